@@ -1,0 +1,65 @@
+package io.rollstream.model;
+
+import ai.djl.ndarray.types.Shape;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Names, shapes and initial values of a {@link GptModel}'s parameters. The order of the map is the
+ * order in which checkpoints store them and in which initial values are drawn.
+ */
+public final class ParameterLayout {
+
+    private static final double INIT_STD = 0.02;
+
+    private ParameterLayout() {}
+
+    /** Every parameter's name and shape, in storage order. Linear weights are (out, in). */
+    public static Map<String, Shape> shapes(ModelConfig c) {
+        int d = c.dModel();
+        Map<String, Shape> s = new LinkedHashMap<>();
+        s.put("wte", new Shape(c.vocabSize(), d));
+        if (c.positions() == ModelConfig.Positions.LEARNED) {
+            s.put("wpe", new Shape(c.contextLength(), d));
+        }
+        for (int i = 0; i < c.layers(); i++) {
+            String n = "h" + i + ".";
+            s.put(n + "ln1.g", new Shape(d));
+            s.put(n + "ln1.b", new Shape(d));
+            s.put(n + "attn.qkv.w", new Shape(3L * d, d));
+            s.put(n + "attn.qkv.b", new Shape(3L * d));
+            s.put(n + "attn.out.w", new Shape(d, d));
+            s.put(n + "attn.out.b", new Shape(d));
+            s.put(n + "ln2.g", new Shape(d));
+            s.put(n + "ln2.b", new Shape(d));
+            s.put(n + "mlp.in.w", new Shape(c.mlpWidth(), d));
+            s.put(n + "mlp.in.b", new Shape(c.mlpWidth()));
+            s.put(n + "mlp.out.w", new Shape(d, c.mlpWidth()));
+            s.put(n + "mlp.out.b", new Shape(d));
+        }
+        s.put("lnf.g", new Shape(d));
+        s.put("lnf.b", new Shape(d));
+        return s;
+    }
+
+    /** GPT-2 initialisation drawn from {@code random} in storage order. */
+    static Map<String, float[]> initialWeights(ModelConfig c, SplittableRandom random) {
+        double residualStd = INIT_STD / Math.sqrt(2.0 * c.layers());
+        Map<String, float[]> weights = new LinkedHashMap<>();
+        shapes(c).forEach((name, shape) -> {
+            float[] values = new float[Math.toIntExact(shape.size())];
+            if (name.endsWith(".g")) {
+                java.util.Arrays.fill(values, 1f);
+            } else if (!name.endsWith(".b")) {
+                double std = name.endsWith("attn.out.w") || name.endsWith("mlp.out.w") ? residualStd : INIT_STD;
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = (float) (random.nextGaussian() * std);
+                }
+            }
+            weights.put(name, values);
+        });
+        return weights;
+    }
+}

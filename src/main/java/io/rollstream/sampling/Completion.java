@@ -1,0 +1,17 @@
+package io.rollstream.sampling;
+
+/**
+ * A generated continuation.
+ *
+ * @param tokens generated ids; ends with EOS when {@code finishReason == STOP}
+ * @param logprobs behaviour log-probability of each generated token under the tempered, untruncated
+ *     distribution it was drawn from (temperature 1 for greedy decoding)
+ * @param finishReason why generation stopped
+ */
+public record Completion(int[] tokens, float[] logprobs, FinishReason finishReason) {
+    public Completion {
+        if (tokens.length != logprobs.length) {
+            throw new IllegalArgumentException("tokens and logprobs differ in length");
+        }
+    }
+}

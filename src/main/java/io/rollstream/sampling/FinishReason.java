@@ -1,0 +1,9 @@
+package io.rollstream.sampling;
+
+/** Why a completion ended. */
+public enum FinishReason {
+    /** The model produced EOS (the last token of the completion). */
+    STOP,
+    /** max_new_tokens or the model's context length was reached first. */
+    LENGTH
+}

@@ -1,0 +1,144 @@
+package io.rollstream.sampling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.Device;
+
+import io.rollstream.model.GptModel;
+import io.rollstream.model.ModelConfig;
+import io.rollstream.model.TokenLogprobs;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+@Tag("djl")
+class SamplingEngineTest {
+
+    private static final int PAD = 0;
+    private static final int BOS = 1;
+    private static final int EOS = 2;
+    private static final int VOCAB = 16;
+
+    private static GptModel learned;
+    private static GptModel rotary;
+
+    @BeforeAll
+    static void models() {
+        learned = GptModel.initialize(new ModelConfig(VOCAB, 2, 2, 32, 64, 48, ModelConfig.Positions.LEARNED), 7,
+                Device.cpu());
+        rotary = GptModel.initialize(new ModelConfig(VOCAB, 2, 2, 32, 64, 48, ModelConfig.Positions.ROTARY), 7,
+                Device.cpu());
+    }
+
+    @AfterAll
+    static void close() {
+        learned.close();
+        rotary.close();
+    }
+
+    /** Prompts of different lengths, so left padding and per-row positions matter. */
+    private static List<GenerationRequest> requests(int n, long seedBase) {
+        List<GenerationRequest> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int length = 1 + (i * 5) % 9;
+            int[] prompt = new int[length];
+            prompt[0] = BOS;
+            for (int j = 1; j < length; j++) {
+                prompt[j] = 3 + (i * 7 + j * 3) % (VOCAB - 3);
+            }
+            out.add(new GenerationRequest(prompt, seedBase + i));
+        }
+        return out;
+    }
+
+    @Test
+    void kvCacheGivesTheSameTokensAsRecomputing() {
+        for (GptModel model : List.of(learned, rotary)) {
+            List<GenerationRequest> reqs = requests(12, 100);
+            SamplingParams params = SamplingParams.sample(30);
+            List<Completion> cached = new SamplingEngine(EOS, PAD, true).generate(model, reqs, params);
+            List<Completion> recomputed = new SamplingEngine(EOS, PAD, false).generate(model, reqs, params);
+            for (int i = 0; i < reqs.size(); i++) {
+                assertThat(cached.get(i).tokens()).isEqualTo(recomputed.get(i).tokens());
+                assertThat(cached.get(i).finishReason()).isEqualTo(recomputed.get(i).finishReason());
+                float[] a = cached.get(i).logprobs();
+                float[] b = recomputed.get(i).logprobs();
+                for (int j = 0; j < a.length; j++) {
+                    assertThat(a[j]).isCloseTo(b[j], within(1e-4f));
+                }
+            }
+        }
+    }
+
+    @Test
+    void behaviourLogprobsMatchTeacherForcedScoring() {
+        List<GenerationRequest> reqs = requests(8, 5);
+        SamplingParams params = new SamplingParams(0.7, 1.0, 0, 20, false);
+        List<Completion> out = new SamplingEngine(EOS, PAD, true).generate(rotary, reqs, params);
+        float[][] scored = TokenLogprobs.score(rotary, reqs.stream().map(GenerationRequest::prompt).toList(),
+                out.stream().map(Completion::tokens).toList(), PAD, 0.7);
+        for (int i = 0; i < reqs.size(); i++) {
+            for (int j = 0; j < scored[i].length; j++) {
+                assertThat(scored[i][j]).isCloseTo(out.get(i).logprobs()[j], within(1e-4f));
+            }
+        }
+    }
+
+    @Test
+    void sameSeedsGiveTheSameTokensWhateverElseIsInTheBatch() {
+        SamplingEngine engine = new SamplingEngine(EOS, PAD, true);
+        SamplingParams params = new SamplingParams(1.0, 0.95, 12, 25, false);
+        List<GenerationRequest> alone = requests(3, 40);
+        List<GenerationRequest> crowded = new ArrayList<>(requests(9, 900));
+        crowded.add(4, alone.get(0));
+        crowded.add(alone.get(1));
+        crowded.add(0, alone.get(2));
+        List<Completion> a = engine.generate(learned, alone, params);
+        List<Completion> b = engine.generate(learned, crowded, params);
+        assertThat(b.get(5).tokens()).isEqualTo(a.get(0).tokens());
+        assertThat(b.get(b.size() - 1).tokens()).isEqualTo(a.get(1).tokens());
+        assertThat(b.get(0).tokens()).isEqualTo(a.get(2).tokens());
+    }
+
+    @Test
+    void differentSeedsGiveDifferentCompletions() {
+        SamplingEngine engine = new SamplingEngine(EOS, PAD, true);
+        int[] prompt = {BOS, 4, 5, 6};
+        List<GenerationRequest> reqs = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            reqs.add(new GenerationRequest(prompt, RolloutSeeds.of(1, "p", 0, i, 0)));
+        }
+        List<Completion> out = engine.generate(learned, reqs, SamplingParams.sample(20));
+        assertThat(out.stream().map(c -> java.util.Arrays.toString(c.tokens())).distinct().count()).isGreaterThan(4);
+    }
+
+    @Test
+    void stopsAtEosOrAtTheLimit() {
+        List<Completion> out = new SamplingEngine(EOS, PAD, true).generate(learned, requests(16, 3),
+                SamplingParams.sample(6));
+        for (Completion c : out) {
+            assertThat(c.tokens().length).isBetween(1, 6);
+            if (c.finishReason() == FinishReason.STOP) {
+                assertThat(c.tokens()[c.tokens().length - 1]).isEqualTo(EOS);
+            } else {
+                assertThat(c.tokens()).hasSize(6).doesNotContain(EOS);
+            }
+        }
+    }
+
+    @Test
+    void greedyIsRepeatable() {
+        SamplingEngine engine = new SamplingEngine(EOS, PAD, true);
+        List<Completion> a = engine.generate(rotary, requests(5, 1), SamplingParams.greedy(15));
+        List<Completion> b = engine.generate(rotary, requests(5, 999), SamplingParams.greedy(15));
+        for (int i = 0; i < a.size(); i++) {
+            assertThat(a.get(i).tokens()).isEqualTo(b.get(i).tokens());
+        }
+    }
+}
