@@ -1,0 +1,30 @@
+package io.rollstream.checkpoint;
+
+import io.rollstream.learner.AdamW;
+import io.rollstream.model.ModelConfig;
+import io.rollstream.tokenizer.TokenizerSpec;
+
+import java.util.Map;
+
+/**
+ * Everything needed to continue training or to sample from a policy.
+ *
+ * @param step learner step (= policy version) that produced the weights
+ * @param model the model's shape
+ * @param tokenizer the tokenizer the model was trained with
+ * @param weights parameters by name, in {@link io.rollstream.model.ParameterLayout} order
+ * @param optimizer optimizer state; null for a weights-only checkpoint (e.g. a published policy)
+ * @param metadata free-form strings (run id, task, RNG state, ...)
+ */
+public record Checkpoint(long step, ModelConfig model, TokenizerSpec tokenizer, Map<String, float[]> weights,
+        AdamW.State optimizer, Map<String, String> metadata) {
+
+    public Checkpoint {
+        metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    }
+
+    /** The same checkpoint without optimizer state. */
+    public Checkpoint weightsOnly() {
+        return new Checkpoint(step, model, tokenizer, weights, null, metadata);
+    }
+}

@@ -1,0 +1,42 @@
+package io.rollstream.checkpoint;
+
+import ai.djl.Device;
+
+import io.rollstream.learner.AdamW;
+import io.rollstream.learner.PolicyTrainer;
+import io.rollstream.model.GptModel;
+import io.rollstream.tokenizer.TokenizerSpec;
+
+import java.util.Map;
+
+/** Moves a trainer's or model's state into and out of a {@link Checkpoint}. */
+public final class Checkpoints {
+
+    private Checkpoints() {}
+
+    /** Weights and optimizer state of {@code trainer} at learner step {@code step}. */
+    public static Checkpoint capture(PolicyTrainer trainer, long step, TokenizerSpec tokenizer,
+            Map<String, String> metadata) {
+        GptModel model = trainer.model();
+        return new Checkpoint(step, model.config(), tokenizer, model.weights(), trainer.optimizer().state(), metadata);
+    }
+
+    /** A model holding the checkpoint's weights, on {@code device}. */
+    public static GptModel model(Checkpoint checkpoint, Device device) {
+        return GptModel.fromWeights(checkpoint.model(), checkpoint.weights(), device);
+    }
+
+    /**
+     * A trainer that continues exactly where {@code checkpoint} stopped: same weights, same optimizer
+     * moments and step count. A weights-only checkpoint starts a fresh optimizer.
+     */
+    public static PolicyTrainer restore(Checkpoint checkpoint, AdamW.Config optimizer, PolicyTrainer.Config config,
+            int padId, Device device) {
+        GptModel model = model(checkpoint, device);
+        AdamW adam = new AdamW(optimizer, model.parameters());
+        if (checkpoint.optimizer() != null) {
+            adam.load(checkpoint.optimizer());
+        }
+        return new PolicyTrainer(model, adam, config, padId);
+    }
+}

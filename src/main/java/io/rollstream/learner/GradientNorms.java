@@ -1,0 +1,51 @@
+package io.rollstream.learner;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+
+import java.util.Collection;
+
+/** Global-norm gradient clipping and the operations the non-finite guard needs. */
+final class GradientNorms {
+
+    private GradientNorms() {}
+
+    /** sqrt(Σ_p |grad_p|²) over all parameters; NaN or ∞ when any gradient is. */
+    static double globalNorm(Collection<NDArray> parameters) {
+        double sum = 0;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            for (NDArray p : parameters) {
+                sum += p.getGradient().square().sum().getFloat();
+            }
+        }
+        return Math.sqrt(sum);
+    }
+
+    /**
+     * Scales gradients so their global norm is at most {@code maxNorm}. Only called with a finite
+     * norm: a factor computed from ∞ would turn the gradients into NaN (∞ × 0).
+     */
+    static void clip(Collection<NDArray> parameters, double norm, double maxNorm) {
+        if (!(norm > maxNorm)) {
+            return;
+        }
+        float scale = (float) (maxNorm / (norm + 1e-6));
+        JniUtils.setGradMode(false);
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            for (NDArray p : parameters) {
+                p.getGradient().muli(scale);
+            }
+        }
+    }
+
+    /** Drops accumulated gradients (after a skipped step). */
+    static void zero(Collection<NDArray> parameters) {
+        for (NDArray p : parameters) {
+            JniUtils.zeroGrad((PtNDArray) p);
+        }
+    }
+}

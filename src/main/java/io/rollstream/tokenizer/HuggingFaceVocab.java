@@ -1,0 +1,98 @@
+package io.rollstream.tokenizer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+
+/**
+ * The token-to-id table of a Hugging Face {@code tokenizer.json}, read with Jackson because the native tokenizer
+ * exposes no vocabulary lookup.
+ *
+ * <p>Covers the model vocabularies of WordLevel, WordPiece and BPE (an object {@code token -> id}) and Unigram
+ * (an array of {@code [token, score]} whose position is the id), plus {@code added_tokens}. Added tokens win
+ * over model entries of the same content, matching the Hugging Face runtime.
+ */
+final class HuggingFaceVocab {
+
+    private final Map<String, Integer> idByToken;
+    private final int size;
+    private final OptionalInt unknownId;
+
+    private HuggingFaceVocab(Map<String, Integer> idByToken, OptionalInt unknownId) {
+        this.idByToken = Map.copyOf(idByToken);
+        this.size = idByToken.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
+        this.unknownId = unknownId;
+    }
+
+    /** Reads the vocabulary of the {@code tokenizer.json} at {@code file}. */
+    static HuggingFaceVocab read(Path file) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(file.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read Hugging Face tokenizer file " + file, e);
+        }
+        JsonNode model = root.path("model");
+        JsonNode vocab = model.path("vocab");
+        Map<String, Integer> ids = new HashMap<>();
+        if (vocab.isObject()) {
+            vocab.fields().forEachRemaining(e -> ids.put(e.getKey(), e.getValue().asInt()));
+        } else if (vocab.isArray()) {
+            for (int id = 0; id < vocab.size(); id++) {
+                ids.put(vocab.get(id).path(0).asText(), id);
+            }
+        } else {
+            throw new IllegalArgumentException("Hugging Face tokenizer file " + file
+                    + " has no model.vocab object or array (model type " + model.path("type").asText("?") + ")");
+        }
+        for (JsonNode added : root.path("added_tokens")) {
+            ids.put(added.path("content").asText(), added.path("id").asInt());
+        }
+        return new HuggingFaceVocab(ids, unknownId(model, ids));
+    }
+
+    private static OptionalInt unknownId(JsonNode model, Map<String, Integer> ids) {
+        JsonNode unkId = model.path("unk_id");
+        if (unkId.isInt()) {
+            return OptionalInt.of(unkId.asInt());
+        }
+        JsonNode unkToken = model.path("unk_token");
+        if (unkToken.isTextual() && ids.containsKey(unkToken.asText())) {
+            return OptionalInt.of(ids.get(unkToken.asText()));
+        }
+        return OptionalInt.empty();
+    }
+
+    /** Number of ids: one past the largest id in the file. */
+    int size() {
+        return size;
+    }
+
+    /** Id of the model's unknown token, if the model defines one. */
+    OptionalInt unknownId() {
+        return unknownId;
+    }
+
+    /**
+     * Id of the first of {@code candidates} present in the vocabulary.
+     *
+     * @param role what the token is for, used in the error message, e.g. "PAD"
+     * @throws IllegalArgumentException listing every candidate looked for, if none is present
+     */
+    int firstIdOf(String role, List<String> candidates, Path file) {
+        for (String candidate : candidates) {
+            Integer id = idByToken.get(candidate);
+            if (id != null) {
+                return id;
+            }
+        }
+        throw new IllegalArgumentException("Hugging Face tokenizer " + file + " has no " + role
+                + " token; looked for " + candidates);
+    }
+}

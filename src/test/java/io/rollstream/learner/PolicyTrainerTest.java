@@ -1,0 +1,220 @@
+package io.rollstream.learner;
+
+import static io.rollstream.learner.TrainerFixtures.rlBatch;
+import static io.rollstream.learner.TrainerFixtures.tinyModel;
+import static io.rollstream.learner.TrainerFixtures.trainer;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+
+import io.rollstream.checkpoint.Checkpoint;
+import io.rollstream.checkpoint.CheckpointFormat;
+import io.rollstream.checkpoint.Checkpoints;
+import io.rollstream.model.GptModel;
+import io.rollstream.tokenizer.TokenizerSpec;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+@Tag("djl")
+class PolicyTrainerTest {
+
+    private static final Loss PG = new PolicyGradientLoss(PolicyGradientLoss.Config.defaults());
+
+    /** The accumulated gradients, then zeroed. */
+    private static Map<String, float[]> gradients(PolicyTrainer trainer, List<TrainingExample> batch, Loss loss) {
+        trainer.accumulate(batch, loss);
+        Map<String, float[]> out = new LinkedHashMap<>();
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            trainer.model().parameters().forEach((name, p) -> out.put(name, p.getGradient().toFloatArray()));
+        }
+        GradientNorms.zero(trainer.model().parameters().values());
+        return out;
+    }
+
+    @Test
+    void fourMicroBatchesGiveTheGradientOfOneBatchFourTimesLarger() {
+        List<TrainingExample> batch = rlBatch(16, 4, 11);
+        try (GptModel a = tinyModel(3); GptModel b = tinyModel(3)) {
+            Map<String, float[]> accumulated = gradients(trainer(a, 4, PolicyTrainer.OptimizerStep.PER_BATCH), batch, PG);
+            Map<String, float[]> whole = gradients(trainer(b, 16, PolicyTrainer.OptimizerStep.PER_BATCH), batch, PG);
+            double maxAbs = 0;
+            for (String name : whole.keySet()) {
+                float[] x = accumulated.get(name);
+                float[] y = whole.get(name);
+                for (int i = 0; i < x.length; i++) {
+                    assertThat(x[i]).as(name).isCloseTo(y[i], within(1e-6f + 1e-4f * Math.abs(y[i])));
+                    maxAbs = Math.max(maxAbs, Math.abs(y[i]));
+                }
+            }
+            assertThat(maxAbs).isGreaterThan(1e-4); // the comparison is not between zeros
+        }
+    }
+
+    @Test
+    void clippingBoundsTheGlobalNorm() {
+        try (GptModel model = tinyModel(5)) {
+            PolicyTrainer trainer = trainer(model, 8, PolicyTrainer.OptimizerStep.PER_BATCH);
+            trainer.accumulate(rlBatch(8, 2, 1), PG);
+            var params = model.parameters().values();
+            double before = GradientNorms.globalNorm(params);
+            assertThat(before).isGreaterThan(0.05);
+            GradientNorms.clip(params, before, 0.05);
+            assertThat(GradientNorms.globalNorm(params)).isLessThanOrEqualTo(0.05 + 1e-6);
+            GradientNorms.zero(params);
+        }
+    }
+
+    /**
+     * DJL's scalar mul/div(Number) frees its scalar before backward reads it; a GC between forward
+     * and backward then corrupts gradients at random. Temperature 0.8 and the KL term exercise every
+     * scalar the loss uses.
+     */
+    @Test
+    void gradientsStayFiniteAndIdenticalWithGcBetweenForwardAndBackward() {
+        List<TrainingExample> batch = rlBatch(12, 3, 21);
+        try (GptModel model = tinyModel(9)) {
+            PolicyTrainer trainer = trainer(model, 4, PolicyTrainer.OptimizerStep.PER_BATCH);
+            trainer.setBeforeBackward(() -> {
+                System.gc();
+                System.runFinalization();
+            });
+            Map<String, float[]> first = gradients(trainer, batch, PG);
+            for (int round = 0; round < 25; round++) {
+                Map<String, float[]> again = gradients(trainer, batch, PG);
+                for (String name : first.keySet()) {
+                    for (float g : again.get(name)) {
+                        assertThat(Float.isFinite(g)).as(name).isTrue();
+                    }
+                    assertThat(again.get(name)).as("round %d, %s", round, name).containsExactly(first.get(name));
+                }
+            }
+        }
+    }
+
+    @Test
+    void nonFiniteLossSkipsTheStepAndCountsIt() {
+        List<TrainingExample> batch = new ArrayList<>(rlBatch(4, 1, 2));
+        TrainingExample bad = batch.get(0);
+        float[] nan = bad.advantages().clone();
+        nan[0] = Float.NaN;
+        batch.set(0, new TrainingExample(bad.prompt(), bad.completion(), nan, bad.behaviourLogprobs(), bad.group()));
+        try (GptModel model = tinyModel(1)) {
+            PolicyTrainer trainer = trainer(model, 4, PolicyTrainer.OptimizerStep.PER_BATCH);
+            Map<String, float[]> before = model.weights();
+            StepResult result = trainer.step(batch, PG);
+            assertThat(result.skippedNonFinite()).isEqualTo(1);
+            assertThat(result.optimizerSteps()).isZero();
+            assertThat(trainer.optimizer().step()).isZero();
+            model.weights().forEach((name, w) -> assertThat(w).as(name).containsExactly(before.get(name)));
+            // The next, healthy batch trains normally: the bad gradients were dropped.
+            assertThat(trainer.step(rlBatch(4, 1, 3), PG).optimizerSteps()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void allZeroGradientSkipsTheStep() {
+        List<TrainingExample> zero = new ArrayList<>();
+        for (TrainingExample e : rlBatch(6, 2, 4)) {
+            zero.add(new TrainingExample(e.prompt(), e.completion(), new float[e.completion().length],
+                    e.behaviourLogprobs(), e.group()));
+        }
+        Loss noKl = new PolicyGradientLoss(new PolicyGradientLoss.Config(PolicyGradientLoss.Masking.DPPO, 0.2, 0.2,
+                0.125, 8, 0));
+        try (GptModel model = tinyModel(1)) {
+            PolicyTrainer trainer = trainer(model, 4, PolicyTrainer.OptimizerStep.PER_BATCH);
+            StepResult result = trainer.step(zero, noKl);
+            assertThat(result.skippedZeroGradient()).isEqualTo(1);
+            assertThat(trainer.optimizer().step()).isZero();
+        }
+    }
+
+    @Test
+    void perPromptModeStepsOncePerGroupOnThatGroupsAccumulatedGradient() {
+        List<TrainingExample> batch = rlBatch(12, 3, 8);
+        try (GptModel model = tinyModel(2); GptModel reference = tinyModel(2)) {
+            PolicyTrainer perPrompt = trainer(model, 2, PolicyTrainer.OptimizerStep.PER_PROMPT);
+            StepResult result = perPrompt.step(batch, PG);
+            assertThat(result.optimizerSteps()).isEqualTo(3);
+            assertThat(perPrompt.optimizer().step()).isEqualTo(3);
+
+            // The same three updates done by hand, group by group, give the same weights.
+            PolicyTrainer byHand = trainer(reference, 2, PolicyTrainer.OptimizerStep.PER_BATCH);
+            for (String group : List.of("g0", "g1", "g2")) {
+                byHand.step(batch.stream().filter(e -> e.group().equals(group)).toList(), PG);
+            }
+            Map<String, float[]> expected = reference.weights();
+            model.weights().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
+        }
+    }
+
+    @Test
+    void trainingTenStepsEqualsFiveThenSaveLoadAndFiveMore() throws Exception {
+        List<List<TrainingExample>> batches = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            batches.add(rlBatch(8, 2, 100 + i));
+        }
+        TokenizerSpec spec = TokenizerSpec.chars("0123456789+=");
+        try (GptModel straight = tinyModel(4)) {
+            PolicyTrainer uninterrupted = trainer(straight, 4, PolicyTrainer.OptimizerStep.PER_BATCH);
+            batches.forEach(b -> uninterrupted.step(b, PG));
+            Checkpoint expected = Checkpoints.capture(uninterrupted, 10, spec, Map.of());
+
+            PolicyTrainer first = trainer(tinyModel(4), 4, PolicyTrainer.OptimizerStep.PER_BATCH);
+            batches.subList(0, 5).forEach(b -> first.step(b, PG));
+            byte[] saved = CheckpointFormat.toBytes(Checkpoints.capture(first, 5, spec, Map.of("run", "t")));
+            first.model().close();
+
+            Checkpoint loaded = CheckpointFormat.read(new ByteArrayInputStream(saved));
+            assertThat(loaded.step()).isEqualTo(5);
+            assertThat(loaded.metadata()).containsEntry("run", "t");
+            PolicyTrainer resumed = Checkpoints.restore(loaded, first.optimizer().config(),
+                    new PolicyTrainer.Config(1.0, 4, 0.8, PolicyTrainer.OptimizerStep.PER_BATCH), TrainerFixtures.PAD,
+                    Device.cpu());
+            batches.subList(5, 10).forEach(b -> resumed.step(b, PG));
+            Checkpoint actual = Checkpoints.capture(resumed, 10, spec, Map.of());
+            resumed.model().close();
+
+            assertThat(actual.optimizer().step()).isEqualTo(expected.optimizer().step()).isEqualTo(10);
+            for (String name : expected.weights().keySet()) {
+                assertThat(actual.weights().get(name)).as(name).containsExactly(expected.weights().get(name));
+                assertThat(actual.optimizer().firstMoments().get(name)).as(name)
+                        .containsExactly(expected.optimizer().firstMoments().get(name));
+                assertThat(actual.optimizer().secondMoments().get(name)).as(name)
+                        .containsExactly(expected.optimizer().secondMoments().get(name));
+            }
+        }
+    }
+
+    @Test
+    void repeatedTrainingDoesNotGrowNativeMemory() {
+        List<TrainingExample> batch = rlBatch(8, 2, 5);
+        try (GptModel model = tinyModel(6)) {
+            PolicyTrainer trainer = trainer(model, 4, PolicyTrainer.OptimizerStep.PER_BATCH);
+            for (int i = 0; i < 50; i++) {
+                trainer.step(batch, PG);
+            }
+            int live = liveArrays();
+            for (int i = 0; i < 500; i++) {
+                trainer.step(batch, PG);
+            }
+            assertThat(liveArrays()).isEqualTo(live);
+        }
+    }
+
+    private static int liveArrays() {
+        return ((ai.djl.ndarray.BaseNDManager) ai.djl.ndarray.NDManager.newBaseManager()).getParentManager()
+                .getManagedArrays().size();
+    }
+
+}
