@@ -7,13 +7,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.model.GptModel;
+import io.rollstream.testing.NativeArrays;
 import io.rollstream.tokenizer.TokenizerSpec;
 
 import org.junit.jupiter.api.Tag;
@@ -204,17 +204,12 @@ class PolicyTrainerTest {
             for (int i = 0; i < 50; i++) {
                 trainer.step(batch, PG);
             }
-            int live = liveArrays();
+            int live = NativeArrays.live();
             for (int i = 0; i < 500; i++) {
                 trainer.step(batch, PG);
             }
-            assertThat(liveArrays()).isEqualTo(live);
+            assertThat(NativeArrays.live()).isEqualTo(live);
         }
-    }
-
-    private static int liveArrays() {
-        return ((ai.djl.ndarray.BaseNDManager) ai.djl.ndarray.NDManager.newBaseManager()).getParentManager()
-                .getManagedArrays().size();
     }
 
 }

@@ -8,6 +8,7 @@ import ai.djl.Device;
 import io.rollstream.model.GptModel;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.model.TokenLogprobs;
+import io.rollstream.testing.NativeArrays;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -130,6 +131,18 @@ class SamplingEngineTest {
                 assertThat(c.tokens()).hasSize(6).doesNotContain(EOS);
             }
         }
+    }
+
+    @Test
+    void thousandsOfGenerateCallsLeaveNoNativeArraysBehind() {
+        SamplingEngine engine = new SamplingEngine(EOS, PAD, true);
+        List<GenerationRequest> reqs = requests(6, 17);
+        engine.generate(rotary, reqs, SamplingParams.sample(8));
+        int live = NativeArrays.live();
+        for (int i = 0; i < 2000; i++) {
+            engine.generate(i % 2 == 0 ? rotary : learned, reqs, SamplingParams.sample(8));
+        }
+        assertThat(NativeArrays.live()).isEqualTo(live);
     }
 
     @Test

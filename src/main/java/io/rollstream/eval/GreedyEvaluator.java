@@ -1,0 +1,48 @@
+package io.rollstream.eval;
+
+import io.rollstream.model.GptModel;
+import io.rollstream.sampling.Completion;
+import io.rollstream.sampling.GenerationRequest;
+import io.rollstream.sampling.SamplingEngine;
+import io.rollstream.sampling.SamplingParams;
+import io.rollstream.tasks.Problem;
+import io.rollstream.tasks.Verifier;
+import io.rollstream.tokenizer.PromptCodec;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Greedy accuracy of a model on a list of problems: the mean verifier reward of greedy answers. */
+public final class GreedyEvaluator {
+
+    private final PromptCodec codec;
+    private final Verifier verifier;
+    private final int maxNewTokens;
+    private final int batchRows;
+
+    public GreedyEvaluator(PromptCodec codec, Verifier verifier, int maxNewTokens, int batchRows) {
+        this.codec = codec;
+        this.verifier = verifier;
+        this.maxNewTokens = maxNewTokens;
+        this.batchRows = batchRows;
+    }
+
+    /** Mean reward in [0, 1] over {@code problems}. */
+    public double accuracy(GptModel model, List<Problem> problems) {
+        SamplingEngine engine = new SamplingEngine(codec.tokenizer().eosId(), codec.tokenizer().padId(), true);
+        SamplingParams greedy = SamplingParams.greedy(maxNewTokens);
+        double total = 0;
+        for (int from = 0; from < problems.size(); from += batchRows) {
+            List<Problem> chunk = problems.subList(from, Math.min(problems.size(), from + batchRows));
+            List<GenerationRequest> requests = new ArrayList<>();
+            for (Problem p : chunk) {
+                requests.add(new GenerationRequest(codec.prompt(p.prompt()), 0));
+            }
+            List<Completion> out = engine.generate(model, requests, greedy);
+            for (int i = 0; i < chunk.size(); i++) {
+                total += verifier.score(codec.completionText(out.get(i).tokens()), chunk.get(i).answer());
+            }
+        }
+        return total / problems.size();
+    }
+}
