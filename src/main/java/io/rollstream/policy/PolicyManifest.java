@@ -1,0 +1,15 @@
+package io.rollstream.policy;
+
+/**
+ * Makes one policy version visible. Written after the weights file, by atomic rename, so a reader
+ * that sees a manifest always finds complete weights with the recorded checksum.
+ *
+ * @param version learner steps behind these weights (0 = initial policy)
+ * @param file weights file name, relative to the version's folder
+ * @param sha256 hex SHA-256 of the weights file
+ * @param bytes size of the weights file
+ * @param attempt identifier of the learner attempt that wrote it (for fencing after restores)
+ * @param createdMillis wall clock at publication
+ */
+public record PolicyManifest(long version, String file, String sha256, long bytes, String attempt,
+        long createdMillis) {}

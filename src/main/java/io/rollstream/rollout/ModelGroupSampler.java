@@ -1,0 +1,139 @@
+package io.rollstream.rollout;
+
+import ai.djl.Device;
+
+import io.rollstream.checkpoint.Checkpoint;
+import io.rollstream.checkpoint.Checkpoints;
+import io.rollstream.model.GptModel;
+import io.rollstream.policy.PolicyStore;
+import io.rollstream.sampling.Completion;
+import io.rollstream.sampling.GenerationRequest;
+import io.rollstream.sampling.RolloutSeeds;
+import io.rollstream.sampling.SamplingEngine;
+import io.rollstream.sampling.SamplingParams;
+import io.rollstream.tasks.Problem;
+import io.rollstream.tasks.Verifier;
+import io.rollstream.tokenizer.PromptCodec;
+import io.rollstream.tokenizer.Tokenizers;
+import io.rollstream.types.PoolCounts;
+import io.rollstream.types.Rollout;
+import io.rollstream.types.ScoredGroup;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Generates groups with the DJL model: loads each pinned policy version from the store (keeping
+ * the two most recent in memory, so in-flight work of the previous version can finish), samples
+ * the G rollouts of several problems in shared forward passes, and scores them with the verifier.
+ * A rollout's seed is a function of (run seed, problem, admission, rollout index, version).
+ */
+public final class ModelGroupSampler implements GroupSampler {
+
+    private static final int MODELS_KEPT = 2;
+
+    private final PolicyStore store;
+    private final Verifier verifier;
+    private final SamplingParams sampling;
+    private final int groupSize;
+    private final int maxBatchRows;
+    private final long runSeed;
+    private final Device device;
+    private final Map<Long, GptModel> models = new LinkedHashMap<>();
+    private PromptCodec codec;
+    private SamplingEngine engine;
+
+    public ModelGroupSampler(PolicyStore store, Verifier verifier, SamplingParams sampling, int groupSize,
+            int maxBatchRows, long runSeed, Device device) {
+        this.store = store;
+        this.verifier = verifier;
+        this.sampling = sampling;
+        this.groupSize = groupSize;
+        this.maxBatchRows = Math.max(maxBatchRows, groupSize);
+        this.runSeed = runSeed;
+        this.device = device;
+    }
+
+    @Override
+    public List<ScoredGroup> generate(List<GroupRequest> requests) throws Exception {
+        List<ScoredGroup> out = new ArrayList<>(requests.size());
+        int from = 0;
+        while (from < requests.size()) {
+            long version = requests.get(from).policyVersion();
+            int to = from;
+            while (to < requests.size() && requests.get(to).policyVersion() == version
+                    && (to - from + 1) * groupSize <= maxBatchRows) {
+                to++;
+            }
+            to = Math.max(to, from + 1);
+            out.addAll(generateChunk(model(version), requests.subList(from, to), version));
+            from = to;
+        }
+        return out;
+    }
+
+    private List<ScoredGroup> generateChunk(GptModel model, List<GroupRequest> chunk, long version) {
+        List<GenerationRequest> rows = new ArrayList<>(chunk.size() * groupSize);
+        List<int[]> prompts = new ArrayList<>(chunk.size());
+        for (GroupRequest r : chunk) {
+            int[] prompt = codec.prompt(r.problem().prompt());
+            prompts.add(prompt);
+            for (int i = 0; i < groupSize; i++) {
+                long seed = RolloutSeeds.of(runSeed, r.problem().id(), r.admission(), i, version);
+                rows.add(new GenerationRequest(prompt, seed));
+            }
+        }
+        long start = System.nanoTime();
+        List<Completion> completions = engine.generate(model, rows, sampling);
+        double millisPerGroup = (System.nanoTime() - start) / 1e6 / chunk.size();
+        List<ScoredGroup> out = new ArrayList<>(chunk.size());
+        for (int g = 0; g < chunk.size(); g++) {
+            GroupRequest r = chunk.get(g);
+            Rollout[] rollouts = new Rollout[groupSize];
+            for (int i = 0; i < groupSize; i++) {
+                rollouts[i] = score(r.problem(), completions.get(g * groupSize + i));
+            }
+            out.add(new ScoredGroup(ScoredGroup.groupId(r.problem().id(), r.admission()), r.problem().id(),
+                    r.problem().task(), r.problem().prompt(), prompts.get(g), r.admission(), version, -1,
+                    PoolCounts.EMPTY, millisPerGroup, rollouts));
+        }
+        return out;
+    }
+
+    private Rollout score(Problem problem, Completion c) {
+        String text = codec.completionText(c.tokens());
+        double reward = verifier.score(text, problem.answer());
+        String finish = c.finishReason() == io.rollstream.sampling.FinishReason.STOP ? Rollout.STOP : Rollout.LENGTH;
+        return new Rollout(c.tokens(), c.logprobs(), text, reward, finish, null);
+    }
+
+    /** The model of {@code version}, loading it from the store when needed. */
+    private GptModel model(long version) throws Exception {
+        GptModel model = models.get(version);
+        if (model != null) {
+            return model;
+        }
+        Checkpoint checkpoint = store.load(version);
+        if (codec == null) {
+            codec = new PromptCodec(Tokenizers.create(checkpoint.tokenizer()));
+            engine = new SamplingEngine(codec.tokenizer().eosId(), codec.tokenizer().padId(), true);
+        }
+        model = Checkpoints.model(checkpoint, device);
+        models.put(version, model);
+        while (models.size() > MODELS_KEPT) {
+            Iterator<Map.Entry<Long, GptModel>> oldest = models.entrySet().iterator();
+            oldest.next().getValue().close();
+            oldest.remove();
+        }
+        return model;
+    }
+
+    @Override
+    public void close() {
+        models.values().forEach(GptModel::close);
+        models.clear();
+    }
+}

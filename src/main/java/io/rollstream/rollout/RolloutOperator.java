@@ -1,0 +1,255 @@
+package io.rollstream.rollout;
+
+import io.rollstream.policy.PolicyManifest;
+import io.rollstream.policy.PolicyStore;
+import io.rollstream.rollout.DifficultyPools.Pool;
+import io.rollstream.tasks.Problem;
+import io.rollstream.types.PoolCounts;
+import io.rollstream.types.ScoredGroup;
+
+import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The rollout stage, keyed by problem id. For each arriving problem it checks the problem's
+ * difficulty pool, waits for an admission slot ({@link AdmissionGate}), pins the newest policy
+ * version and hands the group to the generation thread; results come back through the mailbox,
+ * where the pool is updated and the scored group is emitted.
+ *
+ * <p>Waiting for a slot yields to the mailbox, so completions and the policy-store poll (a
+ * processing-time timer, also a mail) keep running while the input is back-pressured. New policy
+ * versions are discovered by that poll rather than by a broadcast input: an operator that holds
+ * back its main input cannot read a second input, but it can run mails.
+ *
+ * <p>State: per problem (keyed) its pool, admission count and pending requests — a request is
+ * written before it is handed to the generation thread and removed when its result is emitted,
+ * so every checkpoint holds each admitted group either as pending (re-submitted on restore) or as
+ * already emitted. Per subtask (union list state) the gate's count of useful groups.
+ */
+public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
+        implements OneInputStreamOperator<Problem, ScoredGroup>, BoundedOneInput {
+
+    static final String POOL_STATE = "difficulty-pool";
+    static final String ADMISSIONS_STATE = "admissions";
+    static final String PENDING_STATE = "pending-groups";
+    static final String GATE_STATE = "admission-gate";
+
+    private final transient MailboxExecutor mailbox;
+    private final RolloutSettings settings;
+    private final GroupSamplerFactory samplerFactory;
+    private final PolicyStore store;
+
+    private transient ValueState<Integer> pool;
+    private transient ValueState<Long> admissions;
+    private transient MapState<Long, GroupRequest> pending;
+    private transient ListState<GateState> gateState;
+    private transient GroupSampler sampler;
+    private transient GenerationWorker worker;
+    private transient int subtask;
+    private transient long inFlight;
+    private transient long useful;
+    private transient long nextSequence;
+    private transient long newestVersion;
+    private transient boolean finished;
+    private transient long[] poolCounts;
+
+    /** Gate counters of one subtask, as checkpointed. */
+    public record GateState(int subtask, int parallelism, long useful, long nextSequence) {}
+
+    RolloutOperator(StreamOperatorParameters<ScoredGroup> parameters, RolloutSettings settings,
+            GroupSamplerFactory samplerFactory, PolicyStore store) {
+        super(parameters);
+        this.mailbox = parameters.getMailboxExecutor();
+        this.settings = settings;
+        this.samplerFactory = samplerFactory;
+        this.store = store;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        pool = context.getKeyedStateStore().getState(new ValueStateDescriptor<>(POOL_STATE, Integer.class));
+        admissions = context.getKeyedStateStore().getState(new ValueStateDescriptor<>(ADMISSIONS_STATE, Long.class));
+        pending = context.getKeyedStateStore().getMapState(pendingDescriptor());
+        gateState = context.getOperatorStateStore().getUnionListState(
+                new ListStateDescriptor<>(GATE_STATE, GateState.class));
+        restoreGate(context.isRestored(), parallelism);
+    }
+
+    /** Own counters when the parallelism is unchanged; otherwise this subtask's share of the total. */
+    private void restoreGate(boolean restored, int parallelism) throws Exception {
+        useful = 0;
+        nextSequence = 0;
+        if (!restored) {
+            return;
+        }
+        long total = 0;
+        for (GateState s : gateState.get()) {
+            total += s.useful();
+            nextSequence = Math.max(nextSequence, s.nextSequence());
+            if (s.subtask() == subtask && s.parallelism() == parallelism) {
+                useful = s.useful();
+                return;
+            }
+        }
+        AdmissionGate gate = settings.gate();
+        useful = total * gate.share(subtask) / gate.problemsPerBatch();
+    }
+
+    private static MapStateDescriptor<Long, GroupRequest> pendingDescriptor() {
+        return new MapStateDescriptor<>(PENDING_STATE, Long.class, GroupRequest.class);
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        newestVersion = -1;
+        finished = false;
+        sampler = samplerFactory.create(subtask);
+        worker = new GenerationWorker("rollout-generation-" + subtask, sampler, settings.maxGroupsPerPass(),
+                groups -> mailbox.execute(() -> complete(groups), "rollout results"),
+                failure -> mailbox.execute(() -> {
+                    throw new RuntimeException("rollout generation failed", failure);
+                }, "rollout failure"));
+        List<Object[]> restored = new ArrayList<>();
+        poolCounts = new long[Pool.values().length];
+        getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                new ValueStateDescriptor<>(POOL_STATE, Integer.class),
+                (key, state) -> poolCounts[state.value()]++);
+        getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                pendingDescriptor(), (key, state) -> {
+                    for (GroupRequest r : state.values()) {
+                        restored.add(new Object[] {key, r});
+                    }
+                });
+        restored.sort(Comparator.comparingLong(r -> ((GroupRequest) r[1]).sequence()));
+        for (Object[] r : restored) {
+            GroupRequest request = (GroupRequest) r[1];
+            nextSequence = Math.max(nextSequence, request.sequence() + 1);
+            inFlight++;
+            worker.submit(request);
+        }
+        if (!restored.isEmpty()) {
+            LOG.info("rollout subtask {} re-submitted {} pending groups after restore", subtask, restored.size());
+        }
+        pollPolicyStore(0);
+    }
+
+    @Override
+    public void processElement(StreamRecord<Problem> element) throws Exception {
+        Problem problem = element.getValue();
+        Object key = getCurrentKey();
+        if (!DifficultyPools.admits(currentPool())) {
+            return;
+        }
+        while (!finished && !settings.gate().admits(subtask, newestVersion, inFlight, useful)) {
+            mailbox.yield(); // completions and policy polls run here
+        }
+        setCurrentKey(key); // mails may have switched the key context
+        if (finished || !DifficultyPools.admits(currentPool())) {
+            return;
+        }
+        long admission = admissions.value() == null ? 0 : admissions.value();
+        admissions.update(admission + 1);
+        GroupRequest request = new GroupRequest(problem, admission, newestVersion, nextSequence++);
+        pending.put(admission, request);
+        inFlight++;
+        worker.submit(request);
+    }
+
+    /** Runs in the mailbox: records results in state and emits them. */
+    private void complete(List<ScoredGroup> groups) throws Exception {
+        for (ScoredGroup group : groups) {
+            setCurrentKey(group.problemId());
+            pending.remove(group.admission());
+            inFlight--;
+            Pool before = currentPool();
+            Pool after = settings.pools().classify(group.meanReward());
+            poolCounts[before.ordinal()] -= before == Pool.NONE ? 0 : 1;
+            poolCounts[after.ordinal()]++;
+            pool.update(after.ordinal());
+            if (!settings.filter().willDrop(group)) {
+                useful++;
+            }
+            output.collect(new StreamRecord<>(stamped(group)));
+        }
+    }
+
+    private ScoredGroup stamped(ScoredGroup g) {
+        PoolCounts counts = new PoolCounts(poolCounts[Pool.EASY.ordinal()], poolCounts[Pool.NORMAL.ordinal()],
+                poolCounts[Pool.HARD.ordinal()]);
+        return new ScoredGroup(g.groupId(), g.problemId(), g.task(), g.prompt(), g.promptTokens(), g.admission(),
+                g.policyVersion(), subtask, counts, g.generationMillis(), g.rollouts());
+    }
+
+    private Pool currentPool() throws Exception {
+        Integer p = pool.value();
+        return p == null ? Pool.NONE : Pool.values()[p];
+    }
+
+    /** Timer callback (a mail): looks for a newer policy version and for the finished marker. */
+    private void pollPolicyStore(long timestamp) throws Exception {
+        Optional<PolicyManifest> latest = store.latest();
+        if (latest.isPresent() && latest.get().version() > newestVersion) {
+            newestVersion = latest.get().version();
+        }
+        finished = store.isFinished();
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        getProcessingTimeService().registerTimer(now + settings.policyPollMillis(), this::pollPolicyStore);
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        gateState.update(List.of(new GateState(subtask, parallelism, useful, nextSequence)));
+    }
+
+    @Override
+    public void endInput() throws Exception {
+        while (inFlight > 0) {
+            mailbox.yield();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (worker != null) {
+            worker.close();
+        }
+        if (sampler != null) {
+            sampler.close();
+        }
+        super.close();
+    }
+
+    /** Newest visible policy version (tests). */
+    long newestVersion() {
+        return newestVersion;
+    }
+
+    long inFlight() {
+        return inFlight;
+    }
+}

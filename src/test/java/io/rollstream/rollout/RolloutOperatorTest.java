@@ -1,0 +1,186 @@
+package io.rollstream.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rollstream.checkpoint.Checkpoint;
+import io.rollstream.model.ModelConfig;
+import io.rollstream.model.ParameterLayout;
+import io.rollstream.policy.PolicyStore;
+import io.rollstream.tasks.Problem;
+import io.rollstream.testing.FakeGroupSampler;
+import io.rollstream.tokenizer.TokenizerSpec;
+import io.rollstream.types.ScoredGroup;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
+import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/** The rollout operator with a fake deterministic sampler: groups, pools, gate, restore. */
+class RolloutOperatorTest {
+
+    private static final int G = 4;
+    private static final ModelConfig TINY = new ModelConfig(8, 1, 1, 4, 4, 8, ModelConfig.Positions.LEARNED);
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void releaseGeneration() {
+        FakeGroupSampler.GATE.release(Integer.MAX_VALUE - FakeGroupSampler.GATE.availablePermits());
+    }
+
+    private PolicyStore storeWithVersions(long... versions) throws Exception {
+        PolicyStore store = new PolicyStore(dir.resolve("policy").toString());
+        for (long v : versions) {
+            publish(store, v);
+        }
+        return store;
+    }
+
+    private static void publish(PolicyStore store, long version) throws Exception {
+        Map<String, float[]> weights = new LinkedHashMap<>();
+        ParameterLayout.shapes(TINY).forEach((name, shape) -> weights.put(name, new float[(int) shape.size()]));
+        store.publish(new Checkpoint(version, TINY, TokenizerSpec.chars("ab"), weights, null, null), "test");
+    }
+
+    private static RolloutSettings settings(int problemsPerBatch, int maxAsync, GroupFilter filter) {
+        return new RolloutSettings(new AdmissionGate(problemsPerBatch, maxAsync, 1), new DifficultyPools(0.9, 0.1),
+                filter, 8, 100);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, Problem, ScoredGroup> harness(
+            RolloutSettings settings, PolicyStore store) throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new RolloutOperatorFactory(settings, FakeGroupSampler.factory(G), store), Problem::id, Types.STRING);
+    }
+
+    private static Problem problem(String id, String prompt) {
+        return new Problem(id, "fake", prompt, "x");
+    }
+
+    /** Runs mails (generation results, timers) until {@code done}, failing after 10 s. */
+    private static void runMailsUntil(KeyedOneInputStreamOperatorTestHarness<?, ?, ?> h, BooleanSupplier done)
+            throws Exception {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!done.getAsBoolean()) {
+            Optional<Mail> mail = h.getTaskMailbox().tryTake(TaskMailbox.MIN_PRIORITY);
+            if (mail.isPresent()) {
+                mail.get().run();
+            } else {
+                assertThat(System.currentTimeMillis()).as("waiting for mails").isLessThan(deadline);
+                Thread.sleep(2);
+            }
+        }
+    }
+
+    @Test
+    void emitsOneScoredGroupPerAdmissionStampedWithVersionAndSubtask() throws Exception {
+        try (var h = harness(settings(8, 0, GroupFilter.none()), storeWithVersions(0))) {
+            h.open();
+            h.processElement(problem("p1", "mix:1"), 0);
+            h.processElement(problem("p2", "mix:2"), 0);
+            runMailsUntil(h, () -> h.extractOutputValues().size() == 2);
+            List<ScoredGroup> out = h.extractOutputValues();
+            assertThat(out).extracting(ScoredGroup::groupId).containsExactlyInAnyOrder("p1#0", "p2#0");
+            assertThat(out).allSatisfy(g -> {
+                assertThat(g.rollouts()).hasSize(G);
+                assertThat(g.policyVersion()).isZero();
+                assertThat(g.generatorSubtask()).isZero();
+            });
+        }
+    }
+
+    @Test
+    void easyAndHardProblemsAreNotGeneratedAgain() throws Exception {
+        try (var h = harness(settings(64, 0, GroupFilter.none()), storeWithVersions(0))) {
+            h.open();
+            for (Problem p : List.of(problem("e", "easy:1"), problem("h", "hard:1"), problem("n", "mix:1"))) {
+                h.processElement(p, 0);
+            }
+            runMailsUntil(h, () -> h.extractOutputValues().size() == 3);
+            for (Problem p : List.of(problem("e", "easy:1"), problem("h", "hard:1"), problem("n", "mix:1"))) {
+                h.processElement(p, 0);
+            }
+            runMailsUntil(h, () -> h.extractOutputValues().size() == 4);
+            assertThat(h.extractOutputValues()).extracting(ScoredGroup::groupId)
+                    .containsExactlyInAnyOrder("e#0", "h#0", "n#0", "n#1");
+            ScoredGroup last = h.extractOutputValues().stream().filter(g -> g.groupId().equals("n#1")).findFirst()
+                    .orElseThrow();
+            assertThat(last.pools().easy()).isEqualTo(1);
+            assertThat(last.pools().hard()).isEqualTo(1);
+            assertThat(last.pools().normal()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theGateWaitsForTheNextPolicyVersionAndPinsIt() throws Exception {
+        PolicyStore store = storeWithVersions(0);
+        try (var h = harness(settings(2, 0, GroupFilter.none()), store)) {
+            h.open();
+            h.processElement(problem("a", "mix:a"), 0);
+            h.processElement(problem("b", "mix:b"), 0);
+            runMailsUntil(h, () -> h.extractOutputValues().size() == 2);
+            // The budget for version 0 is spent: the next problem waits until version 1 is visible.
+            publish(store, 1);
+            h.setProcessingTime(1_000); // the poll timer becomes a mail that the waiting operator runs
+            h.processElement(problem("c", "mix:c"), 0);
+            runMailsUntil(h, () -> h.extractOutputValues().size() == 3);
+            assertThat(h.extractOutputValues().get(2).groupId()).isEqualTo("c#0");
+            assertThat(h.extractOutputValues().get(2).policyVersion()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void groupsThatFiltersWillDropGiveTheirSlotBack() throws Exception {
+        GroupFilter dropEasy = g -> g.meanReward() == 1.0;
+        try (var h = harness(settings(2, 0, dropEasy), storeWithVersions(0))) {
+            h.open();
+            // Budget 2 at version 0: the easy groups are refunded, so all four are admitted.
+            for (int i = 0; i < 4; i++) {
+                h.processElement(problem("e" + i, "easy:" + i), 0);
+            }
+            runMailsUntil(h, () -> h.extractOutputValues().size() == 4);
+            assertThat(h.extractOutputValues()).allSatisfy(g -> assertThat(g.policyVersion()).isZero());
+        }
+    }
+
+    @Test
+    void pendingGroupsAreResubmittedAfterRestore() throws Exception {
+        PolicyStore store = storeWithVersions(0);
+        RolloutSettings settings = settings(8, 0, GroupFilter.none());
+        OperatorSubtaskState snapshot;
+        try (var h = harness(settings, store)) {
+            h.open();
+            h.processElement(problem("done", "mix:0"), 0);
+            runMailsUntil(h, () -> h.extractOutputValues().size() == 1);
+            FakeGroupSampler.GATE.drainPermits(); // the next groups stay pending
+            h.processElement(problem("p1", "mix:1"), 0);
+            h.processElement(problem("p2", "mix:2"), 0);
+            snapshot = h.snapshot(1, 0);
+        }
+        FakeGroupSampler.GATE.release(Integer.MAX_VALUE);
+        try (var restored = harness(settings, store)) {
+            restored.initializeState(snapshot);
+            restored.open();
+            runMailsUntil(restored, () -> restored.extractOutputValues().size() == 2);
+            assertThat(restored.extractOutputValues()).extracting(ScoredGroup::groupId)
+                    .containsExactlyInAnyOrder("p1#0", "p2#0");
+            // Admission counts survived: the next admission of p1 is its second.
+            restored.processElement(problem("p1", "mix:1"), 0);
+            runMailsUntil(restored, () -> restored.extractOutputValues().size() == 3);
+            assertThat(restored.extractOutputValues().get(2).groupId()).isEqualTo("p1#1");
+        }
+    }
+}
