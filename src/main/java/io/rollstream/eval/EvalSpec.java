@@ -1,0 +1,51 @@
+package io.rollstream.eval;
+
+import io.rollstream.tasks.Problem;
+import io.rollstream.tasks.Task;
+import io.rollstream.tasks.Tasks;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.LongStream;
+
+/**
+ * Held-out evaluation of a built-in task: {@code problems} problems drawn with a seed no training
+ * problem uses, greedy decoding, every {@code everySteps} learner steps (and at the last step).
+ *
+ * @param task built-in task name
+ * @param taskSeed the training seed; held-out problems use a seed derived from it
+ * @param difficulty the task's difficulty
+ * @param options task options
+ * @param problems held-out problems per evaluation (0 disables evaluation)
+ * @param everySteps evaluate after every this many steps (0 = only at the end)
+ * @param maxNewTokens generation bound
+ */
+public record EvalSpec(String task, long taskSeed, int difficulty, Map<String, String> options, int problems,
+        int everySteps, int maxNewTokens) implements Serializable {
+
+    /** Added to the training seed to draw held-out problems. */
+    public static final long HELD_OUT_SEED_OFFSET = 1_000_003L;
+
+    public EvalSpec {
+        options = options == null ? Map.of() : Map.copyOf(options);
+    }
+
+    public Task heldOutTask() {
+        return Tasks.create(task, taskSeed + HELD_OUT_SEED_OFFSET, difficulty, options);
+    }
+
+    public List<Problem> heldOutProblems() {
+        Task t = heldOutTask();
+        return LongStream.range(0, problems).mapToObj(t::problem).toList();
+    }
+
+    /** Whether to evaluate after finishing step {@code step} (0-based) of {@code maxSteps}. */
+    public boolean dueAfter(long step, long maxSteps) {
+        if (problems == 0) {
+            return false;
+        }
+        boolean last = step + 1 == maxSteps;
+        return last || (everySteps > 0 && (step + 1) % everySteps == 0);
+    }
+}

@@ -1,0 +1,94 @@
+package io.rollstream.learner;
+
+import ai.djl.Device;
+
+import io.rollstream.checkpoint.Checkpoint;
+import io.rollstream.checkpoint.Checkpoints;
+import io.rollstream.model.GptModel;
+import io.rollstream.tokenizer.Tokenizers;
+import io.rollstream.types.Rollout;
+import io.rollstream.types.TrainBatch;
+import io.rollstream.types.TrainGroup;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The embedded learner without Flink: turns a training batch into examples, takes one step with
+ * the configured algorithm, and hands out its full state (for checkpoints) and its current policy
+ * (for the policy store). Its step count is the version of the weights it holds.
+ */
+public final class Learner implements AutoCloseable {
+
+    private final LearnerSettings settings;
+    private final PolicyTrainer trainer;
+    private final Loss loss;
+    private final Checkpoint start;
+    private long step;
+
+    /** Continues from {@code start}: weights, optimizer state when present, and step. */
+    public Learner(LearnerSettings settings, Checkpoint start, Device device) {
+        this.settings = settings;
+        this.start = start;
+        int padId = Tokenizers.create(start.tokenizer()).padId();
+        this.trainer = Checkpoints.restore(start, settings.optimizer(), settings.trainer(), padId, device);
+        this.loss = settings.algorithm().loss(settings.loss());
+        this.step = start.step();
+    }
+
+    /** Steps taken so far = the version of the current weights. */
+    public long step() {
+        return step;
+    }
+
+    public GptModel model() {
+        return trainer.model();
+    }
+
+    /** Trains on batch {@code step}; afterwards the weights are version {@code step + 1}. */
+    public StepResult train(TrainBatch batch) {
+        if (batch.step() != step) {
+            throw new IllegalStateException("learner at step " + step + " received the batch of step " + batch.step()
+                    + ": a batch was lost or repeated");
+        }
+        StepResult result = trainer.step(examples(batch), loss);
+        step++;
+        return result;
+    }
+
+    private List<TrainingExample> examples(TrainBatch batch) {
+        List<TrainingExample> out = new ArrayList<>(batch.rollouts());
+        for (TrainGroup g : batch.groups()) {
+            Rollout[] rollouts = g.group().rollouts();
+            for (int i = 0; i < rollouts.length; i++) {
+                Rollout r = rollouts[i];
+                float[] advantages = settings.algorithm() == Algorithm.REVERSE_KL
+                        ? r.tokenRewards()
+                        : TrainingExample.broadcast(g.advantages()[i], r.tokens().length);
+                out.add(new TrainingExample(g.group().promptTokens(), r.tokens(), advantages, r.logprobs(),
+                        g.group().groupId()));
+            }
+        }
+        return out;
+    }
+
+    /** Everything needed to continue exactly: weights, optimizer, step. */
+    public Checkpoint checkpoint(Map<String, String> metadata) {
+        return Checkpoints.capture(trainer, step, start.tokenizer(), metadata);
+    }
+
+    /** The current policy, weights only, as version {@link #step()}. */
+    public Checkpoint policy() {
+        return checkpoint(start.metadata()).weightsOnly();
+    }
+
+    public LearnerSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public void close() {
+        trainer.model().close();
+    }
+}

@@ -1,0 +1,128 @@
+package io.rollstream.learner;
+
+import ai.djl.Device;
+
+import io.rollstream.checkpoint.Checkpoint;
+import io.rollstream.checkpoint.CheckpointFormat;
+import io.rollstream.common.Json;
+import io.rollstream.eval.EvalSpec;
+import io.rollstream.eval.GreedyEvaluator;
+import io.rollstream.policy.PolicyStore;
+import io.rollstream.tasks.Problem;
+import io.rollstream.tokenizer.PromptCodec;
+import io.rollstream.tokenizer.Tokenizers;
+import io.rollstream.types.StepReport;
+import io.rollstream.types.TrainBatch;
+
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+import java.io.ByteArrayInputStream;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The embedded learner (parallelism 1): trains on each batch, publishes the new policy version to
+ * the store, evaluates when due, and emits the step's {@code metrics.jsonl} line. When the last
+ * step is done it marks the store finished, which ends generation.
+ *
+ * <p>State: the learner's full checkpoint (weights, optimizer moments, step) as bytes in operator
+ * state. Without restored state it starts from the store's version 0 (the warm-started or freshly
+ * initialised policy the launcher published before the job).
+ */
+public final class LearnerOperator extends AbstractStreamOperator<StepReport>
+        implements OneInputStreamOperator<TrainBatch, StepReport> {
+
+    static final String STATE = "learner-checkpoint";
+
+    private final LearnerSettings settings;
+    private final PolicyStore store;
+    private final EvalSpec eval;
+
+    private transient ListState<byte[]> state;
+    private transient Checkpoint restored;
+    private transient Learner learner;
+    private transient GreedyEvaluator evaluator;
+    private transient List<Problem> heldOut;
+    private transient String attempt;
+    private transient long lastStepEndMillis;
+    private transient long lastCutMillis;
+
+    public LearnerOperator(LearnerSettings settings, PolicyStore store, EvalSpec eval) {
+        this.settings = settings;
+        this.store = store;
+        this.eval = eval;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        state = context.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>(STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        Iterator<byte[]> saved = state.get().iterator();
+        restored = saved.hasNext() ? CheckpointFormat.read(new ByteArrayInputStream(saved.next())) : store.load(0);
+        if (saved.hasNext()) {
+            throw new IllegalStateException("the learner runs with parallelism 1 but found several saved states");
+        }
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        attempt = UUID.randomUUID().toString();
+        learner = new Learner(settings, restored, Device.cpu());
+        restored = null;
+        if (eval != null && eval.problems() > 0) {
+            evaluator = new GreedyEvaluator(new PromptCodec(Tokenizers.create(learner.policy().tokenizer())),
+                    eval.heldOutTask().verifier(), eval.maxNewTokens(), 256);
+            heldOut = eval.heldOutProblems();
+        }
+        lastStepEndMillis = System.currentTimeMillis();
+    }
+
+    @Override
+    public void processElement(StreamRecord<TrainBatch> element) throws Exception {
+        TrainBatch batch = element.getValue();
+        if (batch.step() >= settings.maxSteps()) {
+            return; // batch assembly never cuts these; ignore defensively
+        }
+        long start = System.currentTimeMillis();
+        StepResult result = learner.train(batch);
+        store.publish(learner.policy(), attempt);
+        Double accuracy = eval != null && eval.dueAfter(batch.step(), settings.maxSteps())
+                ? evaluator.accuracy(learner.model(), heldOut) : null;
+        long end = System.currentTimeMillis();
+        long previousCut = lastCutMillis > 0 ? lastCutMillis : batch.stats().firstArrivalMillis();
+        StepMetrics.Timing timing = new StepMetrics.Timing((end - start) / 1000.0,
+                Math.max(0, start - lastStepEndMillis) / 1000.0, Math.max(0, batch.stats().cutMillis() - previousCut) / 1000.0);
+        Map<String, Object> metrics = StepMetrics.rl(batch, result, timing, accuracy);
+        output.collect(new StreamRecord<>(new StepReport("rl", batch.step(), Json.mapper().writeValueAsString(metrics))));
+        lastStepEndMillis = end;
+        lastCutMillis = batch.stats().cutMillis();
+        if (learner.step() >= settings.maxSteps()) {
+            store.markFinished(learner.step());
+        }
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        state.update(List.of(CheckpointFormat.toBytes(learner.checkpoint(Map.of("attempt", attempt)))));
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (learner != null) {
+            learner.close();
+        }
+        super.close();
+    }
+}

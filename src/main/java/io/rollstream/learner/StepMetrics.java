@@ -1,0 +1,77 @@
+package io.rollstream.learner;
+
+import io.rollstream.types.BatchStats;
+import io.rollstream.types.Rollout;
+import io.rollstream.types.TrainBatch;
+import io.rollstream.types.TrainGroup;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Builds one {@code metrics.jsonl} object for an RL step from the batch, the learner's result and
+ * the step's timings. Keys are snake_case and stable: plots, reports and tests read them.
+ */
+public final class StepMetrics {
+
+    private StepMetrics() {}
+
+    /** Wall-clock facts about one learner step. */
+    public record Timing(double stepSeconds, double waitSeconds, double rolloutSeconds) {}
+
+    public static Map<String, Object> rl(TrainBatch batch, StepResult result, Timing timing, Double evalAccuracy) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("phase", "rl");
+        m.put("step", batch.step());
+        m.put("policy_version", batch.step() + 1);
+        double sum = 0;
+        double sumSq = 0;
+        long rollouts = 0;
+        long completionTokens = 0;
+        double staleSum = 0;
+        long staleMax = 0;
+        for (TrainGroup g : batch.groups()) {
+            long staleness = batch.step() - g.group().policyVersion();
+            staleSum += staleness;
+            staleMax = Math.max(staleMax, staleness);
+            for (Rollout r : g.group().rollouts()) {
+                sum += r.reward();
+                sumSq += r.reward() * r.reward();
+                completionTokens += r.tokens().length;
+                rollouts++;
+            }
+        }
+        double mean = sum / rollouts;
+        m.put("reward_mean", mean);
+        m.put("reward_std", Math.sqrt(Math.max(0, sumSq / rollouts - mean * mean)));
+        m.put("loss", result.loss());
+        m.put("grad_norm", result.gradNorm());
+        m.put("entropy", result.entropy());
+        m.put("seq_len_mean", (double) completionTokens / rollouts);
+        m.put("staleness_mean", staleSum / batch.groups().length);
+        m.put("staleness_max", staleMax);
+        BatchStats s = batch.stats();
+        m.put("groups_trained", batch.groups().length);
+        m.put("groups_dropped_zero_advantage", s.groupsDroppedZeroAdvantage());
+        m.put("groups_dropped_stale", s.groupsDroppedStale());
+        m.put("groups_dropped_difficulty", s.groupsDroppedDifficulty());
+        m.put("groups_dropped_length", s.groupsDroppedLength());
+        m.put("groups_waiting", s.groupsWaiting());
+        m.put("pool_easy", s.pools().easy());
+        m.put("pool_normal", s.pools().normal());
+        m.put("pool_hard", s.pools().hard());
+        m.put("problems_admitted", s.groupsReceived());
+        m.put("rollout_tokens_per_s", timing.rolloutSeconds() > 0 ? s.completionTokensReceived() / timing.rolloutSeconds() : 0.0);
+        m.put("learner_tokens_per_s", timing.stepSeconds() > 0 ? result.tokens() / timing.stepSeconds() : 0.0);
+        m.put("learner_wait_s", timing.waitSeconds());
+        m.put("step_time_s", timing.stepSeconds());
+        m.put("optimizer_steps", result.optimizerSteps());
+        m.put("skipped_non_finite", result.skippedNonFinite());
+        m.put("skipped_zero_gradient", result.skippedZeroGradient());
+        result.diagnostics().forEach((k, v) -> m.put("loss_" + k, v));
+        if (evalAccuracy != null) {
+            m.put("eval_accuracy", evalAccuracy);
+        }
+        return m;
+    }
+}
