@@ -34,7 +34,7 @@ public final class PolicyGradientLoss implements Loss {
 
     /** Knobs of the loss, with prime-rl's defaults. */
     public record Config(Masking masking, double dppoMaskLow, double dppoMaskHigh, double ratioLow,
-            double ratioHigh, double klTau) {
+            double ratioHigh, double klTau) implements java.io.Serializable {
 
         public static Config defaults() {
             return new Config(Masking.DPPO, 0.2, 0.2, 0.125, 8.0, 1e-3);

@@ -42,7 +42,7 @@ public final class PolicyTrainer {
      * @param temperature logits are divided by it before log-softmax (the sampling temperature)
      * @param optimizerStep one update per batch or per prompt group
      */
-    public record Config(double maxGradNorm, int microBatchSize, double temperature, OptimizerStep optimizerStep) {
+    public record Config(double maxGradNorm, int microBatchSize, double temperature, OptimizerStep optimizerStep) implements java.io.Serializable {
         public static Config defaults() {
             return new Config(1.0, 64, 1.0, OptimizerStep.PER_BATCH);
         }

@@ -21,7 +21,7 @@ public record ModelConfig(
         int dModel,
         int mlpWidth,
         int contextLength,
-        Positions positions) {
+        Positions positions) implements java.io.Serializable {
 
     /** Position encodings. */
     public enum Positions {

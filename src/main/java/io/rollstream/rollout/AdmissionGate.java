@@ -15,7 +15,7 @@ package io.rollstream.rollout;
  * i.e. at most {@code problems_per_batch} useful groups per step, never more than
  * {@code max_async_level} steps ahead of the newest policy.
  */
-public record AdmissionGate(int problemsPerBatch, int maxAsyncLevel, int parallelism) {
+public record AdmissionGate(int problemsPerBatch, int maxAsyncLevel, int parallelism) implements java.io.Serializable {
 
     public AdmissionGate {
         if (problemsPerBatch < parallelism) {

@@ -9,7 +9,7 @@ package io.rollstream.sampling;
  * @param maxNewTokens upper bound on generated tokens per row (EOS included)
  * @param greedy take the most likely token (ties: the lowest id), for evaluation
  */
-public record SamplingParams(double temperature, double topP, int topK, int maxNewTokens, boolean greedy) {
+public record SamplingParams(double temperature, double topP, int topK, int maxNewTokens, boolean greedy) implements java.io.Serializable {
 
     public SamplingParams {
         if (!(temperature > 0) || Double.isInfinite(temperature)) {

@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param path path of a Hugging Face {@code tokenizer.json}; null for other types
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record TokenizerSpec(String type, String alphabet, String path) {
+public record TokenizerSpec(String type, String alphabet, String path) implements java.io.Serializable {
 
     /** Type name of {@link CharTokenizer}. */
     public static final String CHAR = "char";

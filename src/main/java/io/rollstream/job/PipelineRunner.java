@@ -1,0 +1,197 @@
+package io.rollstream.job;
+
+import io.rollstream.common.Json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Runs the pipeline on a local mini-cluster: configures checkpointing (retained on cancel and
+ * failure, under the run directory) and a restart strategy, submits the job, prints one progress
+ * line per learner step, and when the learner marks the run finished (or the time limit is hit)
+ * stops the job with a savepoint, so every run can be continued.
+ */
+public final class PipelineRunner {
+
+    /**
+     * @param webUi start Flink's web UI on localhost
+     * @param webUiPort its port (0 = any free port)
+     * @param slots task slots of the local task manager
+     * @param checkpointIntervalMillis checkpoint interval
+     * @param resumeFrom checkpoint or savepoint path to restore from, or null
+     * @param maxMinutes stop after this long (0 = no limit)
+     */
+    public record Options(boolean webUi, int webUiPort, int slots, long checkpointIntervalMillis, String resumeFrom,
+            double maxMinutes) {}
+
+    /** How a run ended. */
+    public record Result(JobStatus status, String savepoint, List<JsonNode> metrics) {}
+
+    private PipelineRunner() {}
+
+    public static Result run(PipelinePlan plan, PipelineIo io, Options options, Consumer<String> progress)
+            throws Exception {
+        StreamExecutionEnvironment env = environment(plan, options);
+        RlPipelineJob.build(env, plan, io);
+        JobClient job = env.executeAsync(plan.jobName());
+        progress.accept("job " + job.getJobID() + " submitted" + (options.webUi() ? webUiHint(options) : ""));
+        MetricsTail tail = new MetricsTail(plan.paths().metrics());
+        ProgressLine line = new ProgressLine(plan.learner().maxSteps());
+        long deadline = options.maxMinutes() > 0
+                ? System.currentTimeMillis() + (long) (options.maxMinutes() * 60_000) : Long.MAX_VALUE;
+        String savepoint = null;
+        JobStatus status;
+        while (true) {
+            status = job.getJobStatus().get(10, TimeUnit.SECONDS);
+            for (JsonNode m : tail.poll()) {
+                progress.accept(line.format(m));
+            }
+            if (status.isGloballyTerminalState()) {
+                break;
+            }
+            boolean finished = plan.store().isFinished();
+            if (finished || System.currentTimeMillis() > deadline) {
+                progress.accept(finished ? "learner finished: stopping with a savepoint" : "time limit: stopping with a savepoint");
+                savepoint = job.stopWithSavepoint(false, plan.paths().savepoints().toUri().toString(),
+                        SavepointFormatType.CANONICAL).get(5, TimeUnit.MINUTES);
+                status = waitForEnd(job);
+                break;
+            }
+            Thread.sleep(250);
+        }
+        for (JsonNode m : tail.poll()) {
+            progress.accept(line.format(m));
+        }
+        if (status == JobStatus.FAILED) {
+            try {
+                job.getJobExecutionResult().get(1, TimeUnit.MINUTES);
+            } catch (Exception e) {
+                throw new IllegalStateException("the job failed: " + rootMessage(e), e);
+            }
+        }
+        return new Result(status, savepoint, tail.all());
+    }
+
+    private static JobStatus waitForEnd(JobClient job) throws Exception {
+        for (int i = 0; i < 600; i++) {
+            JobStatus s = job.getJobStatus().get(10, TimeUnit.SECONDS);
+            if (s.isGloballyTerminalState()) {
+                return s;
+            }
+            Thread.sleep(100);
+        }
+        return job.getJobStatus().get(10, TimeUnit.SECONDS);
+    }
+
+    static StreamExecutionEnvironment environment(PipelinePlan plan, Options options) {
+        Configuration conf = new Configuration();
+        conf.setString("execution.checkpointing.interval", options.checkpointIntervalMillis() + " ms");
+        conf.setString("execution.checkpointing.dir", plan.paths().checkpoints().toUri().toString());
+        conf.setString("execution.checkpointing.savepoint-dir", plan.paths().savepoints().toUri().toString());
+        conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+        conf.setString("execution.checkpointing.timeout", "10 min");
+        conf.setString("state.backend.type", "hashmap");
+        conf.setString("restart-strategy.type", "fixed-delay");
+        conf.setString("restart-strategy.fixed-delay.attempts", "3");
+        conf.setString("restart-strategy.fixed-delay.delay", "2 s");
+        conf.setString("taskmanager.numberOfTaskSlots", Integer.toString(Math.max(1, options.slots())));
+        conf.setString("rest.port", Integer.toString(options.webUiPort()));
+        conf.setString("parallelism.default", "1");
+        if (options.resumeFrom() != null) {
+            conf.setString("execution.state-recovery.path", options.resumeFrom());
+        }
+        return options.webUi()
+                ? StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf)
+                : StreamExecutionEnvironment.createLocalEnvironment(conf);
+    }
+
+    private static String webUiHint(Options options) {
+        return options.webUiPort() > 0 ? "; Flink web UI: http://localhost:" + options.webUiPort() : "";
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+
+    /** Reads the lines appended to metrics.jsonl since the last poll. */
+    static final class MetricsTail {
+        private final Path file;
+        private final List<JsonNode> all = new ArrayList<>();
+        private int seen;
+
+        MetricsTail(Path file) {
+            this.file = file;
+        }
+
+        List<JsonNode> poll() throws IOException {
+            if (!Files.exists(file)) {
+                return List.of();
+            }
+            List<String> lines = Files.readAllLines(file);
+            List<JsonNode> fresh = new ArrayList<>();
+            for (int i = seen; i < lines.size(); i++) {
+                if (!lines.get(i).isBlank()) {
+                    JsonNode node = Json.mapper().readTree(lines.get(i));
+                    fresh.add(node);
+                    all.add(node);
+                }
+            }
+            seen = lines.size();
+            return fresh;
+        }
+
+        List<JsonNode> all() {
+            return all;
+        }
+    }
+
+    /** One human line per metrics line: step, reward, held-out accuracy, staleness, throughput, ETA. */
+    static final class ProgressLine {
+        private final long maxSteps;
+        private final long startMillis = System.currentTimeMillis();
+
+        ProgressLine(long maxSteps) {
+            this.maxSteps = maxSteps;
+        }
+
+        String format(JsonNode m) {
+            String phase = m.path("phase").asText();
+            long step = m.path("step").asLong();
+            StringBuilder s = new StringBuilder();
+            if ("sft".equals(phase)) {
+                s.append(String.format("sft  step %4d | loss %.4f", step, m.path("loss").asDouble()));
+            } else {
+                double elapsed = (System.currentTimeMillis() - startMillis) / 1000.0;
+                double eta = (step + 1) > 0 ? elapsed / (step + 1) * (maxSteps - step - 1) : 0;
+                s.append(String.format("rl   step %4d/%d | reward %.3f | staleness %.2f | kept %d/%d groups"
+                                + " | %,.0f rollout tok/s | step %.2fs | ETA %s",
+                        step + 1, maxSteps, m.path("reward_mean").asDouble(), m.path("staleness_mean").asDouble(),
+                        m.path("groups_trained").asLong(), m.path("problems_admitted").asLong(),
+                        m.path("rollout_tokens_per_s").asDouble(), m.path("step_time_s").asDouble(),
+                        Duration.ofSeconds((long) eta).toString().substring(2).toLowerCase()));
+            }
+            if (m.has("eval_accuracy")) {
+                s.append(String.format(" | held-out accuracy %.1f%%", 100 * m.path("eval_accuracy").asDouble()));
+            }
+            return s.toString();
+        }
+    }
+}

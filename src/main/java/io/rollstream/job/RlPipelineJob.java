@@ -1,0 +1,66 @@
+package io.rollstream.job;
+
+import io.rollstream.batch.BatchAssemblyOperator;
+import io.rollstream.common.Json;
+import io.rollstream.learner.LearnerOperator;
+import io.rollstream.output.JsonLinesSink;
+import io.rollstream.rollout.RolloutOperatorFactory;
+import io.rollstream.source.ValidateProblems;
+import io.rollstream.tasks.Problem;
+import io.rollstream.types.GroupOutcome;
+import io.rollstream.types.InvalidRecord;
+import io.rollstream.types.ScoredGroup;
+import io.rollstream.types.StepReport;
+import io.rollstream.types.TrainBatch;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The RL pipeline as one Flink job. {@link #build} reads like the data-flow diagram: one stage per
+ * statement, each with a stable uid (savepoints map state by uid).
+ */
+public final class RlPipelineJob {
+
+    private RlPipelineJob() {}
+
+    /** Adds the pipeline to {@code env}; returns the learner's step reports. */
+    public static DataStream<StepReport> build(StreamExecutionEnvironment env, PipelinePlan plan, PipelineIo io) {
+        // Problems, validated: refused records go to invalid-records.jsonl with their reason.
+        SingleOutputStreamOperator<Problem> problems = io.problems().create(env)
+                .process(new ValidateProblems(plan.validator())).name("validate-problems").uid("validate-problems")
+                .setParallelism(1);
+
+        // Keyed by problem: admission gate, difficulty pools, group generation and scoring.
+        DataStream<ScoredGroup> groups = problems
+                .keyBy((KeySelector<Problem, String>) Problem::id, Types.STRING)
+                .transform("rollout", TypeInformation.of(ScoredGroup.class),
+                        new RolloutOperatorFactory(plan.rollout(), io.sampler(), plan.store()))
+                .uid("rollout").setParallelism(plan.rolloutParallelism());
+
+        // Whole groups into exact batches: advantages, filters, staleness; outcomes of every group.
+        SingleOutputStreamOperator<TrainBatch> batches = BatchAssemblyOperator.appendTo(groups, plan.batch());
+
+        // The embedded learner: one step per batch, each new version published to the policy store.
+        SingleOutputStreamOperator<StepReport> reports = batches
+                .transform("learner", TypeInformation.of(StepReport.class),
+                        new LearnerOperator(plan.learner(), plan.store(), plan.eval()))
+                .uid("learner").setParallelism(1).setMaxParallelism(1);
+
+        // The run directory's record files.
+        reports.sinkTo(new JsonLinesSink<>(plan.paths().metrics().toString(), StepReport::json))
+                .name("metrics.jsonl").uid("metrics-sink").setParallelism(1);
+        batches.getSideOutput(BatchAssemblyOperator.OUTCOMES)
+                .sinkTo(new JsonLinesSink<GroupOutcome>(plan.paths().rollouts().toString(), plan.rolloutLog()::render))
+                .name("rollouts.jsonl").uid("rollouts-sink").setParallelism(1);
+        problems.getSideOutput(ValidateProblems.INVALID)
+                .sinkTo(new JsonLinesSink<InvalidRecord>(plan.paths().invalidRecords().toString(),
+                        r -> Json.mapper().writeValueAsString(r)))
+                .name("invalid-records.jsonl").uid("invalid-records-sink").setParallelism(1);
+        return reports;
+    }
+}

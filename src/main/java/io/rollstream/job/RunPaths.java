@@ -1,0 +1,48 @@
+package io.rollstream.job;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+
+/**
+ * Where a run keeps its files. Everything a run leaves behind lives under one run directory
+ * unless the config moves the policy store elsewhere.
+ */
+public record RunPaths(String runDir, String policyStore) implements Serializable {
+
+    public static RunPaths under(Path runDir, String policyStoreOverride) {
+        Path abs = runDir.toAbsolutePath();
+        return new RunPaths(abs.toString(), policyStoreOverride != null ? policyStoreOverride : abs.resolve("policy").toString());
+    }
+
+    public Path dir() {
+        return Path.of(runDir);
+    }
+
+    public Path config() {
+        return dir().resolve("config.yaml");
+    }
+
+    public Path metrics() {
+        return dir().resolve("metrics.jsonl");
+    }
+
+    public Path rollouts() {
+        return dir().resolve("rollouts.jsonl");
+    }
+
+    public Path invalidRecords() {
+        return dir().resolve("invalid-records.jsonl");
+    }
+
+    public Path checkpoints() {
+        return dir().resolve("checkpoints");
+    }
+
+    public Path savepoints() {
+        return dir().resolve("savepoints");
+    }
+
+    public Path finalModel() {
+        return dir().resolve("final-model.rsckpt");
+    }
+}

@@ -1,0 +1,74 @@
+package io.rollstream.job;
+
+import ai.djl.Device;
+
+import io.rollstream.batch.BatchAssemblyConfig;
+import io.rollstream.batch.GroupFilters;
+import io.rollstream.checkpoint.Checkpoint;
+import io.rollstream.eval.EvalSpec;
+import io.rollstream.learner.AdamW;
+import io.rollstream.learner.Algorithm;
+import io.rollstream.learner.LearnerSettings;
+import io.rollstream.learner.PolicyGradientLoss;
+import io.rollstream.learner.PolicyTrainer;
+import io.rollstream.model.GptModel;
+import io.rollstream.model.ModelConfig;
+import io.rollstream.output.RolloutLogFormat;
+import io.rollstream.policy.PolicyStore;
+import io.rollstream.rollout.AdmissionGate;
+import io.rollstream.rollout.DifficultyPools;
+import io.rollstream.rollout.GroupFilter;
+import io.rollstream.rollout.ModelGroupSampler;
+import io.rollstream.rollout.RolloutSettings;
+import io.rollstream.sampling.SamplingParams;
+import io.rollstream.source.ProblemValidator;
+import io.rollstream.source.TaskProblems;
+import io.rollstream.tasks.Task;
+import io.rollstream.tasks.Tasks;
+import io.rollstream.tokenizer.CharTokenizer;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/** A small real pipeline (tiny model, 2-digit addition) for MiniCluster tests. */
+final class PipelineFixtures {
+
+    static final int G = 4;
+
+    private PipelineFixtures() {}
+
+    record Knobs(int parallelism, int batchSize, double oversampling, int maxAsync, int maxOffPolicy, long steps,
+            Double easy, Double hard) {}
+
+    static PipelinePlan plan(Path runDir, Knobs k) throws Exception {
+        Task task = Tasks.create("arithmetic", 3, 1);
+        CharTokenizer tokenizer = new CharTokenizer(task.alphabet());
+        ModelConfig model = new ModelConfig(tokenizer.vocabSize(), 1, 2, 32, 64, 12, ModelConfig.Positions.LEARNED);
+        RunPaths paths = RunPaths.under(runDir, null);
+        PolicyStore store = new PolicyStore(paths.policyStore());
+        try (GptModel fresh = GptModel.initialize(model, 5, Device.cpu())) {
+            store.publish(new Checkpoint(0, model, tokenizer.spec(), fresh.weights(), null, Map.of()), "init");
+        }
+        int problemsPerBatch = (int) (k.oversampling() * k.batchSize() / G);
+        BatchAssemblyConfig batch = new BatchAssemblyConfig(k.batchSize(), G, k.maxOffPolicy(), k.steps(),
+                new GroupFilters(false, false, true), false);
+        GroupFilter early = EarlyFilter.of(batch);
+        RolloutSettings rollout = new RolloutSettings(new AdmissionGate(problemsPerBatch, k.maxAsync(), k.parallelism()),
+                new DifficultyPools(k.easy(), k.hard()), early, 16, 50);
+        LearnerSettings learner = new LearnerSettings(Algorithm.GRPO, new AdamW.Config(1e-3, 0.9, 0.99, 1e-8, 0, 0),
+                new PolicyTrainer.Config(1.0, 64, 1.0, PolicyTrainer.OptimizerStep.PER_BATCH),
+                PolicyGradientLoss.Config.defaults(), k.steps());
+        EvalSpec eval = new EvalSpec("arithmetic", 3, 1, Map.of(), 20, 2, 4);
+        return new PipelinePlan("pipeline-it", k.parallelism(), rollout, batch, learner, eval,
+                new ProblemValidator(tokenizer.spec(), model.contextLength(), 100), store,
+                new RolloutLogFormat(RolloutLogFormat.Mode.ALL, 1), paths);
+    }
+
+    static PipelineIo io(PipelinePlan plan, long runSeed) {
+        Task task = Tasks.create("arithmetic", 3, 1);
+        PolicyStore store = plan.store();
+        return new PipelineIo(env -> TaskProblems.stream(env, task, 0),
+                subtask -> new ModelGroupSampler(store, task.verifier(), SamplingParams.sample(4), G, 64, runSeed,
+                        Device.cpu()));
+    }
+}

@@ -1,0 +1,108 @@
+package io.rollstream.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rollstream.common.Json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.apache.flink.api.common.JobStatus;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The whole job on a local mini-cluster with the real (tiny) model, checked against DESIGN.md's invariants. */
+@Tag("djl")
+class RlPipelineJobITCase {
+
+    @TempDir
+    Path runDir;
+
+    private PipelineRunner.Result run(PipelineFixtures.Knobs knobs) throws Exception {
+        PipelinePlan plan = PipelineFixtures.plan(runDir, knobs);
+        return PipelineRunner.run(plan, PipelineFixtures.io(plan, 11),
+                new PipelineRunner.Options(false, 0, knobs.parallelism(), 2_000, null, 3), System.out::println);
+    }
+
+    private List<JsonNode> lines(Path file) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            out.add(Json.mapper().readTree(line));
+        }
+        return out;
+    }
+
+    @Test
+    void trainsForTheRequestedStepsKeepingTheInvariants() throws Exception {
+        PipelineFixtures.Knobs knobs = new PipelineFixtures.Knobs(1, 16, 2.0, 1, 1, 4, null, null);
+        PipelineRunner.Result result = run(knobs);
+        assertThat(result.status()).isEqualTo(JobStatus.FINISHED);
+        assertThat(result.savepoint()).isNotNull();
+        checkInvariants(knobs);
+    }
+
+    @Test
+    void runsWithTwoGenerators() throws Exception {
+        PipelineFixtures.Knobs knobs = new PipelineFixtures.Knobs(2, 16, 2.0, 1, 2, 4, 0.99, 0.01);
+        PipelineRunner.Result result = run(knobs);
+        assertThat(result.status()).isEqualTo(JobStatus.FINISHED);
+        checkInvariants(knobs);
+        Set<Long> generators = new HashSet<>();
+        lines(runDir.resolve("rollouts.jsonl")).forEach(g -> generators.add(g.path("generator").asLong()));
+        assertThat(generators).containsExactlyInAnyOrder(0L, 1L);
+    }
+
+    private void checkInvariants(PipelineFixtures.Knobs knobs) throws Exception {
+        List<JsonNode> metrics = lines(runDir.resolve("metrics.jsonl"));
+        List<JsonNode> groups = lines(runDir.resolve("rollouts.jsonl"));
+        // Steps 0..steps-1, each exactly once.
+        assertThat(metrics).extracting(m -> m.path("step").asLong()).containsExactly(0L, 1L, 2L, 3L);
+        Map<Long, Integer> rolloutsPerStep = new HashMap<>();
+        Set<String> seen = new HashSet<>();
+        Set<String> trainedProblems = new HashSet<>();
+        for (JsonNode g : groups) {
+            assertThat(seen.add(g.path("group_id").asText())).as("group logged once").isTrue();
+            if (g.has("trained_step")) {
+                long step = g.path("trained_step").asLong();
+                // Invariant 1: whole groups, exact batch sizes (summed below).
+                rolloutsPerStep.merge(step, g.path("rewards").size(), Integer::sum);
+                // Invariant 3: staleness bound.
+                assertThat(step - g.path("policy_version").asLong()).isBetween(0L, (long) knobs.maxOffPolicy());
+                // Invariant 4: advantages = reward − group mean, never all zero when trained.
+                double mean = 0;
+                for (JsonNode r : g.path("rewards")) {
+                    mean += r.asDouble() / g.path("rewards").size();
+                }
+                boolean allZero = true;
+                for (int i = 0; i < g.path("rewards").size(); i++) {
+                    double advantage = g.path("advantages").get(i).asDouble();
+                    assertThat(advantage).isCloseTo(g.path("rewards").get(i).asDouble() - mean,
+                            org.assertj.core.api.Assertions.within(1e-5));
+                    allZero &= advantage == 0;
+                }
+                assertThat(allZero).isFalse();
+                trainedProblems.add(g.path("problem_id").asText() + "#" + g.path("admission").asLong());
+            } else {
+                assertThat(g.path("dropped").asText()).isIn("zero_advantage", "stale", "difficulty", "length",
+                        "end_of_input");
+            }
+        }
+        assertThat(rolloutsPerStep).hasSize(4).allSatisfy((step, n) -> assertThat(n).isEqualTo(knobs.batchSize()));
+        // Invariant 5: with pools on, an easy or hard problem is never admitted twice.
+        if (knobs.easy() != null) {
+            Map<String, Integer> admissions = new HashMap<>();
+            groups.forEach(g -> admissions.merge(g.path("problem_id").asText(), 1, Integer::sum));
+            assertThat(admissions.values()).allSatisfy(n -> assertThat(n).isEqualTo(1));
+        }
+        assertThat(metrics.get(3).has("eval_accuracy")).isTrue();
+    }
+}
