@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -16,6 +17,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -54,47 +57,35 @@ public final class PipelineRunner {
         long deadline = options.maxMinutes() > 0
                 ? System.currentTimeMillis() + (long) (options.maxMinutes() * 60_000) : Long.MAX_VALUE;
         String savepoint = null;
-        JobStatus status;
-        while (true) {
-            status = job.getJobStatus().get(10, TimeUnit.SECONDS);
+        CompletableFuture<JobExecutionResult> end = job.getJobExecutionResult();
+        while (!end.isDone()) {
             for (JsonNode m : tail.poll()) {
                 progress.accept(line.format(m));
             }
-            if (status.isGloballyTerminalState()) {
-                break;
-            }
             boolean finished = plan.store().isFinished();
             if (finished || System.currentTimeMillis() > deadline) {
-                progress.accept(finished ? "learner finished: stopping with a savepoint" : "time limit: stopping with a savepoint");
+                progress.accept(finished ? "learner finished: stopping with a savepoint"
+                        : "time limit: stopping with a savepoint");
                 savepoint = job.stopWithSavepoint(false, plan.paths().savepoints().toUri().toString(),
                         SavepointFormatType.CANONICAL).get(5, TimeUnit.MINUTES);
-                status = waitForEnd(job);
                 break;
             }
             Thread.sleep(250);
         }
+        JobStatus status;
+        try {
+            end.get(5, TimeUnit.MINUTES);
+            status = JobStatus.FINISHED;
+        } catch (ExecutionException e) {
+            for (JsonNode m : tail.poll()) {
+                progress.accept(line.format(m));
+            }
+            throw new IllegalStateException("the job failed: " + rootMessage(e), e);
+        }
         for (JsonNode m : tail.poll()) {
             progress.accept(line.format(m));
         }
-        if (status == JobStatus.FAILED) {
-            try {
-                job.getJobExecutionResult().get(1, TimeUnit.MINUTES);
-            } catch (Exception e) {
-                throw new IllegalStateException("the job failed: " + rootMessage(e), e);
-            }
-        }
         return new Result(status, savepoint, tail.all());
-    }
-
-    private static JobStatus waitForEnd(JobClient job) throws Exception {
-        for (int i = 0; i < 600; i++) {
-            JobStatus s = job.getJobStatus().get(10, TimeUnit.SECONDS);
-            if (s.isGloballyTerminalState()) {
-                return s;
-            }
-            Thread.sleep(100);
-        }
-        return job.getJobStatus().get(10, TimeUnit.SECONDS);
     }
 
     static StreamExecutionEnvironment environment(PipelinePlan plan, Options options) {

@@ -160,14 +160,14 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
     public void processElement(StreamRecord<Problem> element) throws Exception {
         Problem problem = element.getValue();
         Object key = getCurrentKey();
-        if (!DifficultyPools.admits(currentPool())) {
+        if (!admissible()) {
             return;
         }
         while (!finished && !settings.gate().admits(subtask, newestVersion, inFlight, useful)) {
             mailbox.yield(); // completions and policy polls run here
         }
         setCurrentKey(key); // mails may have switched the key context
-        if (finished || !DifficultyPools.admits(currentPool())) {
+        if (finished || !admissible()) {
             return;
         }
         long admission = admissions.value() == null ? 0 : admissions.value();
@@ -201,6 +201,14 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
                 poolCounts[Pool.HARD.ordinal()]);
         return new ScoredGroup(g.groupId(), g.problemId(), g.task(), g.prompt(), g.promptTokens(), g.admission(),
                 g.policyVersion(), subtask, counts, g.generationMillis(), g.rollouts());
+    }
+
+    /**
+     * A problem is generated only from the normal pool (or before its first group), and never while
+     * a group of it is still in flight: its pool is then decided before it can be admitted again.
+     */
+    private boolean admissible() throws Exception {
+        return DifficultyPools.admits(currentPool()) && pending.isEmpty();
     }
 
     private Pool currentPool() throws Exception {

@@ -8,26 +8,46 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * Problems of a built-in task: problem i is {@code task.problem(i)}, a pure function of (i, seed),
- * read in order from Flink's checkpointed number-sequence source (parallelism 1, so the order is
- * deterministic and a restore continues at the checkpointed index).
+ * Problems of a built-in task, read in order from Flink's checkpointed number-sequence source
+ * (parallelism 1, so the order is deterministic and a restore continues at the checkpointed
+ * position). Either an endless stream of fresh problems (problem i = {@code task.problem(i)}), or a
+ * fixed set of {@code setSize} problems read for {@code epochs} epochs in a seeded order — then a
+ * problem comes back each epoch, and difficulty pools decide whether it is generated again.
  */
 public final class TaskProblems {
 
     private TaskProblems() {}
 
-    /** @param maxProblems how many problems to emit; 0 = unbounded (the job is stopped from outside) */
-    public static DataStream<Problem> stream(StreamExecutionEnvironment env, Task task, long maxProblems) {
-        long last = maxProblems > 0 ? maxProblems - 1 : Long.MAX_VALUE - 1;
-        return env.fromSequence(0, last).setParallelism(1).name("problem-index").uid("problem-index")
-                .map(new ProblemOf(task)).setParallelism(1).name("task-problems").uid("task-problems");
+    /**
+     * @param setSize 0 for fresh problems forever; else the number of distinct problems
+     * @param epochs passes over the set (ignored for fresh problems); 0 = endless
+     */
+    public static DataStream<Problem> stream(StreamExecutionEnvironment env, Task task, int setSize, long epochs,
+            long seed, boolean shuffle) {
+        long last = setSize > 0 && epochs > 0 ? setSize * epochs - 1 : Long.MAX_VALUE - 1;
+        MapFunction<Long, Problem> problemAt = setSize > 0
+                ? new FromSet(task, new EpochOrder(setSize, seed, shuffle))
+                : new Fresh(task);
+        return env.fromSequence(0, last).setParallelism(1).name("problem-positions").uid("problem-positions")
+                .map(problemAt).setParallelism(1).name("task-problems").uid("task-problems");
     }
 
-    /** Index → problem. */
-    private record ProblemOf(Task task) implements MapFunction<Long, Problem> {
+    /** Endless fresh problems. */
+    public static DataStream<Problem> fresh(StreamExecutionEnvironment env, Task task) {
+        return stream(env, task, 0, 0, 0, false);
+    }
+
+    private record Fresh(Task task) implements MapFunction<Long, Problem> {
         @Override
-        public Problem map(Long index) {
-            return task.problem(index);
+        public Problem map(Long position) {
+            return task.problem(position);
+        }
+    }
+
+    private record FromSet(Task task, EpochOrder order) implements MapFunction<Long, Problem> {
+        @Override
+        public Problem map(Long position) {
+            return task.problem(order.itemAt(position));
         }
     }
 }

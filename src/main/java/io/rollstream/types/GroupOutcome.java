@@ -7,7 +7,8 @@ package io.rollstream.types;
  * @param group the scored group
  * @param advantages its advantages (also for dropped groups, when computed)
  * @param trainedStep the learner step that trained it, or -1
- * @param dropped why it was dropped ("zero_advantage", "difficulty", "stale", "length"), or null
+ * @param dropped why it was dropped ("zero_advantage", "difficulty", "stale", "length", "end_of_input";
+ *     see {@code io.rollstream.batch.DropReasons}), or null
  */
 public record GroupOutcome(ScoredGroup group, float[] advantages, long trainedStep, String dropped) {
 

@@ -26,6 +26,7 @@ import io.rollstream.source.TaskProblems;
 import io.rollstream.tasks.Task;
 import io.rollstream.tasks.Tasks;
 import io.rollstream.tokenizer.CharTokenizer;
+import io.rollstream.tokenizer.PromptCodec;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -46,8 +47,12 @@ final class PipelineFixtures {
         ModelConfig model = new ModelConfig(tokenizer.vocabSize(), 1, 2, 32, 64, 12, ModelConfig.Positions.LEARNED);
         RunPaths paths = RunPaths.under(runDir, null);
         PolicyStore store = new PolicyStore(paths.policyStore());
+        EvalSpec eval = new EvalSpec("arithmetic", 3, 1, Map.of(), 20, 2, 4);
+        // A short warm start so the policy solves some problems: pools and advantages then see a mix.
         try (GptModel fresh = GptModel.initialize(model, 5, Device.cpu())) {
-            store.publish(new Checkpoint(0, model, tokenizer.spec(), fresh.weights(), null, Map.of()), "init");
+            Checkpoint start = WarmStart.run(new WarmStart.Settings(120, 100, 32, 3e-3, 10), task, fresh,
+                    new PromptCodec(tokenizer), eval, line -> { });
+            store.publish(start, "init");
         }
         int problemsPerBatch = (int) (k.oversampling() * k.batchSize() / G);
         BatchAssemblyConfig batch = new BatchAssemblyConfig(k.batchSize(), G, k.maxOffPolicy(), k.steps(),
@@ -58,16 +63,15 @@ final class PipelineFixtures {
         LearnerSettings learner = new LearnerSettings(Algorithm.GRPO, new AdamW.Config(1e-3, 0.9, 0.99, 1e-8, 0, 0),
                 new PolicyTrainer.Config(1.0, 64, 1.0, PolicyTrainer.OptimizerStep.PER_BATCH),
                 PolicyGradientLoss.Config.defaults(), k.steps());
-        EvalSpec eval = new EvalSpec("arithmetic", 3, 1, Map.of(), 20, 2, 4);
         return new PipelinePlan("pipeline-it", k.parallelism(), rollout, batch, learner, eval,
                 new ProblemValidator(tokenizer.spec(), model.contextLength(), 100), store,
                 new RolloutLogFormat(RolloutLogFormat.Mode.ALL, 1), paths);
     }
 
-    static PipelineIo io(PipelinePlan plan, long runSeed) {
+    static PipelineIo io(PipelinePlan plan, long runSeed, int setSize) {
         Task task = Tasks.create("arithmetic", 3, 1);
         PolicyStore store = plan.store();
-        return new PipelineIo(env -> TaskProblems.stream(env, task, 0),
+        return new PipelineIo(env -> TaskProblems.stream(env, task, setSize, 0, runSeed, true),
                 subtask -> new ModelGroupSampler(store, task.verifier(), SamplingParams.sample(4), G, 64, runSeed,
                         Device.cpu()));
     }
