@@ -1,0 +1,67 @@
+package io.rollstream.config;
+
+/**
+ * The {@code buffer} section: how scored groups become training batches.
+ *
+ * @param batchSize rollouts per learner step, a multiple of {@code rollout.rollouts_per_example}, at least 1;
+ *     default 64
+ * @param oversamplingFactor problems in flight per batch relative to what the batch needs, at least 1;
+ *     default 1.0
+ * @param easyThreshold a problem whose mean reward is at least this goes to the easy pool; null (no easy pool)
+ *     or in [0, 1]; default null
+ * @param hardThreshold a problem whose mean reward is at most this goes to the hard pool; null (no hard pool) or
+ *     in [0, 1], below {@code easy_threshold}; default null
+ * @param onlineDifficultyFiltering drop groups that are all solved or all failed before they reach a batch;
+ *     default false
+ * @param zeroAdvantageFilter drop groups whose advantages are all zero (they carry no gradient); default true
+ * @param stdNormalizeAdvantages divide advantages by the group's reward standard deviation; default false
+ * @param filterTruncated drop groups with a rollout cut off at {@code max_new_tokens}; default false
+ * @param easyFraction fraction of each batch's problems drawn again from the easy pool, in [0, 1]; default 0.0
+ * @param hardFraction fraction of each batch's problems drawn again from the hard pool, in [0, 1]; default 0.0
+ */
+public record BufferSection(int batchSize, double oversamplingFactor, Double easyThreshold, Double hardThreshold,
+        boolean onlineDifficultyFiltering, boolean zeroAdvantageFilter, boolean stdNormalizeAdvantages,
+        boolean filterTruncated, double easyFraction, double hardFraction) {
+
+    /** Every key at its default. */
+    public static BufferSection defaults() {
+        return new BufferSection(64, 1.0, null, null, false, true, false, false, 0.0, 0.0);
+    }
+
+    public BufferSection {
+        ConfigErrors e = new ConfigErrors();
+        e.check(batchSize >= 1, "buffer.batch_size", batchSize, "must be >= 1: try 64");
+        e.check(oversamplingFactor >= 1 && Double.isFinite(oversamplingFactor), "buffer.oversampling_factor",
+                oversamplingFactor, "must be a finite number >= 1 (1 = no oversampling)");
+        e.check(easyThreshold == null || inUnit(easyThreshold), "buffer.easy_threshold", easyThreshold,
+                "must be in [0, 1], or null for no easy pool");
+        e.check(hardThreshold == null || inUnit(hardThreshold), "buffer.hard_threshold", hardThreshold,
+                "must be in [0, 1], or null for no hard pool");
+        if (easyThreshold != null && hardThreshold != null && inUnit(easyThreshold) && inUnit(hardThreshold)) {
+            e.check(hardThreshold < easyThreshold, "buffer.hard_threshold", hardThreshold,
+                    "must be below buffer.easy_threshold (" + easyThreshold + "): lower it or raise the easy one");
+        }
+        e.check(inUnit(easyFraction), "buffer.easy_fraction", easyFraction, "must be in [0, 1]");
+        e.check(inUnit(hardFraction), "buffer.hard_fraction", hardFraction, "must be in [0, 1]");
+        e.throwIfAny();
+    }
+
+    private static boolean inUnit(double value) {
+        return value >= 0 && value <= 1;
+    }
+
+    static BufferSection read(SectionReader in) {
+        BufferSection d = defaults();
+        return new BufferSection(
+                in.integer("batch_size", d.batchSize()),
+                in.number("oversampling_factor", d.oversamplingFactor()),
+                in.optionalNumber("easy_threshold", d.easyThreshold()),
+                in.optionalNumber("hard_threshold", d.hardThreshold()),
+                in.bool("online_difficulty_filtering", d.onlineDifficultyFiltering()),
+                in.bool("zero_advantage_filter", d.zeroAdvantageFilter()),
+                in.bool("std_normalize_advantages", d.stdNormalizeAdvantages()),
+                in.bool("filter_truncated", d.filterTruncated()),
+                in.number("easy_fraction", d.easyFraction()),
+                in.number("hard_fraction", d.hardFraction()));
+    }
+}

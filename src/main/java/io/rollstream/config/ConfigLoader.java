@@ -1,0 +1,105 @@
+package io.rollstream.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Reads a run configuration: one YAML file of sections ({@code job}, {@code data}, {@code model},
+ * {@code sft}, {@code rollout}, {@code buffer}, {@code async}, {@code learner}, {@code teacher},
+ * {@code eval}, {@code policy_store}, {@code output}) plus {@code --set key.path=value} overrides,
+ * into a validated {@link RunConfig}.
+ *
+ * <p>Missing keys and sections take their defaults (an empty file is a valid configuration).
+ * Unknown keys, values of the wrong type and values that break a rule are all reported together in
+ * one {@link InvalidConfigException}, one problem per line, each naming the full key. Rules that
+ * span sections are checked once every section is valid on its own.
+ */
+public final class ConfigLoader {
+
+    /** The YAML reader; duplicate keys are errors rather than silently overwritten. */
+    static final YAMLMapper YAML = YAMLMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private ConfigLoader() {
+    }
+
+    /** Reads {@code yaml}, then applies {@code overrides} ({@code key.path=value}, in order). */
+    public static RunConfig load(Path yaml, List<String> overrides) {
+        String text;
+        try {
+            text = Files.readString(yaml);
+        } catch (IOException e) {
+            throw new InvalidConfigException("cannot read configuration file " + yaml + ": " + e);
+        }
+        return parse(text, overrides, "configuration file " + yaml);
+    }
+
+    /** Reads {@code yaml} without overrides. */
+    public static RunConfig load(Path yaml) {
+        return load(yaml, List.of());
+    }
+
+    /** Reads YAML text, then applies {@code overrides} ({@code key.path=value}, in order). */
+    public static RunConfig parse(String yamlText, List<String> overrides) {
+        return parse(yamlText, overrides, "the configuration");
+    }
+
+    /** Reads YAML text without overrides. */
+    public static RunConfig parse(String yamlText) {
+        return parse(yamlText, List.of());
+    }
+
+    private static RunConfig parse(String text, List<String> overrides, String source) {
+        ObjectNode tree = readTree(text, source);
+        ConfigErrors errors = new ConfigErrors();
+        SectionReader root = SectionReader.root(tree, errors,
+                Overrides.apply(tree, overrides == null ? List.of() : overrides, errors));
+        RunConfig d = RunConfig.defaults();
+        JobSection job = root.nested("job", JobSection::read, d.job());
+        DataSection data = root.nested("data", DataSection::read, d.data());
+        ModelSection model = root.nested("model", ModelSection::read, d.model());
+        SftSection sft = root.nested("sft", SftSection::read, d.sft());
+        RolloutSection rollout = root.nested("rollout", RolloutSection::read, d.rollout());
+        BufferSection buffer = root.nested("buffer", BufferSection::read, d.buffer());
+        AsyncSection async = root.nested("async", AsyncSection::read, d.async());
+        LearnerSection learner = root.nested("learner", LearnerSection::read, d.learner());
+        TeacherSection teacher = root.nested("teacher", TeacherSection::read, d.teacher());
+        EvalSection eval = root.nested("eval", EvalSection::read, d.eval());
+        PolicyStoreSection policyStore = root.nested("policy_store", PolicyStoreSection::read, d.policyStore());
+        OutputSection output = root.nested("output", OutputSection::read, d.output());
+        root.finish();
+        errors.throwIfAny();
+        return new RunConfig(job, data, model, sft, rollout, buffer, async, learner, teacher, eval, policyStore,
+                output);
+    }
+
+    /** The file as a map; empty (or only comments) gives an empty map. */
+    private static ObjectNode readTree(String text, String source) {
+        JsonNode node;
+        try {
+            node = YAML.readTree(text);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+            throw new InvalidConfigException(source + " is not valid YAML" + where + ": " + e.getOriginalMessage());
+        }
+        if (node == null || node.isMissingNode() || node.isNull()) {
+            return YAML.createObjectNode();
+        }
+        if (!node.isObject()) {
+            throw new InvalidConfigException(source + " must be a map of sections (job:, data:, rollout:, ...), got "
+                    + SectionReader.describe(node));
+        }
+        return (ObjectNode) node;
+    }
+}

@@ -1,0 +1,44 @@
+package io.rollstream.config;
+
+/**
+ * The {@code job} section: the Flink job as a whole and when it stops.
+ *
+ * @param name job name, shown in the Flink web UI; default {@code "rollstream"}
+ * @param seed root of every random choice (problem order, sampling, initialization); default 0
+ * @param maxSteps RL learner steps after which the job ends, at least 1; default 100
+ * @param maxMinutes wall-clock limit in minutes, 0 for no limit, at least 0; default 0
+ * @param webUi whether to serve Flink's web UI; default true
+ * @param webUiPort port of the web UI, in [0, 65535] (0 picks a free port); default 8081
+ * @param checkpointIntervalS seconds between Flink checkpoints, at least 1; default 30
+ */
+public record JobSection(String name, long seed, int maxSteps, int maxMinutes, boolean webUi, int webUiPort,
+        int checkpointIntervalS) {
+
+    /** Every key at its default. */
+    public static JobSection defaults() {
+        return new JobSection("rollstream", 0, 100, 0, true, 8081, 30);
+    }
+
+    public JobSection {
+        ConfigErrors e = new ConfigErrors();
+        e.check(name != null && !name.isBlank(), "job.name", name, "must not be empty");
+        e.check(maxSteps >= 1, "job.max_steps", maxSteps, "must be >= 1 (learner steps before the job ends)");
+        e.check(maxMinutes >= 0, "job.max_minutes", maxMinutes, "must be >= 0 (0 = no time limit)");
+        e.check(webUiPort >= 0 && webUiPort <= 65535, "job.web_ui_port", webUiPort,
+                "must be a port in [0, 65535]: try 8081");
+        e.check(checkpointIntervalS >= 1, "job.checkpoint_interval_s", checkpointIntervalS, "must be >= 1: try 30");
+        e.throwIfAny();
+    }
+
+    static JobSection read(SectionReader in) {
+        JobSection d = defaults();
+        return new JobSection(
+                in.string("name", d.name()),
+                in.longInteger("seed", d.seed()),
+                in.integer("max_steps", d.maxSteps()),
+                in.integer("max_minutes", d.maxMinutes()),
+                in.bool("web_ui", d.webUi()),
+                in.integer("web_ui_port", d.webUiPort()),
+                in.integer("checkpoint_interval_s", d.checkpointIntervalS()));
+    }
+}

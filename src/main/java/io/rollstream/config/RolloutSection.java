@@ -1,0 +1,78 @@
+package io.rollstream.config;
+
+import io.rollstream.sampling.SamplingParams;
+
+/**
+ * The {@code rollout} section: the generators that sample completions from the current policy.
+ * {@code num_rollouts_per_prompt} (seed 2's name) is accepted as an alias of
+ * {@code rollouts_per_example}.
+ *
+ * @param parallelism generator subtasks, at least 1; default 1
+ * @param rolloutsPerExample completions sampled per problem (one group), at least 1; default 8
+ * @param temperature sampling temperature, a finite number > 0; default 1.0
+ * @param topP nucleus mass in (0, 1], 1 keeps every token; default 1.0
+ * @param topK keep the k most likely tokens, 0 keeps every token; default 0
+ * @param maxNewTokens most tokens generated per completion (EOS included), at least 1; default 8
+ * @param maxBatchRows rows per forward pass of a generator, at least 1; default 256
+ * @param policyPollMs how often generators look for new policy weights, in ms, at least 10; default 200
+ * @param device where generators run: {@code auto} (a GPU if there is one), {@code cpu} or {@code gpu};
+ *     default {@code auto}
+ */
+public record RolloutSection(int parallelism, int rolloutsPerExample, double temperature, double topP, int topK,
+        int maxNewTokens, int maxBatchRows, int policyPollMs, Device device) {
+
+    /** Key of seed 2's name for {@code rollouts_per_example}. */
+    static final String ALIAS = "num_rollouts_per_prompt";
+
+    /** Where generators run. */
+    public enum Device { AUTO, CPU, GPU }
+
+    /** Every key at its default. */
+    public static RolloutSection defaults() {
+        return new RolloutSection(1, 8, 1.0, 1.0, 0, 8, 256, 200, Device.AUTO);
+    }
+
+    public RolloutSection {
+        device = device == null ? Device.AUTO : device;
+        ConfigErrors e = new ConfigErrors();
+        e.check(parallelism >= 1, "rollout.parallelism", parallelism, "must be >= 1 (generator subtasks)");
+        e.check(rolloutsPerExample >= 1, "rollout.rollouts_per_example", rolloutsPerExample,
+                "must be >= 1: try 8");
+        e.attempt(() -> new SamplingParams(temperature, topP, topK, maxNewTokens, false));
+        e.check(maxBatchRows >= 1, "rollout.max_batch_rows", maxBatchRows, "must be >= 1: try 256");
+        e.check(policyPollMs >= 10, "rollout.policy_poll_ms", policyPollMs, "must be >= 10: try 200");
+        e.throwIfAny();
+    }
+
+    /** How generators sample (never greedy). */
+    public SamplingParams toSamplingParams() {
+        return new SamplingParams(temperature, topP, topK, maxNewTokens, false);
+    }
+
+    static RolloutSection read(SectionReader in) {
+        RolloutSection d = defaults();
+        return new RolloutSection(
+                in.integer("parallelism", d.parallelism()),
+                rolloutsPerExample(in, d.rolloutsPerExample()),
+                in.number("temperature", d.temperature()),
+                in.number("top_p", d.topP()),
+                in.integer("top_k", d.topK()),
+                in.integer("max_new_tokens", d.maxNewTokens()),
+                in.integer("max_batch_rows", d.maxBatchRows()),
+                in.integer("policy_poll_ms", d.policyPollMs()),
+                in.choice("device", d.device()));
+    }
+
+    /** The key or its alias; both may be given only with the same value. */
+    private static int rolloutsPerExample(SectionReader in, int def) {
+        boolean named = in.isSet("rollouts_per_example");
+        boolean aliased = in.isSet(ALIAS);
+        int value = in.integer("rollouts_per_example", def);
+        int alias = in.integer(ALIAS, def);
+        if (named && aliased && value != alias) {
+            in.error("rollout." + ALIAS + " (" + alias + ") and rollout.rollouts_per_example ("
+                    + value + ") are the same setting with different values: keep only rollout.rollouts_per_example");
+        }
+        return aliased && !named ? alias : value;
+    }
+}

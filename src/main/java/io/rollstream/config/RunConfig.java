@@ -1,0 +1,134 @@
+package io.rollstream.config;
+
+import io.rollstream.learner.Algorithm;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
+import io.rollstream.config.DataSection.Source;
+import io.rollstream.tasks.Task;
+import io.rollstream.tasks.Tasks;
+
+/**
+ * A whole, validated run configuration: one record per YAML section. Each section checks its own
+ * keys; this record checks the rules that span sections. Read one with {@link ConfigLoader}, write
+ * one with {@link ConfigWriter}.
+ *
+ * @param job the {@code job} section; default {@link JobSection#defaults()}
+ * @param data the {@code data} section; default {@link DataSection#defaults()}
+ * @param model the {@code model} section; default {@link ModelSection#defaults()}
+ * @param sft the {@code sft} section; default {@link SftSection#defaults()}
+ * @param rollout the {@code rollout} section; default {@link RolloutSection#defaults()}
+ * @param buffer the {@code buffer} section; default {@link BufferSection#defaults()}
+ * @param async the {@code async} section; default {@link AsyncSection#defaults()}
+ * @param learner the {@code learner} section; default {@link LearnerSection#defaults()}
+ * @param teacher the {@code teacher} section; default {@link TeacherSection#defaults()}
+ * @param eval the {@code eval} section; default {@link EvalSection#defaults()}
+ * @param policyStore the {@code policy_store} section; default {@link PolicyStoreSection#defaults()}
+ * @param output the {@code output} section; default {@link OutputSection#defaults()}
+ */
+public record RunConfig(JobSection job, DataSection data, ModelSection model, SftSection sft,
+        RolloutSection rollout, BufferSection buffer, AsyncSection async, LearnerSection learner,
+        TeacherSection teacher, EvalSection eval, PolicyStoreSection policyStore, OutputSection output) {
+
+    /** Every section at its defaults. */
+    public static RunConfig defaults() {
+        return new RunConfig(null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /** A null section takes its defaults. */
+    public RunConfig {
+        job = job == null ? JobSection.defaults() : job;
+        data = data == null ? DataSection.defaults() : data;
+        model = model == null ? ModelSection.defaults() : model;
+        sft = sft == null ? SftSection.defaults() : sft;
+        rollout = rollout == null ? RolloutSection.defaults() : rollout;
+        buffer = buffer == null ? BufferSection.defaults() : buffer;
+        async = async == null ? AsyncSection.defaults() : async;
+        learner = learner == null ? LearnerSection.defaults() : learner;
+        teacher = teacher == null ? TeacherSection.defaults() : teacher;
+        eval = eval == null ? EvalSection.defaults() : eval;
+        policyStore = policyStore == null ? PolicyStoreSection.defaults() : policyStore;
+        output = output == null ? OutputSection.defaults() : output;
+        ConfigErrors e = new ConfigErrors();
+        checkBatchShape(e, buffer, rollout);
+        checkAlgorithm(e, learner, buffer, rollout, teacher);
+        checkContext(e, data, model);
+        e.throwIfAny();
+    }
+
+    /** Problems sampled per training batch: {@code oversampling_factor * batch_size / rollouts_per_example}. */
+    @JsonIgnore
+    public int problemsPerBatch() {
+        return problemsPerBatch(buffer, rollout);
+    }
+
+    /** Token budget of evaluation answers: {@code eval.max_new_tokens}, else {@code rollout.max_new_tokens}. */
+    @JsonIgnore
+    public int evalMaxNewTokens() {
+        return eval.maxNewTokensOr(rollout.maxNewTokens());
+    }
+
+    private static int problemsPerBatch(BufferSection buffer, RolloutSection rollout) {
+        return problemsPerBatch(buffer.oversamplingFactor(), buffer.batchSize(), rollout.rolloutsPerExample());
+    }
+
+    private static int problemsPerBatch(double oversamplingFactor, int batchSize, int rolloutsPerExample) {
+        return (int) (oversamplingFactor * batchSize / rolloutsPerExample);
+    }
+
+    private static void checkBatchShape(ConfigErrors e, BufferSection buffer, RolloutSection rollout) {
+        int group = rollout.rolloutsPerExample();
+        int size = buffer.batchSize();
+        if (size % group != 0) {
+            int below = size / group * group;
+            e.add("buffer.batch_size (" + size + ") must be a multiple of rollout.rollouts_per_example (" + group
+                    + "): try " + (below > 0 ? below + " or " : "") + (below + group));
+            return;
+        }
+        int problems = problemsPerBatch(buffer, rollout);
+        if (problems < rollout.parallelism()) {
+            int needed = size;
+            while (problemsPerBatch(buffer.oversamplingFactor(), needed, group) < rollout.parallelism()) {
+                needed += group;
+            }
+            e.add("rollout.parallelism (" + rollout.parallelism() + ") exceeds the " + problems + " problems per"
+                    + " batch (buffer.oversampling_factor " + buffer.oversamplingFactor() + " x buffer.batch_size "
+                    + size + " / rollout.rollouts_per_example " + group + "), so some generators would idle: lower"
+                    + " rollout.parallelism to " + Math.max(1, problems) + " or raise buffer.batch_size to " + needed);
+        }
+    }
+
+    private static void checkAlgorithm(ConfigErrors e, LearnerSection learner, BufferSection buffer,
+            RolloutSection rollout, TeacherSection teacher) {
+        if (learner.algorithm() == Algorithm.REVERSE_KL) {
+            String why = "does not apply to distillation (learner.algorithm reverse_kl): remove it";
+            e.check(buffer.easyThreshold() == null, "buffer.easy_threshold", buffer.easyThreshold(), why);
+            e.check(buffer.hardThreshold() == null, "buffer.hard_threshold", buffer.hardThreshold(), why);
+            e.check(!buffer.onlineDifficultyFiltering(), "buffer.online_difficulty_filtering", true,
+                    "does not apply to distillation (learner.algorithm reverse_kl): set it to false");
+            e.check(buffer.easyFraction() == 0, "buffer.easy_fraction", buffer.easyFraction(), why);
+            e.check(buffer.hardFraction() == 0, "buffer.hard_fraction", buffer.hardFraction(), why);
+            e.check(teacher.checkpoint() != null, "teacher.checkpoint", null,
+                    "is required when learner.algorithm is reverse_kl: set it to the teacher's checkpoint");
+        }
+        if (learner.algorithm() == Algorithm.GRPO && buffer.zeroAdvantageFilter()) {
+            e.check(rollout.rolloutsPerExample() >= 2, "rollout.rollouts_per_example", rollout.rolloutsPerExample(),
+                    "must be >= 2 with learner.algorithm grpo and buffer.zero_advantage_filter true (a group of one"
+                            + " always has zero advantage, so every group would be dropped): set"
+                            + " rollout.rollouts_per_example to 2 or more, or buffer.zero_advantage_filter to false");
+        }
+    }
+
+    /** With a task's char tokenizer, BOS + the longest prompt + the longest answer + EOS must fit the context. */
+    private static void checkContext(ConfigErrors e, DataSection data, ModelSection model) {
+        if (data.source() != Source.TASK || model.tokenizer() != null) {
+            return;
+        }
+        Task task = Tasks.create(data.task(), 0, data.difficulty(), data.taskOptions());
+        int needed = task.maxPromptChars() + task.maxAnswerChars() + 2;
+        e.check(needed <= model.contextLength(), "model.context_length", model.contextLength(),
+                "is too short for data.task " + data.task() + " at data.difficulty " + data.difficulty() + ": BOS + prompt ("
+                        + task.maxPromptChars() + " chars) + answer (" + task.maxAnswerChars() + " chars) + EOS need "
+                        + needed + " tokens: raise model.context_length to " + needed + " or lower data.difficulty");
+    }
+}

@@ -1,0 +1,39 @@
+package io.rollstream.config;
+
+/**
+ * The {@code sft} section: supervised warm start on task demonstrations before RL begins.
+ *
+ * @param steps optimizer steps of supervised training, 0 for none, at least 0; default 0
+ * @param examples distinct demonstrations to train on, at least 1; default 1000
+ * @param batchSize demonstrations per step, at least 1; default 64
+ * @param learningRate peak learning rate, a finite number > 0; default 1e-3
+ * @param warmupSteps steps of linear learning-rate warm-up, at least 0; default 20
+ */
+public record SftSection(int steps, int examples, int batchSize, double learningRate, int warmupSteps) {
+
+    /** Every key at its default. */
+    public static SftSection defaults() {
+        return new SftSection(0, 1000, 64, 1e-3, 20);
+    }
+
+    public SftSection {
+        ConfigErrors e = new ConfigErrors();
+        e.check(steps >= 0, "sft.steps", steps, "must be >= 0 (0 = no warm start)");
+        e.check(examples >= 1, "sft.examples", examples, "must be >= 1");
+        e.check(batchSize >= 1, "sft.batch_size", batchSize, "must be >= 1: try 64");
+        e.check(learningRate > 0 && Double.isFinite(learningRate), "sft.learning_rate", learningRate,
+                "must be a finite number > 0: try 1e-3");
+        e.check(warmupSteps >= 0, "sft.warmup_steps", warmupSteps, "must be >= 0");
+        e.throwIfAny();
+    }
+
+    static SftSection read(SectionReader in) {
+        SftSection d = defaults();
+        return new SftSection(
+                in.integer("steps", d.steps()),
+                in.integer("examples", d.examples()),
+                in.integer("batch_size", d.batchSize()),
+                in.number("learning_rate", d.learningRate()),
+                in.integer("warmup_steps", d.warmupSteps()));
+    }
+}

@@ -1,0 +1,217 @@
+package io.rollstream.config;
+
+import io.rollstream.learner.Algorithm;
+
+import static io.rollstream.config.ConfigFailures.failure;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ConfigValidationTest {
+
+    /** An override breaking one rule, the full key the message must name, and how it must show the value. */
+    static Stream<Arguments> singleKeyRules() {
+        return Stream.of(
+                arguments("job.name=''", "job.name", "('')"),
+                arguments("job.max_steps=0", "job.max_steps", "(0)"),
+                arguments("job.max_minutes=-1", "job.max_minutes", "(-1)"),
+                arguments("job.web_ui_port=70000", "job.web_ui_port", "(70000)"),
+                arguments("job.checkpoint_interval_s=0", "job.checkpoint_interval_s", "(0)"),
+                arguments("data.source=jsonl", "data.path", "(null) is required when data.source is jsonl"),
+                arguments("data.task=arithmatic", "data.task", "('arithmatic')"),
+                arguments("data.difficulty=12", "data.difficulty", "(12)"),
+                arguments("data.task_options={operators: '*'}", "data.task_options", "{operators=*}"),
+                arguments("data.task_options.colour=red", "data.task_options", "{colour=red}"),
+                arguments("data.verifier=exact", "data.verifier", "('exact')"),
+                arguments("data.epochs=0", "data.epochs", "(0)"),
+                arguments("data.max_problems=-1", "data.max_problems", "(-1)"),
+                arguments("data.max_prompt_chars=0", "data.max_prompt_chars", "(0)"),
+                arguments("data.fields.prompt=''", "data.fields.prompt", "('')"),
+                arguments("model.layers=0", "model.layers", "got 0"),
+                arguments("model.heads=3", "model.d_model", "got 128"),
+                arguments("model.mlp_width=0", "model.mlp_width", "got 0"),
+                arguments("model.context_length=1", "model.context_length", "got 1"),
+                arguments("model.context_length=8", "model.context_length", "(8) is too short"),
+                arguments("model.tokenizer={type: sentencepiece}", "model.tokenizer.type", "('sentencepiece')"),
+                arguments("model.tokenizer={type: huggingface}", "model.tokenizer.path", "(null)"),
+                arguments("model.tokenizer={type: char}", "model.tokenizer.alphabet", "(null)"),
+                arguments("model.tokenizer={path: t.json}", "model.tokenizer.type", "is required"),
+                arguments("sft.steps=-1", "sft.steps", "(-1)"),
+                arguments("sft.examples=0", "sft.examples", "(0)"),
+                arguments("sft.batch_size=0", "sft.batch_size", "(0)"),
+                arguments("sft.learning_rate=0", "sft.learning_rate", "(0.0)"),
+                arguments("sft.warmup_steps=-1", "sft.warmup_steps", "(-1)"),
+                arguments("rollout.parallelism=0", "rollout.parallelism", "(0)"),
+                arguments("rollout.rollouts_per_example=0", "rollout.rollouts_per_example", "(0)"),
+                arguments("rollout.temperature=0", "rollout.temperature", "got 0.0"),
+                arguments("rollout.top_p=1.5", "rollout.top_p", "got 1.5"),
+                arguments("rollout.top_k=-1", "rollout.top_k", "got -1"),
+                arguments("rollout.max_new_tokens=0", "rollout.max_new_tokens", "got 0"),
+                arguments("rollout.max_batch_rows=0", "rollout.max_batch_rows", "(0)"),
+                arguments("rollout.policy_poll_ms=5", "rollout.policy_poll_ms", "(5)"),
+                arguments("buffer.batch_size=0", "buffer.batch_size", "(0)"),
+                arguments("buffer.oversampling_factor=0.5", "buffer.oversampling_factor", "(0.5)"),
+                arguments("buffer.easy_threshold=1.5", "buffer.easy_threshold", "(1.5)"),
+                arguments("buffer.hard_threshold=-0.1", "buffer.hard_threshold", "(-0.1)"),
+                arguments("buffer.easy_fraction=2", "buffer.easy_fraction", "(2.0)"),
+                arguments("buffer.hard_fraction=-1", "buffer.hard_fraction", "(-1.0)"),
+                arguments("async.max_async_level=-1", "async.max_async_level", "(-1)"),
+                arguments("async.max_off_policy_steps=-1", "async.max_off_policy_steps", "(-1)"),
+                arguments("learner.learning_rate=0", "learner.learning_rate", "got 0.0"),
+                arguments("learner.beta1=1", "learner.beta1", "got 1.0"),
+                arguments("learner.beta2=-0.5", "learner.beta2", "-0.5"),
+                arguments("learner.epsilon=0", "learner.epsilon", "got 0.0"),
+                arguments("learner.weight_decay=-1", "learner.weight_decay", "got -1.0"),
+                arguments("learner.warmup_steps=-1", "learner.warmup_steps", "got -1"),
+                arguments("learner.max_grad_norm=0", "learner.max_grad_norm", "got 0.0"),
+                arguments("learner.micro_batch_size=0", "learner.micro_batch_size", "got 0"),
+                arguments("learner.max_bad_steps=0", "learner.max_bad_steps", "(0)"),
+                arguments("learner.loss.dppo_mask_low=-0.1", "learner.loss.dppo_mask_low", "got -0.1"),
+                arguments("learner.loss.ratio_low=2", "learner.loss.ratio_low", "got 2.0"),
+                arguments("learner.loss.kl_tau=-1", "learner.loss.kl_tau", "got -1.0"),
+                arguments("teacher.checkpoint=''", "teacher.checkpoint", "('')"),
+                arguments("teacher.parallelism=0", "teacher.parallelism", "(0)"),
+                arguments("eval.every_steps=-1", "eval.every_steps", "(-1)"),
+                arguments("eval.problems=0", "eval.problems", "(0)"),
+                arguments("eval.max_new_tokens=0", "eval.max_new_tokens", "(0)"),
+                arguments("policy_store.path=''", "policy_store.path", "('')"),
+                arguments("policy_store.keep_last=-1", "policy_store.keep_last", "(-1)"),
+                arguments("output.sample_every=0", "output.sample_every", "(0)"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("singleKeyRules")
+    void eachRuleNamesItsKeyAndTheBadValue(String override, String key, String shownValue) {
+        InvalidConfigException e = failure("", override);
+        assertThat(e.errors()).hasSize(1);
+        assertThat(e.getMessage()).contains(key).contains(shownValue);
+    }
+
+    @Test
+    void batchSizeMustBeAMultipleOfTheGroupSizeAndTheMessageSuggestsNeighbours() {
+        assertThat(failure("buffer: {batch_size: 250}").getMessage()).isEqualTo(
+                "buffer.batch_size (250) must be a multiple of rollout.rollouts_per_example (8): try 248 or 256");
+        assertThat(failure("buffer: {batch_size: 4}").getMessage()).isEqualTo(
+                "buffer.batch_size (4) must be a multiple of rollout.rollouts_per_example (8): try 8");
+    }
+
+    @Test
+    void everyGeneratorNeedsAProblemPerBatch() {
+        assertThat(failure("rollout: {parallelism: 16}").getMessage())
+                .contains("rollout.parallelism (16)", "buffer.batch_size", "rollout.rollouts_per_example",
+                        "buffer.oversampling_factor", "lower rollout.parallelism to 8",
+                        "raise buffer.batch_size to 128");
+        assertThat(failure("rollout: {parallelism: 16}\nbuffer: {oversampling_factor: 1.5}").getMessage())
+                .contains("12 problems per batch", "lower rollout.parallelism to 12", "raise buffer.batch_size to 88");
+        RunConfig fits = ConfigLoader.parse("rollout: {parallelism: 16}\nbuffer: {oversampling_factor: 1.5, batch_size: 88}");
+        assertThat(fits.problemsPerBatch()).isEqualTo(16);
+    }
+
+    @Test
+    void distillationRejectsDifficultyPoolsAndRewardFilters() {
+        InvalidConfigException e = failure("""
+                learner: {algorithm: reverse_kl}
+                teacher: {checkpoint: teacher.ckpt}
+                buffer: {easy_threshold: 0.9, hard_threshold: 0.1, online_difficulty_filtering: true, easy_fraction: 0.5}
+                """);
+        assertThat(e.errors()).hasSize(4);
+        assertThat(e.errors()).allSatisfy(line -> assertThat(line).contains("does not apply to distillation"));
+        assertThat(e.getMessage()).contains("buffer.easy_threshold (0.9)", "buffer.hard_threshold (0.1)",
+                "buffer.online_difficulty_filtering (true)", "buffer.easy_fraction (0.5)");
+    }
+
+    @Test
+    void distillationNeedsATeacher() {
+        assertThat(failure("learner: {algorithm: reverse_kl}").getMessage()).isEqualTo(
+                "teacher.checkpoint (null) is required when learner.algorithm is reverse_kl:"
+                        + " set it to the teacher's checkpoint");
+        RunConfig ok = ConfigLoader.parse("learner: {algorithm: reverse_kl}\nteacher: {checkpoint: t.ckpt}");
+        assertThat(ok.learner().algorithm()).isEqualTo(Algorithm.REVERSE_KL);
+    }
+
+    @Test
+    void grpoWithTheZeroAdvantageFilterNeedsGroupsOfAtLeastTwo() {
+        String groupsOfOne = "rollout: {rollouts_per_example: 1}\n";
+        assertThat(failure(groupsOfOne).getMessage())
+                .contains("rollout.rollouts_per_example (1) must be >= 2", "buffer.zero_advantage_filter",
+                        "zero advantage", "set rollout.rollouts_per_example to 2 or more");
+        assertThat(ConfigLoader.parse(groupsOfOne + "buffer: {zero_advantage_filter: false}").rollout()
+                .rolloutsPerExample()).isEqualTo(1);
+        assertThat(ConfigLoader.parse(groupsOfOne + "learner: {algorithm: sft}").learner().algorithm())
+                .isEqualTo(Algorithm.SFT);
+    }
+
+    @Test
+    void offPolicyLimitMustCoverTheAsyncLevel() {
+        assertThat(failure("async: {max_async_level: 3, max_off_policy_steps: 2}").getMessage())
+                .contains("async.max_off_policy_steps (2)", "async.max_async_level (3)", "stale",
+                        "raise async.max_off_policy_steps to 3");
+        assertThat(ConfigLoader.parse("async: {max_async_level: 0, max_off_policy_steps: 0}").async())
+                .isEqualTo(new AsyncSection(0, 0));
+    }
+
+    @Test
+    void hardThresholdMustBeBelowEasyThreshold() {
+        assertThat(failure("buffer: {easy_threshold: 0.5, hard_threshold: 0.5}").getMessage())
+                .contains("buffer.hard_threshold (0.5)", "buffer.easy_threshold (0.5)");
+        assertThat(ConfigLoader.parse("buffer: {hard_threshold: 0.8}").buffer().hardThreshold()).isEqualTo(0.8);
+    }
+
+    @Test
+    void contextMustHoldTheTasksLongestPromptAndAnswer() {
+        assertThat(failure("data: {difficulty: 9}\nmodel: {context_length: 31}").getMessage())
+                .contains("model.context_length (31)", "data.difficulty 9", "raise model.context_length to 32");
+        assertThat(ConfigLoader.parse("data: {difficulty: 9}").model().contextLength()).isEqualTo(32);
+        assertThat(ConfigLoader.parse("model: {context_length: 8, tokenizer: {type: huggingface, path: t.json}}")
+                .model().contextLength()).isEqualTo(8);
+    }
+
+    @Test
+    void errorsInSeveralSectionsAreReportedTogetherOnePerLine() {
+        InvalidConfigException e = failure("""
+                job: {max_steps: 0}
+                rollout: {temperature: hot, top_k: -1}
+                buffer: {batch_size: 0, oversampling_factor: 0.5}
+                learner: {max_bad_steps: 0}
+                output: {sample_every: 0, colour: blue}
+                """, "eval.problems=0");
+        assertThat(e.errors()).hasSize(9);
+        assertThat(e.getMessage().lines().skip(1)).containsExactlyElementsOf(e.errors());
+        assertThat(e.getMessage()).startsWith("9 configuration errors:")
+                .contains("job.max_steps (0)", "rollout.temperature: expected a number, got 'hot'",
+                        "rollout.top_k", "buffer.batch_size (0)", "buffer.oversampling_factor (0.5)",
+                        "learner.max_bad_steps (0)", "output.sample_every (0)", "unknown key output.colour",
+                        "eval.problems (0)");
+    }
+
+    @Test
+    void crossSectionErrorsAreReportedTogether() {
+        InvalidConfigException e = failure("""
+                buffer: {batch_size: 250, easy_threshold: 0.9}
+                learner: {algorithm: reverse_kl}
+                model: {context_length: 4}
+                """);
+        assertThat(e.errors()).hasSize(4);
+        assertThat(e.getMessage()).contains("buffer.batch_size (250)", "buffer.easy_threshold (0.9)",
+                "teacher.checkpoint", "model.context_length (4)");
+    }
+
+    @Test
+    void sectionRecordsValidateWhenBuiltInCode() {
+        assertThatThrownBy(() -> new BufferSection(0, 0.5, null, null, false, true,
+                        false, false, 0, 0))
+                .isInstanceOf(InvalidConfigException.class)
+                .satisfies(t -> assertThat(((InvalidConfigException) t).errors()).hasSize(2));
+        assertThat(new RunConfig(null, null, null, null, null, null, null, null, null, null, null, null))
+                .isEqualTo(ConfigLoader.parse("", List.of()));
+    }
+}
