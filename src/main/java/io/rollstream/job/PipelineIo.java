@@ -2,9 +2,14 @@ package io.rollstream.job;
 
 import io.rollstream.rollout.GroupSamplerFactory;
 import io.rollstream.tasks.Problem;
+import io.rollstream.types.InvalidRecord;
 
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.OutputTag;
+
+import java.util.Optional;
 
 /**
  * The swappable edges of the job: where problems come from and what generates groups. Production
@@ -15,6 +20,30 @@ public record PipelineIo(ProblemStreamFactory problems, GroupSamplerFactory samp
     /** Creates the problem stream in a job graph. */
     @FunctionalInterface
     public interface ProblemStreamFactory {
-        DataStream<Problem> create(StreamExecutionEnvironment env);
+        ProblemInput create(StreamExecutionEnvironment env);
+    }
+
+    /**
+     * A source's problems and, for sources that can meet bad records (JSONL files), the records it
+     * refused; these join the validation failures in {@code invalid-records.jsonl}.
+     *
+     * @param problems problems to validate and generate
+     * @param invalid refused records, or null for a source that refuses none
+     */
+    public record ProblemInput(DataStream<Problem> problems, DataStream<InvalidRecord> invalid) {
+
+        /** A source that never refuses a record (e.g. a built-in task). */
+        public static ProblemInput of(DataStream<Problem> problems) {
+            return new ProblemInput(problems, null);
+        }
+
+        /** A source whose refused records are the side output {@code tag} of its last operator. */
+        public static ProblemInput of(SingleOutputStreamOperator<Problem> problems, OutputTag<InvalidRecord> tag) {
+            return new ProblemInput(problems, problems.getSideOutput(tag));
+        }
+
+        public Optional<DataStream<InvalidRecord>> invalidRecords() {
+            return Optional.ofNullable(invalid);
+        }
     }
 }

@@ -30,8 +30,9 @@ public final class RlPipelineJob {
 
     /** Adds the pipeline to {@code env}; returns the learner's step reports. */
     public static DataStream<StepReport> build(StreamExecutionEnvironment env, PipelinePlan plan, PipelineIo io) {
-        // Problems, validated: refused records go to invalid-records.jsonl with their reason.
-        SingleOutputStreamOperator<Problem> problems = io.problems().create(env)
+        // Problems, validated: records refused by the source or by validation go to invalid-records.jsonl.
+        PipelineIo.ProblemInput input = io.problems().create(env);
+        SingleOutputStreamOperator<Problem> problems = input.problems()
                 .process(new ValidateProblems(plan.validator())).name("validate-problems").uid("validate-problems")
                 .setParallelism(1);
 
@@ -57,7 +58,8 @@ public final class RlPipelineJob {
         batches.getSideOutput(BatchAssemblyOperator.OUTCOMES)
                 .sinkTo(new JsonLinesSink<GroupOutcome>(plan.paths().rollouts().toString(), plan.rolloutLog()::render))
                 .name("rollouts.jsonl").uid("rollouts-sink").setParallelism(1);
-        problems.getSideOutput(ValidateProblems.INVALID)
+        DataStream<InvalidRecord> refused = problems.getSideOutput(ValidateProblems.INVALID);
+        input.invalidRecords().map(fromSource -> fromSource.union(refused)).orElse(refused)
                 .sinkTo(new JsonLinesSink<InvalidRecord>(plan.paths().invalidRecords().toString(),
                         r -> Json.mapper().writeValueAsString(r)))
                 .name("invalid-records.jsonl").uid("invalid-records-sink").setParallelism(1);

@@ -71,7 +71,8 @@ final class PipelineFixtures {
     static PipelineIo io(PipelinePlan plan, long runSeed, int setSize) {
         Task task = Tasks.create("arithmetic", 3, 1);
         PolicyStore store = plan.store();
-        return new PipelineIo(env -> TaskProblems.stream(env, task, setSize, 0, runSeed, true),
+        return new PipelineIo(
+                env -> PipelineIo.ProblemInput.of(TaskProblems.stream(env, task, setSize, 0, runSeed, true)),
                 subtask -> new ModelGroupSampler(store, task.verifier(), SamplingParams.sample(4), G, 64, runSeed,
                         Device.cpu()));
     }

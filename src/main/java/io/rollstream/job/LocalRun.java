@@ -1,0 +1,153 @@
+package io.rollstream.job;
+
+import io.rollstream.checkpoint.Checkpoint;
+import io.rollstream.checkpoint.CheckpointFormat;
+import io.rollstream.config.ConfigWriter;
+import io.rollstream.config.DataSection;
+import io.rollstream.config.RunConfig;
+import io.rollstream.eval.EvalSpec;
+import io.rollstream.model.GptModel;
+import io.rollstream.model.ModelConfig;
+import io.rollstream.policy.PolicyManifest;
+import io.rollstream.policy.PolicyStore;
+import io.rollstream.tasks.Tasks;
+import io.rollstream.tokenizer.PromptCodec;
+import io.rollstream.tokenizer.Tokenizer;
+import io.rollstream.tokenizer.Tokenizers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code rollstream run}: prepares the run directory (resolved config, initial policy — fresh,
+ * from {@code model.init}, and warm-started with SFT when configured), runs the job on a local
+ * mini-cluster, saves the final model and prints a summary.
+ */
+public final class LocalRun {
+
+    private LocalRun() {}
+
+    public static PipelineRunner.Result run(RunConfig config, Path runDir, String resumeFrom, PrintStream out)
+            throws Exception {
+        RunPaths paths = RunPaths.under(runDir, config.policyStore().path());
+        Files.createDirectories(paths.dir());
+        ConfigWriter.write(config, paths.config());
+        Tokenizer tokenizer = Tokenizers.create(PlanFactory.tokenizer(config));
+        ModelConfig model = config.model().toModelConfig(tokenizer.vocabSize());
+        PolicyStore store = new PolicyStore(paths.policyStore());
+        long start = System.currentTimeMillis();
+        if (resumeFrom != null) {
+            store.clearFinished();
+            out.println("resuming from " + resumeFrom);
+        } else if (store.latest().isEmpty()) {
+            out.println("initial policy: " + model.parameterCount() + " parameters"
+                    + (config.sft().steps() > 0 ? ", SFT warm start for " + config.sft().steps() + " steps" : ""));
+            store.publish(initialPolicy(config, model, new PromptCodec(tokenizer), paths, out), "initial");
+        } else {
+            throw new IllegalArgumentException("run directory " + paths.dir() + " already holds a policy store;"
+                    + " continue it with --resume-from " + paths.dir() + ", or choose another --run-dir");
+        }
+        PipelinePlan plan = PlanFactory.plan(config, paths, model.contextLength());
+        PipelineRunner.Options options = new PipelineRunner.Options(config.job().webUi(), config.job().webUiPort(),
+                config.rollout().parallelism(), config.job().checkpointIntervalS() * 1000L, resumeFrom,
+                config.job().maxMinutes());
+        PipelineRunner.Result result = PipelineRunner.run(plan, PlanFactory.io(config, plan), options, out::println);
+        Optional<PolicyManifest> last = store.latest();
+        if (last.isPresent()) {
+            CheckpointFormat.save(store.load(last.get().version()), paths.finalModel());
+        }
+        summarize(result.metrics(), paths, result, (System.currentTimeMillis() - start) / 1000.0, out);
+        return result;
+    }
+
+    private static Checkpoint initialPolicy(RunConfig config, ModelConfig model, PromptCodec codec, RunPaths paths,
+            PrintStream out) throws Exception {
+        if (config.model().init() != null) {
+            Checkpoint init = CheckpointFormat.load(Path.of(config.model().init()));
+            if (!init.model().equals(model)) {
+                throw new IllegalArgumentException("model.init " + config.model().init() + " holds a model of shape "
+                        + init.model() + ", but the config asks for " + model);
+            }
+            if (config.sft().steps() == 0) {
+                return WarmStart.fromCheckpoint(init);
+            }
+        }
+        try (GptModel fresh = config.model().init() != null
+                ? io.rollstream.checkpoint.Checkpoints.model(CheckpointFormat.load(Path.of(config.model().init())),
+                        ai.djl.Device.cpu())
+                : WarmStart.freshModel(model, config.job().seed())) {
+            if (config.sft().steps() == 0) {
+                return new Checkpoint(0, model, codec.tokenizer().spec(), fresh.weights(), null, java.util.Map.of());
+            }
+            if (config.data().source() != DataSection.Source.TASK) {
+                throw new IllegalArgumentException("sft.steps > 0 needs data.source: task (the warm start draws"
+                        + " demonstrations from the built-in task); set sft.steps: 0 or give model.init");
+            }
+            EvalSpec eval = PlanFactory.eval(config);
+            WarmStart.Settings sft = new WarmStart.Settings(config.sft().steps(), config.sft().examples(),
+                    config.sft().batchSize(), config.sft().learningRate(), config.sft().warmupSteps());
+            return WarmStart.run(sft, Tasks.create(config.data().task(), config.job().seed()
+                            + WarmStart.DEMONSTRATION_SEED_OFFSET, config.data().difficulty(), config.data().taskOptions()),
+                    fresh, codec, eval, line -> appendMetrics(paths, line, out));
+        }
+    }
+
+    private static void appendMetrics(RunPaths paths, String line, PrintStream out) {
+        try {
+            Files.writeString(paths.metrics(), line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write " + paths.metrics(), e);
+        }
+        if (line.contains("eval_accuracy")) {
+            out.println("warm start done: " + line);
+        }
+    }
+
+    private static void summarize(List<JsonNode> metrics, RunPaths paths, PipelineRunner.Result result,
+            double seconds, PrintStream out) throws IOException {
+        JsonNode lastRl = null;
+        Double sftAccuracy = null;
+        Double rlAccuracy = null;
+        for (JsonNode m : readAll(paths)) {
+            if ("sft".equals(m.path("phase").asText()) && m.has("eval_accuracy")) {
+                sftAccuracy = m.path("eval_accuracy").asDouble();
+            }
+            if ("rl".equals(m.path("phase").asText())) {
+                lastRl = m;
+                if (m.has("eval_accuracy")) {
+                    rlAccuracy = m.path("eval_accuracy").asDouble();
+                }
+            }
+        }
+        out.println("---");
+        out.println(String.format("run finished in %.0f s: %s", seconds, result.status()));
+        if (lastRl != null) {
+            out.println(String.format("RL steps: %d, last reward_mean %.3f", lastRl.path("step").asLong() + 1,
+                    lastRl.path("reward_mean").asDouble()));
+        }
+        if (sftAccuracy != null) {
+            out.println(String.format("held-out accuracy after SFT: %.1f%%", 100 * sftAccuracy));
+        }
+        if (rlAccuracy != null) {
+            out.println(String.format("held-out accuracy after RL:  %.1f%%", 100 * rlAccuracy));
+        }
+        out.println("run directory: " + paths.dir());
+        if (result.savepoint() != null) {
+            out.println("savepoint (continue with --resume-from): " + result.savepoint());
+        }
+    }
+
+    private static List<JsonNode> readAll(RunPaths paths) throws IOException {
+        PipelineRunner.MetricsTail tail = new PipelineRunner.MetricsTail(paths.metrics());
+        return tail.poll();
+    }
+}

@@ -1,0 +1,116 @@
+package io.rollstream.job;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+
+import io.rollstream.batch.BatchAssemblyConfig;
+import io.rollstream.batch.GroupFilters;
+import io.rollstream.config.BufferSection;
+import io.rollstream.config.DataSection;
+import io.rollstream.config.RolloutSection;
+import io.rollstream.config.RunConfig;
+import io.rollstream.eval.EvalSpec;
+import io.rollstream.learner.LearnerSettings;
+import io.rollstream.output.RolloutLogFormat;
+import io.rollstream.policy.PolicyStore;
+import io.rollstream.rollout.AdmissionGate;
+import io.rollstream.rollout.DifficultyPools;
+import io.rollstream.rollout.ModelGroupSampler;
+import io.rollstream.rollout.RolloutSettings;
+import io.rollstream.sampling.SamplingParams;
+import io.rollstream.source.FieldMapping;
+import io.rollstream.source.JsonlProblems;
+import io.rollstream.source.JsonlSpec;
+import io.rollstream.source.ProblemValidator;
+import io.rollstream.source.TaskProblems;
+import io.rollstream.tasks.Task;
+import io.rollstream.tasks.Tasks;
+import io.rollstream.tasks.Verifier;
+import io.rollstream.tasks.Verifiers;
+import io.rollstream.tokenizer.TokenizerSpec;
+
+/** Turns a validated {@link RunConfig} into the job's plan and its production edges. */
+public final class PlanFactory {
+
+    /** Task name of JSONL records that carry none. */
+    static final String JSONL_TASK = "jsonl";
+
+    private PlanFactory() {}
+
+    /** The task a built-in source draws from (its seed is the run seed). */
+    public static Task task(RunConfig c) {
+        return Tasks.create(c.data().task(), c.job().seed(), c.data().difficulty(), c.data().taskOptions());
+    }
+
+    /** The tokenizer: the configured one, or characters of the built-in task's alphabet. */
+    public static TokenizerSpec tokenizer(RunConfig c) {
+        if (c.model().tokenizer() != null) {
+            return c.model().tokenizer();
+        }
+        if (c.data().source() != DataSection.Source.TASK) {
+            throw new IllegalArgumentException("model.tokenizer is required with data.source: jsonl"
+                    + " (e.g. {type: char, alphabet: \"...\"} or {type: huggingface, path: tokenizer.json})");
+        }
+        return TokenizerSpec.chars(task(c).alphabet());
+    }
+
+    /** Held-out evaluation (built-in tasks only), or null. */
+    public static EvalSpec eval(RunConfig c) {
+        if (c.data().source() != DataSection.Source.TASK || c.eval().problems() == 0) {
+            return null;
+        }
+        return new EvalSpec(c.data().task(), c.job().seed(), c.data().difficulty(), c.data().taskOptions(),
+                c.eval().problems(), c.eval().everySteps(), c.evalMaxNewTokens());
+    }
+
+    public static PipelinePlan plan(RunConfig c, RunPaths paths, int contextLength) {
+        BufferSection b = c.buffer();
+        RolloutSection r = c.rollout();
+        BatchAssemblyConfig batch = new BatchAssemblyConfig(b.batchSize(), r.rolloutsPerExample(),
+                c.async().maxOffPolicySteps(), c.job().maxSteps(),
+                new GroupFilters(b.filterTruncated(), b.onlineDifficultyFiltering(), b.zeroAdvantageFilter()),
+                b.stdNormalizeAdvantages());
+        RolloutSettings rollout = new RolloutSettings(
+                new AdmissionGate(c.problemsPerBatch(), c.async().maxAsyncLevel(), r.parallelism()),
+                new DifficultyPools(b.easyThreshold(), b.hardThreshold()), EarlyFilter.of(batch),
+                Math.max(1, r.maxBatchRows() / r.rolloutsPerExample()), r.policyPollMs());
+        LearnerSettings learner = new LearnerSettings(c.learner().algorithm(), c.learner().toAdamW(),
+                c.learner().toTrainerConfig(r.temperature()), c.learner().toLossConfig(), c.job().maxSteps());
+        return new PipelinePlan(c.job().name(), r.parallelism(), rollout, batch, learner, eval(c),
+                new ProblemValidator(tokenizer(c), contextLength, c.data().maxPromptChars()),
+                new PolicyStore(paths.policyStore()),
+                new RolloutLogFormat(c.output().rolloutsLog(), c.output().sampleEvery()), paths);
+    }
+
+    /** Production edges: the configured problem source and the DJL model as generator. */
+    public static PipelineIo io(RunConfig c, PipelinePlan plan) {
+        DataSection d = c.data();
+        Verifier verifier = d.source() == DataSection.Source.TASK ? task(c).verifier() : Verifiers.byName(d.verifier());
+        PolicyStore store = plan.store();
+        SamplingParams sampling = c.rollout().toSamplingParams();
+        int groupSize = c.rollout().rolloutsPerExample();
+        int rows = c.rollout().maxBatchRows();
+        long seed = c.job().seed();
+        RolloutSection.Device device = c.rollout().device();
+        PipelineIo.ProblemStreamFactory problems;
+        if (d.source() == DataSection.Source.TASK) {
+            Task task = task(c);
+            problems = env -> PipelineIo.ProblemInput.of(TaskProblems.stream(env, task, d.maxProblems(), d.epochs(),
+                    seed, d.shuffle()));
+        } else {
+            JsonlSpec spec = new JsonlSpec(d.path(), d.watch(), d.epochs(),
+                    new FieldMapping(d.fields().id(), d.fields().prompt(), d.fields().answer(), d.fields().task()),
+                    JSONL_TASK);
+            problems = env -> PipelineIo.ProblemInput.of(JsonlProblems.stream(env, spec), JsonlProblems.INVALID);
+        }
+        return new PipelineIo(problems, subtask -> new ModelGroupSampler(store, verifier, sampling, groupSize, rows,
+                seed, device(device)));
+    }
+
+    /** CPU unless a GPU is asked for (or, with auto, present). */
+    static Device device(RolloutSection.Device device) {
+        boolean gpu = device == RolloutSection.Device.GPU
+                || (device == RolloutSection.Device.AUTO && Engine.getInstance().getGpuCount() > 0);
+        return gpu ? Device.gpu() : Device.cpu();
+    }
+}

@@ -1,0 +1,69 @@
+package io.rollstream.source;
+
+import io.rollstream.tasks.Problem;
+import io.rollstream.types.InvalidRecord;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.base.source.hybrid.HybridSource;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.OutputTag;
+
+import java.time.Duration;
+
+/**
+ * Problems read from JSONL files: one problem per line (see {@link ProblemParser} for the rules),
+ * refused lines on the {@link #INVALID} side output with file, line and reason.
+ *
+ * <p>Bounded mode reads the path {@code epochs} times in sequence: a {@link HybridSource} of one
+ * {@link FileSource} per epoch, each switching to the next when it has read everything. Watch mode
+ * reads one {@code FileSource} that lists the path every second and picks up new files for ever (a
+ * file is read once, when first seen, so write files elsewhere and move them in, or give them a
+ * name starting with '.' until they are complete).
+ *
+ * <p>Order: the source and the parser run with parallelism 1; files are read by ascending path and
+ * lines in file order, the same in every epoch. Unlike the built-in task source there is no shuffle:
+ * shuffle the file itself if the order matters. The source position (files done, lines read in the
+ * current file, current epoch) is checkpointed by Flink, so a restore continues where it stopped.
+ */
+public final class JsonlProblems {
+
+    /** Lines that are not problems, with their reason. */
+    public static final OutputTag<InvalidRecord> INVALID = new OutputTag<>("jsonl-invalid-records") {};
+
+    /** How often a watching source lists its path. */
+    static final Duration WATCH_INTERVAL = Duration.ofSeconds(1);
+
+    private JsonlProblems() {}
+
+    /** Adds the source and the parser to {@code env}; take refused lines with {@code getSideOutput(INVALID)}. */
+    public static SingleOutputStreamOperator<Problem> stream(StreamExecutionEnvironment env, JsonlSpec spec) {
+        return env.fromSource(source(spec), WatermarkStrategy.noWatermarks(), "jsonl-problems",
+                        TypeInformation.of(SourceLine.class)) // a HybridSource does not tell its type
+                .uid("jsonl-problems").setParallelism(1)
+                .process(new ParseProblems(new ProblemParser(spec.fields(), spec.defaultTask())))
+                .name("parse-problems").uid("parse-problems").setParallelism(1);
+    }
+
+    static Source<SourceLine, ?, ?> source(JsonlSpec spec) {
+        if (spec.watch()) {
+            return files(spec).monitorContinuously(WATCH_INTERVAL).build();
+        }
+        HybridSource.HybridSourceBuilder<SourceLine, ?> epochs = HybridSource.builder(files(spec).build());
+        for (int e = 1; e < spec.epochs(); e++) {
+            epochs = epochs.addSource(files(spec).build());
+        }
+        return epochs.build();
+    }
+
+    private static FileSource.FileSourceBuilder<SourceLine> files(JsonlSpec spec) {
+        FileSource.FileSourceBuilder<SourceLine> builder =
+                FileSource.forBulkFileFormat(new NumberedLines(), new Path(spec.path()));
+        builder.setSplitAssigner(PathOrderAssigner.provider());
+        return builder;
+    }
+}
