@@ -1,0 +1,70 @@
+package io.rollstream.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.rollstream.checkpoint.Checkpoint;
+import io.rollstream.model.ModelConfig;
+import io.rollstream.model.ParameterLayout;
+import io.rollstream.tokenizer.TokenizerSpec;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+class PolicyStoreTest {
+
+    private static final ModelConfig MODEL = new ModelConfig(6, 1, 1, 4, 4, 8, ModelConfig.Positions.LEARNED);
+
+    @TempDir
+    Path dir;
+
+    private static Checkpoint version(long v) {
+        Map<String, float[]> weights = new LinkedHashMap<>();
+        ParameterLayout.shapes(MODEL).forEach((name, shape) -> {
+            float[] w = new float[(int) shape.size()];
+            java.util.Arrays.fill(w, v);
+            weights.put(name, w);
+        });
+        return new Checkpoint(v, MODEL, TokenizerSpec.chars("abc"), weights, null, Map.of());
+    }
+
+    @Test
+    void theNewestVersionWithAManifestIsVisible() throws Exception {
+        PolicyStore store = new PolicyStore(dir.toString());
+        assertThat(store.latest()).isEmpty();
+        store.publish(version(0), "a");
+        store.publish(version(2), "a");
+        // A version whose manifest was never written (a crash mid-publish) stays invisible.
+        Files.createDirectories(dir.resolve(PolicyStore.folder(3)));
+        Files.write(dir.resolve(PolicyStore.folder(3)).resolve("policy.rsckpt"), new byte[] {1, 2});
+        assertThat(store.latest()).get().extracting(PolicyManifest::version).isEqualTo(2L);
+        assertThat(store.load(2).weights().get("wte")[0]).isEqualTo(2f);
+        assertThat(store.load(2).optimizer()).isNull();
+    }
+
+    @Test
+    void aWeightsFileThatDoesNotMatchItsManifestIsRefused() throws Exception {
+        PolicyStore store = new PolicyStore(dir.toString());
+        store.publish(version(1), "a");
+        Path weights = dir.resolve(PolicyStore.folder(1)).resolve("policy.rsckpt");
+        byte[] bytes = Files.readAllBytes(weights);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(weights, bytes);
+        assertThatThrownBy(() -> store.load(1)).hasMessageContaining("checksum");
+    }
+
+    @Test
+    void theFinishedMarkerCanBeSetAndCleared() throws Exception {
+        PolicyStore store = new PolicyStore(dir.toString());
+        assertThat(store.isFinished()).isFalse();
+        store.markFinished(10);
+        assertThat(store.isFinished()).isTrue();
+        store.clearFinished();
+        assertThat(store.isFinished()).isFalse();
+    }
+}
