@@ -39,7 +39,7 @@ class LearnerOperatorTest {
     private static final LearnerSettings SETTINGS = new LearnerSettings(Algorithm.GRPO,
             new AdamW.Config(1e-3, 0.9, 0.99, 1e-8, 0, 0),
             new PolicyTrainer.Config(1.0, 8, 1.0, PolicyTrainer.OptimizerStep.PER_BATCH),
-            PolicyGradientLoss.Config.defaults(), 10);
+            PolicyGradientLoss.Config.defaults(), 10, 0);
 
     private PolicyStore store(String name) throws Exception {
         PolicyStore store = new PolicyStore(dir.resolve(name).toString());
@@ -127,7 +127,7 @@ class LearnerOperatorTest {
     void theLastStepMarksTheStoreFinished() throws Exception {
         PolicyStore store = store("d");
         LearnerSettings twoSteps = new LearnerSettings(SETTINGS.algorithm(), SETTINGS.optimizer(), SETTINGS.trainer(),
-                SETTINGS.loss(), 2);
+                SETTINGS.loss(), 2, 0);
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(twoSteps, store, null))) {
             h.open();
             h.processElement(batch(0, 0), 0);
