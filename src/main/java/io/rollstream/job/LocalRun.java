@@ -68,7 +68,8 @@ public final class LocalRun {
         return result;
     }
 
-    private static Checkpoint initialPolicy(RunConfig config, ModelConfig model, PromptCodec codec, RunPaths paths,
+    /** Version 0: {@code model.init} or fresh weights, warm-started with SFT when {@code sft.steps > 0}. */
+    static Checkpoint initialPolicy(RunConfig config, ModelConfig model, PromptCodec codec, RunPaths paths,
             PrintStream out) throws Exception {
         if (config.model().init() != null) {
             Checkpoint init = CheckpointFormat.load(Path.of(config.model().init()));

@@ -66,8 +66,7 @@ public final class PipelineRunner {
             if (finished || System.currentTimeMillis() > deadline) {
                 progress.accept(finished ? "learner finished: stopping with a savepoint"
                         : "time limit: stopping with a savepoint");
-                savepoint = job.stopWithSavepoint(false, plan.paths().savepoints().toUri().toString(),
-                        SavepointFormatType.CANONICAL).get(5, TimeUnit.MINUTES);
+                savepoint = stopWithSavepoint(job, plan, end, progress);
                 break;
             }
             Thread.sleep(250);
@@ -86,6 +85,27 @@ public final class PipelineRunner {
             progress.accept(line.format(m));
         }
         return new Result(status, savepoint, tail.all());
+    }
+
+    /**
+     * Stops the job with a savepoint. A job whose bounded input is all consumed (a fixed problem set
+     * read for its epochs) may finish on its own while the savepoint is taken, which fails the
+     * savepoint: then the finished job is the result, and there is no savepoint to continue from.
+     */
+    private static String stopWithSavepoint(JobClient job, PipelinePlan plan, CompletableFuture<JobExecutionResult> end,
+            Consumer<String> progress) throws Exception {
+        try {
+            return job.stopWithSavepoint(false, plan.paths().savepoints().toUri().toString(),
+                    SavepointFormatType.CANONICAL).get(5, TimeUnit.MINUTES);
+        } catch (ExecutionException e) {
+            try {
+                end.get(1, TimeUnit.MINUTES);
+            } catch (ExecutionException | java.util.concurrent.TimeoutException notFinished) {
+                throw e;
+            }
+            progress.accept("the job finished its bounded input on its own; no savepoint (" + rootMessage(e) + ")");
+            return null;
+        }
     }
 
     static StreamExecutionEnvironment environment(PipelinePlan plan, Options options) {
@@ -178,6 +198,9 @@ public final class PipelineRunner {
                         m.path("groups_trained").asLong(), m.path("problems_admitted").asLong(),
                         m.path("rollout_tokens_per_s").asDouble(), m.path("step_time_s").asDouble(),
                         Duration.ofSeconds((long) eta).toString().substring(2).toLowerCase()));
+            }
+            if (m.has("kl_mean")) {
+                s.append(String.format(" | reverse KL %.4f", m.path("kl_mean").asDouble()));
             }
             if (m.has("eval_accuracy")) {
                 s.append(String.format(" | held-out accuracy %.1f%%", 100 * m.path("eval_accuracy").asDouble()));
