@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -87,24 +88,43 @@ public final class PipelineRunner {
         return new Result(status, savepoint, tail.all());
     }
 
+    /** How long a job whose learner finished may take to end on its own before it is stopped. */
+    static final long NATURAL_END_GRACE_MILLIS = 3_000;
+
     /**
-     * Stops the job with a savepoint. A job whose bounded input is all consumed (a fixed problem set
-     * read for its epochs) may finish on its own while the savepoint is taken, which fails the
-     * savepoint: then the finished job is the result, and there is no savepoint to continue from.
+     * Stops the job with a savepoint once the learner is done. A job whose bounded input is all
+     * consumed (a fixed problem set read for its epochs) ends on its own right after the last step;
+     * racing a savepoint against that end fails or hangs the savepoint, so such a job is first given
+     * a few seconds to finish (it then has nothing left to resume and gets no savepoint). If the
+     * savepoint still fails or times out, a job that did end normally is the result.
      */
     private static String stopWithSavepoint(JobClient job, PipelinePlan plan, CompletableFuture<JobExecutionResult> end,
             Consumer<String> progress) throws Exception {
+        if (endsNormallyWithin(end, NATURAL_END_GRACE_MILLIS)) {
+            progress.accept("the job consumed its bounded input and finished on its own; no savepoint needed");
+            return null;
+        }
         try {
             return job.stopWithSavepoint(false, plan.paths().savepoints().toUri().toString(),
-                    SavepointFormatType.CANONICAL).get(5, TimeUnit.MINUTES);
-        } catch (ExecutionException e) {
-            try {
-                end.get(1, TimeUnit.MINUTES);
-            } catch (ExecutionException | java.util.concurrent.TimeoutException notFinished) {
+                    SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
+        } catch (ExecutionException | TimeoutException e) {
+            if (!endsNormallyWithin(end, 30_000)) {
                 throw e;
             }
-            progress.accept("the job finished its bounded input on its own; no savepoint (" + rootMessage(e) + ")");
+            progress.accept("the job finished on its own while stopping; no savepoint (" + rootMessage(e) + ")");
             return null;
+        }
+    }
+
+    private static boolean endsNormallyWithin(CompletableFuture<JobExecutionResult> end, long millis) {
+        try {
+            end.get(millis, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
