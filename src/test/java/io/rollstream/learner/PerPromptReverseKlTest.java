@@ -1,12 +1,12 @@
 package io.rollstream.learner;
 
+import static io.rollstream.learner.TrainerFixtures.assertGradientsMatch;
+import static io.rollstream.learner.TrainerFixtures.gradients;
 import static io.rollstream.learner.TrainerFixtures.rlBatch;
 import static io.rollstream.learner.TrainerFixtures.tinyModel;
 import static io.rollstream.learner.TrainerFixtures.trainer;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
-import ai.djl.ndarray.NDScope;
 
 import io.rollstream.model.GptModel;
 
@@ -39,17 +39,6 @@ class PerPromptReverseKlTest {
         return out;
     }
 
-    private static Map<String, float[]> gradients(PolicyTrainer trainer, List<TrainingExample> examples) {
-        trainer.accumulate(examples, REVERSE_KL);
-        Map<String, float[]> out = new LinkedHashMap<>();
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            trainer.model().parameters().forEach((name, p) -> out.put(name, p.getGradient().toFloatArray()));
-        }
-        GradientNorms.zero(trainer.model().parameters().values());
-        return out;
-    }
-
     @Test
     void theOptimizerStepsOncePerPromptGroup() {
         List<TrainingExample> batch = distillationBatch(15, 5, 4); // 5 prompts x 3 rollouts
@@ -76,27 +65,18 @@ class PerPromptReverseKlTest {
         long groupTokens = group.stream().mapToLong(e -> e.completion().length).sum();
         try (GptModel model = tinyModel(5)) {
             PolicyTrainer trainer = trainer(model, 4, PolicyTrainer.OptimizerStep.PER_PROMPT);
-            Map<String, float[]> together = gradients(trainer, group);
+            Map<String, float[]> together = gradients(trainer, group, REVERSE_KL);
             Map<String, float[]> summed = new LinkedHashMap<>();
             for (TrainingExample rollout : group) {
                 double weight = (double) rollout.completion().length / groupTokens; // undo its own token mean
-                gradients(trainer, List.of(rollout)).forEach((name, g) -> {
+                gradients(trainer, List.of(rollout), REVERSE_KL).forEach((name, g) -> {
                     float[] acc = summed.computeIfAbsent(name, n -> new float[g.length]);
                     for (int i = 0; i < g.length; i++) {
                         acc[i] += (float) (weight * g[i]);
                     }
                 });
             }
-            double maxAbs = 0;
-            for (String name : together.keySet()) {
-                float[] x = together.get(name);
-                float[] y = summed.get(name);
-                for (int i = 0; i < x.length; i++) {
-                    assertThat(x[i]).as(name).isCloseTo(y[i], within(1e-6f + 1e-4f * Math.abs(y[i])));
-                    maxAbs = Math.max(maxAbs, Math.abs(x[i]));
-                }
-            }
-            assertThat(maxAbs).isGreaterThan(1e-4); // the comparison is not between zeros
+            assertGradientsMatch(together, summed, 1f);
         }
     }
 
@@ -115,15 +95,9 @@ class PerPromptReverseKlTest {
         unit[1] = -1f; // −reward 1 ⇒ loss = log p, gradient ∇ log p / tokens
         try (GptModel model = tinyModel(2)) {
             PolicyTrainer trainer = trainer(model, 4, PolicyTrainer.OptimizerStep.PER_BATCH);
-            Map<String, float[]> scaled = gradients(trainer, List.of(withRewards(e, single)));
-            Map<String, float[]> logprobGradient = gradients(trainer, List.of(withRewards(e, unit)));
-            for (String name : scaled.keySet()) {
-                float[] x = scaled.get(name);
-                float[] y = logprobGradient.get(name);
-                for (int i = 0; i < x.length; i++) {
-                    assertThat(x[i]).as(name).isCloseTo(-1.5f * y[i], within(1e-6f + 1e-4f * Math.abs(y[i])));
-                }
-            }
+            Map<String, float[]> scaled = gradients(trainer, List.of(withRewards(e, single)), REVERSE_KL);
+            Map<String, float[]> logprobGradient = gradients(trainer, List.of(withRewards(e, unit)), REVERSE_KL);
+            assertGradientsMatch(scaled, logprobGradient, -1.5f);
         }
     }
 
