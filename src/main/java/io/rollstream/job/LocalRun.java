@@ -2,6 +2,7 @@ package io.rollstream.job;
 
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
+import io.rollstream.common.Json;
 import io.rollstream.config.ConfigWriter;
 import io.rollstream.config.DataSection;
 import io.rollstream.config.RunConfig;
@@ -32,6 +33,9 @@ import java.util.Optional;
  * mini-cluster, saves the final model and prints a summary.
  */
 public final class LocalRun {
+
+    /** SFT steps between progress lines. */
+    private static final int SFT_PRINT_EVERY = 50;
 
     private LocalRun() {}
 
@@ -93,22 +97,27 @@ public final class LocalRun {
             }
             EvalSpec eval = PlanFactory.eval(config);
             WarmStart.Settings sft = new WarmStart.Settings(config.sft().steps(), config.sft().examples(),
-                    config.sft().batchSize(), config.sft().learningRate(), config.sft().warmupSteps());
+                    config.sft().batchSize(), config.sft().learningRate(), config.sft().warmupSteps(),
+                    config.sft().evalEvery());
+            PipelineRunner.ProgressLine progress = new PipelineRunner.ProgressLine(config.sft().steps());
             return WarmStart.run(sft, Tasks.create(config.data().task(), config.job().seed()
                             + WarmStart.DEMONSTRATION_SEED_OFFSET, config.data().difficulty(), config.data().taskOptions()),
-                    fresh, codec, eval, line -> appendMetrics(paths, line, out));
+                    fresh, codec, eval, line -> appendMetrics(paths, line, progress, out));
         }
     }
 
-    private static void appendMetrics(RunPaths paths, String line, PrintStream out) {
+    /** Appends an SFT line to metrics.jsonl; prints every {@value #SFT_PRINT_EVERY}th step and every evaluation. */
+    private static void appendMetrics(RunPaths paths, String line, PipelineRunner.ProgressLine progress,
+            PrintStream out) {
         try {
             Files.writeString(paths.metrics(), line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
+            JsonNode m = Json.mapper().readTree(line);
+            if (m.has("eval_accuracy") || (m.path("step").asLong() + 1) % SFT_PRINT_EVERY == 0) {
+                out.println(progress.format(m));
+            }
         } catch (IOException e) {
             throw new IllegalStateException("cannot write " + paths.metrics(), e);
-        }
-        if (line.contains("eval_accuracy")) {
-            out.println("warm start done: " + line);
         }
     }
 

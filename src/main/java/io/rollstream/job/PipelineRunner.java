@@ -52,7 +52,7 @@ public final class PipelineRunner {
         RlPipelineJob.build(env, plan, io);
         JobClient job = env.executeAsync(plan.jobName());
         progress.accept("job " + job.getJobID() + " submitted" + (options.webUi() ? webUiHint(options) : ""));
-        MetricsTail tail = new MetricsTail(plan.paths().metrics());
+        MetricsTail tail = MetricsTail.fromEnd(plan.paths().metrics()); // the warm start printed its own lines
         ProgressLine line = new ProgressLine(plan.learner().maxSteps());
         long deadline = options.maxMinutes() > 0
                 ? System.currentTimeMillis() + (long) (options.maxMinutes() * 60_000) : Long.MAX_VALUE;
@@ -132,6 +132,13 @@ public final class PipelineRunner {
             this.file = file;
         }
 
+        /** A tail that reports only lines appended from now on. */
+        static MetricsTail fromEnd(Path file) throws IOException {
+            MetricsTail tail = new MetricsTail(file);
+            tail.seen = Files.exists(file) ? Files.readAllLines(file).size() : 0;
+            return tail;
+        }
+
         List<JsonNode> poll() throws IOException {
             if (!Files.exists(file)) {
                 return List.of();
@@ -168,7 +175,7 @@ public final class PipelineRunner {
             long step = m.path("step").asLong();
             StringBuilder s = new StringBuilder();
             if ("sft".equals(phase)) {
-                s.append(String.format("sft  step %4d | loss %.4f", step, m.path("loss").asDouble()));
+                s.append(String.format("sft  step %4d/%d | loss %.4f", step + 1, maxSteps, m.path("loss").asDouble()));
             } else {
                 double elapsed = (System.currentTimeMillis() - startMillis) / 1000.0;
                 double eta = (step + 1) > 0 ? elapsed / (step + 1) * (maxSteps - step - 1) : 0;
