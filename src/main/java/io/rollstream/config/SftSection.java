@@ -8,12 +8,15 @@ package io.rollstream.config;
  * @param batchSize demonstrations per step, at least 1; default 64
  * @param learningRate peak learning rate, a finite number > 0; default 1e-3
  * @param warmupSteps steps of linear learning-rate warm-up, at least 0; default 20
+ * @param evalEvery held-out evaluation every this many steps (and always at the end), 0 = only at
+ *     the end; default 250
  */
-public record SftSection(int steps, int examples, int batchSize, double learningRate, int warmupSteps) {
+public record SftSection(int steps, int examples, int batchSize, double learningRate, int warmupSteps,
+        int evalEvery) {
 
     /** Every key at its default. */
     public static SftSection defaults() {
-        return new SftSection(0, 1000, 64, 1e-3, 20);
+        return new SftSection(0, 1000, 64, 1e-3, 20, 250);
     }
 
     public SftSection {
@@ -24,6 +27,7 @@ public record SftSection(int steps, int examples, int batchSize, double learning
         e.check(learningRate > 0 && Double.isFinite(learningRate), "sft.learning_rate", learningRate,
                 "must be a finite number > 0: try 1e-3");
         e.check(warmupSteps >= 0, "sft.warmup_steps", warmupSteps, "must be >= 0");
+        e.check(evalEvery >= 0, "sft.eval_every", evalEvery, "must be >= 0 (0 = evaluate only at the end)");
         e.throwIfAny();
     }
 
@@ -34,6 +38,7 @@ public record SftSection(int steps, int examples, int batchSize, double learning
                 in.integer("examples", d.examples()),
                 in.integer("batch_size", d.batchSize()),
                 in.number("learning_rate", d.learningRate()),
-                in.integer("warmup_steps", d.warmupSteps()));
+                in.integer("warmup_steps", d.warmupSteps()),
+                in.integer("eval_every", d.evalEvery()));
     }
 }

@@ -2,10 +2,12 @@ package io.rollstream.job;
 
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
+import io.rollstream.common.Json;
 import io.rollstream.config.ConfigWriter;
 import io.rollstream.config.DataSection;
 import io.rollstream.config.RunConfig;
 import io.rollstream.eval.EvalSpec;
+import io.rollstream.eval.GreedyEvaluator;
 import io.rollstream.model.GptModel;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.policy.PolicyManifest;
@@ -32,6 +34,9 @@ import java.util.Optional;
  * mini-cluster, saves the final model and prints a summary.
  */
 public final class LocalRun {
+
+    /** SFT steps between progress lines. */
+    private static final int SFT_PRINT_EVERY = 50;
 
     private LocalRun() {}
 
@@ -61,10 +66,13 @@ public final class LocalRun {
                 config.job().maxMinutes());
         PipelineRunner.Result result = PipelineRunner.run(plan, PlanFactory.io(config, plan), options, out::println);
         Optional<PolicyManifest> last = store.latest();
+        FinalEval finalEval = null;
         if (last.isPresent()) {
-            CheckpointFormat.save(store.load(last.get().version()), paths.finalModel());
+            Checkpoint finalPolicy = store.load(last.get().version());
+            CheckpointFormat.save(finalPolicy, paths.finalModel());
+            finalEval = evaluate(PlanFactory.eval(config), finalPolicy, new PromptCodec(tokenizer));
         }
-        summarize(result.metrics(), paths, result, (System.currentTimeMillis() - start) / 1000.0, out);
+        summarize(result.metrics(), paths, result, finalEval, (System.currentTimeMillis() - start) / 1000.0, out);
         return result;
     }
 
@@ -94,39 +102,58 @@ public final class LocalRun {
             }
             EvalSpec eval = PlanFactory.eval(config);
             WarmStart.Settings sft = new WarmStart.Settings(config.sft().steps(), config.sft().examples(),
-                    config.sft().batchSize(), config.sft().learningRate(), config.sft().warmupSteps());
+                    config.sft().batchSize(), config.sft().learningRate(), config.sft().warmupSteps(),
+                    config.sft().evalEvery());
+            PipelineRunner.ProgressLine progress = new PipelineRunner.ProgressLine(config.sft().steps());
             return WarmStart.run(sft, Tasks.create(config.data().task(), config.job().seed()
                             + WarmStart.DEMONSTRATION_SEED_OFFSET, config.data().difficulty(), config.data().taskOptions()),
-                    fresh, codec, eval, line -> appendMetrics(paths, line, out));
+                    fresh, codec, eval, line -> appendMetrics(paths, line, progress, out));
         }
     }
 
-    private static void appendMetrics(RunPaths paths, String line, PrintStream out) {
+    /** Appends an SFT line to metrics.jsonl; prints every {@value #SFT_PRINT_EVERY}th step and every evaluation. */
+    private static void appendMetrics(RunPaths paths, String line, PipelineRunner.ProgressLine progress,
+            PrintStream out) {
         try {
             Files.writeString(paths.metrics(), line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
+            JsonNode m = Json.mapper().readTree(line);
+            if (m.has("eval_accuracy") || (m.path("step").asLong() + 1) % SFT_PRINT_EVERY == 0) {
+                out.println(progress.format(m));
+            }
         } catch (IOException e) {
             throw new IllegalStateException("cannot write " + paths.metrics(), e);
         }
-        if (line.contains("eval_accuracy")) {
-            out.println("warm start done: " + line);
+    }
+
+    /** Held-out accuracy of the policy the run ended with. */
+    private record FinalEval(long version, double accuracy) {}
+
+    /**
+     * Evaluates the final policy: a run stopped by its time limit ends between periodic evaluations,
+     * and its summary should still say how good the model it leaves behind is.
+     */
+    private static FinalEval evaluate(EvalSpec eval, Checkpoint policy, PromptCodec codec) {
+        if (eval == null) {
+            return null;
+        }
+        try (GptModel model = io.rollstream.checkpoint.Checkpoints.model(policy, ai.djl.Device.cpu())) {
+            GreedyEvaluator evaluator = new GreedyEvaluator(codec, eval.heldOutTask().verifier(), eval.maxNewTokens(),
+                    256);
+            return new FinalEval(policy.step(), evaluator.accuracy(model, eval.heldOutProblems()));
         }
     }
 
     private static void summarize(List<JsonNode> metrics, RunPaths paths, PipelineRunner.Result result,
-            double seconds, PrintStream out) throws IOException {
+            FinalEval finalEval, double seconds, PrintStream out) throws IOException {
         JsonNode lastRl = null;
         Double sftAccuracy = null;
-        Double rlAccuracy = null;
         for (JsonNode m : readAll(paths)) {
             if ("sft".equals(m.path("phase").asText()) && m.has("eval_accuracy")) {
                 sftAccuracy = m.path("eval_accuracy").asDouble();
             }
             if ("rl".equals(m.path("phase").asText())) {
                 lastRl = m;
-                if (m.has("eval_accuracy")) {
-                    rlAccuracy = m.path("eval_accuracy").asDouble();
-                }
             }
         }
         out.println("---");
@@ -138,8 +165,9 @@ public final class LocalRun {
         if (sftAccuracy != null) {
             out.println(String.format("held-out accuracy after SFT: %.1f%%", 100 * sftAccuracy));
         }
-        if (rlAccuracy != null) {
-            out.println(String.format("held-out accuracy after RL:  %.1f%%", 100 * rlAccuracy));
+        if (finalEval != null) {
+            out.println(String.format("held-out accuracy after RL:  %.1f%% (final policy, version %d)",
+                    100 * finalEval.accuracy(), finalEval.version()));
         }
         out.println("run directory: " + paths.dir());
         if (result.savepoint() != null) {

@@ -53,7 +53,7 @@ public final class PipelineRunner {
         RlPipelineJob.build(env, plan, io);
         JobClient job = env.executeAsync(plan.jobName());
         progress.accept("job " + job.getJobID() + " submitted" + (options.webUi() ? webUiHint(options) : ""));
-        MetricsTail tail = new MetricsTail(plan.paths().metrics());
+        MetricsTail tail = MetricsTail.fromEnd(plan.paths().metrics()); // the warm start printed its own lines
         ProgressLine line = new ProgressLine(plan.learner().maxSteps());
         long deadline = options.maxMinutes() > 0
                 ? System.currentTimeMillis() + (long) (options.maxMinutes() * 60_000) : Long.MAX_VALUE;
@@ -136,11 +136,18 @@ public final class PipelineRunner {
         conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
         conf.setString("execution.checkpointing.timeout", "10 min");
         conf.setString("state.backend.type", "hashmap");
+        // The rollout operator holds its input back until the admission gate opens (one learner step
+        // at a time), and an aligned barrier waits behind every problem buffered in front of it. Buffer
+        // debloating shrinks in-flight data to about a second of throughput, so checkpoints and the
+        // savepoint of a stop pass within a few steps instead of after thousands of buffered problems.
+        conf.setString("taskmanager.network.memory.buffer-debloat.enabled", "true");
         conf.setString("restart-strategy.type", "fixed-delay");
         conf.setString("restart-strategy.fixed-delay.attempts", "3");
         conf.setString("restart-strategy.fixed-delay.delay", "2 s");
         conf.setString("taskmanager.numberOfTaskSlots", Integer.toString(Math.max(1, options.slots())));
-        conf.setString("rest.port", Integer.toString(options.webUiPort()));
+        // Without the web UI the mini-cluster's REST endpoint still starts: on any free port, so that
+        // several runs (or a run and the tests) can share a machine.
+        conf.setString("rest.bind-port", options.webUi() ? Integer.toString(options.webUiPort()) : "0");
         conf.setString("parallelism.default", "1");
         if (options.resumeFrom() != null) {
             conf.setString("execution.state-recovery.path", options.resumeFrom());
@@ -170,6 +177,13 @@ public final class PipelineRunner {
 
         MetricsTail(Path file) {
             this.file = file;
+        }
+
+        /** A tail that reports only lines appended from now on. */
+        static MetricsTail fromEnd(Path file) throws IOException {
+            MetricsTail tail = new MetricsTail(file);
+            tail.seen = Files.exists(file) ? Files.readAllLines(file).size() : 0;
+            return tail;
         }
 
         List<JsonNode> poll() throws IOException {
@@ -208,7 +222,7 @@ public final class PipelineRunner {
             long step = m.path("step").asLong();
             StringBuilder s = new StringBuilder();
             if ("sft".equals(phase)) {
-                s.append(String.format("sft  step %4d | loss %.4f", step, m.path("loss").asDouble()));
+                s.append(String.format("sft  step %4d/%d | loss %.4f", step + 1, maxSteps, m.path("loss").asDouble()));
             } else {
                 double elapsed = (System.currentTimeMillis() - startMillis) / 1000.0;
                 double eta = (step + 1) > 0 ? elapsed / (step + 1) * (maxSteps - step - 1) : 0;

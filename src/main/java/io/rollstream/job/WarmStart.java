@@ -35,7 +35,14 @@ public final class WarmStart {
     static final long DEMONSTRATION_SEED_OFFSET = 2_000_003L;
 
     /** SFT knobs. */
-    public record Settings(int steps, int examples, int batchSize, double learningRate, int warmupSteps) {}
+    public record Settings(int steps, int examples, int batchSize, double learningRate, int warmupSteps,
+            int evalEvery) {
+
+        /** Held-out evaluation after {@code step}: every {@code evalEvery} steps and after the last. */
+        boolean evaluatesAfter(int step) {
+            return step + 1 == steps || (evalEvery > 0 && (step + 1) % evalEvery == 0);
+        }
+    }
 
     private WarmStart() {}
 
@@ -67,7 +74,6 @@ public final class WarmStart {
                 batch.add(demos.get(random.nextInt(demos.size())));
             }
             StepResult result = trainer.step(batch, loss);
-            boolean last = step + 1 == settings.steps();
             Map<String, Object> line = new LinkedHashMap<>();
             line.put("phase", "sft");
             line.put("step", step);
@@ -75,7 +81,7 @@ public final class WarmStart {
             line.put("grad_norm", result.gradNorm());
             line.put("entropy", result.entropy());
             line.put("step_time_s", (System.nanoTime() - start) / 1e9);
-            if (last && !heldOut.isEmpty()) {
+            if (settings.evaluatesAfter(step) && !heldOut.isEmpty()) {
                 line.put("eval_accuracy", evaluator.accuracy(model, heldOut));
             }
             metrics.accept(Json.mapper().writeValueAsString(line));

@@ -45,7 +45,9 @@ public final class RolloutLogFormat implements Serializable {
         List<String> completions = new ArrayList<>();
         List<Double> rewards = new ArrayList<>();
         List<String> finish = new ArrayList<>();
+        long tokens = 0;
         for (Rollout r : outcome.group().rollouts()) {
+            tokens += r.tokens().length;
             completions.add(r.text());
             rewards.add(r.reward());
             finish.add(r.finishReason());
@@ -53,6 +55,7 @@ public final class RolloutLogFormat implements Serializable {
         m.put("completions", completions);
         m.put("rewards", rewards);
         m.put("finish_reasons", finish);
+        m.put("completion_tokens", tokens);
         m.put("advantages", outcome.advantages());
         if (outcome.dropped() == null) {
             m.put("trained_step", outcome.trainedStep());

@@ -50,7 +50,7 @@ final class PipelineFixtures {
         EvalSpec eval = new EvalSpec("arithmetic", 3, 1, Map.of(), 20, 2, 4);
         // A short warm start so the policy solves some problems: pools and advantages then see a mix.
         try (GptModel fresh = GptModel.initialize(model, 5, Device.cpu())) {
-            Checkpoint start = WarmStart.run(new WarmStart.Settings(120, 100, 32, 3e-3, 10), task, fresh,
+            Checkpoint start = WarmStart.run(new WarmStart.Settings(120, 100, 32, 3e-3, 10, 0), task, fresh,
                     new PromptCodec(tokenizer), eval, line -> { });
             store.publish(start, "init");
         }

@@ -1,0 +1,87 @@
+package io.rollstream.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.rollstream.config.ConfigLoader;
+import io.rollstream.config.RunConfig;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+class PipelineBenchmarkTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void benchmarkSettingsOpenTheGateForTheWholeRunAndKeepEveryGroup() {
+        Path quickstart = Path.of("configs/quickstart.yaml");
+        RunConfig user = ConfigLoader.load(quickstart, List.of("job.max_steps=7"));
+        List<String> all = new ArrayList<>(List.of("job.max_steps=7"));
+        all.addAll(PipelineBenchmark.benchmarkOverrides(user));
+        RunConfig bench = ConfigLoader.load(quickstart, all);
+
+        assertThat(bench.async().maxAsyncLevel()).isEqualTo(7);
+        assertThat(bench.async().maxOffPolicySteps()).isEqualTo(7);
+        assertThat(bench.buffer().zeroAdvantageFilter()).isFalse();
+        assertThat(bench.buffer().onlineDifficultyFiltering()).isFalse();
+        assertThat(bench.sft().steps()).isZero();
+        assertThat(bench.eval().everySteps()).isZero();
+        // What is measured stays the user's: model, batch rows, sampling.
+        assertThat(bench.model()).isEqualTo(user.model());
+        assertThat(bench.rollout()).isEqualTo(user.rollout());
+        assertThat(bench.buffer().batchSize()).isEqualTo(user.buffer().batchSize());
+    }
+
+    @Test
+    void learnerBusyFractionCountsRlStepsAfterTheFirst() throws Exception {
+        Path metrics = dir.resolve("metrics.jsonl");
+        Files.write(metrics, List.of(
+                "{\"phase\":\"sft\",\"step\":3,\"step_time_s\":9.0}",
+                "{\"phase\":\"rl\",\"step\":0,\"step_time_s\":1.0,\"learner_wait_s\":50.0}",
+                "{\"phase\":\"rl\",\"step\":1,\"step_time_s\":0.9,\"learner_wait_s\":0.1}",
+                "{\"phase\":\"rl\",\"step\":2,\"step_time_s\":0.6,\"learner_wait_s\":0.4}"));
+
+        assertThat(PipelineBenchmark.learnerBusyFraction(metrics)).isCloseTo(0.75, within(1e-9));
+    }
+
+    @Test
+    void watcherCountsOnlyCompleteLinesSeenAfterItsFirstPoll() throws Exception {
+        Path rollouts = dir.resolve("rollouts.jsonl");
+        PipelineBenchmark.RolloutWatcher watcher = new PipelineBenchmark.RolloutWatcher(rollouts);
+        watcher.poll(); // no file yet
+        append(rollouts, line(100) + line(100)); // the first pass: starts the clock, not counted
+        watcher.poll();
+        assertThat(watcher.groups()).isEqualTo(2);
+        assertThatThrownBy(watcher::steadyTokensPerSecond).hasMessageContaining("raise job.max_steps");
+
+        Thread.sleep(20);
+        append(rollouts, line(10) + line(20) + "{\"completion_tokens\":");
+        watcher.poll();
+        assertThat(watcher.groups()).isEqualTo(4);
+        Thread.sleep(20);
+        append(rollouts, "30}\n");
+        watcher.poll();
+
+        assertThat(watcher.groups()).isEqualTo(5);
+        double rate = watcher.steadyTokensPerSecond();
+        // 60 tokens over at least the 40 ms slept between the first and the last poll.
+        assertThat(rate).isPositive().isLessThanOrEqualTo(60 / 0.040);
+    }
+
+    private static String line(int tokens) {
+        return "{\"group_id\":\"g\",\"completion_tokens\":" + tokens + "}\n";
+    }
+
+    private static void append(Path file, String text) throws Exception {
+        Files.writeString(file, text, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+}
