@@ -25,10 +25,10 @@ import io.rollstream.teacher.TeacherSettings;
  * @param paths the run directory's files
  */
 public record PipelinePlan(String jobName, int rolloutParallelism, RolloutSettings rollout,
-        BatchAssemblyConfig batch, LearnerSettings learner, TeacherSettings teacher, EvalSpec eval, ProblemValidator validator,
-        PolicyStore store, RolloutLogFormat rolloutLog, RunPaths paths) {
+        BatchAssemblyConfig batch, LearnerSettings learner, TeacherSettings teacher, EvalSpec eval,
+        ProblemValidator validator, PolicyStore store, RolloutLogFormat rolloutLog, RunPaths paths) {
 
-    /** Task slots the job needs on one task manager: the default group holds the generators, the teacher has its own. */
+    /** Task slots on one task manager: the default group's widest stage (the generators) plus the teacher's group. */
     public int slots() {
         return rolloutParallelism + (teacher != null ? teacher.parallelism() : 0);
     }

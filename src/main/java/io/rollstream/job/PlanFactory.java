@@ -22,10 +22,10 @@ import io.rollstream.source.JsonlSpec;
 import io.rollstream.source.ProblemValidator;
 import io.rollstream.source.TaskProblems;
 import io.rollstream.tasks.Task;
-import io.rollstream.teacher.TeacherSettings;
 import io.rollstream.tasks.Tasks;
 import io.rollstream.tasks.Verifier;
 import io.rollstream.tasks.Verifiers;
+import io.rollstream.teacher.TeacherSettings;
 import io.rollstream.tokenizer.TokenizerSpec;
 
 import java.nio.file.Path;
@@ -78,7 +78,8 @@ public final class PlanFactory {
         LearnerSettings learner = new LearnerSettings(c.learner().algorithm(), c.learner().toAdamW(),
                 c.learner().toTrainerConfig(r.temperature()), c.learner().toLossConfig(), c.job().maxSteps(),
                 c.data().maxProblems());
-        return new PipelinePlan(c.job().name(), r.parallelism(), rollout, batch, learner, teacher(c, contextLength), eval(c),
+        return new PipelinePlan(c.job().name(), r.parallelism(), rollout, batch, learner, teacher(c, contextLength),
+                eval(c),
                 new ProblemValidator(tokenizer(c), contextLength, c.data().maxPromptChars()),
                 new PolicyStore(paths.policyStore()),
                 new RolloutLogFormat(c.output().rolloutsLog(), c.output().sampleEvery()), paths);

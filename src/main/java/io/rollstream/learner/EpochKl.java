@@ -7,6 +7,7 @@ import io.rollstream.types.TrainGroup;
 import com.fasterxml.jackson.core.JsonProcessingException;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +71,7 @@ public final class EpochKl {
     }
 
     /** Population standard deviation (0 for fewer than two values). */
-    public static double std(java.util.Collection<Double> values) {
+    public static double std(Collection<Double> values) {
         if (values.size() < 2) {
             return 0;
         }

@@ -78,7 +78,8 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         if (saved.hasNext()) {
             throw new IllegalStateException("the learner runs with parallelism 1 but found several saved states");
         }
-        epochKlState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>(EPOCH_KL_STATE, Types.STRING));
+        epochKlState = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>(EPOCH_KL_STATE, Types.STRING));
         if (settings.algorithm() == Algorithm.REVERSE_KL && settings.problemsPerEpoch() > 0) {
             Iterator<String> json = epochKlState.get().iterator();
             epochKl = json.hasNext() ? EpochKl.fromJson(settings.problemsPerEpoch(), json.next())
