@@ -62,7 +62,7 @@ public final class LocalRun {
         }
         PipelinePlan plan = PlanFactory.plan(config, paths, model.contextLength());
         PipelineRunner.Options options = new PipelineRunner.Options(config.job().webUi(), config.job().webUiPort(),
-                config.rollout().parallelism(), config.job().checkpointIntervalS() * 1000L, resumeFrom,
+                plan.slots(), config.job().checkpointIntervalS() * 1000L, resumeFrom,
                 config.job().maxMinutes());
         PipelineRunner.Result result = PipelineRunner.run(plan, PlanFactory.io(config, plan), options, out::println);
         Optional<PolicyManifest> last = store.latest();
@@ -76,7 +76,8 @@ public final class LocalRun {
         return result;
     }
 
-    private static Checkpoint initialPolicy(RunConfig config, ModelConfig model, PromptCodec codec, RunPaths paths,
+    /** Version 0: {@code model.init} or fresh weights, warm-started with SFT when {@code sft.steps > 0}. */
+    static Checkpoint initialPolicy(RunConfig config, ModelConfig model, PromptCodec codec, RunPaths paths,
             PrintStream out) throws Exception {
         if (config.model().init() != null) {
             Checkpoint init = CheckpointFormat.load(Path.of(config.model().init()));
