@@ -118,6 +118,9 @@ public record RunConfig(JobSection job, DataSection data, ModelSection model, Sf
                     "does not apply to distillation (learner.algorithm reverse_kl): set it to false");
             e.check(buffer.easyFraction() == 0, "buffer.easy_fraction", buffer.easyFraction(), why);
             e.check(buffer.hardFraction() == 0, "buffer.hard_fraction", buffer.hardFraction(), why);
+            e.check(!buffer.stdNormalizeAdvantages(), "buffer.std_normalize_advantages", true,
+                    "does not apply to distillation (learner.algorithm reverse_kl trains on per-token rewards, not"
+                            + " group advantages): set it to false");
             e.check(buffer.zeroAdvantageFilter() == null, "buffer.zero_advantage_filter", buffer.zeroAdvantageFilter(),
                     "does not apply to distillation (learner.algorithm reverse_kl: per-token rewards, no group"
                             + " advantages): remove it");
