@@ -30,94 +30,148 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * How much of the generation engine's speed survives the Flink job, and how busy the learner is
- * when generation keeps up. One process, one config, two measurements:
+ * when generation keeps up. One process, one config, three measurements:
  *
  * <ol>
- *   <li><b>through the job</b>: the pipeline runs on a local mini-cluster with every group kept
- *       (no content filters) and the admission gate opened for the whole run
- *       ({@code max_async_level = max_steps}), so the generators never wait for the learner. A
- *       watcher tails {@code rollouts.jsonl} (flushed per group) and measures steady-state rollout
- *       tokens/s from the first group it sees to the last. The learner's busy fraction comes from
- *       {@code metrics.jsonl}: training time over training plus waiting time, after the first step.
+ *   <li><b>generation through the job</b>: the pipeline runs on a local mini-cluster from an
+ *       untrained policy with the zero-advantage filter on. Every group of an untrained policy
+ *       scores 0 and is dropped at batch assembly (its admission slot comes back), so the learner
+ *       stays idle and generation is the job's only work: source, keyed rollout operator,
+ *       generation thread, mailbox, scoring, batch assembly and the rollouts.jsonl sink. A watcher
+ *       tails {@code rollouts.jsonl} (flushed per group) and measures steady-state rollout tokens/s
+ *       from the first groups it sees to the last, over {@code generationMinutes}.
  *   <li><b>engine in a loop</b>: the same sampler class the rollout operator uses, on the same
- *       policy version 0, problems, batch rows and sampling settings, called directly; tokens/s
- *       over the same number of groups, measured after the first pass (warm-up) as well.
+ *       policy, problems, batch rows and sampling settings, called directly for as many groups;
+ *       timed after its first pass, as the job is.
+ *   <li><b>learner busy fraction</b>: a second job with every group kept (no content filters) and
+ *       the gate open for the whole run, so generation runs ahead and the learner should never
+ *       wait: training time over training plus waiting time in {@code metrics.jsonl}, after the
+ *       first step.
  * </ol>
  *
  * {@code pipeline_efficiency} = job tokens/s ÷ engine tokens/s (target ≥ 0.85);
  * {@code learner_busy_fraction} target ≥ 0.9. Both ran with the same intra-op thread setting.
+ * The config must use a reward-based algorithm (GRPO): distillation refuses the zero-advantage filter.
  */
 public final class PipelineBenchmark {
 
     /** Poll interval of the rollouts.jsonl watcher. */
     private static final long WATCH_MILLIS = 20;
+    /** More steps than the generation run (whose groups are all dropped) can reach: it ends by its time limit. */
+    private static final int UNREACHED_STEPS = 1_000_000;
 
     private final Path configFile;
     private final List<String> overrides;
     private final Path workDir;
+    private final int generationMinutes;
+    private final int learnerSteps;
 
     /**
      * @param configFile the run config benchmarked (its model, task, rollout and batch settings)
      * @param overrides {@code --set} overrides applied before the benchmark's own
-     * @param workDir scratch run directory (must not exist or be empty)
+     * @param workDir scratch directory for the two run directories
+     * @param generationMinutes length of the generation-bound job, at least 1
+     * @param learnerSteps learner steps of the learner-bound job, at least 2
      */
-    public PipelineBenchmark(Path configFile, List<String> overrides, Path workDir) {
+    public PipelineBenchmark(Path configFile, List<String> overrides, Path workDir, int generationMinutes,
+            int learnerSteps) {
+        if (generationMinutes < 1 || learnerSteps < 2) {
+            throw new IllegalArgumentException("the generation run needs at least 1 minute and the learner run at least"
+                    + " 2 steps, got " + generationMinutes + " and " + learnerSteps);
+        }
         this.configFile = configFile;
         this.overrides = overrides;
         this.workDir = workDir;
+        this.generationMinutes = generationMinutes;
+        this.learnerSteps = learnerSteps;
     }
 
+    /** Settings shared by both jobs: an untrained policy, no warm start, one held-out problem at the end. */
+    private static final List<String> COMMON = List.of("sft.steps=0", "model.init=null", "eval.every_steps=0",
+            "eval.problems=1", "job.web_ui=false", "output.rollouts_log=all");
+
+    /** Passes' worth of groups the generation-bound job keeps in flight: the generator never runs dry. */
+    static final int PASSES_IN_FLIGHT = 3;
+
     /**
-     * The benchmark's own settings on top of the user's: no warm start, evaluation of one problem at the
-     * end only (it costs nothing measurable), no filters, the gate open for the whole run.
+     * The generation-bound job: every group is dropped as zero-advantage (so no learner step ever
+     * happens and the policy stays at version 0), and the gate keeps {@value #PASSES_IN_FLIGHT}
+     * passes' worth of groups in flight, as a run whose learner keeps up would.
      */
-    static List<String> benchmarkOverrides(RunConfig user) {
-        int steps = user.job().maxSteps();
-        return List.of("sft.steps=0", "model.init=null", "eval.every_steps=0", "eval.problems=1", "job.web_ui=false",
-                "job.max_minutes=0", "buffer.zero_advantage_filter=false", "buffer.online_difficulty_filtering=false",
-                "buffer.filter_truncated=false", "buffer.oversampling_factor=1.0", "async.max_async_level=" + steps,
-                "async.max_off_policy_steps=" + steps, "output.rollouts_log=all");
+    static List<String> generationOverrides(RunConfig user, int minutes) {
+        int groupsPerPass = Math.max(1, user.rollout().maxBatchRows() / user.rollout().rolloutsPerExample());
+        int asyncLevel = Math.max(1, ceilDiv(PASSES_IN_FLIGHT * groupsPerPass, user.problemsPerBatch()) - 1);
+        List<String> o = new ArrayList<>(COMMON);
+        o.addAll(List.of("job.max_minutes=" + minutes, "job.max_steps=" + UNREACHED_STEPS,
+                "buffer.zero_advantage_filter=true", "async.max_async_level=" + asyncLevel,
+                "async.max_off_policy_steps=" + asyncLevel));
+        return o;
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    /** The learner-bound job: every group kept, the gate open for the whole run. */
+    static List<String> learnerOverrides(int steps) {
+        List<String> o = new ArrayList<>(COMMON);
+        o.addAll(List.of("job.max_minutes=0", "job.max_steps=" + steps, "buffer.zero_advantage_filter=false",
+                "buffer.online_difficulty_filtering=false", "buffer.filter_truncated=false",
+                "buffer.oversampling_factor=1.0", "async.max_async_level=" + steps,
+                "async.max_off_policy_steps=" + steps));
+        return o;
     }
 
     public Map<String, Object> run() throws Exception {
-        RunConfig user = ConfigLoader.load(configFile, overrides);
-        List<String> all = new ArrayList<>(overrides);
-        all.addAll(benchmarkOverrides(user));
-        RunConfig config = ConfigLoader.load(configFile, all);
-        RunPaths paths = RunPaths.under(workDir, config.policyStore().path());
-
+        RunConfig generation = load(generationOverrides(load(List.of()), generationMinutes));
+        Path generationDir = workDir.resolve("generation");
+        RunPaths paths = RunPaths.under(generationDir, generation.policyStore().path());
         RolloutWatcher watcher = new RolloutWatcher(paths.rollouts());
         Thread watch = new Thread(watcher, "bench-rollouts-watcher");
         watch.setDaemon(true);
         watch.start();
-        long jobStart = System.nanoTime();
-        try (PrintStream quiet = new PrintStream(OutputStream.nullOutputStream())) {
-            LocalRun.run(config, workDir, null, quiet);
+        try {
+            runQuietly(generation, generationDir);
         } finally {
             watcher.stop();
             watch.join();
         }
-        double jobSeconds = (System.nanoTime() - jobStart) / 1e9;
         int groups = watcher.groups();
         if (groups < 3) {
-            throw new IllegalStateException("the job produced only " + groups + " groups: raise job.max_steps");
+            throw new IllegalStateException("the generation run produced only " + groups + " groups");
         }
+        double jobTokensPerSecond = watcher.steadyTokensPerSecond();
+        double engineTokensPerSecond = engineTokensPerSecond(generation, new PolicyStore(paths.policyStore()), groups);
+
+        RunConfig learner = load(learnerOverrides(learnerSteps));
+        Path learnerDir = workDir.resolve("learner");
+        runQuietly(learner, learnerDir);
+        double busy = learnerBusyFraction(RunPaths.under(learnerDir, learner.policyStore().path()).metrics());
 
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("benchmark", "pipeline");
         out.put("config", configFile.toString());
-        out.put("rollout_parallelism", config.rollout().parallelism());
-        out.put("steps", config.job().maxSteps());
+        out.put("rollout_parallelism", generation.rollout().parallelism());
+        out.put("rollouts_per_example", generation.rollout().rolloutsPerExample());
         out.put("groups", groups);
-        out.put("rollouts_per_example", config.rollout().rolloutsPerExample());
-        double jobTokensPerSecond = watcher.steadyTokensPerSecond();
-        double engineTokensPerSecond = engineTokensPerSecond(config, new PolicyStore(paths.policyStore()), groups);
         out.put("engine_tokens_per_s", round(engineTokensPerSecond));
         out.put("pipeline_tokens_per_s", round(jobTokensPerSecond));
         out.put("pipeline_efficiency", round(jobTokensPerSecond / engineTokensPerSecond));
-        out.put("learner_busy_fraction", round(learnerBusyFraction(paths.metrics())));
-        out.put("job_seconds", round(jobSeconds));
+        out.put("learner_steps", learnerSteps);
+        out.put("learner_busy_fraction", round(busy));
         return out;
+    }
+
+    private RunConfig load(List<String> benchmarkOverrides) {
+        List<String> all = new ArrayList<>(overrides);
+        all.addAll(benchmarkOverrides);
+        return ConfigLoader.load(configFile, all);
+    }
+
+    private static void runQuietly(RunConfig config, Path runDir) throws Exception {
+        try (PrintStream quiet = new PrintStream(OutputStream.nullOutputStream())) {
+            LocalRun.run(config, runDir, null, quiet);
+        }
     }
 
     /** The sampler of the rollout operator, called directly over {@code groups} problems. */
@@ -149,8 +203,8 @@ public final class PipelineBenchmark {
             }
             double seconds = (System.nanoTime() - timedFrom) / 1e9;
             if (tokens == 0 || seconds <= 0) {
-                throw new IllegalStateException("the engine loop generated nothing after its warm-up pass:"
-                        + " raise job.max_steps");
+                throw new IllegalStateException("the engine loop generated nothing after its warm-up pass: the"
+                        + " generation run produced too few groups (" + groups + ")");
             }
             return tokens / seconds;
         }
@@ -261,7 +315,7 @@ public final class PipelineBenchmark {
         double steadyTokensPerSecond() {
             double seconds = (lastNanos - startNanos) / 1e9;
             if (seconds <= 0 || tokensAfterStart == 0) {
-                throw new IllegalStateException("rollouts.jsonl grew only once: raise job.max_steps");
+                throw new IllegalStateException("rollouts.jsonl grew only once: nothing to time");
             }
             return tokensAfterStart / seconds;
         }

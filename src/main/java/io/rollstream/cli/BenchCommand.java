@@ -47,8 +47,17 @@ final class BenchCommand implements Callable<Integer> {
             description = "pipeline: the run config benchmarked (default ${DEFAULT-VALUE})")
     Path config;
 
-    @Option(names = "--set", description = "pipeline: override a config key, e.g. --set job.max_steps=40 (repeatable)")
+    @Option(names = "--set", description = "pipeline: override a config key, e.g. --set rollout.max_batch_rows=128"
+            + " (repeatable)")
     List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--generation-minutes", defaultValue = "1",
+            description = "pipeline: length of the generation-bound job (default ${DEFAULT-VALUE})")
+    int generationMinutes;
+
+    @Option(names = "--learner-steps", defaultValue = "30",
+            description = "pipeline: steps of the learner-bound job (default ${DEFAULT-VALUE})")
+    int learnerSteps;
 
     enum Target { model, pipeline }
 
@@ -58,7 +67,7 @@ final class BenchCommand implements Callable<Integer> {
             Path work = Files.createTempDirectory("rollstream-bench-pipeline");
             try {
                 System.out.println(Json.mapper().writeValueAsString(
-                        new PipelineBenchmark(config, overrides, work.resolve("run")).run()));
+                        new PipelineBenchmark(config, overrides, work, generationMinutes, learnerSteps).run()));
             } finally {
                 deleteTree(work);
             }

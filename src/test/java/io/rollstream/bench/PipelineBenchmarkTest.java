@@ -13,32 +13,51 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 
 class PipelineBenchmarkTest {
+
+    private static final Path QUICKSTART = Path.of("configs/quickstart.yaml");
 
     @TempDir
     Path dir;
 
     @Test
-    void benchmarkSettingsOpenTheGateForTheWholeRunAndKeepEveryGroup() {
-        Path quickstart = Path.of("configs/quickstart.yaml");
-        RunConfig user = ConfigLoader.load(quickstart, List.of("job.max_steps=7"));
-        List<String> all = new ArrayList<>(List.of("job.max_steps=7"));
-        all.addAll(PipelineBenchmark.benchmarkOverrides(user));
-        RunConfig bench = ConfigLoader.load(quickstart, all);
+    void theGenerationRunDropsEveryUntrainedGroupAndNeverWaitsForTheLearner() {
+        RunConfig user = ConfigLoader.load(QUICKSTART);
+        RunConfig bench = withOverrides(PipelineBenchmark.generationOverrides(user, 2));
 
-        assertThat(bench.async().maxAsyncLevel()).isEqualTo(7);
-        assertThat(bench.async().maxOffPolicySteps()).isEqualTo(7);
-        assertThat(bench.buffer().zeroAdvantageFilter()).isFalse();
-        assertThat(bench.buffer().onlineDifficultyFiltering()).isFalse();
+        assertThat(bench.buffer().zeroAdvantageFilter()).isTrue();
+        // Version 0 all along: (max_async_level + 1) x problems_per_batch groups may be in flight,
+        // which covers three passes of max_batch_rows (256 rows = 32 groups of 8 here; 8 per step).
+        assertThat(bench.problemsPerBatch()).isEqualTo(8);
+        assertThat(bench.async().maxAsyncLevel()).isEqualTo(11);
+        assertThat((bench.async().maxAsyncLevel() + 1) * bench.problemsPerBatch()).isEqualTo(96);
+        assertThat(bench.job().maxMinutes()).isEqualTo(2);
         assertThat(bench.sft().steps()).isZero();
+        assertThat(bench.model().init()).isNull();
         assertThat(bench.eval().everySteps()).isZero();
         // What is measured stays the user's: model, batch rows, sampling.
         assertThat(bench.model()).isEqualTo(user.model());
         assertThat(bench.rollout()).isEqualTo(user.rollout());
+    }
+
+    @Test
+    void theLearnerRunKeepsEveryGroupWithTheGateOpenForTheWholeRun() {
+        RunConfig user = ConfigLoader.load(QUICKSTART);
+        RunConfig bench = withOverrides(PipelineBenchmark.learnerOverrides(7));
+
+        assertThat(bench.job().maxSteps()).isEqualTo(7);
+        assertThat(bench.async().maxAsyncLevel()).isEqualTo(7);
+        assertThat(bench.async().maxOffPolicySteps()).isEqualTo(7);
+        assertThat(bench.buffer().zeroAdvantageFilter()).isFalse();
+        assertThat(bench.buffer().onlineDifficultyFiltering()).isFalse();
         assertThat(bench.buffer().batchSize()).isEqualTo(user.buffer().batchSize());
+        assertThat(bench.learner()).isEqualTo(user.learner());
+    }
+
+    private static RunConfig withOverrides(List<String> overrides) {
+        return ConfigLoader.load(QUICKSTART, overrides);
     }
 
     @Test
@@ -61,7 +80,7 @@ class PipelineBenchmarkTest {
         append(rollouts, line(100) + line(100)); // the first pass: starts the clock, not counted
         watcher.poll();
         assertThat(watcher.groups()).isEqualTo(2);
-        assertThatThrownBy(watcher::steadyTokensPerSecond).hasMessageContaining("raise job.max_steps");
+        assertThatThrownBy(watcher::steadyTokensPerSecond).hasMessageContaining("nothing to time");
 
         Thread.sleep(20);
         append(rollouts, line(10) + line(20) + "{\"completion_tokens\":");
