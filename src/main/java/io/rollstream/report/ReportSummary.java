@@ -16,7 +16,8 @@ final class ReportSummary {
         Map<String, String> s = new LinkedHashMap<>();
         List<JsonNode> rl = run.rl();
         s.put("status", run.finished() ? "finished (final-model.rsckpt saved)" : "in progress (or stopped early)");
-        s.put("SFT warm-start steps", Integer.toString(run.sft().size()));
+        s.put("SFT warm-start steps", run.sft().isEmpty() ? "0"
+                : Long.toString(run.sft().get(run.sft().size() - 1).path("step").asLong() + 1));
         s.put("RL steps", Integer.toString(rl.size()));
         lastEval(run.sft()).ifPresent(a -> s.put("held-out accuracy after SFT", percent(a)));
         lastEval(rl).ifPresent(a -> s.put("held-out accuracy, latest", percent(a)));
