@@ -3,8 +3,6 @@ package io.rollstream.metrics;
 import io.rollstream.batch.Assembled;
 import io.rollstream.batch.DropReasons;
 import io.rollstream.types.GroupOutcome;
-import io.rollstream.types.TrainBatch;
-import io.rollstream.types.TrainGroup;
 
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
@@ -20,7 +18,7 @@ import java.util.function.LongSupplier;
  * (outcomes and cut batches), so the operator only hands each result over. Drop counters are named
  * {@code groups_dropped_<reason>} like the {@code metrics.jsonl} keys; {@code batch_fill} is the
  * waiting groups as a fraction of one batch (≥ 1 means the next batch could be cut but for the
- * step limit); staleness is that of the last batch cut.
+ * step limit). The staleness of trained groups is the learner's ({@code rollstream.learner.staleness_*}).
  */
 public final class BatchAssemblyMetrics {
 
@@ -32,8 +30,6 @@ public final class BatchAssemblyMetrics {
     private final Counter trained;
     private final Counter batches;
     private final Map<String, Counter> dropped = new LinkedHashMap<>();
-    private volatile double stalenessMean = Double.NaN;
-    private volatile long stalenessMax;
 
     /**
      * @param operatorGroup the operator's metric group
@@ -54,26 +50,13 @@ public final class BatchAssemblyMetrics {
         g.gauge("groups_waiting", (Gauge<Long>) waitingGroups::getAsLong);
         g.gauge("batch_fill", (Gauge<Double>) () -> (double) waitingGroups.getAsLong() / groupsPerBatch);
         g.gauge("next_step", (Gauge<Long>) nextStep::getAsLong);
-        g.gauge("staleness_mean", (Gauge<Double>) () -> stalenessMean);
-        g.gauge("staleness_max", (Gauge<Long>) () -> stalenessMax);
     }
 
     /** One scored group was offered and produced {@code result}. */
     public void offered(Assembled result) {
         received.inc();
         outcomes(result.outcomes());
-        for (TrainBatch b : result.batches()) {
-            batches.inc();
-            double sum = 0;
-            long max = 0;
-            for (TrainGroup t : b.groups()) {
-                long staleness = b.step() - t.group().policyVersion();
-                sum += staleness;
-                max = Math.max(max, staleness);
-            }
-            stalenessMean = sum / b.groups().length;
-            stalenessMax = max;
-        }
+        batches.inc(result.batches().size());
     }
 
     /** Outcomes decided without a new group (the end of input). */

@@ -11,7 +11,6 @@ import org.knowm.xchart.style.Styler;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
 
 /**
  * The report's charts, drawn with XChart from a run's records. RL charts plot {@code metrics.jsonl}
@@ -62,7 +61,7 @@ public final class ReportCharts {
             List<JsonNode> lines, String... keys) {
         XYChart chart = xy(title, "step", yTitle);
         for (String key : keys) {
-            addSeries(chart, key, lines, m -> m.has(key), "step", key);
+            addSeries(chart, key, lines);
         }
         if (!chart.getSeriesMap().isEmpty()) {
             charts.add(new NamedChart(name + ".png", title, chart));
@@ -109,14 +108,14 @@ public final class ReportCharts {
         return chart;
     }
 
-    private static void addSeries(XYChart chart, String name, List<JsonNode> lines, Predicate<JsonNode> keep,
-            String xKey, String yKey) {
-        List<JsonNode> kept = lines.stream().filter(keep).toList();
+    /** {@code key} against {@code step} over the lines that carry it; no series when none does. */
+    private static void addSeries(XYChart chart, String key, List<JsonNode> lines) {
+        List<JsonNode> kept = lines.stream().filter(m -> m.has(key)).toList();
         if (kept.isEmpty()) {
             return;
         }
-        chart.addSeries(name, kept.stream().mapToDouble(m -> m.path(xKey).asDouble()).toArray(),
-                kept.stream().mapToDouble(m -> m.path(yKey).asDouble()).toArray());
+        chart.addSeries(key, kept.stream().mapToDouble(m -> m.path("step").asDouble()).toArray(),
+                kept.stream().mapToDouble(m -> m.path(key).asDouble()).toArray());
     }
 
     private static XYChart xy(String title, String xTitle, String yTitle) {

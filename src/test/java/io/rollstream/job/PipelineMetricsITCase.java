@@ -85,7 +85,7 @@ class PipelineMetricsITCase {
                 "rollout.tokens_per_s", "rollout.groups_in_flight", "rollout.policy_version", "rollout.pool_easy",
                 "rollout.pool_normal", "rollout.pool_hard",
                 "batch.groups_received", "batch.groups_trained", "batch.batches_cut", "batch.groups_dropped_zero_advantage",
-                "batch.groups_dropped_stale", "batch.groups_waiting", "batch.batch_fill", "batch.staleness_mean",
+                "batch.groups_dropped_stale", "batch.groups_waiting", "batch.batch_fill", "learner.staleness_mean", "learner.staleness_max",
                 "learner.steps", "learner.policy_version", "learner.loss", "learner.reward_mean", "learner.grad_norm",
                 "learner.step_time_s", "learner.eval_accuracy");
         assertThat(webUi).doesNotContainKey("learner.kl_mean"); // GRPO has no KL to a teacher
