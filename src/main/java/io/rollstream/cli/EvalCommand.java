@@ -92,32 +92,32 @@ final class EvalCommand implements Callable<Integer> {
 
     /** The run's config (or the defaults) with the flags applied; its eval section names the problems. */
     private RunConfig evalConfig(Path runConfig) {
-        RunConfig base = runConfig != null ? ConfigLoader.load(runConfig) : ConfigLoader.parse("{}");
-        List<String> overrides = new ArrayList<>();
-        if (task != null) {
-            overrides.add("data.source=task");
-            overrides.add("data.task=" + task);
-        } else if (base.data().source() != DataSection.Source.TASK || runConfig == null) {
-            throw new IllegalArgumentException("--task is required: " + policy
-                    + (runConfig == null ? " is not inside a run directory" : "'s run reads a JSONL dataset"));
-        }
-        if (n != null || base.eval().problems() == 0) {
-            overrides.add("eval.problems=" + (n != null ? n : DEFAULT_PROBLEMS));
-        }
-        if (difficulty != null) {
-            overrides.add("data.difficulty=" + difficulty);
-        }
-        if (seed != null) {
-            overrides.add("job.seed=" + seed);
-        }
-        if (maxNewTokens != null) {
-            overrides.add("eval.max_new_tokens=" + maxNewTokens);
-        }
         try {
+            RunConfig base = runConfig != null ? ConfigLoader.load(runConfig) : ConfigLoader.parse("{}");
+            List<String> overrides = new ArrayList<>();
+            if (task != null) {
+                overrides.add("data.source=task");
+                overrides.add("data.task=" + task);
+            } else if (runConfig == null || base.data().source() != DataSection.Source.TASK) {
+                throw new IllegalArgumentException("--task is required: " + policy
+                        + (runConfig == null ? " is not inside a run directory" : "'s run reads a JSONL dataset"));
+            }
+            if (n != null || base.eval().problems() == 0) {
+                overrides.add("eval.problems=" + (n != null ? n : DEFAULT_PROBLEMS));
+            }
+            if (difficulty != null) {
+                overrides.add("data.difficulty=" + difficulty);
+            }
+            if (seed != null) {
+                overrides.add("job.seed=" + seed);
+            }
+            if (maxNewTokens != null) {
+                overrides.add("eval.max_new_tokens=" + maxNewTokens);
+            }
             return runConfig != null ? ConfigLoader.load(runConfig, overrides) : ConfigLoader.parse("{}", overrides);
         } catch (InvalidConfigException e) {
-            throw new IllegalArgumentException("these settings do not make a valid evaluation: "
-                    + String.join("; ", e.errors()), e);
+            throw new IllegalArgumentException("no valid evaluation from " + (runConfig != null ? runConfig
+                    : "the default config") + " and these flags: " + String.join("; ", e.errors()), e);
         }
     }
 }

@@ -9,6 +9,7 @@ import org.apache.flink.metrics.MetricGroup;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Metrics of the learner, {@code rollstream.learner.*}: gauges showing the latest step's
@@ -26,7 +27,7 @@ public final class LearnerMetrics {
     static final String KL_KEY = "kl_mean";
 
     private final Counter steps;
-    private final Map<String, Double> latest = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Double> latest = new ConcurrentHashMap<>();
 
     public LearnerMetrics(MetricGroup operatorGroup, Algorithm algorithm) {
         MetricGroup g = StageMetricGroup.of(operatorGroup, "learner");
