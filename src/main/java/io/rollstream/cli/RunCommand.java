@@ -1,7 +1,5 @@
 package io.rollstream.cli;
 
-import io.rollstream.config.ConfigLoader;
-import io.rollstream.config.InvalidConfigException;
 import io.rollstream.config.RunConfig;
 import io.rollstream.job.LocalRun;
 
@@ -34,12 +32,8 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunConfig resolved;
-        try {
-            resolved = ConfigLoader.load(config, overrides);
-        } catch (InvalidConfigException e) {
-            System.err.println("invalid config " + config + ":");
-            e.errors().forEach(line -> System.err.println("  " + line));
+        RunConfig resolved = ConfigFiles.loadOrReport(config, overrides);
+        if (resolved == null) {
             return 2;
         }
         Path dir = runDir != null ? runDir : Path.of("runs", resolved.job().name() + "-"

@@ -13,19 +13,21 @@ package io.rollstream.config;
  *     in [0, 1], below {@code easy_threshold}; default null
  * @param onlineDifficultyFiltering drop groups that are all solved or all failed before they reach a batch;
  *     default false
- * @param zeroAdvantageFilter drop groups whose advantages are all zero (they carry no gradient); default true
+ * @param zeroAdvantageFilter drop groups whose advantages are all zero (they carry no gradient); null (the
+ *     default) means on for {@code grpo} and off otherwise, see {@link RunConfig#zeroAdvantageFilter()}; setting it
+ *     with {@code reverse_kl} is an error (distillation has no group-relative advantages)
  * @param stdNormalizeAdvantages divide advantages by the group's reward standard deviation; default false
  * @param filterTruncated drop groups with a rollout cut off at {@code max_new_tokens}; default false
  * @param easyFraction fraction of each batch's problems drawn again from the easy pool, in [0, 1]; default 0.0
  * @param hardFraction fraction of each batch's problems drawn again from the hard pool, in [0, 1]; default 0.0
  */
 public record BufferSection(int batchSize, double oversamplingFactor, Double easyThreshold, Double hardThreshold,
-        boolean onlineDifficultyFiltering, boolean zeroAdvantageFilter, boolean stdNormalizeAdvantages,
+        boolean onlineDifficultyFiltering, Boolean zeroAdvantageFilter, boolean stdNormalizeAdvantages,
         boolean filterTruncated, double easyFraction, double hardFraction) {
 
     /** Every key at its default. */
     public static BufferSection defaults() {
-        return new BufferSection(64, 1.0, null, null, false, true, false, false, 0.0, 0.0);
+        return new BufferSection(64, 1.0, null, null, false, null, false, false, 0.0, 0.0);
     }
 
     public BufferSection {
@@ -58,7 +60,7 @@ public record BufferSection(int batchSize, double oversamplingFactor, Double eas
                 in.optionalNumber("easy_threshold", d.easyThreshold()),
                 in.optionalNumber("hard_threshold", d.hardThreshold()),
                 in.bool("online_difficulty_filtering", d.onlineDifficultyFiltering()),
-                in.bool("zero_advantage_filter", d.zeroAdvantageFilter()),
+                in.optionalBool("zero_advantage_filter", d.zeroAdvantageFilter()),
                 in.bool("std_normalize_advantages", d.stdNormalizeAdvantages()),
                 in.bool("filter_truncated", d.filterTruncated()),
                 in.number("easy_fraction", d.easyFraction()),

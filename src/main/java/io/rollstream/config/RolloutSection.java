@@ -24,8 +24,16 @@ public record RolloutSection(int parallelism, int rolloutsPerExample, double tem
     /** Key of seed 2's name for {@code rollouts_per_example}. */
     static final String ALIAS = "num_rollouts_per_prompt";
 
-    /** Where generators run. */
-    public enum Device { AUTO, CPU, GPU }
+    /** Where generators (and the teacher) run. */
+    public enum Device {
+        AUTO, CPU, GPU;
+
+        /** The DJL device: CPU unless a GPU is asked for (or, with auto, present on this machine). */
+        public ai.djl.Device toDjl() {
+            boolean gpu = this == GPU || (this == AUTO && ai.djl.engine.Engine.getInstance().getGpuCount() > 0);
+            return gpu ? ai.djl.Device.gpu() : ai.djl.Device.cpu();
+        }
+    }
 
     /** Every key at its default. */
     public static RolloutSection defaults() {

@@ -62,6 +62,16 @@ public record RunConfig(JobSection job, DataSection data, ModelSection model, Sf
         return problemsPerBatch(buffer, rollout);
     }
 
+    /**
+     * Whether groups whose advantages are all zero are dropped: {@code buffer.zero_advantage_filter} when set,
+     * else on for {@code grpo} (such groups carry no gradient) and off for the other algorithms.
+     */
+    @JsonIgnore
+    public boolean zeroAdvantageFilter() {
+        Boolean set = buffer.zeroAdvantageFilter();
+        return set != null ? set : learner.algorithm() == Algorithm.GRPO;
+    }
+
     /** Token budget of evaluation answers: {@code eval.max_new_tokens}, else {@code rollout.max_new_tokens}. */
     @JsonIgnore
     public int evalMaxNewTokens() {
@@ -108,10 +118,16 @@ public record RunConfig(JobSection job, DataSection data, ModelSection model, Sf
                     "does not apply to distillation (learner.algorithm reverse_kl): set it to false");
             e.check(buffer.easyFraction() == 0, "buffer.easy_fraction", buffer.easyFraction(), why);
             e.check(buffer.hardFraction() == 0, "buffer.hard_fraction", buffer.hardFraction(), why);
+            e.check(!buffer.stdNormalizeAdvantages(), "buffer.std_normalize_advantages", true,
+                    "does not apply to distillation (learner.algorithm reverse_kl trains on per-token rewards, not"
+                            + " group advantages): set it to false");
+            e.check(buffer.zeroAdvantageFilter() == null, "buffer.zero_advantage_filter", buffer.zeroAdvantageFilter(),
+                    "does not apply to distillation (learner.algorithm reverse_kl: per-token rewards, no group"
+                            + " advantages): remove it");
             e.check(teacher.checkpoint() != null, "teacher.checkpoint", null,
                     "is required when learner.algorithm is reverse_kl: set it to the teacher's checkpoint");
         }
-        if (learner.algorithm() == Algorithm.GRPO && buffer.zeroAdvantageFilter()) {
+        if (learner.algorithm() == Algorithm.GRPO && !Boolean.FALSE.equals(buffer.zeroAdvantageFilter())) {
             e.check(rollout.rolloutsPerExample() >= 2, "rollout.rollouts_per_example", rollout.rolloutsPerExample(),
                     "must be >= 2 with learner.algorithm grpo and buffer.zero_advantage_filter true (a group of one"
                             + " always has zero advantage, so every group would be dropped): set"

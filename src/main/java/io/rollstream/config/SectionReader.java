@@ -102,6 +102,10 @@ final class SectionReader {
         return read(name, def, false, "true or false", SectionReader::asBoolean);
     }
 
+    Boolean optionalBool(String name, Boolean def) {
+        return read(name, def, true, "true or false", SectionReader::asBoolean);
+    }
+
     /** One of {@code def}'s enum constants, written in any case ({@code -} and {@code _} alike). */
     <E extends Enum<E>> E choice(String name, E def) {
         E[] constants = def.getDeclaringClass().getEnumConstants();

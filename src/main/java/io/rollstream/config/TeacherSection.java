@@ -2,9 +2,11 @@ package io.rollstream.config;
 
 /**
  * The {@code teacher} section: the model distilled from when {@code learner.algorithm} is
- * {@code reverse_kl}.
+ * {@code reverse_kl}. Its scoring stage runs in its own slot-sharing group, on {@code rollout.device}.
  *
- * @param checkpoint the teacher's checkpoint; required for {@code reverse_kl}; default null
+ * @param checkpoint the teacher's Rollstream checkpoint ({@code .rsckpt}, e.g. written by {@code rollstream sft}),
+ *     a path on any Flink file system; it must use the student's tokenizer; required for {@code reverse_kl};
+ *     default null
  * @param parallelism teacher scoring subtasks, at least 1; default 1
  */
 public record TeacherSection(String checkpoint, int parallelism) {

@@ -7,6 +7,7 @@ import io.rollstream.config.ConfigWriter;
 import io.rollstream.config.DataSection;
 import io.rollstream.config.RunConfig;
 import io.rollstream.eval.EvalSpec;
+import io.rollstream.eval.GreedyEvaluator;
 import io.rollstream.model.GptModel;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.policy.PolicyManifest;
@@ -61,18 +62,22 @@ public final class LocalRun {
         }
         PipelinePlan plan = PlanFactory.plan(config, paths, model.contextLength());
         PipelineRunner.Options options = new PipelineRunner.Options(config.job().webUi(), config.job().webUiPort(),
-                config.rollout().parallelism(), config.job().checkpointIntervalS() * 1000L, resumeFrom,
+                plan.slots(), config.job().checkpointIntervalS() * 1000L, resumeFrom,
                 config.job().maxMinutes(), config.job().prometheusPort());
         PipelineRunner.Result result = PipelineRunner.run(plan, PlanFactory.io(config, plan), options, out::println);
         Optional<PolicyManifest> last = store.latest();
+        FinalEval finalEval = null;
         if (last.isPresent()) {
-            CheckpointFormat.save(store.load(last.get().version()), paths.finalModel());
+            Checkpoint finalPolicy = store.load(last.get().version());
+            CheckpointFormat.save(finalPolicy, paths.finalModel());
+            finalEval = evaluate(PlanFactory.eval(config), finalPolicy, new PromptCodec(tokenizer));
         }
-        summarize(result.metrics(), paths, result, (System.currentTimeMillis() - start) / 1000.0, out);
+        summarize(result.metrics(), paths, result, finalEval, (System.currentTimeMillis() - start) / 1000.0, out);
         return result;
     }
 
-    private static Checkpoint initialPolicy(RunConfig config, ModelConfig model, PromptCodec codec, RunPaths paths,
+    /** Version 0: {@code model.init} or fresh weights, warm-started with SFT when {@code sft.steps > 0}. */
+    static Checkpoint initialPolicy(RunConfig config, ModelConfig model, PromptCodec codec, RunPaths paths,
             PrintStream out) throws Exception {
         if (config.model().init() != null) {
             Checkpoint init = CheckpointFormat.load(Path.of(config.model().init()));
@@ -121,20 +126,34 @@ public final class LocalRun {
         }
     }
 
+    /** Held-out accuracy of the policy the run ended with. */
+    private record FinalEval(long version, double accuracy) {}
+
+    /**
+     * Evaluates the final policy: a run stopped by its time limit ends between periodic evaluations,
+     * and its summary should still say how good the model it leaves behind is.
+     */
+    private static FinalEval evaluate(EvalSpec eval, Checkpoint policy, PromptCodec codec) {
+        if (eval == null) {
+            return null;
+        }
+        try (GptModel model = io.rollstream.checkpoint.Checkpoints.model(policy, ai.djl.Device.cpu())) {
+            GreedyEvaluator evaluator = new GreedyEvaluator(codec, eval.heldOutTask().verifier(), eval.maxNewTokens(),
+                    256);
+            return new FinalEval(policy.step(), evaluator.accuracy(model, eval.heldOutProblems()));
+        }
+    }
+
     private static void summarize(List<JsonNode> metrics, RunPaths paths, PipelineRunner.Result result,
-            double seconds, PrintStream out) throws IOException {
+            FinalEval finalEval, double seconds, PrintStream out) throws IOException {
         JsonNode lastRl = null;
         Double sftAccuracy = null;
-        Double rlAccuracy = null;
         for (JsonNode m : readAll(paths)) {
             if ("sft".equals(m.path("phase").asText()) && m.has("eval_accuracy")) {
                 sftAccuracy = m.path("eval_accuracy").asDouble();
             }
             if ("rl".equals(m.path("phase").asText())) {
                 lastRl = m;
-                if (m.has("eval_accuracy")) {
-                    rlAccuracy = m.path("eval_accuracy").asDouble();
-                }
             }
         }
         out.println("---");
@@ -146,8 +165,9 @@ public final class LocalRun {
         if (sftAccuracy != null) {
             out.println(String.format("held-out accuracy after SFT: %.1f%%", 100 * sftAccuracy));
         }
-        if (rlAccuracy != null) {
-            out.println(String.format("held-out accuracy after RL:  %.1f%%", 100 * rlAccuracy));
+        if (finalEval != null) {
+            out.println(String.format("held-out accuracy after RL:  %.1f%% (final policy, version %d)",
+                    100 * finalEval.accuracy(), finalEval.version()));
         }
         out.println("run directory: " + paths.dir());
         if (result.savepoint() != null) {

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -77,8 +78,7 @@ public final class PipelineRunner {
             if (finished || System.currentTimeMillis() > deadline) {
                 progress.accept(finished ? "learner finished: stopping with a savepoint"
                         : "time limit: stopping with a savepoint");
-                savepoint = job.stopWithSavepoint(false, plan.paths().savepoints().toUri().toString(),
-                        SavepointFormatType.CANONICAL).get(5, TimeUnit.MINUTES);
+                savepoint = stopWithSavepoint(job, plan, end, progress);
                 break;
             }
             Thread.sleep(250);
@@ -97,6 +97,46 @@ public final class PipelineRunner {
             progress.accept(line.format(m));
         }
         return new Result(status, savepoint, tail.all());
+    }
+
+    /** How long a job whose learner finished may take to end on its own before it is stopped. */
+    static final long NATURAL_END_GRACE_MILLIS = 3_000;
+
+    /**
+     * Stops the job with a savepoint once the learner is done. A job whose bounded input is all
+     * consumed (a fixed problem set read for its epochs) ends on its own right after the last step;
+     * racing a savepoint against that end fails or hangs the savepoint, so such a job is first given
+     * a few seconds to finish (it then has nothing left to resume and gets no savepoint). If the
+     * savepoint still fails or times out, a job that did end normally is the result.
+     */
+    private static String stopWithSavepoint(JobClient job, PipelinePlan plan, CompletableFuture<JobExecutionResult> end,
+            Consumer<String> progress) throws Exception {
+        if (endsNormallyWithin(end, NATURAL_END_GRACE_MILLIS)) {
+            progress.accept("the job consumed its bounded input and finished on its own; no savepoint needed");
+            return null;
+        }
+        try {
+            return job.stopWithSavepoint(false, plan.paths().savepoints().toUri().toString(),
+                    SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
+        } catch (ExecutionException | TimeoutException e) {
+            if (!endsNormallyWithin(end, 30_000)) {
+                throw e;
+            }
+            progress.accept("the job finished on its own while stopping; no savepoint (" + rootMessage(e) + ")");
+            return null;
+        }
+    }
+
+    private static boolean endsNormallyWithin(CompletableFuture<JobExecutionResult> end, long millis) {
+        try {
+            end.get(millis, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     static StreamExecutionEnvironment environment(PipelinePlan plan, Options options) {
@@ -206,6 +246,9 @@ public final class PipelineRunner {
                         m.path("groups_trained").asLong(), m.path("problems_admitted").asLong(),
                         m.path("rollout_tokens_per_s").asDouble(), m.path("step_time_s").asDouble(),
                         Duration.ofSeconds((long) eta).toString().substring(2).toLowerCase()));
+            }
+            if (m.has("kl_mean")) {
+                s.append(String.format(" | reverse KL %.4f", m.path("kl_mean").asDouble()));
             }
             if (m.has("eval_accuracy")) {
                 s.append(String.format(" | held-out accuracy %.1f%%", 100 * m.path("eval_accuracy").asDouble()));

@@ -1,8 +1,5 @@
 package io.rollstream.job;
 
-import ai.djl.Device;
-import ai.djl.engine.Engine;
-
 import io.rollstream.batch.BatchAssemblyConfig;
 import io.rollstream.batch.GroupFilters;
 import io.rollstream.config.BufferSection;
@@ -10,6 +7,7 @@ import io.rollstream.config.DataSection;
 import io.rollstream.config.RolloutSection;
 import io.rollstream.config.RunConfig;
 import io.rollstream.eval.EvalSpec;
+import io.rollstream.learner.Algorithm;
 import io.rollstream.learner.LearnerSettings;
 import io.rollstream.output.RolloutLogFormat;
 import io.rollstream.policy.PolicyStore;
@@ -27,7 +25,10 @@ import io.rollstream.tasks.Task;
 import io.rollstream.tasks.Tasks;
 import io.rollstream.tasks.Verifier;
 import io.rollstream.tasks.Verifiers;
+import io.rollstream.teacher.TeacherSettings;
 import io.rollstream.tokenizer.TokenizerSpec;
+
+import java.nio.file.Path;
 
 /** Turns a validated {@link RunConfig} into the job's plan and its production edges. */
 public final class PlanFactory {
@@ -68,18 +69,31 @@ public final class PlanFactory {
         RolloutSection r = c.rollout();
         BatchAssemblyConfig batch = new BatchAssemblyConfig(b.batchSize(), r.rolloutsPerExample(),
                 c.async().maxOffPolicySteps(), c.job().maxSteps(),
-                new GroupFilters(b.filterTruncated(), b.onlineDifficultyFiltering(), b.zeroAdvantageFilter()),
+                new GroupFilters(b.filterTruncated(), b.onlineDifficultyFiltering(), c.zeroAdvantageFilter()),
                 b.stdNormalizeAdvantages());
         RolloutSettings rollout = new RolloutSettings(
                 new AdmissionGate(c.problemsPerBatch(), c.async().maxAsyncLevel(), r.parallelism()),
                 new DifficultyPools(b.easyThreshold(), b.hardThreshold()), EarlyFilter.of(batch),
                 Math.max(1, r.maxBatchRows() / r.rolloutsPerExample()), r.policyPollMs());
         LearnerSettings learner = new LearnerSettings(c.learner().algorithm(), c.learner().toAdamW(),
-                c.learner().toTrainerConfig(r.temperature()), c.learner().toLossConfig(), c.job().maxSteps());
-        return new PipelinePlan(c.job().name(), r.parallelism(), rollout, batch, learner, eval(c),
+                c.learner().toTrainerConfig(r.temperature()), c.learner().toLossConfig(), c.job().maxSteps(),
+                c.data().maxProblems());
+        return new PipelinePlan(c.job().name(), r.parallelism(), rollout, batch, learner, teacher(c, contextLength),
+                eval(c),
                 new ProblemValidator(tokenizer(c), contextLength, c.data().maxPromptChars()),
                 new PolicyStore(paths.policyStore()),
                 new RolloutLogFormat(c.output().rolloutsLog(), c.output().sampleEvery()), paths);
+    }
+
+    /** The teacher-scoring stage when distilling ({@code learner.algorithm: reverse_kl}), else null. */
+    static TeacherSettings teacher(RunConfig c, int contextLength) {
+        if (c.learner().algorithm() != Algorithm.REVERSE_KL) {
+            return null;
+        }
+        String checkpoint = c.teacher().checkpoint();
+        String location = checkpoint.contains("://") ? checkpoint : Path.of(checkpoint).toAbsolutePath().toString();
+        return new TeacherSettings(location, c.teacher().parallelism(), tokenizer(c), contextLength,
+                c.rollout().device(), c.rollout().maxBatchRows());
     }
 
     /** Production edges: the configured problem source and the DJL model as generator. */
@@ -104,13 +118,7 @@ public final class PlanFactory {
             problems = env -> PipelineIo.ProblemInput.of(JsonlProblems.stream(env, spec), JsonlProblems.INVALID);
         }
         return new PipelineIo(problems, subtask -> new ModelGroupSampler(store, verifier, sampling, groupSize, rows,
-                seed, device(device)));
+                seed, device.toDjl()));
     }
 
-    /** CPU unless a GPU is asked for (or, with auto, present). */
-    static Device device(RolloutSection.Device device) {
-        boolean gpu = device == RolloutSection.Device.GPU
-                || (device == RolloutSection.Device.AUTO && Engine.getInstance().getGpuCount() > 0);
-        return gpu ? Device.gpu() : Device.cpu();
-    }
 }

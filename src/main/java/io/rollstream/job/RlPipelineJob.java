@@ -7,6 +7,7 @@ import io.rollstream.output.JsonLinesSink;
 import io.rollstream.rollout.RolloutOperatorFactory;
 import io.rollstream.source.ValidateProblems;
 import io.rollstream.tasks.Problem;
+import io.rollstream.teacher.TeacherScoring;
 import io.rollstream.types.GroupOutcome;
 import io.rollstream.types.InvalidRecord;
 import io.rollstream.types.ScoredGroup;
@@ -26,6 +27,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class RlPipelineJob {
 
+    /** Flink's default slot-sharing group: sources, generators, batch assembly, learner and sinks. */
+    static final String DEFAULT_SLOT_GROUP = "default";
+
     private RlPipelineJob() {}
 
     /** Adds the pipeline to {@code env}; returns the learner's step reports. */
@@ -43,8 +47,15 @@ public final class RlPipelineJob {
                         new RolloutOperatorFactory(plan.rollout(), io.sampler(), plan.store()))
                 .uid("rollout").setParallelism(plan.rolloutParallelism());
 
+        // Distillation only: the teacher adds per-token rewards (teacher − student log-prob) to every rollout.
+        if (plan.teacher() != null) {
+            groups = TeacherScoring.appendTo(groups, plan.teacher());
+        }
+
         // Whole groups into exact batches: advantages, filters, staleness; outcomes of every group.
-        SingleOutputStreamOperator<TrainBatch> batches = BatchAssemblyOperator.appendTo(groups, plan.batch());
+        // Named explicitly: otherwise it (and everything after it) would inherit the teacher's slot group.
+        SingleOutputStreamOperator<TrainBatch> batches = BatchAssemblyOperator.appendTo(groups, plan.batch())
+                .slotSharingGroup(DEFAULT_SLOT_GROUP);
 
         // The embedded learner: one step per batch, each new version published to the policy store.
         SingleOutputStreamOperator<StepReport> reports = batches

@@ -64,13 +64,23 @@ public final class Learner implements AutoCloseable {
             for (int i = 0; i < rollouts.length; i++) {
                 Rollout r = rollouts[i];
                 float[] advantages = settings.algorithm() == Algorithm.REVERSE_KL
-                        ? r.tokenRewards()
+                        ? tokenRewards(g, r)
                         : TrainingExample.broadcast(g.advantages()[i], r.tokens().length);
                 out.add(new TrainingExample(g.group().promptTokens(), r.tokens(), advantages, r.logprobs(),
                         g.group().groupId()));
             }
         }
         return out;
+    }
+
+    /** Distillation trains on the teacher's per-token rewards; a rollout without them never met the teacher. */
+    private static float[] tokenRewards(TrainGroup g, Rollout r) {
+        if (r.tokenRewards() == null) {
+            throw new IllegalStateException("learner.algorithm reverse_kl got group " + g.group().groupId()
+                    + " without per-token rewards: the teacher-scoring stage must run between rollout and batch"
+                    + " assembly");
+        }
+        return r.tokenRewards();
     }
 
     /** Everything needed to continue exactly: weights, optimizer, step. */

@@ -18,6 +18,7 @@ import io.rollstream.types.TrainBatch;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -43,12 +44,17 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         implements OneInputStreamOperator<TrainBatch, StepReport> {
 
     static final String STATE = "learner-checkpoint";
+    /** Operator list state with the per-epoch KL tracker (distillation over a fixed problem set). */
+    static final String EPOCH_KL_STATE = "epoch-kl";
 
     private final LearnerSettings settings;
     private final PolicyStore store;
     private final EvalSpec eval;
 
     private transient ListState<byte[]> state;
+    private transient ListState<String> epochKlState;
+    /** Null unless distilling over a fixed problem set. */
+    private transient EpochKl epochKl;
     private transient Checkpoint restored;
     private transient Learner learner;
     private transient GreedyEvaluator evaluator;
@@ -73,6 +79,13 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         restored = saved.hasNext() ? CheckpointFormat.read(new ByteArrayInputStream(saved.next())) : store.load(0);
         if (saved.hasNext()) {
             throw new IllegalStateException("the learner runs with parallelism 1 but found several saved states");
+        }
+        epochKlState = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>(EPOCH_KL_STATE, Types.STRING));
+        if (settings.algorithm() == Algorithm.REVERSE_KL && settings.problemsPerEpoch() > 0) {
+            Iterator<String> json = epochKlState.get().iterator();
+            epochKl = json.hasNext() ? EpochKl.fromJson(settings.problemsPerEpoch(), json.next())
+                    : new EpochKl(settings.problemsPerEpoch());
         }
     }
 
@@ -107,6 +120,9 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         StepMetrics.Timing timing = new StepMetrics.Timing((end - start) / 1000.0,
                 Math.max(0, start - lastStepEndMillis) / 1000.0, Math.max(0, batch.stats().cutMillis() - previousCut) / 1000.0);
         Map<String, Object> metrics = StepMetrics.rl(batch, result, timing, accuracy);
+        if (epochKl != null) {
+            metrics.putAll(epochKl.metrics(epochKl.add(batch)));
+        }
         output.collect(new StreamRecord<>(new StepReport("rl", batch.step(), Json.mapper().writeValueAsString(metrics))));
         stageMetrics.stepDone(metrics);
         lastStepEndMillis = end;
@@ -120,6 +136,7 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         state.update(List.of(CheckpointFormat.toBytes(learner.checkpoint(Map.of("attempt", attempt)))));
+        epochKlState.update(epochKl != null ? List.of(epochKl.toJson()) : List.of());
     }
 
     @Override

@@ -10,6 +10,8 @@ import java.io.Serializable;
  * @param trainer accumulation, clipping, temperature, stepping mode
  * @param loss policy-gradient loss settings (GRPO)
  * @param maxSteps learner steps of the run (the run is finished after step maxSteps − 1)
+ * @param problemsPerEpoch size of the fixed problem set read in epochs (0 when unknown or endless): when
+ *     known, distillation logs the reverse KL of every completed epoch ({@link EpochKl})
  */
 public record LearnerSettings(Algorithm algorithm, AdamW.Config optimizer, PolicyTrainer.Config trainer,
-        PolicyGradientLoss.Config loss, long maxSteps) implements Serializable {}
+        PolicyGradientLoss.Config loss, long maxSteps, int problemsPerEpoch) implements Serializable {}

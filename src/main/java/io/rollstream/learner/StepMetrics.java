@@ -44,6 +44,11 @@ public final class StepMetrics {
         double mean = sum / rollouts;
         m.put("reward_mean", mean);
         m.put("reward_std", Math.sqrt(Math.max(0, sumSq / rollouts - mean * mean)));
+        KlSums kl = KlSums.of(batch);
+        if (kl.tokens() > 0) { // distillation: the reverse KL to the teacher, per token, under the sampling policy
+            m.put("kl_mean", kl.mean());
+            m.put("kl_std", kl.std());
+        }
         m.put("loss", result.loss());
         m.put("grad_norm", result.gradNorm());
         m.put("entropy", result.entropy());

@@ -164,8 +164,14 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
     public void processElement(StreamRecord<Problem> element) throws Exception {
         Problem problem = element.getValue();
         Object key = getCurrentKey();
-        if (!admissible()) {
+        if (!DifficultyPools.admits(currentPool())) {
             return;
+        }
+        // The problem came back (a fixed set read in epochs) while its previous group is still in
+        // flight: wait for that group, so its pool is decided first and no admission is lost.
+        while (!finished && !pending.isEmpty()) {
+            mailbox.yield(); // completions run here
+            setCurrentKey(key);
         }
         while (!finished && !settings.gate().admits(subtask, newestVersion, inFlight, useful)) {
             mailbox.yield(); // completions and policy polls run here

@@ -48,7 +48,7 @@ public final class SamplingEngine {
         }
         JniUtils.setGradMode(false);
         Batch batch = new Batch(model, requests, params);
-        try (NDManager manager = model.newSubManager(); KvCache cache = new KvCache(model.config().layers())) {
+        try (NDManager manager = model.newSubManager(); KvCache cache = new KvCache(model.config().layers(), batch.capacity())) {
             float[] logits = firstStep(model, manager, batch, cache);
             while (true) {
                 batch.sampleNext(logits);
@@ -166,6 +166,15 @@ public final class SamplingEngine {
                 }
             }
             generatedSteps++;
+        }
+
+        /** Most positions any row can reach: the prompt width plus the longest allowed completion. */
+        int capacity() {
+            int longest = 0;
+            for (int limit : limits) {
+                longest = Math.max(longest, limit);
+            }
+            return promptWidth + longest;
         }
 
         boolean allDone() {

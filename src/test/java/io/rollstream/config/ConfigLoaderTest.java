@@ -57,7 +57,8 @@ class ConfigLoaderTest {
         assertThat(c.model()).isEqualTo(new ModelSection(4, 4, 128, 512, 32, Positions.LEARNED, null, null));
         assertThat(c.sft()).isEqualTo(new SftSection(0, 1000, 64, 1e-3, 20, 250));
         assertThat(c.rollout()).isEqualTo(new RolloutSection(1, 8, 1.0, 1.0, 0, 8, 256, 200, Device.AUTO));
-        assertThat(c.buffer()).isEqualTo(new BufferSection(64, 1.0, null, null, false, true, false, false, 0, 0));
+        assertThat(c.buffer()).isEqualTo(new BufferSection(64, 1.0, null, null, false, null, false, false, 0, 0));
+        assertThat(c.zeroAdvantageFilter()).isTrue(); // unset: on for grpo
         assertThat(c.async()).isEqualTo(new AsyncSection(1, 1));
         assertThat(c.learner()).isEqualTo(new LearnerSection(Algorithm.GRPO, 1e-4, 0.9, 0.99, 1e-8, 0.0, 0, 1.0, 64,
                 OptimizerStep.PER_BATCH, 5, new PolicyGradientLoss.Config(Masking.DPPO, 0.2, 0.2, 0.125, 8.0, 1e-3)));
@@ -130,6 +131,7 @@ class ConfigLoaderTest {
         assertThat(c.rollout().rolloutsPerExample()).isEqualTo(4);
         assertThat(c.data().task()).isEqualTo("reverse");
         assertThat(c.problemsPerBatch()).isEqualTo(8);
+        assertThat(c.zeroAdvantageFilter()).isFalse(); // unset: off for reverse_kl
     }
 
     @Test

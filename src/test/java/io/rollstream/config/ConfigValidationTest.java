@@ -123,12 +123,15 @@ class ConfigValidationTest {
         InvalidConfigException e = failure("""
                 learner: {algorithm: reverse_kl}
                 teacher: {checkpoint: teacher.ckpt}
-                buffer: {easy_threshold: 0.9, hard_threshold: 0.1, online_difficulty_filtering: true, easy_fraction: 0.5}
+                buffer: {easy_threshold: 0.9, hard_threshold: 0.1, online_difficulty_filtering: true, easy_fraction: 0.5,
+                         zero_advantage_filter: true, std_normalize_advantages: true}
                 """);
-        assertThat(e.errors()).hasSize(4);
+        assertThat(e.errors()).hasSize(6);
         assertThat(e.errors()).allSatisfy(line -> assertThat(line).contains("does not apply to distillation"));
         assertThat(e.getMessage()).contains("buffer.easy_threshold (0.9)", "buffer.hard_threshold (0.1)",
-                "buffer.online_difficulty_filtering (true)", "buffer.easy_fraction (0.5)");
+                "buffer.online_difficulty_filtering (true)", "buffer.easy_fraction (0.5)",
+                "buffer.zero_advantage_filter (true)", "buffer.std_normalize_advantages (true)");
+        assertThat(e.getMessage()).contains("remove it", "set it to false");
     }
 
     @Test

@@ -62,8 +62,8 @@ final class PipelineFixtures {
                 new DifficultyPools(k.easy(), k.hard()), early, 16, 50);
         LearnerSettings learner = new LearnerSettings(Algorithm.GRPO, new AdamW.Config(1e-3, 0.9, 0.99, 1e-8, 0, 0),
                 new PolicyTrainer.Config(1.0, 64, 1.0, PolicyTrainer.OptimizerStep.PER_BATCH),
-                PolicyGradientLoss.Config.defaults(), k.steps());
-        return new PipelinePlan("pipeline-it", k.parallelism(), rollout, batch, learner, eval,
+                PolicyGradientLoss.Config.defaults(), k.steps(), 0);
+        return new PipelinePlan("pipeline-it", k.parallelism(), rollout, batch, learner, null, eval,
                 new ProblemValidator(tokenizer.spec(), model.contextLength(), 100), store,
                 new RolloutLogFormat(RolloutLogFormat.Mode.ALL, 1), paths);
     }

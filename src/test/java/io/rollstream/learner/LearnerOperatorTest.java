@@ -2,6 +2,7 @@ package io.rollstream.learner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 
 import io.rollstream.checkpoint.Checkpoint;
@@ -39,7 +40,7 @@ class LearnerOperatorTest {
     private static final LearnerSettings SETTINGS = new LearnerSettings(Algorithm.GRPO,
             new AdamW.Config(1e-3, 0.9, 0.99, 1e-8, 0, 0),
             new PolicyTrainer.Config(1.0, 8, 1.0, PolicyTrainer.OptimizerStep.PER_BATCH),
-            PolicyGradientLoss.Config.defaults(), 10);
+            PolicyGradientLoss.Config.defaults(), 10, 0);
 
     private PolicyStore store(String name) throws Exception {
         PolicyStore store = new PolicyStore(dir.resolve(name).toString());
@@ -115,6 +116,65 @@ class LearnerOperatorTest {
         resumed.load(2).weights().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
     }
 
+    private static final LearnerSettings DISTILL = new LearnerSettings(Algorithm.REVERSE_KL, SETTINGS.optimizer(),
+            new PolicyTrainer.Config(1.0, 8, 1.0, PolicyTrainer.OptimizerStep.PER_PROMPT), SETTINGS.loss(), 10, 2);
+
+    /**
+     * Epoch {@code step} of a two-prompt set, two rollouts per prompt, every token with reward
+     * {@code −kl} (so its reverse KL is {@code kl}); {@code tokenRewards} false leaves them out.
+     */
+    private static TrainBatch distillBatch(long step, float kl, boolean tokenRewards) {
+        TrainGroup[] groups = new TrainGroup[2];
+        for (int g = 0; g < 2; g++) {
+            Rollout[] rollouts = new Rollout[2];
+            for (int i = 0; i < 2; i++) {
+                int[] tokens = {3 + g, 4 + i, 2};
+                float[] rewards = {-kl, -kl, -kl};
+                rollouts[i] = new Rollout(tokens, new float[] {-2f, -2f, -2f}, "x", 0, Rollout.STOP,
+                        tokenRewards ? rewards : null);
+            }
+            String problem = "p" + g;
+            groups[g] = new TrainGroup(new ScoredGroup(ScoredGroup.groupId(problem, step), problem, "t", "q",
+                    new int[] {1, 4, 5}, step, step, 0, PoolCounts.EMPTY, 1, rollouts), new float[2]);
+        }
+        return new TrainBatch(step, groups, new BatchStats(2, 0, 0, 0, 0, 0, 12, 0, 10, PoolCounts.EMPTY));
+    }
+
+    @Test
+    void distillationReportsKlPerStepAndPerEpochAcrossARestore() throws Exception {
+        PolicyStore store = store("kl");
+        OperatorSubtaskState snapshot;
+        try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(DISTILL, store, null))) {
+            h.open();
+            h.processElement(distillBatch(0, 0.5f, true), 0);
+            JsonNode first = Json.mapper().readTree(h.extractOutputValues().get(0).json());
+            assertThat(first.path("kl_mean").asDouble()).isCloseTo(0.5, within(1e-6));
+            assertThat(first.path("kl_std").asDouble()).isCloseTo(0, within(1e-6));
+            assertThat(first.path("optimizer_steps").asLong()).as("one step per prompt").isEqualTo(2);
+            assertThat(first.path("epochs_completed").asLong()).isEqualTo(1);
+            assertThat(first.path("epochs_completed_now").get(0).path("kl_mean").asDouble()).isCloseTo(0.5, within(1e-6));
+            snapshot = h.snapshot(1, 0);
+        }
+        try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(DISTILL, store, null))) {
+            h.initializeState(snapshot);
+            h.open();
+            h.processElement(distillBatch(1, 0.25f, true), 0);
+            JsonNode second = Json.mapper().readTree(h.extractOutputValues().get(0).json());
+            // Epochs 0.5 and 0.25 → σ = 0.125: the epoch before the restore still counts.
+            assertThat(second.path("epochs_completed").asLong()).isEqualTo(2);
+            assertThat(second.path("kl_epoch_std").asDouble()).isCloseTo(0.125, within(1e-6));
+        }
+    }
+
+    @Test
+    void distillationRefusesRolloutsTheTeacherNeverScored() throws Exception {
+        try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(DISTILL, store("noteacher"), null))) {
+            h.open();
+            assertThatThrownBy(() -> h.processElement(distillBatch(0, 0.5f, false), 0))
+                    .hasMessageContaining("without per-token rewards").hasMessageContaining("teacher-scoring");
+        }
+    }
+
     @Test
     void aBatchOutOfOrderFailsLoudly() throws Exception {
         try (var h = harness(store("c"))) {
@@ -127,7 +187,7 @@ class LearnerOperatorTest {
     void theLastStepMarksTheStoreFinished() throws Exception {
         PolicyStore store = store("d");
         LearnerSettings twoSteps = new LearnerSettings(SETTINGS.algorithm(), SETTINGS.optimizer(), SETTINGS.trainer(),
-                SETTINGS.loss(), 2);
+                SETTINGS.loss(), 2, 0);
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(twoSteps, store, null))) {
             h.open();
             h.processElement(batch(0, 0), 0);

@@ -1,13 +1,13 @@
 package io.rollstream.learner;
 
+import static io.rollstream.learner.TrainerFixtures.assertGradientsMatch;
+import static io.rollstream.learner.TrainerFixtures.gradients;
 import static io.rollstream.learner.TrainerFixtures.rlBatch;
 import static io.rollstream.learner.TrainerFixtures.tinyModel;
 import static io.rollstream.learner.TrainerFixtures.trainer;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDScope;
 
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,34 +29,13 @@ class PolicyTrainerTest {
 
     private static final Loss PG = new PolicyGradientLoss(PolicyGradientLoss.Config.defaults());
 
-    /** The accumulated gradients, then zeroed. */
-    private static Map<String, float[]> gradients(PolicyTrainer trainer, List<TrainingExample> batch, Loss loss) {
-        trainer.accumulate(batch, loss);
-        Map<String, float[]> out = new LinkedHashMap<>();
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            trainer.model().parameters().forEach((name, p) -> out.put(name, p.getGradient().toFloatArray()));
-        }
-        GradientNorms.zero(trainer.model().parameters().values());
-        return out;
-    }
-
     @Test
     void fourMicroBatchesGiveTheGradientOfOneBatchFourTimesLarger() {
         List<TrainingExample> batch = rlBatch(16, 4, 11);
         try (GptModel a = tinyModel(3); GptModel b = tinyModel(3)) {
             Map<String, float[]> accumulated = gradients(trainer(a, 4, PolicyTrainer.OptimizerStep.PER_BATCH), batch, PG);
             Map<String, float[]> whole = gradients(trainer(b, 16, PolicyTrainer.OptimizerStep.PER_BATCH), batch, PG);
-            double maxAbs = 0;
-            for (String name : whole.keySet()) {
-                float[] x = accumulated.get(name);
-                float[] y = whole.get(name);
-                for (int i = 0; i < x.length; i++) {
-                    assertThat(x[i]).as(name).isCloseTo(y[i], within(1e-6f + 1e-4f * Math.abs(y[i])));
-                    maxAbs = Math.max(maxAbs, Math.abs(y[i]));
-                }
-            }
-            assertThat(maxAbs).isGreaterThan(1e-4); // the comparison is not between zeros
+            assertGradientsMatch(accumulated, whole, 1f);
         }
     }
 

@@ -5,8 +5,15 @@ import ai.djl.Device;
 import io.rollstream.model.GptModel;
 import io.rollstream.model.ModelConfig;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDScope;
+
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /** Small models and batches for learner tests. */
@@ -44,6 +51,33 @@ final class TrainerFixtures {
                     behaviour, "g" + (i % groups)));
         }
         return out;
+    }
+
+    /** The gradients {@link PolicyTrainer#accumulate} leaves on the parameters, which are then zeroed. */
+    static Map<String, float[]> gradients(PolicyTrainer trainer, List<TrainingExample> batch, Loss loss) {
+        trainer.accumulate(batch, loss);
+        Map<String, float[]> out = new LinkedHashMap<>();
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            trainer.model().parameters().forEach((name, p) -> out.put(name, p.getGradient().toFloatArray()));
+        }
+        GradientNorms.zero(trainer.model().parameters().values());
+        return out;
+    }
+
+    /** {@code actual} equals {@code scale × expected} up to float rounding, and the gradients are not all zero. */
+    static void assertGradientsMatch(Map<String, float[]> actual, Map<String, float[]> expected, float scale) {
+        double maxAbs = 0;
+        for (String name : expected.keySet()) {
+            float[] x = actual.get(name);
+            float[] y = expected.get(name);
+            for (int i = 0; i < x.length; i++) {
+                float want = scale * y[i];
+                assertThat(x[i]).as(name).isCloseTo(want, within(1e-6f + 1e-4f * Math.abs(want)));
+                maxAbs = Math.max(maxAbs, Math.abs(want));
+            }
+        }
+        assertThat(maxAbs).isGreaterThan(1e-4); // the comparison is not between zeros
     }
 
     private static int[] tokens(SplittableRandom random, int n) {

@@ -143,6 +143,28 @@ class RolloutOperatorTest {
     }
 
     @Test
+    void aProblemBackForItsNextEpochWaitsForItsGroupInFlightInsteadOfBeingDropped() throws Exception {
+        try (var h = harness(settings(8, 0, GroupFilter.none()), storeWithVersions(0))) {
+            h.open();
+            FakeGroupSampler.GATE.drainPermits(); // p's first group stays in flight...
+            h.processElement(problem("p", "mix:1"), 0);
+            Thread release = new Thread(() -> {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                FakeGroupSampler.GATE.release(Integer.MAX_VALUE);
+            });
+            release.start();
+            h.processElement(problem("p", "mix:1"), 0); // ...while p comes back: it waits for that group
+            runMailsUntil(h, () -> h.extractOutputValues().size() == 2);
+            release.join();
+            assertThat(h.extractOutputValues()).extracting(ScoredGroup::groupId).containsExactly("p#0", "p#1");
+        }
+    }
+
+    @Test
     void groupsThatFiltersWillDropGiveTheirSlotBack() throws Exception {
         GroupFilter dropEasy = g -> g.meanReward() == 1.0;
         try (var h = harness(settings(2, 0, dropEasy), storeWithVersions(0))) {

@@ -1,0 +1,44 @@
+package io.rollstream.cli;
+
+import io.rollstream.experiment.DistillVarianceExperiment;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code rollstream distill-variance}: the seed's 1 / 4 / 8 rollouts-per-prompt distillation experiment. */
+@Command(name = "distill-variance", mixinStandardHelpOptions = true,
+        description = "Runs one distillation per --rollouts value from the same student start and teacher, then"
+                + " writes table.md, table.json and kl-per-epoch.png (see configs/distill-variance.yaml).")
+final class DistillVarianceCommand implements Callable<Integer> {
+
+    @Option(names = "--config", required = true, description = "the distillation config (e.g. configs/distill-variance.yaml)")
+    Path config;
+
+    @Option(names = "--set", description = "override a config key in every run (repeatable)")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--rollouts", split = ",", defaultValue = "1,4,8",
+            description = "rollouts per prompt, one run each (default ${DEFAULT-VALUE})")
+    List<Integer> rollouts;
+
+    @Option(names = "--out", description = "output directory (default: runs/distill-variance-<timestamp>)")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        if (ConfigFiles.loadOrReport(config, overrides) == null) {
+            return 2;
+        }
+        Path dir = out != null ? out : Path.of("runs", "distill-variance-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        DistillVarianceExperiment.run(config, overrides, rollouts, dir, System.out);
+        return 0;
+    }
+}

@@ -1,0 +1,102 @@
+package io.rollstream.experiment;
+
+import io.rollstream.common.Json;
+import io.rollstream.learner.EpochKl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One distillation run of the variance experiment, read back from its {@code metrics.jsonl}: the
+ * mean reverse KL of each epoch over the prompt set (as the learner logged it), the sequences
+ * trained, and the student's last held-out accuracy.
+ *
+ * @param rolloutsPerPrompt rollouts sampled per prompt and epoch
+ * @param epochKl epoch → mean per-token reverse KL of that epoch's rollouts
+ * @param sequences rollouts trained on, over the whole run
+ * @param optimizerSteps optimizer updates applied
+ * @param loggedEpochStd the learner's own σ across epochs on its last line (a cross-check)
+ * @param heldOutAccuracy the last evaluation's greedy accuracy, or NaN when none was logged
+ */
+public record DistillationArm(int rolloutsPerPrompt, Map<Long, Double> epochKl, long sequences, long optimizerSteps,
+        double loggedEpochStd, double heldOutAccuracy) {
+
+    /** Reads the arm from a run directory's {@code metrics.jsonl}. */
+    public static DistillationArm read(int rolloutsPerPrompt, Path metrics) throws IOException {
+        Map<Long, Double> epochs = new TreeMap<>();
+        long sequences = 0;
+        long optimizerSteps = 0;
+        double loggedStd = Double.NaN;
+        double accuracy = Double.NaN;
+        for (String line : Files.readAllLines(metrics)) {
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode m = Json.mapper().readTree(line);
+            if (!"rl".equals(m.path("phase").asText())) {
+                continue;
+            }
+            sequences += m.path("groups_trained").asLong() * rolloutsPerPrompt;
+            optimizerSteps += m.path("optimizer_steps").asLong();
+            for (JsonNode e : m.path("epochs_completed_now")) {
+                epochs.put(e.path("epoch").asLong(), e.path("kl_mean").asDouble());
+            }
+            if (m.has("kl_epoch_std")) {
+                loggedStd = m.path("kl_epoch_std").asDouble();
+            }
+            if (m.has("eval_accuracy")) {
+                accuracy = m.path("eval_accuracy").asDouble();
+            }
+        }
+        if (epochs.isEmpty()) {
+            throw new IOException(metrics + " logs no completed epoch: was it a reverse_kl run over a fixed set"
+                    + " (data.max_problems > 0)?");
+        }
+        return new DistillationArm(rolloutsPerPrompt, epochs, sequences, optimizerSteps, loggedStd, accuracy);
+    }
+
+    public double klStart() {
+        return epochKl.values().iterator().next();
+    }
+
+    public double klEnd() {
+        double last = Double.NaN;
+        for (double v : epochKl.values()) {
+            last = v;
+        }
+        return last;
+    }
+
+    /** {@code (start − end) / start}, in percent. */
+    public double klReductionPercent() {
+        return 100 * (klStart() - klEnd()) / klStart();
+    }
+
+    /** The seed's σ: population standard deviation of the per-epoch KL (trend included). */
+    public double klEpochStd() {
+        return EpochKl.std(epochKl.values());
+    }
+
+    /**
+     * Population standard deviation of the change from one epoch to the next: the epoch-to-epoch
+     * fluctuation, which (unlike {@link #klEpochStd}) a steady downward trend barely contributes to.
+     */
+    public double klStepChangeStd() {
+        List<Double> changes = new ArrayList<>();
+        Double previous = null;
+        for (double v : epochKl.values()) {
+            if (previous != null) {
+                changes.add(v - previous);
+            }
+            previous = v;
+        }
+        return EpochKl.std(changes);
+    }
+}

@@ -1,0 +1,106 @@
+package io.rollstream.teacher;
+
+import ai.djl.Device;
+
+import io.rollstream.checkpoint.Checkpoint;
+import io.rollstream.checkpoint.Checkpoints;
+import io.rollstream.model.GptModel;
+import io.rollstream.model.TokenLogprobs;
+import io.rollstream.tokenizer.TokenizerSpec;
+import io.rollstream.tokenizer.Tokenizers;
+import io.rollstream.types.Rollout;
+import io.rollstream.types.ScoredGroup;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Scores the student's rollouts with a teacher model, for on-policy distillation (pure Java + DJL,
+ * no Flink). For every completion token it computes the teacher's log-probability of the token the
+ * student sampled, and attaches the per-token reward {@code teacher_logprob − student_logprob}: the
+ * negative single-sample estimate of the reverse KL {@code KL(student ‖ teacher)} at that position,
+ * with discount 0 (each token is rewarded for itself only).
+ *
+ * <p>The student log-probability is the behaviour log-probability the sampler recorded (under the
+ * sampling temperature: the policy that actually produced the token); the teacher is scored at
+ * temperature 1, its own distribution. Invariants: the teacher uses the student's tokenizer and
+ * accepts its sequence lengths (checked when it is loaded), and it never trains. Each forward pass
+ * runs in its own NDManager scope ({@link TokenLogprobs#score}); {@link #close} frees the model.
+ */
+public final class TeacherScorer implements AutoCloseable {
+
+    private final GptModel teacher;
+    private final int padId;
+    private final int maxBatchRows;
+
+    private TeacherScorer(GptModel teacher, int padId, int maxBatchRows) {
+        this.teacher = teacher;
+        this.padId = padId;
+        this.maxBatchRows = maxBatchRows;
+    }
+
+    /**
+     * A scorer for {@code checkpoint}.
+     *
+     * @throws IllegalArgumentException when the teacher's tokenizer differs from the student's, or
+     *     its context is shorter
+     */
+    public static TeacherScorer load(Checkpoint checkpoint, TokenizerSpec studentTokenizer, int studentContextLength,
+            Device device, int maxBatchRows) {
+        if (!checkpoint.tokenizer().equals(studentTokenizer)) {
+            throw new IllegalArgumentException("teacher.checkpoint was trained with tokenizer " + checkpoint.tokenizer()
+                    + " but the student uses " + studentTokenizer + ": distillation compares the two models token by"
+                    + " token, so train the teacher on the same task (same tokenizer) as the student");
+        }
+        if (checkpoint.model().contextLength() < studentContextLength) {
+            throw new IllegalArgumentException("teacher.checkpoint has context_length "
+                    + checkpoint.model().contextLength() + ", shorter than the student's " + studentContextLength
+                    + ": train the teacher with model.context_length >= " + studentContextLength);
+        }
+        int padId = Tokenizers.create(checkpoint.tokenizer()).padId();
+        GptModel model = Checkpoints.model(checkpoint, device);
+        model.setTrainable(false);
+        return new TeacherScorer(model, padId, maxBatchRows);
+    }
+
+    /** {@code group} with every rollout's per-token rewards ({@code teacher − student} log-prob) filled in. */
+    public ScoredGroup score(ScoredGroup group) {
+        Rollout[] rollouts = group.rollouts();
+        Rollout[] scored = new Rollout[rollouts.length];
+        for (int from = 0; from < rollouts.length; from += maxBatchRows) {
+            int to = Math.min(rollouts.length, from + maxBatchRows);
+            List<int[]> completions = new ArrayList<>(to - from);
+            for (int i = from; i < to; i++) {
+                completions.add(rollouts[i].tokens());
+            }
+            float[][] teacherLogprobs = TokenLogprobs.score(teacher,
+                    Collections.nCopies(to - from, group.promptTokens()), completions, padId, 1.0);
+            for (int i = from; i < to; i++) {
+                Rollout r = rollouts[i];
+                scored[i] = r.withTokenRewards(tokenRewards(teacherLogprobs[i - from], r.logprobs()));
+            }
+        }
+        return new ScoredGroup(group.groupId(), group.problemId(), group.task(), group.prompt(), group.promptTokens(),
+                group.admission(), group.policyVersion(), group.generatorSubtask(), group.pools(),
+                group.generationMillis(), scored);
+    }
+
+    /** Per-token reward {@code teacher[t] − student[t]}: the negative per-token reverse KL. */
+    public static float[] tokenRewards(float[] teacher, float[] student) {
+        if (teacher.length != student.length) {
+            throw new IllegalArgumentException("teacher scored " + teacher.length + " tokens, the student sampled "
+                    + student.length);
+        }
+        float[] reward = new float[teacher.length];
+        for (int t = 0; t < reward.length; t++) {
+            reward[t] = teacher[t] - student[t];
+        }
+        return reward;
+    }
+
+    @Override
+    public void close() {
+        teacher.close();
+    }
+}
