@@ -39,7 +39,7 @@ class PipelineMetricsITCase {
 
     @Test
     void everyStageShowsItsMetricsAndTheyChangeWhileTheJobRuns() throws Exception {
-        PipelineFixtures.Knobs knobs = new PipelineFixtures.Knobs(1, 16, 2.0, 1, 1, 6, null, null);
+        PipelineFixtures.Knobs knobs = new PipelineFixtures.Knobs(1, 16, 2.0, 1, 1, 10, null, null);
         PipelinePlan plan = PipelineFixtures.plan(runDir, knobs);
         int[] ports = freePorts();
         int rest = ports[0];
@@ -50,6 +50,7 @@ class PipelineMetricsITCase {
         // Scrapes Prometheus every 100 ms while the job runs, as a dashboard would, and reads the web
         // UI's view (the REST API, refreshed every metrics.fetcher.update-interval).
         java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        List<String> misses = new java.util.concurrent.CopyOnWriteArrayList<>();
         Thread watcher = new Thread(() -> {
             while (running.get()) {
                 if (jobId[0] != null && !finished(plan)) {
@@ -58,9 +59,13 @@ class PipelineMetricsITCase {
                         if (!scrape.isEmpty()) {
                             scrapes.add(scrape);
                         }
+                    } catch (IllegalStateException notYetOrGone) {
+                        misses.add(notYetOrGone.getMessage());
+                    }
+                    try {
                         webUi.putAll(rollstreamMetrics(rest, jobId[0]));
                     } catch (IllegalStateException notYetOrGone) {
-                        // the job is not running yet, or no longer
+                        misses.add(notYetOrGone.getMessage());
                     }
                 }
                 sleep(100);
@@ -80,7 +85,7 @@ class PipelineMetricsITCase {
         }
 
         // The web UI lists every stage's metrics under rollstream.<stage>.
-        assertThat(webUi).containsKeys(
+        assertThat(webUi).as("metrics read from the REST API; failed reads: %s", misses).containsKeys(
                 "rollout.groups_admitted", "rollout.groups_completed", "rollout.completion_tokens",
                 "rollout.tokens_per_s", "rollout.groups_in_flight", "rollout.policy_version", "rollout.pool_easy",
                 "rollout.pool_normal", "rollout.pool_hard",
