@@ -19,6 +19,7 @@ import java.util.function.LongSupplier;
  * {@code groups_dropped_<reason>} like the {@code metrics.jsonl} keys; {@code batch_fill} is the
  * waiting groups as a fraction of one batch (≥ 1 means the next batch could be cut but for the
  * step limit). The staleness of trained groups is the learner's ({@code rollstream.learner.staleness_*}).
+ * Counters count from the operator's start: after a restore they start again at 0.
  */
 public final class BatchAssemblyMetrics {
 
@@ -39,17 +40,16 @@ public final class BatchAssemblyMetrics {
      */
     public BatchAssemblyMetrics(MetricGroup operatorGroup, int groupsPerBatch, LongSupplier waitingGroups,
             LongSupplier nextStep) {
-        MetricGroup g = StageMetricGroup.of(operatorGroup, "batch");
-        group = g;
-        received = g.counter("groups_received");
-        trained = g.counter("groups_trained");
-        batches = g.counter("batches_cut");
+        group = StageMetricGroup.of(operatorGroup, "batch");
+        received = group.counter("groups_received");
+        trained = group.counter("groups_trained");
+        batches = group.counter("batches_cut");
         for (String reason : REASONS) {
-            dropped.put(reason, g.counter("groups_dropped_" + reason));
+            dropped.put(reason, group.counter("groups_dropped_" + reason));
         }
-        g.gauge("groups_waiting", (Gauge<Long>) waitingGroups::getAsLong);
-        g.gauge("batch_fill", (Gauge<Double>) () -> (double) waitingGroups.getAsLong() / groupsPerBatch);
-        g.gauge("next_step", (Gauge<Long>) nextStep::getAsLong);
+        group.gauge("groups_waiting", (Gauge<Long>) waitingGroups::getAsLong);
+        group.gauge("batch_fill", (Gauge<Double>) () -> (double) waitingGroups.getAsLong() / groupsPerBatch);
+        group.gauge("next_step", (Gauge<Long>) nextStep::getAsLong);
     }
 
     /** One scored group was offered and produced {@code result}. */

@@ -16,12 +16,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code metrics.jsonl} values under the same names, and a step counter. A gauge reads NaN until a
  * step has reported its key (e.g. {@code eval_accuracy} keeps the last evaluation once there was
  * one). {@code kl_mean} is registered only where the algorithm has a KL (reverse-KL distillation).
+ * {@code steps} counts the steps of this attempt (0 again after a restore); {@code policy_version}
+ * is the run's.
  */
 public final class LearnerMetrics {
 
     /** metrics.jsonl keys shown as gauges for every algorithm. */
     static final List<String> STEP_KEYS = List.of("policy_version", "loss", "reward_mean", "reward_std", "grad_norm",
-            "entropy", "staleness_mean", "staleness_max", "step_time_s", "learner_wait_s", "learner_tokens_per_s", "eval_accuracy");
+            "entropy", "staleness_mean", "staleness_max", "step_time_s", "learner_wait_s", "learner_tokens_per_s",
+            "eval_accuracy");
 
     /** The per-token reverse KL to the teacher, present in distillation steps. */
     static final String KL_KEY = "kl_mean";

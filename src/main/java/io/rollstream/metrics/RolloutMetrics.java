@@ -15,7 +15,8 @@ import java.util.function.ToLongFunction;
  * Metrics of one rollout subtask, {@code rollstream.rollout.*}: counters the operator bumps
  * ({@link #admitted()}, {@link #completed}) and gauges that read fields the operator keeps anyway.
  * Gauges are read by the metric reporter's thread without locking: a value may be one update old,
- * never torn in a way that matters for a dashboard.
+ * never torn in a way that matters for a dashboard. Counters count from the operator's start (0
+ * again after a restore).
  */
 public final class RolloutMetrics {
 
