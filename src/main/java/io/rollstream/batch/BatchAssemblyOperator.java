@@ -1,5 +1,6 @@
 package io.rollstream.batch;
 
+import io.rollstream.metrics.BatchAssemblyMetrics;
 import io.rollstream.types.GroupOutcome;
 import io.rollstream.types.ScoredGroup;
 import io.rollstream.types.TrainBatch;
@@ -44,6 +45,7 @@ public final class BatchAssemblyOperator extends AbstractStreamOperator<TrainBat
     private final BatchAssemblyConfig config;
     private transient ListState<BatchAssemblerState> state;
     private transient BatchAssembler assembler;
+    private transient BatchAssemblyMetrics stageMetrics;
 
     public BatchAssemblyOperator(BatchAssemblyConfig config) {
         this.config = config;
@@ -76,6 +78,13 @@ public final class BatchAssemblyOperator extends AbstractStreamOperator<TrainBat
     }
 
     @Override
+    public void open() throws Exception {
+        super.open();
+        stageMetrics = new BatchAssemblyMetrics(getMetricGroup(), config.groupsPerBatch(), () -> assembler.waitingGroups(),
+                () -> assembler.nextStep());
+    }
+
+    @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         state.update(List.of(assembler.snapshot()));
@@ -86,11 +95,14 @@ public final class BatchAssemblyOperator extends AbstractStreamOperator<TrainBat
         Assembled out = assembler.offer(element.getValue(), getProcessingTimeService().getCurrentProcessingTime());
         out.batches().forEach(b -> output.collect(new StreamRecord<>(b)));
         emit(out.outcomes());
+        stageMetrics.offered(out);
     }
 
     @Override
     public void endInput() {
-        emit(assembler.flushAtEnd());
+        List<GroupOutcome> flushed = assembler.flushAtEnd();
+        emit(flushed);
+        stageMetrics.outcomes(flushed);
     }
 
     private void emit(List<GroupOutcome> outcomes) {

@@ -1,5 +1,6 @@
 package io.rollstream.cli;
 
+import io.rollstream.bench.BenchSuite;
 import io.rollstream.bench.ModelBenchmark;
 import io.rollstream.bench.PipelineBenchmark;
 import io.rollstream.common.Json;
@@ -18,11 +19,15 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
-/** {@code rollstream bench model|pipeline}: prints one JSON line of measurements. */
+/**
+ * {@code rollstream bench model|pipeline}: prints one JSON line of measurements; {@code bench all}
+ * runs both and generator scaling, each in its own JVM, and writes a Markdown table.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print one JSON line. Targets on a 2-core CPU: model — decode_mfu >= 0.30,"
                 + " train_mfu >= 0.40, cache_speedup >= 5; pipeline — pipeline_efficiency >= 0.85,"
-                + " learner_busy_fraction >= 0.9.")
+                + " learner_busy_fraction >= 0.9; all — also rollout parallelism 2 vs 1 (speedup >= 1.7),"
+                + " written to --out.")
 final class BenchCommand implements Callable<Integer> {
 
     @Parameters(index = "0", description = "what to benchmark: ${COMPLETION-CANDIDATES}")
@@ -59,10 +64,25 @@ final class BenchCommand implements Callable<Integer> {
             description = "pipeline: steps of the learner-bound job (default ${DEFAULT-VALUE})")
     int learnerSteps;
 
-    enum Target { model, pipeline }
+    @Option(names = "--out", defaultValue = "docs/benchmarks.md",
+            description = "all: the Markdown file written (default ${DEFAULT-VALUE})")
+    Path out;
+
+    @Option(names = "--note", description = "all: a line on the conditions, e.g. \"shared machine\"")
+    String note;
+
+    enum Target { model, pipeline, all }
 
     @Override
     public Integer call() throws Exception {
+        if (target == Target.all) {
+            List<String> pipelineArgs = new ArrayList<>(List.of("--config", config.toString()));
+            overrides.forEach(o -> pipelineArgs.addAll(List.of("--set", o)));
+            System.out.print(new BenchSuite(List.of("--repeats", Integer.toString(repeats)), pipelineArgs)
+                    .run(out, note));
+            System.out.println("written to " + out);
+            return 0;
+        }
         if (target == Target.pipeline) {
             Path work = Files.createTempDirectory("rollstream-bench-pipeline");
             try {

@@ -10,13 +10,21 @@ package io.rollstream.config;
  * @param webUi whether to serve Flink's web UI; default true
  * @param webUiPort port of the web UI, in [0, 65535] (0 picks a free port); default 8081
  * @param checkpointIntervalS seconds between Flink checkpoints, at least 1; default 30
+ * @param prometheusPort port where Flink's Prometheus reporter serves every metric
+ *     ({@code http://localhost:<port>/metrics}), in [0, 65535], 0 = reporter off; default 0
  */
 public record JobSection(String name, long seed, int maxSteps, int maxMinutes, boolean webUi, int webUiPort,
-        int checkpointIntervalS) {
+        int checkpointIntervalS, int prometheusPort) {
 
     /** Every key at its default. */
     public static JobSection defaults() {
-        return new JobSection("rollstream", 0, 100, 0, true, 8081, 30);
+        return new JobSection("rollstream", 0, 100, 0, true, 8081, 30, 0);
+    }
+
+    /** With the Prometheus reporter off. */
+    public JobSection(String name, long seed, int maxSteps, int maxMinutes, boolean webUi, int webUiPort,
+            int checkpointIntervalS) {
+        this(name, seed, maxSteps, maxMinutes, webUi, webUiPort, checkpointIntervalS, 0);
     }
 
     public JobSection {
@@ -27,6 +35,8 @@ public record JobSection(String name, long seed, int maxSteps, int maxMinutes, b
         e.check(webUiPort >= 0 && webUiPort <= 65535, "job.web_ui_port", webUiPort,
                 "must be a port in [0, 65535]: try 8081");
         e.check(checkpointIntervalS >= 1, "job.checkpoint_interval_s", checkpointIntervalS, "must be >= 1: try 30");
+        e.check(prometheusPort >= 0 && prometheusPort <= 65535, "job.prometheus_port", prometheusPort,
+                "must be a port in [0, 65535] (0 = off): try 9249");
         e.throwIfAny();
     }
 
@@ -39,6 +49,7 @@ public record JobSection(String name, long seed, int maxSteps, int maxMinutes, b
                 in.integer("max_minutes", d.maxMinutes()),
                 in.bool("web_ui", d.webUi()),
                 in.integer("web_ui_port", d.webUiPort()),
-                in.integer("checkpoint_interval_s", d.checkpointIntervalS()));
+                in.integer("checkpoint_interval_s", d.checkpointIntervalS()),
+                in.integer("prometheus_port", d.prometheusPort()));
     }
 }

@@ -15,6 +15,9 @@ import java.util.List;
 /** Greedy accuracy of a model on a list of problems: the mean verifier reward of greedy answers. */
 public final class GreedyEvaluator {
 
+    /** Rows decoded together by the run's periodic evaluations (the learner's and the warm start's). */
+    public static final int BATCH_ROWS = 256;
+
     private final PromptCodec codec;
     private final Verifier verifier;
     private final int maxNewTokens;

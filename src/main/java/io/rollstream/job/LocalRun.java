@@ -63,7 +63,7 @@ public final class LocalRun {
         PipelinePlan plan = PlanFactory.plan(config, paths, model.contextLength());
         PipelineRunner.Options options = new PipelineRunner.Options(config.job().webUi(), config.job().webUiPort(),
                 plan.slots(), config.job().checkpointIntervalS() * 1000L, resumeFrom,
-                config.job().maxMinutes());
+                config.job().maxMinutes(), config.job().prometheusPort());
         PipelineRunner.Result result = PipelineRunner.run(plan, PlanFactory.io(config, plan), options, out::println);
         Optional<PolicyManifest> last = store.latest();
         FinalEval finalEval = null;

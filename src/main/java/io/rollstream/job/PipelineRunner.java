@@ -1,6 +1,7 @@
 package io.rollstream.job;
 
 import io.rollstream.common.Json;
+import io.rollstream.metrics.MetricReporters;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -38,9 +39,17 @@ public final class PipelineRunner {
      * @param checkpointIntervalMillis checkpoint interval
      * @param resumeFrom checkpoint or savepoint path to restore from, or null
      * @param maxMinutes stop after this long (0 = no limit)
+     * @param prometheusPort port of Flink's Prometheus metric reporter (0 = off)
      */
     public record Options(boolean webUi, int webUiPort, int slots, long checkpointIntervalMillis, String resumeFrom,
-            double maxMinutes) {}
+            double maxMinutes, int prometheusPort) {
+
+        /** Without the Prometheus reporter. */
+        public Options(boolean webUi, int webUiPort, int slots, long checkpointIntervalMillis, String resumeFrom,
+                double maxMinutes) {
+            this(webUi, webUiPort, slots, checkpointIntervalMillis, resumeFrom, maxMinutes, 0);
+        }
+    }
 
     /** How a run ended. */
     public record Result(JobStatus status, String savepoint, List<JsonNode> metrics) {}
@@ -52,7 +61,9 @@ public final class PipelineRunner {
         StreamExecutionEnvironment env = environment(plan, options);
         RlPipelineJob.build(env, plan, io);
         JobClient job = env.executeAsync(plan.jobName());
-        progress.accept("job " + job.getJobID() + " submitted" + (options.webUi() ? webUiHint(options) : ""));
+        progress.accept("job " + job.getJobID() + " submitted" + (options.webUi() ? webUiHint(options) : "")
+                + (options.prometheusPort() > 0 ? "; Prometheus metrics: http://localhost:" + options.prometheusPort()
+                        + "/metrics" : ""));
         MetricsTail tail = MetricsTail.fromEnd(plan.paths().metrics()); // the warm start printed its own lines
         ProgressLine line = new ProgressLine(plan.learner().maxSteps());
         long deadline = options.maxMinutes() > 0
@@ -149,6 +160,9 @@ public final class PipelineRunner {
         // several runs (or a run and the tests) can share a machine.
         conf.setString("rest.bind-port", options.webUi() ? Integer.toString(options.webUiPort()) : "0");
         conf.setString("parallelism.default", "1");
+        // The web UI's metric values refresh every second instead of every 10 s: local steps are short.
+        conf.setString("metrics.fetcher.update-interval", "1 s");
+        MetricReporters.addPrometheus(conf, options.prometheusPort());
         if (options.resumeFrom() != null) {
             conf.setString("execution.state-recovery.path", options.resumeFrom());
         }

@@ -7,6 +7,7 @@ import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.common.Json;
 import io.rollstream.eval.EvalSpec;
 import io.rollstream.eval.GreedyEvaluator;
+import io.rollstream.metrics.LearnerMetrics;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tokenizer.PromptCodec;
@@ -61,6 +62,7 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
     private transient String attempt;
     private transient long lastStepEndMillis;
     private transient long lastCutMillis;
+    private transient LearnerMetrics stageMetrics;
 
     public LearnerOperator(LearnerSettings settings, PolicyStore store, EvalSpec eval) {
         this.settings = settings;
@@ -99,6 +101,7 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
             heldOut = eval.heldOutProblems();
         }
         lastStepEndMillis = System.currentTimeMillis();
+        stageMetrics = new LearnerMetrics(getMetricGroup(), settings.algorithm());
     }
 
     @Override
@@ -121,6 +124,7 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
             metrics.putAll(epochKl.metrics(epochKl.add(batch)));
         }
         output.collect(new StreamRecord<>(new StepReport("rl", batch.step(), Json.mapper().writeValueAsString(metrics))));
+        stageMetrics.stepDone(metrics);
         lastStepEndMillis = end;
         lastCutMillis = batch.stats().cutMillis();
         if (learner.step() >= settings.maxSteps()) {

@@ -1,5 +1,6 @@
 package io.rollstream.rollout;
 
+import io.rollstream.metrics.RolloutMetrics;
 import io.rollstream.policy.PolicyManifest;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.rollout.DifficultyPools.Pool;
@@ -71,6 +72,7 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
     private transient long newestVersion;
     private transient boolean finished;
     private transient long[] poolCounts;
+    private transient RolloutMetrics stageMetrics;
 
     /** Gate counters of one subtask, as checkpointed. */
     public record GateState(int subtask, int parallelism, long useful, long nextSequence) {}
@@ -137,6 +139,8 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
         getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
                 new ValueStateDescriptor<>(POOL_STATE, Integer.class),
                 (key, state) -> poolCounts[state.value()]++);
+        stageMetrics = new RolloutMetrics(getMetricGroup(), () -> inFlight, () -> newestVersion,
+                p -> poolCounts[p.ordinal()]);
         getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
                 pendingDescriptor(), (key, state) -> {
                     for (GroupRequest r : state.values()) {
@@ -182,6 +186,7 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
         pending.put(admission, request);
         inFlight++;
         worker.submit(request);
+        stageMetrics.admitted();
     }
 
     /** Runs in the mailbox: records results in state and emits them. */
@@ -190,6 +195,7 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
             setCurrentKey(group.problemId());
             pending.remove(group.admission());
             inFlight--;
+            stageMetrics.completed(group);
             Pool before = currentPool();
             Pool after = settings.pools().classify(group.meanReward());
             poolCounts[before.ordinal()] -= before == Pool.NONE ? 0 : 1;

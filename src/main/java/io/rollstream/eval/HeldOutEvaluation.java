@@ -1,0 +1,55 @@
+package io.rollstream.eval;
+
+import ai.djl.Device;
+
+import io.rollstream.checkpoint.Checkpoints;
+import io.rollstream.model.GptModel;
+import io.rollstream.tasks.Problem;
+import io.rollstream.tokenizer.PromptCodec;
+import io.rollstream.tokenizer.Tokenizers;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Accuracy of a saved policy on the held-out problems of {@code spec} — the same problems, drawn by
+ * {@link EvalSpec#heldOutProblems()}, that the run's periodic evaluation used when the spec matches
+ * the run's task, seed, difficulty and options. Greedy decoding (as the periodic evaluation, with
+ * the same batch rows) unless {@code samples} > 0, which gives sampled pass@k instead.
+ *
+ * @param spec task, seed, difficulty, options, number of problems and generation bound
+ * @param samples completions per problem for pass@k; 0 for greedy accuracy
+ * @param temperature sampling temperature (sampled mode only)
+ */
+public record HeldOutEvaluation(EvalSpec spec, int samples, double temperature) {
+
+    /** One JSON object: the policy, the settings and the accuracy (or pass@k). */
+    public Map<String, Object> run(SavedPolicy policy) {
+        List<Problem> problems = spec.heldOutProblems();
+        PromptCodec codec = new PromptCodec(Tokenizers.create(policy.checkpoint().tokenizer()));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("policy_version", policy.checkpoint().step());
+        out.put("task", spec.task());
+        out.put("seed", spec.taskSeed());
+        out.put("difficulty", spec.difficulty());
+        out.put("problems", problems.size());
+        out.put("max_new_tokens", spec.maxNewTokens());
+        try (GptModel model = Checkpoints.model(policy.checkpoint(), Device.cpu())) {
+            if (samples == 0) {
+                out.put("mode", "greedy");
+                out.put("accuracy", new GreedyEvaluator(codec, spec.heldOutTask().verifier(), spec.maxNewTokens(),
+                        GreedyEvaluator.BATCH_ROWS).accuracy(model, problems));
+            } else {
+                SampledEvaluator.Result r = new SampledEvaluator(codec, spec.heldOutTask().verifier(),
+                        spec.maxNewTokens(), temperature, samples, spec.taskSeed()).evaluate(model, problems);
+                out.put("mode", "sampled");
+                out.put("samples", samples);
+                out.put("temperature", temperature);
+                out.put("pass_at_k", r.passAtK());
+                out.put("sample_accuracy", r.sampleAccuracy());
+            }
+        }
+        return out;
+    }
+}

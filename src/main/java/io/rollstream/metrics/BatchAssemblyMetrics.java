@@ -1,0 +1,73 @@
+package io.rollstream.metrics;
+
+import io.rollstream.batch.Assembled;
+import io.rollstream.batch.DropReasons;
+import io.rollstream.types.GroupOutcome;
+
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * Metrics of batch assembly, {@code rollstream.batch.*}, derived from what the assembler returns
+ * (outcomes and cut batches), so the operator only hands each result over. Drop counters are named
+ * {@code groups_dropped_<reason>} like the {@code metrics.jsonl} keys; {@code batch_fill} is the
+ * waiting groups as a fraction of one batch (≥ 1 means the next batch could be cut but for the
+ * step limit). The staleness of trained groups is the learner's ({@code rollstream.learner.staleness_*}).
+ * Counters count from the operator's start: after a restore they start again at 0.
+ */
+public final class BatchAssemblyMetrics {
+
+    private static final List<String> REASONS = List.of(DropReasons.ZERO_ADVANTAGE, DropReasons.DIFFICULTY,
+            DropReasons.STALE, DropReasons.LENGTH, DropReasons.END_OF_INPUT);
+
+    private final MetricGroup group;
+    private final Counter received;
+    private final Counter trained;
+    private final Counter batches;
+    private final Map<String, Counter> dropped = new LinkedHashMap<>();
+
+    /**
+     * @param operatorGroup the operator's metric group
+     * @param groupsPerBatch groups in one training batch
+     * @param waitingGroups groups the assembler holds for later batches
+     * @param nextStep the step of the next batch to cut
+     */
+    public BatchAssemblyMetrics(MetricGroup operatorGroup, int groupsPerBatch, LongSupplier waitingGroups,
+            LongSupplier nextStep) {
+        group = StageMetricGroup.of(operatorGroup, "batch");
+        received = group.counter("groups_received");
+        trained = group.counter("groups_trained");
+        batches = group.counter("batches_cut");
+        for (String reason : REASONS) {
+            dropped.put(reason, group.counter("groups_dropped_" + reason));
+        }
+        group.gauge("groups_waiting", (Gauge<Long>) waitingGroups::getAsLong);
+        group.gauge("batch_fill", (Gauge<Double>) () -> (double) waitingGroups.getAsLong() / groupsPerBatch);
+        group.gauge("next_step", (Gauge<Long>) nextStep::getAsLong);
+    }
+
+    /** One scored group was offered and produced {@code result}. */
+    public void offered(Assembled result) {
+        received.inc();
+        outcomes(result.outcomes());
+        batches.inc(result.batches().size());
+    }
+
+    /** Outcomes decided without a new group (the end of input). */
+    public void outcomes(List<GroupOutcome> outcomes) {
+        for (GroupOutcome o : outcomes) {
+            if (o.dropped() == null) {
+                trained.inc();
+            } else {
+                // a reason added to DropReasons later still gets its counter, from its first drop on
+                dropped.computeIfAbsent(o.dropped(), reason -> group.counter("groups_dropped_" + reason)).inc();
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.rollstream.metrics;
+
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * Flink metric reporters a run can turn on. Every registered metric (Flink's own and
+ * {@code rollstream.*}) goes to each configured reporter; the web UI reads them independently of
+ * any reporter.
+ */
+public final class MetricReporters {
+
+    /** Reporter name in Flink's configuration: {@code metrics.reporter.prom.*}. */
+    public static final String PROMETHEUS = "prom";
+
+    private MetricReporters() {}
+
+    /**
+     * Serves every metric for Prometheus to scrape at {@code http://<host>:<port>/metrics} (Flink's
+     * {@code flink-metrics-prometheus} reporter); port 0 leaves the reporter off.
+     */
+    public static void addPrometheus(Configuration conf, int port) {
+        if (port <= 0) {
+            return;
+        }
+        String prefix = "metrics.reporter." + PROMETHEUS + ".";
+        conf.setString(prefix + "factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        conf.setString(prefix + "port", Integer.toString(port));
+    }
+}

@@ -1,0 +1,73 @@
+package io.rollstream.report;
+
+import static org.apache.commons.text.StringEscapeUtils.escapeHtml4;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The report as one HTML page that needs nothing else to display: each plot is embedded as a PNG
+ * data URI and links to its file under {@code plots/}; no scripts, no external style sheets. Every
+ * text from the run (config, prompts, completions) is HTML-escaped.
+ */
+final class ReportPage {
+
+    /** A plot on the page: its file (relative to the page), title and PNG bytes. */
+    record Plot(String href, String title, byte[] png) {}
+
+    private static final String STYLE = "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}"
+            + "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;"
+            + "vertical-align:top}pre{background:#f6f6f6;padding:1em;overflow:auto;max-height:30em}"
+            + "img{max-width:100%;border:1px solid #eee}.plots a{display:inline-block;width:49%}";
+
+    private ReportPage() {}
+
+    static String render(String title, Map<String, String> summary, List<Plot> plots,
+            Map<String, List<JsonNode>> samples, String configYaml) {
+        StringBuilder h = new StringBuilder();
+        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
+                .append(escapeHtml4(title)).append("</title><style>").append(STYLE).append("</style></head><body>\n");
+        h.append("<h1>").append(escapeHtml4(title)).append("</h1>\n<h2>Summary</h2>\n<table>\n");
+        summary.forEach((k, v) -> h.append("<tr><th>").append(escapeHtml4(k)).append("</th><td>")
+                .append(escapeHtml4(v)).append("</td></tr>\n"));
+        h.append("</table>\n<h2>Plots</h2>\n<div class=\"plots\">\n");
+        for (Plot p : plots) {
+            h.append("<a href=\"").append(escapeHtml4(p.href())).append("\"><img alt=\"").append(escapeHtml4(p.title()))
+                    .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(p.png()))
+                    .append("\"></a>\n");
+        }
+        h.append("</div>\n<h2>Rollouts</h2>\n");
+        if (samples.values().stream().allMatch(List::isEmpty)) {
+            h.append("<p>rollouts.jsonl holds no groups yet (or output.rollouts_log is none).</p>\n");
+        }
+        samples.forEach((kind, groups) -> {
+            if (!groups.isEmpty()) {
+                h.append("<h3>").append(escapeHtml4(kind)).append("</h3>\n");
+                groups.forEach(g -> group(h, g));
+            }
+        });
+        h.append("<h2>Resolved config</h2>\n<pre>")
+                .append(configYaml == null ? "(config.yaml is missing)" : escapeHtml4(configYaml)).append("</pre>\n");
+        return h.append("</body></html>\n").toString();
+    }
+
+    private static void group(StringBuilder h, JsonNode g) {
+        String outcome = g.has("trained_step") ? "trained at step " + g.path("trained_step").asLong()
+                : "dropped: " + g.path("dropped").asText();
+        h.append("<table><tr><th colspan=\"3\">").append(escapeHtml4(g.path("prompt").asText()))
+                .append(" &mdash; policy version ").append(g.path("policy_version").asLong())
+                .append(String.format(", mean reward %.2f, ", RolloutSamples.meanReward(g)))
+                .append(escapeHtml4(outcome)).append("</th></tr>\n<tr><th>completion</th><th>reward</th>"
+                        + "<th>advantage</th></tr>\n");
+        JsonNode completions = g.path("completions");
+        for (int i = 0; i < completions.size(); i++) {
+            h.append("<tr><td><code>").append(escapeHtml4(completions.get(i).asText())).append("</code></td><td>")
+                    .append(g.path("rewards").path(i).asText()).append("</td><td>")
+                    .append(String.format("%.3f", g.path("advantages").path(i).asDouble())).append("</td></tr>\n");
+        }
+        h.append("</table><br>\n");
+    }
+}

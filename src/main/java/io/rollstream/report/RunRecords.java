@@ -1,0 +1,43 @@
+package io.rollstream.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What a run directory records, as read at one moment (the run may still be going).
+ *
+ * @param dir the run directory
+ * @param configYaml the resolved config.yaml, or null when missing
+ * @param sft metrics.jsonl lines of the SFT warm start, in order
+ * @param rl metrics.jsonl lines of RL steps, in order
+ * @param rollouts rollouts.jsonl lines (empty when the file is missing)
+ * @param finished whether the run saved its final model
+ */
+public record RunRecords(Path dir, String configYaml, List<JsonNode> sft, List<JsonNode> rl, List<JsonNode> rollouts,
+        boolean finished) {
+
+    /**
+     * @throws IllegalArgumentException when {@code dir} is not a run directory (no metrics.jsonl)
+     */
+    public static RunRecords read(Path dir) throws IOException {
+        Path metrics = dir.resolve("metrics.jsonl");
+        if (!Files.isRegularFile(metrics)) {
+            throw new IllegalArgumentException(dir + " is not a run directory: it has no metrics.jsonl"
+                    + " (give the --run-dir of `jobs/rollstream run`, e.g. runs/quickstart-20260101-120000)");
+        }
+        List<JsonNode> lines = JsonLines.read(metrics);
+        Path config = dir.resolve("config.yaml");
+        Path rollouts = dir.resolve("rollouts.jsonl");
+        return new RunRecords(dir,
+                Files.isRegularFile(config) ? Files.readString(config, StandardCharsets.UTF_8) : null,
+                lines.stream().filter(m -> "sft".equals(m.path("phase").asText())).toList(),
+                lines.stream().filter(m -> "rl".equals(m.path("phase").asText())).toList(),
+                Files.isRegularFile(rollouts) ? JsonLines.read(rollouts) : List.of(),
+                Files.isRegularFile(dir.resolve("final-model.rsckpt")));
+    }
+}
