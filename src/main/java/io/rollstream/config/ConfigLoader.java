@@ -59,7 +59,11 @@ public final class ConfigLoader {
         return parse(yamlText, List.of());
     }
 
-    private static RunConfig parse(String text, List<String> overrides, String source) {
+    /**
+     * Reads YAML text that came from {@code source} (named in every error, e.g. a path on a
+     * Flink file system), then applies {@code overrides}.
+     */
+    public static RunConfig parse(String text, List<String> overrides, String source) {
         ObjectNode tree = readTree(text, source);
         ConfigErrors errors = new ConfigErrors();
         SectionReader root = SectionReader.root(tree, errors,

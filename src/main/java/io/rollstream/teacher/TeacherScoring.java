@@ -2,6 +2,7 @@ package io.rollstream.teacher;
 
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
+import io.rollstream.rollout.DeviceSelection;
 import io.rollstream.types.ScoredGroup;
 
 import org.apache.flink.api.common.functions.OpenContext;
@@ -46,7 +47,10 @@ public final class TeacherScoring extends RichMapFunction<ScoredGroup, ScoredGro
     @Override
     public void open(OpenContext context) throws Exception {
         scorer = TeacherScorer.load(read(settings.checkpoint()), settings.studentTokenizer(),
-                settings.studentContextLength(), settings.device().toDjl(), settings.maxBatchRows());
+                settings.studentContextLength(), DeviceSelection.forSubtask(UID, settings.device(),
+                        DeviceSelection.gpuIndexes(getRuntimeContext().getExternalResourceInfos(
+                                DeviceSelection.GPU_RESOURCE)), getRuntimeContext().getTaskInfo().getIndexOfThisSubtask()),
+                settings.maxBatchRows());
     }
 
     @Override

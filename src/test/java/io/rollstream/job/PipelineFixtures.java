@@ -73,7 +73,7 @@ final class PipelineFixtures {
         PolicyStore store = plan.store();
         return new PipelineIo(
                 env -> PipelineIo.ProblemInput.of(TaskProblems.stream(env, task, setSize, 0, runSeed, true)),
-                subtask -> new ModelGroupSampler(store, task.verifier(), SamplingParams.sample(4), G, 64, runSeed,
+                (subtask, gpus) -> new ModelGroupSampler(store, task.verifier(), SamplingParams.sample(4), G, 64, runSeed,
                         Device.cpu()));
     }
 }
