@@ -46,9 +46,10 @@ json_field() { # KEY JSON
   sed -n "s/.*\"$1\" *: *\"\\([^\"]*\\)\".*/\\1/p" <<<"$2" | head -n 1
 }
 
-# Absolute paths for local files, so the job manager resolves them the same way; URIs stay as they are.
+# Absolute paths for local files, so the job manager resolves them the same way; URIs (file:/...,
+# s3://...) stay as they are.
 absolute() {
-  if [[ $1 == *://* || $1 == /* ]]; then echo "$1"; else echo "$(pwd)/$1"; fi
+  if [[ $1 =~ ^[A-Za-z][A-Za-z0-9+.-]*: || $1 == /* ]]; then echo "$1"; else echo "$(pwd)/$1"; fi
 }
 
 if [[ -n $stop ]]; then
