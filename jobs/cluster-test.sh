@@ -65,7 +65,7 @@ stop() { # JOBID; prints the savepoint
 }
 
 say "starting a job manager, a CPU and a GPU task manager (REST $rest)"
-jobs/local-cluster.sh start --dir "$work" --rest-port "$port" --cpu-task-managers 1 --gpu-task-managers 1 \
+jobs/local-cluster.sh start --dir "$work" --rest-port "$port" --slots 4 --cpu-task-managers 1 --gpu-task-managers 1 \
   --discovery-script "$root/jobs/cluster/fake-gpu-discovery.sh" || fail "the cluster did not start"
 
 say "1. submitting the job jar"

@@ -10,7 +10,7 @@
 #
 # Defaults: --dir runs/local-cluster, --rest-port 8081, --slots 2, one CPU task manager, no GPU task
 # manager. A GPU task manager declares its GPUs through Flink's external resource framework
-# (plugins/external-resource-gpu from Maven Central); --discovery-script defaults to Flink's
+# (flink-external-resource-gpu from Maven Central, in plugins/external-resource-gpu); --discovery-script defaults to Flink's
 # nvidia-gpu-discovery.sh, and jobs/cluster/fake-gpu-discovery.sh declares GPU 0 on any machine.
 # The web UI and REST API: http://localhost:PORT. Logs: DIR/log/. JVM ids: DIR/pids/.
 set -euo pipefail
@@ -52,7 +52,7 @@ OPENS="--add-exports=java.base/sun.net.util=ALL-UNNAMED --add-exports=java.rmi/s
 --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED
 --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED"
 
-# Builds the job jar, target/cluster-lib, the GPU plugin folder and Flink's classpath when missing or stale.
+# Builds the job jar, target/cluster-lib and Flink's classpath when missing or stale.
 build() {
   local jar="$root/target/rollstream-job.jar"
   if [[ ! -f $jar || ! -f $root/target/flink-classpath.txt || $root/pom.xml -nt $jar
@@ -60,6 +60,18 @@ build() {
     echo "local-cluster: building target/rollstream-job.jar and target/cluster-lib..." >&2
     (cd "$root" && mvn -q -B -DskipTests package >&2)
   fi
+}
+
+# Flink's GPU external-resource driver from Maven Central. Fetched without its POM: the POM's parent
+# (flink-external-resources) is not on Central, so resolving it as a dependency fails.
+gpu_plugin_jar() {
+  local version jar
+  version=$(sed -n 's:.*<flink.version>\(.*\)</flink.version>.*:\1:p' "$root/pom.xml")
+  jar="${MAVEN_REPO:-$HOME/.m2/repository}/org/apache/flink/flink-external-resource-gpu/$version/flink-external-resource-gpu-$version.jar"
+  if [[ ! -f $jar ]]; then
+    mvn -q -B dependency:get -Dartifact="org.apache.flink:flink-external-resource-gpu:$version" -Dtransitive=false >&2
+  fi
+  echo "$jar"
 }
 
 classpath() { echo "$(cat "$root/target/flink-classpath.txt"):$root/target/cluster-lib/*"; }
@@ -83,7 +95,7 @@ write_conf() {
   cp "$root/jobs/cluster/log4j2.properties" "$conf/"
   # The GPU driver is a plugin: its jar and discovery scripts in plugins/external-resource-gpu/.
   local plugin="$dir/plugins/external-resource-gpu"
-  cp "$root"/target/cluster-plugins/external-resource-gpu/*.jar "$plugin/"
+  cp "$(gpu_plugin_jar)" "$plugin/"
   (cd "$plugin" && unzip -oq ./*.jar '*.sh' && chmod +x ./*.sh)
   mkdir -p "$gpu_conf"
   cp "$conf/config.yaml" "$conf/log4j2.properties" "$gpu_conf/"

@@ -68,7 +68,8 @@ public final class ClusterJob {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         String resumeFrom = env.getConfiguration().get(StateRecoveryOptions.SAVEPOINT_PATH);
         LocalRun.Prepared prepared = LocalRun.prepare(resolved, dir, resumeFrom, out);
-        PipelinePlan plan = PlanFactory.plan(resolved, prepared.paths(), prepared.model().contextLength());
+        PipelinePlan plan = PlanFactory.plan(resolved, prepared.paths(), prepared.model().contextLength())
+                .withSlotResources(resolved.slots());
         env.configure(JobSettings.checkpointsAndRestarts(prepared.paths(),
                 resolved.job().checkpointIntervalS() * 1000L));
         RlPipelineJob.build(env, plan, PlanFactory.io(resolved, plan));

@@ -83,7 +83,7 @@ public final class PlanFactory {
                 eval(c),
                 new ProblemValidator(tokenizer(c), contextLength, c.data().maxPromptChars()),
                 new PolicyStore(paths.policyStore()),
-                new RolloutLogFormat(c.output().rolloutsLog(), c.output().sampleEvery()), paths);
+                new RolloutLogFormat(c.output().rolloutsLog(), c.output().sampleEvery()), paths, null);
     }
 
     /** The teacher-scoring stage when distilling ({@code learner.algorithm: reverse_kl}), else null. */

@@ -65,7 +65,7 @@ final class PipelineFixtures {
                 PolicyGradientLoss.Config.defaults(), k.steps(), 0);
         return new PipelinePlan("pipeline-it", k.parallelism(), rollout, batch, learner, null, eval,
                 new ProblemValidator(tokenizer.spec(), model.contextLength(), 100), store,
-                new RolloutLogFormat(RolloutLogFormat.Mode.ALL, 1), paths);
+                new RolloutLogFormat(RolloutLogFormat.Mode.ALL, 1), paths, null);
     }
 
     static PipelineIo io(PipelinePlan plan, long runSeed, int setSize) {
