@@ -8,7 +8,7 @@
 #   jobs/local-cluster.sh start-task-manager NAME [--gpu] [--dir DIR]    # another (or a replacement) TM
 #   jobs/local-cluster.sh stop [--dir DIR]
 #
-# Defaults: --dir runs/local-cluster, --rest-port 8081, --slots 2, one CPU task manager, no GPU task
+# Defaults: --dir runs/local-cluster, --rest-port 8081, --slots 4, one CPU task manager, no GPU task
 # manager. A GPU task manager declares its GPUs through Flink's external resource framework
 # (flink-external-resource-gpu from Maven Central, in plugins/external-resource-gpu); --discovery-script defaults to Flink's
 # nvidia-gpu-discovery.sh, and jobs/cluster/fake-gpu-discovery.sh declares GPU 0 on any machine.
@@ -19,7 +19,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 die() { echo "local-cluster: $*" >&2; exit 2; }
 
 command=${1:-}; shift || true
-dir="$root/runs/local-cluster"; rest_port=8081; slots=2; cpu_tms=1; gpu_tms=0; discovery=""; gpu=false; name=""
+dir="$root/runs/local-cluster"; rest_port=8081; slots=4; cpu_tms=1; gpu_tms=0; discovery=""; gpu=false; name=""
 if [[ $command == start-task-manager ]]; then
   name=${1:-}; [[ -n $name && $name != --* ]] || die "start-task-manager needs a NAME"; shift
 fi
@@ -103,8 +103,10 @@ write_conf() {
     >> "$gpu_conf/config.yaml"
 }
 
+# A free loopback port for the job manager's RPC (Flink's usual 6123 without python3).
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
+    || echo 6123
 }
 
 launch() { # NAME CLASS CONF_DIR JVM_FLAGS DYNAMIC_PROPERTIES [EXTRA_ENV...]
@@ -160,7 +162,6 @@ stop_all() {
 
 case $command in
   start)
-    command -v python3 >/dev/null || die "needs python3 (to pick a free RPC port)"
     build
     write_conf
     start_jobmanager
