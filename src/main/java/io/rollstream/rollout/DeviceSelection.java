@@ -3,6 +3,7 @@ package io.rollstream.rollout;
 import io.rollstream.config.RolloutSection;
 
 import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
+import org.apache.flink.api.common.functions.RuntimeContext;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -49,6 +50,11 @@ public final class DeviceSelection {
         }
         indexes.sort(null);
         return indexes;
+    }
+
+    /** The GPU indexes the task manager running {@code context}'s subtask declares. */
+    public static List<Integer> declaredGpus(RuntimeContext context) {
+        return gpuIndexes(context.getExternalResourceInfos(GPU_RESOURCE));
     }
 
     /**

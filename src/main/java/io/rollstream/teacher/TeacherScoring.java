@@ -46,11 +46,11 @@ public final class TeacherScoring extends RichMapFunction<ScoredGroup, ScoredGro
 
     @Override
     public void open(OpenContext context) throws Exception {
+        ai.djl.Device device = DeviceSelection.forSubtask(UID, settings.device(),
+                DeviceSelection.declaredGpus(getRuntimeContext()),
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
         scorer = TeacherScorer.load(read(settings.checkpoint()), settings.studentTokenizer(),
-                settings.studentContextLength(), DeviceSelection.forSubtask(UID, settings.device(),
-                        DeviceSelection.gpuIndexes(getRuntimeContext().getExternalResourceInfos(
-                                DeviceSelection.GPU_RESOURCE)), getRuntimeContext().getTaskInfo().getIndexOfThisSubtask()),
-                settings.maxBatchRows());
+                settings.studentContextLength(), device, settings.maxBatchRows());
     }
 
     @Override
