@@ -23,6 +23,7 @@ cleanup() {
   if $keep; then echo "cluster-test: work directory kept: $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 say() { echo "cluster-test [$(( $(date +%s) - start ))s]: $*"; }
 fail() {

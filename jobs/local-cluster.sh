@@ -149,14 +149,19 @@ wait_for_task_managers() { # COUNT
   die "task managers did not register within 120 s (logs in $logs)"
 }
 
+# Stops the JVMs this script started (by their recorded pids): SIGTERM, then SIGKILL after 20 s.
 stop_all() {
   [[ -d $pids ]] || return 0
+  local f pid stopping=()
   for f in "$pids"/*.pid; do
     [[ -f $f ]] || continue
-    local pid
     pid=$(cat "$f")
-    kill "$pid" 2>/dev/null && echo "local-cluster: stopped $(basename "$f" .pid) (pid $pid)" || true
+    kill "$pid" 2>/dev/null && stopping+=("$pid") && echo "local-cluster: stopping $(basename "$f" .pid) (pid $pid)"
     rm -f "$f"
+  done
+  for pid in "${stopping[@]}"; do
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$pid" 2>/dev/null || true
   done
 }
 
