@@ -92,7 +92,7 @@ say "job $job2 resumed at step $resumed_at from $savepoint (the stopped job repo
 
 say "3. SIGKILL the task manager running the learner"
 wait_for 60 "a checkpoint of job $job2" completed_checkpoints_at_least "$job2" 1
-learner_vertex=$(api "/jobs/$job2" | json '[v["id"] for v in d["vertices"] if v["name"].startswith("batch-assembly")][0]')
+learner_vertex=$(api "/jobs/$job2" | json '[v["id"] for v in d["vertices"] if v["name"].startswith("learner")][0]')
 victim=$(api "/jobs/$job2/vertices/$learner_vertex" | json 'd["subtasks"][0]["taskmanager-id"]')
 [[ -f $work/pids/$victim.pid ]] || fail "the learner runs on unknown task manager '$victim'"
 kill -9 "$(cat "$work/pids/$victim.pid")"
