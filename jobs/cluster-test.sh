@@ -7,7 +7,8 @@
 #   2. stop it with a savepoint, resubmit from the savepoint: training continues from the savepoint;
 #   3. SIGKILL the task manager running the learner: the job restarts from its last checkpoint on the
 #      surviving task manager and trains on;
-#   4. stop with a savepoint and check the run's invariants (jobs/cluster/check-run.py).
+#   4. cancel it and resubmit from its newest retained checkpoint;
+#   5. stop with a savepoint and check the run's invariants (jobs/cluster/check-run.py).
 # Every JVM it starts is stopped on exit. ~2-3 min on 2 cores. Needs Java 17, Maven, curl, python3.
 #   jobs/cluster-test.sh [--keep]     # --keep leaves the work directory (logs, run) behind
 set -euo pipefail
@@ -105,9 +106,21 @@ restored=$(api "/jobs/$job2/checkpoints" | json '(d["latest"]["restored"] or {})
 [[ $(job_state "$job2") == RUNNING ]] || fail "job $job2 is $(job_state "$job2") after the recovery"
 say "job $job2 recovered from $restored and trains on: $(rl_steps) RL steps"
 
-say "4. stop with a savepoint and check the run"
-[[ -n $(stop "$job2") ]] || fail "no final savepoint"
-wait_for 30 "job $job2 to finish" state_is "$job2" FINISHED
+say "4. cancel, resubmit from the newest retained checkpoint"
+curl -sS -X PATCH "$rest/jobs/$job2?mode=cancel" >/dev/null
+wait_for 30 "job $job2 to be cancelled" state_is "$job2" CANCELED
+checkpoint=$(api "/jobs/$job2/checkpoints" | json 'd["latest"]["completed"]["external_path"]')
+[[ $checkpoint == *chk-* ]] || fail "job $job2 retained no checkpoint ('$checkpoint')"
+before=$(rl_steps)
+job3=$(submit --resume-from "$checkpoint")
+wait_for 120 "job $job3 to train after resuming from $checkpoint" steps_at_least $((before + 3))
+restored=$(api "/jobs/$job3/checkpoints" | json '(d["latest"]["restored"] or {}).get("external_path", "")')
+[[ $restored == "$checkpoint" ]] || fail "job $job3 restored '$restored', not $checkpoint"
+say "job $job3 resumed from the retained checkpoint $checkpoint"
+
+say "5. stop with a savepoint and check the run"
+[[ -n $(stop "$job3") ]] || fail "no final savepoint"
+wait_for 30 "job $job3 to finish" state_is "$job3" FINISHED
 python3 jobs/cluster/check-run.py "$run" --batch-size 16 --group-size 4 --min-steps 10 || fail "run invariants"
 
 # The device-selection path: the GPU task manager's index reached the rollout operator, which fell
