@@ -15,7 +15,7 @@ import java.util.List;
 /**
  * Reads a run configuration: one YAML file of sections ({@code job}, {@code data}, {@code model},
  * {@code sft}, {@code rollout}, {@code buffer}, {@code async}, {@code learner}, {@code teacher},
- * {@code eval}, {@code policy_store}, {@code output}) plus {@code --set key.path=value} overrides,
+ * {@code eval}, {@code policy_store}, {@code output}, {@code slots}) plus {@code --set key.path=value} overrides,
  * into a validated {@link RunConfig}.
  *
  * <p>Missing keys and sections take their defaults (an empty file is a valid configuration).
@@ -59,7 +59,11 @@ public final class ConfigLoader {
         return parse(yamlText, List.of());
     }
 
-    private static RunConfig parse(String text, List<String> overrides, String source) {
+    /**
+     * Reads YAML text that came from {@code source} (named in every error, e.g. a path on a
+     * Flink file system), then applies {@code overrides}.
+     */
+    public static RunConfig parse(String text, List<String> overrides, String source) {
         ObjectNode tree = readTree(text, source);
         ConfigErrors errors = new ConfigErrors();
         SectionReader root = SectionReader.root(tree, errors,
@@ -77,10 +81,11 @@ public final class ConfigLoader {
         EvalSection eval = root.nested("eval", EvalSection::read, d.eval());
         PolicyStoreSection policyStore = root.nested("policy_store", PolicyStoreSection::read, d.policyStore());
         OutputSection output = root.nested("output", OutputSection::read, d.output());
+        SlotsSection slots = root.nested("slots", SlotsSection::read, d.slots());
         root.finish();
         errors.throwIfAny();
         return new RunConfig(job, data, model, sft, rollout, buffer, async, learner, teacher, eval, policyStore,
-                output);
+                output, slots);
     }
 
     /** The file as a map; empty (or only comments) gives an empty map. */

@@ -24,15 +24,9 @@ public record RolloutSection(int parallelism, int rolloutsPerExample, double tem
     /** Key of seed 2's name for {@code rollouts_per_example}. */
     static final String ALIAS = "num_rollouts_per_prompt";
 
-    /** Where generators (and the teacher) run. */
+    /** Where generators (and the teacher) run; each subtask's device is picked by {@code rollout.DeviceSelection}. */
     public enum Device {
-        AUTO, CPU, GPU;
-
-        /** The DJL device: CPU unless a GPU is asked for (or, with auto, present on this machine). */
-        public ai.djl.Device toDjl() {
-            boolean gpu = this == GPU || (this == AUTO && ai.djl.engine.Engine.getInstance().getGpuCount() > 0);
-            return gpu ? ai.djl.Device.gpu() : ai.djl.Device.cpu();
-        }
+        AUTO, CPU, GPU
     }
 
     /** Every key at its default. */

@@ -25,14 +25,16 @@ import io.rollstream.tasks.Tasks;
  * @param eval the {@code eval} section; default {@link EvalSection#defaults()}
  * @param policyStore the {@code policy_store} section; default {@link PolicyStoreSection#defaults()}
  * @param output the {@code output} section; default {@link OutputSection#defaults()}
+ * @param slots the {@code slots} section (cluster slot resources); default {@link SlotsSection#defaults()}
  */
 public record RunConfig(JobSection job, DataSection data, ModelSection model, SftSection sft,
         RolloutSection rollout, BufferSection buffer, AsyncSection async, LearnerSection learner,
-        TeacherSection teacher, EvalSection eval, PolicyStoreSection policyStore, OutputSection output) {
+        TeacherSection teacher, EvalSection eval, PolicyStoreSection policyStore, OutputSection output,
+        SlotsSection slots) {
 
     /** Every section at its defaults. */
     public static RunConfig defaults() {
-        return new RunConfig(null, null, null, null, null, null, null, null, null, null, null, null);
+        return new RunConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** A null section takes its defaults. */
@@ -49,6 +51,7 @@ public record RunConfig(JobSection job, DataSection data, ModelSection model, Sf
         eval = eval == null ? EvalSection.defaults() : eval;
         policyStore = policyStore == null ? PolicyStoreSection.defaults() : policyStore;
         output = output == null ? OutputSection.defaults() : output;
+        slots = slots == null ? SlotsSection.defaults() : slots;
         ConfigErrors e = new ConfigErrors();
         checkBatchShape(e, buffer, rollout);
         checkAlgorithm(e, learner, buffer, rollout, teacher);

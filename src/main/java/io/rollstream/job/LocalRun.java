@@ -42,24 +42,12 @@ public final class LocalRun {
 
     public static PipelineRunner.Result run(RunConfig config, Path runDir, String resumeFrom, PrintStream out)
             throws Exception {
-        RunPaths paths = RunPaths.under(runDir, config.policyStore().path());
-        Files.createDirectories(paths.dir());
-        ConfigWriter.write(config, paths.config());
-        Tokenizer tokenizer = Tokenizers.create(PlanFactory.tokenizer(config));
-        ModelConfig model = config.model().toModelConfig(tokenizer.vocabSize());
-        PolicyStore store = new PolicyStore(paths.policyStore());
         long start = System.currentTimeMillis();
-        if (resumeFrom != null) {
-            store.clearFinished();
-            out.println("resuming from " + resumeFrom);
-        } else if (store.latest().isEmpty()) {
-            out.println("initial policy: " + model.parameterCount() + " parameters"
-                    + (config.sft().steps() > 0 ? ", SFT warm start for " + config.sft().steps() + " steps" : ""));
-            store.publish(initialPolicy(config, model, new PromptCodec(tokenizer), paths, out), "initial");
-        } else {
-            throw new IllegalArgumentException("run directory " + paths.dir() + " already holds a policy store;"
-                    + " continue it with --resume-from " + paths.dir() + ", or choose another --run-dir");
-        }
+        Prepared prepared = prepare(config, runDir, resumeFrom, out);
+        RunPaths paths = prepared.paths();
+        PolicyStore store = prepared.store();
+        Tokenizer tokenizer = prepared.tokenizer();
+        ModelConfig model = prepared.model();
         PipelinePlan plan = PlanFactory.plan(config, paths, model.contextLength());
         PipelineRunner.Options options = new PipelineRunner.Options(config.job().webUi(), config.job().webUiPort(),
                 plan.slots(), config.job().checkpointIntervalS() * 1000L, resumeFrom,
@@ -74,6 +62,39 @@ public final class LocalRun {
         }
         summarize(result.metrics(), paths, result, finalEval, (System.currentTimeMillis() - start) / 1000.0, out);
         return result;
+    }
+
+    /**
+     * A run directory ready for the job: the resolved config written, and the policy store holding
+     * an initial policy (or, when resuming, the store of the run being continued).
+     */
+    public record Prepared(RunPaths paths, PolicyStore store, Tokenizer tokenizer, ModelConfig model) {}
+
+    /**
+     * Prepares {@code runDir} for a local or a cluster run: writes the resolved config and, unless
+     * resuming, publishes version 0 ({@link #initialPolicy}). A run directory that already holds
+     * a policy is refused unless the run resumes from {@code resumeFrom}.
+     */
+    public static Prepared prepare(RunConfig config, Path runDir, String resumeFrom, PrintStream out)
+            throws Exception {
+        RunPaths paths = RunPaths.under(runDir, config.policyStore().path());
+        Files.createDirectories(paths.dir());
+        ConfigWriter.write(config, paths.config());
+        Tokenizer tokenizer = Tokenizers.create(PlanFactory.tokenizer(config));
+        ModelConfig model = config.model().toModelConfig(tokenizer.vocabSize());
+        PolicyStore store = new PolicyStore(paths.policyStore());
+        if (resumeFrom != null) {
+            store.clearFinished();
+            out.println("resuming from " + resumeFrom);
+        } else if (store.latest().isEmpty()) {
+            out.println("initial policy: " + model.parameterCount() + " parameters"
+                    + (config.sft().steps() > 0 ? ", SFT warm start for " + config.sft().steps() + " steps" : ""));
+            store.publish(initialPolicy(config, model, new PromptCodec(tokenizer), paths, out), "initial");
+        } else {
+            throw new IllegalArgumentException("run directory " + paths.dir() + " already holds a policy store;"
+                    + " continue it with --resume-from " + paths.dir() + ", or choose another --run-dir");
+        }
+        return new Prepared(paths, store, tokenizer, model);
     }
 
     /** Version 0: {@code model.init} or fresh weights, warm-started with SFT when {@code sft.steps > 0}. */

@@ -1,6 +1,7 @@
 package io.rollstream.job;
 
 import io.rollstream.batch.BatchAssemblyConfig;
+import io.rollstream.config.SlotsSection;
 import io.rollstream.eval.EvalSpec;
 import io.rollstream.learner.LearnerSettings;
 import io.rollstream.output.RolloutLogFormat;
@@ -23,13 +24,30 @@ import io.rollstream.teacher.TeacherSettings;
  * @param store the policy store
  * @param rolloutLog what goes to rollouts.jsonl
  * @param paths the run directory's files
+ * @param slotResources what a slot of the rollout and of the learner group asks of a cluster (declared only
+ *     for cluster submissions: see {@link #withSlotResources})
  */
 public record PipelinePlan(String jobName, int rolloutParallelism, RolloutSettings rollout,
         BatchAssemblyConfig batch, LearnerSettings learner, TeacherSettings teacher, EvalSpec eval,
-        ProblemValidator validator, PolicyStore store, RolloutLogFormat rolloutLog, RunPaths paths) {
+        ProblemValidator validator, PolicyStore store, RolloutLogFormat rolloutLog, RunPaths paths,
+        SlotsSection slotResources) {
 
-    /** Task slots on one task manager: the default group's widest stage (the generators) plus the teacher's group. */
+    public PipelinePlan {
+        slotResources = slotResources == null ? SlotsSection.defaults() : slotResources;
+    }
+
+    /**
+     * Task slots the job takes: one per subtask of its widest stage in each slot-sharing group — the
+     * default group (sources, validation, batch assembly, sinks: 1), the generators, the learner (1)
+     * and the teacher.
+     */
     public int slots() {
-        return rolloutParallelism + (teacher != null ? teacher.parallelism() : 0);
+        return 1 + rolloutParallelism + 1 + (teacher != null ? teacher.parallelism() : 0);
+    }
+
+    /** The same plan asking the cluster for {@code resources} per rollout and learner slot. */
+    public PipelinePlan withSlotResources(SlotsSection resources) {
+        return new PipelinePlan(jobName, rolloutParallelism, rollout, batch, learner, teacher, eval, validator, store,
+                rolloutLog, paths, resources);
     }
 }

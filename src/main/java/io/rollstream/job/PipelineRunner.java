@@ -140,21 +140,7 @@ public final class PipelineRunner {
     }
 
     static StreamExecutionEnvironment environment(PipelinePlan plan, Options options) {
-        Configuration conf = new Configuration();
-        conf.setString("execution.checkpointing.interval", options.checkpointIntervalMillis() + " ms");
-        conf.setString("execution.checkpointing.dir", plan.paths().checkpoints().toUri().toString());
-        conf.setString("execution.checkpointing.savepoint-dir", plan.paths().savepoints().toUri().toString());
-        conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
-        conf.setString("execution.checkpointing.timeout", "10 min");
-        conf.setString("state.backend.type", "hashmap");
-        // The rollout operator holds its input back until the admission gate opens (one learner step
-        // at a time), and an aligned barrier waits behind every problem buffered in front of it. Buffer
-        // debloating shrinks in-flight data to about a second of throughput, so checkpoints and the
-        // savepoint of a stop pass within a few steps instead of after thousands of buffered problems.
-        conf.setString("taskmanager.network.memory.buffer-debloat.enabled", "true");
-        conf.setString("restart-strategy.type", "fixed-delay");
-        conf.setString("restart-strategy.fixed-delay.attempts", "3");
-        conf.setString("restart-strategy.fixed-delay.delay", "2 s");
+        Configuration conf = JobSettings.checkpointsAndRestarts(plan.paths(), options.checkpointIntervalMillis());
         conf.setString("taskmanager.numberOfTaskSlots", Integer.toString(Math.max(1, options.slots())));
         // Without the web UI the mini-cluster's REST endpoint still starts: on any free port, so that
         // several runs (or a run and the tests) can share a machine.

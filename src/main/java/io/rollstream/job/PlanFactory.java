@@ -12,6 +12,7 @@ import io.rollstream.learner.LearnerSettings;
 import io.rollstream.output.RolloutLogFormat;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.rollout.AdmissionGate;
+import io.rollstream.rollout.DeviceSelection;
 import io.rollstream.rollout.DifficultyPools;
 import io.rollstream.rollout.ModelGroupSampler;
 import io.rollstream.rollout.RolloutSettings;
@@ -82,7 +83,7 @@ public final class PlanFactory {
                 eval(c),
                 new ProblemValidator(tokenizer(c), contextLength, c.data().maxPromptChars()),
                 new PolicyStore(paths.policyStore()),
-                new RolloutLogFormat(c.output().rolloutsLog(), c.output().sampleEvery()), paths);
+                new RolloutLogFormat(c.output().rolloutsLog(), c.output().sampleEvery()), paths, null);
     }
 
     /** The teacher-scoring stage when distilling ({@code learner.algorithm: reverse_kl}), else null. */
@@ -117,8 +118,8 @@ public final class PlanFactory {
                     JSONL_TASK);
             problems = env -> PipelineIo.ProblemInput.of(JsonlProblems.stream(env, spec), JsonlProblems.INVALID);
         }
-        return new PipelineIo(problems, subtask -> new ModelGroupSampler(store, verifier, sampling, groupSize, rows,
-                seed, device.toDjl()));
+        return new PipelineIo(problems, (subtask, gpus) -> new ModelGroupSampler(store, verifier, sampling, groupSize,
+                rows, seed, DeviceSelection.forSubtask("rollout", device, gpus, subtask)));
     }
 
 }

@@ -27,8 +27,12 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class RlPipelineJob {
 
-    /** Flink's default slot-sharing group: sources, generators, batch assembly, learner and sinks. */
+    /** Flink's default slot-sharing group: sources, validation, batch assembly and sinks. */
     static final String DEFAULT_SLOT_GROUP = "default";
+    /** The generators' slot-sharing group: one slot (and on a cluster one GPU) per rollout subtask. */
+    public static final String ROLLOUT_SLOT_GROUP = "rollout";
+    /** The learner's slot-sharing group. */
+    public static final String LEARNER_SLOT_GROUP = "learner";
 
     private RlPipelineJob() {}
 
@@ -45,7 +49,8 @@ public final class RlPipelineJob {
                 .keyBy((KeySelector<Problem, String>) Problem::id, Types.STRING)
                 .transform("rollout", TypeInformation.of(ScoredGroup.class),
                         new RolloutOperatorFactory(plan.rollout(), io.sampler(), plan.store()))
-                .uid("rollout").setParallelism(plan.rolloutParallelism());
+                .uid("rollout").setParallelism(plan.rolloutParallelism())
+                .slotSharingGroup(SlotGroups.of(ROLLOUT_SLOT_GROUP, plan.slotResources().rollout()));
 
         // Distillation only: the teacher adds per-token rewards (teacher − student log-prob) to every rollout.
         if (plan.teacher() != null) {
@@ -61,9 +66,10 @@ public final class RlPipelineJob {
         SingleOutputStreamOperator<StepReport> reports = batches
                 .transform("learner", TypeInformation.of(StepReport.class),
                         new LearnerOperator(plan.learner(), plan.store(), plan.eval()))
-                .uid("learner").setParallelism(1).setMaxParallelism(1);
+                .uid("learner").setParallelism(1).setMaxParallelism(1)
+                .slotSharingGroup(SlotGroups.of(LEARNER_SLOT_GROUP, plan.slotResources().learner()));
 
-        // The run directory's record files.
+        // The run directory's record files (metrics.jsonl chained to the learner, in its group).
         reports.sinkTo(new JsonLinesSink<>(plan.paths().metrics().toString(), StepReport::json))
                 .name("metrics.jsonl").uid("metrics-sink").setParallelism(1);
         batches.getSideOutput(BatchAssemblyOperator.OUTCOMES)

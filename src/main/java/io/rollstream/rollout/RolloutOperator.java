@@ -128,7 +128,7 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
         super.open();
         newestVersion = -1;
         finished = false;
-        sampler = samplerFactory.create(subtask);
+        sampler = samplerFactory.create(subtask, DeviceSelection.declaredGpus(getRuntimeContext()));
         worker = new GenerationWorker("rollout-generation-" + subtask, sampler, settings.maxGroupsPerPass(),
                 groups -> mailbox.execute(() -> complete(groups), "rollout results"),
                 failure -> mailbox.execute(() -> {

@@ -2,6 +2,7 @@ package io.rollstream.teacher;
 
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
+import io.rollstream.rollout.DeviceSelection;
 import io.rollstream.types.ScoredGroup;
 
 import org.apache.flink.api.common.functions.OpenContext;
@@ -45,8 +46,11 @@ public final class TeacherScoring extends RichMapFunction<ScoredGroup, ScoredGro
 
     @Override
     public void open(OpenContext context) throws Exception {
+        ai.djl.Device device = DeviceSelection.forSubtask(UID, settings.device(),
+                DeviceSelection.declaredGpus(getRuntimeContext()),
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
         scorer = TeacherScorer.load(read(settings.checkpoint()), settings.studentTokenizer(),
-                settings.studentContextLength(), settings.device().toDjl(), settings.maxBatchRows());
+                settings.studentContextLength(), device, settings.maxBatchRows());
     }
 
     @Override

@@ -27,7 +27,7 @@ class ConfigKeysTest {
     void anUnknownTopLevelKeyListsTheSections() {
         assertThat(failure("jobb: {name: x}").getMessage()).isEqualTo(
                 "unknown key jobb (did you mean job?); valid top-level keys: job, data, model, sft, rollout, buffer,"
-                        + " async, learner, teacher, eval, policy_store, output");
+                        + " async, learner, teacher, eval, policy_store, output, slots");
         assertThat(failure("hyperparameters: {}").getMessage()).contains("unknown key hyperparameters;")
                 .doesNotContain("did you mean");
     }

@@ -78,7 +78,7 @@ class ConfigLoaderTest {
         RunConfig c = ConfigLoader.parse("rollout:\n  temperature: 0.5\n");
         assertThat(c.rollout()).isEqualTo(new RolloutSection(1, 8, 0.5, 1.0, 0, 8, 256, 200, Device.AUTO));
         assertThat(c).isEqualTo(new RunConfig(null, null, null, null, c.rollout(), null, null, null, null, null,
-                null, null));
+                null, null, null));
     }
 
     @Test
@@ -101,6 +101,8 @@ class ConfigLoaderTest {
         assertThat(c.eval()).isEqualTo(new EvalSection(50, 500, 512));
         assertThat(c.policyStore()).isEqualTo(new PolicyStoreSection("/scratch/policies", 3));
         assertThat(c.output()).isEqualTo(new OutputSection(Mode.SAMPLE, 25));
+        assertThat(c.slots()).isEqualTo(new SlotsSection(new SlotsSection.SlotResources(2.0, 1024, 4096, 1),
+                new SlotsSection.SlotResources(1.0, 2048, 2048, 0)));
         assertThat(c.problemsPerBatch()).isEqualTo(24);
         assertThat(c.evalMaxNewTokens()).isEqualTo(512);
         assertThat(c.policyStore().directory(Path.of("/runs/x"))).isEqualTo(Path.of("/scratch/policies"));

@@ -216,7 +216,18 @@ class ConfigValidationTest {
                         false, false, 0, 0))
                 .isInstanceOf(InvalidConfigException.class)
                 .satisfies(t -> assertThat(((InvalidConfigException) t).errors()).hasSize(2));
-        assertThat(new RunConfig(null, null, null, null, null, null, null, null, null, null, null, null))
+        assertThat(new RunConfig(null, null, null, null, null, null, null, null, null, null, null, null, null))
                 .isEqualTo(ConfigLoader.parse("", List.of()));
+    }
+
+    @Test
+    void slotResourcesNeedCpuCoresAndTaskHeapTogetherAndNoNegativeAmounts() {
+        assertThat(ConfigFailures.failure("slots: {rollout: {gpus: 1}}").getMessage())
+                .contains("slots.rollout", "cpu_cores and task_heap_mb");
+        assertThat(ConfigFailures.failure("slots: {learner: {cpu_cores: -1, task_heap_mb: 512}}").getMessage())
+                .contains("slots.learner.cpu_cores (-1.0) must be >= 0");
+        RunConfig ok = ConfigLoader.parse("slots: {rollout: {cpu_cores: 1, task_heap_mb: 256, gpus: 1}}");
+        assertThat(ok.slots().rollout().declared()).isTrue();
+        assertThat(ok.slots().learner().declared()).isFalse();
     }
 }

@@ -45,7 +45,7 @@ class ConfigWriterTest {
         String yaml = ConfigWriter.toYaml(RunConfig.defaults());
         JsonNode tree = ConfigLoader.YAML.readTree(yaml);
         assertThat(names(tree)).containsExactly("job", "data", "model", "sft", "rollout", "buffer", "async",
-                "learner", "teacher", "eval", "policy_store", "output");
+                "learner", "teacher", "eval", "policy_store", "output", "slots");
         assertThat(names(tree.get("buffer"))).containsExactly("batch_size", "oversampling_factor", "easy_threshold",
                 "hard_threshold", "online_difficulty_filtering", "zero_advantage_filter", "std_normalize_advantages",
                 "filter_truncated", "easy_fraction", "hard_fraction");

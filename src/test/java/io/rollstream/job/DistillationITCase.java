@@ -74,11 +74,11 @@ class DistillationITCase {
     }
 
     @Test
-    void theTeacherRunsInItsOwnSlotGroupAndEverythingAfterItDoesNot() throws Exception {
+    void teacherRolloutAndLearnerRunInTheirOwnSlotGroupsAndBatchAssemblyInTheDefaultOne() throws Exception {
         RunConfig c = ConfigLoader.parse(TASK + "learner: {algorithm: reverse_kl}\nteacher: {checkpoint: t.rsckpt,"
                 + " parallelism: 2}\nmodel: {context_length: 12}");
         PipelinePlan plan = PlanFactory.plan(c, RunPaths.under(dir, null), 12);
-        assertThat(plan.slots()).isEqualTo(3); // one generator + two teacher subtasks
+        assertThat(plan.slots()).isEqualTo(5); // default group, one generator, the learner, two teacher subtasks
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         RlPipelineJob.build(env, plan, PlanFactory.io(c, plan));
         StreamGraph graph = env.getStreamGraph();
@@ -89,9 +89,9 @@ class DistillationITCase {
         assertThat(teacher.getSlotSharingGroup()).isEqualTo(TeacherScoring.SLOT_SHARING_GROUP);
         assertThat(teacher.getParallelism()).isEqualTo(2);
         assertThat(teacher.getTransformationUID()).isEqualTo(TeacherScoring.UID);
-        assertThat(byName.get("rollout").getSlotSharingGroup()).isEqualTo("default");
+        assertThat(byName.get("rollout").getSlotSharingGroup()).isEqualTo(RlPipelineJob.ROLLOUT_SLOT_GROUP);
         assertThat(byName.get("batch-assembly").getSlotSharingGroup()).isEqualTo("default");
-        assertThat(byName.get("learner").getSlotSharingGroup()).isEqualTo("default");
+        assertThat(byName.get("learner").getSlotSharingGroup()).isEqualTo(RlPipelineJob.LEARNER_SLOT_GROUP);
         // Without distillation there is no teacher stage.
         RunConfig rl = ConfigLoader.parse(TASK + "model: {context_length: 12}");
         assertThat(PlanFactory.plan(rl, RunPaths.under(dir.resolve("rl"), null), 12).teacher()).isNull();

@@ -65,7 +65,7 @@ final class PipelineFixtures {
                 PolicyGradientLoss.Config.defaults(), k.steps(), 0);
         return new PipelinePlan("pipeline-it", k.parallelism(), rollout, batch, learner, null, eval,
                 new ProblemValidator(tokenizer.spec(), model.contextLength(), 100), store,
-                new RolloutLogFormat(RolloutLogFormat.Mode.ALL, 1), paths);
+                new RolloutLogFormat(RolloutLogFormat.Mode.ALL, 1), paths, null);
     }
 
     static PipelineIo io(PipelinePlan plan, long runSeed, int setSize) {
@@ -73,7 +73,7 @@ final class PipelineFixtures {
         PolicyStore store = plan.store();
         return new PipelineIo(
                 env -> PipelineIo.ProblemInput.of(TaskProblems.stream(env, task, setSize, 0, runSeed, true)),
-                subtask -> new ModelGroupSampler(store, task.verifier(), SamplingParams.sample(4), G, 64, runSeed,
+                (subtask, gpus) -> new ModelGroupSampler(store, task.verifier(), SamplingParams.sample(4), G, 64, runSeed,
                         Device.cpu()));
     }
 }

@@ -29,7 +29,7 @@ public final class FakeGroupSampler implements GroupSampler {
     }
 
     public static GroupSamplerFactory factory(int groupSize) {
-        return subtask -> new FakeGroupSampler(groupSize);
+        return (subtask, gpus) -> new FakeGroupSampler(groupSize);
     }
 
     /** Reward of rollout {@code i} of {@code problem}. */

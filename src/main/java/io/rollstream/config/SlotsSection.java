@@ -1,0 +1,74 @@
+package io.rollstream.config;
+
+/**
+ * The {@code slots} section: what one slot of the rollout and of the learner slot-sharing group
+ * asks of a cluster's task managers (Flink's fine-grained resource management). It applies to
+ * cluster submissions ({@code ClusterJob}); a local mini-cluster ignores it. A group left at its
+ * defaults declares nothing and takes any slot.
+ *
+ * @param rollout the {@code slots.rollout} map: one generator subtask's slot; default unspecified
+ * @param learner the {@code slots.learner} map: the learner's slot; default unspecified
+ */
+public record SlotsSection(SlotResources rollout, SlotResources learner) {
+
+    /**
+     * One slot's resources; all zero declares nothing.
+     *
+     * @param cpuCores CPU cores, at least 0; default 0
+     * @param taskHeapMb task heap in MB, at least 0; default 0
+     * @param taskOffHeapMb task off-heap memory in MB (PyTorch's native tensors live here), at least 0; default 0
+     * @param gpus GPUs of the external resource {@code gpu}, at least 0; default 0
+     */
+    public record SlotResources(double cpuCores, int taskHeapMb, int taskOffHeapMb, int gpus) {
+
+        public static SlotResources unspecified() {
+            return new SlotResources(0, 0, 0, 0);
+        }
+
+        /** Whether the slot declares any resource. */
+        public boolean declared() {
+            return cpuCores > 0 || taskHeapMb > 0 || taskOffHeapMb > 0 || gpus > 0;
+        }
+
+        private void check(ConfigErrors e, String prefix) {
+            e.check(cpuCores >= 0, prefix + ".cpu_cores", cpuCores, "must be >= 0");
+            e.check(taskHeapMb >= 0, prefix + ".task_heap_mb", taskHeapMb, "must be >= 0");
+            e.check(taskOffHeapMb >= 0, prefix + ".task_off_heap_mb", taskOffHeapMb, "must be >= 0");
+            e.check(gpus >= 0, prefix + ".gpus", gpus, "must be >= 0");
+            e.check(!declared() || (cpuCores > 0 && taskHeapMb > 0), prefix,
+                    "cpu_cores " + cpuCores + ", task_heap_mb " + taskHeapMb,
+                    "declares resources without both cpu_cores and task_heap_mb, which Flink requires together:"
+                            + " set both (e.g. {cpu_cores: 1.0, task_heap_mb: 512}) or none");
+        }
+
+        static SlotResources read(SectionReader in) {
+            SlotResources d = unspecified();
+            return new SlotResources(
+                    in.number("cpu_cores", d.cpuCores()),
+                    in.integer("task_heap_mb", d.taskHeapMb()),
+                    in.integer("task_off_heap_mb", d.taskOffHeapMb()),
+                    in.integer("gpus", d.gpus()));
+        }
+    }
+
+    /** Every key at its default. */
+    public static SlotsSection defaults() {
+        return new SlotsSection(null, null);
+    }
+
+    public SlotsSection {
+        rollout = rollout == null ? SlotResources.unspecified() : rollout;
+        learner = learner == null ? SlotResources.unspecified() : learner;
+        ConfigErrors e = new ConfigErrors();
+        rollout.check(e, "slots.rollout");
+        learner.check(e, "slots.learner");
+        e.throwIfAny();
+    }
+
+    static SlotsSection read(SectionReader in) {
+        SlotsSection d = defaults();
+        return new SlotsSection(
+                in.nested("rollout", SlotResources::read, d.rollout()),
+                in.nested("learner", SlotResources::read, d.learner()));
+    }
+}
