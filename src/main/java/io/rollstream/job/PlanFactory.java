@@ -16,6 +16,7 @@ import io.rollstream.policy.PolicyStore;
 import io.rollstream.rollout.AdmissionGate;
 import io.rollstream.rollout.DifficultyPools;
 import io.rollstream.rollout.ModelGroupSampler;
+import io.rollstream.rollout.ReAdmission;
 import io.rollstream.rollout.RolloutSettings;
 import io.rollstream.sampling.SamplingParams;
 import io.rollstream.source.FieldMapping;
@@ -73,9 +74,11 @@ public final class PlanFactory {
         RolloutSettings rollout = new RolloutSettings(
                 new AdmissionGate(c.problemsPerBatch(), c.async().maxAsyncLevel(), r.parallelism()),
                 new DifficultyPools(b.easyThreshold(), b.hardThreshold()), EarlyFilter.of(batch),
-                Math.max(1, r.maxBatchRows() / r.rolloutsPerExample()), r.policyPollMs());
+                Math.max(1, r.maxBatchRows() / r.rolloutsPerExample()), r.policyPollMs(),
+                new ReAdmission(b.easyFraction(), b.hardFraction(), c.job().seed()));
         LearnerSettings learner = new LearnerSettings(c.learner().algorithm(), c.learner().toAdamW(),
-                c.learner().toTrainerConfig(r.temperature()), c.learner().toLossConfig(), c.job().maxSteps());
+                c.learner().toTrainerConfig(r.temperature()), c.learner().toLossConfig(), c.job().maxSteps(),
+                c.learner().maxBadSteps());
         return new PipelinePlan(c.job().name(), r.parallelism(), rollout, batch, learner, eval(c),
                 new ProblemValidator(tokenizer(c), contextLength, c.data().maxPromptChars()),
                 new PolicyStore(paths.policyStore()),

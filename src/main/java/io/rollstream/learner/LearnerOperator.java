@@ -7,6 +7,8 @@ import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.common.Json;
 import io.rollstream.eval.EvalSpec;
 import io.rollstream.eval.GreedyEvaluator;
+import io.rollstream.common.FailureInjection;
+import io.rollstream.policy.AttemptId;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tokenizer.PromptCodec;
@@ -27,21 +29,31 @@ import java.io.ByteArrayInputStream;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * The embedded learner (parallelism 1): trains on each batch, publishes the new policy version to
  * the store, evaluates when due, and emits the step's {@code metrics.jsonl} line. When the last
  * step is done it marks the store finished, which ends generation.
  *
- * <p>State: the learner's full checkpoint (weights, optimizer moments, step) as bytes in operator
- * state. Without restored state it starts from the store's version 0 (the warm-started or freshly
- * initialised policy the launcher published before the job).
+ * <p>State: the learner's full checkpoint (weights, optimizer moments, step, the count of
+ * consecutive bad steps) as bytes in operator state. Without restored state it starts from the
+ * store's version 0 (the warm-started or freshly initialised policy the launcher published before
+ * the job).
+ *
+ * <p>Fencing (DESIGN.md invariant 7): on every start the learner fences the policy store with its
+ * attempt and restored step, then republishes the restored version, so versions a failed attempt
+ * wrote after the restored checkpoint are never used and generators (which wait for this
+ * attempt's fence) continue from exactly the restored weights.
+ *
+ * <p>A step in which no update could be applied (non-finite or all-zero gradients) is skipped and
+ * counted; after {@code learner.max_bad_steps} in a row the learner fails the job.
  */
 public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         implements OneInputStreamOperator<TrainBatch, StepReport> {
 
     static final String STATE = "learner-checkpoint";
+    /** Checkpoint metadata key holding the consecutive bad steps. */
+    static final String BAD_STEPS = "consecutive_bad_steps";
 
     private final LearnerSettings settings;
     private final PolicyStore store;
@@ -55,6 +67,7 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
     private transient String attempt;
     private transient long lastStepEndMillis;
     private transient long lastCutMillis;
+    private transient int badSteps;
 
     public LearnerOperator(LearnerSettings settings, PolicyStore store, EvalSpec eval) {
         this.settings = settings;
@@ -77,9 +90,12 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
     @Override
     public void open() throws Exception {
         super.open();
-        attempt = UUID.randomUUID().toString();
+        attempt = AttemptId.of(getRuntimeContext());
+        badSteps = Integer.parseInt(restored.metadata().getOrDefault(BAD_STEPS, "0"));
         learner = new Learner(settings, restored, Device.cpu());
         restored = null;
+        store.fence(attempt, learner.step());
+        store.publish(learner.policy(), attempt);
         if (eval != null && eval.problems() > 0) {
             evaluator = new GreedyEvaluator(new PromptCodec(Tokenizers.create(learner.policy().tokenizer())),
                     eval.heldOutTask().verifier(), eval.maxNewTokens(), 256);
@@ -94,8 +110,10 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         if (batch.step() >= settings.maxSteps()) {
             return; // batch assembly never cuts these; ignore defensively
         }
+        FailureInjection.maybeFail("learner", batch.step(), getRuntimeContext());
         long start = System.currentTimeMillis();
         StepResult result = learner.train(batch);
+        countBadStep(batch.step(), result);
         store.publish(learner.policy(), attempt);
         Double accuracy = eval != null && eval.dueAfter(batch.step(), settings.maxSteps())
                 ? evaluator.accuracy(learner.model(), heldOut) : null;
@@ -108,14 +126,27 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         lastStepEndMillis = end;
         lastCutMillis = batch.stats().cutMillis();
         if (learner.step() >= settings.maxSteps()) {
-            store.markFinished(learner.step());
+            store.markFinished(learner.step(), attempt);
+        }
+    }
+
+    /** Counts steps without an applied update; fails the job after {@code max_bad_steps} in a row. */
+    private void countBadStep(long step, StepResult result) {
+        boolean bad = result.optimizerSteps() == 0 && result.skippedNonFinite() + result.skippedZeroGradient() > 0;
+        badSteps = bad ? badSteps + 1 : 0;
+        if (badSteps >= settings.maxBadSteps()) {
+            throw new IllegalStateException("the learner skipped " + badSteps + " steps in a row (up to step " + step
+                    + ") because the loss or gradients were not finite or all zero; learner.max_bad_steps is "
+                    + settings.maxBadSteps() + ". Lower learner.learning_rate or learner.max_grad_norm, or check"
+                    + " the rewards; a restart continues from the last checkpoint before these steps");
         }
     }
 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        state.update(List.of(CheckpointFormat.toBytes(learner.checkpoint(Map.of("attempt", attempt)))));
+        state.update(List.of(CheckpointFormat.toBytes(learner.checkpoint(
+                Map.of("attempt", attempt, BAD_STEPS, Integer.toString(badSteps))))));
     }
 
     @Override

@@ -10,6 +10,17 @@ import java.io.Serializable;
  * @param trainer accumulation, clipping, temperature, stepping mode
  * @param loss policy-gradient loss settings (GRPO)
  * @param maxSteps learner steps of the run (the run is finished after step maxSteps − 1)
+ * @param maxBadSteps consecutive steps without an applied update (non-finite or zero gradients)
+ *     after which the learner fails the job ({@code learner.max_bad_steps})
  */
 public record LearnerSettings(Algorithm algorithm, AdamW.Config optimizer, PolicyTrainer.Config trainer,
-        PolicyGradientLoss.Config loss, long maxSteps) implements Serializable {}
+        PolicyGradientLoss.Config loss, long maxSteps, int maxBadSteps) implements Serializable {
+
+    /** Default for {@code learner.max_bad_steps}. */
+    public static final int DEFAULT_MAX_BAD_STEPS = 5;
+
+    public LearnerSettings(Algorithm algorithm, AdamW.Config optimizer, PolicyTrainer.Config trainer,
+            PolicyGradientLoss.Config loss, long maxSteps) {
+        this(algorithm, optimizer, trainer, loss, maxSteps, DEFAULT_MAX_BAD_STEPS);
+    }
+}

@@ -1,5 +1,7 @@
 package io.rollstream.rollout;
 
+import io.rollstream.common.FailureInjection;
+import io.rollstream.policy.AttemptId;
 import io.rollstream.policy.PolicyManifest;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.rollout.DifficultyPools.Pool;
@@ -26,7 +28,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -43,7 +47,15 @@ import java.util.Optional;
  * <p>State: per problem (keyed) its pool, admission count and pending requests — a request is
  * written before it is handed to the generation thread and removed when its result is emitted,
  * so every checkpoint holds each admitted group either as pending (re-submitted on restore) or as
- * already emitted. Per subtask (union list state) the gate's count of useful groups.
+ * already emitted. Per subtask (union list state) the gate's count of useful groups and the job
+ * that wrote it.
+ *
+ * <p>Restores: pending groups are re-submitted (they are pinned to versions the restored learner
+ * has, see below). New versions are taken only from {@link PolicyStore#latestFor} this attempt, so
+ * after a restore no generator uses a version newer than the restored learner's step until that
+ * learner publishes it again (DESIGN.md invariant 7). When the restored state comes from another
+ * job (a resume, not a failover), {@code buffer.easy_fraction} / {@code hard_fraction} of the easy
+ * and hard problems go back to the normal pool ({@link ReAdmission}).
  */
 public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
         implements OneInputStreamOperator<Problem, ScoredGroup>, BoundedOneInput {
@@ -71,9 +83,11 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
     private transient long newestVersion;
     private transient boolean finished;
     private transient long[] poolCounts;
+    private transient String attempt;
+    private transient boolean resumedFromAnotherJob;
 
     /** Gate counters of one subtask, as checkpointed. */
-    public record GateState(int subtask, int parallelism, long useful, long nextSequence) {}
+    public record GateState(int subtask, int parallelism, long useful, long nextSequence, String jobId) {}
 
     RolloutOperator(StreamOperatorParameters<ScoredGroup> parameters, RolloutSettings settings,
             GroupSamplerFactory samplerFactory, PolicyStore store) {
@@ -101,11 +115,14 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
     private void restoreGate(boolean restored, int parallelism) throws Exception {
         useful = 0;
         nextSequence = 0;
+        resumedFromAnotherJob = false;
         if (!restored) {
             return;
         }
+        String job = getRuntimeContext().getJobInfo().getJobId().toString();
         long total = 0;
         for (GateState s : gateState.get()) {
+            resumedFromAnotherJob |= !job.equals(s.jobId());
             total += s.useful();
             nextSequence = Math.max(nextSequence, s.nextSequence());
             if (s.subtask() == subtask && s.parallelism() == parallelism) {
@@ -126,6 +143,7 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
         super.open();
         newestVersion = -1;
         finished = false;
+        attempt = AttemptId.of(getRuntimeContext());
         sampler = samplerFactory.create(subtask);
         worker = new GenerationWorker("rollout-generation-" + subtask, sampler, settings.maxGroupsPerPass(),
                 groups -> mailbox.execute(() -> complete(groups), "rollout results"),
@@ -133,10 +151,7 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
                     throw new RuntimeException("rollout generation failed", failure);
                 }, "rollout failure"));
         List<Object[]> restored = new ArrayList<>();
-        poolCounts = new long[Pool.values().length];
-        getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
-                new ValueStateDescriptor<>(POOL_STATE, Integer.class),
-                (key, state) -> poolCounts[state.value()]++);
+        countPools(resumedFromAnotherJob);
         getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
                 pendingDescriptor(), (key, state) -> {
                     for (GroupRequest r : state.values()) {
@@ -154,6 +169,27 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
             LOG.info("rollout subtask {} re-submitted {} pending groups after restore", subtask, restored.size());
         }
         pollPolicyStore(0);
+    }
+
+    /** Counts the problems per pool, first re-admitting easy/hard ones when this is a resume. */
+    private void countPools(boolean resume) throws Exception {
+        Map<String, Pool> pools = new HashMap<>();
+        getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                new ValueStateDescriptor<>(POOL_STATE, Integer.class),
+                (key, state) -> pools.put((String) key, Pool.values()[state.value()]));
+        if (resume) {
+            List<String> readmitted = settings.readmission().select(pools);
+            for (String key : readmitted) {
+                setCurrentKey(key);
+                pool.update(Pool.NORMAL.ordinal());
+                pools.put(key, Pool.NORMAL);
+            }
+            if (!readmitted.isEmpty()) {
+                LOG.info("rollout subtask {} re-admitted {} easy/hard problems on resume", subtask, readmitted.size());
+            }
+        }
+        poolCounts = new long[Pool.values().length];
+        pools.values().forEach(p -> poolCounts[p.ordinal()]++);
     }
 
     @Override
@@ -218,9 +254,10 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
 
     /** Timer callback (a mail): looks for a newer policy version and for the finished marker. */
     private void pollPolicyStore(long timestamp) throws Exception {
-        Optional<PolicyManifest> latest = store.latest();
+        Optional<PolicyManifest> latest = store.latestFor(attempt);
         if (latest.isPresent() && latest.get().version() > newestVersion) {
             newestVersion = latest.get().version();
+            FailureInjection.maybeFail("rollout", newestVersion, getRuntimeContext());
         }
         finished = store.isFinished();
         long now = getProcessingTimeService().getCurrentProcessingTime();
@@ -231,7 +268,8 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
-        gateState.update(List.of(new GateState(subtask, parallelism, useful, nextSequence)));
+        gateState.update(List.of(new GateState(subtask, parallelism, useful, nextSequence,
+                getRuntimeContext().getJobInfo().getJobId().toString())));
     }
 
     @Override
