@@ -6,7 +6,7 @@ import org.apache.flink.api.common.functions.RuntimeContext;
  * Test-only failure injection for restore tests and the end-to-end script: the system property
  * {@code rollstream.inject-failure=STAGE@STEP} (STAGE {@code rollout} or {@code learner}) makes
  * that stage throw once it reaches learner step STEP — the learner before training batch STEP, a
- * generator when it first sees policy version STEP — in the job's first attempt only, so the
+ * generator when it first sees a policy version ≥ STEP — in the job's first attempt only, so the
  * restarted attempt runs through. Unset (always in production), it does nothing.
  */
 public final class FailureInjection {
@@ -16,7 +16,7 @@ public final class FailureInjection {
 
     private FailureInjection() {}
 
-    /** Throws when the property targets {@code stage} at {@code step} and this is attempt 0. */
+    /** Throws when the property targets {@code stage} at or before {@code step} and this is attempt 0. */
     public static void maybeFail(String stage, long step, RuntimeContext context) {
         String spec = System.getProperty(PROPERTY);
         if (spec == null || spec.isBlank() || context.getTaskInfo().getAttemptNumber() > 0) {
@@ -26,7 +26,7 @@ public final class FailureInjection {
         if (parts.length != 2) {
             throw new IllegalArgumentException(PROPERTY + " must look like STAGE@STEP, e.g. learner@3; got " + spec);
         }
-        if (parts[0].equals(stage) && Long.parseLong(parts[1]) == step) {
+        if (parts[0].equals(stage) && step >= Long.parseLong(parts[1])) {
             throw new InjectedFailure(stage + " failed on purpose at step " + step + " (" + PROPERTY + "=" + spec + ")");
         }
     }

@@ -10,13 +10,23 @@ package io.rollstream.config;
  * @param webUi whether to serve Flink's web UI; default true
  * @param webUiPort port of the web UI, in [0, 65535] (0 picks a free port); default 8081
  * @param checkpointIntervalS seconds between Flink checkpoints, at least 1; default 30
+ * @param checkpointDir where Flink keeps checkpoints, any Flink file system URI ({@code file:///…},
+ *     {@code s3://…}, {@code hdfs://…}); null for {@code <run_dir>/checkpoints}; default null
+ * @param restartAttempts restarts from the latest checkpoint after a failure before the job fails,
+ *     at least 0; default 3
  */
 public record JobSection(String name, long seed, int maxSteps, int maxMinutes, boolean webUi, int webUiPort,
-        int checkpointIntervalS) {
+        int checkpointIntervalS, String checkpointDir, int restartAttempts) {
 
     /** Every key at its default. */
     public static JobSection defaults() {
-        return new JobSection("rollstream", 0, 100, 0, true, 8081, 30);
+        return new JobSection("rollstream", 0, 100, 0, true, 8081, 30, null, 3);
+    }
+
+    /** With the default checkpoint directory and restart attempts. */
+    public JobSection(String name, long seed, int maxSteps, int maxMinutes, boolean webUi, int webUiPort,
+            int checkpointIntervalS) {
+        this(name, seed, maxSteps, maxMinutes, webUi, webUiPort, checkpointIntervalS, null, 3);
     }
 
     public JobSection {
@@ -27,6 +37,10 @@ public record JobSection(String name, long seed, int maxSteps, int maxMinutes, b
         e.check(webUiPort >= 0 && webUiPort <= 65535, "job.web_ui_port", webUiPort,
                 "must be a port in [0, 65535]: try 8081");
         e.check(checkpointIntervalS >= 1, "job.checkpoint_interval_s", checkpointIntervalS, "must be >= 1: try 30");
+        e.check(checkpointDir == null || !checkpointDir.isBlank(), "job.checkpoint_dir", checkpointDir,
+                "must be a directory URI such as file:///data/ckpt or s3://bucket/ckpt, or null for <run_dir>/checkpoints");
+        e.check(restartAttempts >= 0, "job.restart_attempts", restartAttempts,
+                "must be >= 0 (restarts from the latest checkpoint before the job fails): try 3");
         e.throwIfAny();
     }
 
@@ -39,6 +53,8 @@ public record JobSection(String name, long seed, int maxSteps, int maxMinutes, b
                 in.integer("max_minutes", d.maxMinutes()),
                 in.bool("web_ui", d.webUi()),
                 in.integer("web_ui_port", d.webUiPort()),
-                in.integer("checkpoint_interval_s", d.checkpointIntervalS()));
+                in.integer("checkpoint_interval_s", d.checkpointIntervalS()),
+                in.optionalString("checkpoint_dir", d.checkpointDir()),
+                in.integer("restart_attempts", d.restartAttempts()));
     }
 }

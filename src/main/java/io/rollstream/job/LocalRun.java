@@ -58,7 +58,7 @@ public final class LocalRun {
         PipelinePlan plan = PlanFactory.plan(config, paths, model.contextLength());
         PipelineRunner.Options options = new PipelineRunner.Options(config.job().webUi(), config.job().webUiPort(),
                 config.rollout().parallelism(), config.job().checkpointIntervalS() * 1000L, resumeFrom,
-                config.job().maxMinutes());
+                config.job().maxMinutes(), config.job().checkpointDir(), config.job().restartAttempts());
         PipelineRunner.Result result = PipelineRunner.run(plan, PlanFactory.io(config, plan), options, out::println);
         Optional<PolicyManifest> last = store.latest();
         if (last.isPresent()) {
@@ -142,8 +142,9 @@ public final class LocalRun {
         }
         out.println("run directory: " + paths.dir());
         if (result.savepoint() != null) {
-            out.println("savepoint (continue with --resume-from): " + result.savepoint());
+            out.println("savepoint: " + result.savepoint());
         }
+        out.println("continue with: --resume-from " + paths.dir() + " (its newest checkpoint or savepoint)");
     }
 
     private static List<JsonNode> readAll(RunPaths paths) throws IOException {

@@ -24,9 +24,11 @@ import java.util.function.Consumer;
 
 /**
  * Runs the pipeline on a local mini-cluster: configures checkpointing (retained on cancel and
- * failure, under the run directory) and a restart strategy, submits the job, prints one progress
- * line per learner step, and when the learner marks the run finished (or the time limit is hit)
- * stops the job with a savepoint, so every run can be continued.
+ * failure, under the run directory unless {@code job.checkpoint_dir} says otherwise) and a restart
+ * strategy, submits the job, publishes its REST address in the run directory (for
+ * {@code rollstream stop}), prints one progress line per learner step, and when the learner marks
+ * the run finished (or the time limit is hit) stops the job with a savepoint, so every run can be
+ * continued.
  */
 public final class PipelineRunner {
 
@@ -37,9 +39,18 @@ public final class PipelineRunner {
      * @param checkpointIntervalMillis checkpoint interval
      * @param resumeFrom checkpoint or savepoint path to restore from, or null
      * @param maxMinutes stop after this long (0 = no limit)
+     * @param checkpointDir Flink file-system URI for checkpoints, or null for the run directory's
+     * @param restartAttempts restarts from the latest checkpoint before the job fails
      */
     public record Options(boolean webUi, int webUiPort, int slots, long checkpointIntervalMillis, String resumeFrom,
-            double maxMinutes) {}
+            double maxMinutes, String checkpointDir, int restartAttempts) {
+
+        /** Checkpoints in the run directory, three restart attempts. */
+        public Options(boolean webUi, int webUiPort, int slots, long checkpointIntervalMillis, String resumeFrom,
+                double maxMinutes) {
+            this(webUi, webUiPort, slots, checkpointIntervalMillis, resumeFrom, maxMinutes, null, 3);
+        }
+    }
 
     /** How a run ended. */
     public record Result(JobStatus status, String savepoint, List<JsonNode> metrics) {}
@@ -48,10 +59,24 @@ public final class PipelineRunner {
 
     public static Result run(PipelinePlan plan, PipelineIo io, Options options, Consumer<String> progress)
             throws Exception {
-        StreamExecutionEnvironment env = environment(plan, options);
+        plan.store().clearStopRequest(); // left over if an earlier job died while stopping
+        int restPort = options.webUi() && options.webUiPort() > 0 ? options.webUiPort() : freePort();
+        StreamExecutionEnvironment env = environment(plan, options, restPort);
         RlPipelineJob.build(env, plan, io);
         JobClient job = env.executeAsync(plan.jobName());
-        progress.accept("job " + job.getJobID() + " submitted" + (options.webUi() ? webUiHint(options) : ""));
+        progress.accept("job " + job.getJobID() + " submitted" + (options.webUi() ? webUiHint(restPort) : ""));
+        RunControl.publish(plan.paths().dir(), new RunControl.JobHandle(job.getJobID().toString(),
+                "http://localhost:" + restPort, plan.paths().savepoints().toUri().toString(), plan.store().root()));
+        try {
+            return follow(plan, options, job, progress);
+        } finally {
+            RunControl.withdraw(plan.paths().dir());
+            plan.store().clearStopRequest();
+        }
+    }
+
+    private static Result follow(PipelinePlan plan, Options options, JobClient job, Consumer<String> progress)
+            throws Exception {
         MetricsTail tail = new MetricsTail(plan.paths().metrics());
         ProgressLine line = new ProgressLine(plan.learner().maxSteps());
         long deadline = options.maxMinutes() > 0
@@ -66,6 +91,7 @@ public final class PipelineRunner {
             if (finished || System.currentTimeMillis() > deadline) {
                 progress.accept(finished ? "learner finished: stopping with a savepoint"
                         : "time limit: stopping with a savepoint");
+                plan.store().requestStop(); // see RunControl.stop
                 savepoint = job.stopWithSavepoint(false, plan.paths().savepoints().toUri().toString(),
                         SavepointFormatType.CANONICAL).get(5, TimeUnit.MINUTES);
                 break;
@@ -88,30 +114,61 @@ public final class PipelineRunner {
         return new Result(status, savepoint, tail.all());
     }
 
-    static StreamExecutionEnvironment environment(PipelinePlan plan, Options options) {
-        Configuration conf = new Configuration();
-        conf.setString("execution.checkpointing.interval", options.checkpointIntervalMillis() + " ms");
-        conf.setString("execution.checkpointing.dir", plan.paths().checkpoints().toUri().toString());
-        conf.setString("execution.checkpointing.savepoint-dir", plan.paths().savepoints().toUri().toString());
-        conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
-        conf.setString("execution.checkpointing.timeout", "10 min");
-        conf.setString("state.backend.type", "hashmap");
-        conf.setString("restart-strategy.type", "fixed-delay");
-        conf.setString("restart-strategy.fixed-delay.attempts", "3");
-        conf.setString("restart-strategy.fixed-delay.delay", "2 s");
+    static StreamExecutionEnvironment environment(PipelinePlan plan, Options options, int restPort) {
+        Configuration conf = faultTolerance(plan, options);
         conf.setString("taskmanager.numberOfTaskSlots", Integer.toString(Math.max(1, options.slots())));
-        conf.setString("rest.port", Integer.toString(options.webUiPort()));
+        // A fixed REST port (also without the web UI), so `rollstream stop` can reach the job.
+        conf.setString("rest.port", Integer.toString(restPort));
+        conf.setString("rest.bind-port", Integer.toString(restPort));
+        conf.setString("rest.address", "localhost");
+        conf.setString("rest.bind-address", "localhost");
         conf.setString("parallelism.default", "1");
-        if (options.resumeFrom() != null) {
-            conf.setString("execution.state-recovery.path", options.resumeFrom());
-        }
         return options.webUi()
                 ? StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf)
                 : StreamExecutionEnvironment.createLocalEnvironment(conf);
     }
 
-    private static String webUiHint(Options options) {
-        return options.webUiPort() > 0 ? "; Flink web UI: http://localhost:" + options.webUiPort() : "";
+    /**
+     * Checkpointing, retention and restarts, and the restore point: the part of the configuration
+     * every run gets, in a mini-cluster of its own or in a test's.
+     */
+    public static Configuration faultTolerance(PipelinePlan plan, Options options) {
+        Configuration conf = new Configuration();
+        conf.setString("execution.checkpointing.interval", options.checkpointIntervalMillis() + " ms");
+        conf.setString("execution.checkpointing.dir", options.checkpointDir() != null ? options.checkpointDir()
+                : plan.paths().checkpoints().toUri().toString());
+        conf.setString("execution.checkpointing.savepoint-dir", plan.paths().savepoints().toUri().toString());
+        // Kept when the job is cancelled or fails (or its JVM is killed), so every run can resume.
+        conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+        conf.setString("execution.checkpointing.timeout", "10 min");
+        conf.setString("state.backend.type", "hashmap");
+        // The rollout stage holds back its input while the admission gate is closed, and a barrier
+        // waits behind the problems buffered in front of it: keep that backlog to a few problems with
+        // small, debloated network buffers. Checkpoints stay aligned: an unaligned barrier is taken
+        // from the mailbox, possibly while the rollout operator yields inside processElement, and the
+        // problem it holds would then be in neither the channel state nor the operator state.
+        conf.setString("taskmanager.network.memory.buffer-debloat.enabled", "true");
+        conf.setString("taskmanager.network.memory.buffer-debloat.target", "200 ms");
+        conf.setString("taskmanager.network.memory.max-buffers-per-channel", "2");
+        conf.setString("taskmanager.network.memory.floating-buffers-per-gate", "1");
+        conf.setString("taskmanager.network.memory.buffers-per-channel", "1");
+        conf.setString("restart-strategy.type", "fixed-delay");
+        conf.setString("restart-strategy.fixed-delay.attempts", Integer.toString(options.restartAttempts()));
+        conf.setString("restart-strategy.fixed-delay.delay", "2 s");
+        if (options.resumeFrom() != null) {
+            conf.setString("execution.state-recovery.path", options.resumeFrom());
+        }
+        return conf;
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String webUiHint(int port) {
+        return "; Flink web UI: http://localhost:" + port;
     }
 
     private static String rootMessage(Throwable e) {
@@ -137,6 +194,7 @@ public final class PipelineRunner {
                 return List.of();
             }
             List<String> lines = Files.readAllLines(file);
+            seen = Math.min(seen, lines.size()); // a restore cut the file back to its checkpoint
             List<JsonNode> fresh = new ArrayList<>();
             for (int i = seen; i < lines.size(); i++) {
                 if (!lines.get(i).isBlank()) {

@@ -26,7 +26,8 @@ import java.util.List;
  * writer first truncates the file to that length. Lines written after the restored checkpoint
  * belong to the history the restore discards: the job produces them again (or different ones, in
  * asynchronous mode), so after a restore the file holds each record of the surviving history once,
- * with no gap. This needs a file system that can truncate (local disk, NFS), which is where run
+ * with no gap. A restart before the first checkpoint has no state: it cuts the file back to its
+ * length when the job was built. This needs a file system that can truncate (local disk, NFS), which is where run
  * directories live; a transactional sink (files committed on checkpoint completion) would delay
  * every line by a checkpoint interval and break live progress.
  *
@@ -36,15 +37,24 @@ public final class JsonLinesSink<T> implements Sink<T>, SupportsWriterState<T, L
 
     private final String path;
     private final LineRenderer<T> toLine;
+    private final long lengthAtBuild;
 
+    /** A sink appending to {@code path}; notes the file's current length (see the class comment). */
     public JsonLinesSink(String path, LineRenderer<T> toLine) {
         this.path = path;
         this.toLine = toLine;
+        Path file = Paths.get(path);
+        try {
+            this.lengthAtBuild = Files.exists(file) ? Files.size(file) : 0;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the length of " + path, e);
+        }
     }
 
     @Override
     public StatefulSinkWriter<T, Long> createWriter(WriterInitContext context) throws IOException {
-        return new Writer<>(open(null), path, toLine);
+        boolean restart = context.getTaskInfo().getAttemptNumber() > 0;
+        return new Writer<>(open(restart ? Long.valueOf(lengthAtBuild) : null), path, toLine);
     }
 
     @Override

@@ -39,6 +39,7 @@ public final class PolicyStore implements Serializable {
     private static final String MANIFEST = "MANIFEST.json";
     private static final String FINISHED = "FINISHED";
     private static final String FENCE = "FENCE.json";
+    private static final String STOPPING = "STOPPING";
 
     private final String root;
 
@@ -181,6 +182,24 @@ public final class PolicyStore implements Serializable {
     /** Removes the finished marker (a resumed run continues training). */
     public void clearFinished() throws IOException {
         Path path = new Path(root, FINISHED);
+        path.getFileSystem().delete(path, false);
+    }
+
+    /** Asks the generators to park what they cannot admit at once: a stop with a savepoint is under way. */
+    public void requestStop() throws IOException {
+        Path path = new Path(root, STOPPING);
+        write(path.getFileSystem(), path, new byte[0]);
+    }
+
+    /** Whether a stop is under way. */
+    public boolean isStopRequested() throws IOException {
+        Path path = new Path(root, STOPPING);
+        return path.getFileSystem().exists(path);
+    }
+
+    /** Withdraws a stop request (a job starts, or the stopped job has ended). */
+    public void clearStopRequest() throws IOException {
+        Path path = new Path(root, STOPPING);
         path.getFileSystem().delete(path, false);
     }
 

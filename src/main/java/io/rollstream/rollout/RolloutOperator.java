@@ -32,6 +32,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The rollout stage, keyed by problem id. For each arriving problem it checks the problem's
@@ -56,6 +57,11 @@ import java.util.Optional;
  * learner publishes it again (DESIGN.md invariant 7). When the restored state comes from another
  * job (a resume, not a failover), {@code buffer.easy_fraction} / {@code hard_fraction} of the easy
  * and hard problems go back to the normal pool ({@link ReAdmission}).
+ *
+ * <p>Stopping: a checkpoint barrier reaches this operator only after the problems buffered before
+ * it, each of which may wait for the gate. When a stop is requested ({@link
+ * PolicyStore#requestStop}), problems that cannot be admitted at once are parked in keyed state
+ * instead, so the stop's savepoint is taken promptly; a resumed job admits them first, in order.
  */
 public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
         implements OneInputStreamOperator<Problem, ScoredGroup>, BoundedOneInput {
@@ -64,6 +70,7 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
     static final String ADMISSIONS_STATE = "admissions";
     static final String PENDING_STATE = "pending-groups";
     static final String GATE_STATE = "admission-gate";
+    static final String PARKED_STATE = "parked-problems";
 
     private final transient MailboxExecutor mailbox;
     private final RolloutSettings settings;
@@ -85,6 +92,9 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
     private transient long[] poolCounts;
     private transient String attempt;
     private transient boolean resumedFromAnotherJob;
+    private transient MapState<Long, Problem> parked;
+    private transient TreeMap<Long, Object> parkedOrder;
+    private transient boolean stopping;
 
     /** Gate counters of one subtask, as checkpointed. */
     public record GateState(int subtask, int parallelism, long useful, long nextSequence, String jobId) {}
@@ -106,6 +116,7 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
         pool = context.getKeyedStateStore().getState(new ValueStateDescriptor<>(POOL_STATE, Integer.class));
         admissions = context.getKeyedStateStore().getState(new ValueStateDescriptor<>(ADMISSIONS_STATE, Long.class));
         pending = context.getKeyedStateStore().getMapState(pendingDescriptor());
+        parked = context.getKeyedStateStore().getMapState(parkedDescriptor());
         gateState = context.getOperatorStateStore().getUnionListState(
                 new ListStateDescriptor<>(GATE_STATE, GateState.class));
         restoreGate(context.isRestored(), parallelism);
@@ -134,6 +145,10 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
         useful = total * gate.share(subtask) / gate.problemsPerBatch();
     }
 
+    private static MapStateDescriptor<Long, Problem> parkedDescriptor() {
+        return new MapStateDescriptor<>(PARKED_STATE, Long.class, Problem.class);
+    }
+
     private static MapStateDescriptor<Long, GroupRequest> pendingDescriptor() {
         return new MapStateDescriptor<>(PENDING_STATE, Long.class, GroupRequest.class);
     }
@@ -143,6 +158,7 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
         super.open();
         newestVersion = -1;
         finished = false;
+        stopping = false;
         attempt = AttemptId.of(getRuntimeContext());
         sampler = samplerFactory.create(subtask);
         worker = new GenerationWorker("rollout-generation-" + subtask, sampler, settings.maxGroupsPerPass(),
@@ -159,6 +175,16 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
                     }
                 });
         restored.sort(Comparator.comparingLong(r -> ((GroupRequest) r[1]).sequence()));
+        parkedOrder = new TreeMap<>();
+        getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                parkedDescriptor(), (key, state) -> {
+                    for (Long sequence : state.keys()) {
+                        parkedOrder.put(sequence, key);
+                    }
+                });
+        if (!parkedOrder.isEmpty()) {
+            nextSequence = Math.max(nextSequence, parkedOrder.lastKey() + 1);
+        }
         for (Object[] r : restored) {
             GroupRequest request = (GroupRequest) r[1];
             nextSequence = Math.max(nextSequence, request.sequence() + 1);
@@ -196,22 +222,66 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
     public void processElement(StreamRecord<Problem> element) throws Exception {
         Problem problem = element.getValue();
         Object key = getCurrentKey();
+        // Problems parked by an earlier stop go first (the policy poll admits them); a stop parks this one too.
+        while (!parkedOrder.isEmpty() && !finished && !stopping) {
+            mailbox.yield();
+        }
+        setCurrentKey(key); // mails may have switched the key context
+        if (!parkedOrder.isEmpty() && stopping) {
+            park(key, problem);
+            return;
+        }
         if (!admissible()) {
             return;
         }
         while (!finished && !settings.gate().admits(subtask, newestVersion, inFlight, useful)) {
+            if (stopping) {
+                setCurrentKey(key);
+                park(key, problem);
+                return;
+            }
             mailbox.yield(); // completions and policy polls run here
         }
-        setCurrentKey(key); // mails may have switched the key context
+        setCurrentKey(key);
         if (finished || !admissible()) {
             return;
         }
+        admit(problem);
+    }
+
+    /** Starts a group of the current key's {@code problem}: pending in state, then to the generation thread. */
+    private void admit(Problem problem) throws Exception {
         long admission = admissions.value() == null ? 0 : admissions.value();
         admissions.update(admission + 1);
         GroupRequest request = new GroupRequest(problem, admission, newestVersion, nextSequence++);
         pending.put(admission, request);
         inFlight++;
         worker.submit(request);
+    }
+
+    /**
+     * Keeps a problem that cannot be admitted while the job is being stopped in keyed state, so the
+     * stop's savepoint barrier need not wait for the gate: everything buffered before the barrier
+     * is parked, and the resumed job admits the parked problems first, in order.
+     */
+    private void park(Object key, Problem problem) throws Exception {
+        long sequence = nextSequence++;
+        parked.put(sequence, problem);
+        parkedOrder.put(sequence, key);
+    }
+
+    /** Admits parked problems, oldest first, while the gate lets them through (a mail; never waits). */
+    private void admitParked() throws Exception {
+        while (!parkedOrder.isEmpty() && !finished
+                && settings.gate().admits(subtask, newestVersion, inFlight, useful)) {
+            Map.Entry<Long, Object> oldest = parkedOrder.pollFirstEntry();
+            setCurrentKey(oldest.getValue());
+            Problem problem = parked.get(oldest.getKey());
+            parked.remove(oldest.getKey());
+            if (admissible()) {
+                admit(problem);
+            }
+        }
     }
 
     /** Runs in the mailbox: records results in state and emits them. */
@@ -260,6 +330,10 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
             FailureInjection.maybeFail("rollout", newestVersion, getRuntimeContext());
         }
         finished = store.isFinished();
+        stopping = store.isStopRequested();
+        if (!stopping) {
+            admitParked();
+        }
         long now = getProcessingTimeService().getCurrentProcessingTime();
         getProcessingTimeService().registerTimer(now + settings.policyPollMillis(), this::pollPolicyStore);
     }
@@ -274,7 +348,8 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
 
     @Override
     public void endInput() throws Exception {
-        while (inFlight > 0) {
+        // Parked problems are admitted before the end, unless a stop keeps them for the savepoint.
+        while (inFlight > 0 || (!parkedOrder.isEmpty() && !finished && !stopping)) {
             mailbox.yield();
         }
     }

@@ -41,19 +41,40 @@ final class PipelineFixtures {
     record Knobs(int parallelism, int batchSize, double oversampling, int maxAsync, int maxOffPolicy, long steps,
             Double easy, Double hard) {}
 
+    /** The plan, with a warm-started version 0 published to its policy store. */
     static PipelinePlan plan(Path runDir, Knobs k) throws Exception {
+        PipelinePlan plan = planOnly(runDir, k);
+        // A short warm start so the policy solves some problems: pools and advantages then see a mix.
+        plan.store().publish(warmStart(), "init");
+        return plan;
+    }
+
+    /** The warm-started initial policy (deterministic). */
+    static Checkpoint warmStart() throws Exception {
         Task task = Tasks.create("arithmetic", 3, 1);
         CharTokenizer tokenizer = new CharTokenizer(task.alphabet());
-        ModelConfig model = new ModelConfig(tokenizer.vocabSize(), 1, 2, 32, 64, 12, ModelConfig.Positions.LEARNED);
+        try (GptModel fresh = GptModel.initialize(model(tokenizer), 5, Device.cpu())) {
+            return WarmStart.run(new WarmStart.Settings(120, 100, 32, 3e-3, 10), task, fresh,
+                    new PromptCodec(tokenizer), eval(), line -> { });
+        }
+    }
+
+    private static ModelConfig model(CharTokenizer tokenizer) {
+        return new ModelConfig(tokenizer.vocabSize(), 1, 2, 32, 64, 12, ModelConfig.Positions.LEARNED);
+    }
+
+    private static EvalSpec eval() {
+        return new EvalSpec("arithmetic", 3, 1, Map.of(), 20, 2, 4);
+    }
+
+    /** The plan for a run in {@code runDir}, leaving its policy store as it is (to resume). */
+    static PipelinePlan planOnly(Path runDir, Knobs k) {
+        Task task = Tasks.create("arithmetic", 3, 1);
+        CharTokenizer tokenizer = new CharTokenizer(task.alphabet());
+        ModelConfig model = model(tokenizer);
         RunPaths paths = RunPaths.under(runDir, null);
         PolicyStore store = new PolicyStore(paths.policyStore());
-        EvalSpec eval = new EvalSpec("arithmetic", 3, 1, Map.of(), 20, 2, 4);
-        // A short warm start so the policy solves some problems: pools and advantages then see a mix.
-        try (GptModel fresh = GptModel.initialize(model, 5, Device.cpu())) {
-            Checkpoint start = WarmStart.run(new WarmStart.Settings(120, 100, 32, 3e-3, 10), task, fresh,
-                    new PromptCodec(tokenizer), eval, line -> { });
-            store.publish(start, "init");
-        }
+        EvalSpec eval = eval();
         int problemsPerBatch = (int) (k.oversampling() * k.batchSize() / G);
         BatchAssemblyConfig batch = new BatchAssemblyConfig(k.batchSize(), G, k.maxOffPolicy(), k.steps(),
                 new GroupFilters(false, false, true), false);
@@ -69,10 +90,15 @@ final class PipelineFixtures {
     }
 
     static PipelineIo io(PipelinePlan plan, long runSeed, int setSize) {
+        return io(plan, runSeed, setSize, 0);
+    }
+
+    /** {@code setSize} problems (0: fresh ones for ever) read for {@code epochs} epochs (0: endless). */
+    static PipelineIo io(PipelinePlan plan, long runSeed, int setSize, long epochs) {
         Task task = Tasks.create("arithmetic", 3, 1);
         PolicyStore store = plan.store();
         return new PipelineIo(
-                env -> PipelineIo.ProblemInput.of(TaskProblems.stream(env, task, setSize, 0, runSeed, true)),
+                env -> PipelineIo.ProblemInput.of(TaskProblems.stream(env, task, setSize, epochs, runSeed, true)),
                 subtask -> new ModelGroupSampler(store, task.verifier(), SamplingParams.sample(4), G, 64, runSeed,
                         Device.cpu()));
     }

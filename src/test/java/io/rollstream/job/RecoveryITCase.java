@@ -1,0 +1,127 @@
+package io.rollstream.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rollstream.common.FailureInjection;
+import io.rollstream.policy.PolicyStore;
+import io.rollstream.rollout.GroupRequest;
+import io.rollstream.rollout.GroupSampler;
+import io.rollstream.rollout.GroupSamplerFactory;
+import io.rollstream.types.ScoredGroup;
+
+import org.apache.flink.api.common.JobStatus;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The real pipeline (tiny model) interrupted and continued: stop with a savepoint and resume from
+ * the run directory; an injected failure in the rollout stage and in the learner, restored
+ * automatically from the latest checkpoint. A bounded single-epoch problem set lets each test
+ * check that every problem's group was trained or dropped exactly once ({@link RunInvariants}).
+ */
+@Tag("djl")
+class RecoveryITCase {
+
+    private static final int PROBLEMS = 96;
+    /** Fresh problems for ever; the learner's step limit ends the run. */
+    private static final PipelineFixtures.Knobs FRESH = new PipelineFixtures.Knobs(1, 16, 2.0, 1, 2, 8, null, null);
+    /** With the bounded problem set: the learner's step limit is never reached, each run ends with its input. */
+    private static final PipelineFixtures.Knobs KNOBS = new PipelineFixtures.Knobs(1, 16, 2.0, 1, 2, 1000, null, null);
+
+    @TempDir
+    Path runDir;
+
+    @AfterEach
+    void noInjection() {
+        System.clearProperty(FailureInjection.PROPERTY);
+    }
+
+    private static PipelineRunner.Options options(String resumeFrom) {
+        return new PipelineRunner.Options(false, 0, 1, 300, resumeFrom, 3);
+    }
+
+    private PipelineRunner.Result run(PipelinePlan plan, String resumeFrom) throws Exception {
+        return run(plan, PipelineFixtures.io(plan, 11, PROBLEMS, 1), resumeFrom);
+    }
+
+    private PipelineRunner.Result run(PipelinePlan plan, PipelineIo io, String resumeFrom) throws Exception {
+        return PipelineRunner.run(plan, io, options(resumeFrom), System.out::println);
+    }
+
+    /** The same edges, with every generation pass slowed down (so a test can stop the run midway). */
+    private static PipelineIo slowed(PipelineIo io, long millisPerPass) {
+        GroupSamplerFactory inner = io.sampler();
+        return new PipelineIo(io.problems(), subtask -> {
+            GroupSampler sampler = inner.create(subtask);
+            return new GroupSampler() {
+                @Override
+                public List<ScoredGroup> generate(List<GroupRequest> requests) throws Exception {
+                    Thread.sleep(millisPerPass);
+                    return sampler.generate(requests);
+                }
+
+                @Override
+                public void close() throws Exception {
+                    sampler.close();
+                }
+            };
+        });
+    }
+
+    @Test
+    void stopWithSavepointThenResumeFromTheRunDirectory() throws Exception {
+        PipelinePlan plan = PipelineFixtures.plan(runDir, FRESH);
+        CompletableFuture<PipelineRunner.Result> first = CompletableFuture.supplyAsync(() -> {
+            try {
+                return run(plan, slowed(PipelineFixtures.io(plan, 11, 0, 0), 300), null);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (RunInvariants.steps(runDir).size() < 2 || !Files.exists(runDir.resolve(RunControl.FILE))) {
+            assertThat(first).as("the first run ended before it could be stopped").isNotDone();
+            assertThat(System.currentTimeMillis()).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        String savepoint = RunControl.stop(runDir, Duration.ofMinutes(2));
+        assertThat(first.get().status()).isEqualTo(JobStatus.FINISHED);
+        int stepsBefore = RunInvariants.steps(runDir).size();
+        assertThat(Path.of(ResumePoint.resolve(runDir.toString(), null)).toUri())
+                .isEqualTo(Path.of(java.net.URI.create(savepoint)).toUri());
+
+        PipelineRunner.Result second = run(PipelineFixtures.planOnly(runDir, FRESH),
+                PipelineFixtures.io(plan, 11, 0, 0), ResumePoint.resolve(runDir.toString(), null));
+        assertThat(second.status()).isEqualTo(JobStatus.FINISHED);
+        assertThat(stepsBefore).as("the first run was stopped midway").isLessThan((int) FRESH.steps());
+        RunInvariants.checkFresh(runDir, FRESH);
+    }
+
+    @Test
+    void aFailureInTheLearnerIsRestoredFromTheLatestCheckpoint() throws Exception {
+        runWithInjectedFailure("learner@4");
+    }
+
+    @Test
+    void aFailureInTheRolloutStageIsRestoredFromTheLatestCheckpoint() throws Exception {
+        runWithInjectedFailure("rollout@4");
+    }
+
+    private void runWithInjectedFailure(String spec) throws Exception {
+        System.setProperty(FailureInjection.PROPERTY, spec);
+        PipelinePlan plan = PipelineFixtures.plan(runDir, KNOBS);
+        PipelineRunner.Result result = run(plan, null);
+        assertThat(result.status()).isEqualTo(JobStatus.FINISHED);
+        PolicyStore store = plan.store();
+        assertThat(store.fence()).get().as("the job restarted once").satisfies(f -> assertThat(f.attempt()).endsWith("-1"));
+        RunInvariants.check(runDir, KNOBS, PROBLEMS);
+    }
+}
