@@ -123,6 +123,58 @@ class LearnerOperatorTest {
         }
     }
 
+    /** A batch whose advantages are NaN: the loss is not finite, so the step is skipped. */
+    private static TrainBatch poisoned(long step) {
+        TrainBatch batch = batch(step, step);
+        for (TrainGroup g : batch.groups()) {
+            java.util.Arrays.fill(g.advantages(), Float.NaN);
+        }
+        return batch;
+    }
+
+    @Test
+    void consecutiveBadStepsBeyondTheLimitFailTheJobNamingTheKey() throws Exception {
+        PolicyStore store = store("bad");
+        LearnerSettings strict = new LearnerSettings(SETTINGS.algorithm(), SETTINGS.optimizer(), SETTINGS.trainer(),
+                SETTINGS.loss(), 10, 2);
+        try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(strict, store, null))) {
+            h.open();
+            h.processElement(poisoned(0), 0);
+            JsonNode report = Json.mapper().readTree(h.extractOutputValues().get(0).json());
+            assertThat(report.path("skipped_non_finite").asInt()).isPositive();
+            assertThat(report.path("optimizer_steps").asInt()).isZero();
+            h.processElement(batch(1, 1), 0); // a good step resets the count
+            h.processElement(poisoned(2), 0);
+            assertThatThrownBy(() -> h.processElement(poisoned(3), 0))
+                    .hasMessageContaining("learner.max_bad_steps is 2").hasMessageContaining("2 steps in a row");
+        }
+    }
+
+    @Test
+    void aRestartFencesOffVersionsTheFailedAttemptPublishedAfterTheCheckpoint() throws Exception {
+        PolicyStore store = store("fence");
+        OperatorSubtaskState snapshot;
+        try (var h = harness(store)) {
+            h.open();
+            h.processElement(batch(0, 0), 0);
+            snapshot = h.snapshot(1, 0);
+            h.processElement(batch(1, 1), 0);
+            h.processElement(batch(2, 2), 0); // versions 2 and 3 are published, then the attempt fails
+        }
+        assertThat(store.latest()).get().extracting(m -> m.version()).isEqualTo(3L);
+        try (var h = harness(store)) {
+            h.initializeState(snapshot);
+            h.open();
+            // Restored at step 1: versions 2 and 3 of the failed attempt are no longer visible.
+            assertThat(store.latest()).get().satisfies(m -> {
+                assertThat(m.version()).isEqualTo(1L);
+                assertThat(m.attempt()).isEqualTo(store.fence().orElseThrow().attempt());
+            });
+            h.processElement(batch(1, 1), 0);
+            assertThat(store.latest()).get().extracting(m -> m.version()).isEqualTo(2L);
+        }
+    }
+
     @Test
     void theLastStepMarksTheStoreFinished() throws Exception {
         PolicyStore store = store("d");
