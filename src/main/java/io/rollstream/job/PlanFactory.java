@@ -80,9 +80,19 @@ public final class PlanFactory {
                 c.learner().toTrainerConfig(r.temperature()), c.learner().toLossConfig(), c.job().maxSteps(),
                 c.learner().maxBadSteps());
         return new PipelinePlan(c.job().name(), r.parallelism(), rollout, batch, learner, eval(c),
-                new ProblemValidator(tokenizer(c), contextLength, c.data().maxPromptChars()),
+                new ProblemValidator(tokenizer(c), contextLength, c.data().maxPromptChars(), knownTasks(c)),
                 new PolicyStore(paths.policyStore()),
                 new RolloutLogFormat(c.output().rolloutsLog(), c.output().sampleEvery()), paths);
+    }
+
+    /** Task names a problem may carry: the built-in task, or for JSONL its default label and the built-in names. */
+    static java.util.Set<String> knownTasks(RunConfig c) {
+        if (c.data().source() == DataSection.Source.TASK) {
+            return java.util.Set.of(task(c).problem(0).task());
+        }
+        java.util.Set<String> names = new java.util.HashSet<>(Tasks.names());
+        names.add(JSONL_TASK);
+        return names;
     }
 
     /** Production edges: the configured problem source and the DJL model as generator. */

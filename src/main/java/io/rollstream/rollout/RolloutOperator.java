@@ -6,10 +6,14 @@ import io.rollstream.policy.PolicyManifest;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.rollout.DifficultyPools.Pool;
 import io.rollstream.tasks.Problem;
+import io.rollstream.types.InvalidRecord;
 import io.rollstream.types.PoolCounts;
+import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
 
 import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.util.OutputTag;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
@@ -71,6 +75,9 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
     static final String PENDING_STATE = "pending-groups";
     static final String GATE_STATE = "admission-gate";
     static final String PARKED_STATE = "parked-problems";
+    /** Groups whose verifier threw, as invalid records (the group itself goes on and is dropped). */
+    public static final OutputTag<InvalidRecord> SCORING_FAILURES =
+            new OutputTag<>("scoring-failures", TypeInformation.of(InvalidRecord.class));
 
     private final transient MailboxExecutor mailbox;
     private final RolloutSettings settings;
@@ -298,7 +305,19 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
             if (!settings.filter().willDrop(group)) {
                 useful++;
             }
+            reportScoringFailure(group);
             output.collect(new StreamRecord<>(stamped(group)));
+        }
+    }
+
+    private void reportScoringFailure(ScoredGroup group) {
+        for (Rollout r : group.rollouts()) {
+            if (r.scoringFailed()) {
+                output.collect(SCORING_FAILURES, new StreamRecord<>(InvalidRecord.of("verifier of task " + group.task(),
+                        group.prompt(), "group " + group.groupId() + ": the verifier threw on completion '" + r.text()
+                                + "' (" + r.finishReason() + "); the group is dropped")));
+                return;
+            }
         }
     }
 
