@@ -92,9 +92,18 @@ public final class PipelineRunner {
                 progress.accept(finished ? "learner finished: stopping with a savepoint"
                         : "time limit: stopping with a savepoint");
                 plan.store().requestStop(); // see RunControl.stop
-                savepoint = job.stopWithSavepoint(false, plan.paths().savepoints().toUri().toString(),
-                        SavepointFormatType.CANONICAL).get(5, TimeUnit.MINUTES);
-                break;
+                try {
+                    savepoint = job.stopWithSavepoint(false, plan.paths().savepoints().toUri().toString(),
+                            SavepointFormatType.CANONICAL).get(5, TimeUnit.MINUTES);
+                    break;
+                } catch (ExecutionException refused) {
+                    // A restart is under way (its tasks are not all running yet): the restored learner
+                    // may have steps to redo, so look again once it runs.
+                    plan.store().clearStopRequest();
+                    progress.accept("stop refused while the job restarts (" + rootMessage(refused) + "); waiting");
+                    Thread.sleep(1000);
+                    continue;
+                }
             }
             Thread.sleep(250);
         }

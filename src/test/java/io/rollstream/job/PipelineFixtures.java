@@ -28,7 +28,13 @@ import io.rollstream.tasks.Tasks;
 import io.rollstream.tokenizer.CharTokenizer;
 import io.rollstream.tokenizer.PromptCodec;
 
+import io.rollstream.rollout.GroupRequest;
+import io.rollstream.rollout.GroupSampler;
+import io.rollstream.rollout.GroupSamplerFactory;
+import io.rollstream.types.ScoredGroup;
+
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /** A small real pipeline (tiny model, 2-digit addition) for MiniCluster tests. */
@@ -101,5 +107,25 @@ final class PipelineFixtures {
                 env -> PipelineIo.ProblemInput.of(TaskProblems.stream(env, task, setSize, epochs, runSeed, true)),
                 subtask -> new ModelGroupSampler(store, task.verifier(), SamplingParams.sample(4), G, 64, runSeed,
                         Device.cpu()));
+    }
+
+    /** The same edges, with every generation pass slowed down (so a test can stop the run midway). */
+    static PipelineIo slowed(PipelineIo io, long millisPerPass) {
+        GroupSamplerFactory inner = io.sampler();
+        return new PipelineIo(io.problems(), subtask -> {
+            GroupSampler sampler = inner.create(subtask);
+            return new GroupSampler() {
+                @Override
+                public List<ScoredGroup> generate(List<GroupRequest> requests) throws Exception {
+                    Thread.sleep(millisPerPass);
+                    return sampler.generate(requests);
+                }
+
+                @Override
+                public void close() throws Exception {
+                    sampler.close();
+                }
+            };
+        });
     }
 }

@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rollstream.common.FailureInjection;
 import io.rollstream.policy.PolicyStore;
-import io.rollstream.rollout.GroupRequest;
-import io.rollstream.rollout.GroupSampler;
-import io.rollstream.rollout.GroupSamplerFactory;
-import io.rollstream.types.ScoredGroup;
 
 import org.apache.flink.api.common.JobStatus;
 import org.junit.jupiter.api.AfterEach;
@@ -18,7 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -56,32 +51,12 @@ class RecoveryITCase {
         return PipelineRunner.run(plan, io, options(resumeFrom), System.out::println);
     }
 
-    /** The same edges, with every generation pass slowed down (so a test can stop the run midway). */
-    private static PipelineIo slowed(PipelineIo io, long millisPerPass) {
-        GroupSamplerFactory inner = io.sampler();
-        return new PipelineIo(io.problems(), subtask -> {
-            GroupSampler sampler = inner.create(subtask);
-            return new GroupSampler() {
-                @Override
-                public List<ScoredGroup> generate(List<GroupRequest> requests) throws Exception {
-                    Thread.sleep(millisPerPass);
-                    return sampler.generate(requests);
-                }
-
-                @Override
-                public void close() throws Exception {
-                    sampler.close();
-                }
-            };
-        });
-    }
-
     @Test
     void stopWithSavepointThenResumeFromTheRunDirectory() throws Exception {
         PipelinePlan plan = PipelineFixtures.plan(runDir, FRESH);
         CompletableFuture<PipelineRunner.Result> first = CompletableFuture.supplyAsync(() -> {
             try {
-                return run(plan, slowed(PipelineFixtures.io(plan, 11, 0, 0), 300), null);
+                return run(plan, PipelineFixtures.slowed(PipelineFixtures.io(plan, 11, 0, 0), 300), null);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
