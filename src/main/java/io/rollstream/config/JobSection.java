@@ -14,19 +14,21 @@ package io.rollstream.config;
  *     {@code s3://…}, {@code hdfs://…}); null for {@code <run_dir>/checkpoints}; default null
  * @param restartAttempts restarts from the latest checkpoint after a failure before the job fails,
  *     at least 0; default 3
+ * @param stateInlineMaxMb the learner's state (weights and optimizer) up to this size lives in Flink
+ *     state; a larger one goes to a file beside the policy store referenced from it, at least 0; default 64
  */
 public record JobSection(String name, long seed, int maxSteps, int maxMinutes, boolean webUi, int webUiPort,
-        int checkpointIntervalS, String checkpointDir, int restartAttempts) {
+        int checkpointIntervalS, String checkpointDir, int restartAttempts, int stateInlineMaxMb) {
 
     /** Every key at its default. */
     public static JobSection defaults() {
-        return new JobSection("rollstream", 0, 100, 0, true, 8081, 30, null, 3);
+        return new JobSection("rollstream", 0, 100, 0, true, 8081, 30, null, 3, 64);
     }
 
     /** With the default checkpoint directory and restart attempts. */
     public JobSection(String name, long seed, int maxSteps, int maxMinutes, boolean webUi, int webUiPort,
             int checkpointIntervalS) {
-        this(name, seed, maxSteps, maxMinutes, webUi, webUiPort, checkpointIntervalS, null, 3);
+        this(name, seed, maxSteps, maxMinutes, webUi, webUiPort, checkpointIntervalS, null, 3, 64);
     }
 
     public JobSection {
@@ -41,6 +43,8 @@ public record JobSection(String name, long seed, int maxSteps, int maxMinutes, b
                 "must be a directory URI such as file:///data/ckpt or s3://bucket/ckpt, or null for <run_dir>/checkpoints");
         e.check(restartAttempts >= 0, "job.restart_attempts", restartAttempts,
                 "must be >= 0 (restarts from the latest checkpoint before the job fails): try 3");
+        e.check(stateInlineMaxMb >= 0, "job.state_inline_max_mb", stateInlineMaxMb,
+                "must be >= 0 (0 = always in a file): try 64");
         e.throwIfAny();
     }
 
@@ -55,6 +59,7 @@ public record JobSection(String name, long seed, int maxSteps, int maxMinutes, b
                 in.integer("web_ui_port", d.webUiPort()),
                 in.integer("checkpoint_interval_s", d.checkpointIntervalS()),
                 in.optionalString("checkpoint_dir", d.checkpointDir()),
-                in.integer("restart_attempts", d.restartAttempts()));
+                in.integer("restart_attempts", d.restartAttempts()),
+                in.integer("state_inline_max_mb", d.stateInlineMaxMb()));
     }
 }

@@ -78,7 +78,7 @@ public final class PlanFactory {
                 new ReAdmission(b.easyFraction(), b.hardFraction(), c.job().seed()));
         LearnerSettings learner = new LearnerSettings(c.learner().algorithm(), c.learner().toAdamW(),
                 c.learner().toTrainerConfig(r.temperature()), c.learner().toLossConfig(), c.job().maxSteps(),
-                c.learner().maxBadSteps());
+                c.learner().maxBadSteps(), (long) c.job().stateInlineMaxMb() << 20);
         return new PipelinePlan(c.job().name(), r.parallelism(), rollout, batch, learner, eval(c),
                 new ProblemValidator(tokenizer(c), contextLength, c.data().maxPromptChars(), knownTasks(c)),
                 new PolicyStore(paths.policyStore()),

@@ -4,10 +4,10 @@ import ai.djl.Device;
 
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
+import io.rollstream.common.FailureInjection;
 import io.rollstream.common.Json;
 import io.rollstream.eval.EvalSpec;
 import io.rollstream.eval.GreedyEvaluator;
-import io.rollstream.common.FailureInjection;
 import io.rollstream.policy.AttemptId;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.tasks.Problem;
@@ -19,14 +19,16 @@ import io.rollstream.types.TrainBatch;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.runtime.checkpoint.CheckpointOptions;
+import org.apache.flink.runtime.state.CheckpointStreamFactory;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.OperatorSnapshotFutures;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 import java.io.ByteArrayInputStream;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -36,7 +38,9 @@ import java.util.Map;
  * step is done it marks the store finished, which ends generation.
  *
  * <p>State: the learner's full checkpoint (weights, optimizer moments, step, the count of
- * consecutive bad steps) as bytes in operator state. Without restored state it starts from the
+ * consecutive bad steps) as bytes in operator state — or, when larger than
+ * {@code job.state_inline_max_mb}, in a file ({@link LearnerStateFiles}) whose path and checksum
+ * are the state. Without restored state it starts from the
  * store's version 0 (the warm-started or freshly initialised policy the launcher published before
  * the job).
  *
@@ -52,6 +56,7 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         implements OneInputStreamOperator<TrainBatch, StepReport> {
 
     static final String STATE = "learner-checkpoint";
+    static final String STATE_FILE = "learner-checkpoint-file";
     /** Checkpoint metadata key holding the consecutive bad steps. */
     static final String BAD_STEPS = "consecutive_bad_steps";
 
@@ -60,6 +65,10 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
     private final EvalSpec eval;
 
     private transient ListState<byte[]> state;
+    private transient ListState<String> stateFile;
+    private transient LearnerStateFiles files;
+    private transient java.util.Set<Long> savepoints;
+    private transient boolean snapshotIsSavepoint;
     private transient Checkpoint restored;
     private transient Learner learner;
     private transient GreedyEvaluator evaluator;
@@ -80,11 +89,18 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         super.initializeState(context);
         state = context.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>(STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        Iterator<byte[]> saved = state.get().iterator();
-        restored = saved.hasNext() ? CheckpointFormat.read(new ByteArrayInputStream(saved.next())) : store.load(0);
-        if (saved.hasNext()) {
+        stateFile = context.getOperatorStateStore().getListState(new ListStateDescriptor<>(STATE_FILE, String.class));
+        files = new LearnerStateFiles(new org.apache.flink.core.fs.Path(store.root(), "learner-state").toString());
+        savepoints = new java.util.HashSet<>();
+        List<byte[]> saved = new java.util.ArrayList<>();
+        state.get().forEach(saved::add);
+        for (String reference : stateFile.get()) {
+            saved.add(LearnerStateFiles.read(LearnerStateFiles.decode(reference)));
+        }
+        if (saved.size() > 1) {
             throw new IllegalStateException("the learner runs with parallelism 1 but found several saved states");
         }
+        restored = saved.isEmpty() ? store.load(0) : CheckpointFormat.read(new ByteArrayInputStream(saved.get(0)));
     }
 
     @Override
@@ -96,6 +112,9 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         restored = null;
         store.fence(attempt, learner.step());
         store.publish(learner.policy(), attempt);
+        if (learner.step() >= settings.maxSteps()) {
+            store.markFinished(learner.step(), attempt); // restored after the last step: still finished
+        }
         if (eval != null && eval.problems() > 0) {
             evaluator = new GreedyEvaluator(new PromptCodec(Tokenizers.create(learner.policy().tokenizer())),
                     eval.heldOutTask().verifier(), eval.maxNewTokens(), 256);
@@ -143,10 +162,42 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
     }
 
     @Override
+    public OperatorSnapshotFutures snapshotState(long checkpointId, long timestamp, CheckpointOptions options,
+            CheckpointStreamFactory factory) throws Exception {
+        snapshotIsSavepoint = options.getCheckpointType().isSavepoint(); // its state file is never deleted
+        return super.snapshotState(checkpointId, timestamp, options, factory);
+    }
+
+    @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        state.update(List.of(CheckpointFormat.toBytes(learner.checkpoint(
-                Map.of("attempt", attempt, BAD_STEPS, Integer.toString(badSteps))))));
+        byte[] bytes = CheckpointFormat.toBytes(learner.checkpoint(
+                Map.of("attempt", attempt, BAD_STEPS, Integer.toString(badSteps))));
+        if (bytes.length <= settings.stateInlineMaxBytes()) {
+            state.update(List.of(bytes));
+            stateFile.clear();
+            return;
+        }
+        if (snapshotIsSavepoint) {
+            savepoints.add(context.getCheckpointId());
+        }
+        LearnerStateFiles.Reference reference = files.write(jobId(), context.getCheckpointId(), snapshotIsSavepoint,
+                bytes);
+        state.clear();
+        stateFile.update(List.of(LearnerStateFiles.encode(reference)));
+    }
+
+    /** A completed checkpoint subsumes the job's older ones (one is retained): their state files go. */
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        if (!savepoints.remove(checkpointId)) {
+            files.deleteSubsumed(jobId(), checkpointId);
+        }
+    }
+
+    private String jobId() {
+        return getRuntimeContext().getJobInfo().getJobId().toString();
     }
 
     @Override

@@ -2,10 +2,9 @@ package io.rollstream.policy;
 
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
+import io.rollstream.common.FlinkFiles;
 import io.rollstream.common.Json;
 
-import org.apache.flink.core.fs.FSDataInputStream;
-import org.apache.flink.core.fs.FSDataOutputStream;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
@@ -13,9 +12,6 @@ import org.apache.flink.core.fs.Path;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.Serializable;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -64,10 +60,10 @@ public final class PolicyStore implements Serializable {
         fs.mkdirs(dir);
         byte[] bytes = CheckpointFormat.toBytes(checkpoint.weightsOnly());
         String weights = weightsFile(attempt);
-        write(fs, new Path(dir, weights), bytes);
-        PolicyManifest manifest = new PolicyManifest(version, weights, sha256(bytes), bytes.length, attempt,
+        FlinkFiles.writeAtomically(new Path(dir, weights), bytes);
+        PolicyManifest manifest = new PolicyManifest(version, weights, FlinkFiles.sha256(bytes), bytes.length, attempt,
                 System.currentTimeMillis());
-        write(fs, new Path(dir, MANIFEST), Json.mapper().writeValueAsBytes(manifest));
+        FlinkFiles.writeAtomically(new Path(dir, MANIFEST), Json.mapper().writeValueAsBytes(manifest));
         return manifest;
     }
 
@@ -84,7 +80,7 @@ public final class PolicyStore implements Serializable {
         Path path = new Path(root, FENCE);
         FileSystem fs = path.getFileSystem();
         fs.mkdirs(new Path(root));
-        write(fs, path, Json.mapper().writeValueAsBytes(new PolicyFence(attempt, restoredStep,
+        FlinkFiles.writeAtomically(path, Json.mapper().writeValueAsBytes(new PolicyFence(attempt, restoredStep,
                 System.currentTimeMillis())));
     }
 
@@ -94,7 +90,7 @@ public final class PolicyStore implements Serializable {
         if (!path.getFileSystem().exists(path)) {
             return Optional.empty();
         }
-        return Optional.of(Json.mapper().readValue(read(path), PolicyFence.class));
+        return Optional.of(Json.mapper().readValue(FlinkFiles.read(path), PolicyFence.class));
     }
 
     /**
@@ -142,15 +138,15 @@ public final class PolicyStore implements Serializable {
     /** The manifest of a visible version. */
     public PolicyManifest manifest(long version) throws IOException {
         Path path = new Path(new Path(root, folder(version)), MANIFEST);
-        return Json.mapper().readValue(read(path), PolicyManifest.class);
+        return Json.mapper().readValue(FlinkFiles.read(path), PolicyManifest.class);
     }
 
     /** Loads and verifies a visible version. */
     public Checkpoint load(long version) throws IOException {
         PolicyManifest manifest = manifest(version);
         Path path = new Path(new Path(root, folder(version)), manifest.file());
-        byte[] bytes = read(path);
-        if (!sha256(bytes).equals(manifest.sha256())) {
+        byte[] bytes = FlinkFiles.read(path);
+        if (!FlinkFiles.sha256(bytes).equals(manifest.sha256())) {
             throw new IOException("policy version " + version + " at " + path + " does not match its manifest checksum");
         }
         return CheckpointFormat.read(new ByteArrayInputStream(bytes));
@@ -159,7 +155,7 @@ public final class PolicyStore implements Serializable {
     /** Marks the run as finished by {@code attempt} (its learner reached its last step). */
     public void markFinished(long steps, String attempt) throws IOException {
         Path path = new Path(root, FINISHED);
-        write(path.getFileSystem(), path, Json.mapper().writeValueAsBytes(new Finished(steps, attempt)));
+        FlinkFiles.writeAtomically(path, Json.mapper().writeValueAsBytes(new Finished(steps, attempt)));
     }
 
     /**
@@ -171,7 +167,7 @@ public final class PolicyStore implements Serializable {
         if (!path.getFileSystem().exists(path)) {
             return false;
         }
-        Finished finished = Json.mapper().readValue(read(path), Finished.class);
+        Finished finished = Json.mapper().readValue(FlinkFiles.read(path), Finished.class);
         Optional<PolicyFence> fence = fence();
         return fence.isEmpty() || fence.get().attempt().equals(finished.attempt());
     }
@@ -188,7 +184,7 @@ public final class PolicyStore implements Serializable {
     /** Asks the generators to park what they cannot admit at once: a stop with a savepoint is under way. */
     public void requestStop() throws IOException {
         Path path = new Path(root, STOPPING);
-        write(path.getFileSystem(), path, new byte[0]);
+        FlinkFiles.writeAtomically(path, new byte[0]);
     }
 
     /** Whether a stop is under way. */
@@ -201,31 +197,5 @@ public final class PolicyStore implements Serializable {
     public void clearStopRequest() throws IOException {
         Path path = new Path(root, STOPPING);
         path.getFileSystem().delete(path, false);
-    }
-
-    private static void write(FileSystem fs, Path target, byte[] bytes) throws IOException {
-        Path temp = new Path(target.getParent(), "." + target.getName() + ".tmp-" + System.nanoTime());
-        try (FSDataOutputStream out = fs.create(temp, FileSystem.WriteMode.OVERWRITE)) {
-            out.write(bytes);
-            out.sync();
-        }
-        if (!fs.rename(temp, target)) {
-            fs.delete(temp, false);
-            throw new IOException("could not rename " + temp + " to " + target);
-        }
-    }
-
-    private static byte[] read(Path path) throws IOException {
-        try (FSDataInputStream in = path.getFileSystem().open(path)) {
-            return in.readAllBytes();
-        }
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -12,14 +12,13 @@ import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
 
 import org.apache.flink.api.common.operators.MailboxExecutor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.util.OutputTag;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -29,6 +28,7 @@ import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -36,7 +36,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The rollout stage, keyed by problem id. For each arriving problem it checks the problem's
@@ -100,8 +100,20 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
     private transient String attempt;
     private transient boolean resumedFromAnotherJob;
     private transient MapState<Long, Problem> parked;
-    private transient TreeMap<Long, Object> parkedOrder;
+    private transient TreeSet<ParkedProblem> parkedOrder;
     private transient boolean stopping;
+
+    /**
+     * Where a parked problem is: its key and its sequence number. Ordered by sequence, then key:
+     * after a rescale, problems parked by different subtasks can share a sequence number.
+     */
+    private record ParkedProblem(long sequence, Object key) implements Comparable<ParkedProblem> {
+        @Override
+        public int compareTo(ParkedProblem o) {
+            int bySequence = Long.compare(sequence, o.sequence);
+            return bySequence != 0 ? bySequence : key.toString().compareTo(o.key.toString());
+        }
+    }
 
     /** Gate counters of one subtask, as checkpointed. */
     public record GateState(int subtask, int parallelism, long useful, long nextSequence, String jobId) {}
@@ -182,15 +194,15 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
                     }
                 });
         restored.sort(Comparator.comparingLong(r -> ((GroupRequest) r[1]).sequence()));
-        parkedOrder = new TreeMap<>();
+        parkedOrder = new TreeSet<>();
         getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
                 parkedDescriptor(), (key, state) -> {
                     for (Long sequence : state.keys()) {
-                        parkedOrder.put(sequence, key);
+                        parkedOrder.add(new ParkedProblem(sequence, key));
                     }
                 });
         if (!parkedOrder.isEmpty()) {
-            nextSequence = Math.max(nextSequence, parkedOrder.lastKey() + 1);
+            nextSequence = Math.max(nextSequence, parkedOrder.last().sequence() + 1);
         }
         for (Object[] r : restored) {
             GroupRequest request = (GroupRequest) r[1];
@@ -274,17 +286,17 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
     private void park(Object key, Problem problem) throws Exception {
         long sequence = nextSequence++;
         parked.put(sequence, problem);
-        parkedOrder.put(sequence, key);
+        parkedOrder.add(new ParkedProblem(sequence, key));
     }
 
     /** Admits parked problems, oldest first, while the gate lets them through (a mail; never waits). */
     private void admitParked() throws Exception {
         while (!parkedOrder.isEmpty() && !finished
                 && settings.gate().admits(subtask, newestVersion, inFlight, useful)) {
-            Map.Entry<Long, Object> oldest = parkedOrder.pollFirstEntry();
-            setCurrentKey(oldest.getValue());
-            Problem problem = parked.get(oldest.getKey());
-            parked.remove(oldest.getKey());
+            ParkedProblem oldest = parkedOrder.pollFirst();
+            setCurrentKey(oldest.key());
+            Problem problem = parked.get(oldest.sequence());
+            parked.remove(oldest.sequence());
             if (admissible()) {
                 admit(problem);
             }

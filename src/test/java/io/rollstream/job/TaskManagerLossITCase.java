@@ -35,7 +35,7 @@ class TaskManagerLossITCase {
 
     @Test
     void losingATaskManagerRestoresFromTheLatestCheckpoint(@InjectMiniCluster MiniCluster cluster) throws Exception {
-        PipelineFixtures.Knobs knobs = new PipelineFixtures.Knobs(2, 16, 2.0, 1, 2, 10, null, null);
+        PipelineFixtures.Knobs knobs = new PipelineFixtures.Knobs(2, 16, 2.0, 1, 2, 16, null, null);
         PipelinePlan plan = PipelineFixtures.plan(runDir, knobs);
         PipelineRunner.Options options = new PipelineRunner.Options(false, 0, 2, 300, null, 3);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -113,6 +114,47 @@ class LearnerOperatorTest {
         }
         Map<String, float[]> expected = straight.load(2).weights();
         resumed.load(2).weights().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
+    }
+
+    @Test
+    void aStateAboveTheInlineLimitGoesToAFileReferencedFromStateAndRestoresExactly() throws Exception {
+        LearnerSettings toFile = new LearnerSettings(SETTINGS.algorithm(), SETTINGS.optimizer(), SETTINGS.trainer(),
+                SETTINGS.loss(), 10, 5, 0); // every state is "large"
+        PolicyStore straight = store("file-straight");
+        try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(SETTINGS, straight, null))) {
+            h.open();
+            h.processElement(batch(0, 0), 0);
+            h.processElement(batch(1, 0), 0);
+        }
+        PolicyStore store = store("file");
+        OperatorSubtaskState second;
+        try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(toFile, store, null))) {
+            h.open();
+            h.snapshot(1, 0);
+            h.notifyOfCompletedCheckpoint(1);
+            h.processElement(batch(0, 0), 0);
+            second = h.snapshot(2, 0);
+            h.notifyOfCompletedCheckpoint(2);
+        }
+        Path files = dir.resolve("file").resolve("learner-state");
+        assertThat(Files.list(files).filter(f -> f.getFileName().toString().startsWith("chk-")))
+                .as("checkpoint 2 subsumed checkpoint 1's file").hasSize(1);
+        try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(toFile, store, null))) {
+            h.initializeState(second);
+            h.open();
+            h.processElement(batch(1, 0), 0);
+        }
+        Map<String, float[]> expected = straight.load(2).weights();
+        store.load(2).weights().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
+        // The state holds only the reference: without the file there is nothing to restore.
+        try (var stream = Files.list(files)) {
+            for (Path f : stream.toList()) {
+                Files.delete(f);
+            }
+        }
+        try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(toFile, store, null))) {
+            assertThatThrownBy(() -> h.initializeState(second)).hasStackTraceContaining("learner-state");
+        }
     }
 
     @Test
