@@ -92,7 +92,11 @@ public final class RunControl {
             if ("COMPLETED".equals(status.path("status").path("id").asText())) {
                 JsonNode operation = status.path("operation");
                 if (operation.has("failure-cause")) {
-                    throw new IOException("stop with savepoint failed: " + operation.path("failure-cause"));
+                    // The runner may have stopped the job itself meanwhile (the learner finished): its
+                    // savepoint serves as well once it is there.
+                    Thread.sleep(2000);
+                    String failure = "stop with savepoint failed: " + operation.path("failure-cause");
+                    return savepointSince(job, requested).orElseThrow(() -> new IOException(failure));
                 }
                 return operation.path("location").asText();
             }

@@ -9,11 +9,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * DESIGN.md invariant 6: in synchronous mode (max_async_level 0, one generator) a run stopped with
@@ -54,22 +51,8 @@ class ExactResumeITCase {
 
         Path resumed = dir.resolve("resumed");
         PipelinePlan first = onePassPerGroup(PipelineFixtures.plan(resumed, SYNC));
-        CompletableFuture<PipelineRunner.Result> run = CompletableFuture.supplyAsync(() -> {
-            try {
-                return PipelineRunner.run(first, PipelineFixtures.slowed(PipelineFixtures.io(first, 11, 0, 0), 200),
-                        options(null), line -> { });
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        long deadline = System.currentTimeMillis() + 120_000;
-        while (RunInvariants.steps(resumed).size() < 2 || !Files.exists(resumed.resolve(RunControl.FILE))) {
-            assertThat(run).as("the first run ended before it could be stopped").isNotDone();
-            assertThat(System.currentTimeMillis()).isLessThan(deadline);
-            Thread.sleep(20);
-        }
-        RunControl.stop(resumed, Duration.ofMinutes(2));
-        run.get();
+        PipelineFixtures.runAndStopAfter(first, PipelineFixtures.slowed(PipelineFixtures.io(first, 11, 0, 0), 200),
+                options(null), 2);
         assertThat(first.store().isFinished()).as("the first run was stopped before its last step").isFalse();
         PipelinePlan second = onePassPerGroup(PipelineFixtures.planOnly(resumed, SYNC));
         assertThat(PipelineRunner.run(second, PipelineFixtures.io(second, 11, 0, 0),

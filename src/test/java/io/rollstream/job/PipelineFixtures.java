@@ -1,5 +1,7 @@
 package io.rollstream.job;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ai.djl.Device;
 
 import io.rollstream.batch.BatchAssemblyConfig;
@@ -33,7 +35,12 @@ import io.rollstream.rollout.GroupSampler;
 import io.rollstream.rollout.GroupSamplerFactory;
 import io.rollstream.types.ScoredGroup;
 
+import org.apache.flink.api.common.JobStatus;
+
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.List;
 import java.util.Map;
 
@@ -127,5 +134,33 @@ final class PipelineFixtures {
                 }
             };
         });
+    }
+
+    /**
+     * Runs the job in the background and, once it has logged {@code steps} learner steps, stops
+     * it with a savepoint as {@code rollstream stop} does.
+     *
+     * @return the savepoint
+     */
+    static String runAndStopAfter(PipelinePlan plan, PipelineIo io, PipelineRunner.Options options, int steps)
+            throws Exception {
+        CompletableFuture<PipelineRunner.Result> run = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return PipelineRunner.run(plan, io, options, line -> { });
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+        Path runDir = plan.paths().dir();
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (RunInvariants.steps(runDir).size() < steps || !Files.exists(runDir.resolve(RunControl.FILE))) {
+            assertThat(run).as("the run ended before it could be stopped").isNotDone();
+            assertThat(System.currentTimeMillis()).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        String savepoint = RunControl.stop(runDir, Duration.ofMinutes(2));
+        assertThat(run.get().status())
+                .isEqualTo(JobStatus.FINISHED);
+        return savepoint;
     }
 }

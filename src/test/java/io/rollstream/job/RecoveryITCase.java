@@ -11,10 +11,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The real pipeline (tiny model) interrupted and continued: stop with a savepoint and resume from
@@ -27,7 +24,7 @@ class RecoveryITCase {
 
     private static final int PROBLEMS = 96;
     /** Fresh problems for ever; the learner's step limit ends the run. */
-    private static final PipelineFixtures.Knobs FRESH = new PipelineFixtures.Knobs(1, 16, 2.0, 1, 2, 8, null, null);
+    private static final PipelineFixtures.Knobs FRESH = new PipelineFixtures.Knobs(1, 16, 2.0, 1, 2, 14, null, null);
     /** With the bounded problem set: the learner's step limit is never reached, each run ends with its input. */
     private static final PipelineFixtures.Knobs KNOBS = new PipelineFixtures.Knobs(1, 16, 2.0, 1, 2, 1000, null, null);
 
@@ -54,21 +51,8 @@ class RecoveryITCase {
     @Test
     void stopWithSavepointThenResumeFromTheRunDirectory() throws Exception {
         PipelinePlan plan = PipelineFixtures.plan(runDir, FRESH);
-        CompletableFuture<PipelineRunner.Result> first = CompletableFuture.supplyAsync(() -> {
-            try {
-                return run(plan, PipelineFixtures.slowed(PipelineFixtures.io(plan, 11, 0, 0), 300), null);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        long deadline = System.currentTimeMillis() + 120_000;
-        while (RunInvariants.steps(runDir).size() < 2 || !Files.exists(runDir.resolve(RunControl.FILE))) {
-            assertThat(first).as("the first run ended before it could be stopped").isNotDone();
-            assertThat(System.currentTimeMillis()).isLessThan(deadline);
-            Thread.sleep(20);
-        }
-        String savepoint = RunControl.stop(runDir, Duration.ofMinutes(2));
-        assertThat(first.get().status()).isEqualTo(JobStatus.FINISHED);
+        String savepoint = PipelineFixtures.runAndStopAfter(plan,
+                PipelineFixtures.slowed(PipelineFixtures.io(plan, 11, 0, 0), 300), options(null), 2);
         int stepsBefore = RunInvariants.steps(runDir).size();
         assertThat(Path.of(ResumePoint.resolve(runDir.toString(), null)).toUri())
                 .isEqualTo(Path.of(java.net.URI.create(savepoint)).toUri());
