@@ -151,16 +151,11 @@ public final class PipelineRunner {
         conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
         conf.setString("execution.checkpointing.timeout", "10 min");
         conf.setString("state.backend.type", "hashmap");
-        // The rollout stage holds back its input while the admission gate is closed, and a barrier
-        // waits behind the problems buffered in front of it: keep that backlog to a few problems with
-        // small, debloated network buffers. Checkpoints stay aligned: an unaligned barrier is taken
-        // from the mailbox, possibly while the rollout operator yields inside processElement, and the
-        // problem it holds would then be in neither the channel state nor the operator state.
-        conf.setString("taskmanager.network.memory.buffer-debloat.enabled", "true");
-        conf.setString("taskmanager.network.memory.buffer-debloat.target", "200 ms");
-        conf.setString("taskmanager.network.memory.max-buffers-per-channel", "2");
-        conf.setString("taskmanager.network.memory.floating-buffers-per-gate", "1");
-        conf.setString("taskmanager.network.memory.buffers-per-channel", "1");
+        // Aligned checkpoints only: an unaligned barrier is taken from the mailbox, possibly while the
+        // rollout operator yields inside processElement, and the problem it holds would then be in
+        // neither the channel state nor the operator state. (A stop parks what waits for the gate,
+        // so its savepoint barrier is not held up; see RolloutOperator.)
+        conf.setString("execution.checkpointing.unaligned.enabled", "false");
         conf.setString("restart-strategy.type", "fixed-delay");
         conf.setString("restart-strategy.fixed-delay.attempts", Integer.toString(options.restartAttempts()));
         conf.setString("restart-strategy.fixed-delay.delay", "2 s");
