@@ -34,6 +34,7 @@ final class CutCounters {
             case DropReasons.ZERO_ADVANTAGE -> droppedZeroAdvantage++;
             case DropReasons.STALE -> droppedStale++;
             case DropReasons.END_OF_INPUT -> { }
+            case DropReasons.SCORING_FAILED -> { } // counted as a line of invalid-records.jsonl
             default -> throw new IllegalArgumentException("unknown drop reason " + reason);
         }
     }

@@ -17,6 +17,8 @@ public final class DropReasons {
     public static final String STALE = "stale";
     /** The input ended while the group was still waiting for a batch. */
     public static final String END_OF_INPUT = "end_of_input";
+    /** The verifier threw on a rollout of the group (also written to invalid-records.jsonl). */
+    public static final String SCORING_FAILED = "scoring_failed";
 
     private DropReasons() {}
 }

@@ -9,6 +9,7 @@ import java.io.Serializable;
  * the first that matches names the drop reason:
  *
  * <ol>
+ *   <li>{@link DropReasons#SCORING_FAILED}: always, when the verifier threw on any rollout;
  *   <li>{@link DropReasons#LENGTH}: {@code filterTruncated} and any rollout was truncated;
  *   <li>{@link DropReasons#DIFFICULTY}: {@code filterDifficulty} and the mean reward is exactly 0.0
  *       or exactly 1.0 (online difficulty filtering);
@@ -34,6 +35,11 @@ public record GroupFilters(boolean filterTruncated, boolean filterDifficulty, bo
      * @return the first matching reason from {@link DropReasons}, or null when the group passes
      */
     public String dropReason(ScoredGroup group, float[] advantages) {
+        for (Rollout r : group.rollouts()) {
+            if (r.scoringFailed()) {
+                return DropReasons.SCORING_FAILED;
+            }
+        }
         if (filterTruncated && anyTruncated(group)) {
             return DropReasons.LENGTH;
         }

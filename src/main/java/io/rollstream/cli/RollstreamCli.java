@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code jobs/rollstream} command line: one subcommand per thing a user does. */
 @Command(name = "rollstream", mixinStandardHelpOptions = true, version = "rollstream 0.1.0",
         description = "RL post-training and on-policy distillation of language models as a Flink job.",
-        subcommands = {RunCommand.class, SftCommand.class, EvalCommand.class, ReportCommand.class,
+        subcommands = {RunCommand.class, StopCommand.class, SftCommand.class, EvalCommand.class, ReportCommand.class,
                 DistillVarianceCommand.class, BenchCommand.class})
 public final class RollstreamCli implements Runnable {
 

@@ -2,6 +2,7 @@ package io.rollstream.cli;
 
 import io.rollstream.config.RunConfig;
 import io.rollstream.job.LocalRun;
+import io.rollstream.job.ResumePoint;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -11,6 +12,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code rollstream run}: the pipeline on a local mini-cluster. */
@@ -27,7 +29,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--run-dir", description = "run directory (default: runs/<job.name>-<timestamp>)")
     Path runDir;
 
-    @Option(names = "--resume-from", description = "a retained checkpoint or savepoint to continue from")
+    @Option(names = "--resume-from", description = "a retained checkpoint, a savepoint, or a run directory (then its"
+            + " newest checkpoint or savepoint) to continue from; the run continues in the run directory that holds it")
     String resumeFrom;
 
     @Override
@@ -36,9 +39,26 @@ final class RunCommand implements Callable<Integer> {
         if (resolved == null) {
             return 2;
         }
-        Path dir = runDir != null ? runDir : Path.of("runs", resolved.job().name() + "-"
-                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        LocalRun.run(resolved, dir, resumeFrom, System.out);
+        String restorePath = null;
+        Path dir = runDir;
+        if (resumeFrom != null) {
+            restorePath = ResumePoint.resolve(resumeFrom, resolved.job().checkpointDir());
+            Optional<Path> home = ResumePoint.runDirOf(restorePath)
+                    .or(() -> ResumePoint.runDirOf(Path.of(resumeFrom).toAbsolutePath().toString()));
+            if (dir == null) {
+                dir = home.orElseThrow(() -> new IllegalArgumentException("--resume-from " + resumeFrom
+                        + " is not inside a run directory: give --run-dir, the run directory it belongs to"));
+            } else if (home.isPresent() && !home.get().equals(dir.toAbsolutePath())) {
+                System.err.println("--run-dir " + dir + " differs from the run directory of the resume point ("
+                        + home.get() + "): a resumed run continues its own files and policy store; drop --run-dir");
+                return 2;
+            }
+        }
+        if (dir == null) {
+            dir = Path.of("runs", resolved.job().name() + "-"
+                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        }
+        LocalRun.run(resolved, dir, restorePath, System.out);
         return 0;
     }
 }

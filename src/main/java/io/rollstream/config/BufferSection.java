@@ -18,8 +18,10 @@ package io.rollstream.config;
  *     with {@code reverse_kl} is an error (distillation has no group-relative advantages)
  * @param stdNormalizeAdvantages divide advantages by the group's reward standard deviation; default false
  * @param filterTruncated drop groups with a rollout cut off at {@code max_new_tokens}; default false
- * @param easyFraction fraction of each batch's problems drawn again from the easy pool, in [0, 1]; default 0.0
- * @param hardFraction fraction of each batch's problems drawn again from the hard pool, in [0, 1]; default 0.0
+ * @param easyFraction share of the easy pool put back into the normal pool when a run is resumed, in [0, 1];
+ *     default 0.0
+ * @param hardFraction share of the hard pool put back into the normal pool when a run is resumed, in [0, 1];
+ *     default 0.0
  */
 public record BufferSection(int batchSize, double oversamplingFactor, Double easyThreshold, Double hardThreshold,
         boolean onlineDifficultyFiltering, Boolean zeroAdvantageFilter, boolean stdNormalizeAdvantages,

@@ -12,19 +12,26 @@ package io.rollstream.config;
  * @param checkpointIntervalS seconds between Flink checkpoints, at least 1; default 30
  * @param prometheusPort port where Flink's Prometheus reporter serves every metric
  *     ({@code http://localhost:<port>/metrics}), in [0, 65535], 0 = reporter off; default 0
+ * @param checkpointDir where Flink keeps checkpoints, any Flink file system URI ({@code file:///…},
+ *     {@code s3://…}, {@code hdfs://…}); null for {@code <run_dir>/checkpoints}; default null
+ * @param restartAttempts restarts from the latest checkpoint after a failure before the job fails,
+ *     at least 0; default 3
+ * @param stateInlineMaxMb the learner's state (weights and optimizer) up to this size lives in Flink
+ *     state; a larger one goes to a file beside the policy store referenced from it, at least 0; default 64
  */
 public record JobSection(String name, long seed, int maxSteps, int maxMinutes, boolean webUi, int webUiPort,
-        int checkpointIntervalS, int prometheusPort) {
+        int checkpointIntervalS, int prometheusPort, String checkpointDir, int restartAttempts,
+        int stateInlineMaxMb) {
 
     /** Every key at its default. */
     public static JobSection defaults() {
-        return new JobSection("rollstream", 0, 100, 0, true, 8081, 30, 0);
+        return new JobSection("rollstream", 0, 100, 0, true, 8081, 30, 0, null, 3, 64);
     }
 
-    /** With the Prometheus reporter off. */
+    /** With the Prometheus reporter off, the default checkpoint directory and restart attempts. */
     public JobSection(String name, long seed, int maxSteps, int maxMinutes, boolean webUi, int webUiPort,
             int checkpointIntervalS) {
-        this(name, seed, maxSteps, maxMinutes, webUi, webUiPort, checkpointIntervalS, 0);
+        this(name, seed, maxSteps, maxMinutes, webUi, webUiPort, checkpointIntervalS, 0, null, 3, 64);
     }
 
     public JobSection {
@@ -37,6 +44,12 @@ public record JobSection(String name, long seed, int maxSteps, int maxMinutes, b
         e.check(checkpointIntervalS >= 1, "job.checkpoint_interval_s", checkpointIntervalS, "must be >= 1: try 30");
         e.check(prometheusPort >= 0 && prometheusPort <= 65535, "job.prometheus_port", prometheusPort,
                 "must be a port in [0, 65535] (0 = off): try 9249");
+        e.check(checkpointDir == null || !checkpointDir.isBlank(), "job.checkpoint_dir", checkpointDir,
+                "must be a directory URI such as file:///data/ckpt or s3://bucket/ckpt, or null for <run_dir>/checkpoints");
+        e.check(restartAttempts >= 0, "job.restart_attempts", restartAttempts,
+                "must be >= 0 (restarts from the latest checkpoint before the job fails): try 3");
+        e.check(stateInlineMaxMb >= 0, "job.state_inline_max_mb", stateInlineMaxMb,
+                "must be >= 0 (0 = always in a file): try 64");
         e.throwIfAny();
     }
 
@@ -50,6 +63,9 @@ public record JobSection(String name, long seed, int maxSteps, int maxMinutes, b
                 in.bool("web_ui", d.webUi()),
                 in.integer("web_ui_port", d.webUiPort()),
                 in.integer("checkpoint_interval_s", d.checkpointIntervalS()),
-                in.integer("prometheus_port", d.prometheusPort()));
+                in.integer("prometheus_port", d.prometheusPort()),
+                in.optionalString("checkpoint_dir", d.checkpointDir()),
+                in.integer("restart_attempts", d.restartAttempts()),
+                in.integer("state_inline_max_mb", d.stateInlineMaxMb()));
     }
 }

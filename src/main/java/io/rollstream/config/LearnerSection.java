@@ -41,7 +41,7 @@ public record LearnerSection(Algorithm algorithm, double learningRate, double be
         PolicyTrainer.Config trainer = PolicyTrainer.Config.defaults();
         return new LearnerSection(Algorithm.GRPO, adam.learningRate(), adam.beta1(), adam.beta2(), adam.epsilon(),
                 adam.weightDecay(), adam.warmupSteps(), trainer.maxGradNorm(), trainer.microBatchSize(),
-                trainer.optimizerStep(), 5, PolicyGradientLoss.Config.defaults());
+                trainer.optimizerStep(), io.rollstream.learner.LearnerSettings.DEFAULT_MAX_BAD_STEPS, PolicyGradientLoss.Config.defaults());
     }
 
     public LearnerSection {

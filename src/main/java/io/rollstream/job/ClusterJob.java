@@ -71,7 +71,8 @@ public final class ClusterJob {
         PipelinePlan plan = PlanFactory.plan(resolved, prepared.paths(), prepared.model().contextLength())
                 .withSlotResources(resolved.slots());
         env.configure(JobSettings.checkpointsAndRestarts(prepared.paths(),
-                resolved.job().checkpointIntervalS() * 1000L));
+                resolved.job().checkpointIntervalS() * 1000L, resolved.job().checkpointDir(),
+                resolved.job().restartAttempts()));
         RlPipelineJob.build(env, plan, PlanFactory.io(resolved, plan));
         out.println("submitting " + plan.jobName() + "; run directory " + prepared.paths().dir());
         env.execute(plan.jobName());

@@ -10,15 +10,22 @@ import org.apache.flink.configuration.Configuration;
  */
 public final class JobSettings {
 
-    /** Restarts a failed job this many times (a killed task manager costs one). */
+    /** Default restarts of a failed job ({@code job.restart_attempts}; a killed task manager costs one). */
     static final int RESTART_ATTEMPTS = 3;
 
     private JobSettings() {}
 
-    public static Configuration checkpointsAndRestarts(RunPaths paths, long checkpointIntervalMillis) {
+    /**
+     * @param checkpointDir a Flink file-system URI for checkpoints ({@code job.checkpoint_dir}), or null
+     *     for the run directory's {@code checkpoints/}
+     * @param restartAttempts restarts from the latest checkpoint before the job fails
+     */
+    public static Configuration checkpointsAndRestarts(RunPaths paths, long checkpointIntervalMillis,
+            String checkpointDir, int restartAttempts) {
         Configuration conf = new Configuration();
         conf.setString("execution.checkpointing.interval", checkpointIntervalMillis + " ms");
-        conf.setString("execution.checkpointing.dir", paths.checkpoints().toUri().toString());
+        conf.setString("execution.checkpointing.dir",
+                checkpointDir != null ? checkpointDir : paths.checkpoints().toUri().toString());
         conf.setString("execution.checkpointing.savepoint-dir", paths.savepoints().toUri().toString());
         conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
         conf.setString("execution.checkpointing.timeout", "10 min");
@@ -28,8 +35,13 @@ public final class JobSettings {
         // debloating shrinks in-flight data to about a second of throughput, so checkpoints and the
         // savepoint of a stop pass within a few steps instead of after thousands of buffered problems.
         conf.setString("taskmanager.network.memory.buffer-debloat.enabled", "true");
+        // Aligned checkpoints only: an unaligned barrier is taken from the mailbox, possibly while the
+        // rollout operator yields inside processElement, and the problem it holds would then be in
+        // neither the channel state nor the operator state. (A stop parks what waits for the gate,
+        // so its savepoint barrier is not held up; see RolloutOperator.)
+        conf.setString("execution.checkpointing.unaligned.enabled", "false");
         conf.setString("restart-strategy.type", "fixed-delay");
-        conf.setString("restart-strategy.fixed-delay.attempts", Integer.toString(RESTART_ATTEMPTS));
+        conf.setString("restart-strategy.fixed-delay.attempts", Integer.toString(restartAttempts));
         conf.setString("restart-strategy.fixed-delay.delay", "2 s");
         return conf;
     }

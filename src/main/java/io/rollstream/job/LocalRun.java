@@ -51,7 +51,8 @@ public final class LocalRun {
         PipelinePlan plan = PlanFactory.plan(config, paths, model.contextLength());
         PipelineRunner.Options options = new PipelineRunner.Options(config.job().webUi(), config.job().webUiPort(),
                 plan.slots(), config.job().checkpointIntervalS() * 1000L, resumeFrom,
-                config.job().maxMinutes(), config.job().prometheusPort());
+                config.job().maxMinutes(), config.job().prometheusPort(), config.job().checkpointDir(),
+                config.job().restartAttempts());
         PipelineRunner.Result result = PipelineRunner.run(plan, PlanFactory.io(config, plan), options, out::println);
         Optional<PolicyManifest> last = store.latest();
         FinalEval finalEval = null;
@@ -192,8 +193,9 @@ public final class LocalRun {
         }
         out.println("run directory: " + paths.dir());
         if (result.savepoint() != null) {
-            out.println("savepoint (continue with --resume-from): " + result.savepoint());
+            out.println("savepoint: " + result.savepoint());
         }
+        out.println("continue with: --resume-from " + paths.dir() + " (its newest checkpoint or savepoint)");
     }
 
     private static List<JsonNode> readAll(RunPaths paths) throws IOException {

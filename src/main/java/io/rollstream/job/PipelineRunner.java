@@ -26,9 +26,11 @@ import java.util.function.Consumer;
 
 /**
  * Runs the pipeline on a local mini-cluster: configures checkpointing (retained on cancel and
- * failure, under the run directory) and a restart strategy, submits the job, prints one progress
- * line per learner step, and when the learner marks the run finished (or the time limit is hit)
- * stops the job with a savepoint, so every run can be continued.
+ * failure, under the run directory unless {@code job.checkpoint_dir} says otherwise) and a restart
+ * strategy, submits the job, publishes its REST address in the run directory (for
+ * {@code rollstream stop}), prints one progress line per learner step, and when the learner marks
+ * the run finished (or the time limit is hit) stops the job with a savepoint, so every run can be
+ * continued.
  */
 public final class PipelineRunner {
 
@@ -40,14 +42,23 @@ public final class PipelineRunner {
      * @param resumeFrom checkpoint or savepoint path to restore from, or null
      * @param maxMinutes stop after this long (0 = no limit)
      * @param prometheusPort port of Flink's Prometheus metric reporter (0 = off)
+     * @param checkpointDir Flink file-system URI for checkpoints, or null for the run directory's
+     * @param restartAttempts restarts from the latest checkpoint before the job fails
      */
     public record Options(boolean webUi, int webUiPort, int slots, long checkpointIntervalMillis, String resumeFrom,
-            double maxMinutes, int prometheusPort) {
+            double maxMinutes, int prometheusPort, String checkpointDir, int restartAttempts) {
 
-        /** Without the Prometheus reporter. */
+        /** Checkpoints in the run directory, three restart attempts, no Prometheus reporter. */
         public Options(boolean webUi, int webUiPort, int slots, long checkpointIntervalMillis, String resumeFrom,
                 double maxMinutes) {
             this(webUi, webUiPort, slots, checkpointIntervalMillis, resumeFrom, maxMinutes, 0);
+        }
+
+        /** Checkpoints in the run directory, three restart attempts. */
+        public Options(boolean webUi, int webUiPort, int slots, long checkpointIntervalMillis, String resumeFrom,
+                double maxMinutes, int prometheusPort) {
+            this(webUi, webUiPort, slots, checkpointIntervalMillis, resumeFrom, maxMinutes, prometheusPort, null,
+                    JobSettings.RESTART_ATTEMPTS);
         }
     }
 
@@ -58,12 +69,26 @@ public final class PipelineRunner {
 
     public static Result run(PipelinePlan plan, PipelineIo io, Options options, Consumer<String> progress)
             throws Exception {
-        StreamExecutionEnvironment env = environment(plan, options);
+        plan.store().clearStopRequest(); // left over if an earlier job died while stopping
+        int restPort = options.webUi() && options.webUiPort() > 0 ? options.webUiPort() : freePort();
+        StreamExecutionEnvironment env = environment(plan, options, restPort);
         RlPipelineJob.build(env, plan, io);
         JobClient job = env.executeAsync(plan.jobName());
-        progress.accept("job " + job.getJobID() + " submitted" + (options.webUi() ? webUiHint(options) : "")
+        progress.accept("job " + job.getJobID() + " submitted" + (options.webUi() ? webUiHint(restPort) : "")
                 + (options.prometheusPort() > 0 ? "; Prometheus metrics: http://localhost:" + options.prometheusPort()
                         + "/metrics" : ""));
+        RunControl.publish(plan.paths().dir(), new RunControl.JobHandle(job.getJobID().toString(),
+                "http://localhost:" + restPort, plan.paths().savepoints().toUri().toString(), plan.store().root()));
+        try {
+            return follow(plan, options, job, progress);
+        } finally {
+            RunControl.withdraw(plan.paths().dir());
+            plan.store().clearStopRequest();
+        }
+    }
+
+    private static Result follow(PipelinePlan plan, Options options, JobClient job, Consumer<String> progress)
+            throws Exception {
         MetricsTail tail = MetricsTail.fromEnd(plan.paths().metrics()); // the warm start printed its own lines
         ProgressLine line = new ProgressLine(plan.learner().maxSteps());
         long deadline = options.maxMinutes() > 0
@@ -78,8 +103,34 @@ public final class PipelineRunner {
             if (finished || System.currentTimeMillis() > deadline) {
                 progress.accept(finished ? "learner finished: stopping with a savepoint"
                         : "time limit: stopping with a savepoint");
-                savepoint = stopWithSavepoint(job, plan, end, progress);
-                break;
+                // A job whose bounded input is all consumed (a fixed problem set read for its epochs)
+                // ends on its own right after the last step; racing a savepoint against that end fails
+                // or hangs it, so such a job gets a few seconds to finish (nothing is left to resume).
+                if (finished && endsNormallyWithin(end, NATURAL_END_GRACE_MILLIS)) {
+                    progress.accept("the job consumed its bounded input and finished on its own; no savepoint needed");
+                    break;
+                }
+                plan.store().requestStop(); // see RunControl.stop
+                try {
+                    savepoint = job.stopWithSavepoint(false, plan.paths().savepoints().toUri().toString(),
+                            SavepointFormatType.CANONICAL).get(5, TimeUnit.MINUTES);
+                    break;
+                } catch (ExecutionException | TimeoutException refused) {
+                    if (endsNormallyWithin(end, 30_000)) {
+                        progress.accept("the job finished on its own while stopping; no savepoint ("
+                                + rootMessage(refused) + ")");
+                        break;
+                    }
+                    if (refused instanceof TimeoutException) {
+                        throw refused;
+                    }
+                    // A restart is under way (its tasks are not all running yet): the restored learner
+                    // may have steps to redo, so look again once it runs.
+                    plan.store().clearStopRequest();
+                    progress.accept("stop refused while the job restarts (" + rootMessage(refused) + "); waiting");
+                    Thread.sleep(1000);
+                    continue;
+                }
             }
             Thread.sleep(250);
         }
@@ -99,33 +150,29 @@ public final class PipelineRunner {
         return new Result(status, savepoint, tail.all());
     }
 
-    /** How long a job whose learner finished may take to end on its own before it is stopped. */
-    static final long NATURAL_END_GRACE_MILLIS = 3_000;
+    static StreamExecutionEnvironment environment(PipelinePlan plan, Options options, int restPort) {
+        Configuration conf = faultTolerance(plan, options);
+        conf.setString("taskmanager.numberOfTaskSlots", Integer.toString(Math.max(1, options.slots())));
+        // A fixed REST port (also without the web UI), so `rollstream stop` can reach the job.
+        conf.setString("rest.port", Integer.toString(restPort));
+        conf.setString("rest.bind-port", Integer.toString(restPort));
+        conf.setString("rest.address", "localhost");
+        conf.setString("rest.bind-address", "localhost");
+        conf.setString("parallelism.default", "1");
+        // The web UI's metric values refresh every second instead of every 10 s: local steps are short.
+        conf.setString("metrics.fetcher.update-interval", "1 s");
+        MetricReporters.addPrometheus(conf, options.prometheusPort());
+        return options.webUi()
+                ? StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf)
+                : StreamExecutionEnvironment.createLocalEnvironment(conf);
+    }
 
     /**
-     * Stops the job with a savepoint once the learner is done. A job whose bounded input is all
-     * consumed (a fixed problem set read for its epochs) ends on its own right after the last step;
-     * racing a savepoint against that end fails or hangs the savepoint, so such a job is first given
-     * a few seconds to finish (it then has nothing left to resume and gets no savepoint). If the
-     * savepoint still fails or times out, a job that did end normally is the result.
+     * Checkpointing, retention and restarts, and the restore point: the part of the configuration
+     * every run gets, in a mini-cluster of its own or in a test's.
      */
-    private static String stopWithSavepoint(JobClient job, PipelinePlan plan, CompletableFuture<JobExecutionResult> end,
-            Consumer<String> progress) throws Exception {
-        if (endsNormallyWithin(end, NATURAL_END_GRACE_MILLIS)) {
-            progress.accept("the job consumed its bounded input and finished on its own; no savepoint needed");
-            return null;
-        }
-        try {
-            return job.stopWithSavepoint(false, plan.paths().savepoints().toUri().toString(),
-                    SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
-        } catch (ExecutionException | TimeoutException e) {
-            if (!endsNormallyWithin(end, 30_000)) {
-                throw e;
-            }
-            progress.accept("the job finished on its own while stopping; no savepoint (" + rootMessage(e) + ")");
-            return null;
-        }
-    }
+    /** How long a job whose learner finished may take to end on its own before it is stopped. */
+    static final long NATURAL_END_GRACE_MILLIS = 3_000;
 
     private static boolean endsNormallyWithin(CompletableFuture<JobExecutionResult> end, long millis) {
         try {
@@ -139,26 +186,24 @@ public final class PipelineRunner {
         }
     }
 
-    static StreamExecutionEnvironment environment(PipelinePlan plan, Options options) {
-        Configuration conf = JobSettings.checkpointsAndRestarts(plan.paths(), options.checkpointIntervalMillis());
-        conf.setString("taskmanager.numberOfTaskSlots", Integer.toString(Math.max(1, options.slots())));
-        // Without the web UI the mini-cluster's REST endpoint still starts: on any free port, so that
-        // several runs (or a run and the tests) can share a machine.
-        conf.setString("rest.bind-port", options.webUi() ? Integer.toString(options.webUiPort()) : "0");
-        conf.setString("parallelism.default", "1");
-        // The web UI's metric values refresh every second instead of every 10 s: local steps are short.
-        conf.setString("metrics.fetcher.update-interval", "1 s");
-        MetricReporters.addPrometheus(conf, options.prometheusPort());
+    /** Checkpoints, restarts and the restore path of a local run ({@link JobSettings} plus the resume point). */
+    public static Configuration faultTolerance(PipelinePlan plan, Options options) {
+        Configuration conf = JobSettings.checkpointsAndRestarts(plan.paths(), options.checkpointIntervalMillis(),
+                options.checkpointDir(), options.restartAttempts());
         if (options.resumeFrom() != null) {
             conf.setString("execution.state-recovery.path", options.resumeFrom());
         }
-        return options.webUi()
-                ? StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf)
-                : StreamExecutionEnvironment.createLocalEnvironment(conf);
+        return conf;
     }
 
-    private static String webUiHint(Options options) {
-        return options.webUiPort() > 0 ? "; Flink web UI: http://localhost:" + options.webUiPort() : "";
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String webUiHint(int port) {
+        return "; Flink web UI: http://localhost:" + port;
     }
 
     private static String rootMessage(Throwable e) {
@@ -191,6 +236,7 @@ public final class PipelineRunner {
                 return List.of();
             }
             List<String> lines = Files.readAllLines(file);
+            seen = Math.min(seen, lines.size()); // a restore cut the file back to its checkpoint
             List<JsonNode> fresh = new ArrayList<>();
             for (int i = seen; i < lines.size(); i++) {
                 if (!lines.get(i).isBlank()) {

@@ -15,6 +15,7 @@ import io.rollstream.rollout.AdmissionGate;
 import io.rollstream.rollout.DeviceSelection;
 import io.rollstream.rollout.DifficultyPools;
 import io.rollstream.rollout.ModelGroupSampler;
+import io.rollstream.rollout.ReAdmission;
 import io.rollstream.rollout.RolloutSettings;
 import io.rollstream.sampling.SamplingParams;
 import io.rollstream.source.FieldMapping;
@@ -75,13 +76,14 @@ public final class PlanFactory {
         RolloutSettings rollout = new RolloutSettings(
                 new AdmissionGate(c.problemsPerBatch(), c.async().maxAsyncLevel(), r.parallelism()),
                 new DifficultyPools(b.easyThreshold(), b.hardThreshold()), EarlyFilter.of(batch),
-                Math.max(1, r.maxBatchRows() / r.rolloutsPerExample()), r.policyPollMs());
+                Math.max(1, r.maxBatchRows() / r.rolloutsPerExample()), r.policyPollMs(),
+                new ReAdmission(b.easyFraction(), b.hardFraction(), c.job().seed()));
         LearnerSettings learner = new LearnerSettings(c.learner().algorithm(), c.learner().toAdamW(),
                 c.learner().toTrainerConfig(r.temperature()), c.learner().toLossConfig(), c.job().maxSteps(),
-                c.data().maxProblems());
+                c.data().maxProblems(), c.learner().maxBadSteps(), (long) c.job().stateInlineMaxMb() << 20);
         return new PipelinePlan(c.job().name(), r.parallelism(), rollout, batch, learner, teacher(c, contextLength),
                 eval(c),
-                new ProblemValidator(tokenizer(c), contextLength, c.data().maxPromptChars()),
+                new ProblemValidator(tokenizer(c), contextLength, c.data().maxPromptChars(), knownTasks(c)),
                 new PolicyStore(paths.policyStore()),
                 new RolloutLogFormat(c.output().rolloutsLog(), c.output().sampleEvery()), paths, null);
     }
@@ -95,6 +97,16 @@ public final class PlanFactory {
         String location = checkpoint.contains("://") ? checkpoint : Path.of(checkpoint).toAbsolutePath().toString();
         return new TeacherSettings(location, c.teacher().parallelism(), tokenizer(c), contextLength,
                 c.rollout().device(), c.rollout().maxBatchRows());
+    }
+
+    /** Task names a problem may carry: the built-in task, or for JSONL its default label and the built-in names. */
+    static java.util.Set<String> knownTasks(RunConfig c) {
+        if (c.data().source() == DataSection.Source.TASK) {
+            return java.util.Set.of(task(c).problem(0).task());
+        }
+        java.util.Set<String> names = new java.util.HashSet<>(Tasks.names());
+        names.add(JSONL_TASK);
+        return names;
     }
 
     /** Production edges: the configured problem source and the DJL model as generator. */

@@ -4,6 +4,7 @@ import io.rollstream.batch.BatchAssemblyOperator;
 import io.rollstream.common.Json;
 import io.rollstream.learner.LearnerOperator;
 import io.rollstream.output.JsonLinesSink;
+import io.rollstream.rollout.RolloutOperator;
 import io.rollstream.rollout.RolloutOperatorFactory;
 import io.rollstream.source.ValidateProblems;
 import io.rollstream.tasks.Problem;
@@ -45,7 +46,7 @@ public final class RlPipelineJob {
                 .setParallelism(1);
 
         // Keyed by problem: admission gate, difficulty pools, group generation and scoring.
-        DataStream<ScoredGroup> groups = problems
+        SingleOutputStreamOperator<ScoredGroup> groups = problems
                 .keyBy((KeySelector<Problem, String>) Problem::id, Types.STRING)
                 .transform("rollout", TypeInformation.of(ScoredGroup.class),
                         new RolloutOperatorFactory(plan.rollout(), io.sampler(), plan.store()))
@@ -75,7 +76,8 @@ public final class RlPipelineJob {
         batches.getSideOutput(BatchAssemblyOperator.OUTCOMES)
                 .sinkTo(new JsonLinesSink<GroupOutcome>(plan.paths().rollouts().toString(), plan.rolloutLog()::render))
                 .name("rollouts.jsonl").uid("rollouts-sink").setParallelism(1);
-        DataStream<InvalidRecord> refused = problems.getSideOutput(ValidateProblems.INVALID);
+        DataStream<InvalidRecord> refused = problems.getSideOutput(ValidateProblems.INVALID)
+                .union(groups.getSideOutput(RolloutOperator.SCORING_FAILURES));
         input.invalidRecords().map(fromSource -> fromSource.union(refused)).orElse(refused)
                 .sinkTo(new JsonLinesSink<InvalidRecord>(plan.paths().invalidRecords().toString(),
                         r -> Json.mapper().writeValueAsString(r)))

@@ -4,10 +4,12 @@ import ai.djl.Device;
 
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
+import io.rollstream.common.FailureInjection;
 import io.rollstream.common.Json;
 import io.rollstream.eval.EvalSpec;
 import io.rollstream.eval.GreedyEvaluator;
 import io.rollstream.metrics.LearnerMetrics;
+import io.rollstream.policy.AttemptId;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tokenizer.PromptCodec;
@@ -19,26 +21,39 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.CheckpointOptions;
+import org.apache.flink.runtime.state.CheckpointStreamFactory;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.OperatorSnapshotFutures;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 import java.io.ByteArrayInputStream;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * The embedded learner (parallelism 1): trains on each batch, publishes the new policy version to
  * the store, evaluates when due, and emits the step's {@code metrics.jsonl} line. When the last
  * step is done it marks the store finished, which ends generation.
  *
- * <p>State: the learner's full checkpoint (weights, optimizer moments, step) as bytes in operator
- * state. Without restored state it starts from the store's version 0 (the warm-started or freshly
- * initialised policy the launcher published before the job).
+ * <p>State: the learner's full checkpoint (weights, optimizer moments, step, the count of
+ * consecutive bad steps) as bytes in operator state — or, when larger than
+ * {@code job.state_inline_max_mb}, in a file ({@link LearnerStateFiles}) whose path and checksum
+ * are the state. Without restored state it starts from the
+ * store's version 0 (the warm-started or freshly initialised policy the launcher published before
+ * the job).
+ *
+ * <p>Fencing (DESIGN.md invariant 7): on every start the learner fences the policy store with its
+ * attempt and restored step, then republishes the restored version, so versions a failed attempt
+ * wrote after the restored checkpoint are never used and generators (which wait for this
+ * attempt's fence) continue from exactly the restored weights.
+ *
+ * <p>A step in which no update could be applied (non-finite or all-zero gradients) is skipped and
+ * counted; after {@code learner.max_bad_steps} in a row the learner fails the job.
  */
 public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         implements OneInputStreamOperator<TrainBatch, StepReport> {
@@ -46,6 +61,9 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
     static final String STATE = "learner-checkpoint";
     /** Operator list state with the per-epoch KL tracker (distillation over a fixed problem set). */
     static final String EPOCH_KL_STATE = "epoch-kl";
+    static final String STATE_FILE = "learner-checkpoint-file";
+    /** Checkpoint metadata key holding the consecutive bad steps. */
+    static final String BAD_STEPS = "consecutive_bad_steps";
 
     private final LearnerSettings settings;
     private final PolicyStore store;
@@ -55,6 +73,10 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
     private transient ListState<String> epochKlState;
     /** Null unless distilling over a fixed problem set. */
     private transient EpochKl epochKl;
+    private transient ListState<String> stateFile;
+    private transient LearnerStateFiles files;
+    private transient java.util.Set<Long> savepoints;
+    private transient boolean snapshotIsSavepoint;
     private transient Checkpoint restored;
     private transient Learner learner;
     private transient GreedyEvaluator evaluator;
@@ -63,6 +85,7 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
     private transient long lastStepEndMillis;
     private transient long lastCutMillis;
     private transient LearnerMetrics stageMetrics;
+    private transient int badSteps;
 
     public LearnerOperator(LearnerSettings settings, PolicyStore store, EvalSpec eval) {
         this.settings = settings;
@@ -75,11 +98,18 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         super.initializeState(context);
         state = context.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>(STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        Iterator<byte[]> saved = state.get().iterator();
-        restored = saved.hasNext() ? CheckpointFormat.read(new ByteArrayInputStream(saved.next())) : store.load(0);
-        if (saved.hasNext()) {
+        stateFile = context.getOperatorStateStore().getListState(new ListStateDescriptor<>(STATE_FILE, String.class));
+        files = new LearnerStateFiles(new org.apache.flink.core.fs.Path(store.root(), "learner-state").toString());
+        savepoints = new java.util.HashSet<>();
+        List<byte[]> saved = new java.util.ArrayList<>();
+        state.get().forEach(saved::add);
+        for (String reference : stateFile.get()) {
+            saved.add(LearnerStateFiles.read(LearnerStateFiles.decode(reference)));
+        }
+        if (saved.size() > 1) {
             throw new IllegalStateException("the learner runs with parallelism 1 but found several saved states");
         }
+        restored = saved.isEmpty() ? store.load(0) : CheckpointFormat.read(new ByteArrayInputStream(saved.get(0)));
         epochKlState = context.getOperatorStateStore()
                 .getListState(new ListStateDescriptor<>(EPOCH_KL_STATE, Types.STRING));
         if (settings.algorithm() == Algorithm.REVERSE_KL && settings.problemsPerEpoch() > 0) {
@@ -92,9 +122,15 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
     @Override
     public void open() throws Exception {
         super.open();
-        attempt = UUID.randomUUID().toString();
+        attempt = AttemptId.of(getRuntimeContext());
+        badSteps = Integer.parseInt(restored.metadata().getOrDefault(BAD_STEPS, "0"));
         learner = new Learner(settings, restored, Device.cpu());
         restored = null;
+        store.fence(attempt, learner.step());
+        store.publish(learner.policy(), attempt);
+        if (learner.step() >= settings.maxSteps()) {
+            store.markFinished(learner.step(), attempt); // restored after the last step: still finished
+        }
         if (eval != null && eval.problems() > 0) {
             evaluator = new GreedyEvaluator(new PromptCodec(Tokenizers.create(learner.policy().tokenizer())),
                     eval.heldOutTask().verifier(), eval.maxNewTokens(), 256);
@@ -110,8 +146,10 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         if (batch.step() >= settings.maxSteps()) {
             return; // batch assembly never cuts these; ignore defensively
         }
+        FailureInjection.maybeFail("learner", batch.step(), getRuntimeContext());
         long start = System.currentTimeMillis();
         StepResult result = learner.train(batch);
+        countBadStep(batch.step(), result);
         store.publish(learner.policy(), attempt);
         Double accuracy = eval != null && eval.dueAfter(batch.step(), settings.maxSteps())
                 ? evaluator.accuracy(learner.model(), heldOut) : null;
@@ -128,15 +166,60 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         lastStepEndMillis = end;
         lastCutMillis = batch.stats().cutMillis();
         if (learner.step() >= settings.maxSteps()) {
-            store.markFinished(learner.step());
+            store.markFinished(learner.step(), attempt);
         }
+    }
+
+    /** Counts steps without an applied update; fails the job after {@code max_bad_steps} in a row. */
+    private void countBadStep(long step, StepResult result) {
+        boolean bad = result.optimizerSteps() == 0 && result.skippedNonFinite() + result.skippedZeroGradient() > 0;
+        badSteps = bad ? badSteps + 1 : 0;
+        if (badSteps >= settings.maxBadSteps()) {
+            throw new IllegalStateException("the learner skipped " + badSteps + " steps in a row (up to step " + step
+                    + ") because the loss or gradients were not finite or all zero; learner.max_bad_steps is "
+                    + settings.maxBadSteps() + ". Lower learner.learning_rate or learner.max_grad_norm, or check"
+                    + " the rewards; a restart continues from the last checkpoint before these steps");
+        }
+    }
+
+    @Override
+    public OperatorSnapshotFutures snapshotState(long checkpointId, long timestamp, CheckpointOptions options,
+            CheckpointStreamFactory factory) throws Exception {
+        snapshotIsSavepoint = options.getCheckpointType().isSavepoint(); // its state file is never deleted
+        return super.snapshotState(checkpointId, timestamp, options, factory);
     }
 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        state.update(List.of(CheckpointFormat.toBytes(learner.checkpoint(Map.of("attempt", attempt)))));
         epochKlState.update(epochKl != null ? List.of(epochKl.toJson()) : List.of());
+        byte[] bytes = CheckpointFormat.toBytes(learner.checkpoint(
+                Map.of("attempt", attempt, BAD_STEPS, Integer.toString(badSteps))));
+        if (bytes.length <= settings.stateInlineMaxBytes()) {
+            state.update(List.of(bytes));
+            stateFile.clear();
+            return;
+        }
+        if (snapshotIsSavepoint) {
+            savepoints.add(context.getCheckpointId());
+        }
+        LearnerStateFiles.Reference reference = files.write(jobId(), context.getCheckpointId(), snapshotIsSavepoint,
+                bytes);
+        state.clear();
+        stateFile.update(List.of(LearnerStateFiles.encode(reference)));
+    }
+
+    /** A completed checkpoint subsumes the job's older ones (one is retained): their state files go. */
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        if (!savepoints.remove(checkpointId)) {
+            files.deleteSubsumed(jobId(), checkpointId);
+        }
+    }
+
+    private String jobId() {
+        return getRuntimeContext().getJobInfo().getJobId().toString();
     }
 
     @Override

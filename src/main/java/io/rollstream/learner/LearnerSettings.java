@@ -12,6 +12,30 @@ import java.io.Serializable;
  * @param maxSteps learner steps of the run (the run is finished after step maxSteps − 1)
  * @param problemsPerEpoch size of the fixed problem set read in epochs (0 when unknown or endless): when
  *     known, distillation logs the reverse KL of every completed epoch ({@link EpochKl})
+ * @param maxBadSteps consecutive steps without an applied update (non-finite or zero gradients)
+ *     after which the learner fails the job ({@code learner.max_bad_steps})
+ * @param stateInlineMaxBytes largest learner state (weights + optimizer) kept in Flink state;
+ *     a larger one goes to a file referenced from it ({@code job.state_inline_max_mb})
  */
 public record LearnerSettings(Algorithm algorithm, AdamW.Config optimizer, PolicyTrainer.Config trainer,
-        PolicyGradientLoss.Config loss, long maxSteps, int problemsPerEpoch) implements Serializable {}
+        PolicyGradientLoss.Config loss, long maxSteps, int problemsPerEpoch, int maxBadSteps,
+        long stateInlineMaxBytes) implements Serializable {
+
+    /** Default for {@code learner.max_bad_steps}. */
+    public static final int DEFAULT_MAX_BAD_STEPS = 5;
+    /** Default for {@code job.state_inline_max_mb}, in bytes. */
+    public static final long DEFAULT_STATE_INLINE_MAX_BYTES = 64L << 20;
+
+    /** With the default bad-step limit and inline state size. */
+    public LearnerSettings(Algorithm algorithm, AdamW.Config optimizer, PolicyTrainer.Config trainer,
+            PolicyGradientLoss.Config loss, long maxSteps, int problemsPerEpoch) {
+        this(algorithm, optimizer, trainer, loss, maxSteps, problemsPerEpoch, DEFAULT_MAX_BAD_STEPS,
+                DEFAULT_STATE_INLINE_MAX_BYTES);
+    }
+
+    /** Over an endless (or unknown) problem set, with the defaults above. */
+    public LearnerSettings(Algorithm algorithm, AdamW.Config optimizer, PolicyTrainer.Config trainer,
+            PolicyGradientLoss.Config loss, long maxSteps) {
+        this(algorithm, optimizer, trainer, loss, maxSteps, 0);
+    }
+}

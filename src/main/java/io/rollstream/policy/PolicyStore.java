@@ -2,10 +2,9 @@ package io.rollstream.policy;
 
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
+import io.rollstream.common.FlinkFiles;
 import io.rollstream.common.Json;
 
-import org.apache.flink.core.fs.FSDataInputStream;
-import org.apache.flink.core.fs.FSDataOutputStream;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
@@ -13,9 +12,6 @@ import org.apache.flink.core.fs.Path;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.Serializable;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -24,13 +20,22 @@ import java.util.Optional;
  * {@code MANIFEST.json} written last (temporary name, then rename). Readers only ever consider
  * versions with a manifest and verify the checksum on load, so they never see a torn version.
  * A {@code FINISHED} marker at the root tells generators and sources that the learner is done.
+ *
+ * <p>Fencing (DESIGN.md invariant 7): after a restore the learner calls {@link #fence} with its
+ * attempt and restored step before publishing anything. From then on a version newer than that
+ * step is visible only if the fencing attempt wrote it, so versions that a failed attempt
+ * published after the restored checkpoint are never used; older versions are part of the restored
+ * history and stay visible. Generators of an attempt wait for that attempt's fence
+ * ({@link #latestFor}). A version republished by a later attempt gets a new weights file (named
+ * after the attempt) and then a new manifest, so a reader always finds the file its manifest names.
  */
 public final class PolicyStore implements Serializable {
 
     private static final long serialVersionUID = 1L;
     private static final String MANIFEST = "MANIFEST.json";
-    private static final String WEIGHTS = "policy" + CheckpointFormat.SUFFIX;
     private static final String FINISHED = "FINISHED";
+    private static final String FENCE = "FENCE.json";
+    private static final String STOPPING = "STOPPING";
 
     private final String root;
 
@@ -54,62 +59,121 @@ public final class PolicyStore implements Serializable {
         FileSystem fs = dir.getFileSystem();
         fs.mkdirs(dir);
         byte[] bytes = CheckpointFormat.toBytes(checkpoint.weightsOnly());
-        write(fs, new Path(dir, WEIGHTS), bytes);
-        PolicyManifest manifest = new PolicyManifest(version, WEIGHTS, sha256(bytes), bytes.length, attempt,
+        String weights = weightsFile(attempt);
+        FlinkFiles.writeAtomically(new Path(dir, weights), bytes);
+        PolicyManifest manifest = new PolicyManifest(version, weights, FlinkFiles.sha256(bytes), bytes.length, attempt,
                 System.currentTimeMillis());
-        write(fs, new Path(dir, MANIFEST), Json.mapper().writeValueAsBytes(manifest));
+        FlinkFiles.writeAtomically(new Path(dir, MANIFEST), Json.mapper().writeValueAsBytes(manifest));
         return manifest;
     }
 
-    /** The newest visible version, if any. */
+    /** Weights file name of an attempt: the attempt id with anything but letters and digits as '_'. */
+    static String weightsFile(String attempt) {
+        return "policy-" + attempt.replaceAll("[^A-Za-z0-9]", "_") + CheckpointFormat.SUFFIX;
+    }
+
+    /**
+     * Fences off every version newer than {@code restoredStep} not written by {@code attempt}.
+     * Called by a learner attempt before it publishes.
+     */
+    public void fence(String attempt, long restoredStep) throws IOException {
+        Path path = new Path(root, FENCE);
+        FileSystem fs = path.getFileSystem();
+        fs.mkdirs(new Path(root));
+        FlinkFiles.writeAtomically(path, Json.mapper().writeValueAsBytes(new PolicyFence(attempt, restoredStep,
+                System.currentTimeMillis())));
+    }
+
+    /** The current fence, if a learner has written one. */
+    public Optional<PolicyFence> fence() throws IOException {
+        Path path = new Path(root, FENCE);
+        if (!path.getFileSystem().exists(path)) {
+            return Optional.empty();
+        }
+        return Optional.of(Json.mapper().readValue(FlinkFiles.read(path), PolicyFence.class));
+    }
+
+    /**
+     * The newest version a generator of {@code attempt} may use: while another attempt's fence is in
+     * place, nothing (the learner of this attempt has not fenced the store yet); otherwise
+     * {@link #latest()}. A store never fenced (the first start of a run) holds only what the
+     * launcher published, which every attempt may use.
+     */
+    public Optional<PolicyManifest> latestFor(String attempt) throws IOException {
+        Optional<PolicyFence> fence = fence();
+        if (fence.isPresent() && !fence.get().attempt().equals(attempt)) {
+            return Optional.empty();
+        }
+        return latest(fence);
+    }
+
+    /** The newest visible version under the current fence (if any). */
     public Optional<PolicyManifest> latest() throws IOException {
+        return latest(fence());
+    }
+
+    private Optional<PolicyManifest> latest(Optional<PolicyFence> fence) throws IOException {
         Path rootPath = new Path(root);
         FileSystem fs = rootPath.getFileSystem();
         if (!fs.exists(rootPath)) {
             return Optional.empty();
         }
         FileStatus[] entries = fs.listStatus(rootPath);
-        long best = -1;
+        java.util.TreeSet<Long> versions = new java.util.TreeSet<>();
         for (FileStatus entry : entries == null ? new FileStatus[0] : entries) {
             String name = entry.getPath().getName();
-            if (entry.isDir() && name.startsWith("step-")) {
-                long version = Long.parseLong(name.substring(5));
-                if (version > best && fs.exists(new Path(entry.getPath(), MANIFEST))) {
-                    best = version;
-                }
+            if (entry.isDir() && name.startsWith("step-") && fs.exists(new Path(entry.getPath(), MANIFEST))) {
+                versions.add(Long.parseLong(name.substring(5)));
             }
         }
-        return best < 0 ? Optional.empty() : Optional.of(manifest(best));
+        for (Long version : versions.descendingSet()) {
+            PolicyManifest manifest = manifest(version);
+            if (fence.isEmpty() || fence.get().admits(manifest)) {
+                return Optional.of(manifest);
+            }
+        }
+        return Optional.empty();
     }
 
     /** The manifest of a visible version. */
     public PolicyManifest manifest(long version) throws IOException {
         Path path = new Path(new Path(root, folder(version)), MANIFEST);
-        return Json.mapper().readValue(read(path), PolicyManifest.class);
+        return Json.mapper().readValue(FlinkFiles.read(path), PolicyManifest.class);
     }
 
     /** Loads and verifies a visible version. */
     public Checkpoint load(long version) throws IOException {
         PolicyManifest manifest = manifest(version);
         Path path = new Path(new Path(root, folder(version)), manifest.file());
-        byte[] bytes = read(path);
-        if (!sha256(bytes).equals(manifest.sha256())) {
+        byte[] bytes = FlinkFiles.read(path);
+        if (!FlinkFiles.sha256(bytes).equals(manifest.sha256())) {
             throw new IOException("policy version " + version + " at " + path + " does not match its manifest checksum");
         }
         return CheckpointFormat.read(new ByteArrayInputStream(bytes));
     }
 
-    /** Marks the run as finished (the learner reached its last step). */
-    public void markFinished(long steps) throws IOException {
+    /** Marks the run as finished by {@code attempt} (its learner reached its last step). */
+    public void markFinished(long steps, String attempt) throws IOException {
         Path path = new Path(root, FINISHED);
-        write(path.getFileSystem(), path, Long.toString(steps).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        FlinkFiles.writeAtomically(path, Json.mapper().writeValueAsBytes(new Finished(steps, attempt)));
     }
 
-    /** Whether the learner has marked the run finished. */
+    /**
+     * Whether the learner has marked the run finished. A marker left by an attempt that a fence
+     * has since superseded does not count: the restored learner has steps to redo.
+     */
     public boolean isFinished() throws IOException {
         Path path = new Path(root, FINISHED);
-        return path.getFileSystem().exists(path);
+        if (!path.getFileSystem().exists(path)) {
+            return false;
+        }
+        Finished finished = Json.mapper().readValue(FlinkFiles.read(path), Finished.class);
+        Optional<PolicyFence> fence = fence();
+        return fence.isEmpty() || fence.get().attempt().equals(finished.attempt());
     }
+
+    /** Content of the finished marker. */
+    record Finished(long steps, String attempt) {}
 
     /** Removes the finished marker (a resumed run continues training). */
     public void clearFinished() throws IOException {
@@ -117,29 +181,21 @@ public final class PolicyStore implements Serializable {
         path.getFileSystem().delete(path, false);
     }
 
-    private static void write(FileSystem fs, Path target, byte[] bytes) throws IOException {
-        Path temp = new Path(target.getParent(), "." + target.getName() + ".tmp-" + System.nanoTime());
-        try (FSDataOutputStream out = fs.create(temp, FileSystem.WriteMode.OVERWRITE)) {
-            out.write(bytes);
-            out.sync();
-        }
-        if (!fs.rename(temp, target)) {
-            fs.delete(temp, false);
-            throw new IOException("could not rename " + temp + " to " + target);
-        }
+    /** Asks the generators to park what they cannot admit at once: a stop with a savepoint is under way. */
+    public void requestStop() throws IOException {
+        Path path = new Path(root, STOPPING);
+        FlinkFiles.writeAtomically(path, new byte[0]);
     }
 
-    private static byte[] read(Path path) throws IOException {
-        try (FSDataInputStream in = path.getFileSystem().open(path)) {
-            return in.readAllBytes();
-        }
+    /** Whether a stop is under way. */
+    public boolean isStopRequested() throws IOException {
+        Path path = new Path(root, STOPPING);
+        return path.getFileSystem().exists(path);
     }
 
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+    /** Withdraws a stop request (a job starts, or the stopped job has ended). */
+    public void clearStopRequest() throws IOException {
+        Path path = new Path(root, STOPPING);
+        path.getFileSystem().delete(path, false);
     }
 }

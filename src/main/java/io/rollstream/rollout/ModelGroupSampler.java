@@ -105,8 +105,15 @@ public final class ModelGroupSampler implements GroupSampler {
 
     private Rollout score(Problem problem, Completion c) {
         String text = codec.completionText(c.tokens());
-        double reward = verifier.score(text, problem.answer());
         String finish = c.finishReason() == io.rollstream.sampling.FinishReason.STOP ? Rollout.STOP : Rollout.LENGTH;
+        double reward;
+        try {
+            reward = verifier.score(text, problem.answer());
+        } catch (RuntimeException e) {
+            // A broken reward function must not stop the job: the group is dropped and reported.
+            reward = 0;
+            finish = Rollout.SCORING_FAILED + ": " + e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
         return new Rollout(c.tokens(), c.logprobs(), text, reward, finish, null);
     }
 

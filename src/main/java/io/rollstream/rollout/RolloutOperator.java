@@ -1,11 +1,15 @@
 package io.rollstream.rollout;
 
 import io.rollstream.metrics.RolloutMetrics;
+import io.rollstream.common.FailureInjection;
+import io.rollstream.policy.AttemptId;
 import io.rollstream.policy.PolicyManifest;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.rollout.DifficultyPools.Pool;
 import io.rollstream.tasks.Problem;
+import io.rollstream.types.InvalidRecord;
 import io.rollstream.types.PoolCounts;
+import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
 
 import org.apache.flink.api.common.operators.MailboxExecutor;
@@ -15,6 +19,7 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -24,11 +29,15 @@ import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * The rollout stage, keyed by problem id. For each arriving problem it checks the problem's
@@ -44,7 +53,20 @@ import java.util.Optional;
  * <p>State: per problem (keyed) its pool, admission count and pending requests — a request is
  * written before it is handed to the generation thread and removed when its result is emitted,
  * so every checkpoint holds each admitted group either as pending (re-submitted on restore) or as
- * already emitted. Per subtask (union list state) the gate's count of useful groups.
+ * already emitted. Per subtask (union list state) the gate's count of useful groups and the job
+ * that wrote it.
+ *
+ * <p>Restores: pending groups are re-submitted (they are pinned to versions the restored learner
+ * has, see below). New versions are taken only from {@link PolicyStore#latestFor} this attempt, so
+ * after a restore no generator uses a version newer than the restored learner's step until that
+ * learner publishes it again (DESIGN.md invariant 7). When the restored state comes from another
+ * job (a resume, not a failover), {@code buffer.easy_fraction} / {@code hard_fraction} of the easy
+ * and hard problems go back to the normal pool ({@link ReAdmission}).
+ *
+ * <p>Stopping: a checkpoint barrier reaches this operator only after the problems buffered before
+ * it, each of which may wait for the gate. When a stop is requested ({@link
+ * PolicyStore#requestStop}), problems that cannot be admitted at once are parked in keyed state
+ * instead, so the stop's savepoint is taken promptly; a resumed job admits them first, in order.
  */
 public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
         implements OneInputStreamOperator<Problem, ScoredGroup>, BoundedOneInput {
@@ -53,6 +75,10 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
     static final String ADMISSIONS_STATE = "admissions";
     static final String PENDING_STATE = "pending-groups";
     static final String GATE_STATE = "admission-gate";
+    static final String PARKED_STATE = "parked-problems";
+    /** Groups whose verifier threw, as invalid records (the group itself goes on and is dropped). */
+    public static final OutputTag<InvalidRecord> SCORING_FAILURES =
+            new OutputTag<>("scoring-failures", TypeInformation.of(InvalidRecord.class));
 
     private final transient MailboxExecutor mailbox;
     private final RolloutSettings settings;
@@ -73,9 +99,26 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
     private transient boolean finished;
     private transient long[] poolCounts;
     private transient RolloutMetrics stageMetrics;
+    private transient String attempt;
+    private transient boolean resumedFromAnotherJob;
+    private transient MapState<Long, Problem> parked;
+    private transient TreeSet<ParkedProblem> parkedOrder;
+    private transient boolean stopping;
+
+    /**
+     * Where a parked problem is: its key and its sequence number. Ordered by sequence, then key:
+     * after a rescale, problems parked by different subtasks can share a sequence number.
+     */
+    private record ParkedProblem(long sequence, Object key) implements Comparable<ParkedProblem> {
+        @Override
+        public int compareTo(ParkedProblem o) {
+            int bySequence = Long.compare(sequence, o.sequence);
+            return bySequence != 0 ? bySequence : key.toString().compareTo(o.key.toString());
+        }
+    }
 
     /** Gate counters of one subtask, as checkpointed. */
-    public record GateState(int subtask, int parallelism, long useful, long nextSequence) {}
+    public record GateState(int subtask, int parallelism, long useful, long nextSequence, String jobId) {}
 
     RolloutOperator(StreamOperatorParameters<ScoredGroup> parameters, RolloutSettings settings,
             GroupSamplerFactory samplerFactory, PolicyStore store) {
@@ -94,6 +137,7 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
         pool = context.getKeyedStateStore().getState(new ValueStateDescriptor<>(POOL_STATE, Integer.class));
         admissions = context.getKeyedStateStore().getState(new ValueStateDescriptor<>(ADMISSIONS_STATE, Long.class));
         pending = context.getKeyedStateStore().getMapState(pendingDescriptor());
+        parked = context.getKeyedStateStore().getMapState(parkedDescriptor());
         gateState = context.getOperatorStateStore().getUnionListState(
                 new ListStateDescriptor<>(GATE_STATE, GateState.class));
         restoreGate(context.isRestored(), parallelism);
@@ -103,11 +147,14 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
     private void restoreGate(boolean restored, int parallelism) throws Exception {
         useful = 0;
         nextSequence = 0;
+        resumedFromAnotherJob = false;
         if (!restored) {
             return;
         }
+        String job = getRuntimeContext().getJobInfo().getJobId().toString();
         long total = 0;
         for (GateState s : gateState.get()) {
+            resumedFromAnotherJob |= !job.equals(s.jobId());
             total += s.useful();
             nextSequence = Math.max(nextSequence, s.nextSequence());
             if (s.subtask() == subtask && s.parallelism() == parallelism) {
@@ -119,6 +166,10 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
         useful = total * gate.share(subtask) / gate.problemsPerBatch();
     }
 
+    private static MapStateDescriptor<Long, Problem> parkedDescriptor() {
+        return new MapStateDescriptor<>(PARKED_STATE, Long.class, Problem.class);
+    }
+
     private static MapStateDescriptor<Long, GroupRequest> pendingDescriptor() {
         return new MapStateDescriptor<>(PENDING_STATE, Long.class, GroupRequest.class);
     }
@@ -128,6 +179,8 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
         super.open();
         newestVersion = -1;
         finished = false;
+        stopping = false;
+        attempt = AttemptId.of(getRuntimeContext());
         sampler = samplerFactory.create(subtask, DeviceSelection.declaredGpus(getRuntimeContext()));
         worker = new GenerationWorker("rollout-generation-" + subtask, sampler, settings.maxGroupsPerPass(),
                 groups -> mailbox.execute(() -> complete(groups), "rollout results"),
@@ -135,10 +188,7 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
                     throw new RuntimeException("rollout generation failed", failure);
                 }, "rollout failure"));
         List<Object[]> restored = new ArrayList<>();
-        poolCounts = new long[Pool.values().length];
-        getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
-                new ValueStateDescriptor<>(POOL_STATE, Integer.class),
-                (key, state) -> poolCounts[state.value()]++);
+        countPools(resumedFromAnotherJob);
         stageMetrics = new RolloutMetrics(getMetricGroup(), () -> inFlight, () -> newestVersion,
                 p -> poolCounts[p.ordinal()]);
         getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
@@ -148,6 +198,16 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
                     }
                 });
         restored.sort(Comparator.comparingLong(r -> ((GroupRequest) r[1]).sequence()));
+        parkedOrder = new TreeSet<>();
+        getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                parkedDescriptor(), (key, state) -> {
+                    for (Long sequence : state.keys()) {
+                        parkedOrder.add(new ParkedProblem(sequence, key));
+                    }
+                });
+        if (!parkedOrder.isEmpty()) {
+            nextSequence = Math.max(nextSequence, parkedOrder.last().sequence() + 1);
+        }
         for (Object[] r : restored) {
             GroupRequest request = (GroupRequest) r[1];
             nextSequence = Math.max(nextSequence, request.sequence() + 1);
@@ -160,10 +220,40 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
         pollPolicyStore(0);
     }
 
+    /** Counts the problems per pool, first re-admitting easy/hard ones when this is a resume. */
+    private void countPools(boolean resume) throws Exception {
+        Map<String, Pool> pools = new HashMap<>();
+        getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                new ValueStateDescriptor<>(POOL_STATE, Integer.class),
+                (key, state) -> pools.put((String) key, Pool.values()[state.value()]));
+        if (resume) {
+            List<String> readmitted = settings.readmission().select(pools);
+            for (String key : readmitted) {
+                setCurrentKey(key);
+                pool.update(Pool.NORMAL.ordinal());
+                pools.put(key, Pool.NORMAL);
+            }
+            if (!readmitted.isEmpty()) {
+                LOG.info("rollout subtask {} re-admitted {} easy/hard problems on resume", subtask, readmitted.size());
+            }
+        }
+        poolCounts = new long[Pool.values().length];
+        pools.values().forEach(p -> poolCounts[p.ordinal()]++);
+    }
+
     @Override
     public void processElement(StreamRecord<Problem> element) throws Exception {
         Problem problem = element.getValue();
         Object key = getCurrentKey();
+        // Problems parked by an earlier stop go first (the policy poll admits them); a stop parks this one too.
+        while (!parkedOrder.isEmpty() && !finished && !stopping) {
+            mailbox.yield();
+        }
+        setCurrentKey(key); // mails may have switched the key context
+        if (!parkedOrder.isEmpty() && stopping) {
+            park(key, problem);
+            return;
+        }
         if (!DifficultyPools.admits(currentPool())) {
             return;
         }
@@ -174,12 +264,22 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
             setCurrentKey(key);
         }
         while (!finished && !settings.gate().admits(subtask, newestVersion, inFlight, useful)) {
+            if (stopping) {
+                setCurrentKey(key);
+                park(key, problem);
+                return;
+            }
             mailbox.yield(); // completions and policy polls run here
         }
-        setCurrentKey(key); // mails may have switched the key context
+        setCurrentKey(key);
         if (finished || !admissible()) {
             return;
         }
+        admit(problem);
+    }
+
+    /** Starts a group of the current key's {@code problem}: pending in state, then to the generation thread. */
+    private void admit(Problem problem) throws Exception {
         long admission = admissions.value() == null ? 0 : admissions.value();
         admissions.update(admission + 1);
         GroupRequest request = new GroupRequest(problem, admission, newestVersion, nextSequence++);
@@ -187,6 +287,35 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
         inFlight++;
         worker.submit(request);
         stageMetrics.admitted();
+    }
+
+    /**
+     * Keeps a problem that cannot be admitted while the job is being stopped in keyed state, so the
+     * stop's savepoint barrier need not wait for the gate: everything buffered before the barrier
+     * is parked, and the resumed job admits the parked problems first, in order.
+     */
+    private void park(Object key, Problem problem) throws Exception {
+        long sequence = nextSequence++;
+        parked.put(sequence, problem);
+        parkedOrder.add(new ParkedProblem(sequence, key));
+    }
+
+    /** Admits parked problems, oldest first, while the gate lets them through (a mail; never waits). */
+    private void admitParked() throws Exception {
+        while (!parkedOrder.isEmpty() && !finished
+                && settings.gate().admits(subtask, newestVersion, inFlight, useful)) {
+            ParkedProblem oldest = parkedOrder.first();
+            setCurrentKey(oldest.key());
+            if (!pending.isEmpty()) {
+                break; // its previous group is still in flight: its pool is decided first (next poll)
+            }
+            parkedOrder.pollFirst();
+            Problem problem = parked.get(oldest.sequence());
+            parked.remove(oldest.sequence());
+            if (DifficultyPools.admits(currentPool())) {
+                admit(problem);
+            }
+        }
     }
 
     /** Runs in the mailbox: records results in state and emits them. */
@@ -204,7 +333,19 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
             if (!settings.filter().willDrop(group)) {
                 useful++;
             }
+            reportScoringFailure(group);
             output.collect(new StreamRecord<>(stamped(group)));
+        }
+    }
+
+    private void reportScoringFailure(ScoredGroup group) {
+        for (Rollout r : group.rollouts()) {
+            if (r.scoringFailed()) {
+                output.collect(SCORING_FAILURES, new StreamRecord<>(InvalidRecord.of("verifier of task " + group.task(),
+                        group.prompt(), "group " + group.groupId() + ": the verifier threw on completion '" + r.text()
+                                + "' (" + r.finishReason() + "); the group is dropped")));
+                return;
+            }
         }
     }
 
@@ -230,11 +371,16 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
 
     /** Timer callback (a mail): looks for a newer policy version and for the finished marker. */
     private void pollPolicyStore(long timestamp) throws Exception {
-        Optional<PolicyManifest> latest = store.latest();
+        Optional<PolicyManifest> latest = store.latestFor(attempt);
         if (latest.isPresent() && latest.get().version() > newestVersion) {
             newestVersion = latest.get().version();
+            FailureInjection.maybeFail("rollout", newestVersion, getRuntimeContext());
         }
         finished = store.isFinished();
+        stopping = store.isStopRequested();
+        if (!stopping) {
+            admitParked();
+        }
         long now = getProcessingTimeService().getCurrentProcessingTime();
         getProcessingTimeService().registerTimer(now + settings.policyPollMillis(), this::pollPolicyStore);
     }
@@ -243,12 +389,14 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
-        gateState.update(List.of(new GateState(subtask, parallelism, useful, nextSequence)));
+        gateState.update(List.of(new GateState(subtask, parallelism, useful, nextSequence,
+                getRuntimeContext().getJobInfo().getJobId().toString())));
     }
 
     @Override
     public void endInput() throws Exception {
-        while (inFlight > 0) {
+        // Parked problems are admitted before the end, unless a stop keeps them for the savepoint.
+        while (inFlight > 0 || (!parkedOrder.isEmpty() && !finished && !stopping)) {
             mailbox.yield();
         }
     }

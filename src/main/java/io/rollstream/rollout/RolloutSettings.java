@@ -10,6 +10,14 @@ import java.io.Serializable;
  * @param filter early view of batch assembly's content filters (slot give-back)
  * @param maxGroupsPerPass most groups generated in one call to the sampler
  * @param policyPollMillis how often the policy store is polled for new versions
+ * @param readmission easy/hard problems re-admitted when a run is resumed
  */
 public record RolloutSettings(AdmissionGate gate, DifficultyPools pools, GroupFilter filter, int maxGroupsPerPass,
-        long policyPollMillis) implements Serializable {}
+        long policyPollMillis, ReAdmission readmission) implements Serializable {
+
+    /** Settings that re-admit nothing on resume. */
+    public RolloutSettings(AdmissionGate gate, DifficultyPools pools, GroupFilter filter, int maxGroupsPerPass,
+            long policyPollMillis) {
+        this(gate, pools, filter, maxGroupsPerPass, policyPollMillis, ReAdmission.NONE);
+    }
+}

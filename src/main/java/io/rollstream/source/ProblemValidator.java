@@ -13,23 +13,37 @@ import java.util.Optional;
 /**
  * Decides whether a problem can be generated: a non-empty prompt within {@code maxPromptChars},
  * an answer, only characters the tokenizer can encode, and a prompt short enough to leave room for
- * at least one generated token within the model's context. Pure Java.
+ * at least one generated token within the model's context, and (when given) a known task name.
+ * Pure Java.
  */
 public final class ProblemValidator implements Serializable {
 
     private final TokenizerSpec tokenizer;
     private final int contextLength;
     private final int maxPromptChars;
+    private final java.util.Set<String> knownTasks;
     private transient PromptCodec codec;
 
+    /** Accepts any task name. */
     public ProblemValidator(TokenizerSpec tokenizer, int contextLength, int maxPromptChars) {
+        this(tokenizer, contextLength, maxPromptChars, null);
+    }
+
+    /** @param knownTasks the task names a problem may carry, or null for any */
+    public ProblemValidator(TokenizerSpec tokenizer, int contextLength, int maxPromptChars,
+            java.util.Set<String> knownTasks) {
         this.tokenizer = tokenizer;
         this.contextLength = contextLength;
         this.maxPromptChars = maxPromptChars;
+        this.knownTasks = knownTasks == null ? null : java.util.Set.copyOf(knownTasks);
     }
 
     /** Why {@code problem} cannot be used, or empty when it can. */
     public Optional<String> problemWith(Problem problem) {
+        if (knownTasks != null && !knownTasks.contains(problem.task())) {
+            return Optional.of("unknown task '" + problem.task() + "': expected one of "
+                    + new java.util.TreeSet<>(knownTasks));
+        }
         if (problem.prompt().isBlank()) {
             return Optional.of("prompt is empty");
         }

@@ -7,7 +7,8 @@ package io.rollstream.types;
  * @param logprobs behaviour log-probability of each token (the sampler's)
  * @param text decoded completion without EOS
  * @param reward verifier reward in [0, 1]
- * @param finishReason "stop" (EOS) or "length" (max_new_tokens / context reached)
+ * @param finishReason "stop" (EOS), "length" (max_new_tokens / context reached), or
+ *     "scoring_failed: …" (the verifier threw; the error follows)
  * @param tokenRewards per-token rewards (distillation: teacher − student log-prob); null for RL
  */
 public record Rollout(int[] tokens, float[] logprobs, String text, double reward, String finishReason,
@@ -15,6 +16,8 @@ public record Rollout(int[] tokens, float[] logprobs, String text, double reward
 
     public static final String STOP = "stop";
     public static final String LENGTH = "length";
+    /** Prefix of the finish reason of a rollout whose verifier threw; the rest is the error. */
+    public static final String SCORING_FAILED = "scoring_failed";
 
     public Rollout {
         if (tokens.length != logprobs.length) {
@@ -23,6 +26,11 @@ public record Rollout(int[] tokens, float[] logprobs, String text, double reward
         if (tokenRewards != null && tokenRewards.length != tokens.length) {
             throw new IllegalArgumentException("rollout token rewards and tokens differ in length");
         }
+    }
+
+    /** Whether the verifier threw on this rollout (its reward is then 0 and never trained on). */
+    public boolean scoringFailed() {
+        return finishReason != null && finishReason.startsWith(SCORING_FAILED);
     }
 
     public boolean truncated() {

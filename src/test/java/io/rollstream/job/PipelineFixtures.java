@@ -1,5 +1,7 @@
 package io.rollstream.job;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ai.djl.Device;
 
 import io.rollstream.batch.BatchAssemblyConfig;
@@ -28,7 +30,18 @@ import io.rollstream.tasks.Tasks;
 import io.rollstream.tokenizer.CharTokenizer;
 import io.rollstream.tokenizer.PromptCodec;
 
+import io.rollstream.rollout.GroupRequest;
+import io.rollstream.rollout.GroupSampler;
+import io.rollstream.rollout.GroupSamplerFactory;
+import io.rollstream.types.ScoredGroup;
+
+import org.apache.flink.api.common.JobStatus;
+
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.List;
 import java.util.Map;
 
 /** A small real pipeline (tiny model, 2-digit addition) for MiniCluster tests. */
@@ -41,19 +54,40 @@ final class PipelineFixtures {
     record Knobs(int parallelism, int batchSize, double oversampling, int maxAsync, int maxOffPolicy, long steps,
             Double easy, Double hard) {}
 
+    /** The plan, with a warm-started version 0 published to its policy store. */
     static PipelinePlan plan(Path runDir, Knobs k) throws Exception {
+        PipelinePlan plan = planOnly(runDir, k);
+        // A short warm start so the policy solves some problems: pools and advantages then see a mix.
+        plan.store().publish(warmStart(), "init");
+        return plan;
+    }
+
+    /** The warm-started initial policy (deterministic). */
+    static Checkpoint warmStart() throws Exception {
         Task task = Tasks.create("arithmetic", 3, 1);
         CharTokenizer tokenizer = new CharTokenizer(task.alphabet());
-        ModelConfig model = new ModelConfig(tokenizer.vocabSize(), 1, 2, 32, 64, 12, ModelConfig.Positions.LEARNED);
+        try (GptModel fresh = GptModel.initialize(model(tokenizer), 5, Device.cpu())) {
+            return WarmStart.run(new WarmStart.Settings(120, 100, 32, 3e-3, 10, 0), task, fresh,
+                    new PromptCodec(tokenizer), eval(), line -> { });
+        }
+    }
+
+    private static ModelConfig model(CharTokenizer tokenizer) {
+        return new ModelConfig(tokenizer.vocabSize(), 1, 2, 32, 64, 12, ModelConfig.Positions.LEARNED);
+    }
+
+    private static EvalSpec eval() {
+        return new EvalSpec("arithmetic", 3, 1, Map.of(), 20, 2, 4);
+    }
+
+    /** The plan for a run in {@code runDir}, leaving its policy store as it is (to resume). */
+    static PipelinePlan planOnly(Path runDir, Knobs k) {
+        Task task = Tasks.create("arithmetic", 3, 1);
+        CharTokenizer tokenizer = new CharTokenizer(task.alphabet());
+        ModelConfig model = model(tokenizer);
         RunPaths paths = RunPaths.under(runDir, null);
         PolicyStore store = new PolicyStore(paths.policyStore());
-        EvalSpec eval = new EvalSpec("arithmetic", 3, 1, Map.of(), 20, 2, 4);
-        // A short warm start so the policy solves some problems: pools and advantages then see a mix.
-        try (GptModel fresh = GptModel.initialize(model, 5, Device.cpu())) {
-            Checkpoint start = WarmStart.run(new WarmStart.Settings(120, 100, 32, 3e-3, 10, 0), task, fresh,
-                    new PromptCodec(tokenizer), eval, line -> { });
-            store.publish(start, "init");
-        }
+        EvalSpec eval = eval();
         int problemsPerBatch = (int) (k.oversampling() * k.batchSize() / G);
         BatchAssemblyConfig batch = new BatchAssemblyConfig(k.batchSize(), G, k.maxOffPolicy(), k.steps(),
                 new GroupFilters(false, false, true), false);
@@ -69,11 +103,64 @@ final class PipelineFixtures {
     }
 
     static PipelineIo io(PipelinePlan plan, long runSeed, int setSize) {
+        return io(plan, runSeed, setSize, 0);
+    }
+
+    /** {@code setSize} problems (0: fresh ones for ever) read for {@code epochs} epochs (0: endless). */
+    static PipelineIo io(PipelinePlan plan, long runSeed, int setSize, long epochs) {
         Task task = Tasks.create("arithmetic", 3, 1);
         PolicyStore store = plan.store();
         return new PipelineIo(
-                env -> PipelineIo.ProblemInput.of(TaskProblems.stream(env, task, setSize, 0, runSeed, true)),
+                env -> PipelineIo.ProblemInput.of(TaskProblems.stream(env, task, setSize, epochs, runSeed, true)),
                 (subtask, gpus) -> new ModelGroupSampler(store, task.verifier(), SamplingParams.sample(4), G, 64, runSeed,
                         Device.cpu()));
+    }
+
+    /** The same edges, with every generation pass slowed down (so a test can stop the run midway). */
+    static PipelineIo slowed(PipelineIo io, long millisPerPass) {
+        GroupSamplerFactory inner = io.sampler();
+        return new PipelineIo(io.problems(), (subtask, gpus) -> {
+            GroupSampler sampler = inner.create(subtask, gpus);
+            return new GroupSampler() {
+                @Override
+                public List<ScoredGroup> generate(List<GroupRequest> requests) throws Exception {
+                    Thread.sleep(millisPerPass);
+                    return sampler.generate(requests);
+                }
+
+                @Override
+                public void close() throws Exception {
+                    sampler.close();
+                }
+            };
+        });
+    }
+
+    /**
+     * Runs the job in the background and, once it has logged {@code steps} learner steps, stops
+     * it with a savepoint as {@code rollstream stop} does.
+     *
+     * @return the savepoint
+     */
+    static String runAndStopAfter(PipelinePlan plan, PipelineIo io, PipelineRunner.Options options, int steps)
+            throws Exception {
+        CompletableFuture<PipelineRunner.Result> run = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return PipelineRunner.run(plan, io, options, line -> { });
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+        Path runDir = plan.paths().dir();
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (RunInvariants.steps(runDir).size() < steps || !Files.exists(runDir.resolve(RunControl.FILE))) {
+            assertThat(run).as("the run ended before it could be stopped").isNotDone();
+            assertThat(System.currentTimeMillis()).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        String savepoint = RunControl.stop(runDir, Duration.ofMinutes(2));
+        assertThat(run.get().status())
+                .isEqualTo(JobStatus.FINISHED);
+        return savepoint;
     }
 }

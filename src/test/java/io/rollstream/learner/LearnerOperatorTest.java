@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -176,10 +177,103 @@ class LearnerOperatorTest {
     }
 
     @Test
+    void aStateAboveTheInlineLimitGoesToAFileReferencedFromStateAndRestoresExactly() throws Exception {
+        LearnerSettings toFile = new LearnerSettings(SETTINGS.algorithm(), SETTINGS.optimizer(), SETTINGS.trainer(),
+                SETTINGS.loss(), 10, 0, 5, 0); // every state is "large"
+        PolicyStore straight = store("file-straight");
+        try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(SETTINGS, straight, null))) {
+            h.open();
+            h.processElement(batch(0, 0), 0);
+            h.processElement(batch(1, 0), 0);
+        }
+        PolicyStore store = store("file");
+        OperatorSubtaskState second;
+        try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(toFile, store, null))) {
+            h.open();
+            h.snapshot(1, 0);
+            h.notifyOfCompletedCheckpoint(1);
+            h.processElement(batch(0, 0), 0);
+            second = h.snapshot(2, 0);
+            h.notifyOfCompletedCheckpoint(2);
+        }
+        Path files = dir.resolve("file").resolve("learner-state");
+        assertThat(Files.list(files).filter(f -> f.getFileName().toString().startsWith("chk-")))
+                .as("checkpoint 2 subsumed checkpoint 1's file").hasSize(1);
+        try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(toFile, store, null))) {
+            h.initializeState(second);
+            h.open();
+            h.processElement(batch(1, 0), 0);
+        }
+        Map<String, float[]> expected = straight.load(2).weights();
+        store.load(2).weights().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
+        // The state holds only the reference: without the file there is nothing to restore.
+        try (var stream = Files.list(files)) {
+            for (Path f : stream.toList()) {
+                Files.delete(f);
+            }
+        }
+        try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(toFile, store, null))) {
+            assertThatThrownBy(() -> h.initializeState(second)).hasStackTraceContaining("learner-state");
+        }
+    }
+
+    @Test
     void aBatchOutOfOrderFailsLoudly() throws Exception {
         try (var h = harness(store("c"))) {
             h.open();
             assertThatThrownBy(() -> h.processElement(batch(1, 0), 0)).hasMessageContaining("batch of step 1");
+        }
+    }
+
+    /** A batch whose advantages are NaN: the loss is not finite, so the step is skipped. */
+    private static TrainBatch poisoned(long step) {
+        TrainBatch batch = batch(step, step);
+        for (TrainGroup g : batch.groups()) {
+            java.util.Arrays.fill(g.advantages(), Float.NaN);
+        }
+        return batch;
+    }
+
+    @Test
+    void consecutiveBadStepsBeyondTheLimitFailTheJobNamingTheKey() throws Exception {
+        PolicyStore store = store("bad");
+        LearnerSettings strict = new LearnerSettings(SETTINGS.algorithm(), SETTINGS.optimizer(), SETTINGS.trainer(),
+                SETTINGS.loss(), 10, 0, 2, LearnerSettings.DEFAULT_STATE_INLINE_MAX_BYTES);
+        try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(strict, store, null))) {
+            h.open();
+            h.processElement(poisoned(0), 0);
+            JsonNode report = Json.mapper().readTree(h.extractOutputValues().get(0).json());
+            assertThat(report.path("skipped_non_finite").asInt()).isPositive();
+            assertThat(report.path("optimizer_steps").asInt()).isZero();
+            h.processElement(batch(1, 1), 0); // a good step resets the count
+            h.processElement(poisoned(2), 0);
+            assertThatThrownBy(() -> h.processElement(poisoned(3), 0))
+                    .hasMessageContaining("learner.max_bad_steps is 2").hasMessageContaining("2 steps in a row");
+        }
+    }
+
+    @Test
+    void aRestartFencesOffVersionsTheFailedAttemptPublishedAfterTheCheckpoint() throws Exception {
+        PolicyStore store = store("fence");
+        OperatorSubtaskState snapshot;
+        try (var h = harness(store)) {
+            h.open();
+            h.processElement(batch(0, 0), 0);
+            snapshot = h.snapshot(1, 0);
+            h.processElement(batch(1, 1), 0);
+            h.processElement(batch(2, 2), 0); // versions 2 and 3 are published, then the attempt fails
+        }
+        assertThat(store.latest()).get().extracting(m -> m.version()).isEqualTo(3L);
+        try (var h = harness(store)) {
+            h.initializeState(snapshot);
+            h.open();
+            // Restored at step 1: versions 2 and 3 of the failed attempt are no longer visible.
+            assertThat(store.latest()).get().satisfies(m -> {
+                assertThat(m.version()).isEqualTo(1L);
+                assertThat(m.attempt()).isEqualTo(store.fence().orElseThrow().attempt());
+            });
+            h.processElement(batch(1, 1), 0);
+            assertThat(store.latest()).get().extracting(m -> m.version()).isEqualTo(2L);
         }
     }
 

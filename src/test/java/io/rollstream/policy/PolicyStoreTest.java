@@ -51,7 +51,7 @@ class PolicyStoreTest {
     void aWeightsFileThatDoesNotMatchItsManifestIsRefused() throws Exception {
         PolicyStore store = new PolicyStore(dir.toString());
         store.publish(version(1), "a");
-        Path weights = dir.resolve(PolicyStore.folder(1)).resolve("policy.rsckpt");
+        Path weights = dir.resolve(PolicyStore.folder(1)).resolve(store.manifest(1).file());
         byte[] bytes = Files.readAllBytes(weights);
         bytes[bytes.length / 2] ^= 1;
         Files.write(weights, bytes);
@@ -62,9 +62,41 @@ class PolicyStoreTest {
     void theFinishedMarkerCanBeSetAndCleared() throws Exception {
         PolicyStore store = new PolicyStore(dir.toString());
         assertThat(store.isFinished()).isFalse();
-        store.markFinished(10);
+        store.markFinished(10, "a");
         assertThat(store.isFinished()).isTrue();
         store.clearFinished();
         assertThat(store.isFinished()).isFalse();
+    }
+
+    @Test
+    void aFenceHidesNewerVersionsOfOtherAttemptsUntilRepublished() throws Exception {
+        PolicyStore store = new PolicyStore(dir.toString());
+        for (long v = 0; v <= 3; v++) {
+            store.publish(version(v), "failed");
+        }
+        store.markFinished(3, "failed");
+        // The restored learner (attempt "next") is at step 1: versions 2 and 3 belong to the lost history.
+        store.fence("next", 1);
+        assertThat(store.latest()).get().extracting(PolicyManifest::version).isEqualTo(1L);
+        assertThat(store.latestFor("next")).get().extracting(PolicyManifest::version).isEqualTo(1L);
+        assertThat(store.latestFor("failed")).as("generators of another attempt wait").isEmpty();
+        assertThat(store.isFinished()).as("a superseded attempt's finished marker").isFalse();
+        Checkpoint redone = version(2);
+        redone.weights().get("wte")[0] = 42f;
+        store.publish(redone, "next");
+        assertThat(store.latestFor("next")).get().satisfies(m -> {
+            assertThat(m.version()).isEqualTo(2L);
+            assertThat(m.attempt()).isEqualTo("next");
+        });
+        assertThat(store.load(2).weights().get("wte")[0]).isEqualTo(42f);
+        store.markFinished(2, "next");
+        assertThat(store.isFinished()).isTrue();
+    }
+
+    @Test
+    void withoutAFenceGeneratorsOfAnyAttemptSeeTheNewestVersion() throws Exception {
+        PolicyStore store = new PolicyStore(dir.toString());
+        store.publish(version(0), "launcher");
+        assertThat(store.latestFor("job-0")).get().extracting(PolicyManifest::version).isEqualTo(0L);
     }
 }

@@ -205,4 +205,86 @@ class RolloutOperatorTest {
             assertThat(restored.extractOutputValues().get(2).groupId()).isEqualTo("p1#1");
         }
     }
+
+    @Test
+    void pendingGroupsAndPoolsFollowTheirKeysWhenTheGeneratorParallelismChanges() throws Exception {
+        PolicyStore store = storeWithVersions(0);
+        int maxParallelism = 128;
+        RolloutSettings one = new RolloutSettings(new AdmissionGate(8, 0, 1), new DifficultyPools(0.9, 0.1),
+                GroupFilter.none(), 8, 100);
+        RolloutSettings two = new RolloutSettings(new AdmissionGate(8, 0, 2), one.pools(), one.filter(), 8, 100);
+        List<String> easy = List.of("e0", "e1", "e2", "e3");
+        List<String> pendingIds = List.of("p0", "p1", "p2", "p3");
+        OperatorSubtaskState snapshot;
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<String, Problem, ScoredGroup>(
+                new RolloutOperatorFactory(one, FakeGroupSampler.factory(G), store), Problem::id, Types.STRING,
+                maxParallelism, 1, 0)) {
+            h.open();
+            easy.forEach(id -> process(h, problem(id, "easy:" + id)));
+            runMailsUntil(h, () -> h.extractOutputValues().size() == easy.size());
+            FakeGroupSampler.GATE.drainPermits(); // the next groups stay pending
+            pendingIds.forEach(id -> process(h, problem(id, "mix:" + id)));
+            snapshot = h.snapshot(1, 0);
+        }
+        FakeGroupSampler.GATE.release(Integer.MAX_VALUE);
+        List<String> regenerated = new java.util.ArrayList<>();
+        for (int subtask = 0; subtask < 2; subtask++) {
+            int index = subtask;
+            java.util.function.Predicate<String> owned = key -> org.apache.flink.runtime.state.KeyGroupRangeAssignment
+                    .assignKeyToParallelOperator(key, maxParallelism, 2) == index;
+            long expected = pendingIds.stream().filter(owned).count();
+            try (var h = new KeyedOneInputStreamOperatorTestHarness<String, Problem, ScoredGroup>(
+                    new RolloutOperatorFactory(two, FakeGroupSampler.factory(G), store), Problem::id, Types.STRING,
+                    maxParallelism, 2, subtask)) {
+                h.initializeState(org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness
+                        .repartitionOperatorState(snapshot, maxParallelism, 1, 2, subtask));
+                h.open();
+                runMailsUntil(h, () -> h.extractOutputValues().size() == expected);
+                // This subtask's easy problems kept their pool: they are not generated again.
+                easy.stream().filter(owned).forEach(id -> process(h, problem(id, "easy:" + id)));
+                assertThat(((RolloutOperator) h.getOperator()).inFlight()).isZero();
+                h.extractOutputValues().forEach(g -> {
+                    assertThat(owned.test(g.problemId())).as("%s re-submitted by its key's owner", g.groupId()).isTrue();
+                    regenerated.add(g.groupId());
+                });
+            }
+        }
+        assertThat(regenerated).containsExactlyInAnyOrder("p0#0", "p1#0", "p2#0", "p3#0");
+    }
+
+    @Test
+    void duringAStopProblemsTheGateHoldsBackAreParkedAndAdmittedFirstAfterRestore() throws Exception {
+        PolicyStore store = storeWithVersions(0);
+        RolloutSettings settings = settings(1, 0, GroupFilter.none()); // one group per version
+        OperatorSubtaskState snapshot;
+        try (var h = harness(settings, store)) {
+            h.open();
+            h.processElement(problem("a", "mix:a"), 0);
+            runMailsUntil(h, () -> h.extractOutputValues().size() == 1);
+            store.requestStop();
+            h.setProcessingTime(1_000); // the poll sees the stop request
+            // The budget of version 0 is spent: without the stop these would wait for version 1.
+            h.processElement(problem("b", "mix:b"), 0);
+            h.processElement(problem("c", "mix:c"), 0);
+            assertThat(h.getOperator()).extracting(o -> ((RolloutOperator) o).inFlight()).isEqualTo(0L);
+            snapshot = h.snapshot(1, 0);
+        }
+        store.clearStopRequest();
+        publish(store, 1);
+        publish(store, 2);
+        try (var h = harness(settings, store)) {
+            h.initializeState(snapshot);
+            h.open();
+            runMailsUntil(h, () -> h.extractOutputValues().size() == 2); // version 2 has room for both
+            assertThat(h.extractOutputValues()).extracting(ScoredGroup::groupId).containsExactly("b#0", "c#0");
+        }
+    }
+
+    private static void process(KeyedOneInputStreamOperatorTestHarness<String, Problem, ScoredGroup> h, Problem p) {
+        try {
+            h.processElement(p, 0);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

@@ -1,0 +1,32 @@
+package io.rollstream.cli;
+
+import io.rollstream.job.RunControl;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/** {@code rollstream stop RUN}: stops a running job with a savepoint, so it can be resumed. */
+@Command(name = "stop", mixinStandardHelpOptions = true,
+        description = "Stops the job of a run directory with a savepoint (continue with run --resume-from RUN).")
+final class StopCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "RUN", description = "the run directory of a running job")
+    Path runDir;
+
+    @Option(names = "--timeout-s", description = "how long to wait for the savepoint (default: 300)")
+    long timeoutS = 300;
+
+    @Override
+    public Integer call() throws Exception {
+        String savepoint = RunControl.stop(runDir, Duration.ofSeconds(timeoutS));
+        System.out.println("stopped with savepoint " + savepoint);
+        System.out.println("continue with: jobs/rollstream run --config " + runDir.resolve("config.yaml")
+                + " --resume-from " + runDir);
+        return 0;
+    }
+}

@@ -1,0 +1,129 @@
+package io.rollstream.job;
+
+import io.rollstream.common.Json;
+import io.rollstream.policy.PolicyStore;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Lets a second process control a running job: the runner writes {@code job.json} (job id and the
+ * mini-cluster's REST address) into the run directory while the job runs, and {@link #stop} stops
+ * that job with a savepoint through Flink's REST API ({@code POST /jobs/:id/stop}, then polling
+ * {@code GET /jobs/:id/savepoints/:trigger}), as {@code rollstream stop RUN} does, telling the
+ * generators through the policy store that a stop is under way ({@link PolicyStore#requestStop}).
+ */
+public final class RunControl {
+
+    static final String FILE = "job.json";
+
+    /** What {@code job.json} holds. */
+    public record JobHandle(String jobId, String restUrl, String savepointDir, String policyStore) {}
+
+    private RunControl() {}
+
+    static void publish(Path runDir, JobHandle handle) throws IOException {
+        Path temp = runDir.resolve(FILE + ".tmp");
+        Files.write(temp, Json.mapper().writeValueAsBytes(handle));
+        Files.move(temp, runDir.resolve(FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    static void withdraw(Path runDir) throws IOException {
+        Files.deleteIfExists(runDir.resolve(FILE));
+    }
+
+    /** The running job of {@code runDir}. */
+    public static JobHandle handle(Path runDir) throws IOException {
+        Path file = runDir.resolve(FILE);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(runDir + " has no running job (no " + FILE + "): is the run still going,"
+                    + " and is this its run directory?");
+        }
+        return Json.mapper().readValue(file.toFile(), JobHandle.class);
+    }
+
+    /**
+     * Stops the job of {@code runDir} with a savepoint in its savepoint directory.
+     *
+     * @return the savepoint's path
+     */
+    public static String stop(Path runDir, Duration timeout) throws IOException, InterruptedException {
+        JobHandle job = handle(runDir);
+        // HTTP/1.1: Flink's REST server closes connections that ask for an h2c upgrade.
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build();
+        String body = Json.mapper().writeValueAsString(Map.of("targetDirectory", job.savepointDir(), "drain", false));
+        // First let the generators park what cannot be admitted at once, so the barrier is not held up
+        // by problems waiting for the admission gate (the trigger itself answers only once the barrier
+        // is under way, which can take a while).
+        PolicyStore store = new PolicyStore(job.policyStore());
+        store.requestStop();
+        JsonNode trigger;
+        try {
+            trigger = send(http, HttpRequest.newBuilder(URI.create(job.restUrl() + "/jobs/" + job.jobId() + "/stop"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
+        } catch (IOException | RuntimeException e) {
+            store.clearStopRequest();
+            throw e;
+        }
+        String triggerId = trigger.path("request-id").asText();
+        long requested = System.currentTimeMillis();
+        long deadline = requested + timeout.toMillis();
+        while (System.currentTimeMillis() < deadline) {
+            JsonNode status;
+            try {
+                status = send(http, HttpRequest.newBuilder(URI.create(job.restUrl() + "/jobs/" + job.jobId()
+                        + "/savepoints/" + triggerId)).GET().build());
+            } catch (IOException gone) {
+                // A local mini-cluster shuts down as soon as its job has stopped: then the savepoint is
+                // the newest complete one written since the request.
+                return savepointSince(job, requested).orElseThrow(() -> gone);
+            }
+            if ("COMPLETED".equals(status.path("status").path("id").asText())) {
+                JsonNode operation = status.path("operation");
+                if (operation.has("failure-cause")) {
+                    // The runner may have stopped the job itself meanwhile (the learner finished): its
+                    // savepoint serves as well once it is there.
+                    Thread.sleep(2000);
+                    String failure = "stop with savepoint failed: " + operation.path("failure-cause");
+                    return savepointSince(job, requested).orElseThrow(() -> new IOException(failure));
+                }
+                return operation.path("location").asText();
+            }
+            Thread.sleep(250);
+        }
+        throw new IOException("the savepoint of job " + job.jobId() + " did not complete within " + timeout);
+    }
+
+    private static java.util.Optional<String> savepointSince(JobHandle job, long requestedMillis) throws IOException {
+        Path dir = ResumePoint.localPath(job.savepointDir());
+        if (dir == null || !Files.isDirectory(dir)) {
+            return java.util.Optional.empty();
+        }
+        try (var savepoints = Files.list(dir)) {
+            return savepoints.filter(p -> Files.isRegularFile(p.resolve("_metadata")))
+                    .filter(p -> p.resolve("_metadata").toFile().lastModified() >= requestedMillis - 1000)
+                    .max(java.util.Comparator.comparingLong(p -> p.resolve("_metadata").toFile().lastModified()))
+                    .map(Path::toString);
+        }
+    }
+
+    private static JsonNode send(HttpClient http, HttpRequest request) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+            throw new IOException(request.method() + " " + request.uri() + " answered " + response.statusCode() + ": "
+                    + response.body());
+        }
+        return Json.mapper().readTree(response.body());
+    }
+}

@@ -1,0 +1,96 @@
+package io.rollstream.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+
+import io.rollstream.checkpoint.Checkpoint;
+import io.rollstream.model.GptModel;
+import io.rollstream.rollout.ModelGroupSampler;
+import io.rollstream.sampling.SamplingParams;
+import io.rollstream.source.FieldMapping;
+import io.rollstream.source.JsonlProblems;
+import io.rollstream.source.JsonlSpec;
+import io.rollstream.source.ProblemValidator;
+import io.rollstream.tasks.Verifier;
+import io.rollstream.tasks.Verifiers;
+import io.rollstream.tokenizer.CharTokenizer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.apache.flink.api.common.JobStatus;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The bad-input corpus ({@link BadInputCorpus}) through the whole job: every bad record is counted
+ * once in invalid-records.jsonl with its reason, the valid ones are generated, and the job runs to
+ * the end of its input.
+ */
+@Tag("djl")
+class BadInputITCase {
+
+    @TempDir
+    Path runDir;
+
+    /** Exact match, except that it throws on one answer (a broken reward function). */
+    static final class ThrowingVerifier implements Verifier {
+        private final Verifier exact = Verifiers.byName("exact_match");
+
+        @Override
+        public double score(String completion, String answer) {
+            if (answer.equals(BadInputCorpus.THROWING_ANSWER)) {
+                throw new IllegalStateException("reward function crashed");
+            }
+            return exact.score(completion, answer);
+        }
+
+        @Override
+        public String name() {
+            return "throwing";
+        }
+    }
+
+    @Test
+    void everyBadRecordIsCountedWithItsReasonAndTheJobGoesOn() throws Exception {
+        Path data = BadInputCorpus.write(runDir.resolve("data"));
+        PipelineFixtures.Knobs knobs = new PipelineFixtures.Knobs(1, 16, 2.0, 1, 2, 1000, null, null);
+        PipelinePlan fixture = PipelineFixtures.planOnly(runDir, knobs);
+        CharTokenizer tokenizer = new CharTokenizer("0123456789+=");
+        ProblemValidator validator = new ProblemValidator(tokenizer.spec(), 12, 100, Set.of(PlanFactory.JSONL_TASK));
+        PipelinePlan plan = new PipelinePlan(fixture.jobName(), 1, fixture.rollout(), fixture.batch(), fixture.learner(),
+                null, null, validator, fixture.store(), fixture.rolloutLog(), fixture.paths(), null);
+        try (GptModel fresh = GptModel.initialize(new io.rollstream.model.ModelConfig(tokenizer.vocabSize(), 1, 2, 32,
+                64, 12, io.rollstream.model.ModelConfig.Positions.LEARNED), 5, Device.cpu())) {
+            plan.store().publish(new Checkpoint(0, fresh.config(), tokenizer.spec(), fresh.weights(), null, Map.of()),
+                    "init");
+        }
+        JsonlSpec spec = new JsonlSpec(data.toString(), false, 1, new FieldMapping("id", "prompt", "answer", "task"),
+                PlanFactory.JSONL_TASK);
+        Verifier verifier = new ThrowingVerifier();
+        var store = plan.store();
+        PipelineIo io = new PipelineIo(env -> PipelineIo.ProblemInput.of(JsonlProblems.stream(env, spec),
+                JsonlProblems.INVALID), (subtask, gpus) -> new ModelGroupSampler(store, verifier, SamplingParams.sample(4),
+                        PipelineFixtures.G, 64, 11, Device.cpu()));
+
+        PipelineRunner.Result result = PipelineRunner.run(plan, io,
+                new PipelineRunner.Options(false, 0, 1, 500, null, 3), System.out::println);
+
+        assertThat(result.status()).isEqualTo(JobStatus.FINISHED);
+        List<JsonNode> invalid = RunInvariants.lines(runDir.resolve("invalid-records.jsonl"));
+        assertThat(invalid).as("one line per bad record").hasSize(BadInputCorpus.EXPECTED_REASONS.size());
+        BadInputCorpus.EXPECTED_REASONS.forEach((name, phrase) -> assertThat(invalid)
+                .as(name).filteredOn(r -> r.path("reason").asText().contains(phrase)).hasSize(1));
+        assertThat(invalid).allSatisfy(r -> assertThat(r.path("record").asText().length()).isLessThan(2100));
+        List<JsonNode> groups = RunInvariants.lines(runDir.resolve("rollouts.jsonl"));
+        assertThat(groups).as("every valid problem generated once").hasSize(BadInputCorpus.VALID);
+        assertThat(groups).filteredOn(g -> "scoring_failed".equals(g.path("dropped").asText()))
+                .extracting(g -> g.path("problem_id").asText()).containsExactly("throws");
+    }
+}

@@ -1,0 +1,86 @@
+package io.rollstream.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rollstream.common.FailureInjection;
+import io.rollstream.policy.PolicyStore;
+
+import org.apache.flink.api.common.JobStatus;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+/**
+ * The real pipeline (tiny model) interrupted and continued: stop with a savepoint and resume from
+ * the run directory; an injected failure in the rollout stage and in the learner, restored
+ * automatically from the latest checkpoint. A bounded single-epoch problem set lets each test
+ * check that every problem's group was trained or dropped exactly once ({@link RunInvariants}).
+ */
+@Tag("djl")
+class RecoveryITCase {
+
+    private static final int PROBLEMS = 96;
+    /** Fresh problems for ever; the learner's step limit ends the run. */
+    private static final PipelineFixtures.Knobs FRESH = new PipelineFixtures.Knobs(1, 16, 2.0, 1, 2, 14, null, null);
+    /** With the bounded problem set: the learner's step limit is never reached, each run ends with its input. */
+    private static final PipelineFixtures.Knobs KNOBS = new PipelineFixtures.Knobs(1, 16, 2.0, 1, 2, 1000, null, null);
+
+    @TempDir
+    Path runDir;
+
+    @AfterEach
+    void noInjection() {
+        System.clearProperty(FailureInjection.PROPERTY);
+    }
+
+    private static PipelineRunner.Options options(String resumeFrom) {
+        return new PipelineRunner.Options(false, 0, 1, 300, resumeFrom, 3);
+    }
+
+    private PipelineRunner.Result run(PipelinePlan plan, String resumeFrom) throws Exception {
+        return run(plan, PipelineFixtures.io(plan, 11, PROBLEMS, 1), resumeFrom);
+    }
+
+    private PipelineRunner.Result run(PipelinePlan plan, PipelineIo io, String resumeFrom) throws Exception {
+        return PipelineRunner.run(plan, io, options(resumeFrom), System.out::println);
+    }
+
+    @Test
+    void stopWithSavepointThenResumeFromTheRunDirectory() throws Exception {
+        PipelinePlan plan = PipelineFixtures.plan(runDir, FRESH);
+        String savepoint = PipelineFixtures.runAndStopAfter(plan,
+                PipelineFixtures.slowed(PipelineFixtures.io(plan, 11, 0, 0), 300), options(null), 2);
+        int stepsBefore = RunInvariants.steps(runDir).size();
+        assertThat(Path.of(ResumePoint.resolve(runDir.toString(), null)).toUri())
+                .isEqualTo(Path.of(java.net.URI.create(savepoint)).toUri());
+
+        PipelineRunner.Result second = run(PipelineFixtures.planOnly(runDir, FRESH),
+                PipelineFixtures.io(plan, 11, 0, 0), ResumePoint.resolve(runDir.toString(), null));
+        assertThat(second.status()).isEqualTo(JobStatus.FINISHED);
+        assertThat(stepsBefore).as("the first run was stopped midway").isLessThan((int) FRESH.steps());
+        RunInvariants.checkFresh(runDir, FRESH);
+    }
+
+    @Test
+    void aFailureInTheLearnerIsRestoredFromTheLatestCheckpoint() throws Exception {
+        runWithInjectedFailure("learner@4");
+    }
+
+    @Test
+    void aFailureInTheRolloutStageIsRestoredFromTheLatestCheckpoint() throws Exception {
+        runWithInjectedFailure("rollout@4");
+    }
+
+    private void runWithInjectedFailure(String spec) throws Exception {
+        System.setProperty(FailureInjection.PROPERTY, spec);
+        PipelinePlan plan = PipelineFixtures.plan(runDir, KNOBS);
+        PipelineRunner.Result result = run(plan, null);
+        assertThat(result.status()).isEqualTo(JobStatus.FINISHED);
+        PolicyStore store = plan.store();
+        assertThat(store.fence()).get().as("the job restarted once").satisfies(f -> assertThat(f.attempt()).endsWith("-1"));
+        RunInvariants.check(runDir, KNOBS, PROBLEMS);
+    }
+}
