@@ -80,7 +80,7 @@ class BadInputITCase {
                         PipelineFixtures.G, 64, 11, Device.cpu()));
 
         PipelineRunner.Result result = PipelineRunner.run(plan, io,
-                new PipelineRunner.Options(false, 0, 1, 500, null, 3), System.out::println);
+                new PipelineRunner.Options(false, 0, plan.slots(), 500, null, 3), System.out::println);
 
         assertThat(result.status()).isEqualTo(JobStatus.FINISHED);
         List<JsonNode> invalid = RunInvariants.lines(runDir.resolve("invalid-records.jsonl"));

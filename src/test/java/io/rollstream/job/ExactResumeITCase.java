@@ -37,8 +37,11 @@ class ExactResumeITCase {
                 p.store(), p.rolloutLog(), p.paths(), p.slotResources());
     }
 
+    /** One generator: the default slot-sharing group, the generator and the learner. */
+    private static final int SLOTS = 3;
+
     private static PipelineRunner.Options options(String resumeFrom) {
-        return new PipelineRunner.Options(false, 0, 1, 300, resumeFrom, 3);
+        return new PipelineRunner.Options(false, 0, SLOTS, 300, resumeFrom, 3);
     }
 
     @Test

@@ -36,8 +36,11 @@ class RecoveryITCase {
         System.clearProperty(FailureInjection.PROPERTY);
     }
 
+    /** One generator: the default slot-sharing group, the generator and the learner. */
+    private static final int SLOTS = 3;
+
     private static PipelineRunner.Options options(String resumeFrom) {
-        return new PipelineRunner.Options(false, 0, 1, 300, resumeFrom, 3);
+        return new PipelineRunner.Options(false, 0, SLOTS, 300, resumeFrom, 3);
     }
 
     private PipelineRunner.Result run(PipelinePlan plan, String resumeFrom) throws Exception {
@@ -77,7 +80,11 @@ class RecoveryITCase {
     private void runWithInjectedFailure(String spec) throws Exception {
         System.setProperty(FailureInjection.PROPERTY, spec);
         PipelinePlan plan = PipelineFixtures.plan(runDir, KNOBS);
-        PipelineRunner.Result result = run(plan, null);
+        // Generation slowed down: an untrained policy's groups are mostly dropped and give their
+        // slots back, so at full speed the 96 problems could all be generated before the learner
+        // (on its own thread) publishes the version the injected failure waits for.
+        PipelineRunner.Result result = run(plan,
+                PipelineFixtures.slowed(PipelineFixtures.io(plan, 11, PROBLEMS, 1), 100), null);
         assertThat(result.status()).isEqualTo(JobStatus.FINISHED);
         PolicyStore store = plan.store();
         assertThat(store.fence()).get().as("the job restarted once").satisfies(f -> assertThat(f.attempt()).endsWith("-1"));

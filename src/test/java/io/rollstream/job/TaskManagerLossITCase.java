@@ -19,7 +19,8 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Two generators on two task managers of one slot each; the task managers die mid-run. The job
+ * Two generators on two task managers of two slots each (the job takes four: the default slot-sharing
+ * group, two generators and the learner); the task managers die mid-run. The job
  * restores from its latest checkpoint on replacement task managers and trains to its last step,
  * keeping {@link RunInvariants}.
  */
@@ -28,7 +29,7 @@ class TaskManagerLossITCase {
 
     @RegisterExtension
     static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(2).setNumberSlotsPerTaskManager(1).build());
+            .setNumberTaskManagers(2).setNumberSlotsPerTaskManager(2).build());
 
     @TempDir
     Path runDir;
@@ -37,7 +38,7 @@ class TaskManagerLossITCase {
     void losingATaskManagerRestoresFromTheLatestCheckpoint(@InjectMiniCluster MiniCluster cluster) throws Exception {
         PipelineFixtures.Knobs knobs = new PipelineFixtures.Knobs(2, 16, 2.0, 1, 2, 16, null, null);
         PipelinePlan plan = PipelineFixtures.plan(runDir, knobs);
-        PipelineRunner.Options options = new PipelineRunner.Options(false, 0, 2, 300, null, 3);
+        PipelineRunner.Options options = new PipelineRunner.Options(false, 0, plan.slots(), 300, null, 3);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
                 PipelineRunner.faultTolerance(plan, options));
         RlPipelineJob.build(env, plan, PipelineFixtures.slowed(PipelineFixtures.io(plan, 11, 0, 0), 300));
@@ -50,8 +51,7 @@ class TaskManagerLossITCase {
             Thread.sleep(20);
         }
         assertThat(job.getJobStatus().get()).as("still running when the task manager dies").isEqualTo(JobStatus.RUNNING);
-        // Each generator has its own task manager; the other tasks share one of them. Lose both, then
-        // give the job two fresh ones.
+        // The job's tasks are spread over both task managers. Lose both, then give the job two fresh ones.
         cluster.terminateTaskManager(0).get(30, TimeUnit.SECONDS);
         cluster.terminateTaskManager(1).get(30, TimeUnit.SECONDS);
         cluster.startTaskManager();
