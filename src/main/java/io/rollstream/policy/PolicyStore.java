@@ -122,11 +122,16 @@ public final class PolicyStore implements Serializable {
         java.util.TreeSet<Long> versions = new java.util.TreeSet<>();
         for (FileStatus entry : entries == null ? new FileStatus[0] : entries) {
             String name = entry.getPath().getName();
-            if (entry.isDir() && name.startsWith("step-") && fs.exists(new Path(entry.getPath(), MANIFEST))) {
+            if (entry.isDir() && name.startsWith("step-")) {
                 versions.add(Long.parseLong(name.substring(5)));
             }
         }
+        // Newest first, and only as far as the first visible one: a poll costs one listing and a
+        // few reads, however many versions the store holds.
         for (Long version : versions.descendingSet()) {
+            if (!fs.exists(new Path(new Path(root, folder(version)), MANIFEST))) {
+                continue; // being written: its manifest comes last
+            }
             PolicyManifest manifest = manifest(version);
             if (fence.isEmpty() || fence.get().admits(manifest)) {
                 return Optional.of(manifest);

@@ -59,7 +59,7 @@ class RunReportTest {
         assertThat(html.split("src=\"data:image/png;base64,", -1)).hasSize(PLOTS.size() + 1);
         assertThat(html).contains("in progress", "<th>RL steps</th><td>8</td>", "held-out accuracy after SFT</th><td>30.0%",
                 "<th>SFT warm-start steps</th><td>120</td>",
-                "reward_mean, first &rarr; last step</th><td>0.250 &rarr; 0.438")
+                "reward_mean, first &rarr; last step</th><td>0.250 &rarr; 0.313")
                 .contains("max_steps: 8") // the resolved config
                 .contains("<h3>best</h3>", "<h3>worst</h3>", "<h3>most recent</h3>");
         // The most recent group comes first under "most recent".
@@ -80,13 +80,13 @@ class RunReportTest {
         // The SFT result at version 0, then the RL evaluations (every 2 steps) at the versions they measured.
         XYSeries accuracy = ((XYChart) charts.get("accuracy.png").chart()).getSeriesMap().get("eval_accuracy");
         assertThat(accuracy.getXData()).containsExactly(0, 2, 4, 6, 8);
-        assertThat(accuracy.getYData()).containsExactly(0.3, 0.2, 0.2, 0.2, 0.2);
+        assertThat(accuracy.getYData()).containsExactly(0.3, 0.2, 0.2, 0.2, 0.15);
         assertThat(((XYChart) charts.get("sft-loss.png").chart()).getSeriesMap().get("loss").getXData()).hasSize(12);
         assertThat(((XYChart) charts.get("filters.png").chart()).getSeriesMap()).containsOnlyKeys("groups_trained",
                 "groups_dropped_zero_advantage", "groups_dropped_difficulty", "groups_dropped_stale",
                 "groups_dropped_length");
         assertThat(((XYChart) charts.get("pools.png").chart()).getSeriesMap().get("pool_normal").getYData())
-                .endsWith(80.0);
+                .endsWith(106.0);
         CategoryChart split = (CategoryChart) charts.get("time-split.png").chart();
         assertThat(split.getSeriesMap()).hasSize(2);
         split.getSeriesMap().values().forEach(s -> assertThat(s.getXData()).hasSize(8));
