@@ -61,7 +61,7 @@ public final class LocalRun {
             CheckpointFormat.save(finalPolicy, paths.finalModel());
             finalEval = evaluate(PlanFactory.eval(config), finalPolicy, new PromptCodec(tokenizer));
         }
-        summarize(result.metrics(), paths, result, finalEval, (System.currentTimeMillis() - start) / 1000.0, out);
+        summarize(paths, result, finalEval, (System.currentTimeMillis() - start) / 1000.0, out);
         return result;
     }
 
@@ -166,7 +166,7 @@ public final class LocalRun {
         }
     }
 
-    private static void summarize(List<JsonNode> metrics, RunPaths paths, PipelineRunner.Result result,
+    private static void summarize(RunPaths paths, PipelineRunner.Result result,
             FinalEval finalEval, double seconds, PrintStream out) throws IOException {
         JsonNode lastRl = null;
         Double sftAccuracy = null;
