@@ -3,16 +3,20 @@ package io.rollstream.config;
 import java.nio.file.Path;
 
 /**
- * The {@code policy_store} section: where the learner publishes policy weights for the generators.
+ * The {@code policy_store} section: where the learner publishes policy weights for the generators,
+ * and which old versions it deletes (see {@link io.rollstream.policy.VersionRetention}).
  *
  * @param path directory of published policies; null for {@code <run_dir>/policy}; default null
- * @param keepLast published policies to keep, 0 to keep all, at least 0; default 0
+ * @param keepLast newest versions to keep, 0 to keep all, at least 0; default 8. Versions that a
+ *     generator or a retained checkpoint or savepoint may still need are kept whatever this says.
+ * @param keepEvaluated also keep every version the periodic held-out eval measured (so
+ *     {@code rollstream eval} can re-measure it); default true
  */
-public record PolicyStoreSection(String path, int keepLast) {
+public record PolicyStoreSection(String path, int keepLast, boolean keepEvaluated) {
 
     /** Every key at its default. */
     public static PolicyStoreSection defaults() {
-        return new PolicyStoreSection(null, 0);
+        return new PolicyStoreSection(null, 8, true);
     }
 
     public PolicyStoreSection {
@@ -32,6 +36,7 @@ public record PolicyStoreSection(String path, int keepLast) {
         PolicyStoreSection d = defaults();
         return new PolicyStoreSection(
                 in.optionalString("path", d.path()),
-                in.integer("keep_last", d.keepLast()));
+                in.integer("keep_last", d.keepLast()),
+                in.bool("keep_evaluated", d.keepEvaluated()));
     }
 }

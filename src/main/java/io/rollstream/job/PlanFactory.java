@@ -11,6 +11,7 @@ import io.rollstream.learner.Algorithm;
 import io.rollstream.learner.LearnerSettings;
 import io.rollstream.output.RolloutLogFormat;
 import io.rollstream.policy.PolicyStore;
+import io.rollstream.policy.VersionRetention;
 import io.rollstream.rollout.AdmissionGate;
 import io.rollstream.rollout.DeviceSelection;
 import io.rollstream.rollout.DifficultyPools;
@@ -80,12 +81,20 @@ public final class PlanFactory {
                 new ReAdmission(b.easyFraction(), b.hardFraction(), c.job().seed()));
         LearnerSettings learner = new LearnerSettings(c.learner().algorithm(), c.learner().toAdamW(),
                 c.learner().toTrainerConfig(r.temperature()), c.learner().toLossConfig(), c.job().maxSteps(),
-                c.data().maxProblems(), c.learner().maxBadSteps(), (long) c.job().stateInlineMaxMb() << 20);
+                c.data().maxProblems(), c.learner().maxBadSteps(), (long) c.job().stateInlineMaxMb() << 20,
+                retention(c));
         return new PipelinePlan(c.job().name(), r.parallelism(), rollout, batch, learner, teacher(c, contextLength),
                 eval(c),
                 new ProblemValidator(tokenizer(c), contextLength, c.data().maxPromptChars(), knownTasks(c)),
                 new PolicyStore(paths.policyStore()),
                 new RolloutLogFormat(c.output().rolloutsLog(), c.output().sampleEvery()), paths, null);
+    }
+
+    /** Which policy versions the learner keeps: {@code policy_store.keep_last}, evaluated ones if asked. */
+    static VersionRetention retention(RunConfig c) {
+        EvalSpec eval = eval(c);
+        long every = c.policyStore().keepEvaluated() && eval != null ? eval.everySteps() : 0;
+        return new VersionRetention(c.policyStore().keepLast(), c.async().maxOffPolicySteps(), every, c.job().maxSteps());
     }
 
     /** The teacher-scoring stage when distilling ({@code learner.algorithm: reverse_kl}), else null. */

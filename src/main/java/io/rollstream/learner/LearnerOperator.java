@@ -10,6 +10,7 @@ import io.rollstream.eval.EvalSpec;
 import io.rollstream.eval.GreedyEvaluator;
 import io.rollstream.metrics.LearnerMetrics;
 import io.rollstream.policy.AttemptId;
+import io.rollstream.policy.PolicyCollector;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tokenizer.PromptCodec;
@@ -21,6 +22,7 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.runtime.checkpoint.CheckpointOptions;
 import org.apache.flink.runtime.state.CheckpointStreamFactory;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -52,6 +54,9 @@ import java.util.Map;
  * wrote after the restored checkpoint are never used and generators (which wait for this
  * attempt's fence) continue from exactly the restored weights.
  *
+ * <p>Old policy versions are deleted as the run goes ({@link PolicyCollector}); the learner steps
+ * of retained checkpoints and savepoints, which pin versions, are part of its state.
+ *
  * <p>A step in which no update could be applied (non-finite or all-zero gradients) is skipped and
  * counted; after {@code learner.max_bad_steps} in a row the learner fails the job.
  */
@@ -62,6 +67,8 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
     /** Operator list state with the per-epoch KL tracker (distillation over a fixed problem set). */
     static final String EPOCH_KL_STATE = "epoch-kl";
     static final String STATE_FILE = "learner-checkpoint-file";
+    /** Operator list state with the steps that pin policy versions ({@link PolicyCollector.Pins} as JSON). */
+    static final String PINS_STATE = "policy-pins";
     /** Checkpoint metadata key holding the consecutive bad steps. */
     static final String BAD_STEPS = "consecutive_bad_steps";
 
@@ -76,6 +83,9 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
     private transient ListState<String> stateFile;
     private transient LearnerStateFiles files;
     private transient java.util.Set<Long> savepoints;
+    private transient ListState<String> pinsState;
+    private transient PolicyCollector.Pins restoredPins;
+    private transient PolicyCollector collector;
     private transient boolean snapshotIsSavepoint;
     private transient Checkpoint restored;
     private transient Learner learner;
@@ -110,6 +120,10 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
             throw new IllegalStateException("the learner runs with parallelism 1 but found several saved states");
         }
         restored = saved.isEmpty() ? store.load(0) : CheckpointFormat.read(new ByteArrayInputStream(saved.get(0)));
+        pinsState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>(PINS_STATE, Types.STRING));
+        Iterator<String> pins = pinsState.get().iterator();
+        restoredPins = pins.hasNext() ? Json.mapper().readValue(pins.next(), PolicyCollector.Pins.class)
+                : PolicyCollector.Pins.NONE;
         epochKlState = context.getOperatorStateStore()
                 .getListState(new ListStateDescriptor<>(EPOCH_KL_STATE, Types.STRING));
         if (settings.algorithm() == Algorithm.REVERSE_KL && settings.problemsPerEpoch() > 0) {
@@ -128,6 +142,9 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         restored = null;
         store.fence(attempt, learner.step());
         store.publish(learner.policy(), attempt);
+        collector = new PolicyCollector(store, settings.retention(), retainedCheckpoints(), jobId());
+        collector.start(restoredPins, learner.step());
+        restoredPins = null;
         if (learner.step() >= settings.maxSteps()) {
             store.markFinished(learner.step(), attempt); // restored after the last step: still finished
         }
@@ -151,6 +168,7 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         StepResult result = learner.train(batch);
         countBadStep(batch.step(), result);
         store.publish(learner.policy(), attempt);
+        collector.published(learner.step());
         Double accuracy = eval != null && eval.dueAfter(batch.step(), settings.maxSteps())
                 ? evaluator.accuracy(learner.model(), heldOut) : null;
         long end = System.currentTimeMillis();
@@ -193,6 +211,8 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         epochKlState.update(epochKl != null ? List.of(epochKl.toJson()) : List.of());
+        pinsState.update(List.of(Json.mapper().writeValueAsString(
+                collector.snapshot(context.getCheckpointId(), learner.step(), snapshotIsSavepoint))));
         byte[] bytes = CheckpointFormat.toBytes(learner.checkpoint(
                 Map.of("attempt", attempt, BAD_STEPS, Integer.toString(badSteps))));
         if (bytes.length <= settings.stateInlineMaxBytes()) {
@@ -209,13 +229,29 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         stateFile.update(List.of(LearnerStateFiles.encode(reference)));
     }
 
-    /** A completed checkpoint subsumes the job's older ones (one is retained): their state files go. */
+    /**
+     * A completed checkpoint subsumes the job's older ones (one is retained): their state files go,
+     * and so do the policy versions that only they pinned.
+     */
     @Override
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
         super.notifyCheckpointComplete(checkpointId);
         if (!savepoints.remove(checkpointId)) {
             files.deleteSubsumed(jobId(), checkpointId);
         }
+        collector.completed(checkpointId);
+    }
+
+    @Override
+    public void notifyCheckpointAborted(long checkpointId) throws Exception {
+        super.notifyCheckpointAborted(checkpointId);
+        collector.aborted(checkpointId);
+    }
+
+    /** How many completed checkpoints Flink retains ({@code execution.checkpointing.num-retained}). */
+    private int retainedCheckpoints() {
+        return getContainingTask().getEnvironment().getJobConfiguration()
+                .get(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS);
     }
 
     private String jobId() {

@@ -1,5 +1,7 @@
 package io.rollstream.learner;
 
+import io.rollstream.policy.VersionRetention;
+
 import java.io.Serializable;
 
 /**
@@ -16,21 +18,29 @@ import java.io.Serializable;
  *     after which the learner fails the job ({@code learner.max_bad_steps})
  * @param stateInlineMaxBytes largest learner state (weights + optimizer) kept in Flink state;
  *     a larger one goes to a file referenced from it ({@code job.state_inline_max_mb})
+ * @param retention which published policy versions the learner keeps in the store
+ *     ({@code policy_store.keep_last}, {@code policy_store.keep_evaluated})
  */
 public record LearnerSettings(Algorithm algorithm, AdamW.Config optimizer, PolicyTrainer.Config trainer,
         PolicyGradientLoss.Config loss, long maxSteps, int problemsPerEpoch, int maxBadSteps,
-        long stateInlineMaxBytes) implements Serializable {
+        long stateInlineMaxBytes, VersionRetention retention) implements Serializable {
 
     /** Default for {@code learner.max_bad_steps}. */
     public static final int DEFAULT_MAX_BAD_STEPS = 5;
     /** Default for {@code job.state_inline_max_mb}, in bytes. */
     public static final long DEFAULT_STATE_INLINE_MAX_BYTES = 64L << 20;
 
-    /** With the default bad-step limit and inline state size. */
+    /** With the default bad-step limit and inline state size, keeping every version. */
     public LearnerSettings(Algorithm algorithm, AdamW.Config optimizer, PolicyTrainer.Config trainer,
             PolicyGradientLoss.Config loss, long maxSteps, int problemsPerEpoch) {
         this(algorithm, optimizer, trainer, loss, maxSteps, problemsPerEpoch, DEFAULT_MAX_BAD_STEPS,
-                DEFAULT_STATE_INLINE_MAX_BYTES);
+                DEFAULT_STATE_INLINE_MAX_BYTES, VersionRetention.KEEP_ALL);
+    }
+
+    /** The same settings with another version retention. */
+    public LearnerSettings withRetention(VersionRetention other) {
+        return new LearnerSettings(algorithm, optimizer, trainer, loss, maxSteps, problemsPerEpoch, maxBadSteps,
+                stateInlineMaxBytes, other);
     }
 
     /** Over an endless (or unknown) problem set, with the defaults above. */

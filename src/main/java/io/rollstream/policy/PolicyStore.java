@@ -28,6 +28,9 @@ import java.util.Optional;
  * history and stay visible. Generators of an attempt wait for that attempt's fence
  * ({@link #latestFor}). A version republished by a later attempt gets a new weights file (named
  * after the attempt) and then a new manifest, so a reader always finds the file its manifest names.
+ *
+ * <p>Old versions are deleted by the learner ({@link PolicyCollector}) once no generator and no
+ * retained checkpoint needs them; a deletion removes the manifest first.
  */
 public final class PolicyStore implements Serializable {
 
@@ -64,7 +67,59 @@ public final class PolicyStore implements Serializable {
         PolicyManifest manifest = new PolicyManifest(version, weights, FlinkFiles.sha256(bytes), bytes.length, attempt,
                 System.currentTimeMillis());
         FlinkFiles.writeAtomically(new Path(dir, MANIFEST), Json.mapper().writeValueAsBytes(manifest));
+        deleteOtherWeights(dir, weights);
         return manifest;
+    }
+
+    /**
+     * Removes the weights files of other attempts from a republished version's folder: its manifest
+     * now names this attempt's file, and the others were fenced off.
+     */
+    private static void deleteOtherWeights(Path dir, String keep) throws IOException {
+        FileSystem fs = dir.getFileSystem();
+        FileStatus[] files = fs.listStatus(dir);
+        for (FileStatus file : files == null ? new FileStatus[0] : files) {
+            String name = file.getPath().getName();
+            if (name.startsWith("policy-") && name.endsWith(CheckpointFormat.SUFFIX) && !name.equals(keep)) {
+                fs.delete(file.getPath(), false);
+            }
+        }
+    }
+
+    /**
+     * Deletes a version: its manifest first, so no reader starts on it, then its folder. Only the
+     * learner calls this, for versions no generator or retained checkpoint needs
+     * ({@link PolicyCollector}).
+     */
+    public void delete(long version) throws IOException {
+        Path dir = new Path(root, folder(version));
+        FileSystem fs = dir.getFileSystem();
+        fs.delete(new Path(dir, MANIFEST), false);
+        fs.delete(dir, true);
+    }
+
+    /** Whether {@code version} has a manifest (published and not deleted). */
+    public boolean isVisible(long version) throws IOException {
+        Path path = new Path(new Path(root, folder(version)), MANIFEST);
+        return path.getFileSystem().exists(path);
+    }
+
+    /** Every version folder in the store (with or without a manifest), oldest first. */
+    public java.util.NavigableSet<Long> versions() throws IOException {
+        java.util.TreeSet<Long> versions = new java.util.TreeSet<>();
+        Path rootPath = new Path(root);
+        FileSystem fs = rootPath.getFileSystem();
+        if (!fs.exists(rootPath)) {
+            return versions;
+        }
+        FileStatus[] entries = fs.listStatus(rootPath);
+        for (FileStatus entry : entries == null ? new FileStatus[0] : entries) {
+            String name = entry.getPath().getName();
+            if (entry.isDir() && name.matches("step-\\d+")) {
+                versions.add(Long.parseLong(name.substring(5)));
+            }
+        }
+        return versions;
     }
 
     /** Weights file name of an attempt: the attempt id with anything but letters and digits as '_'. */
@@ -113,26 +168,19 @@ public final class PolicyStore implements Serializable {
     }
 
     private Optional<PolicyManifest> latest(Optional<PolicyFence> fence) throws IOException {
-        Path rootPath = new Path(root);
-        FileSystem fs = rootPath.getFileSystem();
-        if (!fs.exists(rootPath)) {
-            return Optional.empty();
-        }
-        FileStatus[] entries = fs.listStatus(rootPath);
-        java.util.TreeSet<Long> versions = new java.util.TreeSet<>();
-        for (FileStatus entry : entries == null ? new FileStatus[0] : entries) {
-            String name = entry.getPath().getName();
-            if (entry.isDir() && name.startsWith("step-")) {
-                versions.add(Long.parseLong(name.substring(5)));
-            }
-        }
+        java.util.NavigableSet<Long> versions = versions();
         // Newest first, and only as far as the first visible one: a poll costs one listing and a
         // few reads, however many versions the store holds.
         for (Long version : versions.descendingSet()) {
-            if (!fs.exists(new Path(new Path(root, folder(version)), MANIFEST))) {
-                continue; // being written: its manifest comes last
+            if (!isVisible(version)) {
+                continue; // being written (its manifest comes last) or being deleted (its manifest goes first)
             }
-            PolicyManifest manifest = manifest(version);
+            PolicyManifest manifest;
+            try {
+                manifest = manifest(version);
+            } catch (java.io.FileNotFoundException deletedMeanwhile) {
+                continue;
+            }
             if (fence.isEmpty() || fence.get().admits(manifest)) {
                 return Optional.of(manifest);
             }

@@ -19,6 +19,9 @@ import io.rollstream.types.PoolCounts;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -33,6 +36,7 @@ import java.util.Map;
  */
 public final class ModelGroupSampler implements GroupSampler {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ModelGroupSampler.class);
     private static final int MODELS_KEPT = 2;
 
     private final PolicyStore store;
@@ -62,13 +66,14 @@ public final class ModelGroupSampler implements GroupSampler {
         List<ScoredGroup> out = new ArrayList<>(requests.size());
         int from = 0;
         while (from < requests.size()) {
-            long version = requests.get(from).policyVersion();
+            long pinned = requests.get(from).policyVersion();
             int to = from;
-            while (to < requests.size() && requests.get(to).policyVersion() == version
+            while (to < requests.size() && requests.get(to).policyVersion() == pinned
                     && (to - from + 1) * groupSize <= maxBatchRows) {
                 to++;
             }
             to = Math.max(to, from + 1);
+            long version = available(pinned, to - from);
             out.addAll(generateChunk(model(version), requests.subList(from, to), version));
             from = to;
         }
@@ -115,6 +120,32 @@ public final class ModelGroupSampler implements GroupSampler {
             finish = Rollout.SCORING_FAILED + ": " + e.getClass().getSimpleName() + ": " + e.getMessage();
         }
         return new Rollout(c.tokens(), c.logprobs(), text, reward, finish, null);
+    }
+
+    /**
+     * The version to generate {@code groups} groups pinned to {@code pinned} with: that version,
+     * or — when the learner has garbage-collected it, which it does only to versions past the
+     * staleness bound ({@link io.rollstream.policy.VersionRetention}) — the newest visible one, so
+     * the groups are generated fresh rather than for certain dropped as stale. Happens to pending
+     * groups restored from an old checkpoint and to groups that waited very long for a generator.
+     */
+    private long available(long pinned, int groups) throws Exception {
+        if (models.containsKey(pinned)) {
+            return pinned;
+        }
+        try {
+            model(pinned);
+            return pinned;
+        } catch (java.io.IOException e) {
+            if (store.isVisible(pinned)) {
+                throw e;
+            }
+        }
+        long newest = store.latest().orElseThrow(() -> new IllegalStateException(
+                "policy version " + pinned + " was deleted and the store has no visible version")).version();
+        LOG.info("policy version {} was garbage-collected (past the staleness bound): generating its {} pending"
+                + " group(s) with version {}", pinned, groups, newest);
+        return newest;
     }
 
     /** The model of {@code version}, loading it from the store when needed. */

@@ -17,6 +17,7 @@ import io.rollstream.model.GptModel;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.output.RolloutLogFormat;
 import io.rollstream.policy.PolicyStore;
+import io.rollstream.policy.VersionRetention;
 import io.rollstream.rollout.AdmissionGate;
 import io.rollstream.rollout.DifficultyPools;
 import io.rollstream.rollout.GroupFilter;
@@ -96,7 +97,9 @@ final class PipelineFixtures {
                 new DifficultyPools(k.easy(), k.hard()), early, 16, 50);
         LearnerSettings learner = new LearnerSettings(Algorithm.GRPO, new AdamW.Config(1e-3, 0.9, 0.99, 1e-8, 0, 0),
                 new PolicyTrainer.Config(1.0, 64, 1.0, PolicyTrainer.OptimizerStep.PER_BATCH),
-                PolicyGradientLoss.Config.defaults(), k.steps(), 0);
+                PolicyGradientLoss.Config.defaults(), k.steps(), 0)
+                // Old versions are collected as in real runs (checkpoints and savepoints pin theirs).
+                .withRetention(new VersionRetention(2, k.maxOffPolicy(), 0, k.steps()));
         return new PipelinePlan("pipeline-it", k.parallelism(), rollout, batch, learner, null, eval,
                 new ProblemValidator(tokenizer.spec(), model.contextLength(), 100), store,
                 new RolloutLogFormat(RolloutLogFormat.Mode.ALL, 1), paths, null);

@@ -9,6 +9,7 @@ import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.common.Json;
 import io.rollstream.model.GptModel;
 import io.rollstream.policy.PolicyStore;
+import io.rollstream.policy.VersionRetention;
 import io.rollstream.tokenizer.TokenizerSpec;
 import io.rollstream.types.BatchStats;
 import io.rollstream.types.PoolCounts;
@@ -179,7 +180,7 @@ class LearnerOperatorTest {
     @Test
     void aStateAboveTheInlineLimitGoesToAFileReferencedFromStateAndRestoresExactly() throws Exception {
         LearnerSettings toFile = new LearnerSettings(SETTINGS.algorithm(), SETTINGS.optimizer(), SETTINGS.trainer(),
-                SETTINGS.loss(), 10, 0, 5, 0); // every state is "large"
+                SETTINGS.loss(), 10, 0, 5, 0, VersionRetention.KEEP_ALL); // every state is "large"
         PolicyStore straight = store("file-straight");
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(SETTINGS, straight, null))) {
             h.open();
@@ -218,6 +219,39 @@ class LearnerOperatorTest {
     }
 
     @Test
+    void oldVersionsAreCollectedExceptThosePinnedByACheckpointWhichARestoreKeeps() throws Exception {
+        // Keep the newest version only (nothing is ever stale), plus what checkpoints pin.
+        LearnerSettings collecting = SETTINGS.withRetention(new VersionRetention(1, 0, 0, 10));
+        PolicyStore store = store("gc");
+        OperatorSubtaskState atFive;
+        try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(collecting, store, null))) {
+            h.open();
+            for (int step = 0; step < 5; step++) {
+                h.processElement(batch(step, step), 0);
+            }
+            atFive = h.snapshot(1, 0);
+            h.notifyOfCompletedCheckpoint(1);
+            for (int step = 5; step < 8; step++) {
+                h.processElement(batch(step, step), 0);
+            }
+            assertThat(store.versions()).containsExactly(0L, 5L, 8L);
+        }
+        try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(collecting, store, null))) {
+            h.initializeState(atFive);
+            h.open();
+            assertThat(store.versions()).as("the fenced-off versions 6..8 are gone").containsExactly(0L, 5L);
+            for (int step = 5; step < 9; step++) {
+                h.processElement(batch(step, step), 0);
+            }
+            h.snapshot(2, 0);
+            h.notifyOfCompletedCheckpoint(2);
+            h.processElement(batch(9, 9), 0);
+            assertThat(store.versions()).as("version 5 is pinned by the restored checkpoint of the other job, "
+                    + "9 by this job's checkpoint").containsExactly(0L, 5L, 9L, 10L);
+        }
+    }
+
+    @Test
     void aBatchOutOfOrderFailsLoudly() throws Exception {
         try (var h = harness(store("c"))) {
             h.open();
@@ -238,7 +272,8 @@ class LearnerOperatorTest {
     void consecutiveBadStepsBeyondTheLimitFailTheJobNamingTheKey() throws Exception {
         PolicyStore store = store("bad");
         LearnerSettings strict = new LearnerSettings(SETTINGS.algorithm(), SETTINGS.optimizer(), SETTINGS.trainer(),
-                SETTINGS.loss(), 10, 0, 2, LearnerSettings.DEFAULT_STATE_INLINE_MAX_BYTES);
+                SETTINGS.loss(), 10, 0, 2, LearnerSettings.DEFAULT_STATE_INLINE_MAX_BYTES,
+                VersionRetention.KEEP_ALL);
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(strict, store, null))) {
             h.open();
             h.processElement(poisoned(0), 0);

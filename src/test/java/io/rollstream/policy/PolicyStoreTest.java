@@ -23,7 +23,8 @@ class PolicyStoreTest {
     @TempDir
     Path dir;
 
-    private static Checkpoint version(long v) {
+    /** A tiny checkpoint whose weights are all {@code v}. */
+    static Checkpoint version(long v) {
         Map<String, float[]> weights = new LinkedHashMap<>();
         ParameterLayout.shapes(MODEL).forEach((name, shape) -> {
             float[] w = new float[(int) shape.size()];
@@ -91,6 +92,25 @@ class PolicyStoreTest {
         assertThat(store.load(2).weights().get("wte")[0]).isEqualTo(42f);
         store.markFinished(2, "next");
         assertThat(store.isFinished()).isTrue();
+    }
+
+    @Test
+    void aDeletedVersionIsGoneAndARepublishedOneKeepsOnlyItsNewWeightsFile() throws Exception {
+        PolicyStore store = new PolicyStore(dir.toString());
+        for (long v = 0; v <= 2; v++) {
+            store.publish(version(v), "failed");
+        }
+        store.delete(2);
+        assertThat(store.versions()).containsExactly(0L, 1L);
+        assertThat(store.isVisible(2)).isFalse();
+        assertThat(store.latest()).get().extracting(PolicyManifest::version).isEqualTo(1L);
+        store.fence("next", 0);
+        store.publish(version(1), "next");
+        try (var files = Files.list(dir.resolve(PolicyStore.folder(1)))) {
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .containsExactlyInAnyOrder("MANIFEST.json", PolicyStore.weightsFile("next"));
+        }
+        assertThat(store.load(1).weights().get("wte")[0]).isEqualTo(1f);
     }
 
     @Test

@@ -1,0 +1,54 @@
+package io.rollstream.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+
+import io.rollstream.checkpoint.Checkpoint;
+import io.rollstream.model.GptModel;
+import io.rollstream.model.ModelConfig;
+import io.rollstream.policy.PolicyStore;
+import io.rollstream.sampling.SamplingParams;
+import io.rollstream.tasks.Problem;
+import io.rollstream.tasks.Task;
+import io.rollstream.tasks.Tasks;
+import io.rollstream.tokenizer.CharTokenizer;
+import io.rollstream.types.ScoredGroup;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** The DJL sampler's handling of pinned policy versions. */
+@Tag("djl")
+class ModelGroupSamplerTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void groupsPinnedToACollectedVersionAreGeneratedWithTheNewestAndSaySo() throws Exception {
+        Task task = Tasks.create("arithmetic", 3, 1);
+        CharTokenizer tokenizer = new CharTokenizer(task.alphabet());
+        ModelConfig config = new ModelConfig(tokenizer.vocabSize(), 1, 2, 16, 32, 12, ModelConfig.Positions.LEARNED);
+        PolicyStore store = new PolicyStore(dir.toString());
+        try (GptModel model = GptModel.initialize(config, 5, Device.cpu())) {
+            for (long v = 0; v <= 3; v++) {
+                store.publish(new Checkpoint(v, config, tokenizer.spec(), model.weights(), null, Map.of()), "a");
+            }
+        }
+        store.delete(1); // collected by the learner
+        Problem problem = task.problem(0);
+        try (ModelGroupSampler sampler = new ModelGroupSampler(store, task.verifier(), SamplingParams.sample(4), 2, 64,
+                7, Device.cpu())) {
+            List<ScoredGroup> groups = sampler.generate(List.of(new GroupRequest(problem, 0, 1, 0),
+                    new GroupRequest(problem, 1, 2, 1)));
+            assertThat(groups).extracting(ScoredGroup::policyVersion).containsExactly(3L, 2L);
+            assertThat(groups).allSatisfy(g -> assertThat(g.rollouts()).hasSize(2));
+        }
+    }
+}
