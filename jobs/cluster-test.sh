@@ -4,11 +4,14 @@
 # loopback addresses), driven only through the REST API the way users do:
 #   1. submit the thin job jar with configs/ci/cluster.yaml; it trains (metrics.jsonl grows), and
 #      the rollout subtasks log the device they chose from the task manager's GPU index;
-#   2. stop it with a savepoint, resubmit from the savepoint: training continues from the savepoint;
+#   2. stop it with a savepoint by its run directory (`jobs/rollstream stop RUN`, through the job.json
+#      the cluster job wrote), resubmit from the savepoint: training continues from the savepoint;
 #   3. SIGKILL the task manager running the learner: the job restarts from its last checkpoint on the
 #      surviving task manager and trains on;
-#   4. cancel it and resubmit from its newest retained checkpoint;
-#   5. stop with a savepoint and check the run's invariants (jobs/cluster/check-run.py).
+#   4. cancel it and resubmit from its newest retained checkpoint with Flink's CLI (`flink run -s`,
+#      ClusterJob's main() then runs in the client);
+#   5. stop with a savepoint (jobs/submit.sh --stop JOBID) and check the run's invariants
+#      (jobs/cluster/check-run.py).
 # Every JVM it starts is stopped on exit. ~2-3 min on 2 cores. Needs Java 17, Maven, curl, python3.
 #   jobs/cluster-test.sh [--keep]     # --keep leaves the work directory (logs, run) behind
 set -euo pipefail
@@ -76,9 +79,12 @@ job1=$(submit)
 wait_for 150 "5 RL steps of job $job1" steps_at_least 5
 say "job $job1 trains: $(rl_steps) RL steps"
 
-say "2. stop with a savepoint, resubmit from it"
-savepoint=$(stop "$job1")
-[[ -n $savepoint ]] || fail "no savepoint"
+say "2. stop with a savepoint (jobs/rollstream stop RUN), resubmit from it"
+[[ -f $run/job.json ]] || fail "the cluster job wrote no $run/job.json"
+out=$(jobs/rollstream stop "$run" 2>&1) || fail "rollstream stop: $out"
+savepoint=$(sed -n 's/.*stopped with savepoint //p' <<<"$out")
+[[ -n $savepoint ]] || fail "no savepoint: $out"
+[[ ! -f $run/job.json && ! -f $run/policy/STOPPING ]] || fail "the stopped cluster job's job.json or stop request is left"
 wait_for 30 "job $job1 to finish" state_is "$job1" FINISHED
 before=$(rl_steps); stopped_at=$(last_step)
 job2=$(submit --resume-from "$savepoint")
@@ -106,17 +112,21 @@ restored=$(api "/jobs/$job2/checkpoints" | json '(d["latest"]["restored"] or {})
 [[ $(job_state "$job2") == RUNNING ]] || fail "job $job2 is $(job_state "$job2") after the recovery"
 say "job $job2 recovered from $restored and trains on: $(rl_steps) RL steps"
 
-say "4. cancel, resubmit from the newest retained checkpoint"
+say "4. cancel, resubmit from the newest retained checkpoint with Flink's CLI"
 curl -sS -X PATCH "$rest/jobs/$job2?mode=cancel" >/dev/null
 wait_for 30 "job $job2 to be cancelled" state_is "$job2" CANCELED
 checkpoint=$(api "/jobs/$job2/checkpoints" | json 'd["latest"]["completed"]["external_path"]')
 [[ $checkpoint == *chk-* ]] || fail "job $job2 retained no checkpoint ('$checkpoint')"
 before=$(rl_steps)
-job3=$(submit --resume-from "$checkpoint")
+out=$(jobs/local-cluster.sh --dir "$work" flink run -d -s "$checkpoint" target/rollstream-job.jar \
+  --config "$root/configs/ci/cluster.yaml" --run-dir "$run" --rest-url "$rest" 2>&1) || fail "flink run: $out"
+job3=$(sed -n 's/.*Job has been submitted with JobID \([0-9a-f]*\).*/\1/p' <<<"$out" | head -n 1)
+[[ -n $job3 ]] || fail "flink run printed no job id: $out"
+[[ $(json 'd["job_id"]' < "$run/job.json") == "$job3" ]] || fail "job.json does not name job $job3"
 wait_for 120 "job $job3 to train after resuming from $checkpoint" steps_at_least $((before + 3))
 restored=$(api "/jobs/$job3/checkpoints" | json '(d["latest"]["restored"] or {}).get("external_path", "")')
 [[ $restored == "$checkpoint" ]] || fail "job $job3 restored '$restored', not $checkpoint"
-say "job $job3 resumed from the retained checkpoint $checkpoint"
+say "job $job3 (flink run) resumed from the retained checkpoint $checkpoint"
 
 say "5. stop with a savepoint and check the run"
 [[ -n $(stop "$job3") ]] || fail "no final savepoint"

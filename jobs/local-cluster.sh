@@ -7,6 +7,9 @@
 #                               [--gpu-task-managers N] [--discovery-script PATH]
 #   jobs/local-cluster.sh start-task-manager NAME [--gpu] [--dir DIR]    # another (or a replacement) TM
 #   jobs/local-cluster.sh stop [--dir DIR]
+#   jobs/local-cluster.sh [--dir DIR] flink ARGS...   # Flink's CLI against this cluster, e.g.
+#       jobs/local-cluster.sh flink run -d target/rollstream-job.jar --config C --run-dir D
+#       (the CLI runs ClusterJob's main() here, in the client, with cluster-lib on its classpath)
 #
 # Defaults: --dir runs/local-cluster, --rest-port 8081, --slots 4, one CPU task manager, no GPU task
 # manager. A GPU task manager declares its GPUs through Flink's external resource framework
@@ -18,12 +21,14 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 die() { echo "local-cluster: $*" >&2; exit 2; }
 
+dir="$root/runs/local-cluster"
+if [[ ${1:-} == --dir ]]; then dir=$2; shift 2; fi
 command=${1:-}; shift || true
-dir="$root/runs/local-cluster"; rest_port=8081; slots=4; cpu_tms=1; gpu_tms=0; discovery=""; gpu=false; name=""
+rest_port=8081; slots=4; cpu_tms=1; gpu_tms=0; discovery=""; gpu=false; name=""
 if [[ $command == start-task-manager ]]; then
   name=${1:-}; [[ -n $name && $name != --* ]] || die "start-task-manager needs a NAME"; shift
 fi
-while [[ $# -gt 0 ]]; do
+while [[ $# -gt 0 && $command != flink ]]; do
   case $1 in
     --dir) dir=$2; shift 2 ;;
     --rest-port) rest_port=$2; shift 2 ;;
@@ -179,5 +184,11 @@ case $command in
     start_taskmanager "$name" "$gpu"
     ;;
   stop) stop_all ;;
-  *) die "usage: $0 start|start-task-manager NAME|stop [options] (see the header)" ;;
+  flink)
+    [[ -f $conf/config.yaml ]] || die "no cluster in $dir: run start first"
+    # shellcheck disable=SC2086  # OPENS is a word list
+    exec env FLINK_CONF_DIR="$conf" java $OPENS -Dai.djl.offline=true -Dlog4j.configurationFile="file:$conf/log4j2.properties" \
+      -Dlog.file="$logs/client.log" -cp "$(classpath)" org.apache.flink.client.cli.CliFrontend "$@"
+    ;;
+  *) die "usage: $0 start|start-task-manager NAME|stop|flink ARGS [options] (see the header)" ;;
 esac

@@ -9,7 +9,9 @@
 # do that). The job's main() runs in the job manager: --config and --run-dir are paths there (a
 # shared volume on a real cluster); the config may be on any Flink file system (file://, s3://,
 # hdfs:// with the file system plugin). Prints the job id and the web UI link; --stop takes a
-# savepoint, stops the job and prints the savepoint path (continue with --resume-from it).
+# savepoint, stops the job and prints the savepoint path (continue with --resume-from it). With
+# --run-dir, the job's main() also writes DIR/job.json, so `jobs/rollstream stop DIR` stops it too
+# (that way generators first park the problems waiting for admission, so the savepoint comes fast).
 # --rest defaults to $FLINK_REST or http://localhost:8081.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,7 +31,7 @@ while [[ $# -gt 0 ]]; do
     --jar) jar=$2; shift 2 ;;
     --stop) stop=$2; shift 2 ;;
     --savepoint-dir) savepoint_dir=$2; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
 done
@@ -90,7 +92,7 @@ jar_id=$(basename "$uploaded")
 
 args=("--config" "$(absolute "$config")")
 for s in "${sets[@]}"; do args+=("--set" "$s"); done
-[[ -n $run_dir ]] && args+=("--run-dir" "$(absolute "$run_dir")")
+[[ -n $run_dir ]] && args+=("--run-dir" "$(absolute "$run_dir")" "--rest-url" "$rest")
 list=""
 for a in "${args[@]}"; do list+="${list:+,}$(json_string "$a")"; done
 body="{\"entryClass\":\"io.rollstream.job.ClusterJob\",\"programArgsList\":[$list]"
@@ -107,4 +109,8 @@ if [[ -z $job ]]; then
 fi
 echo "job $job submitted${resume:+ (resuming from $resume)}"
 echo "web UI: $rest/#/job/running/$job/overview"
-echo "stop with a savepoint: jobs/submit.sh --stop $job${rest:+ --rest $rest}"
+if [[ -n $run_dir ]]; then
+  echo "stop with a savepoint: jobs/rollstream stop $run_dir   (or jobs/submit.sh --stop $job --rest $rest)"
+else
+  echo "stop with a savepoint: jobs/submit.sh --stop $job --rest $rest"
+fi

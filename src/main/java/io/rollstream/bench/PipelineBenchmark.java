@@ -141,7 +141,9 @@ public final class PipelineBenchmark {
             throw new IllegalStateException("the generation run produced only " + groups + " groups");
         }
         double jobTokensPerSecond = watcher.steadyTokensPerSecond();
-        double engineTokensPerSecond = engineTokensPerSecond(generation, new PolicyStore(paths.policyStore()), groups);
+        int parallelism = generation.rollout().parallelism();
+        double engineTokensPerSecond = engineTokensPerSecond(generation, new PolicyStore(paths.policyStore()), groups,
+                parallelism);
 
         RunConfig learner = load(learnerOverrides(learnerSteps));
         Path learnerDir = workDir.resolve("learner");
@@ -174,8 +176,35 @@ public final class PipelineBenchmark {
         }
     }
 
-    /** The sampler of the rollout operator, called directly over {@code groups} problems. */
-    static double engineTokensPerSecond(RunConfig config, PolicyStore store, int groups) throws Exception {
+    /**
+     * {@code engines} samplers of the rollout operator, each called directly in a loop on its own
+     * thread over its share of {@code groups} problems, started together after their warm-up pass:
+     * their summed tokens/s is what as many generators could do on this machine with nothing else
+     * running (with two engines on two cores it shows what the hardware allows for scaling).
+     */
+    static double engineTokensPerSecond(RunConfig config, PolicyStore store, int groups, int engines)
+            throws Exception {
+        java.util.concurrent.CyclicBarrier warm = new java.util.concurrent.CyclicBarrier(engines);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(engines);
+        try {
+            List<java.util.concurrent.Future<Double>> rates = new ArrayList<>();
+            for (int e = 0; e < engines; e++) {
+                int first = e * (groups / engines);
+                rates.add(pool.submit(() -> engineLoop(config, store, first, groups / engines, warm)));
+            }
+            double total = 0;
+            for (java.util.concurrent.Future<Double> rate : rates) {
+                total += rate.get();
+            }
+            return total;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** One sampler over problems {@code first ..< first + groups}; tokens/s after its warm-up pass. */
+    private static double engineLoop(RunConfig config, PolicyStore store, int first, int groups,
+            java.util.concurrent.CyclicBarrier warmedUp) throws Exception {
         Task task = PlanFactory.task(config);
         int groupSize = config.rollout().rolloutsPerExample();
         int groupsPerPass = Math.max(1, config.rollout().maxBatchRows() / groupSize);
@@ -184,16 +213,17 @@ public final class PipelineBenchmark {
                 Device.cpu())) {
             long tokens = 0;
             long timedFrom = 0;
-            int next = 0;
+            int next = first;
             boolean warm = false;
-            while (next < groups) {
+            while (next < first + groups) {
                 List<GroupRequest> pass = new ArrayList<>(groupsPerPass);
-                for (int i = 0; i < groupsPerPass && next < groups; i++, next++) {
+                for (int i = 0; i < groupsPerPass && next < first + groups; i++, next++) {
                     pass.add(new GroupRequest(task.problem(next), 0, 0, next));
                 }
                 List<ScoredGroup> done = sampler.generate(pass);
                 if (!warm) {
                     warm = true; // the first pass loads the policy and warms PyTorch up, as in the job
+                    warmedUp.await();
                     timedFrom = System.nanoTime();
                     continue;
                 }

@@ -12,7 +12,9 @@ import java.util.concurrent.Callable;
 
 /** {@code rollstream stop RUN}: stops a running job with a savepoint, so it can be resumed. */
 @Command(name = "stop", mixinStandardHelpOptions = true,
-        description = "Stops the job of a run directory with a savepoint (continue with run --resume-from RUN).")
+        description = "Stops the job of a run directory — a local run or a cluster job submitted with"
+                + " jobs/submit.sh — with a savepoint (continue with run --resume-from RUN, or submit.sh"
+                + " --resume-from SAVEPOINT).")
 final class StopCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "RUN", description = "the run directory of a running job")
@@ -23,10 +25,12 @@ final class StopCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        boolean cluster = RunControl.handle(runDir).cluster();
         String savepoint = RunControl.stop(runDir, Duration.ofSeconds(timeoutS));
         System.out.println("stopped with savepoint " + savepoint);
-        System.out.println("continue with: jobs/rollstream run --config " + runDir.resolve("config.yaml")
-                + " --resume-from " + runDir);
+        System.out.println("continue with: " + (cluster
+                ? "jobs/submit.sh --config CONFIG --run-dir " + runDir + " --resume-from " + savepoint
+                : "jobs/rollstream run --config " + runDir.resolve("config.yaml") + " --resume-from " + runDir));
         return 0;
     }
 }

@@ -1,15 +1,25 @@
 package io.rollstream.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
- * The {@code slots} section: what one slot of the rollout and of the learner slot-sharing group
- * asks of a cluster's task managers (Flink's fine-grained resource management). It applies to
- * cluster submissions ({@code ClusterJob}); a local mini-cluster ignores it. A group left at its
- * defaults declares nothing and takes any slot.
+ * The {@code slots} section: what one slot of each slot-sharing group asks of a cluster's task
+ * managers (Flink's fine-grained resource management). It applies to cluster submissions
+ * ({@code ClusterJob}); a local mini-cluster ignores it. Either no group declares resources (every
+ * group takes any slot) or the default group does too: Flink's slot manager can fail to place a
+ * group without a profile next to groups with one after a task manager is lost (slots offered for
+ * it are refused and re-allocated in a loop), so a mix is refused. The teacher group, when it
+ * declares nothing, asks what the generators ask.
  *
+ * @param defaultGroup the {@code slots.default} map: the slot of the sources, batch assembly and
+ *     record sinks; default unspecified
  * @param rollout the {@code slots.rollout} map: one generator subtask's slot; default unspecified
  * @param learner the {@code slots.learner} map: the learner's slot; default unspecified
+ * @param teacher the {@code slots.teacher} map: one teacher-scoring subtask's slot (distillation);
+ *     default unspecified, i.e. that of {@code slots.rollout}
  */
-public record SlotsSection(SlotResources rollout, SlotResources learner) {
+public record SlotsSection(@JsonProperty("default") SlotResources defaultGroup, SlotResources rollout, SlotResources learner,
+        SlotResources teacher) {
 
     /**
      * One slot's resources; all zero declares nothing.
@@ -53,22 +63,38 @@ public record SlotsSection(SlotResources rollout, SlotResources learner) {
 
     /** Every key at its default. */
     public static SlotsSection defaults() {
-        return new SlotsSection(null, null);
+        return new SlotsSection(null, null, null, null);
     }
 
     public SlotsSection {
+        defaultGroup = defaultGroup == null ? SlotResources.unspecified() : defaultGroup;
         rollout = rollout == null ? SlotResources.unspecified() : rollout;
         learner = learner == null ? SlotResources.unspecified() : learner;
+        teacher = teacher == null ? SlotResources.unspecified() : teacher;
         ConfigErrors e = new ConfigErrors();
+        defaultGroup.check(e, "slots.default");
         rollout.check(e, "slots.rollout");
         learner.check(e, "slots.learner");
+        teacher.check(e, "slots.teacher");
+        boolean others = rollout.declared() || learner.declared() || teacher.declared();
+        e.check(!others || defaultGroup.declared(), "slots.default", "unspecified",
+                "must declare resources when slots.rollout, slots.learner or slots.teacher does (Flink cannot"
+                        + " reliably recover a job that mixes declared and undeclared slot groups): add e.g."
+                        + " slots.default: {cpu_cores: 0.5, task_heap_mb: 128}");
         e.throwIfAny();
+    }
+
+    /** The teacher group's slot: its own declaration, or the generators'. */
+    public SlotResources teacherOrRollout() {
+        return teacher.declared() ? teacher : rollout;
     }
 
     static SlotsSection read(SectionReader in) {
         SlotsSection d = defaults();
         return new SlotsSection(
+                in.nested("default", SlotResources::read, d.defaultGroup()),
                 in.nested("rollout", SlotResources::read, d.rollout()),
-                in.nested("learner", SlotResources::read, d.learner()));
+                in.nested("learner", SlotResources::read, d.learner()),
+                in.nested("teacher", SlotResources::read, d.teacher()));
     }
 }

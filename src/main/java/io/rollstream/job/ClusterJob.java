@@ -5,6 +5,7 @@ import io.rollstream.config.InvalidConfigException;
 import io.rollstream.config.RunConfig;
 
 import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.fs.FSDataInputStream;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -24,7 +25,7 @@ import java.util.List;
 /**
  * The job jar's entry point on a Flink cluster ({@code flink run}, the REST API's
  * {@code /jars/:id/run}, or {@code jobs/submit.sh}). Program arguments:
- * {@code --config PATH [--set key=value ...] [--run-dir DIR]}.
+ * {@code --config PATH [--set key=value ...] [--run-dir DIR] [--rest-url URL]}.
  *
  * <p>It does what {@code rollstream run} does before its job starts — the run directory and the
  * initial policy are prepared by {@link LocalRun#prepare} — then builds {@link RlPipelineJob} on
@@ -33,6 +34,10 @@ import java.util.List;
  * {@code flink run -s}); the job then continues the run directory's policy store instead of
  * refusing it. Where {@code main} runs (the job manager for REST submissions, the client for
  * {@code flink run}) needs the run directory and policy store on a path the task managers share.
+ *
+ * <p>With {@code --rest-url} (the address clients reach the cluster's REST API at; {@code
+ * jobs/submit.sh} passes its own) it writes the run directory's {@code job.json}, so
+ * {@code rollstream stop RUN_DIR} stops the cluster job as it stops a local one.
  */
 @Command(name = "ClusterJob", description = "Submits the Rollstream pipeline to the Flink cluster it runs in.")
 public final class ClusterJob {
@@ -48,6 +53,10 @@ public final class ClusterJob {
             + " (default: runs/<job.name>-<timestamp> under the working directory of main())")
     java.nio.file.Path runDir;
 
+    @Option(names = "--rest-url", description = "the cluster's REST API as clients reach it, e.g."
+            + " http://jobmanager:8081: written to <run-dir>/job.json for `rollstream stop RUN_DIR`")
+    String restUrl;
+
     private ClusterJob() {}
 
     public static void main(String[] args) throws Exception {
@@ -56,7 +65,7 @@ public final class ClusterJob {
             new CommandLine(job).parseArgs(args);
         } catch (CommandLine.ParameterException e) {
             throw new IllegalArgumentException(e.getMessage() + "; program arguments are --config PATH"
-                    + " [--set key=value ...] [--run-dir DIR]", e);
+                    + " [--set key=value ...] [--run-dir DIR] [--rest-url URL]", e);
         }
         job.submit(System.out);
     }
@@ -74,8 +83,15 @@ public final class ClusterJob {
                 resolved.job().checkpointIntervalS() * 1000L, resolved.job().checkpointDir(),
                 resolved.job().restartAttempts()));
         RlPipelineJob.build(env, plan, PlanFactory.io(resolved, plan));
+        plan.store().clearStopRequest(); // left by the stop this job may resume from
         out.println("submitting " + plan.jobName() + "; run directory " + prepared.paths().dir());
-        env.execute(plan.jobName());
+        JobClient job = env.executeAsync(plan.jobName());
+        out.println("job " + job.getJobID() + " submitted");
+        if (restUrl != null) {
+            RunControl.publish(prepared.paths().dir(), new RunControl.JobHandle(job.getJobID().toString(),
+                    restUrl.replaceAll("/+$", ""), prepared.paths().savepoints().toUri().toString(),
+                    plan.store().root(), true));
+        }
     }
 
     /** The validated config from any Flink file system; every problem is reported in one exception. */

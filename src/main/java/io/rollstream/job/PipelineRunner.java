@@ -78,7 +78,8 @@ public final class PipelineRunner {
                 + (options.prometheusPort() > 0 ? "; Prometheus metrics: http://localhost:" + options.prometheusPort()
                         + "/metrics" : ""));
         RunControl.publish(plan.paths().dir(), new RunControl.JobHandle(job.getJobID().toString(),
-                "http://localhost:" + restPort, plan.paths().savepoints().toUri().toString(), plan.store().root()));
+                "http://localhost:" + restPort, plan.paths().savepoints().toUri().toString(), plan.store().root(),
+                false));
         try {
             return follow(plan, options, job, progress);
         } finally {

@@ -132,12 +132,13 @@ public final class PlanFactory {
         if (d.source() == DataSection.Source.TASK) {
             Task task = task(c);
             problems = env -> PipelineIo.ProblemInput.of(TaskProblems.stream(env, task, d.maxProblems(), d.epochs(),
-                    seed, d.shuffle()));
+                    seed, d.shuffle(), store::isStopRequested));
         } else {
             JsonlSpec spec = new JsonlSpec(d.path(), d.watch(), d.epochs(),
                     new FieldMapping(d.fields().id(), d.fields().prompt(), d.fields().answer(), d.fields().task()),
                     JSONL_TASK);
-            problems = env -> PipelineIo.ProblemInput.of(JsonlProblems.stream(env, spec), JsonlProblems.INVALID);
+            problems = env -> PipelineIo.ProblemInput.of(JsonlProblems.stream(env, spec, store::isStopRequested),
+                    JsonlProblems.INVALID);
         }
         return new PipelineIo(problems, (subtask, gpus) -> new ModelGroupSampler(store, verifier, sampling, groupSize,
                 rows, seed, DeviceSelection.forSubtask("rollout", device, gpus, subtask)));

@@ -39,6 +39,8 @@ public final class RlPipelineJob {
 
     /** Adds the pipeline to {@code env}; returns the learner's step reports. */
     public static DataStream<StepReport> build(StreamExecutionEnvironment env, PipelinePlan plan, PipelineIo io) {
+        // The default group's slot resources (slots.default) for the operators that name no group.
+        env.registerSlotSharingGroup(SlotGroups.of(DEFAULT_SLOT_GROUP, plan.slotResources().defaultGroup()));
         // Problems, validated: records refused by the source or by validation go to invalid-records.jsonl.
         PipelineIo.ProblemInput input = io.problems().create(env);
         SingleOutputStreamOperator<Problem> problems = input.problems()
@@ -55,7 +57,9 @@ public final class RlPipelineJob {
 
         // Distillation only: the teacher adds per-token rewards (teacher − student log-prob) to every rollout.
         if (plan.teacher() != null) {
-            groups = TeacherScoring.appendTo(groups, plan.teacher());
+            groups = TeacherScoring.appendTo(groups, plan.teacher())
+                    .slotSharingGroup(SlotGroups.of(TeacherScoring.SLOT_SHARING_GROUP,
+                            plan.slotResources().teacherOrRollout()));
         }
 
         // Whole groups into exact batches: advantages, filters, staleness; outcomes of every group.

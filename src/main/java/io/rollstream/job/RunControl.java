@@ -17,7 +17,8 @@ import java.util.Map;
 
 /**
  * Lets a second process control a running job: the runner writes {@code job.json} (job id and the
- * mini-cluster's REST address) into the run directory while the job runs, and {@link #stop} stops
+ * mini-cluster's REST address) into the run directory while the job runs — {@link ClusterJob}
+ * writes it for a cluster job, with the cluster's REST address — and {@link #stop} stops
  * that job with a savepoint through Flink's REST API ({@code POST /jobs/:id/stop}, then polling
  * {@code GET /jobs/:id/savepoints/:trigger}), as {@code rollstream stop RUN} does, telling the
  * generators through the policy store that a stop is under way ({@link PolicyStore#requestStop}).
@@ -26,8 +27,12 @@ public final class RunControl {
 
     static final String FILE = "job.json";
 
-    /** What {@code job.json} holds. */
-    public record JobHandle(String jobId, String restUrl, String savepointDir, String policyStore) {}
+    /**
+     * What {@code job.json} holds.
+     *
+     * @param cluster whether the job runs on a session cluster ({@link ClusterJob}), not under a local runner
+     */
+    public record JobHandle(String jobId, String restUrl, String savepointDir, String policyStore, boolean cluster) {}
 
     private RunControl() {}
 
@@ -64,8 +69,8 @@ public final class RunControl {
                 .connectTimeout(Duration.ofSeconds(10)).build();
         String body = Json.mapper().writeValueAsString(Map.of("targetDirectory", job.savepointDir(), "drain", false));
         // First let the generators park what cannot be admitted at once, so the barrier is not held up
-        // by problems waiting for the admission gate (the trigger itself answers only once the barrier
-        // is under way, which can take a while).
+        // by problems waiting for the admission gate, and pause the source, so there is little to park
+        // (the trigger itself answers only once the barrier is under way, which can take a while).
         PolicyStore store = new PolicyStore(job.policyStore());
         store.requestStop();
         JsonNode trigger;
@@ -76,7 +81,19 @@ public final class RunControl {
             store.clearStopRequest();
             throw e;
         }
-        String triggerId = trigger.path("request-id").asText();
+        String savepoint;
+        try {
+            savepoint = awaitSavepoint(http, job, trigger.path("request-id").asText(), timeout);
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            store.clearStopRequest(); // the job goes on: its source and generators must not stay paused
+            throw e;
+        }
+        return stopped(runDir, job, store, savepoint);
+    }
+
+    /** Polls the stop's savepoint until it is complete; returns its location. */
+    private static String awaitSavepoint(HttpClient http, JobHandle job, String triggerId, Duration timeout)
+            throws IOException, InterruptedException {
         long requested = System.currentTimeMillis();
         long deadline = requested + timeout.toMillis();
         while (System.currentTimeMillis() < deadline) {
@@ -103,6 +120,18 @@ public final class RunControl {
             Thread.sleep(250);
         }
         throw new IOException("the savepoint of job " + job.jobId() + " did not complete within " + timeout);
+    }
+
+    /**
+     * A cluster job has no runner to tidy up after it: its handle and the stop request go once its
+     * savepoint is complete. (A local runner does both itself when its job ends.)
+     */
+    private static String stopped(Path runDir, JobHandle job, PolicyStore store, String savepoint) throws IOException {
+        if (job.cluster()) {
+            withdraw(runDir);
+            store.clearStopRequest();
+        }
+        return savepoint;
     }
 
     private static java.util.Optional<String> savepointSince(JobHandle job, long requestedMillis) throws IOException {

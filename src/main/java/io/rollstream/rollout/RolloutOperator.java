@@ -207,6 +207,8 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
                 });
         if (!parkedOrder.isEmpty()) {
             nextSequence = Math.max(nextSequence, parkedOrder.last().sequence() + 1);
+            LOG.info("rollout subtask {} restored {} problems parked by a stop; they are admitted first",
+                    subtask, parkedOrder.size());
         }
         for (Object[] r : restored) {
             GroupRequest request = (GroupRequest) r[1];

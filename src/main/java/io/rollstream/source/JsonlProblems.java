@@ -42,11 +42,22 @@ public final class JsonlProblems {
 
     /** Adds the source and the parser to {@code env}; take refused lines with {@code getSideOutput(INVALID)}. */
     public static SingleOutputStreamOperator<Problem> stream(StreamExecutionEnvironment env, JsonlSpec spec) {
-        return env.fromSource(source(spec), WatermarkStrategy.noWatermarks(), "jsonl-problems",
+        return stream(env, spec, PausingSource.PauseSignal.NEVER);
+    }
+
+    /** As above, reading nothing while {@code pause} holds (a stop with a savepoint is under way). */
+    public static SingleOutputStreamOperator<Problem> stream(StreamExecutionEnvironment env, JsonlSpec spec,
+            PausingSource.PauseSignal pause) {
+        return env.fromSource(pausing(source(spec), pause), WatermarkStrategy.noWatermarks(), "jsonl-problems",
                         TypeInformation.of(SourceLine.class)) // a HybridSource does not tell its type
                 .uid("jsonl-problems").setParallelism(1)
                 .process(new ParseProblems(new ProblemParser(spec.fields(), spec.defaultTask())))
                 .name("parse-problems").uid("parse-problems").setParallelism(1);
+    }
+
+    private static <S extends org.apache.flink.api.connector.source.SourceSplit, E> Source<SourceLine, S, E> pausing(
+            Source<SourceLine, S, E> source, PausingSource.PauseSignal pause) {
+        return new PausingSource<>(source, pause);
     }
 
     static Source<SourceLine, ?, ?> source(JsonlSpec spec) {

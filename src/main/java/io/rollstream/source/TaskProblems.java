@@ -3,7 +3,10 @@ package io.rollstream.source;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tasks.Task;
 
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.lib.NumberSequenceSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -24,11 +27,19 @@ public final class TaskProblems {
      */
     public static DataStream<Problem> stream(StreamExecutionEnvironment env, Task task, int setSize, long epochs,
             long seed, boolean shuffle) {
+        return stream(env, task, setSize, epochs, seed, shuffle, PausingSource.PauseSignal.NEVER);
+    }
+
+    /** As above, emitting nothing while {@code pause} holds (a stop with a savepoint is under way). */
+    public static DataStream<Problem> stream(StreamExecutionEnvironment env, Task task, int setSize, long epochs,
+            long seed, boolean shuffle, PausingSource.PauseSignal pause) {
         long last = setSize > 0 && epochs > 0 ? setSize * epochs - 1 : Long.MAX_VALUE - 1;
         MapFunction<Long, Problem> problemAt = setSize > 0
                 ? new FromSet(task, new EpochOrder(setSize, seed, shuffle))
                 : new Fresh(task);
-        return env.fromSequence(0, last).setParallelism(1).name("problem-positions").uid("problem-positions")
+        return env.fromSource(new PausingSource<>(new NumberSequenceSource(0, last), pause),
+                        WatermarkStrategy.noWatermarks(), "problem-positions", Types.LONG)
+                .setParallelism(1).uid("problem-positions")
                 .map(problemAt).setParallelism(1).name("task-problems").uid("task-problems");
     }
 

@@ -102,8 +102,10 @@ class ConfigLoaderTest {
         assertThat(c.eval()).isEqualTo(new EvalSection(50, 500, 512));
         assertThat(c.policyStore()).isEqualTo(new PolicyStoreSection("/scratch/policies", 3, false));
         assertThat(c.output()).isEqualTo(new OutputSection(Mode.SAMPLE, 25));
-        assertThat(c.slots()).isEqualTo(new SlotsSection(new SlotsSection.SlotResources(2.0, 1024, 4096, 1),
-                new SlotsSection.SlotResources(1.0, 2048, 2048, 0)));
+        assertThat(c.slots()).isEqualTo(new SlotsSection(new SlotsSection.SlotResources(0.5, 256, 0, 0),
+                new SlotsSection.SlotResources(2.0, 1024, 4096, 1), new SlotsSection.SlotResources(1.0, 2048, 2048, 0),
+                null));
+        assertThat(c.slots().teacherOrRollout()).isEqualTo(c.slots().rollout());
         assertThat(c.problemsPerBatch()).isEqualTo(24);
         assertThat(c.evalMaxNewTokens()).isEqualTo(512);
         assertThat(c.policyStore().directory(Path.of("/runs/x"))).isEqualTo(Path.of("/scratch/policies"));

@@ -226,8 +226,15 @@ class ConfigValidationTest {
                 .contains("slots.rollout", "cpu_cores and task_heap_mb");
         assertThat(ConfigFailures.failure("slots: {learner: {cpu_cores: -1, task_heap_mb: 512}}").getMessage())
                 .contains("slots.learner.cpu_cores (-1.0) must be >= 0");
-        RunConfig ok = ConfigLoader.parse("slots: {rollout: {cpu_cores: 1, task_heap_mb: 256, gpus: 1}}");
+        RunConfig ok = ConfigLoader.parse("slots: {default: {cpu_cores: 0.5, task_heap_mb: 128},"
+                + " rollout: {cpu_cores: 1, task_heap_mb: 256, gpus: 1}}");
         assertThat(ok.slots().rollout().declared()).isTrue();
         assertThat(ok.slots().learner().declared()).isFalse();
+    }
+
+    @Test
+    void declaredSlotGroupsNeedTheDefaultGroupDeclaredToo() {
+        assertThat(ConfigFailures.failure("slots: {rollout: {cpu_cores: 1, task_heap_mb: 256}}").getMessage())
+                .contains("slots.default", "must declare resources when slots.rollout", "cpu_cores: 0.5");
     }
 }

@@ -114,7 +114,8 @@ final class PipelineFixtures {
         Task task = Tasks.create("arithmetic", 3, 1);
         PolicyStore store = plan.store();
         return new PipelineIo(
-                env -> PipelineIo.ProblemInput.of(TaskProblems.stream(env, task, setSize, epochs, runSeed, true)),
+                env -> PipelineIo.ProblemInput.of(TaskProblems.stream(env, task, setSize, epochs, runSeed, true,
+                        store::isStopRequested)),
                 (subtask, gpus) -> new ModelGroupSampler(store, task.verifier(), SamplingParams.sample(4), G, 64, runSeed,
                         Device.cpu()));
     }
