@@ -10,12 +10,17 @@ import java.util.function.Consumer;
 /**
  * The generation thread of one rollout subtask. Requests queue up while a forward pass runs; each
  * pass takes everything queued (up to a limit), so several problems share the next batch
- * (continuous batching). Results and failures go back to the task thread through callbacks that
- * the operator routes into its mailbox; this class never touches Flink state.
+ * (continuous batching). A list handed over with {@link #submitAll} is never split or merged with
+ * other requests: it is generated in one call, so its passes do not depend on timing. Results and
+ * failures go back to the task thread through callbacks that the operator routes into its
+ * mailbox; this class never touches Flink state.
  */
 final class GenerationWorker implements AutoCloseable {
 
-    private final LinkedBlockingQueue<GroupRequest> queue = new LinkedBlockingQueue<>();
+    /** Queued work: one request, or a whole list generated on its own. */
+    private record Work(List<GroupRequest> requests, boolean whole) {}
+
+    private final LinkedBlockingQueue<Work> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -24,9 +29,12 @@ final class GenerationWorker implements AutoCloseable {
         this.thread = new Thread(() -> {
             try {
                 while (running) {
-                    List<GroupRequest> batch = new ArrayList<>();
-                    batch.add(queue.take());
-                    queue.drainTo(batch, maxGroupsPerPass - 1);
+                    Work first = queue.take();
+                    List<GroupRequest> batch = new ArrayList<>(first.requests());
+                    while (!first.whole() && batch.size() < maxGroupsPerPass && queue.peek() != null
+                            && !queue.peek().whole()) {
+                        batch.addAll(queue.poll().requests()); // single requests share a pass
+                    }
                     onResults.accept(sampler.generate(batch));
                 }
             } catch (InterruptedException e) {
@@ -42,7 +50,12 @@ final class GenerationWorker implements AutoCloseable {
     }
 
     void submit(GroupRequest request) {
-        queue.add(request);
+        queue.add(new Work(List.of(request), false));
+    }
+
+    /** Queues {@code requests} to be generated together in one call, in this order. */
+    void submitAll(List<GroupRequest> requests) {
+        queue.add(new Work(List.copyOf(requests), true));
     }
 
     @Override

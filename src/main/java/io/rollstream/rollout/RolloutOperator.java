@@ -63,6 +63,13 @@ import java.util.TreeSet;
  * job (a resume, not a failover), {@code buffer.easy_fraction} / {@code hard_fraction} of the easy
  * and hard problems go back to the normal pool ({@link ReAdmission}).
  *
+ * <p>Synchronous mode ({@code max_async_level: 0}): admitted groups are handed to the generation
+ * thread as one wave when the gate closes (or when a problem must wait for its own previous group,
+ * or the input ends or stays idle for a policy poll), not one by one as they arrive. Which groups
+ * share a forward pass then follows the data, not timing — as long as the source keeps up — so a
+ * stopped and resumed run generates exactly what an uninterrupted one does (DESIGN.md invariant
+ * 6): a restored pending wave is refilled and handed over at the same point.
+ *
  * <p>Stopping: a checkpoint barrier reaches this operator only after the problems buffered before
  * it, each of which may wait for the gate. When a stop is requested ({@link
  * PolicyStore#requestStop}), problems that cannot be admitted at once are parked in keyed state
@@ -104,6 +111,10 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
     private transient MapState<Long, Problem> parked;
     private transient TreeSet<ParkedProblem> parkedOrder;
     private transient boolean stopping;
+    /** Synchronous mode: admitted requests not yet handed to the generation thread. */
+    private transient List<GroupRequest> wave;
+    /** Problems received since the last policy poll: none means the input is idle. */
+    private transient long receivedSincePoll;
 
     /**
      * Where a parked problem is: its key and its sequence number. Ordered by sequence, then key:
@@ -187,6 +198,7 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
                 failure -> mailbox.execute(() -> {
                     throw new RuntimeException("rollout generation failed", failure);
                 }, "rollout failure"));
+        wave = new ArrayList<>();
         List<Object[]> restored = new ArrayList<>();
         countPools(resumedFromAnotherJob);
         stageMetrics = new RolloutMetrics(getMetricGroup(), () -> inFlight, () -> newestVersion,
@@ -214,7 +226,7 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
             GroupRequest request = (GroupRequest) r[1];
             nextSequence = Math.max(nextSequence, request.sequence() + 1);
             inFlight++;
-            worker.submit(request);
+            handOver(request);
         }
         if (!restored.isEmpty()) {
             LOG.info("rollout subtask {} re-submitted {} pending groups after restore", subtask, restored.size());
@@ -247,6 +259,7 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
     public void processElement(StreamRecord<Problem> element) throws Exception {
         Problem problem = element.getValue();
         Object key = getCurrentKey();
+        receivedSincePoll++;
         // Problems parked by an earlier stop go first (the policy poll admits them); a stop parks this one too.
         while (!parkedOrder.isEmpty() && !finished && !stopping) {
             mailbox.yield();
@@ -262,6 +275,7 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
         // The problem came back (a fixed set read in epochs) while its previous group is still in
         // flight: wait for that group, so its pool is decided first and no admission is lost.
         while (!finished && !pending.isEmpty()) {
+            flushWave(); // its previous group may be waiting in the wave
             mailbox.yield(); // completions run here
             setCurrentKey(key);
         }
@@ -287,8 +301,32 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
         GroupRequest request = new GroupRequest(problem, admission, newestVersion, nextSequence++);
         pending.put(admission, request);
         inFlight++;
-        worker.submit(request);
+        handOver(request);
         stageMetrics.admitted();
+        if (synchronous() && !settings.gate().admits(subtask, newestVersion, inFlight, useful)) {
+            flushWave(); // the gate just closed: the wave is complete
+        }
+    }
+
+    private boolean synchronous() {
+        return settings.gate().maxAsyncLevel() == 0;
+    }
+
+    /** To the generation thread at once, or in synchronous mode into the wave. */
+    private void handOver(GroupRequest request) {
+        if (synchronous()) {
+            wave.add(request);
+        } else {
+            worker.submit(request);
+        }
+    }
+
+    /** Synchronous mode: the wave goes to the generation thread, to be generated in one call. */
+    private void flushWave() {
+        if (!wave.isEmpty()) {
+            worker.submitAll(wave);
+            wave.clear();
+        }
     }
 
     /**
@@ -309,6 +347,7 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
             ParkedProblem oldest = parkedOrder.first();
             setCurrentKey(oldest.key());
             if (!pending.isEmpty()) {
+                flushWave(); // its previous group may be waiting in the wave
                 break; // its previous group is still in flight: its pool is decided first (next poll)
             }
             parkedOrder.pollFirst();
@@ -380,6 +419,12 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
         }
         finished = store.isFinished();
         stopping = store.isStopRequested();
+        boolean idle = receivedSincePoll == 0 && !stopping; // (a stop pauses the source: not idleness)
+        receivedSincePoll = 0;
+        if (finished || idle || (synchronous() && newestVersion >= 0
+                && !settings.gate().admits(subtask, newestVersion, inFlight, useful))) {
+            flushWave(); // a restored wave that was complete, one the input will not fill soon, or the rest
+        }
         if (!stopping) {
             admitParked();
         }
@@ -397,6 +442,7 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
 
     @Override
     public void endInput() throws Exception {
+        flushWave();
         // Parked problems are admitted before the end, unless a stop keeps them for the savepoint.
         while (inFlight > 0 || (!parkedOrder.isEmpty() && !finished && !stopping)) {
             mailbox.yield();

@@ -2,8 +2,6 @@ package io.rollstream.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rollstream.rollout.RolloutSettings;
-
 import org.apache.flink.api.common.JobStatus;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -15,7 +13,9 @@ import java.util.Map;
 /**
  * DESIGN.md invariant 6: in synchronous mode (max_async_level 0, one generator) a run stopped with
  * a savepoint and resumed ends with bit-identical weights to an uninterrupted run of the same
- * config and seed. Generation runs one group per forward pass here (see {@link #onePassPerGroup}).
+ * config and seed, with the default continuous batching (up to 16 groups per forward pass): in
+ * synchronous mode the rollout stage hands groups to the generator in waves whose composition
+ * follows the data, not timing.
  */
 @Tag("djl")
 class ExactResumeITCase {
@@ -25,17 +25,6 @@ class ExactResumeITCase {
 
     @TempDir
     Path dir;
-
-    /**
-     * One group per forward pass: a row's numbers then do not depend on which other groups happened
-     * to share its pass (continuous batching follows timing, which a stop and resume change).
-     */
-    private static PipelinePlan onePassPerGroup(PipelinePlan p) {
-        RolloutSettings r = p.rollout();
-        return new PipelinePlan(p.jobName(), p.rolloutParallelism(), new RolloutSettings(r.gate(), r.pools(), r.filter(),
-                1, r.policyPollMillis(), r.readmission()), p.batch(), p.learner(), p.teacher(), p.eval(), p.validator(),
-                p.store(), p.rolloutLog(), p.paths(), p.slotResources());
-    }
 
     /** One generator: the default slot-sharing group, the generator and the learner. */
     private static final int SLOTS = 3;
@@ -47,17 +36,17 @@ class ExactResumeITCase {
     @Test
     void aStoppedAndResumedRunEndsWithTheWeightsOfAnUninterruptedOne() throws Exception {
         Path straight = dir.resolve("straight");
-        PipelinePlan plan = onePassPerGroup(PipelineFixtures.plan(straight, SYNC));
+        PipelinePlan plan = PipelineFixtures.plan(straight, SYNC);
         assertThat(PipelineRunner.run(plan, PipelineFixtures.io(plan, 11, 0, 0), options(null), line -> { }).status())
                 .isEqualTo(JobStatus.FINISHED);
         Map<String, float[]> expected = plan.store().load(SYNC.steps()).weights();
 
         Path resumed = dir.resolve("resumed");
-        PipelinePlan first = onePassPerGroup(PipelineFixtures.plan(resumed, SYNC));
+        PipelinePlan first = PipelineFixtures.plan(resumed, SYNC);
         PipelineFixtures.runAndStopAfter(first, PipelineFixtures.slowed(PipelineFixtures.io(first, 11, 0, 0), 200),
                 options(null), 2);
         assertThat(first.store().isFinished()).as("the first run was stopped before its last step").isFalse();
-        PipelinePlan second = onePassPerGroup(PipelineFixtures.planOnly(resumed, SYNC));
+        PipelinePlan second = PipelineFixtures.planOnly(resumed, SYNC);
         assertThat(PipelineRunner.run(second, PipelineFixtures.io(second, 11, 0, 0),
                 options(ResumePoint.resolve(resumed.toString(), null)), line -> { }).status())
                 .isEqualTo(JobStatus.FINISHED);

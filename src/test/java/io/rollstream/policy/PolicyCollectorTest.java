@@ -31,6 +31,16 @@ class PolicyCollectorTest {
         }
     }
 
+    /** A fresh job's collector that trained versions 1..5 and completed checkpoint 1 at step 5: its pins. */
+    private static PolicyCollector.Pins checkpointedAtFive(PolicyStore store, PolicyCollector collector)
+            throws Exception {
+        collector.start(PolicyCollector.Pins.NONE, 0);
+        train(store, collector, 1, 5);
+        PolicyCollector.Pins atFive = collector.snapshot(1, 5, false);
+        collector.completed(1);
+        return atFive;
+    }
+
     @Test
     void withoutCheckpointsOnlyVersionZeroAndTheNewestStay() throws Exception {
         PolicyStore store = store();
@@ -78,10 +88,7 @@ class PolicyCollectorTest {
     void aResumedJobKeepsThePinsOfThePointItCameFromAndDropsTheAbandonedHistory() throws Exception {
         PolicyStore store = store();
         PolicyCollector first = new PolicyCollector(store, RETENTION, 1, "job-1");
-        first.start(PolicyCollector.Pins.NONE, 0);
-        train(store, first, 1, 5);
-        PolicyCollector.Pins atFive = first.snapshot(1, 5, false);
-        first.completed(1);
+        PolicyCollector.Pins atFive = checkpointedAtFive(store, first);
         train(store, first, 6, 9); // the abandoned history after the retained checkpoint
 
         // job-2 restores job-1's checkpoint at step 5: its learner fences, republishes 5, then starts.
@@ -103,11 +110,7 @@ class PolicyCollectorTest {
     @Test
     void aFailoverRestoreSubsumesTheRestoredCheckpointLikeAnyOther() throws Exception {
         PolicyStore store = store();
-        PolicyCollector before = new PolicyCollector(store, RETENTION, 1, "job");
-        before.start(PolicyCollector.Pins.NONE, 0);
-        train(store, before, 1, 5);
-        PolicyCollector.Pins atFive = before.snapshot(1, 5, false);
-        before.completed(1);
+        PolicyCollector.Pins atFive = checkpointedAtFive(store, new PolicyCollector(store, RETENTION, 1, "job"));
 
         PolicyCollector after = new PolicyCollector(store, RETENTION, 1, "job");
         after.start(atFive, 5);

@@ -57,8 +57,10 @@ class RolloutOperatorTest {
 
     private static RolloutSettings settings(int problemsPerBatch, int maxAsync, GroupFilter filter) {
         return new RolloutSettings(new AdmissionGate(problemsPerBatch, maxAsync, 1), new DifficultyPools(0.9, 0.1),
-                filter, 8, 100);
+                filter, 8, POLL_MILLIS);
     }
+
+    private static final int POLL_MILLIS = 100;
 
     private static KeyedOneInputStreamOperatorTestHarness<String, Problem, ScoredGroup> harness(
             RolloutSettings settings, PolicyStore store) throws Exception {
@@ -70,7 +72,12 @@ class RolloutOperatorTest {
         return new Problem(id, "fake", prompt, "x");
     }
 
-    /** Runs mails (generation results, timers) until {@code done}, failing after 10 s. */
+    /**
+     * Runs mails (generation results, timers) until {@code done}, failing after 10 s. The harness's
+     * processing time moves on by a poll interval whenever no mail is waiting, so policy polls
+     * run as they would while the operator waits (in synchronous mode an idle poll hands the
+     * admitted wave to the generator).
+     */
     private static void runMailsUntil(KeyedOneInputStreamOperatorTestHarness<?, ?, ?> h, BooleanSupplier done)
             throws Exception {
         long deadline = System.currentTimeMillis() + 10_000;
@@ -80,6 +87,7 @@ class RolloutOperatorTest {
                 mail.get().run();
             } else {
                 assertThat(System.currentTimeMillis()).as("waiting for mails").isLessThan(deadline);
+                h.setProcessingTime(h.getProcessingTime() + POLL_MILLIS);
                 Thread.sleep(2);
             }
         }
@@ -99,6 +107,32 @@ class RolloutOperatorTest {
                 assertThat(g.policyVersion()).isZero();
                 assertThat(g.generatorSubtask()).isZero();
             });
+        }
+    }
+
+    /** Pass sizes the generation thread asked for, across the tests' samplers. */
+    private static final List<Integer> PASSES = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private static GroupSamplerFactory recordingPasses() {
+        return (subtask, gpus) -> requests -> {
+            PASSES.add(requests.size());
+            return new FakeGroupSampler(G).generate(requests);
+        };
+    }
+
+    @Test
+    void inSynchronousModeTheGroupsOfAStepAreGeneratedTogetherWhenTheGateCloses() throws Exception {
+        PASSES.clear();
+        PolicyStore store = storeWithVersions(0);
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new RolloutOperatorFactory(settings(3, 0,
+                GroupFilter.none()), recordingPasses(), store), Problem::id, Types.STRING)) {
+            h.open();
+            for (String id : List.of("a", "b", "c")) {
+                h.processElement(problem(id, "mix:" + id), 0);
+                Thread.sleep(20); // time for the generation thread to start on a lone group, were it given one
+            }
+            runMailsUntil(h, () -> h.extractOutputValues().size() == 3);
+            assertThat(PASSES).as("one pass with the step's three groups").containsExactly(3);
         }
     }
 
@@ -134,7 +168,7 @@ class RolloutOperatorTest {
             runMailsUntil(h, () -> h.extractOutputValues().size() == 2);
             // The budget for version 0 is spent: the next problem waits until version 1 is visible.
             publish(store, 1);
-            h.setProcessingTime(1_000); // the poll timer becomes a mail that the waiting operator runs
+            h.setProcessingTime(h.getProcessingTime() + 1_000); // the poll timer becomes a mail that the waiting operator runs
             h.processElement(problem("c", "mix:c"), 0);
             runMailsUntil(h, () -> h.extractOutputValues().size() == 3);
             assertThat(h.extractOutputValues().get(2).groupId()).isEqualTo("c#0");
@@ -262,7 +296,7 @@ class RolloutOperatorTest {
             h.processElement(problem("a", "mix:a"), 0);
             runMailsUntil(h, () -> h.extractOutputValues().size() == 1);
             store.requestStop();
-            h.setProcessingTime(1_000); // the poll sees the stop request
+            h.setProcessingTime(h.getProcessingTime() + 1_000); // the poll sees the stop request
             // The budget of version 0 is spent: without the stop these would wait for version 1.
             h.processElement(problem("b", "mix:b"), 0);
             h.processElement(problem("c", "mix:c"), 0);
