@@ -67,23 +67,9 @@ public final class PolicyStore implements Serializable {
         PolicyManifest manifest = new PolicyManifest(version, weights, FlinkFiles.sha256(bytes), bytes.length, attempt,
                 System.currentTimeMillis());
         FlinkFiles.writeAtomically(new Path(dir, MANIFEST), Json.mapper().writeValueAsBytes(manifest));
-        deleteOtherWeights(dir, weights);
+        // An earlier attempt's weights file stays until the version is deleted: a generator restored
+        // with groups pinned to this version may be reading it through the previous manifest.
         return manifest;
-    }
-
-    /**
-     * Removes the weights files of other attempts from a republished version's folder: its manifest
-     * now names this attempt's file, and the others were fenced off.
-     */
-    private static void deleteOtherWeights(Path dir, String keep) throws IOException {
-        FileSystem fs = dir.getFileSystem();
-        FileStatus[] files = fs.listStatus(dir);
-        for (FileStatus file : files == null ? new FileStatus[0] : files) {
-            String name = file.getPath().getName();
-            if (name.startsWith("policy-") && name.endsWith(CheckpointFormat.SUFFIX) && !name.equals(keep)) {
-                fs.delete(file.getPath(), false);
-            }
-        }
     }
 
     /**

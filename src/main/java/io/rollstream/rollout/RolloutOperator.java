@@ -113,8 +113,9 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
     private transient boolean stopping;
     /** Synchronous mode: admitted requests not yet handed to the generation thread. */
     private transient List<GroupRequest> wave;
-    /** Problems received since the last policy poll: none means the input is idle. */
+    /** Problems received since the last policy poll: none, while none waits in processElement, means the input is idle. */
     private transient long receivedSincePoll;
+    private transient boolean processing;
 
     /**
      * Where a parked problem is: its key and its sequence number. Ordered by sequence, then key:
@@ -257,9 +258,17 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
 
     @Override
     public void processElement(StreamRecord<Problem> element) throws Exception {
-        Problem problem = element.getValue();
-        Object key = getCurrentKey();
+        processing = true;
         receivedSincePoll++;
+        try {
+            process(element.getValue());
+        } finally {
+            processing = false;
+        }
+    }
+
+    private void process(Problem problem) throws Exception {
+        Object key = getCurrentKey();
         // Problems parked by an earlier stop go first (the policy poll admits them); a stop parks this one too.
         while (!parkedOrder.isEmpty() && !finished && !stopping) {
             mailbox.yield();
@@ -419,7 +428,8 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
         }
         finished = store.isFinished();
         stopping = store.isStopRequested();
-        boolean idle = receivedSincePoll == 0 && !stopping; // (a stop pauses the source: not idleness)
+        // Idle input: nothing arrived and nothing waits in processElement (a stop pauses the source: not idleness).
+        boolean idle = receivedSincePoll == 0 && !processing && !stopping;
         receivedSincePoll = 0;
         if (finished || idle || (synchronous() && newestVersion >= 0
                 && !settings.gate().admits(subtask, newestVersion, inFlight, useful))) {
