@@ -75,7 +75,7 @@ class PipelineBenchmarkTest {
     @Test
     void watcherCountsOnlyCompleteLinesSeenAfterItsFirstPoll() throws Exception {
         Path rollouts = dir.resolve("rollouts.jsonl");
-        PipelineBenchmark.RolloutWatcher watcher = new PipelineBenchmark.RolloutWatcher(rollouts);
+        PipelineBenchmark.RolloutWatcher watcher = new PipelineBenchmark.RolloutWatcher(rollouts, 0);
         watcher.poll(); // no file yet
         append(rollouts, line(100) + line(100)); // the first pass: starts the clock, not counted
         watcher.poll();
@@ -94,6 +94,25 @@ class PipelineBenchmarkTest {
         double rate = watcher.steadyTokensPerSecond();
         // 60 tokens over at least the 40 ms slept between the first and the last poll.
         assertThat(rate).isPositive().isLessThanOrEqualTo(60 / 0.040);
+    }
+
+    @Test
+    void watcherStartsTheClockOnlyAfterTheWarmUp() throws Exception {
+        Path rollouts = dir.resolve("warm.jsonl");
+        PipelineBenchmark.RolloutWatcher watcher = new PipelineBenchmark.RolloutWatcher(rollouts, 50);
+        append(rollouts, line(100));
+        watcher.poll(); // first groups: the warm-up begins
+        append(rollouts, line(100));
+        watcher.poll(); // still warming up: not counted, no clock
+        Thread.sleep(60);
+        append(rollouts, line(100));
+        watcher.poll(); // the clock starts here; this poll's line came before it
+        assertThatThrownBy(watcher::steadyTokensPerSecond).hasMessageContaining("nothing to time");
+        Thread.sleep(20);
+        append(rollouts, line(7));
+        watcher.poll();
+        assertThat(watcher.groups()).isEqualTo(4);
+        assertThat(watcher.steadyTokensPerSecond()).isPositive().isLessThanOrEqualTo(7 / 0.020);
     }
 
     private static String line(int tokens) {
