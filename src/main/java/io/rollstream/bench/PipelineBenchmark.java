@@ -103,13 +103,11 @@ public final class PipelineBenchmark {
     /**
      * The generation-bound job: every group is dropped as zero-advantage (so no learner step ever
      * happens and the policy stays at version 0), and the gate keeps {@value #PASSES_IN_FLIGHT}
-     * passes' worth of groups in flight per generator, as a run whose learner keeps up would.
+     * passes' worth of groups in flight, as a run whose learner keeps up would.
      */
     static List<String> generationOverrides(RunConfig user, int minutes) {
         int groupsPerPass = Math.max(1, user.rollout().maxBatchRows() / user.rollout().rolloutsPerExample());
-        // Per generator: each subtask's gate owns its share of problems_per_batch.
-        int inFlight = PASSES_IN_FLIGHT * groupsPerPass * user.rollout().parallelism();
-        int asyncLevel = Math.max(1, ceilDiv(inFlight, user.problemsPerBatch()) - 1);
+        int asyncLevel = Math.max(1, ceilDiv(PASSES_IN_FLIGHT * groupsPerPass, user.problemsPerBatch()) - 1);
         List<String> o = new ArrayList<>(COMMON);
         o.addAll(List.of("job.max_minutes=" + minutes, "job.max_steps=" + UNREACHED_STEPS,
                 "buffer.zero_advantage_filter=true", "async.max_async_level=" + asyncLevel,

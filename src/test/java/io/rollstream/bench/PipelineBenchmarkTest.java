@@ -40,17 +40,6 @@ class PipelineBenchmarkTest {
         // What is measured stays the user's: model, batch rows, sampling.
         assertThat(bench.model()).isEqualTo(user.model());
         assertThat(bench.rollout()).isEqualTo(user.rollout());
-        // Two generators: three passes in flight for each.
-        RunConfig two = ConfigLoader.load(QUICKSTART, List.of("rollout.parallelism=2"));
-        RunConfig benchTwo = ConfigLoader.load(QUICKSTART, concat(List.of("rollout.parallelism=2"),
-                PipelineBenchmark.generationOverrides(two, 2)));
-        assertThat((benchTwo.async().maxAsyncLevel() + 1) * benchTwo.problemsPerBatch()).isEqualTo(192);
-    }
-
-    private static List<String> concat(List<String> a, List<String> b) {
-        List<String> all = new java.util.ArrayList<>(a);
-        all.addAll(b);
-        return all;
     }
 
     @Test
