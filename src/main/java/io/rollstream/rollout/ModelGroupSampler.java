@@ -130,11 +130,8 @@ public final class ModelGroupSampler implements GroupSampler {
      * groups restored from an old checkpoint and to groups that waited very long for a generator.
      */
     private long available(long pinned, int groups) throws Exception {
-        if (models.containsKey(pinned)) {
-            return pinned;
-        }
         try {
-            model(pinned);
+            model(pinned); // cached, or loaded now
             return pinned;
         } catch (java.io.IOException e) {
             if (store.isVisible(pinned)) {

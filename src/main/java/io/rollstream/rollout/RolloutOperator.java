@@ -288,7 +288,7 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
             mailbox.yield(); // completions run here
             setCurrentKey(key);
         }
-        while (!finished && !settings.gate().admits(subtask, newestVersion, inFlight, useful)) {
+        while (!finished && !gateOpen()) {
             if (stopping) {
                 setCurrentKey(key);
                 park(key, problem);
@@ -312,9 +312,14 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
         inFlight++;
         handOver(request);
         stageMetrics.admitted();
-        if (synchronous() && !settings.gate().admits(subtask, newestVersion, inFlight, useful)) {
+        if (synchronous() && !gateOpen()) {
             flushWave(); // the gate just closed: the wave is complete
         }
+    }
+
+    /** Whether the admission gate lets another group of this subtask start now. */
+    private boolean gateOpen() {
+        return settings.gate().admits(subtask, newestVersion, inFlight, useful);
     }
 
     private boolean synchronous() {
@@ -351,8 +356,7 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
 
     /** Admits parked problems, oldest first, while the gate lets them through (a mail; never waits). */
     private void admitParked() throws Exception {
-        while (!parkedOrder.isEmpty() && !finished
-                && settings.gate().admits(subtask, newestVersion, inFlight, useful)) {
+        while (!parkedOrder.isEmpty() && !finished && gateOpen()) {
             ParkedProblem oldest = parkedOrder.first();
             setCurrentKey(oldest.key());
             if (!pending.isEmpty()) {
@@ -431,8 +435,7 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
         // Idle input: nothing arrived and nothing waits in processElement (a stop pauses the source: not idleness).
         boolean idle = receivedSincePoll == 0 && !processing && !stopping;
         receivedSincePoll = 0;
-        if (finished || idle || (synchronous() && newestVersion >= 0
-                && !settings.gate().admits(subtask, newestVersion, inFlight, useful))) {
+        if (synchronous() && (finished || idle || (newestVersion >= 0 && !gateOpen()))) {
             flushWave(); // a restored wave that was complete, one the input will not fill soon, or the rest
         }
         if (!stopping) {
