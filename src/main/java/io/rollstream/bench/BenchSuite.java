@@ -16,10 +16,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code bench all}: the model benchmark, the pipeline benchmark and generator scaling (the pipeline
- * benchmark again with {@code rollout.parallelism=2}), each in its own JVM so each gets the PyTorch
- * intra-op thread count it is meant to run with — all cores for the model alone, one per PyTorch
- * user for the job, as {@code jobs/rollstream} sets them. The results go to a Markdown file.
+ * {@code bench all}: the model benchmark, the pipeline benchmark and generator scaling ({@link
+ * GeneratorScalingBenchmark}), each in its own JVM so each gets the PyTorch intra-op thread count it
+ * is meant to run with — all cores for the model alone, one per PyTorch user for the job, as {@code
+ * jobs/rollstream} sets them. The results go to a Markdown file.
  */
 public final class BenchSuite {
 
@@ -30,14 +30,18 @@ public final class BenchSuite {
 
     private final List<String> pipelineArgs;
     private final List<String> modelArgs;
+    private final List<String> scalingArgs;
 
     /**
      * @param modelArgs extra arguments of {@code bench model}
-     * @param pipelineArgs extra arguments of {@code bench pipeline} ({@code --config}, {@code --set ...})
+     * @param pipelineArgs extra arguments of {@code bench pipeline} and {@code bench scaling} ({@code --config},
+     *     {@code --set ...})
+     * @param scalingArgs extra arguments of {@code bench scaling} only ({@code --rounds})
      */
-    public BenchSuite(List<String> modelArgs, List<String> pipelineArgs) {
+    public BenchSuite(List<String> modelArgs, List<String> pipelineArgs, List<String> scalingArgs) {
         this.modelArgs = modelArgs;
         this.pipelineArgs = pipelineArgs;
+        this.scalingArgs = scalingArgs;
     }
 
     List<Run> runs() {
@@ -46,8 +50,7 @@ public final class BenchSuite {
         runs.add(new Run("model", concat(List.of("model"), modelArgs), cores));
         runs.add(new Run("pipeline (rollout.parallelism=1)",
                 concat(concat(List.of("pipeline"), pipelineArgs), List.of("--set", "rollout.parallelism=1")), 1));
-        runs.add(new Run("pipeline (rollout.parallelism=2)",
-                concat(concat(List.of("pipeline"), pipelineArgs), List.of("--set", "rollout.parallelism=2")), 1));
+        runs.add(new Run("generator scaling", concat(concat(List.of("scaling"), pipelineArgs), scalingArgs), 1));
         return runs;
     }
 
@@ -62,8 +65,8 @@ public final class BenchSuite {
                     + String.join(" ", r.benchArgs()));
             results.put(r.name(), runInOwnJvm(r));
         }
-        String md = BenchmarkTable.markdown(Machine.current(), results, commands,
-                List.of(runs.get(1).name(), runs.get(2).name()), LocalDate.now().toString(), note);
+        String md = BenchmarkTable.markdown(Machine.current(), results, commands, runs.get(2).name(),
+                LocalDate.now().toString(), note);
         if (out.getParent() != null) {
             Files.createDirectories(out.getParent());
         }

@@ -34,9 +34,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <ol>
  *   <li><b>generation through the job</b>: the pipeline runs on a local mini-cluster from an
- *       untrained policy with the zero-advantage filter on. Every group of an untrained policy
- *       scores 0 and is dropped at batch assembly (its admission slot comes back), so the learner
- *       stays idle and generation is the job's only work: source, keyed rollout operator,
+ *       untrained policy with the zero-advantage filter on. Nearly every group of an untrained
+ *       policy scores 0 and is dropped at batch assembly (its admission slot comes back), so the
+ *       learner is nearly idle, and the learning rate is 0: the few groups that do solve their
+ *       problem make a step now and then, but the policy stays the engine loop's, whose
+ *       completions a learning policy would soon shorten (by a sixth within a minute, measured).
+ *       Generation is the job's main work: source, keyed rollout operator,
  *       generation thread, mailbox, scoring, batch assembly and the rollouts.jsonl sink. A watcher
  *       tails {@code rollouts.jsonl} (flushed per group) and measures steady-state rollout tokens/s
  *       from {@link #WARMUP_MILLIS} after the first groups it sees to the last, over
@@ -101,8 +104,8 @@ public final class PipelineBenchmark {
     static final int PASSES_IN_FLIGHT = 3;
 
     /**
-     * The generation-bound job: every group is dropped as zero-advantage (so no learner step ever
-     * happens and the policy stays at version 0), and the gate keeps {@value #PASSES_IN_FLIGHT}
+     * The generation-bound job: nearly every group is dropped as zero-advantage, the policy's
+     * weights never change (learning rate 0), and the gate keeps {@value #PASSES_IN_FLIGHT}
      * passes' worth of groups in flight, as a run whose learner keeps up would.
      */
     static List<String> generationOverrides(RunConfig user, int minutes) {
@@ -111,7 +114,7 @@ public final class PipelineBenchmark {
         List<String> o = new ArrayList<>(COMMON);
         o.addAll(List.of("job.max_minutes=" + minutes, "job.max_steps=" + UNREACHED_STEPS,
                 "buffer.zero_advantage_filter=true", "async.max_async_level=" + asyncLevel,
-                "async.max_off_policy_steps=" + asyncLevel));
+                "async.max_off_policy_steps=" + asyncLevel, "learner.learning_rate=0"));
         return o;
     }
 
@@ -130,27 +133,12 @@ public final class PipelineBenchmark {
     }
 
     public Map<String, Object> run() throws Exception {
-        RunConfig generation = load(generationOverrides(load(List.of()), generationMinutes));
-        Path generationDir = workDir.resolve("generation");
-        RunPaths paths = RunPaths.under(generationDir, generation.policyStore().path());
-        RolloutWatcher watcher = new RolloutWatcher(paths.rollouts(), WARMUP_MILLIS);
-        Thread watch = new Thread(watcher, "bench-rollouts-watcher");
-        watch.setDaemon(true);
-        watch.start();
-        try {
-            runQuietly(generation, generationDir);
-        } finally {
-            watcher.stop();
-            watch.join();
-        }
-        int groups = watcher.groups();
-        if (groups < 3) {
-            throw new IllegalStateException("the generation run produced only " + groups + " groups");
-        }
-        double jobTokensPerSecond = watcher.steadyTokensPerSecond();
-        int parallelism = generation.rollout().parallelism();
-        double engineTokensPerSecond = engineTokensPerSecond(generation, new PolicyStore(paths.policyStore()), groups,
-                parallelism);
+        RunConfig generation = generationConfig(List.of());
+        Generation measured = throughTheJob(generation, workDir.resolve("generation"));
+        int groups = measured.groups();
+        double jobTokensPerSecond = measured.tokensPerSecond();
+        double engineTokensPerSecond = engineTokensPerSecond(generation, measured.store(), groups,
+                generation.rollout().parallelism());
 
         RunConfig learner = load(learnerOverrides(learnerSteps));
         Path learnerDir = workDir.resolve("learner");
@@ -169,6 +157,42 @@ public final class PipelineBenchmark {
         out.put("learner_steps", learnerSteps);
         out.put("learner_busy_fraction", round(busy));
         return out;
+    }
+
+    /** The run config benchmarked. */
+    Path configFile() {
+        return configFile;
+    }
+
+    /** The generation-bound job's config: the user's, then {@code more} overrides, then the benchmark's. */
+    RunConfig generationConfig(List<String> more) {
+        List<String> user = new ArrayList<>(more);
+        List<String> all = new ArrayList<>(user);
+        all.addAll(generationOverrides(load(user), generationMinutes));
+        return load(all);
+    }
+
+    /** What the generation-bound job did: steady rollout tokens/s, groups seen, and its policy store. */
+    record Generation(double tokensPerSecond, int groups, PolicyStore store) {}
+
+    /** Runs the generation-bound job {@code generation} in {@code runDir} and times its rollouts.jsonl. */
+    static Generation throughTheJob(RunConfig generation, Path runDir) throws Exception {
+        RunPaths paths = RunPaths.under(runDir, generation.policyStore().path());
+        RolloutWatcher watcher = new RolloutWatcher(paths.rollouts(), WARMUP_MILLIS);
+        Thread watch = new Thread(watcher, "bench-rollouts-watcher");
+        watch.setDaemon(true);
+        watch.start();
+        try {
+            runQuietly(generation, runDir);
+        } finally {
+            watcher.stop();
+            watch.join();
+        }
+        int groups = watcher.groups();
+        if (groups < 3) {
+            throw new IllegalStateException("the generation run produced only " + groups + " groups");
+        }
+        return new Generation(watcher.steadyTokensPerSecond(), groups, new PolicyStore(paths.policyStore()));
     }
 
     private RunConfig load(List<String> benchmarkOverrides) {
@@ -269,7 +293,7 @@ public final class PipelineBenchmark {
         return busy + waited > 0 ? busy / (busy + waited) : 0;
     }
 
-    private static double round(double v) {
+    static double round(double v) {
         return Math.round(v * 1000) / 1000.0;
     }
 

@@ -1,8 +1,10 @@
 package io.rollstream.cli;
 
 import io.rollstream.bench.BenchSuite;
+import io.rollstream.bench.GeneratorScalingBenchmark;
 import io.rollstream.bench.ModelBenchmark;
 import io.rollstream.bench.PipelineBenchmark;
+import io.rollstream.bench.ReadmeBlock;
 import io.rollstream.common.Json;
 import io.rollstream.model.ModelConfig;
 
@@ -20,14 +22,14 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 /**
- * {@code rollstream bench model|pipeline}: prints one JSON line of measurements; {@code bench all}
- * runs both and generator scaling, each in its own JVM, and writes a Markdown table.
+ * {@code rollstream bench model|pipeline|scaling}: prints one JSON line of measurements; {@code bench
+ * all} runs the three, each in its own JVM, and writes a Markdown table.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print one JSON line. Targets on a 2-core CPU: model — decode_mfu >= 0.30,"
                 + " train_mfu >= 0.40, cache_speedup >= 5; pipeline — pipeline_efficiency >= 0.85,"
-                + " learner_busy_fraction >= 0.9; all — also rollout parallelism 2 vs 1 (speedup >= 1.7),"
-                + " written to --out.")
+                + " learner_busy_fraction >= 0.9; scaling — rollout parallelism 2 vs 1 through the job,"
+                + " speedup >= 1.7; all — the three, written to --out.")
 final class BenchCommand implements Callable<Integer> {
 
     @Parameters(index = "0", description = "what to benchmark: ${COMPLETION-CANDIDATES}")
@@ -57,8 +59,12 @@ final class BenchCommand implements Callable<Integer> {
     List<String> overrides = new ArrayList<>();
 
     @Option(names = "--generation-minutes", defaultValue = "1",
-            description = "pipeline: length of the generation-bound job (default ${DEFAULT-VALUE})")
+            description = "pipeline, scaling: length of each generation-bound job (default ${DEFAULT-VALUE})")
     int generationMinutes;
+
+    @Option(names = "--rounds", defaultValue = "2",
+            description = "scaling: rounds of one job per parallelism, in alternating order (default ${DEFAULT-VALUE})")
+    int rounds;
 
     @Option(names = "--learner-steps", defaultValue = "30",
             description = "pipeline: steps of the learner-bound job (default ${DEFAULT-VALUE})")
@@ -68,26 +74,47 @@ final class BenchCommand implements Callable<Integer> {
             description = "all: the Markdown file written (default ${DEFAULT-VALUE})")
     Path out;
 
+    @Option(names = "--readme", defaultValue = "README.md",
+            description = "all: the file whose 'bench all' block gets the tables too, or none (default ${DEFAULT-VALUE})")
+    String readme;
+
     @Option(names = "--note", description = "all: a line on the conditions, e.g. \"shared machine\"")
     String note;
 
-    enum Target { model, pipeline, all }
+    enum Target { model, pipeline, scaling, all }
 
     @Override
     public Integer call() throws Exception {
         if (target == Target.all) {
             List<String> pipelineArgs = new ArrayList<>(List.of("--config", config.toString()));
             overrides.forEach(o -> pipelineArgs.addAll(List.of("--set", o)));
-            System.out.print(new BenchSuite(List.of("--repeats", Integer.toString(repeats)), pipelineArgs)
-                    .run(out, note));
+            Path readmeFile = "none".equals(readme) ? null : Path.of(readme);
+            if (readmeFile != null) {
+                try {
+                    ReadmeBlock.requireBlock(readmeFile);
+                } catch (IllegalArgumentException | java.nio.file.NoSuchFileException e) {
+                    System.err.println("bench all: " + (e instanceof java.nio.file.NoSuchFileException
+                            ? readmeFile + " does not exist: pass --readme FILE or --readme none" : e.getMessage()));
+                    return 2;
+                }
+            }
+            String md = new BenchSuite(List.of("--repeats", Integer.toString(repeats)), pipelineArgs,
+                    List.of("--rounds", Integer.toString(rounds))).run(out, note);
+            System.out.print(md);
             System.out.println("written to " + out);
+            if (readmeFile != null) {
+                ReadmeBlock.update(readmeFile, md);
+                System.out.println("and to the 'bench all' block of " + readmeFile);
+            }
             return 0;
         }
-        if (target == Target.pipeline) {
-            Path work = Files.createTempDirectory("rollstream-bench-pipeline");
+        if (target == Target.pipeline || target == Target.scaling) {
+            Path work = Files.createTempDirectory("rollstream-bench-" + target);
             try {
-                System.out.println(Json.mapper().writeValueAsString(
-                        new PipelineBenchmark(config, overrides, work, generationMinutes, learnerSteps).run()));
+                PipelineBenchmark pipeline = new PipelineBenchmark(config, overrides, work, generationMinutes,
+                        learnerSteps);
+                System.out.println(Json.mapper().writeValueAsString(target == Target.pipeline ? pipeline.run()
+                        : new GeneratorScalingBenchmark(pipeline, work, rounds).run()));
             } finally {
                 deleteTree(work);
             }

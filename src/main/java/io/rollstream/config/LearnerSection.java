@@ -14,7 +14,7 @@ import io.rollstream.learner.PolicyTrainer.OptimizerStep;
  *
  * @param algorithm {@code grpo} (policy gradient on verifier rewards), {@code reverse_kl} (on-policy
  *     distillation from {@code teacher.checkpoint}) or {@code sft}; default {@code grpo}
- * @param learningRate peak learning rate, a finite number > 0; default 1e-4
+ * @param learningRate peak learning rate, a finite number >= 0 (0 keeps the policy fixed); default 1e-4
  * @param beta1 AdamW first-moment decay, in [0, 1); default 0.9
  * @param beta2 AdamW second-moment decay, in [0, 1); default 0.99
  * @param epsilon AdamW denominator term, > 0; default 1e-8

@@ -25,9 +25,9 @@ public final class AdamW {
         }
 
         public Config {
-            if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-                throw new IllegalArgumentException("learner.learning_rate must be a finite number > 0, got "
-                        + learningRate);
+            if (!(learningRate >= 0) || Double.isInfinite(learningRate)) {
+                throw new IllegalArgumentException("learner.learning_rate must be a finite number >= 0 (0 keeps the"
+                        + " policy fixed), got " + learningRate);
             }
             if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
                 throw new IllegalArgumentException("learner.beta1 and learner.beta2 must be in [0, 1), got "

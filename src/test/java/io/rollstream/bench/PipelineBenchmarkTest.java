@@ -28,7 +28,7 @@ class PipelineBenchmarkTest {
         RunConfig bench = withOverrides(PipelineBenchmark.generationOverrides(user, 2));
 
         assertThat(bench.buffer().zeroAdvantageFilter()).isTrue();
-        // Version 0 all along: (max_async_level + 1) x problems_per_batch groups may be in flight,
+        // At version 0, (max_async_level + 1) x problems_per_batch groups may be in flight,
         // which covers three passes of max_batch_rows (256 rows = 32 groups of 8 here; 8 per step).
         assertThat(bench.problemsPerBatch()).isEqualTo(8);
         assertThat(bench.async().maxAsyncLevel()).isEqualTo(11);
@@ -37,6 +37,7 @@ class PipelineBenchmarkTest {
         assertThat(bench.sft().steps()).isZero();
         assertThat(bench.model().init()).isNull();
         assertThat(bench.eval().everySteps()).isZero();
+        assertThat(bench.learner().learningRate()).as("the policy never drifts from the engine loop's").isZero();
         // What is measured stays the user's: model, batch rows, sampling.
         assertThat(bench.model()).isEqualTo(user.model());
         assertThat(bench.rollout()).isEqualTo(user.rollout());

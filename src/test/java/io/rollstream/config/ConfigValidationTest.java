@@ -68,7 +68,7 @@ class ConfigValidationTest {
                 arguments("buffer.hard_fraction=-1", "buffer.hard_fraction", "(-1.0)"),
                 arguments("async.max_async_level=-1", "async.max_async_level", "(-1)"),
                 arguments("async.max_off_policy_steps=-1", "async.max_off_policy_steps", "(-1)"),
-                arguments("learner.learning_rate=0", "learner.learning_rate", "got 0.0"),
+                arguments("learner.learning_rate=-1e-4", "learner.learning_rate", "got -1.0E-4"),
                 arguments("learner.beta1=1", "learner.beta1", "got 1.0"),
                 arguments("learner.beta2=-0.5", "learner.beta2", "-0.5"),
                 arguments("learner.epsilon=0", "learner.epsilon", "got 0.0"),

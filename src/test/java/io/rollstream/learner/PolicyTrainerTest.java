@@ -118,6 +118,21 @@ class PolicyTrainerTest {
     }
 
     @Test
+    void aZeroLearningRateStepsAndReportsButLeavesEveryWeightAsItWas() {
+        List<TrainingExample> batch = rlBatch(8, 2, 13);
+        try (GptModel model = tinyModel(4)) {
+            Map<String, float[]> before = model.weights();
+            PolicyTrainer frozen = trainer(model, 4, PolicyTrainer.OptimizerStep.PER_BATCH, 0.0);
+            for (int i = 0; i < 3; i++) {
+                StepResult result = frozen.step(batch, PG);
+                assertThat(result.gradNorm()).isPositive();
+            }
+            assertThat(frozen.optimizer().step()).isEqualTo(3);
+            model.weights().forEach((name, w) -> assertThat(w).as(name).containsExactly(before.get(name)));
+        }
+    }
+
+    @Test
     void perPromptModeStepsOncePerGroupOnThatGroupsAccumulatedGradient() {
         List<TrainingExample> batch = rlBatch(12, 3, 8);
         try (GptModel model = tinyModel(2); GptModel reference = tinyModel(2)) {

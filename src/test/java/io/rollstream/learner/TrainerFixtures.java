@@ -30,7 +30,13 @@ final class TrainerFixtures {
     }
 
     static PolicyTrainer trainer(GptModel model, int microBatch, PolicyTrainer.OptimizerStep mode) {
-        return new PolicyTrainer(model, new AdamW(new AdamW.Config(1e-3, 0.9, 0.99, 1e-8, 0.01, 0), model.parameters()),
+        return trainer(model, microBatch, mode, 1e-3);
+    }
+
+    static PolicyTrainer trainer(GptModel model, int microBatch, PolicyTrainer.OptimizerStep mode,
+            double learningRate) {
+        return new PolicyTrainer(model,
+                new AdamW(new AdamW.Config(learningRate, 0.9, 0.99, 1e-8, 0.01, 0), model.parameters()),
                 new PolicyTrainer.Config(1.0, microBatch, 0.8, mode), PAD);
     }
 

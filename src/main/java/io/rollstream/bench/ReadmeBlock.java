@@ -1,0 +1,64 @@
+package io.rollstream.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The README's copy of the benchmark tables: {@code bench all} replaces whatever lies between
+ * {@link #BEGIN} and {@link #END} with its latest results, so the README shows the numbers the
+ * code produced rather than a hand-copied, ageing table. Everything outside the markers is kept
+ * byte for byte.
+ */
+public final class ReadmeBlock {
+
+    public static final String BEGIN = "<!-- bench all: begin (written by jobs/rollstream bench all) -->";
+    public static final String END = "<!-- bench all: end -->";
+
+    private ReadmeBlock() {}
+
+    /**
+     * The benchmark document as a README block: its title dropped and its sections one heading
+     * level down, so they nest under the README's own "Benchmarks" section.
+     */
+    static String nested(String benchmarksMarkdown) {
+        String body = benchmarksMarkdown.startsWith("# ")
+                ? benchmarksMarkdown.substring(benchmarksMarkdown.indexOf('\n') + 1) : benchmarksMarkdown;
+        return body.strip().replace("\n## ", "\n### ").replaceFirst("^## ", "### ");
+    }
+
+    /** {@code text} with the block between the markers replaced by {@code block}. */
+    static String replace(String text, String block) {
+        int begin = text.indexOf(BEGIN);
+        int end = text.indexOf(END);
+        if (begin < 0 || end < begin) {
+            throw new IllegalArgumentException("no '" + BEGIN + "' ... '" + END + "' block, in that order");
+        }
+        return text.substring(0, begin + BEGIN.length()) + "\n" + block + "\n" + text.substring(end);
+    }
+
+    /** Checks that {@code readme} has the block, before a long benchmark run rather than after it. */
+    public static void requireBlock(Path readme) throws IOException {
+        update(readme, null);
+    }
+
+    /**
+     * Writes {@code benchmarksMarkdown} into {@code readme}'s block (only checks for the block when null).
+     *
+     * @throws IllegalArgumentException when the file lacks the markers (naming the file and the fix)
+     */
+    public static void update(Path readme, String benchmarksMarkdown) throws IOException {
+        String text = Files.readString(readme, StandardCharsets.UTF_8);
+        String updated;
+        try {
+            updated = replace(text, benchmarksMarkdown == null ? "" : nested(benchmarksMarkdown));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(readme + " has " + e.getMessage() + ": add the two marker lines where"
+                    + " the tables belong, or pass --readme none", e);
+        }
+        if (benchmarksMarkdown != null) {
+            Files.writeString(readme, updated, StandardCharsets.UTF_8);
+        }
+    }
+}
