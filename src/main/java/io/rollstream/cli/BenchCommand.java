@@ -51,10 +51,10 @@ final class BenchCommand implements Callable<Integer> {
     int repeats;
 
     @Option(names = "--config", defaultValue = "configs/quickstart.yaml",
-            description = "pipeline: the run config benchmarked (default ${DEFAULT-VALUE})")
+            description = "pipeline, scaling: the run config benchmarked (default ${DEFAULT-VALUE})")
     Path config;
 
-    @Option(names = "--set", description = "pipeline: override a config key, e.g. --set rollout.max_batch_rows=128"
+    @Option(names = "--set", description = "pipeline, scaling: override a config key, e.g. --set rollout.max_batch_rows=128"
             + " (repeatable)")
     List<String> overrides = new ArrayList<>();
 
@@ -62,7 +62,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "pipeline, scaling: length of each generation-bound job (default ${DEFAULT-VALUE})")
     int generationMinutes;
 
-    @Option(names = "--rounds", defaultValue = "2",
+    @Option(names = "--rounds", defaultValue = "3",
             description = "scaling: rounds of one job per parallelism, in alternating order (default ${DEFAULT-VALUE})")
     int rounds;
 

@@ -11,8 +11,6 @@ import io.rollstream.output.RolloutLogFormat;
  */
 public record OutputSection(RolloutLogFormat.Mode rolloutsLog, int sampleEvery) {
 
-    /** Which rollouts are logged. */
-
     /** Every key at its default. */
     public static OutputSection defaults() {
         return new OutputSection(RolloutLogFormat.Mode.ALL, 10);
