@@ -111,10 +111,17 @@ final class BenchCommand implements Callable<Integer> {
         if (target == Target.pipeline || target == Target.scaling) {
             Path work = Files.createTempDirectory("rollstream-bench-" + target);
             try {
-                PipelineBenchmark pipeline = new PipelineBenchmark(config, overrides, work, generationMinutes,
-                        learnerSteps);
+                PipelineBenchmark pipeline;
+                GeneratorScalingBenchmark scaling;
+                try {
+                    pipeline = new PipelineBenchmark(config, overrides, work, generationMinutes, learnerSteps);
+                    scaling = new GeneratorScalingBenchmark(pipeline, work, rounds);
+                } catch (IllegalArgumentException e) {
+                    System.err.println("bench " + target + ": " + e.getMessage());
+                    return 2;
+                }
                 System.out.println(Json.mapper().writeValueAsString(target == Target.pipeline ? pipeline.run()
-                        : new GeneratorScalingBenchmark(pipeline, work, rounds).run()));
+                        : scaling.run()));
             } finally {
                 deleteTree(work);
             }
