@@ -166,9 +166,8 @@ public final class PipelineBenchmark {
 
     /** The generation-bound job's config: the user's, then {@code more} overrides, then the benchmark's. */
     RunConfig generationConfig(List<String> more) {
-        List<String> user = new ArrayList<>(more);
-        List<String> all = new ArrayList<>(user);
-        all.addAll(generationOverrides(load(user), generationMinutes));
+        List<String> all = new ArrayList<>(more);
+        all.addAll(generationOverrides(load(more), generationMinutes));
         return load(all);
     }
 

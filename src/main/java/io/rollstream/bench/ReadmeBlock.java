@@ -40,25 +40,25 @@ public final class ReadmeBlock {
 
     /** Checks that {@code readme} has the block, before a long benchmark run rather than after it. */
     public static void requireBlock(Path readme) throws IOException {
-        update(readme, null);
+        withBlock(readme, "");
     }
 
     /**
-     * Writes {@code benchmarksMarkdown} into {@code readme}'s block (only checks for the block when null).
+     * Writes {@code benchmarksMarkdown} into {@code readme}'s block.
      *
      * @throws IllegalArgumentException when the file lacks the markers (naming the file and the fix)
      */
     public static void update(Path readme, String benchmarksMarkdown) throws IOException {
-        String text = Files.readString(readme, StandardCharsets.UTF_8);
-        String updated;
+        Files.writeString(readme, withBlock(readme, nested(benchmarksMarkdown)), StandardCharsets.UTF_8);
+    }
+
+    /** {@code readme}'s text with {@code block} between the markers; the file is not written. */
+    private static String withBlock(Path readme, String block) throws IOException {
         try {
-            updated = replace(text, benchmarksMarkdown == null ? "" : nested(benchmarksMarkdown));
+            return replace(Files.readString(readme, StandardCharsets.UTF_8), block);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(readme + " has " + e.getMessage() + ": add the two marker lines where"
                     + " the tables belong, or pass --readme none", e);
-        }
-        if (benchmarksMarkdown != null) {
-            Files.writeString(readme, updated, StandardCharsets.UTF_8);
         }
     }
 }

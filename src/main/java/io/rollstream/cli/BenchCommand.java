@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
@@ -111,17 +112,17 @@ final class BenchCommand implements Callable<Integer> {
         if (target == Target.pipeline || target == Target.scaling) {
             Path work = Files.createTempDirectory("rollstream-bench-" + target);
             try {
-                PipelineBenchmark pipeline;
-                GeneratorScalingBenchmark scaling;
+                Callable<Map<String, Object>> benchmark;
                 try {
-                    pipeline = new PipelineBenchmark(config, overrides, work, generationMinutes, learnerSteps);
-                    scaling = new GeneratorScalingBenchmark(pipeline, work, rounds);
+                    PipelineBenchmark pipeline = new PipelineBenchmark(config, overrides, work, generationMinutes,
+                            learnerSteps);
+                    benchmark = target == Target.pipeline ? pipeline::run
+                            : new GeneratorScalingBenchmark(pipeline, work, rounds)::run;
                 } catch (IllegalArgumentException e) {
                     System.err.println("bench " + target + ": " + e.getMessage());
                     return 2;
                 }
-                System.out.println(Json.mapper().writeValueAsString(target == Target.pipeline ? pipeline.run()
-                        : scaling.run()));
+                System.out.println(Json.mapper().writeValueAsString(benchmark.call()));
             } finally {
                 deleteTree(work);
             }
