@@ -12,6 +12,7 @@ import io.rollstream.model.GptModel;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.policy.PolicyManifest;
 import io.rollstream.policy.PolicyStore;
+import io.rollstream.policy.RunSignals;
 import io.rollstream.tasks.Tasks;
 import io.rollstream.tokenizer.PromptCodec;
 import io.rollstream.tokenizer.Tokenizer;
@@ -54,7 +55,7 @@ public final class LocalRun {
                 config.job().maxMinutes(), config.job().prometheusPort(), config.job().checkpointDir(),
                 config.job().restartAttempts());
         PipelineRunner.Result result = PipelineRunner.run(plan, PlanFactory.io(config, plan), options, out::println);
-        Optional<PolicyManifest> last = store.latest();
+        Optional<PolicyManifest> last = new RunSignals(store).latest();
         FinalEval finalEval = null;
         if (last.isPresent()) {
             Checkpoint finalPolicy = store.load(last.get().version());
@@ -85,9 +86,9 @@ public final class LocalRun {
         ModelConfig model = config.model().toModelConfig(tokenizer.vocabSize());
         PolicyStore store = new PolicyStore(paths.policyStore());
         if (resumeFrom != null) {
-            store.clearFinished();
+            new RunSignals(store).clearFinished();
             out.println("resuming from " + resumeFrom);
-        } else if (store.latest().isEmpty()) {
+        } else if (new RunSignals(store).latest().isEmpty()) {
             out.println("initial policy: " + model.parameterCount() + " parameters"
                     + (config.sft().steps() > 0 ? ", SFT warm start for " + config.sft().steps() + " steps" : ""));
             store.publish(initialPolicy(config, model, new PromptCodec(tokenizer), paths, out), "initial");

@@ -69,7 +69,7 @@ public final class PipelineRunner {
 
     public static Result run(PipelinePlan plan, PipelineIo io, Options options, Consumer<String> progress)
             throws Exception {
-        plan.store().clearStopRequest(); // left over if an earlier job died while stopping
+        plan.signals().clearStopRequest(); // left over if an earlier job died while stopping
         int restPort = options.webUi() && options.webUiPort() > 0 ? options.webUiPort() : freePort();
         StreamExecutionEnvironment env = environment(plan, options, restPort);
         RlPipelineJob.build(env, plan, io);
@@ -84,7 +84,7 @@ public final class PipelineRunner {
             return follow(plan, options, job, progress);
         } finally {
             RunControl.withdraw(plan.paths().dir());
-            plan.store().clearStopRequest();
+            plan.signals().clearStopRequest();
         }
     }
 
@@ -100,7 +100,7 @@ public final class PipelineRunner {
             for (JsonNode m : tail.poll()) {
                 progress.accept(line.format(m));
             }
-            boolean finished = plan.store().isFinished();
+            boolean finished = plan.signals().isFinished();
             if (finished || System.currentTimeMillis() > deadline) {
                 progress.accept(finished ? "learner finished: stopping with a savepoint"
                         : "time limit: stopping with a savepoint");
@@ -111,7 +111,7 @@ public final class PipelineRunner {
                     progress.accept("the job consumed its bounded input and finished on its own; no savepoint needed");
                     break;
                 }
-                plan.store().requestStop(); // see RunControl.stop
+                plan.signals().requestStop(); // see RunControl.stop
                 try {
                     savepoint = job.stopWithSavepoint(false, plan.paths().savepoints().toUri().toString(),
                             SavepointFormatType.CANONICAL).get(5, TimeUnit.MINUTES);
@@ -127,7 +127,7 @@ public final class PipelineRunner {
                     }
                     // A restart is under way (its tasks are not all running yet): the restored learner
                     // may have steps to redo, so look again once it runs.
-                    plan.store().clearStopRequest();
+                    plan.signals().clearStopRequest();
                     progress.accept("stop refused while the job restarts (" + rootMessage(refused) + "); waiting");
                     Thread.sleep(1000);
                     continue;

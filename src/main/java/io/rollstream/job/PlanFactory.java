@@ -11,6 +11,7 @@ import io.rollstream.learner.Algorithm;
 import io.rollstream.learner.LearnerSettings;
 import io.rollstream.output.RolloutLogFormat;
 import io.rollstream.policy.PolicyStore;
+import io.rollstream.policy.RunSignals;
 import io.rollstream.policy.VersionRetention;
 import io.rollstream.rollout.AdmissionGate;
 import io.rollstream.rollout.DeviceSelection;
@@ -75,10 +76,12 @@ public final class PlanFactory {
                 new GroupFilters(b.filterTruncated(), b.onlineDifficultyFiltering(), c.zeroAdvantageFilter()),
                 b.stdNormalizeAdvantages());
         RolloutSettings rollout = new RolloutSettings(
-                new AdmissionGate(c.problemsPerBatch(), c.async().maxAsyncLevel(), r.parallelism()),
+                AdmissionGate.of(c.problemsPerBatch(), c.groupsPerBatch(), c.async().maxAsyncLevel(), r.parallelism(),
+                        b.oversampling()),
                 new DifficultyPools(b.easyThreshold(), b.hardThreshold()), EarlyFilter.of(batch),
                 Math.max(1, r.maxBatchRows() / r.rolloutsPerExample()), r.policyPollMs(),
-                new ReAdmission(b.easyFraction(), b.hardFraction(), c.job().seed()));
+                new ReAdmission(b.easyFraction(), b.hardFraction(), c.job().seed()), r.rolloutsPerExample(),
+                problemsRecur(c.data()));
         LearnerSettings learner = new LearnerSettings(c.learner().algorithm(), c.learner().toAdamW(),
                 c.learner().toTrainerConfig(r.temperature()), c.learner().toLossConfig(), c.job().maxSteps(),
                 c.data().maxProblems(), c.learner().maxBadSteps(), (long) c.job().stateInlineMaxMb() << 20,
@@ -88,6 +91,16 @@ public final class PlanFactory {
                 new ProblemValidator(tokenizer(c), contextLength, c.data().maxPromptChars(), knownTasks(c)),
                 new PolicyStore(paths.policyStore()),
                 new RolloutLogFormat(c.output().rolloutsLog(), c.output().sampleEvery()), paths, null);
+    }
+
+    /**
+     * Whether a problem can reach the rollout stage again: a built-in task's fixed set
+     * ({@code max_problems > 0}) or a JSONL data set read for more than one epoch. Fresh problems and
+     * a single pass never repeat one, so the stage clears a problem's state once its group is back.
+     */
+    static boolean problemsRecur(DataSection d) {
+        boolean fixedSet = d.source() == DataSection.Source.JSONL || d.maxProblems() > 0;
+        return fixedSet && d.epochs() > 1;
     }
 
     /** Which policy versions the learner keeps: {@code policy_store.keep_last}, evaluated ones if asked. */
@@ -123,6 +136,7 @@ public final class PlanFactory {
         DataSection d = c.data();
         Verifier verifier = d.source() == DataSection.Source.TASK ? task(c).verifier() : Verifiers.byName(d.verifier());
         PolicyStore store = plan.store();
+        RunSignals signals = plan.signals();
         SamplingParams sampling = c.rollout().toSamplingParams();
         int groupSize = c.rollout().rolloutsPerExample();
         int rows = c.rollout().maxBatchRows();
@@ -132,12 +146,12 @@ public final class PlanFactory {
         if (d.source() == DataSection.Source.TASK) {
             Task task = task(c);
             problems = env -> PipelineIo.ProblemInput.of(TaskProblems.stream(env, task, d.maxProblems(), d.epochs(),
-                    seed, d.shuffle(), store::isStopRequested));
+                    seed, d.shuffle(), signals::isStopRequested));
         } else {
             JsonlSpec spec = new JsonlSpec(d.path(), d.watch(), d.epochs(),
                     new FieldMapping(d.fields().id(), d.fields().prompt(), d.fields().answer(), d.fields().task()),
                     JSONL_TASK);
-            problems = env -> PipelineIo.ProblemInput.of(JsonlProblems.stream(env, spec, store::isStopRequested),
+            problems = env -> PipelineIo.ProblemInput.of(JsonlProblems.stream(env, spec, signals::isStopRequested),
                     JsonlProblems.INVALID);
         }
         return new PipelineIo(problems, (subtask, gpus) -> new ModelGroupSampler(store, verifier, sampling, groupSize,

@@ -2,6 +2,7 @@ package io.rollstream.job;
 
 import io.rollstream.common.Json;
 import io.rollstream.policy.PolicyStore;
+import io.rollstream.policy.RunSignals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -21,7 +22,7 @@ import java.util.Map;
  * writes it for a cluster job, with the cluster's REST address — and {@link #stop} stops
  * that job with a savepoint through Flink's REST API ({@code POST /jobs/:id/stop}, then polling
  * {@code GET /jobs/:id/savepoints/:trigger}), as {@code rollstream stop RUN} does, telling the
- * generators through the policy store that a stop is under way ({@link PolicyStore#requestStop}).
+ * generators through the policy store that a stop is under way ({@link RunSignals#requestStop}).
  */
 public final class RunControl {
 
@@ -71,7 +72,7 @@ public final class RunControl {
         // First let the generators park what cannot be admitted at once, so the barrier is not held up
         // by problems waiting for the admission gate, and pause the source, so there is little to park
         // (the trigger itself answers only once the barrier is under way, which can take a while).
-        PolicyStore store = new PolicyStore(job.policyStore());
+        RunSignals store = new RunSignals(new PolicyStore(job.policyStore()));
         store.requestStop();
         JsonNode trigger;
         try {
@@ -126,7 +127,7 @@ public final class RunControl {
      * A cluster job has no runner to tidy up after it: its handle and the stop request go once its
      * savepoint is complete. (A local runner does both itself when its job ends.)
      */
-    private static String stopped(Path runDir, JobHandle job, PolicyStore store, String savepoint) throws IOException {
+    private static String stopped(Path runDir, JobHandle job, RunSignals store, String savepoint) throws IOException {
         if (job.cluster()) {
             withdraw(runDir);
             store.clearStopRequest();

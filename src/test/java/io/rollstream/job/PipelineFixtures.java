@@ -115,7 +115,7 @@ final class PipelineFixtures {
         PolicyStore store = plan.store();
         return new PipelineIo(
                 env -> PipelineIo.ProblemInput.of(TaskProblems.stream(env, task, setSize, epochs, runSeed, true,
-                        store::isStopRequested)),
+                        plan.signals()::isStopRequested)),
                 (subtask, gpus) -> new ModelGroupSampler(store, task.verifier(), SamplingParams.sample(4), G, 64, runSeed,
                         Device.cpu()));
     }

@@ -150,7 +150,7 @@ class PipelineMetricsITCase {
 
     private static boolean finished(PipelinePlan plan) {
         try {
-            return plan.store().isFinished();
+            return plan.signals().isFinished();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -9,6 +9,7 @@ import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.common.Json;
 import io.rollstream.model.GptModel;
 import io.rollstream.policy.PolicyStore;
+import io.rollstream.policy.RunSignals;
 import io.rollstream.policy.VersionRetention;
 import io.rollstream.tokenizer.TokenizerSpec;
 import io.rollstream.types.BatchStats;
@@ -84,7 +85,7 @@ class LearnerOperatorTest {
             h.open();
             h.processElement(batch(0, 0), 0);
             h.processElement(batch(1, 1), 0);
-            assertThat(store.latest()).get().extracting(m -> m.version()).isEqualTo(2L);
+            assertThat(new RunSignals(store).latest()).get().extracting(m -> m.version()).isEqualTo(2L);
             JsonNode report = Json.mapper().readTree(h.extractOutputValues().get(1).json());
             assertThat(report.path("step").asLong()).isEqualTo(1);
             assertThat(report.path("policy_version").asLong()).isEqualTo(2);
@@ -298,17 +299,17 @@ class LearnerOperatorTest {
             h.processElement(batch(1, 1), 0);
             h.processElement(batch(2, 2), 0); // versions 2 and 3 are published, then the attempt fails
         }
-        assertThat(store.latest()).get().extracting(m -> m.version()).isEqualTo(3L);
+        assertThat(new RunSignals(store).latest()).get().extracting(m -> m.version()).isEqualTo(3L);
         try (var h = harness(store)) {
             h.initializeState(snapshot);
             h.open();
             // Restored at step 1: versions 2 and 3 of the failed attempt are no longer visible.
-            assertThat(store.latest()).get().satisfies(m -> {
+            assertThat(new RunSignals(store).latest()).get().satisfies(m -> {
                 assertThat(m.version()).isEqualTo(1L);
-                assertThat(m.attempt()).isEqualTo(store.fence().orElseThrow().attempt());
+                assertThat(m.attempt()).isEqualTo(new RunSignals(store).fence().orElseThrow().attempt());
             });
             h.processElement(batch(1, 1), 0);
-            assertThat(store.latest()).get().extracting(m -> m.version()).isEqualTo(2L);
+            assertThat(new RunSignals(store).latest()).get().extracting(m -> m.version()).isEqualTo(2L);
         }
     }
 
@@ -320,9 +321,9 @@ class LearnerOperatorTest {
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(twoSteps, store, null))) {
             h.open();
             h.processElement(batch(0, 0), 0);
-            assertThat(store.isFinished()).isFalse();
+            assertThat(new RunSignals(store).isFinished()).isFalse();
             h.processElement(batch(1, 0), 0);
-            assertThat(store.isFinished()).isTrue();
+            assertThat(new RunSignals(store).isFinished()).isTrue();
         }
     }
 
