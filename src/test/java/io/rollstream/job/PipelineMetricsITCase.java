@@ -50,7 +50,7 @@ class PipelineMetricsITCase {
 
     @Test
     void everyStageShowsItsMetricsAndTheyChangeWhileTheJobRuns() throws Exception {
-        PipelineFixtures.Knobs knobs = new PipelineFixtures.Knobs(1, 16, 2.0, 1, 1, 20, null, null);
+        PipelineFixtures.Knobs knobs = new PipelineFixtures.Knobs(1, 16, 2.0, 1, 2, 20, null, null);
         PipelinePlan plan = PipelineFixtures.plan(runDir, knobs);
         int[] ports = freePorts();
         int rest = ports[0];

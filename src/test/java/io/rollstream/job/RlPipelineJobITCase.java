@@ -43,7 +43,7 @@ class RlPipelineJobITCase {
 
     @Test
     void trainsForTheRequestedStepsKeepingTheInvariants() throws Exception {
-        PipelineFixtures.Knobs knobs = new PipelineFixtures.Knobs(1, 16, 2.0, 1, 1, 4, null, null);
+        PipelineFixtures.Knobs knobs = new PipelineFixtures.Knobs(1, 16, 2.0, 1, 2, 4, null, null);
         PipelineRunner.Result result = run(knobs);
         assertThat(result.status()).isEqualTo(JobStatus.FINISHED);
         assertThat(result.savepoint()).isNotNull();
