@@ -226,13 +226,23 @@ public final class AdmissionScheduler {
     }
 
     /**
-     * A group came back from the generator: its problem's pool and evidence are updated (or its
-     * state cleared when it cannot come back), its slot is given back unless it is useful, and more
-     * problems are admitted if the gate opened.
+     * The groups of a generation pass came back: each problem's pool and evidence are updated (or
+     * its state cleared when it cannot come back), each group's slot is given back unless it is
+     * useful, and then — once for the whole pass, so that in synchronous mode the freed slots make
+     * one wave rather than a wave per group — more problems are admitted if the gate opened.
      *
-     * @return the group stamped with this subtask and its pool counts, to emit
+     * @return the groups stamped with this subtask and its pool counts, to emit, in the same order
      */
-    public ScoredGroup complete(ScoredGroup group) throws Exception {
+    public List<ScoredGroup> complete(List<ScoredGroup> groups) throws Exception {
+        List<ScoredGroup> stamped = new ArrayList<>(groups.size());
+        for (ScoredGroup group : groups) {
+            stamped.add(completeOne(group));
+        }
+        admitQueued();
+        return stamped;
+    }
+
+    private ScoredGroup completeOne(ScoredGroup group) throws Exception {
         String id = group.problemId();
         GroupRequest request = store.pending(id);
         store.setPending(id, null);
@@ -254,11 +264,9 @@ public final class AdmissionScheduler {
         if (!filter.willDrop(group)) {
             useful++;
         }
-        ScoredGroup stamped = new ScoredGroup(group.groupId(), group.problemId(), group.task(), group.prompt(),
+        return new ScoredGroup(group.groupId(), group.problemId(), group.task(), group.prompt(),
                 group.promptTokens(), group.admission(), group.policyVersion(), subtask, poolCounts(),
                 group.generationMillis(), group.rollouts());
-        admitQueued();
-        return stamped;
     }
 
     /** A policy poll: new versions open the gate, reported stale drops give slots back. */

@@ -216,9 +216,8 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
 
     /** Runs in the mailbox: the scheduler records the results, they are emitted. */
     private void complete(List<ScoredGroup> groups) throws Exception {
-        for (ScoredGroup group : groups) {
-            stageMetrics.completed(group);
-            ScoredGroup stamped = scheduler.complete(group);
+        groups.forEach(stageMetrics::completed);
+        for (ScoredGroup stamped : scheduler.complete(groups)) {
             reportScoringFailure(stamped);
             output.collect(new StreamRecord<>(stamped));
         }
