@@ -274,9 +274,12 @@ public final class PipelineRunner {
                 double elapsed = (System.currentTimeMillis() - startMillis) / 1000.0;
                 double eta = (step + 1) > 0 ? elapsed / (step + 1) * (maxSteps - step - 1) : 0;
                 s.append(String.format("rl   step %4d/%d | reward %.3f | staleness %.2f | kept %d/%d groups"
+                                + " (run: %.0f%% trained, %d stale)"
                                 + " | %,.0f rollout tok/s | step %.2fs | ETA %s",
                         step + 1, maxSteps, m.path("reward_mean").asDouble(), m.path("staleness_mean").asDouble(),
-                        m.path("groups_trained").asLong(), m.path("problems_admitted").asLong(),
+                        m.path("groups_trained").asLong(), m.path("groups_scored").asLong(),
+                        100 * m.path("total_generation_efficiency").asDouble(),
+                        m.path("total_groups_dropped_stale").asLong(),
                         m.path("rollout_tokens_per_s").asDouble(), m.path("step_time_s").asDouble(),
                         Duration.ofSeconds((long) eta).toString().substring(2).toLowerCase()));
             }
