@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,8 +69,6 @@ public final class OversamplingExperiment {
         if (docs != null) {
             Path figures = figuresDir(docs);
             OversamplingReport.write(arms, figures);
-            Files.copy(out.resolve(OversamplingReport.TABLE_JSON), figures.resolve(OversamplingReport.TABLE_JSON),
-                    StandardCopyOption.REPLACE_EXISTING);
             Files.writeString(docs, page(arms, base, steps, config, figures.getFileName().toString()));
             print.println("page: " + docs + ", figures: " + figures);
         }

@@ -1,8 +1,5 @@
 package io.rollstream.experiment;
 
-import io.rollstream.common.Json;
-
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
@@ -10,7 +7,6 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.Styler;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,8 +20,8 @@ import java.util.Map;
  */
 public final class OversamplingReport {
 
-    public static final String TABLE_MD = "table.md";
-    public static final String TABLE_JSON = "table.json";
+    public static final String TABLE_MD = ResultFiles.TABLE_MD;
+    public static final String TABLE_JSON = ResultFiles.TABLE_JSON;
     public static final String STEPS_PNG = "learner-steps.png";
     public static final String GROUPS_PNG = "groups.png";
 
@@ -33,13 +29,8 @@ public final class OversamplingReport {
 
     /** Writes the table (Markdown and JSON) and the plots into {@code dir}; returns the Markdown table. */
     public static String write(List<OversamplingArm> arms, Path dir) throws IOException {
-        Files.createDirectories(dir);
         String markdown = markdown(arms);
-        Files.writeString(dir.resolve(TABLE_MD), markdown);
-        Files.writeString(dir.resolve(TABLE_JSON),
-                Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json(arms)));
-        BitmapEncoder.saveBitmap(stepsPlot(arms), dir.resolve(STEPS_PNG).toString(), BitmapEncoder.BitmapFormat.PNG);
-        BitmapEncoder.saveBitmap(groupsPlot(arms), dir.resolve(GROUPS_PNG).toString(), BitmapEncoder.BitmapFormat.PNG);
+        ResultFiles.write(dir, markdown, json(arms), Map.of(STEPS_PNG, stepsPlot(arms), GROUPS_PNG, groupsPlot(arms)));
         return markdown;
     }
 
