@@ -149,7 +149,7 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
         stageMetrics = new RolloutMetrics(getMetricGroup(), () -> scheduler.inFlight(), () -> scheduler.queued(),
                 newestVersion::get, () -> scheduler.poolCounts(), () -> scheduler.expectedUsefulInFlight());
         scheduler = new AdmissionScheduler(settings, subtask,
-                AdmissionScheduler.restoredCounts(restoredGates, settings.gate(), subtask), new KeyedProblems(),
+                AdmissionScheduler.restoredCounts(restoredGates, settings.gate(), subtask), new KeyedProblemStore(this::setCurrentKey, problems, pending, waiting),
                 counted(worker));
         restoredGates = null;
         restoreKeyedState();
@@ -276,59 +276,5 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
     /** The scheduler (tests). */
     AdmissionScheduler scheduler() {
         return scheduler;
-    }
-
-    /** The scheduler's per-problem state in keyed state: every call sets its key. */
-    private final class KeyedProblems implements ProblemStore {
-
-        @Override
-        public ProblemState state(String problemId) throws Exception {
-            setCurrentKey(problemId);
-            return problems.value();
-        }
-
-        @Override
-        public void setState(String problemId, ProblemState state) throws Exception {
-            setCurrentKey(problemId);
-            problems.update(state);
-        }
-
-        @Override
-        public GroupRequest pending(String problemId) throws Exception {
-            setCurrentKey(problemId);
-            return pending.value();
-        }
-
-        @Override
-        public void setPending(String problemId, GroupRequest request) throws Exception {
-            setCurrentKey(problemId);
-            if (request == null) {
-                pending.clear();
-            } else {
-                pending.update(request);
-            }
-        }
-
-        @Override
-        public void putWaiting(String problemId, long sequence, Problem problem) throws Exception {
-            setCurrentKey(problemId);
-            waiting.put(sequence, problem);
-        }
-
-        @Override
-        public Problem takeWaiting(String problemId, long sequence) throws Exception {
-            setCurrentKey(problemId);
-            Problem problem = waiting.get(sequence);
-            waiting.remove(sequence);
-            return problem;
-        }
-
-        @Override
-        public void clear(String problemId) throws Exception {
-            setCurrentKey(problemId);
-            problems.clear();
-            pending.clear();
-            waiting.clear();
-        }
     }
 }
