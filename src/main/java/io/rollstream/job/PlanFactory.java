@@ -90,11 +90,12 @@ public final class PlanFactory {
                 new RolloutLogFormat(c.output().rolloutsLog(), c.output().sampleEvery()), paths, null);
     }
 
-    /** Which policy versions the learner keeps: {@code policy_store.keep_last}, evaluated ones if asked. */
+    /** Which policy versions the learner keeps: the {@code policy_store} section's bounds. */
     static VersionRetention retention(RunConfig c) {
         EvalSpec eval = eval(c);
-        long every = c.policyStore().keepEvaluated() && eval != null ? eval.everySteps() : 0;
-        return new VersionRetention(c.policyStore().keepLast(), c.async().maxOffPolicySteps(), every, c.job().maxSteps());
+        long every = eval != null ? eval.everySteps() : 0;
+        return new VersionRetention(c.policyStore().keepLast(), c.async().maxOffPolicySteps(), every, c.job().maxSteps(),
+                c.policyStore().keepEvaluated(), c.policyStore().keepBest());
     }
 
     /** The teacher-scoring stage when distilling ({@code learner.algorithm: reverse_kl}), else null. */

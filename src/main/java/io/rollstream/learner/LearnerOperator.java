@@ -171,6 +171,9 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         collector.published(learner.step());
         Double accuracy = eval != null && eval.dueAfter(batch.step(), settings.maxSteps())
                 ? evaluator.accuracy(learner.model(), heldOut) : null;
+        if (accuracy != null) {
+            collector.evaluated(learner.step(), accuracy);
+        }
         long end = System.currentTimeMillis();
         long previousCut = lastCutMillis > 0 ? lastCutMillis : batch.stats().firstArrivalMillis();
         StepMetrics.Timing timing = new StepMetrics.Timing((end - start) / 1000.0,

@@ -64,7 +64,7 @@ class ConfigLoaderTest {
                 OptimizerStep.PER_BATCH, 5, new PolicyGradientLoss.Config(Masking.DPPO, 0.2, 0.2, 0.125, 8.0, 1e-3)));
         assertThat(c.teacher()).isEqualTo(new TeacherSection(null, 1));
         assertThat(c.eval()).isEqualTo(new EvalSection(5, 200, null));
-        assertThat(c.policyStore()).isEqualTo(new PolicyStoreSection(null, 8, true));
+        assertThat(c.policyStore()).isEqualTo(new PolicyStoreSection(null, 8, 3, true));
         assertThat(c.output()).isEqualTo(new OutputSection(Mode.ALL, 10));
         assertThat(c.problemsPerBatch()).isEqualTo(8);
         assertThat(c.evalMaxNewTokens()).isEqualTo(8);
@@ -100,7 +100,7 @@ class ConfigLoaderTest {
                 new PolicyGradientLoss.Config(Masking.TOKEN_RATIO, 0.1, 0.3, 0.25, 4.0, 0.0)));
         assertThat(c.teacher()).isEqualTo(new TeacherSection("/runs/teacher/final", 2));
         assertThat(c.eval()).isEqualTo(new EvalSection(50, 500, 512));
-        assertThat(c.policyStore()).isEqualTo(new PolicyStoreSection("/scratch/policies", 3, false));
+        assertThat(c.policyStore()).isEqualTo(new PolicyStoreSection("/scratch/policies", 3, 5, false));
         assertThat(c.output()).isEqualTo(new OutputSection(Mode.SAMPLE, 25));
         assertThat(c.slots()).isEqualTo(new SlotsSection(new SlotsSection.SlotResources(0.5, 256, 0, 0),
                 new SlotsSection.SlotResources(2.0, 1024, 4096, 1), new SlotsSection.SlotResources(1.0, 2048, 2048, 0),
@@ -199,5 +199,16 @@ class ConfigLoaderTest {
     void aFileThatIsNotAMapOfSectionsIsRejected() {
         assertThat(failure("- job\n- data\n")).hasMessageContaining("must be a map of sections").hasMessageContaining("a list");
         assertThat(failure("just text")).hasMessageContaining("must be a map of sections").hasMessageContaining("'just text'");
+    }
+
+    /** Configs written before keep_evaluated was a count (every resolved config.yaml said true) still load. */
+    @Test
+    void keepEvaluatedReadsTheOldFlags() {
+        assertThat(ConfigLoader.parse("policy_store: {keep_evaluated: true}").policyStore().keepEvaluated())
+                .isEqualTo(Integer.MAX_VALUE);
+        assertThat(ConfigLoader.parse("policy_store: {keep_evaluated: false}").policyStore().keepEvaluated()).isZero();
+        assertThat(ConfigLoader.parse("", List.of("policy_store.keep_evaluated=true")).policyStore().keepEvaluated())
+                .isEqualTo(Integer.MAX_VALUE);
+        assertThat(ConfigLoader.parse("policy_store: {keep_evaluated: 2}").policyStore().keepEvaluated()).isEqualTo(2);
     }
 }

@@ -87,6 +87,7 @@ class ConfigValidationTest {
                 arguments("eval.max_new_tokens=0", "eval.max_new_tokens", "(0)"),
                 arguments("policy_store.path=''", "policy_store.path", "('')"),
                 arguments("policy_store.keep_last=-1", "policy_store.keep_last", "(-1)"),
+                arguments("policy_store.keep_evaluated=-1", "policy_store.keep_evaluated", "(-1)"),
                 arguments("output.sample_every=0", "output.sample_every", "(0)"));
     }
 
@@ -144,15 +145,19 @@ class ConfigValidationTest {
     }
 
     @Test
-    void grpoWithTheZeroAdvantageFilterNeedsGroupsOfAtLeastTwo() {
+    void grpoNeedsGroupsOfAtLeastTwoWithOrWithoutTheZeroAdvantageFilter() {
         String groupsOfOne = "rollout: {rollouts_per_example: 1}\n";
-        assertThat(failure(groupsOfOne).getMessage())
-                .contains("rollout.rollouts_per_example (1) must be >= 2", "buffer.zero_advantage_filter",
-                        "zero advantage", "set rollout.rollouts_per_example to 2 or more");
-        assertThat(ConfigLoader.parse(groupsOfOne + "buffer: {zero_advantage_filter: false}").rollout()
-                .rolloutsPerExample()).isEqualTo(1);
+        for (String filter : List.of("", "buffer: {zero_advantage_filter: true}\n",
+                "buffer: {zero_advantage_filter: false}\n")) {
+            assertThat(failure(groupsOfOne + filter).getMessage()).as(filter)
+                    .contains("rollout.rollouts_per_example (1) must be >= 2", "learner.algorithm grpo",
+                            "zero advantage", "buffer.zero_advantage_filter", "set rollout.rollouts_per_example to 2");
+        }
         assertThat(ConfigLoader.parse(groupsOfOne + "learner: {algorithm: sft}").learner().algorithm())
                 .isEqualTo(Algorithm.SFT);
+        // Distillation trains on per-token rewards: one rollout per prompt is its variance experiment's first arm.
+        assertThat(ConfigLoader.parse(groupsOfOne + "learner: {algorithm: reverse_kl}\nteacher: {checkpoint: t.ckpt}")
+                .rollout().rolloutsPerExample()).isEqualTo(1);
     }
 
     @Test

@@ -99,7 +99,7 @@ final class PipelineFixtures {
                 new PolicyTrainer.Config(1.0, 64, 1.0, PolicyTrainer.OptimizerStep.PER_BATCH),
                 PolicyGradientLoss.Config.defaults(), k.steps(), 0)
                 // Old versions are collected as in real runs (checkpoints and savepoints pin theirs).
-                .withRetention(new VersionRetention(2, k.maxOffPolicy(), 0, k.steps()));
+                .withRetention(new VersionRetention(2, k.maxOffPolicy(), 0, k.steps(), 0, false));
         return new PipelinePlan("pipeline-it", k.parallelism(), rollout, batch, learner, null, eval,
                 new ProblemValidator(tokenizer.spec(), model.contextLength(), 100), store,
                 new RolloutLogFormat(RolloutLogFormat.Mode.ALL, 1), paths, null);
