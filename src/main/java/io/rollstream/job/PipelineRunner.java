@@ -89,7 +89,16 @@ public final class PipelineRunner {
         } finally {
             RunControl.withdraw(plan.paths().dir());
             plan.store().clearStopRequest();
-            FileUtils.deleteDirectory(plan.paths().tmp().toFile()); // the mini-cluster has shut down with the job
+            removeTemporaryFiles(plan, progress); // the mini-cluster has shut down with the job
+        }
+    }
+
+    /** Deletes the run's {@code tmp/}; a failure is reported, never hides how the run ended. */
+    private static void removeTemporaryFiles(PipelinePlan plan, Consumer<String> progress) {
+        try {
+            FileUtils.deleteDirectory(plan.paths().tmp().toFile());
+        } catch (IOException e) {
+            progress.accept("could not remove the run's temporary files in " + plan.paths().tmp() + ": " + e);
         }
     }
 

@@ -16,11 +16,11 @@ import java.util.TreeSet;
  * Garbage-collects policy versions for the learner, the store's only writer (plain Java; the
  * learner operator calls it and keeps {@link Pins} in its state).
  *
- * <p>It tracks the best evaluated version ({@link #evaluated}) and the learner steps that restores may come back to — the pins: every savepoint of the
- * run, every retained checkpoint of an earlier job, and the newest {@code retainedCheckpoints}
- * completed checkpoints of this job (older ones Flink has subsumed and deleted) — and after each
- * publication and each completed checkpoint deletes the versions {@link VersionRetention} no
- * longer keeps. A checkpoint's own pin is in the state it snapshots, so a restored job knows it.
+ * <p>It tracks the best evaluated version ({@link #evaluated}) and the learner steps that restores
+ * may come back to — the pins: every savepoint of the run, every retained checkpoint of an earlier
+ * job, and the newest {@code retainedCheckpoints} completed checkpoints of this job (older ones
+ * Flink has subsumed and deleted) — and after each publication, evaluation and completed
+ * checkpoint deletes the versions {@link VersionRetention} no longer keeps. A checkpoint's own pin is in the state it snapshots, so a restored job knows it.
  *
  * <p>Restores continue the current lineage: after a resume from an older point the versions of
  * the abandoned newer history are rewritten or deleted, so points of that history cannot be
