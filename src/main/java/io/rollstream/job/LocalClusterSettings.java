@@ -21,8 +21,9 @@ final class LocalClusterSettings {
      * Binds every listener to loopback — the REST endpoint and web UI on {@code restPort}, the BLOB
      * server, RPC and data exchange (the Prometheus reporter binds loopback itself) — and turns off
      * everything that takes code: jar upload and run through the web UI ({@code web.submit.enable}),
-     * job-graph submission ({@link NoCodeRestFilter}). The REST API answers no other origin's page:
-     * only the web UI's own origin may read its answers.
+     * job-graph submission ({@link LocalRestGuard}). The REST API answers no other origin's page:
+     * only the web UI's own origin may read its answers, and requests addressed to another host
+     * name (DNS rebinding) are refused.
      */
     static void loopbackOnly(Configuration conf, int restPort) {
         conf.setString("rest.address", LOOPBACK);
@@ -31,7 +32,7 @@ final class LocalClusterSettings {
         conf.setString("rest.bind-port", Integer.toString(restPort));
         conf.setString("web.submit.enable", "false");
         conf.setString("web.access-control-allow-origin", "http://localhost:" + restPort);
-        conf.set(NoCodeRestFilterFactory.REFUSE_CODE, true);
+        conf.set(LocalRestGuardFactory.ENABLED, true);
         conf.setString("jobmanager.rpc.address", LOOPBACK);
         conf.setString("jobmanager.bind-host", LOOPBACK); // also the BLOB server's
         conf.setString("taskmanager.host", LOOPBACK);

@@ -10,8 +10,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,7 +32,8 @@ import java.util.stream.Stream;
 /**
  * A local run as an attacker on the same machine sees it (issue 13 §1): every socket the JVM
  * listens on is bound to loopback, the REST endpoint takes no jar and no job graph (the two ways to
- * run code through it) and allows no foreign origin, Prometheus serves on loopback, and stopping
+ * run code through it), allows no foreign origin and answers no request addressed to another host
+ * name (DNS rebinding), Prometheus serves on loopback, and stopping
  * with a savepoint through REST ({@code rollstream stop}) still works. The run's temporary files
  * (Flink's web, I/O and BLOB directories) are in the run directory while it runs, and gone after.
  */
@@ -89,6 +92,10 @@ class LocalRunSecurityITCase {
             assertThat(submit.statusCode()).as("POST %s: %s", path, submit.body()).isEqualTo(403);
             assertThat(submit.body()).contains("job submission");
         }
+        // A page that rebound its domain name to 127.0.0.1 (DNS rebinding) is refused, even a read.
+        assertThat(rawGet(restPort, "/config", "evil.example:" + restPort)).startsWith("HTTP/1.1 403");
+        assertThat(rawGet(restPort, "/config", "localhost:" + restPort)).startsWith("HTTP/1.1 200");
+
         // The REST API answers reads, and no other origin's page may read the answers.
         HttpResponse<String> config = http.send(HttpRequest.newBuilder(URI.create(rest + "/config"))
                 .header("Origin", "http://evil.example").build(), HttpResponse.BodyHandlers.ofString());
@@ -132,6 +139,16 @@ class LocalRunSecurityITCase {
     private HttpResponse<String> post(String url, String contentType, byte[] body) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The status line and headers of a GET with the given {@code Host} header (Java's HttpClient sets its own). */
+    private static String rawGet(int port, String path, String host) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
     }
 
     private HttpResponse<String> get(String url) throws Exception {
