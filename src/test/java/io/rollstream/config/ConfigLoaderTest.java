@@ -90,7 +90,7 @@ class ConfigLoaderTest {
         assertThat(c.data()).isEqualTo(new DataSection(Source.JSONL, "sort", 5, Map.of("operators", "+-"),
                 "/data/gsm8k/train", true, new DataSection.Fields("uid", "question", "solution", "kind"),
                 "last_number_match", 3, false, 5000, 1024, PromptFormat.Kind.CHAT,
-                "Reason step by step, then give the answer after ####."));
+                "Reason step by step, then give the final answer."));
         assertThat(c.model()).isEqualTo(new ModelSection(8, 8, 512, 2048, 512, Positions.ROTARY,
                 TokenizerSpec.huggingFace("/models/tiny/tokenizer.json"), "/runs/sft/checkpoints/final"));
         assertThat(c.sft()).isEqualTo(new SftSection(200, 5000, 32, 3e-4, 50, 100));
