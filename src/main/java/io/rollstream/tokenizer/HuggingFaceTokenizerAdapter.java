@@ -21,9 +21,11 @@ import java.util.Set;
  * vocabulary (see the candidate lists) and loading fails if any role has no candidate; a model directory says
  * them itself (see {@link ModelDirectoryConfig}), with a list of stop ids and its chat template.
  * {@link #encode} turns the texts of special added tokens ({@code <|im_end|>}) into their ids, as the Hugging
- * Face runtime does; {@link #specialTokenTexts()} lists them so callers can keep untrusted text literal. Text whose encoding contains the model's unknown token, or that
- * loses a non-whitespace character (models without an unknown token drop what they cannot represent), raises
- * {@link UnencodableTextException} naming the first responsible character. The vocabulary size is one past the
+ * Face runtime does; {@link #specialTokenTexts()} lists them so callers can keep untrusted text literal.
+ *
+ * <p>Text whose encoding contains the model's unknown token, or that loses a non-whitespace character (models
+ * without an unknown token drop what they cannot represent), raises {@link UnencodableTextException} naming the
+ * first responsible character. The vocabulary size is one past the
  * largest id in the file, or the model's {@code vocab_size} when a model directory's config.json gives a
  * larger one (padded vocabularies): ids the tokenizer has no text for decode to nothing. Holds a native handle:
  * close it.
@@ -45,12 +47,12 @@ public final class HuggingFaceTokenizerAdapter implements Tokenizer, AutoCloseab
     private final int unknownId;
 
     private HuggingFaceTokenizerAdapter(HuggingFaceTokenizer tokenizer, TokenizerSpec spec, HuggingFaceVocab vocab,
-            SpecialTokens special, int vocabSize, ChatTemplate chatTemplate) {
+            SpecialTokens special, int modelVocabSize, ChatTemplate chatTemplate) {
         this.tokenizer = tokenizer;
         this.spec = spec;
         this.path = spec.path();
         this.textIds = vocab.size();
-        this.vocabSize = Math.max(vocab.size(), vocabSize);
+        this.vocabSize = Math.max(vocab.size(), modelVocabSize);
         this.special = special;
         this.specialTexts = vocab.specialTexts();
         this.chatTemplate = chatTemplate;
