@@ -7,6 +7,8 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.rollstream.config.DataSection.Source;
 import io.rollstream.tasks.Task;
 import io.rollstream.tasks.Tasks;
+import io.rollstream.tokenizer.PromptFormat;
+import io.rollstream.tokenizer.TokenizerSpec;
 
 /**
  * A whole, validated run configuration: one record per YAML section. Each section checks its own
@@ -56,6 +58,7 @@ public record RunConfig(JobSection job, DataSection data, ModelSection model, Sf
         checkBatchShape(e, buffer, rollout);
         checkAlgorithm(e, learner, buffer, rollout, teacher);
         checkContext(e, data, model);
+        checkPromptFormat(e, data, model);
         e.throwIfAny();
     }
 
@@ -140,6 +143,14 @@ public record RunConfig(JobSection job, DataSection data, ModelSection model, Sf
                             + " every group, false trains on nothing): set rollout.rollouts_per_example to 2 or more"
                             + " (one rollout per prompt suits learner.algorithm reverse_kl)");
         }
+    }
+
+    /** Chat prompts need a tokenizer with a chat template: a char tokenizer has none. */
+    private static void checkPromptFormat(ConfigErrors e, DataSection data, ModelSection model) {
+        boolean charTokenizer = model.tokenizer() != null && TokenizerSpec.CHAR.equals(model.tokenizer().type());
+        e.check(data.promptFormat() != PromptFormat.Kind.CHAT || !charTokenizer, "data.prompt_format", "chat",
+                "needs a model with a chat template, but model.tokenizer is a char tokenizer: use data.prompt_format:"
+                        + " raw, or a Hugging Face model directory (model.tokenizer type huggingface_model)");
     }
 
     /** With a task's char tokenizer, BOS + the longest prompt + the longest answer + EOS must fit the context. */

@@ -46,8 +46,15 @@ public final class PlanFactory {
         return Tasks.create(c.data().task(), c.job().seed(), c.data().difficulty(), c.data().taskOptions());
     }
 
-    /** The tokenizer: the configured one, or characters of the built-in task's alphabet. */
+    /**
+     * The tokenizer with the run's prompt format ({@code data.prompt_format}): the configured one, or characters
+     * of the built-in task's alphabet.
+     */
     public static TokenizerSpec tokenizer(RunConfig c) {
+        return tokens(c).withPrompt(c.data().toPromptFormat());
+    }
+
+    private static TokenizerSpec tokens(RunConfig c) {
         if (c.model().tokenizer() != null) {
             return c.model().tokenizer();
         }

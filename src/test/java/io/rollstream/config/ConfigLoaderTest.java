@@ -19,6 +19,7 @@ import io.rollstream.learner.PolicyTrainer.OptimizerStep;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.model.ModelConfig.Positions;
 import io.rollstream.sampling.SamplingParams;
+import io.rollstream.tokenizer.PromptFormat;
 import io.rollstream.tokenizer.TokenizerSpec;
 
 import java.net.URISyntaxException;
@@ -53,7 +54,7 @@ class ConfigLoaderTest {
         RunConfig c = ConfigLoader.parse("");
         assertThat(c.job()).isEqualTo(new JobSection("rollstream", 0, 100, 0, true, 8081, 30));
         assertThat(c.data()).isEqualTo(new DataSection(Source.TASK, "arithmetic", 3, Map.of(), null, false,
-                new DataSection.Fields("id", "prompt", "answer", "task"), "exact_match", 1, true, 0, 4096));
+                new DataSection.Fields("id", "prompt", "answer", "task"), "exact_match", 1, true, 0, 4096, PromptFormat.Kind.RAW, null));
         assertThat(c.model()).isEqualTo(new ModelSection(4, 4, 128, 512, 32, Positions.LEARNED, null, null));
         assertThat(c.sft()).isEqualTo(new SftSection(0, 1000, 64, 1e-3, 20, 250));
         assertThat(c.rollout()).isEqualTo(new RolloutSection(1, 8, 1.0, 1.0, 0, 8, 256, 200, Device.AUTO));
@@ -88,7 +89,8 @@ class ConfigLoaderTest {
                 "s3://bucket/rollstream/checkpoints", 5, 16));
         assertThat(c.data()).isEqualTo(new DataSection(Source.JSONL, "sort", 5, Map.of("operators", "+-"),
                 "/data/gsm8k/train", true, new DataSection.Fields("uid", "question", "solution", "kind"),
-                "last_number_match", 3, false, 5000, 1024));
+                "last_number_match", 3, false, 5000, 1024, PromptFormat.Kind.CHAT,
+                "Reason step by step, then give the final answer."));
         assertThat(c.model()).isEqualTo(new ModelSection(8, 8, 512, 2048, 512, Positions.ROTARY,
                 TokenizerSpec.huggingFace("/models/tiny/tokenizer.json"), "/runs/sft/checkpoints/final"));
         assertThat(c.sft()).isEqualTo(new SftSection(200, 5000, 32, 3e-4, 50, 100));

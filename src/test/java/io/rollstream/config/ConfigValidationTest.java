@@ -11,6 +11,8 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 import java.util.List;
 import java.util.stream.Stream;
 
+import io.rollstream.tokenizer.PromptFormat;
+import io.rollstream.tokenizer.TokenizerSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -97,6 +99,21 @@ class ConfigValidationTest {
         InvalidConfigException e = failure("", override);
         assertThat(e.errors()).hasSize(1);
         assertThat(e.getMessage()).contains(key).contains(shownValue);
+    }
+
+    @Test
+    void chatPromptsNeedATokenizerWithATemplateAndTheSystemPromptNeedsChat() {
+        assertThat(failure("data: {prompt_format: chat}\nmodel: {tokenizer: {type: char, alphabet: \"0123456789+=\"}}")
+                .getMessage()).contains("data.prompt_format", "char tokenizer", "huggingface_model");
+        assertThat(failure("data: {system_prompt: Be brief.}").getMessage())
+                .contains("data.system_prompt", "only applies to data.prompt_format: chat");
+        assertThat(failure("data: {prompt_format: jinja}").getMessage()).contains("data.prompt_format");
+        RunConfig chat = ConfigLoader.parse("data: {prompt_format: chat, system_prompt: Be brief.}\n"
+                + "model: {tokenizer: {type: huggingface_model, path: /models/qwen}}");
+        assertThat(chat.data().toPromptFormat()).isEqualTo(PromptFormat.chat("Be brief."));
+        assertThat(chat.model().tokenizer()).isEqualTo(TokenizerSpec.huggingFaceModel("/models/qwen"));
+        assertThat(failure("model: {tokenizer: {type: huggingface_model}}").getMessage())
+                .contains("model.tokenizer.path", "a Hugging Face model directory");
     }
 
     @Test

@@ -30,6 +30,7 @@ import io.rollstream.tasks.Task;
 import io.rollstream.tasks.Tasks;
 import io.rollstream.tokenizer.CharTokenizer;
 import io.rollstream.tokenizer.PromptCodec;
+import io.rollstream.tokenizer.PromptFormat;
 
 import io.rollstream.rollout.GroupRequest;
 import io.rollstream.rollout.GroupSampler;
@@ -69,7 +70,7 @@ final class PipelineFixtures {
         CharTokenizer tokenizer = new CharTokenizer(task.alphabet());
         try (GptModel fresh = GptModel.initialize(model(tokenizer), 5, Device.cpu())) {
             return WarmStart.run(new WarmStart.Settings(120, 100, 32, 3e-3, 10, 0), task, fresh,
-                    new PromptCodec(tokenizer), eval(), line -> { });
+                    new PromptCodec(tokenizer, PromptFormat.RAW), eval(), line -> { });
         }
     }
 
