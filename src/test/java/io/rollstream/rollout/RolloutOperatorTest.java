@@ -323,7 +323,11 @@ class RolloutOperatorTest {
             h.open();
             FakeGroupSampler.GATE.drainPermits(); // the generator is busy with an earlier pass
             h.processElement(problem("a", "mix:a"), 0);
-            Thread.sleep(50); // the generation thread takes a's pass (pinned to version 0) and waits
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (!FakeGroupSampler.GATE.hasQueuedThreads()) { // the generation thread took a's pass (version 0)
+                assertThat(System.currentTimeMillis()).isLessThan(deadline);
+                Thread.sleep(5);
+            }
             h.processElement(problem("b", "mix:b"), 0); // admitted under version 0, queued behind that pass
             publish(store, 1);
             h.setProcessingTime(h.getProcessingTime() + 1_000); // the poll sees version 1
