@@ -96,19 +96,17 @@ public final class OversamplingReport {
         return chart;
     }
 
-    /** Per arm, what became of the generated groups: trained, filtered, stale. */
+    /** Per arm, what became of the groups that reached batch assembly by the last batch: trained, filtered, stale. */
     static CategoryChart groupsPlot(List<OversamplingArm> arms) {
         CategoryChart chart = new CategoryChartBuilder().width(900).height(500)
                 .title("Where the generated groups went").xAxisTitle("arm").yAxisTitle("groups").build();
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
         chart.getStyler().setStacked(true);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         List<String> names = arms.stream().map(OversamplingArm::name).toList();
         chart.addSeries("trained", names, arms.stream().map(a -> (Number) a.trained()).toList());
         chart.addSeries("filtered", names, arms.stream().map(a -> (Number) a.filtered()).toList());
         chart.addSeries("stale", names, arms.stream().map(a -> (Number) a.stale()).toList());
-        chart.addSeries("waiting for a batch at the end", names,
-                arms.stream().map(a -> (Number) (a.scored() - a.trained() - a.filtered() - a.stale())).toList());
         return chart;
     }
 }
