@@ -226,6 +226,29 @@ class AdmissionSchedulerTest {
     }
 
     @Test
+    void adaptiveEstimatesComeFromEachProblemsEvidenceKeptInItsState() throws Exception {
+        MapProblemStore store = new MapProblemStore();
+        List<GroupRequest> generated = new ArrayList<>();
+        AdmissionScheduler s = new AdmissionScheduler(settings(AdmissionGate.of(16, 8, 1, 1, Oversampling.ADAPTIVE),
+                true), 0, null, store, collecting(generated, new ArrayList<>()));
+        s.polled(new AdmissionScheduler.Poll(0, 0, false, false));
+        for (int round = 0; round < 3; round++) {
+            s.offer(problem("solved"));
+            s.complete(List.of(group(generated.get(generated.size() - 1), 0.75)));
+        }
+        assertThat(store.state("solved").rollouts()).as("its evidence, in its keyed state").isEqualTo(3 * G);
+        assertThat(store.state("solved").passes()).isEqualTo(9);
+        s.offer(problem("solved"));
+        s.offer(problem("new"));
+        GroupRequest seen = generated.get(3);
+        GroupRequest unseen = generated.get(4);
+        assertThat(seen.problem().id()).isEqualTo("solved");
+        assertThat(seen.usefulChance()).as("its own rewards move it from the task's prior")
+                .isNotEqualTo(unseen.usefulChance());
+        assertThat(s.expectedUsefulInFlight()).isEqualTo(seen.usefulChance() + unseen.usefulChance());
+    }
+
+    @Test
     void afterARescaleEachSubtaskTakesItsShareOfTheCounts() {
         AdmissionGate two = AdmissionGate.of(12, 8, 1, 2, Oversampling.FIXED);
         List<GateState> one = List.of(new GateState(0, 1, 40, 3.0, 6, 100, 2, 5, 1,
