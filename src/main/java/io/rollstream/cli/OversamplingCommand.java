@@ -26,7 +26,7 @@ final class OversamplingCommand implements Callable<Integer> {
     @Option(names = "--set", description = "override a config key in every arm (repeatable)")
     List<String> overrides = new ArrayList<>();
 
-    @Option(names = "--steps", defaultValue = "150", description = "learner steps per arm (default ${DEFAULT-VALUE})")
+    @Option(names = "--steps", defaultValue = "200", description = "learner steps per arm (default ${DEFAULT-VALUE})")
     int steps;
 
     @Option(names = "--init", description = "start every arm from this checkpoint instead of a fresh SFT warm start")

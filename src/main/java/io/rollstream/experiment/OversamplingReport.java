@@ -84,6 +84,8 @@ public final class OversamplingReport {
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         chart.getStyler().setMarkerSize(0);
+        chart.getStyler().setYAxisDecimalPattern("0");
+        chart.getStyler().setYAxisTickMarkSpacingHint(60);
         for (OversamplingArm a : arms) {
             List<Double> x = new ArrayList<>();
             List<Double> y = new ArrayList<>();
