@@ -169,6 +169,14 @@ public final class OversamplingExperiment {
         double staleRateMax = arms.stream().mapToDouble(OversamplingArm::staleRate).max().orElse(0);
         s.append(String.format(Locale.ROOT, "- Stale drops: at most %d groups (%.2f%% of an arm's scored groups;"
                 + " target ≤ 2%%).%n", staleMax, 100 * staleRateMax));
+        s.append(String.format(Locale.ROOT, "- Mean staleness of the trained groups: %s (useful surplus is carried"
+                        + " into the next batch, so more headroom also means running further ahead).%n",
+                String.join(", ", arms.stream().map(a -> String.format(Locale.ROOT, "%s %.2f", a.name(),
+                        a.stalenessMean())).toList())));
+        s.append(String.format(Locale.ROOT, "- Generated tokens per trained token: %s; with nothing dropped as"
+                        + " stale this follows the filter rate (1 ÷ (1 − filter rate) in groups), not the factor.%n",
+                String.join(", ", arms.stream().map(a -> String.format(Locale.ROOT, "%s %.2f (1 ÷ (1 − %.2f) = %.2f)",
+                        a.name(), a.tokensPerTrainedToken(), a.filterRate(), 1 / (1 - a.filterRate()))).toList())));
         s.append(String.format(Locale.ROOT, "- Adaptive oversampling waited %.1f%% of the learner's time (o = 2.0:"
                         + " %.1f%%) and generated %.2f tokens per trained token (o = 2.0: %.2f).%n",
                 100 * adaptive.waitFraction(), 100 * two.waitFraction(), adaptive.tokensPerTrainedToken(),
