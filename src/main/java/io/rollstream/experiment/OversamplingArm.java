@@ -70,6 +70,16 @@ public record OversamplingArm(String name, long steps, double trainingSeconds, d
                 timeline, loadBefore, loadAfter);
     }
 
+    /** The learner's mean training time per step, in seconds (it varies with the machine's load). */
+    public double trainingSecondsPerStep() {
+        return trainingSeconds / steps;
+    }
+
+    /** The learner's mean wait for a batch per step, in seconds. */
+    public double waitingSecondsPerStep() {
+        return waitingSeconds / steps;
+    }
+
     /** Share of the learner's time spent waiting for batches. */
     public double waitFraction() {
         return waitingSeconds / (trainingSeconds + waitingSeconds);

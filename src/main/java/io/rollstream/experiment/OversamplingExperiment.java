@@ -22,23 +22,29 @@ import java.util.Locale;
  * groups (by default the quickstart's 2-digit addition after its SFT warm start, with the
  * zero-advantage filter), run from the same warm-started policy with the same seed for the same
  * number of learner steps at {@code oversampling_factor} 1.0, 1.5 and 2.0 and with adaptive
- * oversampling (at most 2.0). It writes each arm's run directory, a table and two plots, and a
- * Markdown page whose numbers all come from the runs.
+ * oversampling (at most 2.0), plus a control arm without oversampling but one more step of
+ * {@code max_async_level} (useful surplus carried into the next batch runs ahead like that). It
+ * writes each arm's run directory, a table and two plots, and a Markdown page whose numbers all
+ * come from the runs.
  */
 public final class OversamplingExperiment {
 
-    /** One arm: a label, the factor, and the mode. */
-    public record Arm(String name, double factor, Oversampling mode) {
+    /**
+     * One arm: a label, the factor, the mode, and steps added to the config's {@code max_async_level}.
+     */
+    public record Arm(String name, double factor, Oversampling mode, int extraAsync) {
 
         String slug() {
-            return (mode == Oversampling.ADAPTIVE ? "adaptive-" : "fixed-") + String.valueOf(factor).replace('.', '_');
+            return (mode == Oversampling.ADAPTIVE ? "adaptive-" : "fixed-") + String.valueOf(factor).replace('.', '_')
+                    + (extraAsync > 0 ? "-async+" + extraAsync : "");
         }
     }
 
-    /** The four arms of the experiment. */
-    public static final List<Arm> ARMS = List.of(new Arm("o = 1.0", 1.0, Oversampling.FIXED),
-            new Arm("o = 1.5", 1.5, Oversampling.FIXED), new Arm("o = 2.0", 2.0, Oversampling.FIXED),
-            new Arm("adaptive (o ≤ 2.0)", 2.0, Oversampling.ADAPTIVE));
+    /** The arms of the experiment: the three factors, adaptive, and the control. */
+    public static final List<Arm> ARMS = List.of(new Arm("o = 1.0", 1.0, Oversampling.FIXED, 0),
+            new Arm("o = 1.5", 1.5, Oversampling.FIXED, 0), new Arm("o = 2.0", 2.0, Oversampling.FIXED, 0),
+            new Arm("adaptive (o ≤ 2.0)", 2.0, Oversampling.ADAPTIVE, 0),
+            new Arm("control: o = 1.0, async + 1", 1.0, Oversampling.FIXED, 1));
 
     private OversamplingExperiment() {}
 
@@ -57,6 +63,7 @@ public final class OversamplingExperiment {
             List<String> o = new ArrayList<>(overrides);
             o.addAll(List.of("model.init=" + start.toAbsolutePath(), "sft.steps=0", "job.max_steps=" + steps,
                     "buffer.oversampling_factor=" + arm.factor(), "buffer.oversampling=" + arm.mode().name().toLowerCase(),
+                    "async.max_async_level=" + (base.async().maxAsyncLevel() + arm.extraAsync()),
                     "job.name=" + base.job().name() + "-" + arm.slug()));
             Path dir = out.resolve(arm.slug());
             print.println("=== " + arm.name() + ": " + steps + " learner steps -> " + dir);
@@ -129,7 +136,7 @@ public final class OversamplingExperiment {
                         + " learner step, `max_async_level` %d, `max_off_policy_steps` %d, %d learner steps per arm,"
                         + " seed %d; every arm starts from the same SFT warm start (`sft.steps` %d) and evaluates the"
                         + " final policy on %d held-out problems. Arms differ only in `buffer.oversampling_factor`"
-                        + " and `buffer.oversampling`.%n%n",
+                        + " and `buffer.oversampling` (the control arm in `max_async_level`).%n%n",
                 config, base.data().task(), base.data().difficulty(), base.rollout().rolloutsPerExample(),
                 base.groupsPerBatch(), base.async().maxAsyncLevel(), base.async().maxOffPolicySteps(), steps,
                 base.job().seed(), base.sft().steps(), base.eval().problems()));
@@ -152,7 +159,7 @@ public final class OversamplingExperiment {
         return s.toString();
     }
 
-    /** Comparisons read off the arms (first three fixed at 1.0, 1.5, 2.0, then adaptive). */
+    /** Comparisons read off the arms ({@link #ARMS}: fixed 1.0, 1.5, 2.0, adaptive, then the control). */
     static String findings(List<OversamplingArm> arms) {
         OversamplingArm one = arms.get(0);
         OversamplingArm two = arms.get(2);
@@ -162,9 +169,12 @@ public final class OversamplingExperiment {
                         + " arms.%n", 100 * arms.stream().mapToDouble(OversamplingArm::filterRate).min().orElse(0),
                 100 * arms.stream().mapToDouble(OversamplingArm::filterRate).max().orElse(0)));
         s.append(String.format(Locale.ROOT, "- o = 2.0 left the learner waiting %.1f%% of its time against %.1f%% at"
-                        + " o = 1.0 (%s), at %.1f against %.1f steps per minute.%n", 100 * two.waitFraction(),
-                100 * one.waitFraction(), two.waitFraction() < one.waitFraction() ? "less" : "not less",
-                two.stepsPerMinute(), one.stepsPerMinute()));
+                        + " o = 1.0 (%s): %.3f s against %.3f s per step, at %.1f against %.1f steps per minute. The"
+                        + " share also moves with the machine's load: a learner step that trains faster waits a"
+                        + " larger share for the same generation (training per step is in the table).%n",
+                100 * two.waitFraction(), 100 * one.waitFraction(),
+                two.waitFraction() < one.waitFraction() ? "less" : "not less", two.waitingSecondsPerStep(),
+                one.waitingSecondsPerStep(), two.stepsPerMinute(), one.stepsPerMinute()));
         long staleMax = arms.stream().mapToLong(OversamplingArm::stale).max().orElse(0);
         double staleRateMax = arms.stream().mapToDouble(OversamplingArm::staleRate).max().orElse(0);
         s.append(String.format(Locale.ROOT, "- Stale drops: at most %d groups (%.2f%% of an arm's scored groups;"
@@ -177,10 +187,19 @@ public final class OversamplingExperiment {
                         + " stale this follows the filter rate (1 ÷ (1 − filter rate) in groups), not the factor.%n",
                 String.join(", ", arms.stream().map(a -> String.format(Locale.ROOT, "%s %.2f (1 ÷ (1 − %.2f) = %.2f)",
                         a.name(), a.tokensPerTrainedToken(), a.filterRate(), 1 / (1 - a.filterRate()))).toList())));
-        s.append(String.format(Locale.ROOT, "- Adaptive oversampling waited %.1f%% of the learner's time (o = 2.0:"
-                        + " %.1f%%) and generated %.2f tokens per trained token (o = 2.0: %.2f).%n",
-                100 * adaptive.waitFraction(), 100 * two.waitFraction(), adaptive.tokensPerTrainedToken(),
-                two.tokensPerTrainedToken()));
+        s.append(String.format(Locale.ROOT, "- Adaptive oversampling waited %.1f%% of the learner's time, %.3f s per"
+                        + " step (o = 2.0: %.1f%%, %.3f s), with mean staleness %.2f (o = 2.0: %.2f), and generated"
+                        + " %.2f tokens per trained token (o = 2.0: %.2f).%n",
+                100 * adaptive.waitFraction(), adaptive.waitingSecondsPerStep(), 100 * two.waitFraction(),
+                two.waitingSecondsPerStep(), adaptive.stalenessMean(), two.stalenessMean(),
+                adaptive.tokensPerTrainedToken(), two.tokensPerTrainedToken()));
+        if (arms.size() > 4) {
+            OversamplingArm control = arms.get(4);
+            s.append(String.format(Locale.ROOT, "- The control without oversampling but one more step of"
+                            + " `max_async_level` waited %.1f%% of the learner's time, %.3f s per step, with mean"
+                            + " staleness %.2f: how much of o = 2.0's gain running further ahead alone gives.%n",
+                    100 * control.waitFraction(), control.waitingSecondsPerStep(), control.stalenessMean()));
+        }
         s.append(String.format(Locale.ROOT, "- Held-out accuracy after the last step: %s.%n", String.join(", ",
                 arms.stream().map(a -> a.name() + " " + (Double.isNaN(a.heldOutAccuracy()) ? "–"
                         : String.format(Locale.ROOT, "%.1f%%", 100 * a.heldOutAccuracy()))).toList())));

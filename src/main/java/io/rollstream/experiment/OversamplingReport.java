@@ -37,13 +37,16 @@ public final class OversamplingReport {
     /** One row per arm. */
     static String markdown(List<OversamplingArm> arms) {
         StringBuilder s = new StringBuilder();
-        s.append("| arm | learner wait | steps/min | groups scored | trained | filtered (rate) | stale (rate)"
-                + " | generated tokens per trained token | mean staleness | held-out accuracy | load avg before → after |\n");
-        s.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        s.append("| arm | learner wait | wait / step | training / step | steps/min | groups scored | trained"
+                + " | filtered (rate) | stale (rate) | generated tokens per trained token | mean staleness"
+                + " | held-out accuracy | load avg before → after |\n");
+        s.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (OversamplingArm a : arms) {
             s.append(String.format(Locale.ROOT,
-                    "| %s | %.1f%% | %.1f | %,d | %,d | %,d (%.1f%%) | %,d (%.2f%%) | %.2f | %.2f | %s | %s → %s |%n",
-                    a.name(), 100 * a.waitFraction(), a.stepsPerMinute(), a.scored(), a.trained(), a.filtered(),
+                    "| %s | %.1f%% | %.3f s | %.3f s | %.1f | %,d | %,d | %,d (%.1f%%) | %,d (%.2f%%) | %.2f | %.2f | %s"
+                            + " | %s → %s |%n",
+                    a.name(), 100 * a.waitFraction(), a.waitingSecondsPerStep(), a.trainingSecondsPerStep(),
+                    a.stepsPerMinute(), a.scored(), a.trained(), a.filtered(),
                     100 * a.filterRate(), a.stale(), 100 * a.staleRate(), a.tokensPerTrainedToken(), a.stalenessMean(),
                     Double.isNaN(a.heldOutAccuracy()) ? "–"
                             : String.format(Locale.ROOT, "%.1f%%", 100 * a.heldOutAccuracy()),
@@ -62,6 +65,8 @@ public final class OversamplingReport {
             row.put("steps_per_minute", a.stepsPerMinute());
             row.put("training_seconds", a.trainingSeconds());
             row.put("waiting_seconds", a.waitingSeconds());
+            row.put("waiting_seconds_per_step", a.waitingSecondsPerStep());
+            row.put("training_seconds_per_step", a.trainingSecondsPerStep());
             row.put("groups_scored", a.scored());
             row.put("groups_trained", a.trained());
             row.put("groups_filtered", a.filtered());

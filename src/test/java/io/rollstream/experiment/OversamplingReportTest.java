@@ -62,14 +62,14 @@ class OversamplingReportTest {
     @Test
     void theTableThePlotsAndThePageCarryTheMeasuredNumbers() throws Exception {
         List<OversamplingArm> arms = new ArrayList<>();
-        double[] waits = {2.0, 1.0, 0.5, 0.5};
-        for (int i = 0; i < 4; i++) {
+        double[] waits = {2.0, 1.0, 0.5, 0.5, 0.5};
+        for (int i = 0; i < waits.length; i++) {
             arms.add(OversamplingArm.read(OversamplingExperiment.ARMS.get(i).name(), metrics("m" + i, waits[i], 0),
                     "0.5 0.5 0.5", "0.6 0.5 0.5"));
         }
         String table = OversamplingReport.write(arms, dir.resolve("out"));
-        assertThat(table).contains("| o = 1.0 | 66.7% | 20.0 | 40 | 32 | 8 (20.0%) | 0 (0.00%) | 1.25 | 0.50 | 50.0%"
-                + " | 0.5 0.5 0.5 → 0.6 0.5 0.5 |");
+        assertThat(table).contains("| o = 1.0 | 66.7% | 2.000 s | 1.000 s | 20.0 | 40 | 32 | 8 (20.0%) | 0 (0.00%)"
+                + " | 1.25 | 0.50 | 50.0% | 0.5 0.5 0.5 → 0.6 0.5 0.5 |");
         for (String png : List.of(OversamplingReport.STEPS_PNG, OversamplingReport.GROUPS_PNG)) {
             BufferedImage image = ImageIO.read(dir.resolve("out").resolve(png).toFile());
             assertThat(image).as(png).isNotNull();
@@ -77,7 +77,8 @@ class OversamplingReportTest {
         RunConfig config = ConfigLoader.load(Path.of("configs/oversampling.yaml"));
         String page = OversamplingExperiment.page(arms, config, 4, Path.of("configs/oversampling.yaml"), "oversampling");
         assertThat(page).contains(table, "oversampling/learner-steps.png", "oversampling/groups.png",
-                "o = 2.0 left the learner waiting 33.3% of its time against 66.7% at o = 1.0 (less)",
+                "o = 2.0 left the learner waiting 33.3% of its time against 66.7% at o = 1.0 (less): 0.500 s"
+                        + " against 2.000 s per step", "The control without oversampling",
                 "Stale drops: at most 0 groups", "max_off_policy_steps` 2");
         assertThat(OversamplingExperiment.figuresDir(Path.of("docs/oversampling.md")))
                 .isEqualTo(Path.of("docs/oversampling"));
