@@ -32,6 +32,18 @@ public record OversamplingArm(String name, long steps, double trainingSeconds, d
         long trained, long filtered, long stale, double tokensPerTrainedToken, double stalenessMean,
         double heldOutAccuracy, List<Double> learnerTimeline, String loadBefore, String loadAfter) {
 
+    /** Whether {@code metrics} (a run's {@code metrics.jsonl}) exists and logs at least {@code steps} RL steps. */
+    public static boolean finished(Path metrics, long steps) throws IOException {
+        if (!Files.exists(metrics)) {
+            return false;
+        }
+        long rl = 0;
+        for (String line : Files.readAllLines(metrics)) {
+            rl += line.contains("\"phase\":\"rl\"") ? 1 : 0;
+        }
+        return rl >= steps;
+    }
+
     /** Reads an arm from a run directory's {@code metrics.jsonl}. */
     public static OversamplingArm read(String name, Path metrics, String loadBefore, String loadAfter)
             throws IOException {

@@ -57,6 +57,9 @@ class OversamplingReportTest {
         assertThat(arm.learnerTimeline()).containsExactly(2.0, 4.0, 6.0, 8.0);
         assertThatThrownBy(() -> OversamplingArm.read("x", dir.resolve("none.jsonl"), "", ""))
                 .isInstanceOf(java.io.IOException.class);
+        assertThat(OversamplingArm.finished(dir.resolve("m.jsonl"), 4)).as("4 steps: read back, not run again").isTrue();
+        assertThat(OversamplingArm.finished(dir.resolve("m.jsonl"), 5)).isFalse();
+        assertThat(OversamplingArm.finished(dir.resolve("none.jsonl"), 1)).isFalse();
     }
 
     @Test
@@ -79,7 +82,7 @@ class OversamplingReportTest {
         assertThat(page).contains(table, "oversampling/learner-steps.png", "oversampling/groups.png",
                 "o = 2.0 left the learner waiting 33.3% of its time against 66.7% at o = 1.0 (less): 0.500 s"
                         + " against 2.000 s per step", "The control without oversampling",
-                "Stale drops: at most 0 groups", "max_off_policy_steps` 2");
+                "Stale drops: none, in any arm", "max_off_policy_steps` 2");
         assertThat(OversamplingExperiment.figuresDir(Path.of("docs/oversampling.md")))
                 .isEqualTo(Path.of("docs/oversampling"));
     }
