@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * {@code rollstream run}: prepares the run directory (resolved config, initial policy — fresh,
@@ -184,6 +185,8 @@ public final class LocalRun {
             out.println(String.format("RL steps: %d, last reward_mean %.3f", lastRl.path("step").asLong() + 1,
                     lastRl.path("reward_mean").asDouble()));
         }
+        out.println(String.format("invalid records: %,d%s", invalidRecords(paths),
+                invalidRecords(paths) > 0 ? " (with their reasons in " + paths.invalidRecords() + ")" : ""));
         if (sftAccuracy != null) {
             out.println(String.format("held-out accuracy after SFT: %.1f%%", 100 * sftAccuracy));
         }
@@ -196,6 +199,16 @@ public final class LocalRun {
             out.println("savepoint: " + result.savepoint());
         }
         out.println("continue with: --resume-from " + paths.dir() + " (its newest checkpoint or savepoint)");
+    }
+
+    /** Lines of invalid-records.jsonl: every record the run refused, once each. */
+    private static long invalidRecords(RunPaths paths) throws IOException {
+        if (!Files.exists(paths.invalidRecords())) {
+            return 0;
+        }
+        try (Stream<String> lines = Files.lines(paths.invalidRecords(), StandardCharsets.UTF_8)) {
+            return lines.filter(line -> !line.isBlank()).count();
+        }
     }
 
     private static List<JsonNode> readAll(RunPaths paths) throws IOException {

@@ -2,6 +2,7 @@ package io.rollstream.job;
 
 import io.rollstream.common.Json;
 import io.rollstream.metrics.MetricReporters;
+import io.rollstream.output.InvalidRecordCount;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -255,7 +256,10 @@ public final class PipelineRunner {
         }
     }
 
-    /** One human line per metrics line: step, reward, held-out accuracy, staleness, throughput, ETA. */
+    /**
+     * One human line per metrics line: step, reward, held-out accuracy, staleness, throughput, ETA,
+     * and the invalid records so far when there are any.
+     */
     static final class ProgressLine {
         private final long maxSteps;
         private final long startMillis = System.currentTimeMillis();
@@ -285,6 +289,9 @@ public final class PipelineRunner {
             }
             if (m.has("eval_accuracy")) {
                 s.append(String.format(" | held-out accuracy %.1f%%", 100 * m.path("eval_accuracy").asDouble()));
+            }
+            if (m.path(InvalidRecordCount.KEY).asLong() > 0) {
+                s.append(String.format(" | invalid records %,d", m.path(InvalidRecordCount.KEY).asLong()));
             }
             return s.toString();
         }

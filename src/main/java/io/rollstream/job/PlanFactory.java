@@ -137,8 +137,7 @@ public final class PlanFactory {
             JsonlSpec spec = new JsonlSpec(d.path(), d.watch(), d.epochs(),
                     new FieldMapping(d.fields().id(), d.fields().prompt(), d.fields().answer(), d.fields().task()),
                     JSONL_TASK);
-            problems = env -> PipelineIo.ProblemInput.of(JsonlProblems.stream(env, spec, store::isStopRequested),
-                    JsonlProblems.INVALID);
+            problems = env -> PipelineIo.ProblemInput.of(JsonlProblems.stream(env, spec, store::isStopRequested));
         }
         return new PipelineIo(problems, (subtask, gpus) -> new ModelGroupSampler(store, verifier, sampling, groupSize,
                 rows, seed, DeviceSelection.forSubtask("rollout", device, gpus, subtask)));
