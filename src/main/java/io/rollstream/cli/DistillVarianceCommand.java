@@ -33,9 +33,7 @@ final class DistillVarianceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (ConfigFiles.loadOrReport(config, overrides) == null) {
-            return 2;
-        }
+        ConfigFiles.load(config, overrides);
         Path dir = out != null ? out : Path.of("runs", "distill-variance-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         DistillVarianceExperiment.run(config, overrides, rollouts, dir, System.out);

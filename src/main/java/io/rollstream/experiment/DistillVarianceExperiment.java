@@ -3,12 +3,16 @@ package io.rollstream.experiment;
 import io.rollstream.config.ConfigLoader;
 import io.rollstream.config.RunConfig;
 import io.rollstream.job.LocalRun;
+import io.rollstream.job.PreFlight;
+import io.rollstream.job.RunDirectory;
 import io.rollstream.learner.Algorithm;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The seed's variance experiment: the same distillation config (student start in {@code model.init},
@@ -27,17 +31,25 @@ public final class DistillVarianceExperiment {
         RunConfig base = ConfigLoader.load(config, overrides);
         check(base);
         int prompts = base.data().maxProblems();
-        List<DistillationArm> arms = new ArrayList<>();
-        for (int n : rolloutsPerPrompt) {
+        Map<Integer, RunConfig> armConfigs = new LinkedHashMap<>();
+        for (int n : rolloutsPerPrompt) { // every arm checked before the first runs
             List<String> arm = new ArrayList<>(overrides);
             arm.add("rollout.rollouts_per_example=" + n);
             arm.add("buffer.batch_size=" + prompts * n);
             arm.add("job.max_steps=" + base.data().epochs());
             arm.add("job.name=" + base.job().name() + "-" + n);
+            RunConfig armConfig = ConfigLoader.load(config, arm);
+            PreFlight.check(armConfig, PreFlight.Mode.LOCAL_RUN, false);
+            armConfigs.put(n, armConfig);
+        }
+        RunDirectory.requireNewOrEmpty(out, "--out");
+        List<DistillationArm> arms = new ArrayList<>();
+        for (Map.Entry<Integer, RunConfig> arm : armConfigs.entrySet()) {
+            int n = arm.getKey();
             Path dir = out.resolve("rollouts-" + n);
             print.println("=== " + n + " rollout(s) per prompt: " + prompts + " prompts x " + base.data().epochs()
                     + " epochs -> " + dir);
-            LocalRun.run(ConfigLoader.load(config, arm), dir, null, print);
+            LocalRun.run(arm.getValue(), dir, null, print);
             arms.add(DistillationArm.read(n, dir.resolve("metrics.jsonl")));
         }
         print.println(DistillVarianceReport.write(arms, out));

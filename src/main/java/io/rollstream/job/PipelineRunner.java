@@ -66,6 +66,15 @@ public final class PipelineRunner {
     /** How a run ended. */
     public record Result(JobStatus status, String savepoint, List<JsonNode> metrics) {}
 
+    /** Flink refused to start the job (e.g. a resume point whose state does not fit it): nothing ran. */
+    public static final class NotStarted extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        NotStarted(Throwable cause) {
+            super(rootMessage(cause), cause);
+        }
+    }
+
     private PipelineRunner() {}
 
     public static Result run(PipelinePlan plan, PipelineIo io, Options options, Consumer<String> progress)
@@ -74,7 +83,12 @@ public final class PipelineRunner {
         int restPort = options.webUi() && options.webUiPort() > 0 ? options.webUiPort() : freePort();
         StreamExecutionEnvironment env = environment(plan, options, restPort);
         RlPipelineJob.build(env, plan, io);
-        JobClient job = env.executeAsync(plan.jobName());
+        JobClient job;
+        try {
+            job = env.executeAsync(plan.jobName());
+        } catch (Exception refused) {
+            throw new NotStarted(refused);
+        }
         progress.accept("job " + job.getJobID() + " submitted" + (options.webUi() ? webUiHint(restPort) : "")
                 + (options.prometheusPort() > 0 ? "; Prometheus metrics: http://localhost:" + options.prometheusPort()
                         + "/metrics" : ""));

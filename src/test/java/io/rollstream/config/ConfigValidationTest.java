@@ -22,6 +22,9 @@ class ConfigValidationTest {
     static Stream<Arguments> singleKeyRules() {
         return Stream.of(
                 arguments("job.name=''", "job.name", "('')"),
+                arguments("job.name=../../x", "job.name", "('../../x') must not contain '/', '\\', '..'"),
+                arguments("job.name=a\\b", "job.name", "('a\\b') must not contain"),
+                arguments("job.name=up..", "job.name", "('up..') must not contain"),
                 arguments("job.max_steps=0", "job.max_steps", "(0)"),
                 arguments("job.max_minutes=-1", "job.max_minutes", "(-1)"),
                 arguments("job.web_ui_port=70000", "job.web_ui_port", "(70000)"),
