@@ -71,7 +71,7 @@ class RollstreamCliTest {
         "model.init=/nope               | rollstream run: model.init ('/nope') does not exist: give a checkpoint",
         "model.tokenizer={type: huggingface, path: /nope} | model.tokenizer.path ('/nope') does not exist",
         "job.name=../../x               | rollstream run: invalid config configs/ci/smoke.yaml: job.name ('../../x')",
-        "rollout.temprature=0.7         | invalid config configs/ci/smoke.yaml: unknown key rollout.temprature (did you mean rollout.temperature?)",
+        "rollout.temprature=0.7         | unknown key rollout.temprature (did you mean rollout.temperature?)",
     })
     void runRefusesAUserErrorInOneLineBeforeWritingAnything(String override, String text) {
         Path run = dir.resolve("run");
