@@ -70,7 +70,8 @@ public final class LocalRun {
         if (last.isPresent()) {
             Checkpoint finalPolicy = store.load(last.get().version());
             CheckpointFormat.save(finalPolicy, paths.finalModel());
-            finalEval = evaluate(PlanFactory.eval(config), finalPolicy, new PromptCodec(tokenizer));
+            finalEval = evaluate(PlanFactory.eval(config), finalPolicy,
+                    new PromptCodec(tokenizer, finalPolicy.tokenizer().promptFormat()));
         }
         summarize(paths, result, finalEval, (System.currentTimeMillis() - start) / 1000.0, out);
         return result;
@@ -182,8 +183,8 @@ public final class LocalRun {
         } else {
             out.println("initial policy: " + model.parameterCount() + " parameters"
                     + (config.sft().steps() > 0 ? ", SFT warm start for " + config.sft().steps() + " steps" : ""));
-            store.publish(initialPolicy(config, model, checked.init(), new PromptCodec(checked.tokenizer()), paths,
-                    out), "initial");
+            PromptCodec codec = new PromptCodec(checked.tokenizer(), PlanFactory.tokenizer(config).promptFormat());
+            store.publish(initialPolicy(config, model, checked.init(), codec, paths, out), "initial");
         }
         return new Prepared(paths, store, checked.tokenizer(), model, resumed);
     }
@@ -196,12 +197,12 @@ public final class LocalRun {
     static Checkpoint initialPolicy(RunConfig config, ModelConfig model, Checkpoint init, PromptCodec codec,
             RunPaths paths, PrintStream out) throws Exception {
         if (init != null && config.sft().steps() == 0) {
-            return WarmStart.fromCheckpoint(init);
+            return WarmStart.fromCheckpoint(init, codec.spec());
         }
         try (GptModel fresh = init != null ? Checkpoints.model(init, Device.cpu())
                 : WarmStart.freshModel(model, config.job().seed())) {
             if (config.sft().steps() == 0) {
-                return new Checkpoint(0, model, codec.tokenizer().spec(), fresh.weights(), null, Map.of());
+                return new Checkpoint(0, model, codec.spec(), fresh.weights(), null, Map.of());
             }
             EvalSpec eval = PlanFactory.eval(config);
             WarmStart.Settings sft = new WarmStart.Settings(config.sft().steps(), config.sft().examples(),

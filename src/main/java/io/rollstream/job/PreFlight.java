@@ -80,7 +80,7 @@ public final class PreFlight {
     static Checked check(RunConfig c, Mode mode, boolean resuming, long maxHeapBytes) {
         List<String> problems = new ArrayList<>();
         if (c.data().source() == DataSection.Source.JSONL) {
-            readable("data.path", c.data().path(), true, "a JSONL file or a directory of them", problems);
+            readable("data.path", c.data().path(), Kind.ANY, "a JSONL file or a directory of them", problems);
         }
         if (!resuming && c.sft().steps() > 0 && c.data().source() != DataSection.Source.TASK) {
             problems.add("sft.steps (" + c.sft().steps() + ") needs data.source: task (the warm start draws its"
@@ -111,13 +111,18 @@ public final class PreFlight {
             return null;
         }
         if (TokenizerSpec.HUGGING_FACE.equals(spec.type())
-                && !readable("model.tokenizer.path", spec.path(), false, "a tokenizer.json", problems)) {
+                && !readable("model.tokenizer.path", spec.path(), Kind.FILE, "a tokenizer.json", problems)) {
+            return null;
+        }
+        if (TokenizerSpec.HUGGING_FACE_MODEL.equals(spec.type()) && !readable("model.tokenizer.path", spec.path(),
+                Kind.DIRECTORY, "a Hugging Face model directory (with tokenizer.json)", problems)) {
             return null;
         }
         try {
             return Tokenizers.create(spec);
         } catch (RuntimeException e) {
-            problems.add("model.tokenizer (" + spec + ") cannot be loaded: " + e.getMessage());
+            problems.add((spec.path() != null ? "model.tokenizer.path ('" + spec.path() + "')"
+                    : "model.tokenizer (" + spec.type() + ")") + " cannot be loaded: " + e.getMessage());
             return null;
         }
     }
@@ -153,7 +158,7 @@ public final class PreFlight {
     /** {@code model.init}, loaded and verified, if its shape is the config's. */
     private static Checkpoint init(RunConfig c, ModelConfig model, List<String> problems) {
         String init = c.model().init();
-        if (init == null || !readable("model.init", init, false, "a checkpoint (.rsckpt)", problems)) {
+        if (init == null || !readable("model.init", init, Kind.FILE, "a checkpoint (.rsckpt)", problems)) {
             return null;
         }
         Checkpoint checkpoint;
@@ -175,7 +180,7 @@ public final class PreFlight {
     private static void teacher(RunConfig c, TokenizerSpec student, ModelConfig model, List<String> problems) {
         String location = c.teacher().checkpoint();
         if (ResumePoint.localPath(location) == null
-                || !readable("teacher.checkpoint", location, false, "a checkpoint (.rsckpt)", problems)) {
+                || !readable("teacher.checkpoint", location, Kind.FILE, "a checkpoint (.rsckpt)", problems)) {
             return;
         }
         try {
@@ -254,12 +259,14 @@ public final class PreFlight {
         return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
     }
 
+    /** What a path must be. */
+    private enum Kind { FILE, DIRECTORY, ANY }
+
     /**
      * Whether {@code location} (a local path or {@code file:} URI; other file systems are not checked
-     * here) can be read; records why not.
+     * here) is a {@code kind} that can be read; records why not.
      */
-    private static boolean readable(String key, String location, boolean directoryAllowed, String what,
-            List<String> problems) {
+    private static boolean readable(String key, String location, Kind kind, String what, List<String> problems) {
         Path path = ResumePoint.localPath(location);
         if (path == null) {
             return true;
@@ -267,8 +274,10 @@ public final class PreFlight {
         String problem = null;
         if (!Files.exists(path)) {
             problem = "does not exist";
-        } else if (Files.isDirectory(path) && !directoryAllowed) {
+        } else if (Files.isDirectory(path) && kind == Kind.FILE) {
             problem = "is a directory";
+        } else if (!Files.isDirectory(path) && kind == Kind.DIRECTORY) {
+            problem = "is not a directory";
         } else if (!Files.isReadable(path)) {
             problem = "cannot be read (permissions)";
         }

@@ -35,8 +35,8 @@ public final class SftRun {
         ModelConfig model = checked.model();
         out.println("sft: " + model.parameterCount() + " parameters, " + config.sft().steps() + " steps");
         long start = System.currentTimeMillis();
-        Checkpoint trained = LocalRun.initialPolicy(config, model, checked.init(), new PromptCodec(checked.tokenizer()),
-                paths, out);
+        PromptCodec codec = new PromptCodec(checked.tokenizer(), PlanFactory.tokenizer(config).promptFormat());
+        Checkpoint trained = LocalRun.initialPolicy(config, model, checked.init(), codec, paths, out);
         CheckpointFormat.save(trained, paths.finalModel());
         out.println(String.format("sft finished in %.0f s; model: %s", (System.currentTimeMillis() - start) / 1000.0,
                 paths.finalModel()));

@@ -65,7 +65,7 @@ public final class TeacherScorer implements AutoCloseable {
      */
     public static Optional<String> mismatch(ModelConfig teacher, TokenizerSpec teacherTokenizer,
             TokenizerSpec studentTokenizer, int studentContextLength) {
-        if (!teacherTokenizer.equals(studentTokenizer)) {
+        if (!teacherTokenizer.tokens().equals(studentTokenizer.tokens())) {
             return Optional.of("teacher.checkpoint was trained with tokenizer " + teacherTokenizer
                     + " but the student uses " + studentTokenizer + ": distillation compares the two models token by"
                     + " token, so train the teacher on the same task (same tokenizer) as the student");

@@ -114,8 +114,10 @@ class PreFlightTest {
                         + " final-model.rsckpt");
         Path tokenizer = Files.writeString(dir.resolve("tokenizer.json"), "{\"not\": \"a tokenizer\"}");
         assertThat(problem("model.tokenizer={type: huggingface, path: '" + tokenizer + "'}"))
-                .startsWith("model.tokenizer (TokenizerSpec[type=huggingface, alphabet=null, path=" + tokenizer
-                        + "]) cannot be loaded: ");
+                .startsWith("model.tokenizer.path ('" + tokenizer + "') cannot be loaded: ");
+        assertThat(problem("model.tokenizer={type: huggingface_model, path: '" + tokenizer + "'}"))
+                .isEqualTo("model.tokenizer.path ('" + tokenizer + "') is not a directory: give a Hugging Face model"
+                        + " directory (with tokenizer.json)");
     }
 
     @Test

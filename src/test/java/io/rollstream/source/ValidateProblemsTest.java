@@ -30,7 +30,7 @@ class ValidateProblemsTest {
 
     @Test
     void aValidatorThatThrowsRefusesTheRecordInsteadOfFailingTheJob() throws Exception {
-        ProblemValidator broken = new ProblemValidator(new TokenizerSpec("no-such-type", null, null), 12, 100);
+        ProblemValidator broken = new ProblemValidator(new TokenizerSpec("no-such-type", null, null, null), 12, 100);
         try (OneInputStreamOperatorTestHarness<SourcedProblem, Problem> harness =
                 ProcessFunctionTestHarnesses.forProcessFunction(new ValidateProblems(broken))) {
             harness.processElement(new SourcedProblem(new Problem("a", "jsonl", "1+1=", "2"), "f:3"), 0);
