@@ -36,7 +36,7 @@ class ConfigKeysTest {
     void unknownKeysInNestedMapsNameTheFullPath() {
         assertThat(failure("learner: {loss: {mask: none}}").getMessage())
                 .contains("unknown key learner.loss.mask (did you mean learner.loss.masking?)",
-                        "valid keys in learner.loss: masking, dppo_mask_low");
+                        "valid keys in learner.loss: name, clip_low, clip_high, masking, dppo_mask_low");
         assertThat(failure("data: {fields: {question: q}}").getMessage())
                 .contains("unknown key data.fields.question", "valid keys in data.fields: id, prompt, answer, task");
         assertThat(failure("model: {tokenizer: {type: huggingface, path: t.json, vocab: 5}}").getMessage())
