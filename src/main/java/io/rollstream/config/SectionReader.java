@@ -96,6 +96,10 @@ final class SectionReader {
         return read(name, def, false, "an integer", SectionReader::asLong);
     }
 
+    Long optionalLong(String name, Long def) {
+        return read(name, def, true, "an integer", SectionReader::asLong);
+    }
+
     double number(String name, double def) {
         return read(name, def, false, "a number", SectionReader::asDouble);
     }

@@ -141,8 +141,9 @@ public final class PlanFactory {
             problems = env -> PipelineIo.ProblemInput.of(JsonlProblems.stream(env, spec, store::isStopRequested),
                     JsonlProblems.INVALID);
         }
+        long samplingSeed = c.rollout().samplingSeed(seed);
         return new PipelineIo(problems, (subtask, gpus) -> new ModelGroupSampler(store, verifier, sampling, groupSize,
-                rows, seed, DeviceSelection.forSubtask("rollout", device, gpus, subtask)));
+                rows, samplingSeed, DeviceSelection.forSubtask("rollout", device, gpus, subtask)));
     }
 
 }

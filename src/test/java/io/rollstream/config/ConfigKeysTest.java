@@ -13,7 +13,7 @@ class ConfigKeysTest {
         assertThat(failure("rollout:\n  temprature: 0.7\n").getMessage()).isEqualTo(
                 "unknown key rollout.temprature (did you mean rollout.temperature?); valid keys in rollout:"
                         + " parallelism, rollouts_per_example, num_rollouts_per_prompt, temperature, top_p, top_k,"
-                        + " max_new_tokens, max_batch_rows, policy_poll_ms, device");
+                        + " max_new_tokens, max_batch_rows, policy_poll_ms, device, seed");
     }
 
     @Test

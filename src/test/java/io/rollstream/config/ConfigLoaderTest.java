@@ -102,7 +102,8 @@ class ConfigLoaderTest {
         assertThat(c.model()).isEqualTo(new ModelSection(8, 8, 512, 2048, 512, Positions.ROTARY,
                 TokenizerSpec.huggingFace("/models/tiny/tokenizer.json"), "/runs/sft/checkpoints/final"));
         assertThat(c.sft()).isEqualTo(new SftSection(200, 5000, 32, 3e-4, 50, 100));
-        assertThat(c.rollout()).isEqualTo(new RolloutSection(4, 16, 0.8, 0.95, 50, 256, 512, 500, Device.GPU));
+        assertThat(c.rollout()).isEqualTo(new RolloutSection(4, 16, 0.8, 0.95, 50, 256, 512, 500, Device.GPU, 77L));
+        assertThat(c.rollout().samplingSeed(c.job().seed())).isEqualTo(77L);
         assertThat(c.buffer()).isEqualTo(new BufferSection(256, 1.5, 0.9, 0.1, true, false, Estimator.GROUP_MEAN_STD,
                 new Advantages.SoftOverlongPunishment(64, 0.5), true, 0.1, 0.2));
         assertThat(c.async()).isEqualTo(new AsyncSection(2, 4));
