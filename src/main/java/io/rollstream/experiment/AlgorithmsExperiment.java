@@ -58,7 +58,7 @@ public final class AlgorithmsExperiment {
 
     /** The comparison the issue asks for: each loss, and the aggregation and advantage choices worth comparing. */
     public static final List<Arm> DEFAULT_ARMS = List.of(
-            new Arm("dppo", "`dppo` (the default before), token mean, reward − mean", List.of()),
+            new Arm("dppo", "`dppo` (the default), token mean, reward − mean", List.of()),
             new Arm("ppo_clip", "`ppo_clip` 0.2 / 0.28 (DAPO clip-higher)", List.of("learner.loss=ppo_clip")),
             new Arm("gspo", "`gspo` 3e-4 / 4e-4, seq_mean_token_mean", List.of("learner.loss=gspo",
                     "learner.loss_aggregation=seq_mean_token_mean")),
