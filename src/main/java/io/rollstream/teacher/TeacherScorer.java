@@ -48,7 +48,7 @@ public final class TeacherScorer implements AutoCloseable {
      */
     public static TeacherScorer load(Checkpoint checkpoint, TokenizerSpec studentTokenizer, int studentContextLength,
             Device device, int maxBatchRows) {
-        if (!checkpoint.tokenizer().equals(studentTokenizer)) {
+        if (!checkpoint.tokenizer().tokens().equals(studentTokenizer.tokens())) {
             throw new IllegalArgumentException("teacher.checkpoint was trained with tokenizer " + checkpoint.tokenizer()
                     + " but the student uses " + studentTokenizer + ": distillation compares the two models token by"
                     + " token, so train the teacher on the same task (same tokenizer) as the student");
