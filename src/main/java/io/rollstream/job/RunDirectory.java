@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -29,13 +30,22 @@ public final class RunDirectory {
 
     /** A new run's directory ({@code flag} names where it came from, e.g. {@code --run-dir}): absent or empty. */
     public static void requireNewOrEmpty(Path dir, String flag) {
+        requireNewOrOwn(dir, flag, name -> false);
+    }
+
+    /**
+     * An output directory that a command continues where an earlier, interrupted attempt of the same
+     * command left it: absent, empty, or holding only entries {@code own} recognises as that
+     * command's output. Anything else in it is refused, as for a new run's directory.
+     */
+    public static void requireNewOrOwn(Path dir, String flag, Predicate<String> own) {
         if (!Files.exists(dir)) {
             return;
         }
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException(flag + " " + dir + " is a file, not a directory: choose a new " + flag);
         }
-        List<String> entries = entries(dir);
+        List<String> entries = entries(dir).stream().filter(own.negate()).toList();
         if (!entries.isEmpty()) {
             boolean isRun = entries.contains("config.yaml");
             throw new IllegalArgumentException(flag + " " + dir + " already holds " + (isRun ? "a run" : "files") + " ("

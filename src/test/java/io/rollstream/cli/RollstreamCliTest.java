@@ -171,11 +171,12 @@ class RollstreamCliTest {
         CheckpointFormat.save(checkpoint(student, tokenizer), init);
         CheckpointFormat.save(checkpoint(student, tokenizer), teacher);
         Path out = Files.createDirectories(dir.resolve("out"));
-        Files.writeString(out.resolve("table.md"), "an earlier experiment");
+        Files.writeString(out.resolve("table.md"), "an earlier attempt of the experiment: it continues");
+        Files.writeString(out.resolve("notes.txt"), "not the experiment's");
 
         rollstream("distill-variance", "--config", config, "--out", out.toString(), "--set", "model.init=" + init,
                 "--set", "teacher.checkpoint=" + teacher).userError(1, "rollstream distill-variance: --out " + out
-                + " already holds files (table.md)");
+                + " already holds files (notes.txt)");
         rollstream("distill-variance", "--config", config, "--out", dir.resolve("new").toString(), "--set",
                 "model.init=/nope", "--set", "teacher.checkpoint=/nope").userError(3, "2 problems:");
         assertThat(dir.resolve("new")).doesNotExist();
