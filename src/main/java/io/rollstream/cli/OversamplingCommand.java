@@ -41,12 +41,9 @@ final class OversamplingCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (ConfigFiles.loadOrReport(config, overrides) == null) {
-            return 2;
-        }
+        ConfigFiles.load(config, overrides);
         if (steps < 1) {
-            System.err.println("--steps must be at least 1, got " + steps);
-            return 2;
+            throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
         }
         Path dir = out != null ? out : Path.of("runs", "oversampling-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));

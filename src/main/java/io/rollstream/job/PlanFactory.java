@@ -81,7 +81,7 @@ public final class PlanFactory {
         BatchAssemblyConfig batch = new BatchAssemblyConfig(b.batchSize(), r.rolloutsPerExample(),
                 c.async().maxOffPolicySteps(), c.job().maxSteps(),
                 new GroupFilters(b.filterTruncated(), b.onlineDifficultyFiltering(), c.zeroAdvantageFilter()),
-                b.stdNormalizeAdvantages());
+                b.toAdvantages(r.maxNewTokens()));
         RolloutSettings rollout = new RolloutSettings(
                 AdmissionGate.of(c.problemsPerBatch(), c.groupsPerBatch(), c.async().maxAsyncLevel(), r.parallelism(),
                         b.oversampling()),
@@ -90,7 +90,8 @@ public final class PlanFactory {
                 new ReAdmission(b.easyFraction(), b.hardFraction(), c.job().seed()), r.rolloutsPerExample(),
                 problemsRecur(c.data()));
         LearnerSettings learner = new LearnerSettings(c.learner().algorithm(), c.learner().toAdamW(),
-                c.learner().toTrainerConfig(r.temperature()), c.learner().toLossConfig(), c.job().maxSteps(),
+                c.learner().toTrainerConfig(r.toSamplingParams()), c.learner().toLossSettings(r.maxNewTokens()),
+                c.job().maxSteps(),
                 c.data().maxProblems(), c.learner().maxBadSteps(), (long) c.job().stateInlineMaxMb() << 20,
                 retention(c));
         return new PipelinePlan(c.job().name(), r.parallelism(), rollout, batch, learner, teacher(c, contextLength),
@@ -159,11 +160,11 @@ public final class PlanFactory {
             JsonlSpec spec = new JsonlSpec(d.path(), d.watch(), d.epochs(),
                     new FieldMapping(d.fields().id(), d.fields().prompt(), d.fields().answer(), d.fields().task()),
                     JSONL_TASK);
-            problems = env -> PipelineIo.ProblemInput.of(JsonlProblems.stream(env, spec, signals::isStopRequested),
-                    JsonlProblems.INVALID);
+            problems = env -> PipelineIo.ProblemInput.of(JsonlProblems.stream(env, spec, signals::isStopRequested));
         }
+        long samplingSeed = c.rollout().samplingSeed(seed);
         return new PipelineIo(problems, (subtask, gpus) -> new ModelGroupSampler(store, verifier, sampling, groupSize,
-                rows, seed, DeviceSelection.forSubtask("rollout", device, gpus, subtask)));
+                rows, samplingSeed, DeviceSelection.forSubtask("rollout", device, gpus, subtask)));
     }
 
 }

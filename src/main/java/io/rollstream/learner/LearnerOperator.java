@@ -145,7 +145,9 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         attempt = AttemptId.of(getRuntimeContext());
         badSteps = Integer.parseInt(restored.metadata().getOrDefault(BAD_STEPS, "0"));
         staleDrops = Long.parseLong(restored.metadata().getOrDefault(STALE_DROPS, "0"));
-        learner = new Learner(settings, restored, Device.cpu());
+        // the reference of a KL penalty is the run's version 0, which the store always keeps
+        Checkpoint initial = settings.loss().klToReference().enabled() && restored.step() != 0 ? store.load(0) : null;
+        learner = new Learner(settings, restored, initial, Device.cpu());
         restored = null;
         signals.fence(attempt, learner.step());
         publish();

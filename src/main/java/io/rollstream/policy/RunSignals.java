@@ -114,6 +114,17 @@ public final class RunSignals implements Serializable {
         delete(FINISHED);
     }
 
+    /** The finished marker as it is, if there is one (to put back with {@link #restoreFinished}). */
+    public Optional<byte[]> finishedMarker() throws IOException {
+        Path path = file(FINISHED);
+        return path.getFileSystem().exists(path) ? Optional.of(FlinkFiles.read(path)) : Optional.empty();
+    }
+
+    /** Puts back a finished marker taken by {@link #finishedMarker} (a resume that did not start). */
+    public void restoreFinished(byte[] marker) throws IOException {
+        FlinkFiles.writeAtomically(file(FINISHED), marker);
+    }
+
     /** Says that a stop with a savepoint is under way: the source pauses, generators queue without waiting. */
     public void requestStop() throws IOException {
         FlinkFiles.writeAtomically(file(STOPPING), new byte[0]);
