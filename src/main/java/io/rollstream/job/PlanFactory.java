@@ -102,13 +102,15 @@ public final class PlanFactory {
     }
 
     /**
-     * Whether a problem can reach the rollout stage again: a built-in task's fixed set
-     * ({@code max_problems > 0}) or a JSONL data set read for more than one epoch. Fresh problems and
-     * a single pass never repeat one, so the stage clears a problem's state once its group is back.
+     * Whether a problem can reach the rollout stage again: from JSONL always (a file may repeat a
+     * record, which the duplicate-id check passes as the same problem, a later epoch or a watched
+     * directory's new file may bring it back), from a built-in task when its fixed set
+     * ({@code max_problems > 0}) is read for more than one epoch. A built-in task's fresh problems, or
+     * its fixed set read once, never repeat one: the stage then clears a problem's state once its
+     * group is back.
      */
     static boolean problemsRecur(DataSection d) {
-        boolean fixedSet = d.source() == DataSection.Source.JSONL || d.maxProblems() > 0;
-        return fixedSet && d.epochs() > 1;
+        return d.source() == DataSection.Source.JSONL || (d.maxProblems() > 0 && d.epochs() > 1);
     }
 
     /** Which policy versions the learner keeps: the {@code policy_store} section's bounds. */
