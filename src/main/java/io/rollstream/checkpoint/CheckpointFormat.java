@@ -4,8 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.rollstream.common.Json;
 import io.rollstream.learner.AdamW;
-import io.rollstream.model.ModelConfig;
-import io.rollstream.model.ParameterLayout;
+import io.rollstream.model.ModelSpec;
 import io.rollstream.tokenizer.TokenizerSpec;
 
 import java.io.ByteArrayOutputStream;
@@ -44,8 +43,12 @@ import java.util.Map;
  */
 public final class CheckpointFormat {
 
-    /** Bumped whenever the layout changes; readers accept this version and older ones they know. */
-    public static final int VERSION = 1;
+    /**
+     * Bumped whenever the layout changes; readers accept this version and older ones they know.
+     * Version 2: the header's model is a {@link ModelSpec} with a {@code kind} (builtin or
+     * huggingface); version 1 headers have none and hold a builtin model.
+     */
+    public static final int VERSION = 2;
 
     /** File name suffix used for checkpoints and published policies. */
     public static final String SUFFIX = ".rsckpt";
@@ -57,7 +60,7 @@ public final class CheckpointFormat {
 
     /** The JSON header. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Header(int formatVersion, long step, ModelConfig model, TokenizerSpec tokenizer,
+    record Header(int formatVersion, long step, ModelSpec model, TokenizerSpec tokenizer,
             List<ParameterEntry> parameters, Long optimizerStep, Map<String, String> metadata) {}
 
     record ParameterEntry(String name, long[] shape) {}
@@ -67,7 +70,7 @@ public final class CheckpointFormat {
         MessageDigest digest = sha256();
         DataOutputStream data = new DataOutputStream(new DigestOutputStream(new NonClosing(out), digest));
         List<ParameterEntry> entries = new ArrayList<>();
-        ParameterLayout.shapes(checkpoint.model()).forEach((name, shape) -> {
+        checkpoint.model().parameterShapes().forEach((name, shape) -> {
             float[] values = checkpoint.weights().get(name);
             if (values == null || values.length != shape.size()) {
                 throw new IllegalArgumentException("checkpoint weights do not match the model config at " + name);
@@ -114,7 +117,7 @@ public final class CheckpointFormat {
         byte[] headerBytes = new byte[data.readInt()];
         data.readFully(headerBytes);
         Header header = Json.mapper().readValue(headerBytes, Header.class);
-        Map<String, ai.djl.ndarray.types.Shape> expected = ParameterLayout.shapes(header.model());
+        Map<String, ai.djl.ndarray.types.Shape> expected = header.model().parameterShapes();
         List<String> names = header.parameters().stream().map(ParameterEntry::name).toList();
         if (!names.equals(new ArrayList<>(expected.keySet()))) {
             throw new IOException("checkpoint parameters " + names + " do not match its model config");

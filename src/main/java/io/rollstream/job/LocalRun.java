@@ -8,8 +8,8 @@ import io.rollstream.config.DataSection;
 import io.rollstream.config.RunConfig;
 import io.rollstream.eval.EvalSpec;
 import io.rollstream.eval.GreedyEvaluator;
-import io.rollstream.model.GptModel;
-import io.rollstream.model.ModelConfig;
+import io.rollstream.model.LanguageModel;
+import io.rollstream.model.ModelSpec;
 import io.rollstream.policy.PolicyManifest;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.tasks.Tasks;
@@ -47,7 +47,7 @@ public final class LocalRun {
         RunPaths paths = prepared.paths();
         PolicyStore store = prepared.store();
         Tokenizer tokenizer = prepared.tokenizer();
-        ModelConfig model = prepared.model();
+        ModelSpec model = prepared.model();
         PipelinePlan plan = PlanFactory.plan(config, paths, model.contextLength());
         PipelineRunner.Options options = new PipelineRunner.Options(config.job().webUi(), config.job().webUiPort(),
                 plan.slots(), config.job().checkpointIntervalS() * 1000L, resumeFrom,
@@ -69,7 +69,7 @@ public final class LocalRun {
      * A run directory ready for the job: the resolved config written, and the policy store holding
      * an initial policy (or, when resuming, the store of the run being continued).
      */
-    public record Prepared(RunPaths paths, PolicyStore store, Tokenizer tokenizer, ModelConfig model) {}
+    public record Prepared(RunPaths paths, PolicyStore store, Tokenizer tokenizer, ModelSpec model) {}
 
     /**
      * Prepares {@code runDir} for a local or a cluster run: writes the resolved config and, unless
@@ -82,7 +82,7 @@ public final class LocalRun {
         Files.createDirectories(paths.dir());
         ConfigWriter.write(config, paths.config());
         Tokenizer tokenizer = Tokenizers.create(PlanFactory.tokenizer(config));
-        ModelConfig model = config.model().toModelConfig(tokenizer.vocabSize());
+        ModelSpec model = config.model().toModelConfig(tokenizer.vocabSize());
         PolicyStore store = new PolicyStore(paths.policyStore());
         if (resumeFrom != null) {
             store.clearFinished();
@@ -99,7 +99,7 @@ public final class LocalRun {
     }
 
     /** Version 0: {@code model.init} or fresh weights, warm-started with SFT when {@code sft.steps > 0}. */
-    static Checkpoint initialPolicy(RunConfig config, ModelConfig model, PromptCodec codec, RunPaths paths,
+    static Checkpoint initialPolicy(RunConfig config, ModelSpec model, PromptCodec codec, RunPaths paths,
             PrintStream out) throws Exception {
         if (config.model().init() != null) {
             Checkpoint init = CheckpointFormat.load(Path.of(config.model().init()));
@@ -111,7 +111,7 @@ public final class LocalRun {
                 return WarmStart.fromCheckpoint(init);
             }
         }
-        try (GptModel fresh = config.model().init() != null
+        try (LanguageModel fresh = config.model().init() != null
                 ? io.rollstream.checkpoint.Checkpoints.model(CheckpointFormat.load(Path.of(config.model().init())),
                         ai.djl.Device.cpu())
                 : WarmStart.freshModel(model, config.job().seed())) {
@@ -159,7 +159,7 @@ public final class LocalRun {
         if (eval == null) {
             return null;
         }
-        try (GptModel model = io.rollstream.checkpoint.Checkpoints.model(policy, ai.djl.Device.cpu())) {
+        try (LanguageModel model = io.rollstream.checkpoint.Checkpoints.model(policy, ai.djl.Device.cpu())) {
             GreedyEvaluator evaluator = new GreedyEvaluator(codec, eval.heldOutTask().verifier(), eval.maxNewTokens(),
                     256);
             return new FinalEval(policy.step(), evaluator.accuracy(model, eval.heldOutProblems()));

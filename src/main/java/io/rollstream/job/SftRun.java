@@ -5,7 +5,7 @@ import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.config.ConfigWriter;
 import io.rollstream.config.DataSection;
 import io.rollstream.config.RunConfig;
-import io.rollstream.model.ModelConfig;
+import io.rollstream.model.ModelSpec;
 import io.rollstream.tokenizer.PromptCodec;
 import io.rollstream.tokenizer.Tokenizer;
 import io.rollstream.tokenizer.Tokenizers;
@@ -40,7 +40,7 @@ public final class SftRun {
         Files.createDirectories(paths.dir());
         ConfigWriter.write(config, paths.config());
         Tokenizer tokenizer = Tokenizers.create(PlanFactory.tokenizer(config));
-        ModelConfig model = config.model().toModelConfig(tokenizer.vocabSize());
+        ModelSpec model = config.model().toModelConfig(tokenizer.vocabSize());
         out.println("sft: " + model.parameterCount() + " parameters, " + config.sft().steps() + " steps");
         long start = System.currentTimeMillis();
         Checkpoint trained = LocalRun.initialPolicy(config, model, new PromptCodec(tokenizer), paths, out);

@@ -4,7 +4,7 @@ import ai.djl.Device;
 
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.Checkpoints;
-import io.rollstream.model.GptModel;
+import io.rollstream.model.LanguageModel;
 import io.rollstream.tokenizer.Tokenizers;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.TrainBatch;
@@ -42,7 +42,7 @@ public final class Learner implements AutoCloseable {
         return step;
     }
 
-    public GptModel model() {
+    public LanguageModel model() {
         return trainer.model();
     }
 

@@ -8,7 +8,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 
-import io.rollstream.model.GptModel;
+import io.rollstream.model.LanguageModel;
 import io.rollstream.model.SequenceBatch;
 import io.rollstream.model.TokenLogprobs;
 
@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Trains a {@link GptModel} with any {@link Loss}: splits a batch into micro-batches, accumulates
+ * Trains a {@link LanguageModel} with any {@link Loss}: splits a batch into micro-batches, accumulates
  * their gradients (each micro-loss divided by the token count of the whole update, so the sum is
  * the gradient of one big batch), clips to the global norm, guards against non-finite and all-zero
  * gradients, and applies {@link AdamW}. In {@code PER_PROMPT} mode each group of examples (the
@@ -63,14 +63,14 @@ public final class PolicyTrainer {
         }
     }
 
-    private final GptModel model;
+    private final LanguageModel model;
     private final AdamW optimizer;
     private final Config config;
     private final int padId;
     /** Test hook run between forward and backward (e.g. to force a GC). */
     private Runnable beforeBackward = () -> {};
 
-    public PolicyTrainer(GptModel model, AdamW optimizer, Config config, int padId) {
+    public PolicyTrainer(LanguageModel model, AdamW optimizer, Config config, int padId) {
         this.model = model;
         this.optimizer = optimizer;
         this.config = config;
@@ -86,7 +86,7 @@ public final class PolicyTrainer {
         return optimizer;
     }
 
-    public GptModel model() {
+    public LanguageModel model() {
         return model;
     }
 
@@ -148,7 +148,7 @@ public final class PolicyTrainer {
         SequenceBatch batch = SequenceBatch.of(
                 micro.stream().map(TrainingExample::prompt).toList(),
                 micro.stream().map(TrainingExample::completion).toList(),
-                padId, model.config().contextLength());
+                padId, model.spec().contextLength());
         Shape shape = new Shape(batch.rows(), batch.width());
         try (NDManager manager = model.newSubManager();
                 NDScope scope = new NDScope();

@@ -4,7 +4,7 @@ import ai.djl.Device;
 
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.Checkpoints;
-import io.rollstream.model.GptModel;
+import io.rollstream.model.LanguageModel;
 import io.rollstream.model.TokenLogprobs;
 import io.rollstream.tokenizer.TokenizerSpec;
 import io.rollstream.tokenizer.Tokenizers;
@@ -30,11 +30,11 @@ import java.util.List;
  */
 public final class TeacherScorer implements AutoCloseable {
 
-    private final GptModel teacher;
+    private final LanguageModel teacher;
     private final int padId;
     private final int maxBatchRows;
 
-    private TeacherScorer(GptModel teacher, int padId, int maxBatchRows) {
+    private TeacherScorer(LanguageModel teacher, int padId, int maxBatchRows) {
         this.teacher = teacher;
         this.padId = padId;
         this.maxBatchRows = maxBatchRows;
@@ -59,7 +59,7 @@ public final class TeacherScorer implements AutoCloseable {
                     + ": train the teacher with model.context_length >= " + studentContextLength);
         }
         int padId = Tokenizers.create(checkpoint.tokenizer()).padId();
-        GptModel model = Checkpoints.model(checkpoint, device);
+        LanguageModel model = Checkpoints.model(checkpoint, device);
         model.setTrainable(false);
         return new TeacherScorer(model, padId, maxBatchRows);
     }
