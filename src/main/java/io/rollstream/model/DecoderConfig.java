@@ -29,8 +29,6 @@ import java.util.Map;
  * @param ropeScaling {@code rope_scaling}, or null for none
  * @param contextLength longest sequence accepted: {@code max_position_embeddings}, or a sliding window if smaller
  * @param tieWordEmbeddings whether the output head is the embedding ({@code tie_word_embeddings})
- * @param qkvBias whether q/k/v projections have biases (Qwen2)
- * @param qkNorm whether queries and keys get a per-head RMSNorm (Qwen3)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DecoderConfig(
@@ -46,9 +44,7 @@ public record DecoderConfig(
         double ropeTheta,
         RopeScaling ropeScaling,
         int contextLength,
-        boolean tieWordEmbeddings,
-        boolean qkvBias,
-        boolean qkNorm) implements ModelSpec {
+        boolean tieWordEmbeddings) implements ModelSpec {
 
     public static final String LLAMA = "LlamaForCausalLM";
     public static final String MISTRAL = "MistralForCausalLM";
@@ -88,6 +84,18 @@ public record DecoderConfig(
     @Override
     public int attentionWidth() {
         return heads * headDim;
+    }
+
+    /** Whether the q/k/v projections have biases (Qwen2 always, the others never). */
+    @JsonIgnore
+    public boolean qkvBias() {
+        return QWEN2.equals(architecture);
+    }
+
+    /** Whether queries and keys get a per-head RMSNorm before the rotary embedding (Qwen3). */
+    @JsonIgnore
+    public boolean qkNorm() {
+        return QWEN3.equals(architecture);
     }
 
     /** Query heads that share one key/value head. */

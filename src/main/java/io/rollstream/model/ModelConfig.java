@@ -152,7 +152,7 @@ public record ModelConfig(
             throw new IllegalStateException("only model.architecture llama is a Llama decoder, this is " + architecture);
         }
         return new DecoderConfig(DecoderConfig.LLAMA, vocabSize, dModel, mlpWidth, layers, heads, heads, headDim(),
-                LLAMA_RMS_NORM_EPS, LLAMA_ROPE_THETA, null, contextLength, true, false, false);
+                LLAMA_RMS_NORM_EPS, LLAMA_ROPE_THETA, null, contextLength, true);
     }
 
     private static void require(boolean ok, String key, Object value, String rule) {

@@ -132,7 +132,7 @@ class CheckpointFormatTest {
     void everyKindOfModelSpecRoundTrips() throws IOException {
         ModelSpec llama = new ModelConfig(10, 2, 2, 8, 12, 16, null, ModelConfig.Architecture.LLAMA);
         ModelSpec qwen3 = new DecoderConfig(DecoderConfig.QWEN3, 12, 8, 16, 1, 4, 2, 6, 1e-6, 1e6,
-                new RopeScaling(RopeScaling.LLAMA3, 8, 1.0, 4.0, 64), 128, false, false, true);
+                new RopeScaling(RopeScaling.LLAMA3, 8, 1.0, 4.0, 64), 128, false);
         for (ModelSpec model : List.of(llama, qwen3)) {
             Checkpoint original = new Checkpoint(3, model, TokenizerSpec.chars("01"), values(model, 5), null, null);
             Checkpoint read = CheckpointFormat.read(new ByteArrayInputStream(CheckpointFormat.toBytes(original)));

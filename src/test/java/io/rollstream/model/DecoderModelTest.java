@@ -41,9 +41,9 @@ class DecoderModelTest {
                 Models.initialize(new ModelConfig(VOCAB, 2, 4, 32, 48, 64, null, ModelConfig.Architecture.LLAMA), 3,
                         Device.cpu()),
                 Models.initialize(new DecoderConfig(DecoderConfig.QWEN3, VOCAB, 24, 40, 2, 6, 2, 10, 1e-6, 1e6, null,
-                        64, true, false, true), 4, Device.cpu()),
+                        64, true), 4, Device.cpu()),
                 Models.initialize(new DecoderConfig(DecoderConfig.QWEN2, VOCAB, 32, 40, 2, 4, 1, 8, 1e-6, 1e4,
-                        new RopeScaling(RopeScaling.LINEAR, 2.0, null, null, null), 64, false, true, false), 5,
+                        new RopeScaling(RopeScaling.LINEAR, 2.0, null, null, null), 64, false), 5,
                         Device.cpu()));
     }
 
