@@ -5,6 +5,7 @@ import ai.djl.Device;
 import io.rollstream.model.DecoderConfig;
 import io.rollstream.model.DecoderLayout;
 import io.rollstream.model.DecoderModel;
+import io.rollstream.tokenizer.TokenizerSpec;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,6 +30,11 @@ public final class HfModelDirectory {
     /** Whether {@code path} looks like a Hugging Face model directory (it has a config.json). */
     public static boolean isModelDirectory(Path path) {
         return Files.isDirectory(path) && Files.isRegularFile(path.resolve(CONFIG_FILE));
+    }
+
+    /** The tokenizer that comes with the model in {@code dir}. */
+    public static TokenizerSpec tokenizer(Path dir) {
+        return TokenizerSpec.huggingFace(dir.toAbsolutePath().normalize().resolve(TOKENIZER_FILE).toString());
     }
 
     /** The directory's config.json, read and checked. */

@@ -1,13 +1,19 @@
 package io.rollstream.job;
 
+import ai.djl.Device;
+
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
+import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.common.Json;
 import io.rollstream.config.ConfigWriter;
 import io.rollstream.config.DataSection;
+import io.rollstream.config.ModelSection;
 import io.rollstream.config.RunConfig;
 import io.rollstream.eval.EvalSpec;
 import io.rollstream.eval.GreedyEvaluator;
+import io.rollstream.huggingface.HfModelDirectory;
+import io.rollstream.model.DecoderConfig;
 import io.rollstream.model.LanguageModel;
 import io.rollstream.model.ModelSpec;
 import io.rollstream.policy.PolicyManifest;
@@ -26,6 +32,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -82,13 +89,13 @@ public final class LocalRun {
         Files.createDirectories(paths.dir());
         ConfigWriter.write(config, paths.config());
         Tokenizer tokenizer = Tokenizers.create(PlanFactory.tokenizer(config));
-        ModelSpec model = config.model().toModelConfig(tokenizer.vocabSize());
+        ModelSpec model = PlanFactory.modelSpec(config, tokenizer);
         PolicyStore store = new PolicyStore(paths.policyStore());
         if (resumeFrom != null) {
             store.clearFinished();
             out.println("resuming from " + resumeFrom);
         } else if (store.latest().isEmpty()) {
-            out.println("initial policy: " + model.parameterCount() + " parameters"
+            out.println("initial policy: " + model.describe()
                     + (config.sft().steps() > 0 ? ", SFT warm start for " + config.sft().steps() + " steps" : ""));
             store.publish(initialPolicy(config, model, new PromptCodec(tokenizer), paths, out), "initial");
         } else {
@@ -98,7 +105,10 @@ public final class LocalRun {
         return new Prepared(paths, store, tokenizer, model);
     }
 
-    /** Version 0: {@code model.init} or fresh weights, warm-started with SFT when {@code sft.steps > 0}. */
+    /**
+     * Version 0: the Hugging Face model of {@code model.path}, {@code model.init} or fresh weights,
+     * warm-started with SFT when {@code sft.steps > 0}.
+     */
     static Checkpoint initialPolicy(RunConfig config, ModelSpec model, PromptCodec codec, RunPaths paths,
             PrintStream out) throws Exception {
         if (config.model().init() != null) {
@@ -111,12 +121,9 @@ public final class LocalRun {
                 return WarmStart.fromCheckpoint(init);
             }
         }
-        try (LanguageModel fresh = config.model().init() != null
-                ? io.rollstream.checkpoint.Checkpoints.model(CheckpointFormat.load(Path.of(config.model().init())),
-                        ai.djl.Device.cpu())
-                : WarmStart.freshModel(model, config.job().seed())) {
+        try (LanguageModel fresh = startingModel(config, model)) {
             if (config.sft().steps() == 0) {
-                return new Checkpoint(0, model, codec.tokenizer().spec(), fresh.weights(), null, java.util.Map.of());
+                return new Checkpoint(0, model, codec.tokenizer().spec(), fresh.weights(), null, origin(config));
             }
             if (config.data().source() != DataSection.Source.TASK) {
                 throw new IllegalArgumentException("sft.steps > 0 needs data.source: task (the warm start draws"
@@ -131,6 +138,23 @@ public final class LocalRun {
                             + WarmStart.DEMONSTRATION_SEED_OFFSET, config.data().difficulty(), config.data().taskOptions()),
                     fresh, codec, eval, line -> appendMetrics(paths, line, progress, out));
         }
+    }
+
+    /** The weights version 0 starts from (before any warm start). */
+    private static LanguageModel startingModel(RunConfig config, ModelSpec model) throws Exception {
+        if (config.model().source() == ModelSection.Source.HUGGINGFACE) {
+            return HfModelDirectory.load(Path.of(config.model().path()), (DecoderConfig) model, Device.cpu());
+        }
+        if (config.model().init() != null) {
+            return Checkpoints.model(CheckpointFormat.load(Path.of(config.model().init())), Device.cpu());
+        }
+        return WarmStart.freshModel(model, config.job().seed());
+    }
+
+    private static Map<String, String> origin(RunConfig config) {
+        return config.model().source() == ModelSection.Source.HUGGINGFACE
+                ? Map.of("origin", "huggingface " + Path.of(config.model().path()).toAbsolutePath().normalize())
+                : Map.of();
     }
 
     /** Appends an SFT line to metrics.jsonl; prints every {@value #SFT_PRINT_EVERY}th step and every evaluation. */
@@ -159,7 +183,7 @@ public final class LocalRun {
         if (eval == null) {
             return null;
         }
-        try (LanguageModel model = io.rollstream.checkpoint.Checkpoints.model(policy, ai.djl.Device.cpu())) {
+        try (LanguageModel model = Checkpoints.model(policy, Device.cpu())) {
             GreedyEvaluator evaluator = new GreedyEvaluator(codec, eval.heldOutTask().verifier(), eval.maxNewTokens(),
                     256);
             return new FinalEval(policy.step(), evaluator.accuracy(model, eval.heldOutProblems()));

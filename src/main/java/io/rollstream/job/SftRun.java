@@ -40,8 +40,8 @@ public final class SftRun {
         Files.createDirectories(paths.dir());
         ConfigWriter.write(config, paths.config());
         Tokenizer tokenizer = Tokenizers.create(PlanFactory.tokenizer(config));
-        ModelSpec model = config.model().toModelConfig(tokenizer.vocabSize());
-        out.println("sft: " + model.parameterCount() + " parameters, " + config.sft().steps() + " steps");
+        ModelSpec model = PlanFactory.modelSpec(config, tokenizer);
+        out.println("sft: " + model.describe() + ", " + config.sft().steps() + " steps");
         long start = System.currentTimeMillis();
         Checkpoint trained = LocalRun.initialPolicy(config, model, new PromptCodec(tokenizer), paths, out);
         CheckpointFormat.save(trained, paths.finalModel());

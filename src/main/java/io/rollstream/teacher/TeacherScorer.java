@@ -4,13 +4,19 @@ import ai.djl.Device;
 
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.Checkpoints;
+import io.rollstream.huggingface.HfConfig;
+import io.rollstream.huggingface.HfModelDirectory;
 import io.rollstream.model.LanguageModel;
+import io.rollstream.model.ModelSpec;
 import io.rollstream.model.TokenLogprobs;
+import io.rollstream.tokenizer.TokenizerIdentity;
 import io.rollstream.tokenizer.TokenizerSpec;
 import io.rollstream.tokenizer.Tokenizers;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -48,18 +54,42 @@ public final class TeacherScorer implements AutoCloseable {
      */
     public static TeacherScorer load(Checkpoint checkpoint, TokenizerSpec studentTokenizer, int studentContextLength,
             Device device, int maxBatchRows) {
-        if (!checkpoint.tokenizer().equals(studentTokenizer)) {
-            throw new IllegalArgumentException("teacher.checkpoint was trained with tokenizer " + checkpoint.tokenizer()
-                    + " but the student uses " + studentTokenizer + ": distillation compares the two models token by"
-                    + " token, so train the teacher on the same task (same tokenizer) as the student");
+        check(checkpoint.model(), checkpoint.tokenizer(), studentTokenizer, studentContextLength);
+        return of(Checkpoints.model(checkpoint, device), checkpoint.tokenizer(), maxBatchRows);
+    }
+
+    /**
+     * A scorer for the Hugging Face model in directory {@code location}, loaded straight from its safetensors.
+     *
+     * @throws IllegalArgumentException as {@link #load(Checkpoint, TokenizerSpec, int, Device, int)}
+     */
+    public static TeacherScorer loadDirectory(String location, TokenizerSpec studentTokenizer,
+            int studentContextLength, Device device, int maxBatchRows) throws IOException {
+        Path dir = Path.of(location);
+        HfConfig config = HfModelDirectory.config(dir);
+        TokenizerSpec tokenizer = HfModelDirectory.tokenizer(dir);
+        check(config.decoder(), tokenizer, studentTokenizer, studentContextLength);
+        return of(HfModelDirectory.load(dir, config.decoder(), device), tokenizer, maxBatchRows);
+    }
+
+    private static void check(ModelSpec teacher, TokenizerSpec tokenizer, TokenizerSpec studentTokenizer,
+            int studentContextLength) {
+        if (!TokenizerIdentity.sameIds(tokenizer, studentTokenizer)) {
+            throw new IllegalArgumentException("the teacher uses tokenizer " + tokenizer + " but the student uses "
+                    + studentTokenizer + ": distillation compares the two models token by token, so the teacher"
+                    + " needs the student's tokenizer (train it on the same task, or take a teacher of the student's"
+                    + " model family)");
         }
-        if (checkpoint.model().contextLength() < studentContextLength) {
-            throw new IllegalArgumentException("teacher.checkpoint has context_length "
-                    + checkpoint.model().contextLength() + ", shorter than the student's " + studentContextLength
-                    + ": train the teacher with model.context_length >= " + studentContextLength);
+        if (teacher.contextLength() < studentContextLength) {
+            throw new IllegalArgumentException("the teacher has context_length " + teacher.contextLength()
+                    + ", shorter than the student's " + studentContextLength + ": train the teacher with"
+                    + " model.context_length >= " + studentContextLength + " (a Hugging Face teacher's context is its"
+                    + " max_position_embeddings)");
         }
-        int padId = Tokenizers.create(checkpoint.tokenizer()).padId();
-        LanguageModel model = Checkpoints.model(checkpoint, device);
+    }
+
+    private static TeacherScorer of(LanguageModel model, TokenizerSpec tokenizer, int maxBatchRows) {
+        int padId = Tokenizers.create(tokenizer).padId();
         model.setTrainable(false);
         return new TeacherScorer(model, padId, maxBatchRows);
     }
