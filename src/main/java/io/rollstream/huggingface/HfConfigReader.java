@@ -35,9 +35,6 @@ public final class HfConfigReader {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static final Map<String, String> ARCHITECTURE_BY_MODEL_TYPE = Map.of(
-            "llama", DecoderConfig.LLAMA, "mistral", DecoderConfig.MISTRAL, "qwen2", DecoderConfig.QWEN2,
-            "qwen3", DecoderConfig.QWEN3);
 
     /** Keys read (or checked) below. */
     private static final Set<String> MATHS_KEYS = Set.of("architectures", "model_type", "vocab_size", "hidden_size",
@@ -126,7 +123,7 @@ public final class HfConfigReader {
                 requiredInt(root, "intermediate_size"), requiredInt(root, "num_hidden_layers"), heads, kvHeads,
                 headDim, number(root, "rms_norm_eps", 1e-6), rope.theta(), rope.scaling(), context,
                 bool(root, "tie_word_embeddings", false));
-        if (type != null && !architecture.equals(ARCHITECTURE_BY_MODEL_TYPE.get(type))) {
+        if (type != null && !type.equals(decoder.modelType())) {
             throw new IllegalArgumentException("model_type " + type + " does not match architectures " + architecture);
         }
         Set<String> unknown = new LinkedHashSet<>();
@@ -146,12 +143,11 @@ public final class HfConfigReader {
         JsonNode list = root.get("architectures");
         String type = text(root, "model_type", null);
         if (list == null || list.isNull()) {
-            String derived = type == null ? null : ARCHITECTURE_BY_MODEL_TYPE.get(type);
-            if (derived == null) {
-                throw new IllegalArgumentException("model_type " + type + " is not supported (supported: "
-                        + ARCHITECTURE_BY_MODEL_TYPE.keySet() + ") and there is no architectures list");
-            }
-            return derived;
+            return DecoderConfig.MODEL_TYPES.entrySet().stream().filter(e -> e.getValue().equals(type))
+                    .map(Map.Entry::getKey).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("model_type " + type + " is not supported"
+                            + " (supported: " + DecoderConfig.MODEL_TYPES.values() + ") and there is no architectures"
+                            + " list"));
         }
         if (!list.isArray() || list.size() != 1 || !list.get(0).isTextual()) {
             throw new IllegalArgumentException("architectures must name exactly one architecture, got " + list);

@@ -54,6 +54,10 @@ public record DecoderConfig(
     /** The architectures this decoder implements, as {@code config.json} names them. */
     public static final List<String> ARCHITECTURES = List.of(LLAMA, MISTRAL, QWEN2, QWEN3);
 
+    /** config.json's {@code model_type} of each architecture. */
+    public static final Map<String, String> MODEL_TYPES = Map.of(LLAMA, "llama", MISTRAL, "mistral", QWEN2, "qwen2",
+            QWEN3, "qwen3");
+
     public DecoderConfig {
         if (!ARCHITECTURES.contains(architecture)) {
             throw new IllegalArgumentException("architecture " + architecture + " is not supported (supported: "
@@ -84,6 +88,12 @@ public record DecoderConfig(
     @Override
     public int attentionWidth() {
         return heads * headDim;
+    }
+
+    /** config.json's {@code model_type}: llama, mistral, qwen2 or qwen3. */
+    @JsonIgnore
+    public String modelType() {
+        return MODEL_TYPES.get(architecture);
     }
 
     /** Whether the q/k/v projections have biases (Qwen2 always, the others never). */

@@ -8,9 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.rollstream.model.DecoderConfig;
 import io.rollstream.model.RopeScaling;
+import io.rollstream.safetensors.SafetensorsDtype;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.function.Consumer;
 
 /** config.json keys: what is read, what is refused (naming the key), and what is accepted with a note. */
@@ -124,5 +126,22 @@ class HfConfigReaderTest {
     private static void assertRefused(Consumer<ObjectNode> change, String naming) {
         assertThatThrownBy(() -> HfConfigReader.parse(with(change))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(naming);
+    }
+
+    @Test
+    void whatTheWriterWritesReadsBackAsTheSameConfig() {
+        for (DecoderConfig c : List.of(
+                new DecoderConfig(DecoderConfig.LLAMA, 50, 16, 24, 2, 4, 2, 4, 1e-5, 5e5,
+                        new RopeScaling("llama3", 8, 1.0, 4.0, 64), 512, true),
+                new DecoderConfig(DecoderConfig.MISTRAL, 50, 16, 24, 1, 4, 1, 4, 1e-6, 1e6, null, 64, false),
+                new DecoderConfig(DecoderConfig.QWEN2, 50, 16, 24, 1, 4, 2, 4, 1e-6, 1e4,
+                        new RopeScaling("linear", 2, null, null, null), 64, false),
+                new DecoderConfig(DecoderConfig.QWEN3, 50, 16, 24, 1, 4, 2, 6, 1e-6, 1e6, null, 64, true))) {
+            HfConfig read = HfConfigReader.parse(HfModelWriter.configJson(c,
+                    SafetensorsDtype.BF16, 1, List.of(2, 3)));
+            assertThat(read.decoder()).isEqualTo(c);
+            assertThat(read.eosTokenIds()).containsExactly(2, 3);
+            assertThat(read.notes()).isEmpty();
+        }
     }
 }
