@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
 
+import io.rollstream.huggingface.HfModelDirectory;
 import io.rollstream.sampling.Completion;
 import io.rollstream.sampling.GenerationRequest;
 import io.rollstream.sampling.SamplingEngine;
@@ -16,13 +17,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The Llama-family decoder in the sampling engine, on random models of every variant (built-in
  * llama; grouped-query attention with q/k norm and a head_dim of its own; q/k/v biases with an
- * untied head): the KV cache changes nothing, and the behaviour log-probabilities are the
+ * untied head; and a Hugging Face fixture, whose large weights make sampling far from uniform):
+ * the KV cache changes nothing, and the behaviour log-probabilities are the
  * teacher-forced ones. Agreement with an independent implementation is {@code HfFixturesTest}'s.
  */
 @Tag("djl")
@@ -31,13 +35,14 @@ class DecoderModelTest {
     private static final int PAD = 0;
     private static final int BOS = 1;
     private static final int EOS = 2;
-    private static final int VOCAB = 40;
+    private static final int VOCAB = 40; // the fixture has more ids; these prompts use the first 40
 
     private static List<LanguageModel> models;
 
     @BeforeAll
-    static void models() {
+    static void models() throws IOException {
         models = List.of(
+                HfModelDirectory.load(Path.of("src/test/resources/hf-models/qwen2-bf16-sharded"), Device.cpu()),
                 Models.initialize(new ModelConfig(VOCAB, 2, 4, 32, 48, 64, null, ModelConfig.Architecture.LLAMA), 3,
                         Device.cpu()),
                 Models.initialize(new DecoderConfig(DecoderConfig.QWEN3, VOCAB, 24, 40, 2, 6, 2, 10, 1e-6, 1e6, null,
