@@ -22,6 +22,7 @@ import argparse
 import json
 import math
 import os
+import shutil
 import struct
 import sys
 
@@ -29,6 +30,11 @@ import numpy as np
 
 VOCAB = 384
 OUT = os.path.join(os.path.dirname(__file__), "..", "resources", "hf-models")
+# The tiny byte-level BPE tokenizer (362 ids) the fixtures' special-token ids refer to; the fixtures with
+# "tokenizer": True get a copy of its files, making them complete model directories.
+TOKENIZER = os.path.join(os.path.dirname(__file__), "..", "resources", "hf-tokenizer")
+TOKENIZER_FILES = ["tokenizer.json", "tokenizer_config.json"]
+BOS, EOS = 356, [358, 356]
 
 # Fixed id sequences scored for every fixture (ids < VOCAB; lengths 1, short, long-ish).
 SEQUENCES = [
@@ -51,10 +57,10 @@ FIXTURES = [
     dict(name="qwen2-bf16-sharded", model_type="qwen2", architecture="Qwen2ForCausalLM", hidden=16, heads=4,
          kv_heads=2, head_dim=None, intermediate=24, layers=2, tie=False, dtype="BF16", rope_theta=10000.0,
          rope_scaling={"type": "linear", "factor": 2.0}, rms_eps=1e-6, max_pos=128, shards=2),
-    # Qwen3: per-head q/k RMSNorm, head_dim 6 != hidden / heads = 4, tied, F32.
+    # Qwen3: per-head q/k RMSNorm, head_dim 6 != hidden / heads = 4, tied, F32; with the tokenizer files.
     dict(name="qwen3-headdim", model_type="qwen3", architecture="Qwen3ForCausalLM", hidden=16, heads=4, kv_heads=2,
          head_dim=6, intermediate=24, layers=2, tie=True, dtype="F32", rope_theta=1e6, rope_scaling=None,
-         rms_eps=1e-6, max_pos=128, shards=1),
+         rms_eps=1e-6, max_pos=128, shards=1, tokenizer=True),
     # Llama 3 rope scaling (low, medium and high frequencies all present with head_dim 8), untied, BF16.
     dict(name="llama3-rope", model_type="llama", architecture="LlamaForCausalLM", hidden=16, heads=2, kv_heads=1,
          head_dim=8, intermediate=24, layers=2, tie=False, dtype="BF16", rope_theta=10000.0,
@@ -280,8 +286,8 @@ def config_json(f):
         "tie_word_embeddings": f["tie"],
         "attention_dropout": 0.0,
         "initializer_range": 0.02,
-        "bos_token_id": 1,
-        "eos_token_id": 2,
+        "bos_token_id": BOS,
+        "eos_token_id": EOS,
         "use_cache": True,
         "torch_dtype": {"F32": "float32", "F16": "float16", "BF16": "bfloat16"}[f["dtype"]],
         "transformers_version": "4.51.0",
@@ -328,7 +334,10 @@ def write_fixture(f, seed):
     with open(os.path.join(directory, "config.json"), "w") as out:
         json.dump(config_json(f), out, indent=2)
     with open(os.path.join(directory, "generation_config.json"), "w") as out:
-        json.dump({"bos_token_id": 1, "eos_token_id": 2, "transformers_version": "4.51.0"}, out, indent=2)
+        json.dump({"bos_token_id": BOS, "eos_token_id": EOS, "transformers_version": "4.51.0"}, out, indent=2)
+    if f.get("tokenizer"):
+        for name in TOKENIZER_FILES:
+            shutil.copyfile(os.path.join(TOKENIZER, name), os.path.join(directory, name))
     expected = {
         "model": f["name"],
         "reference": "src/test/python/make_hf_fixtures.py (NumPy, float64)",

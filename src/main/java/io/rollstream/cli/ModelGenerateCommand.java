@@ -9,6 +9,7 @@ import io.rollstream.sampling.GenerationRequest;
 import io.rollstream.sampling.SamplingEngine;
 import io.rollstream.sampling.SamplingParams;
 import io.rollstream.tokenizer.PromptCodec;
+import io.rollstream.tokenizer.PromptFormat;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,7 +24,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code rollstream model generate}: one completion of a prompt by the sampling engine the
- * generators use, with the prompt encoded as runs encode prompts, as one JSON line.
+ * generators use, with the prompt encoded as runs encode prompts ({@code --chat}: as {@code
+ * data.prompt_format: chat}), stopping at any of the model's stop ids, as one JSON line.
  */
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = "Prints one JSON line: the prompt's ids, the completion's ids, text and log-probs, and why it"
@@ -51,6 +53,13 @@ final class ModelGenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "sampling seed (default ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--chat", description = "render the prompt as a user turn with the model's chat template (as"
+            + " data.prompt_format: chat does); otherwise it is encoded as data.prompt_format: raw does")
+    boolean chat;
+
+    @Option(names = "--system", description = "with --chat: a system turn before the prompt")
+    String system;
+
     @Override
     public Integer call() throws Exception {
         if (maxNewTokens < 1 || temperature < 0) {
@@ -62,11 +71,12 @@ final class ModelGenerateCommand implements Callable<Integer> {
                 return fail(model + " has no tokenizer.json to encode the prompt with");
             }
             try (OpenTokenizer tokenizer = new OpenTokenizer(opened.tokenizer())) {
-                PromptCodec codec = new PromptCodec(tokenizer.get());
+                PromptCodec codec = new PromptCodec(tokenizer.get(), chat ? PromptFormat.chat(system)
+                        : PromptFormat.RAW);
                 int[] ids = codec.prompt(prompt);
                 SamplingParams params = temperature == 0 ? SamplingParams.greedy(maxNewTokens)
                         : new SamplingParams(temperature, 1.0, 0, maxNewTokens, false);
-                SamplingEngine engine = new SamplingEngine(tokenizer.get().eosId(), tokenizer.get().padId(), true);
+                SamplingEngine engine = new SamplingEngine(tokenizer.get().stopIds(), tokenizer.get().padId(), true);
                 Completion c = engine.generate(opened.model(), List.of(new GenerationRequest(ids, seed)), params)
                         .get(0);
                 Map<String, Object> line = new LinkedHashMap<>();

@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -76,7 +77,7 @@ final class ModelInitCommand implements Callable<Integer> {
     Dtype dtype;
 
     @Option(names = "--tokenizer", description = "a directory whose tokenizer.json (and tokenizer_config.json,"
-            + " special_tokens_map.json) is copied along; its BOS/EOS ids go into the configs")
+            + " special_tokens_map.json) is copied along; its BOS and stop ids go into the configs")
     Path tokenizer;
 
     @Option(names = "--seed", defaultValue = "0", description = "initialisation seed (default ${DEFAULT-VALUE})")
@@ -98,7 +99,9 @@ final class ModelInitCommand implements Callable<Integer> {
             }
             try (OpenTokenizer t = new OpenTokenizer(HfModelDirectory.tokenizer(tokenizer))) {
                 bos = t.get().bosId();
-                eos = List.of(t.get().eosId());
+                List<Integer> stops = new ArrayList<>(List.of(t.get().eosId()));
+                t.get().stopIds().stream().sorted().filter(id -> !stops.contains(id)).forEach(stops::add);
+                eos = stops;
                 vocabSize = vocab != null ? vocab : t.get().vocabSize();
                 if (vocabSize < t.get().vocabSize()) {
                     return fail("--vocab " + vocabSize + " is smaller than the tokenizer's " + t.get().vocabSize());

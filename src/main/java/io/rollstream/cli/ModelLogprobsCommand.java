@@ -5,6 +5,8 @@ import ai.djl.Device;
 import io.rollstream.common.Json;
 import io.rollstream.eval.OpenedModel;
 import io.rollstream.model.TokenLogprobs;
+import io.rollstream.tokenizer.PromptCodec;
+import io.rollstream.tokenizer.PromptFormat;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -46,14 +48,15 @@ final class ModelLogprobsCommand implements Callable<Integer> {
         int[] ids;
     }
 
-    @Option(names = "--chat", description = "render --text with the model's chat template first")
+    @Option(names = "--chat", description = "render --text as a user turn with the model's chat template and its"
+            + " generation prompt (as data.prompt_format: chat); without it --text is tokenized with no special"
+            + " tokens added")
     boolean chat;
 
     @Override
     public Integer call() throws Exception {
-        if (chat) {
-            return fail("--chat needs the model's chat template, which this build cannot render yet; score the"
-                    + " rendered prompt with --text or --ids");
+        if (chat && input.text == null) {
+            return fail("--chat renders --text: give --text");
         }
         try (OpenedModel opened = OpenedModel.open(model, Device.cpu())) {
             opened.notes().forEach(n -> spec.commandLine().getErr().println("note: " + n));
@@ -97,7 +100,8 @@ final class ModelLogprobsCommand implements Callable<Integer> {
             return null;
         }
         try (OpenTokenizer tokenizer = new OpenTokenizer(opened.tokenizer())) {
-            return tokenizer.get().encode(input.text);
+            return chat ? new PromptCodec(tokenizer.get(), PromptFormat.chat(null)).prompt(input.text)
+                    : tokenizer.get().encode(input.text);
         }
     }
 

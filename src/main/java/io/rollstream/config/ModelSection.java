@@ -28,7 +28,9 @@ import java.util.Locale;
  * @param positions builtin only: position encoding, {@code learned} or {@code rotary}; default learned (rotary
  *     for llama, which has no other)
  * @param tokenizer builtin only: null for a char tokenizer over the task's alphabet, or {@code {type: huggingface,
- *     path: ...}} (or {@code {type: char, alphabet: ...}}); default null
+ *     path: ...}} (a tokenizer.json), {@code {type: huggingface_model, path: DIR}} (a Hugging Face model
+ *     directory's tokenizer, special tokens and chat template) or {@code {type: char, alphabet: ...}}; default
+ *     null
  * @param init builtin only: checkpoint to start from instead of random weights; default null
  */
 public record ModelSection(Source source, String path, Architecture architecture, Integer layers, Integer heads,
@@ -125,9 +127,11 @@ public record ModelSection(Source source, String path, Architecture architecture
 
     private static void checkTokenizer(ConfigErrors e, TokenizerSpec spec) {
         switch (spec.type()) {
-            case TokenizerSpec.HUGGING_FACE -> {
+            case TokenizerSpec.HUGGING_FACE, TokenizerSpec.HUGGING_FACE_MODEL -> {
                 e.check(spec.path() != null && !spec.path().isBlank(), "model.tokenizer.path", spec.path(),
-                        "is required for a huggingface tokenizer: set it to a tokenizer.json file");
+                        "is required for a " + spec.type() + " tokenizer: set it to "
+                                + (spec.type().equals(TokenizerSpec.HUGGING_FACE) ? "a tokenizer.json file"
+                                        : "a Hugging Face model directory"));
                 e.check(spec.alphabet() == null, "model.tokenizer.alphabet", spec.alphabet(),
                         "only applies to char tokenizers: remove it");
             }
@@ -139,7 +143,8 @@ public record ModelSection(Source source, String path, Architecture architecture
                         "only applies to huggingface tokenizers: remove it");
             }
             default -> e.check(false, "model.tokenizer.type", spec.type(),
-                    "must be huggingface or char (or remove model.tokenizer for the task's char tokenizer)");
+                    "must be huggingface, huggingface_model or char (or remove model.tokenizer for the task's char"
+                            + " tokenizer)");
         }
     }
 
@@ -166,6 +171,6 @@ public record ModelSection(Source source, String path, Architecture architecture
             throw new InvalidConfigException("model.tokenizer.type is required: set it to huggingface (with"
                     + " model.tokenizer.path) or char (with model.tokenizer.alphabet)");
         }
-        return new TokenizerSpec(type.trim().toLowerCase(Locale.ROOT), alphabet, path);
+        return new TokenizerSpec(type.trim().toLowerCase(Locale.ROOT), alphabet, path, null);
     }
 }

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.rollstream.config.DataSection.Source;
 import io.rollstream.tasks.Task;
 import io.rollstream.tasks.Tasks;
+import io.rollstream.tokenizer.PromptFormat;
+import io.rollstream.tokenizer.TokenizerSpec;
 
 /**
  * A whole, validated run configuration: one record per YAML section. Each section checks its own
@@ -56,6 +58,7 @@ public record RunConfig(JobSection job, DataSection data, ModelSection model, Sf
         checkBatchShape(e, buffer, rollout);
         checkAlgorithm(e, learner, buffer, rollout, teacher);
         checkContext(e, data, model);
+        checkPromptFormat(e, data, model);
         e.throwIfAny();
     }
 
@@ -131,12 +134,24 @@ public record RunConfig(JobSection job, DataSection data, ModelSection model, Sf
                     "is required when learner.algorithm is reverse_kl: set it to the teacher's checkpoint (or"
                             + " teacher.source: huggingface with teacher.path)");
         }
-        if (learner.algorithm() == Algorithm.GRPO && !Boolean.FALSE.equals(buffer.zeroAdvantageFilter())) {
+        // GRPO's baseline is the group's mean reward: a group of one has zero advantage whatever its
+        // reward, so buffer.zero_advantage_filter would drop every group and, turned off, the learner
+        // would train on all-zero advantages without a word. Distillation's per-token rewards need no group.
+        if (learner.algorithm() == Algorithm.GRPO) {
             e.check(rollout.rolloutsPerExample() >= 2, "rollout.rollouts_per_example", rollout.rolloutsPerExample(),
-                    "must be >= 2 with learner.algorithm grpo and buffer.zero_advantage_filter true (a group of one"
-                            + " always has zero advantage, so every group would be dropped): set"
-                            + " rollout.rollouts_per_example to 2 or more, or buffer.zero_advantage_filter to false");
+                    "must be >= 2 with learner.algorithm grpo: its advantage is each reward minus the group's mean,"
+                            + " so a group of one always has zero advantage (buffer.zero_advantage_filter true drops"
+                            + " every group, false trains on nothing): set rollout.rollouts_per_example to 2 or more"
+                            + " (one rollout per prompt suits learner.algorithm reverse_kl)");
         }
+    }
+
+    /** Chat prompts need a tokenizer with a chat template: a char tokenizer has none. */
+    private static void checkPromptFormat(ConfigErrors e, DataSection data, ModelSection model) {
+        boolean charTokenizer = model.tokenizer() != null && TokenizerSpec.CHAR.equals(model.tokenizer().type());
+        e.check(data.promptFormat() != PromptFormat.Kind.CHAT || !charTokenizer, "data.prompt_format", "chat",
+                "needs a model with a chat template, but model.tokenizer is a char tokenizer: use data.prompt_format:"
+                        + " raw, or a Hugging Face model directory (model.tokenizer type huggingface_model)");
     }
 
     /** With a task's char tokenizer, BOS + the longest prompt + the longest answer + EOS must fit the context. */

@@ -98,6 +98,14 @@ final class SectionReader {
         return read(name, def, true, "a number", SectionReader::asDouble);
     }
 
+    /** A count that older configs wrote as a flag: {@code true} reads as {@code whenTrue}, {@code false} as 0. */
+    int countOrFlag(String name, int def, int whenTrue) {
+        return read(name, def, false, "an integer", v -> {
+            Boolean flag = asBoolean(v);
+            return flag != null ? (flag ? whenTrue : 0) : asInt(v);
+        });
+    }
+
     boolean bool(String name, boolean def) {
         return read(name, def, false, "true or false", SectionReader::asBoolean);
     }

@@ -32,9 +32,12 @@ public final class HfModelDirectory {
         return Files.isDirectory(path) && Files.isRegularFile(path.resolve(CONFIG_FILE));
     }
 
-    /** The tokenizer that comes with the model in {@code dir}. */
+    /**
+     * The tokenizer that comes with the model in {@code dir}: its tokenizer.json with the special
+     * tokens, stop ids and chat template of its configs ({@link TokenizerSpec#huggingFaceModel}).
+     */
     public static TokenizerSpec tokenizer(Path dir) {
-        return TokenizerSpec.huggingFace(dir.toAbsolutePath().normalize().resolve(TOKENIZER_FILE).toString());
+        return TokenizerSpec.huggingFaceModel(dir.toAbsolutePath().normalize().toString());
     }
 
     /** The directory's config.json, read and checked. */

@@ -66,7 +66,8 @@ public final class LocalRun {
         if (last.isPresent()) {
             Checkpoint finalPolicy = store.load(last.get().version());
             CheckpointFormat.save(finalPolicy, paths.finalModel());
-            finalEval = evaluate(PlanFactory.eval(config), finalPolicy, new PromptCodec(tokenizer));
+            finalEval = evaluate(PlanFactory.eval(config), finalPolicy,
+                    new PromptCodec(tokenizer, finalPolicy.tokenizer().promptFormat()));
         }
         summarize(paths, result, finalEval, (System.currentTimeMillis() - start) / 1000.0, out);
         return result;
@@ -97,7 +98,8 @@ public final class LocalRun {
         } else if (store.latest().isEmpty()) {
             out.println("initial policy: " + model.describe()
                     + (config.sft().steps() > 0 ? ", SFT warm start for " + config.sft().steps() + " steps" : ""));
-            store.publish(initialPolicy(config, model, new PromptCodec(tokenizer), paths, out), "initial");
+            PromptCodec codec = new PromptCodec(tokenizer, PlanFactory.tokenizer(config).promptFormat());
+            store.publish(initialPolicy(config, model, codec, paths, out), "initial");
         } else {
             throw new IllegalArgumentException("run directory " + paths.dir() + " already holds a policy store;"
                     + " continue it with --resume-from " + paths.dir() + ", or choose another --run-dir");
@@ -118,12 +120,12 @@ public final class LocalRun {
                         + init.model() + ", but the config asks for " + model);
             }
             if (config.sft().steps() == 0) {
-                return WarmStart.fromCheckpoint(init);
+                return WarmStart.fromCheckpoint(init, codec.spec());
             }
         }
         try (LanguageModel fresh = startingModel(config, model)) {
             if (config.sft().steps() == 0) {
-                return new Checkpoint(0, model, codec.tokenizer().spec(), fresh.weights(), null, origin(config));
+                return new Checkpoint(0, model, codec.spec(), fresh.weights(), null, origin(config));
             }
             if (config.data().source() != DataSection.Source.TASK) {
                 throw new IllegalArgumentException("sft.steps > 0 needs data.source: task (the warm start draws"

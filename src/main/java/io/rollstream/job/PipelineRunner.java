@@ -11,8 +11,11 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.FileUtils;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,21 +73,32 @@ public final class PipelineRunner {
     public static Result run(PipelinePlan plan, PipelineIo io, Options options, Consumer<String> progress)
             throws Exception {
         plan.store().clearStopRequest(); // left over if an earlier job died while stopping
+        FileUtils.deleteDirectory(plan.paths().tmp().toFile()); // left over if an earlier run was killed
         int restPort = options.webUi() && options.webUiPort() > 0 ? options.webUiPort() : freePort();
         StreamExecutionEnvironment env = environment(plan, options, restPort);
         RlPipelineJob.build(env, plan, io);
         JobClient job = env.executeAsync(plan.jobName());
-        progress.accept("job " + job.getJobID() + " submitted" + (options.webUi() ? webUiHint(restPort) : "")
-                + (options.prometheusPort() > 0 ? "; Prometheus metrics: http://localhost:" + options.prometheusPort()
-                        + "/metrics" : ""));
-        RunControl.publish(plan.paths().dir(), new RunControl.JobHandle(job.getJobID().toString(),
-                "http://localhost:" + restPort, plan.paths().savepoints().toUri().toString(), plan.store().root(),
-                false));
         try {
+            progress.accept("job " + job.getJobID() + " submitted" + (options.webUi() ? webUiHint(restPort) : "")
+                    + (options.prometheusPort() > 0 ? "; Prometheus metrics: http://localhost:"
+                            + options.prometheusPort() + "/metrics" : ""));
+            RunControl.publish(plan.paths().dir(), new RunControl.JobHandle(job.getJobID().toString(),
+                    "http://" + LocalClusterSettings.LOOPBACK + ":" + restPort,
+                    plan.paths().savepoints().toUri().toString(), plan.store().root(), false));
             return follow(plan, options, job, progress);
         } finally {
             RunControl.withdraw(plan.paths().dir());
             plan.store().clearStopRequest();
+            removeTemporaryFiles(plan, progress); // the mini-cluster has shut down with the job
+        }
+    }
+
+    /** Deletes the run's {@code tmp/}; a failure is reported, never hides how the run ended. */
+    private static void removeTemporaryFiles(PipelinePlan plan, Consumer<String> progress) {
+        try {
+            FileUtils.deleteDirectory(plan.paths().tmp().toFile());
+        } catch (IOException e) {
+            progress.accept("could not remove the run's temporary files in " + plan.paths().tmp() + ": " + e);
         }
     }
 
@@ -154,11 +168,10 @@ public final class PipelineRunner {
     static StreamExecutionEnvironment environment(PipelinePlan plan, Options options, int restPort) {
         Configuration conf = faultTolerance(plan, options);
         conf.setString("taskmanager.numberOfTaskSlots", Integer.toString(Math.max(1, options.slots())));
-        // A fixed REST port (also without the web UI), so `rollstream stop` can reach the job.
-        conf.setString("rest.port", Integer.toString(restPort));
-        conf.setString("rest.bind-port", Integer.toString(restPort));
-        conf.setString("rest.address", "localhost");
-        conf.setString("rest.bind-address", "localhost");
+        // A fixed REST port (also without the web UI), so `rollstream stop` can reach the job; every
+        // listener on loopback, no code accepted, temporary files in the run directory.
+        LocalClusterSettings.loopbackOnly(conf, restPort);
+        LocalClusterSettings.temporaryFilesUnder(conf, plan.paths().tmp());
         conf.setString("parallelism.default", "1");
         // The web UI's metric values refresh every second instead of every 10 s: local steps are short.
         conf.setString("metrics.fetcher.update-interval", "1 s");
@@ -198,7 +211,7 @@ public final class PipelineRunner {
     }
 
     private static int freePort() throws IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LocalClusterSettings.LOOPBACK))) {
             return socket.getLocalPort();
         }
     }

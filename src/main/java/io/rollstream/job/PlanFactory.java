@@ -53,10 +53,14 @@ public final class PlanFactory {
     }
 
     /**
-     * The tokenizer: the Hugging Face model's own, the configured one, or characters of the built-in
-     * task's alphabet.
+     * The tokenizer with the run's prompt format ({@code data.prompt_format}): the Hugging Face model's own,
+     * the configured one, or characters of the built-in task's alphabet.
      */
     public static TokenizerSpec tokenizer(RunConfig c) {
+        return tokens(c).withPrompt(c.data().toPromptFormat());
+    }
+
+    private static TokenizerSpec tokens(RunConfig c) {
         if (c.model().source() == ModelSection.Source.HUGGINGFACE) {
             return HfModelDirectory.tokenizer(Path.of(c.model().path()));
         }
@@ -119,11 +123,12 @@ public final class PlanFactory {
                 new RolloutLogFormat(c.output().rolloutsLog(), c.output().sampleEvery()), paths, null);
     }
 
-    /** Which policy versions the learner keeps: {@code policy_store.keep_last}, evaluated ones if asked. */
+    /** Which policy versions the learner keeps: the {@code policy_store} section's bounds. */
     static VersionRetention retention(RunConfig c) {
         EvalSpec eval = eval(c);
-        long every = c.policyStore().keepEvaluated() && eval != null ? eval.everySteps() : 0;
-        return new VersionRetention(c.policyStore().keepLast(), c.async().maxOffPolicySteps(), every, c.job().maxSteps());
+        long every = eval != null ? eval.everySteps() : 0;
+        return new VersionRetention(c.policyStore().keepLast(), c.async().maxOffPolicySteps(), every, c.job().maxSteps(),
+                c.policyStore().keepEvaluated(), c.policyStore().keepBest());
     }
 
     /** The teacher-scoring stage when distilling ({@code learner.algorithm: reverse_kl}), else null. */

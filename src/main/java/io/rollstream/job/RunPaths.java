@@ -45,4 +45,9 @@ public record RunPaths(String runDir, String policyStore) implements Serializabl
     public Path finalModel() {
         return dir().resolve("final-model.rsckpt");
     }
+
+    /** Flink's temporary files while a local run's mini-cluster runs; removed when it ends. */
+    public Path tmp() {
+        return dir().resolve("tmp");
+    }
 }

@@ -43,7 +43,8 @@ public final class SftRun {
         ModelSpec model = PlanFactory.modelSpec(config, tokenizer);
         out.println("sft: " + model.describe() + ", " + config.sft().steps() + " steps");
         long start = System.currentTimeMillis();
-        Checkpoint trained = LocalRun.initialPolicy(config, model, new PromptCodec(tokenizer), paths, out);
+        PromptCodec codec = new PromptCodec(tokenizer, PlanFactory.tokenizer(config).promptFormat());
+        Checkpoint trained = LocalRun.initialPolicy(config, model, codec, paths, out);
         CheckpointFormat.save(trained, paths.finalModel());
         out.println(String.format("sft finished in %.0f s; model: %s", (System.currentTimeMillis() - start) / 1000.0,
                 paths.finalModel()));

@@ -34,6 +34,7 @@ class ModelCommandTest {
 
     private static final Path FIXTURES = Path.of("src/test/resources/hf-models");
     private static final Path WORDS = Path.of("src/test/resources/tokenizers/wordlevel-tokenizer.json");
+    private static final Path BPE = Path.of("src/test/resources/hf-tokenizer");
 
     @TempDir
     Path dir;
@@ -72,29 +73,42 @@ class ModelCommandTest {
 
     @Test
     void initWritesAModelThatLoadsScoresAndGenerates() throws Exception {
-        Path tokenizer = dir.resolve("tok");
-        Files.createDirectories(tokenizer);
-        Files.copy(WORDS, tokenizer.resolve("tokenizer.json"));
         Path model = dir.resolve("qwen3");
         Run init = run("model", "init", "--arch", "qwen3", "--layers", "2", "--hidden", "32", "--heads", "4",
-                "--kv-heads", "2", "--head-dim", "12", "--vocab", "40", "--tokenizer", tokenizer.toString(), "--dtype",
-                "bf16", "--out", model.toString());
+                "--kv-heads", "2", "--head-dim", "12", "--tokenizer", BPE.toString(), "--dtype", "bf16", "--out",
+                model.toString());
         assertThat(init.code()).as(init.err()).isZero();
         assertThat(model.resolve("tokenizer.json")).exists();
-        assertThat(model.resolve("generation_config.json")).content().contains("\"eos_token_id\" : 2");
+        assertThat(model.resolve("tokenizer_config.json")).exists();
         assertThat(HfModelDirectory.config(model).decoder().headDim()).isEqualTo(12);
+        assertThat(HfModelDirectory.config(model).decoder().vocabSize()).isEqualTo(362);
 
-        Run scored = run("model", "logprobs", "--model", model.toString(), "--text", "hello world the cat");
+        Run scored = run("model", "logprobs", "--model", model.toString(), "--text", "hello world");
         assertThat(scored.code()).as(scored.err()).isZero();
-        assertThat(scored.json().path("token_ids").toString()).isEqualTo("[4,5,6,7]");
-        assertThat(scored.json().path("logprobs").get(3).asDouble()).isNegative();
+        assertThat(scored.json().path("token_ids").size()).isGreaterThan(1);
+        assertThat(scored.json().path("logprobs").get(1).asDouble()).isNegative();
 
-        Run generated = run("model", "generate", "--model", model.toString(), "--prompt", "the cat",
+        Run generated = run("model", "generate", "--model", model.toString(), "--prompt", "2+2=",
                 "--max-new-tokens", "5", "--temperature", "0");
         assertThat(generated.code()).as(generated.err()).isZero();
-        assertThat(generated.json().path("prompt_ids").toString()).isEqualTo("[1,6,7]");
         assertThat(generated.json().path("completion_ids").size()).isBetween(1, 5);
         assertThat(generated.json().path("finish_reason").asText()).isIn("stop", "length");
+    }
+
+    @Test
+    void chatRendersTheTemplateWithItsGenerationPrompt() throws Exception {
+        String model = FIXTURES.resolve("qwen3-headdim").toString();
+        Run plain = run("model", "logprobs", "--model", model, "--text", "hi");
+        Run chat = run("model", "logprobs", "--model", model, "--text", "hi", "--chat");
+        assertThat(chat.code()).as(chat.err()).isZero();
+        JsonNode ids = chat.json().path("token_ids");
+        assertThat(ids.get(0).asInt()).isEqualTo(357); // <|im_start|>
+        assertThat(ids.toString()).contains("358"); // the user turn's <|im_end|>
+        assertThat(ids.size()).isGreaterThan(plain.json().path("token_ids").size() + 4);
+        Run generated = run("model", "generate", "--model", model, "--prompt", "hi", "--chat", "--max-new-tokens",
+                "3");
+        assertThat(generated.code()).as(generated.err()).isZero();
+        assertThat(generated.json().path("prompt_ids")).isEqualTo(ids);
     }
 
     @Test

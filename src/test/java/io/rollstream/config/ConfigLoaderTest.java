@@ -19,6 +19,7 @@ import io.rollstream.learner.PolicyTrainer.OptimizerStep;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.model.ModelConfig.Positions;
 import io.rollstream.sampling.SamplingParams;
+import io.rollstream.tokenizer.PromptFormat;
 import io.rollstream.tokenizer.TokenizerSpec;
 
 import java.net.URISyntaxException;
@@ -53,7 +54,7 @@ class ConfigLoaderTest {
         RunConfig c = ConfigLoader.parse("");
         assertThat(c.job()).isEqualTo(new JobSection("rollstream", 0, 100, 0, true, 8081, 30));
         assertThat(c.data()).isEqualTo(new DataSection(Source.TASK, "arithmetic", 3, Map.of(), null, false,
-                new DataSection.Fields("id", "prompt", "answer", "task"), "exact_match", 1, true, 0, 4096));
+                new DataSection.Fields("id", "prompt", "answer", "task"), "exact_match", 1, true, 0, 4096, PromptFormat.Kind.RAW, null));
         assertThat(c.model()).isEqualTo(ModelSection.builtin(4, 4, 128, 512, 32, Positions.LEARNED, null, null));
         assertThat(c.sft()).isEqualTo(new SftSection(0, 1000, 64, 1e-3, 20, 250));
         assertThat(c.rollout()).isEqualTo(new RolloutSection(1, 8, 1.0, 1.0, 0, 8, 256, 200, Device.AUTO));
@@ -64,7 +65,7 @@ class ConfigLoaderTest {
                 OptimizerStep.PER_BATCH, 5, new PolicyGradientLoss.Config(Masking.DPPO, 0.2, 0.2, 0.125, 8.0, 1e-3)));
         assertThat(c.teacher()).isEqualTo(new TeacherSection(ModelSection.Source.BUILTIN, null, null, 1));
         assertThat(c.eval()).isEqualTo(new EvalSection(5, 200, null));
-        assertThat(c.policyStore()).isEqualTo(new PolicyStoreSection(null, 8, true));
+        assertThat(c.policyStore()).isEqualTo(new PolicyStoreSection(null, 8, 3, true));
         assertThat(c.output()).isEqualTo(new OutputSection(Mode.ALL, 10));
         assertThat(c.problemsPerBatch()).isEqualTo(8);
         assertThat(c.evalMaxNewTokens()).isEqualTo(8);
@@ -88,7 +89,8 @@ class ConfigLoaderTest {
                 "s3://bucket/rollstream/checkpoints", 5, 16));
         assertThat(c.data()).isEqualTo(new DataSection(Source.JSONL, "sort", 5, Map.of("operators", "+-"),
                 "/data/gsm8k/train", true, new DataSection.Fields("uid", "question", "solution", "kind"),
-                "last_number_match", 3, false, 5000, 1024));
+                "last_number_match", 3, false, 5000, 1024, PromptFormat.Kind.CHAT,
+                "Reason step by step, then give the final answer."));
         assertThat(c.model()).isEqualTo(ModelSection.builtin(8, 8, 512, 2048, 512, Positions.ROTARY,
                 TokenizerSpec.huggingFace("/models/tiny/tokenizer.json"), "/runs/sft/checkpoints/final"));
         assertThat(c.sft()).isEqualTo(new SftSection(200, 5000, 32, 3e-4, 50, 100));
@@ -100,7 +102,7 @@ class ConfigLoaderTest {
                 new PolicyGradientLoss.Config(Masking.TOKEN_RATIO, 0.1, 0.3, 0.25, 4.0, 0.0)));
         assertThat(c.teacher()).isEqualTo(new TeacherSection(ModelSection.Source.BUILTIN, "/runs/teacher/final", null, 2));
         assertThat(c.eval()).isEqualTo(new EvalSection(50, 500, 512));
-        assertThat(c.policyStore()).isEqualTo(new PolicyStoreSection("/scratch/policies", 3, false));
+        assertThat(c.policyStore()).isEqualTo(new PolicyStoreSection("/scratch/policies", 3, 5, false));
         assertThat(c.output()).isEqualTo(new OutputSection(Mode.SAMPLE, 25));
         assertThat(c.slots()).isEqualTo(new SlotsSection(new SlotsSection.SlotResources(0.5, 256, 0, 0),
                 new SlotsSection.SlotResources(2.0, 1024, 4096, 1), new SlotsSection.SlotResources(1.0, 2048, 2048, 0),
@@ -199,5 +201,16 @@ class ConfigLoaderTest {
     void aFileThatIsNotAMapOfSectionsIsRejected() {
         assertThat(failure("- job\n- data\n")).hasMessageContaining("must be a map of sections").hasMessageContaining("a list");
         assertThat(failure("just text")).hasMessageContaining("must be a map of sections").hasMessageContaining("'just text'");
+    }
+
+    /** Configs written before keep_evaluated was a count (every resolved config.yaml said true) still load. */
+    @Test
+    void keepEvaluatedReadsTheOldFlags() {
+        assertThat(ConfigLoader.parse("policy_store: {keep_evaluated: true}").policyStore().keepEvaluated())
+                .isEqualTo(Integer.MAX_VALUE);
+        assertThat(ConfigLoader.parse("policy_store: {keep_evaluated: false}").policyStore().keepEvaluated()).isZero();
+        assertThat(ConfigLoader.parse("", List.of("policy_store.keep_evaluated=true")).policyStore().keepEvaluated())
+                .isEqualTo(Integer.MAX_VALUE);
+        assertThat(ConfigLoader.parse("policy_store: {keep_evaluated: 2}").policyStore().keepEvaluated()).isEqualTo(2);
     }
 }

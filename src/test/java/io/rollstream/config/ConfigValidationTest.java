@@ -11,6 +11,8 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 import java.util.List;
 import java.util.stream.Stream;
 
+import io.rollstream.tokenizer.PromptFormat;
+import io.rollstream.tokenizer.TokenizerSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -87,6 +89,7 @@ class ConfigValidationTest {
                 arguments("eval.max_new_tokens=0", "eval.max_new_tokens", "(0)"),
                 arguments("policy_store.path=''", "policy_store.path", "('')"),
                 arguments("policy_store.keep_last=-1", "policy_store.keep_last", "(-1)"),
+                arguments("policy_store.keep_evaluated=-1", "policy_store.keep_evaluated", "(-1)"),
                 arguments("output.sample_every=0", "output.sample_every", "(0)"));
     }
 
@@ -96,6 +99,21 @@ class ConfigValidationTest {
         InvalidConfigException e = failure("", override);
         assertThat(e.errors()).hasSize(1);
         assertThat(e.getMessage()).contains(key).contains(shownValue);
+    }
+
+    @Test
+    void chatPromptsNeedATokenizerWithATemplateAndTheSystemPromptNeedsChat() {
+        assertThat(failure("data: {prompt_format: chat}\nmodel: {tokenizer: {type: char, alphabet: \"0123456789+=\"}}")
+                .getMessage()).contains("data.prompt_format", "char tokenizer", "huggingface_model");
+        assertThat(failure("data: {system_prompt: Be brief.}").getMessage())
+                .contains("data.system_prompt", "only applies to data.prompt_format: chat");
+        assertThat(failure("data: {prompt_format: jinja}").getMessage()).contains("data.prompt_format");
+        RunConfig chat = ConfigLoader.parse("data: {prompt_format: chat, system_prompt: Be brief.}\n"
+                + "model: {tokenizer: {type: huggingface_model, path: /models/qwen}}");
+        assertThat(chat.data().toPromptFormat()).isEqualTo(PromptFormat.chat("Be brief."));
+        assertThat(chat.model().tokenizer()).isEqualTo(TokenizerSpec.huggingFaceModel("/models/qwen"));
+        assertThat(failure("model: {tokenizer: {type: huggingface_model}}").getMessage())
+                .contains("model.tokenizer.path", "a Hugging Face model directory");
     }
 
     @Test
@@ -144,15 +162,19 @@ class ConfigValidationTest {
     }
 
     @Test
-    void grpoWithTheZeroAdvantageFilterNeedsGroupsOfAtLeastTwo() {
+    void grpoNeedsGroupsOfAtLeastTwoWithOrWithoutTheZeroAdvantageFilter() {
         String groupsOfOne = "rollout: {rollouts_per_example: 1}\n";
-        assertThat(failure(groupsOfOne).getMessage())
-                .contains("rollout.rollouts_per_example (1) must be >= 2", "buffer.zero_advantage_filter",
-                        "zero advantage", "set rollout.rollouts_per_example to 2 or more");
-        assertThat(ConfigLoader.parse(groupsOfOne + "buffer: {zero_advantage_filter: false}").rollout()
-                .rolloutsPerExample()).isEqualTo(1);
+        for (String filter : List.of("", "buffer: {zero_advantage_filter: true}\n",
+                "buffer: {zero_advantage_filter: false}\n")) {
+            assertThat(failure(groupsOfOne + filter).getMessage()).as(filter)
+                    .contains("rollout.rollouts_per_example (1) must be >= 2", "learner.algorithm grpo",
+                            "zero advantage", "buffer.zero_advantage_filter", "set rollout.rollouts_per_example to 2");
+        }
         assertThat(ConfigLoader.parse(groupsOfOne + "learner: {algorithm: sft}").learner().algorithm())
                 .isEqualTo(Algorithm.SFT);
+        // Distillation trains on per-token rewards: one rollout per prompt is its variance experiment's first arm.
+        assertThat(ConfigLoader.parse(groupsOfOne + "learner: {algorithm: reverse_kl}\nteacher: {checkpoint: t.ckpt}")
+                .rollout().rolloutsPerExample()).isEqualTo(1);
     }
 
     @Test

@@ -36,15 +36,15 @@ class HuggingFaceStartTest {
     @TempDir
     Path dir;
 
+    /** A copy of the fixture that comes with its tokenizer. */
     private Path modelWithTokenizer() throws Exception {
-        Path model = dir.resolve("llama");
+        Path model = dir.resolve("qwen3");
         Files.createDirectories(model);
-        try (Stream<Path> files = Files.list(Path.of("src/test/resources/hf-models/llama-tied"))) {
+        try (Stream<Path> files = Files.list(Path.of("src/test/resources/hf-models/qwen3-headdim"))) {
             for (Path f : files.toList()) {
                 Files.copy(f, model.resolve(f.getFileName()));
             }
         }
-        Files.copy(Path.of("src/test/resources/tokenizers/wordlevel-tokenizer.json"), model.resolve("tokenizer.json"));
         return model;
     }
 
@@ -65,8 +65,8 @@ class HuggingFaceStartTest {
         assertThat(v0.model()).isEqualTo(HfModelDirectory.config(model).decoder());
         assertThat(v0.tokenizer()).isEqualTo(HfModelDirectory.tokenizer(model));
         assertThat(v0.metadata().get("origin")).contains(model.toString());
-        List<int[]> prompts = List.of(new int[] {1, 4, 5});
-        List<int[]> completions = List.of(new int[] {6, 7, 2});
+        List<int[]> prompts = List.of(new int[] {356, 40, 50});
+        List<int[]> completions = List.of(new int[] {60, 70, 358});
         try (LanguageModel published = Checkpoints.model(v0, Device.cpu());
                 LanguageModel original = HfModelDirectory.load(model, Device.cpu())) {
             assertThat(TokenLogprobs.score(published, prompts, completions, 0, 1.0)[0])

@@ -221,7 +221,7 @@ class LearnerOperatorTest {
     @Test
     void oldVersionsAreCollectedExceptThosePinnedByACheckpointWhichARestoreKeeps() throws Exception {
         // Keep the newest version only (nothing is ever stale), plus what checkpoints pin.
-        LearnerSettings collecting = SETTINGS.withRetention(new VersionRetention(1, 0, 0, 10));
+        LearnerSettings collecting = SETTINGS.withRetention(new VersionRetention(1, 0, 0, 10, 0, false));
         PolicyStore store = store("gc");
         OperatorSubtaskState atFive;
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(collecting, store, null))) {

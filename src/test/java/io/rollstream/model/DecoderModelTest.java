@@ -75,8 +75,8 @@ class DecoderModelTest {
         for (LanguageModel model : models) {
             List<GenerationRequest> reqs = requests(10, 100);
             SamplingParams params = SamplingParams.sample(24);
-            List<Completion> cached = new SamplingEngine(EOS, PAD, true).generate(model, reqs, params);
-            List<Completion> recomputed = new SamplingEngine(EOS, PAD, false).generate(model, reqs, params);
+            List<Completion> cached = new SamplingEngine(List.of(EOS), PAD, true).generate(model, reqs, params);
+            List<Completion> recomputed = new SamplingEngine(List.of(EOS), PAD, false).generate(model, reqs, params);
             for (int i = 0; i < reqs.size(); i++) {
                 assertThat(cached.get(i).tokens()).as(model.spec().describe()).isEqualTo(recomputed.get(i).tokens());
                 float[] a = cached.get(i).logprobs();
@@ -92,7 +92,7 @@ class DecoderModelTest {
     void behaviourLogprobsMatchTeacherForcedScoring() {
         for (LanguageModel model : models) {
             List<GenerationRequest> reqs = requests(8, 5);
-            List<Completion> out = new SamplingEngine(EOS, PAD, true).generate(model, reqs,
+            List<Completion> out = new SamplingEngine(List.of(EOS), PAD, true).generate(model, reqs,
                     new SamplingParams(0.7, 1.0, 0, 20, false));
             float[][] scored = TokenLogprobs.score(model, reqs.stream().map(GenerationRequest::prompt).toList(),
                     out.stream().map(Completion::tokens).toList(), PAD, 0.7);
@@ -108,7 +108,7 @@ class DecoderModelTest {
 
     @Test
     void repeatedGenerationLeavesNoNativeArraysBehind() {
-        SamplingEngine engine = new SamplingEngine(EOS, PAD, true);
+        SamplingEngine engine = new SamplingEngine(List.of(EOS), PAD, true);
         List<GenerationRequest> reqs = requests(6, 17);
         engine.generate(models.get(1), reqs, SamplingParams.sample(8));
         int live = NativeArrays.live();

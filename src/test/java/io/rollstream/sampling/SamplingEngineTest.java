@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 @Tag("djl")
 class SamplingEngineTest {
@@ -63,8 +64,8 @@ class SamplingEngineTest {
         for (GptModel model : List.of(learned, rotary)) {
             List<GenerationRequest> reqs = requests(12, 100);
             SamplingParams params = SamplingParams.sample(30);
-            List<Completion> cached = new SamplingEngine(EOS, PAD, true).generate(model, reqs, params);
-            List<Completion> recomputed = new SamplingEngine(EOS, PAD, false).generate(model, reqs, params);
+            List<Completion> cached = new SamplingEngine(Set.of(EOS), PAD, true).generate(model, reqs, params);
+            List<Completion> recomputed = new SamplingEngine(Set.of(EOS), PAD, false).generate(model, reqs, params);
             for (int i = 0; i < reqs.size(); i++) {
                 assertThat(cached.get(i).tokens()).isEqualTo(recomputed.get(i).tokens());
                 assertThat(cached.get(i).finishReason()).isEqualTo(recomputed.get(i).finishReason());
@@ -81,7 +82,7 @@ class SamplingEngineTest {
     void behaviourLogprobsMatchTeacherForcedScoring() {
         List<GenerationRequest> reqs = requests(8, 5);
         SamplingParams params = new SamplingParams(0.7, 1.0, 0, 20, false);
-        List<Completion> out = new SamplingEngine(EOS, PAD, true).generate(rotary, reqs, params);
+        List<Completion> out = new SamplingEngine(Set.of(EOS), PAD, true).generate(rotary, reqs, params);
         float[][] scored = TokenLogprobs.score(rotary, reqs.stream().map(GenerationRequest::prompt).toList(),
                 out.stream().map(Completion::tokens).toList(), PAD, 0.7);
         for (int i = 0; i < reqs.size(); i++) {
@@ -93,7 +94,7 @@ class SamplingEngineTest {
 
     @Test
     void sameSeedsGiveTheSameTokensWhateverElseIsInTheBatch() {
-        SamplingEngine engine = new SamplingEngine(EOS, PAD, true);
+        SamplingEngine engine = new SamplingEngine(Set.of(EOS), PAD, true);
         SamplingParams params = new SamplingParams(1.0, 0.95, 12, 25, false);
         List<GenerationRequest> alone = requests(3, 40);
         List<GenerationRequest> crowded = new ArrayList<>(requests(9, 900));
@@ -109,7 +110,7 @@ class SamplingEngineTest {
 
     @Test
     void differentSeedsGiveDifferentCompletions() {
-        SamplingEngine engine = new SamplingEngine(EOS, PAD, true);
+        SamplingEngine engine = new SamplingEngine(Set.of(EOS), PAD, true);
         int[] prompt = {BOS, 4, 5, 6};
         List<GenerationRequest> reqs = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
@@ -121,7 +122,7 @@ class SamplingEngineTest {
 
     @Test
     void stopsAtEosOrAtTheLimit() {
-        List<Completion> out = new SamplingEngine(EOS, PAD, true).generate(learned, requests(16, 3),
+        List<Completion> out = new SamplingEngine(Set.of(EOS), PAD, true).generate(learned, requests(16, 3),
                 SamplingParams.sample(6));
         for (Completion c : out) {
             assertThat(c.tokens().length).isBetween(1, 6);
@@ -134,8 +135,34 @@ class SamplingEngineTest {
     }
 
     @Test
+    void eachRowStopsAtTheFirstOfAnyStopId() {
+        SamplingParams params = SamplingParams.sample(12);
+        List<Completion> unstopped = new SamplingEngine(Set.of(), PAD, true).generate(learned, requests(16, 41), params);
+        Set<Integer> stops = Set.of(5, 9);
+        List<Completion> stopped = new SamplingEngine(stops, PAD, true).generate(learned, requests(16, 41), params);
+        int stoppedRows = 0;
+        for (int i = 0; i < unstopped.size(); i++) {
+            int[] full = unstopped.get(i).tokens();
+            int end = 0;
+            while (end < full.length && !stops.contains(full[end])) {
+                end++;
+            }
+            Completion c = stopped.get(i);
+            if (end < full.length) {
+                stoppedRows++;
+                assertThat(c.finishReason()).isEqualTo(FinishReason.STOP);
+                assertThat(c.tokens()).isEqualTo(java.util.Arrays.copyOf(full, end + 1));
+            } else {
+                assertThat(c.finishReason()).isEqualTo(FinishReason.LENGTH);
+                assertThat(c.tokens()).isEqualTo(full);
+            }
+        }
+        assertThat(stoppedRows).as("rows that met a stop id").isGreaterThan(3).isLessThan(16);
+    }
+
+    @Test
     void thousandsOfGenerateCallsLeaveNoNativeArraysBehind() {
-        SamplingEngine engine = new SamplingEngine(EOS, PAD, true);
+        SamplingEngine engine = new SamplingEngine(Set.of(EOS), PAD, true);
         List<GenerationRequest> reqs = requests(6, 17);
         engine.generate(rotary, reqs, SamplingParams.sample(8));
         int live = NativeArrays.live();
@@ -147,7 +174,7 @@ class SamplingEngineTest {
 
     @Test
     void greedyIsRepeatable() {
-        SamplingEngine engine = new SamplingEngine(EOS, PAD, true);
+        SamplingEngine engine = new SamplingEngine(Set.of(EOS), PAD, true);
         List<Completion> a = engine.generate(rotary, requests(5, 1), SamplingParams.greedy(15));
         List<Completion> b = engine.generate(rotary, requests(5, 999), SamplingParams.greedy(15));
         for (int i = 0; i < a.size(); i++) {
