@@ -2,6 +2,9 @@ package io.rollstream.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 
@@ -32,6 +35,21 @@ public final class DecoderModel extends ParameterizedModel {
     private final NDArray outputHead;
     private final NDArray attentionScale;
     private final NDArray inverseFrequencies;
+
+    /**
+     * One block's projections concatenated — q/k/v into one matrix (and bias), gate/up into another —
+     * so a frozen model makes two matrix products where it would make five.
+     */
+    private record Fused(NDArray qkv, NDArray qkvBias, NDArray gateUp) {}
+
+    /**
+     * Per block, the fused projections of a model whose parameters need no gradient (generators,
+     * teachers, evaluation of a loaded policy); built on first use, dropped by {@link
+     * #setTrainable}. Invariant: a model's weights change only through training, which needs
+     * gradients, so the copies never go stale. A trainable model keeps the separate projections
+     * (their gradients stay separate and exact).
+     */
+    private Fused[] fused;
 
     /** One block's parameters (looked up once, not per forward). */
     private record Block(NDArray inputNorm, NDArray qWeight, NDArray qBias, NDArray kWeight, NDArray kBias,
@@ -101,6 +119,51 @@ public final class DecoderModel extends ParameterizedModel {
     }
 
     @Override
+    public synchronized void setTrainable(boolean trainable) {
+        super.setTrainable(trainable);
+        dropFused();
+    }
+
+    /** The fused projections of block {@code layer}, or null while the parameters need gradients. */
+    private synchronized Fused fused(int layer) {
+        Block w = blocks[layer];
+        if (w.qWeight().hasGradient()) {
+            return null;
+        }
+        if (fused == null) {
+            fused = new Fused[blocks.length];
+        }
+        if (fused[layer] == null) {
+            NDArray bias = w.qBias() == null ? null
+                    : owned(NDArrays.concat(new NDList(w.qBias(), w.kBias(), w.vBias()), 0));
+            fused[layer] = new Fused(owned(NDArrays.concat(new NDList(w.qWeight(), w.kWeight(), w.vWeight()), 0)),
+                    bias, owned(NDArrays.concat(new NDList(w.gate(), w.up()), 0)));
+        }
+        return fused[layer];
+    }
+
+    /** Keeps an array the model made out of the caller's scope (the model's manager closes it). */
+    private static NDArray owned(NDArray array) {
+        NDScope.unregister(array);
+        return array;
+    }
+
+    private void dropFused() {
+        if (fused != null) {
+            for (Fused f : fused) {
+                if (f != null) {
+                    f.qkv().close();
+                    f.gateUp().close();
+                    if (f.qkvBias() != null) {
+                        f.qkvBias().close();
+                    }
+                }
+            }
+            fused = null;
+        }
+    }
+
+    @Override
     public NDArray forward(NDArray ids, NDArray positions, NDArray bias, KvCache cache, boolean lastOnly) {
         long b = ids.getShape().get(0);
         long t = ids.getShape().get(1);
@@ -126,10 +189,26 @@ public final class DecoderModel extends ParameterizedModel {
     private NDArray block(int layer, Block w, NDArray x, long b, long t, NDArray cos, NDArray sin, NDArray bias,
             KvCache cache) {
         int hd = config.headDim();
+        Fused fused = fused(layer);
         NDArray h = rmsNorm(x, w.inputNorm());
-        NDArray q = linear(h, w.qWeight(), w.qBias()).reshape(b, t, config.heads(), hd);
-        NDArray k = linear(h, w.kWeight(), w.kBias()).reshape(b, t, config.kvHeads(), hd);
-        NDArray v = linear(h, w.vWeight(), w.vBias()).reshape(b, t, config.kvHeads(), hd).transpose(0, 2, 1, 3);
+        NDArray q;
+        NDArray k;
+        NDArray v;
+        if (fused != null) {
+            long qWidth = (long) config.heads() * hd;
+            NDList qkv = linear(h, fused.qkv(), fused.qkvBias()).split(
+                    new long[] {qWidth, qWidth + (long) config.kvHeads() * hd}, 2);
+            q = qkv.get(0);
+            k = qkv.get(1);
+            v = qkv.get(2);
+        } else {
+            q = linear(h, w.qWeight(), w.qBias());
+            k = linear(h, w.kWeight(), w.kBias());
+            v = linear(h, w.vWeight(), w.vBias());
+        }
+        q = q.reshape(b, t, config.heads(), hd);
+        k = k.reshape(b, t, config.kvHeads(), hd);
+        v = v.reshape(b, t, config.kvHeads(), hd).transpose(0, 2, 1, 3);
         if (config.qkNorm()) {
             q = rmsNorm(q, w.qNorm());
             k = rmsNorm(k, w.kNorm());
@@ -143,8 +222,17 @@ public final class DecoderModel extends ParameterizedModel {
         NDArray mixed = attention(q, k, v, bias, b, t);
         x = x.add(linear(mixed, w.oWeight(), null));
         NDArray m = rmsNorm(x, w.postNorm());
-        NDArray gate = linear(m, w.gate(), null);
-        NDArray activated = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(linear(m, w.up(), null));
+        NDArray gate;
+        NDArray up;
+        if (fused != null) {
+            NDList gateUp = linear(m, fused.gateUp(), null).split(2, 2);
+            gate = gateUp.get(0);
+            up = gateUp.get(1);
+        } else {
+            gate = linear(m, w.gate(), null);
+            up = linear(m, w.up(), null);
+        }
+        NDArray activated = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up);
         return x.add(linear(activated, w.down(), null));
     }
 

@@ -10,6 +10,8 @@ import ai.djl.Device;
 
 import io.rollstream.huggingface.HfModelDirectory;
 import io.rollstream.model.LanguageModel;
+import io.rollstream.model.Models;
+import io.rollstream.model.TokenLogprobs;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -113,6 +115,23 @@ class DecoderTrainingTest {
                     }
                     assertThat(again.get(name)).as("round %d, %s", round, name).containsExactly(first.get(name));
                 }
+            }
+        }
+    }
+
+    /** A frozen model computes with fused copies of its projections: training must not leave them stale. */
+    @Test
+    void aModelScoredTrainedAndFrozenAgainScoresWithItsNewWeights() throws IOException {
+        List<int[]> prompts = List.of(new int[] {356, 40, 50});
+        List<int[]> completions = List.of(new int[] {60, 70, 358});
+        try (LanguageModel model = load("qwen2-bf16-sharded")) {
+            float[] before = TokenLogprobs.score(model, prompts, completions, 0, 1.0)[0];
+            trainer(model, 4, PolicyTrainer.OptimizerStep.PER_BATCH, 1e-2).step(rlBatch(8, 2, 3), new SftLoss());
+            model.setTrainable(false);
+            float[] after = TokenLogprobs.score(model, prompts, completions, 0, 1.0)[0];
+            try (LanguageModel rebuilt = Models.create(model.spec(), model.weights(), Device.cpu())) {
+                assertThat(after).isNotEqualTo(before)
+                        .containsExactly(TokenLogprobs.score(rebuilt, prompts, completions, 0, 1.0)[0]);
             }
         }
     }
