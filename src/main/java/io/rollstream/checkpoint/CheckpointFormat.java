@@ -78,6 +78,7 @@ public final class CheckpointFormat {
             entries.add(new ParameterEntry(name, shape.getShape()));
         });
         AdamW.State optimizer = checkpoint.optimizer();
+        requireAddressable(checkpoint.model(), optimizer != null);
         Header header = new Header(VERSION, checkpoint.step(), checkpoint.model(), checkpoint.tokenizer(), entries,
                 optimizer == null ? null : optimizer.step(), checkpoint.metadata());
         byte[] headerBytes = Json.mapper().writeValueAsBytes(header);
@@ -93,6 +94,25 @@ public final class CheckpointFormat {
         data.flush();
         out.write(digest.digest());
         out.flush();
+    }
+
+    /** Largest checkpoint readers accept: {@link #read} holds a whole file in one byte array. */
+    static final long MAX_BYTES = Integer.MAX_VALUE - (64L << 20);
+
+    /**
+     * Refuses, before anything is written, a checkpoint too large to be read back: the whole file is
+     * held in one byte array (as are published policy versions and the learner's Flink state).
+     */
+    public static void requireAddressable(ModelSpec model, boolean withOptimizer) {
+        long bytes = model.parameterCount() * Float.BYTES * (withOptimizer ? 3 : 1);
+        if (bytes > MAX_BYTES) {
+            throw new IllegalArgumentException(String.format("a checkpoint of %s (%d parameters%s) would be %.1f GiB,"
+                    + " but checkpoints and policy versions are held in one byte array, which stops at 2 GiB: full"
+                    + " training is limited to about %d million parameters (%d million with optimizer state)",
+                    model.describe(), model.parameterCount(), withOptimizer ? ", weights and AdamW moments" : "",
+                    bytes / (double) (1L << 30), MAX_BYTES / Float.BYTES / 1_000_000,
+                    MAX_BYTES / 3 / Float.BYTES / 1_000_000));
+        }
     }
 
     /** Reads and verifies a checkpoint from {@code in}. */

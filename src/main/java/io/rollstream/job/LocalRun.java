@@ -91,6 +91,7 @@ public final class LocalRun {
         ConfigWriter.write(config, paths.config());
         Tokenizer tokenizer = Tokenizers.create(PlanFactory.tokenizer(config));
         ModelSpec model = PlanFactory.modelSpec(config, tokenizer);
+        CheckpointFormat.requireAddressable(model, true); // the learner's state: weights and AdamW moments
         PolicyStore store = new PolicyStore(paths.policyStore());
         if (resumeFrom != null) {
             store.clearFinished();

@@ -171,4 +171,14 @@ class CheckpointFormatTest {
         assertThat(((ModelConfig) read.model()).architecture()).isEqualTo(ModelConfig.Architecture.GPT);
         assertThat(read.weights().get("wte")).containsExactly(weights.get("wte"));
     }
+
+    @Test
+    void aCheckpointTooLargeToReadBackIsRefusedBeforeWriting() {
+        ModelSpec big = new DecoderConfig(DecoderConfig.QWEN2, 152064, 3584, 18944, 28, 28, 4, 128, 1e-6, 1e6, null,
+                32768, false);
+        assertThatThrownBy(() -> CheckpointFormat.requireAddressable(big, false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("held in one byte array").hasMessageContaining("Qwen2ForCausalLM");
+        CheckpointFormat.requireAddressable(MODEL, true);
+    }
 }
