@@ -64,6 +64,12 @@ final class SectionReader {
         return result == null ? def : result;
     }
 
+    /** Whether {@code name} holds a single value such as a name or a number (does not register the key). */
+    boolean isScalar(String name) {
+        JsonNode value = node.get(name);
+        return value != null && value.isValueNode() && !value.isNull();
+    }
+
     /** Whether {@code name} has a non-null value (does not register the key). */
     boolean isSet(String name) {
         JsonNode value = node.get(name);
@@ -88,6 +94,10 @@ final class SectionReader {
 
     long longInteger(String name, long def) {
         return read(name, def, false, "an integer", SectionReader::asLong);
+    }
+
+    Long optionalLong(String name, Long def) {
+        return read(name, def, true, "an integer", SectionReader::asLong);
     }
 
     double number(String name, double def) {

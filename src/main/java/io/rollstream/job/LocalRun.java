@@ -1,13 +1,10 @@
 package io.rollstream.job;
 
-import ai.djl.Device;
-
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.common.Json;
 import io.rollstream.config.ConfigWriter;
-import io.rollstream.config.DataSection;
 import io.rollstream.config.ModelSection;
 import io.rollstream.config.RunConfig;
 import io.rollstream.eval.EvalSpec;
@@ -21,7 +18,8 @@ import io.rollstream.policy.PolicyStore;
 import io.rollstream.tasks.Tasks;
 import io.rollstream.tokenizer.PromptCodec;
 import io.rollstream.tokenizer.Tokenizer;
-import io.rollstream.tokenizer.Tokenizers;
+
+import ai.djl.Device;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -31,9 +29,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * {@code rollstream run}: prepares the run directory (resolved config, initial policy — fresh,
@@ -50,7 +52,7 @@ public final class LocalRun {
     public static PipelineRunner.Result run(RunConfig config, Path runDir, String resumeFrom, PrintStream out)
             throws Exception {
         long start = System.currentTimeMillis();
-        Prepared prepared = prepare(config, runDir, resumeFrom, out);
+        Prepared prepared = prepare(config, runDir, resumeFrom, out, PreFlight.Mode.LOCAL_RUN);
         RunPaths paths = prepared.paths();
         PolicyStore store = prepared.store();
         Tokenizer tokenizer = prepared.tokenizer();
@@ -60,7 +62,12 @@ public final class LocalRun {
                 plan.slots(), config.job().checkpointIntervalS() * 1000L, resumeFrom,
                 config.job().maxMinutes(), config.job().prometheusPort(), config.job().checkpointDir(),
                 config.job().restartAttempts());
-        PipelineRunner.Result result = PipelineRunner.run(plan, PlanFactory.io(config, plan), options, out::println);
+        PipelineRunner.Result result;
+        try {
+            result = PipelineRunner.run(plan, PlanFactory.io(config, plan), options, out::println);
+        } catch (PipelineRunner.NotStarted refused) {
+            throw prepared.notStarted(refused);
+        }
         Optional<PolicyManifest> last = store.latest();
         FinalEval finalEval = null;
         if (last.isPresent()) {
@@ -76,61 +83,128 @@ public final class LocalRun {
     /**
      * A run directory ready for the job: the resolved config written, and the policy store holding
      * an initial policy (or, when resuming, the store of the run being continued).
+     *
+     * @param resumed what a resume changed in the run directory, to put back if the job does not
+     *     start; null for a new run
      */
-    public record Prepared(RunPaths paths, PolicyStore store, Tokenizer tokenizer, ModelSpec model) {}
+    public record Prepared(RunPaths paths, PolicyStore store, Tokenizer tokenizer, ModelSpec model,
+            ResumedFiles resumed) {
 
-    /**
-     * Prepares {@code runDir} for a local or a cluster run: writes the resolved config and, unless
-     * resuming, publishes version 0 ({@link #initialPolicy}). A run directory that already holds
-     * a policy is refused unless the run resumes from {@code resumeFrom}.
-     */
-    public static Prepared prepare(RunConfig config, Path runDir, String resumeFrom, PrintStream out)
-            throws Exception {
-        RunPaths paths = RunPaths.under(runDir, config.policyStore().path());
-        Files.createDirectories(paths.dir());
-        ConfigWriter.write(config, paths.config());
-        Tokenizer tokenizer = Tokenizers.create(PlanFactory.tokenizer(config));
-        ModelSpec model = PlanFactory.modelSpec(config, tokenizer);
-        CheckpointFormat.requireAddressable(model, true); // the learner's state: weights and AdamW moments
-        PolicyStore store = new PolicyStore(paths.policyStore());
-        if (resumeFrom != null) {
-            store.clearFinished();
-            out.println("resuming from " + resumeFrom);
-        } else if (store.latest().isEmpty()) {
-            out.println("initial policy: " + model.describe()
-                    + (config.sft().steps() > 0 ? ", SFT warm start for " + config.sft().steps() + " steps" : ""));
-            PromptCodec codec = new PromptCodec(tokenizer, PlanFactory.tokenizer(config).promptFormat());
-            store.publish(initialPolicy(config, model, codec, paths, out), "initial");
-        } else {
-            throw new IllegalArgumentException("run directory " + paths.dir() + " already holds a policy store;"
-                    + " continue it with --resume-from " + paths.dir() + ", or choose another --run-dir");
+        /**
+         * The error to report when Flink refused to start the job: after a resume, the run directory
+         * is put back as it was and the refusal is the user's to fix.
+         */
+        public RuntimeException notStarted(PipelineRunner.NotStarted refused) throws IOException {
+            if (resumed == null) {
+                return refused;
+            }
+            resumed.restore(paths, store);
+            return new IllegalArgumentException("--resume-from: Flink cannot restore the resume point into the job this"
+                    + " config makes (" + refused.getMessage() + "); resume with --config " + paths.config()
+                    + ", or start a new run", refused);
         }
-        return new Prepared(paths, store, tokenizer, model);
     }
 
     /**
-     * Version 0: the Hugging Face model of {@code model.path}, {@code model.init} or fresh weights,
-     * warm-started with SFT when {@code sft.steps > 0}.
+     * What a resume changes before its job runs: the resolved config and the finished marker it
+     * rewrites, and the empty checkpoint folders Flink makes for a job it then refuses to start.
      */
-    static Checkpoint initialPolicy(RunConfig config, ModelSpec model, PromptCodec codec, RunPaths paths,
-            PrintStream out) throws Exception {
-        if (config.model().init() != null) {
-            Checkpoint init = CheckpointFormat.load(Path.of(config.model().init()));
-            if (!init.model().equals(model)) {
-                throw new IllegalArgumentException("model.init " + config.model().init() + " holds a model of shape "
-                        + init.model() + ", but the config asks for " + model);
+    record ResumedFiles(byte[] config, Optional<byte[]> finishedMarker, Set<Path> checkpointFolders) {
+
+        static ResumedFiles before(RunPaths paths, PolicyStore store) throws IOException {
+            return new ResumedFiles(Files.readAllBytes(paths.config()), store.finishedMarker(),
+                    entries(paths.checkpoints()));
+        }
+
+        void restore(RunPaths paths, PolicyStore store) throws IOException {
+            Files.write(paths.config(), config);
+            if (finishedMarker.isPresent()) {
+                store.restoreFinished(finishedMarker.get());
             }
-            if (config.sft().steps() == 0) {
-                return WarmStart.fromCheckpoint(init, codec.spec());
+            for (Path made : entries(paths.checkpoints())) {
+                if (!checkpointFolders.contains(made)) {
+                    deleteEmptyFolders(made);
+                }
+            }
+            if (checkpointFolders.isEmpty() && Files.isDirectory(paths.checkpoints())
+                    && entries(paths.checkpoints()).isEmpty()) {
+                Files.delete(paths.checkpoints());
             }
         }
-        try (LanguageModel fresh = startingModel(config, model)) {
+
+        private static Set<Path> entries(Path folder) throws IOException {
+            if (!Files.isDirectory(folder)) {
+                return Set.of();
+            }
+            try (Stream<Path> list = Files.list(folder)) {
+                return list.collect(Collectors.toSet());
+            }
+        }
+
+        /** Deletes {@code folder} if it holds only (empty) folders: never a file. */
+        private static void deleteEmptyFolders(Path folder) throws IOException {
+            List<Path> tree;
+            try (Stream<Path> walk = Files.walk(folder)) {
+                tree = walk.sorted(Comparator.reverseOrder()).toList();
+            }
+            if (tree.stream().allMatch(Files::isDirectory)) {
+                for (Path p : tree) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    /**
+     * Prepares {@code runDir} for a local or a cluster run: first every check that needs no write
+     * ({@link PreFlight}; a new run's directory must be new or empty, a resumed run's must be the run
+     * it continues: {@link RunDirectory}), then writes the resolved config and, unless resuming,
+     * publishes version 0 ({@link #initialPolicy}).
+     */
+    public static Prepared prepare(RunConfig config, Path runDir, String resumeFrom, PrintStream out,
+            PreFlight.Mode mode) throws Exception {
+        RunPaths paths = RunPaths.under(runDir, config.policyStore().path());
+        boolean resuming = resumeFrom != null;
+        PreFlight.Checked checked = PreFlight.check(config, mode, resuming);
+        PolicyStore store = new PolicyStore(paths.policyStore());
+        if (resuming) {
+            RunDirectory.requireResumable(paths.dir(), config);
+        } else {
+            RunDirectory.requireNewOrEmpty(paths.dir(), "--run-dir");
+            if (store.latest().isPresent()) {
+                throw new IllegalArgumentException("policy_store.path " + store.root() + " already holds the policy"
+                        + " store of another run: a new run needs its own; set another policy_store.path");
+            }
+        }
+        ResumedFiles resumed = resuming ? ResumedFiles.before(paths, store) : null;
+        Files.createDirectories(paths.dir());
+        ConfigWriter.write(config, paths.config());
+        ModelSpec model = checked.model();
+        if (resuming) {
+            store.clearFinished();
+            out.println("resuming from " + resumeFrom);
+        } else {
+            out.println("initial policy: " + model.describe()
+                    + (config.sft().steps() > 0 ? ", SFT warm start for " + config.sft().steps() + " steps" : ""));
+            PromptCodec codec = new PromptCodec(checked.tokenizer(), PlanFactory.tokenizer(config).promptFormat());
+            store.publish(initialPolicy(config, model, checked.init(), codec, paths, out), "initial");
+        }
+        return new Prepared(paths, store, checked.tokenizer(), model, resumed);
+    }
+
+    /**
+     * Version 0: the Hugging Face model of {@code model.path}, {@code init} (the verified {@code
+     * model.init}, or null) or fresh weights, warm-started with SFT when {@code sft.steps > 0} (on a
+     * built-in task: {@link PreFlight} refuses other sources).
+     */
+    static Checkpoint initialPolicy(RunConfig config, ModelSpec model, Checkpoint init, PromptCodec codec,
+            RunPaths paths, PrintStream out) throws Exception {
+        if (init != null && config.sft().steps() == 0) {
+            return WarmStart.fromCheckpoint(init, codec.spec());
+        }
+        try (LanguageModel fresh = startingModel(config, model, init)) {
             if (config.sft().steps() == 0) {
                 return new Checkpoint(0, model, codec.spec(), fresh.weights(), null, origin(config));
-            }
-            if (config.data().source() != DataSection.Source.TASK) {
-                throw new IllegalArgumentException("sft.steps > 0 needs data.source: task (the warm start draws"
-                        + " demonstrations from the built-in task); set sft.steps: 0 or give model.init");
             }
             EvalSpec eval = PlanFactory.eval(config);
             WarmStart.Settings sft = new WarmStart.Settings(config.sft().steps(), config.sft().examples(),
@@ -144,14 +218,11 @@ public final class LocalRun {
     }
 
     /** The weights version 0 starts from (before any warm start). */
-    private static LanguageModel startingModel(RunConfig config, ModelSpec model) throws Exception {
+    private static LanguageModel startingModel(RunConfig config, ModelSpec model, Checkpoint init) throws Exception {
         if (config.model().source() == ModelSection.Source.HUGGINGFACE) {
             return HfModelDirectory.load(Path.of(config.model().path()), (DecoderConfig) model, Device.cpu());
         }
-        if (config.model().init() != null) {
-            return Checkpoints.model(CheckpointFormat.load(Path.of(config.model().init())), Device.cpu());
-        }
-        return WarmStart.freshModel(model, config.job().seed());
+        return init != null ? Checkpoints.model(init, Device.cpu()) : WarmStart.freshModel(model, config.job().seed());
     }
 
     private static Map<String, String> origin(RunConfig config) {
@@ -211,6 +282,8 @@ public final class LocalRun {
             out.println(String.format("RL steps: %d, last reward_mean %.3f", lastRl.path("step").asLong() + 1,
                     lastRl.path("reward_mean").asDouble()));
         }
+        out.println(String.format("invalid records: %,d%s", invalidRecords(paths),
+                invalidRecords(paths) > 0 ? " (with their reasons in " + paths.invalidRecords() + ")" : ""));
         if (sftAccuracy != null) {
             out.println(String.format("held-out accuracy after SFT: %.1f%%", 100 * sftAccuracy));
         }
@@ -223,6 +296,16 @@ public final class LocalRun {
             out.println("savepoint: " + result.savepoint());
         }
         out.println("continue with: --resume-from " + paths.dir() + " (its newest checkpoint or savepoint)");
+    }
+
+    /** Lines of invalid-records.jsonl: every record the run refused, once each. */
+    private static long invalidRecords(RunPaths paths) throws IOException {
+        if (!Files.exists(paths.invalidRecords())) {
+            return 0;
+        }
+        try (Stream<String> lines = Files.lines(paths.invalidRecords(), StandardCharsets.UTF_8)) {
+            return lines.filter(line -> !line.isBlank()).count();
+        }
     }
 
     private static List<JsonNode> readAll(RunPaths paths) throws IOException {

@@ -2,6 +2,7 @@ package io.rollstream.job;
 
 import io.rollstream.common.Json;
 import io.rollstream.metrics.MetricReporters;
+import io.rollstream.output.InvalidRecordCount;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -68,6 +69,15 @@ public final class PipelineRunner {
     /** How a run ended. */
     public record Result(JobStatus status, String savepoint, List<JsonNode> metrics) {}
 
+    /** Flink refused to start the job (e.g. a resume point whose state does not fit it): nothing ran. */
+    public static final class NotStarted extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        NotStarted(Throwable cause) {
+            super(rootMessage(cause), cause);
+        }
+    }
+
     private PipelineRunner() {}
 
     public static Result run(PipelinePlan plan, PipelineIo io, Options options, Consumer<String> progress)
@@ -77,7 +87,13 @@ public final class PipelineRunner {
         int restPort = options.webUi() && options.webUiPort() > 0 ? options.webUiPort() : freePort();
         StreamExecutionEnvironment env = environment(plan, options, restPort);
         RlPipelineJob.build(env, plan, io);
-        JobClient job = env.executeAsync(plan.jobName());
+        JobClient job;
+        try {
+            job = env.executeAsync(plan.jobName());
+        } catch (Exception refused) {
+            removeTemporaryFiles(plan, progress);
+            throw new NotStarted(refused);
+        }
         try {
             progress.accept("job " + job.getJobID() + " submitted" + (options.webUi() ? webUiHint(restPort) : "")
                     + (options.prometheusPort() > 0 ? "; Prometheus metrics: http://localhost:"
@@ -268,7 +284,10 @@ public final class PipelineRunner {
         }
     }
 
-    /** One human line per metrics line: step, reward, held-out accuracy, staleness, throughput, ETA. */
+    /**
+     * One human line per metrics line: step, reward, held-out accuracy, staleness, throughput, ETA,
+     * and the invalid records so far when there are any.
+     */
     static final class ProgressLine {
         private final long maxSteps;
         private final long startMillis = System.currentTimeMillis();
@@ -298,6 +317,9 @@ public final class PipelineRunner {
             }
             if (m.has("eval_accuracy")) {
                 s.append(String.format(" | held-out accuracy %.1f%%", 100 * m.path("eval_accuracy").asDouble()));
+            }
+            if (m.path(InvalidRecordCount.KEY).asLong() > 0) {
+                s.append(String.format(" | invalid records %,d", m.path(InvalidRecordCount.KEY).asLong()));
             }
             return s.toString();
         }

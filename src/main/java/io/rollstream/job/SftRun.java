@@ -3,12 +3,9 @@ package io.rollstream.job;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.config.ConfigWriter;
-import io.rollstream.config.DataSection;
 import io.rollstream.config.RunConfig;
 import io.rollstream.model.ModelSpec;
 import io.rollstream.tokenizer.PromptCodec;
-import io.rollstream.tokenizer.Tokenizer;
-import io.rollstream.tokenizer.Tokenizers;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -30,21 +27,16 @@ public final class SftRun {
         if (config.sft().steps() == 0) {
             throw new IllegalArgumentException("sft.steps is 0, so there is nothing to train: set sft.steps > 0");
         }
-        if (config.data().source() != DataSection.Source.TASK) {
-            throw new IllegalArgumentException("sft needs data.source: task (demonstrations come from the built-in task)");
-        }
         RunPaths paths = RunPaths.under(runDir, null);
-        if (Files.exists(paths.finalModel())) {
-            throw new IllegalArgumentException(paths.finalModel() + " already exists: choose another --run-dir");
-        }
+        PreFlight.Checked checked = PreFlight.check(config, PreFlight.Mode.SFT, false);
+        RunDirectory.requireNewOrEmpty(paths.dir(), "--run-dir");
         Files.createDirectories(paths.dir());
         ConfigWriter.write(config, paths.config());
-        Tokenizer tokenizer = Tokenizers.create(PlanFactory.tokenizer(config));
-        ModelSpec model = PlanFactory.modelSpec(config, tokenizer);
+        ModelSpec model = checked.model();
         out.println("sft: " + model.describe() + ", " + config.sft().steps() + " steps");
         long start = System.currentTimeMillis();
-        PromptCodec codec = new PromptCodec(tokenizer, PlanFactory.tokenizer(config).promptFormat());
-        Checkpoint trained = LocalRun.initialPolicy(config, model, codec, paths, out);
+        PromptCodec codec = new PromptCodec(checked.tokenizer(), PlanFactory.tokenizer(config).promptFormat());
+        Checkpoint trained = LocalRun.initialPolicy(config, model, checked.init(), codec, paths, out);
         CheckpointFormat.save(trained, paths.finalModel());
         out.println(String.format("sft finished in %.0f s; model: %s", (System.currentTimeMillis() - start) / 1000.0,
                 paths.finalModel()));

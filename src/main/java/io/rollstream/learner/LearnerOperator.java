@@ -137,7 +137,9 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         super.open();
         attempt = AttemptId.of(getRuntimeContext());
         badSteps = Integer.parseInt(restored.metadata().getOrDefault(BAD_STEPS, "0"));
-        learner = new Learner(settings, restored, Device.cpu());
+        // the reference of a KL penalty is the run's version 0, which the store always keeps
+        Checkpoint initial = settings.loss().klToReference().enabled() && restored.step() != 0 ? store.load(0) : null;
+        learner = new Learner(settings, restored, initial, Device.cpu());
         restored = null;
         store.fence(attempt, learner.step());
         store.publish(learner.policy(), attempt);

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Scores the student's rollouts with a teacher model, for on-policy distillation (pure Java + DJL,
@@ -54,7 +55,9 @@ public final class TeacherScorer implements AutoCloseable {
      */
     public static TeacherScorer load(Checkpoint checkpoint, TokenizerSpec studentTokenizer, int studentContextLength,
             Device device, int maxBatchRows) {
-        check(checkpoint.model(), checkpoint.tokenizer(), studentTokenizer, studentContextLength);
+        mismatch(checkpoint.model(), checkpoint.tokenizer(), studentTokenizer, studentContextLength).ifPresent(why -> {
+            throw new IllegalArgumentException(why);
+        });
         return of(Checkpoints.model(checkpoint, device), checkpoint.tokenizer(), maxBatchRows);
     }
 
@@ -68,24 +71,32 @@ public final class TeacherScorer implements AutoCloseable {
         Path dir = Path.of(location);
         HfConfig config = HfModelDirectory.config(dir);
         TokenizerSpec tokenizer = HfModelDirectory.tokenizer(dir);
-        check(config.decoder(), tokenizer, studentTokenizer, studentContextLength);
+        mismatch(config.decoder(), tokenizer, studentTokenizer, studentContextLength).ifPresent(why -> {
+            throw new IllegalArgumentException(why);
+        });
         return of(HfModelDirectory.load(dir, config.decoder(), device), tokenizer, maxBatchRows);
     }
 
-    private static void check(ModelSpec teacher, TokenizerSpec tokenizer, TokenizerSpec studentTokenizer,
-            int studentContextLength) {
-        if (!TokenizerIdentity.sameIds(tokenizer, studentTokenizer)) {
-            throw new IllegalArgumentException("the teacher uses tokenizer " + tokenizer + " but the student uses "
+    /**
+     * Why a teacher of shape {@code teacher} with {@code teacherTokenizer} cannot score a student with
+     * {@code studentTokenizer} and {@code studentContextLength}, or empty when it can. Tokenizers match
+     * when they give ids the same meaning ({@link TokenizerIdentity}).
+     */
+    public static Optional<String> mismatch(ModelSpec teacher, TokenizerSpec teacherTokenizer,
+            TokenizerSpec studentTokenizer, int studentContextLength) {
+        if (!TokenizerIdentity.sameIds(teacherTokenizer, studentTokenizer)) {
+            return Optional.of("the teacher uses tokenizer " + teacherTokenizer + " but the student uses "
                     + studentTokenizer + ": distillation compares the two models token by token, so the teacher"
                     + " needs the student's tokenizer (train it on the same task, or take a teacher of the student's"
                     + " model family)");
         }
         if (teacher.contextLength() < studentContextLength) {
-            throw new IllegalArgumentException("the teacher has context_length " + teacher.contextLength()
+            return Optional.of("the teacher has context_length " + teacher.contextLength()
                     + ", shorter than the student's " + studentContextLength + ": train the teacher with"
                     + " model.context_length >= " + studentContextLength + " (a Hugging Face teacher's context is its"
                     + " max_position_embeddings)");
         }
+        return Optional.empty();
     }
 
     private static TeacherScorer of(LanguageModel model, TokenizerSpec tokenizer, int maxBatchRows) {

@@ -22,6 +22,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -58,7 +59,7 @@ class HuggingFaceStartTest {
         Path model = modelWithTokenizer();
         LocalRun.Prepared prepared;
         try (PrintStream quiet = new PrintStream(OutputStream.nullOutputStream())) {
-            prepared = LocalRun.prepare(config(model), dir.resolve("run"), null, quiet);
+            prepared = LocalRun.prepare(config(model), dir.resolve("run"), null, quiet, PreFlight.Mode.LOCAL_RUN);
         }
         assertThat(prepared.model()).isInstanceOf(DecoderConfig.class);
         Checkpoint v0 = prepared.store().load(0);
@@ -79,8 +80,36 @@ class HuggingFaceStartTest {
         Path model = modelWithTokenizer();
         Files.delete(model.resolve("config.json"));
         try (PrintStream quiet = new PrintStream(OutputStream.nullOutputStream())) {
-            assertThatThrownBy(() -> LocalRun.prepare(config(model), dir.resolve("run"), null, quiet))
+            assertThatThrownBy(() -> LocalRun.prepare(config(model), dir.resolve("run"), null, quiet, PreFlight.Mode.LOCAL_RUN))
                     .hasMessageContaining("has no config.json");
         }
+    }
+
+    @Test
+    void preFlightNamesAMissingDirectoryAndATeacherWithOtherIds() throws Exception {
+        assertThatThrownBy(() -> PreFlight.check(config(Path.of("/nope")), PreFlight.Mode.LOCAL_RUN, false))
+                .hasMessageContaining("model.path ('/nope') does not exist: give a Hugging Face model directory");
+        Path teacher = dir.resolve("teacher");
+        Files.createDirectories(teacher);
+        try (Stream<Path> files = Files.list(Path.of("src/test/resources/hf-models/llama-tied"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, teacher.resolve(f.getFileName()));
+            }
+        }
+        Files.copy(Path.of("src/test/resources/tokenizers/wordlevel-tokenizer.json"), teacher.resolve("tokenizer.json"));
+        RunConfig distill = ConfigLoader.parse("model: {source: huggingface, path: " + modelWithTokenizer() + "}\n"
+                + "data: {source: jsonl, path: src/test/resources/data/problems.jsonl}\n"
+                + "learner: {algorithm: reverse_kl}\nbuffer: {online_difficulty_filtering: false}\n"
+                + "teacher: {source: huggingface, path: " + teacher + "}\n");
+        assertThatThrownBy(() -> PreFlight.check(distill, PreFlight.Mode.LOCAL_RUN, false))
+                .hasMessageContaining("the teacher uses tokenizer");
+        Files.delete(teacher.resolve("tokenizer.json"));
+        try (Stream<Path> files = Files.list(Path.of("src/test/resources/hf-tokenizer"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, teacher.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        assertThat(PreFlight.check(distill, PreFlight.Mode.LOCAL_RUN, false).model())
+                .isInstanceOf(DecoderConfig.class);
     }
 }

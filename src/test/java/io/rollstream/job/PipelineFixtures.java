@@ -11,7 +11,7 @@ import io.rollstream.eval.EvalSpec;
 import io.rollstream.learner.AdamW;
 import io.rollstream.learner.Algorithm;
 import io.rollstream.learner.LearnerSettings;
-import io.rollstream.learner.PolicyGradientLoss;
+import io.rollstream.learner.LossSettings;
 import io.rollstream.learner.PolicyTrainer;
 import io.rollstream.model.GptModel;
 import io.rollstream.model.ModelConfig;
@@ -98,7 +98,7 @@ final class PipelineFixtures {
                 new DifficultyPools(k.easy(), k.hard()), early, 16, 50);
         LearnerSettings learner = new LearnerSettings(Algorithm.GRPO, new AdamW.Config(1e-3, 0.9, 0.99, 1e-8, 0, 0),
                 new PolicyTrainer.Config(1.0, 64, 1.0, PolicyTrainer.OptimizerStep.PER_BATCH),
-                PolicyGradientLoss.Config.defaults(), k.steps(), 0)
+                LossSettings.defaults(), k.steps(), 0)
                 // Old versions are collected as in real runs (checkpoints and savepoints pin theirs).
                 .withRetention(new VersionRetention(2, k.maxOffPolicy(), 0, k.steps(), 0, false));
         return new PipelinePlan("pipeline-it", k.parallelism(), rollout, batch, learner, null, eval,

@@ -65,9 +65,9 @@ class DecoderTrainingTest {
                 e.behaviourLogprobs(), e.behaviourLogprobs(), e.group())).toList();
         record Case(Loss loss, PolicyTrainer.OptimizerStep mode, List<TrainingExample> batch, int steps) {}
         List<Case> cases = List.of(
-                new Case(new PolicyGradientLoss(PolicyGradientLoss.Config.defaults()),
+                new Case(new DppoLoss(DppoLoss.Config.defaults()),
                         PolicyTrainer.OptimizerStep.PER_BATCH, batch, 1),
-                new Case(new PolicyGradientLoss(PolicyGradientLoss.Config.defaults()),
+                new Case(new DppoLoss(DppoLoss.Config.defaults()),
                         PolicyTrainer.OptimizerStep.PER_PROMPT, batch, 3),
                 new Case(new ReverseKlLoss(), PolicyTrainer.OptimizerStep.PER_BATCH, distill, 1));
         for (Case c : cases) {
@@ -87,7 +87,7 @@ class DecoderTrainingTest {
     @Test
     void microBatchesGiveTheGradientOfTheWholeBatch() throws IOException {
         List<TrainingExample> batch = rlBatch(12, 4, 11);
-        Loss pg = new PolicyGradientLoss(PolicyGradientLoss.Config.defaults());
+        Loss pg = new DppoLoss(DppoLoss.Config.defaults());
         try (LanguageModel a = load("llama-tied"); LanguageModel b = load("llama-tied")) {
             Map<String, float[]> accumulated = gradients(trainer(a, 3, PolicyTrainer.OptimizerStep.PER_BATCH), batch,
                     pg);
@@ -99,7 +99,7 @@ class DecoderTrainingTest {
     @Test
     void gradientsStayFiniteAndIdenticalWithGcBetweenForwardAndBackward() throws IOException {
         List<TrainingExample> batch = rlBatch(8, 2, 21);
-        Loss pg = new PolicyGradientLoss(PolicyGradientLoss.Config.defaults());
+        Loss pg = new DppoLoss(DppoLoss.Config.defaults());
         try (LanguageModel model = load("qwen3-headdim")) {
             PolicyTrainer trainer = trainer(model, 4, PolicyTrainer.OptimizerStep.PER_BATCH);
             trainer.setBeforeBackward(() -> {

@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 
 import io.rollstream.model.GptModel;
 import io.rollstream.model.ModelConfig;
+import io.rollstream.model.SamplingTruncation;
+import io.rollstream.model.SequenceBatch;
 import io.rollstream.model.TokenLogprobs;
 import io.rollstream.testing.NativeArrays;
 
@@ -89,6 +94,42 @@ class SamplingEngineTest {
             for (int j = 0; j < scored[i].length; j++) {
                 assertThat(scored[i][j]).isCloseTo(out.get(i).logprobs()[j], within(1e-4f));
             }
+        }
+    }
+
+    /**
+     * With top-p / top-k the sampler records the log-prob of the truncated, renormalised
+     * distribution, and the learner's forward under the same truncation gives the same numbers
+     * (an importance ratio of 1 for unchanged weights), every sampled token inside its kept set.
+     */
+    @Test
+    void truncatedBehaviourLogprobsMatchTheLearnersTruncatedForward() {
+        List<GenerationRequest> reqs = requests(8, 5);
+        for (SamplingParams params : List.of(new SamplingParams(0.7, 0.8, 0, 20, false),
+                new SamplingParams(1.0, 1.0, 3, 20, false), new SamplingParams(1.3, 0.9, 5, 20, false))) {
+            List<Completion> out = new SamplingEngine(Set.of(EOS), PAD, true).generate(rotary, reqs, params);
+            List<int[]> prompts = reqs.stream().map(GenerationRequest::prompt).toList();
+            List<int[]> completions = out.stream().map(Completion::tokens).toList();
+            SequenceBatch batch = SequenceBatch.of(prompts, completions, PAD, rotary.config().contextLength());
+            float[][] learner;
+            float[][] inSupport;
+            try (NDManager manager = rotary.newSubManager(); NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDList forward = TokenLogprobs.forward(rotary, manager, batch, params.temperature(),
+                        new SamplingTruncation(params.topP(), params.topK()));
+                learner = batch.gather(forward.get(0).toFloatArray());
+                inSupport = batch.gather(forward.get(2).toFloatArray());
+            }
+            float[][] untruncated = TokenLogprobs.score(rotary, prompts, completions, PAD, params.temperature());
+            double largestCorrection = 0;
+            for (int i = 0; i < reqs.size(); i++) {
+                for (int j = 0; j < learner[i].length; j++) {
+                    assertThat(inSupport[i][j]).isEqualTo(1f);
+                    assertThat(learner[i][j]).isCloseTo(out.get(i).logprobs()[j], within(1e-4f));
+                    largestCorrection = Math.max(largestCorrection, learner[i][j] - untruncated[i][j]);
+                }
+            }
+            assertThat(largestCorrection).as("truncation changes the log-probs").isGreaterThan(0.05);
         }
     }
 
