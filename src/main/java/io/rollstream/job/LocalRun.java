@@ -5,11 +5,14 @@ import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.common.Json;
 import io.rollstream.config.ConfigWriter;
+import io.rollstream.config.ModelSection;
 import io.rollstream.config.RunConfig;
 import io.rollstream.eval.EvalSpec;
 import io.rollstream.eval.GreedyEvaluator;
-import io.rollstream.model.GptModel;
-import io.rollstream.model.ModelConfig;
+import io.rollstream.huggingface.HfModelDirectory;
+import io.rollstream.model.DecoderConfig;
+import io.rollstream.model.LanguageModel;
+import io.rollstream.model.ModelSpec;
 import io.rollstream.policy.PolicyManifest;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.policy.RunSignals;
@@ -54,7 +57,7 @@ public final class LocalRun {
         RunPaths paths = prepared.paths();
         PolicyStore store = prepared.store();
         Tokenizer tokenizer = prepared.tokenizer();
-        ModelConfig model = prepared.model();
+        ModelSpec model = prepared.model();
         PipelinePlan plan = PlanFactory.plan(config, paths, model.contextLength());
         PipelineRunner.Options options = new PipelineRunner.Options(config.job().webUi(), config.job().webUiPort(),
                 plan.slots(), config.job().checkpointIntervalS() * 1000L, resumeFrom,
@@ -85,7 +88,7 @@ public final class LocalRun {
      * @param resumed what a resume changed in the run directory, to put back if the job does not
      *     start; null for a new run
      */
-    public record Prepared(RunPaths paths, PolicyStore store, Tokenizer tokenizer, ModelConfig model,
+    public record Prepared(RunPaths paths, PolicyStore store, Tokenizer tokenizer, ModelSpec model,
             ResumedFiles resumed) {
 
         /**
@@ -177,12 +180,12 @@ public final class LocalRun {
         ResumedFiles resumed = resuming ? ResumedFiles.before(paths, store) : null;
         Files.createDirectories(paths.dir());
         ConfigWriter.write(config, paths.config());
-        ModelConfig model = checked.model();
+        ModelSpec model = checked.model();
         if (resuming) {
             new RunSignals(store).clearFinished();
             out.println("resuming from " + resumeFrom);
         } else {
-            out.println("initial policy: " + model.parameterCount() + " parameters"
+            out.println("initial policy: " + model.describe()
                     + (config.sft().steps() > 0 ? ", SFT warm start for " + config.sft().steps() + " steps" : ""));
             PromptCodec codec = new PromptCodec(checked.tokenizer(), PlanFactory.tokenizer(config).promptFormat());
             store.publish(initialPolicy(config, model, checked.init(), codec, paths, out), "initial");
@@ -191,19 +194,18 @@ public final class LocalRun {
     }
 
     /**
-     * Version 0: {@code init} (the verified {@code model.init}, or null) or fresh weights,
-     * warm-started with SFT when {@code sft.steps > 0} (on a built-in task: {@link PreFlight} refuses
-     * other sources).
+     * Version 0: the Hugging Face model of {@code model.path}, {@code init} (the verified {@code
+     * model.init}, or null) or fresh weights, warm-started with SFT when {@code sft.steps > 0} (on a
+     * built-in task: {@link PreFlight} refuses other sources).
      */
-    static Checkpoint initialPolicy(RunConfig config, ModelConfig model, Checkpoint init, PromptCodec codec,
+    static Checkpoint initialPolicy(RunConfig config, ModelSpec model, Checkpoint init, PromptCodec codec,
             RunPaths paths, PrintStream out) throws Exception {
         if (init != null && config.sft().steps() == 0) {
             return WarmStart.fromCheckpoint(init, codec.spec());
         }
-        try (GptModel fresh = init != null ? Checkpoints.model(init, Device.cpu())
-                : WarmStart.freshModel(model, config.job().seed())) {
+        try (LanguageModel fresh = startingModel(config, model, init)) {
             if (config.sft().steps() == 0) {
-                return new Checkpoint(0, model, codec.spec(), fresh.weights(), null, Map.of());
+                return new Checkpoint(0, model, codec.spec(), fresh.weights(), null, origin(config));
             }
             EvalSpec eval = PlanFactory.eval(config);
             WarmStart.Settings sft = new WarmStart.Settings(config.sft().steps(), config.sft().examples(),
@@ -214,6 +216,20 @@ public final class LocalRun {
                             + WarmStart.DEMONSTRATION_SEED_OFFSET, config.data().difficulty(), config.data().taskOptions()),
                     fresh, codec, eval, line -> appendMetrics(paths, line, progress, out));
         }
+    }
+
+    /** The weights version 0 starts from (before any warm start). */
+    private static LanguageModel startingModel(RunConfig config, ModelSpec model, Checkpoint init) throws Exception {
+        if (config.model().source() == ModelSection.Source.HUGGINGFACE) {
+            return HfModelDirectory.load(Path.of(config.model().path()), (DecoderConfig) model, Device.cpu());
+        }
+        return init != null ? Checkpoints.model(init, Device.cpu()) : WarmStart.freshModel(model, config.job().seed());
+    }
+
+    private static Map<String, String> origin(RunConfig config) {
+        return config.model().source() == ModelSection.Source.HUGGINGFACE
+                ? Map.of("origin", "huggingface " + Path.of(config.model().path()).toAbsolutePath().normalize())
+                : Map.of();
     }
 
     /** Appends an SFT line to metrics.jsonl; prints every {@value #SFT_PRINT_EVERY}th step and every evaluation. */
@@ -242,7 +258,7 @@ public final class LocalRun {
         if (eval == null) {
             return null;
         }
-        try (GptModel model = Checkpoints.model(policy, Device.cpu())) {
+        try (LanguageModel model = Checkpoints.model(policy, Device.cpu())) {
             GreedyEvaluator evaluator = new GreedyEvaluator(codec, eval.heldOutTask().verifier(), eval.maxNewTokens(),
                     256);
             return new FinalEval(policy.step(), evaluator.accuracy(model, eval.heldOutProblems()));

@@ -11,8 +11,9 @@ import io.rollstream.learner.PolicyTrainer;
 import io.rollstream.learner.SftLoss;
 import io.rollstream.learner.StepResult;
 import io.rollstream.learner.TrainingExample;
-import io.rollstream.model.GptModel;
-import io.rollstream.model.ModelConfig;
+import io.rollstream.model.LanguageModel;
+import io.rollstream.model.ModelSpec;
+import io.rollstream.model.Models;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tasks.Task;
 import io.rollstream.tokenizer.PromptCodec;
@@ -52,7 +53,7 @@ public final class WarmStart {
      *
      * @param metrics receives each metrics.jsonl line (JSON)
      */
-    public static Checkpoint run(Settings settings, Task demonstrationTask, GptModel model, PromptCodec codec,
+    public static Checkpoint run(Settings settings, Task demonstrationTask, LanguageModel model, PromptCodec codec,
             EvalSpec eval, Consumer<String> metrics) throws Exception {
         List<TrainingExample> demos = new ArrayList<>(settings.examples());
         for (long i = 0; i < settings.examples(); i++) {
@@ -87,13 +88,13 @@ public final class WarmStart {
             }
             metrics.accept(Json.mapper().writeValueAsString(line));
         }
-        return new Checkpoint(0, model.config(), codec.spec(), model.weights(), null,
+        return new Checkpoint(0, model.spec(), codec.spec(), model.weights(), null,
                 Map.of("origin", "sft warm start, " + settings.steps() + " steps"));
     }
 
     /** A fresh model for {@code config}, deterministic in {@code seed}. */
-    public static GptModel freshModel(ModelConfig config, long seed) {
-        return GptModel.initialize(config, seed, Device.cpu());
+    public static LanguageModel freshModel(ModelSpec spec, long seed) {
+        return Models.initialize(spec, seed, Device.cpu());
     }
 
     /**
