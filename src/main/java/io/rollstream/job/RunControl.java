@@ -72,24 +72,24 @@ public final class RunControl {
         // First let the generators park what cannot be admitted at once, so the barrier is not held up
         // by problems waiting for the admission gate, and pause the source, so there is little to park
         // (the trigger itself answers only once the barrier is under way, which can take a while).
-        RunSignals store = new RunSignals(new PolicyStore(job.policyStore()));
-        store.requestStop();
+        RunSignals signals = new RunSignals(new PolicyStore(job.policyStore()));
+        signals.requestStop();
         JsonNode trigger;
         try {
             trigger = send(http, HttpRequest.newBuilder(URI.create(job.restUrl() + "/jobs/" + job.jobId() + "/stop"))
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
         } catch (IOException | RuntimeException e) {
-            store.clearStopRequest();
+            signals.clearStopRequest();
             throw e;
         }
         String savepoint;
         try {
             savepoint = awaitSavepoint(http, job, trigger.path("request-id").asText(), timeout);
         } catch (IOException | RuntimeException | InterruptedException e) {
-            store.clearStopRequest(); // the job goes on: its source and generators must not stay paused
+            signals.clearStopRequest(); // the job goes on: its source and generators must not stay paused
             throw e;
         }
-        return stopped(runDir, job, store, savepoint);
+        return stopped(runDir, job, signals, savepoint);
     }
 
     /** Polls the stop's savepoint until it is complete; returns its location. */
@@ -127,10 +127,10 @@ public final class RunControl {
      * A cluster job has no runner to tidy up after it: its handle and the stop request go once its
      * savepoint is complete. (A local runner does both itself when its job ends.)
      */
-    private static String stopped(Path runDir, JobHandle job, RunSignals store, String savepoint) throws IOException {
+    private static String stopped(Path runDir, JobHandle job, RunSignals signals, String savepoint) throws IOException {
         if (job.cluster()) {
             withdraw(runDir);
-            store.clearStopRequest();
+            signals.clearStopRequest();
         }
         return savepoint;
     }
