@@ -2,6 +2,7 @@ package io.rollstream.cli;
 
 import io.rollstream.config.RunConfig;
 import io.rollstream.job.LocalRun;
+import io.rollstream.job.ResumePlan;
 import io.rollstream.job.ResumePoint;
 
 import picocli.CommandLine.Command;
@@ -39,11 +40,12 @@ final class RunCommand implements Callable<Integer> {
         if (resolved == null) {
             return 2;
         }
-        String restorePath = null;
+        ResumePlan resume = null;
         Path dir = runDir;
         if (resumeFrom != null) {
-            restorePath = ResumePoint.resolve(resumeFrom, resolved.job().checkpointDir());
-            Optional<Path> home = ResumePoint.runDirOf(restorePath)
+            resume = ResumePlan.resolve(resumeFrom, resolved);
+            String restorePath = resume.restorePath();
+            Optional<Path> home = Optional.ofNullable(restorePath).flatMap(ResumePoint::runDirOf)
                     .or(() -> ResumePoint.runDirOf(Path.of(resumeFrom).toAbsolutePath().toString()));
             if (dir == null) {
                 dir = home.orElseThrow(() -> new IllegalArgumentException("--resume-from " + resumeFrom
@@ -58,7 +60,7 @@ final class RunCommand implements Callable<Integer> {
             dir = Path.of("runs", resolved.job().name() + "-"
                     + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         }
-        LocalRun.run(resolved, dir, restorePath, System.out);
+        LocalRun.run(resolved, dir, resume, System.out);
         return 0;
     }
 }

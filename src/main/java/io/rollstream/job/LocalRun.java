@@ -1,7 +1,10 @@
 package io.rollstream.job;
 
+import ai.djl.Device;
+
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
+import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.common.Json;
 import io.rollstream.config.ConfigWriter;
 import io.rollstream.config.DataSection;
@@ -12,6 +15,7 @@ import io.rollstream.model.GptModel;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.policy.PolicyManifest;
 import io.rollstream.policy.PolicyStore;
+import io.rollstream.tasks.Task;
 import io.rollstream.tasks.Tasks;
 import io.rollstream.tokenizer.PromptCodec;
 import io.rollstream.tokenizer.Tokenizer;
@@ -19,19 +23,25 @@ import io.rollstream.tokenizer.Tokenizers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import org.apache.flink.api.common.JobStatus;
+
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * {@code rollstream run}: prepares the run directory (resolved config, initial policy — fresh,
  * from {@code model.init}, and warm-started with SFT when configured), runs the job on a local
- * mini-cluster, saves the final model and prints a summary.
+ * mini-cluster, saves the final model and prints a summary. Everything it prints also goes to the
+ * run's {@code run.log} ({@link RunLog}), and what happens to the run — starts, restarts, stops,
+ * resumes — to its {@code events.jsonl} ({@link RunEvents}).
  */
 public final class LocalRun {
 
@@ -40,26 +50,48 @@ public final class LocalRun {
 
     private LocalRun() {}
 
-    public static PipelineRunner.Result run(RunConfig config, Path runDir, String resumeFrom, PrintStream out)
+    /**
+     * @param resume what the run continues ({@code --resume-from}), or null for a new run
+     * @return how the run ended; status SUSPENDED when {@code rollstream stop} came during the warm start
+     */
+    public static PipelineRunner.Result run(RunConfig config, Path runDir, ResumePlan resume, PrintStream console)
             throws Exception {
         long start = System.currentTimeMillis();
-        Prepared prepared = prepare(config, runDir, resumeFrom, out);
+        RunPaths paths = openDirectory(config, runDir);
+        try (RunLog log = RunLog.open(paths.runLog(), console)) {
+            PrintStream out = log.out();
+            Prepared prepared;
+            try {
+                prepared = preparePolicy(config, paths, resume, out);
+            } catch (WarmStart.Stopped stopped) {
+                return stoppedDuringWarmStart(config, paths, stopped, out);
+            }
+            return runJob(config, prepared, resume, start, out);
+        }
+    }
+
+    private static PipelineRunner.Result runJob(RunConfig config, Prepared prepared, ResumePlan resume, long start,
+            PrintStream out) throws Exception {
         RunPaths paths = prepared.paths();
         PolicyStore store = prepared.store();
-        Tokenizer tokenizer = prepared.tokenizer();
-        ModelConfig model = prepared.model();
-        PipelinePlan plan = PlanFactory.plan(config, paths, model.contextLength());
+        PipelinePlan plan = PlanFactory.plan(config, paths, prepared.model().contextLength());
+        String restorePath = resume != null && resume.phase() == ResumePlan.Phase.RESTORE ? resume.restorePath() : null;
         PipelineRunner.Options options = new PipelineRunner.Options(config.job().webUi(), config.job().webUiPort(),
-                plan.slots(), config.job().checkpointIntervalS() * 1000L, resumeFrom,
+                plan.slots(), config.job().checkpointIntervalS() * 1000L, restorePath,
                 config.job().maxMinutes(), config.job().prometheusPort(), config.job().checkpointDir(),
                 config.job().restartAttempts());
         PipelineRunner.Result result = PipelineRunner.run(plan, PlanFactory.io(config, plan), options, out::println);
+        boolean learnerFinished = store.isFinished();
         Optional<PolicyManifest> last = store.latest();
         FinalEval finalEval = null;
         if (last.isPresent()) {
             Checkpoint finalPolicy = store.load(last.get().version());
             CheckpointFormat.save(finalPolicy, paths.finalModel());
-            finalEval = evaluate(PlanFactory.eval(config), finalPolicy, new PromptCodec(tokenizer));
+            finalEval = evaluate(PlanFactory.eval(config), finalPolicy, new PromptCodec(prepared.tokenizer()));
+        }
+        if (learnerFinished) {
+            RunEvents.of(paths).append(RunEvents.FINISH, RunEvents.fields("steps", config.job().maxSteps(),
+                    "final_model", paths.finalModel().toString(), "restarts", result.restarts()));
         }
         summarize(paths, result, finalEval, (System.currentTimeMillis() - start) / 1000.0, out);
         return result;
@@ -74,23 +106,43 @@ public final class LocalRun {
     /**
      * Prepares {@code runDir} for a local or a cluster run: writes the resolved config and, unless
      * resuming, publishes version 0 ({@link #initialPolicy}). A run directory that already holds
-     * a policy is refused unless the run resumes from {@code resumeFrom}.
+     * a policy is refused unless the run resumes from {@code resumeFrom} (a checkpoint or savepoint).
      */
     public static Prepared prepare(RunConfig config, Path runDir, String resumeFrom, PrintStream out)
             throws Exception {
+        return preparePolicy(config, openDirectory(config, runDir), resumeFrom == null ? null
+                : ResumePlan.restore(resumeFrom), out);
+    }
+
+    /** Creates the run directory and writes the resolved config into it. */
+    private static RunPaths openDirectory(RunConfig config, Path runDir) throws IOException {
         RunPaths paths = RunPaths.under(runDir, config.policyStore().path());
         Files.createDirectories(paths.dir());
         ConfigWriter.write(config, paths.config());
+        return paths;
+    }
+
+    /**
+     * The policy store ready for the job: version 0 published for a new run (or a resume that had
+     * not got that far: the warm start continues from its saved state); for a resume of the RL job
+     * from its beginning, the record files cut back to the end of the warm start.
+     */
+    private static Prepared preparePolicy(RunConfig config, RunPaths paths, ResumePlan resume, PrintStream out)
+            throws Exception {
         Tokenizer tokenizer = Tokenizers.create(PlanFactory.tokenizer(config));
         ModelConfig model = config.model().toModelConfig(tokenizer.vocabSize());
         PolicyStore store = new PolicyStore(paths.policyStore());
-        if (resumeFrom != null) {
+        if (resume != null && resume.phase() != ResumePlan.Phase.INITIAL) {
             store.clearFinished();
-            out.println("resuming from " + resumeFrom);
-        } else if (store.latest().isEmpty()) {
+            out.println("resuming from " + resume.describe());
+            if (resume.phase() == ResumePlan.Phase.RL_START) {
+                startRlOver(config, paths, out);
+            }
+        } else if (resume != null || store.latest().isEmpty()) {
             out.println("initial policy: " + model.parameterCount() + " parameters"
                     + (config.sft().steps() > 0 ? ", SFT warm start for " + config.sft().steps() + " steps" : ""));
-            store.publish(initialPolicy(config, model, new PromptCodec(tokenizer), paths, out), "initial");
+            store.publish(initialPolicy(config, model, new PromptCodec(tokenizer), paths, resume != null, out),
+                    "initial");
         } else {
             throw new IllegalArgumentException("run directory " + paths.dir() + " already holds a policy store;"
                     + " continue it with --resume-from " + paths.dir() + ", or choose another --run-dir");
@@ -98,9 +150,44 @@ public final class LocalRun {
         return new Prepared(paths, store, tokenizer, model);
     }
 
-    /** Version 0: {@code model.init} or fresh weights, warm-started with SFT when {@code sft.steps > 0}. */
+    /**
+     * The RL job starts over (no checkpoint of it had completed): the lines its killed attempt wrote
+     * are cut from the record files — metrics.jsonl back to the end of the warm start — so the
+     * run's records stay those of one uninterrupted run. (Its policy versions go when the new
+     * learner fences the store at step 0.)
+     */
+    private static void startRlOver(RunConfig config, RunPaths paths, PrintStream out) throws IOException {
+        RunEvents events = RunEvents.of(paths);
+        String after = events.endOfPreviousAttempt();
+        long sftEnd = config.sft().steps() > 0
+                ? new SftState(paths, SftState.settingsOf(config)).load().map(SftState::metricsBytes).orElse(0L) : 0L;
+        cutBack(paths.metrics(), sftEnd);
+        cutBack(paths.rollouts(), 0);
+        cutBack(paths.invalidRecords(), 0);
+        events.append(RunEvents.RESUME, RunEvents.fields("phase", "rl", "from", "the start of RL", "step", 0,
+                "after", after));
+    }
+
+    /** Truncates {@code file} to {@code length} bytes when it is longer. */
+    static void cutBack(Path file, long length) throws IOException {
+        if (Files.exists(file) && Files.size(file) > length) {
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                channel.truncate(length);
+            }
+        }
+    }
+
+    /**
+     * Version 0: {@code model.init} or fresh weights, warm-started with SFT when {@code sft.steps > 0}.
+     * The warm start saves its state in the run directory ({@link SftState}) every
+     * {@code sft.checkpoint_every} steps, at its end and on a stop.
+     *
+     * @param continueSaved continue the warm start from its saved state (a resume): metrics.jsonl is
+     *     cut back to where it was when that state was saved, or emptied when none was saved
+     * @throws WarmStart.Stopped when {@code rollstream stop} came during the warm start (its state is saved)
+     */
     static Checkpoint initialPolicy(RunConfig config, ModelConfig model, PromptCodec codec, RunPaths paths,
-            PrintStream out) throws Exception {
+            boolean continueSaved, PrintStream out) throws Exception {
         if (config.model().init() != null) {
             Checkpoint init = CheckpointFormat.load(Path.of(config.model().init()));
             if (!init.model().equals(model)) {
@@ -111,26 +198,77 @@ public final class LocalRun {
                 return WarmStart.fromCheckpoint(init);
             }
         }
-        try (GptModel fresh = config.model().init() != null
-                ? io.rollstream.checkpoint.Checkpoints.model(CheckpointFormat.load(Path.of(config.model().init())),
-                        ai.djl.Device.cpu())
-                : WarmStart.freshModel(model, config.job().seed())) {
-            if (config.sft().steps() == 0) {
-                return new Checkpoint(0, model, codec.tokenizer().spec(), fresh.weights(), null, java.util.Map.of());
+        if (config.sft().steps() == 0) {
+            try (GptModel fresh = WarmStart.freshModel(model, config.job().seed())) {
+                return new Checkpoint(0, model, codec.tokenizer().spec(), fresh.weights(), null, Map.of());
             }
-            if (config.data().source() != DataSection.Source.TASK) {
-                throw new IllegalArgumentException("sft.steps > 0 needs data.source: task (the warm start draws"
-                        + " demonstrations from the built-in task); set sft.steps: 0 or give model.init");
-            }
-            EvalSpec eval = PlanFactory.eval(config);
-            WarmStart.Settings sft = new WarmStart.Settings(config.sft().steps(), config.sft().examples(),
-                    config.sft().batchSize(), config.sft().learningRate(), config.sft().warmupSteps(),
-                    config.sft().evalEvery());
-            PipelineRunner.ProgressLine progress = new PipelineRunner.ProgressLine(config.sft().steps());
-            return WarmStart.run(sft, Tasks.create(config.data().task(), config.job().seed()
-                            + WarmStart.DEMONSTRATION_SEED_OFFSET, config.data().difficulty(), config.data().taskOptions()),
-                    fresh, codec, eval, line -> appendMetrics(paths, line, progress, out));
         }
+        if (config.data().source() != DataSection.Source.TASK) {
+            throw new IllegalArgumentException("sft.steps > 0 needs data.source: task (the warm start draws"
+                    + " demonstrations from the built-in task); set sft.steps: 0 or give model.init");
+        }
+        SftState state = new SftState(paths, SftState.settingsOf(config));
+        RunEvents events = RunEvents.of(paths);
+        Optional<Checkpoint> saved = Optional.empty();
+        if (continueSaved) {
+            String after = events.endOfPreviousAttempt();
+            saved = state.load();
+            cutBack(paths.metrics(), saved.map(SftState::metricsBytes).orElse(0L));
+            int step = saved.map(s -> (int) s.step()).orElse(0);
+            out.println("resuming the SFT warm start at step " + step + " of " + config.sft().steps()
+                    + (saved.isEmpty() ? " (no state had been saved)" : ""));
+            events.append(RunEvents.RESUME, RunEvents.fields("phase", "sft", "from",
+                    saved.isPresent() ? state.stateFile().toString() : "the beginning (no state had been saved)",
+                    "step", step, "after", after));
+        } else {
+            events.append(RunEvents.START, RunEvents.fields("phase", "sft"));
+        }
+        EvalSpec eval = PlanFactory.eval(config);
+        WarmStart.Settings sft = new WarmStart.Settings(config.sft().steps(), config.sft().examples(),
+                config.sft().batchSize(), config.sft().learningRate(), config.sft().warmupSteps(),
+                config.sft().evalEvery(), config.sft().checkpointEvery());
+        PipelineRunner.ProgressLine progress = new PipelineRunner.ProgressLine(config.sft().steps());
+        Task demonstrations = Tasks.create(config.data().task(), config.job().seed()
+                + WarmStart.DEMONSTRATION_SEED_OFFSET, config.data().difficulty(), config.data().taskOptions());
+        try (GptModel start = startingModel(config, model, saved)) {
+            state.markRunning();
+            try {
+                return WarmStart.run(sft, demonstrations, start, saved.orElse(null), codec, eval,
+                        line -> appendMetrics(paths, line, progress, out), state);
+            } catch (WarmStart.Stopped stopped) {
+                events.append(RunEvents.STOP, RunEvents.fields("phase", "sft", "reason", "rollstream stop",
+                        "step", stopped.step(), "state", state.stateFile().toString()));
+                throw stopped;
+            } finally {
+                state.clearRunning();
+            }
+        }
+    }
+
+    /** The model the warm start trains: the saved state's, {@code model.init}, or fresh weights. */
+    private static GptModel startingModel(RunConfig config, ModelConfig model, Optional<Checkpoint> saved)
+            throws IOException {
+        if (saved.isPresent()) {
+            return Checkpoints.model(saved.get(), Device.cpu());
+        }
+        if (config.model().init() != null) {
+            return Checkpoints.model(CheckpointFormat.load(Path.of(config.model().init())), Device.cpu());
+        }
+        return WarmStart.freshModel(model, config.job().seed());
+    }
+
+    /** The run was stopped during its warm start: what was saved, and how to continue. */
+    private static PipelineRunner.Result stoppedDuringWarmStart(RunConfig config, RunPaths paths,
+            WarmStart.Stopped stopped, PrintStream out) throws IOException {
+        Path state = new SftState(paths, null).stateFile();
+        long restarts = RunEvents.of(paths).count(RunEvents.RESTART);
+        out.println("---");
+        out.println("stopped during the SFT warm start after step " + stopped.step() + " of " + config.sft().steps()
+                + "; its state is saved in " + state);
+        out.println("restarts: " + restarts);
+        out.println("run directory: " + paths.dir());
+        out.println("continue with: --resume-from " + paths.dir() + " (the warm start goes on, then RL)");
+        return new PipelineRunner.Result(JobStatus.SUSPENDED, state.toString(), List.of(), restarts);
     }
 
     /** Appends an SFT line to metrics.jsonl; prints every {@value #SFT_PRINT_EVERY}th step and every evaluation. */
@@ -159,7 +297,7 @@ public final class LocalRun {
         if (eval == null) {
             return null;
         }
-        try (GptModel model = io.rollstream.checkpoint.Checkpoints.model(policy, ai.djl.Device.cpu())) {
+        try (GptModel model = Checkpoints.model(policy, Device.cpu())) {
             GreedyEvaluator evaluator = new GreedyEvaluator(codec, eval.heldOutTask().verifier(), eval.maxNewTokens(),
                     256);
             return new FinalEval(policy.step(), evaluator.accuracy(model, eval.heldOutProblems()));
@@ -180,6 +318,7 @@ public final class LocalRun {
         }
         out.println("---");
         out.println(String.format("run finished in %.0f s: %s", seconds, result.status()));
+        out.println("restarts: " + result.restarts() + (result.restarts() > 0 ? " (causes in events.jsonl)" : ""));
         if (lastRl != null) {
             out.println(String.format("RL steps: %d, last reward_mean %.3f", lastRl.path("step").asLong() + 1,
                     lastRl.path("reward_mean").asDouble()));

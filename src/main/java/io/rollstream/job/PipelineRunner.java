@@ -62,8 +62,16 @@ public final class PipelineRunner {
         }
     }
 
-    /** How a run ended. */
-    public record Result(JobStatus status, String savepoint, List<JsonNode> metrics) {}
+    /**
+     * How a run ended.
+     *
+     * @param status FINISHED when the job ended (by itself or stopped with {@code savepoint});
+     *     SUSPENDED when a stop came during the SFT warm start, before any job
+     * @param savepoint the savepoint (or the SFT state) the run can be continued from, or null
+     * @param metrics the metrics lines the job wrote
+     * @param restarts automatic restarts the run has on record ({@code events.jsonl}), earlier jobs' included
+     */
+    public record Result(JobStatus status, String savepoint, List<JsonNode> metrics, long restarts) {}
 
     private PipelineRunner() {}
 
@@ -80,16 +88,26 @@ public final class PipelineRunner {
         RunControl.publish(plan.paths().dir(), new RunControl.JobHandle(job.getJobID().toString(),
                 "http://localhost:" + restPort, plan.paths().savepoints().toUri().toString(), plan.store().root(),
                 false));
+        RunEvents events = RunEvents.of(plan.paths());
+        RestartWatcher restarts = new RestartWatcher("http://localhost:" + restPort, job.getJobID().toString(),
+                plan.store(), events, progress);
+        if (options.resumeFrom() != null) {
+            restarts.expectResume(RunEvents.fields("phase", "rl", "job", job.getJobID().toString(), "from",
+                    options.resumeFrom(), "after", events.endOfPreviousAttempt()));
+        } else {
+            events.append(RunEvents.START, RunEvents.fields("phase", "rl", "job", job.getJobID().toString()));
+        }
         try {
-            return follow(plan, options, job, progress);
+            return follow(plan, options, job, progress, restarts);
         } finally {
             RunControl.withdraw(plan.paths().dir());
             plan.store().clearStopRequest();
         }
     }
 
-    private static Result follow(PipelinePlan plan, Options options, JobClient job, Consumer<String> progress)
-            throws Exception {
+    private static Result follow(PipelinePlan plan, Options options, JobClient job, Consumer<String> progress,
+            RestartWatcher restarts) throws Exception {
+        RunEvents events = RunEvents.of(plan.paths());
         MetricsTail tail = MetricsTail.fromEnd(plan.paths().metrics()); // the warm start printed its own lines
         ProgressLine line = new ProgressLine(plan.learner().maxSteps());
         long deadline = options.maxMinutes() > 0
@@ -100,6 +118,7 @@ public final class PipelineRunner {
             for (JsonNode m : tail.poll()) {
                 progress.accept(line.format(m));
             }
+            restarts.poll();
             boolean finished = plan.store().isFinished();
             if (finished || System.currentTimeMillis() > deadline) {
                 progress.accept(finished ? "learner finished: stopping with a savepoint"
@@ -115,6 +134,8 @@ public final class PipelineRunner {
                 try {
                     savepoint = job.stopWithSavepoint(false, plan.paths().savepoints().toUri().toString(),
                             SavepointFormatType.CANONICAL).get(5, TimeUnit.MINUTES);
+                    events.append(RunEvents.STOP, RunEvents.fields("phase", "rl", "reason", finished
+                            ? "the learner finished" : "time limit (job.max_minutes)", "savepoint", savepoint));
                     break;
                 } catch (ExecutionException | TimeoutException refused) {
                     if (endsNormallyWithin(end, 30_000)) {
@@ -143,12 +164,15 @@ public final class PipelineRunner {
             for (JsonNode m : tail.poll()) {
                 progress.accept(line.format(m));
             }
+            restarts.ended(true);
+            events.append(RunEvents.FAILED, RunEvents.fields("phase", "rl", "cause", rootMessage(e)));
             throw new IllegalStateException("the job failed: " + rootMessage(e), e);
         }
+        restarts.ended(false);
         for (JsonNode m : tail.poll()) {
             progress.accept(line.format(m));
         }
-        return new Result(status, savepoint, tail.all());
+        return new Result(status, savepoint, tail.all(), restarts.restarts());
     }
 
     static StreamExecutionEnvironment environment(PipelinePlan plan, Options options, int restPort) {

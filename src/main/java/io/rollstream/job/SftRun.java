@@ -43,7 +43,7 @@ public final class SftRun {
         ModelConfig model = config.model().toModelConfig(tokenizer.vocabSize());
         out.println("sft: " + model.parameterCount() + " parameters, " + config.sft().steps() + " steps");
         long start = System.currentTimeMillis();
-        Checkpoint trained = LocalRun.initialPolicy(config, model, new PromptCodec(tokenizer), paths, out);
+        Checkpoint trained = LocalRun.initialPolicy(config, model, new PromptCodec(tokenizer), paths, false, out);
         CheckpointFormat.save(trained, paths.finalModel());
         out.println(String.format("sft finished in %.0f s; model: %s", (System.currentTimeMillis() - start) / 1000.0,
                 paths.finalModel()));

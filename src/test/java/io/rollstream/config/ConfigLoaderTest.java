@@ -55,7 +55,7 @@ class ConfigLoaderTest {
         assertThat(c.data()).isEqualTo(new DataSection(Source.TASK, "arithmetic", 3, Map.of(), null, false,
                 new DataSection.Fields("id", "prompt", "answer", "task"), "exact_match", 1, true, 0, 4096));
         assertThat(c.model()).isEqualTo(new ModelSection(4, 4, 128, 512, 32, Positions.LEARNED, null, null));
-        assertThat(c.sft()).isEqualTo(new SftSection(0, 1000, 64, 1e-3, 20, 250));
+        assertThat(c.sft()).isEqualTo(new SftSection(0, 1000, 64, 1e-3, 20, 250, 100));
         assertThat(c.rollout()).isEqualTo(new RolloutSection(1, 8, 1.0, 1.0, 0, 8, 256, 200, Device.AUTO));
         assertThat(c.buffer()).isEqualTo(new BufferSection(64, 1.0, null, null, false, null, false, false, 0, 0));
         assertThat(c.zeroAdvantageFilter()).isTrue(); // unset: on for grpo
@@ -91,7 +91,7 @@ class ConfigLoaderTest {
                 "last_number_match", 3, false, 5000, 1024));
         assertThat(c.model()).isEqualTo(new ModelSection(8, 8, 512, 2048, 512, Positions.ROTARY,
                 TokenizerSpec.huggingFace("/models/tiny/tokenizer.json"), "/runs/sft/checkpoints/final"));
-        assertThat(c.sft()).isEqualTo(new SftSection(200, 5000, 32, 3e-4, 50, 100));
+        assertThat(c.sft()).isEqualTo(new SftSection(200, 5000, 32, 3e-4, 50, 100, 25));
         assertThat(c.rollout()).isEqualTo(new RolloutSection(4, 16, 0.8, 0.95, 50, 256, 512, 500, Device.GPU));
         assertThat(c.buffer()).isEqualTo(new BufferSection(256, 1.5, 0.9, 0.1, true, false, true, true, 0.1, 0.2));
         assertThat(c.async()).isEqualTo(new AsyncSection(2, 4));
