@@ -86,24 +86,22 @@ final class RestartWatcher {
         return restarts;
     }
 
-    /** Looks for new failures and completed restores (at most once per {@link #POLL_MILLIS}). */
+    /**
+     * Looks for new failures (at most once per {@link #POLL_MILLIS}) and, while some are pending,
+     * for the restores that complete them (at every call).
+     */
     void poll() {
         long now = System.currentTimeMillis();
-        if (now - lastPollMillis < POLL_MILLIS) {
+        boolean waiting = !pending.isEmpty() || resume != null;
+        if (!waiting && now - lastPollMillis < POLL_MILLIS) {
             return;
         }
-        lastPollMillis = now;
         try {
-            Optional<PolicyFence> fence = ownFence();
-            if (resume != null && fence.isPresent()) {
-                resume.put("step", fence.get().step());
-                events.append(RunEvents.RESUME, resume);
-                resume = null;
+            if (now - lastPollMillis >= POLL_MILLIS) {
+                lastPollMillis = now;
+                readFailures();
             }
-            readFailures();
-            if (!pending.isEmpty() && fence.isPresent() && attemptOf(fence.get()) > failures - pending.size()) {
-                record(fence.get(), restored());
-            }
+            complete(true);
         } catch (IOException | RuntimeException e) {
             // The REST endpoint answers only while the job runs; the next poll (or the end) catches up.
         } catch (InterruptedException e) {
@@ -112,12 +110,24 @@ final class RestartWatcher {
     }
 
     /**
-     * The job has ended: failures still pending never restored. When the job failed, the newest of
-     * them is the failure that ended it (the runner reports it); the others are restarts cut short.
+     * The job has ended: the restores its learner's fence proves are recorded (the REST endpoint
+     * may be gone with the job: then without the checkpoint); the failures still pending never
+     * restored. When the job failed, the newest of them is the failure that ended it (the runner
+     * reports it); the others are restarts cut short.
      */
     void ended(boolean failed) {
-        lastPollMillis = 0;
-        poll();
+        try {
+            readFailures();
+        } catch (IOException | RuntimeException e) {
+            // gone with the job
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            complete(false);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            // nothing more to learn
+        }
         if (failed && !pending.isEmpty()) {
             pending.remove(pending.size() - 1);
         }
@@ -131,12 +141,39 @@ final class RestartWatcher {
         pending.clear();
     }
 
+    /** Writes the resume event and the restarts that this job's newest learner fence completes. */
+    private void complete(boolean restAvailable) throws IOException, InterruptedException {
+        Optional<PolicyFence> fence = ownFence();
+        if (fence.isEmpty()) {
+            return;
+        }
+        if (resume != null) {
+            resume.put("step", fence.get().step());
+            events.append(RunEvents.RESUME, resume);
+            resume = null;
+        }
+        if (!pending.isEmpty() && attemptOf(fence.get()) > failures - pending.size()) {
+            Optional<JsonNode> restored = Optional.empty();
+            if (restAvailable) {
+                restored = restored();
+            } else {
+                try {
+                    restored = restored();
+                    restAvailable = true;
+                } catch (IOException | RuntimeException gone) {
+                    // recorded without the checkpoint
+                }
+            }
+            record(fence.get(), restored, restAvailable);
+        }
+    }
+
     /**
      * The learner of attempt {@code a} has fenced: the pending failures up to the a-th are restarts
      * that took place; the a-th restored into this attempt. (An earlier one restored into an
      * attempt that failed again before a poll saw its fence.)
      */
-    private void record(PolicyFence fence, Optional<JsonNode> restored) {
+    private void record(PolicyFence fence, Optional<JsonNode> restored, boolean restoredKnown) {
         int attempt = attemptOf(fence);
         int first = failures - pending.size() + 1; // the failure number of pending.get(0)
         List<Failure> done = new ArrayList<>(pending.subList(0, Math.min(pending.size(), attempt - first + 1)));
@@ -150,7 +187,9 @@ final class RestartWatcher {
             } else {
                 boolean fromCheckpoint = restored.isPresent()
                         && restored.get().path("restore_timestamp").asLong() >= f.millis();
-                if (fromCheckpoint) {
+                if (!restoredKnown) {
+                    event.put("restored", "a checkpoint or the job's start: the job ended before Flink was asked");
+                } else if (fromCheckpoint) {
                     event.put("restored_checkpoint", restored.get().path("id").asLong());
                     event.put("checkpoint_path", restored.get().path("external_path").asText());
                     event.put("from_savepoint", restored.get().path("is_savepoint").asBoolean());
@@ -160,10 +199,10 @@ final class RestartWatcher {
                 event.put("step", fence.step());
             }
             events.append(RunEvents.RESTART, event);
-            progress.accept(String.format("restart %d: %s; %s", restarts, f.cause(), event.containsKey("step")
-                    ? (event.containsKey("restored_checkpoint") ? "restored checkpoint "
-                            + event.get("restored_checkpoint") : "started over") + " at learner step "
-                            + event.get("step") : event.get("restored")));
+            String restoredWhat = event.containsKey("restored_checkpoint")
+                    ? "restored checkpoint " + event.get("restored_checkpoint") : "restored " + event.get("restored");
+            progress.accept(String.format("restart %d: %s; %s%s", restarts, f.cause(), restoredWhat,
+                    event.containsKey("step") ? ", learner step " + event.get("step") : ""));
         }
     }
 
