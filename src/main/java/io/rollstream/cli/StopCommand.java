@@ -31,7 +31,8 @@ final class StopCommand implements Callable<Integer> {
             if (state.isPresent()) {
                 System.out.println("stopped during the SFT warm start; its state is saved in " + state.get());
                 System.out.println("continue with: jobs/rollstream run --config " + runDir.resolve("config.yaml")
-                        + " --resume-from " + runDir);
+                        + " --resume-from " + runDir + " (for `rollstream sft`: jobs/rollstream sft --config "
+                        + runDir.resolve("config.yaml") + " --run-dir " + runDir + " --resume)");
                 return 0;
             }
             System.err.println("the SFT warm start of " + runDir + " finished before it saw the stop, and its RL job"

@@ -85,19 +85,10 @@ class RunResumeITCase {
     void aRunStoppedDuringItsWarmStartResumesItBitIdenticallyThenRunsRl() throws Exception {
         RunConfig config = config();
         Path reference = work.resolve("reference");
-        Path sftOnly = SftRun.run(config, reference, new PrintStream(OutputStream.nullOutputStream()));
+        Path sftOnly = SftRun.run(config, reference, false, new PrintStream(OutputStream.nullOutputStream()));
 
         Path dir = work.resolve("run");
-        CompletableFuture<Optional<String>> stop = CompletableFuture.supplyAsync(() -> {
-            try {
-                while (metricsLines(dir) < 15 || !RunControl.inWarmStart(dir)) {
-                    Thread.sleep(10);
-                }
-                return RunControl.stopWarmStart(dir, Duration.ofMinutes(1));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Optional<String>> stop = stopWarmStartAfter(dir, 15);
         Run first = run(config, dir, null);
         assertThat(first.result().status()).isEqualTo(JobStatus.SUSPENDED);
         assertThat(stop.get()).as("the stop saw the warm start save its state").contains(first.result().savepoint());
@@ -134,6 +125,36 @@ class RunResumeITCase {
         String log = Files.readString(dir.resolve("run.log"));
         assertThat(log).as("both attempts' console output").contains("stopped during the SFT warm start",
                 "resuming the SFT warm start", "rl   step    6/6", "restarts: 0");
+    }
+
+    @Test
+    void anSftRunStoppedAndResumedWritesTheSameModelAsOneTrainedStraightThrough() throws Exception {
+        RunConfig config = config();
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        Checkpoint straight = CheckpointFormat.load(SftRun.run(config, work.resolve("straight"), false, quiet));
+        Path dir = work.resolve("stopped");
+        CompletableFuture<Optional<String>> stop = stopWarmStartAfter(dir, 25);
+        assertThat(SftRun.run(config, dir, false, quiet)).as("stopped: no model yet").isNull();
+        assertThat(stop.get()).isPresent();
+        Checkpoint resumed = CheckpointFormat.load(SftRun.run(config, dir, true, quiet));
+        straight.weights().forEach((name, w) -> assertThat(resumed.weights().get(name)).as(name).containsExactly(w));
+        assertThat(metrics(dir, "sft")).extracting(m -> m.path("step").asInt())
+                .containsExactlyElementsOf(metrics(work.resolve("straight"), "sft").stream()
+                        .map(m -> m.path("step").asInt()).toList());
+    }
+
+    /** Stops the warm start of {@code dir} (as {@code rollstream stop} does) once it has logged {@code lines} steps. */
+    private static CompletableFuture<Optional<String>> stopWarmStartAfter(Path dir, int lines) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                while (metricsLines(dir) < lines || !RunControl.inWarmStart(dir)) {
+                    Thread.sleep(10);
+                }
+                return RunControl.stopWarmStart(dir, Duration.ofMinutes(1));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     @Test
