@@ -136,7 +136,7 @@ public final class LocalRun {
             store.clearFinished();
             out.println("resuming from " + resume.describe());
             if (resume.phase() == ResumePlan.Phase.RL_START) {
-                startRlOver(config, paths, out);
+                startRlOver(config, paths);
             }
         } else if (resume != null || store.latest().isEmpty()) {
             out.println("initial policy: " + model.parameterCount() + " parameters"
@@ -156,7 +156,7 @@ public final class LocalRun {
      * run's records stay those of one uninterrupted run. (Its policy versions go when the new
      * learner fences the store at step 0.)
      */
-    private static void startRlOver(RunConfig config, RunPaths paths, PrintStream out) throws IOException {
+    private static void startRlOver(RunConfig config, RunPaths paths) throws IOException {
         RunEvents events = RunEvents.of(paths);
         String after = events.endOfPreviousAttempt();
         long sftEnd = config.sft().steps() > 0
