@@ -143,6 +143,14 @@ def kill_one(run, mode, sft_steps, rl_steps, log):
     return where
 
 
+def resumed_at(event):
+    """Where a resume continued: phase, step and what it restored (a checkpoint, a savepoint, a saved state)."""
+    source = event.get("from", "")
+    if "/chk-" in source or "savepoint-" in source or source.endswith(".rsckpt"):
+        source = os.path.basename(source.rstrip("/"))
+    return "%s step %s (%s)" % (event.get("phase", "?"), event.get("step", "?"), source)
+
+
 def check(run, sft_steps, rl_steps):
     """The invariants on the run directory's records; returns (errors, facts)."""
     cfg = read_config(os.path.join(run, "config.yaml"))
@@ -208,7 +216,7 @@ def check(run, sft_steps, rl_steps):
         errors.append("events.jsonl has no resume after the interruption: %s" % [e.get("event") for e in events])
     facts = {"groups": len(seen), "trained": sum(per_step.values()) // group, "missing": missing, "held": held,
              "pooled": pooled, "restarts": restarts,
-             "resumed": resumes[0].get("phase", "?") + (" step %s" % resumes[0].get("step")) if resumes else "-"}
+             "resumed": resumed_at(resumes[0]) if resumes else "-"}
     return errors, facts
 
 
