@@ -13,7 +13,8 @@
 #
 # Defaults: --dir runs/local-cluster, --rest-port 8081, --slots 4, one CPU task manager, no GPU task
 # manager. A GPU task manager declares its GPUs through Flink's external resource framework
-# (flink-external-resource-gpu from Maven Central, in plugins/external-resource-gpu); --discovery-script defaults to Flink's
+# (flink-external-resource-gpu from Maven Central, in plugins/external-resource-gpu, fetched by
+# jobs/cluster/fetch-gpu-plugin.sh); --discovery-script defaults to Flink's
 # nvidia-gpu-discovery.sh, and jobs/cluster/fake-gpu-discovery.sh declares GPU 0 on any machine.
 # The web UI and REST API: http://localhost:PORT. Logs: DIR/log/. JVM ids: DIR/pids/.
 set -euo pipefail
@@ -67,18 +68,6 @@ build() {
   fi
 }
 
-# Flink's GPU external-resource driver from Maven Central. Fetched without its POM: the POM's parent
-# (flink-external-resources) is not on Central, so resolving it as a dependency fails.
-gpu_plugin_jar() {
-  local version jar
-  version=$(sed -n 's:.*<flink.version>\(.*\)</flink.version>.*:\1:p' "$root/pom.xml")
-  jar="${MAVEN_REPO:-$HOME/.m2/repository}/org/apache/flink/flink-external-resource-gpu/$version/flink-external-resource-gpu-$version.jar"
-  if [[ ! -f $jar ]]; then
-    mvn -q -B dependency:get -Dartifact="org.apache.flink:flink-external-resource-gpu:$version" -Dtransitive=false >&2
-  fi
-  echo "$jar"
-}
-
 classpath() { echo "$(cat "$root/target/flink-classpath.txt"):$root/target/cluster-lib/*"; }
 
 # A value of jobs/cluster/config.yaml (flat key: value lines).
@@ -99,9 +88,10 @@ write_conf() {
     "$root/jobs/cluster/config.yaml" > "$conf/config.yaml"
   cp "$root/jobs/cluster/log4j2.properties" "$conf/"
   # The GPU driver is a plugin: its jar and discovery scripts in plugins/external-resource-gpu/.
+  # Fetched once into target/ (Maven cannot resolve it: see jobs/cluster/fetch-gpu-plugin.sh).
   local plugin="$dir/plugins/external-resource-gpu"
-  cp "$(gpu_plugin_jar)" "$plugin/"
-  (cd "$plugin" && unzip -oq ./*.jar '*.sh' && chmod +x ./*.sh)
+  "$root/jobs/cluster/fetch-gpu-plugin.sh" "$root/target/external-resource-gpu"
+  cp -p "$root/target/external-resource-gpu/"* "$plugin/"
   mkdir -p "$gpu_conf"
   cp "$conf/config.yaml" "$conf/log4j2.properties" "$gpu_conf/"
   sed "s|@DISCOVERY_SCRIPT@|${discovery:-$plugin/nvidia-gpu-discovery.sh}|" "$root/jobs/cluster/gpu.yaml" \

@@ -92,7 +92,7 @@ public final class BatchAssembler {
         List<TrainBatch> batches = new ArrayList<>();
         List<GroupOutcome> outcomes = new ArrayList<>();
 
-        float[] advantages = Advantages.of(group, config.divideAdvantagesByStd());
+        float[] advantages = Advantages.of(group, config.advantages());
         String reason = config.filters().dropReason(group, advantages);
         if (reason == null && nextStep - group.policyVersion() > config.maxOffPolicySteps()) {
             reason = DropReasons.STALE;

@@ -11,10 +11,10 @@ import java.io.Serializable;
  * @param maxOffPolicySteps groups with step − policy_version above this are dropped as stale
  * @param maxSteps no batch is cut for a step ≥ this; 0 or {@link Long#MAX_VALUE} means unlimited
  * @param filters the content filters (length, difficulty, zero advantage)
- * @param divideAdvantagesByStd whether advantages are divided by the group's reward std
+ * @param advantages how advantages are computed ({@code buffer.advantage}, soft overlong punishment)
  */
 public record BatchAssemblyConfig(int batchSize, int groupSize, long maxOffPolicySteps, long maxSteps,
-        GroupFilters filters, boolean divideAdvantagesByStd) implements Serializable {
+        GroupFilters filters, Advantages.Config advantages) implements Serializable {
 
     public BatchAssemblyConfig {
         if (batchSize <= 0 || groupSize <= 0) {
@@ -34,6 +34,16 @@ public record BatchAssemblyConfig(int batchSize, int groupSize, long maxOffPolic
         if (filters == null) {
             throw new IllegalArgumentException("filters must not be null (use GroupFilters.NONE)");
         }
+        if (advantages == null) {
+            advantages = Advantages.Config.GROUP_MEAN;
+        }
+    }
+
+    /** Advantages r − mean, divided by the group's std when {@code divideAdvantagesByStd}; no reward shaping. */
+    public BatchAssemblyConfig(int batchSize, int groupSize, long maxOffPolicySteps, long maxSteps,
+            GroupFilters filters, boolean divideAdvantagesByStd) {
+        this(batchSize, groupSize, maxOffPolicySteps, maxSteps, filters, new Advantages.Config(
+                divideAdvantagesByStd ? Advantages.Estimator.GROUP_MEAN_STD : Advantages.Estimator.GROUP_MEAN, null, 1));
     }
 
     /** Groups in one batch: batchSize / groupSize. */

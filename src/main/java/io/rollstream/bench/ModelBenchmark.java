@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -56,8 +57,8 @@ public final class ModelBenchmark {
             List<GenerationRequest> requests = requests(config);
             // EOS = -1: no row stops early, every row generates exactly newTokens.
             SamplingParams params = SamplingParams.sample(settings.newTokens());
-            SamplingEngine cached = new SamplingEngine(-1, 0, true);
-            SamplingEngine recompute = new SamplingEngine(-1, 0, false);
+            SamplingEngine cached = new SamplingEngine(Set.of(), 0, true);
+            SamplingEngine recompute = new SamplingEngine(Set.of(), 0, false);
             double cachedSeconds = best(() -> cached.generate(model, requests, params));
             double recomputeSeconds = best(() -> recompute.generate(model, requests, params));
             long generated = (long) settings.decodeRows() * settings.newTokens();

@@ -30,12 +30,17 @@ public final class ReadmeBlock {
 
     /** {@code text} with the block between the markers replaced by {@code block}. */
     static String replace(String text, String block) {
-        int begin = text.indexOf(BEGIN);
-        int end = text.indexOf(END);
-        if (begin < 0 || end < begin) {
-            throw new IllegalArgumentException("no '" + BEGIN + "' ... '" + END + "' block, in that order");
+        return replace(text, BEGIN, END, block);
+    }
+
+    /** {@code text} with whatever lies between the lines {@code begin} and {@code end} replaced by {@code block}. */
+    public static String replace(String text, String begin, String end, String block) {
+        int from = text.indexOf(begin);
+        int to = text.indexOf(end);
+        if (from < 0 || to < from) {
+            throw new IllegalArgumentException("no '" + begin + "' ... '" + end + "' block, in that order");
         }
-        return text.substring(0, begin + BEGIN.length()) + "\n" + block + "\n" + text.substring(end);
+        return text.substring(0, from + begin.length()) + "\n" + block + "\n" + text.substring(to);
     }
 
     /** Checks that {@code readme} has the block, before a long benchmark run rather than after it. */

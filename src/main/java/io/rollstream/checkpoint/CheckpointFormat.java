@@ -8,9 +8,11 @@ import io.rollstream.model.ModelConfig;
 import io.rollstream.model.ParameterLayout;
 import io.rollstream.tokenizer.TokenizerSpec;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -50,8 +52,13 @@ public final class CheckpointFormat {
     /** File name suffix used for checkpoints and published policies. */
     public static final String SUFFIX = ".rsckpt";
 
+    /** Most values one parameter may have: its float32 bytes are read into one Java array. */
+    public static final long MAX_PARAMETER_VALUES = (Integer.MAX_VALUE - 8) / Float.BYTES;
+
     private static final byte[] MAGIC = "RSCK".getBytes(StandardCharsets.US_ASCII);
     private static final int DIGEST_BYTES = 32;
+    /** A header larger than this is not one of ours. */
+    private static final int MAX_HEADER_BYTES = 64 << 20;
 
     private CheckpointFormat() {}
 
@@ -131,6 +138,44 @@ public final class CheckpointFormat {
         }
         return new Checkpoint(header.step(), header.model(), header.tokenizer(), weights, optimizer,
                 header.metadata());
+    }
+
+    /**
+     * What a checkpoint file holds, from its header alone (its weights and checksum are read and
+     * verified when it is loaded).
+     *
+     * @param step the step that produced it
+     * @param model the model's shape
+     * @param tokenizer the tokenizer it was trained with
+     */
+    public record Summary(long step, ModelConfig model, TokenizerSpec tokenizer) {}
+
+    /** Reads only the header of the checkpoint at {@code path}. */
+    public static Summary readSummary(Path path) throws IOException {
+        try (DataInputStream data = new DataInputStream(new BufferedInputStream(Files.newInputStream(path)))) {
+            byte[] magic = new byte[MAGIC.length];
+            data.readFully(magic);
+            if (!Arrays.equals(magic, MAGIC)) {
+                throw new IOException("not a Rollstream checkpoint (missing the RSCK header)");
+            }
+            int version = data.readInt();
+            if (version > VERSION || version < 1) {
+                throw new IOException("checkpoint format version " + version + " is not supported (this Rollstream"
+                        + " reads versions 1.." + VERSION + ")");
+            }
+            int length = data.readInt();
+            if (length < 0 || length > MAX_HEADER_BYTES) {
+                throw new IOException("not a Rollstream checkpoint (a header of " + length + " bytes)");
+            }
+            byte[] headerBytes = new byte[length];
+            data.readFully(headerBytes);
+            Header header = Json.mapper().readValue(headerBytes, Header.class);
+            return new Summary(header.step(), header.model(), header.tokenizer());
+        } catch (EOFException e) {
+            throw new IOException(path + ": not a Rollstream checkpoint (the file ends inside its header)", e);
+        } catch (IOException e) {
+            throw new IOException(path + ": " + e.getMessage(), e);
+        }
     }
 
     /** Writes to {@code path} atomically: a reader sees the old file or the complete new one. */

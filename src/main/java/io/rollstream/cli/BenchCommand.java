@@ -51,7 +51,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "3", description = "timed repeats, best kept (default ${DEFAULT-VALUE})")
     int repeats;
 
-    @Option(names = "--config", defaultValue = "configs/quickstart.yaml",
+    @Option(names = "--config", defaultValue = "${sys:rollstream.home:-.}/configs/quickstart.yaml",
             description = "pipeline, scaling: the run config benchmarked (default ${DEFAULT-VALUE})")
     Path config;
 
@@ -71,11 +71,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "pipeline: steps of the learner-bound job (default ${DEFAULT-VALUE})")
     int learnerSteps;
 
-    @Option(names = "--out", defaultValue = "docs/benchmarks.md",
+    @Option(names = "--out", defaultValue = "${sys:rollstream.home:-.}/docs/benchmarks.md",
             description = "all: the Markdown file written (default ${DEFAULT-VALUE})")
     Path out;
 
-    @Option(names = "--readme", defaultValue = "README.md",
+    @Option(names = "--readme", defaultValue = "${sys:rollstream.home:-.}/README.md",
             description = "all: the file whose 'bench all' block gets the tables too, or none (default ${DEFAULT-VALUE})")
     String readme;
 

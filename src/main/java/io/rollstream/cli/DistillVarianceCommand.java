@@ -12,10 +12,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code rollstream distill-variance}: the seed's 1 / 4 / 8 rollouts-per-prompt distillation experiment. */
+/**
+ * {@code rollstream distill-variance} (also {@code rollstream experiment distill-variance}): the
+ * seed's rollouts-per-prompt distillation experiment, every row over several sampling seeds.
+ */
 @Command(name = "distill-variance", mixinStandardHelpOptions = true,
-        description = "Runs one distillation per --rollouts value from the same student start and teacher, then"
-                + " writes table.md, table.json and kl-per-epoch.png (see configs/distill-variance.yaml).")
+        description = "Runs one distillation per --rollouts value and --seeds sampling seed from the same student"
+                + " start, teacher and prompts, then writes table.md, table.json and kl-per-epoch.png (see"
+                + " configs/distill-variance.yaml). Runs already finished under --out are read, not repeated.")
 final class DistillVarianceCommand implements Callable<Integer> {
 
     @Option(names = "--config", required = true, description = "the distillation config (e.g. configs/distill-variance.yaml)")
@@ -24,21 +28,23 @@ final class DistillVarianceCommand implements Callable<Integer> {
     @Option(names = "--set", description = "override a config key in every run (repeatable)")
     List<String> overrides = new ArrayList<>();
 
-    @Option(names = "--rollouts", split = ",", defaultValue = "1,4,8",
-            description = "rollouts per prompt, one run each (default ${DEFAULT-VALUE})")
+    @Option(names = "--rollouts", split = ",", defaultValue = "1,4,8,16,32",
+            description = "rollouts per prompt, one row each (default ${DEFAULT-VALUE})")
     List<Integer> rollouts;
+
+    @Option(names = "--seeds", split = ",", defaultValue = "1,2,3,4,5",
+            description = "sampling seeds (rollout.seed), one run each per row (default ${DEFAULT-VALUE})")
+    List<Long> seeds;
 
     @Option(names = "--out", description = "output directory (default: runs/distill-variance-<timestamp>)")
     Path out;
 
     @Override
     public Integer call() throws Exception {
-        if (ConfigFiles.loadOrReport(config, overrides) == null) {
-            return 2;
-        }
+        ConfigFiles.load(config, overrides);
         Path dir = out != null ? out : Path.of("runs", "distill-variance-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        DistillVarianceExperiment.run(config, overrides, rollouts, dir, System.out);
+        DistillVarianceExperiment.run(config, overrides, rollouts, seeds, dir, System.out);
         return 0;
     }
 }

@@ -71,15 +71,8 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SavedPolicy saved;
-        RunConfig config;
-        try {
-            saved = SavedPolicy.load(policy);
-            config = evalConfig(saved.runDir().map(dir -> dir.resolve("config.yaml")).orElse(null));
-        } catch (IllegalArgumentException e) {
-            spec.commandLine().getErr().println("eval: " + e.getMessage());
-            return 2;
-        }
+        SavedPolicy saved = SavedPolicy.load(policy); // a user error (no such policy, a damaged file) ends in one line
+        RunConfig config = evalConfig(saved.runDir().map(dir -> dir.resolve("config.yaml")).orElse(null));
         EvalSpec heldOut = PlanFactory.eval(config);
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("policy", policy.toString());

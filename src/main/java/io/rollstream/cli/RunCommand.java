@@ -27,19 +27,18 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--set", description = "override a config key, e.g. --set rollout.temperature=0.7 (repeatable)")
     List<String> overrides = new ArrayList<>();
 
-    @Option(names = "--run-dir", description = "run directory (default: runs/<job.name>-<timestamp>)")
+    @Option(names = "--run-dir", description = "run directory, new or empty (default: runs/<job.name>-<timestamp>);"
+            + " relative paths are resolved against the working directory")
     Path runDir;
 
-    @Option(names = "--resume-from", description = "a retained checkpoint, a savepoint, or a run directory (then its"
-            + " newest checkpoint or savepoint) to continue from; the run continues in the run directory that holds it")
+    @Option(names = "--resume-from", description = "a retained checkpoint, a savepoint, or a run directory (then where"
+            + " its run was: the SFT warm start from its saved state, or RL from its newest checkpoint or savepoint) to"
+            + " continue from; the run continues in the run directory that holds it")
     String resumeFrom;
 
     @Override
     public Integer call() throws Exception {
-        RunConfig resolved = ConfigFiles.loadOrReport(config, overrides);
-        if (resolved == null) {
-            return 2;
-        }
+        RunConfig resolved = ConfigFiles.load(config, overrides);
         ResumePlan resume = null;
         Path dir = runDir;
         if (resumeFrom != null) {
@@ -50,10 +49,10 @@ final class RunCommand implements Callable<Integer> {
             if (dir == null) {
                 dir = home.orElseThrow(() -> new IllegalArgumentException("--resume-from " + resumeFrom
                         + " is not inside a run directory: give --run-dir, the run directory it belongs to"));
-            } else if (home.isPresent() && !home.get().equals(dir.toAbsolutePath())) {
-                System.err.println("--run-dir " + dir + " differs from the run directory of the resume point ("
-                        + home.get() + "): a resumed run continues its own files and policy store; drop --run-dir");
-                return 2;
+            } else if (home.isPresent() && !home.get().normalize().equals(dir.toAbsolutePath().normalize())) {
+                throw new IllegalArgumentException("--run-dir " + dir + " differs from the run directory of the resume"
+                        + " point (" + home.get() + "): a resumed run continues its own files and policy store;"
+                        + " drop --run-dir");
             }
         }
         if (dir == null) {

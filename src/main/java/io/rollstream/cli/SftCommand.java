@@ -32,10 +32,7 @@ final class SftCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunConfig resolved = ConfigFiles.loadOrReport(config, overrides);
-        if (resolved == null) {
-            return 2;
-        }
+        RunConfig resolved = ConfigFiles.load(config, overrides);
         SftRun.run(resolved, runDir, resume, System.out);
         return 0;
     }

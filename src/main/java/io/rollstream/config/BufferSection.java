@@ -1,5 +1,9 @@
 package io.rollstream.config;
 
+import io.rollstream.batch.Advantages;
+import io.rollstream.batch.Advantages.Estimator;
+import io.rollstream.batch.Advantages.SoftOverlongPunishment;
+
 /**
  * The {@code buffer} section: how scored groups become training batches.
  *
@@ -16,7 +20,11 @@ package io.rollstream.config;
  * @param zeroAdvantageFilter drop groups whose advantages are all zero (they carry no gradient); null (the
  *     default) means on for {@code grpo} and off otherwise, see {@link RunConfig#zeroAdvantageFilter()}; setting it
  *     with {@code reverse_kl} is an error (distillation has no group-relative advantages)
- * @param stdNormalizeAdvantages divide advantages by the group's reward standard deviation; default false
+ * @param advantage {@code group_mean} (reward − group mean; the default), {@code group_mean_std} (also divided by the
+ *     group's reward std), {@code rloo} (leave-one-out baseline) or {@code dr_grpo} (Dr. GRPO: no std); see
+ *     {@link Advantages}. {@code std_normalize_advantages: true} is read as {@code group_mean_std} (its older name)
+ * @param softOverlongPunishment DAPO's length penalty added to the reward before advantages: {@code cache_tokens}
+ *     (L_cache, below {@code rollout.max_new_tokens}) and {@code penalty} (1.0); null (the default) for none
  * @param filterTruncated drop groups with a rollout cut off at {@code max_new_tokens}; default false
  * @param easyFraction share of the easy pool put back into the normal pool when a run is resumed, in [0, 1];
  *     default 0.0
@@ -24,15 +32,20 @@ package io.rollstream.config;
  *     default 0.0
  */
 public record BufferSection(int batchSize, double oversamplingFactor, Double easyThreshold, Double hardThreshold,
-        boolean onlineDifficultyFiltering, Boolean zeroAdvantageFilter, boolean stdNormalizeAdvantages,
-        boolean filterTruncated, double easyFraction, double hardFraction) {
+        boolean onlineDifficultyFiltering, Boolean zeroAdvantageFilter, Estimator advantage,
+        SoftOverlongPunishment softOverlongPunishment, boolean filterTruncated, double easyFraction,
+        double hardFraction) {
+
+    /** The older name of {@code advantage: group_mean_std}, still read. */
+    static final String STD_ALIAS = "std_normalize_advantages";
 
     /** Every key at its default. */
     public static BufferSection defaults() {
-        return new BufferSection(64, 1.0, null, null, false, null, false, false, 0.0, 0.0);
+        return new BufferSection(64, 1.0, null, null, false, null, Estimator.GROUP_MEAN, null, false, 0.0, 0.0);
     }
 
     public BufferSection {
+        advantage = advantage == null ? Estimator.GROUP_MEAN : advantage;
         ConfigErrors e = new ConfigErrors();
         e.check(batchSize >= 1, "buffer.batch_size", batchSize, "must be >= 1: try 64");
         e.check(oversamplingFactor >= 1 && Double.isFinite(oversamplingFactor), "buffer.oversampling_factor",
@@ -50,6 +63,15 @@ public record BufferSection(int batchSize, double oversamplingFactor, Double eas
         e.throwIfAny();
     }
 
+    /** How batch assembly computes advantages; {@code maxNewTokens} is {@code rollout.max_new_tokens}. */
+    public Advantages.Config toAdvantages(int maxNewTokens) {
+        try {
+            return new Advantages.Config(advantage, softOverlongPunishment, maxNewTokens);
+        } catch (IllegalArgumentException ex) {
+            throw new InvalidConfigException(ex.getMessage());
+        }
+    }
+
     private static boolean inUnit(double value) {
         return value >= 0 && value <= 1;
     }
@@ -63,9 +85,32 @@ public record BufferSection(int batchSize, double oversamplingFactor, Double eas
                 in.optionalNumber("hard_threshold", d.hardThreshold()),
                 in.bool("online_difficulty_filtering", d.onlineDifficultyFiltering()),
                 in.optionalBool("zero_advantage_filter", d.zeroAdvantageFilter()),
-                in.bool("std_normalize_advantages", d.stdNormalizeAdvantages()),
+                advantage(in, d.advantage()),
+                in.nested("soft_overlong_punishment", BufferSection::readPunishment, null),
                 in.bool("filter_truncated", d.filterTruncated()),
                 in.number("easy_fraction", d.easyFraction()),
                 in.number("hard_fraction", d.hardFraction()));
+    }
+
+    /** {@code advantage}, or its older form {@code std_normalize_advantages}; both only when they agree. */
+    private static Estimator advantage(SectionReader in, Estimator def) {
+        boolean named = in.isSet("advantage");
+        boolean aliased = in.isSet(STD_ALIAS);
+        Estimator value = in.choice("advantage", def);
+        boolean std = in.bool(STD_ALIAS, false);
+        Estimator alias = std ? Estimator.GROUP_MEAN_STD : Estimator.GROUP_MEAN;
+        if (named && aliased && value != alias) {
+            in.error("buffer." + STD_ALIAS + " (" + std + ") contradicts buffer.advantage (" + ConfigErrors.show(value)
+                    + "): it is the older name of advantage group_mean_std, keep only buffer.advantage");
+        }
+        return aliased && !named ? alias : value;
+    }
+
+    private static SoftOverlongPunishment readPunishment(SectionReader in) {
+        if (!in.isSet("cache_tokens")) {
+            in.error("buffer.soft_overlong_punishment.cache_tokens is required (L_cache, the last tokens before"
+                    + " rollout.max_new_tokens that are penalised): e.g. {cache_tokens: 4}");
+        }
+        return new SoftOverlongPunishment(in.integer("cache_tokens", 1), in.number("penalty", 1.0));
     }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -38,6 +39,9 @@ public final class ConfigLoader {
         String text;
         try {
             text = Files.readString(yaml);
+        } catch (NoSuchFileException e) {
+            throw new InvalidConfigException("configuration file " + yaml + " does not exist"
+                    + (yaml.isAbsolute() ? "" : " (looked for " + yaml.toAbsolutePath() + ")"));
         } catch (IOException e) {
             throw new InvalidConfigException("cannot read configuration file " + yaml + ": " + e);
         }

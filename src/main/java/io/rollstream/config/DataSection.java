@@ -2,6 +2,8 @@ package io.rollstream.config;
 
 import io.rollstream.tasks.Tasks;
 import io.rollstream.tasks.Verifiers;
+import io.rollstream.tokenizer.PromptCodec;
+import io.rollstream.tokenizer.PromptFormat;
 
 import java.util.Collections;
 import java.util.Map;
@@ -24,10 +26,14 @@ import java.util.TreeMap;
  * @param shuffle whether to shuffle JSONL problems; default true
  * @param maxProblems problems to use at most, 0 for all, at least 0; default 0
  * @param maxPromptChars longest prompt accepted, in characters, at least 1; default 4096
+ * @param promptFormat how a problem's prompt becomes the model's input: {@code raw} (BOS, when the tokenizer adds
+ *     one, then the prompt) or {@code chat} (the model's chat template, see {@link PromptCodec}); default raw
+ * @param systemPrompt system turn of every chat prompt, or null for none; only with prompt_format chat; default
+ *     null
  */
 public record DataSection(Source source, String task, int difficulty, Map<String, String> taskOptions, String path,
         boolean watch, Fields fields, String verifier, int epochs, boolean shuffle, int maxProblems,
-        int maxPromptChars) {
+        int maxPromptChars, PromptFormat.Kind promptFormat, String systemPrompt) {
 
     /** Where problems come from. */
     public enum Source { TASK, JSONL }
@@ -66,12 +72,13 @@ public record DataSection(Source source, String task, int difficulty, Map<String
     /** Every key at its default. */
     public static DataSection defaults() {
         return new DataSection(Source.TASK, "arithmetic", 3, Map.of(), null, false, Fields.defaults(),
-                "exact_match", 1, true, 0, 4096);
+                "exact_match", 1, true, 0, 4096, PromptFormat.Kind.RAW, null);
     }
 
     public DataSection {
         taskOptions = taskOptions == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(taskOptions));
         fields = fields == null ? Fields.defaults() : fields;
+        promptFormat = promptFormat == null ? PromptFormat.Kind.RAW : promptFormat;
         ConfigErrors e = new ConfigErrors();
         e.check(source != null, "data.source", source, "must be task or jsonl");
         if (source == Source.TASK) {
@@ -85,6 +92,8 @@ public record DataSection(Source source, String task, int difficulty, Map<String
         e.check(epochs >= 1, "data.epochs", epochs, "must be >= 1");
         e.check(maxProblems >= 0, "data.max_problems", maxProblems, "must be >= 0 (0 = no limit)");
         e.check(maxPromptChars >= 1, "data.max_prompt_chars", maxPromptChars, "must be >= 1: try 4096");
+        e.check(systemPrompt == null || promptFormat == PromptFormat.Kind.CHAT, "data.system_prompt", systemPrompt,
+                "only applies to data.prompt_format: chat: set data.prompt_format: chat or remove it");
         e.throwIfAny();
     }
 
@@ -123,6 +132,13 @@ public record DataSection(Source source, String task, int difficulty, Map<String
                 in.integer("epochs", d.epochs()),
                 in.bool("shuffle", d.shuffle()),
                 in.integer("max_problems", d.maxProblems()),
-                in.integer("max_prompt_chars", d.maxPromptChars()));
+                in.integer("max_prompt_chars", d.maxPromptChars()),
+                in.choice("prompt_format", d.promptFormat()),
+                in.optionalString("system_prompt", d.systemPrompt()));
+    }
+
+    /** The prompt format these keys give. */
+    public PromptFormat toPromptFormat() {
+        return promptFormat == PromptFormat.Kind.CHAT ? PromptFormat.chat(systemPrompt) : PromptFormat.RAW;
     }
 }

@@ -3,7 +3,9 @@ package io.rollstream.config;
 /**
  * The {@code job} section: the Flink job as a whole and when it stops.
  *
- * @param name job name, shown in the Flink web UI; default {@code "rollstream"}
+ * @param name job name, shown in the Flink web UI and naming the default run directory
+ *     {@code runs/<name>-<timestamp>}: no {@code /}, {@code \}, {@code ..} or control characters;
+ *     default {@code "rollstream"}
  * @param seed root of every random choice (problem order, sampling, initialization); default 0
  * @param maxSteps RL learner steps after which the job ends, at least 1; default 100
  * @param maxMinutes wall-clock limit in minutes, 0 for no limit, at least 0; default 0
@@ -37,6 +39,8 @@ public record JobSection(String name, long seed, int maxSteps, int maxMinutes, b
     public JobSection {
         ConfigErrors e = new ConfigErrors();
         e.check(name != null && !name.isBlank(), "job.name", name, "must not be empty");
+        e.check(name == null || isPlainName(name), "job.name", name, "must not contain '/', '\\', '..' or control"
+                + " characters: it names the run directory runs/<job.name>-<timestamp>; try a name such as my-run");
         e.check(maxSteps >= 1, "job.max_steps", maxSteps, "must be >= 1 (learner steps before the job ends)");
         e.check(maxMinutes >= 0, "job.max_minutes", maxMinutes, "must be >= 0 (0 = no time limit)");
         e.check(webUiPort >= 0 && webUiPort <= 65535, "job.web_ui_port", webUiPort,
@@ -51,6 +55,12 @@ public record JobSection(String name, long seed, int maxSteps, int maxMinutes, b
         e.check(stateInlineMaxMb >= 0, "job.state_inline_max_mb", stateInlineMaxMb,
                 "must be >= 0 (0 = always in a file): try 64");
         e.throwIfAny();
+    }
+
+    /** A name that stays one directory level: no separators, no {@code ..}, no control characters. */
+    private static boolean isPlainName(String name) {
+        return !name.contains("/") && !name.contains("\\") && !name.contains("..")
+                && name.chars().noneMatch(Character::isISOControl);
     }
 
     static JobSection read(SectionReader in) {

@@ -2,22 +2,31 @@ package io.rollstream.config;
 
 import io.rollstream.learner.AdamW;
 import io.rollstream.learner.Algorithm;
-import io.rollstream.learner.PolicyGradientLoss;
-import io.rollstream.learner.PolicyGradientLoss.Masking;
+import io.rollstream.learner.DppoLoss.Masking;
+import io.rollstream.learner.ImportanceCorrection;
+import io.rollstream.learner.ImportanceCorrection.Truncation;
+import io.rollstream.learner.LearnerSettings;
+import io.rollstream.learner.LossAggregation;
+import io.rollstream.learner.LossConfig;
+import io.rollstream.learner.LossSettings;
+import io.rollstream.learner.PolicyLoss;
 import io.rollstream.learner.PolicyTrainer;
 import io.rollstream.learner.PolicyTrainer.OptimizerStep;
+import io.rollstream.learner.ReferenceKl;
+import io.rollstream.sampling.SamplingParams;
+import io.rollstream.model.SamplingTruncation;
 
 /**
  * The {@code learner} section: the training algorithm, the optimizer ({@link AdamW.Config}), the
- * trainer ({@link PolicyTrainer.Config}) and the policy-gradient loss ({@link PolicyGradientLoss.Config},
- * the {@code learner.loss} map). Each of those records checks its own values.
+ * trainer ({@link PolicyTrainer.Config}) and the objective ({@link LossSettings}). Each of those
+ * records checks its own values; this one checks the combinations.
  *
  * @param algorithm {@code grpo} (policy gradient on verifier rewards), {@code reverse_kl} (on-policy
  *     distillation from {@code teacher.checkpoint}) or {@code sft}; default {@code grpo}
  * @param learningRate peak learning rate, a finite number >= 0 (0 keeps the policy fixed); default 1e-4
  * @param beta1 AdamW first-moment decay, in [0, 1); default 0.9
  * @param beta2 AdamW second-moment decay, in [0, 1); default 0.99
- * @param epsilon AdamW denominator term, > 0; default 1e-8
+ * @param epsilon AdamW denominator term, > 0, added after bias correction as torch does; default 1e-8
  * @param weightDecay decoupled weight decay on matrices, at least 0; default 0.0
  * @param warmupSteps steps of linear learning-rate warm-up, at least 0; default 0
  * @param maxGradNorm global gradient-norm clip, > 0; default 1.0
@@ -27,13 +36,23 @@ import io.rollstream.learner.PolicyTrainer.OptimizerStep;
  *     default {@code per_batch}
  * @param maxBadSteps consecutive skipped steps (non-finite or zero gradients) before the job fails, at least 1;
  *     default 5
- * @param loss the {@code learner.loss} map: {@code masking} ({@code dppo}, {@code token_ratio} or {@code none};
- *     default {@code dppo}), {@code dppo_mask_low} (0.2), {@code dppo_mask_high} (0.2), {@code ratio_low}
- *     (0.125), {@code ratio_high} (8.0), {@code kl_tau} (1e-3)
+ * @param loss {@code learner.loss}: a loss name ({@code dppo}, {@code ppo_clip}, {@code gspo}, {@code cispo};
+ *     default {@code dppo}) or a map with {@code name} and that loss's knobs ({@link LossConfig}); GRPO only
+ * @param lossAggregation {@code token_mean} (default), {@code seq_mean_token_sum} or {@code seq_mean_token_mean}
+ * @param importanceCorrection the {@code learner.importance_correction} map: {@code truncate} ({@code none},
+ *     {@code token}, {@code sequence}; default {@code token} for {@code reverse_kl}, {@code none} otherwise),
+ *     {@code cap} (2.0), {@code mask} ({@code none}, {@code token}, {@code sequence}, {@code geometric}; default
+ *     {@code none}), {@code mask_low} (0.5), {@code mask_high} (2.0)
+ * @param klToReference the {@code learner.kl_to_reference} map: {@code coefficient} (0.0 = off),
+ *     {@code estimator} ({@code k1}, {@code k2}, {@code k3}; default {@code k3})
+ * @param overlongFiltering leave truncated completions out of the loss (they still count in their group's
+ *     advantages); default false
  */
 public record LearnerSection(Algorithm algorithm, double learningRate, double beta1, double beta2, double epsilon,
         double weightDecay, int warmupSteps, double maxGradNorm, int microBatchSize, OptimizerStep optimizerStep,
-        int maxBadSteps, PolicyGradientLoss.Config loss) {
+        int maxBadSteps, LossConfig loss, LossAggregation lossAggregation,
+        ImportanceCorrection.Config importanceCorrection, ReferenceKl.Config klToReference,
+        boolean overlongFiltering) {
 
     /** Every key at its default. */
     public static LearnerSection defaults() {
@@ -41,18 +60,36 @@ public record LearnerSection(Algorithm algorithm, double learningRate, double be
         PolicyTrainer.Config trainer = PolicyTrainer.Config.defaults();
         return new LearnerSection(Algorithm.GRPO, adam.learningRate(), adam.beta1(), adam.beta2(), adam.epsilon(),
                 adam.weightDecay(), adam.warmupSteps(), trainer.maxGradNorm(), trainer.microBatchSize(),
-                trainer.optimizerStep(), io.rollstream.learner.LearnerSettings.DEFAULT_MAX_BAD_STEPS, PolicyGradientLoss.Config.defaults());
+                trainer.optimizerStep(), LearnerSettings.DEFAULT_MAX_BAD_STEPS, LossConfig.defaults(),
+                LossAggregation.TOKEN_MEAN, null, ReferenceKl.Config.off(), false);
+    }
+
+    /** The importance correction {@code algorithm} uses when the config sets none. */
+    public static ImportanceCorrection.Config defaultCorrection(Algorithm algorithm) {
+        return algorithm == Algorithm.REVERSE_KL ? ImportanceCorrection.Config.truncated(2.0)
+                : ImportanceCorrection.Config.none();
     }
 
     public LearnerSection {
         algorithm = algorithm == null ? Algorithm.GRPO : algorithm;
         optimizerStep = optimizerStep == null ? OptimizerStep.PER_BATCH : optimizerStep;
-        loss = loss == null ? PolicyGradientLoss.Config.defaults() : loss;
+        loss = loss == null ? LossConfig.defaults() : loss;
+        lossAggregation = lossAggregation == null ? LossAggregation.TOKEN_MEAN : lossAggregation;
+        importanceCorrection = importanceCorrection == null ? defaultCorrection(algorithm) : importanceCorrection;
+        klToReference = klToReference == null ? ReferenceKl.Config.off() : klToReference;
         OptimizerStep step = optimizerStep;
         ConfigErrors e = new ConfigErrors();
         e.attempt(() -> new AdamW.Config(learningRate, beta1, beta2, epsilon, weightDecay, warmupSteps));
         e.attempt(() -> new PolicyTrainer.Config(maxGradNorm, microBatchSize, 1.0, step));
         e.check(maxBadSteps >= 1, "learner.max_bad_steps", maxBadSteps, "must be >= 1: try 5");
+        e.check(loss.name() == PolicyLoss.DPPO || algorithm == Algorithm.GRPO, "learner.loss.name", loss.name(),
+                "applies to learner.algorithm grpo only (" + ConfigErrors.show(algorithm) + " trains with its own loss):"
+                        + " remove learner.loss");
+        boolean clipsItself = loss.name() == PolicyLoss.GSPO || loss.name() == PolicyLoss.CISPO;
+        e.check(!(algorithm == Algorithm.GRPO && clipsItself && importanceCorrection.truncate() != Truncation.NONE),
+                "learner.importance_correction.truncate", importanceCorrection.truncate(),
+                "does not combine with learner.loss.name " + ConfigErrors.show(loss.name()) + ", whose clip already"
+                        + " bounds the importance weight: set truncate to none (masking is allowed)");
         e.throwIfAny();
     }
 
@@ -61,24 +98,27 @@ public record LearnerSection(Algorithm algorithm, double learningRate, double be
         return new AdamW.Config(learningRate, beta1, beta2, epsilon, weightDecay, warmupSteps);
     }
 
-    /** The trainer settings; {@code temperature} is the sampling temperature ({@code rollout.temperature}). */
-    public PolicyTrainer.Config toTrainerConfig(double temperature) {
+    /** The trainer settings: the learner's distribution is the sampler's ({@code rollout} temperature, top-p, top-k). */
+    public PolicyTrainer.Config toTrainerConfig(SamplingParams sampling) {
         try {
-            return new PolicyTrainer.Config(maxGradNorm, microBatchSize, temperature, optimizerStep);
+            return new PolicyTrainer.Config(maxGradNorm, microBatchSize, sampling.temperature(), optimizerStep,
+                    new SamplingTruncation(sampling.topP(), sampling.topK()));
         } catch (IllegalArgumentException ex) {
             throw new InvalidConfigException(ex.getMessage());
         }
     }
 
-    /** The policy-gradient loss settings (the {@code learner.loss} map). */
-    public PolicyGradientLoss.Config toLossConfig() {
-        return loss;
+    /** The objective's settings; {@code maxNewTokens} is {@code rollout.max_new_tokens}. */
+    public LossSettings toLossSettings(int maxNewTokens) {
+        return new LossSettings(loss, lossAggregation, importanceCorrection, klToReference, overlongFiltering,
+                maxNewTokens);
     }
 
     static LearnerSection read(SectionReader in) {
         LearnerSection d = defaults();
+        Algorithm algorithm = in.choice("algorithm", d.algorithm());
         return new LearnerSection(
-                in.choice("algorithm", d.algorithm()),
+                algorithm,
                 in.number("learning_rate", d.learningRate()),
                 in.number("beta1", d.beta1()),
                 in.number("beta2", d.beta2()),
@@ -89,17 +129,41 @@ public record LearnerSection(Algorithm algorithm, double learningRate, double be
                 in.integer("micro_batch_size", d.microBatchSize()),
                 in.choice("optimizer_step", d.optimizerStep()),
                 in.integer("max_bad_steps", d.maxBadSteps()),
-                in.nested("loss", LearnerSection::readLoss, d.loss()));
+                in.isScalar("loss") ? LossConfig.of(in.choice("loss", PolicyLoss.DPPO))
+                        : in.nested("loss", LearnerSection::readLoss, d.loss()),
+                in.choice("loss_aggregation", d.lossAggregation()),
+                in.nested("importance_correction", c -> readCorrection(c, algorithm), null),
+                in.nested("kl_to_reference", LearnerSection::readReferenceKl, d.klToReference()),
+                in.bool("overlong_filtering", d.overlongFiltering()));
     }
 
-    private static PolicyGradientLoss.Config readLoss(SectionReader in) {
-        PolicyGradientLoss.Config d = PolicyGradientLoss.Config.defaults();
-        Masking masking = in.choice("masking", d.masking());
-        return new PolicyGradientLoss.Config(masking,
-                in.number("dppo_mask_low", d.dppoMaskLow()),
-                in.number("dppo_mask_high", d.dppoMaskHigh()),
-                in.number("ratio_low", d.ratioLow()),
-                in.number("ratio_high", d.ratioHigh()),
-                in.number("kl_tau", d.klTau()));
+    /** The map form of {@code learner.loss}: a key left out is null, so the loss's own default applies. */
+    private static LossConfig readLoss(SectionReader in) {
+        PolicyLoss name = in.choice("name", PolicyLoss.DPPO);
+        Double clipLow = in.optionalNumber("clip_low", null);
+        Double clipHigh = in.optionalNumber("clip_high", null);
+        Masking masking = in.choice("masking", Masking.DPPO);
+        return new LossConfig(name, clipLow, clipHigh,
+                in.isSet("masking") ? masking : null,
+                in.optionalNumber("dppo_mask_low", null),
+                in.optionalNumber("dppo_mask_high", null),
+                in.optionalNumber("ratio_low", null),
+                in.optionalNumber("ratio_high", null),
+                in.optionalNumber("kl_tau", null));
+    }
+
+    private static ImportanceCorrection.Config readCorrection(SectionReader in, Algorithm algorithm) {
+        ImportanceCorrection.Config d = defaultCorrection(algorithm);
+        return new ImportanceCorrection.Config(
+                in.choice("truncate", d.truncate()),
+                in.number("cap", d.cap()),
+                in.choice("mask", d.mask()),
+                in.number("mask_low", d.maskLow()),
+                in.number("mask_high", d.maskHigh()));
+    }
+
+    private static ReferenceKl.Config readReferenceKl(SectionReader in) {
+        ReferenceKl.Config d = ReferenceKl.Config.off();
+        return new ReferenceKl.Config(in.number("coefficient", d.coefficient()), in.choice("estimator", d.estimator()));
     }
 }

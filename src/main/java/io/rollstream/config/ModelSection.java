@@ -18,7 +18,8 @@ import java.util.Locale;
  * @param contextLength longest sequence (BOS, prompt and completion) the model accepts, at least 2; default 32
  * @param positions position encoding, {@code learned} or {@code rotary}; default {@code learned}
  * @param tokenizer null for a char tokenizer over the task's alphabet, or {@code {type: huggingface, path: ...}}
- *     (or {@code {type: char, alphabet: ...}}); default null
+ *     (a tokenizer.json), {@code {type: huggingface_model, path: DIR}} (a Hugging Face model directory's
+ *     tokenizer, special tokens and chat template) or {@code {type: char, alphabet: ...}}; default null
  * @param init checkpoint to start from instead of random weights; default null
  */
 public record ModelSection(int layers, int heads, int dModel, int mlpWidth, int contextLength, Positions positions,
@@ -54,9 +55,11 @@ public record ModelSection(int layers, int heads, int dModel, int mlpWidth, int 
 
     private static void checkTokenizer(ConfigErrors e, TokenizerSpec spec) {
         switch (spec.type()) {
-            case TokenizerSpec.HUGGING_FACE -> {
+            case TokenizerSpec.HUGGING_FACE, TokenizerSpec.HUGGING_FACE_MODEL -> {
                 e.check(spec.path() != null && !spec.path().isBlank(), "model.tokenizer.path", spec.path(),
-                        "is required for a huggingface tokenizer: set it to a tokenizer.json file");
+                        "is required for a " + spec.type() + " tokenizer: set it to "
+                                + (spec.type().equals(TokenizerSpec.HUGGING_FACE) ? "a tokenizer.json file"
+                                        : "a Hugging Face model directory"));
                 e.check(spec.alphabet() == null, "model.tokenizer.alphabet", spec.alphabet(),
                         "only applies to char tokenizers: remove it");
             }
@@ -68,7 +71,8 @@ public record ModelSection(int layers, int heads, int dModel, int mlpWidth, int 
                         "only applies to huggingface tokenizers: remove it");
             }
             default -> e.check(false, "model.tokenizer.type", spec.type(),
-                    "must be huggingface or char (or remove model.tokenizer for the task's char tokenizer)");
+                    "must be huggingface, huggingface_model or char (or remove model.tokenizer for the task's char"
+                            + " tokenizer)");
         }
     }
 
@@ -93,6 +97,6 @@ public record ModelSection(int layers, int heads, int dModel, int mlpWidth, int 
             throw new InvalidConfigException("model.tokenizer.type is required: set it to huggingface (with"
                     + " model.tokenizer.path) or char (with model.tokenizer.alphabet)");
         }
-        return new TokenizerSpec(type.trim().toLowerCase(Locale.ROOT), alphabet, path);
+        return new TokenizerSpec(type.trim().toLowerCase(Locale.ROOT), alphabet, path, null);
     }
 }

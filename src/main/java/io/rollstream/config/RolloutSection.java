@@ -17,9 +17,18 @@ import io.rollstream.sampling.SamplingParams;
  * @param policyPollMs how often generators look for new policy weights, in ms, at least 10; default 200
  * @param device where generators run: {@code auto} (a GPU if there is one), {@code cpu} or {@code gpu};
  *     default {@code auto}
+ * @param seed seeds the sampling of completions only; null (the default) uses {@code job.seed}, which also
+ *     picks the problems. Set it to vary the draws over the same problems (e.g. repeats of an experiment)
  */
 public record RolloutSection(int parallelism, int rolloutsPerExample, double temperature, double topP, int topK,
-        int maxNewTokens, int maxBatchRows, int policyPollMs, Device device) {
+        int maxNewTokens, int maxBatchRows, int policyPollMs, Device device, Long seed) {
+
+    /** Sampling seeded by {@code job.seed}. */
+    public RolloutSection(int parallelism, int rolloutsPerExample, double temperature, double topP, int topK,
+            int maxNewTokens, int maxBatchRows, int policyPollMs, Device device) {
+        this(parallelism, rolloutsPerExample, temperature, topP, topK, maxNewTokens, maxBatchRows, policyPollMs, device,
+                null);
+    }
 
     /** Key of seed 2's name for {@code rollouts_per_example}. */
     static final String ALIAS = "num_rollouts_per_prompt";
@@ -46,6 +55,11 @@ public record RolloutSection(int parallelism, int rolloutsPerExample, double tem
         e.throwIfAny();
     }
 
+    /** The seed of the sampling: {@code seed} when set, else {@code jobSeed}. */
+    public long samplingSeed(long jobSeed) {
+        return seed != null ? seed : jobSeed;
+    }
+
     /** How generators sample (never greedy). */
     public SamplingParams toSamplingParams() {
         return new SamplingParams(temperature, topP, topK, maxNewTokens, false);
@@ -62,7 +76,8 @@ public record RolloutSection(int parallelism, int rolloutsPerExample, double tem
                 in.integer("max_new_tokens", d.maxNewTokens()),
                 in.integer("max_batch_rows", d.maxBatchRows()),
                 in.integer("policy_poll_ms", d.policyPollMs()),
-                in.choice("device", d.device()));
+                in.choice("device", d.device()),
+                in.optionalLong("seed", d.seed()));
     }
 
     /** The key or its alias; both may be given only with the same value. */

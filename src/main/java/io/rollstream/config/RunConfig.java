@@ -1,12 +1,16 @@
 package io.rollstream.config;
 
+import io.rollstream.batch.Advantages;
 import io.rollstream.learner.Algorithm;
+import io.rollstream.learner.LossAggregation;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 
 import io.rollstream.config.DataSection.Source;
 import io.rollstream.tasks.Task;
 import io.rollstream.tasks.Tasks;
+import io.rollstream.tokenizer.PromptFormat;
+import io.rollstream.tokenizer.TokenizerSpec;
 
 /**
  * A whole, validated run configuration: one record per YAML section. Each section checks its own
@@ -55,7 +59,9 @@ public record RunConfig(JobSection job, DataSection data, ModelSection model, Sf
         ConfigErrors e = new ConfigErrors();
         checkBatchShape(e, buffer, rollout);
         checkAlgorithm(e, learner, buffer, rollout, teacher);
+        checkObjective(e, learner, buffer, rollout);
         checkContext(e, data, model);
+        checkPromptFormat(e, data, model);
         e.throwIfAny();
     }
 
@@ -121,21 +127,55 @@ public record RunConfig(JobSection job, DataSection data, ModelSection model, Sf
                     "does not apply to distillation (learner.algorithm reverse_kl): set it to false");
             e.check(buffer.easyFraction() == 0, "buffer.easy_fraction", buffer.easyFraction(), why);
             e.check(buffer.hardFraction() == 0, "buffer.hard_fraction", buffer.hardFraction(), why);
-            e.check(!buffer.stdNormalizeAdvantages(), "buffer.std_normalize_advantages", true,
+            e.check(buffer.advantage() == Advantages.Estimator.GROUP_MEAN, "buffer.advantage", buffer.advantage(),
                     "does not apply to distillation (learner.algorithm reverse_kl trains on per-token rewards, not"
-                            + " group advantages): set it to false");
+                            + " group advantages): remove it");
+            e.check(buffer.softOverlongPunishment() == null, "buffer.soft_overlong_punishment",
+                    buffer.softOverlongPunishment(), "shapes verifier rewards, which distillation (learner.algorithm"
+                            + " reverse_kl) does not train on: remove it");
             e.check(buffer.zeroAdvantageFilter() == null, "buffer.zero_advantage_filter", buffer.zeroAdvantageFilter(),
                     "does not apply to distillation (learner.algorithm reverse_kl: per-token rewards, no group"
                             + " advantages): remove it");
             e.check(teacher.checkpoint() != null, "teacher.checkpoint", null,
                     "is required when learner.algorithm is reverse_kl: set it to the teacher's checkpoint");
         }
-        if (learner.algorithm() == Algorithm.GRPO && !Boolean.FALSE.equals(buffer.zeroAdvantageFilter())) {
+        // GRPO's baseline is the group's mean reward: a group of one has zero advantage whatever its
+        // reward, so buffer.zero_advantage_filter would drop every group and, turned off, the learner
+        // would train on all-zero advantages without a word. Distillation's per-token rewards need no group.
+        if (learner.algorithm() == Algorithm.GRPO) {
             e.check(rollout.rolloutsPerExample() >= 2, "rollout.rollouts_per_example", rollout.rolloutsPerExample(),
-                    "must be >= 2 with learner.algorithm grpo and buffer.zero_advantage_filter true (a group of one"
-                            + " always has zero advantage, so every group would be dropped): set"
-                            + " rollout.rollouts_per_example to 2 or more, or buffer.zero_advantage_filter to false");
+                    "must be >= 2 with learner.algorithm grpo: its advantage is each reward minus the group's mean,"
+                            + " so a group of one always has zero advantage (buffer.zero_advantage_filter true drops"
+                            + " every group, false trains on nothing): set rollout.rollouts_per_example to 2 or more"
+                            + " (one rollout per prompt suits learner.algorithm reverse_kl)");
         }
+    }
+
+    /** The objective's options against the batch they train on. */
+    private static void checkObjective(ConfigErrors e, LearnerSection learner, BufferSection buffer,
+            RolloutSection rollout) {
+        e.check(!(buffer.advantage() == Advantages.Estimator.RLOO && rollout.rolloutsPerExample() < 2),
+                "buffer.advantage", buffer.advantage(), "needs rollout.rollouts_per_example >= 2 (the leave-one-out"
+                        + " baseline of a group of one is undefined): raise rollout.rollouts_per_example");
+        e.check(!(buffer.advantage() == Advantages.Estimator.DR_GRPO
+                && learner.lossAggregation() == LossAggregation.SEQ_MEAN_TOKEN_MEAN), "buffer.advantage",
+                buffer.advantage(), "with learner.loss_aggregation seq_mean_token_mean keeps the per-sequence length"
+                        + " normaliser that Dr. GRPO removes: set learner.loss_aggregation to seq_mean_token_sum");
+        e.check(!(learner.overlongFiltering() && buffer.filterTruncated()), "learner.overlong_filtering", true,
+                "has nothing to do with buffer.filter_truncated true (groups with a truncated completion are dropped"
+                        + " whole before the learner): keep one of the two");
+        Advantages.SoftOverlongPunishment p = buffer.softOverlongPunishment();
+        e.check(p == null || p.cacheTokens() < rollout.maxNewTokens(), "buffer.soft_overlong_punishment.cache_tokens",
+                p == null ? null : p.cacheTokens(), "must be below rollout.max_new_tokens (" + rollout.maxNewTokens()
+                        + "): the punishment ramps over the last cache_tokens tokens of the budget");
+    }
+
+    /** Chat prompts need a tokenizer with a chat template: a char tokenizer has none. */
+    private static void checkPromptFormat(ConfigErrors e, DataSection data, ModelSection model) {
+        boolean charTokenizer = model.tokenizer() != null && TokenizerSpec.CHAR.equals(model.tokenizer().type());
+        e.check(data.promptFormat() != PromptFormat.Kind.CHAT || !charTokenizer, "data.prompt_format", "chat",
+                "needs a model with a chat template, but model.tokenizer is a char tokenizer: use data.prompt_format:"
+                        + " raw, or a Hugging Face model directory (model.tokenizer type huggingface_model)");
     }
 
     /** With a task's char tokenizer, BOS + the longest prompt + the longest answer + EOS must fit the context. */

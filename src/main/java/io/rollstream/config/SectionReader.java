@@ -64,6 +64,12 @@ final class SectionReader {
         return result == null ? def : result;
     }
 
+    /** Whether {@code name} holds a single value such as a name or a number (does not register the key). */
+    boolean isScalar(String name) {
+        JsonNode value = node.get(name);
+        return value != null && value.isValueNode() && !value.isNull();
+    }
+
     /** Whether {@code name} has a non-null value (does not register the key). */
     boolean isSet(String name) {
         JsonNode value = node.get(name);
@@ -90,12 +96,24 @@ final class SectionReader {
         return read(name, def, false, "an integer", SectionReader::asLong);
     }
 
+    Long optionalLong(String name, Long def) {
+        return read(name, def, true, "an integer", SectionReader::asLong);
+    }
+
     double number(String name, double def) {
         return read(name, def, false, "a number", SectionReader::asDouble);
     }
 
     Double optionalNumber(String name, Double def) {
         return read(name, def, true, "a number", SectionReader::asDouble);
+    }
+
+    /** A count that older configs wrote as a flag: {@code true} reads as {@code whenTrue}, {@code false} as 0. */
+    int countOrFlag(String name, int def, int whenTrue) {
+        return read(name, def, false, "an integer", v -> {
+            Boolean flag = asBoolean(v);
+            return flag != null ? (flag ? whenTrue : 0) : asInt(v);
+        });
     }
 
     boolean bool(String name, boolean def) {

@@ -32,7 +32,7 @@ public final class GreedyEvaluator {
 
     /** Mean reward in [0, 1] over {@code problems}. */
     public double accuracy(GptModel model, List<Problem> problems) {
-        SamplingEngine engine = new SamplingEngine(codec.tokenizer().eosId(), codec.tokenizer().padId(), true);
+        SamplingEngine engine = new SamplingEngine(codec.tokenizer().stopIds(), codec.tokenizer().padId(), true);
         SamplingParams greedy = SamplingParams.greedy(maxNewTokens);
         double total = 0;
         for (int from = 0; from < problems.size(); from += batchRows) {

@@ -6,7 +6,6 @@ import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.model.GptModel;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tokenizer.PromptCodec;
-import io.rollstream.tokenizer.Tokenizers;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +26,7 @@ public record HeldOutEvaluation(EvalSpec spec, int samples, double temperature) 
     /** One JSON object: the policy, the settings and the accuracy (or pass@k). */
     public Map<String, Object> run(SavedPolicy policy) {
         List<Problem> problems = spec.heldOutProblems();
-        PromptCodec codec = new PromptCodec(Tokenizers.create(policy.checkpoint().tokenizer()));
+        PromptCodec codec = PromptCodec.create(policy.checkpoint().tokenizer());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("policy_version", policy.checkpoint().step());
         out.put("task", spec.task());

@@ -43,7 +43,7 @@ public final class SampledEvaluator {
     }
 
     public Result evaluate(GptModel model, List<Problem> problems) {
-        SamplingEngine engine = new SamplingEngine(codec.tokenizer().eosId(), codec.tokenizer().padId(), true);
+        SamplingEngine engine = new SamplingEngine(codec.tokenizer().stopIds(), codec.tokenizer().padId(), true);
         int problemsPerPass = Math.max(1, GreedyEvaluator.BATCH_ROWS / samples);
         int solved = 0;
         double rewards = 0;

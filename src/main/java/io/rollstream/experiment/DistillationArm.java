@@ -19,17 +19,18 @@ import java.util.TreeMap;
  * trained, and the student's last held-out accuracy.
  *
  * @param rolloutsPerPrompt rollouts sampled per prompt and epoch
+ * @param seed the run's sampling seed ({@code rollout.seed})
  * @param epochKl epoch → mean per-token reverse KL of that epoch's rollouts
  * @param sequences rollouts trained on, over the whole run
  * @param optimizerSteps optimizer updates applied
  * @param loggedEpochStd the learner's own σ across epochs on its last line (a cross-check)
  * @param heldOutAccuracy the last evaluation's greedy accuracy, or NaN when none was logged
  */
-public record DistillationArm(int rolloutsPerPrompt, Map<Long, Double> epochKl, long sequences, long optimizerSteps,
+public record DistillationArm(int rolloutsPerPrompt, long seed, Map<Long, Double> epochKl, long sequences, long optimizerSteps,
         double loggedEpochStd, double heldOutAccuracy) {
 
     /** Reads the arm from a run directory's {@code metrics.jsonl}. */
-    public static DistillationArm read(int rolloutsPerPrompt, Path metrics) throws IOException {
+    public static DistillationArm read(int rolloutsPerPrompt, long seed, Path metrics) throws IOException {
         Map<Long, Double> epochs = new TreeMap<>();
         long sequences = 0;
         long optimizerSteps = 0;
@@ -59,7 +60,7 @@ public record DistillationArm(int rolloutsPerPrompt, Map<Long, Double> epochKl, 
             throw new IOException(metrics + " logs no completed epoch: was it a reverse_kl run over a fixed set"
                     + " (data.max_problems > 0)?");
         }
-        return new DistillationArm(rolloutsPerPrompt, epochs, sequences, optimizerSteps, loggedStd, accuracy);
+        return new DistillationArm(rolloutsPerPrompt, seed, epochs, sequences, optimizerSteps, loggedStd, accuracy);
     }
 
     public double klStart() {
@@ -82,6 +83,38 @@ public record DistillationArm(int rolloutsPerPrompt, Map<Long, Double> epochKl, 
     /** The seed's σ: population standard deviation of the per-epoch KL (trend included). */
     public double klEpochStd() {
         return EpochKl.std(epochKl.values());
+    }
+
+    /**
+     * Population standard deviation of the per-epoch KL around its fitted exponential trend
+     * {@code KL_e ≈ exp(a + b·e)} (a, b by least squares on log KL), in KL units: the fluctuation
+     * the trend does not explain. A steady decline, however steep, contributes nothing to it.
+     */
+    public double klResidualStd() {
+        List<Double> residuals = new ArrayList<>();
+        double[] fit = logLinearFit();
+        epochKl.forEach((epoch, kl) -> residuals.add(kl - Math.exp(fit[0] + fit[1] * epoch)));
+        return EpochKl.std(residuals);
+    }
+
+    /** {@code {a, b}} of the least-squares line {@code log KL_e = a + b·e}. */
+    double[] logLinearFit() {
+        int n = epochKl.size();
+        double sx = 0;
+        double sy = 0;
+        double sxx = 0;
+        double sxy = 0;
+        for (Map.Entry<Long, Double> e : epochKl.entrySet()) {
+            double x = e.getKey();
+            double y = Math.log(e.getValue());
+            sx += x;
+            sy += y;
+            sxx += x * x;
+            sxy += x * y;
+        }
+        double denominator = n * sxx - sx * sx;
+        double b = denominator == 0 ? 0 : (n * sxy - sx * sy) / denominator;
+        return new double[] {(sy - b * sx) / n, b};
     }
 
     /**

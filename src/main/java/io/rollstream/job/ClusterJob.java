@@ -76,7 +76,7 @@ public final class ClusterJob {
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         String resumeFrom = env.getConfiguration().get(StateRecoveryOptions.SAVEPOINT_PATH);
-        LocalRun.Prepared prepared = LocalRun.prepare(resolved, dir, resumeFrom, out);
+        LocalRun.Prepared prepared = LocalRun.prepare(resolved, dir, resumeFrom, out, PreFlight.Mode.CLUSTER_RUN);
         PipelinePlan plan = PlanFactory.plan(resolved, prepared.paths(), prepared.model().contextLength())
                 .withSlotResources(resolved.slots());
         env.configure(JobSettings.checkpointsAndRestarts(prepared.paths(),
@@ -85,7 +85,12 @@ public final class ClusterJob {
         RlPipelineJob.build(env, plan, PlanFactory.io(resolved, plan));
         plan.store().clearStopRequest(); // left by the stop this job may resume from
         out.println("submitting " + plan.jobName() + "; run directory " + prepared.paths().dir());
-        JobClient job = env.executeAsync(plan.jobName());
+        JobClient job;
+        try {
+            job = env.executeAsync(plan.jobName());
+        } catch (Exception refused) {
+            throw prepared.notStarted(new PipelineRunner.NotStarted(refused));
+        }
         out.println("job " + job.getJobID() + " submitted");
         if (restUrl != null) {
             RunControl.publish(prepared.paths().dir(), new RunControl.JobHandle(job.getJobID().toString(),

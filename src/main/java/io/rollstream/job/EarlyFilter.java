@@ -10,6 +10,6 @@ final class EarlyFilter {
     private EarlyFilter() {}
 
     static GroupFilter of(BatchAssemblyConfig batch) {
-        return group -> batch.filters().dropReason(group, Advantages.of(group, batch.divideAdvantagesByStd())) != null;
+        return group -> batch.filters().dropReason(group, Advantages.of(group, batch.advantages())) != null;
     }
 }

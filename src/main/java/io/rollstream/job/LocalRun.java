@@ -1,13 +1,10 @@
 package io.rollstream.job;
 
-import ai.djl.Device;
-
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.common.Json;
 import io.rollstream.config.ConfigWriter;
-import io.rollstream.config.DataSection;
 import io.rollstream.config.RunConfig;
 import io.rollstream.eval.EvalSpec;
 import io.rollstream.eval.GreedyEvaluator;
@@ -19,7 +16,8 @@ import io.rollstream.tasks.Task;
 import io.rollstream.tasks.Tasks;
 import io.rollstream.tokenizer.PromptCodec;
 import io.rollstream.tokenizer.Tokenizer;
-import io.rollstream.tokenizer.Tokenizers;
+
+import ai.djl.Device;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -32,9 +30,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * {@code rollstream run}: prepares the run directory (resolved config, initial policy — fresh,
@@ -57,14 +59,14 @@ public final class LocalRun {
     public static PipelineRunner.Result run(RunConfig config, Path runDir, ResumePlan resume, PrintStream console)
             throws Exception {
         long start = System.currentTimeMillis();
-        RunPaths paths = openDirectory(config, runDir);
-        try (RunLog log = RunLog.open(paths.runLog(), console)) {
+        Opened opened = open(config, runDir, resume, PreFlight.Mode.LOCAL_RUN);
+        try (RunLog log = RunLog.open(opened.paths().runLog(), console)) {
             PrintStream out = log.out();
             Prepared prepared;
             try {
-                prepared = preparePolicy(config, paths, resume, out);
+                prepared = preparePolicy(config, opened, resume, out);
             } catch (WarmStart.Stopped stopped) {
-                return stoppedDuringWarmStart(config, paths, stopped, out);
+                return stoppedDuringWarmStart(config, opened.paths(), stopped, out);
             }
             return runJob(config, prepared, resume, start, out);
         }
@@ -80,14 +82,20 @@ public final class LocalRun {
                 plan.slots(), config.job().checkpointIntervalS() * 1000L, restorePath,
                 config.job().maxMinutes(), config.job().prometheusPort(), config.job().checkpointDir(),
                 config.job().restartAttempts());
-        PipelineRunner.Result result = PipelineRunner.run(plan, PlanFactory.io(config, plan), options, out::println);
+        PipelineRunner.Result result;
+        try {
+            result = PipelineRunner.run(plan, PlanFactory.io(config, plan), options, out::println);
+        } catch (PipelineRunner.NotStarted refused) {
+            throw prepared.notStarted(refused);
+        }
         boolean learnerFinished = store.isFinished();
         Optional<PolicyManifest> last = store.latest();
         FinalEval finalEval = null;
         if (last.isPresent()) {
             Checkpoint finalPolicy = store.load(last.get().version());
             CheckpointFormat.save(finalPolicy, paths.finalModel());
-            finalEval = evaluate(PlanFactory.eval(config), finalPolicy, new PromptCodec(prepared.tokenizer()));
+            finalEval = evaluate(PlanFactory.eval(config), finalPolicy,
+                    new PromptCodec(prepared.tokenizer(), finalPolicy.tokenizer().promptFormat()));
         }
         if (learnerFinished) {
             RunEvents.of(paths).append(RunEvents.FINISH, RunEvents.fields("steps", config.job().maxSteps(),
@@ -100,26 +108,119 @@ public final class LocalRun {
     /**
      * A run directory ready for the job: the resolved config written, and the policy store holding
      * an initial policy (or, when resuming, the store of the run being continued).
+     *
+     * @param resumed what a resume changed in the run directory, to put back if the job does not
+     *     start; null for a new run
      */
-    public record Prepared(RunPaths paths, PolicyStore store, Tokenizer tokenizer, ModelConfig model) {}
+    public record Prepared(RunPaths paths, PolicyStore store, Tokenizer tokenizer, ModelConfig model,
+            ResumedFiles resumed) {
 
-    /**
-     * Prepares {@code runDir} for a local or a cluster run: writes the resolved config and, unless
-     * resuming, publishes version 0 ({@link #initialPolicy}). A run directory that already holds
-     * a policy is refused unless the run resumes from {@code resumeFrom} (a checkpoint or savepoint).
-     */
-    public static Prepared prepare(RunConfig config, Path runDir, String resumeFrom, PrintStream out)
-            throws Exception {
-        return preparePolicy(config, openDirectory(config, runDir), resumeFrom == null ? null
-                : ResumePlan.restore(resumeFrom), out);
+        /**
+         * The error to report when Flink refused to start the job: after a resume, the run directory
+         * is put back as it was and the refusal is the user's to fix.
+         */
+        public RuntimeException notStarted(PipelineRunner.NotStarted refused) throws IOException {
+            if (resumed == null) {
+                return refused;
+            }
+            resumed.restore(paths, store);
+            return new IllegalArgumentException("--resume-from: Flink cannot restore the resume point into the job this"
+                    + " config makes (" + refused.getMessage() + "); resume with --config " + paths.config()
+                    + ", or start a new run", refused);
+        }
     }
 
-    /** Creates the run directory and writes the resolved config into it. */
-    private static RunPaths openDirectory(RunConfig config, Path runDir) throws IOException {
+    /**
+     * What a resume changes before its job runs: the resolved config and the finished marker it
+     * rewrites, and the empty checkpoint folders Flink makes for a job it then refuses to start.
+     */
+    record ResumedFiles(byte[] config, Optional<byte[]> finishedMarker, Set<Path> checkpointFolders) {
+
+        static ResumedFiles before(RunPaths paths, PolicyStore store) throws IOException {
+            return new ResumedFiles(Files.readAllBytes(paths.config()), store.finishedMarker(),
+                    entries(paths.checkpoints()));
+        }
+
+        void restore(RunPaths paths, PolicyStore store) throws IOException {
+            Files.write(paths.config(), config);
+            if (finishedMarker.isPresent()) {
+                store.restoreFinished(finishedMarker.get());
+            }
+            for (Path made : entries(paths.checkpoints())) {
+                if (!checkpointFolders.contains(made)) {
+                    deleteEmptyFolders(made);
+                }
+            }
+            if (checkpointFolders.isEmpty() && Files.isDirectory(paths.checkpoints())
+                    && entries(paths.checkpoints()).isEmpty()) {
+                Files.delete(paths.checkpoints());
+            }
+        }
+
+        private static Set<Path> entries(Path folder) throws IOException {
+            if (!Files.isDirectory(folder)) {
+                return Set.of();
+            }
+            try (Stream<Path> list = Files.list(folder)) {
+                return list.collect(Collectors.toSet());
+            }
+        }
+
+        /** Deletes {@code folder} if it holds only (empty) folders: never a file. */
+        private static void deleteEmptyFolders(Path folder) throws IOException {
+            List<Path> tree;
+            try (Stream<Path> walk = Files.walk(folder)) {
+                tree = walk.sorted(Comparator.reverseOrder()).toList();
+            }
+            if (tree.stream().allMatch(Files::isDirectory)) {
+                for (Path p : tree) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    /**
+     * Prepares {@code runDir} for a local or a cluster run ({@link #open}), then publishes version 0
+     * unless resuming ({@link #initialPolicy}).
+     *
+     * @param resumeFrom the checkpoint or savepoint the job restores, or null for a new run
+     */
+    public static Prepared prepare(RunConfig config, Path runDir, String resumeFrom, PrintStream out,
+            PreFlight.Mode mode) throws Exception {
+        ResumePlan resume = resumeFrom == null ? null : ResumePlan.restore(resumeFrom);
+        return preparePolicy(config, open(config, runDir, resume, mode), resume, out);
+    }
+
+    /** A run directory checked and holding the resolved config; what a resume may have to put back. */
+    private record Opened(RunPaths paths, PolicyStore store, PreFlight.Checked checked, ResumedFiles resumed) {}
+
+    /**
+     * First every check that needs no write ({@link PreFlight}; a new run's directory must be new or
+     * empty, a resumed run's must be the run it continues: {@link RunDirectory}), then the run
+     * directory with the resolved config. A resume that had not got as far as the initial policy
+     * ({@link ResumePlan.Phase#INITIAL}) is checked as a new run's initial policy is.
+     */
+    private static Opened open(RunConfig config, Path runDir, ResumePlan resume, PreFlight.Mode mode)
+            throws IOException {
         RunPaths paths = RunPaths.under(runDir, config.policyStore().path());
+        boolean resuming = resume != null;
+        PreFlight.Checked checked = PreFlight.check(config, mode,
+                resuming && resume.phase() != ResumePlan.Phase.INITIAL);
+        PolicyStore store = new PolicyStore(paths.policyStore());
+        if (resuming) {
+            RunDirectory.requireResumable(paths.dir(), config);
+        } else {
+            RunDirectory.requireNewOrEmpty(paths.dir(), "--run-dir");
+            if (store.latest().isPresent()) {
+                throw new IllegalArgumentException("policy_store.path " + store.root() + " already holds the policy"
+                        + " store of another run: a new run needs its own; set another policy_store.path");
+            }
+        }
+        ResumedFiles resumed = resuming ? ResumedFiles.before(paths, store) : null;
         Files.createDirectories(paths.dir());
         ConfigWriter.write(config, paths.config());
-        return paths;
+        return new Opened(paths, store, checked, resumed);
     }
 
     /**
@@ -127,27 +228,25 @@ public final class LocalRun {
      * not got that far: the warm start continues from its saved state); for a resume of the RL job
      * from its beginning, the record files cut back to the end of the warm start.
      */
-    private static Prepared preparePolicy(RunConfig config, RunPaths paths, ResumePlan resume, PrintStream out)
+    private static Prepared preparePolicy(RunConfig config, Opened opened, ResumePlan resume, PrintStream out)
             throws Exception {
-        Tokenizer tokenizer = Tokenizers.create(PlanFactory.tokenizer(config));
-        ModelConfig model = config.model().toModelConfig(tokenizer.vocabSize());
-        PolicyStore store = new PolicyStore(paths.policyStore());
+        RunPaths paths = opened.paths();
+        PolicyStore store = opened.store();
+        PreFlight.Checked checked = opened.checked();
+        ModelConfig model = checked.model();
         if (resume != null && resume.phase() != ResumePlan.Phase.INITIAL) {
             store.clearFinished();
             out.println("resuming from " + resume.describe());
             if (resume.phase() == ResumePlan.Phase.RL_START) {
                 startRlOver(config, paths);
             }
-        } else if (resume != null || store.latest().isEmpty()) {
+        } else {
             out.println("initial policy: " + model.parameterCount() + " parameters"
                     + (config.sft().steps() > 0 ? ", SFT warm start for " + config.sft().steps() + " steps" : ""));
-            store.publish(initialPolicy(config, model, new PromptCodec(tokenizer), paths, resume != null, out),
-                    "initial");
-        } else {
-            throw new IllegalArgumentException("run directory " + paths.dir() + " already holds a policy store;"
-                    + " continue it with --resume-from " + paths.dir() + ", or choose another --run-dir");
+            PromptCodec codec = new PromptCodec(checked.tokenizer(), PlanFactory.tokenizer(config).promptFormat());
+            store.publish(initialPolicy(config, model, checked.init(), codec, paths, resume != null, out), "initial");
         }
-        return new Prepared(paths, store, tokenizer, model);
+        return new Prepared(paths, store, checked.tokenizer(), model, opened.resumed());
     }
 
     /**
@@ -178,34 +277,24 @@ public final class LocalRun {
     }
 
     /**
-     * Version 0: {@code model.init} or fresh weights, warm-started with SFT when {@code sft.steps > 0}.
-     * The warm start saves its state in the run directory ({@link SftState}) every
+     * Version 0: {@code init} (the verified {@code model.init}, or null) or fresh weights,
+     * warm-started with SFT when {@code sft.steps > 0} (on a built-in task: {@link PreFlight} refuses
+     * other sources). The warm start saves its state in the run directory ({@link SftState}) every
      * {@code sft.checkpoint_every} steps, at its end and on a stop.
      *
      * @param continueSaved continue the warm start from its saved state (a resume): metrics.jsonl is
      *     cut back to where it was when that state was saved, or emptied when none was saved
      * @throws WarmStart.Stopped when {@code rollstream stop} came during the warm start (its state is saved)
      */
-    static Checkpoint initialPolicy(RunConfig config, ModelConfig model, PromptCodec codec, RunPaths paths,
-            boolean continueSaved, PrintStream out) throws Exception {
-        if (config.model().init() != null) {
-            Checkpoint init = CheckpointFormat.load(Path.of(config.model().init()));
-            if (!init.model().equals(model)) {
-                throw new IllegalArgumentException("model.init " + config.model().init() + " holds a model of shape "
-                        + init.model() + ", but the config asks for " + model);
-            }
-            if (config.sft().steps() == 0) {
-                return WarmStart.fromCheckpoint(init);
-            }
+    static Checkpoint initialPolicy(RunConfig config, ModelConfig model, Checkpoint init, PromptCodec codec,
+            RunPaths paths, boolean continueSaved, PrintStream out) throws Exception {
+        if (init != null && config.sft().steps() == 0) {
+            return WarmStart.fromCheckpoint(init, codec.spec());
         }
         if (config.sft().steps() == 0) {
             try (GptModel fresh = WarmStart.freshModel(model, config.job().seed())) {
-                return new Checkpoint(0, model, codec.tokenizer().spec(), fresh.weights(), null, Map.of());
+                return new Checkpoint(0, model, codec.spec(), fresh.weights(), null, Map.of());
             }
-        }
-        if (config.data().source() != DataSection.Source.TASK) {
-            throw new IllegalArgumentException("sft.steps > 0 needs data.source: task (the warm start draws"
-                    + " demonstrations from the built-in task); set sft.steps: 0 or give model.init");
         }
         SftState state = new SftState(paths, SftState.settingsOf(config));
         RunEvents events = RunEvents.of(paths);
@@ -230,7 +319,7 @@ public final class LocalRun {
         PipelineRunner.ProgressLine progress = new PipelineRunner.ProgressLine(config.sft().steps());
         Task demonstrations = Tasks.create(config.data().task(), config.job().seed()
                 + WarmStart.DEMONSTRATION_SEED_OFFSET, config.data().difficulty(), config.data().taskOptions());
-        try (GptModel start = startingModel(config, model, saved)) {
+        try (GptModel start = startingModel(config, model, init, saved)) {
             state.markRunning();
             try {
                 return WarmStart.run(sft, demonstrations, start, saved.orElse(null), codec, eval,
@@ -245,14 +334,14 @@ public final class LocalRun {
         }
     }
 
-    /** The model the warm start trains: the saved state's, {@code model.init}, or fresh weights. */
-    private static GptModel startingModel(RunConfig config, ModelConfig model, Optional<Checkpoint> saved)
-            throws IOException {
+    /** The model the warm start trains: the saved state's, {@code init}'s, or fresh weights. */
+    private static GptModel startingModel(RunConfig config, ModelConfig model, Checkpoint init,
+            Optional<Checkpoint> saved) {
         if (saved.isPresent()) {
             return Checkpoints.model(saved.get(), Device.cpu());
         }
-        if (config.model().init() != null) {
-            return Checkpoints.model(CheckpointFormat.load(Path.of(config.model().init())), Device.cpu());
+        if (init != null) {
+            return Checkpoints.model(init, Device.cpu());
         }
         return WarmStart.freshModel(model, config.job().seed());
     }
@@ -323,6 +412,8 @@ public final class LocalRun {
             out.println(String.format("RL steps: %d, last reward_mean %.3f", lastRl.path("step").asLong() + 1,
                     lastRl.path("reward_mean").asDouble()));
         }
+        out.println(String.format("invalid records: %,d%s", invalidRecords(paths),
+                invalidRecords(paths) > 0 ? " (with their reasons in " + paths.invalidRecords() + ")" : ""));
         if (sftAccuracy != null) {
             out.println(String.format("held-out accuracy after SFT: %.1f%%", 100 * sftAccuracy));
         }
@@ -335,6 +426,16 @@ public final class LocalRun {
             out.println("savepoint: " + result.savepoint());
         }
         out.println("continue with: --resume-from " + paths.dir() + " (its newest checkpoint or savepoint)");
+    }
+
+    /** Lines of invalid-records.jsonl: every record the run refused, once each. */
+    private static long invalidRecords(RunPaths paths) throws IOException {
+        if (!Files.exists(paths.invalidRecords())) {
+            return 0;
+        }
+        try (Stream<String> lines = Files.lines(paths.invalidRecords(), StandardCharsets.UTF_8)) {
+            return lines.filter(line -> !line.isBlank()).count();
+        }
     }
 
     private static List<JsonNode> readAll(RunPaths paths) throws IOException {

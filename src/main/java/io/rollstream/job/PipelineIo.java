@@ -1,13 +1,12 @@
 package io.rollstream.job;
 
 import io.rollstream.rollout.GroupSamplerFactory;
-import io.rollstream.tasks.Problem;
+import io.rollstream.source.JsonlProblems;
+import io.rollstream.source.SourcedProblem;
 import io.rollstream.types.InvalidRecord;
 
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.OutputTag;
 
 import java.util.Optional;
 
@@ -24,22 +23,23 @@ public record PipelineIo(ProblemStreamFactory problems, GroupSamplerFactory samp
     }
 
     /**
-     * A source's problems and, for sources that can meet bad records (JSONL files), the records it
-     * refused; these join the validation failures in {@code invalid-records.jsonl}.
+     * A source's problems (each with where it was read) and, for sources that can meet bad records
+     * (JSONL files), the records it refused; these join the validation failures in
+     * {@code invalid-records.jsonl}.
      *
      * @param problems problems to validate and generate
      * @param invalid refused records, or null for a source that refuses none
      */
-    public record ProblemInput(DataStream<Problem> problems, DataStream<InvalidRecord> invalid) {
+    public record ProblemInput(DataStream<SourcedProblem> problems, DataStream<InvalidRecord> invalid) {
 
         /** A source that never refuses a record (e.g. a built-in task). */
-        public static ProblemInput of(DataStream<Problem> problems) {
+        public static ProblemInput of(DataStream<SourcedProblem> problems) {
             return new ProblemInput(problems, null);
         }
 
-        /** A source whose refused records are the side output {@code tag} of its last operator. */
-        public static ProblemInput of(SingleOutputStreamOperator<Problem> problems, OutputTag<InvalidRecord> tag) {
-            return new ProblemInput(problems, problems.getSideOutput(tag));
+        /** A JSONL source with the lines it refused. */
+        public static ProblemInput of(JsonlProblems.Streams jsonl) {
+            return new ProblemInput(jsonl.problems(), jsonl.invalid());
         }
 
         public Optional<DataStream<InvalidRecord>> invalidRecords() {

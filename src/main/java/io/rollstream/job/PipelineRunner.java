@@ -2,6 +2,7 @@ package io.rollstream.job;
 
 import io.rollstream.common.Json;
 import io.rollstream.metrics.MetricReporters;
+import io.rollstream.output.InvalidRecordCount;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -11,8 +12,11 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.FileUtils;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,35 +77,61 @@ public final class PipelineRunner {
      */
     public record Result(JobStatus status, String savepoint, List<JsonNode> metrics, long restarts) {}
 
+    /** Flink refused to start the job (e.g. a resume point whose state does not fit it): nothing ran. */
+    public static final class NotStarted extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        NotStarted(Throwable cause) {
+            super(rootMessage(cause), cause);
+        }
+    }
+
     private PipelineRunner() {}
 
     public static Result run(PipelinePlan plan, PipelineIo io, Options options, Consumer<String> progress)
             throws Exception {
         plan.store().clearStopRequest(); // left over if an earlier job died while stopping
+        FileUtils.deleteDirectory(plan.paths().tmp().toFile()); // left over if an earlier run was killed
         int restPort = options.webUi() && options.webUiPort() > 0 ? options.webUiPort() : freePort();
         StreamExecutionEnvironment env = environment(plan, options, restPort);
         RlPipelineJob.build(env, plan, io);
-        JobClient job = env.executeAsync(plan.jobName());
-        progress.accept("job " + job.getJobID() + " submitted" + (options.webUi() ? webUiHint(restPort) : "")
-                + (options.prometheusPort() > 0 ? "; Prometheus metrics: http://localhost:" + options.prometheusPort()
-                        + "/metrics" : ""));
-        RunControl.publish(plan.paths().dir(), new RunControl.JobHandle(job.getJobID().toString(),
-                "http://localhost:" + restPort, plan.paths().savepoints().toUri().toString(), plan.store().root(),
-                false));
-        RunEvents events = RunEvents.of(plan.paths());
-        RestartWatcher restarts = new RestartWatcher("http://localhost:" + restPort, job.getJobID().toString(),
-                plan.store(), events, progress);
-        if (options.resumeFrom() != null) {
-            restarts.expectResume(RunEvents.fields("phase", "rl", "job", job.getJobID().toString(), "from",
-                    options.resumeFrom(), "after", events.endOfPreviousAttempt()));
-        } else {
-            events.append(RunEvents.START, RunEvents.fields("phase", "rl", "job", job.getJobID().toString()));
+        JobClient job;
+        try {
+            job = env.executeAsync(plan.jobName());
+        } catch (Exception refused) {
+            removeTemporaryFiles(plan, progress);
+            throw new NotStarted(refused);
         }
         try {
+            progress.accept("job " + job.getJobID() + " submitted" + (options.webUi() ? webUiHint(restPort) : "")
+                    + (options.prometheusPort() > 0 ? "; Prometheus metrics: http://localhost:"
+                            + options.prometheusPort() + "/metrics" : ""));
+            String restUrl = "http://" + LocalClusterSettings.LOOPBACK + ":" + restPort;
+            RunControl.publish(plan.paths().dir(), new RunControl.JobHandle(job.getJobID().toString(), restUrl,
+                    plan.paths().savepoints().toUri().toString(), plan.store().root(), false));
+            RunEvents events = RunEvents.of(plan.paths());
+            RestartWatcher restarts = new RestartWatcher(restUrl, job.getJobID().toString(), plan.store(), events,
+                    progress);
+            if (options.resumeFrom() != null) {
+                restarts.expectResume(RunEvents.fields("phase", "rl", "job", job.getJobID().toString(), "from",
+                        options.resumeFrom(), "after", events.endOfPreviousAttempt()));
+            } else {
+                events.append(RunEvents.START, RunEvents.fields("phase", "rl", "job", job.getJobID().toString()));
+            }
             return follow(plan, options, job, progress, restarts);
         } finally {
             RunControl.withdraw(plan.paths().dir());
             plan.store().clearStopRequest();
+            removeTemporaryFiles(plan, progress); // the mini-cluster has shut down with the job
+        }
+    }
+
+    /** Deletes the run's {@code tmp/}; a failure is reported, never hides how the run ended. */
+    private static void removeTemporaryFiles(PipelinePlan plan, Consumer<String> progress) {
+        try {
+            FileUtils.deleteDirectory(plan.paths().tmp().toFile());
+        } catch (IOException e) {
+            progress.accept("could not remove the run's temporary files in " + plan.paths().tmp() + ": " + e);
         }
     }
 
@@ -178,11 +208,10 @@ public final class PipelineRunner {
     static StreamExecutionEnvironment environment(PipelinePlan plan, Options options, int restPort) {
         Configuration conf = faultTolerance(plan, options);
         conf.setString("taskmanager.numberOfTaskSlots", Integer.toString(Math.max(1, options.slots())));
-        // A fixed REST port (also without the web UI), so `rollstream stop` can reach the job.
-        conf.setString("rest.port", Integer.toString(restPort));
-        conf.setString("rest.bind-port", Integer.toString(restPort));
-        conf.setString("rest.address", "localhost");
-        conf.setString("rest.bind-address", "localhost");
+        // A fixed REST port (also without the web UI), so `rollstream stop` can reach the job; every
+        // listener on loopback, no code accepted, temporary files in the run directory.
+        LocalClusterSettings.loopbackOnly(conf, restPort);
+        LocalClusterSettings.temporaryFilesUnder(conf, plan.paths().tmp());
         conf.setString("parallelism.default", "1");
         // The web UI's metric values refresh every second instead of every 10 s: local steps are short.
         conf.setString("metrics.fetcher.update-interval", "1 s");
@@ -222,7 +251,7 @@ public final class PipelineRunner {
     }
 
     private static int freePort() throws IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LocalClusterSettings.LOOPBACK))) {
             return socket.getLocalPort();
         }
     }
@@ -279,7 +308,10 @@ public final class PipelineRunner {
         }
     }
 
-    /** One human line per metrics line: step, reward, held-out accuracy, staleness, throughput, ETA. */
+    /**
+     * One human line per metrics line: step, reward, held-out accuracy, staleness, throughput, ETA,
+     * and the invalid records so far when there are any.
+     */
     static final class ProgressLine {
         private final long maxSteps;
         private final long startMillis = System.currentTimeMillis();
@@ -309,6 +341,9 @@ public final class PipelineRunner {
             }
             if (m.has("eval_accuracy")) {
                 s.append(String.format(" | held-out accuracy %.1f%%", 100 * m.path("eval_accuracy").asDouble()));
+            }
+            if (m.path(InvalidRecordCount.KEY).asLong() > 0) {
+                s.append(String.format(" | invalid records %,d", m.path(InvalidRecordCount.KEY).asLong()));
             }
             return s.toString();
         }

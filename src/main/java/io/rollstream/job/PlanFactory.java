@@ -46,8 +46,15 @@ public final class PlanFactory {
         return Tasks.create(c.data().task(), c.job().seed(), c.data().difficulty(), c.data().taskOptions());
     }
 
-    /** The tokenizer: the configured one, or characters of the built-in task's alphabet. */
+    /**
+     * The tokenizer with the run's prompt format ({@code data.prompt_format}): the configured one, or characters
+     * of the built-in task's alphabet.
+     */
     public static TokenizerSpec tokenizer(RunConfig c) {
+        return tokens(c).withPrompt(c.data().toPromptFormat());
+    }
+
+    private static TokenizerSpec tokens(RunConfig c) {
         if (c.model().tokenizer() != null) {
             return c.model().tokenizer();
         }
@@ -73,14 +80,15 @@ public final class PlanFactory {
         BatchAssemblyConfig batch = new BatchAssemblyConfig(b.batchSize(), r.rolloutsPerExample(),
                 c.async().maxOffPolicySteps(), c.job().maxSteps(),
                 new GroupFilters(b.filterTruncated(), b.onlineDifficultyFiltering(), c.zeroAdvantageFilter()),
-                b.stdNormalizeAdvantages());
+                b.toAdvantages(r.maxNewTokens()));
         RolloutSettings rollout = new RolloutSettings(
                 new AdmissionGate(c.problemsPerBatch(), c.async().maxAsyncLevel(), r.parallelism()),
                 new DifficultyPools(b.easyThreshold(), b.hardThreshold()), EarlyFilter.of(batch),
                 Math.max(1, r.maxBatchRows() / r.rolloutsPerExample()), r.policyPollMs(),
                 new ReAdmission(b.easyFraction(), b.hardFraction(), c.job().seed()));
         LearnerSettings learner = new LearnerSettings(c.learner().algorithm(), c.learner().toAdamW(),
-                c.learner().toTrainerConfig(r.temperature()), c.learner().toLossConfig(), c.job().maxSteps(),
+                c.learner().toTrainerConfig(r.toSamplingParams()), c.learner().toLossSettings(r.maxNewTokens()),
+                c.job().maxSteps(),
                 c.data().maxProblems(), c.learner().maxBadSteps(), (long) c.job().stateInlineMaxMb() << 20,
                 retention(c));
         return new PipelinePlan(c.job().name(), r.parallelism(), rollout, batch, learner, teacher(c, contextLength),
@@ -90,11 +98,12 @@ public final class PlanFactory {
                 new RolloutLogFormat(c.output().rolloutsLog(), c.output().sampleEvery()), paths, null);
     }
 
-    /** Which policy versions the learner keeps: {@code policy_store.keep_last}, evaluated ones if asked. */
+    /** Which policy versions the learner keeps: the {@code policy_store} section's bounds. */
     static VersionRetention retention(RunConfig c) {
         EvalSpec eval = eval(c);
-        long every = c.policyStore().keepEvaluated() && eval != null ? eval.everySteps() : 0;
-        return new VersionRetention(c.policyStore().keepLast(), c.async().maxOffPolicySteps(), every, c.job().maxSteps());
+        long every = eval != null ? eval.everySteps() : 0;
+        return new VersionRetention(c.policyStore().keepLast(), c.async().maxOffPolicySteps(), every, c.job().maxSteps(),
+                c.policyStore().keepEvaluated(), c.policyStore().keepBest());
     }
 
     /** The teacher-scoring stage when distilling ({@code learner.algorithm: reverse_kl}), else null. */
@@ -137,11 +146,11 @@ public final class PlanFactory {
             JsonlSpec spec = new JsonlSpec(d.path(), d.watch(), d.epochs(),
                     new FieldMapping(d.fields().id(), d.fields().prompt(), d.fields().answer(), d.fields().task()),
                     JSONL_TASK);
-            problems = env -> PipelineIo.ProblemInput.of(JsonlProblems.stream(env, spec, store::isStopRequested),
-                    JsonlProblems.INVALID);
+            problems = env -> PipelineIo.ProblemInput.of(JsonlProblems.stream(env, spec, store::isStopRequested));
         }
+        long samplingSeed = c.rollout().samplingSeed(seed);
         return new PipelineIo(problems, (subtask, gpus) -> new ModelGroupSampler(store, verifier, sampling, groupSize,
-                rows, seed, DeviceSelection.forSubtask("rollout", device, gpus, subtask)));
+                rows, samplingSeed, DeviceSelection.forSubtask("rollout", device, gpus, subtask)));
     }
 
 }

@@ -3,6 +3,7 @@ package io.rollstream.job;
 import io.rollstream.batch.BatchAssemblyOperator;
 import io.rollstream.common.Json;
 import io.rollstream.learner.LearnerOperator;
+import io.rollstream.output.InvalidRecordCount;
 import io.rollstream.output.JsonLinesSink;
 import io.rollstream.rollout.RolloutOperator;
 import io.rollstream.rollout.RolloutOperatorFactory;
@@ -74,18 +75,22 @@ public final class RlPipelineJob {
                 .uid("learner").setParallelism(1).setMaxParallelism(1)
                 .slotSharingGroup(SlotGroups.of(LEARNER_SLOT_GROUP, plan.slotResources().learner()));
 
-        // The run directory's record files (metrics.jsonl chained to the learner, in its group).
-        reports.sinkTo(new JsonLinesSink<>(plan.paths().metrics().toString(), StepReport::json))
+        // The run directory's record files; each metrics.jsonl line counts the invalid records so far.
+        DataStream<InvalidRecord> refused = problems.getSideOutput(ValidateProblems.INVALID)
+                .union(groups.getSideOutput(RolloutOperator.SCORING_FAILURES));
+        DataStream<InvalidRecord> invalid = input.invalidRecords().map(fromSource -> fromSource.union(refused))
+                .orElse(refused);
+        invalid.sinkTo(new JsonLinesSink<InvalidRecord>(plan.paths().invalidRecords().toString(),
+                        r -> Json.mapper().writeValueAsString(r)))
+                .name("invalid-records.jsonl").uid("invalid-records-sink").setParallelism(1);
+        reports.connect(invalid).process(new InvalidRecordCount(), TypeInformation.of(StepReport.class))
+                .name("count-invalid-records").uid("invalid-record-count").setParallelism(1).setMaxParallelism(1)
+                .slotSharingGroup(LEARNER_SLOT_GROUP)
+                .sinkTo(new JsonLinesSink<>(plan.paths().metrics().toString(), StepReport::json))
                 .name("metrics.jsonl").uid("metrics-sink").setParallelism(1);
         batches.getSideOutput(BatchAssemblyOperator.OUTCOMES)
                 .sinkTo(new JsonLinesSink<GroupOutcome>(plan.paths().rollouts().toString(), plan.rolloutLog()::render))
                 .name("rollouts.jsonl").uid("rollouts-sink").setParallelism(1);
-        DataStream<InvalidRecord> refused = problems.getSideOutput(ValidateProblems.INVALID)
-                .union(groups.getSideOutput(RolloutOperator.SCORING_FAILURES));
-        input.invalidRecords().map(fromSource -> fromSource.union(refused)).orElse(refused)
-                .sinkTo(new JsonLinesSink<InvalidRecord>(plan.paths().invalidRecords().toString(),
-                        r -> Json.mapper().writeValueAsString(r)))
-                .name("invalid-records.jsonl").uid("invalid-records-sink").setParallelism(1);
         return reports;
     }
 }

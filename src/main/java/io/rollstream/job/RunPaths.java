@@ -60,4 +60,9 @@ public record RunPaths(String runDir, String policyStore) implements Serializabl
     public Path sft() {
         return dir().resolve("sft");
     }
+
+    /** Flink's temporary files while a local run's mini-cluster runs; removed when it ends. */
+    public Path tmp() {
+        return dir().resolve("tmp");
+    }
 }

@@ -3,12 +3,9 @@ package io.rollstream.job;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.config.ConfigWriter;
-import io.rollstream.config.DataSection;
 import io.rollstream.config.RunConfig;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.tokenizer.PromptCodec;
-import io.rollstream.tokenizer.Tokenizer;
-import io.rollstream.tokenizer.Tokenizers;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -35,32 +32,33 @@ public final class SftRun {
         if (config.sft().steps() == 0) {
             throw new IllegalArgumentException("sft.steps is 0, so there is nothing to train: set sft.steps > 0");
         }
-        if (config.data().source() != DataSection.Source.TASK) {
-            throw new IllegalArgumentException("sft needs data.source: task (demonstrations come from the built-in task)");
-        }
         RunPaths paths = RunPaths.under(runDir, null);
-        if (Files.exists(paths.finalModel())) {
-            throw new IllegalArgumentException(paths.finalModel() + " already exists: choose another --run-dir");
-        }
-        if (resume && !Files.isRegularFile(paths.config())) {
-            throw new IllegalArgumentException("--resume: " + runDir + " holds no interrupted `rollstream sft` run"
-                    + " (no config.yaml)");
+        PreFlight.Checked checked = PreFlight.check(config, PreFlight.Mode.SFT, false);
+        if (resume) {
+            RunDirectory.requireResumable(paths.dir(), config);
+            if (Files.exists(paths.finalModel())) {
+                throw new IllegalArgumentException("--resume: " + paths.finalModel() + " already exists: the training"
+                        + " of " + runDir + " is complete");
+            }
+        } else {
+            RunDirectory.requireNewOrEmpty(paths.dir(), "--run-dir");
         }
         Files.createDirectories(paths.dir());
         ConfigWriter.write(config, paths.config());
         try (RunLog log = RunLog.open(paths.runLog(), out)) {
-            return train(config, paths, resume, log.out());
+            return train(config, paths, checked, resume, log.out());
         }
     }
 
-    private static Path train(RunConfig config, RunPaths paths, boolean resume, PrintStream out) throws Exception {
-        Tokenizer tokenizer = Tokenizers.create(PlanFactory.tokenizer(config));
-        ModelConfig model = config.model().toModelConfig(tokenizer.vocabSize());
+    private static Path train(RunConfig config, RunPaths paths, PreFlight.Checked checked, boolean resume,
+            PrintStream out) throws Exception {
+        ModelConfig model = checked.model();
         out.println("sft: " + model.parameterCount() + " parameters, " + config.sft().steps() + " steps");
         long start = System.currentTimeMillis();
+        PromptCodec codec = new PromptCodec(checked.tokenizer(), PlanFactory.tokenizer(config).promptFormat());
         Checkpoint trained;
         try {
-            trained = LocalRun.initialPolicy(config, model, new PromptCodec(tokenizer), paths, resume, out);
+            trained = LocalRun.initialPolicy(config, model, checked.init(), codec, paths, resume, out);
         } catch (WarmStart.Stopped stopped) {
             out.println("stopped after step " + stopped.step() + " of " + config.sft().steps() + "; continue with:"
                     + " jobs/rollstream sft --config " + paths.config() + " --run-dir " + paths.dir() + " --resume");

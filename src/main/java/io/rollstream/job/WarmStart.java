@@ -17,6 +17,7 @@ import io.rollstream.model.ModelConfig;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tasks.Task;
 import io.rollstream.tokenizer.PromptCodec;
+import io.rollstream.tokenizer.TokenizerSpec;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -178,14 +179,14 @@ public final class WarmStart {
             int done = step + 1;
             boolean stop = saver.stopRequested();
             if (stop || settings.savesAfter(done)) {
-                saver.save(Checkpoints.capture(trainer, done, codec.tokenizer().spec(),
+                saver.save(Checkpoints.capture(trainer, done, codec.spec(),
                         Map.of(STEP, Integer.toString(done), DRAWS, Long.toString(draws))));
             }
             if (stop) {
                 throw new Stopped(done);
             }
         }
-        return new Checkpoint(0, model.config(), codec.tokenizer().spec(), model.weights(), null,
+        return new Checkpoint(0, model.config(), codec.spec(), model.weights(), null,
                 Map.of("origin", "sft warm start, " + settings.steps() + " steps"));
     }
 
@@ -194,8 +195,17 @@ public final class WarmStart {
         return GptModel.initialize(config, seed, Device.cpu());
     }
 
-    /** Version 0 from an existing checkpoint (its optimizer state is not carried into RL). */
-    public static Checkpoint fromCheckpoint(Checkpoint init) {
-        return new Checkpoint(0, init.model(), init.tokenizer(), init.weights(), null, init.metadata());
+    /**
+     * Version 0 from an existing checkpoint (its optimizer state is not carried into RL), with the run's
+     * tokenizer spec: the same tokens as the checkpoint's, and the run's prompt format.
+     *
+     * @throws IllegalArgumentException if the checkpoint was trained with another tokenizer
+     */
+    public static Checkpoint fromCheckpoint(Checkpoint init, TokenizerSpec tokenizer) {
+        if (!init.tokenizer().tokens().equals(tokenizer.tokens())) {
+            throw new IllegalArgumentException("model.init was trained with tokenizer " + init.tokenizer().tokens()
+                    + " but the run uses " + tokenizer.tokens() + ": use a checkpoint of the same tokenizer");
+        }
+        return new Checkpoint(0, init.model(), tokenizer, init.weights(), null, init.metadata());
     }
 }

@@ -10,9 +10,19 @@ import java.util.Map;
 
 /**
  * AdamW whose state (moments and step count) can be saved and restored exactly — DJL's built-in
- * Adam keeps it private. The update itself is PyTorch's fused Adam kernel (one native call per
- * parameter, no autograd). Weight decay is decoupled and applies to matrices only (names ending in
- * {@code .w}), not to biases, norms or embeddings.
+ * Adam keeps it private. The update is {@code torch.optim.AdamW}'s, term for term (in place, no
+ * autograd): with gradient {@code g} at step {@code t},
+ *
+ * <pre>
+ *   p ← p · (1 − lr · weight_decay)
+ *   m ← β1 · m + (1 − β1) · g          v ← β2 · v + (1 − β2) · g²
+ *   p ← p − lr · m̂ / (√v̂ + ε)         m̂ = m / (1 − β1ᵗ),  v̂ = v / (1 − β2ᵗ)
+ * </pre>
+ *
+ * ε is added after the second moment is bias-corrected, as torch does (DJL's fused kernel adds it
+ * before, which with small gradients early in training is a different step). Weight decay is
+ * decoupled and applies to matrices only (names ending in {@code .w}), not to biases, norms or
+ * embeddings.
  */
 public final class AdamW {
 
@@ -79,21 +89,33 @@ public final class AdamW {
         return config.learningRate() * warm;
     }
 
-    /** Applies one update from the parameters' accumulated gradients, then zeroes them. */
+    /**
+     * Applies one update from the parameters' accumulated gradients, then zeroes them. Grad mode is
+     * off, so the scalar overloads (muli, addi) record nothing for autograd.
+     */
     public void update() {
         JniUtils.setGradMode(false);
         double lr = currentLearningRate();
         step++;
-        double biasCorrected = lr * Math.sqrt(1 - Math.pow(config.beta2(), step)) / (1 - Math.pow(config.beta1(), step));
+        double beta1 = config.beta1();
+        double beta2 = config.beta2();
+        double stepSize = lr / (1 - Math.pow(beta1, step));
+        double sqrtBiasCorrection2 = Math.sqrt(1 - Math.pow(beta2, step));
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             parameters.forEach((name, p) -> {
-                PtNDArray weight = (PtNDArray) p;
-                float decay = name.endsWith(".w") ? (float) config.weightDecay() : 0f;
-                JniUtils.adamUpdate(weight, (PtNDArray) p.getGradient(), (PtNDArray) firstMoments.get(name),
-                        (PtNDArray) secondMoments.get(name), (float) lr, (float) biasCorrected, decay, 1f, -1f,
-                        (float) config.beta1(), (float) config.beta2(), (float) config.epsilon(), true);
-                JniUtils.zeroGrad(weight);
+                NDArray g = p.getGradient();
+                NDArray m = firstMoments.get(name);
+                NDArray v = secondMoments.get(name);
+                double decay = name.endsWith(".w") ? config.weightDecay() : 0;
+                if (decay > 0) {
+                    p.muli(1 - lr * decay);
+                }
+                m.muli(beta1).addi(g.mul(1 - beta1));
+                v.muli(beta2).addi(g.square().muli(1 - beta2));
+                NDArray denominator = v.sqrt().divi(sqrtBiasCorrection2).addi(config.epsilon());
+                p.subi(m.div(denominator).muli(stepSize));
+                JniUtils.zeroGrad((PtNDArray) p);
             });
         }
     }

@@ -18,22 +18,49 @@ import java.util.Map;
  * The embedded learner without Flink: turns a training batch into examples, takes one step with
  * the configured algorithm, and hands out its full state (for checkpoints) and its current policy
  * (for the policy store). Its step count is the version of the weights it holds.
+ *
+ * <p>With a KL penalty to the reference policy ({@code learner.kl_to_reference}) it holds a second,
+ * frozen model: the run's initial policy (version 0), rebuilt from that checkpoint whenever the
+ * learner is (it is never part of the learner's state, and costs one more copy of the weights,
+ * without gradients or optimizer moments).
  */
 public final class Learner implements AutoCloseable {
 
     private final LearnerSettings settings;
     private final PolicyTrainer trainer;
-    private final Loss loss;
+    private final Objective objective;
+    private final GptModel reference;
     private final Checkpoint start;
     private long step;
 
-    /** Continues from {@code start}: weights, optimizer state when present, and step. */
+    /** Continues from {@code start}, which must be version 0 when the objective needs the reference. */
     public Learner(LearnerSettings settings, Checkpoint start, Device device) {
+        this(settings, start, null, device);
+    }
+
+    /**
+     * Continues from {@code start}: weights, optimizer state when present, and step.
+     *
+     * @param initial the run's version 0, the reference of a KL penalty; null when there is none, or
+     *     when {@code start} is version 0 itself
+     */
+    public Learner(LearnerSettings settings, Checkpoint start, Checkpoint initial, Device device) {
         this.settings = settings;
         this.start = start;
         int padId = Tokenizers.create(start.tokenizer()).padId();
         this.trainer = Checkpoints.restore(start, settings.optimizer(), settings.trainer(), padId, device);
-        this.loss = settings.algorithm().loss(settings.loss());
+        this.objective = settings.loss().objective(settings.algorithm());
+        if (objective.needsReference()) {
+            Checkpoint frozen = initial != null ? initial : start;
+            if (frozen.step() != 0) {
+                throw new IllegalArgumentException("learner.kl_to_reference needs the run's initial policy (version 0)"
+                        + " as its reference; the learner was given version " + frozen.step());
+            }
+            this.reference = Checkpoints.model(frozen, device);
+            trainer.useReference(reference);
+        } else {
+            this.reference = null;
+        }
         this.step = start.step();
     }
 
@@ -52,7 +79,7 @@ public final class Learner implements AutoCloseable {
             throw new IllegalStateException("learner at step " + step + " received the batch of step " + batch.step()
                     + ": a batch was lost or repeated");
         }
-        StepResult result = trainer.step(examples(batch), loss);
+        StepResult result = trainer.step(examples(batch), objective);
         step++;
         return result;
     }
@@ -66,8 +93,9 @@ public final class Learner implements AutoCloseable {
                 float[] advantages = settings.algorithm() == Algorithm.REVERSE_KL
                         ? tokenRewards(g, r)
                         : TrainingExample.broadcast(g.advantages()[i], r.tokens().length);
+                boolean inLoss = !(settings.loss().overlongFiltering() && r.truncated());
                 out.add(new TrainingExample(g.group().promptTokens(), r.tokens(), advantages, r.logprobs(),
-                        g.group().groupId()));
+                        g.group().groupId(), inLoss));
             }
         }
         return out;
@@ -100,5 +128,8 @@ public final class Learner implements AutoCloseable {
     @Override
     public void close() {
         trainer.model().close();
+        if (reference != null) {
+            reference.close();
+        }
     }
 }

@@ -14,7 +14,6 @@ import io.rollstream.policy.PolicyCollector;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tokenizer.PromptCodec;
-import io.rollstream.tokenizer.Tokenizers;
 import io.rollstream.types.StepReport;
 import io.rollstream.types.TrainBatch;
 
@@ -138,7 +137,9 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         super.open();
         attempt = AttemptId.of(getRuntimeContext());
         badSteps = Integer.parseInt(restored.metadata().getOrDefault(BAD_STEPS, "0"));
-        learner = new Learner(settings, restored, Device.cpu());
+        // the reference of a KL penalty is the run's version 0, which the store always keeps
+        Checkpoint initial = settings.loss().klToReference().enabled() && restored.step() != 0 ? store.load(0) : null;
+        learner = new Learner(settings, restored, initial, Device.cpu());
         restored = null;
         store.fence(attempt, learner.step());
         store.publish(learner.policy(), attempt);
@@ -149,7 +150,7 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
             store.markFinished(learner.step(), attempt); // restored after the last step: still finished
         }
         if (eval != null && eval.problems() > 0) {
-            evaluator = new GreedyEvaluator(new PromptCodec(Tokenizers.create(learner.policy().tokenizer())),
+            evaluator = new GreedyEvaluator(PromptCodec.create(learner.policy().tokenizer()),
                     eval.heldOutTask().verifier(), eval.maxNewTokens(), 256);
             heldOut = eval.heldOutProblems();
         }
@@ -171,6 +172,9 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         collector.published(learner.step());
         Double accuracy = eval != null && eval.dueAfter(batch.step(), settings.maxSteps())
                 ? evaluator.accuracy(learner.model(), heldOut) : null;
+        if (accuracy != null) {
+            collector.evaluated(learner.step(), accuracy);
+        }
         long end = System.currentTimeMillis();
         long previousCut = lastCutMillis > 0 ? lastCutMillis : batch.stats().firstArrivalMillis();
         StepMetrics.Timing timing = new StepMetrics.Timing((end - start) / 1000.0,

@@ -10,7 +10,8 @@ import java.io.Serializable;
  * @param algorithm what to optimise
  * @param optimizer AdamW settings
  * @param trainer accumulation, clipping, temperature, stepping mode
- * @param loss policy-gradient loss settings (GRPO)
+ * @param loss the objective: policy-gradient loss, aggregation, importance correction, KL to the
+ *     reference, overlong filtering
  * @param maxSteps learner steps of the run (the run is finished after step maxSteps − 1)
  * @param problemsPerEpoch size of the fixed problem set read in epochs (0 when unknown or endless): when
  *     known, distillation logs the reverse KL of every completed epoch ({@link EpochKl})
@@ -22,7 +23,7 @@ import java.io.Serializable;
  *     ({@code policy_store.keep_last}, {@code policy_store.keep_evaluated})
  */
 public record LearnerSettings(Algorithm algorithm, AdamW.Config optimizer, PolicyTrainer.Config trainer,
-        PolicyGradientLoss.Config loss, long maxSteps, int problemsPerEpoch, int maxBadSteps,
+        LossSettings loss, long maxSteps, int problemsPerEpoch, int maxBadSteps,
         long stateInlineMaxBytes, VersionRetention retention) implements Serializable {
 
     /** Default for {@code learner.max_bad_steps}. */
@@ -32,7 +33,7 @@ public record LearnerSettings(Algorithm algorithm, AdamW.Config optimizer, Polic
 
     /** With the default bad-step limit and inline state size, keeping every version. */
     public LearnerSettings(Algorithm algorithm, AdamW.Config optimizer, PolicyTrainer.Config trainer,
-            PolicyGradientLoss.Config loss, long maxSteps, int problemsPerEpoch) {
+            LossSettings loss, long maxSteps, int problemsPerEpoch) {
         this(algorithm, optimizer, trainer, loss, maxSteps, problemsPerEpoch, DEFAULT_MAX_BAD_STEPS,
                 DEFAULT_STATE_INLINE_MAX_BYTES, VersionRetention.KEEP_ALL);
     }
@@ -45,7 +46,7 @@ public record LearnerSettings(Algorithm algorithm, AdamW.Config optimizer, Polic
 
     /** Over an endless (or unknown) problem set, with the defaults above. */
     public LearnerSettings(Algorithm algorithm, AdamW.Config optimizer, PolicyTrainer.Config trainer,
-            PolicyGradientLoss.Config loss, long maxSteps) {
+            LossSettings loss, long maxSteps) {
         this(algorithm, optimizer, trainer, loss, maxSteps, 0);
     }
 }

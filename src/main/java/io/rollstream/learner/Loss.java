@@ -2,21 +2,18 @@ package io.rollstream.learner;
 
 import ai.djl.ndarray.NDArray;
 
-import java.util.Map;
-
 /**
- * A per-token training objective. {@link #sum} returns the loss summed over completion tokens; the
- * trainer divides by the token count of the whole optimizer step, so accumulating micro-batches
- * gives the gradient of one large batch.
+ * A per-token training objective. {@link #perToken} returns the loss of every token; the trainer
+ * combines them with the weights of the {@link LossAggregation} over the whole optimizer update,
+ * so accumulating micro-batches gives the gradient of one large batch.
  */
 public interface Loss {
 
-    /** Summed (not averaged) loss over the masked tokens; a scalar that requires gradients. */
-    NDArray sum(LossInputs in);
+    /** The loss of each token, shape (rows, width), zero where {@code in.mask()} is 0; requires gradients. */
+    NDArray perToken(LossInputs in);
 
-    /** Token-summed diagnostics of the last {@link #sum} call (e.g. masked tokens); may be empty. */
-    default Map<String, Double> diagnostics(LossInputs in) {
-        return Map.of();
+    /** Adds this micro-batch's token statistics (ratios, clipped and masked tokens) to {@code stats}. */
+    default void addStats(LossInputs in, LossStats stats) {
     }
 
     /** Name used in configs and metrics. */

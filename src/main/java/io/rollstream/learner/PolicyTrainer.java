@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 
 import io.rollstream.model.GptModel;
+import io.rollstream.model.SamplingTruncation;
 import io.rollstream.model.SequenceBatch;
 import io.rollstream.model.TokenLogprobs;
 
@@ -18,11 +19,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Trains a {@link GptModel} with any {@link Loss}: splits a batch into micro-batches, accumulates
- * their gradients (each micro-loss divided by the token count of the whole update, so the sum is
- * the gradient of one big batch), clips to the global norm, guards against non-finite and all-zero
- * gradients, and applies {@link AdamW}. In {@code PER_PROMPT} mode each group of examples (the
- * rollouts of one prompt) gets its own accumulate-clip-step cycle, as seed 2 describes.
+ * Trains a {@link GptModel} with any {@link Objective}: splits a batch into micro-batches,
+ * accumulates their gradients (each token's loss weighted as the objective's {@link
+ * LossAggregation} says over the whole update, so the sum is the gradient of one big batch), clips
+ * to the global norm, guards against non-finite and all-zero gradients, and applies {@link AdamW}.
+ * In {@code PER_PROMPT} mode each group of examples (the rollouts of one prompt) gets its own
+ * accumulate-clip-step cycle, as seed 2 describes.
+ *
+ * <p>Log-probabilities are those of the distribution the sampler drew from: logits over the
+ * sampling temperature, restricted to its top-k / top-p set ({@link SamplingTruncation}); a sampled
+ * token outside the learner's own kept set (a rounding difference at the cut) is left out of the
+ * loss and counted. An objective with a KL penalty needs a frozen reference model ({@link
+ * #useReference}), scored on the same batch without gradients.
  *
  * <p>Pure Java + DJL, no Flink. Only one instance may train at a time per JVM (DJL's gradient
  * collector is JVM-wide). Every forward's arrays live in an {@link NDScope} closed after backward,
@@ -41,10 +49,17 @@ public final class PolicyTrainer {
      * @param microBatchSize rows per forward/backward pass
      * @param temperature logits are divided by it before log-softmax (the sampling temperature)
      * @param optimizerStep one update per batch or per prompt group
+     * @param truncation the sampler's top-k / top-p, applied to the learner's distribution too
      */
-    public record Config(double maxGradNorm, int microBatchSize, double temperature, OptimizerStep optimizerStep) implements java.io.Serializable {
+    public record Config(double maxGradNorm, int microBatchSize, double temperature, OptimizerStep optimizerStep,
+            SamplingTruncation truncation) implements java.io.Serializable {
         public static Config defaults() {
             return new Config(1.0, 64, 1.0, OptimizerStep.PER_BATCH);
+        }
+
+        /** Without top-k / top-p. */
+        public Config(double maxGradNorm, int microBatchSize, double temperature, OptimizerStep optimizerStep) {
+            this(maxGradNorm, microBatchSize, temperature, optimizerStep, SamplingTruncation.NONE);
         }
 
         public Config {
@@ -60,6 +75,9 @@ public final class PolicyTrainer {
             if (optimizerStep == null) {
                 optimizerStep = OptimizerStep.PER_BATCH;
             }
+            if (truncation == null) {
+                truncation = SamplingTruncation.NONE;
+            }
         }
     }
 
@@ -67,6 +85,8 @@ public final class PolicyTrainer {
     private final AdamW optimizer;
     private final Config config;
     private final int padId;
+    /** The frozen reference policy of a KL penalty, or null. */
+    private GptModel reference;
     /** Test hook run between forward and backward (e.g. to force a GC). */
     private Runnable beforeBackward = () -> {};
 
@@ -82,6 +102,15 @@ public final class PolicyTrainer {
         this.beforeBackward = hook;
     }
 
+    /**
+     * The frozen policy a KL penalty is measured against; it never trains (the caller owns and
+     * closes it).
+     */
+    public void useReference(GptModel frozen) {
+        frozen.setTrainable(false);
+        this.reference = frozen;
+    }
+
     public AdamW optimizer() {
         return optimizer;
     }
@@ -90,27 +119,35 @@ public final class PolicyTrainer {
         return model;
     }
 
-    /** Trains on {@code batch} with {@code loss}: one optimizer update, or one per group. */
+    /** Trains on {@code batch} with {@code loss} averaged over tokens. */
     public StepResult step(List<TrainingExample> batch, Loss loss) {
+        return step(batch, Objective.of(loss));
+    }
+
+    /** Trains on {@code batch} with {@code objective}: one optimizer update, or one per group. */
+    public StepResult step(List<TrainingExample> batch, Objective objective) {
         if (batch.isEmpty()) {
             throw new IllegalArgumentException("cannot train on an empty batch");
+        }
+        if (objective.needsReference() && reference == null) {
+            throw new IllegalStateException("the objective penalises the KL to a reference policy"
+                    + " (learner.kl_to_reference) but the trainer was given no reference model");
         }
         List<List<TrainingExample>> updates = config.optimizerStep() == OptimizerStep.PER_PROMPT
                 ? byGroup(batch) : List.of(batch);
         Accumulator total = new Accumulator();
         for (List<TrainingExample> update : updates) {
-            total.add(update(update, loss));
+            total.add(update(update, objective));
         }
         return total.result(updates.size());
     }
 
     /** Accumulates gradients over the micro-batches of one update, then clips and steps. */
-    private UpdateResult update(List<TrainingExample> examples, Loss loss) {
-        Accumulated acc = accumulate(examples, loss);
-        double meanLoss = acc.lossSum / acc.tokens;
+    private UpdateResult update(List<TrainingExample> examples, Objective objective) {
+        Accumulated acc = accumulate(examples, objective);
         var parameters = model.parameters().values();
         double norm = GradientNorms.globalNorm(parameters);
-        boolean nonFinite = !Double.isFinite(meanLoss) || !Double.isFinite(norm) || norm > ABSURD_GRAD_NORM;
+        boolean nonFinite = !Double.isFinite(acc.loss) || !Double.isFinite(norm) || norm > ABSURD_GRAD_NORM;
         boolean zero = !nonFinite && norm == 0;
         if (nonFinite || zero) {
             GradientNorms.zero(parameters);
@@ -118,33 +155,43 @@ public final class PolicyTrainer {
             GradientNorms.clip(parameters, norm, config.maxGradNorm());
             optimizer.update();
         }
-        return new UpdateResult(meanLoss, norm, nonFinite, zero, acc.tokens, acc.entropySum, acc.diagnostics);
+        return new UpdateResult(acc.loss, norm, nonFinite, zero, acc.tokens, acc.entropySum, acc.stats);
+    }
+
+    /** As {@link #accumulate(List, Objective)} for a loss averaged over tokens. */
+    Accumulated accumulate(List<TrainingExample> examples, Loss loss) {
+        return accumulate(examples, Objective.of(loss));
     }
 
     /**
      * Runs forward and backward over the micro-batches of one update; the parameters' gradients
-     * then hold the gradient of the token-mean loss over all of {@code examples}.
+     * then hold the gradient of the objective over all of {@code examples}.
      */
-    Accumulated accumulate(List<TrainingExample> examples, Loss loss) {
+    Accumulated accumulate(List<TrainingExample> examples, Objective objective) {
         long tokens = 0;
-        for (TrainingExample e : examples) {
+        int[] tokensInLoss = new int[examples.size()];
+        for (int i = 0; i < examples.size(); i++) {
+            TrainingExample e = examples.get(i);
             tokens += e.completion().length;
+            tokensInLoss[i] = e.inLoss() ? e.completion().length : 0;
         }
-        double lossSum = 0;
+        double[] weights = objective.aggregation().tokenWeights(tokensInLoss, objective.maxTokens());
+        double loss = 0;
         double entropySum = 0;
-        Map<String, Double> diagnostics = new LinkedHashMap<>();
+        LossStats stats = new LossStats();
         for (int from = 0; from < examples.size(); from += config.microBatchSize()) {
-            List<TrainingExample> micro = examples.subList(from, Math.min(examples.size(), from + config.microBatchSize()));
-            MicroResult r = backward(micro, loss, tokens);
-            lossSum += r.lossSum;
+            int to = Math.min(examples.size(), from + config.microBatchSize());
+            MicroResult r = backward(examples.subList(from, to), java.util.Arrays.copyOfRange(weights, from, to),
+                    objective);
+            loss += r.loss;
             entropySum += r.entropySum;
-            r.diagnostics.forEach((k, v) -> diagnostics.merge(k, v, Double::sum));
+            stats.add(r.stats);
         }
-        return new Accumulated(lossSum, tokens, entropySum, diagnostics);
+        return new Accumulated(loss, tokens, entropySum, stats);
     }
 
     /** Forward + backward of one micro-batch; gradients add onto the parameters' .grad. */
-    private MicroResult backward(List<TrainingExample> micro, Loss loss, long updateTokens) {
+    private MicroResult backward(List<TrainingExample> micro, double[] weights, Objective objective) {
         SequenceBatch batch = SequenceBatch.of(
                 micro.stream().map(TrainingExample::prompt).toList(),
                 micro.stream().map(TrainingExample::completion).toList(),
@@ -154,30 +201,45 @@ public final class PolicyTrainer {
                 NDScope scope = new NDScope();
                 GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             scope.suppressNotUsedWarning();
-            NDList forward = TokenLogprobs.forward(model, manager, batch, config.temperature());
+            NDList forward = TokenLogprobs.forward(model, manager, batch, config.temperature(), config.truncation());
             NDArray logprobs = forward.get(0);
-            NDArray mask = manager.create(batch.completionMask(), shape);
+            NDArray completion = manager.create(batch.completionMask(), shape);
+            NDArray inLoss = completion.mul(manager.create(batch.spread(perToken(micro, i -> micro.get(i).inLoss() ? 1 : 0)), shape));
+            NDArray mask = inLoss.mul(forward.get(2));
+            NDArray tokenWeights = manager.create(batch.spread(perToken(micro, i -> weights[i])), shape);
             NDArray advantages = manager.create(batch.spread(column(micro, TrainingExample::advantages)), shape);
             NDArray behaviour = hasBehaviour(micro)
                     ? manager.create(batch.spread(column(micro, TrainingExample::behaviourLogprobs)), shape)
                     : logprobs.stopGradient();
-            LossInputs inputs = new LossInputs(logprobs, mask, advantages, behaviour, manager);
-            NDArray summed = loss.sum(inputs);
-            NDArray normalised = summed.div(inputs.constant(updateTokens));
+            NDArray referenceLogprobs = objective.needsReference()
+                    ? TokenLogprobs.forward(reference, manager, batch, config.temperature(), config.truncation()).get(0)
+                            .stopGradient()
+                    : null;
+            LossInputs inputs = new LossInputs(logprobs, mask, advantages, behaviour, referenceLogprobs, manager);
+            NDArray perToken = objective.loss().perToken(inputs);
+            if (objective.needsReference()) {
+                perToken = perToken.add(objective.referenceKl().perToken(inputs));
+            }
+            NDArray weighted = perToken.mul(tokenWeights).sum();
             beforeBackward.run();
-            collector.backward(normalised);
-            double entropy = entropySum(forward.get(1), mask, config.temperature());
-            return new MicroResult(summed.getFloat(), entropy, loss.diagnostics(inputs));
+            collector.backward(weighted);
+            double entropy = entropySum(forward.get(1), completion);
+            LossStats stats = new LossStats();
+            objective.loss().addStats(inputs, stats);
+            if (objective.needsReference()) {
+                objective.referenceKl().addStats(inputs, stats);
+            }
+            stats.addOutsideSupport(inLoss.sub(mask).sum().getFloat());
+            return new MicroResult(weighted.getFloat(), entropy, stats);
         }
     }
 
-    /** Σ over masked tokens of the entropy of softmax(logits / temperature); no gradient. */
-    private static double entropySum(NDArray logits, NDArray mask, double temperature) {
-        NDArray scaled = logits.stopGradient();
-        if (temperature != 1.0) {
-            scaled = scaled.div((float) temperature);
-        }
-        NDArray logp = scaled.logSoftmax(-1);
+    /**
+     * Σ over masked tokens of the entropy of the sampling distribution; {@code logits} are already
+     * divided by the temperature and truncated ({@link TokenLogprobs#forward}). No gradient.
+     */
+    private static double entropySum(NDArray logits, NDArray mask) {
+        NDArray logp = logits.stopGradient().logSoftmax(-1);
         NDArray entropy = logp.exp().mul(logp).sum(new int[] {-1}).neg();
         return entropy.mul(mask).sum().getFloat();
     }
@@ -200,6 +262,17 @@ public final class PolicyTrainer {
         return out;
     }
 
+    /** One value per example, repeated over its completion tokens. */
+    private static List<float[]> perToken(List<TrainingExample> micro, java.util.function.IntToDoubleFunction value) {
+        List<float[]> out = new ArrayList<>(micro.size());
+        for (int i = 0; i < micro.size(); i++) {
+            float[] values = new float[micro.get(i).completion().length];
+            java.util.Arrays.fill(values, (float) value.applyAsDouble(i));
+            out.add(values);
+        }
+        return out;
+    }
+
     private static List<List<TrainingExample>> byGroup(List<TrainingExample> batch) {
         Map<String, List<TrainingExample>> groups = new LinkedHashMap<>();
         for (TrainingExample e : batch) {
@@ -211,12 +284,18 @@ public final class PolicyTrainer {
         return new ArrayList<>(groups.values());
     }
 
-    record Accumulated(double lossSum, long tokens, double entropySum, Map<String, Double> diagnostics) {}
+    /**
+     * @param loss the objective's value over the update (its gradient is on the parameters)
+     * @param tokens completion tokens of the update
+     * @param entropySum Σ of the per-token entropy of the sampling distribution
+     * @param stats the losses' token statistics
+     */
+    record Accumulated(double loss, long tokens, double entropySum, LossStats stats) {}
 
-    private record MicroResult(double lossSum, double entropySum, Map<String, Double> diagnostics) {}
+    private record MicroResult(double loss, double entropySum, LossStats stats) {}
 
-    private record UpdateResult(double meanLoss, double gradNorm, boolean nonFinite, boolean zero, long tokens,
-            double entropySum, Map<String, Double> diagnostics) {}
+    private record UpdateResult(double loss, double gradNorm, boolean nonFinite, boolean zero, long tokens,
+            double entropySum, LossStats stats) {}
 
     /** Sums update results into a step result. */
     private static final class Accumulator {
@@ -227,10 +306,10 @@ public final class PolicyTrainer {
         int zero;
         long tokens;
         double entropy;
-        final Map<String, Double> diagnostics = new LinkedHashMap<>();
+        final LossStats stats = new LossStats();
 
         void add(UpdateResult u) {
-            loss += u.meanLoss();
+            loss += u.loss();
             gradNorm += u.gradNorm();
             tokens += u.tokens();
             entropy += u.entropySum();
@@ -241,12 +320,12 @@ public final class PolicyTrainer {
             } else {
                 steps++;
             }
-            u.diagnostics().forEach((k, v) -> diagnostics.merge(k, v, Double::sum));
+            stats.add(u.stats());
         }
 
         StepResult result(int updates) {
             return new StepResult(loss / updates, gradNorm / updates, steps, nonFinite, zero, tokens,
-                    entropy / tokens, diagnostics);
+                    entropy / tokens, stats.metrics());
         }
     }
 }

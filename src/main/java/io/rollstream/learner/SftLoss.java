@@ -6,8 +6,8 @@ import ai.djl.ndarray.NDArray;
 public final class SftLoss implements Loss {
 
     @Override
-    public NDArray sum(LossInputs in) {
-        return in.logprobs().mul(in.mask()).sum().neg();
+    public NDArray perToken(LossInputs in) {
+        return in.logprobs().mul(in.mask()).neg();
     }
 
     @Override

@@ -73,7 +73,7 @@ public final class StepMetrics {
         m.put("optimizer_steps", result.optimizerSteps());
         m.put("skipped_non_finite", result.skippedNonFinite());
         m.put("skipped_zero_gradient", result.skippedZeroGradient());
-        result.diagnostics().forEach((k, v) -> m.put("loss_" + k, v));
+        m.putAll(result.diagnostics());
         if (evalAccuracy != null) {
             m.put("eval_accuracy", evalAccuracy);
         }

@@ -11,9 +11,17 @@ package io.rollstream.learner;
  * @param behaviourLogprobs log-probabilities the sampler recorded for each completion token; null
  *     for SFT demonstrations
  * @param group examples with the same group are stepped together in {@code per_prompt} mode
+ * @param inLoss false leaves the example out of the loss (overlong filtering): its tokens get no
+ *     gradient and do not count in the aggregation's normaliser
  */
 public record TrainingExample(int[] prompt, int[] completion, float[] advantages, float[] behaviourLogprobs,
-        String group) {
+        String group, boolean inLoss) {
+
+    /** An example in the loss. */
+    public TrainingExample(int[] prompt, int[] completion, float[] advantages, float[] behaviourLogprobs,
+            String group) {
+        this(prompt, completion, advantages, behaviourLogprobs, group, true);
+    }
 
     public TrainingExample {
         if (completion.length == 0) {

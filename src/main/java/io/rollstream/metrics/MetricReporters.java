@@ -15,15 +15,16 @@ public final class MetricReporters {
     private MetricReporters() {}
 
     /**
-     * Serves every metric for Prometheus to scrape at {@code http://<host>:<port>/metrics} (Flink's
-     * {@code flink-metrics-prometheus} reporter); port 0 leaves the reporter off.
+     * Serves every metric for Prometheus to scrape at {@code http://127.0.0.1:<port>/metrics} (Flink's
+     * {@code flink-metrics-prometheus} format, on loopback only: {@link LoopbackPrometheusReporter});
+     * port 0 leaves the reporter off.
      */
     public static void addPrometheus(Configuration conf, int port) {
         if (port <= 0) {
             return;
         }
         String prefix = "metrics.reporter." + PROMETHEUS + ".";
-        conf.setString(prefix + "factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
-        conf.setString(prefix + "port", Integer.toString(port));
+        conf.setString(prefix + "factory.class", LoopbackPrometheusReporterFactory.class.getName());
+        conf.setString(prefix + LoopbackPrometheusReporterFactory.PORT, Integer.toString(port));
     }
 }

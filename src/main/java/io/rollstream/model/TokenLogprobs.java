@@ -2,6 +2,7 @@ package io.rollstream.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
@@ -12,31 +13,49 @@ import java.util.List;
 
 /**
  * Per-token log-probabilities of given completions under a model, with logits divided by the
- * sampling temperature (as the behaviour policy sampled them). The learner uses the differentiable
- * form; teachers and evaluation use {@link #score}.
+ * sampling temperature and restricted to the sampler's top-k / top-p set (as the behaviour policy
+ * sampled them). The learner uses the differentiable form; teachers and evaluation use {@link #score}.
  */
 public final class TokenLogprobs {
 
     private TokenLogprobs() {}
 
+    /** The untruncated form of {@link #forward(GptModel, NDManager, SequenceBatch, double, SamplingTruncation)}. */
+    public static NDList forward(GptModel model, NDManager manager, SequenceBatch batch, double temperature) {
+        return forward(model, manager, batch, temperature, SamplingTruncation.NONE);
+    }
+
     /**
      * Differentiable log p(target) for every (row, column) of {@code batch}, shape (rows, width),
-     * plus the logits. Arrays are created in {@code manager}; the temperature array (when not 1) is
-     * created there too and must stay alive until backward returns.
+     * under softmax(logits / temperature) restricted to {@code truncation}'s kept set; then the
+     * logits of that distribution (divided by the temperature, tokens outside the kept set at
+     * −10⁹); then 1 where the target is in the kept set and 0 where it is not (its log-probability
+     * is then the untruncated one, so it stays finite, and the learner leaves it out of the loss).
+     * Arrays are created in {@code manager}; the temperature array (when not 1) is created there too
+     * and must stay alive until backward returns.
      */
-    public static NDList forward(GptModel model, NDManager manager, SequenceBatch batch, double temperature) {
+    public static NDList forward(GptModel model, NDManager manager, SequenceBatch batch, double temperature,
+            SamplingTruncation truncation) {
         Shape shape = new Shape(batch.rows(), batch.width());
         NDArray inputs = manager.create(batch.inputs(), shape);
-        NDArray targets = manager.create(batch.targets(), shape);
+        NDArray targets = manager.create(batch.targets(), shape).expandDims(-1);
         NDArray logits = model.logits(inputs);
         if (temperature != 1.0) {
             logits = logits.div(manager.create((float) temperature));
         }
-        NDArray logprobs = logits.logSoftmax(-1).gather(targets.expandDims(-1), -1).squeeze(-1);
-        return new NDList(logprobs, logits);
+        NDArray full = logits.logSoftmax(-1).gather(targets, -1).squeeze(-1);
+        if (!truncation.truncates(logits.getShape().get(2))) {
+            return new NDList(full, logits, full.onesLike().stopGradient());
+        }
+        NDArray kept = truncation.keptSet(logits);
+        NDArray restricted = SamplingTruncation.restrict(logits, kept);
+        NDArray inSupport = kept.gather(targets, -1).squeeze(-1);
+        NDArray truncated = restricted.logSoftmax(-1).gather(targets, -1).squeeze(-1);
+        NDArray logprobs = NDArrays.where(inSupport.toType(DataType.BOOLEAN, false), truncated, full);
+        return new NDList(logprobs, restricted, inSupport);
     }
 
-    /** Log-probabilities of each completion token, without gradients. */
+    /** Log-probabilities of each completion token under the full tempered distribution, without gradients. */
     public static float[][] score(GptModel model, List<int[]> prompts, List<int[]> completions, int padId,
             double temperature) {
         SequenceBatch batch = SequenceBatch.of(prompts, completions, padId, model.config().contextLength());

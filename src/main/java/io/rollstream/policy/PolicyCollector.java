@@ -16,11 +16,11 @@ import java.util.TreeSet;
  * Garbage-collects policy versions for the learner, the store's only writer (plain Java; the
  * learner operator calls it and keeps {@link Pins} in its state).
  *
- * <p>It tracks the learner steps that restores may come back to — the pins: every savepoint of the
- * run, every retained checkpoint of an earlier job, and the newest {@code retainedCheckpoints}
- * completed checkpoints of this job (older ones Flink has subsumed and deleted) — and after each
- * publication and each completed checkpoint deletes the versions {@link VersionRetention} no
- * longer keeps. A checkpoint's own pin is in the state it snapshots, so a restored job knows it.
+ * <p>It tracks the best evaluated version ({@link #evaluated}) and the learner steps that restores
+ * may come back to — the pins: every savepoint of the run, every retained checkpoint of an earlier
+ * job, and the newest {@code retainedCheckpoints} completed checkpoints of this job (older ones
+ * Flink has subsumed and deleted) — and after each publication, evaluation and completed
+ * checkpoint deletes the versions {@link VersionRetention} no longer keeps. A checkpoint's own pin is in the state it snapshots, so a restored job knows it.
  *
  * <p>Restores continue the current lineage: after a resume from an older point the versions of
  * the abandoned newer history are rewritten or deleted, so points of that history cannot be
@@ -31,16 +31,21 @@ public final class PolicyCollector {
     private static final Logger LOG = LoggerFactory.getLogger(PolicyCollector.class);
 
     /**
-     * The pins as they go into a checkpoint.
+     * The pins as they go into a checkpoint, with the best evaluated version.
      *
      * @param job the job whose checkpoints {@code checkpoints} are (subsumed as it completes more)
      * @param permanent steps that stay pinned for the rest of the run (savepoints, earlier jobs' checkpoints)
      * @param checkpoints steps of this job's newest checkpoints, oldest first
+     * @param best the evaluated version with the best held-out accuracy so far, or null (none yet, or a
+     *     checkpoint written before it was recorded)
      */
-    public record Pins(String job, List<Long> permanent, List<Long> checkpoints) {
+    public record Pins(String job, List<Long> permanent, List<Long> checkpoints, Evaluation best) {
 
-        public static final Pins NONE = new Pins("", List.of(), List.of());
+        public static final Pins NONE = new Pins("", List.of(), List.of(), null);
     }
+
+    /** A version's held-out accuracy. */
+    public record Evaluation(long version, double accuracy) {}
 
     private final PolicyStore store;
     private final VersionRetention retention;
@@ -52,6 +57,7 @@ public final class PolicyCollector {
     private final TreeMap<Long, long[]> inProgress = new TreeMap<>();
     private final TreeSet<Long> known = new TreeSet<>();
     private long newest = -1;
+    private Evaluation best;
 
     /**
      * @param retainedCheckpoints completed checkpoints Flink keeps ({@code execution.checkpointing.num-retained})
@@ -71,6 +77,7 @@ public final class PolicyCollector {
      * attempt wrote.
      */
     public void start(Pins restored, long restoredStep) throws IOException {
+        best = restored.best();
         permanent.addAll(restored.permanent());
         if (restored.job().equals(job)) {
             checkpoints.addAll(restored.checkpoints()); // a failover: Flink still retains them
@@ -92,12 +99,29 @@ public final class PolicyCollector {
         collect();
     }
 
+    /**
+     * The periodic evaluation measured {@code version}: the best one so far (the earliest on ties)
+     * is kept; one it displaces goes unless kept for another reason.
+     */
+    public void evaluated(long version, double accuracy) throws IOException {
+        if (Double.isNaN(accuracy) || (best != null && accuracy <= best.accuracy())) {
+            return;
+        }
+        best = new Evaluation(version, accuracy);
+        collect();
+    }
+
+    /** The best evaluated version so far, or null. */
+    public Evaluation best() {
+        return best;
+    }
+
     /** A snapshot at learner step {@code step}: the pins to put into it (its own step included). */
     public Pins snapshot(long checkpointId, long step, boolean savepoint) {
         inProgress.put(checkpointId, new long[] {step, savepoint ? 1 : 0});
         List<Long> own = new ArrayList<>(checkpoints);
         inProgress.values().forEach(s -> own.add(s[0]));
-        return new Pins(job, List.copyOf(permanent), own);
+        return new Pins(job, List.copyOf(permanent), own, best);
     }
 
     /** Checkpoint {@code checkpointId} completed: it subsumes older checkpoints (savepoints stay pinned). */
@@ -136,9 +160,10 @@ public final class PolicyCollector {
             return;
         }
         Set<Long> pins = pins();
+        long bestVersion = best != null ? best.version() : VersionRetention.NO_BEST;
         List<Long> deleted = new ArrayList<>();
         for (Long version : known.headSet(newest, false)) {
-            if (!retention.keeps(version, newest, pins)) {
+            if (!retention.keeps(version, newest, pins, bestVersion)) {
                 deleted.add(version);
             }
         }

@@ -277,6 +277,17 @@ public final class PolicyStore implements Serializable {
         path.getFileSystem().delete(path, false);
     }
 
+    /** The finished marker as it is, if there is one (to put back with {@link #restoreFinished}). */
+    public Optional<byte[]> finishedMarker() throws IOException {
+        Path path = new Path(root, FINISHED);
+        return path.getFileSystem().exists(path) ? Optional.of(FlinkFiles.read(path)) : Optional.empty();
+    }
+
+    /** Puts back a finished marker taken by {@link #finishedMarker} (a resume that did not start). */
+    public void restoreFinished(byte[] marker) throws IOException {
+        FlinkFiles.writeAtomically(new Path(root, FINISHED), marker);
+    }
+
     /** Asks the generators to park what they cannot admit at once: a stop with a savepoint is under way. */
     public void requestStop() throws IOException {
         Path path = new Path(root, STOPPING);

@@ -15,7 +15,6 @@ import io.rollstream.sampling.SamplingParams;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tasks.Verifier;
 import io.rollstream.tokenizer.PromptCodec;
-import io.rollstream.tokenizer.Tokenizers;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
@@ -164,8 +163,8 @@ public final class ModelGroupSampler implements GroupSampler {
         }
         Checkpoint checkpoint = store.load(version);
         if (codec == null) {
-            codec = new PromptCodec(Tokenizers.create(checkpoint.tokenizer()));
-            engine = new SamplingEngine(codec.tokenizer().eosId(), codec.tokenizer().padId(), true);
+            codec = PromptCodec.create(checkpoint.tokenizer());
+            engine = new SamplingEngine(codec.tokenizer().stopIds(), codec.tokenizer().padId(), true);
         }
         model = Checkpoints.model(checkpoint, device);
         models.put(version, model);

@@ -3,7 +3,7 @@ package io.rollstream.sampling;
 /**
  * A generated continuation.
  *
- * @param tokens generated ids; ends with EOS when {@code finishReason == STOP}
+ * @param tokens generated ids; ends with a stop id when {@code finishReason == STOP}
  * @param logprobs behaviour log-probability of each generated token under the tempered, untruncated
  *     distribution it was drawn from (temperature 1 for greedy decoding)
  * @param finishReason why generation stopped

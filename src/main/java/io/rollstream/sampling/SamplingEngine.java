@@ -11,13 +11,14 @@ import io.rollstream.model.GptModel;
 import io.rollstream.model.KvCache;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.SplittableRandom;
 
 /**
  * Batched autoregressive sampling: all requests (the G rollouts of a prompt, and several prompts)
  * share each forward pass. Prompts are left-padded so every row's next token sits in the last
- * column; each row has its own positions, its own random stream and its own stop (EOS, its
+ * column; each row has its own positions, its own random stream and its own stop (any stop id, its
  * max_new_tokens, or the context length). Finished rows are dropped from the batch (and from the
  * KV cache) as they accumulate, so long tails do not pay for short rows.
  *
@@ -25,18 +26,18 @@ import java.util.SplittableRandom;
  */
 public final class SamplingEngine {
 
-    private final int eosId;
+    private final int[] stopIds;
     private final int padId;
     private final boolean useCache;
 
     /**
-     * @param eosId token that ends a completion
+     * @param stopIds tokens that end a completion (any EOS of the model; empty: only length stops)
      * @param padId token used for left padding (never attended to)
      * @param useCache keep keys/values between steps (true in production; false recomputes the
      *     whole sequence each step, as a reference)
      */
-    public SamplingEngine(int eosId, int padId, boolean useCache) {
-        this.eosId = eosId;
+    public SamplingEngine(Collection<Integer> stopIds, int padId, boolean useCache) {
+        this.stopIds = stopIds.stream().mapToInt(Integer::intValue).toArray();
         this.padId = padId;
         this.useCache = useCache;
     }
@@ -159,13 +160,22 @@ public final class SamplingEngine {
                 TokenSampler.Draw draw = sampler.draw(logits, r * vocab, vocab, randoms[i]);
                 tokens.get(i).add(draw.token());
                 logprobs.get(i).add(draw.logprob());
-                if (draw.token() == eosId) {
+                if (isStop(draw.token())) {
                     finished[i] = FinishReason.STOP;
                 } else if (tokens.get(i).size() >= limits[i]) {
                     finished[i] = FinishReason.LENGTH;
                 }
             }
             generatedSteps++;
+        }
+
+        boolean isStop(int token) {
+            for (int stop : stopIds) {
+                if (token == stop) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** Most positions any row can reach: the prompt width plus the longest allowed completion. */

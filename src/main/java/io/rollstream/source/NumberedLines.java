@@ -5,15 +5,14 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.FileSourceSplit;
 import org.apache.flink.connector.file.src.impl.StreamFormatAdapter;
 import org.apache.flink.connector.file.src.reader.BulkFormat;
-import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
 import org.apache.flink.connector.file.src.util.RecordAndPosition;
 
 import java.io.IOException;
 
 /**
- * Flink's {@link TextLineInputFormat} (UTF-8; invalid bytes become U+FFFD; compressed files by
- * extension), with each line tagged by its file and 1-based line number, so a refused record can be
- * traced back. {@code FileSource.forRecordStreamFormat} does the same adaptation internally but
+ * The lines of {@link BoundedLineFormat} (UTF-8; invalid bytes become U+FFFD; over-long lines cut;
+ * compressed files by extension), with each line tagged by its file and 1-based line number, so a
+ * refused record can be traced back. {@code FileSource.forRecordStreamFormat} does the same adaptation internally but
  * hides the file; here the split (which knows its path) is at hand.
  *
  * <p>Line numbers come from the checkpointed position: text lines are not splittable and their
@@ -22,7 +21,7 @@ import java.io.IOException;
  */
 final class NumberedLines implements BulkFormat<SourceLine, FileSourceSplit> {
 
-    private final StreamFormatAdapter<String> lines = new StreamFormatAdapter<>(new TextLineInputFormat());
+    private final StreamFormatAdapter<BoundedLineFormat.Line> lines = new StreamFormatAdapter<>(new BoundedLineFormat());
 
     @Override
     public BulkFormat.Reader<SourceLine> createReader(Configuration config, FileSourceSplit split) throws IOException {
@@ -45,21 +44,22 @@ final class NumberedLines implements BulkFormat<SourceLine, FileSourceSplit> {
         return TypeInformation.of(SourceLine.class);
     }
 
-    private record Numbered(BulkFormat.Reader<String> reader, String file) implements BulkFormat.Reader<SourceLine> {
+    private record Numbered(BulkFormat.Reader<BoundedLineFormat.Line> reader, String file)
+            implements BulkFormat.Reader<SourceLine> {
 
-        Numbered(BulkFormat.Reader<String> reader, FileSourceSplit split) {
+        Numbered(BulkFormat.Reader<BoundedLineFormat.Line> reader, FileSourceSplit split) {
             this(reader, split.path().toString());
         }
 
         @Override
         public RecordIterator<SourceLine> readBatch() throws IOException {
-            RecordIterator<String> batch = reader.readBatch();
+            RecordIterator<BoundedLineFormat.Line> batch = reader.readBatch();
             return batch == null ? null : new RecordIterator<>() {
                 @Override
                 public RecordAndPosition<SourceLine> next() {
-                    RecordAndPosition<String> r = batch.next();
+                    RecordAndPosition<BoundedLineFormat.Line> r = batch.next();
                     return r == null ? null : new RecordAndPosition<>(
-                            new SourceLine(file, r.getRecordSkipCount(), r.getRecord()),
+                            new SourceLine(file, r.getRecordSkipCount(), r.getRecord().text(), r.getRecord().bytes()),
                             r.getOffset(), r.getRecordSkipCount());
                 }
 

@@ -3,6 +3,8 @@ package io.rollstream.source;
 import io.rollstream.tasks.Problem;
 import io.rollstream.types.InvalidRecord;
 
+import java.util.Locale;
+
 /**
  * What {@link ProblemParser} made of one line: a problem, a refused record with its reason, or
  * nothing at all for a blank line (blank lines separate records in many JSONL files and are not an
@@ -21,4 +23,10 @@ public sealed interface ParseResult {
 
     /** A blank (empty or whitespace-only) line. */
     record Blank() implements ParseResult {}
+
+    /** The refusal of a line longer than a record may be (its text holds only the line's beginning). */
+    static ParseResult tooLong(SourceLine line) {
+        return new Invalid(InvalidRecord.of(line.origin(), line.text(), String.format(Locale.ROOT, "the line has %,d bytes, more"
+                + " than the %,d a record may have", line.bytes(), BoundedLineFormat.MAX_LINE_BYTES)));
+    }
 }

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 
 import java.io.Serializable;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -25,23 +26,35 @@ import java.util.HexFormat;
  * <p>Rules, checked in this order, the first failure wins:
  * <ul>
  *   <li>a blank line is {@link ParseResult#BLANK}, not an error; a leading byte-order mark is ignored;</li>
- *   <li>the line must be exactly one JSON value (trailing text and duplicate keys are refused), and an object;</li>
+ *   <li>the line must be exactly one JSON value (trailing text and duplicate keys are refused), and an object,
+ *       within Jackson's limits (nesting depth 1000, numbers of 1000 digits, strings of 20 M characters);</li>
  *   <li>prompt: a non-empty string (blank and over-long prompts are left to {@link ProblemValidator});</li>
  *   <li>answer: a string, or a number kept as written with exponents expanded ({@code 85 → "85"},
- *       {@code 1.50 → "1.50"}, {@code 1e3 → "1000"});</li>
- *   <li>id: optional (absent or null), else a non-blank string or an integer; when absent it is derived
+ *       {@code 1.50 → "1.50"}, {@code 1e3 → "1000"}) when that takes at most {@value #MAX_NUMBER_CHARS}
+ *       characters ({@code 1e2147483647} is refused, not expanded);</li>
+ *   <li>id: optional (absent or null), else a non-blank string of at most {@value #MAX_ID_CHARS}
+ *       characters or an integer; when absent it is derived
  *       from the prompt ({@code "sha1:"} + 16 hex digits of SHA-1 of its UTF-8 bytes), so the same prompt
  *       keys the same way in every epoch and run — duplicate prompts share one key;</li>
  *   <li>task: optional (absent or null, then the default task), else a non-blank string;</li>
  *   <li>no text field may contain U+FFFD, which is what UTF-8 decoding leaves for invalid bytes (a
- *       genuine U+FFFD cannot be told apart and is refused too).</li>
+ *       genuine U+FFFD cannot be told apart and is refused too), a control character other than tab,
+ *       line feed and carriage return (C0, DEL, C1), or half of a surrogate pair.</li>
  * </ul>
- * Keys not in the {@link FieldMapping} are ignored.
+ * Keys not in the {@link FieldMapping} are ignored. Whatever else goes wrong while reading a line
+ * (an exception from the JSON library on input it did not foresee) refuses that line with the
+ * exception's message: one record never fails the job.
  */
 public final class ProblemParser implements Serializable {
 
     /** Longest parser message kept in a reason. */
     static final int MAX_MESSAGE_CHARS = 160;
+
+    /** Longest id (ids key the job's state). */
+    static final int MAX_ID_CHARS = 512;
+
+    /** Longest numeric answer written out in digits (Jackson's own limit on a number's length). */
+    static final int MAX_NUMBER_CHARS = 1000;
 
     private static final ObjectReader READER = Json.mapper().reader()
             .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -67,6 +80,14 @@ public final class ProblemParser implements Serializable {
      * @param origin where it came from (file and line), copied into refused records
      */
     public ParseResult parse(String line, String origin) {
+        try {
+            return parseOrThrow(line, origin);
+        } catch (RuntimeException | StackOverflowError e) {
+            return refuse(line, origin, "could not be read: " + shortMessage(e));
+        }
+    }
+
+    private ParseResult parseOrThrow(String line, String origin) {
         if (line.isBlank()) {
             return ParseResult.BLANK;
         }
@@ -76,6 +97,8 @@ public final class ProblemParser implements Serializable {
             node = READER.readTree(json);
         } catch (JsonProcessingException e) {
             return refuse(line, origin, "not valid JSON: " + shortMessage(e));
+        } catch (NumberFormatException e) { // e.g. an exponent beyond BigDecimal's range, 1e-2147483648
+            return refuse(line, origin, "a number cannot be read: " + shortMessage(e));
         }
         if (node == null || !node.isObject()) {
             return refuse(line, origin, "expected a JSON object, got " + (node == null ? "nothing" : typeOf(node)));
@@ -112,6 +135,11 @@ public final class ProblemParser implements Serializable {
         if (!a.isTextual() && !a.isNumber()) {
             return "field '" + answer + "' must be a string or a number, got " + typeOf(a);
         }
+        if (a.isNumber() && !a.isIntegralNumber() && plainLength(a.decimalValue()) > MAX_NUMBER_CHARS) {
+            return "field '" + answer + "' is the number " + a.decimalValue() + ", whose digits written out would take "
+                    + plainLength(a.decimalValue()) + " characters, more than " + MAX_NUMBER_CHARS
+                    + ": give the answer as a string";
+        }
         JsonNode id = node.get(fields.id());
         if (id != null && !id.isNull()) {
             if (!id.isTextual() && !id.isIntegralNumber()) {
@@ -119,6 +147,10 @@ public final class ProblemParser implements Serializable {
             }
             if (id.isTextual() && id.textValue().isBlank()) {
                 return "field '" + fields.id() + "' must not be empty";
+            }
+            if (id.isTextual() && id.textValue().length() > MAX_ID_CHARS) {
+                return "field '" + fields.id() + "' has " + id.textValue().length() + " characters, more than "
+                        + MAX_ID_CHARS;
             }
         }
         JsonNode task = node.get(fields.task());
@@ -134,12 +166,39 @@ public final class ProblemParser implements Serializable {
                 {fields.id(), id != null && id.isTextual() ? id.textValue() : ""},
                 {fields.task(), task != null && task.isTextual() ? task.textValue() : ""}};
         for (String[] field : texts) {
-            int bad = field[1].indexOf('\uFFFD');
-            if (bad >= 0) {
-                return "field '" + field[0] + "' contains invalid UTF-8 (U+FFFD at index " + bad + ")";
+            String bad = badCharacter(field[1]);
+            if (bad != null) {
+                return "field '" + field[0] + "' contains " + bad;
             }
         }
         return null;
+    }
+
+    /** What is wrong with the first character of {@code text} that a problem may not hold, or null. */
+    static String badCharacter(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\uFFFD') {
+                return "invalid UTF-8 (U+FFFD at index " + i + ")";
+            }
+            if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || (c >= 0x7F && c <= 0x9F)) {
+                return String.format("the control character U+%04X at index %d", (int) c, i);
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return String.format("half of a surrogate pair (U+%04X at index %d)", (int) c, i);
+            }
+        }
+        return null;
+    }
+
+    /** Characters of {@code n} written without an exponent, as {@link BigDecimal#toPlainString} would. */
+    static long plainLength(BigDecimal n) {
+        long digits = n.precision();
+        long scale = n.scale();
+        long length = scale <= 0 ? digits - scale : scale >= digits ? scale + 2 : digits + 1;
+        return length + (n.signum() < 0 ? 1 : 0);
     }
 
     private String idOf(JsonNode id, String prompt) {
@@ -183,14 +242,23 @@ public final class ProblemParser implements Serializable {
         };
     }
 
-    private static String shortMessage(JsonProcessingException e) {
-        String message = String.valueOf(e.getOriginalMessage())
-                .replaceAll("\\[Source: [^\\]]*?column: (\\d+)\\]", "column $1") // Jackson's nested locations
-                .replaceAll("\\s+", " ").trim();
+    private static String shortMessage(Throwable e) {
+        if (!(e instanceof JsonProcessingException json)) {
+            return shorten(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        }
+        String original = String.valueOf(json.getOriginalMessage());
+        String message = shorten(original.substring(0, Math.min(original.length(), 8 * MAX_MESSAGE_CHARS))
+                .replaceAll("\\[Source: [^\\]]*?column: (\\d+)\\]", "column $1")); // Jackson's nested locations
+        return json.getLocation() == null ? message : message + " (column " + json.getLocation().getColumnNr() + ")";
+    }
+
+    private static String shorten(String text) {
+        String head = text.length() > 4 * MAX_MESSAGE_CHARS ? text.substring(0, 4 * MAX_MESSAGE_CHARS) : text;
+        String message = head.replaceAll("\\s+", " ").trim();
         if (message.length() > MAX_MESSAGE_CHARS) {
             message = message.substring(0, MAX_MESSAGE_CHARS) + "…";
         }
-        return e.getLocation() == null ? message : message + " (column " + e.getLocation().getColumnNr() + ")";
+        return message;
     }
 
     private static ParseResult refuse(String line, String origin, String reason) {

@@ -2,8 +2,6 @@ package io.rollstream.source;
 
 import io.rollstream.tasks.Problem;
 import io.rollstream.tokenizer.PromptCodec;
-import io.rollstream.tokenizer.Tokenizer;
-import io.rollstream.tokenizer.Tokenizers;
 import io.rollstream.tokenizer.TokenizerSpec;
 import io.rollstream.tokenizer.UnencodableTextException;
 
@@ -68,8 +66,7 @@ public final class ProblemValidator implements Serializable {
 
     private PromptCodec codec() {
         if (codec == null) {
-            Tokenizer t = Tokenizers.create(tokenizer);
-            codec = new PromptCodec(t);
+            codec = PromptCodec.create(tokenizer);
         }
         return codec;
     }

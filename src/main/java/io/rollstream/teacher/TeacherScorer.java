@@ -5,6 +5,7 @@ import ai.djl.Device;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.model.GptModel;
+import io.rollstream.model.ModelConfig;
 import io.rollstream.model.TokenLogprobs;
 import io.rollstream.tokenizer.TokenizerSpec;
 import io.rollstream.tokenizer.Tokenizers;
@@ -14,6 +15,7 @@ import io.rollstream.types.ScoredGroup;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Scores the student's rollouts with a teacher model, for on-policy distillation (pure Java + DJL,
@@ -48,20 +50,32 @@ public final class TeacherScorer implements AutoCloseable {
      */
     public static TeacherScorer load(Checkpoint checkpoint, TokenizerSpec studentTokenizer, int studentContextLength,
             Device device, int maxBatchRows) {
-        if (!checkpoint.tokenizer().equals(studentTokenizer)) {
-            throw new IllegalArgumentException("teacher.checkpoint was trained with tokenizer " + checkpoint.tokenizer()
-                    + " but the student uses " + studentTokenizer + ": distillation compares the two models token by"
-                    + " token, so train the teacher on the same task (same tokenizer) as the student");
-        }
-        if (checkpoint.model().contextLength() < studentContextLength) {
-            throw new IllegalArgumentException("teacher.checkpoint has context_length "
-                    + checkpoint.model().contextLength() + ", shorter than the student's " + studentContextLength
-                    + ": train the teacher with model.context_length >= " + studentContextLength);
-        }
+        mismatch(checkpoint.model(), checkpoint.tokenizer(), studentTokenizer, studentContextLength).ifPresent(why -> {
+            throw new IllegalArgumentException(why);
+        });
         int padId = Tokenizers.create(checkpoint.tokenizer()).padId();
         GptModel model = Checkpoints.model(checkpoint, device);
         model.setTrainable(false);
         return new TeacherScorer(model, padId, maxBatchRows);
+    }
+
+    /**
+     * Why a teacher of shape {@code teacher} trained with {@code teacherTokenizer} cannot score a
+     * student with {@code studentTokenizer} and {@code studentContextLength}, or empty when it can.
+     */
+    public static Optional<String> mismatch(ModelConfig teacher, TokenizerSpec teacherTokenizer,
+            TokenizerSpec studentTokenizer, int studentContextLength) {
+        if (!teacherTokenizer.tokens().equals(studentTokenizer.tokens())) {
+            return Optional.of("teacher.checkpoint was trained with tokenizer " + teacherTokenizer
+                    + " but the student uses " + studentTokenizer + ": distillation compares the two models token by"
+                    + " token, so train the teacher on the same task (same tokenizer) as the student");
+        }
+        if (teacher.contextLength() < studentContextLength) {
+            return Optional.of("teacher.checkpoint has context_length " + teacher.contextLength()
+                    + ", shorter than the student's " + studentContextLength
+                    + ": train the teacher with model.context_length >= " + studentContextLength);
+        }
+        return Optional.empty();
     }
 
     /** {@code group} with every rollout's per-token rewards ({@code teacher − student} log-prob) filled in. */

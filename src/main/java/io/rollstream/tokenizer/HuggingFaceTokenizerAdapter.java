@@ -9,16 +9,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
- * {@link Tokenizer} backed by DJL's native Hugging Face tokenizer, loaded from a local {@code tokenizer.json}.
+ * {@link Tokenizer} backed by DJL's native Hugging Face tokenizer, loaded from a local {@code tokenizer.json}
+ * ({@link #load}) or from a Hugging Face model directory ({@link #loadModelDirectory}).
  *
  * <p>Special tokens are never added automatically (BOS/EOS placement is the caller's job) and padding and
- * truncation are disabled. PAD/BOS/EOS ids are looked up by name in the vocabulary (see the candidate lists);
- * loading fails if any role has no candidate. Text whose encoding contains the model's unknown token, or that
- * loses a non-whitespace character (models without an unknown token drop what they cannot represent), raises
- * {@link UnencodableTextException} naming the first responsible character. The vocabulary size is one past the
- * largest id in the file. Holds a native handle: close it.
+ * truncation are disabled. For a lone {@code tokenizer.json}, PAD/BOS/EOS ids are looked up by name in the
+ * vocabulary (see the candidate lists) and loading fails if any role has no candidate; a model directory says
+ * them itself (see {@link ModelDirectoryConfig}), with a list of stop ids and its chat template.
+ * {@link #encode} turns the texts of special added tokens ({@code <|im_end|>}) into their ids, as the Hugging
+ * Face runtime does; {@link #specialTokenTexts()} lists them so callers can keep untrusted text literal.
+ *
+ * <p>Text whose encoding contains the model's unknown token, or that loses a non-whitespace character (models
+ * without an unknown token drop what they cannot represent), raises {@link UnencodableTextException} naming the
+ * first responsible character. The vocabulary size is one past the
+ * largest id in the file, or the model's {@code vocab_size} when a model directory's config.json gives a
+ * larger one (padded vocabularies): ids the tokenizer has no text for decode to nothing. Holds a native handle:
+ * close it.
  */
 public final class HuggingFaceTokenizerAdapter implements Tokenizer, AutoCloseable {
 
@@ -27,40 +37,90 @@ public final class HuggingFaceTokenizerAdapter implements Tokenizer, AutoCloseab
     static final List<String> EOS_CANDIDATES = List.of("</s>", "<eos>", "[EOS]", "<|eos|>", "<|endoftext|>");
 
     private final HuggingFaceTokenizer tokenizer;
+    private final TokenizerSpec spec;
     private final String path;
     private final int vocabSize;
-    private final int padId;
-    private final int bosId;
-    private final int eosId;
+    private final int textIds;
+    private final SpecialTokens special;
+    private final List<String> specialTexts;
+    private final ChatTemplate chatTemplate;
     private final int unknownId;
 
-    private HuggingFaceTokenizerAdapter(HuggingFaceTokenizer tokenizer, String path, HuggingFaceVocab vocab, Path file) {
+    private HuggingFaceTokenizerAdapter(HuggingFaceTokenizer tokenizer, TokenizerSpec spec, HuggingFaceVocab vocab,
+            SpecialTokens special, int modelVocabSize, ChatTemplate chatTemplate) {
         this.tokenizer = tokenizer;
-        this.path = path;
-        this.vocabSize = vocab.size();
-        this.padId = vocab.firstIdOf("PAD", PAD_CANDIDATES, file);
-        this.bosId = vocab.firstIdOf("BOS", BOS_CANDIDATES, file);
-        this.eosId = vocab.firstIdOf("EOS", EOS_CANDIDATES, file);
+        this.spec = spec;
+        this.path = spec.path();
+        this.textIds = vocab.size();
+        this.vocabSize = Math.max(vocab.size(), modelVocabSize);
+        this.special = special;
+        this.specialTexts = vocab.specialTexts();
+        this.chatTemplate = chatTemplate;
         this.unknownId = vocab.unknownId().orElse(-1);
     }
 
     /**
-     * Loads the tokenizer at {@code path}: a {@code tokenizer.json} file or a directory containing one.
+     * Loads the tokenizer at {@code path}: a {@code tokenizer.json} file or a directory containing one. Special
+     * ids come from the candidate lists; the tokenizer has one stop id (EOS), always starts raw prompts with BOS
+     * and has no chat template (use {@link #loadModelDirectory} for a model's own settings).
      *
      * @throws IllegalArgumentException if the file is missing or lacks a PAD, BOS or EOS token
      */
     public static HuggingFaceTokenizerAdapter load(String path) {
-        Path file = Path.of(path);
-        if (Files.isDirectory(file)) {
-            file = file.resolve("tokenizer.json");
+        Path file = tokenizerFile(Path.of(path));
+        HuggingFaceVocab vocab = HuggingFaceVocab.read(file);
+        HuggingFaceTokenizer loaded = open(file);
+        try {
+            int eos = vocab.firstIdOf("EOS", EOS_CANDIDATES, file);
+            SpecialTokens special = new SpecialTokens(vocab.firstIdOf("PAD", PAD_CANDIDATES, file),
+                    vocab.firstIdOf("BOS", BOS_CANDIDATES, file), eos, Set.of(eos), true);
+            return new HuggingFaceTokenizerAdapter(loaded, TokenizerSpec.huggingFace(path), vocab, special, 0, null);
+        } catch (RuntimeException e) {
+            loaded.close();
+            throw e;
         }
+    }
+
+    /**
+     * Loads the tokenizer of a Hugging Face model directory (as {@code huggingface-cli download} leaves it):
+     * {@code tokenizer.json}, with special tokens, stop ids and chat template from {@code tokenizer_config.json},
+     * {@code generation_config.json}, {@code chat_template.jinja} and {@code config.json} when present (see
+     * {@link ModelDirectoryConfig} for how each is resolved).
+     *
+     * @throws IllegalArgumentException if the directory or its tokenizer.json is missing, names no EOS, names a
+     *     special token the vocabulary lacks, or has a chat template that does not parse
+     */
+    public static HuggingFaceTokenizerAdapter loadModelDirectory(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("Hugging Face model directory not found: " + dir);
+        }
+        Path file = tokenizerFile(dir);
+        HuggingFaceVocab vocab = HuggingFaceVocab.read(file);
+        ModelDirectoryConfig config = ModelDirectoryConfig.of(dir);
+        HuggingFaceTokenizer loaded = open(file);
+        try {
+            SpecialTokens special = config.specialTokens(vocab, bos -> addsBosItself(loaded, bos));
+            ChatTemplate template = config.chatTemplate().map(t -> ChatTemplate.of(t, config.templateTokens()))
+                    .orElse(null);
+            return new HuggingFaceTokenizerAdapter(loaded, TokenizerSpec.huggingFaceModel(dir.toString()), vocab,
+                    special, config.modelVocabSize(), template);
+        } catch (RuntimeException e) {
+            loaded.close();
+            throw e;
+        }
+    }
+
+    private static Path tokenizerFile(Path path) {
+        Path file = Files.isDirectory(path) ? path.resolve("tokenizer.json") : path;
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("Hugging Face tokenizer file not found: " + file);
         }
-        HuggingFaceVocab vocab = HuggingFaceVocab.read(file);
-        HuggingFaceTokenizer loaded;
+        return file;
+    }
+
+    private static HuggingFaceTokenizer open(Path file) {
         try {
-            loaded = HuggingFaceTokenizer.builder()
+            return HuggingFaceTokenizer.builder()
                     .optTokenizerPath(file)
                     .optAddSpecialTokens(false)
                     .optPadding(false)
@@ -69,12 +129,12 @@ public final class HuggingFaceTokenizerAdapter implements Tokenizer, AutoCloseab
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot load Hugging Face tokenizer " + file, e);
         }
-        try {
-            return new HuggingFaceTokenizerAdapter(loaded, path, vocab, file);
-        } catch (RuntimeException e) {
-            loaded.close();
-            throw e;
-        }
+    }
+
+    /** Whether the tokenizer's post-processor puts {@code bosId} first when asked to add special tokens. */
+    private static boolean addsBosItself(HuggingFaceTokenizer tokenizer, int bosId) {
+        long[] ids = tokenizer.encode("a", true, false).getIds();
+        return ids.length > 0 && ids[0] == bosId;
     }
 
     /**
@@ -161,6 +221,10 @@ public final class HuggingFaceTokenizerAdapter implements Tokenizer, AutoCloseab
         return -1;
     }
 
+    /**
+     * Decodes, skipping PAD, BOS and every stop id, and ids past the tokenizer's own (a padded model
+     * vocabulary's unused rows, which have no text). Other special tokens are kept as their text.
+     */
     @Override
     public String decode(int[] ids) {
         long[] kept = new long[ids.length];
@@ -169,7 +233,7 @@ public final class HuggingFaceTokenizerAdapter implements Tokenizer, AutoCloseab
             if (id < 0 || id >= vocabSize) {
                 throw new IllegalArgumentException("Token id " + id + " is outside the vocabulary [0, " + vocabSize + ")");
             }
-            if (id != padId && id != bosId && id != eosId) {
+            if (id != special.padId() && id != special.bosId() && !special.stopIds().contains(id) && id < textIds) {
                 kept[n++] = id;
             }
         }
@@ -183,22 +247,42 @@ public final class HuggingFaceTokenizerAdapter implements Tokenizer, AutoCloseab
 
     @Override
     public int padId() {
-        return padId;
+        return special.padId();
     }
 
     @Override
     public int bosId() {
-        return bosId;
+        return special.bosId();
     }
 
     @Override
     public int eosId() {
-        return eosId;
+        return special.eosId();
+    }
+
+    @Override
+    public Set<Integer> stopIds() {
+        return special.stopIds();
+    }
+
+    @Override
+    public boolean addsBos() {
+        return special.addsBos();
+    }
+
+    @Override
+    public List<String> specialTokenTexts() {
+        return specialTexts;
+    }
+
+    @Override
+    public Optional<ChatTemplate> chatTemplate() {
+        return Optional.ofNullable(chatTemplate);
     }
 
     @Override
     public TokenizerSpec spec() {
-        return TokenizerSpec.huggingFace(path);
+        return spec;
     }
 
     /** Releases the native tokenizer; the adapter must not be used afterwards. */

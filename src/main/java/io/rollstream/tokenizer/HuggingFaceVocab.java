@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,18 +17,21 @@ import java.util.OptionalInt;
  *
  * <p>Covers the model vocabularies of WordLevel, WordPiece and BPE (an object {@code token -> id}) and Unigram
  * (an array of {@code [token, score]} whose position is the id), plus {@code added_tokens}. Added tokens win
- * over model entries of the same content, matching the Hugging Face runtime.
+ * over model entries of the same content, matching the Hugging Face runtime. Added tokens marked
+ * {@code special} are the control tokens ({@code <|im_end|>}, ...) whose texts {@link #specialTexts()} lists.
  */
 final class HuggingFaceVocab {
 
     private final Map<String, Integer> idByToken;
     private final int size;
     private final OptionalInt unknownId;
+    private final List<String> specialTexts;
 
-    private HuggingFaceVocab(Map<String, Integer> idByToken, OptionalInt unknownId) {
+    private HuggingFaceVocab(Map<String, Integer> idByToken, OptionalInt unknownId, List<String> specialTexts) {
         this.idByToken = Map.copyOf(idByToken);
         this.size = idByToken.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
         this.unknownId = unknownId;
+        this.specialTexts = List.copyOf(specialTexts);
     }
 
     /** Reads the vocabulary of the {@code tokenizer.json} at {@code file}. */
@@ -51,10 +55,14 @@ final class HuggingFaceVocab {
             throw new IllegalArgumentException("Hugging Face tokenizer file " + file
                     + " has no model.vocab object or array (model type " + model.path("type").asText("?") + ")");
         }
+        List<String> specialTexts = new ArrayList<>();
         for (JsonNode added : root.path("added_tokens")) {
             ids.put(added.path("content").asText(), added.path("id").asInt());
+            if (added.path("special").asBoolean(false) && !added.path("content").asText().isEmpty()) {
+                specialTexts.add(added.path("content").asText());
+            }
         }
-        return new HuggingFaceVocab(ids, unknownId(model, ids));
+        return new HuggingFaceVocab(ids, unknownId(model, ids), specialTexts);
     }
 
     private static OptionalInt unknownId(JsonNode model, Map<String, Integer> ids) {
@@ -72,6 +80,17 @@ final class HuggingFaceVocab {
     /** Number of ids: one past the largest id in the file. */
     int size() {
         return size;
+    }
+
+    /** Id of {@code token}, if the vocabulary has it. */
+    OptionalInt id(String token) {
+        Integer id = idByToken.get(token);
+        return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+    }
+
+    /** The texts of the added tokens marked special: the runtime turns them into their ids wherever they occur. */
+    List<String> specialTexts() {
+        return specialTexts;
     }
 
     /** Id of the model's unknown token, if the model defines one. */

@@ -1,5 +1,7 @@
 package io.rollstream.tokenizer;
 
+import java.nio.file.Path;
+
 /**
  * Builds a {@link Tokenizer} from its {@link TokenizerSpec}; the inverse of {@link Tokenizer#spec()}.
  *
@@ -19,9 +21,22 @@ public final class Tokenizers {
         return switch (spec.type()) {
             case TokenizerSpec.CHAR -> new CharTokenizer(require(spec.alphabet(), "alphabet", spec));
             case TokenizerSpec.HUGGING_FACE -> HuggingFaceTokenizerAdapter.load(require(spec.path(), "path", spec));
+            case TokenizerSpec.HUGGING_FACE_MODEL -> fromModelDirectory(Path.of(require(spec.path(), "path", spec)));
             default -> throw new IllegalArgumentException("Unknown tokenizer type '" + spec.type() + "' in " + spec
-                    + "; known types: [" + TokenizerSpec.CHAR + ", " + TokenizerSpec.HUGGING_FACE + "]");
+                    + "; known types: [" + TokenizerSpec.CHAR + ", " + TokenizerSpec.HUGGING_FACE + ", "
+                    + TokenizerSpec.HUGGING_FACE_MODEL + "]");
         };
+    }
+
+    /**
+     * The tokenizer of a Hugging Face model directory: {@code tokenizer.json} with the special tokens, stop ids and
+     * chat template of {@code tokenizer_config.json}, {@code generation_config.json} and
+     * {@code chat_template.jinja}. Its {@link Tokenizer#spec()} is {@link TokenizerSpec#huggingFaceModel}.
+     *
+     * @throws IllegalArgumentException naming the file and the fix when the directory cannot give a tokenizer
+     */
+    public static HuggingFaceTokenizerAdapter fromModelDirectory(Path dir) {
+        return HuggingFaceTokenizerAdapter.loadModelDirectory(dir);
     }
 
     private static String require(String value, String field, TokenizerSpec spec) {

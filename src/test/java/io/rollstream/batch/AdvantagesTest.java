@@ -4,9 +4,80 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.rollstream.common.Json;
+import io.rollstream.types.ScoredGroup;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Locale;
+
 class AdvantagesTest {
+
+    private static JsonNode vectors() throws IOException {
+        try (InputStream in = AdvantagesTest.class.getResourceAsStream("/reference/loss_vectors.json")) {
+            return Json.mapper().readTree(in);
+        }
+    }
+
+    /**
+     * group_mean, group_mean_std (GRPO), rloo (leave-one-out: r_i − mean of the others) and dr_grpo
+     * against src/test/python/loss_reference.py, which computes them from the papers' definitions.
+     */
+    @Test
+    void everyEstimatorMatchesTheReference() throws IOException {
+        int checked = 0;
+        for (JsonNode c : vectors().get("advantages")) {
+            double[] rewards = new double[c.get("rewards").size()];
+            for (int i = 0; i < rewards.length; i++) {
+                rewards[i] = c.get("rewards").get(i).asDouble();
+            }
+            Advantages.Estimator estimator = Advantages.Estimator.valueOf(
+                    c.get("estimator").asText().toUpperCase(Locale.ROOT));
+            float[] actual = Advantages.compute(rewards, estimator);
+            for (int i = 0; i < rewards.length; i++) {
+                assertThat(actual[i]).as("%s %s", estimator, c.get("rewards"))
+                        .isCloseTo((float) c.get("advantages").get(i).asDouble(), within(1e-6f));
+            }
+            checked++;
+        }
+        assertThat(checked).isEqualTo(12);
+        // RLOO by hand: [1, 0, 0, 1, 1] → 1 − (0+0+1+1)/4 = 0.5 and 0 − (1+0+1+1)/4 = −0.75
+        assertThat(Advantages.compute(new double[] {1, 0, 0, 1, 1}, Advantages.Estimator.RLOO))
+                .containsExactly(new float[] {0.5f, -0.75f, -0.75f, 0.5f, 0.5f}, within(1e-7f));
+        assertThatThrownBy(() -> Advantages.compute(new double[] {1}, Advantages.Estimator.RLOO))
+                .hasMessageContaining("rloo");
+    }
+
+    /** DAPO's soft overlong punishment (L_max 8, L_cache 3) against the reference. */
+    @Test
+    void softOverlongPunishmentMatchesTheReference() throws IOException {
+        for (JsonNode c : vectors().get("soft_overlong")) {
+            Advantages.SoftOverlongPunishment p = new Advantages.SoftOverlongPunishment(c.get("cache_tokens").asInt(),
+                    c.get("penalty").asDouble());
+            assertThat(p.reward(c.get("length").asInt(), c.get("max_tokens").asInt())).as(c.toString())
+                    .isCloseTo(c.get("reward").asDouble(), within(1e-12));
+        }
+    }
+
+    /**
+     * The punishment is added to each reward before the group baseline: four correct answers of 2,
+     * 3, 4 and 5 tokens under L_max 6, L_cache 3 become rewards 1, 1, 2/3, 1/3 — a group that
+     * would have had zero advantage now prefers the short answers.
+     */
+    @Test
+    void shapedRewardsGiveAnAllCorrectGroupAdvantagesThatPreferShortAnswers() {
+        ScoredGroup group = ScoredGroups.of("p", 0, 1, 1, 1, 1);
+        assertThat(Advantages.of(group, Advantages.Config.GROUP_MEAN)).containsOnly(0f);
+        float[] shaped = Advantages.of(group, new Advantages.Config(Advantages.Estimator.GROUP_MEAN,
+                new Advantages.SoftOverlongPunishment(3, 1.0), 6));
+        double mean = (1 + 1 + 2.0 / 3 + 1.0 / 3) / 4;
+        assertThat(shaped).containsExactly(new float[] {(float) (1 - mean), (float) (1 - mean),
+                (float) (2.0 / 3 - mean), (float) (1.0 / 3 - mean)}, within(1e-6f));
+    }
 
     @Test
     void rewardMinusGroupMean() {

@@ -107,10 +107,11 @@ class EvalCommandTest {
     @Test
     void aPathThatHoldsNoPolicyIsRefusedNamingTheArgument() {
         StringWriter err = new StringWriter();
-        int code = new CommandLine(new EvalCommand()).setErr(new PrintWriter(err))
-                .execute("--policy", work.toString(), "--task", "arithmetic");
+        int code = RollstreamCli.commandLine().setErr(new PrintWriter(err))
+                .execute("eval", "--policy", work.toString(), "--task", "arithmetic");
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString()).contains("--policy " + work, "neither a .rsckpt file");
+        assertThat(err.toString()).startsWith("rollstream eval: --policy " + work).contains("neither a .rsckpt file")
+                .doesNotContain("\tat ");
     }
 
     private static JsonNode eval(String... args) throws Exception {

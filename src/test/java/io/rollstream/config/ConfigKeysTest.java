@@ -13,7 +13,7 @@ class ConfigKeysTest {
         assertThat(failure("rollout:\n  temprature: 0.7\n").getMessage()).isEqualTo(
                 "unknown key rollout.temprature (did you mean rollout.temperature?); valid keys in rollout:"
                         + " parallelism, rollouts_per_example, num_rollouts_per_prompt, temperature, top_p, top_k,"
-                        + " max_new_tokens, max_batch_rows, policy_poll_ms, device");
+                        + " max_new_tokens, max_batch_rows, policy_poll_ms, device, seed");
     }
 
     @Test
@@ -36,7 +36,7 @@ class ConfigKeysTest {
     void unknownKeysInNestedMapsNameTheFullPath() {
         assertThat(failure("learner: {loss: {mask: none}}").getMessage())
                 .contains("unknown key learner.loss.mask (did you mean learner.loss.masking?)",
-                        "valid keys in learner.loss: masking, dppo_mask_low");
+                        "valid keys in learner.loss: name, clip_low, clip_high, masking, dppo_mask_low");
         assertThat(failure("data: {fields: {question: q}}").getMessage())
                 .contains("unknown key data.fields.question", "valid keys in data.fields: id, prompt, answer, task");
         assertThat(failure("model: {tokenizer: {type: huggingface, path: t.json, vocab: 5}}").getMessage())

@@ -11,14 +11,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.rollstream.config.DataSection.Source;
 import io.rollstream.output.RolloutLogFormat.Mode;
 import io.rollstream.config.RolloutSection.Device;
+import io.rollstream.batch.Advantages;
 import io.rollstream.learner.AdamW;
-import io.rollstream.learner.PolicyGradientLoss;
-import io.rollstream.learner.PolicyGradientLoss.Masking;
+import io.rollstream.model.SamplingTruncation;
+import io.rollstream.batch.Advantages.Estimator;
+import io.rollstream.learner.DppoLoss;
+import io.rollstream.learner.DppoLoss.Masking;
+import io.rollstream.learner.ImportanceCorrection;
+import io.rollstream.learner.LossAggregation;
+import io.rollstream.learner.LossConfig;
+import io.rollstream.learner.LossSettings;
+import io.rollstream.learner.ReferenceKl;
 import io.rollstream.learner.PolicyTrainer;
 import io.rollstream.learner.PolicyTrainer.OptimizerStep;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.model.ModelConfig.Positions;
 import io.rollstream.sampling.SamplingParams;
+import io.rollstream.tokenizer.PromptFormat;
 import io.rollstream.tokenizer.TokenizerSpec;
 
 import java.net.URISyntaxException;
@@ -53,24 +62,26 @@ class ConfigLoaderTest {
         RunConfig c = ConfigLoader.parse("");
         assertThat(c.job()).isEqualTo(new JobSection("rollstream", 0, 100, 0, true, 8081, 30));
         assertThat(c.data()).isEqualTo(new DataSection(Source.TASK, "arithmetic", 3, Map.of(), null, false,
-                new DataSection.Fields("id", "prompt", "answer", "task"), "exact_match", 1, true, 0, 4096));
+                new DataSection.Fields("id", "prompt", "answer", "task"), "exact_match", 1, true, 0, 4096, PromptFormat.Kind.RAW, null));
         assertThat(c.model()).isEqualTo(new ModelSection(4, 4, 128, 512, 32, Positions.LEARNED, null, null));
         assertThat(c.sft()).isEqualTo(new SftSection(0, 1000, 64, 1e-3, 20, 250, 100));
         assertThat(c.rollout()).isEqualTo(new RolloutSection(1, 8, 1.0, 1.0, 0, 8, 256, 200, Device.AUTO));
-        assertThat(c.buffer()).isEqualTo(new BufferSection(64, 1.0, null, null, false, null, false, false, 0, 0));
+        assertThat(c.buffer()).isEqualTo(new BufferSection(64, 1.0, null, null, false, null, Estimator.GROUP_MEAN, null,
+                false, 0, 0));
         assertThat(c.zeroAdvantageFilter()).isTrue(); // unset: on for grpo
         assertThat(c.async()).isEqualTo(new AsyncSection(1, 1));
         assertThat(c.learner()).isEqualTo(new LearnerSection(Algorithm.GRPO, 1e-4, 0.9, 0.99, 1e-8, 0.0, 0, 1.0, 64,
-                OptimizerStep.PER_BATCH, 5, new PolicyGradientLoss.Config(Masking.DPPO, 0.2, 0.2, 0.125, 8.0, 1e-3)));
+                OptimizerStep.PER_BATCH, 5, LossConfig.dppo(new DppoLoss.Config(Masking.DPPO, 0.2, 0.2, 0.125, 8.0, 1e-3)),
+                LossAggregation.TOKEN_MEAN, ImportanceCorrection.Config.none(), ReferenceKl.Config.off(), false));
         assertThat(c.teacher()).isEqualTo(new TeacherSection(null, 1));
         assertThat(c.eval()).isEqualTo(new EvalSection(5, 200, null));
-        assertThat(c.policyStore()).isEqualTo(new PolicyStoreSection(null, 8, true));
+        assertThat(c.policyStore()).isEqualTo(new PolicyStoreSection(null, 8, 3, true));
         assertThat(c.output()).isEqualTo(new OutputSection(Mode.ALL, 10));
         assertThat(c.problemsPerBatch()).isEqualTo(8);
         assertThat(c.evalMaxNewTokens()).isEqualTo(8);
         assertThat(c.learner().toAdamW()).isEqualTo(AdamW.Config.defaults());
-        assertThat(c.learner().toLossConfig()).isEqualTo(PolicyGradientLoss.Config.defaults());
-        assertThat(c.learner().toTrainerConfig(1.0)).isEqualTo(PolicyTrainer.Config.defaults());
+        assertThat(c.learner().toLossSettings(1)).isEqualTo(LossSettings.defaults());
+        assertThat(c.learner().toTrainerConfig(SamplingParams.sample(8))).isEqualTo(PolicyTrainer.Config.defaults());
     }
 
     @Test
@@ -88,19 +99,26 @@ class ConfigLoaderTest {
                 "s3://bucket/rollstream/checkpoints", 5, 16));
         assertThat(c.data()).isEqualTo(new DataSection(Source.JSONL, "sort", 5, Map.of("operators", "+-"),
                 "/data/gsm8k/train", true, new DataSection.Fields("uid", "question", "solution", "kind"),
-                "last_number_match", 3, false, 5000, 1024));
+                "last_number_match", 3, false, 5000, 1024, PromptFormat.Kind.CHAT,
+                "Reason step by step, then give the final answer."));
         assertThat(c.model()).isEqualTo(new ModelSection(8, 8, 512, 2048, 512, Positions.ROTARY,
                 TokenizerSpec.huggingFace("/models/tiny/tokenizer.json"), "/runs/sft/checkpoints/final"));
         assertThat(c.sft()).isEqualTo(new SftSection(200, 5000, 32, 3e-4, 50, 100, 25));
-        assertThat(c.rollout()).isEqualTo(new RolloutSection(4, 16, 0.8, 0.95, 50, 256, 512, 500, Device.GPU));
-        assertThat(c.buffer()).isEqualTo(new BufferSection(256, 1.5, 0.9, 0.1, true, false, true, true, 0.1, 0.2));
+        assertThat(c.rollout()).isEqualTo(new RolloutSection(4, 16, 0.8, 0.95, 50, 256, 512, 500, Device.GPU, 77L));
+        assertThat(c.rollout().samplingSeed(c.job().seed())).isEqualTo(77L);
+        assertThat(c.buffer()).isEqualTo(new BufferSection(256, 1.5, 0.9, 0.1, true, false, Estimator.GROUP_MEAN_STD,
+                new Advantages.SoftOverlongPunishment(64, 0.5), true, 0.1, 0.2));
         assertThat(c.async()).isEqualTo(new AsyncSection(2, 4));
         assertThat(c.learner()).isEqualTo(new LearnerSection(Algorithm.GRPO, 5e-5, 0.85, 0.995, 1e-6, 0.01, 10, 0.5,
                 32, OptimizerStep.PER_PROMPT, 3,
-                new PolicyGradientLoss.Config(Masking.TOKEN_RATIO, 0.1, 0.3, 0.25, 4.0, 0.0)));
+                LossConfig.dppo(new DppoLoss.Config(Masking.TOKEN_RATIO, 0.1, 0.3, 0.25, 4.0, 0.0)),
+                LossAggregation.SEQ_MEAN_TOKEN_SUM,
+                new ImportanceCorrection.Config(ImportanceCorrection.Truncation.SEQUENCE, 3.0,
+                        ImportanceCorrection.MaskLevel.GEOMETRIC, 0.9, 1.1),
+                new ReferenceKl.Config(0.05, ReferenceKl.Estimator.K2), false));
         assertThat(c.teacher()).isEqualTo(new TeacherSection("/runs/teacher/final", 2));
         assertThat(c.eval()).isEqualTo(new EvalSection(50, 500, 512));
-        assertThat(c.policyStore()).isEqualTo(new PolicyStoreSection("/scratch/policies", 3, false));
+        assertThat(c.policyStore()).isEqualTo(new PolicyStoreSection("/scratch/policies", 3, 5, false));
         assertThat(c.output()).isEqualTo(new OutputSection(Mode.SAMPLE, 25));
         assertThat(c.slots()).isEqualTo(new SlotsSection(new SlotsSection.SlotResources(0.5, 256, 0, 0),
                 new SlotsSection.SlotResources(2.0, 1024, 4096, 1), new SlotsSection.SlotResources(1.0, 2048, 2048, 0),
@@ -118,9 +136,12 @@ class ConfigLoaderTest {
                 .isEqualTo(new ModelConfig(1000, 8, 8, 512, 2048, 512, Positions.ROTARY));
         assertThat(c.rollout().toSamplingParams()).isEqualTo(new SamplingParams(0.8, 0.95, 50, 256, false));
         assertThat(c.learner().toAdamW()).isEqualTo(new AdamW.Config(5e-5, 0.85, 0.995, 1e-6, 0.01, 10));
-        assertThat(c.learner().toTrainerConfig(0.8))
-                .isEqualTo(new PolicyTrainer.Config(0.5, 32, 0.8, OptimizerStep.PER_PROMPT));
-        assertThat(c.learner().toLossConfig().masking()).isEqualTo(Masking.TOKEN_RATIO);
+        assertThat(c.learner().toTrainerConfig(c.rollout().toSamplingParams()))
+                .isEqualTo(new PolicyTrainer.Config(0.5, 32, 0.8, OptimizerStep.PER_PROMPT,
+                        new SamplingTruncation(0.95, 50)));
+        assertThat(c.learner().toLossSettings(256).loss().masking()).isEqualTo(Masking.TOKEN_RATIO);
+        assertThat(c.buffer().toAdvantages(256)).isEqualTo(new Advantages.Config(Estimator.GROUP_MEAN_STD,
+                new Advantages.SoftOverlongPunishment(64, 0.5), 256));
         assertThatThrownBy(() -> c.model().toModelConfig(2))
                 .isInstanceOf(InvalidConfigException.class)
                 .hasMessageContaining("model.vocab_size");
@@ -199,5 +220,16 @@ class ConfigLoaderTest {
     void aFileThatIsNotAMapOfSectionsIsRejected() {
         assertThat(failure("- job\n- data\n")).hasMessageContaining("must be a map of sections").hasMessageContaining("a list");
         assertThat(failure("just text")).hasMessageContaining("must be a map of sections").hasMessageContaining("'just text'");
+    }
+
+    /** Configs written before keep_evaluated was a count (every resolved config.yaml said true) still load. */
+    @Test
+    void keepEvaluatedReadsTheOldFlags() {
+        assertThat(ConfigLoader.parse("policy_store: {keep_evaluated: true}").policyStore().keepEvaluated())
+                .isEqualTo(Integer.MAX_VALUE);
+        assertThat(ConfigLoader.parse("policy_store: {keep_evaluated: false}").policyStore().keepEvaluated()).isZero();
+        assertThat(ConfigLoader.parse("", List.of("policy_store.keep_evaluated=true")).policyStore().keepEvaluated())
+                .isEqualTo(Integer.MAX_VALUE);
+        assertThat(ConfigLoader.parse("policy_store: {keep_evaluated: 2}").policyStore().keepEvaluated()).isEqualTo(2);
     }
 }

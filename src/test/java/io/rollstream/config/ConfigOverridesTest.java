@@ -3,7 +3,8 @@ package io.rollstream.config;
 import static io.rollstream.config.ConfigFailures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rollstream.learner.PolicyGradientLoss.Masking;
+import io.rollstream.learner.DppoLoss.Masking;
+import io.rollstream.learner.PolicyLoss;
 import io.rollstream.tokenizer.TokenizerSpec;
 
 import java.util.List;
@@ -54,6 +55,14 @@ class ConfigOverridesTest {
         assertThat(loss.learner().loss().masking()).isEqualTo(Masking.TOKEN_RATIO);
         assertThat(loss.learner().loss().ratioHigh()).isEqualTo(4.0);
         assertThat(loss.learner().loss().ratioLow()).isEqualTo(0.125);
+        // a loss name replaces the map; a key under it makes the map again
+        RunConfig named = parse("learner: {loss: {masking: none}}", "learner.loss=ppo_clip");
+        assertThat(named.learner().loss().name()).isEqualTo(PolicyLoss.PPO_CLIP);
+        assertThat(named.learner().loss().clipHigh()).isEqualTo(0.28);
+        RunConfig tuned = parse("", "learner.loss.name=cispo", "learner.loss.clip_high=4");
+        assertThat(tuned.learner().loss().name()).isEqualTo(PolicyLoss.CISPO);
+        assertThat(tuned.learner().loss().clipHigh()).isEqualTo(4.0);
+        assertThat(tuned.learner().loss().clipLow()).isEqualTo(1.0);
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.rollstream.config;
 
+import io.rollstream.batch.Advantages;
 import io.rollstream.learner.Algorithm;
+import io.rollstream.learner.ImportanceCorrection;
 
 import static io.rollstream.config.ConfigFailures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,6 +13,8 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 import java.util.List;
 import java.util.stream.Stream;
 
+import io.rollstream.tokenizer.PromptFormat;
+import io.rollstream.tokenizer.TokenizerSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -22,6 +26,9 @@ class ConfigValidationTest {
     static Stream<Arguments> singleKeyRules() {
         return Stream.of(
                 arguments("job.name=''", "job.name", "('')"),
+                arguments("job.name=../../x", "job.name", "('../../x') must not contain '/', '\\', '..'"),
+                arguments("job.name=a\\b", "job.name", "('a\\b') must not contain"),
+                arguments("job.name=up..", "job.name", "('up..') must not contain"),
                 arguments("job.max_steps=0", "job.max_steps", "(0)"),
                 arguments("job.max_minutes=-1", "job.max_minutes", "(-1)"),
                 arguments("job.web_ui_port=70000", "job.web_ui_port", "(70000)"),
@@ -81,6 +88,24 @@ class ConfigValidationTest {
                 arguments("learner.loss.dppo_mask_low=-0.1", "learner.loss.dppo_mask_low", "got -0.1"),
                 arguments("learner.loss.ratio_low=2", "learner.loss.ratio_low", "got 2.0"),
                 arguments("learner.loss.kl_tau=-1", "learner.loss.kl_tau", "got -1.0"),
+                arguments("learner.loss.clip_low=0.2", "learner.loss.clip_low", "applies to learner.loss.name ppo_clip"),
+                arguments("learner.loss={name: ppo_clip, clip_low: 1.5}", "learner.loss.clip_low", "got 1.5"),
+                arguments("learner.loss={name: gspo, clip_high: 0}", "learner.loss.clip_high", "got 0.0"),
+                arguments("learner.loss={name: cispo, masking: none}", "learner.loss.masking",
+                        "applies to learner.loss.name dppo only"),
+                arguments("learner.importance_correction.cap=0.5", "learner.importance_correction.cap", "got 0.5"),
+                arguments("learner.importance_correction.mask_low=0", "learner.importance_correction.mask_low",
+                        "got 0.0"),
+                arguments("learner.importance_correction.mask_high=0.9", "learner.importance_correction.mask_high",
+                        "got 0.9"),
+                arguments("learner.kl_to_reference.coefficient=-1", "learner.kl_to_reference.coefficient",
+                        "got -1.0"),
+                arguments("buffer.soft_overlong_punishment.cache_tokens=0",
+                        "buffer.soft_overlong_punishment.cache_tokens", "got 0"),
+                arguments("buffer.soft_overlong_punishment={cache_tokens: 2, penalty: 0}",
+                        "buffer.soft_overlong_punishment.penalty", "got 0.0"),
+                arguments("buffer.soft_overlong_punishment={penalty: 1}",
+                        "buffer.soft_overlong_punishment.cache_tokens", "is required"),
                 arguments("teacher.checkpoint=''", "teacher.checkpoint", "('')"),
                 arguments("teacher.parallelism=0", "teacher.parallelism", "(0)"),
                 arguments("eval.every_steps=-1", "eval.every_steps", "(-1)"),
@@ -88,6 +113,7 @@ class ConfigValidationTest {
                 arguments("eval.max_new_tokens=0", "eval.max_new_tokens", "(0)"),
                 arguments("policy_store.path=''", "policy_store.path", "('')"),
                 arguments("policy_store.keep_last=-1", "policy_store.keep_last", "(-1)"),
+                arguments("policy_store.keep_evaluated=-1", "policy_store.keep_evaluated", "(-1)"),
                 arguments("output.sample_every=0", "output.sample_every", "(0)"));
     }
 
@@ -97,6 +123,21 @@ class ConfigValidationTest {
         InvalidConfigException e = failure("", override);
         assertThat(e.errors()).hasSize(1);
         assertThat(e.getMessage()).contains(key).contains(shownValue);
+    }
+
+    @Test
+    void chatPromptsNeedATokenizerWithATemplateAndTheSystemPromptNeedsChat() {
+        assertThat(failure("data: {prompt_format: chat}\nmodel: {tokenizer: {type: char, alphabet: \"0123456789+=\"}}")
+                .getMessage()).contains("data.prompt_format", "char tokenizer", "huggingface_model");
+        assertThat(failure("data: {system_prompt: Be brief.}").getMessage())
+                .contains("data.system_prompt", "only applies to data.prompt_format: chat");
+        assertThat(failure("data: {prompt_format: jinja}").getMessage()).contains("data.prompt_format");
+        RunConfig chat = ConfigLoader.parse("data: {prompt_format: chat, system_prompt: Be brief.}\n"
+                + "model: {tokenizer: {type: huggingface_model, path: /models/qwen}}");
+        assertThat(chat.data().toPromptFormat()).isEqualTo(PromptFormat.chat("Be brief."));
+        assertThat(chat.model().tokenizer()).isEqualTo(TokenizerSpec.huggingFaceModel("/models/qwen"));
+        assertThat(failure("model: {tokenizer: {type: huggingface_model}}").getMessage())
+                .contains("model.tokenizer.path", "a Hugging Face model directory");
     }
 
     @Test
@@ -125,14 +166,54 @@ class ConfigValidationTest {
                 learner: {algorithm: reverse_kl}
                 teacher: {checkpoint: teacher.ckpt}
                 buffer: {easy_threshold: 0.9, hard_threshold: 0.1, online_difficulty_filtering: true, easy_fraction: 0.5,
-                         zero_advantage_filter: true, std_normalize_advantages: true}
+                         zero_advantage_filter: true, std_normalize_advantages: true,
+                         soft_overlong_punishment: {cache_tokens: 2}}
                 """);
-        assertThat(e.errors()).hasSize(6);
-        assertThat(e.errors()).allSatisfy(line -> assertThat(line).contains("does not apply to distillation"));
+        assertThat(e.errors()).hasSize(7);
+        assertThat(e.errors()).allSatisfy(line -> assertThat(line).containsAnyOf("does not apply to distillation",
+                "which distillation (learner.algorithm reverse_kl) does not train on"));
         assertThat(e.getMessage()).contains("buffer.easy_threshold (0.9)", "buffer.hard_threshold (0.1)",
                 "buffer.online_difficulty_filtering (true)", "buffer.easy_fraction (0.5)",
-                "buffer.zero_advantage_filter (true)", "buffer.std_normalize_advantages (true)");
+                "buffer.zero_advantage_filter (true)", "buffer.advantage (group_mean_std)",
+                "buffer.soft_overlong_punishment (");
         assertThat(e.getMessage()).contains("remove it", "set it to false");
+    }
+
+    /** Combinations of the objective's keys that make no sense are refused, naming every key involved. */
+    @Test
+    void senselessObjectiveCombinationsAreRefusedNamingTheKeys() {
+        assertThat(failure("learner: {loss: gspo, importance_correction: {truncate: token}}").getMessage())
+                .contains("learner.importance_correction.truncate (token)", "learner.loss.name gspo",
+                        "set truncate to none");
+        assertThat(failure("learner: {loss: cispo, importance_correction: {truncate: sequence}}").getMessage())
+                .contains("learner.importance_correction.truncate (sequence)", "learner.loss.name cispo");
+        assertThat(failure("learner: {algorithm: reverse_kl, loss: ppo_clip}\nteacher: {checkpoint: t}")
+                .getMessage()).contains("learner.loss.name (ppo_clip)", "learner.algorithm grpo only");
+        assertThat(failure("rollout: {rollouts_per_example: 1}\nbuffer: {advantage: rloo, batch_size: 8,"
+                + " zero_advantage_filter: false}").getMessage())
+                .contains("buffer.advantage (rloo)", "rollout.rollouts_per_example >= 2");
+        assertThat(failure("buffer: {advantage: dr_grpo}\nlearner: {loss_aggregation: seq_mean_token_mean}")
+                .getMessage()).contains("buffer.advantage (dr_grpo)", "learner.loss_aggregation",
+                        "seq_mean_token_sum");
+        assertThat(failure("buffer: {filter_truncated: true}\nlearner: {overlong_filtering: true}").getMessage())
+                .contains("learner.overlong_filtering (true)", "buffer.filter_truncated");
+        assertThat(failure("rollout: {max_new_tokens: 4}\nbuffer: {soft_overlong_punishment: {cache_tokens: 4}}")
+                .getMessage()).contains("buffer.soft_overlong_punishment.cache_tokens (4)", "rollout.max_new_tokens (4)");
+        assertThat(failure("buffer: {advantage: group_mean, std_normalize_advantages: true}").getMessage())
+                .contains("buffer.std_normalize_advantages (true) contradicts buffer.advantage (group_mean)");
+        // what does make sense loads, with the loss's defaults filled in
+        RunConfig ok = ConfigLoader.parse("""
+                learner: {loss: {name: ppo_clip, clip_high: 0.3}, importance_correction: {truncate: token, cap: 3},
+                          kl_to_reference: {coefficient: 0.01}}
+                buffer: {advantage: dr_grpo}
+                """);
+        assertThat(ok.learner().loss().clipLow()).isEqualTo(0.2);
+        assertThat(ok.learner().loss().clipHigh()).isEqualTo(0.3);
+        assertThat(ok.learner().loss().masking()).isNull();
+        assertThat(ConfigLoader.parse("learner: {algorithm: reverse_kl}\nteacher: {checkpoint: t}")
+                .learner().importanceCorrection()).isEqualTo(ImportanceCorrection.Config.truncated(2.0));
+        assertThat(ConfigLoader.parse("buffer: {std_normalize_advantages: true}").buffer().advantage())
+                .isEqualTo(Advantages.Estimator.GROUP_MEAN_STD);
     }
 
     @Test
@@ -145,15 +226,19 @@ class ConfigValidationTest {
     }
 
     @Test
-    void grpoWithTheZeroAdvantageFilterNeedsGroupsOfAtLeastTwo() {
+    void grpoNeedsGroupsOfAtLeastTwoWithOrWithoutTheZeroAdvantageFilter() {
         String groupsOfOne = "rollout: {rollouts_per_example: 1}\n";
-        assertThat(failure(groupsOfOne).getMessage())
-                .contains("rollout.rollouts_per_example (1) must be >= 2", "buffer.zero_advantage_filter",
-                        "zero advantage", "set rollout.rollouts_per_example to 2 or more");
-        assertThat(ConfigLoader.parse(groupsOfOne + "buffer: {zero_advantage_filter: false}").rollout()
-                .rolloutsPerExample()).isEqualTo(1);
+        for (String filter : List.of("", "buffer: {zero_advantage_filter: true}\n",
+                "buffer: {zero_advantage_filter: false}\n")) {
+            assertThat(failure(groupsOfOne + filter).getMessage()).as(filter)
+                    .contains("rollout.rollouts_per_example (1) must be >= 2", "learner.algorithm grpo",
+                            "zero advantage", "buffer.zero_advantage_filter", "set rollout.rollouts_per_example to 2");
+        }
         assertThat(ConfigLoader.parse(groupsOfOne + "learner: {algorithm: sft}").learner().algorithm())
                 .isEqualTo(Algorithm.SFT);
+        // Distillation trains on per-token rewards: one rollout per prompt is its variance experiment's first arm.
+        assertThat(ConfigLoader.parse(groupsOfOne + "learner: {algorithm: reverse_kl}\nteacher: {checkpoint: t.ckpt}")
+                .rollout().rolloutsPerExample()).isEqualTo(1);
     }
 
     @Test
@@ -213,8 +298,8 @@ class ConfigValidationTest {
 
     @Test
     void sectionRecordsValidateWhenBuiltInCode() {
-        assertThatThrownBy(() -> new BufferSection(0, 0.5, null, null, false, true,
-                        false, false, 0, 0))
+        assertThatThrownBy(() -> new BufferSection(0, 0.5, null, null, false, true, Advantages.Estimator.GROUP_MEAN, null,
+                        false, 0, 0))
                 .isInstanceOf(InvalidConfigException.class)
                 .satisfies(t -> assertThat(((InvalidConfigException) t).errors()).hasSize(2));
         assertThat(new RunConfig(null, null, null, null, null, null, null, null, null, null, null, null, null))

@@ -47,10 +47,14 @@ class ConfigWriterTest {
         assertThat(names(tree)).containsExactly("job", "data", "model", "sft", "rollout", "buffer", "async",
                 "learner", "teacher", "eval", "policy_store", "output", "slots");
         assertThat(names(tree.get("buffer"))).containsExactly("batch_size", "oversampling_factor", "easy_threshold",
-                "hard_threshold", "online_difficulty_filtering", "zero_advantage_filter", "std_normalize_advantages",
-                "filter_truncated", "easy_fraction", "hard_fraction");
-        assertThat(names(tree.get("learner").get("loss"))).containsExactly("masking", "dppo_mask_low",
-                "dppo_mask_high", "ratio_low", "ratio_high", "kl_tau");
+                "hard_threshold", "online_difficulty_filtering", "zero_advantage_filter", "advantage",
+                "soft_overlong_punishment", "filter_truncated", "easy_fraction", "hard_fraction");
+        assertThat(names(tree.get("learner").get("loss"))).containsExactly("name", "clip_low", "clip_high", "masking",
+                "dppo_mask_low", "dppo_mask_high", "ratio_low", "ratio_high", "kl_tau");
+        assertThat(tree.get("learner").get("loss").get("clip_low").isNull()).isTrue(); // dppo does not clip
+        assertThat(names(tree.get("learner").get("importance_correction"))).containsExactly("truncate", "cap", "mask",
+                "mask_low", "mask_high");
+        assertThat(names(tree.get("learner").get("kl_to_reference"))).containsExactly("coefficient", "estimator");
         assertThat(tree.get("model").has("tokenizer")).isTrue();
         assertThat(tree.get("model").get("tokenizer").isNull()).isTrue();
         assertThat(tree.get("learner").get("optimizer_step").asText()).isEqualTo("per_batch");

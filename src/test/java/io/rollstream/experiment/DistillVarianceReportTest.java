@@ -40,7 +40,7 @@ class DistillVarianceReportTest {
 
     @Test
     void anArmsColumnsComeFromItsPerEpochKl() throws Exception {
-        DistillationArm arm = DistillationArm.read(4, metrics("m.jsonl", 4, 3, 1));
+        DistillationArm arm = DistillationArm.read(4, 7, metrics("m.jsonl", 4, 3, 1));
         assertThat(arm.sequences()).isEqualTo(3 * 10 * 4);
         assertThat(arm.optimizerSteps()).isEqualTo(30);
         assertThat(arm.klStart()).isEqualTo(4.0);
@@ -50,6 +50,10 @@ class DistillVarianceReportTest {
         assertThat(arm.klEpochStd()).isCloseTo(Math.sqrt(42.0 / 27), within(1e-9));
         // changes −1, −2: mean −1.5, σ 0.5
         assertThat(arm.klStepChangeStd()).isCloseTo(0.5, within(1e-9));
+        // log KL = 1.521449 − 0.693147·e (NumPy polyfit); residuals −0.578857, 0.710572, −0.144714
+        assertThat(arm.logLinearFit()).containsExactly(new double[] {1.521449397, -0.693147181}, within(1e-8));
+        assertThat(arm.klResidualStd()).isCloseTo(0.535684345, within(1e-8));
+        assertThat(arm.seed()).isEqualTo(7);
         assertThat(arm.loggedEpochStd()).isEqualTo(0.5);
         assertThat(arm.heldOutAccuracy()).isEqualTo(0.25);
     }
@@ -58,24 +62,44 @@ class DistillVarianceReportTest {
     void aRunWithoutEpochsIsRefused() throws Exception {
         Path file = dir.resolve("rl.jsonl");
         Files.writeString(file, "{\"phase\":\"rl\",\"step\":0,\"groups_trained\":4}\n");
-        assertThatThrownBy(() -> DistillationArm.read(1, file)).hasMessageContaining("no completed epoch");
+        assertThatThrownBy(() -> DistillationArm.read(1, 0, file)).hasMessageContaining("no completed epoch");
+    }
+
+    /** Mean ± sample std over seeds, and Welch's t between rows. */
+    @Test
+    void aRowSummarisesItsSeeds() throws Exception {
+        DistillationRow row = new DistillationRow(1, List.of(DistillationArm.read(1, 1, metrics("a.jsonl", 4, 3, 1)),
+                DistillationArm.read(1, 2, metrics("b.jsonl", 4, 3.5, 3))));
+        // reductions 75% and 25%: mean 50, sample std √((25² + 25²) / 1) = 35.355
+        assertThat(row.klReductionPercent().mean()).isCloseTo(50, within(1e-9));
+        assertThat(row.klReductionPercent().std()).isCloseTo(Math.sqrt(1250), within(1e-9));
+        assertThat(row.klPerEpoch().get(1L).mean()).isCloseTo(3.25, within(1e-12));
+        DistillationRow.Spread a = new DistillationRow.Spread(1.0, 0.2, 5);
+        DistillationRow.Spread b = new DistillationRow.Spread(0.5, 0.1, 5);
+        // (1 − 0.5) / √(0.04/5 + 0.01/5) = 0.5 / 0.1 = 5
+        assertThat(a.t(b)).isCloseTo(5.0, within(1e-9));
     }
 
     @Test
     void writesTheTableAsMarkdownAndJsonAndThePlotAsAPng() throws Exception {
-        List<DistillationArm> arms = List.of(DistillationArm.read(1, metrics("a.jsonl", 4, 3, 1)),
-                DistillationArm.read(4, metrics("b.jsonl", 4, 3.5, 3)));
+        List<DistillationRow> rows = List.of(
+                new DistillationRow(1, List.of(DistillationArm.read(1, 1, metrics("a.jsonl", 4, 3, 1)),
+                        DistillationArm.read(1, 2, metrics("a2.jsonl", 4, 2, 1)))),
+                new DistillationRow(4, List.of(DistillationArm.read(4, 1, metrics("b.jsonl", 4, 3.5, 3)),
+                        DistillationArm.read(4, 2, metrics("b2.jsonl", 4, 3.5, 3)))));
         Path out = dir.resolve("report");
-        String markdown = DistillVarianceReport.write(arms, out);
+        String markdown = DistillVarianceReport.write(rows, out);
         assertThat(markdown).isEqualTo(Files.readString(out.resolve(DistillVarianceReport.TABLE_MD)));
         assertThat(markdown.lines()).hasSize(4);
-        assertThat(markdown).contains("| 1 | 30 | 30 | 4.0000 | 1.0000 | 75.0% |", "| 4 | 120 | 30 | 4.0000 | 3.0000 | 25.0% |");
-        // σ of the second arm relative to the first: √(0.1667)/√(1.5556) − 1 = −67%
-        assertThat(markdown).contains("| -67% |");
+        assertThat(markdown).contains("| 1 | 2 | 30 | 30 | 4.000 ± 0.000 | 1.000 ± 0.000 | 75.0 ± 0.0% |",
+                "| 4 | 2 | 120 | 30 | 4.000 ± 0.000 | 3.000 ± 0.000 | 25.0 ± 0.0% |");
         JsonNode json = Json.mapper().readTree(out.resolve(DistillVarianceReport.TABLE_JSON).toFile());
         assertThat(json).hasSize(2);
-        assertThat(json.get(1).path("kl_per_epoch")).hasSize(3);
+        assertThat(json.get(1).path("runs")).hasSize(2);
+        assertThat(json.get(1).path("runs").get(0).path("kl_per_epoch")).hasSize(3);
         assertThat(json.get(1).path("total_sequences").asLong()).isEqualTo(120);
+        assertThat(json.get(1).path("kl_residual_std").path("mean").asDouble()).isCloseTo(0.017038973, within(1e-8));
+        assertThat(json.get(1).has("kl_residual_std_welch_t_vs_first_row")).isTrue();
         BufferedImage png = ImageIO.read(out.resolve(DistillVarianceReport.PLOT_PNG).toFile());
         assertThat(png.getWidth()).isEqualTo(900);
         assertThat(png.getHeight()).isEqualTo(540);

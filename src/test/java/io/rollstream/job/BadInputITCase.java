@@ -75,9 +75,9 @@ class BadInputITCase {
                 PlanFactory.JSONL_TASK);
         Verifier verifier = new ThrowingVerifier();
         var store = plan.store();
-        PipelineIo io = new PipelineIo(env -> PipelineIo.ProblemInput.of(JsonlProblems.stream(env, spec),
-                JsonlProblems.INVALID), (subtask, gpus) -> new ModelGroupSampler(store, verifier, SamplingParams.sample(4),
-                        PipelineFixtures.G, 64, 11, Device.cpu()));
+        PipelineIo io = new PipelineIo(env -> PipelineIo.ProblemInput.of(JsonlProblems.stream(env, spec)),
+                (subtask, gpus) -> new ModelGroupSampler(store, verifier, SamplingParams.sample(4), PipelineFixtures.G,
+                        64, 11, Device.cpu()));
 
         PipelineRunner.Result result = PipelineRunner.run(plan, io,
                 new PipelineRunner.Options(false, 0, plan.slots(), 500, null, 3), System.out::println);
@@ -88,8 +88,19 @@ class BadInputITCase {
         BadInputCorpus.EXPECTED_REASONS.forEach((name, phrase) -> assertThat(invalid)
                 .as(name).filteredOn(r -> r.path("reason").asText().contains(phrase)).hasSize(1));
         assertThat(invalid).allSatisfy(r -> assertThat(r.path("record").asText().length()).isLessThan(2100));
+        assertThat(invalid).filteredOn(r -> !r.path("reason").asText().contains("the verifier threw"))
+                .as("every refusal of a record names the file and line it was read from").allSatisfy(r ->
+                        assertThat(r.path("source").asText()).matches("file:.*/problems\\.jsonl:\\d+"));
+        assertThat(invalid).filteredOn(r -> r.path("reason").asText().startsWith("duplicate_id"))
+                .extracting(r -> r.path("reason").asText())
+                .allSatisfy(reason -> assertThat(reason).contains("problems.jsonl:2 ")); // ok1 is on line 2
         List<JsonNode> groups = RunInvariants.lines(runDir.resolve("rollouts.jsonl"));
-        assertThat(groups).as("every valid problem generated once").hasSize(BadInputCorpus.VALID);
+        assertThat(groups).as("every valid line generated once: a repeated problem comes back, a duplicate id not")
+                .hasSize(BadInputCorpus.VALID_LINES);
+        assertThat(groups).extracting(g -> g.path("group_id").asText()).doesNotHaveDuplicates();
+        assertThat(groups).extracting(g -> g.path("problem_id").asText()).filteredOn("ok2"::equals).hasSize(2);
+        assertThat(groups).filteredOn(g -> "ok1".equals(g.path("problem_id").asText()))
+                .extracting(g -> g.path("prompt").asText()).as("the first ok1, never the duplicate").containsExactly("1+0=");
         assertThat(groups).filteredOn(g -> "scoring_failed".equals(g.path("dropped").asText()))
                 .extracting(g -> g.path("problem_id").asText()).containsExactly("throws");
     }

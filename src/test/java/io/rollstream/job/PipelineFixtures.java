@@ -11,7 +11,7 @@ import io.rollstream.eval.EvalSpec;
 import io.rollstream.learner.AdamW;
 import io.rollstream.learner.Algorithm;
 import io.rollstream.learner.LearnerSettings;
-import io.rollstream.learner.PolicyGradientLoss;
+import io.rollstream.learner.LossSettings;
 import io.rollstream.learner.PolicyTrainer;
 import io.rollstream.model.GptModel;
 import io.rollstream.model.ModelConfig;
@@ -30,6 +30,7 @@ import io.rollstream.tasks.Task;
 import io.rollstream.tasks.Tasks;
 import io.rollstream.tokenizer.CharTokenizer;
 import io.rollstream.tokenizer.PromptCodec;
+import io.rollstream.tokenizer.PromptFormat;
 
 import io.rollstream.rollout.GroupRequest;
 import io.rollstream.rollout.GroupSampler;
@@ -69,7 +70,7 @@ final class PipelineFixtures {
         CharTokenizer tokenizer = new CharTokenizer(task.alphabet());
         try (GptModel fresh = GptModel.initialize(model(tokenizer), 5, Device.cpu())) {
             return WarmStart.run(new WarmStart.Settings(120, 100, 32, 3e-3, 10, 0, 0), task, fresh,
-                    new PromptCodec(tokenizer), eval(), line -> { });
+                    new PromptCodec(tokenizer, PromptFormat.RAW), eval(), line -> { });
         }
     }
 
@@ -97,9 +98,9 @@ final class PipelineFixtures {
                 new DifficultyPools(k.easy(), k.hard()), early, 16, 50);
         LearnerSettings learner = new LearnerSettings(Algorithm.GRPO, new AdamW.Config(1e-3, 0.9, 0.99, 1e-8, 0, 0),
                 new PolicyTrainer.Config(1.0, 64, 1.0, PolicyTrainer.OptimizerStep.PER_BATCH),
-                PolicyGradientLoss.Config.defaults(), k.steps(), 0)
+                LossSettings.defaults(), k.steps(), 0)
                 // Old versions are collected as in real runs (checkpoints and savepoints pin theirs).
-                .withRetention(new VersionRetention(2, k.maxOffPolicy(), 0, k.steps()));
+                .withRetention(new VersionRetention(2, k.maxOffPolicy(), 0, k.steps(), 0, false));
         return new PipelinePlan("pipeline-it", k.parallelism(), rollout, batch, learner, null, eval,
                 new ProblemValidator(tokenizer.spec(), model.contextLength(), 100), store,
                 new RolloutLogFormat(RolloutLogFormat.Mode.ALL, 1), paths, null);

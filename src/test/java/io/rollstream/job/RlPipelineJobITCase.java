@@ -66,6 +66,8 @@ class RlPipelineJobITCase {
         List<JsonNode> groups = lines(runDir.resolve("rollouts.jsonl"));
         // Steps 0..steps-1, each exactly once.
         assertThat(metrics).extracting(m -> m.path("step").asLong()).containsExactly(0L, 1L, 2L, 3L);
+        assertThat(metrics).as("every step counts the invalid records so far (a task source refuses none)")
+                .extracting(m -> m.path("invalid_records").asLong(-1)).containsOnly(0L);
         Map<Long, Integer> rolloutsPerStep = new HashMap<>();
         Set<String> seen = new HashSet<>();
         Set<String> trainedProblems = new HashSet<>();

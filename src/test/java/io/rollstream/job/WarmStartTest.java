@@ -15,6 +15,7 @@ import io.rollstream.tasks.Task;
 import io.rollstream.tasks.Tasks;
 import io.rollstream.tokenizer.CharTokenizer;
 import io.rollstream.tokenizer.PromptCodec;
+import io.rollstream.tokenizer.PromptFormat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -36,7 +37,7 @@ class WarmStartTest {
 
     private static final Task TASK = Tasks.create("arithmetic", 3, 1);
     private static final CharTokenizer TOKENIZER = new CharTokenizer(TASK.alphabet());
-    private static final PromptCodec CODEC = new PromptCodec(TOKENIZER);
+    private static final PromptCodec CODEC = new PromptCodec(TOKENIZER, PromptFormat.RAW);
     private static final ModelConfig MODEL = new ModelConfig(TOKENIZER.vocabSize(), 1, 2, 16, 32, 12,
             ModelConfig.Positions.LEARNED);
     private static final EvalSpec EVAL = new EvalSpec("arithmetic", 3, 1, Map.of(), 10, 0, 4);

@@ -42,7 +42,7 @@ class LearnerOperatorTest {
     private static final LearnerSettings SETTINGS = new LearnerSettings(Algorithm.GRPO,
             new AdamW.Config(1e-3, 0.9, 0.99, 1e-8, 0, 0),
             new PolicyTrainer.Config(1.0, 8, 1.0, PolicyTrainer.OptimizerStep.PER_BATCH),
-            PolicyGradientLoss.Config.defaults(), 10, 0);
+            LossSettings.defaults(), 10, 0);
 
     private PolicyStore store(String name) throws Exception {
         PolicyStore store = new PolicyStore(dir.resolve(name).toString());
@@ -116,6 +116,75 @@ class LearnerOperatorTest {
         }
         Map<String, float[]> expected = straight.load(2).weights();
         resumed.load(2).weights().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
+    }
+
+    private static final LossSettings WITH_REFERENCE = new LossSettings(LossConfig.of(PolicyLoss.PPO_CLIP),
+            LossAggregation.TOKEN_MEAN, ImportanceCorrection.Config.none(),
+            new ReferenceKl.Config(0.1, ReferenceKl.Estimator.K3), false, 3);
+
+    /**
+     * With a KL penalty the reference is the store's version 0, also after a restore: a learner
+     * restored at step 1 must continue exactly as an uninterrupted one (a reference rebuilt from the
+     * restored weights would change the penalty, and the weights).
+     */
+    @Test
+    void theReferenceIsVersionZeroAfterARestoreToo() throws Exception {
+        LearnerSettings settings = new LearnerSettings(Algorithm.GRPO, SETTINGS.optimizer(), SETTINGS.trainer(),
+                WITH_REFERENCE, 10, 0);
+        PolicyStore straight = store("ref-straight");
+        JsonNode uninterrupted;
+        try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(settings, straight, null))) {
+            h.open();
+            h.processElement(batch(0, 0), 0);
+            assertThat(Json.mapper().readTree(h.extractOutputValues().get(0).json()).path("kl_to_reference")
+                    .asDouble()).isCloseTo(0, within(1e-7)); // version 0 is the reference
+            h.processElement(batch(1, 0), 0);
+            uninterrupted = Json.mapper().readTree(h.extractOutputValues().get(1).json());
+        }
+        assertThat(uninterrupted.path("kl_to_reference").asDouble()).isPositive();
+        PolicyStore resumed = store("ref-resumed");
+        OperatorSubtaskState snapshot;
+        try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(settings, resumed, null))) {
+            h.open();
+            h.processElement(batch(0, 0), 0);
+            snapshot = h.snapshot(1, 0);
+        }
+        try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(settings, resumed, null))) {
+            h.initializeState(snapshot);
+            h.open();
+            h.processElement(batch(1, 0), 0);
+            JsonNode after = Json.mapper().readTree(h.extractOutputValues().get(0).json());
+            assertThat(after.path("kl_to_reference").asDouble())
+                    .isCloseTo(uninterrupted.path("kl_to_reference").asDouble(), within(1e-9));
+        }
+        Map<String, float[]> expected = straight.load(2).weights();
+        resumed.load(2).weights().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
+    }
+
+    /** Overlong filtering: truncated completions leave the loss; a batch of only those has no gradient. */
+    @Test
+    void overlongFilteringLeavesTruncatedCompletionsOutOfTheLoss() throws Exception {
+        TrainBatch truncated = batch(0, 0);
+        for (TrainGroup g : truncated.groups()) {
+            Rollout[] rs = g.group().rollouts();
+            for (int i = 0; i < rs.length; i++) {
+                rs[i] = new Rollout(rs[i].tokens(), rs[i].logprobs(), rs[i].text(), rs[i].reward(), Rollout.LENGTH, null);
+            }
+        }
+        LossSettings filtering = new LossSettings(LossConfig.defaults(), LossAggregation.TOKEN_MEAN,
+                ImportanceCorrection.Config.none(), ReferenceKl.Config.off(), true, 3);
+        for (boolean filter : new boolean[] {true, false}) {
+            LearnerSettings settings = new LearnerSettings(Algorithm.GRPO, SETTINGS.optimizer(), SETTINGS.trainer(),
+                    filter ? filtering : SETTINGS.loss(), 10, 0);
+            try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(settings, store("ol" + filter),
+                    null))) {
+                h.open();
+                h.processElement(truncated, 0);
+                JsonNode report = Json.mapper().readTree(h.extractOutputValues().get(0).json());
+                assertThat(report.path("optimizer_steps").asLong()).as("filter %s", filter).isEqualTo(filter ? 0 : 1);
+                assertThat(report.path("skipped_zero_gradient").asLong()).isEqualTo(filter ? 1 : 0);
+            }
+        }
     }
 
     private static final LearnerSettings DISTILL = new LearnerSettings(Algorithm.REVERSE_KL, SETTINGS.optimizer(),
@@ -221,7 +290,7 @@ class LearnerOperatorTest {
     @Test
     void oldVersionsAreCollectedExceptThosePinnedByACheckpointWhichARestoreKeeps() throws Exception {
         // Keep the newest version only (nothing is ever stale), plus what checkpoints pin.
-        LearnerSettings collecting = SETTINGS.withRetention(new VersionRetention(1, 0, 0, 10));
+        LearnerSettings collecting = SETTINGS.withRetention(new VersionRetention(1, 0, 0, 10, 0, false));
         PolicyStore store = store("gc");
         OperatorSubtaskState atFive;
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(collecting, store, null))) {

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 
 import io.rollstream.model.GptModel;
+import io.rollstream.model.TokenLogprobs;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -94,11 +95,19 @@ class PerPromptReverseKlTest {
         float[] unit = new float[e.completion().length];
         unit[1] = -1f; // −reward 1 ⇒ loss = log p, gradient ∇ log p / tokens
         try (GptModel model = tinyModel(2)) {
+            e = onPolicy(e, model); // the sampler's policy is the learner's: ratio 1, reward as given
             PolicyTrainer trainer = trainer(model, 4, PolicyTrainer.OptimizerStep.PER_BATCH);
             Map<String, float[]> scaled = gradients(trainer, List.of(withRewards(e, single)), REVERSE_KL);
             Map<String, float[]> logprobGradient = gradients(trainer, List.of(withRewards(e, unit)), REVERSE_KL);
             assertGradientsMatch(scaled, logprobGradient, -1.5f);
         }
+    }
+
+    /** {@code e} with the model's own log-probs (at the fixtures' temperature 0.8) as behaviour log-probs. */
+    private static TrainingExample onPolicy(TrainingExample e, GptModel model) {
+        float[] own = TokenLogprobs.score(model, List.of(e.prompt()), List.of(e.completion()), TrainerFixtures.PAD,
+                0.8)[0];
+        return new TrainingExample(e.prompt(), e.completion(), e.advantages(), own, e.group());
     }
 
     private static TrainingExample withRewards(TrainingExample e, float[] rewards) {

@@ -6,13 +6,19 @@ import static io.rollstream.learner.TrainerFixtures.rlBatch;
 import static io.rollstream.learner.TrainerFixtures.tinyModel;
 import static io.rollstream.learner.TrainerFixtures.trainer;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
 
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.model.GptModel;
+import io.rollstream.model.SequenceBatch;
 import io.rollstream.testing.NativeArrays;
 import io.rollstream.tokenizer.TokenizerSpec;
 
@@ -27,7 +33,7 @@ import java.util.Map;
 @Tag("djl")
 class PolicyTrainerTest {
 
-    private static final Loss PG = new PolicyGradientLoss(PolicyGradientLoss.Config.defaults());
+    private static final Loss PG = new DppoLoss(DppoLoss.Config.defaults());
 
     @Test
     void fourMicroBatchesGiveTheGradientOfOneBatchFourTimesLarger() {
@@ -38,6 +44,135 @@ class PolicyTrainerTest {
             assertGradientsMatch(accumulated, whole, 1f);
         }
     }
+
+    /** Micro-batching gives the gradient of one batch for every aggregation (weights span the update). */
+    @Test
+    void everyAggregationAccumulatesAcrossMicroBatchesExactly() {
+        List<TrainingExample> batch = rlBatch(12, 3, 17);
+        for (LossAggregation aggregation : LossAggregation.values()) {
+            Objective objective = new Objective(PG, aggregation, 8, null);
+            try (GptModel a = tinyModel(3); GptModel b = tinyModel(3)) {
+                assertGradientsMatch(gradients(trainer(a, 5, PolicyTrainer.OptimizerStep.PER_BATCH), batch, objective),
+                        gradients(trainer(b, 12, PolicyTrainer.OptimizerStep.PER_BATCH), batch, objective), 1f);
+            }
+        }
+    }
+
+    /**
+     * The entropy metric is that of the sampling distribution, softmax(logits / T), computed once
+     * (it was divided by T twice). Expected: the model's raw logits, tempered and summed here in
+     * doubles over the completion positions.
+     */
+    @Test
+    void entropyIsThatOfTheTemperedSamplingDistribution() {
+        List<TrainingExample> batch = rlBatch(6, 2, 31);
+        double temperature = 0.5;
+        try (GptModel model = tinyModel(12)) {
+            SequenceBatch sequences = SequenceBatch.of(batch.stream().map(TrainingExample::prompt).toList(),
+                    batch.stream().map(TrainingExample::completion).toList(), TrainerFixtures.PAD,
+                    model.config().contextLength());
+            float[] logits;
+            try (NDManager m = model.newSubManager(); NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                logits = model.logits(m.create(sequences.inputs(), new Shape(sequences.rows(), sequences.width())))
+                        .toFloatArray();
+            }
+            double expected = meanEntropy(logits, sequences.completionMask(), temperature);
+            double squared = meanEntropy(logits, sequences.completionMask(), temperature * temperature);
+            assertThat(Math.abs(expected - squared)).isGreaterThan(0.01); // the test tells the two apart
+            PolicyTrainer trainer = new PolicyTrainer(model,
+                    new AdamW(new AdamW.Config(0, 0.9, 0.99, 1e-8, 0, 0), model.parameters()),
+                    new PolicyTrainer.Config(1.0, 4, temperature, PolicyTrainer.OptimizerStep.PER_BATCH),
+                    TrainerFixtures.PAD);
+            assertThat(trainer.step(batch, PG).entropy()).isCloseTo(expected, within(1e-5));
+        }
+    }
+
+    private static double meanEntropy(float[] logits, float[] mask, double temperature) {
+        int vocab = TrainerFixtures.VOCAB;
+        double sum = 0;
+        int tokens = 0;
+        for (int pos = 0; pos < mask.length; pos++) {
+            if (mask[pos] == 0) {
+                continue;
+            }
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < vocab; j++) {
+                max = Math.max(max, logits[pos * vocab + j] / temperature);
+            }
+            double z = 0;
+            for (int j = 0; j < vocab; j++) {
+                z += Math.exp(logits[pos * vocab + j] / temperature - max);
+            }
+            double h = 0;
+            for (int j = 0; j < vocab; j++) {
+                double logP = logits[pos * vocab + j] / temperature - max - Math.log(z);
+                h -= Math.exp(logP) * logP;
+            }
+            sum += h;
+            tokens++;
+        }
+        return sum / tokens;
+    }
+
+    /** An example out of the loss (overlong filtering) contributes no gradient and no normaliser tokens. */
+    @Test
+    void examplesOutOfTheLossContributeNothing() {
+        List<TrainingExample> batch = rlBatch(8, 2, 41);
+        List<TrainingExample> filtered = new ArrayList<>();
+        List<TrainingExample> kept = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            TrainingExample e = batch.get(i);
+            boolean in = i % 3 != 0;
+            filtered.add(new TrainingExample(e.prompt(), e.completion(), e.advantages(), e.behaviourLogprobs(),
+                    e.group(), in));
+            if (in) {
+                kept.add(e);
+            }
+        }
+        for (LossAggregation aggregation : LossAggregation.values()) {
+            Objective objective = new Objective(PG, aggregation, 8, null);
+            try (GptModel a = tinyModel(5); GptModel b = tinyModel(5)) {
+                assertGradientsMatch(gradients(trainer(a, 3, PolicyTrainer.OptimizerStep.PER_BATCH), filtered, objective),
+                        gradients(trainer(b, 3, PolicyTrainer.OptimizerStep.PER_BATCH), kept, objective), 1f);
+            }
+        }
+    }
+
+    /**
+     * The KL penalty to a frozen reference: zero at the reference itself (and so no gradient with
+     * zero advantages), positive once the policy moved; the reference never changes.
+     */
+    @Test
+    void theReferencePenaltyIsMeasuredAgainstAFrozenModel() {
+        List<TrainingExample> zeroAdvantage = new ArrayList<>();
+        for (TrainingExample e : rlBatch(6, 2, 51)) {
+            zeroAdvantage.add(new TrainingExample(e.prompt(), e.completion(), new float[e.completion().length],
+                    e.behaviourLogprobs(), e.group()));
+        }
+        Loss noKl = new DppoLoss(new DppoLoss.Config(DppoLoss.Masking.NONE, 0.2, 0.2, 0.125, 8, 0));
+        Objective withReference = new Objective(noKl, LossAggregation.TOKEN_MEAN, 8,
+                new ReferenceKl(new ReferenceKl.Config(0.5, ReferenceKl.Estimator.K2)));
+        try (GptModel model = tinyModel(8); GptModel frozen = tinyModel(8)) {
+            PolicyTrainer trainer = trainer(model, 4, PolicyTrainer.OptimizerStep.PER_BATCH);
+            trainer.useReference(frozen);
+            Map<String, float[]> frozenWeights = frozen.weights();
+            StepResult atStart = trainer.step(zeroAdvantage, withReference);
+            assertThat(atStart.diagnostics().get("kl_to_reference")).isCloseTo(0.0, within(1e-7));
+            assertThat(atStart.skippedZeroGradient()).isEqualTo(1); // k2 has zero slope at the reference
+            trainer.step(rlBatch(6, 2, 52), PG); // move away
+            StepResult moved = trainer.step(zeroAdvantage, withReference);
+            assertThat(moved.diagnostics().get("kl_to_reference")).isPositive();
+            assertThat(moved.optimizerSteps()).isEqualTo(1); // the penalty alone has a gradient now
+            frozen.weights().forEach((name, w) -> assertThat(w).as(name).containsExactly(frozenWeights.get(name)));
+        }
+        try (GptModel model = tinyModel(8)) {
+            PolicyTrainer without = trainer(model, 4, PolicyTrainer.OptimizerStep.PER_BATCH);
+            assertThatThrownBy(() -> without.step(zeroAdvantage, withReference))
+                    .hasMessageContaining("learner.kl_to_reference");
+        }
+    }
+
 
     @Test
     void clippingBoundsTheGlobalNorm() {
@@ -107,7 +242,7 @@ class PolicyTrainerTest {
             zero.add(new TrainingExample(e.prompt(), e.completion(), new float[e.completion().length],
                     e.behaviourLogprobs(), e.group()));
         }
-        Loss noKl = new PolicyGradientLoss(new PolicyGradientLoss.Config(PolicyGradientLoss.Masking.DPPO, 0.2, 0.2,
+        Loss noKl = new DppoLoss(new DppoLoss.Config(DppoLoss.Masking.DPPO, 0.2, 0.2,
                 0.125, 8, 0));
         try (GptModel model = tinyModel(1)) {
             PolicyTrainer trainer = trainer(model, 4, PolicyTrainer.OptimizerStep.PER_BATCH);

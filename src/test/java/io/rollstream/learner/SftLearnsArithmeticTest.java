@@ -12,6 +12,7 @@ import io.rollstream.tasks.Task;
 import io.rollstream.tasks.Tasks;
 import io.rollstream.tokenizer.CharTokenizer;
 import io.rollstream.tokenizer.PromptCodec;
+import io.rollstream.tokenizer.PromptFormat;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ class SftLearnsArithmeticTest {
     @Test
     void reachesNinetyFivePercentGreedyAccuracyOnItsTrainingProblems() {
         Task task = Tasks.create("arithmetic", 7, 2);
-        PromptCodec codec = new PromptCodec(new CharTokenizer(task.alphabet()));
+        PromptCodec codec = new PromptCodec(new CharTokenizer(task.alphabet()), PromptFormat.RAW);
         List<Problem> problems = LongStream.range(0, 64).mapToObj(task::problem).toList();
         List<TrainingExample> demos = new ArrayList<>();
         for (Problem p : problems) {

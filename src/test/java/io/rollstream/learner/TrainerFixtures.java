@@ -61,7 +61,12 @@ final class TrainerFixtures {
 
     /** The gradients {@link PolicyTrainer#accumulate} leaves on the parameters, which are then zeroed. */
     static Map<String, float[]> gradients(PolicyTrainer trainer, List<TrainingExample> batch, Loss loss) {
-        trainer.accumulate(batch, loss);
+        return gradients(trainer, batch, Objective.of(loss));
+    }
+
+    /** The gradients {@link PolicyTrainer#accumulate} leaves for {@code objective}, which are then zeroed. */
+    static Map<String, float[]> gradients(PolicyTrainer trainer, List<TrainingExample> batch, Objective objective) {
+        trainer.accumulate(batch, objective);
         Map<String, float[]> out = new LinkedHashMap<>();
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();

@@ -12,7 +12,7 @@ import java.util.List;
 class PolicyCollectorTest {
 
     /** Keep the newest 2; groups at most one step stale train. */
-    private static final VersionRetention RETENTION = new VersionRetention(2, 1, 0, 1000);
+    private static final VersionRetention RETENTION = new VersionRetention(2, 1, 0, 1000, 0, false);
 
     @TempDir
     Path dir;
@@ -120,6 +120,36 @@ class PolicyCollectorTest {
         after.completed(2);
         assertThat(after.pins()).containsExactly(10L);
         assertThat(store.versions()).containsExactly(0L, 9L, 10L);
+    }
+
+    @Test
+    void theBestEvaluatedVersionSurvivesUntilABetterOneAndARestore() throws Exception {
+        PolicyStore store = store();
+        // Keep the newest 2 and the newest evaluated one (evaluations every 2 steps) and the best.
+        VersionRetention retention = new VersionRetention(2, 1, 2, 1000, 1, true);
+        PolicyCollector collector = new PolicyCollector(store, retention, 1, "job");
+        collector.start(PolicyCollector.Pins.NONE, 0);
+        double[] accuracy = {0, 0, 0.5, 0, 0.3, 0, 0.4, 0, 0.7, 0, 0.6};
+        for (long v = 1; v <= 10; v++) {
+            store.publish(PolicyStoreTest.version(v), "a");
+            collector.published(v);
+            if (v % 2 == 0) {
+                collector.evaluated(v, accuracy[(int) v]);
+            }
+            if (v == 6) {
+                assertThat(store.versions()).as("the best (2) outlives later, worse evaluations")
+                        .containsExactly(0L, 2L, 5L, 6L);
+            }
+        }
+        assertThat(collector.best()).isEqualTo(new PolicyCollector.Evaluation(8, 0.7));
+        assertThat(store.versions()).containsExactly(0L, 8L, 9L, 10L);
+
+        // The best travels in the checkpoint: a restored collector keeps it too.
+        PolicyCollector.Pins atTen = collector.snapshot(1, 10, false);
+        PolicyCollector restored = new PolicyCollector(store, retention, 1, "job");
+        restored.start(atTen, 10);
+        train(store, restored, 11, 20);
+        assertThat(store.versions()).containsExactly(0L, 8L, 9L, 10L, 19L, 20L);
     }
 
     @Test

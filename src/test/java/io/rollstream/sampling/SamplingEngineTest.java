@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 
 import io.rollstream.model.GptModel;
 import io.rollstream.model.ModelConfig;
+import io.rollstream.model.SamplingTruncation;
+import io.rollstream.model.SequenceBatch;
 import io.rollstream.model.TokenLogprobs;
 import io.rollstream.testing.NativeArrays;
 
@@ -17,6 +22,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 @Tag("djl")
 class SamplingEngineTest {
@@ -63,8 +69,8 @@ class SamplingEngineTest {
         for (GptModel model : List.of(learned, rotary)) {
             List<GenerationRequest> reqs = requests(12, 100);
             SamplingParams params = SamplingParams.sample(30);
-            List<Completion> cached = new SamplingEngine(EOS, PAD, true).generate(model, reqs, params);
-            List<Completion> recomputed = new SamplingEngine(EOS, PAD, false).generate(model, reqs, params);
+            List<Completion> cached = new SamplingEngine(Set.of(EOS), PAD, true).generate(model, reqs, params);
+            List<Completion> recomputed = new SamplingEngine(Set.of(EOS), PAD, false).generate(model, reqs, params);
             for (int i = 0; i < reqs.size(); i++) {
                 assertThat(cached.get(i).tokens()).isEqualTo(recomputed.get(i).tokens());
                 assertThat(cached.get(i).finishReason()).isEqualTo(recomputed.get(i).finishReason());
@@ -81,7 +87,7 @@ class SamplingEngineTest {
     void behaviourLogprobsMatchTeacherForcedScoring() {
         List<GenerationRequest> reqs = requests(8, 5);
         SamplingParams params = new SamplingParams(0.7, 1.0, 0, 20, false);
-        List<Completion> out = new SamplingEngine(EOS, PAD, true).generate(rotary, reqs, params);
+        List<Completion> out = new SamplingEngine(Set.of(EOS), PAD, true).generate(rotary, reqs, params);
         float[][] scored = TokenLogprobs.score(rotary, reqs.stream().map(GenerationRequest::prompt).toList(),
                 out.stream().map(Completion::tokens).toList(), PAD, 0.7);
         for (int i = 0; i < reqs.size(); i++) {
@@ -91,9 +97,45 @@ class SamplingEngineTest {
         }
     }
 
+    /**
+     * With top-p / top-k the sampler records the log-prob of the truncated, renormalised
+     * distribution, and the learner's forward under the same truncation gives the same numbers
+     * (an importance ratio of 1 for unchanged weights), every sampled token inside its kept set.
+     */
+    @Test
+    void truncatedBehaviourLogprobsMatchTheLearnersTruncatedForward() {
+        List<GenerationRequest> reqs = requests(8, 5);
+        for (SamplingParams params : List.of(new SamplingParams(0.7, 0.8, 0, 20, false),
+                new SamplingParams(1.0, 1.0, 3, 20, false), new SamplingParams(1.3, 0.9, 5, 20, false))) {
+            List<Completion> out = new SamplingEngine(Set.of(EOS), PAD, true).generate(rotary, reqs, params);
+            List<int[]> prompts = reqs.stream().map(GenerationRequest::prompt).toList();
+            List<int[]> completions = out.stream().map(Completion::tokens).toList();
+            SequenceBatch batch = SequenceBatch.of(prompts, completions, PAD, rotary.config().contextLength());
+            float[][] learner;
+            float[][] inSupport;
+            try (NDManager manager = rotary.newSubManager(); NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDList forward = TokenLogprobs.forward(rotary, manager, batch, params.temperature(),
+                        new SamplingTruncation(params.topP(), params.topK()));
+                learner = batch.gather(forward.get(0).toFloatArray());
+                inSupport = batch.gather(forward.get(2).toFloatArray());
+            }
+            float[][] untruncated = TokenLogprobs.score(rotary, prompts, completions, PAD, params.temperature());
+            double largestCorrection = 0;
+            for (int i = 0; i < reqs.size(); i++) {
+                for (int j = 0; j < learner[i].length; j++) {
+                    assertThat(inSupport[i][j]).isEqualTo(1f);
+                    assertThat(learner[i][j]).isCloseTo(out.get(i).logprobs()[j], within(1e-4f));
+                    largestCorrection = Math.max(largestCorrection, learner[i][j] - untruncated[i][j]);
+                }
+            }
+            assertThat(largestCorrection).as("truncation changes the log-probs").isGreaterThan(0.05);
+        }
+    }
+
     @Test
     void sameSeedsGiveTheSameTokensWhateverElseIsInTheBatch() {
-        SamplingEngine engine = new SamplingEngine(EOS, PAD, true);
+        SamplingEngine engine = new SamplingEngine(Set.of(EOS), PAD, true);
         SamplingParams params = new SamplingParams(1.0, 0.95, 12, 25, false);
         List<GenerationRequest> alone = requests(3, 40);
         List<GenerationRequest> crowded = new ArrayList<>(requests(9, 900));
@@ -109,7 +151,7 @@ class SamplingEngineTest {
 
     @Test
     void differentSeedsGiveDifferentCompletions() {
-        SamplingEngine engine = new SamplingEngine(EOS, PAD, true);
+        SamplingEngine engine = new SamplingEngine(Set.of(EOS), PAD, true);
         int[] prompt = {BOS, 4, 5, 6};
         List<GenerationRequest> reqs = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
@@ -121,7 +163,7 @@ class SamplingEngineTest {
 
     @Test
     void stopsAtEosOrAtTheLimit() {
-        List<Completion> out = new SamplingEngine(EOS, PAD, true).generate(learned, requests(16, 3),
+        List<Completion> out = new SamplingEngine(Set.of(EOS), PAD, true).generate(learned, requests(16, 3),
                 SamplingParams.sample(6));
         for (Completion c : out) {
             assertThat(c.tokens().length).isBetween(1, 6);
@@ -134,8 +176,34 @@ class SamplingEngineTest {
     }
 
     @Test
+    void eachRowStopsAtTheFirstOfAnyStopId() {
+        SamplingParams params = SamplingParams.sample(12);
+        List<Completion> unstopped = new SamplingEngine(Set.of(), PAD, true).generate(learned, requests(16, 41), params);
+        Set<Integer> stops = Set.of(5, 9);
+        List<Completion> stopped = new SamplingEngine(stops, PAD, true).generate(learned, requests(16, 41), params);
+        int stoppedRows = 0;
+        for (int i = 0; i < unstopped.size(); i++) {
+            int[] full = unstopped.get(i).tokens();
+            int end = 0;
+            while (end < full.length && !stops.contains(full[end])) {
+                end++;
+            }
+            Completion c = stopped.get(i);
+            if (end < full.length) {
+                stoppedRows++;
+                assertThat(c.finishReason()).isEqualTo(FinishReason.STOP);
+                assertThat(c.tokens()).isEqualTo(java.util.Arrays.copyOf(full, end + 1));
+            } else {
+                assertThat(c.finishReason()).isEqualTo(FinishReason.LENGTH);
+                assertThat(c.tokens()).isEqualTo(full);
+            }
+        }
+        assertThat(stoppedRows).as("rows that met a stop id").isGreaterThan(3).isLessThan(16);
+    }
+
+    @Test
     void thousandsOfGenerateCallsLeaveNoNativeArraysBehind() {
-        SamplingEngine engine = new SamplingEngine(EOS, PAD, true);
+        SamplingEngine engine = new SamplingEngine(Set.of(EOS), PAD, true);
         List<GenerationRequest> reqs = requests(6, 17);
         engine.generate(rotary, reqs, SamplingParams.sample(8));
         int live = NativeArrays.live();
@@ -147,7 +215,7 @@ class SamplingEngineTest {
 
     @Test
     void greedyIsRepeatable() {
-        SamplingEngine engine = new SamplingEngine(EOS, PAD, true);
+        SamplingEngine engine = new SamplingEngine(Set.of(EOS), PAD, true);
         List<Completion> a = engine.generate(rotary, requests(5, 1), SamplingParams.greedy(15));
         List<Completion> b = engine.generate(rotary, requests(5, 999), SamplingParams.greedy(15));
         for (int i = 0; i < a.size(); i++) {

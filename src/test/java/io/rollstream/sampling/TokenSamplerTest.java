@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.within;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /** The per-row draw, without DJL. */
@@ -46,16 +48,44 @@ class TokenSamplerTest {
     }
 
     @Test
-    void logprobIsUnderTheTemperedUntruncatedDistribution() {
+    void logprobIsUnderTheTemperedDistributionActuallySampled() {
+        // top-p 0.5 keeps token 0 alone: it is drawn with probability 1
         TokenSampler.Draw draw = new TokenSampler(new SamplingParams(1, 0.5, 0, 1, false))
                 .draw(LOGITS, 0, 4, new SplittableRandom(3));
         assertThat(draw.token()).isZero();
-        assertThat(draw.logprob()).isCloseTo((float) Math.log(0.5), within(1e-6f));
-        // temperature 2 flattens: p ∝ (4, 2, 1, 1)^(1/2)
+        assertThat(draw.logprob()).isCloseTo(0f, within(1e-6f));
+        // top-k 1 at temperature 2: the same single token
         TokenSampler.Draw hot = new TokenSampler(new SamplingParams(2, 1, 1, 1, false))
                 .draw(LOGITS, 0, 4, new SplittableRandom(3));
+        assertThat(hot.logprob()).isCloseTo(0f, within(1e-6f));
+        // untruncated at temperature 2: p ∝ (4, 2, 1, 1)^(1/2)
         double z = 2 + Math.sqrt(2) + 1 + 1;
-        assertThat(hot.logprob()).isCloseTo((float) Math.log(2 / z), within(1e-6f));
+        for (int seed = 0; seed < 20; seed++) {
+            TokenSampler.Draw d = new TokenSampler(new SamplingParams(2, 1, 0, 1, false))
+                    .draw(LOGITS, 0, 4, new SplittableRandom(seed));
+            double weight = new double[] {2, Math.sqrt(2), 1, 1}[d.token()];
+            assertThat(d.logprob()).isCloseTo((float) Math.log(weight / z), within(1e-6f));
+        }
+    }
+
+    /** top-p 0.7 keeps tokens 0 and 1 (0.5 + 0.25 ≥ 0.7): renormalised to 2/3 and 1/3. */
+    @Test
+    void truncatedLogprobsAreRenormalisedOverTheKeptSet() {
+        for (SamplingParams params : new SamplingParams[] {new SamplingParams(1, 0.7, 0, 1, false),
+                new SamplingParams(1, 1, 2, 1, false)}) {
+            TokenSampler sampler = new TokenSampler(params);
+            double mass = 0;
+            Set<Integer> seen = new HashSet<>();
+            for (int seed = 0; seed < 200; seed++) {
+                TokenSampler.Draw d = sampler.draw(LOGITS, 0, 4, new SplittableRandom(seed));
+                double expected = d.token() == 0 ? 2.0 / 3 : 1.0 / 3;
+                assertThat(d.logprob()).isCloseTo((float) Math.log(expected), within(1e-6f));
+                if (seen.add(d.token())) {
+                    mass += Math.exp(d.logprob());
+                }
+            }
+            assertThat(mass).isCloseTo(1.0, within(1e-6)); // the recorded distribution sums to 1
+        }
     }
 
     @Test

@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
@@ -48,16 +47,19 @@ class JsonlProblemsTest {
                 Configuration.fromMap(Map.of("pipeline.generic-types", "false")));
     }
 
-    private record Collected(List<Problem> problems, List<InvalidRecord> invalid) {}
+    private record Collected(List<Problem> problems, List<String> origins, List<InvalidRecord> invalid) {}
 
     private static Collected runBounded(JsonlSpec spec) throws Exception {
         StreamExecutionEnvironment env = env();
-        SingleOutputStreamOperator<Problem> problems = JsonlProblems.stream(env, spec);
-        CloseableIterator<Problem> problemIt = problems.collectAsync();
-        CloseableIterator<InvalidRecord> invalidIt = problems.getSideOutput(JsonlProblems.INVALID).collectAsync();
+        JsonlProblems.Streams streams = JsonlProblems.stream(env, spec);
+        CloseableIterator<SourcedProblem> problemIt = streams.problems().collectAsync();
+        CloseableIterator<InvalidRecord> invalidIt = streams.invalid().collectAsync();
         env.execute("jsonl-problems-test");
-        Collected c = new Collected(new ArrayList<>(), new ArrayList<>());
-        problemIt.forEachRemaining(c.problems()::add);
+        Collected c = new Collected(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        problemIt.forEachRemaining(read -> {
+            c.problems().add(read.problem());
+            c.origins().add(read.origin());
+        });
         invalidIt.forEachRemaining(c.invalid()::add);
         return c;
     }
@@ -72,6 +74,8 @@ class JsonlProblemsTest {
         assertThat(c.problems()).extracting(p -> p.id() + ":" + p.answer()).containsExactlyElementsOf(twice);
         assertThat(c.problems()).extracting(Problem::task)
                 .containsExactly("jsonl", "jsonl", "arithmetic", "jsonl", "jsonl", "jsonl", "arithmetic", "jsonl");
+        assertThat(c.origins()).as("every problem keeps its file and line")
+                .extracting(o -> o.substring(o.lastIndexOf(':') + 1)).containsExactly("1", "2", "8", "10", "1", "2", "8", "10");
 
         assertThat(c.invalid()).hasSize(2 * REFUSED.size());
         for (int epoch = 0; epoch < 2; epoch++) {
@@ -101,19 +105,44 @@ class JsonlProblemsTest {
     }
 
     @Test
+    void aSecondRecordWithTheSameIdAndOtherContentIsRefusedNamingTheFirst(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("a.jsonl"), "{\"id\": \"q1\", \"prompt\": \"1+1=\", \"answer\": 2}\n"
+                + "{\"id\": \"q2\", \"prompt\": \"2+2=\", \"answer\": 4}\n"
+                + "{\"id\": \"q1\", \"prompt\": \"3+3=\", \"answer\": 6}\n" // another problem under q1
+                + "{\"id\": \"q2\", \"prompt\": \"2+2=\", \"answer\": 4}\n"); // the same problem again
+        Files.writeString(dir.resolve("b.jsonl"), "{\"id\": \"q2\", \"prompt\": \"2+2=\", \"answer\": 5}\n"
+                + "{\"prompt\": \"1+1=\", \"answer\": 2}\n{\"prompt\": \"1+1=\", \"answer\": 3}\n");
+
+        Collected c = runBounded(new JsonlSpec(dir.toString(), false, 2, null, "jsonl"));
+
+        String derived = ProblemParser.derivedId("1+1=");
+        assertThat(c.problems()).as("each epoch: the claimants, and the same content again")
+                .extracting(p -> p.id() + ":" + p.answer())
+                .containsExactly("q1:2", "q2:4", "q2:4", derived + ":2", "q1:2", "q2:4", "q2:4", derived + ":2");
+        assertThat(c.invalid()).as("in both epochs").hasSize(6);
+        assertThat(c.invalid()).extracting(r -> r.source().substring(r.source().lastIndexOf('/') + 1) + " "
+                        + r.reason().substring(0, r.reason().indexOf(" with ")))
+                .containsOnly("a.jsonl:3 duplicate_id: id 'q1' was first read at file:" + dir + "/a.jsonl:1",
+                        "b.jsonl:1 duplicate_id: id 'q2' was first read at file:" + dir + "/a.jsonl:2",
+                        "b.jsonl:3 duplicate_id: id '" + derived + "' was first read at file:" + dir + "/b.jsonl:2");
+    }
+
+    @Test
     void aWatchedDirectoryPicksUpNewFiles(@TempDir Path dir) throws Exception {
         StreamExecutionEnvironment env = env();
-        SingleOutputStreamOperator<Problem> problems =
-                JsonlProblems.stream(env, new JsonlSpec(dir.toString(), true, 1, null, "jsonl"));
-        CloseableIterator<Problem> problemIt = problems.collectAsync();
-        CloseableIterator<InvalidRecord> invalidIt = problems.getSideOutput(JsonlProblems.INVALID).collectAsync();
+        JsonlProblems.Streams streams = JsonlProblems.stream(env, new JsonlSpec(dir.toString(), true, 1, null, "jsonl"));
+        CloseableIterator<SourcedProblem> problemIt = streams.problems().collectAsync();
+        CloseableIterator<InvalidRecord> invalidIt = streams.invalid().collectAsync();
         JobClient job = env.executeAsync("jsonl-watch-test");
         try {
             moveIn(dir, "1.jsonl", "{\"id\": \"w1\", \"prompt\": \"?\", \"answer\": 1}\nnot json\n");
-            assertThat(problemIt.next().id()).isEqualTo("w1");
+            assertThat(problemIt.next().problem().id()).isEqualTo("w1");
             assertThat(invalidIt.next().reason()).startsWith("not valid JSON:");
             moveIn(dir, "2.jsonl", "{\"id\": \"w2\", \"prompt\": \"?\", \"answer\": 2}\n");
-            assertThat(problemIt.next().id()).isEqualTo("w2");
+            assertThat(problemIt.next().problem().id()).isEqualTo("w2");
+            moveIn(dir, "3.jsonl", "{\"id\": \"w1\", \"prompt\": \"other?\", \"answer\": 1}\n");
+            assertThat(invalidIt.next().reason()).startsWith("duplicate_id: id 'w1' was first read at ")
+                    .contains("1.jsonl:1 ");
         } finally {
             job.cancel().get();
             try {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rollstream.tasks.Problem;
 import io.rollstream.types.InvalidRecord;
+import java.math.BigDecimal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -121,6 +122,65 @@ class ProblemParserTest {
     @CsvSource({"85, 85", "-3, -3", "1.5, 1.5", "2.50, 2.50", "1e3, 1000", "12345678901234567890, 12345678901234567890"})
     void numericAnswersKeepTheirJsonText(String json, String text) {
         assertThat(valid("{\"prompt\": \"n?\", \"answer\": " + json + "}").answer()).isEqualTo(text);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "1e2147483647   | field 'answer' is the number 1E+2147483647, whose digits written out would take 2147483648"
+                + " characters, more than 1000: give the answer as a string",
+        "-1e999999999   | field 'answer' is the number -1E+999999999, whose digits written out would take 1000000001",
+        "1e-2147483647  | field 'answer' is the number 1E-2147483647, whose digits written out would take 2147483649",
+        "1e-2147483648  | a number cannot be read: NumberFormatException: ",
+        "1e99999999999  | a number cannot be read: NumberFormatException: ",
+        "NaN            | not valid JSON: Non-standard token 'NaN'",
+        "-Infinity      | not valid JSON: Non-standard token '-Infinity'",
+    })
+    void refusesNumbersThatCannotBeWrittenOut(String json, String expected) {
+        assertThat(reason("{\"prompt\": \"n?\", \"answer\": " + json + "}")).startsWith(expected);
+    }
+
+    @Test
+    void expandsExponentsUpToTheLimit() {
+        assertThat(valid("{\"prompt\": \"n?\", \"answer\": 1e998}").answer()).hasSize(999).startsWith("10");
+        assertThat(valid("{\"prompt\": \"n?\", \"answer\": 1e-997}").answer()).hasSize(999).startsWith("0.00")
+                .endsWith("1");
+        assertThat(ProblemParser.plainLength(new BigDecimal("-12.345"))).isEqualTo("-12.345".length());
+        assertThat(ProblemParser.plainLength(new BigDecimal("1.5E+3"))).isEqualTo("1500".length());
+        assertThat(ProblemParser.plainLength(new BigDecimal("0.05"))).isEqualTo("0.05".length());
+    }
+
+    @Test
+    void stopsAtTheJsonLibrarysLimits() {
+        String deep = "[".repeat(100_000) + "]".repeat(100_000);
+        assertThat(reason("{\"prompt\": \"a\", \"answer\": " + deep + "}"))
+                .startsWith("not valid JSON: Document nesting depth (1001) exceeds the maximum allowed (1000");
+        assertThat(reason("{\"prompt\": \"a\", \"answer\": " + "7".repeat(5000) + "}"))
+                .startsWith("not valid JSON: Number value length (5000) exceeds the maximum allowed (1000");
+    }
+
+    @Test
+    void refusesControlCharactersAndHalfSurrogatesInTexts() {
+        assertThat(reason("{\"prompt\": \"1+\u0001=\", \"answer\": 2}")).contains("(CTRL-CHAR, code 1)");
+        assertThat(reason("{\"prompt\": \"1+\\u0000=\", \"answer\": 2}"))
+                .isEqualTo("field 'prompt' contains the control character U+0000 at index 2");
+        assertThat(reason("{\"prompt\": \"ok\", \"answer\": \"\\u009b2\"}"))
+                .isEqualTo("field 'answer' contains the control character U+009B at index 0");
+        assertThat(reason("{\"id\": \"a\\u007f\", \"prompt\": \"ok\", \"answer\": 2}"))
+                .isEqualTo("field 'id' contains the control character U+007F at index 1");
+        assertThat(reason("{\"prompt\": \"1+\\ud800=\", \"answer\": 2}"))
+                .isEqualTo("field 'prompt' contains half of a surrogate pair (U+D800 at index 2)");
+        assertThat(reason("{\"prompt\": \"x\\udc00\", \"answer\": 2}"))
+                .isEqualTo("field 'prompt' contains half of a surrogate pair (U+DC00 at index 1)");
+        assertThat(valid("{\"prompt\": \"tab\\there\\nand \\ud83d\\ude00\", \"answer\": \"caf\u00e9\"}").prompt())
+                .isEqualTo("tab\there\nand \ud83d\ude00");
+    }
+
+    @Test
+    void refusesIdsLongerThanTheLimit() {
+        String id = "i".repeat(ProblemParser.MAX_ID_CHARS + 1);
+        assertThat(reason("{\"id\": \"" + id + "\", \"prompt\": \"a\", \"answer\": 1}"))
+                .isEqualTo("field 'id' has 513 characters, more than 512");
+        assertThat(valid("{\"id\": \"" + id.substring(1) + "\", \"prompt\": \"a\", \"answer\": 1}").id()).hasSize(512);
     }
 
     @Test

@@ -18,7 +18,7 @@ class VerifiersTest {
         assertThat(exact).isInstanceOf(ExactMatchVerifier.class);
         assertThat(numeric).isInstanceOf(NumericMatchVerifier.class);
         assertThat(lastNumber).isInstanceOf(LastNumberMatchVerifier.class);
-        assertThat(Verifiers.names()).containsExactly("exact_match", "last_number_match", "numeric_match");
+        assertThat(Verifiers.names()).containsExactly("exact_match", "last_number_match", "math_answer", "numeric_match");
         assertThatThrownBy(() -> Verifiers.byName("fuzzy"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("fuzzy")

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 class PromptCodecTest {
 
     private final CharTokenizer tokenizer = new CharTokenizer("0123456789+=");
-    private final PromptCodec codec = new PromptCodec(tokenizer);
+    private final PromptCodec codec = new PromptCodec(tokenizer, PromptFormat.RAW);
 
     @Test
     void promptsStartWithBosAndTargetsEndWithEos() {

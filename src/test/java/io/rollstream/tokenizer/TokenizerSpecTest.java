@@ -28,20 +28,20 @@ class TokenizerSpecTest {
 
     @Test
     void factoriesFillTheFieldOfTheirType() {
-        assertThat(TokenizerSpec.chars("xy")).isEqualTo(new TokenizerSpec("char", "xy", null));
-        assertThat(TokenizerSpec.huggingFace("p")).isEqualTo(new TokenizerSpec("huggingface", null, "p"));
+        assertThat(TokenizerSpec.chars("xy")).isEqualTo(new TokenizerSpec("char", "xy", null, null));
+        assertThat(TokenizerSpec.huggingFace("p")).isEqualTo(new TokenizerSpec("huggingface", null, "p", null));
     }
 
     @Test
     void createRejectsUnknownTypeAndMissingFields() {
-        assertThatThrownBy(() -> Tokenizers.create(new TokenizerSpec("sentencepiece", null, "x")))
+        assertThatThrownBy(() -> Tokenizers.create(new TokenizerSpec("sentencepiece", null, "x", null)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("sentencepiece")
                 .hasMessageContaining("char")
                 .hasMessageContaining("huggingface");
-        assertThatThrownBy(() -> Tokenizers.create(new TokenizerSpec("char", null, null)))
+        assertThatThrownBy(() -> Tokenizers.create(new TokenizerSpec("char", null, null, null)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("alphabet");
-        assertThatThrownBy(() -> Tokenizers.create(new TokenizerSpec("huggingface", null, null)))
+        assertThatThrownBy(() -> Tokenizers.create(new TokenizerSpec("huggingface", null, null, null)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("path");
     }
 }

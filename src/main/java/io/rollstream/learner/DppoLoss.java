@@ -4,30 +4,28 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 /**
- * Token-level policy gradient with an importance ratio against the behaviour policy (which may lag
- * the learner by up to the async level):
+ * {@code learner.loss: dppo} (the default; prime-rl's): token-level policy gradient with an
+ * importance ratio against the behaviour policy (which may lag the learner by up to the async level):
  *
  * <pre>
  *   ratio_t = exp(logp_t − behaviour_logp_t)
- *   loss    = Σ_t [ −keep_t · A_t · ratio_t + kl_tau · mask_t · (logp_t − behaviour_logp_t)² ]
+ *   loss_t  = −keep_t · A_t · ratio_t · f_t + kl_tau · mask_t · (logp_t − behaviour_logp_t)²
  * </pre>
  *
- * summed over completion tokens (the trainer divides by the step's token count). {@code keep}
- * drops tokens whose ratio says the two policies disagree too much, as the config selects:
+ * {@code f_t} is the importance correction's truncation factor (1 without truncation, see {@link
+ * ImportanceCorrection#factor}); {@code keep} drops tokens whose ratio says the two policies
+ * disagree too much, as {@code learner.loss.masking} selects, and the correction's own mask:
  * <ul>
  *   <li>{@code dppo} (prime-rl's default): with {@code d = p − p_behaviour}, mask a token when
  *       {@code A > 0 and d > dppo_mask_high} or {@code A ≤ 0 and d < −dppo_mask_low};
  *   <li>{@code token_ratio}: mask a token whose ratio is outside [ratio_low, ratio_high];
  *   <li>{@code none}: keep every completion token.
  * </ul>
- * There is no ratio clipping and no reference-model KL; on-policy the ratio is 1 and this is plain
- * REINFORCE with a group baseline.
+ * There is no ratio clipping; on-policy the ratio is 1 and this is plain REINFORCE with a group
+ * baseline.
  */
-public final class PolicyGradientLoss implements Loss {
+public final class DppoLoss implements Loss {
 
     /** How tokens with a large train/behaviour mismatch are masked. */
     public enum Masking { DPPO, TOKEN_RATIO, NONE }
@@ -61,24 +59,30 @@ public final class PolicyGradientLoss implements Loss {
     }
 
     private final Config config;
+    private final ImportanceCorrection correction;
 
-    public PolicyGradientLoss(Config config) {
+    public DppoLoss(Config config) {
+        this(config, new ImportanceCorrection(ImportanceCorrection.Config.none()));
+    }
+
+    public DppoLoss(Config config, ImportanceCorrection correction) {
         this.config = config;
+        this.correction = correction;
     }
 
     @Override
-    public NDArray sum(LossInputs in) {
+    public NDArray perToken(LossInputs in) {
         NDArray logRatio = in.logprobs().sub(in.behaviourLogprobs());
-        NDArray keep = in.mask().mul(kept(in));
-        NDArray policyTerm = logRatio.exp().mul(in.advantages()).mul(keep).sum().neg();
+        NDArray keep = correction.keep(in).mul(kept(in));
+        NDArray policyTerm = logRatio.exp().mul(in.advantages()).mul(correction.factor(in)).mul(keep).neg();
         if (config.klTau() == 0) {
             return policyTerm;
         }
-        NDArray klTerm = logRatio.square().mul(in.mask()).sum().mul(in.constant(config.klTau()));
+        NDArray klTerm = logRatio.square().mul(in.mask()).mul(in.constant(config.klTau()));
         return policyTerm.add(klTerm);
     }
 
-    /** 1 where a token is kept, 0 where masked (no gradient flows through the choice). */
+    /** 1 where the dppo masking keeps a token, 0 where it masks it (no gradient flows through the choice). */
     private NDArray kept(LossInputs in) {
         NDArray logp = in.logprobs().stopGradient();
         switch (config.masking()) {
@@ -99,18 +103,14 @@ public final class PolicyGradientLoss implements Loss {
     }
 
     @Override
-    public Map<String, Double> diagnostics(LossInputs in) {
-        NDArray logRatio = in.logprobs().stopGradient().sub(in.behaviourLogprobs());
-        NDArray maskedTokens = in.mask().mul(kept(in).neg().add(1f));
-        NDArray mismatchKl = logRatio.exp().sub(logRatio).sub(1f).mul(in.mask());
-        Map<String, Double> out = new LinkedHashMap<>();
-        out.put("masked_tokens", (double) maskedTokens.sum().getFloat());
-        out.put("mismatch_kl_sum", (double) mismatchKl.sum().getFloat());
-        return out;
+    public void addStats(LossInputs in, LossStats stats) {
+        stats.addRatios(in);
+        stats.addClipped(correction.keep(in).mul(kept(in).neg().add(1f)));
+        correction.addStats(in, stats);
     }
 
     @Override
     public String name() {
-        return "policy_gradient";
+        return "dppo";
     }
 }

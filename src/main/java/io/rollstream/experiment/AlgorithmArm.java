@@ -1,0 +1,101 @@
+package io.rollstream.experiment;
+
+import io.rollstream.common.Json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One arm of the algorithms experiment, read back from its run's {@code metrics.jsonl}: held-out
+ * accuracy over the learner steps, and the means of the loss's token statistics.
+ *
+ * @param name the arm's short name
+ * @param description what the arm changes
+ * @param overrides the config overrides that make it
+ * @param accuracy learner step (1-based: after that many steps) → held-out greedy accuracy
+ * @param steps learner steps taken
+ * @param wallSeconds the run's wall time, job start to final evaluation
+ * @param clippedFraction mean over steps of {@code clipped_fraction}
+ * @param maskedFraction mean over steps of {@code masked_fraction}
+ * @param ratioMean mean over steps of {@code is_ratio_mean}
+ * @param ratioMax largest {@code is_ratio_max} of the run
+ * @param entropyEnd mean {@code entropy} of the last tenth of the steps
+ * @param rewardEnd mean {@code reward_mean} of the last tenth of the steps
+ */
+public record AlgorithmArm(String name, String description, List<String> overrides, Map<Long, Double> accuracy,
+        long steps, double wallSeconds, double clippedFraction, double maskedFraction, double ratioMean,
+        double ratioMax, double entropyEnd, double rewardEnd) {
+
+    /** Reads the arm from a run directory's {@code metrics.jsonl}. */
+    public static AlgorithmArm read(String name, String description, List<String> overrides, Path metrics,
+            double wallSeconds) throws IOException {
+        Map<Long, Double> accuracy = new TreeMap<>();
+        List<JsonNode> rl = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(metrics)) {
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode m = Json.mapper().readTree(line);
+            if ("rl".equals(m.path("phase").asText())) {
+                rl.add(m);
+                if (m.has("eval_accuracy")) {
+                    accuracy.put(m.path("step").asLong() + 1, m.path("eval_accuracy").asDouble());
+                }
+            }
+        }
+        if (rl.isEmpty()) {
+            throw new IOException(metrics + " logs no RL step: did the run fail before its first batch?");
+        }
+        double clipped = 0;
+        double masked = 0;
+        double ratio = 0;
+        double ratioMax = 0;
+        for (JsonNode m : rl) {
+            clipped += m.path("clipped_fraction").asDouble(0);
+            masked += m.path("masked_fraction").asDouble(0);
+            ratio += m.path("is_ratio_mean").asDouble(1);
+            ratioMax = Math.max(ratioMax, m.path("is_ratio_max").asDouble(1));
+        }
+        int tail = Math.max(1, rl.size() / 10);
+        double entropy = 0;
+        double reward = 0;
+        for (JsonNode m : rl.subList(rl.size() - tail, rl.size())) {
+            entropy += m.path("entropy").asDouble();
+            reward += m.path("reward_mean").asDouble();
+        }
+        int n = rl.size();
+        return new AlgorithmArm(name, description, List.copyOf(overrides), accuracy, n, wallSeconds, clipped / n,
+                masked / n, ratio / n, ratioMax, entropy / tail, reward / tail);
+    }
+
+    /** The last evaluation's accuracy (the final policy's), NaN when none was logged. */
+    public double finalAccuracy() {
+        double last = Double.NaN;
+        for (double a : accuracy.values()) {
+            last = a;
+        }
+        return last;
+    }
+
+    /** The accuracy of the latest evaluation at or before {@code step}, NaN when none. */
+    public double accuracyAt(long step) {
+        double found = Double.NaN;
+        for (Map.Entry<Long, Double> e : accuracy.entrySet()) {
+            if (e.getKey() <= step) {
+                found = e.getValue();
+            }
+        }
+        return found;
+    }
+
+    /** The best evaluation's accuracy. */
+    public double bestAccuracy() {
+        return accuracy.values().stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+    }
+}

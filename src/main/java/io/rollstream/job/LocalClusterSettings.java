@@ -1,0 +1,53 @@
+package io.rollstream.job;
+
+import org.apache.flink.configuration.Configuration;
+
+import java.nio.file.Path;
+
+/**
+ * What the mini-cluster of a local run may do on this machine: listen on loopback only and run no
+ * code but the run's own (secure by default: another local user, or a web page in a browser, must
+ * not be able to reach it from elsewhere or make it run theirs), and keep its temporary files in the
+ * run directory.
+ */
+final class LocalClusterSettings {
+
+    /** The loopback address every listener binds (also where clients connect). */
+    static final String LOOPBACK = "127.0.0.1";
+
+    private LocalClusterSettings() {}
+
+    /**
+     * Binds every listener to loopback — the REST endpoint and web UI on {@code restPort}, the BLOB
+     * server, RPC and data exchange (the Prometheus reporter binds loopback itself) — and turns off
+     * everything that takes code: jar upload and run through the web UI ({@code web.submit.enable}),
+     * job-graph submission ({@link LocalRestGuard}). The REST API answers no other origin's page:
+     * only the web UI's own origin may read its answers, and requests addressed to another host
+     * name (DNS rebinding) are refused.
+     */
+    static void loopbackOnly(Configuration conf, int restPort) {
+        conf.setString("rest.address", LOOPBACK);
+        conf.setString("rest.bind-address", LOOPBACK);
+        conf.setString("rest.port", Integer.toString(restPort));
+        conf.setString("rest.bind-port", Integer.toString(restPort));
+        conf.setString("web.submit.enable", "false");
+        conf.setString("web.access-control-allow-origin", "http://localhost:" + restPort);
+        conf.set(LocalRestGuardFactory.ENABLED, true);
+        conf.setString("jobmanager.rpc.address", LOOPBACK);
+        conf.setString("jobmanager.bind-host", LOOPBACK); // also the BLOB server's
+        conf.setString("taskmanager.host", LOOPBACK);
+        conf.setString("taskmanager.bind-host", LOOPBACK);
+    }
+
+    /**
+     * Flink's temporary files — the web UI's files and uploads, spill and I/O files, the BLOB
+     * store — under {@code tmp} (the run's {@link RunPaths#tmp()}), not in the machine's shared
+     * temporary folder where they would outlive the run.
+     */
+    static void temporaryFilesUnder(Configuration conf, Path tmp) {
+        conf.setString("web.tmpdir", tmp.resolve("web").toString());
+        conf.setString("web.upload.dir", tmp.resolve("web-upload").toString());
+        conf.setString("io.tmp.dirs", tmp.resolve("io").toString());
+        conf.setString("blob.storage.directory", tmp.resolve("blob").toString());
+    }
+}

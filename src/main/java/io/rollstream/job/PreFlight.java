@@ -1,0 +1,290 @@
+package io.rollstream.job;
+
+import io.rollstream.checkpoint.Checkpoint;
+import io.rollstream.checkpoint.CheckpointFormat;
+import io.rollstream.config.DataSection;
+import io.rollstream.config.InvalidConfigException;
+import io.rollstream.config.RunConfig;
+import io.rollstream.learner.Algorithm;
+import io.rollstream.model.ModelConfig;
+import io.rollstream.model.ParameterLayout;
+import io.rollstream.teacher.TeacherScorer;
+import io.rollstream.tokenizer.Tokenizer;
+import io.rollstream.tokenizer.TokenizerSpec;
+import io.rollstream.tokenizer.Tokenizers;
+
+import ai.djl.ndarray.types.Shape;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The checks of a run that need more than the config itself — its files, its tokenizer, its sizes
+ * against Java's limits and this JVM's heap, which options go together — made before anything is
+ * written, so a run that cannot work stops at once and leaves nothing behind. Every problem found is
+ * reported in one {@link InvalidConfigException}, one line each, naming the key and the fix. A new
+ * kind of model or source adds its checks to {@link #check}.
+ */
+public final class PreFlight {
+
+    /** What is about to run, which decides what must fit where. */
+    public enum Mode {
+        /** {@code rollstream run}: the job in this JVM (learner, generators, teacher), after an initial policy. */
+        LOCAL_RUN,
+        /** A cluster submission: this JVM prepares the run; the job's heap is the task managers'. */
+        CLUSTER_RUN,
+        /** {@code rollstream sft}: the trainer alone. */
+        SFT
+    }
+
+    /**
+     * What the checks loaded, for the run to use instead of loading it again.
+     *
+     * @param tokenizer the run's tokenizer
+     * @param model the policy's shape
+     * @param init the checkpoint of {@code model.init}, verified; null without one or when resuming
+     */
+    public record Checked(Tokenizer tokenizer, ModelConfig model, Checkpoint init) {}
+
+    /** Fixed heap of a local run beside its model and data: the mini-cluster, Flink's buffers on heap, DJL. */
+    static final long RUN_BASE_BYTES = 256L << 20;
+    /** Fixed heap of an SFT run beside its model and data. */
+    static final long SFT_BASE_BYTES = 64L << 20;
+    /** Heap per SFT demonstration beyond its tokens (two arrays and their holders). */
+    static final long BYTES_PER_EXAMPLE = 96;
+    /** Heap per held-out problem (its texts and tokens). */
+    static final long BYTES_PER_EVAL_PROBLEM = 256;
+
+    /** The rotary position table, sized like a parameter. */
+    private static final String ROTARY_TABLE = "rotary position table";
+
+    private PreFlight() {}
+
+    /**
+     * Checks a run of {@code config}.
+     *
+     * @param resuming whether the run continues from a checkpoint (then it builds no initial policy:
+     *     {@code model.init} and {@code sft} do not apply)
+     * @throws InvalidConfigException listing every problem found
+     */
+    public static Checked check(RunConfig config, Mode mode, boolean resuming) {
+        return check(config, mode, resuming, Runtime.getRuntime().maxMemory());
+    }
+
+    static Checked check(RunConfig c, Mode mode, boolean resuming, long maxHeapBytes) {
+        List<String> problems = new ArrayList<>();
+        if (c.data().source() == DataSection.Source.JSONL) {
+            readable("data.path", c.data().path(), Kind.ANY, "a JSONL file or a directory of them", problems);
+        }
+        if (!resuming && c.sft().steps() > 0 && c.data().source() != DataSection.Source.TASK) {
+            problems.add("sft.steps (" + c.sft().steps() + ") needs data.source: task (the warm start draws its"
+                    + " demonstrations from a built-in task): set sft.steps: 0, and model.init to start from a trained"
+                    + " model");
+        }
+        Tokenizer tokenizer = tokenizer(c, problems);
+        ModelConfig model = tokenizer == null ? null : model(c, tokenizer.vocabSize(), problems);
+        Checkpoint init = model == null || resuming ? null : init(c, model, problems);
+        if (model != null && c.learner().algorithm() == Algorithm.REVERSE_KL) {
+            teacher(c, tokenizer.spec(), model, problems);
+        }
+        if (model != null && mode != Mode.CLUSTER_RUN) {
+            heap(c, model, mode, resuming, maxHeapBytes, problems);
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigException(problems);
+        }
+        return new Checked(tokenizer, model, init);
+    }
+
+    private static Tokenizer tokenizer(RunConfig c, List<String> problems) {
+        TokenizerSpec spec;
+        try {
+            spec = PlanFactory.tokenizer(c);
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+            return null;
+        }
+        if (TokenizerSpec.HUGGING_FACE.equals(spec.type())
+                && !readable("model.tokenizer.path", spec.path(), Kind.FILE, "a tokenizer.json", problems)) {
+            return null;
+        }
+        if (TokenizerSpec.HUGGING_FACE_MODEL.equals(spec.type()) && !readable("model.tokenizer.path", spec.path(),
+                Kind.DIRECTORY, "a Hugging Face model directory (with tokenizer.json)", problems)) {
+            return null;
+        }
+        try {
+            return Tokenizers.create(spec);
+        } catch (RuntimeException e) {
+            problems.add((spec.path() != null ? "model.tokenizer.path ('" + spec.path() + "')"
+                    : "model.tokenizer (" + spec.type() + ")") + " cannot be loaded: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** The model's shape, if every parameter fits a Java array. */
+    private static ModelConfig model(RunConfig c, int vocabSize, List<String> problems) {
+        ModelConfig model;
+        try {
+            model = c.model().toModelConfig(vocabSize);
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+            return null;
+        }
+        Map<String, Shape> parameters = new LinkedHashMap<>(ParameterLayout.shapes(model));
+        if (model.positions() == ModelConfig.Positions.ROTARY) {
+            parameters.put(ROTARY_TABLE, new Shape(model.contextLength(), model.headDim()));
+        }
+        for (Map.Entry<String, Shape> p : parameters.entrySet()) {
+            if (p.getValue().size() > CheckpointFormat.MAX_PARAMETER_VALUES) {
+                problems.add(String.format(Locale.ROOT, "the model (model.layers %d, model.d_model %d, model.mlp_width"
+                                + " %d, model.context_length %d, vocabulary %d) has a %s of %s = %,d values, more than"
+                                + " the %,d one array may hold: choose a smaller model.d_model, model.mlp_width or"
+                                + " model.context_length", model.layers(), model.dModel(), model.mlpWidth(),
+                        model.contextLength(), vocabSize, p.getKey().equals(ROTARY_TABLE) ? p.getKey()
+                                : "parameter " + p.getKey(), p.getValue().toString().replace(", ", " x "), p.getValue().size(),
+                        CheckpointFormat.MAX_PARAMETER_VALUES));
+                return null;
+            }
+        }
+        return model;
+    }
+
+    /** {@code model.init}, loaded and verified, if its shape is the config's. */
+    private static Checkpoint init(RunConfig c, ModelConfig model, List<String> problems) {
+        String init = c.model().init();
+        if (init == null || !readable("model.init", init, Kind.FILE, "a checkpoint (.rsckpt)", problems)) {
+            return null;
+        }
+        Checkpoint checkpoint;
+        try {
+            checkpoint = CheckpointFormat.load(Path.of(init));
+        } catch (IOException | RuntimeException e) {
+            problems.add("model.init ('" + init + "') cannot be read: " + withoutPath(e.getMessage(), init)
+                    + "; give a checkpoint written by rollstream sft or a run's final-model.rsckpt");
+            return null;
+        }
+        if (!checkpoint.model().equals(model)) {
+            problems.add("model.init ('" + init + "') holds a model of shape " + checkpoint.model() + ", but the config"
+                    + " asks for " + model + ": set the model section to the checkpoint's shape");
+            return null;
+        }
+        return checkpoint;
+    }
+
+    private static void teacher(RunConfig c, TokenizerSpec student, ModelConfig model, List<String> problems) {
+        String location = c.teacher().checkpoint();
+        if (ResumePoint.localPath(location) == null
+                || !readable("teacher.checkpoint", location, Kind.FILE, "a checkpoint (.rsckpt)", problems)) {
+            return;
+        }
+        try {
+            CheckpointFormat.Summary teacher = CheckpointFormat.readSummary(ResumePoint.localPath(location));
+            TeacherScorer.mismatch(teacher.model(), teacher.tokenizer(), student, model.contextLength())
+                    .ifPresent(problems::add);
+        } catch (IOException | RuntimeException e) {
+            problems.add("teacher.checkpoint ('" + location + "') cannot be read: " + withoutPath(e.getMessage(),
+                    ResumePoint.localPath(location).toString()) + "; give a checkpoint written by rollstream sft");
+        }
+    }
+
+    /**
+     * The heap the run's Java-side copies take, against this JVM's, in its larger phase. The SFT warm
+     * start holds the weights (as initialised and as saved: 3 floats per parameter), its
+     * demonstrations and the held-out problems. The job's learner keeps weights and both AdamW
+     * moments as float arrays and serializes them for each checkpoint (6 floats per parameter),
+     * publishing a version takes 2 more, every generator and teacher loads versions (2 each); the
+     * held-out problems and a fixed problem set's order come on top. An estimate: the model itself
+     * lives in PyTorch's native memory.
+     */
+    private static void heap(RunConfig c, ModelConfig model, Mode mode, boolean resuming, long maxHeap,
+            List<String> problems) {
+        Map<String, Long> sft = new LinkedHashMap<>();
+        if (mode == Mode.SFT || (!resuming && c.sft().steps() > 0)) {
+            sft.put("", SFT_BASE_BYTES);
+            weights(sft, model, 3);
+            sft.put("sft.examples (" + c.sft().examples() + ")",
+                    c.sft().examples() * (BYTES_PER_EXAMPLE + (long) Integer.BYTES * model.contextLength()));
+            sft.put("eval.problems (" + c.eval().problems() + ")", c.eval().problems() * BYTES_PER_EVAL_PROBLEM);
+        }
+        Map<String, Long> job = new LinkedHashMap<>();
+        if (mode != Mode.SFT) {
+            job.put("", RUN_BASE_BYTES);
+            int readers = c.rollout().parallelism()
+                    + (c.learner().algorithm() == Algorithm.REVERSE_KL ? c.teacher().parallelism() : 0);
+            weights(job, model, 8 + 2L * readers);
+            job.put("eval.problems (" + c.eval().problems() + ")", c.eval().problems() * BYTES_PER_EVAL_PROBLEM);
+            if (c.data().source() == DataSection.Source.TASK) {
+                job.put("data.max_problems (" + c.data().maxProblems() + ")",
+                        (long) Integer.BYTES * c.data().maxProblems());
+            }
+        }
+        Map<String, Long> parts = total(sft) > total(job) ? sft : job;
+        long needed = total(parts);
+        if (needed <= maxHeap) {
+            return;
+        }
+        List<String> large = new ArrayList<>();
+        parts.forEach((what, bytes) -> {
+            if (!what.isEmpty() && bytes > needed / 10) {
+                large.add(what + ": " + gib(bytes));
+            }
+        });
+        long suggestGib = (long) Math.ceil(needed * 1.25 / (1L << 30));
+        problems.add("this run needs about " + gib(needed) + " of JVM heap, more than the " + gib(maxHeap) + " it has ("
+                + String.join("; ", large) + "): choose a smaller model or smaller sizes, or give the JVM more heap,"
+                + " e.g. ROLLSTREAM_JAVA_OPTS=-Xmx" + suggestGib + "g");
+    }
+
+    private static void weights(Map<String, Long> parts, ModelConfig model, long floatsPerParameter) {
+        parts.put(String.format(Locale.ROOT, "%,d parameters (model.*) x %d float copies", model.parameterCount(),
+                floatsPerParameter), model.parameterCount() * Float.BYTES * floatsPerParameter);
+    }
+
+    private static long total(Map<String, Long> parts) {
+        return parts.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** {@code message} without the {@code "path: "} that file errors start with (the key's message names it). */
+    private static String withoutPath(String message, String path) {
+        return message != null && message.startsWith(path + ": ") ? message.substring(path.length() + 2) : message;
+    }
+
+    private static String gib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
+    }
+
+    /** What a path must be. */
+    private enum Kind { FILE, DIRECTORY, ANY }
+
+    /**
+     * Whether {@code location} (a local path or {@code file:} URI; other file systems are not checked
+     * here) is a {@code kind} that can be read; records why not.
+     */
+    private static boolean readable(String key, String location, Kind kind, String what, List<String> problems) {
+        Path path = ResumePoint.localPath(location);
+        if (path == null) {
+            return true;
+        }
+        String problem = null;
+        if (!Files.exists(path)) {
+            problem = "does not exist";
+        } else if (Files.isDirectory(path) && kind == Kind.FILE) {
+            problem = "is a directory";
+        } else if (!Files.isDirectory(path) && kind == Kind.DIRECTORY) {
+            problem = "is not a directory";
+        } else if (!Files.isReadable(path)) {
+            problem = "cannot be read (permissions)";
+        }
+        if (problem != null) {
+            problems.add(key + " ('" + location + "') " + problem + (location.equals(path.toString()) ? ""
+                    : " (" + path + ")") + ": give " + what);
+        }
+        return problem == null;
+    }
+}

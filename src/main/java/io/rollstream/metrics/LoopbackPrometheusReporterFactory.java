@@ -1,0 +1,22 @@
+package io.rollstream.metrics;
+
+import org.apache.flink.metrics.reporter.MetricReporter;
+import org.apache.flink.metrics.reporter.MetricReporterFactory;
+
+import java.util.Properties;
+
+/** Creates {@link LoopbackPrometheusReporter}s ({@code metrics.reporter.NAME.port}); Flink finds it in META-INF/services. */
+public final class LoopbackPrometheusReporterFactory implements MetricReporterFactory {
+
+    /** The reporter's option: the port to serve on. */
+    static final String PORT = "port";
+
+    @Override
+    public MetricReporter createMetricReporter(Properties properties) {
+        String port = properties.getProperty(PORT);
+        if (port == null) {
+            throw new IllegalArgumentException("the loopback Prometheus reporter needs metrics.reporter.<name>." + PORT);
+        }
+        return new LoopbackPrometheusReporter(Integer.parseInt(port));
+    }
+}
