@@ -15,7 +15,7 @@
 # Prints one table row per run and a summary line; exits 1 if any run failed.
 #   jobs/e2e-kill-resume.sh [--runs N] [--config CONFIG] [--dir DIR] [--seed S]
 # Defaults: 1 run of configs/ci/chaos.yaml in a fresh temporary directory, a random seed.
-# Needs python3. About a minute per run on 2 cores.
+# Needs python3. 15-40 s per run on 2 cores (docs/reliability.md has a run with --runs 20).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs=1
