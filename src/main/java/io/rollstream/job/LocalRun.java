@@ -31,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -132,17 +133,31 @@ public final class LocalRun {
 
     /**
      * What a resume changes before its job runs: the resolved config and the finished marker it
-     * rewrites, and the empty checkpoint folders Flink makes for a job it then refuses to start.
+     * rewrites, the lines it adds to run.log and events.jsonl, and the empty checkpoint folders
+     * Flink makes for a job it then refuses to start.
      */
-    record ResumedFiles(byte[] config, Optional<byte[]> finishedMarker, Set<Path> checkpointFolders) {
+    record ResumedFiles(byte[] config, Optional<byte[]> finishedMarker, Set<Path> checkpointFolders,
+            Map<Path, Long> logLengths) {
 
         static ResumedFiles before(RunPaths paths, PolicyStore store) throws IOException {
+            Map<Path, Long> logLengths = new HashMap<>();
+            for (Path log : List.of(paths.runLog(), paths.events())) {
+                logLengths.put(log, Files.exists(log) ? Files.size(log) : -1L);
+            }
             return new ResumedFiles(Files.readAllBytes(paths.config()), store.finishedMarker(),
-                    entries(paths.checkpoints()));
+                    entries(paths.checkpoints()), logLengths);
         }
 
         void restore(RunPaths paths, PolicyStore store) throws IOException {
             Files.write(paths.config(), config);
+            // What the refused attempt printed and recorded goes too (run.log, events.jsonl).
+            for (Map.Entry<Path, Long> log : logLengths.entrySet()) {
+                if (log.getValue() < 0) {
+                    Files.deleteIfExists(log.getKey());
+                } else {
+                    cutBack(log.getKey(), log.getValue());
+                }
+            }
             if (finishedMarker.isPresent()) {
                 store.restoreFinished(finishedMarker.get());
             }
