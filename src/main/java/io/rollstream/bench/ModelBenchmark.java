@@ -9,8 +9,10 @@ import io.rollstream.learner.AdamW;
 import io.rollstream.learner.PolicyTrainer;
 import io.rollstream.learner.SftLoss;
 import io.rollstream.learner.TrainingExample;
-import io.rollstream.model.GptModel;
+import io.rollstream.model.LanguageModel;
 import io.rollstream.model.ModelConfig;
+import io.rollstream.model.ModelSpec;
+import io.rollstream.model.Models;
 import io.rollstream.sampling.GenerationRequest;
 import io.rollstream.sampling.SamplingEngine;
 import io.rollstream.sampling.SamplingParams;
@@ -30,7 +32,7 @@ import java.util.SplittableRandom;
 public final class ModelBenchmark {
 
     /** Knobs of one benchmark run. */
-    public record Settings(ModelConfig model, int decodeRows, int promptTokens, int newTokens, int trainRows,
+    public record Settings(ModelSpec model, int decodeRows, int promptTokens, int newTokens, int trainRows,
             int trainTokens, int repeats) {
         public static Settings defaults() {
             return new Settings(ModelConfig.defaults(32), 256, 16, 48, 64, 64, 3);
@@ -48,12 +50,12 @@ public final class ModelBenchmark {
         ai.djl.engine.Engine.getInstance(); // loads the native library before any JNI call
         JniUtils.setGradMode(false);
         Map<String, Object> out = new LinkedHashMap<>();
-        ModelConfig config = settings.model();
+        ModelSpec config = settings.model();
         double peak = peakGflops();
         out.put("benchmark", "model");
         out.put("parameters", config.parameterCount());
         out.put("peak_gflops", round(peak));
-        try (GptModel model = GptModel.initialize(config, 1, Device.cpu())) {
+        try (LanguageModel model = Models.initialize(config, 1, Device.cpu())) {
             List<GenerationRequest> requests = requests(config);
             // EOS = -1: no row stops early, every row generates exactly newTokens.
             SamplingParams params = SamplingParams.sample(settings.newTokens());
@@ -101,17 +103,17 @@ public final class ModelBenchmark {
     }
 
     /** 2 × matmul parameters, plus QKᵀ and AV over the average cached length. */
-    private double decodeFlopsPerToken(ModelConfig c) {
+    private double decodeFlopsPerToken(ModelSpec c) {
         double avgKeys = settings.promptTokens() + settings.newTokens() / 2.0;
-        return 2.0 * c.matmulParameterCount() + 4.0 * c.layers() * avgKeys * c.dModel();
+        return 2.0 * c.matmulParameterCount() + 4.0 * c.layers() * avgKeys * c.attentionWidth();
     }
 
     /** 6 × matmul parameters, plus 3 × (QKᵀ and AV over the full sequence), per position. */
-    private static double trainFlopsPerToken(ModelConfig c, int sequence) {
-        return 6.0 * c.matmulParameterCount() + 12.0 * c.layers() * sequence * c.dModel();
+    private static double trainFlopsPerToken(ModelSpec c, int sequence) {
+        return 6.0 * c.matmulParameterCount() + 12.0 * c.layers() * sequence * c.attentionWidth();
     }
 
-    private List<GenerationRequest> requests(ModelConfig c) {
+    private List<GenerationRequest> requests(ModelSpec c) {
         SplittableRandom random = new SplittableRandom(3);
         List<GenerationRequest> out = new ArrayList<>();
         for (int i = 0; i < settings.decodeRows(); i++) {
@@ -125,7 +127,7 @@ public final class ModelBenchmark {
         return out;
     }
 
-    private List<TrainingExample> trainingBatch(ModelConfig c) {
+    private List<TrainingExample> trainingBatch(ModelSpec c) {
         SplittableRandom random = new SplittableRandom(4);
         List<TrainingExample> out = new ArrayList<>();
         int promptLength = settings.trainTokens() / 4;

@@ -4,8 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.rollstream.common.Json;
 import io.rollstream.learner.AdamW;
-import io.rollstream.model.ModelConfig;
-import io.rollstream.model.ParameterLayout;
+import io.rollstream.model.ModelSpec;
 import io.rollstream.tokenizer.TokenizerSpec;
 
 import java.io.BufferedInputStream;
@@ -46,8 +45,12 @@ import java.util.Map;
  */
 public final class CheckpointFormat {
 
-    /** Bumped whenever the layout changes; readers accept this version and older ones they know. */
-    public static final int VERSION = 1;
+    /**
+     * Bumped whenever the layout changes; readers accept this version and older ones they know.
+     * Version 2: the header's model is a {@link ModelSpec} with a {@code kind} (builtin or
+     * huggingface); version 1 headers have none and hold a builtin model.
+     */
+    public static final int VERSION = 2;
 
     /** File name suffix used for checkpoints and published policies. */
     public static final String SUFFIX = ".rsckpt";
@@ -64,7 +67,7 @@ public final class CheckpointFormat {
 
     /** The JSON header. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Header(int formatVersion, long step, ModelConfig model, TokenizerSpec tokenizer,
+    record Header(int formatVersion, long step, ModelSpec model, TokenizerSpec tokenizer,
             List<ParameterEntry> parameters, Long optimizerStep, Map<String, String> metadata) {}
 
     record ParameterEntry(String name, long[] shape) {}
@@ -74,7 +77,7 @@ public final class CheckpointFormat {
         MessageDigest digest = sha256();
         DataOutputStream data = new DataOutputStream(new DigestOutputStream(new NonClosing(out), digest));
         List<ParameterEntry> entries = new ArrayList<>();
-        ParameterLayout.shapes(checkpoint.model()).forEach((name, shape) -> {
+        checkpoint.model().parameterShapes().forEach((name, shape) -> {
             float[] values = checkpoint.weights().get(name);
             if (values == null || values.length != shape.size()) {
                 throw new IllegalArgumentException("checkpoint weights do not match the model config at " + name);
@@ -82,6 +85,7 @@ public final class CheckpointFormat {
             entries.add(new ParameterEntry(name, shape.getShape()));
         });
         AdamW.State optimizer = checkpoint.optimizer();
+        requireAddressable(checkpoint.model(), optimizer != null);
         Header header = new Header(VERSION, checkpoint.step(), checkpoint.model(), checkpoint.tokenizer(), entries,
                 optimizer == null ? null : optimizer.step(), checkpoint.metadata());
         byte[] headerBytes = Json.mapper().writeValueAsBytes(header);
@@ -97,6 +101,25 @@ public final class CheckpointFormat {
         data.flush();
         out.write(digest.digest());
         out.flush();
+    }
+
+    /** Largest checkpoint readers accept: {@link #read} holds a whole file in one byte array. */
+    static final long MAX_BYTES = Integer.MAX_VALUE - (64L << 20);
+
+    /**
+     * Refuses, before anything is written, a checkpoint too large to be read back: the whole file is
+     * held in one byte array (as are published policy versions and the learner's Flink state).
+     */
+    public static void requireAddressable(ModelSpec model, boolean withOptimizer) {
+        long bytes = model.parameterCount() * Float.BYTES * (withOptimizer ? 3 : 1);
+        if (bytes > MAX_BYTES) {
+            throw new IllegalArgumentException(String.format("a checkpoint of %s (%d parameters%s) would be %.1f GiB,"
+                    + " but checkpoints and policy versions are held in one byte array, which stops at 2 GiB: full"
+                    + " training is limited to about %d million parameters (%d million with optimizer state)",
+                    model.describe(), model.parameterCount(), withOptimizer ? ", weights and AdamW moments" : "",
+                    bytes / (double) (1L << 30), MAX_BYTES / Float.BYTES / 1_000_000,
+                    MAX_BYTES / 3 / Float.BYTES / 1_000_000));
+        }
     }
 
     /** Reads and verifies a checkpoint from {@code in}. */
@@ -121,7 +144,7 @@ public final class CheckpointFormat {
         byte[] headerBytes = new byte[data.readInt()];
         data.readFully(headerBytes);
         Header header = Json.mapper().readValue(headerBytes, Header.class);
-        Map<String, ai.djl.ndarray.types.Shape> expected = ParameterLayout.shapes(header.model());
+        Map<String, ai.djl.ndarray.types.Shape> expected = header.model().parameterShapes();
         List<String> names = header.parameters().stream().map(ParameterEntry::name).toList();
         if (!names.equals(new ArrayList<>(expected.keySet()))) {
             throw new IOException("checkpoint parameters " + names + " do not match its model config");
@@ -145,10 +168,10 @@ public final class CheckpointFormat {
      * verified when it is loaded).
      *
      * @param step the step that produced it
-     * @param model the model's shape
+     * @param model what rebuilds the model
      * @param tokenizer the tokenizer it was trained with
      */
-    public record Summary(long step, ModelConfig model, TokenizerSpec tokenizer) {}
+    public record Summary(long step, ModelSpec model, TokenizerSpec tokenizer) {}
 
     /** Reads only the header of the checkpoint at {@code path}. */
     public static Summary readSummary(Path path) throws IOException {

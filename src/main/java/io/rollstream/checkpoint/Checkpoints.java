@@ -4,7 +4,8 @@ import ai.djl.Device;
 
 import io.rollstream.learner.AdamW;
 import io.rollstream.learner.PolicyTrainer;
-import io.rollstream.model.GptModel;
+import io.rollstream.model.LanguageModel;
+import io.rollstream.model.Models;
 import io.rollstream.tokenizer.TokenizerSpec;
 
 import java.util.Map;
@@ -17,13 +18,13 @@ public final class Checkpoints {
     /** Weights and optimizer state of {@code trainer} at learner step {@code step}. */
     public static Checkpoint capture(PolicyTrainer trainer, long step, TokenizerSpec tokenizer,
             Map<String, String> metadata) {
-        GptModel model = trainer.model();
-        return new Checkpoint(step, model.config(), tokenizer, model.weights(), trainer.optimizer().state(), metadata);
+        LanguageModel model = trainer.model();
+        return new Checkpoint(step, model.spec(), tokenizer, model.weights(), trainer.optimizer().state(), metadata);
     }
 
     /** A model holding the checkpoint's weights, on {@code device}. */
-    public static GptModel model(Checkpoint checkpoint, Device device) {
-        return GptModel.fromWeights(checkpoint.model(), checkpoint.weights(), device);
+    public static LanguageModel model(Checkpoint checkpoint, Device device) {
+        return Models.create(checkpoint.model(), checkpoint.weights(), device);
     }
 
     /**
@@ -32,7 +33,7 @@ public final class Checkpoints {
      */
     public static PolicyTrainer restore(Checkpoint checkpoint, AdamW.Config optimizer, PolicyTrainer.Config config,
             int padId, Device device) {
-        GptModel model = model(checkpoint, device);
+        LanguageModel model = model(checkpoint, device);
         AdamW adam = new AdamW(optimizer, model.parameters());
         if (checkpoint.optimizer() != null) {
             adam.load(checkpoint.optimizer());

@@ -48,6 +48,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--layers", defaultValue = "4", description = "transformer blocks (default ${DEFAULT-VALUE})")
     int layers;
 
+    @Option(names = "--architecture", defaultValue = "gpt", description = "model: the builtin architecture,"
+            + " ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
+    Architecture architecture;
+
     @Option(names = "--repeats", defaultValue = "3", description = "timed repeats, best kept (default ${DEFAULT-VALUE})")
     int repeats;
 
@@ -83,6 +87,8 @@ final class BenchCommand implements Callable<Integer> {
     String note;
 
     enum Target { model, pipeline, scaling, all }
+
+    enum Architecture { gpt, llama }
 
     @Override
     public Integer call() throws Exception {
@@ -130,7 +136,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         ModelConfig d = ModelConfig.defaults(32);
         ModelConfig model = new ModelConfig(d.vocabSize(), layers, d.heads(), dModel, 4 * dModel, d.contextLength(),
-                d.positions());
+                architecture == Architecture.gpt ? d.positions() : null,
+                architecture == Architecture.gpt ? ModelConfig.Architecture.GPT : ModelConfig.Architecture.LLAMA);
         ModelBenchmark.Settings defaults = ModelBenchmark.Settings.defaults();
         ModelBenchmark.Settings settings = new ModelBenchmark.Settings(model, decodeRows, defaults.promptTokens(),
                 defaults.newTokens(), trainRows, defaults.trainTokens(), repeats);

@@ -1,56 +1,128 @@
 package io.rollstream.config;
 
 import io.rollstream.model.ModelConfig;
+import io.rollstream.model.ModelConfig.Architecture;
 import io.rollstream.model.ModelConfig.Positions;
 import io.rollstream.tokenizer.TokenizerSpec;
 
 import java.util.Locale;
 
 /**
- * The {@code model} section: the policy's shape (checked by {@link ModelConfig} itself), its
- * tokenizer and where its weights start from. The vocabulary size is not configured: it comes from
- * the tokenizer, see {@link #toModelConfig(int)}.
+ * The {@code model} section: where the policy comes from. {@code source: builtin} (the default) is
+ * Rollstream's own model, whose shape is configured here (and checked by {@link ModelConfig}
+ * itself), with its tokenizer and an optional checkpoint to start from; the vocabulary size is not
+ * configured but comes from the tokenizer ({@link #toModelConfig(int)}). {@code source: huggingface}
+ * is a pretrained model directory ({@code path}) whose shape and tokenizer come with it, so none of
+ * the builtin keys apply (setting one is an error); the builtin keys are then null.
  *
- * @param layers transformer blocks, at least 1; default 4
- * @param heads attention heads per block, dividing {@code d_model}; default 4
- * @param dModel residual stream width; default 128
- * @param mlpWidth hidden width of each block's MLP; default 512
- * @param contextLength longest sequence (BOS, prompt and completion) the model accepts, at least 2; default 32
- * @param positions position encoding, {@code learned} or {@code rotary}; default {@code learned}
- * @param tokenizer null for a char tokenizer over the task's alphabet, or {@code {type: huggingface, path: ...}}
- *     (a tokenizer.json), {@code {type: huggingface_model, path: DIR}} (a Hugging Face model directory's
- *     tokenizer, special tokens and chat template) or {@code {type: char, alphabet: ...}}; default null
- * @param init checkpoint to start from instead of random weights; default null
+ * @param source {@code builtin} or {@code huggingface}; default builtin
+ * @param path huggingface only: the model directory (config.json, model.safetensors, tokenizer.json); default null
+ * @param architecture builtin only: {@code gpt} (layer norm, GELU) or {@code llama} (RMSNorm, SwiGLU, rotary;
+ *     exports as LlamaForCausalLM); default gpt
+ * @param layers builtin only: transformer blocks, at least 1; default 4
+ * @param heads builtin only: attention heads per block, dividing {@code d_model}; default 4
+ * @param dModel builtin only: residual stream width; default 128
+ * @param mlpWidth builtin only: hidden width of each block's MLP; default 512
+ * @param contextLength builtin only: longest sequence (BOS, prompt and completion) the model accepts, at least 2;
+ *     default 32
+ * @param positions builtin only: position encoding, {@code learned} or {@code rotary}; default learned (rotary
+ *     for llama, which has no other)
+ * @param tokenizer builtin only: null for a char tokenizer over the task's alphabet, or {@code {type: huggingface,
+ *     path: ...}} (a tokenizer.json), {@code {type: huggingface_model, path: DIR}} (a Hugging Face model
+ *     directory's tokenizer, special tokens and chat template) or {@code {type: char, alphabet: ...}}; default
+ *     null
+ * @param init builtin only: checkpoint to start from instead of random weights; default null
  */
-public record ModelSection(int layers, int heads, int dModel, int mlpWidth, int contextLength, Positions positions,
-        TokenizerSpec tokenizer, String init) {
+public record ModelSection(Source source, String path, Architecture architecture, Integer layers, Integer heads,
+        Integer dModel, Integer mlpWidth, Integer contextLength, Positions positions, TokenizerSpec tokenizer,
+        String init) {
+
+    /** Where the policy comes from. */
+    public enum Source {
+        /** Rollstream's own model, shaped by this section. */
+        BUILTIN,
+        /** A pretrained Hugging Face causal LM directory ({@code model.path}). */
+        HUGGINGFACE
+    }
 
     /** Any valid vocabulary size: the shape is validated before the tokenizer is known. */
     private static final int PROBE_VOCAB_SIZE = 256;
 
     /** Every key at its default. */
     public static ModelSection defaults() {
-        return new ModelSection(4, 4, 128, 512, 32, Positions.LEARNED, null, null);
+        return builtin(4, 4, 128, 512, 32, Positions.LEARNED, null, null);
+    }
+
+    /** A builtin {@code gpt} model of this shape. */
+    public static ModelSection builtin(int layers, int heads, int dModel, int mlpWidth, int contextLength,
+            Positions positions, TokenizerSpec tokenizer, String init) {
+        return new ModelSection(Source.BUILTIN, null, Architecture.GPT, layers, heads, dModel, mlpWidth, contextLength,
+                positions, tokenizer, init);
+    }
+
+    /** The Hugging Face model in {@code path}. */
+    public static ModelSection huggingFace(String path) {
+        return new ModelSection(Source.HUGGINGFACE, path, null, null, null, null, null, null, null, null, null);
     }
 
     public ModelSection {
-        positions = positions == null ? Positions.LEARNED : positions;
+        source = source == null ? Source.BUILTIN : source;
         ConfigErrors e = new ConfigErrors();
-        Positions p = positions;
-        e.attempt(() -> new ModelConfig(PROBE_VOCAB_SIZE, layers, heads, dModel, mlpWidth, contextLength, p));
-        if (tokenizer != null) {
-            checkTokenizer(e, tokenizer);
+        if (source == Source.BUILTIN) {
+            architecture = architecture == null ? Architecture.GPT : architecture;
+            layers = layers == null ? 4 : layers;
+            heads = heads == null ? 4 : heads;
+            dModel = dModel == null ? 128 : dModel;
+            mlpWidth = mlpWidth == null ? 512 : mlpWidth;
+            contextLength = contextLength == null ? 32 : contextLength;
+            positions = positions == null ? (architecture == Architecture.LLAMA ? Positions.ROTARY : Positions.LEARNED)
+                    : positions;
+            e.check(path == null, "model.path", path, "only applies to model.source huggingface: remove it, or set"
+                    + " model.source: huggingface");
+            int l = layers;
+            int h = heads;
+            int d = dModel;
+            int w = mlpWidth;
+            int c = contextLength;
+            Positions p = positions;
+            Architecture a = architecture;
+            e.attempt(() -> new ModelConfig(PROBE_VOCAB_SIZE, l, h, d, w, c, p, a));
+            if (tokenizer != null) {
+                checkTokenizer(e, tokenizer);
+            }
+        } else {
+            e.check(path != null && !path.isBlank(), "model.path", path, "is required with model.source huggingface:"
+                    + " set it to the model directory (config.json, model.safetensors, tokenizer.json)");
+            String why = "does not apply to model.source huggingface (the model directory's config.json and"
+                    + " tokenizer define it): remove it";
+            e.check(architecture == null, "model.architecture", architecture, why);
+            e.check(layers == null, "model.layers", layers, why);
+            e.check(heads == null, "model.heads", heads, why);
+            e.check(dModel == null, "model.d_model", dModel, why);
+            e.check(mlpWidth == null, "model.mlp_width", mlpWidth, why);
+            e.check(contextLength == null, "model.context_length", contextLength, why);
+            e.check(positions == null, "model.positions", positions, why);
+            e.check(tokenizer == null, "model.tokenizer", tokenizer, why);
+            e.check(init == null, "model.init", init, "does not apply to model.source huggingface (model.path holds"
+                    + " the starting weights): remove it");
         }
         e.throwIfAny();
     }
 
-    /** The model shape for a tokenizer of {@code vocabSize} ids. */
+    /** The builtin model shape for a tokenizer of {@code vocabSize} ids. */
     public ModelConfig toModelConfig(int vocabSize) {
+        if (source != Source.BUILTIN) {
+            throw new IllegalStateException("model.source " + source + " has no builtin shape");
+        }
         try {
-            return new ModelConfig(vocabSize, layers, heads, dModel, mlpWidth, contextLength, positions);
+            return toConfig(vocabSize);
         } catch (IllegalArgumentException ex) {
             throw new InvalidConfigException(ex.getMessage());
         }
+    }
+
+    private ModelConfig toConfig(int vocabSize) {
+        return new ModelConfig(vocabSize, layers, heads, dModel, mlpWidth, contextLength, positions, architecture);
     }
 
     private static void checkTokenizer(ConfigErrors e, TokenizerSpec spec) {
@@ -77,16 +149,18 @@ public record ModelSection(int layers, int heads, int dModel, int mlpWidth, int 
     }
 
     static ModelSection read(SectionReader in) {
-        ModelSection d = defaults();
         return new ModelSection(
-                in.integer("layers", d.layers()),
-                in.integer("heads", d.heads()),
-                in.integer("d_model", d.dModel()),
-                in.integer("mlp_width", d.mlpWidth()),
-                in.integer("context_length", d.contextLength()),
-                in.choice("positions", d.positions()),
-                in.nested("tokenizer", ModelSection::readTokenizer, d.tokenizer()),
-                in.optionalString("init", d.init()));
+                in.optionalChoice("source", Source.class),
+                in.optionalString("path", null),
+                in.optionalChoice("architecture", Architecture.class),
+                in.optionalInteger("layers", null),
+                in.optionalInteger("heads", null),
+                in.optionalInteger("d_model", null),
+                in.optionalInteger("mlp_width", null),
+                in.optionalInteger("context_length", null),
+                in.optionalChoice("positions", Positions.class),
+                in.nested("tokenizer", ModelSection::readTokenizer, null),
+                in.optionalString("init", null));
     }
 
     private static TokenizerSpec readTokenizer(SectionReader in) {

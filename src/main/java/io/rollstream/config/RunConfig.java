@@ -136,8 +136,9 @@ public record RunConfig(JobSection job, DataSection data, ModelSection model, Sf
             e.check(buffer.zeroAdvantageFilter() == null, "buffer.zero_advantage_filter", buffer.zeroAdvantageFilter(),
                     "does not apply to distillation (learner.algorithm reverse_kl: per-token rewards, no group"
                             + " advantages): remove it");
-            e.check(teacher.checkpoint() != null, "teacher.checkpoint", null,
-                    "is required when learner.algorithm is reverse_kl: set it to the teacher's checkpoint");
+            e.check(teacher.isSet(), "teacher.checkpoint", null,
+                    "is required when learner.algorithm is reverse_kl: set it to the teacher's checkpoint (or"
+                            + " teacher.source: huggingface with teacher.path)");
         }
         // GRPO's baseline is the group's mean reward: a group of one has zero advantage whatever its
         // reward, so buffer.zero_advantage_filter would drop every group and, turned off, the learner
@@ -180,7 +181,7 @@ public record RunConfig(JobSection job, DataSection data, ModelSection model, Sf
 
     /** With a task's char tokenizer, BOS + the longest prompt + the longest answer + EOS must fit the context. */
     private static void checkContext(ConfigErrors e, DataSection data, ModelSection model) {
-        if (data.source() != Source.TASK || model.tokenizer() != null) {
+        if (data.source() != Source.TASK || model.source() != ModelSection.Source.BUILTIN || model.tokenizer() != null) {
             return;
         }
         Task task = Tasks.create(data.task(), 0, data.difficulty(), data.taskOptions());

@@ -126,9 +126,18 @@ final class SectionReader {
 
     /** One of {@code def}'s enum constants, written in any case ({@code -} and {@code _} alike). */
     <E extends Enum<E>> E choice(String name, E def) {
-        E[] constants = def.getDeclaringClass().getEnumConstants();
+        return enumValue(name, def, false, def.getDeclaringClass());
+    }
+
+    /** Like {@link #choice}, but absent (or null) gives null. */
+    <E extends Enum<E>> E optionalChoice(String name, Class<E> type) {
+        return enumValue(name, null, true, type);
+    }
+
+    private <E extends Enum<E>> E enumValue(String name, E def, boolean nullable, Class<E> type) {
+        E[] constants = type.getEnumConstants();
         String expected = "one of " + Arrays.stream(constants).map(ConfigErrors::show).collect(Collectors.joining(", "));
-        return read(name, def, false, expected, v -> {
+        return read(name, def, nullable, expected, v -> {
             if (!v.isValueNode()) {
                 return null;
             }

@@ -1,33 +1,63 @@
 package io.rollstream.config;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 /**
  * The {@code teacher} section: the model distilled from when {@code learner.algorithm} is
  * {@code reverse_kl}. Its scoring stage runs in its own slot-sharing group, on {@code rollout.device}.
+ * The teacher must use the student's tokenizer (checked when the job starts).
  *
- * @param checkpoint the teacher's Rollstream checkpoint ({@code .rsckpt}, e.g. written by {@code rollstream sft}),
- *     a path on any Flink file system; it must use the student's tokenizer; required for {@code reverse_kl};
- *     default null
+ * @param source {@code builtin} (a Rollstream checkpoint, {@code checkpoint}) or {@code huggingface} (a model
+ *     directory, {@code path}); default builtin
+ * @param checkpoint builtin only: the teacher's Rollstream checkpoint ({@code .rsckpt}, e.g. written by
+ *     {@code rollstream sft}), a path on any Flink file system; required for {@code reverse_kl}; default null
+ * @param path huggingface only: the teacher's model directory (config.json, model.safetensors, tokenizer.json),
+ *     a local path on every task manager; default null
  * @param parallelism teacher scoring subtasks, at least 1; default 1
  */
-public record TeacherSection(String checkpoint, int parallelism) {
+public record TeacherSection(ModelSection.Source source, String checkpoint, String path, int parallelism) {
 
     /** Every key at its default. */
     public static TeacherSection defaults() {
-        return new TeacherSection(null, 1);
+        return new TeacherSection(ModelSection.Source.BUILTIN, null, null, 1);
     }
 
     public TeacherSection {
+        source = source == null ? ModelSection.Source.BUILTIN : source;
         ConfigErrors e = new ConfigErrors();
         e.check(checkpoint == null || !checkpoint.isBlank(), "teacher.checkpoint", checkpoint,
                 "must be a checkpoint path, or null for no teacher");
+        if (source == ModelSection.Source.BUILTIN) {
+            e.check(path == null, "teacher.path", path,
+                    "only applies to teacher.source huggingface: remove it, or set teacher.source: huggingface");
+        } else {
+            e.check(path != null && !path.isBlank(), "teacher.path", path,
+                    "is required with teacher.source huggingface: set it to the teacher's model directory");
+            e.check(checkpoint == null, "teacher.checkpoint", checkpoint,
+                    "does not apply to teacher.source huggingface (teacher.path holds the model): remove it");
+        }
         e.check(parallelism >= 1, "teacher.parallelism", parallelism, "must be >= 1");
         e.throwIfAny();
+    }
+
+    /** Whether a teacher is configured at all. */
+    @JsonIgnore
+    public boolean isSet() {
+        return source == ModelSection.Source.HUGGINGFACE || checkpoint != null;
+    }
+
+    /** Where the teacher's weights are: the checkpoint or the model directory. */
+    @JsonIgnore
+    public String location() {
+        return source == ModelSection.Source.HUGGINGFACE ? path : checkpoint;
     }
 
     static TeacherSection read(SectionReader in) {
         TeacherSection d = defaults();
         return new TeacherSection(
+                in.choice("source", d.source()),
                 in.optionalString("checkpoint", d.checkpoint()),
+                in.optionalString("path", d.path()),
                 in.integer("parallelism", d.parallelism()));
     }
 }

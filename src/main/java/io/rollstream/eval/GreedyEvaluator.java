@@ -1,6 +1,6 @@
 package io.rollstream.eval;
 
-import io.rollstream.model.GptModel;
+import io.rollstream.model.LanguageModel;
 import io.rollstream.sampling.Completion;
 import io.rollstream.sampling.GenerationRequest;
 import io.rollstream.sampling.SamplingEngine;
@@ -31,7 +31,7 @@ public final class GreedyEvaluator {
     }
 
     /** Mean reward in [0, 1] over {@code problems}. */
-    public double accuracy(GptModel model, List<Problem> problems) {
+    public double accuracy(LanguageModel model, List<Problem> problems) {
         SamplingEngine engine = new SamplingEngine(codec.tokenizer().stopIds(), codec.tokenizer().padId(), true);
         SamplingParams greedy = SamplingParams.greedy(maxNewTokens);
         double total = 0;

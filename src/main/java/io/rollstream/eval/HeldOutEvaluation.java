@@ -3,7 +3,7 @@ package io.rollstream.eval;
 import ai.djl.Device;
 
 import io.rollstream.checkpoint.Checkpoints;
-import io.rollstream.model.GptModel;
+import io.rollstream.model.LanguageModel;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tokenizer.PromptCodec;
 
@@ -34,7 +34,7 @@ public record HeldOutEvaluation(EvalSpec spec, int samples, double temperature) 
         out.put("difficulty", spec.difficulty());
         out.put("problems", problems.size());
         out.put("max_new_tokens", spec.maxNewTokens());
-        try (GptModel model = Checkpoints.model(policy.checkpoint(), Device.cpu())) {
+        try (LanguageModel model = Checkpoints.model(policy.checkpoint(), Device.cpu())) {
             if (samples == 0) {
                 out.put("mode", "greedy");
                 out.put("accuracy", new GreedyEvaluator(codec, spec.heldOutTask().verifier(), spec.maxNewTokens(),

@@ -1,6 +1,6 @@
 package io.rollstream.eval;
 
-import io.rollstream.model.GptModel;
+import io.rollstream.model.LanguageModel;
 import io.rollstream.sampling.Completion;
 import io.rollstream.sampling.GenerationRequest;
 import io.rollstream.sampling.RolloutSeeds;
@@ -42,7 +42,7 @@ public final class SampledEvaluator {
         this.seed = seed;
     }
 
-    public Result evaluate(GptModel model, List<Problem> problems) {
+    public Result evaluate(LanguageModel model, List<Problem> problems) {
         SamplingEngine engine = new SamplingEngine(codec.tokenizer().stopIds(), codec.tokenizer().padId(), true);
         int problemsPerPass = Math.max(1, GreedyEvaluator.BATCH_ROWS / samples);
         int solved = 0;

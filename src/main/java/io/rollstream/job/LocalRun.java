@@ -5,11 +5,14 @@ import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.common.Json;
 import io.rollstream.config.ConfigWriter;
+import io.rollstream.config.ModelSection;
 import io.rollstream.config.RunConfig;
 import io.rollstream.eval.EvalSpec;
 import io.rollstream.eval.GreedyEvaluator;
-import io.rollstream.model.GptModel;
-import io.rollstream.model.ModelConfig;
+import io.rollstream.huggingface.HfModelDirectory;
+import io.rollstream.model.DecoderConfig;
+import io.rollstream.model.LanguageModel;
+import io.rollstream.model.ModelSpec;
 import io.rollstream.policy.PolicyManifest;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.tasks.Task;
@@ -113,7 +116,7 @@ public final class LocalRun {
      * @param resumed what a resume changed in the run directory, to put back if the job does not
      *     start; null for a new run
      */
-    public record Prepared(RunPaths paths, PolicyStore store, Tokenizer tokenizer, ModelConfig model,
+    public record Prepared(RunPaths paths, PolicyStore store, Tokenizer tokenizer, ModelSpec model,
             ResumedFiles resumed) {
 
         /**
@@ -248,7 +251,7 @@ public final class LocalRun {
         RunPaths paths = opened.paths();
         PolicyStore store = opened.store();
         PreFlight.Checked checked = opened.checked();
-        ModelConfig model = checked.model();
+        ModelSpec model = checked.model();
         if (resume != null && resume.phase() != ResumePlan.Phase.INITIAL) {
             store.clearFinished();
             out.println("resuming from " + resume.describe());
@@ -256,7 +259,7 @@ public final class LocalRun {
                 startRlOver(config, paths);
             }
         } else {
-            out.println("initial policy: " + model.parameterCount() + " parameters"
+            out.println("initial policy: " + model.describe()
                     + (config.sft().steps() > 0 ? ", SFT warm start for " + config.sft().steps() + " steps" : ""));
             PromptCodec codec = new PromptCodec(checked.tokenizer(), PlanFactory.tokenizer(config).promptFormat());
             store.publish(initialPolicy(config, model, checked.init(), codec, paths, resume != null, out), "initial");
@@ -292,23 +295,24 @@ public final class LocalRun {
     }
 
     /**
-     * Version 0: {@code init} (the verified {@code model.init}, or null) or fresh weights,
-     * warm-started with SFT when {@code sft.steps > 0} (on a built-in task: {@link PreFlight} refuses
-     * other sources). The warm start saves its state in the run directory ({@link SftState}) every
-     * {@code sft.checkpoint_every} steps, at its end and on a stop.
+     * Version 0: the Hugging Face model of {@code model.path}, {@code init} (the verified {@code
+     * model.init}, or null) or fresh weights, warm-started with SFT when {@code sft.steps > 0} (on a
+     * built-in task: {@link PreFlight} refuses other sources). The warm start saves its state in the
+     * run directory ({@link SftState}) every {@code sft.checkpoint_every} steps, at its end and on a
+     * stop.
      *
      * @param continueSaved continue the warm start from its saved state (a resume): metrics.jsonl is
      *     cut back to where it was when that state was saved, or emptied when none was saved
      * @throws WarmStart.Stopped when {@code rollstream stop} came during the warm start (its state is saved)
      */
-    static Checkpoint initialPolicy(RunConfig config, ModelConfig model, Checkpoint init, PromptCodec codec,
+    static Checkpoint initialPolicy(RunConfig config, ModelSpec model, Checkpoint init, PromptCodec codec,
             RunPaths paths, boolean continueSaved, PrintStream out) throws Exception {
         if (init != null && config.sft().steps() == 0) {
             return WarmStart.fromCheckpoint(init, codec.spec());
         }
         if (config.sft().steps() == 0) {
-            try (GptModel fresh = WarmStart.freshModel(model, config.job().seed())) {
-                return new Checkpoint(0, model, codec.spec(), fresh.weights(), null, Map.of());
+            try (LanguageModel fresh = startingModel(config, model, init)) {
+                return new Checkpoint(0, model, codec.spec(), fresh.weights(), null, origin(config));
             }
         }
         SftState state = new SftState(paths, SftState.settingsOf(config));
@@ -334,7 +338,8 @@ public final class LocalRun {
         PipelineRunner.ProgressLine progress = new PipelineRunner.ProgressLine(config.sft().steps());
         Task demonstrations = Tasks.create(config.data().task(), config.job().seed()
                 + WarmStart.DEMONSTRATION_SEED_OFFSET, config.data().difficulty(), config.data().taskOptions());
-        try (GptModel start = startingModel(config, model, init, saved)) {
+        try (LanguageModel start = saved.isPresent() ? Checkpoints.model(saved.get(), Device.cpu())
+                : startingModel(config, model, init)) {
             state.markRunning();
             try {
                 return WarmStart.run(sft, demonstrations, start, saved.orElse(null), codec, eval,
@@ -349,18 +354,6 @@ public final class LocalRun {
         }
     }
 
-    /** The model the warm start trains: the saved state's, {@code init}'s, or fresh weights. */
-    private static GptModel startingModel(RunConfig config, ModelConfig model, Checkpoint init,
-            Optional<Checkpoint> saved) {
-        if (saved.isPresent()) {
-            return Checkpoints.model(saved.get(), Device.cpu());
-        }
-        if (init != null) {
-            return Checkpoints.model(init, Device.cpu());
-        }
-        return WarmStart.freshModel(model, config.job().seed());
-    }
-
     /** The run was stopped during its warm start: what was saved, and how to continue. */
     private static PipelineRunner.Result stoppedDuringWarmStart(RunConfig config, RunPaths paths,
             WarmStart.Stopped stopped, PrintStream out) throws IOException {
@@ -373,6 +366,20 @@ public final class LocalRun {
         out.println("run directory: " + paths.dir());
         out.println("continue with: --resume-from " + paths.dir() + " (the warm start goes on, then RL)");
         return new PipelineRunner.Result(JobStatus.SUSPENDED, state.toString(), List.of(), restarts);
+    }
+
+    /** The weights version 0 starts from (before any warm start). */
+    private static LanguageModel startingModel(RunConfig config, ModelSpec model, Checkpoint init) throws Exception {
+        if (config.model().source() == ModelSection.Source.HUGGINGFACE) {
+            return HfModelDirectory.load(Path.of(config.model().path()), (DecoderConfig) model, Device.cpu());
+        }
+        return init != null ? Checkpoints.model(init, Device.cpu()) : WarmStart.freshModel(model, config.job().seed());
+    }
+
+    private static Map<String, String> origin(RunConfig config) {
+        return config.model().source() == ModelSection.Source.HUGGINGFACE
+                ? Map.of("origin", "huggingface " + Path.of(config.model().path()).toAbsolutePath().normalize())
+                : Map.of();
     }
 
     /** Appends an SFT line to metrics.jsonl; prints every {@value #SFT_PRINT_EVERY}th step and every evaluation. */
@@ -401,7 +408,7 @@ public final class LocalRun {
         if (eval == null) {
             return null;
         }
-        try (GptModel model = Checkpoints.model(policy, Device.cpu())) {
+        try (LanguageModel model = Checkpoints.model(policy, Device.cpu())) {
             GreedyEvaluator evaluator = new GreedyEvaluator(codec, eval.heldOutTask().verifier(), eval.maxNewTokens(),
                     256);
             return new FinalEval(policy.step(), evaluator.accuracy(model, eval.heldOutProblems()));

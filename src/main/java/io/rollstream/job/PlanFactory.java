@@ -4,11 +4,15 @@ import io.rollstream.batch.BatchAssemblyConfig;
 import io.rollstream.batch.GroupFilters;
 import io.rollstream.config.BufferSection;
 import io.rollstream.config.DataSection;
+import io.rollstream.config.ModelSection;
 import io.rollstream.config.RolloutSection;
 import io.rollstream.config.RunConfig;
 import io.rollstream.eval.EvalSpec;
 import io.rollstream.learner.Algorithm;
+import io.rollstream.huggingface.HfConfig;
+import io.rollstream.huggingface.HfModelDirectory;
 import io.rollstream.learner.LearnerSettings;
+import io.rollstream.model.ModelSpec;
 import io.rollstream.output.RolloutLogFormat;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.policy.VersionRetention;
@@ -29,8 +33,10 @@ import io.rollstream.tasks.Tasks;
 import io.rollstream.tasks.Verifier;
 import io.rollstream.tasks.Verifiers;
 import io.rollstream.teacher.TeacherSettings;
+import io.rollstream.tokenizer.Tokenizer;
 import io.rollstream.tokenizer.TokenizerSpec;
 
+import java.io.IOException;
 import java.nio.file.Path;
 
 /** Turns a validated {@link RunConfig} into the job's plan and its production edges. */
@@ -47,14 +53,17 @@ public final class PlanFactory {
     }
 
     /**
-     * The tokenizer with the run's prompt format ({@code data.prompt_format}): the configured one, or characters
-     * of the built-in task's alphabet.
+     * The tokenizer with the run's prompt format ({@code data.prompt_format}): the Hugging Face model's own,
+     * the configured one, or characters of the built-in task's alphabet.
      */
     public static TokenizerSpec tokenizer(RunConfig c) {
         return tokens(c).withPrompt(c.data().toPromptFormat());
     }
 
     private static TokenizerSpec tokens(RunConfig c) {
+        if (c.model().source() == ModelSection.Source.HUGGINGFACE) {
+            return HfModelDirectory.tokenizer(Path.of(c.model().path()));
+        }
         if (c.model().tokenizer() != null) {
             return c.model().tokenizer();
         }
@@ -63,6 +72,23 @@ public final class PlanFactory {
                     + " (e.g. {type: char, alphabet: \"...\"} or {type: huggingface, path: tokenizer.json})");
         }
         return TokenizerSpec.chars(task(c).alphabet());
+    }
+
+    /**
+     * What the policy is: the builtin shape for {@code tokenizer}'s vocabulary, or the Hugging Face
+     * model's config.json (whose vocabulary must cover the tokenizer's ids).
+     */
+    public static ModelSpec modelSpec(RunConfig c, Tokenizer tokenizer) throws IOException {
+        if (c.model().source() == ModelSection.Source.BUILTIN) {
+            return c.model().toModelConfig(tokenizer.vocabSize());
+        }
+        Path dir = Path.of(c.model().path());
+        HfConfig config = HfModelDirectory.config(dir);
+        if (tokenizer.vocabSize() > config.decoder().vocabSize()) {
+            throw new IllegalArgumentException("model.path " + dir + ": its tokenizer has " + tokenizer.vocabSize()
+                    + " ids but config.json's vocab_size is " + config.decoder().vocabSize());
+        }
+        return config.decoder();
     }
 
     /** Held-out evaluation (built-in tasks only), or null. */
@@ -111,9 +137,9 @@ public final class PlanFactory {
         if (c.learner().algorithm() != Algorithm.REVERSE_KL) {
             return null;
         }
-        String checkpoint = c.teacher().checkpoint();
-        String location = checkpoint.contains("://") ? checkpoint : Path.of(checkpoint).toAbsolutePath().toString();
-        return new TeacherSettings(location, c.teacher().parallelism(), tokenizer(c), contextLength,
+        String given = c.teacher().location();
+        String location = given.contains("://") ? given : Path.of(given).toAbsolutePath().toString();
+        return new TeacherSettings(c.teacher().source(), location, c.teacher().parallelism(), tokenizer(c), contextLength,
                 c.rollout().device(), c.rollout().maxBatchRows());
     }
 

@@ -4,10 +4,12 @@ import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.config.DataSection;
 import io.rollstream.config.InvalidConfigException;
+import io.rollstream.config.ModelSection;
 import io.rollstream.config.RunConfig;
+import io.rollstream.huggingface.HfModelDirectory;
 import io.rollstream.learner.Algorithm;
 import io.rollstream.model.ModelConfig;
-import io.rollstream.model.ParameterLayout;
+import io.rollstream.model.ModelSpec;
 import io.rollstream.teacher.TeacherScorer;
 import io.rollstream.tokenizer.Tokenizer;
 import io.rollstream.tokenizer.TokenizerSpec;
@@ -47,10 +49,10 @@ public final class PreFlight {
      * What the checks loaded, for the run to use instead of loading it again.
      *
      * @param tokenizer the run's tokenizer
-     * @param model the policy's shape
+     * @param model what the policy is: the builtin shape, or a Hugging Face directory's config
      * @param init the checkpoint of {@code model.init}, verified; null without one or when resuming
      */
-    public record Checked(Tokenizer tokenizer, ModelConfig model, Checkpoint init) {}
+    public record Checked(Tokenizer tokenizer, ModelSpec model, Checkpoint init) {}
 
     /** Fixed heap of a local run beside its model and data: the mini-cluster, Flink's buffers on heap, DJL. */
     static final long RUN_BASE_BYTES = 256L << 20;
@@ -88,7 +90,7 @@ public final class PreFlight {
                     + " model");
         }
         Tokenizer tokenizer = tokenizer(c, problems);
-        ModelConfig model = tokenizer == null ? null : model(c, tokenizer.vocabSize(), problems);
+        ModelSpec model = tokenizer == null ? null : model(c, tokenizer, problems);
         Checkpoint init = model == null || resuming ? null : init(c, model, problems);
         if (model != null && c.learner().algorithm() == Algorithm.REVERSE_KL) {
             teacher(c, tokenizer.spec(), model, problems);
@@ -114,49 +116,69 @@ public final class PreFlight {
                 && !readable("model.tokenizer.path", spec.path(), Kind.FILE, "a tokenizer.json", problems)) {
             return null;
         }
-        if (TokenizerSpec.HUGGING_FACE_MODEL.equals(spec.type()) && !readable("model.tokenizer.path", spec.path(),
-                Kind.DIRECTORY, "a Hugging Face model directory (with tokenizer.json)", problems)) {
+        boolean pretrained = c.model().source() == ModelSection.Source.HUGGINGFACE;
+        String key = pretrained ? "model.path" : "model.tokenizer.path";
+        if (TokenizerSpec.HUGGING_FACE_MODEL.equals(spec.type()) && !readable(key, pretrained ? c.model().path()
+                : spec.path(), Kind.DIRECTORY, "a Hugging Face model directory (with tokenizer.json)", problems)) {
             return null;
         }
         try {
             return Tokenizers.create(spec);
         } catch (RuntimeException e) {
-            problems.add((spec.path() != null ? "model.tokenizer.path ('" + spec.path() + "')"
+            problems.add((spec.path() != null ? key + " ('" + spec.path() + "')"
                     : "model.tokenizer (" + spec.type() + ")") + " cannot be loaded: " + e.getMessage());
             return null;
         }
     }
 
-    /** The model's shape, if every parameter fits a Java array. */
-    private static ModelConfig model(RunConfig c, int vocabSize, List<String> problems) {
-        ModelConfig model;
+    /**
+     * What the policy is — the builtin shape for the tokenizer's vocabulary, or the Hugging Face
+     * directory's config.json — if every parameter fits a Java array and its checkpoints can be read
+     * back.
+     */
+    private static ModelSpec model(RunConfig c, Tokenizer tokenizer, List<String> problems) {
+        ModelSpec model;
         try {
-            model = c.model().toModelConfig(vocabSize);
+            model = PlanFactory.modelSpec(c, tokenizer);
+        } catch (IOException | IllegalArgumentException e) {
+            problems.add(c.model().source() == ModelSection.Source.HUGGINGFACE
+                    ? "model.path ('" + c.model().path() + "'): " + e.getMessage() : e.getMessage());
+            return null;
+        }
+        Map<String, Shape> parameters = new LinkedHashMap<>(model.parameterShapes());
+        if (model instanceof ModelConfig builtin && builtin.architecture() == ModelConfig.Architecture.GPT
+                && builtin.positions() == ModelConfig.Positions.ROTARY) {
+            parameters.put(ROTARY_TABLE, new Shape(builtin.contextLength(), builtin.headDim()));
+        }
+        for (Map.Entry<String, Shape> p : parameters.entrySet()) {
+            if (p.getValue().size() > CheckpointFormat.MAX_PARAMETER_VALUES) {
+                problems.add(String.format(Locale.ROOT, "the model (%s) has a %s of %s = %,d values, more than the %,d"
+                                + " one array may hold: %s", describe(model), p.getKey().equals(ROTARY_TABLE)
+                                ? p.getKey() : "parameter " + p.getKey(), p.getValue().toString().replace(", ", " x "),
+                        p.getValue().size(), CheckpointFormat.MAX_PARAMETER_VALUES, model instanceof ModelConfig
+                                ? "choose a smaller model.d_model, model.mlp_width or model.context_length"
+                                : "this model cannot be trained here"));
+                return null;
+            }
+        }
+        try {
+            CheckpointFormat.requireAddressable(model, true); // the learner's state: weights and AdamW moments
         } catch (IllegalArgumentException e) {
             problems.add(e.getMessage());
             return null;
         }
-        Map<String, Shape> parameters = new LinkedHashMap<>(ParameterLayout.shapes(model));
-        if (model.positions() == ModelConfig.Positions.ROTARY) {
-            parameters.put(ROTARY_TABLE, new Shape(model.contextLength(), model.headDim()));
-        }
-        for (Map.Entry<String, Shape> p : parameters.entrySet()) {
-            if (p.getValue().size() > CheckpointFormat.MAX_PARAMETER_VALUES) {
-                problems.add(String.format(Locale.ROOT, "the model (model.layers %d, model.d_model %d, model.mlp_width"
-                                + " %d, model.context_length %d, vocabulary %d) has a %s of %s = %,d values, more than"
-                                + " the %,d one array may hold: choose a smaller model.d_model, model.mlp_width or"
-                                + " model.context_length", model.layers(), model.dModel(), model.mlpWidth(),
-                        model.contextLength(), vocabSize, p.getKey().equals(ROTARY_TABLE) ? p.getKey()
-                                : "parameter " + p.getKey(), p.getValue().toString().replace(", ", " x "), p.getValue().size(),
-                        CheckpointFormat.MAX_PARAMETER_VALUES));
-                return null;
-            }
-        }
         return model;
     }
 
+    /** The model as its config keys name it (builtin), or as its config.json describes it. */
+    private static String describe(ModelSpec model) {
+        return model instanceof ModelConfig m ? String.format(Locale.ROOT, "model.layers %d, model.d_model %d,"
+                + " model.mlp_width %d, model.context_length %d, vocabulary %d", m.layers(), m.dModel(), m.mlpWidth(),
+                m.contextLength(), m.vocabSize()) : model.describe();
+    }
+
     /** {@code model.init}, loaded and verified, if its shape is the config's. */
-    private static Checkpoint init(RunConfig c, ModelConfig model, List<String> problems) {
+    private static Checkpoint init(RunConfig c, ModelSpec model, List<String> problems) {
         String init = c.model().init();
         if (init == null || !readable("model.init", init, Kind.FILE, "a checkpoint (.rsckpt)", problems)) {
             return null;
@@ -177,7 +199,11 @@ public final class PreFlight {
         return checkpoint;
     }
 
-    private static void teacher(RunConfig c, TokenizerSpec student, ModelConfig model, List<String> problems) {
+    private static void teacher(RunConfig c, TokenizerSpec student, ModelSpec model, List<String> problems) {
+        if (c.teacher().source() == ModelSection.Source.HUGGINGFACE) {
+            pretrainedTeacher(c, student, model, problems);
+            return;
+        }
         String location = c.teacher().checkpoint();
         if (ResumePoint.localPath(location) == null
                 || !readable("teacher.checkpoint", location, Kind.FILE, "a checkpoint (.rsckpt)", problems)) {
@@ -193,6 +219,22 @@ public final class PreFlight {
         }
     }
 
+    /** A Hugging Face teacher: its directory, config and tokenizer (its weights are read when the job starts). */
+    private static void pretrainedTeacher(RunConfig c, TokenizerSpec student, ModelSpec model,
+            List<String> problems) {
+        String location = c.teacher().path();
+        if (!readable("teacher.path", location, Kind.DIRECTORY, "a Hugging Face model directory", problems)) {
+            return;
+        }
+        Path dir = Path.of(location);
+        try {
+            TeacherScorer.mismatch(HfModelDirectory.config(dir).decoder(), HfModelDirectory.tokenizer(dir), student,
+                    model.contextLength()).ifPresent(problems::add);
+        } catch (IOException | RuntimeException e) {
+            problems.add("teacher.path ('" + location + "'): " + e.getMessage());
+        }
+    }
+
     /**
      * The heap the run's Java-side copies take, against this JVM's, in its larger phase. The SFT warm
      * start holds the weights (as initialised and as saved: 3 floats per parameter), its
@@ -202,7 +244,7 @@ public final class PreFlight {
      * held-out problems and a fixed problem set's order come on top. An estimate: the model itself
      * lives in PyTorch's native memory.
      */
-    private static void heap(RunConfig c, ModelConfig model, Mode mode, boolean resuming, long maxHeap,
+    private static void heap(RunConfig c, ModelSpec model, Mode mode, boolean resuming, long maxHeap,
             List<String> problems) {
         Map<String, Long> sft = new LinkedHashMap<>();
         if (mode == Mode.SFT || (!resuming && c.sft().steps() > 0)) {
@@ -241,7 +283,7 @@ public final class PreFlight {
                 + " e.g. ROLLSTREAM_JAVA_OPTS=-Xmx" + suggestGib + "g");
     }
 
-    private static void weights(Map<String, Long> parts, ModelConfig model, long floatsPerParameter) {
+    private static void weights(Map<String, Long> parts, ModelSpec model, long floatsPerParameter) {
         parts.put(String.format(Locale.ROOT, "%,d parameters (model.*) x %d float copies", model.parameterCount(),
                 floatsPerParameter), model.parameterCount() * Float.BYTES * floatsPerParameter);
     }

@@ -4,7 +4,7 @@ import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.config.ConfigWriter;
 import io.rollstream.config.RunConfig;
-import io.rollstream.model.ModelConfig;
+import io.rollstream.model.ModelSpec;
 import io.rollstream.tokenizer.PromptCodec;
 
 import java.io.PrintStream;
@@ -52,8 +52,8 @@ public final class SftRun {
 
     private static Path train(RunConfig config, RunPaths paths, PreFlight.Checked checked, boolean resume,
             PrintStream out) throws Exception {
-        ModelConfig model = checked.model();
-        out.println("sft: " + model.parameterCount() + " parameters, " + config.sft().steps() + " steps");
+        ModelSpec model = checked.model();
+        out.println("sft: " + model.describe() + ", " + config.sft().steps() + " steps");
         long start = System.currentTimeMillis();
         PromptCodec codec = new PromptCodec(checked.tokenizer(), PlanFactory.tokenizer(config).promptFormat());
         Checkpoint trained;

@@ -12,8 +12,9 @@ import io.rollstream.learner.PolicyTrainer;
 import io.rollstream.learner.SftLoss;
 import io.rollstream.learner.StepResult;
 import io.rollstream.learner.TrainingExample;
-import io.rollstream.model.GptModel;
-import io.rollstream.model.ModelConfig;
+import io.rollstream.model.LanguageModel;
+import io.rollstream.model.ModelSpec;
+import io.rollstream.model.Models;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tasks.Task;
 import io.rollstream.tokenizer.PromptCodec;
@@ -112,7 +113,7 @@ public final class WarmStart {
      *
      * @param metrics receives each metrics.jsonl line (JSON)
      */
-    public static Checkpoint run(Settings settings, Task demonstrationTask, GptModel model, PromptCodec codec,
+    public static Checkpoint run(Settings settings, Task demonstrationTask, LanguageModel model, PromptCodec codec,
             EvalSpec eval, Consumer<String> metrics) throws Exception {
         return run(settings, demonstrationTask, model, null, codec, eval, metrics, Saver.NONE);
     }
@@ -126,7 +127,7 @@ public final class WarmStart {
      * @param metrics receives each metrics.jsonl line (JSON)
      * @throws Stopped when a stop was requested (after saving)
      */
-    public static Checkpoint run(Settings settings, Task demonstrationTask, GptModel model, Checkpoint saved,
+    public static Checkpoint run(Settings settings, Task demonstrationTask, LanguageModel model, Checkpoint saved,
             PromptCodec codec, EvalSpec eval, Consumer<String> metrics, Saver saver) throws Exception {
         List<TrainingExample> demos = new ArrayList<>(settings.examples());
         for (long i = 0; i < settings.examples(); i++) {
@@ -186,13 +187,13 @@ public final class WarmStart {
                 throw new Stopped(done);
             }
         }
-        return new Checkpoint(0, model.config(), codec.spec(), model.weights(), null,
+        return new Checkpoint(0, model.spec(), codec.spec(), model.weights(), null,
                 Map.of("origin", "sft warm start, " + settings.steps() + " steps"));
     }
 
     /** A fresh model for {@code config}, deterministic in {@code seed}. */
-    public static GptModel freshModel(ModelConfig config, long seed) {
-        return GptModel.initialize(config, seed, Device.cpu());
+    public static LanguageModel freshModel(ModelSpec spec, long seed) {
+        return Models.initialize(spec, seed, Device.cpu());
     }
 
     /**

@@ -4,7 +4,7 @@ import ai.djl.Device;
 
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.Checkpoints;
-import io.rollstream.model.GptModel;
+import io.rollstream.model.LanguageModel;
 import io.rollstream.tokenizer.Tokenizers;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.TrainBatch;
@@ -29,7 +29,7 @@ public final class Learner implements AutoCloseable {
     private final LearnerSettings settings;
     private final PolicyTrainer trainer;
     private final Objective objective;
-    private final GptModel reference;
+    private final LanguageModel reference;
     private final Checkpoint start;
     private long step;
 
@@ -69,7 +69,7 @@ public final class Learner implements AutoCloseable {
         return step;
     }
 
-    public GptModel model() {
+    public LanguageModel model() {
         return trainer.model();
     }
 

@@ -8,7 +8,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 
-import io.rollstream.model.GptModel;
+import io.rollstream.model.LanguageModel;
 import io.rollstream.model.SamplingTruncation;
 import io.rollstream.model.SequenceBatch;
 import io.rollstream.model.TokenLogprobs;
@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Trains a {@link GptModel} with any {@link Objective}: splits a batch into micro-batches,
+ * Trains a {@link LanguageModel} with any {@link Objective}: splits a batch into micro-batches,
  * accumulates their gradients (each token's loss weighted as the objective's {@link
  * LossAggregation} says over the whole update, so the sum is the gradient of one big batch), clips
  * to the global norm, guards against non-finite and all-zero gradients, and applies {@link AdamW}.
@@ -81,16 +81,16 @@ public final class PolicyTrainer {
         }
     }
 
-    private final GptModel model;
+    private final LanguageModel model;
     private final AdamW optimizer;
     private final Config config;
     private final int padId;
     /** The frozen reference policy of a KL penalty, or null. */
-    private GptModel reference;
+    private LanguageModel reference;
     /** Test hook run between forward and backward (e.g. to force a GC). */
     private Runnable beforeBackward = () -> {};
 
-    public PolicyTrainer(GptModel model, AdamW optimizer, Config config, int padId) {
+    public PolicyTrainer(LanguageModel model, AdamW optimizer, Config config, int padId) {
         this.model = model;
         this.optimizer = optimizer;
         this.config = config;
@@ -106,7 +106,7 @@ public final class PolicyTrainer {
      * The frozen policy a KL penalty is measured against; it never trains (the caller owns and
      * closes it).
      */
-    public void useReference(GptModel frozen) {
+    public void useReference(LanguageModel frozen) {
         frozen.setTrainable(false);
         this.reference = frozen;
     }
@@ -115,7 +115,7 @@ public final class PolicyTrainer {
         return optimizer;
     }
 
-    public GptModel model() {
+    public LanguageModel model() {
         return model;
     }
 
@@ -195,7 +195,7 @@ public final class PolicyTrainer {
         SequenceBatch batch = SequenceBatch.of(
                 micro.stream().map(TrainingExample::prompt).toList(),
                 micro.stream().map(TrainingExample::completion).toList(),
-                padId, model.config().contextLength());
+                padId, model.spec().contextLength());
         Shape shape = new Shape(batch.rows(), batch.width());
         try (NDManager manager = model.newSubManager();
                 NDScope scope = new NDScope();

@@ -4,17 +4,13 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * A decoder-only transformer written directly on DJL NDArrays: token (+ learned position)
+ * Rollstream's own GPT ({@code model.architecture: gpt}), written directly on DJL NDArrays: token (+ learned position)
  * embedding, {@code layers} pre-norm blocks of causal self-attention and a GELU MLP, a final layer
  * norm and an output projection tied to the token embedding.
  *
@@ -23,7 +19,7 @@ import java.util.SplittableRandom;
  * no scalar {@code mul/div(Number)} is used on anything that may need gradients (DJL frees that
  * scalar before backward reads it); constants live as arrays owned by the model.
  */
-public final class GptModel implements AutoCloseable {
+public final class GptModel extends ParameterizedModel {
 
     /** Additive bias that removes a key from attention: exp(-1e9 - max) is exactly 0 in fp32. */
     public static final float MASKED = -1e9f;
@@ -31,16 +27,14 @@ public final class GptModel implements AutoCloseable {
     private static final float LAYER_NORM_EPS = 1e-5f;
 
     private final ModelConfig config;
-    private final NDManager manager;
-    private final Map<String, NDArray> parameters;
     private final NDArray attentionScale;
     private final NDArray rotaryCos;
     private final NDArray rotarySin;
 
-    private GptModel(ModelConfig config, NDManager manager, Map<String, NDArray> parameters) {
+    private GptModel(ModelConfig config, Parameters parameters) {
+        super(parameters);
         this.config = config;
-        this.manager = manager;
-        this.parameters = parameters;
+        NDManager manager = manager();
         this.attentionScale = manager.create((float) (1.0 / Math.sqrt(config.headDim())));
         if (config.positions() == ModelConfig.Positions.ROTARY) {
             NDArray[] tables = RotaryTables.create(manager, config.contextLength(), config.headDim());
@@ -62,86 +56,25 @@ public final class GptModel implements AutoCloseable {
 
     /** A model with the given weights (names and shapes as in {@link ParameterLayout}). */
     public static GptModel fromWeights(ModelConfig config, Map<String, float[]> weights, Device device) {
+        if (config.architecture() != ModelConfig.Architecture.GPT) {
+            throw new IllegalArgumentException("GptModel implements model.architecture gpt, not "
+                    + config.architecture() + " (build models through Models)");
+        }
         Map<String, Shape> shapes = ParameterLayout.shapes(config);
-        if (!shapes.keySet().equals(weights.keySet())) {
-            throw new IllegalArgumentException(
-                    "weights do not match the model config: expected " + shapes.keySet() + ", got " + weights.keySet());
-        }
-        NDManager manager = NDManager.newBaseManager(device);
-        Map<String, NDArray> params = new LinkedHashMap<>();
-        for (Map.Entry<String, Shape> e : shapes.entrySet()) {
-            float[] values = weights.get(e.getKey());
-            if (values.length != e.getValue().size()) {
-                manager.close();
-                throw new IllegalArgumentException("parameter " + e.getKey() + " has " + values.length
-                        + " values, expected " + e.getValue().size() + " for shape " + e.getValue());
-            }
-            // duplicate() gives the tensor memory of its own, not a view of a Java buffer.
-            NDArray created = manager.create(values, e.getValue());
-            NDArray owned = created.duplicate();
-            created.close();
-            params.put(e.getKey(), owned);
-        }
-        return new GptModel(config, manager, params);
+        requireNames(shapes, weights);
+        return new GptModel(config, load(shapes, TensorSource.of(weights), device));
     }
 
     public ModelConfig config() {
         return config;
     }
 
-    public Device device() {
-        return manager.getDevice();
+    @Override
+    public ModelSpec spec() {
+        return config;
     }
 
-    /** A manager on the model's device for the caller's inputs and intermediates. */
-    public NDManager newSubManager() {
-        return manager.newSubManager();
-    }
-
-    /** Parameters by name, in a fixed order. The arrays are live: do not close them. */
-    public Map<String, NDArray> parameters() {
-        return Collections.unmodifiableMap(parameters);
-    }
-
-    /** Marks every parameter as needing (or not) a gradient. */
-    public void setTrainable(boolean trainable) {
-        for (NDArray p : parameters.values()) {
-            p.setRequiresGradient(trainable);
-        }
-    }
-
-    /** A copy of the weights as Java arrays (for checkpoints and for publishing a policy). */
-    public Map<String, float[]> weights() {
-        Map<String, float[]> out = new LinkedHashMap<>();
-        parameters.forEach((name, p) -> out.put(name, p.toFloatArray()));
-        return out;
-    }
-
-    /**
-     * Logits for every position of full sequences starting at position 0, with a causal mask
-     * (right padding is harmless: no real position attends to a later pad).
-     *
-     * @param ids token ids, INT64 (B, T)
-     * @return logits (B, T, V)
-     */
-    public NDArray logits(NDArray ids) {
-        int t = Math.toIntExact(ids.getShape().get(1));
-        NDManager m = ids.getManager();
-        NDArray positions = m.arange(0, t, 1, DataType.INT64).expandDims(0);
-        NDArray bias = m.create(AttentionBias.causal(t), new Shape(t, t));
-        return forward(ids, positions, bias, null, false);
-    }
-
-    /**
-     * The general forward pass.
-     *
-     * @param ids INT64 (B, T): the new tokens (all tokens without a cache)
-     * @param positions INT64 (B, T) or (1, T): position of each new token
-     * @param bias additive attention bias broadcastable to (B, heads, T, Tkeys): 0 or {@link #MASKED}
-     * @param cache keys and values of earlier tokens, extended in place; null for none
-     * @param lastOnly project only the last position to logits (generation)
-     * @return logits (B, T, V), or (B, V) when {@code lastOnly}
-     */
+    @Override
     public NDArray forward(NDArray ids, NDArray positions, NDArray bias, KvCache cache, boolean lastOnly) {
         long b = ids.getShape().get(0);
         long t = ids.getShape().get(1);
@@ -188,18 +121,6 @@ public final class GptModel implements AutoCloseable {
         return x.matMul(p("wte").transpose());
     }
 
-    private NDArray p(String name) {
-        return parameters.get(name);
-    }
-
-    private static NDArray embed(NDArray ids, NDArray table) {
-        return ids.getNDArrayInternal().embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
-    }
-
-    private static NDArray linear(NDArray x, NDArray w, NDArray bias) {
-        return x.getNDArrayInternal().linear(x, w, bias).singletonOrThrow();
-    }
-
     private NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta) {
         return x.getNDArrayInternal()
                 .layerNorm(x, new Shape(config.dModel()), gamma, beta, LAYER_NORM_EPS)
@@ -209,10 +130,5 @@ public final class GptModel implements AutoCloseable {
     /** (B, T, D) → (B, heads, T, headDim). */
     private NDArray heads(NDArray x, long b, long t) {
         return x.reshape(b, t, config.heads(), config.headDim()).transpose(0, 2, 1, 3);
-    }
-
-    @Override
-    public void close() {
-        manager.close();
     }
 }

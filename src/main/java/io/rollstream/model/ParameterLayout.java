@@ -12,8 +12,6 @@ import java.util.SplittableRandom;
  */
 public final class ParameterLayout {
 
-    private static final double INIT_STD = 0.02;
-
     private ParameterLayout() {}
 
     /** Every parameter's name and shape, in storage order. Linear weights are (out, in). */
@@ -46,20 +44,7 @@ public final class ParameterLayout {
 
     /** GPT-2 initialisation drawn from {@code random} in storage order. */
     static Map<String, float[]> initialWeights(ModelConfig c, SplittableRandom random) {
-        double residualStd = INIT_STD / Math.sqrt(2.0 * c.layers());
-        Map<String, float[]> weights = new LinkedHashMap<>();
-        shapes(c).forEach((name, shape) -> {
-            float[] values = new float[Math.toIntExact(shape.size())];
-            if (name.endsWith(".g")) {
-                java.util.Arrays.fill(values, 1f);
-            } else if (!name.endsWith(".b")) {
-                double std = name.endsWith("attn.out.w") || name.endsWith("mlp.out.w") ? residualStd : INIT_STD;
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = (float) (random.nextGaussian() * std);
-                }
-            }
-            weights.put(name, values);
-        });
-        return weights;
+        return InitialWeights.draw(shapes(c), c.layers(), random, name -> name.endsWith(".g"),
+                name -> name.endsWith(".b"), name -> name.endsWith("attn.out.w") || name.endsWith("mlp.out.w"));
     }
 }

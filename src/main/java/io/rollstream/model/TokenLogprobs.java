@@ -20,8 +20,8 @@ public final class TokenLogprobs {
 
     private TokenLogprobs() {}
 
-    /** The untruncated form of {@link #forward(GptModel, NDManager, SequenceBatch, double, SamplingTruncation)}. */
-    public static NDList forward(GptModel model, NDManager manager, SequenceBatch batch, double temperature) {
+    /** The untruncated form of {@link #forward(LanguageModel, NDManager, SequenceBatch, double, SamplingTruncation)}. */
+    public static NDList forward(LanguageModel model, NDManager manager, SequenceBatch batch, double temperature) {
         return forward(model, manager, batch, temperature, SamplingTruncation.NONE);
     }
 
@@ -34,7 +34,7 @@ public final class TokenLogprobs {
      * Arrays are created in {@code manager}; the temperature array (when not 1) is created there too
      * and must stay alive until backward returns.
      */
-    public static NDList forward(GptModel model, NDManager manager, SequenceBatch batch, double temperature,
+    public static NDList forward(LanguageModel model, NDManager manager, SequenceBatch batch, double temperature,
             SamplingTruncation truncation) {
         Shape shape = new Shape(batch.rows(), batch.width());
         NDArray inputs = manager.create(batch.inputs(), shape);
@@ -56,9 +56,9 @@ public final class TokenLogprobs {
     }
 
     /** Log-probabilities of each completion token under the full tempered distribution, without gradients. */
-    public static float[][] score(GptModel model, List<int[]> prompts, List<int[]> completions, int padId,
+    public static float[][] score(LanguageModel model, List<int[]> prompts, List<int[]> completions, int padId,
             double temperature) {
-        SequenceBatch batch = SequenceBatch.of(prompts, completions, padId, model.config().contextLength());
+        SequenceBatch batch = SequenceBatch.of(prompts, completions, padId, model.spec().contextLength());
         JniUtils.setGradMode(false);
         try (NDManager manager = model.newSubManager(); NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();

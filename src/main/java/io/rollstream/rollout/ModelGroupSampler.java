@@ -4,7 +4,7 @@ import ai.djl.Device;
 
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.Checkpoints;
-import io.rollstream.model.GptModel;
+import io.rollstream.model.LanguageModel;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.policy.PolicyVersionGoneException;
 import io.rollstream.sampling.Completion;
@@ -48,7 +48,7 @@ public final class ModelGroupSampler implements GroupSampler {
     private final int maxBatchRows;
     private final long runSeed;
     private final Device device;
-    private final Map<Long, GptModel> models = new LinkedHashMap<>();
+    private final Map<Long, LanguageModel> models = new LinkedHashMap<>();
     private PromptCodec codec;
     private SamplingEngine engine;
 
@@ -82,7 +82,7 @@ public final class ModelGroupSampler implements GroupSampler {
         return out;
     }
 
-    private List<ScoredGroup> generateChunk(GptModel model, List<GroupRequest> chunk, long version) {
+    private List<ScoredGroup> generateChunk(LanguageModel model, List<GroupRequest> chunk, long version) {
         List<GenerationRequest> rows = new ArrayList<>(chunk.size() * groupSize);
         List<int[]> prompts = new ArrayList<>(chunk.size());
         for (GroupRequest r : chunk) {
@@ -156,8 +156,8 @@ public final class ModelGroupSampler implements GroupSampler {
     }
 
     /** The model of {@code version}, loading it from the store when needed. */
-    private GptModel model(long version) throws Exception {
-        GptModel model = models.get(version);
+    private LanguageModel model(long version) throws Exception {
+        LanguageModel model = models.get(version);
         if (model != null) {
             return model;
         }
@@ -169,7 +169,7 @@ public final class ModelGroupSampler implements GroupSampler {
         model = Checkpoints.model(checkpoint, device);
         models.put(version, model);
         while (models.size() > MODELS_KEPT) {
-            Iterator<Map.Entry<Long, GptModel>> oldest = models.entrySet().iterator();
+            Iterator<Map.Entry<Long, LanguageModel>> oldest = models.entrySet().iterator();
             oldest.next().getValue().close();
             oldest.remove();
         }
@@ -178,7 +178,7 @@ public final class ModelGroupSampler implements GroupSampler {
 
     @Override
     public void close() {
-        models.values().forEach(GptModel::close);
+        models.values().forEach(LanguageModel::close);
         models.clear();
     }
 }

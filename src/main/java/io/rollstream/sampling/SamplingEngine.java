@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 
 import io.rollstream.model.AttentionBias;
-import io.rollstream.model.GptModel;
+import io.rollstream.model.LanguageModel;
 import io.rollstream.model.KvCache;
 
 import java.util.ArrayList;
@@ -43,13 +43,13 @@ public final class SamplingEngine {
     }
 
     /** Completions for {@code requests}, in the same order. */
-    public List<Completion> generate(GptModel model, List<GenerationRequest> requests, SamplingParams params) {
+    public List<Completion> generate(LanguageModel model, List<GenerationRequest> requests, SamplingParams params) {
         if (requests.isEmpty()) {
             return List.of();
         }
         JniUtils.setGradMode(false);
         Batch batch = new Batch(model, requests, params);
-        try (NDManager manager = model.newSubManager(); KvCache cache = new KvCache(model.config().layers(), batch.capacity())) {
+        try (NDManager manager = model.newSubManager(); KvCache cache = model.newKvCache(batch.capacity())) {
             float[] logits = firstStep(model, manager, batch, cache);
             while (true) {
                 batch.sampleNext(logits);
@@ -70,7 +70,7 @@ public final class SamplingEngine {
         return batch.completions();
     }
 
-    private float[] firstStep(GptModel model, NDManager manager, Batch batch, KvCache cache) {
+    private float[] firstStep(LanguageModel model, NDManager manager, Batch batch, KvCache cache) {
         if (!useCache) {
             return recomputeStep(model, manager, batch);
         }
@@ -85,7 +85,7 @@ public final class SamplingEngine {
         }
     }
 
-    private float[] cachedStep(GptModel model, NDManager manager, Batch batch, KvCache cache) {
+    private float[] cachedStep(LanguageModel model, NDManager manager, Batch batch, KvCache cache) {
         int n = batch.rows.length;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
@@ -97,7 +97,7 @@ public final class SamplingEngine {
         }
     }
 
-    private float[] recomputeStep(GptModel model, NDManager manager, Batch batch) {
+    private float[] recomputeStep(LanguageModel model, NDManager manager, Batch batch) {
         int n = batch.rows.length;
         int width = batch.promptWidth + batch.generatedSteps;
         try (NDScope scope = new NDScope()) {
@@ -124,9 +124,9 @@ public final class SamplingEngine {
         int[] rows;
         int generatedSteps;
 
-        Batch(GptModel model, List<GenerationRequest> requests, SamplingParams params) {
+        Batch(LanguageModel model, List<GenerationRequest> requests, SamplingParams params) {
             this.requests = requests;
-            this.vocab = model.config().vocabSize();
+            this.vocab = model.spec().vocabSize();
             this.sampler = new TokenSampler(params);
             int n = requests.size();
             int width = 0;
@@ -134,7 +134,7 @@ public final class SamplingEngine {
             randoms = new SplittableRandom[n];
             finished = new FinishReason[n];
             rows = new int[n];
-            int context = model.config().contextLength();
+            int context = model.spec().contextLength();
             for (int i = 0; i < n; i++) {
                 int length = requests.get(i).prompt().length;
                 if (length >= context) {

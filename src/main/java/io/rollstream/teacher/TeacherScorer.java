@@ -4,14 +4,19 @@ import ai.djl.Device;
 
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.Checkpoints;
-import io.rollstream.model.GptModel;
-import io.rollstream.model.ModelConfig;
+import io.rollstream.huggingface.HfConfig;
+import io.rollstream.huggingface.HfModelDirectory;
+import io.rollstream.model.LanguageModel;
+import io.rollstream.model.ModelSpec;
 import io.rollstream.model.TokenLogprobs;
+import io.rollstream.tokenizer.TokenizerIdentity;
 import io.rollstream.tokenizer.TokenizerSpec;
 import io.rollstream.tokenizer.Tokenizers;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -32,11 +37,11 @@ import java.util.Optional;
  */
 public final class TeacherScorer implements AutoCloseable {
 
-    private final GptModel teacher;
+    private final LanguageModel teacher;
     private final int padId;
     private final int maxBatchRows;
 
-    private TeacherScorer(GptModel teacher, int padId, int maxBatchRows) {
+    private TeacherScorer(LanguageModel teacher, int padId, int maxBatchRows) {
         this.teacher = teacher;
         this.padId = padId;
         this.maxBatchRows = maxBatchRows;
@@ -53,29 +58,51 @@ public final class TeacherScorer implements AutoCloseable {
         mismatch(checkpoint.model(), checkpoint.tokenizer(), studentTokenizer, studentContextLength).ifPresent(why -> {
             throw new IllegalArgumentException(why);
         });
-        int padId = Tokenizers.create(checkpoint.tokenizer()).padId();
-        GptModel model = Checkpoints.model(checkpoint, device);
-        model.setTrainable(false);
-        return new TeacherScorer(model, padId, maxBatchRows);
+        return of(Checkpoints.model(checkpoint, device), checkpoint.tokenizer(), maxBatchRows);
     }
 
     /**
-     * Why a teacher of shape {@code teacher} trained with {@code teacherTokenizer} cannot score a
-     * student with {@code studentTokenizer} and {@code studentContextLength}, or empty when it can.
+     * A scorer for the Hugging Face model in directory {@code location}, loaded straight from its safetensors.
+     *
+     * @throws IllegalArgumentException as {@link #load(Checkpoint, TokenizerSpec, int, Device, int)}
      */
-    public static Optional<String> mismatch(ModelConfig teacher, TokenizerSpec teacherTokenizer,
+    public static TeacherScorer loadDirectory(String location, TokenizerSpec studentTokenizer,
+            int studentContextLength, Device device, int maxBatchRows) throws IOException {
+        Path dir = Path.of(location);
+        HfConfig config = HfModelDirectory.config(dir);
+        TokenizerSpec tokenizer = HfModelDirectory.tokenizer(dir);
+        mismatch(config.decoder(), tokenizer, studentTokenizer, studentContextLength).ifPresent(why -> {
+            throw new IllegalArgumentException(why);
+        });
+        return of(HfModelDirectory.load(dir, config.decoder(), device), tokenizer, maxBatchRows);
+    }
+
+    /**
+     * Why a teacher of shape {@code teacher} with {@code teacherTokenizer} cannot score a student with
+     * {@code studentTokenizer} and {@code studentContextLength}, or empty when it can. Tokenizers match
+     * when they give ids the same meaning ({@link TokenizerIdentity}).
+     */
+    public static Optional<String> mismatch(ModelSpec teacher, TokenizerSpec teacherTokenizer,
             TokenizerSpec studentTokenizer, int studentContextLength) {
-        if (!teacherTokenizer.tokens().equals(studentTokenizer.tokens())) {
-            return Optional.of("teacher.checkpoint was trained with tokenizer " + teacherTokenizer
-                    + " but the student uses " + studentTokenizer + ": distillation compares the two models token by"
-                    + " token, so train the teacher on the same task (same tokenizer) as the student");
+        if (!TokenizerIdentity.sameIds(teacherTokenizer, studentTokenizer)) {
+            return Optional.of("the teacher uses tokenizer " + teacherTokenizer + " but the student uses "
+                    + studentTokenizer + ": distillation compares the two models token by token, so the teacher"
+                    + " needs the student's tokenizer (train it on the same task, or take a teacher of the student's"
+                    + " model family)");
         }
         if (teacher.contextLength() < studentContextLength) {
-            return Optional.of("teacher.checkpoint has context_length " + teacher.contextLength()
-                    + ", shorter than the student's " + studentContextLength
-                    + ": train the teacher with model.context_length >= " + studentContextLength);
+            return Optional.of("the teacher has context_length " + teacher.contextLength()
+                    + ", shorter than the student's " + studentContextLength + ": train the teacher with"
+                    + " model.context_length >= " + studentContextLength + " (a Hugging Face teacher's context is its"
+                    + " max_position_embeddings)");
         }
         return Optional.empty();
+    }
+
+    private static TeacherScorer of(LanguageModel model, TokenizerSpec tokenizer, int maxBatchRows) {
+        int padId = Tokenizers.create(tokenizer).padId();
+        model.setTrainable(false);
+        return new TeacherScorer(model, padId, maxBatchRows);
     }
 
     /** {@code group} with every rollout's per-token rewards ({@code teacher − student} log-prob) filled in. */

@@ -2,6 +2,7 @@ package io.rollstream.teacher;
 
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
+import io.rollstream.config.ModelSection;
 import io.rollstream.rollout.DeviceSelection;
 import io.rollstream.types.ScoredGroup;
 
@@ -17,7 +18,7 @@ import java.io.IOException;
 
 /**
  * The teacher-scoring stage (distillation only): a thin, stateless Flink map around {@link
- * TeacherScorer}. Each subtask loads the teacher checkpoint once in {@link #open} and frees it in
+ * TeacherScorer}. Each subtask loads the teacher (a checkpoint or a Hugging Face directory) once in {@link #open} and frees it in
  * {@link #close}; a failed subtask simply scores its groups again after the restart (scoring is a
  * pure function of the group and the teacher).
  */
@@ -49,8 +50,11 @@ public final class TeacherScoring extends RichMapFunction<ScoredGroup, ScoredGro
         ai.djl.Device device = DeviceSelection.forSubtask(UID, settings.device(),
                 DeviceSelection.declaredGpus(getRuntimeContext()),
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
-        scorer = TeacherScorer.load(read(settings.checkpoint()), settings.studentTokenizer(),
-                settings.studentContextLength(), device, settings.maxBatchRows());
+        scorer = settings.source() == ModelSection.Source.HUGGINGFACE
+                ? TeacherScorer.loadDirectory(settings.location(), settings.studentTokenizer(),
+                        settings.studentContextLength(), device, settings.maxBatchRows())
+                : TeacherScorer.load(read(settings.location()), settings.studentTokenizer(),
+                        settings.studentContextLength(), device, settings.maxBatchRows());
     }
 
     @Override

@@ -77,6 +77,11 @@ final class HuggingFaceVocab {
         return OptionalInt.empty();
     }
 
+    /** Whether both vocabularies give every token the same id (so ids mean the same text in both). */
+    boolean sameIdsAs(HuggingFaceVocab other) {
+        return idByToken.equals(other.idByToken);
+    }
+
     /** Number of ids: one past the largest id in the file. */
     int size() {
         return size;

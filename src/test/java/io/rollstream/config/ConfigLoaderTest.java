@@ -63,7 +63,7 @@ class ConfigLoaderTest {
         assertThat(c.job()).isEqualTo(new JobSection("rollstream", 0, 100, 0, true, 8081, 30));
         assertThat(c.data()).isEqualTo(new DataSection(Source.TASK, "arithmetic", 3, Map.of(), null, false,
                 new DataSection.Fields("id", "prompt", "answer", "task"), "exact_match", 1, true, 0, 4096, PromptFormat.Kind.RAW, null));
-        assertThat(c.model()).isEqualTo(new ModelSection(4, 4, 128, 512, 32, Positions.LEARNED, null, null));
+        assertThat(c.model()).isEqualTo(ModelSection.builtin(4, 4, 128, 512, 32, Positions.LEARNED, null, null));
         assertThat(c.sft()).isEqualTo(new SftSection(0, 1000, 64, 1e-3, 20, 250, 100));
         assertThat(c.rollout()).isEqualTo(new RolloutSection(1, 8, 1.0, 1.0, 0, 8, 256, 200, Device.AUTO));
         assertThat(c.buffer()).isEqualTo(new BufferSection(64, 1.0, null, null, false, null, Estimator.GROUP_MEAN, null,
@@ -73,7 +73,7 @@ class ConfigLoaderTest {
         assertThat(c.learner()).isEqualTo(new LearnerSection(Algorithm.GRPO, 1e-4, 0.9, 0.99, 1e-8, 0.0, 0, 1.0, 64,
                 OptimizerStep.PER_BATCH, 5, LossConfig.dppo(new DppoLoss.Config(Masking.DPPO, 0.2, 0.2, 0.125, 8.0, 1e-3)),
                 LossAggregation.TOKEN_MEAN, ImportanceCorrection.Config.none(), ReferenceKl.Config.off(), false));
-        assertThat(c.teacher()).isEqualTo(new TeacherSection(null, 1));
+        assertThat(c.teacher()).isEqualTo(new TeacherSection(ModelSection.Source.BUILTIN, null, null, 1));
         assertThat(c.eval()).isEqualTo(new EvalSection(5, 200, null));
         assertThat(c.policyStore()).isEqualTo(new PolicyStoreSection(null, 8, 3, true));
         assertThat(c.output()).isEqualTo(new OutputSection(Mode.ALL, 10));
@@ -101,7 +101,7 @@ class ConfigLoaderTest {
                 "/data/gsm8k/train", true, new DataSection.Fields("uid", "question", "solution", "kind"),
                 "last_number_match", 3, false, 5000, 1024, PromptFormat.Kind.CHAT,
                 "Reason step by step, then give the final answer."));
-        assertThat(c.model()).isEqualTo(new ModelSection(8, 8, 512, 2048, 512, Positions.ROTARY,
+        assertThat(c.model()).isEqualTo(ModelSection.builtin(8, 8, 512, 2048, 512, Positions.ROTARY,
                 TokenizerSpec.huggingFace("/models/tiny/tokenizer.json"), "/runs/sft/checkpoints/final"));
         assertThat(c.sft()).isEqualTo(new SftSection(200, 5000, 32, 3e-4, 50, 100, 25));
         assertThat(c.rollout()).isEqualTo(new RolloutSection(4, 16, 0.8, 0.95, 50, 256, 512, 500, Device.GPU, 77L));
@@ -116,7 +116,7 @@ class ConfigLoaderTest {
                 new ImportanceCorrection.Config(ImportanceCorrection.Truncation.SEQUENCE, 3.0,
                         ImportanceCorrection.MaskLevel.GEOMETRIC, 0.9, 1.1),
                 new ReferenceKl.Config(0.05, ReferenceKl.Estimator.K2), false));
-        assertThat(c.teacher()).isEqualTo(new TeacherSection("/runs/teacher/final", 2));
+        assertThat(c.teacher()).isEqualTo(new TeacherSection(ModelSection.Source.BUILTIN, "/runs/teacher/final", null, 2));
         assertThat(c.eval()).isEqualTo(new EvalSection(50, 500, 512));
         assertThat(c.policyStore()).isEqualTo(new PolicyStoreSection("/scratch/policies", 3, 5, false));
         assertThat(c.output()).isEqualTo(new OutputSection(Mode.SAMPLE, 25));

@@ -220,7 +220,7 @@ class ConfigValidationTest {
     void distillationNeedsATeacher() {
         assertThat(failure("learner: {algorithm: reverse_kl}").getMessage()).isEqualTo(
                 "teacher.checkpoint (null) is required when learner.algorithm is reverse_kl:"
-                        + " set it to the teacher's checkpoint");
+                        + " set it to the teacher's checkpoint (or teacher.source: huggingface with teacher.path)");
         RunConfig ok = ConfigLoader.parse("learner: {algorithm: reverse_kl}\nteacher: {checkpoint: t.ckpt}");
         assertThat(ok.learner().algorithm()).isEqualTo(Algorithm.REVERSE_KL);
     }

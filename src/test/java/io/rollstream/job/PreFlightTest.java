@@ -57,7 +57,7 @@ class PreFlightTest {
     @Test
     void theSmokeConfigPassesAndGivesItsTokenizerAndModel() {
         PreFlight.Checked checked = PreFlight.check(config(), PreFlight.Mode.LOCAL_RUN, false, HEAP);
-        assertThat(checked.model().dModel()).isEqualTo(32);
+        assertThat(checked.model().hiddenSize()).isEqualTo(32);
         assertThat(checked.model().vocabSize()).isEqualTo(checked.tokenizer().vocabSize());
         assertThat(checked.init()).isNull();
     }
@@ -78,13 +78,18 @@ class PreFlightTest {
         assertThat(problem("sft.examples=2000000000")).startsWith("this run needs about 268.3 GiB of JVM heap, more"
                 + " than the 8.0 GiB it has (sft.examples (2000000000): 268.2 GiB): choose a smaller model or smaller"
                 + " sizes, or give the JVM more heap, e.g. ROLLSTREAM_JAVA_OPTS=-Xmx336g");
-        // 8 layers of d_model 2048: 403M parameters, 12 float copies in a run with two generators.
-        RunConfig big = config("model.layers=8", "model.d_model=2048", "model.mlp_width=8192", "rollout.parallelism=2",
+        // 4 layers of d_model 1024: 50M parameters, 12 float copies in a run with two generators, 2 GiB of heap.
+        RunConfig big = config("model.layers=4", "model.d_model=1024", "model.mlp_width=4096", "rollout.parallelism=2",
                 "buffer.batch_size=64");
-        assertThat(problems(big, PreFlight.Mode.LOCAL_RUN, false, HEAP)).singleElement().asString()
-                .contains("402,925,568 parameters (model.*) x 12 float copies: 18.0 GiB")
-                .endsWith("ROLLSTREAM_JAVA_OPTS=-Xmx23g");
-        assertThat(problems(big, PreFlight.Mode.LOCAL_RUN, false, 32L << 30)).isEmpty();
+        assertThat(problems(big, PreFlight.Mode.LOCAL_RUN, false, 2L << 30)).singleElement().asString()
+                .contains("50,414,592 parameters (model.*) x 12 float copies: 2.3 GiB")
+                .endsWith("ROLLSTREAM_JAVA_OPTS=-Xmx4g");
+        assertThat(problems(big, PreFlight.Mode.LOCAL_RUN, false, HEAP)).isEmpty();
+        // 8 layers of d_model 2048, 403M parameters: its learner state could not be read back at all.
+        RunConfig huge = config("model.layers=8", "model.d_model=2048", "model.mlp_width=8192");
+        assertThat(problems(huge, PreFlight.Mode.LOCAL_RUN, false, 32L << 30)).singleElement().asString()
+                .contains("402925568 parameters, weights and AdamW moments) would be 4.5 GiB",
+                        "held in one byte array, which stops at 2 GiB");
         assertThat(problems(big, PreFlight.Mode.CLUSTER_RUN, false, HEAP)).as("a cluster's heap is not this JVM's")
                 .isEmpty();
         assertThat(problems(config("eval.problems=100000000"), PreFlight.Mode.SFT, false, HEAP)).singleElement()
@@ -122,7 +127,7 @@ class PreFlightTest {
 
     @Test
     void modelInitMustHaveTheConfiguredShapeAndIsReturnedVerified() throws Exception {
-        ModelConfig model = PreFlight.check(config(), PreFlight.Mode.LOCAL_RUN, false, HEAP).model();
+        ModelConfig model = (ModelConfig) PreFlight.check(config(), PreFlight.Mode.LOCAL_RUN, false, HEAP).model();
         Path init = dir.resolve("init.rsckpt");
         CheckpointFormat.save(checkpoint(model), init);
 
@@ -136,7 +141,7 @@ class PreFlightTest {
 
     @Test
     void aTeacherMustBeReadableAndFitTheStudent() throws Exception {
-        ModelConfig model = PreFlight.check(config(), PreFlight.Mode.LOCAL_RUN, false, HEAP).model();
+        ModelConfig model = (ModelConfig) PreFlight.check(config(), PreFlight.Mode.LOCAL_RUN, false, HEAP).model();
         Path teacher = dir.resolve("teacher.rsckpt");
         CheckpointFormat.save(new Checkpoint(7, model, TokenizerSpec.chars("0123456789+-="), weights(model), null,
                 Map.of()), teacher);
@@ -145,7 +150,7 @@ class PreFlightTest {
         assertThat(problem(distill, noFilters[0], "teacher.checkpoint=/nope"))
                 .isEqualTo("teacher.checkpoint ('/nope') does not exist: give a checkpoint (.rsckpt)");
         assertThat(problem(distill, noFilters[0], "teacher.checkpoint=" + teacher))
-                .startsWith("teacher.checkpoint was trained with tokenizer TokenizerSpec[type=char, alphabet=0123456789+-=");
+                .startsWith("the teacher uses tokenizer TokenizerSpec[type=char, alphabet=0123456789+-=");
         assertThat(problems(config(distill, noFilters[0], "teacher.checkpoint=s3://bucket/t.rsckpt"),
                 PreFlight.Mode.LOCAL_RUN, false, HEAP)).as("other file systems are read where the job runs").isEmpty();
     }

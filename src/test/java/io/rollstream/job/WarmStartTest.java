@@ -9,7 +9,7 @@ import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.common.Json;
 import io.rollstream.eval.EvalSpec;
-import io.rollstream.model.GptModel;
+import io.rollstream.model.LanguageModel;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.tasks.Task;
 import io.rollstream.tasks.Tasks;
@@ -68,7 +68,7 @@ class WarmStartTest {
 
     private record Outcome(Map<String, float[]> weights, List<JsonNode> lines) {}
 
-    private static Outcome train(GptModel model, Checkpoint from, WarmStart.Saver saver) throws Exception {
+    private static Outcome train(LanguageModel model, Checkpoint from, WarmStart.Saver saver) throws Exception {
         List<JsonNode> lines = new ArrayList<>();
         Checkpoint version0 = WarmStart.run(SETTINGS, TASK, model, from, CODEC, EVAL,
                 line -> lines.add(parse(line)), saver);
@@ -84,13 +84,13 @@ class WarmStartTest {
     }
 
     private static Outcome straightThrough(Recorder recorder) throws Exception {
-        try (GptModel fresh = WarmStart.freshModel(MODEL, 5)) {
+        try (LanguageModel fresh = WarmStart.freshModel(MODEL, 5)) {
             return train(fresh, null, recorder);
         }
     }
 
     private static Outcome continued(Checkpoint saved) throws Exception {
-        try (GptModel model = Checkpoints.model(saved, Device.cpu())) {
+        try (LanguageModel model = Checkpoints.model(saved, Device.cpu())) {
             return train(model, saved, new Recorder((int) saved.step(), -1));
         }
     }
@@ -105,7 +105,7 @@ class WarmStartTest {
         assertThat(straight.saved.get(0).metadata()).containsEntry(WarmStart.DRAWS, "32");
 
         Recorder stopping = new Recorder(0, 6);
-        try (GptModel fresh = WarmStart.freshModel(MODEL, 5)) {
+        try (LanguageModel fresh = WarmStart.freshModel(MODEL, 5)) {
             assertThatThrownBy(() -> train(fresh, null, stopping)).isInstanceOf(WarmStart.Stopped.class)
                     .satisfies(e -> assertThat(((WarmStart.Stopped) e).step()).isEqualTo(6));
         }
@@ -120,7 +120,7 @@ class WarmStartTest {
     void aWarmStartThatCrashedContinuesFromItsLastSaveAndRedoesTheStepsSince() throws Exception {
         Outcome expected = straightThrough(new Recorder(0, -1));
         Recorder crashing = new Recorder(0, -1);
-        try (GptModel fresh = WarmStart.freshModel(MODEL, 5)) {
+        try (LanguageModel fresh = WarmStart.freshModel(MODEL, 5)) {
             List<JsonNode> lines = new ArrayList<>();
             assertThatThrownBy(() -> WarmStart.run(SETTINGS, TASK, fresh, null, CODEC, EVAL, line -> {
                 lines.add(parse(line));
@@ -142,7 +142,7 @@ class WarmStartTest {
         straightThrough(recorder);
         Checkpoint saved = recorder.saved.get(0);
         WarmStart.Settings otherBatch = new WarmStart.Settings(12, 40, 4, 3e-3, 3, 5, 4);
-        try (GptModel model = Checkpoints.model(saved, Device.cpu())) {
+        try (LanguageModel model = Checkpoints.model(saved, Device.cpu())) {
             assertThatThrownBy(() -> WarmStart.run(otherBatch, TASK, model, saved, CODEC, EVAL, line -> { },
                     WarmStart.Saver.NONE)).hasMessageContaining("does not belong to a warm start");
         }

@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.Device;
 
 import io.rollstream.eval.GreedyEvaluator;
-import io.rollstream.model.GptModel;
+import io.rollstream.model.LanguageModel;
 import io.rollstream.model.ModelConfig;
+import io.rollstream.model.Models;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tasks.Task;
 import io.rollstream.tasks.Tasks;
@@ -15,7 +16,8 @@ import io.rollstream.tokenizer.PromptCodec;
 import io.rollstream.tokenizer.PromptFormat;
 
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -27,8 +29,10 @@ class SftLearnsArithmeticTest {
 
     private static final int MAX_STEPS = 600;
 
-    @Test
-    void reachesNinetyFivePercentGreedyAccuracyOnItsTrainingProblems() {
+    /** Both builtin architectures: the GPT and the Llama decoder ({@code model.architecture: llama}). */
+    @ParameterizedTest
+    @EnumSource(ModelConfig.Architecture.class)
+    void reachesNinetyFivePercentGreedyAccuracyOnItsTrainingProblems(ModelConfig.Architecture architecture) {
         Task task = Tasks.create("arithmetic", 7, 2);
         PromptCodec codec = new PromptCodec(new CharTokenizer(task.alphabet()), PromptFormat.RAW);
         List<Problem> problems = LongStream.range(0, 64).mapToObj(task::problem).toList();
@@ -37,9 +41,9 @@ class SftLearnsArithmeticTest {
             demos.add(TrainingExample.demonstration(codec.prompt(p.prompt()), codec.targetCompletion(p.answer())));
         }
         ModelConfig config = new ModelConfig(codec.tokenizer().vocabSize(), 2, 4, 64, 256, 16,
-                ModelConfig.Positions.LEARNED);
+                architecture == ModelConfig.Architecture.GPT ? ModelConfig.Positions.LEARNED : null, architecture);
         GreedyEvaluator evaluator = new GreedyEvaluator(codec, task.verifier(), task.maxAnswerChars() + 1, 64);
-        try (GptModel model = GptModel.initialize(config, 1, Device.cpu())) {
+        try (LanguageModel model = Models.initialize(config, 1, Device.cpu())) {
             PolicyTrainer trainer = new PolicyTrainer(model,
                     new AdamW(new AdamW.Config(3e-3, 0.9, 0.99, 1e-8, 0.0, 20), model.parameters()),
                     new PolicyTrainer.Config(1.0, 64, 1.0, PolicyTrainer.OptimizerStep.PER_BATCH), 0);

@@ -3,6 +3,7 @@ package io.rollstream.learner;
 import ai.djl.Device;
 
 import io.rollstream.model.GptModel;
+import io.rollstream.model.LanguageModel;
 import io.rollstream.model.ModelConfig;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,11 +30,11 @@ final class TrainerFixtures {
                 Device.cpu());
     }
 
-    static PolicyTrainer trainer(GptModel model, int microBatch, PolicyTrainer.OptimizerStep mode) {
+    static PolicyTrainer trainer(LanguageModel model, int microBatch, PolicyTrainer.OptimizerStep mode) {
         return trainer(model, microBatch, mode, 1e-3);
     }
 
-    static PolicyTrainer trainer(GptModel model, int microBatch, PolicyTrainer.OptimizerStep mode,
+    static PolicyTrainer trainer(LanguageModel model, int microBatch, PolicyTrainer.OptimizerStep mode,
             double learningRate) {
         return new PolicyTrainer(model,
                 new AdamW(new AdamW.Config(learningRate, 0.9, 0.99, 1e-8, 0.01, 0), model.parameters()),

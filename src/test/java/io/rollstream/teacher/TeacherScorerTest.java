@@ -96,7 +96,7 @@ class TeacherScorerTest {
             assertThatThrownBy(() -> TeacherScorer.load(checkpoint(teacher), TokenizerSpec.chars("abcdefghj"), CONTEXT,
                     Device.cpu(), 8))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("teacher.checkpoint").hasMessageContaining("tokenizer");
+                    .hasMessageContaining("the teacher uses tokenizer").hasMessageContaining("student");
             assertThatThrownBy(() -> TeacherScorer.load(checkpoint(teacher), TOKENIZER, CONTEXT + 1, Device.cpu(), 8))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("context_length " + CONTEXT)

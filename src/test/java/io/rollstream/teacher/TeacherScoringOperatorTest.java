@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.Device;
 
 import io.rollstream.checkpoint.CheckpointFormat;
+import io.rollstream.config.ModelSection;
 import io.rollstream.config.RolloutSection;
 import io.rollstream.model.GptModel;
 import io.rollstream.testing.NativeArrays;
@@ -38,7 +39,7 @@ class TeacherScoringOperatorTest {
     }
 
     private TeacherSettings settings(String checkpoint) {
-        return new TeacherSettings(checkpoint, 1, TOKENIZER, CONTEXT, RolloutSection.Device.CPU, 4);
+        return new TeacherSettings(ModelSection.Source.BUILTIN, checkpoint, 1, TOKENIZER, CONTEXT, RolloutSection.Device.CPU, 4);
     }
 
     @Test

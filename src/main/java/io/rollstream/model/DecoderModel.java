@@ -1,0 +1,269 @@
+package io.rollstream.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The Llama-family decoder (Llama, Mistral, Qwen2, Qwen3, and the built-in {@code llama}
+ * architecture) on DJL NDArrays, written from the Hugging Face modeling code: token embedding,
+ * {@code layers} pre-norm blocks — RMSNorm, grouped-query self-attention with rotate-half rotary
+ * embeddings (optional q/k/v biases, optional per-head q/k RMSNorm before the rotation), RMSNorm,
+ * SwiGLU MLP {@code down(silu(gate(x)) · up(x))} — a final RMSNorm and the output head (tied to the
+ * embedding or not). Parameter names are Hugging Face's ({@link DecoderLayout}).
+ *
+ * <p>Grouped-query attention never copies keys or values per query head: the query heads that share
+ * a key/value head are folded into the query-position axis, so one batched matrix product per
+ * key/value head serves the whole group, and the {@link KvCache} stores key/value heads only.
+ * Rotary angles are computed per forward from the positions (in float32, as transformers does), so
+ * no table bounds the context.
+ */
+public final class DecoderModel extends ParameterizedModel {
+
+    private final ModelSpec spec;
+    private final DecoderConfig config;
+    private final Block[] blocks;
+    private final NDArray embedding;
+    private final NDArray finalNorm;
+    private final NDArray outputHead;
+    private final NDArray attentionScale;
+    private final NDArray inverseFrequencies;
+
+    /**
+     * One block's projections concatenated — q/k/v into one matrix (and bias), gate/up into another —
+     * so a frozen model makes two matrix products where it would make five.
+     */
+    private record Fused(NDArray qkv, NDArray qkvBias, NDArray gateUp) {}
+
+    /**
+     * Per block, the fused projections of a model whose parameters need no gradient (generators,
+     * teachers, evaluation of a loaded policy); built on first use, dropped by {@link
+     * #setTrainable}. Invariant: a model's weights change only through training, which needs
+     * gradients, so the copies never go stale. A trainable model keeps the separate projections
+     * (their gradients stay separate and exact).
+     */
+    private Fused[] fused;
+
+    /** One block's parameters (looked up once, not per forward). */
+    private record Block(NDArray inputNorm, NDArray qWeight, NDArray qBias, NDArray kWeight, NDArray kBias,
+            NDArray vWeight, NDArray vBias, NDArray oWeight, NDArray qNorm, NDArray kNorm, NDArray postNorm,
+            NDArray gate, NDArray up, NDArray down) {}
+
+    private DecoderModel(ModelSpec spec, DecoderConfig config, Parameters parameters) {
+        super(parameters);
+        this.spec = spec;
+        this.config = config;
+        NDManager manager = manager();
+        this.blocks = new Block[config.layers()];
+        for (int i = 0; i < blocks.length; i++) {
+            String n = DecoderLayout.layer(i);
+            blocks[i] = new Block(p(n + "input_layernorm.weight"),
+                    p(n + "self_attn.q_proj.weight"), p(n + "self_attn.q_proj.bias"),
+                    p(n + "self_attn.k_proj.weight"), p(n + "self_attn.k_proj.bias"),
+                    p(n + "self_attn.v_proj.weight"), p(n + "self_attn.v_proj.bias"),
+                    p(n + "self_attn.o_proj.weight"),
+                    p(n + "self_attn.q_norm.weight"), p(n + "self_attn.k_norm.weight"),
+                    p(n + "post_attention_layernorm.weight"),
+                    p(n + "mlp.gate_proj.weight"), p(n + "mlp.up_proj.weight"), p(n + "mlp.down_proj.weight"));
+        }
+        this.embedding = p(DecoderLayout.EMBEDDING);
+        this.finalNorm = p(DecoderLayout.FINAL_NORM);
+        this.outputHead = config.tieWordEmbeddings() ? embedding : p(DecoderLayout.OUTPUT_HEAD);
+        this.attentionScale = manager.create((float) (1.0 / Math.sqrt(config.headDim())));
+        double[] inv = RopeScaling.inverseFrequencies(config.headDim(), config.ropeTheta(), config.ropeScaling());
+        float[] invFloat = new float[inv.length];
+        for (int i = 0; i < inv.length; i++) {
+            invFloat[i] = (float) inv[i];
+        }
+        this.inverseFrequencies = manager.create(invFloat);
+    }
+
+    /**
+     * A model with the parameters {@code source} offers (every name of {@link DecoderLayout#shapes};
+     * other names are the caller's business).
+     *
+     * @param spec what the model records in checkpoints ({@code config} itself, or the built-in
+     *     {@code llama} config it came from)
+     */
+    public static DecoderModel create(ModelSpec spec, DecoderConfig config, TensorSource source, Device device) {
+        return new DecoderModel(spec, config, load(DecoderLayout.shapes(config), source, device));
+    }
+
+    /** A model with exactly the given weights (names and shapes as in {@link DecoderLayout}). */
+    public static DecoderModel fromWeights(ModelSpec spec, DecoderConfig config, Map<String, float[]> weights,
+            Device device) {
+        requireNames(DecoderLayout.shapes(config), weights);
+        return create(spec, config, TensorSource.of(weights), device);
+    }
+
+    /** Freshly initialised ({@link DecoderLayout#initialWeights}), deterministic in {@code seed}. */
+    public static DecoderModel initialize(ModelSpec spec, DecoderConfig config, long seed, Device device) {
+        return fromWeights(spec, config, DecoderLayout.initialWeights(config, new SplittableRandom(seed)), device);
+    }
+
+    @Override
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    /** The decoder's maths. */
+    public DecoderConfig decoderConfig() {
+        return config;
+    }
+
+    @Override
+    public synchronized void setTrainable(boolean trainable) {
+        super.setTrainable(trainable);
+        dropFused();
+    }
+
+    /** The fused projections of block {@code layer}, or null while the parameters need gradients. */
+    private synchronized Fused fused(int layer) {
+        Block w = blocks[layer];
+        if (w.qWeight().hasGradient()) {
+            return null;
+        }
+        if (fused == null) {
+            fused = new Fused[blocks.length];
+        }
+        if (fused[layer] == null) {
+            NDArray bias = w.qBias() == null ? null
+                    : owned(NDArrays.concat(new NDList(w.qBias(), w.kBias(), w.vBias()), 0));
+            fused[layer] = new Fused(owned(NDArrays.concat(new NDList(w.qWeight(), w.kWeight(), w.vWeight()), 0)),
+                    bias, owned(NDArrays.concat(new NDList(w.gate(), w.up()), 0)));
+        }
+        return fused[layer];
+    }
+
+    /** Keeps an array the model made out of the caller's scope (the model's manager closes it). */
+    private static NDArray owned(NDArray array) {
+        NDScope.unregister(array);
+        return array;
+    }
+
+    private void dropFused() {
+        if (fused != null) {
+            for (Fused f : fused) {
+                if (f != null) {
+                    f.qkv().close();
+                    f.gateUp().close();
+                    if (f.qkvBias() != null) {
+                        f.qkvBias().close();
+                    }
+                }
+            }
+            fused = null;
+        }
+    }
+
+    @Override
+    public NDArray forward(NDArray ids, NDArray positions, NDArray bias, KvCache cache, boolean lastOnly) {
+        long b = ids.getShape().get(0);
+        long t = ids.getShape().get(1);
+        NDArray x = embed(ids, embedding);
+        NDArray angles = positions.toType(DataType.FLOAT32, false).expandDims(-1).mul(inverseFrequencies);
+        NDArray doubled = angles.concat(angles, -1); // (B|1, T, hd)
+        NDArray cos = doubled.cos().expandDims(1);
+        NDArray sin = doubled.sin().expandDims(1);
+        // Scores of grouped attention are (B, kv, group, T, keys): a (B, 1, T, keys) bias needs one more axis.
+        NDArray groupedBias = config.groupSize() > 1 && bias.getShape().dimension() == 4 ? bias.expandDims(1) : bias;
+        for (int layer = 0; layer < blocks.length; layer++) {
+            x = block(layer, blocks[layer], x, b, t, cos, sin, groupedBias, cache);
+        }
+        if (cache != null) {
+            cache.advance(t);
+        }
+        if (lastOnly) {
+            x = x.get(":, -1, :"); // (B, hidden)
+        }
+        return linear(rmsNorm(x, finalNorm), outputHead, null);
+    }
+
+    private NDArray block(int layer, Block w, NDArray x, long b, long t, NDArray cos, NDArray sin, NDArray bias,
+            KvCache cache) {
+        int hd = config.headDim();
+        Fused fused = fused(layer);
+        NDArray h = rmsNorm(x, w.inputNorm());
+        NDArray q;
+        NDArray k;
+        NDArray v;
+        if (fused != null) {
+            long qWidth = (long) config.heads() * hd;
+            NDList qkv = linear(h, fused.qkv(), fused.qkvBias()).split(
+                    new long[] {qWidth, qWidth + (long) config.kvHeads() * hd}, 2);
+            q = qkv.get(0);
+            k = qkv.get(1);
+            v = qkv.get(2);
+        } else {
+            q = linear(h, w.qWeight(), w.qBias());
+            k = linear(h, w.kWeight(), w.kBias());
+            v = linear(h, w.vWeight(), w.vBias());
+        }
+        q = q.reshape(b, t, config.heads(), hd);
+        k = k.reshape(b, t, config.kvHeads(), hd);
+        v = v.reshape(b, t, config.kvHeads(), hd).transpose(0, 2, 1, 3);
+        if (config.qkNorm()) {
+            q = rmsNorm(q, w.qNorm());
+            k = rmsNorm(k, w.kNorm());
+        }
+        q = RotaryTables.apply(q.transpose(0, 2, 1, 3), cos, sin); // (B, heads, T, hd)
+        k = RotaryTables.apply(k.transpose(0, 2, 1, 3), cos, sin); // (B, kv, T, hd)
+        if (cache != null) {
+            k = cache.appendKeys(layer, k);
+            v = cache.appendValues(layer, v);
+        }
+        NDArray mixed = attention(q, k, v, bias, b, t);
+        x = x.add(linear(mixed, w.oWeight(), null));
+        NDArray m = rmsNorm(x, w.postNorm());
+        NDArray gate;
+        NDArray up;
+        if (fused != null) {
+            NDList gateUp = linear(m, fused.gateUp(), null).split(2, 2);
+            gate = gateUp.get(0);
+            up = gateUp.get(1);
+        } else {
+            gate = linear(m, w.gate(), null);
+            up = linear(m, w.up(), null);
+        }
+        NDArray activated = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up);
+        return x.add(linear(activated, w.down(), null));
+    }
+
+    /**
+     * softmax(q kᵀ / sqrt(hd) + bias) v for queries (B, heads, T, hd) and keys/values (B, kv, S, hd);
+     * returns (B, T, heads · hd). Query head h uses key/value head h ÷ group, as transformers'
+     * {@code repeat_kv} arranges them.
+     */
+    private NDArray attention(NDArray q, NDArray k, NDArray v, NDArray bias, long b, long t) {
+        int hd = config.headDim();
+        int heads = config.heads();
+        int kv = config.kvHeads();
+        int group = config.groupSize();
+        long keys = k.getShape().get(2);
+        NDArray scaled = q.mul(attentionScale);
+        NDArray out;
+        if (group == 1) {
+            NDArray scores = scaled.matMul(k.transpose(0, 1, 3, 2)).add(bias).softmax(-1);
+            out = scores.matMul(v);
+        } else {
+            NDArray grouped = scaled.reshape(b, kv, group * t, hd);
+            NDArray scores = grouped.matMul(k.transpose(0, 1, 3, 2)).reshape(b, kv, group, t, keys).add(bias)
+                    .softmax(-1).reshape(b, kv, group * t, keys);
+            out = scores.matMul(v).reshape(b, heads, t, hd);
+        }
+        return out.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * hd);
+    }
+
+    /** x · rsqrt(mean(x²) + eps) · w over the last axis, in float32. */
+    private NDArray rmsNorm(NDArray x, NDArray weight) {
+        NDArray variance = x.square().mean(new int[] {-1}, true);
+        return x.div(variance.add(config.rmsNormEps()).sqrt()).mul(weight);
+    }
+}
