@@ -15,6 +15,7 @@ import io.rollstream.model.LanguageModel;
 import io.rollstream.model.ModelSpec;
 import io.rollstream.policy.PolicyManifest;
 import io.rollstream.policy.PolicyStore;
+import io.rollstream.policy.RunSignals;
 import io.rollstream.tasks.Task;
 import io.rollstream.tasks.Tasks;
 import io.rollstream.tokenizer.PromptCodec;
@@ -92,8 +93,9 @@ public final class LocalRun {
         } catch (PipelineRunner.NotStarted refused) {
             throw prepared.notStarted(refused);
         }
-        boolean learnerFinished = store.isFinished();
-        Optional<PolicyManifest> last = store.latest();
+        RunSignals signals = new RunSignals(store);
+        boolean learnerFinished = signals.isFinished();
+        Optional<PolicyManifest> last = signals.latest();
         FinalEval finalEval = null;
         if (last.isPresent()) {
             Checkpoint finalPolicy = store.load(last.get().version());
@@ -147,7 +149,7 @@ public final class LocalRun {
             for (Path log : List.of(paths.runLog(), paths.events())) {
                 logLengths.put(log, Files.exists(log) ? Files.size(log) : -1L);
             }
-            return new ResumedFiles(Files.readAllBytes(paths.config()), store.finishedMarker(),
+            return new ResumedFiles(Files.readAllBytes(paths.config()), new RunSignals(store).finishedMarker(),
                     entries(paths.checkpoints()), logLengths);
         }
 
@@ -162,7 +164,7 @@ public final class LocalRun {
                 }
             }
             if (finishedMarker.isPresent()) {
-                store.restoreFinished(finishedMarker.get());
+                new RunSignals(store).restoreFinished(finishedMarker.get());
             }
             for (Path made : entries(paths.checkpoints())) {
                 if (!checkpointFolders.contains(made)) {
@@ -230,7 +232,7 @@ public final class LocalRun {
             RunDirectory.requireResumable(paths.dir(), config);
         } else {
             RunDirectory.requireNewOrEmpty(paths.dir(), "--run-dir");
-            if (store.latest().isPresent()) {
+            if (new RunSignals(store).latest().isPresent()) {
                 throw new IllegalArgumentException("policy_store.path " + store.root() + " already holds the policy"
                         + " store of another run: a new run needs its own; set another policy_store.path");
             }
@@ -253,7 +255,7 @@ public final class LocalRun {
         PreFlight.Checked checked = opened.checked();
         ModelSpec model = checked.model();
         if (resume != null && resume.phase() != ResumePlan.Phase.INITIAL) {
-            store.clearFinished();
+            new RunSignals(store).clearFinished();
             out.println("resuming from " + resume.describe());
             if (resume.phase() == ResumePlan.Phase.RL_START) {
                 startRlOver(config, paths);

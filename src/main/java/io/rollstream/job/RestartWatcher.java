@@ -2,7 +2,7 @@ package io.rollstream.job;
 
 import io.rollstream.common.Json;
 import io.rollstream.policy.PolicyFence;
-import io.rollstream.policy.PolicyStore;
+import io.rollstream.policy.RunSignals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -46,7 +46,7 @@ final class RestartWatcher {
             .connectTimeout(Duration.ofSeconds(5)).build();
     private final String restUrl;
     private final String jobId;
-    private final PolicyStore store;
+    private final RunSignals signals;
     private final RunEvents events;
     private final Consumer<String> progress;
     /** Failures seen and not yet put on record, oldest first. */
@@ -63,10 +63,10 @@ final class RestartWatcher {
     /** One failure of the job, from its exception history. */
     record Failure(long millis, String cause, String task) {}
 
-    RestartWatcher(String restUrl, String jobId, PolicyStore store, RunEvents events, Consumer<String> progress) {
+    RestartWatcher(String restUrl, String jobId, RunSignals signals, RunEvents events, Consumer<String> progress) {
         this.restUrl = restUrl;
         this.jobId = jobId;
-        this.store = store;
+        this.signals = signals;
         this.events = events;
         this.progress = progress;
         try {
@@ -224,7 +224,7 @@ final class RestartWatcher {
 
     /** The fence of this job's current learner attempt, if it has fenced yet. */
     private Optional<PolicyFence> ownFence() throws IOException {
-        return store.fence().filter(f -> f.attempt().startsWith(jobId + "-"));
+        return signals.fence().filter(f -> f.attempt().startsWith(jobId + "-"));
     }
 
     private void readFailures() throws IOException, InterruptedException {

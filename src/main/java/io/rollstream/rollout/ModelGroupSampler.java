@@ -7,6 +7,7 @@ import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.model.LanguageModel;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.policy.PolicyVersionGoneException;
+import io.rollstream.policy.RunSignals;
 import io.rollstream.sampling.Completion;
 import io.rollstream.sampling.GenerationRequest;
 import io.rollstream.sampling.RolloutSeeds;
@@ -139,7 +140,7 @@ public final class ModelGroupSampler implements GroupSampler {
             // past the staleness bound: generate fresh below
         }
         for (int attempt = 1; ; attempt++) {
-            long newest = store.latest().orElseThrow(() -> new IllegalStateException(
+            long newest = new RunSignals(store).latest().orElseThrow(() -> new IllegalStateException(
                     "policy version " + pinned + " was deleted and the store has no visible version")).version();
             try {
                 model(newest);

@@ -103,8 +103,7 @@ class RecoveryITCase {
         PipelineRunner.Result result = run(plan,
                 PipelineFixtures.slowed(PipelineFixtures.io(plan, 11, PROBLEMS, 1), 100), null);
         assertThat(result.status()).isEqualTo(JobStatus.FINISHED);
-        PolicyStore store = plan.store();
-        assertThat(store.fence()).get().as("the job restarted once").satisfies(f -> assertThat(f.attempt()).endsWith("-1"));
+        assertThat(plan.signals().fence()).get().as("the job restarted once").satisfies(f -> assertThat(f.attempt()).endsWith("-1"));
         RunInvariants.check(runDir, KNOBS, PROBLEMS);
         // The restart is on record with its cause, the checkpoint it restored and the learner step.
         assertThat(result.restarts()).isEqualTo(1);
@@ -114,7 +113,7 @@ class RecoveryITCase {
         JsonNode restart = restarts.get(0);
         assertThat(restart.path("cause").asText()).startsWith(FailureInjection.InjectedFailure.class.getName())
                 .contains("failed on purpose").doesNotContain("\n");
-        assertThat(restart.path("step").asLong()).isEqualTo(store.fence().get().step());
+        assertThat(restart.path("step").asLong()).isEqualTo(plan.signals().fence().get().step());
         if (restart.has("restored_checkpoint")) {
             assertThat(restart.path("checkpoint_path").asText()).contains("chk-" + restart.path("restored_checkpoint"));
         } else {

@@ -15,6 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 class PolicyStoreTest {
 
@@ -37,13 +41,13 @@ class PolicyStoreTest {
     @Test
     void theNewestVersionWithAManifestIsVisible() throws Exception {
         PolicyStore store = new PolicyStore(dir.toString());
-        assertThat(store.latest()).isEmpty();
+        assertThat(new RunSignals(store).latest()).isEmpty();
         store.publish(version(0), "a");
         store.publish(version(2), "a");
         // A version whose manifest was never written (a crash mid-publish) stays invisible.
         Files.createDirectories(dir.resolve(PolicyStore.folder(3)));
         Files.write(dir.resolve(PolicyStore.folder(3)).resolve("policy.rsckpt"), new byte[] {1, 2});
-        assertThat(store.latest()).get().extracting(PolicyManifest::version).isEqualTo(2L);
+        assertThat(new RunSignals(store).latest()).get().extracting(PolicyManifest::version).isEqualTo(2L);
         assertThat(store.load(2).weights().get("wte")[0]).isEqualTo(2f);
         assertThat(store.load(2).optimizer()).isNull();
     }
@@ -60,41 +64,6 @@ class PolicyStoreTest {
     }
 
     @Test
-    void theFinishedMarkerCanBeSetAndCleared() throws Exception {
-        PolicyStore store = new PolicyStore(dir.toString());
-        assertThat(store.isFinished()).isFalse();
-        store.markFinished(10, "a");
-        assertThat(store.isFinished()).isTrue();
-        store.clearFinished();
-        assertThat(store.isFinished()).isFalse();
-    }
-
-    @Test
-    void aFenceHidesNewerVersionsOfOtherAttemptsUntilRepublished() throws Exception {
-        PolicyStore store = new PolicyStore(dir.toString());
-        for (long v = 0; v <= 3; v++) {
-            store.publish(version(v), "failed");
-        }
-        store.markFinished(3, "failed");
-        // The restored learner (attempt "next") is at step 1: versions 2 and 3 belong to the lost history.
-        store.fence("next", 1);
-        assertThat(store.latest()).get().extracting(PolicyManifest::version).isEqualTo(1L);
-        assertThat(store.latestFor("next")).get().extracting(PolicyManifest::version).isEqualTo(1L);
-        assertThat(store.latestFor("failed")).as("generators of another attempt wait").isEmpty();
-        assertThat(store.isFinished()).as("a superseded attempt's finished marker").isFalse();
-        Checkpoint redone = version(2);
-        redone.weights().get("wte")[0] = 42f;
-        store.publish(redone, "next");
-        assertThat(store.latestFor("next")).get().satisfies(m -> {
-            assertThat(m.version()).isEqualTo(2L);
-            assertThat(m.attempt()).isEqualTo("next");
-        });
-        assertThat(store.load(2).weights().get("wte")[0]).isEqualTo(42f);
-        store.markFinished(2, "next");
-        assertThat(store.isFinished()).isTrue();
-    }
-
-    @Test
     void aDeletedVersionIsGoneAndARepublishedOneKeepsTheFileAReaderMayStillBeLoading() throws Exception {
         PolicyStore store = new PolicyStore(dir.toString());
         for (long v = 0; v <= 2; v++) {
@@ -103,8 +72,8 @@ class PolicyStoreTest {
         store.delete(2);
         assertThat(store.versions()).containsExactly(0L, 1L);
         assertThat(store.isVisible(2)).isFalse();
-        assertThat(store.latest()).get().extracting(PolicyManifest::version).isEqualTo(1L);
-        store.fence("next", 0);
+        assertThat(new RunSignals(store).latest()).get().extracting(PolicyManifest::version).isEqualTo(1L);
+        new RunSignals(store).fence("next", 0);
         store.publish(version(1), "next");
         try (var files = Files.list(dir.resolve(PolicyStore.folder(1)))) {
             assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("MANIFEST.json",
@@ -113,12 +82,6 @@ class PolicyStoreTest {
         assertThat(store.load(1).weights().get("wte")[0]).isEqualTo(1f);
     }
 
-    @Test
-    void withoutAFenceGeneratorsOfAnyAttemptSeeTheNewestVersion() throws Exception {
-        PolicyStore store = new PolicyStore(dir.toString());
-        store.publish(version(0), "launcher");
-        assertThat(store.latestFor("job-0")).get().extracting(PolicyManifest::version).isEqualTo(0L);
-    }
     /**
      * The race a quickstart hit three times (FileNotFoundException on policy/step-000761): a
      * generator polls the store — listing it, reading a manifest, loading the weights — while the
@@ -128,17 +91,18 @@ class PolicyStoreTest {
     @Test
     void readersNeverFailWhileRetentionDeletesVersions() throws Exception {
         PolicyStore store = new PolicyStore(dir.toString());
+        RunSignals signals = new RunSignals(store);
         store.publish(version(0), "a");
         int versions = 400;
-        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
-        java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
-        java.util.concurrent.atomic.AtomicLong gone = new java.util.concurrent.atomic.AtomicLong();
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicLong reads = new AtomicLong();
+        AtomicLong gone = new AtomicLong();
         Runnable reader = () -> {
             long newestSeen = 0;
             try {
                 while (!done.get()) {
-                    java.util.Optional<PolicyManifest> latest = store.latestFor("a");
+                    Optional<PolicyManifest> latest = signals.latestFor("a");
                     assertThat(latest).as("version 0 is never deleted, so some version is always visible").isPresent();
                     newestSeen = Math.max(newestSeen, latest.get().version());
                     // Load an older version too: the one retention deletes next.
