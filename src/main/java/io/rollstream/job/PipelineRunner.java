@@ -215,6 +215,10 @@ public final class PipelineRunner {
         conf.setString("parallelism.default", "1");
         // The web UI's metric values refresh every second instead of every 10 s: local steps are short.
         conf.setString("metrics.fetcher.update-interval", "1 s");
+        // The job's exceptions and checkpoint statistics as the restart watcher reads them are at
+        // most half a second old (3 s by default): a restart is seen before a short job ends.
+        conf.setString("rest.cache.execution-graph.timeout", "500 ms");
+        conf.setString("rest.cache.checkpoint-statistics.timeout", "500 ms");
         MetricReporters.addPrometheus(conf, options.prometheusPort());
         return options.webUi()
                 ? StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf)

@@ -131,6 +131,7 @@ final class RestartWatcher {
         if (failed && !pending.isEmpty()) {
             pending.remove(pending.size() - 1);
         }
+        recordUnreported();
         for (Failure f : pending) {
             restarts++;
             Map<String, Object> event = restartEvent(f);
@@ -139,6 +140,35 @@ final class RestartWatcher {
             progress.accept("restart " + restarts + " (" + f.cause() + ") did not complete before the job ended");
         }
         pending.clear();
+    }
+
+    /**
+     * Restarts the learner's fence proves but Flink's REST API never reported before the job ended
+     * (its answers are cached for half a second, and a short job can end first): the fence of
+     * attempt {@code a} means {@code a} restarts. They are recorded without their cause.
+     */
+    private void recordUnreported() {
+        Optional<PolicyFence> fence;
+        try {
+            fence = ownFence();
+        } catch (IOException e) {
+            return;
+        }
+        int unreported = fence.map(RestartWatcher::attemptOf).orElse(0) - failures;
+        for (int i = 1; i <= unreported; i++) {
+            restarts++;
+            failures++;
+            Map<String, Object> event = new LinkedHashMap<>();
+            event.put("job", jobId);
+            event.put("restart", restarts);
+            event.put("cause", "not reported: the job ended before Flink's REST API listed the failure");
+            if (i == unreported) {
+                event.put("restored", "a checkpoint or the job's start: the job ended before Flink was asked");
+                event.put("step", fence.get().step());
+            }
+            events.append(RunEvents.RESTART, event);
+            progress.accept("restart " + restarts + ": " + event.get("cause"));
+        }
     }
 
     /** Writes the resume event and the restarts that this job's newest learner fence completes. */
