@@ -140,7 +140,8 @@ public final class AlgorithmsExperiment {
             return checkpoint;
         }
         print.println("=== SFT start, shared by every arm -> " + dir);
-        return SftRun.run(base, dir, print);
+        // An interrupted earlier attempt left its config and saved state: its training continues.
+        return SftRun.run(base, dir, Files.isRegularFile(dir.resolve("config.yaml")), print);
     }
 
     /** The last held-out accuracy the SFT run logged next to {@code checkpoint}, NaN when none. */

@@ -46,6 +46,21 @@ public record RunPaths(String runDir, String policyStore) implements Serializabl
         return dir().resolve("final-model.rsckpt");
     }
 
+    /** The console output of every attempt ({@link RunLog}). */
+    public Path runLog() {
+        return dir().resolve("run.log");
+    }
+
+    /** The history of attempts: starts, restarts, stops, resumes ({@link RunEvents}); never truncated. */
+    public Path events() {
+        return dir().resolve(RunEvents.FILE);
+    }
+
+    /** The SFT warm start's saved state and stop request ({@link SftState}). */
+    public Path sft() {
+        return dir().resolve("sft");
+    }
+
     /** Flink's temporary files while a local run's mini-cluster runs; removed when it ends. */
     public Path tmp() {
         return dir().resolve("tmp");

@@ -22,22 +22,51 @@ public final class SftRun {
 
     private SftRun() {}
 
-    /** Trains and returns the checkpoint's path. */
-    public static Path run(RunConfig config, Path runDir, PrintStream out) throws Exception {
+    /**
+     * Trains and returns the checkpoint's path; null when {@code rollstream stop} stopped the
+     * training (its state is saved in the run directory: continue with {@code resume}).
+     *
+     * @param resume continue the interrupted training of {@code runDir} from its saved state
+     */
+    public static Path run(RunConfig config, Path runDir, boolean resume, PrintStream out) throws Exception {
         if (config.sft().steps() == 0) {
             throw new IllegalArgumentException("sft.steps is 0, so there is nothing to train: set sft.steps > 0");
         }
         RunPaths paths = RunPaths.under(runDir, null);
         PreFlight.Checked checked = PreFlight.check(config, PreFlight.Mode.SFT, false);
-        RunDirectory.requireNewOrEmpty(paths.dir(), "--run-dir");
+        if (resume) {
+            RunDirectory.requireResumable(paths.dir(), config);
+            if (Files.exists(paths.finalModel())) {
+                throw new IllegalArgumentException("--resume: " + paths.finalModel() + " already exists: the training"
+                        + " of " + runDir + " is complete");
+            }
+        } else {
+            RunDirectory.requireNewOrEmpty(paths.dir(), "--run-dir");
+        }
         Files.createDirectories(paths.dir());
         ConfigWriter.write(config, paths.config());
+        try (RunLog log = RunLog.open(paths.runLog(), out)) {
+            return train(config, paths, checked, resume, log.out());
+        }
+    }
+
+    private static Path train(RunConfig config, RunPaths paths, PreFlight.Checked checked, boolean resume,
+            PrintStream out) throws Exception {
         ModelSpec model = checked.model();
         out.println("sft: " + model.describe() + ", " + config.sft().steps() + " steps");
         long start = System.currentTimeMillis();
         PromptCodec codec = new PromptCodec(checked.tokenizer(), PlanFactory.tokenizer(config).promptFormat());
-        Checkpoint trained = LocalRun.initialPolicy(config, model, checked.init(), codec, paths, out);
+        Checkpoint trained;
+        try {
+            trained = LocalRun.initialPolicy(config, model, checked.init(), codec, paths, resume, out);
+        } catch (WarmStart.Stopped stopped) {
+            out.println("stopped after step " + stopped.step() + " of " + config.sft().steps() + "; continue with:"
+                    + " jobs/rollstream sft --config " + paths.config() + " --run-dir " + paths.dir() + " --resume");
+            return null;
+        }
         CheckpointFormat.save(trained, paths.finalModel());
+        RunEvents.of(paths).append(RunEvents.FINISH, RunEvents.fields("phase", "sft", "steps", config.sft().steps(),
+                "final_model", paths.finalModel().toString()));
         out.println(String.format("sft finished in %.0f s; model: %s", (System.currentTimeMillis() - start) / 1000.0,
                 paths.finalModel()));
         return paths.finalModel();

@@ -10,6 +10,7 @@ import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 
 import java.io.ByteArrayInputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.Optional;
@@ -33,6 +34,8 @@ public final class PolicyStore implements Serializable {
 
     private static final long serialVersionUID = 1L;
     private static final String MANIFEST = "MANIFEST.json";
+    /** Listings retried when entries vanish under them; each deletion spoils at most one. */
+    private static final int LISTING_ATTEMPTS = 100;
 
     private final String root;
 
@@ -101,14 +104,36 @@ public final class PolicyStore implements Serializable {
         if (!fs.exists(rootPath)) {
             return versions;
         }
-        FileStatus[] entries = fs.listStatus(rootPath);
-        for (FileStatus entry : entries == null ? new FileStatus[0] : entries) {
+        FileStatus[] entries = list(fs, rootPath);
+        for (FileStatus entry : entries) {
             String name = entry.getPath().getName();
             if (entry.isDir() && name.matches("step-\\d+")) {
                 versions.add(Long.parseLong(name.substring(5)));
             }
         }
         return versions;
+    }
+
+    /**
+     * The root's entries. A listing can fail with {@link FileNotFoundException} when an entry is
+     * deleted while it is listed (Flink's local file system stats every entry it lists): the
+     * learner's retention deleted a version meanwhile, so the listing is simply taken again.
+     */
+    private static FileStatus[] list(FileSystem fs, Path rootPath) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                FileStatus[] entries = fs.listStatus(rootPath);
+                return entries == null ? new FileStatus[0] : entries;
+            } catch (FileNotFoundException deletedWhileListed) {
+                if (!fs.exists(rootPath)) {
+                    return new FileStatus[0];
+                }
+                if (attempt == LISTING_ATTEMPTS) {
+                    throw new IOException("the policy store " + rootPath + " kept changing while it was listed ("
+                            + LISTING_ATTEMPTS + " attempts)", deletedWhileListed);
+                }
+            }
+        }
     }
 
     /** Weights file name of an attempt: the attempt id with anything but letters and digits as '_'. */
@@ -131,7 +156,7 @@ public final class PolicyStore implements Serializable {
             PolicyManifest manifest;
             try {
                 manifest = manifest(version);
-            } catch (java.io.FileNotFoundException deletedMeanwhile) {
+            } catch (PolicyVersionGoneException deletedMeanwhile) {
                 continue;
             }
             if (fence.isEmpty() || fence.get().admits(manifest)) {
@@ -141,20 +166,52 @@ public final class PolicyStore implements Serializable {
         return Optional.empty();
     }
 
-    /** The manifest of a visible version. */
+    /**
+     * The manifest of a visible version.
+     *
+     * @throws PolicyVersionGoneException when the version was deleted before or while it was read
+     */
     public PolicyManifest manifest(long version) throws IOException {
         Path path = new Path(new Path(root, folder(version)), MANIFEST);
-        return Json.mapper().readValue(FlinkFiles.read(path), PolicyManifest.class);
+        try {
+            return Json.mapper().readValue(FlinkFiles.read(path), PolicyManifest.class);
+        } catch (IOException e) {
+            throw goneOr(version, e);
+        }
     }
 
-    /** Loads and verifies a visible version. */
+    /**
+     * Loads and verifies a visible version.
+     *
+     * @throws PolicyVersionGoneException when the version was deleted before or while it was read
+     *     (its manifest, its weights file, or a read cut short: a checksum mismatch of a version
+     *     that has lost its manifest meanwhile)
+     */
     public Checkpoint load(long version) throws IOException {
         PolicyManifest manifest = manifest(version);
         Path path = new Path(new Path(root, folder(version)), manifest.file());
-        byte[] bytes = FlinkFiles.read(path);
-        if (!FlinkFiles.sha256(bytes).equals(manifest.sha256())) {
-            throw new IOException("policy version " + version + " at " + path + " does not match its manifest checksum");
+        byte[] bytes;
+        try {
+            bytes = FlinkFiles.read(path);
+            if (!FlinkFiles.sha256(bytes).equals(manifest.sha256())) {
+                throw new IOException("policy version " + version + " at " + path
+                        + " does not match its manifest checksum");
+            }
+        } catch (IOException e) {
+            throw goneOr(version, e);
         }
         return CheckpointFormat.read(new ByteArrayInputStream(bytes));
+    }
+
+    /**
+     * A read of {@code version} failed: a {@link PolicyVersionGoneException} when the version has
+     * lost its manifest (deleted, manifest first), else the failure itself.
+     */
+    private IOException goneOr(long version, IOException failure) throws IOException {
+        if (failure instanceof PolicyVersionGoneException || !isVisible(version)) {
+            return failure instanceof PolicyVersionGoneException ? failure
+                    : new PolicyVersionGoneException(version, failure);
+        }
+        return failure;
     }
 }

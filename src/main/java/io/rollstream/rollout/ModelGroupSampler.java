@@ -6,6 +6,7 @@ import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.model.LanguageModel;
 import io.rollstream.policy.PolicyStore;
+import io.rollstream.policy.PolicyVersionGoneException;
 import io.rollstream.policy.RunSignals;
 import io.rollstream.sampling.Completion;
 import io.rollstream.sampling.GenerationRequest;
@@ -38,6 +39,8 @@ public final class ModelGroupSampler implements GroupSampler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelGroupSampler.class);
     private static final int MODELS_KEPT = 2;
+    /** Newest versions tried for groups whose pinned version is gone (each can vanish as it is loaded). */
+    private static final int FALLBACK_ATTEMPTS = 3;
 
     private final PolicyStore store;
     private final Verifier verifier;
@@ -133,16 +136,24 @@ public final class ModelGroupSampler implements GroupSampler {
         try {
             model(pinned); // cached, or loaded now
             return pinned;
-        } catch (java.io.IOException e) {
-            if (store.isVisible(pinned)) {
-                throw e;
-            }
+        } catch (PolicyVersionGoneException gone) {
+            // past the staleness bound: generate fresh below
         }
-        long newest = new RunSignals(store).latest().orElseThrow(() -> new IllegalStateException(
-                "policy version " + pinned + " was deleted and the store has no visible version")).version();
-        LOG.info("policy version {} was garbage-collected (past the staleness bound): generating its {} pending"
-                + " group(s) with version {}", pinned, groups, newest);
-        return newest;
+        for (int attempt = 1; ; attempt++) {
+            long newest = new RunSignals(store).latest().orElseThrow(() -> new IllegalStateException(
+                    "policy version " + pinned + " was deleted and the store has no visible version")).version();
+            try {
+                model(newest);
+            } catch (PolicyVersionGoneException deletedMeanwhile) {
+                if (attempt == FALLBACK_ATTEMPTS) {
+                    throw deletedMeanwhile;
+                }
+                continue; // the learner published and collected meanwhile: take the newest again
+            }
+            LOG.info("policy version {} was garbage-collected (past the staleness bound): generating its {} pending"
+                    + " group(s) with version {}", pinned, groups, newest);
+            return newest;
+        }
     }
 
     /** The model of {@code version}, loading it from the store when needed. */

@@ -15,6 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 class PolicyStoreTest {
 
@@ -76,5 +80,66 @@ class PolicyStoreTest {
                     PolicyStore.weightsFile("failed"), PolicyStore.weightsFile("next"));
         }
         assertThat(store.load(1).weights().get("wte")[0]).isEqualTo(1f);
+    }
+
+    /**
+     * The race a quickstart hit three times (FileNotFoundException on policy/step-000761): a
+     * generator polls the store — listing it, reading a manifest, loading the weights — while the
+     * learner publishes new versions and its retention deletes old ones. A version that disappears
+     * between the listing and the read is skipped, never an exception.
+     */
+    @Test
+    void readersNeverFailWhileRetentionDeletesVersions() throws Exception {
+        PolicyStore store = new PolicyStore(dir.toString());
+        RunSignals signals = new RunSignals(store);
+        store.publish(version(0), "a");
+        int versions = 400;
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicLong reads = new AtomicLong();
+        AtomicLong gone = new AtomicLong();
+        Runnable reader = () -> {
+            long newestSeen = 0;
+            try {
+                while (!done.get()) {
+                    Optional<PolicyManifest> latest = signals.latestFor("a");
+                    assertThat(latest).as("version 0 is never deleted, so some version is always visible").isPresent();
+                    newestSeen = Math.max(newestSeen, latest.get().version());
+                    // Load an older version too: the one retention deletes next.
+                    for (long v : new long[] {latest.get().version(), Math.max(1, latest.get().version() - 2)}) {
+                        try {
+                            assertThat(store.load(v).weights().get("wte")[0]).isEqualTo((float) v);
+                        } catch (PolicyVersionGoneException deleted) {
+                            assertThat(deleted.version()).isEqualTo(v);
+                            gone.incrementAndGet();
+                        }
+                    }
+                    reads.incrementAndGet();
+                }
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            }
+        };
+        Thread[] readers = {new Thread(reader), new Thread(reader)};
+        for (Thread t : readers) {
+            t.start();
+        }
+        try {
+            // The learner: publish version v, then delete what a keep-last-2 retention no longer keeps.
+            for (long v = 1; v <= versions && failure.get() == null; v++) {
+                store.publish(version(v), "a");
+                if (v > 2) {
+                    store.delete(v - 2);
+                }
+            }
+        } finally {
+            done.set(true);
+            for (Thread t : readers) {
+                t.join();
+            }
+        }
+        assertThat(failure.get()).as("a reader failed").isNull();
+        assertThat(reads.get()).as("the readers ran concurrently with the deletions").isGreaterThan(10);
+        assertThat(store.versions()).containsExactly(0L, (long) versions - 1, (long) versions);
     }
 }
