@@ -6,6 +6,7 @@ import io.rollstream.learner.AdamW;
 import io.rollstream.learner.PolicyTrainer;
 import io.rollstream.model.LanguageModel;
 import io.rollstream.model.Models;
+import io.rollstream.model.TensorSource;
 import io.rollstream.tokenizer.TokenizerSpec;
 
 import java.util.Map;
@@ -15,11 +16,15 @@ public final class Checkpoints {
 
     private Checkpoints() {}
 
-    /** Weights and optimizer state of {@code trainer} at learner step {@code step}. */
+    /**
+     * Weights and optimizer state of {@code trainer} at learner step {@code step}, as a live view of
+     * its arrays: write it (tensor by tensor, no copy of the whole model) before the trainer steps again.
+     */
     public static Checkpoint capture(PolicyTrainer trainer, long step, TokenizerSpec tokenizer,
             Map<String, String> metadata) {
         LanguageModel model = trainer.model();
-        return new Checkpoint(step, model.spec(), tokenizer, model.weights(), trainer.optimizer().state(), metadata);
+        return new Checkpoint(step, model.spec(), tokenizer, TensorSource.ofArrays(model.parameters()),
+                trainer.optimizer().state(), metadata);
     }
 
     /** A model holding the checkpoint's weights, on {@code device}. */

@@ -13,6 +13,7 @@ import io.rollstream.huggingface.HfModelDirectory;
 import io.rollstream.model.DecoderConfig;
 import io.rollstream.model.LanguageModel;
 import io.rollstream.model.ModelSpec;
+import io.rollstream.model.TensorSource;
 import io.rollstream.policy.PolicyManifest;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.tasks.Tasks;
@@ -166,6 +167,7 @@ public final class LocalRun {
         RunPaths paths = RunPaths.under(runDir, config.policyStore().path());
         boolean resuming = resumeFrom != null;
         PreFlight.Checked checked = PreFlight.check(config, mode, resuming);
+        PreFlight.disk(config, checked.model(), runDir);
         PolicyStore store = new PolicyStore(paths.policyStore());
         if (resuming) {
             RunDirectory.requireResumable(paths.dir(), config);
@@ -187,33 +189,43 @@ public final class LocalRun {
             out.println("initial policy: " + model.describe()
                     + (config.sft().steps() > 0 ? ", SFT warm start for " + config.sft().steps() + " steps" : ""));
             PromptCodec codec = new PromptCodec(checked.tokenizer(), PlanFactory.tokenizer(config).promptFormat());
-            store.publish(initialPolicy(config, model, checked.init(), codec, paths, out), "initial");
+            initialPolicy(config, model, checked.init(), codec, paths, out, policy -> store.publish(policy, "initial"));
         }
         return new Prepared(paths, store, checked.tokenizer(), model, resumed);
     }
 
+    /** Where the initial policy goes: the policy store, or the file {@code rollstream sft} writes. */
+    @FunctionalInterface
+    interface PolicySink {
+        void accept(Checkpoint policy) throws IOException;
+    }
+
     /**
-     * Version 0: the Hugging Face model of {@code model.path}, {@code init} (the verified {@code
-     * model.init}, or null) or fresh weights, warm-started with SFT when {@code sft.steps > 0} (on a
-     * built-in task: {@link PreFlight} refuses other sources).
+     * Writes version 0 to {@code sink}: the Hugging Face model of {@code model.path}, {@code init}
+     * (the verified {@code model.init}, or null) or fresh weights, warm-started with SFT when {@code
+     * sft.steps > 0} (on a built-in task: {@link PreFlight} refuses other sources). Without a warm
+     * start the weights go from the model's arrays to the sink tensor by tensor.
      */
-    static Checkpoint initialPolicy(RunConfig config, ModelSpec model, Checkpoint init, PromptCodec codec,
-            RunPaths paths, PrintStream out) throws Exception {
+    static void initialPolicy(RunConfig config, ModelSpec model, Checkpoint init, PromptCodec codec,
+            RunPaths paths, PrintStream out, PolicySink sink) throws Exception {
         if (init != null && config.sft().steps() == 0) {
-            return WarmStart.fromCheckpoint(init, codec.spec());
+            sink.accept(WarmStart.fromCheckpoint(init, codec.spec()));
+            return;
         }
         try (LanguageModel fresh = startingModel(config, model, init)) {
             if (config.sft().steps() == 0) {
-                return new Checkpoint(0, model, codec.spec(), fresh.weights(), null, origin(config));
+                sink.accept(new Checkpoint(0, model, codec.spec(), TensorSource.ofArrays(fresh.parameters()), null,
+                        origin(config)));
+                return;
             }
             EvalSpec eval = PlanFactory.eval(config);
             WarmStart.Settings sft = new WarmStart.Settings(config.sft().steps(), config.sft().examples(),
                     config.sft().batchSize(), config.sft().learningRate(), config.sft().warmupSteps(),
                     config.sft().evalEvery());
             PipelineRunner.ProgressLine progress = new PipelineRunner.ProgressLine(config.sft().steps());
-            return WarmStart.run(sft, Tasks.create(config.data().task(), config.job().seed()
+            sink.accept(WarmStart.run(sft, Tasks.create(config.data().task(), config.job().seed()
                             + WarmStart.DEMONSTRATION_SEED_OFFSET, config.data().difficulty(), config.data().taskOptions()),
-                    fresh, codec, eval, line -> appendMetrics(paths, line, progress, out));
+                    fresh, codec, eval, line -> appendMetrics(paths, line, progress, out)));
         }
     }
 

@@ -1,6 +1,5 @@
 package io.rollstream.job;
 
-import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.config.ConfigWriter;
 import io.rollstream.config.RunConfig;
@@ -36,8 +35,8 @@ public final class SftRun {
         out.println("sft: " + model.describe() + ", " + config.sft().steps() + " steps");
         long start = System.currentTimeMillis();
         PromptCodec codec = new PromptCodec(checked.tokenizer(), PlanFactory.tokenizer(config).promptFormat());
-        Checkpoint trained = LocalRun.initialPolicy(config, model, checked.init(), codec, paths, out);
-        CheckpointFormat.save(trained, paths.finalModel());
+        LocalRun.initialPolicy(config, model, checked.init(), codec, paths, out,
+                trained -> CheckpointFormat.save(trained, paths.finalModel()));
         out.println(String.format("sft finished in %.0f s; model: %s", (System.currentTimeMillis() - start) / 1000.0,
                 paths.finalModel()));
         return paths.finalModel();

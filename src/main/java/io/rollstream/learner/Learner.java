@@ -111,12 +111,15 @@ public final class Learner implements AutoCloseable {
         return r.tokenRewards();
     }
 
-    /** Everything needed to continue exactly: weights, optimizer, step. */
+    /**
+     * Everything needed to continue exactly: weights, optimizer, step — a live view of the learner's
+     * arrays, to write before the next {@link #train}.
+     */
     public Checkpoint checkpoint(Map<String, String> metadata) {
         return Checkpoints.capture(trainer, step, start.tokenizer(), metadata);
     }
 
-    /** The current policy, weights only, as version {@link #step()}. */
+    /** The current policy, weights only, as version {@link #step()} (a live view, as {@link #checkpoint}). */
     public Checkpoint policy() {
         return checkpoint(start.metadata()).weightsOnly();
     }

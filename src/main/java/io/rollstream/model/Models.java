@@ -16,6 +16,13 @@ public final class Models {
                 : DecoderModel.fromWeights(spec, decoder, weights, device);
     }
 
+    /** A model reading its parameters from {@code source} one at a time (other names there are ignored). */
+    public static LanguageModel create(ModelSpec spec, TensorSource source, Device device) {
+        DecoderConfig decoder = decoderOf(spec);
+        return decoder == null ? GptModel.create((ModelConfig) spec, source, device)
+                : DecoderModel.create(spec, decoder, source, device);
+    }
+
     /** A freshly initialised model, deterministic in {@code seed} on every device. */
     public static LanguageModel initialize(ModelSpec spec, long seed, Device device) {
         DecoderConfig decoder = decoderOf(spec);

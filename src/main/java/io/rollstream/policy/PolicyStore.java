@@ -9,15 +9,15 @@ import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.Optional;
 
 /**
  * Policy versions on any Flink file system (local disk, NFS, S3, HDFS): immutable
- * {@code step-NNNNNN/} folders holding a weights-only checkpoint, made visible by a
- * {@code MANIFEST.json} written last (temporary name, then rename). Readers only ever consider
+ * {@code step-NNNNNN/} folders holding a weights-only checkpoint (a safetensors file, streamed
+ * tensor by tensor: {@link CheckpointFormat}), made visible by a {@code MANIFEST.json} written last
+ * (temporary name, then rename) that records the file's checksum. Readers only ever consider
  * versions with a manifest and verify the checksum on load, so they never see a torn version.
  * A {@code FINISHED} marker at the root tells generators and sources that the learner is done.
  *
@@ -61,11 +61,11 @@ public final class PolicyStore implements Serializable {
         Path dir = new Path(root, folder(version));
         FileSystem fs = dir.getFileSystem();
         fs.mkdirs(dir);
-        byte[] bytes = CheckpointFormat.toBytes(checkpoint.weightsOnly());
         String weights = weightsFile(attempt);
-        FlinkFiles.writeAtomically(new Path(dir, weights), bytes);
-        PolicyManifest manifest = new PolicyManifest(version, weights, FlinkFiles.sha256(bytes), bytes.length, attempt,
-                System.currentTimeMillis());
+        Path file = new Path(dir, weights);
+        String checksum = FlinkFiles.writeAtomically(file, out -> CheckpointFormat.write(checkpoint.weightsOnly(), out));
+        PolicyManifest manifest = new PolicyManifest(version, weights, checksum, fs.getFileStatus(file).getLen(),
+                attempt, System.currentTimeMillis());
         FlinkFiles.writeAtomically(new Path(dir, MANIFEST), Json.mapper().writeValueAsBytes(manifest));
         // An earlier attempt's weights file stays until the version is deleted: a generator restored
         // with groups pinned to this version may be reading it through the previous manifest.
@@ -180,15 +180,14 @@ public final class PolicyStore implements Serializable {
         return Json.mapper().readValue(FlinkFiles.read(path), PolicyManifest.class);
     }
 
-    /** Loads and verifies a visible version. */
+    /**
+     * Loads and verifies a visible version. On a local file system its weights are then read tensor
+     * by tensor, memory-mapped, as a model is built from them; elsewhere they are read into Java arrays.
+     */
     public Checkpoint load(long version) throws IOException {
         PolicyManifest manifest = manifest(version);
         Path path = new Path(new Path(root, folder(version)), manifest.file());
-        byte[] bytes = FlinkFiles.read(path);
-        if (!FlinkFiles.sha256(bytes).equals(manifest.sha256())) {
-            throw new IOException("policy version " + version + " at " + path + " does not match its manifest checksum");
-        }
-        return CheckpointFormat.read(new ByteArrayInputStream(bytes));
+        return CheckpointFormat.load(path, manifest.sha256(), "policy version " + version + "'s manifest");
     }
 
     /** Marks the run as finished by {@code attempt} (its learner reached its last step). */

@@ -114,8 +114,8 @@ class LearnerOperatorTest {
             h.open();
             h.processElement(batch(1, 0), 0);
         }
-        Map<String, float[]> expected = straight.load(2).weights();
-        resumed.load(2).weights().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
+        Map<String, float[]> expected = straight.load(2).weights().toMap();
+        resumed.load(2).weights().toMap().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
     }
 
     private static final LossSettings WITH_REFERENCE = new LossSettings(LossConfig.of(PolicyLoss.PPO_CLIP),
@@ -157,8 +157,8 @@ class LearnerOperatorTest {
             assertThat(after.path("kl_to_reference").asDouble())
                     .isCloseTo(uninterrupted.path("kl_to_reference").asDouble(), within(1e-9));
         }
-        Map<String, float[]> expected = straight.load(2).weights();
-        resumed.load(2).weights().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
+        Map<String, float[]> expected = straight.load(2).weights().toMap();
+        resumed.load(2).weights().toMap().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
     }
 
     /** Overlong filtering: truncated completions leave the loss; a batch of only those has no gradient. */
@@ -274,8 +274,8 @@ class LearnerOperatorTest {
             h.open();
             h.processElement(batch(1, 0), 0);
         }
-        Map<String, float[]> expected = straight.load(2).weights();
-        store.load(2).weights().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
+        Map<String, float[]> expected = straight.load(2).weights().toMap();
+        store.load(2).weights().toMap().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
         // The state holds only the reference: without the file there is nothing to restore.
         try (var stream = Files.list(files)) {
             for (Path f : stream.toList()) {
