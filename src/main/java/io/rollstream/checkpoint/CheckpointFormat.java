@@ -105,7 +105,7 @@ public final class CheckpointFormat {
     /** The JSON header. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Header(int formatVersion, long step, ModelSpec model, TokenizerSpec tokenizer, Long optimizerStep,
-            Map<String, String> metadata) {}
+            Map<String, String> metadata, Adapter adapter) {}
 
     /**
      * What a checkpoint file holds, from its header alone (its weights and checksum are read and
@@ -197,7 +197,7 @@ public final class CheckpointFormat {
     private static byte[] header(Checkpoint checkpoint, Map<String, long[]> shapes) throws IOException {
         AdamW.State optimizer = checkpoint.optimizer();
         Header header = new Header(VERSION, checkpoint.step(), checkpoint.model(), checkpoint.tokenizer(),
-                optimizer == null ? null : optimizer.step(), checkpoint.metadata());
+                optimizer == null ? null : optimizer.step(), checkpoint.metadata(), checkpoint.adapter());
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("format", "pt");
         metadata.put(HEADER_KEY, Json.mapper().writeValueAsString(header));
@@ -303,14 +303,14 @@ public final class CheckpointFormat {
             header = header(file.metadata());
             entries = new ArrayList<>(file.tensors().values());
         }
-        Map<String, Shape> shapes = header.model().parameterShapes();
+        Map<String, Shape> shapes = Checkpoint.tensorShapes(header.model(), header.adapter());
         checkTensors(header, shapes, entries);
         Set<String> names = new LinkedHashSet<>(shapes.keySet());
         AdamW.State optimizer = header.optimizerStep() == null ? null
                 : new AdamW.State(header.optimizerStep(), new StoredTensors(path, FIRST_MOMENT, names),
                         new StoredTensors(path, SECOND_MOMENT, names));
         return new Loaded(new Checkpoint(header.step(), header.model(), header.tokenizer(),
-                new StoredTensors(path, "", names), optimizer, header.metadata()), checksum);
+                new StoredTensors(path, "", names), optimizer, header.metadata(), header.adapter()), checksum);
     }
 
     /** Checks the whole file at {@code path} against the checksum its header records; returns it. */
@@ -382,7 +382,7 @@ public final class CheckpointFormat {
             throw new IOException("checkpoint checksum mismatch: the file is truncated or corrupted (" + e.getMessage()
                     + ")", e);
         }
-        Map<String, Shape> shapes = header.model().parameterShapes();
+        Map<String, Shape> shapes = Checkpoint.tensorShapes(header.model(), header.adapter());
         List<TensorEntry> entries = new ArrayList<>(parsed.tensors().values());
         checkTensors(header, shapes, entries);
         entries.sort(Comparator.comparingLong(TensorEntry::begin));
@@ -409,8 +409,8 @@ public final class CheckpointFormat {
         }
         AdamW.State optimizer = header.optimizerStep() == null ? null
                 : new AdamW.State(header.optimizerStep(), first, second);
-        return new Loaded(new Checkpoint(header.step(), header.model(), header.tokenizer(), weights, optimizer,
-                header.metadata()), read.checksum());
+        return new Loaded(new Checkpoint(header.step(), header.model(), header.tokenizer(), TensorSource.of(weights),
+                optimizer, header.metadata(), header.adapter()), read.checksum());
     }
 
     private static void skip(InputStream in, MessageDigest digest, long bytes) throws IOException {

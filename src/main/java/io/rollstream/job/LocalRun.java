@@ -1,5 +1,6 @@
 package io.rollstream.job;
 
+import io.rollstream.checkpoint.Adapter;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.checkpoint.Checkpoints;
@@ -12,13 +13,17 @@ import io.rollstream.eval.GreedyEvaluator;
 import io.rollstream.huggingface.HfModelDirectory;
 import io.rollstream.model.DecoderConfig;
 import io.rollstream.model.LanguageModel;
+import io.rollstream.model.LoraConfig;
+import io.rollstream.model.LoraLayout;
 import io.rollstream.model.ModelSpec;
+import io.rollstream.model.Models;
 import io.rollstream.model.TensorSource;
 import io.rollstream.policy.PolicyManifest;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.tasks.Tasks;
 import io.rollstream.tokenizer.PromptCodec;
 import io.rollstream.tokenizer.Tokenizer;
+import io.rollstream.tokenizer.TokenizerSpec;
 
 import ai.djl.Device;
 
@@ -35,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -189,9 +195,41 @@ public final class LocalRun {
             out.println("initial policy: " + model.describe()
                     + (config.sft().steps() > 0 ? ", SFT warm start for " + config.sft().steps() + " steps" : ""));
             PromptCodec codec = new PromptCodec(checked.tokenizer(), PlanFactory.tokenizer(config).promptFormat());
-            initialPolicy(config, model, checked.init(), codec, paths, out, policy -> store.publish(policy, "initial"));
+            publishInitialPolicy(config, model, checked.init(), codec, paths, out, store);
         }
         return new Prepared(paths, store, checked.tokenizer(), model, resumed);
+    }
+
+    /**
+     * Publishes version 0. Without {@code model.lora}, the initial policy ({@link #initialPolicy}).
+     * With it, fresh adapters (B zero: exactly the base model) on a base that is the Hugging Face
+     * directory itself (by path and checksum, nothing copied) or, for a builtin model or one
+     * warm-started by SFT, the initial policy written once at the store's root; or the adapters of a
+     * {@code model.init} that has them, on their own base.
+     */
+    private static void publishInitialPolicy(RunConfig config, ModelSpec model, Checkpoint init, PromptCodec codec,
+            RunPaths paths, PrintStream out, PolicyStore store) throws Exception {
+        LoraConfig lora = config.model().lora();
+        if (lora == null || (init != null && init.adapter() != null)) {
+            initialPolicy(config, model, init, codec, paths, out, policy -> store.publish(policy, "initial"));
+        } else if (config.model().source() == ModelSection.Source.HUGGINGFACE && config.sft().steps() == 0) {
+            Path dir = Path.of(config.model().path()).toAbsolutePath().normalize();
+            Adapter.Base base = new Adapter.Base(Adapter.Base.HUGGINGFACE, dir.toString(),
+                    HfModelDirectory.fingerprint(dir));
+            store.publish(freshAdapters(model, codec.spec(), lora, base, config.job().seed(), origin(config)),
+                    "initial");
+        } else {
+            initialPolicy(config, model, init, codec, paths, out, full -> store.publish(freshAdapters(model,
+                    full.tokenizer(), lora, store.publishBase(full), config.job().seed(), full.metadata()), "initial"));
+        }
+    }
+
+    /** Version 0 of a LoRA run: fresh adapters on {@code base}, deterministic in {@code seed}. */
+    static Checkpoint freshAdapters(ModelSpec model, TokenizerSpec tokenizer, LoraConfig lora, Adapter.Base base,
+            long seed, Map<String, String> metadata) {
+        Map<String, float[]> adapters = LoraLayout.initialWeights(Models.decoder(model), lora,
+                new SplittableRandom(seed));
+        return new Checkpoint(0, model, tokenizer, TensorSource.of(adapters), null, metadata, new Adapter(lora, base));
     }
 
     /** Where the initial policy goes: the policy store, or the file {@code rollstream sft} writes. */

@@ -8,8 +8,11 @@ import io.rollstream.config.ModelSection;
 import io.rollstream.config.RunConfig;
 import io.rollstream.huggingface.HfModelDirectory;
 import io.rollstream.learner.Algorithm;
+import io.rollstream.model.LoraConfig;
+import io.rollstream.model.LoraLayout;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.model.ModelSpec;
+import io.rollstream.model.Models;
 import io.rollstream.teacher.TeacherScorer;
 import io.rollstream.tokenizer.Tokenizer;
 import io.rollstream.tokenizer.TokenizerSpec;
@@ -190,6 +193,17 @@ public final class PreFlight {
                     + " asks for " + model + ": set the model section to the checkpoint's shape");
             return null;
         }
+        if (checkpoint.adapter() != null && !checkpoint.adapter().lora().equals(c.model().lora())) {
+            problems.add("model.init ('" + init + "') holds LoRA adapters " + checkpoint.adapter().lora() + ", but the"
+                    + " config asks for " + (c.model().lora() == null ? "full training" : c.model().lora())
+                    + ": set model.lora as the adapters were made, or start from a merged export (rollstream export)");
+            return null;
+        }
+        if (checkpoint.adapter() != null && c.sft().steps() > 0) {
+            problems.add("model.init ('" + init + "') holds LoRA adapters, which the SFT warm start does not train: set"
+                    + " sft.steps: 0");
+            return null;
+        }
         return checkpoint;
     }
 
@@ -259,7 +273,7 @@ public final class PreFlight {
             long largest = model.parameterShapes().values().stream().mapToLong(Shape::size).max().orElse(0);
             job.put(String.format(Locale.ROOT, "the largest parameter (%,d values) x %d copies", largest, 2 + readers),
                     largest * Float.BYTES * (2 + readers));
-            long inline = Math.min(learnerStateBytes(model), (long) c.job().stateInlineMaxMb() << 20);
+            long inline = Math.min(learnerStateBytes(c, model), (long) c.job().stateInlineMaxMb() << 20);
             job.put("the learner's state held in Flink state (job.state_inline_max_mb) x 3", inline * 3);
             if (c.policyStore().path() != null && ResumePoint.localPath(c.policyStore().path()) == null) {
                 job.put(String.format(Locale.ROOT, "%,d parameters read from policy_store.path by %d readers",
@@ -288,14 +302,21 @@ public final class PreFlight {
                 + " e.g. ROLLSTREAM_JAVA_OPTS=-Xmx" + suggestGib + "g");
     }
 
-    /** Bytes of the learner's checkpointed state: weights and both AdamW moments, float32. */
-    static long learnerStateBytes(ModelSpec model) {
-        return model.parameterCount() * Float.BYTES * 3;
+    /** Scalars the learner trains: every parameter, or with {@code model.lora} the adapters'. */
+    static long trainedParameters(RunConfig c, ModelSpec model) {
+        LoraConfig lora = c.model().lora();
+        return lora == null ? model.parameterCount()
+                : LoraLayout.shapes(Models.decoder(model), lora).values().stream().mapToLong(Shape::size).sum();
     }
 
-    /** Bytes of one published policy version. */
-    static long policyVersionBytes(ModelSpec model) {
-        return model.parameterCount() * Float.BYTES;
+    /** Bytes of the learner's checkpointed state: the trained weights and both AdamW moments, float32. */
+    static long learnerStateBytes(RunConfig c, ModelSpec model) {
+        return trainedParameters(c, model) * Float.BYTES * 3;
+    }
+
+    /** Bytes of one published policy version (with {@code model.lora}: the adapters). */
+    static long policyVersionBytes(RunConfig c, ModelSpec model) {
+        return trainedParameters(c, model) * Float.BYTES;
     }
 
     /**
@@ -335,15 +356,19 @@ public final class PreFlight {
         long keepLast = c.policyStore().keepLast() == 0 ? c.job().maxSteps() + 1L : c.policyStore().keepLast();
         long versions = Math.min(c.job().maxSteps() + 1L, 1 + Math.max(keepLast, offPolicy)
                 + Math.min(c.policyStore().keepEvaluated(), c.job().maxSteps()) + 1 + offPolicy);
-        long state = learnerStateBytes(model);
+        long state = learnerStateBytes(c, model);
         long stateFiles = state > ((long) c.job().stateInlineMaxMb() << 20) ? 2 * state : 0;
-        long needed = versions * policyVersionBytes(model) + stateFiles;
+        boolean baseCopy = c.model().lora() != null
+                && (c.model().source() == ModelSection.Source.BUILTIN || c.sft().steps() > 0);
+        long base = baseCopy ? model.parameterCount() * Float.BYTES : 0;
+        long needed = versions * policyVersionBytes(c, model) + stateFiles + base;
         if (needed <= usable) {
             return java.util.Optional.empty();
         }
         return java.util.Optional.of("this run's policy store and learner state files need up to about " + gib(needed)
-                + " of disk (" + versions + " policy versions of " + gib(policyVersionBytes(model))
-                + (stateFiles > 0 ? ", 2 learner states of " + gib(state) : "") + "), more than the " + gib(usable)
+                + " of disk (" + versions + " policy versions of " + gib(policyVersionBytes(c, model))
+                + (stateFiles > 0 ? ", 2 learner states of " + gib(state) : "")
+                + (base > 0 ? ", the base model of the adapters: " + gib(base) : "") + "), more than the " + gib(usable)
                 + " free where policy_store.path is: free space, put the store elsewhere (policy_store.path), or keep"
                 + " fewer versions (policy_store.keep_last, policy_store.keep_evaluated)");
     }

@@ -26,6 +26,10 @@ public final class SftRun {
         if (config.sft().steps() == 0) {
             throw new IllegalArgumentException("sft.steps is 0, so there is nothing to train: set sft.steps > 0");
         }
+        if (config.model().lora() != null) {
+            throw new IllegalArgumentException("model.lora does not apply to rollstream sft, which trains every weight"
+                    + " of the model it writes: remove model.lora (a run with model.lora can start from the result)");
+        }
         RunPaths paths = RunPaths.under(runDir, null);
         PreFlight.Checked checked = PreFlight.check(config, PreFlight.Mode.SFT, false);
         RunDirectory.requireNewOrEmpty(paths.dir(), "--run-dir");

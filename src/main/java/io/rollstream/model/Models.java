@@ -30,6 +30,19 @@ public final class Models {
                 : DecoderModel.initialize(spec, decoder, seed, device);
     }
 
+    /**
+     * The Llama-family maths of {@code spec}.
+     *
+     * @throws IllegalArgumentException for the built-in GPT, which has none
+     */
+    public static DecoderConfig decoder(ModelSpec spec) {
+        DecoderConfig decoder = decoderOf(spec);
+        if (decoder == null) {
+            throw new IllegalArgumentException(spec.describe() + " is not a Llama-family decoder");
+        }
+        return decoder;
+    }
+
     /** The Llama-family maths of {@code spec}, or null for the built-in GPT. */
     static DecoderConfig decoderOf(ModelSpec spec) {
         if (spec instanceof DecoderConfig d) {

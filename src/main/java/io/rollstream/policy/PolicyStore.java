@@ -1,5 +1,6 @@
 package io.rollstream.policy;
 
+import io.rollstream.checkpoint.Adapter;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.common.FlinkFiles;
@@ -70,6 +71,25 @@ public final class PolicyStore implements Serializable {
         // An earlier attempt's weights file stays until the version is deleted: a generator restored
         // with groups pinned to this version may be reading it through the previous manifest.
         return manifest;
+    }
+
+    /** File name of the base model a run's LoRA adapters adapt, at the store's root (never collected). */
+    static final String BASE_MODEL = "base-model" + CheckpointFormat.SUFFIX;
+
+    /**
+     * Writes the full model {@code base} that the run's LoRA adapters adapt (a builtin model, or one
+     * warm-started by SFT) at the store's root, where every generator and the learner find it.
+     *
+     * @return the adapters' reference to it: its path and checksum
+     */
+    public Adapter.Base publishBase(Checkpoint base) throws IOException {
+        if (base.adapter() != null) {
+            throw new IllegalArgumentException("the base of LoRA adapters must be a full model, not adapters");
+        }
+        Path file = new Path(root, BASE_MODEL);
+        file.getFileSystem().mkdirs(new Path(root));
+        String checksum = FlinkFiles.writeAtomically(file, out -> CheckpointFormat.write(base.weightsOnly(), out));
+        return new Adapter.Base(Adapter.Base.CHECKPOINT, file.toString(), checksum);
     }
 
     /**
