@@ -56,8 +56,8 @@ public final class BaseModels implements AutoCloseable {
             }
             return HfModelDirectory.load(dir, (DecoderConfig) spec, device);
         }
-        Checkpoint checkpoint = CheckpointFormat.load(new Path(base.path()), base.sha256(), "the adapters' base reference");
-        if (checkpoint.adapter() != null || !checkpoint.model().equals(spec)) {
+        Checkpoint checkpoint = baseCheckpoint(base);
+        if (!checkpoint.model().equals(spec)) {
             throw new IOException("the base model " + base.path() + " is not the model the adapters were made for");
         }
         LanguageModel model = Models.create(checkpoint.model(), checkpoint.weights(), device);
@@ -66,6 +66,16 @@ public final class BaseModels implements AutoCloseable {
             throw new IOException("the base model " + base.path() + " is not a Llama-family decoder: LoRA needs one");
         }
         return decoder;
+    }
+
+    /** The full checkpoint an adapter's {@code checkpoint} base names, verified against its recorded checksum. */
+    public static Checkpoint baseCheckpoint(Adapter.Base base) throws IOException {
+        Checkpoint checkpoint = CheckpointFormat.load(new Path(base.path()), base.sha256(),
+                "the adapters' base reference");
+        if (checkpoint.adapter() != null) {
+            throw new IOException("the base model " + base.path() + " holds adapters itself, not a full model");
+        }
+        return checkpoint;
     }
 
     @Override

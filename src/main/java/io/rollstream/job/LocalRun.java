@@ -10,6 +10,7 @@ import io.rollstream.config.ModelSection;
 import io.rollstream.config.RunConfig;
 import io.rollstream.eval.EvalSpec;
 import io.rollstream.eval.GreedyEvaluator;
+import io.rollstream.export.HfExport;
 import io.rollstream.huggingface.HfModelDirectory;
 import io.rollstream.model.DecoderConfig;
 import io.rollstream.model.LanguageModel;
@@ -34,7 +35,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -77,13 +80,17 @@ public final class LocalRun {
         }
         Optional<PolicyManifest> last = store.latest();
         FinalEval finalEval = null;
+        List<String> exports = List.of();
         if (last.isPresent()) {
             Checkpoint finalPolicy = store.load(last.get().version());
             CheckpointFormat.save(finalPolicy, paths.finalModel());
+            if (config.model().source() == ModelSection.Source.HUGGINGFACE) {
+                exports = exportFinal(finalPolicy, paths);
+            }
             finalEval = evaluate(PlanFactory.eval(config), finalPolicy,
                     new PromptCodec(tokenizer, finalPolicy.tokenizer().promptFormat()));
         }
-        summarize(paths, result, finalEval, (System.currentTimeMillis() - start) / 1000.0, out);
+        summarize(paths, result, finalEval, (System.currentTimeMillis() - start) / 1000.0, exports, out);
         return result;
     }
 
@@ -296,6 +303,55 @@ public final class LocalRun {
         }
     }
 
+    /**
+     * A run that started from a Hugging Face model exports its final policy as one too: {@code
+     * final-model-hf/} (adapters merged) and, with LoRA, the PEFT adapter {@code final-adapter-peft/}.
+     * Each is written beside and then moved in place, replacing a resumed run's earlier export. A
+     * failed export leaves the run's result ({@code final-model.rsckpt}) and says how to retry.
+     *
+     * @return a line per export for the summary
+     */
+    private static List<String> exportFinal(Checkpoint policy, RunPaths paths) {
+        List<String> lines = new ArrayList<>();
+        try {
+            replace(paths.finalModelHf(), dir -> HfExport.model(policy, dir, HfExport.Options.DEFAULTS));
+            lines.add("Hugging Face model (transformers, vLLM): " + paths.finalModelHf());
+            if (policy.adapter() != null) {
+                replace(paths.finalAdapterPeft(), dir -> HfExport.adapter(policy, dir, HfExport.Options.DEFAULTS));
+                lines.add("PEFT adapter: " + paths.finalAdapterPeft());
+            }
+        } catch (IOException | RuntimeException e) {
+            lines.add("the Hugging Face export failed (" + e.getMessage() + "); retry with: jobs/rollstream export"
+                    + " --policy " + paths.finalModel() + " --out DIR");
+        }
+        return lines;
+    }
+
+    /** What writes an export into an empty directory. */
+    @FunctionalInterface
+    private interface Export {
+        String write(Path dir) throws IOException;
+    }
+
+    private static void replace(Path target, Export export) throws IOException {
+        Path fresh = target.resolveSibling("." + target.getFileName() + ".tmp");
+        deleteTree(fresh);
+        export.write(fresh);
+        deleteTree(target);
+        Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> tree = Files.walk(dir)) {
+            for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
     /** Held-out accuracy of the policy the run ended with. */
     private record FinalEval(long version, double accuracy) {}
 
@@ -315,7 +371,7 @@ public final class LocalRun {
     }
 
     private static void summarize(RunPaths paths, PipelineRunner.Result result,
-            FinalEval finalEval, double seconds, PrintStream out) throws IOException {
+            FinalEval finalEval, double seconds, List<String> exports, PrintStream out) throws IOException {
         JsonNode lastRl = null;
         Double sftAccuracy = null;
         for (JsonNode m : readAll(paths)) {
@@ -342,6 +398,7 @@ public final class LocalRun {
                     100 * finalEval.accuracy(), finalEval.version()));
         }
         out.println("run directory: " + paths.dir());
+        exports.forEach(out::println);
         if (result.savepoint() != null) {
             out.println("savepoint: " + result.savepoint());
         }

@@ -1,5 +1,8 @@
 package io.rollstream.model;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 import java.util.LinkedHashMap;
@@ -59,5 +62,21 @@ public final class LoraLayout {
             out.put(name, values);
         });
         return out;
+    }
+
+    /**
+     * {@code weight + (alpha / rank) · B A}: a targeted projection's weight with its adapter merged
+     * in (float32, PyTorch's matrix product on the CPU).
+     *
+     * @param weight (out, in) row-major
+     * @param a (rank, in)
+     * @param b (out, rank)
+     */
+    public static float[] merge(float[] weight, Shape shape, float[] a, float[] b, LoraConfig lora) {
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            NDArray product = m.create(b, new Shape(shape.get(0), lora.rank()))
+                    .matMul(m.create(a, new Shape(lora.rank(), shape.get(1))));
+            return product.mul(m.create((float) lora.scale())).add(m.create(weight, shape)).toFloatArray();
+        }
     }
 }
