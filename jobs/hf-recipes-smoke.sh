@@ -36,6 +36,17 @@ jobs/rollstream run --config configs/hf-gsm8k.yaml "${tiny[@]}" --set data.verif
   --set buffer.batch_size=16 --run-dir "$work/gsm8k"
 finished "$work/gsm8k" 3
 
+# An independent reading of the exports: NumPy's reference forward pass (written from transformers' modeling
+# code) on the merged export agrees with Rollstream's log-probs, and the base with the PEFT adapter merged as
+# PEFT merges it is the merged export.
+if python3 -c "import numpy" 2>/dev/null; then
+  logprobs="$(jobs/rollstream model logprobs --model "$work/gsm8k/final-model-hf" --ids 356,40,50,60,70,80,90)"
+  python3 src/test/python/check_hf_export.py --model "$work/gsm8k/final-model-hf" --rollstream "$logprobs" \
+    --peft "$work/gsm8k/final-adapter-peft" --base src/test/resources/hf-models/qwen3-headdim
+else
+  echo "hf-recipes: NumPy is not installed here: the independent check of the exports is skipped" >&2
+fi
+
 # On-policy distillation from a Hugging Face teacher with the student's tokenizer.
 jobs/rollstream model init --arch llama --layers 2 --hidden 32 --heads 4 --kv-heads 2 --vocab 384 \
   --tokenizer src/test/resources/hf-tokenizer --out "$work/teacher"

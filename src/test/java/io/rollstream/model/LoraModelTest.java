@@ -164,6 +164,30 @@ class LoraModelTest {
         assertThat(new LoraConfig(4, 8, 0, List.of("v_proj", "q_proj")).targets()).containsExactly("q_proj", "v_proj");
     }
 
+    /** Dropout on the adapters' input applies while they train, never when they are frozen (generation). */
+    @Test
+    void dropoutAppliesWhileTrainingOnly() throws IOException {
+        LoraConfig dropping = new LoraConfig(4, 8, 0.5, List.of());
+        try (DecoderModel base = HfModelDirectory.load(FIXTURES.resolve("llama-tied"), Device.cpu())) {
+            Map<String, float[]> weights = LoraLayout.initialWeights(base.decoderConfig(), dropping,
+                    new SplittableRandom(3));
+            weights.replaceAll((name, v) -> {
+                if (name.contains("lora_B")) {
+                    java.util.Arrays.fill(v, 0.2f);
+                }
+                return v;
+            });
+            try (LoraModel lora = LoraModel.create(base, false, dropping, TensorSource.of(weights))) {
+                float[] frozen = logprobs(lora);
+                assertThat(logprobs(lora)).as("frozen: deterministic").containsExactly(frozen);
+                lora.setTrainable(true);
+                assertThat(logprobs(lora)).as("training: adapter inputs dropped").isNotEqualTo(frozen);
+                lora.setTrainable(false);
+                assertThat(logprobs(lora)).containsExactly(frozen);
+            }
+        }
+    }
+
     /** The trainable adapters carry gradients; the base never does (the scale is an array kept alive). */
     @Test
     void onlyTheAdaptersNeedGradients() throws IOException {
