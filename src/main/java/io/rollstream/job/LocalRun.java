@@ -1,5 +1,6 @@
 package io.rollstream.job;
 
+import io.rollstream.checkpoint.Adapter;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.checkpoint.Checkpoints;
@@ -9,10 +10,15 @@ import io.rollstream.config.ModelSection;
 import io.rollstream.config.RunConfig;
 import io.rollstream.eval.EvalSpec;
 import io.rollstream.eval.GreedyEvaluator;
+import io.rollstream.export.HfExport;
 import io.rollstream.huggingface.HfModelDirectory;
 import io.rollstream.model.DecoderConfig;
 import io.rollstream.model.LanguageModel;
+import io.rollstream.model.LoraConfig;
+import io.rollstream.model.LoraLayout;
 import io.rollstream.model.ModelSpec;
+import io.rollstream.model.Models;
+import io.rollstream.model.TensorSource;
 import io.rollstream.policy.PolicyManifest;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.policy.RunSignals;
@@ -20,6 +26,7 @@ import io.rollstream.tasks.Task;
 import io.rollstream.tasks.Tasks;
 import io.rollstream.tokenizer.PromptCodec;
 import io.rollstream.tokenizer.Tokenizer;
+import io.rollstream.tokenizer.TokenizerSpec;
 
 import ai.djl.Device;
 
@@ -33,13 +40,16 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -97,9 +107,13 @@ public final class LocalRun {
         boolean learnerFinished = signals.isFinished();
         Optional<PolicyManifest> last = signals.latest();
         FinalEval finalEval = null;
+        List<String> exports = List.of();
         if (last.isPresent()) {
             Checkpoint finalPolicy = store.load(last.get().version());
             CheckpointFormat.save(finalPolicy, paths.finalModel());
+            if (config.model().source() == ModelSection.Source.HUGGINGFACE) {
+                exports = exportFinal(finalPolicy, paths);
+            }
             finalEval = evaluate(PlanFactory.eval(config), finalPolicy,
                     new PromptCodec(prepared.tokenizer(), finalPolicy.tokenizer().promptFormat()));
         }
@@ -107,7 +121,7 @@ public final class LocalRun {
             RunEvents.of(paths).append(RunEvents.FINISH, RunEvents.fields("steps", config.job().maxSteps(),
                     "final_model", paths.finalModel().toString(), "restarts", result.restarts()));
         }
-        summarize(paths, result, finalEval, (System.currentTimeMillis() - start) / 1000.0, out);
+        summarize(paths, result, finalEval, (System.currentTimeMillis() - start) / 1000.0, exports, out);
         return result;
     }
 
@@ -227,6 +241,7 @@ public final class LocalRun {
         boolean resuming = resume != null;
         PreFlight.Checked checked = PreFlight.check(config, mode,
                 resuming && resume.phase() != ResumePlan.Phase.INITIAL);
+        PreFlight.disk(config, checked.model(), runDir);
         PolicyStore store = new PolicyStore(paths.policyStore());
         if (resuming) {
             RunDirectory.requireResumable(paths.dir(), config);
@@ -264,7 +279,7 @@ public final class LocalRun {
             out.println("initial policy: " + model.describe()
                     + (config.sft().steps() > 0 ? ", SFT warm start for " + config.sft().steps() + " steps" : ""));
             PromptCodec codec = new PromptCodec(checked.tokenizer(), PlanFactory.tokenizer(config).promptFormat());
-            store.publish(initialPolicy(config, model, checked.init(), codec, paths, resume != null, out), "initial");
+            publishInitialPolicy(config, model, checked.init(), codec, paths, resume != null, out, store);
         }
         return new Prepared(paths, store, checked.tokenizer(), model, opened.resumed());
     }
@@ -297,25 +312,68 @@ public final class LocalRun {
     }
 
     /**
-     * Version 0: the Hugging Face model of {@code model.path}, {@code init} (the verified {@code
-     * model.init}, or null) or fresh weights, warm-started with SFT when {@code sft.steps > 0} (on a
-     * built-in task: {@link PreFlight} refuses other sources). The warm start saves its state in the
-     * run directory ({@link SftState}) every {@code sft.checkpoint_every} steps, at its end and on a
-     * stop.
+     * Publishes version 0. Without {@code model.lora}, the initial policy ({@link #initialPolicy}).
+     * With it, fresh adapters (B zero: exactly the base model) on a base that is the Hugging Face
+     * directory itself (by path and checksum, nothing copied) or, for a builtin model or one
+     * warm-started by SFT, the initial policy written once at the store's root; or the adapters of a
+     * {@code model.init} that has them, on their own base.
+     */
+    private static void publishInitialPolicy(RunConfig config, ModelSpec model, Checkpoint init, PromptCodec codec,
+            RunPaths paths, boolean continueSaved, PrintStream out, PolicyStore store) throws Exception {
+        LoraConfig lora = config.model().lora();
+        if (lora == null || (init != null && init.adapter() != null)) {
+            initialPolicy(config, model, init, codec, paths, continueSaved, out,
+                    policy -> store.publish(policy, "initial"));
+        } else if (config.model().source() == ModelSection.Source.HUGGINGFACE && config.sft().steps() == 0) {
+            Path dir = Path.of(config.model().path()).toAbsolutePath().normalize();
+            Adapter.Base base = new Adapter.Base(Adapter.Base.HUGGINGFACE, dir.toString(),
+                    HfModelDirectory.fingerprint(dir));
+            store.publish(freshAdapters(model, codec.spec(), lora, base, config.job().seed(), origin(config)),
+                    "initial");
+        } else {
+            initialPolicy(config, model, init, codec, paths, continueSaved, out, full -> store.publish(freshAdapters(model,
+                    full.tokenizer(), lora, store.publishBase(full), config.job().seed(), full.metadata()), "initial"));
+        }
+    }
+
+    /** Version 0 of a LoRA run: fresh adapters on {@code base}, deterministic in {@code seed}. */
+    static Checkpoint freshAdapters(ModelSpec model, TokenizerSpec tokenizer, LoraConfig lora, Adapter.Base base,
+            long seed, Map<String, String> metadata) {
+        Map<String, float[]> adapters = LoraLayout.initialWeights(Models.decoder(model), lora,
+                new SplittableRandom(seed));
+        return new Checkpoint(0, model, tokenizer, TensorSource.of(adapters), null, metadata, new Adapter(lora, base));
+    }
+
+    /** Where the initial policy goes: the policy store, or the file {@code rollstream sft} writes. */
+    @FunctionalInterface
+    interface PolicySink {
+        void accept(Checkpoint policy) throws IOException;
+    }
+
+    /**
+     * Writes version 0 to {@code sink}: the Hugging Face model of {@code model.path}, {@code init}
+     * (the verified {@code model.init}, or null) or fresh weights, warm-started with SFT when {@code
+     * sft.steps > 0} (on a built-in task: {@link PreFlight} refuses other sources). Without a warm
+     * start the weights go from the model's arrays to the sink tensor by tensor. The warm start saves
+     * its state in the run directory ({@link SftState}) every {@code sft.checkpoint_every} steps, at
+     * its end and on a stop.
      *
      * @param continueSaved continue the warm start from its saved state (a resume): metrics.jsonl is
      *     cut back to where it was when that state was saved, or emptied when none was saved
      * @throws WarmStart.Stopped when {@code rollstream stop} came during the warm start (its state is saved)
      */
-    static Checkpoint initialPolicy(RunConfig config, ModelSpec model, Checkpoint init, PromptCodec codec,
-            RunPaths paths, boolean continueSaved, PrintStream out) throws Exception {
+    static void initialPolicy(RunConfig config, ModelSpec model, Checkpoint init, PromptCodec codec,
+            RunPaths paths, boolean continueSaved, PrintStream out, PolicySink sink) throws Exception {
         if (init != null && config.sft().steps() == 0) {
-            return WarmStart.fromCheckpoint(init, codec.spec());
+            sink.accept(WarmStart.fromCheckpoint(init, codec.spec()));
+            return;
         }
         if (config.sft().steps() == 0) {
             try (LanguageModel fresh = startingModel(config, model, init)) {
-                return new Checkpoint(0, model, codec.spec(), fresh.weights(), null, origin(config));
+                sink.accept(new Checkpoint(0, model, codec.spec(), TensorSource.ofArrays(fresh.parameters()), null,
+                        origin(config)));
             }
+            return;
         }
         SftState state = new SftState(paths, SftState.settingsOf(config));
         RunEvents events = RunEvents.of(paths);
@@ -344,8 +402,8 @@ public final class LocalRun {
                 : startingModel(config, model, init)) {
             state.markRunning();
             try {
-                return WarmStart.run(sft, demonstrations, start, saved.orElse(null), codec, eval,
-                        line -> appendMetrics(paths, line, progress, out), state);
+                sink.accept(WarmStart.run(sft, demonstrations, start, saved.orElse(null), codec, eval,
+                        line -> appendMetrics(paths, line, progress, out), state));
             } catch (WarmStart.Stopped stopped) {
                 events.append(RunEvents.STOP, RunEvents.fields("phase", "sft", "reason", "rollstream stop",
                         "step", stopped.step(), "state", state.stateFile().toString()));
@@ -399,6 +457,55 @@ public final class LocalRun {
         }
     }
 
+    /**
+     * A run that started from a Hugging Face model exports its final policy as one too: {@code
+     * final-model-hf/} (adapters merged) and, with LoRA, the PEFT adapter {@code final-adapter-peft/}.
+     * Each is written beside and then moved in place, replacing a resumed run's earlier export. A
+     * failed export leaves the run's result ({@code final-model.rsckpt}) and says how to retry.
+     *
+     * @return a line per export for the summary
+     */
+    private static List<String> exportFinal(Checkpoint policy, RunPaths paths) {
+        List<String> lines = new ArrayList<>();
+        try {
+            replace(paths.finalModelHf(), dir -> HfExport.model(policy, dir, HfExport.Options.DEFAULTS));
+            lines.add("Hugging Face model (transformers, vLLM): " + paths.finalModelHf());
+            if (policy.adapter() != null) {
+                replace(paths.finalAdapterPeft(), dir -> HfExport.adapter(policy, dir, HfExport.Options.DEFAULTS));
+                lines.add("PEFT adapter: " + paths.finalAdapterPeft());
+            }
+        } catch (IOException | RuntimeException e) {
+            lines.add("the Hugging Face export failed (" + e.getMessage() + "); retry with: jobs/rollstream export"
+                    + " --policy " + paths.finalModel() + " --out DIR");
+        }
+        return lines;
+    }
+
+    /** What writes an export into an empty directory. */
+    @FunctionalInterface
+    private interface Export {
+        String write(Path dir) throws IOException;
+    }
+
+    private static void replace(Path target, Export export) throws IOException {
+        Path fresh = target.resolveSibling("." + target.getFileName() + ".tmp");
+        deleteTree(fresh);
+        export.write(fresh);
+        deleteTree(target);
+        Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> tree = Files.walk(dir)) {
+            for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
     /** Held-out accuracy of the policy the run ended with. */
     private record FinalEval(long version, double accuracy) {}
 
@@ -418,7 +525,7 @@ public final class LocalRun {
     }
 
     private static void summarize(RunPaths paths, PipelineRunner.Result result,
-            FinalEval finalEval, double seconds, PrintStream out) throws IOException {
+            FinalEval finalEval, double seconds, List<String> exports, PrintStream out) throws IOException {
         JsonNode lastRl = null;
         Double sftAccuracy = null;
         for (JsonNode m : readAll(paths)) {
@@ -446,6 +553,7 @@ public final class LocalRun {
                     100 * finalEval.accuracy(), finalEval.version()));
         }
         out.println("run directory: " + paths.dir());
+        exports.forEach(out::println);
         if (result.savepoint() != null) {
             out.println("savepoint: " + result.savepoint());
         }

@@ -61,6 +61,16 @@ public record RunPaths(String runDir, String policyStore) implements Serializabl
         return dir().resolve("sft");
     }
 
+    /** The final policy as a Hugging Face model directory (runs that started from one). */
+    public Path finalModelHf() {
+        return dir().resolve("final-model-hf");
+    }
+
+    /** The final LoRA adapters as a PEFT adapter directory (LoRA runs that started from a Hugging Face model). */
+    public Path finalAdapterPeft() {
+        return dir().resolve("final-adapter-peft");
+    }
+
     /** Flink's temporary files while a local run's mini-cluster runs; removed when it ends. */
     public Path tmp() {
         return dir().resolve("tmp");

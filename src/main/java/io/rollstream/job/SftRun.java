@@ -1,6 +1,5 @@
 package io.rollstream.job;
 
-import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.config.ConfigWriter;
 import io.rollstream.config.RunConfig;
@@ -32,6 +31,10 @@ public final class SftRun {
         if (config.sft().steps() == 0) {
             throw new IllegalArgumentException("sft.steps is 0, so there is nothing to train: set sft.steps > 0");
         }
+        if (config.model().lora() != null) {
+            throw new IllegalArgumentException("model.lora does not apply to rollstream sft, which trains every weight"
+                    + " of the model it writes: remove model.lora (a run with model.lora can start from the result)");
+        }
         RunPaths paths = RunPaths.under(runDir, null);
         PreFlight.Checked checked = PreFlight.check(config, PreFlight.Mode.SFT, false);
         if (resume) {
@@ -56,15 +59,14 @@ public final class SftRun {
         out.println("sft: " + model.describe() + ", " + config.sft().steps() + " steps");
         long start = System.currentTimeMillis();
         PromptCodec codec = new PromptCodec(checked.tokenizer(), PlanFactory.tokenizer(config).promptFormat());
-        Checkpoint trained;
         try {
-            trained = LocalRun.initialPolicy(config, model, checked.init(), codec, paths, resume, out);
+            LocalRun.initialPolicy(config, model, checked.init(), codec, paths, resume, out,
+                    trained -> CheckpointFormat.save(trained, paths.finalModel()));
         } catch (WarmStart.Stopped stopped) {
             out.println("stopped after step " + stopped.step() + " of " + config.sft().steps() + "; continue with:"
                     + " jobs/rollstream sft --config " + paths.config() + " --run-dir " + paths.dir() + " --resume");
             return null;
         }
-        CheckpointFormat.save(trained, paths.finalModel());
         RunEvents.of(paths).append(RunEvents.FINISH, RunEvents.fields("phase", "sft", "steps", config.sft().steps(),
                 "final_model", paths.finalModel().toString()));
         out.println(String.format("sft finished in %.0f s; model: %s", (System.currentTimeMillis() - start) / 1000.0,

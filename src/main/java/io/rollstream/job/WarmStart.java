@@ -207,6 +207,6 @@ public final class WarmStart {
             throw new IllegalArgumentException("model.init was trained with tokenizer " + init.tokenizer().tokens()
                     + " but the run uses " + tokenizer.tokens() + ": use a checkpoint of the same tokenizer");
         }
-        return new Checkpoint(0, init.model(), tokenizer, init.weights(), null, init.metadata());
+        return new Checkpoint(0, init.model(), tokenizer, init.weights(), null, init.metadata(), init.adapter());
     }
 }

@@ -44,8 +44,9 @@ import java.util.Map;
  *
  * <p>State: the learner's full checkpoint (weights, optimizer moments, step, the count of
  * consecutive bad steps) as bytes in operator state — or, when larger than
- * {@code job.state_inline_max_mb}, in a file ({@link LearnerStateFiles}) whose path and checksum
- * are the state. Without restored state it starts from the
+ * {@code job.state_inline_max_mb}, streamed tensor by tensor into a file ({@link
+ * LearnerStateFiles}) whose path and checksum are the state, so the learner's state has no size
+ * limit and is never one byte array. Without restored state it starts from the
  * store's version 0 (the warm-started or freshly initialised policy the launcher published before
  * the job).
  *
@@ -117,15 +118,17 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         stateFile = context.getOperatorStateStore().getListState(new ListStateDescriptor<>(STATE_FILE, String.class));
         files = new LearnerStateFiles(new org.apache.flink.core.fs.Path(store.root(), "learner-state").toString());
         savepoints = new java.util.HashSet<>();
-        List<byte[]> saved = new java.util.ArrayList<>();
-        state.get().forEach(saved::add);
+        List<Checkpoint> saved = new java.util.ArrayList<>();
+        for (byte[] inline : state.get()) {
+            saved.add(CheckpointFormat.read(new ByteArrayInputStream(inline)));
+        }
         for (String reference : stateFile.get()) {
             saved.add(LearnerStateFiles.read(LearnerStateFiles.decode(reference)));
         }
         if (saved.size() > 1) {
             throw new IllegalStateException("the learner runs with parallelism 1 but found several saved states");
         }
-        restored = saved.isEmpty() ? store.load(0) : CheckpointFormat.read(new ByteArrayInputStream(saved.get(0)));
+        restored = saved.isEmpty() ? store.load(0) : saved.get(0);
         pinsState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>(PINS_STATE, Types.STRING));
         Iterator<String> pins = pinsState.get().iterator();
         restoredPins = pins.hasNext() ? Json.mapper().readValue(pins.next(), PolicyCollector.Pins.class)
@@ -234,10 +237,11 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         epochKlState.update(epochKl != null ? List.of(epochKl.toJson()) : List.of());
         pinsState.update(List.of(Json.mapper().writeValueAsString(
                 collector.snapshot(context.getCheckpointId(), learner.step(), snapshotIsSavepoint))));
-        byte[] bytes = CheckpointFormat.toBytes(learner.checkpoint(
-                Map.of("attempt", attempt, BAD_STEPS, Integer.toString(badSteps), STALE_DROPS, Long.toString(staleDrops))));
-        if (bytes.length <= settings.stateInlineMaxBytes()) {
-            state.update(List.of(bytes));
+        // A live view of the learner's weights and moments, written tensor by tensor before the next step.
+        Checkpoint snapshot = learner.checkpoint(Map.of("attempt", attempt, BAD_STEPS, Integer.toString(badSteps),
+                STALE_DROPS, Long.toString(staleDrops)));
+        if (CheckpointFormat.sizeBytes(snapshot) <= settings.stateInlineMaxBytes()) {
+            state.update(List.of(CheckpointFormat.toBytes(snapshot)));
             stateFile.clear();
             return;
         }
@@ -245,7 +249,7 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
             savepoints.add(context.getCheckpointId());
         }
         LearnerStateFiles.Reference reference = files.write(jobId(), context.getCheckpointId(), snapshotIsSavepoint,
-                bytes);
+                snapshot);
         state.clear();
         stateFile.update(List.of(LearnerStateFiles.encode(reference)));
     }

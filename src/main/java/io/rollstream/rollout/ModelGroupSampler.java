@@ -2,6 +2,7 @@ package io.rollstream.rollout;
 
 import ai.djl.Device;
 
+import io.rollstream.checkpoint.BaseModels;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.model.LanguageModel;
@@ -48,8 +49,9 @@ public final class ModelGroupSampler implements GroupSampler {
     private final int groupSize;
     private final int maxBatchRows;
     private final long runSeed;
-    private final Device device;
     private final Map<Long, LanguageModel> models = new LinkedHashMap<>();
+    /** The base of LoRA policy versions, loaded once and shared by the versions kept. */
+    private final BaseModels bases;
     private PromptCodec codec;
     private SamplingEngine engine;
 
@@ -61,7 +63,7 @@ public final class ModelGroupSampler implements GroupSampler {
         this.groupSize = groupSize;
         this.maxBatchRows = Math.max(maxBatchRows, groupSize);
         this.runSeed = runSeed;
-        this.device = device;
+        this.bases = new BaseModels(device);
     }
 
     @Override
@@ -167,7 +169,11 @@ public final class ModelGroupSampler implements GroupSampler {
             codec = PromptCodec.create(checkpoint.tokenizer());
             engine = new SamplingEngine(codec.tokenizer().stopIds(), codec.tokenizer().padId(), true);
         }
-        model = Checkpoints.model(checkpoint, device);
+        try {
+            model = Checkpoints.model(checkpoint, bases);
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause(); // a version deleted while it was read: available() tells why
+        }
         models.put(version, model);
         while (models.size() > MODELS_KEPT) {
             Iterator<Map.Entry<Long, LanguageModel>> oldest = models.entrySet().iterator();
@@ -181,5 +187,6 @@ public final class ModelGroupSampler implements GroupSampler {
     public void close() {
         models.values().forEach(LanguageModel::close);
         models.clear();
+        bases.close();
     }
 }

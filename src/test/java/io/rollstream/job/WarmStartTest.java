@@ -72,7 +72,7 @@ class WarmStartTest {
         List<JsonNode> lines = new ArrayList<>();
         Checkpoint version0 = WarmStart.run(SETTINGS, TASK, model, from, CODEC, EVAL,
                 line -> lines.add(parse(line)), saver);
-        return new Outcome(version0.weights(), lines);
+        return new Outcome(version0.weights().toMap(), lines);
     }
 
     private static JsonNode parse(String line) {

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rollstream.checkpoint.Checkpoint;
+import io.rollstream.checkpoint.LegacyCheckpoints;
+import io.rollstream.common.FlinkFiles;
+import io.rollstream.common.Json;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.model.ParameterLayout;
 import io.rollstream.tokenizer.TokenizerSpec;
@@ -48,8 +51,24 @@ class PolicyStoreTest {
         Files.createDirectories(dir.resolve(PolicyStore.folder(3)));
         Files.write(dir.resolve(PolicyStore.folder(3)).resolve("policy.rsckpt"), new byte[] {1, 2});
         assertThat(new RunSignals(store).latest()).get().extracting(PolicyManifest::version).isEqualTo(2L);
-        assertThat(store.load(2).weights().get("wte")[0]).isEqualTo(2f);
+        assertThat(store.load(2).weights().floats("wte")[0]).isEqualTo(2f);
         assertThat(store.load(2).optimizer()).isNull();
+    }
+
+    /** A store written before checkpoint format 3 (one RSCK byte array per version, its whole SHA-256 in the manifest) still loads. */
+    @Test
+    void aVersionOfTheFormatBeforeSafetensorsStillLoads() throws Exception {
+        PolicyStore store = new PolicyStore(dir.toString());
+        byte[] legacy = LegacyCheckpoints.version2(version(3));
+        Path folder = Files.createDirectories(dir.resolve(PolicyStore.folder(3)));
+        Files.write(folder.resolve("policy-old.rsckpt"), legacy);
+        PolicyManifest manifest = new PolicyManifest(3, "policy-old.rsckpt", FlinkFiles.sha256(legacy), legacy.length,
+                "old", 0, 0);
+        Files.write(folder.resolve("MANIFEST.json"), Json.mapper().writeValueAsBytes(manifest));
+        assertThat(store.load(3).weights().floats("wte")).containsOnly(3f);
+        Files.write(folder.resolve("MANIFEST.json"), Json.mapper().writeValueAsBytes(new PolicyManifest(3,
+                "policy-old.rsckpt", FlinkFiles.sha256(new byte[1]), legacy.length, "old", 0, 0)));
+        assertThatThrownBy(() -> store.load(3)).hasMessageContaining("does not match the checksum");
     }
 
     @Test
@@ -79,7 +98,7 @@ class PolicyStoreTest {
             assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("MANIFEST.json",
                     PolicyStore.weightsFile("failed"), PolicyStore.weightsFile("next"));
         }
-        assertThat(store.load(1).weights().get("wte")[0]).isEqualTo(1f);
+        assertThat(store.load(1).weights().floats("wte")[0]).isEqualTo(1f);
     }
 
     /**
@@ -108,7 +127,7 @@ class PolicyStoreTest {
                     // Load an older version too: the one retention deletes next.
                     for (long v : new long[] {latest.get().version(), Math.max(1, latest.get().version() - 2)}) {
                         try {
-                            assertThat(store.load(v).weights().get("wte")[0]).isEqualTo((float) v);
+                            assertThat(store.load(v).weights().floats("wte")[0]).isEqualTo((float) v);
                         } catch (PolicyVersionGoneException deleted) {
                             assertThat(deleted.version()).isEqualTo(v);
                             gone.incrementAndGet();
