@@ -30,10 +30,10 @@ final class ExperimentCommand implements Runnable {
 
     /** {@code rollstream experiment algorithms}. */
     @Command(name = "algorithms", mixinStandardHelpOptions = true,
-            description = "Runs the quickstart task once per arm (loss, aggregation, advantage, architecture, or any overrides)"
-                    + " from one SFT checkpoint (an arm changing model.*, sft.* or data.* trains its own), same seed, same learner"
-                    + " steps; writes algorithms.md, algorithms.json, accuracy.png and accuracy-time.png"
-                    + " under --out/report and into --doc. Arms already run under --out are read.")
+            description = "Runs the quickstart task once per arm (loss, aggregation, advantage, architecture, or any"
+                    + " overrides) from one SFT checkpoint (an arm changing model.*, sft.* or data.* trains its own),"
+                    + " same seed, same learner steps; writes algorithms.md, algorithms.json, accuracy.png and"
+                    + " accuracy-time.png under --out/report and into --doc. Arms already run under --out are read.")
     static final class Algorithms implements Callable<Integer> {
 
         @Option(names = "--config", defaultValue = "configs/quickstart.yaml",
