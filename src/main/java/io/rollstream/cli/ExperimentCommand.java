@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
 /** {@code rollstream experiment …}: the measured comparisons behind the docs. */
 @Command(name = "experiment", mixinStandardHelpOptions = true,
         description = "Runs a comparison experiment and writes its report.",
-        subcommands = {ExperimentCommand.Algorithms.class, DistillVarianceCommand.class})
+        subcommands = {ExperimentCommand.Algorithms.class, DistillVarianceCommand.class, OversamplingCommand.class})
 final class ExperimentCommand implements Runnable {
 
     @CommandLine.Spec
@@ -25,7 +25,7 @@ final class ExperimentCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name an experiment: algorithms or distill-variance");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name an experiment: algorithms, distill-variance or oversampling");
     }
 
     /** {@code rollstream experiment algorithms}. */

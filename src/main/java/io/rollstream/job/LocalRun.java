@@ -15,6 +15,7 @@ import io.rollstream.model.LanguageModel;
 import io.rollstream.model.ModelSpec;
 import io.rollstream.policy.PolicyManifest;
 import io.rollstream.policy.PolicyStore;
+import io.rollstream.policy.RunSignals;
 import io.rollstream.tasks.Tasks;
 import io.rollstream.tokenizer.PromptCodec;
 import io.rollstream.tokenizer.Tokenizer;
@@ -68,7 +69,7 @@ public final class LocalRun {
         } catch (PipelineRunner.NotStarted refused) {
             throw prepared.notStarted(refused);
         }
-        Optional<PolicyManifest> last = store.latest();
+        Optional<PolicyManifest> last = new RunSignals(store).latest();
         FinalEval finalEval = null;
         if (last.isPresent()) {
             Checkpoint finalPolicy = store.load(last.get().version());
@@ -112,14 +113,14 @@ public final class LocalRun {
     record ResumedFiles(byte[] config, Optional<byte[]> finishedMarker, Set<Path> checkpointFolders) {
 
         static ResumedFiles before(RunPaths paths, PolicyStore store) throws IOException {
-            return new ResumedFiles(Files.readAllBytes(paths.config()), store.finishedMarker(),
+            return new ResumedFiles(Files.readAllBytes(paths.config()), new RunSignals(store).finishedMarker(),
                     entries(paths.checkpoints()));
         }
 
         void restore(RunPaths paths, PolicyStore store) throws IOException {
             Files.write(paths.config(), config);
             if (finishedMarker.isPresent()) {
-                store.restoreFinished(finishedMarker.get());
+                new RunSignals(store).restoreFinished(finishedMarker.get());
             }
             for (Path made : entries(paths.checkpoints())) {
                 if (!checkpointFolders.contains(made)) {
@@ -171,7 +172,7 @@ public final class LocalRun {
             RunDirectory.requireResumable(paths.dir(), config);
         } else {
             RunDirectory.requireNewOrEmpty(paths.dir(), "--run-dir");
-            if (store.latest().isPresent()) {
+            if (new RunSignals(store).latest().isPresent()) {
                 throw new IllegalArgumentException("policy_store.path " + store.root() + " already holds the policy"
                         + " store of another run: a new run needs its own; set another policy_store.path");
             }
@@ -181,7 +182,7 @@ public final class LocalRun {
         ConfigWriter.write(config, paths.config());
         ModelSpec model = checked.model();
         if (resuming) {
-            store.clearFinished();
+            new RunSignals(store).clearFinished();
             out.println("resuming from " + resumeFrom);
         } else {
             out.println("initial policy: " + model.describe()

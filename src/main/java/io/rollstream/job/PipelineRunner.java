@@ -82,7 +82,7 @@ public final class PipelineRunner {
 
     public static Result run(PipelinePlan plan, PipelineIo io, Options options, Consumer<String> progress)
             throws Exception {
-        plan.store().clearStopRequest(); // left over if an earlier job died while stopping
+        plan.signals().clearStopRequest(); // left over if an earlier job died while stopping
         FileUtils.deleteDirectory(plan.paths().tmp().toFile()); // left over if an earlier run was killed
         int restPort = options.webUi() && options.webUiPort() > 0 ? options.webUiPort() : freePort();
         StreamExecutionEnvironment env = environment(plan, options, restPort);
@@ -104,7 +104,7 @@ public final class PipelineRunner {
             return follow(plan, options, job, progress);
         } finally {
             RunControl.withdraw(plan.paths().dir());
-            plan.store().clearStopRequest();
+            plan.signals().clearStopRequest();
             removeTemporaryFiles(plan, progress); // the mini-cluster has shut down with the job
         }
     }
@@ -130,7 +130,7 @@ public final class PipelineRunner {
             for (JsonNode m : tail.poll()) {
                 progress.accept(line.format(m));
             }
-            boolean finished = plan.store().isFinished();
+            boolean finished = plan.signals().isFinished();
             if (finished || System.currentTimeMillis() > deadline) {
                 progress.accept(finished ? "learner finished: stopping with a savepoint"
                         : "time limit: stopping with a savepoint");
@@ -141,7 +141,7 @@ public final class PipelineRunner {
                     progress.accept("the job consumed its bounded input and finished on its own; no savepoint needed");
                     break;
                 }
-                plan.store().requestStop(); // see RunControl.stop
+                plan.signals().requestStop(); // see RunControl.stop
                 try {
                     savepoint = job.stopWithSavepoint(false, plan.paths().savepoints().toUri().toString(),
                             SavepointFormatType.CANONICAL).get(5, TimeUnit.MINUTES);
@@ -157,7 +157,7 @@ public final class PipelineRunner {
                     }
                     // A restart is under way (its tasks are not all running yet): the restored learner
                     // may have steps to redo, so look again once it runs.
-                    plan.store().clearStopRequest();
+                    plan.signals().clearStopRequest();
                     progress.accept("stop refused while the job restarts (" + rootMessage(refused) + "); waiting");
                     Thread.sleep(1000);
                     continue;
@@ -306,9 +306,12 @@ public final class PipelineRunner {
                 double elapsed = (System.currentTimeMillis() - startMillis) / 1000.0;
                 double eta = (step + 1) > 0 ? elapsed / (step + 1) * (maxSteps - step - 1) : 0;
                 s.append(String.format("rl   step %4d/%d | reward %.3f | staleness %.2f | kept %d/%d groups"
+                                + " (run: %.0f%% trained, %d stale)"
                                 + " | %,.0f rollout tok/s | step %.2fs | ETA %s",
                         step + 1, maxSteps, m.path("reward_mean").asDouble(), m.path("staleness_mean").asDouble(),
-                        m.path("groups_trained").asLong(), m.path("problems_admitted").asLong(),
+                        m.path("groups_trained").asLong(), m.path("groups_scored").asLong(),
+                        100 * m.path("total_generation_efficiency").asDouble(),
+                        m.path("total_groups_dropped_stale").asLong(),
                         m.path("rollout_tokens_per_s").asDouble(), m.path("step_time_s").asDouble(),
                         Duration.ofSeconds((long) eta).toString().substring(2).toLowerCase()));
             }

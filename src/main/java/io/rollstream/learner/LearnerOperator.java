@@ -12,6 +12,7 @@ import io.rollstream.metrics.LearnerMetrics;
 import io.rollstream.policy.AttemptId;
 import io.rollstream.policy.PolicyCollector;
 import io.rollstream.policy.PolicyStore;
+import io.rollstream.policy.RunSignals;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tokenizer.PromptCodec;
 import io.rollstream.types.StepReport;
@@ -70,9 +71,12 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
     static final String PINS_STATE = "policy-pins";
     /** Checkpoint metadata key holding the consecutive bad steps. */
     static final String BAD_STEPS = "consecutive_bad_steps";
+    /** Checkpoint metadata key holding the run's stale drops as of the last batch (see {@link #publish}). */
+    static final String STALE_DROPS = "groups_dropped_stale";
 
     private final LearnerSettings settings;
     private final PolicyStore store;
+    private final RunSignals signals;
     private final EvalSpec eval;
 
     private transient ListState<byte[]> state;
@@ -95,10 +99,13 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
     private transient long lastCutMillis;
     private transient LearnerMetrics stageMetrics;
     private transient int badSteps;
+    /** Groups batch assembly had dropped as stale when it cut the last batch trained. */
+    private transient long staleDrops;
 
     public LearnerOperator(LearnerSettings settings, PolicyStore store, EvalSpec eval) {
         this.settings = settings;
         this.store = store;
+        this.signals = new RunSignals(store);
         this.eval = eval;
     }
 
@@ -137,17 +144,18 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         super.open();
         attempt = AttemptId.of(getRuntimeContext());
         badSteps = Integer.parseInt(restored.metadata().getOrDefault(BAD_STEPS, "0"));
+        staleDrops = Long.parseLong(restored.metadata().getOrDefault(STALE_DROPS, "0"));
         // the reference of a KL penalty is the run's version 0, which the store always keeps
         Checkpoint initial = settings.loss().klToReference().enabled() && restored.step() != 0 ? store.load(0) : null;
         learner = new Learner(settings, restored, initial, Device.cpu());
         restored = null;
-        store.fence(attempt, learner.step());
-        store.publish(learner.policy(), attempt);
+        signals.fence(attempt, learner.step());
+        publish();
         collector = new PolicyCollector(store, settings.retention(), retainedCheckpoints(), jobId());
         collector.start(restoredPins, learner.step());
         restoredPins = null;
         if (learner.step() >= settings.maxSteps()) {
-            store.markFinished(learner.step(), attempt); // restored after the last step: still finished
+            signals.markFinished(learner.step(), attempt); // restored after the last step: still finished
         }
         if (eval != null && eval.problems() > 0) {
             evaluator = new GreedyEvaluator(PromptCodec.create(learner.policy().tokenizer()),
@@ -168,7 +176,8 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         long start = System.currentTimeMillis();
         StepResult result = learner.train(batch);
         countBadStep(batch.step(), result);
-        store.publish(learner.policy(), attempt);
+        staleDrops = batch.stats().totals().droppedStale();
+        publish();
         collector.published(learner.step());
         Double accuracy = eval != null && eval.dueAfter(batch.step(), settings.maxSteps())
                 ? evaluator.accuracy(learner.model(), heldOut) : null;
@@ -188,8 +197,16 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         lastStepEndMillis = end;
         lastCutMillis = batch.stats().cutMillis();
         if (learner.step() >= settings.maxSteps()) {
-            store.markFinished(learner.step(), attempt);
+            signals.markFinished(learner.step(), attempt);
         }
+    }
+
+    /**
+     * Publishes the learner's current policy. Its manifest carries the run's stale drops, so the
+     * generators give the admission slots of those groups back (they had counted them as useful).
+     */
+    private void publish() throws java.io.IOException {
+        store.publish(learner.policy(), attempt, staleDrops);
     }
 
     /** Counts steps without an applied update; fails the job after {@code max_bad_steps} in a row. */
@@ -218,7 +235,7 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         pinsState.update(List.of(Json.mapper().writeValueAsString(
                 collector.snapshot(context.getCheckpointId(), learner.step(), snapshotIsSavepoint))));
         byte[] bytes = CheckpointFormat.toBytes(learner.checkpoint(
-                Map.of("attempt", attempt, BAD_STEPS, Integer.toString(badSteps))));
+                Map.of("attempt", attempt, BAD_STEPS, Integer.toString(badSteps), STALE_DROPS, Long.toString(staleDrops))));
         if (bytes.length <= settings.stateInlineMaxBytes()) {
             state.update(List.of(bytes));
             stateFile.clear();

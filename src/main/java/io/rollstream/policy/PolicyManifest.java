@@ -10,6 +10,9 @@ package io.rollstream.policy;
  * @param bytes size of the weights file
  * @param attempt identifier of the learner attempt that wrote it (for fencing after restores)
  * @param createdMillis wall clock at publication
+ * @param groupsDroppedStale groups batch assembly had dropped as stale, over the whole run, when it
+ *     cut the batch that produced this version (0 for version 0 and in manifests written before the
+ *     field existed): generators give the admission slots of those groups back
  */
 public record PolicyManifest(long version, String file, String sha256, long bytes, String attempt,
-        long createdMillis) {}
+        long createdMillis, long groupsDroppedStale) {}

@@ -19,15 +19,12 @@ import java.util.Optional;
  * {@code step-NNNNNN/} folders holding a weights-only checkpoint, made visible by a
  * {@code MANIFEST.json} written last (temporary name, then rename). Readers only ever consider
  * versions with a manifest and verify the checksum on load, so they never see a torn version.
- * A {@code FINISHED} marker at the root tells generators and sources that the learner is done.
+ * The store keeps versions only; the run's control signals (the fence that hides a failed
+ * attempt's versions, the finished and stopping markers) are {@link RunSignals}.
  *
- * <p>Fencing (DESIGN.md invariant 7): after a restore the learner calls {@link #fence} with its
- * attempt and restored step before publishing anything. From then on a version newer than that
- * step is visible only if the fencing attempt wrote it, so versions that a failed attempt
- * published after the restored checkpoint are never used; older versions are part of the restored
- * history and stay visible. Generators of an attempt wait for that attempt's fence
- * ({@link #latestFor}). A version republished by a later attempt gets a new weights file (named
- * after the attempt) and then a new manifest, so a reader always finds the file its manifest names.
+ * <p>A version republished by a later attempt (after a restore, see {@link RunSignals#fence}) gets
+ * a new weights file (named after the attempt) and then a new manifest, so a reader always finds
+ * the file its manifest names.
  *
  * <p>Old versions are deleted by the learner ({@link PolicyCollector}) once no generator and no
  * retained checkpoint needs them; a deletion removes the manifest first.
@@ -36,9 +33,6 @@ public final class PolicyStore implements Serializable {
 
     private static final long serialVersionUID = 1L;
     private static final String MANIFEST = "MANIFEST.json";
-    private static final String FINISHED = "FINISHED";
-    private static final String FENCE = "FENCE.json";
-    private static final String STOPPING = "STOPPING";
 
     private final String root;
 
@@ -57,6 +51,15 @@ public final class PolicyStore implements Serializable {
 
     /** Writes {@code checkpoint}'s weights as version {@code checkpoint.step()} and makes it visible. */
     public PolicyManifest publish(Checkpoint checkpoint, String attempt) throws IOException {
+        return publish(checkpoint, attempt, 0);
+    }
+
+    /**
+     * As {@link #publish(Checkpoint, String)}, recording in the manifest how many groups batch
+     * assembly had dropped as stale by the batch that produced this version (see {@link
+     * PolicyManifest#groupsDroppedStale}).
+     */
+    public PolicyManifest publish(Checkpoint checkpoint, String attempt, long groupsDroppedStale) throws IOException {
         long version = checkpoint.step();
         Path dir = new Path(root, folder(version));
         FileSystem fs = dir.getFileSystem();
@@ -65,7 +68,7 @@ public final class PolicyStore implements Serializable {
         String weights = weightsFile(attempt);
         FlinkFiles.writeAtomically(new Path(dir, weights), bytes);
         PolicyManifest manifest = new PolicyManifest(version, weights, FlinkFiles.sha256(bytes), bytes.length, attempt,
-                System.currentTimeMillis());
+                System.currentTimeMillis(), groupsDroppedStale);
         FlinkFiles.writeAtomically(new Path(dir, MANIFEST), Json.mapper().writeValueAsBytes(manifest));
         // An earlier attempt's weights file stays until the version is deleted: a generator restored
         // with groups pinned to this version may be reading it through the previous manifest.
@@ -114,46 +117,10 @@ public final class PolicyStore implements Serializable {
     }
 
     /**
-     * Fences off every version newer than {@code restoredStep} not written by {@code attempt}.
-     * Called by a learner attempt before it publishes.
+     * The newest visible version that {@code fence} admits (every visible version when there is no
+     * fence); see {@link RunSignals#latestFor} for the view of a generator attempt.
      */
-    public void fence(String attempt, long restoredStep) throws IOException {
-        Path path = new Path(root, FENCE);
-        FileSystem fs = path.getFileSystem();
-        fs.mkdirs(new Path(root));
-        FlinkFiles.writeAtomically(path, Json.mapper().writeValueAsBytes(new PolicyFence(attempt, restoredStep,
-                System.currentTimeMillis())));
-    }
-
-    /** The current fence, if a learner has written one. */
-    public Optional<PolicyFence> fence() throws IOException {
-        Path path = new Path(root, FENCE);
-        if (!path.getFileSystem().exists(path)) {
-            return Optional.empty();
-        }
-        return Optional.of(Json.mapper().readValue(FlinkFiles.read(path), PolicyFence.class));
-    }
-
-    /**
-     * The newest version a generator of {@code attempt} may use: while another attempt's fence is in
-     * place, nothing (the learner of this attempt has not fenced the store yet); otherwise
-     * {@link #latest()}. A store never fenced (the first start of a run) holds only what the
-     * launcher published, which every attempt may use.
-     */
-    public Optional<PolicyManifest> latestFor(String attempt) throws IOException {
-        Optional<PolicyFence> fence = fence();
-        if (fence.isPresent() && !fence.get().attempt().equals(attempt)) {
-            return Optional.empty();
-        }
-        return latest(fence);
-    }
-
-    /** The newest visible version under the current fence (if any). */
-    public Optional<PolicyManifest> latest() throws IOException {
-        return latest(fence());
-    }
-
-    private Optional<PolicyManifest> latest(Optional<PolicyFence> fence) throws IOException {
+    public Optional<PolicyManifest> latest(Optional<PolicyFence> fence) throws IOException {
         java.util.NavigableSet<Long> versions = versions();
         // Newest first, and only as far as the first visible one: a poll costs one listing and a
         // few reads, however many versions the store holds.
@@ -189,63 +156,5 @@ public final class PolicyStore implements Serializable {
             throw new IOException("policy version " + version + " at " + path + " does not match its manifest checksum");
         }
         return CheckpointFormat.read(new ByteArrayInputStream(bytes));
-    }
-
-    /** Marks the run as finished by {@code attempt} (its learner reached its last step). */
-    public void markFinished(long steps, String attempt) throws IOException {
-        Path path = new Path(root, FINISHED);
-        FlinkFiles.writeAtomically(path, Json.mapper().writeValueAsBytes(new Finished(steps, attempt)));
-    }
-
-    /**
-     * Whether the learner has marked the run finished. A marker left by an attempt that a fence
-     * has since superseded does not count: the restored learner has steps to redo.
-     */
-    public boolean isFinished() throws IOException {
-        Path path = new Path(root, FINISHED);
-        if (!path.getFileSystem().exists(path)) {
-            return false;
-        }
-        Finished finished = Json.mapper().readValue(FlinkFiles.read(path), Finished.class);
-        Optional<PolicyFence> fence = fence();
-        return fence.isEmpty() || fence.get().attempt().equals(finished.attempt());
-    }
-
-    /** Content of the finished marker. */
-    record Finished(long steps, String attempt) {}
-
-    /** Removes the finished marker (a resumed run continues training). */
-    public void clearFinished() throws IOException {
-        Path path = new Path(root, FINISHED);
-        path.getFileSystem().delete(path, false);
-    }
-
-    /** The finished marker as it is, if there is one (to put back with {@link #restoreFinished}). */
-    public Optional<byte[]> finishedMarker() throws IOException {
-        Path path = new Path(root, FINISHED);
-        return path.getFileSystem().exists(path) ? Optional.of(FlinkFiles.read(path)) : Optional.empty();
-    }
-
-    /** Puts back a finished marker taken by {@link #finishedMarker} (a resume that did not start). */
-    public void restoreFinished(byte[] marker) throws IOException {
-        FlinkFiles.writeAtomically(new Path(root, FINISHED), marker);
-    }
-
-    /** Asks the generators to park what they cannot admit at once: a stop with a savepoint is under way. */
-    public void requestStop() throws IOException {
-        Path path = new Path(root, STOPPING);
-        FlinkFiles.writeAtomically(path, new byte[0]);
-    }
-
-    /** Whether a stop is under way. */
-    public boolean isStopRequested() throws IOException {
-        Path path = new Path(root, STOPPING);
-        return path.getFileSystem().exists(path);
-    }
-
-    /** Withdraws a stop request (a job starts, or the stopped job has ended). */
-    public void clearStopRequest() throws IOException {
-        Path path = new Path(root, STOPPING);
-        path.getFileSystem().delete(path, false);
     }
 }

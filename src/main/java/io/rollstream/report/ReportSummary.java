@@ -32,6 +32,15 @@ final class ReportSummary {
                 s.put("groups dropped: " + reason,
                         String.format("%.0f", sum(rl, m -> m.path("groups_dropped_" + reason).asDouble())));
             }
+            JsonNode last = rl.get(rl.size() - 1);
+            if (last.has("total_groups_scored")) { // the whole run's waste, as batch assembly counted it
+                s.put("groups scored → trained (whole run)", String.format("%d → %d",
+                        last.path("total_groups_scored").asLong(), last.path("total_groups_trained").asLong()));
+                s.put("generation efficiency (trained ÷ scored groups)",
+                        percent(last.path("total_generation_efficiency").asDouble()));
+                s.put("rollout tokens per trained token",
+                        String.format("%.2f", last.path("total_rollout_tokens_per_trained_token").asDouble()));
+            }
             s.put("rollout tokens/s, average", String.format("%,.0f", mean(rl, m -> m.path("rollout_tokens_per_s").asDouble())));
             s.put("learner tokens/s, average", String.format("%,.0f", mean(rl, m -> m.path("learner_tokens_per_s").asDouble())));
             double busy = sum(rl, m -> m.path("step_time_s").asDouble());

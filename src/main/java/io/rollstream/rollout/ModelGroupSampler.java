@@ -6,6 +6,7 @@ import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.model.LanguageModel;
 import io.rollstream.policy.PolicyStore;
+import io.rollstream.policy.RunSignals;
 import io.rollstream.sampling.Completion;
 import io.rollstream.sampling.GenerationRequest;
 import io.rollstream.sampling.RolloutSeeds;
@@ -137,7 +138,7 @@ public final class ModelGroupSampler implements GroupSampler {
                 throw e;
             }
         }
-        long newest = store.latest().orElseThrow(() -> new IllegalStateException(
+        long newest = new RunSignals(store).latest().orElseThrow(() -> new IllegalStateException(
                 "policy version " + pinned + " was deleted and the store has no visible version")).version();
         LOG.info("policy version {} was garbage-collected (past the staleness bound): generating its {} pending"
                 + " group(s) with version {}", pinned, groups, newest);

@@ -45,7 +45,7 @@ class ExactResumeITCase {
         PipelinePlan first = PipelineFixtures.plan(resumed, SYNC);
         PipelineFixtures.runAndStopAfter(first, PipelineFixtures.slowed(PipelineFixtures.io(first, 11, 0, 0), 200),
                 options(null), 2);
-        assertThat(first.store().isFinished()).as("the first run was stopped before its last step").isFalse();
+        assertThat(first.signals().isFinished()).as("the first run was stopped before its last step").isFalse();
         PipelinePlan second = PipelineFixtures.planOnly(resumed, SYNC);
         assertThat(PipelineRunner.run(second, PipelineFixtures.io(second, 11, 0, 0),
                 options(ResumePoint.resolve(resumed.toString(), null)), line -> { }).status())

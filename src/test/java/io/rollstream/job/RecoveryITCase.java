@@ -86,8 +86,7 @@ class RecoveryITCase {
         PipelineRunner.Result result = run(plan,
                 PipelineFixtures.slowed(PipelineFixtures.io(plan, 11, PROBLEMS, 1), 100), null);
         assertThat(result.status()).isEqualTo(JobStatus.FINISHED);
-        PolicyStore store = plan.store();
-        assertThat(store.fence()).get().as("the job restarted once").satisfies(f -> assertThat(f.attempt()).endsWith("-1"));
+        assertThat(plan.signals().fence()).get().as("the job restarted once").satisfies(f -> assertThat(f.attempt()).endsWith("-1"));
         RunInvariants.check(runDir, KNOBS, PROBLEMS);
     }
 }

@@ -9,9 +9,11 @@ import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.common.Json;
 import io.rollstream.model.GptModel;
 import io.rollstream.policy.PolicyStore;
+import io.rollstream.policy.RunSignals;
 import io.rollstream.policy.VersionRetention;
 import io.rollstream.tokenizer.TokenizerSpec;
 import io.rollstream.types.BatchStats;
+import io.rollstream.types.GroupTotals;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
@@ -69,7 +71,9 @@ class LearnerOperatorTest {
                     version, 0, PoolCounts.EMPTY, 1, rollouts);
             groups[g] = new TrainGroup(group, advantages);
         }
-        return new TrainBatch(step, groups, new BatchStats(2, 0, 0, 0, 0, 0, 24, 0, 10, PoolCounts.EMPTY));
+        // batch assembly has dropped `step` groups as stale by the cut of batch `step`
+        GroupTotals totals = new GroupTotals(2 * (step + 1) + step, 2 * (step + 1), 0, 0, step, 0, 0, 0, 0);
+        return new TrainBatch(step, groups, new BatchStats(2, 0, 0, 0, 0, 0, 24, 0, 10, PoolCounts.EMPTY, totals));
     }
 
     private static OneInputStreamOperatorTestHarness<TrainBatch, StepReport> harness(PolicyStore store)
@@ -84,13 +88,20 @@ class LearnerOperatorTest {
             h.open();
             h.processElement(batch(0, 0), 0);
             h.processElement(batch(1, 1), 0);
-            assertThat(store.latest()).get().extracting(m -> m.version()).isEqualTo(2L);
+            assertThat(new RunSignals(store).latest()).get().extracting(m -> m.version()).isEqualTo(2L);
             JsonNode report = Json.mapper().readTree(h.extractOutputValues().get(1).json());
             assertThat(report.path("step").asLong()).isEqualTo(1);
             assertThat(report.path("policy_version").asLong()).isEqualTo(2);
             assertThat(report.path("groups_trained").asLong()).isEqualTo(2);
             assertThat(report.path("staleness_max").asLong()).isZero();
             assertThat(report.path("reward_mean").asDouble()).isEqualTo(0.5);
+            // waste: batch 1's totals say 5 groups scored, 4 trained, 1 dropped as stale
+            assertThat(report.path("groups_scored").asLong()).isEqualTo(2);
+            assertThat(report.path("total_groups_scored").asLong()).isEqualTo(5);
+            assertThat(report.path("total_groups_trained").asLong()).isEqualTo(4);
+            assertThat(report.path("total_groups_dropped_stale").asLong()).isEqualTo(1);
+            assertThat(report.path("total_generation_efficiency").asDouble()).isEqualTo(0.8);
+            assertThat(report.path("rollout_tokens_per_trained_token").asDouble()).isPositive();
         }
     }
 
@@ -208,7 +219,8 @@ class LearnerOperatorTest {
             groups[g] = new TrainGroup(new ScoredGroup(ScoredGroup.groupId(problem, step), problem, "t", "q",
                     new int[] {1, 4, 5}, step, step, 0, PoolCounts.EMPTY, 1, rollouts), new float[2]);
         }
-        return new TrainBatch(step, groups, new BatchStats(2, 0, 0, 0, 0, 0, 12, 0, 10, PoolCounts.EMPTY));
+        return new TrainBatch(step, groups, new BatchStats(2, 0, 0, 0, 0, 0, 12, 0, 10, PoolCounts.EMPTY,
+                GroupTotals.NONE));
     }
 
     @Test
@@ -367,17 +379,40 @@ class LearnerOperatorTest {
             h.processElement(batch(1, 1), 0);
             h.processElement(batch(2, 2), 0); // versions 2 and 3 are published, then the attempt fails
         }
-        assertThat(store.latest()).get().extracting(m -> m.version()).isEqualTo(3L);
+        assertThat(new RunSignals(store).latest()).get().extracting(m -> m.version()).isEqualTo(3L);
         try (var h = harness(store)) {
             h.initializeState(snapshot);
             h.open();
             // Restored at step 1: versions 2 and 3 of the failed attempt are no longer visible.
-            assertThat(store.latest()).get().satisfies(m -> {
+            assertThat(new RunSignals(store).latest()).get().satisfies(m -> {
                 assertThat(m.version()).isEqualTo(1L);
-                assertThat(m.attempt()).isEqualTo(store.fence().orElseThrow().attempt());
+                assertThat(m.attempt()).isEqualTo(new RunSignals(store).fence().orElseThrow().attempt());
             });
             h.processElement(batch(1, 1), 0);
-            assertThat(store.latest()).get().extracting(m -> m.version()).isEqualTo(2L);
+            assertThat(new RunSignals(store).latest()).get().extracting(m -> m.version()).isEqualTo(2L);
+        }
+    }
+
+    @Test
+    void everyVersionCarriesTheRunsStaleDropsAlsoWhenRepublishedAfterARestore() throws Exception {
+        PolicyStore store = store("stale");
+        OperatorSubtaskState snapshot;
+        try (var h = harness(store)) {
+            h.open();
+            assertThat(store.manifest(0).groupsDroppedStale()).isZero();
+            h.processElement(batch(0, 0), 0);
+            h.processElement(batch(1, 1), 0);
+            h.processElement(batch(2, 2), 0);
+            assertThat(store.manifest(3).groupsDroppedStale()).as("as of the cut of batch 2").isEqualTo(2);
+            snapshot = h.snapshot(1, 0);
+        }
+        try (var h = harness(store)) {
+            h.initializeState(snapshot);
+            h.open();
+            assertThat(new RunSignals(store).latest()).get().satisfies(m -> {
+                assertThat(m.version()).isEqualTo(3L);
+                assertThat(m.groupsDroppedStale()).as("the restored learner's count").isEqualTo(2);
+            });
         }
     }
 
@@ -389,9 +424,9 @@ class LearnerOperatorTest {
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(twoSteps, store, null))) {
             h.open();
             h.processElement(batch(0, 0), 0);
-            assertThat(store.isFinished()).isFalse();
+            assertThat(new RunSignals(store).isFinished()).isFalse();
             h.processElement(batch(1, 0), 0);
-            assertThat(store.isFinished()).isTrue();
+            assertThat(new RunSignals(store).isFinished()).isTrue();
         }
     }
 

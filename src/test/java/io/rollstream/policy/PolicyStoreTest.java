@@ -37,13 +37,13 @@ class PolicyStoreTest {
     @Test
     void theNewestVersionWithAManifestIsVisible() throws Exception {
         PolicyStore store = new PolicyStore(dir.toString());
-        assertThat(store.latest()).isEmpty();
+        assertThat(new RunSignals(store).latest()).isEmpty();
         store.publish(version(0), "a");
         store.publish(version(2), "a");
         // A version whose manifest was never written (a crash mid-publish) stays invisible.
         Files.createDirectories(dir.resolve(PolicyStore.folder(3)));
         Files.write(dir.resolve(PolicyStore.folder(3)).resolve("policy.rsckpt"), new byte[] {1, 2});
-        assertThat(store.latest()).get().extracting(PolicyManifest::version).isEqualTo(2L);
+        assertThat(new RunSignals(store).latest()).get().extracting(PolicyManifest::version).isEqualTo(2L);
         assertThat(store.load(2).weights().get("wte")[0]).isEqualTo(2f);
         assertThat(store.load(2).optimizer()).isNull();
     }
@@ -60,41 +60,6 @@ class PolicyStoreTest {
     }
 
     @Test
-    void theFinishedMarkerCanBeSetAndCleared() throws Exception {
-        PolicyStore store = new PolicyStore(dir.toString());
-        assertThat(store.isFinished()).isFalse();
-        store.markFinished(10, "a");
-        assertThat(store.isFinished()).isTrue();
-        store.clearFinished();
-        assertThat(store.isFinished()).isFalse();
-    }
-
-    @Test
-    void aFenceHidesNewerVersionsOfOtherAttemptsUntilRepublished() throws Exception {
-        PolicyStore store = new PolicyStore(dir.toString());
-        for (long v = 0; v <= 3; v++) {
-            store.publish(version(v), "failed");
-        }
-        store.markFinished(3, "failed");
-        // The restored learner (attempt "next") is at step 1: versions 2 and 3 belong to the lost history.
-        store.fence("next", 1);
-        assertThat(store.latest()).get().extracting(PolicyManifest::version).isEqualTo(1L);
-        assertThat(store.latestFor("next")).get().extracting(PolicyManifest::version).isEqualTo(1L);
-        assertThat(store.latestFor("failed")).as("generators of another attempt wait").isEmpty();
-        assertThat(store.isFinished()).as("a superseded attempt's finished marker").isFalse();
-        Checkpoint redone = version(2);
-        redone.weights().get("wte")[0] = 42f;
-        store.publish(redone, "next");
-        assertThat(store.latestFor("next")).get().satisfies(m -> {
-            assertThat(m.version()).isEqualTo(2L);
-            assertThat(m.attempt()).isEqualTo("next");
-        });
-        assertThat(store.load(2).weights().get("wte")[0]).isEqualTo(42f);
-        store.markFinished(2, "next");
-        assertThat(store.isFinished()).isTrue();
-    }
-
-    @Test
     void aDeletedVersionIsGoneAndARepublishedOneKeepsTheFileAReaderMayStillBeLoading() throws Exception {
         PolicyStore store = new PolicyStore(dir.toString());
         for (long v = 0; v <= 2; v++) {
@@ -103,20 +68,13 @@ class PolicyStoreTest {
         store.delete(2);
         assertThat(store.versions()).containsExactly(0L, 1L);
         assertThat(store.isVisible(2)).isFalse();
-        assertThat(store.latest()).get().extracting(PolicyManifest::version).isEqualTo(1L);
-        store.fence("next", 0);
+        assertThat(new RunSignals(store).latest()).get().extracting(PolicyManifest::version).isEqualTo(1L);
+        new RunSignals(store).fence("next", 0);
         store.publish(version(1), "next");
         try (var files = Files.list(dir.resolve(PolicyStore.folder(1)))) {
             assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("MANIFEST.json",
                     PolicyStore.weightsFile("failed"), PolicyStore.weightsFile("next"));
         }
         assertThat(store.load(1).weights().get("wte")[0]).isEqualTo(1f);
-    }
-
-    @Test
-    void withoutAFenceGeneratorsOfAnyAttemptSeeTheNewestVersion() throws Exception {
-        PolicyStore store = new PolicyStore(dir.toString());
-        store.publish(version(0), "launcher");
-        assertThat(store.latestFor("job-0")).get().extracting(PolicyManifest::version).isEqualTo(0L);
     }
 }

@@ -125,6 +125,25 @@ class RunReportTest {
     }
 
     @Test
+    void theWasteOfGenerationIsSummarizedAndPlotted() throws Exception {
+        Path run = copyOfFixture();
+        Files.writeString(run.resolve("metrics.jsonl"),
+                "{\"phase\":\"rl\",\"step\":0,\"reward_mean\":0.5,\"groups_scored\":6,\"groups_trained\":4,"
+                        + "\"total_groups_scored\":6,\"total_groups_trained\":4,\"total_generation_efficiency\":0.6667,"
+                        + "\"total_rollout_tokens_per_trained_token\":1.5}\n"
+                        + "{\"phase\":\"rl\",\"step\":1,\"reward_mean\":0.5,\"groups_scored\":4,\"groups_trained\":4,"
+                        + "\"total_groups_scored\":10,\"total_groups_trained\":8,\"total_generation_efficiency\":0.8,"
+                        + "\"total_rollout_tokens_per_trained_token\":1.25}\n");
+        XYChart waste = (XYChart) ReportCharts.of(RunRecords.read(run)).stream()
+                .filter(c -> c.file().equals("waste.png")).findFirst().orElseThrow().chart();
+        assertThat(waste.getSeriesMap().get("total_generation_efficiency").getYData()).containsExactly(0.6667, 0.8);
+        String html = Files.readString(RunReport.write(run, out).page());
+        assertThat(html).contains("groups scored &rarr; trained (whole run)</th><td>10 &rarr; 8",
+                "generation efficiency (trained &divide; scored groups)</th><td>80.0%",
+                "rollout tokens per trained token</th><td>1.25");
+    }
+
+    @Test
     void distillationRunsGetAKlChartAndRunTextIsEscaped() throws Exception {
         Path run = copyOfFixture();
         Files.writeString(run.resolve("metrics.jsonl"),
