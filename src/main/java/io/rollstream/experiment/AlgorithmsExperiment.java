@@ -117,7 +117,7 @@ public final class AlgorithmsExperiment {
             own.add(arm.name());
             own.add(SFT_PREFIX + arm.name());
         }
-        RunDirectory.requireNewOrOwn(s.out(), "--out", own::contains);
+        RunDirectory.requireNewOrOwn(s.out(), "--out", name -> own.contains(name) || finishedEarlier(s.out(), name));
         String loadBefore = loadAverage();
         Path shared = null;
         List<AlgorithmArm> arms = new ArrayList<>();
@@ -169,6 +169,16 @@ public final class AlgorithmsExperiment {
         print.println("report: " + report.resolve(AlgorithmsReport.TABLE_MD) + ", plot: "
                 + report.resolve(AlgorithmsReport.PLOT_PNG));
         return arms;
+    }
+
+    /**
+     * Whether {@code out/name} is what an earlier invocation with other arms finished: an arm's run
+     * (it holds the wall-time file) or an arm's SFT start (it holds its checkpoint).
+     */
+    private static boolean finishedEarlier(Path out, String name) {
+        Path dir = out.resolve(name);
+        return Files.isRegularFile(dir.resolve(WALL_FILE))
+                || name.startsWith(SFT_PREFIX) && Files.isRegularFile(dir.resolve("final-model.rsckpt"));
     }
 
     private static List<String> concat(List<String> a, List<String> b) {
