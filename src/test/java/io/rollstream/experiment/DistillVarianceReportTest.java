@@ -53,6 +53,8 @@ class DistillVarianceReportTest {
         // KL ≈ 4.159510·exp(−0.524933·e), least squares in KL units (scipy.optimize.least_squares)
         assertThat(arm.exponentialFit()).containsExactly(new double[] {4.159510292, -0.524933274}, within(1e-7));
         assertThat(arm.klResidualStd()).isCloseTo(0.417146716, within(1e-8));
+        // along the trend: 1 − exp(2b)
+        assertThat(arm.klTrendReductionPercent()).isCloseTo(65.001555, within(1e-5));
         assertThat(arm.seed()).isEqualTo(7);
         assertThat(arm.loggedEpochStd()).isEqualTo(0.5);
         assertThat(arm.heldOutAccuracy()).isEqualTo(0.25);
@@ -66,6 +68,8 @@ class DistillVarianceReportTest {
         // scipy.optimize.least_squares on c·exp(b·e): c 0.735302, b −0.248205, residual σ 0.243899
         assertThat(arm.exponentialFit()).containsExactly(new double[] {0.735301581, -0.248205056}, within(1e-7));
         assertThat(arm.klResidualStd()).isCloseTo(0.243898869, within(1e-8));
+        // first to last epoch 72.7%; along the trend 1 − exp(7b)
+        assertThat(arm.klTrendReductionPercent()).isCloseTo(82.402888, within(1e-5));
     }
 
     @Test
