@@ -2,6 +2,8 @@ package io.rollstream.checkpoint;
 
 import ai.djl.Device;
 
+import io.rollstream.device.Placement;
+
 import io.rollstream.learner.AdamW;
 import io.rollstream.learner.PolicyTrainer;
 import io.rollstream.model.LanguageModel;
@@ -22,9 +24,14 @@ public final class Checkpoints {
         return new Checkpoint(step, model.spec(), tokenizer, model.weights(), trainer.optimizer().state(), metadata);
     }
 
-    /** A model holding the checkpoint's weights, on {@code device}. */
+    /** A float32 model holding the checkpoint's weights, on {@code device}. */
     public static LanguageModel model(Checkpoint checkpoint, Device device) {
-        return Models.create(checkpoint.model(), checkpoint.weights(), device);
+        return model(checkpoint, Placement.float32(device));
+    }
+
+    /** A model holding the checkpoint's weights, where and in the precision {@code placement} says. */
+    public static LanguageModel model(Checkpoint checkpoint, Placement placement) {
+        return Models.create(checkpoint.model(), checkpoint.weights(), placement);
     }
 
     /**

@@ -1,9 +1,8 @@
 package io.rollstream.rollout;
 
-import ai.djl.Device;
-
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.Checkpoints;
+import io.rollstream.device.Placement;
 import io.rollstream.model.LanguageModel;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.sampling.Completion;
@@ -44,20 +43,20 @@ public final class ModelGroupSampler implements GroupSampler {
     private final int groupSize;
     private final int maxBatchRows;
     private final long runSeed;
-    private final Device device;
+    private final Placement placement;
     private final Map<Long, LanguageModel> models = new LinkedHashMap<>();
     private PromptCodec codec;
     private SamplingEngine engine;
 
     public ModelGroupSampler(PolicyStore store, Verifier verifier, SamplingParams sampling, int groupSize,
-            int maxBatchRows, long runSeed, Device device) {
+            int maxBatchRows, long runSeed, Placement placement) {
         this.store = store;
         this.verifier = verifier;
         this.sampling = sampling;
         this.groupSize = groupSize;
         this.maxBatchRows = Math.max(maxBatchRows, groupSize);
         this.runSeed = runSeed;
-        this.device = device;
+        this.placement = placement;
     }
 
     @Override
@@ -155,7 +154,7 @@ public final class ModelGroupSampler implements GroupSampler {
             codec = PromptCodec.create(checkpoint.tokenizer());
             engine = new SamplingEngine(codec.tokenizer().stopIds(), codec.tokenizer().padId(), true);
         }
-        model = Checkpoints.model(checkpoint, device);
+        model = Checkpoints.model(checkpoint, placement);
         models.put(version, model);
         while (models.size() > MODELS_KEPT) {
             Iterator<Map.Entry<Long, LanguageModel>> oldest = models.entrySet().iterator();
