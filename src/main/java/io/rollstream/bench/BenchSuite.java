@@ -1,11 +1,8 @@
 package io.rollstream.bench;
 
-import io.rollstream.common.Json;
-
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +19,6 @@ import java.util.Map;
  * jobs/rollstream} sets them. The results go to a Markdown file.
  */
 public final class BenchSuite {
-
-    private static final String THREADS_PROPERTY = "ai.djl.pytorch.num_threads";
 
     /** One sub-benchmark: the name it is shown under, its {@code bench} arguments and its threads. */
     record Run(String name, List<String> benchArgs, int threads) {}
@@ -74,30 +69,8 @@ public final class BenchSuite {
         return md;
     }
 
-    /** This JVM's java, options and class path, with the sub-benchmark's thread count. */
     private static JsonNode runInOwnJvm(Run r) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (!option.startsWith("-D" + THREADS_PROPERTY + "=")) {
-                command.add(option);
-            }
-        }
-        command.add("-D" + THREADS_PROPERTY + "=" + r.threads());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add("io.rollstream.cli.RollstreamCli");
-        command.add("bench");
-        command.addAll(r.benchArgs());
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        int code = p.waitFor();
-        String json = stdout.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElse(null);
-        if (code != 0 || json == null) {
-            throw new IllegalStateException("bench " + String.join(" ", r.benchArgs()) + " failed (exit " + code
-                    + "); its output:\n" + stdout);
-        }
-        return Json.mapper().readTree(json);
+        return OwnJvm.bench(r.benchArgs(), r.threads());
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 
+import io.rollstream.eval.OpenedModel;
 import io.rollstream.learner.AdamW;
 import io.rollstream.learner.PolicyTrainer;
 import io.rollstream.learner.SftLoss;
@@ -17,6 +18,8 @@ import io.rollstream.sampling.GenerationRequest;
 import io.rollstream.sampling.SamplingEngine;
 import io.rollstream.sampling.SamplingParams;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,15 +30,39 @@ import java.util.SplittableRandom;
 /**
  * Speed of the model code in one process: the machine's fp32 matmul peak, batched decoding with and
  * without the KV cache, and training throughput, with model FLOP utilisation (MFU) counted the usual
- * way: 2 × matmul parameters per generated token and 6 × per trained token, plus attention.
+ * way: 2 × matmul parameters per generated token and 6 × per trained token, plus attention. A model
+ * from a directory ({@code --model}) also gets its training memory measured, in a fresh JVM
+ * ({@link MemoryBenchmark}).
  */
 public final class ModelBenchmark {
 
-    /** Knobs of one benchmark run. */
-    public record Settings(ModelSpec model, int decodeRows, int promptTokens, int newTokens, int trainRows,
-            int trainTokens, int repeats) {
+    /**
+     * Knobs of one benchmark run.
+     *
+     * @param model the shape of the builtin model initialised when there is no {@code directory}
+     * @param directory where the weights come from (a Hugging Face directory, a checkpoint or a policy
+     *     version), or null for a freshly initialised builtin model
+     * @param decodeRows rows decoded together
+     * @param promptTokens prompt length of every decoded row
+     * @param newTokens tokens generated per row (no row stops early)
+     * @param trainRows rows of one training step
+     * @param microBatch rows per forward/backward pass of a training step
+     * @param trainTokens tokens per training row (a quarter prompt, the rest completion)
+     * @param repeats timed repeats, best kept
+     * @param recompute also decode without the KV cache (the cache speedup; minutes at 100M parameters)
+     */
+    public record Settings(ModelSpec model, Path directory, int decodeRows, int promptTokens, int newTokens,
+            int trainRows, int microBatch, int trainTokens, int repeats, boolean recompute) {
         public static Settings defaults() {
-            return new Settings(ModelConfig.defaults(32), 256, 16, 48, 64, 64, 3);
+            return new Settings(ModelConfig.defaults(32), null, 256, 16, 48, 64, 64, 64, 3, true);
+        }
+
+        /** The model these settings name, on the CPU, float32. */
+        LanguageModel open() throws IOException {
+            if (directory == null) {
+                return Models.initialize(model, 1, Device.cpu());
+            }
+            return OpenedModel.open(directory, Device.cpu()).model();
         }
     }
 
@@ -46,45 +73,58 @@ public final class ModelBenchmark {
     }
 
     /** Runs every measurement and returns them by name (in print order). */
-    public Map<String, Object> run() {
+    public Map<String, Object> run() throws IOException, InterruptedException {
         ai.djl.engine.Engine.getInstance(); // loads the native library before any JNI call
         JniUtils.setGradMode(false);
         Map<String, Object> out = new LinkedHashMap<>();
-        ModelSpec config = settings.model();
         double peak = peakGflops();
         out.put("benchmark", "model");
-        out.put("parameters", config.parameterCount());
-        out.put("peak_gflops", round(peak));
-        try (LanguageModel model = Models.initialize(config, 1, Device.cpu())) {
+        try (LanguageModel model = settings.open()) {
+            ModelSpec config = model.spec();
+            if (settings.directory() != null) {
+                out.put("model", config.describe());
+            }
+            out.put("parameters", config.parameterCount());
+            out.put("peak_gflops", round(peak));
             List<GenerationRequest> requests = requests(config);
             // EOS = -1: no row stops early, every row generates exactly newTokens.
             SamplingParams params = SamplingParams.sample(settings.newTokens());
             SamplingEngine cached = new SamplingEngine(Set.of(), 0, true);
-            SamplingEngine recompute = new SamplingEngine(Set.of(), 0, false);
             double cachedSeconds = best(() -> cached.generate(model, requests, params));
-            double recomputeSeconds = best(() -> recompute.generate(model, requests, params));
             long generated = (long) settings.decodeRows() * settings.newTokens();
             double decodeFlops = generated * decodeFlopsPerToken(config);
             out.put("decode_rows", settings.decodeRows());
             out.put("decode_tokens_per_s", round(generated / cachedSeconds));
             out.put("decode_mfu", round(decodeFlops / cachedSeconds / 1e9 / peak));
-            out.put("recompute_tokens_per_s", round(generated / recomputeSeconds));
-            out.put("cache_speedup", round(recomputeSeconds / cachedSeconds));
+            if (settings.recompute()) {
+                SamplingEngine recompute = new SamplingEngine(Set.of(), 0, false);
+                double recomputeSeconds = best(() -> recompute.generate(model, requests, params));
+                out.put("recompute_tokens_per_s", round(generated / recomputeSeconds));
+                out.put("cache_speedup", round(recomputeSeconds / cachedSeconds));
+            }
 
-            List<TrainingExample> batch = trainingBatch(config);
-            PolicyTrainer trainer = new PolicyTrainer(model,
-                    new AdamW(AdamW.Config.defaults(), model.parameters()),
-                    new PolicyTrainer.Config(1.0, settings.trainRows(), 1.0, PolicyTrainer.OptimizerStep.PER_BATCH), 0);
+            List<TrainingExample> batch = trainingBatch(settings, config);
+            PolicyTrainer trainer = trainer(model, settings);
             SftLoss loss = new SftLoss();
             double trainSeconds = best(() -> trainer.step(batch, loss));
             long positions = (long) settings.trainRows() * (settings.trainTokens() - 1);
             double trainFlops = positions * trainFlopsPerToken(config, settings.trainTokens() - 1);
             out.put("train_rows", settings.trainRows());
+            out.put("train_micro_batch", settings.microBatch());
             out.put("train_tokens_per_s", round(positions / trainSeconds));
             out.put("train_mfu", round(trainFlops / trainSeconds / 1e9 / peak));
         }
         out.put("threads", JniUtils.getNumThreads());
+        if (settings.directory() != null && ResidentMemory.available()) {
+            MemoryBenchmark.inFreshJvm(settings).forEachRemaining(f -> out.put(f.getKey(), f.getValue()));
+        }
         return out;
+    }
+
+    /** A trainer of {@code model} as the benchmarks train it: AdamW, SFT micro-batches of {@code microBatch} rows. */
+    static PolicyTrainer trainer(LanguageModel model, Settings settings) {
+        return new PolicyTrainer(model, new AdamW(AdamW.Config.defaults(), model.parameters()),
+                new PolicyTrainer.Config(1.0, settings.microBatch(), 1.0, PolicyTrainer.OptimizerStep.PER_BATCH), 0);
     }
 
     /** fp32 1024³ matrix product, best of several. */
@@ -127,7 +167,8 @@ public final class ModelBenchmark {
         return out;
     }
 
-    private List<TrainingExample> trainingBatch(ModelSpec c) {
+    /** {@code trainRows} SFT rows of random tokens: a quarter prompt, the rest completion. */
+    static List<TrainingExample> trainingBatch(Settings settings, ModelSpec c) {
         SplittableRandom random = new SplittableRandom(4);
         List<TrainingExample> out = new ArrayList<>();
         int promptLength = settings.trainTokens() / 4;

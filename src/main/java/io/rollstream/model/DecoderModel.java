@@ -179,7 +179,9 @@ public final class DecoderModel extends ParameterizedModel {
         // Scores of grouped attention are (B, kv, group, T, keys): a (B, 1, T, keys) bias needs one more axis.
         NDArray groupedBias = config.groupSize() > 1 && bias.getShape().dimension() == 4 ? bias.expandDims(1) : bias;
         for (int layer = 0; layer < blocks.length; layer++) {
-            x = block(layer, blocks[layer], x, b, t, cos, sin, groupedBias, cache);
+            int l = layer;
+            NDArray in = x;
+            x = scoped(() -> block(l, blocks[l], in, b, t, cos, sin, groupedBias, cache));
         }
         if (cache != null) {
             cache.advance(t);

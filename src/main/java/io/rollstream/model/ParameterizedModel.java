@@ -3,6 +3,7 @@ package io.rollstream.model;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -13,6 +14,7 @@ import io.rollstream.device.Precision;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * What both kinds of {@link LanguageModel} share: named parameters owned by the model's own {@link
@@ -112,6 +114,24 @@ abstract class ParameterizedModel implements LanguageModel {
 
     NDArray p(String name) {
         return parameters.get(name);
+    }
+
+    /**
+     * Runs {@code step} (one block of a forward pass) in a scope of its own, so its intermediates are
+     * freed as soon as it returns instead of living until the caller's scope ends; only its result
+     * survives, handed to the caller's scope. Autograd is unaffected: freeing an array only drops
+     * this handle, and the graph keeps every tensor backward reads (all of them made by PyTorch, none
+     * a view of Java memory).
+     */
+    static NDArray scoped(Supplier<NDArray> step) {
+        NDArray out;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            out = step.get();
+            NDScope.unregister(out);
+        }
+        NDScope.register(out);
+        return out;
     }
 
     /** {@code x} in the model's precision (the same array when it already is). */
