@@ -1,6 +1,7 @@
 package io.rollstream.batch;
 
 import io.rollstream.types.GroupOutcome;
+import io.rollstream.types.GroupTotals;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.ScoredGroup;
 import io.rollstream.types.TrainBatch;
@@ -12,7 +13,11 @@ import java.util.List;
  * Turns scored groups into training batches (the algorithm behind the batch-assembly operator; no
  * Flink here). For each offered group: advantages, then the content filters ({@link GroupFilters}),
  * then the staleness bound; a surviving group waits. Whenever enough groups wait, a batch is cut for
- * the next step n from the freshest waiting groups.
+ * the next step n from the oldest waiting groups (lowest policy version first, ties by arrival):
+ * earliest deadline first, so a group that passed the filters but arrived after its step's batch
+ * was full is carried into the next batch rather than overtaken by fresher groups until it is
+ * stale. The admission gate keeps the surplus to a constant headroom, so this costs at most
+ * {@code ceil(oversampling_factor − 1)} steps of staleness, never a drop.
  *
  * <p>Invariants:
  *
@@ -67,6 +72,7 @@ public final class BatchAssembler {
         c.droppedLength = state.droppedLength();
         c.completionTokens = state.completionTokensReceived();
         c.firstArrivalMillis = state.firstArrivalMillis();
+        c.restoreTotals(state.totals() != null ? state.totals() : GroupTotals.NONE);
         return new BatchAssembler(config, state.nextStep(), state.waiting().clone(), c,
                 new GeneratorPools(state.poolSubtasks(), state.pools()));
     }
@@ -75,7 +81,7 @@ public final class BatchAssembler {
     public BatchAssemblerState snapshot() {
         return new BatchAssemblerState(nextStep, waiting.toArray(), counters.received, counters.droppedZeroAdvantage,
                 counters.droppedDifficulty, counters.droppedStale, counters.droppedLength, counters.completionTokens,
-                counters.firstArrivalMillis, pools.subtasks(), pools.counts());
+                counters.firstArrivalMillis, pools.subtasks(), pools.counts(), counters.totals());
     }
 
     /**
@@ -121,6 +127,11 @@ public final class BatchAssembler {
         return nextStep;
     }
 
+    /** The whole run's counts so far. */
+    public GroupTotals totals() {
+        return counters.totals();
+    }
+
     /** How many groups wait for a batch. */
     public int waitingGroups() {
         return waiting.size();
@@ -135,7 +146,10 @@ public final class BatchAssembler {
             if (waiting.size() < config.groupsPerBatch()) {
                 return;
             }
-            TrainGroup[] chosen = waiting.takeFreshest(config.groupsPerBatch());
+            TrainGroup[] chosen = waiting.takeOldest(config.groupsPerBatch());
+            for (TrainGroup g : chosen) {
+                counters.trained(g.group().completionTokens());
+            }
             batches.add(new TrainBatch(nextStep, chosen, counters.cut(waiting.size(), nowMillis, pools.total())));
             for (TrainGroup g : chosen) {
                 outcomes.add(GroupOutcome.trained(g, nextStep));

@@ -1,5 +1,6 @@
 package io.rollstream.batch;
 
+import io.rollstream.types.GroupTotals;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.TrainGroup;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -24,10 +25,11 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
  *     {@code groupsReceived > 0}
  * @param poolSubtasks generator subtasks that reported pool counts, ascending
  * @param pools the latest pool counts of each of those subtasks (same index)
+ * @param totals the whole run's counts so far
  */
 public record BatchAssemblerState(long nextStep, TrainGroup[] waiting, long groupsReceived,
         long droppedZeroAdvantage, long droppedDifficulty, long droppedStale, long droppedLength,
-        long completionTokensReceived, long firstArrivalMillis, int[] poolSubtasks, PoolCounts[] pools) {
+        long completionTokensReceived, long firstArrivalMillis, int[] poolSubtasks, PoolCounts[] pools, GroupTotals totals) {
 
     /** Flink type of the state; a {@link org.apache.flink.api.java.typeutils.PojoTypeInfo}. */
     public static final TypeInformation<BatchAssemblerState> TYPE = TypeInformation.of(BatchAssemblerState.class);

@@ -81,7 +81,7 @@ public final class BatchAssemblyOperator extends AbstractStreamOperator<TrainBat
     public void open() throws Exception {
         super.open();
         stageMetrics = new BatchAssemblyMetrics(getMetricGroup(), config.groupsPerBatch(), () -> assembler.waitingGroups(),
-                () -> assembler.nextStep());
+                () -> assembler.nextStep(), () -> assembler.totals());
     }
 
     @Override

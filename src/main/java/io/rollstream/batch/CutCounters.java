@@ -1,12 +1,14 @@
 package io.rollstream.batch;
 
 import io.rollstream.types.BatchStats;
+import io.rollstream.types.GroupTotals;
 import io.rollstream.types.PoolCounts;
 
 /**
- * What arrived and what was dropped since the previous cut; turned into the next batch's {@link
- * BatchStats} and reset when a batch is cut. A stale drop of a group that arrived before the
- * previous cut counts here too (it happened in this period).
+ * What arrived and what was dropped since the previous cut — turned into the next batch's {@link
+ * BatchStats} and reset when a batch is cut — and the same over the whole run ({@link GroupTotals},
+ * never reset). A stale drop of a group that arrived before the previous cut counts in the period
+ * it happened in.
  */
 final class CutCounters {
 
@@ -17,6 +19,18 @@ final class CutCounters {
     long droppedLength;
     long completionTokens;
     long firstArrivalMillis; // meaningful only when received > 0
+    /** The whole run's counts; see {@link GroupTotals}. */
+    final long[] total = new long[9];
+
+    private static final int SCORED = 0;
+    private static final int TRAINED = 1;
+    private static final int ZERO_ADVANTAGE = 2;
+    private static final int DIFFICULTY = 3;
+    private static final int STALE = 4;
+    private static final int LENGTH = 5;
+    private static final int SCORING_FAILED = 6;
+    private static final int SCORED_TOKENS = 7;
+    private static final int TRAINED_TOKENS = 8;
 
     void arrived(long completionTokens, long nowMillis) {
         if (received == 0) {
@@ -24,29 +38,60 @@ final class CutCounters {
         }
         received++;
         this.completionTokens += completionTokens;
+        total[SCORED]++;
+        total[SCORED_TOKENS] += completionTokens;
+    }
+
+    void trained(long completionTokens) {
+        total[TRAINED]++;
+        total[TRAINED_TOKENS] += completionTokens;
     }
 
     /** Counts a drop; {@link DropReasons#END_OF_INPUT} has no counter (no batch follows it). */
     void dropped(String reason) {
         switch (reason) {
-            case DropReasons.LENGTH -> droppedLength++;
-            case DropReasons.DIFFICULTY -> droppedDifficulty++;
-            case DropReasons.ZERO_ADVANTAGE -> droppedZeroAdvantage++;
-            case DropReasons.STALE -> droppedStale++;
+            case DropReasons.LENGTH -> {
+                droppedLength++;
+                total[LENGTH]++;
+            }
+            case DropReasons.DIFFICULTY -> {
+                droppedDifficulty++;
+                total[DIFFICULTY]++;
+            }
+            case DropReasons.ZERO_ADVANTAGE -> {
+                droppedZeroAdvantage++;
+                total[ZERO_ADVANTAGE]++;
+            }
+            case DropReasons.STALE -> {
+                droppedStale++;
+                total[STALE]++;
+            }
             case DropReasons.END_OF_INPUT -> { }
-            case DropReasons.SCORING_FAILED -> { } // counted as a line of invalid-records.jsonl
+            case DropReasons.SCORING_FAILED -> total[SCORING_FAILED]++; // also a line of invalid-records.jsonl
             default -> throw new IllegalArgumentException("unknown drop reason " + reason);
         }
     }
 
+    GroupTotals totals() {
+        return new GroupTotals(total[SCORED], total[TRAINED], total[ZERO_ADVANTAGE], total[DIFFICULTY], total[STALE],
+                total[LENGTH], total[SCORING_FAILED], total[SCORED_TOKENS], total[TRAINED_TOKENS]);
+    }
+
+    void restoreTotals(GroupTotals t) {
+        long[] values = {t.scored(), t.trained(), t.droppedZeroAdvantage(), t.droppedDifficulty(), t.droppedStale(),
+            t.droppedLength(), t.droppedScoringFailed(), t.scoredTokens(), t.trainedTokens()};
+        System.arraycopy(values, 0, total, 0, total.length);
+    }
+
     /**
-     * The stats of a batch cut now, then a reset. With nothing received since the previous cut (a
-     * batch made of surplus alone) the first arrival is the cut time.
+     * The stats of a batch cut now, then a reset of the per-cut counts. With nothing received since
+     * the previous cut (a batch made of surplus alone) the first arrival is the cut time. Call after
+     * {@link #trained} for the batch's groups, so the totals include them.
      */
     BatchStats cut(long groupsWaiting, long cutMillis, PoolCounts pools) {
         BatchStats stats = new BatchStats(received, droppedZeroAdvantage, droppedDifficulty, droppedStale,
                 droppedLength, groupsWaiting, completionTokens, received > 0 ? firstArrivalMillis : cutMillis,
-                cutMillis, pools);
+                cutMillis, pools, totals());
         received = droppedZeroAdvantage = droppedDifficulty = droppedStale = droppedLength = completionTokens = 0;
         firstArrivalMillis = 0;
         return stats;

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Groups that passed the filters and wait for a batch, in arrival order. Selection for a batch is
- * freshest first: highest policy version, ties broken by arrival (earliest first).
+ * oldest first (earliest deadline: lowest policy version), ties broken by arrival (earliest first).
  */
 final class WaitingGroups {
 
@@ -39,16 +39,16 @@ final class WaitingGroups {
     }
 
     /**
-     * Removes the {@code count} freshest groups (count ≤ size) and returns them freshest first; the
+     * Removes the {@code count} oldest groups (count ≤ size) and returns them oldest first; the
      * rest keep their arrival order.
      */
-    TrainGroup[] takeFreshest(int count) {
+    TrainGroup[] takeOldest(int count) {
         List<Integer> order = new ArrayList<>(groups.size());
         for (int i = 0; i < groups.size(); i++) {
             order.add(i);
         }
         // stable sort: equal versions stay in arrival order
-        order.sort(Comparator.comparingLong((Integer i) -> groups.get(i).group().policyVersion()).reversed());
+        order.sort(Comparator.comparingLong((Integer i) -> groups.get(i).group().policyVersion()));
         TrainGroup[] taken = new TrainGroup[count];
         boolean[] isTaken = new boolean[groups.size()];
         for (int k = 0; k < count; k++) {

@@ -109,11 +109,14 @@ public final class PipelineBenchmark {
      */
     static List<String> generationOverrides(RunConfig user, int minutes) {
         int groupsPerPass = Math.max(1, user.rollout().maxBatchRows() / user.rollout().rolloutsPerExample());
-        int asyncLevel = Math.max(1, ceilDiv(PASSES_IN_FLIGHT * groupsPerPass, user.problemsPerBatch()) - 1);
+        // Nothing comes back useful: the gate keeps the window, (async level + 1) batches, plus the
+        // oversampling headroom in flight.
+        int headroom = user.problemsPerBatch() - user.groupsPerBatch();
+        int asyncLevel = Math.max(1, ceilDiv(PASSES_IN_FLIGHT * groupsPerPass - headroom, user.groupsPerBatch()) - 1);
         List<String> o = new ArrayList<>(COMMON);
         o.addAll(List.of("job.max_minutes=" + minutes, "job.max_steps=" + UNREACHED_STEPS,
                 "buffer.zero_advantage_filter=true", "async.max_async_level=" + asyncLevel,
-                "async.max_off_policy_steps=" + asyncLevel, "learner.learning_rate=0"));
+                "async.max_off_policy_steps=" + (asyncLevel + user.carrySteps()), "learner.learning_rate=0"));
         return o;
     }
 
@@ -247,7 +250,7 @@ public final class PipelineBenchmark {
             while (next < first + groups) {
                 List<GroupRequest> pass = new ArrayList<>(groupsPerPass);
                 for (int i = 0; i < groupsPerPass && next < first + groups; i++, next++) {
-                    pass.add(new GroupRequest(task.problem(next), 0, 0, next));
+                    pass.add(GroupRequest.admitted(task.problem(next), 0, next, 1).pinnedTo(0));
                 }
                 List<ScoredGroup> done = sampler.generate(pass);
                 if (!warm) {

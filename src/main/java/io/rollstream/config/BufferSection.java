@@ -3,14 +3,18 @@ package io.rollstream.config;
 import io.rollstream.batch.Advantages;
 import io.rollstream.batch.Advantages.Estimator;
 import io.rollstream.batch.Advantages.SoftOverlongPunishment;
+import io.rollstream.rollout.Oversampling;
 
 /**
  * The {@code buffer} section: how scored groups become training batches.
  *
  * @param batchSize rollouts per learner step, a multiple of {@code rollout.rollouts_per_example}, at least 1;
  *     default 64
- * @param oversamplingFactor problems in flight per batch relative to what the batch needs, at least 1;
- *     default 1.0
+ * @param oversamplingFactor problems in flight per batch relative to the groups a batch needs, at least 1:
+ *     {@code problems_per_batch − batch_size ÷ rollouts_per_example} extra groups may be in flight on top of
+ *     the {@code max_async_level} window, as headroom for the groups the filters drop; default 1.0
+ * @param oversampling {@code fixed} (the whole headroom, always) or {@code adaptive} (as much of it as the
+ *     expected useful groups in flight need, from per-problem pass-rate estimates); default {@code fixed}
  * @param easyThreshold a problem whose mean reward is at least this goes to the easy pool; null (no easy pool)
  *     or in [0, 1]; default null
  * @param hardThreshold a problem whose mean reward is at most this goes to the hard pool; null (no hard pool) or
@@ -31,7 +35,8 @@ import io.rollstream.batch.Advantages.SoftOverlongPunishment;
  * @param hardFraction share of the hard pool put back into the normal pool when a run is resumed, in [0, 1];
  *     default 0.0
  */
-public record BufferSection(int batchSize, double oversamplingFactor, Double easyThreshold, Double hardThreshold,
+public record BufferSection(int batchSize, double oversamplingFactor, Oversampling oversampling,
+        Double easyThreshold, Double hardThreshold,
         boolean onlineDifficultyFiltering, Boolean zeroAdvantageFilter, Estimator advantage,
         SoftOverlongPunishment softOverlongPunishment, boolean filterTruncated, double easyFraction,
         double hardFraction) {
@@ -41,10 +46,12 @@ public record BufferSection(int batchSize, double oversamplingFactor, Double eas
 
     /** Every key at its default. */
     public static BufferSection defaults() {
-        return new BufferSection(64, 1.0, null, null, false, null, Estimator.GROUP_MEAN, null, false, 0.0, 0.0);
+        return new BufferSection(64, 1.0, Oversampling.FIXED, null, null, false, null, Estimator.GROUP_MEAN, null,
+                false, 0.0, 0.0);
     }
 
     public BufferSection {
+        oversampling = oversampling == null ? Oversampling.FIXED : oversampling;
         advantage = advantage == null ? Estimator.GROUP_MEAN : advantage;
         ConfigErrors e = new ConfigErrors();
         e.check(batchSize >= 1, "buffer.batch_size", batchSize, "must be >= 1: try 64");
@@ -81,6 +88,7 @@ public record BufferSection(int batchSize, double oversamplingFactor, Double eas
         return new BufferSection(
                 in.integer("batch_size", d.batchSize()),
                 in.number("oversampling_factor", d.oversamplingFactor()),
+                in.choice("oversampling", d.oversampling()),
                 in.optionalNumber("easy_threshold", d.easyThreshold()),
                 in.optionalNumber("hard_threshold", d.hardThreshold()),
                 in.bool("online_difficulty_filtering", d.onlineDifficultyFiltering()),

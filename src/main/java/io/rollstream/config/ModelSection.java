@@ -1,11 +1,13 @@
 package io.rollstream.config;
 
 import io.rollstream.device.Precision;
+import io.rollstream.model.LoraConfig;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.model.ModelConfig.Architecture;
 import io.rollstream.model.ModelConfig.Positions;
 import io.rollstream.tokenizer.TokenizerSpec;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -37,10 +39,14 @@ import java.util.Locale;
  *     {@code float32} or {@code float16}; learners train float32 weights with float32 optimizer state, and a copy on
  *     the CPU computes in float32 whatever this says (logged). {@code bfloat16} is refused (DJL 0.35.1 aborts the
  *     JVM on BF16 arrays on the CPU; unproven on a GPU); default float32
+ * @param lora LoRA adapters ({@code rank}, default 8; {@code alpha}, default 16; {@code dropout}, default 0;
+ *     {@code targets}, default every projection: q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj,
+ *     down_proj): only they train and are published; on a Hugging Face model or the builtin llama
+ *     architecture; default null (full training)
  */
 public record ModelSection(Source source, String path, Architecture architecture, Integer layers, Integer heads,
         Integer dModel, Integer mlpWidth, Integer contextLength, Positions positions, TokenizerSpec tokenizer,
-        String init, Precision dtype) {
+        String init, Precision dtype, LoraConfig lora) {
 
     /** Where the policy comes from. */
     public enum Source {
@@ -62,13 +68,13 @@ public record ModelSection(Source source, String path, Architecture architecture
     public static ModelSection builtin(int layers, int heads, int dModel, int mlpWidth, int contextLength,
             Positions positions, TokenizerSpec tokenizer, String init) {
         return new ModelSection(Source.BUILTIN, null, Architecture.GPT, layers, heads, dModel, mlpWidth, contextLength,
-                positions, tokenizer, init, Precision.FLOAT32);
+                positions, tokenizer, init, Precision.FLOAT32, null);
     }
 
     /** The Hugging Face model in {@code path}. */
     public static ModelSection huggingFace(String path) {
         return new ModelSection(Source.HUGGINGFACE, path, null, null, null, null, null, null, null, null, null,
-                Precision.FLOAT32);
+                Precision.FLOAT32, null);
     }
 
     public ModelSection {
@@ -96,6 +102,11 @@ public record ModelSection(Source source, String path, Architecture architecture
             e.attempt(() -> new ModelConfig(PROBE_VOCAB_SIZE, l, h, d, w, c, p, a));
             if (tokenizer != null) {
                 checkTokenizer(e, tokenizer);
+            }
+            if (lora != null && architecture != Architecture.LLAMA) {
+                e.add("model.lora needs a Llama-family decoder: set model.architecture: llama (the gpt architecture"
+                        + " has no separate q/k/v/o and gate/up/down projections to adapt), or remove model.lora to"
+                        + " train every weight");
             }
         } else {
             e.check(path != null && !path.isBlank(), "model.path", path, "is required with model.source huggingface:"
@@ -168,7 +179,8 @@ public record ModelSection(Source source, String path, Architecture architecture
                 in.optionalChoice("positions", Positions.class),
                 in.nested("tokenizer", ModelSection::readTokenizer, null),
                 in.optionalString("init", null),
-                dtype(in));
+                dtype(in),
+                in.nested("lora", ModelSection::readLora, null));
     }
 
     /** {@code model.dtype}; {@code bfloat16} is refused with the reason. */
@@ -192,6 +204,19 @@ public record ModelSection(Source source, String path, Architecture architecture
             in.error("model.dtype (" + ConfigErrors.show(text) + ") must be float32 or float16");
         }
         return Precision.FLOAT32;
+    }
+
+    private static LoraConfig readLora(SectionReader in) {
+        int rank = in.integer("rank", LoraConfig.DEFAULT_RANK);
+        double alpha = in.number("alpha", LoraConfig.DEFAULT_ALPHA);
+        double dropout = in.number("dropout", 0.0);
+        List<String> targets = in.stringList("targets", LoraConfig.TARGETS);
+        try {
+            return new LoraConfig(rank, alpha, dropout, targets);
+        } catch (IllegalArgumentException e) {
+            in.error(e.getMessage());
+            return null;
+        }
     }
 
     private static TokenizerSpec readTokenizer(SectionReader in) {

@@ -5,6 +5,7 @@ import io.rollstream.device.DeviceSetting;
 import io.rollstream.device.Precision;
 import io.rollstream.learner.Algorithm;
 import io.rollstream.learner.LossAggregation;
+import io.rollstream.rollout.Oversampling;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 
@@ -61,6 +62,7 @@ public record RunConfig(JobSection job, DataSection data, ModelSection model, Sf
         ConfigErrors e = new ConfigErrors();
         checkBatchShape(e, buffer, rollout);
         checkAlgorithm(e, learner, buffer, rollout, teacher);
+        checkOversampling(e, buffer, rollout, async, learner);
         checkObjective(e, learner, buffer, rollout);
         checkContext(e, data, model);
         checkPromptFormat(e, data, model);
@@ -68,10 +70,30 @@ public record RunConfig(JobSection job, DataSection data, ModelSection model, Sf
         e.throwIfAny();
     }
 
-    /** Problems sampled per training batch: {@code oversampling_factor * batch_size / rollouts_per_example}. */
+    /**
+     * Groups kept in flight per training batch: {@code int(oversampling_factor × batch_size ÷
+     * rollouts_per_example)}; the surplus over {@link #groupsPerBatch()} is headroom for the groups
+     * the filters drop.
+     */
     @JsonIgnore
     public int problemsPerBatch() {
         return problemsPerBatch(buffer, rollout);
+    }
+
+    /** Groups one learner step trains: {@code batch_size ÷ rollouts_per_example}. */
+    @JsonIgnore
+    public int groupsPerBatch() {
+        return buffer.batchSize() / rollout.rolloutsPerExample();
+    }
+
+    /**
+     * Steps the oversampling headroom can carry a useful group past {@code max_async_level}:
+     * {@code ceil((problems_per_batch − groups per batch) ÷ groups per batch)} (1 for factors up to 2).
+     */
+    @JsonIgnore
+    public int carrySteps() {
+        int groups = groupsPerBatch();
+        return groups == 0 ? 0 : (Math.max(0, problemsPerBatch() - groups) + groups - 1) / groups;
     }
 
     /**
@@ -107,16 +129,48 @@ public record RunConfig(JobSection job, DataSection data, ModelSection model, Sf
                     + "): try " + (below > 0 ? below + " or " : "") + (below + group));
             return;
         }
-        int problems = problemsPerBatch(buffer, rollout);
-        if (problems < rollout.parallelism()) {
-            int needed = size;
-            while (problemsPerBatch(buffer.oversamplingFactor(), needed, group) < rollout.parallelism()) {
-                needed += group;
-            }
-            e.add("rollout.parallelism (" + rollout.parallelism() + ") exceeds the " + problems + " problems per"
-                    + " batch (buffer.oversampling_factor " + buffer.oversamplingFactor() + " x buffer.batch_size "
-                    + size + " / rollout.rollouts_per_example " + group + "), so some generators would idle: lower"
-                    + " rollout.parallelism to " + Math.max(1, problems) + " or raise buffer.batch_size to " + needed);
+        int groups = size / group;
+        if (groups < rollout.parallelism()) {
+            e.add("rollout.parallelism (" + rollout.parallelism() + ") exceeds the " + groups + " groups per"
+                    + " batch (buffer.batch_size " + size + " / rollout.rollouts_per_example " + group + "), so some"
+                    + " generators would idle: lower rollout.parallelism to " + Math.max(1, groups)
+                    + " or raise buffer.batch_size to " + rollout.parallelism() * group);
+        }
+    }
+
+    /**
+     * Oversampling's headroom lets useful groups exceed the async window by up to {@link #carrySteps}
+     * steps; they are carried into later batches, so {@code max_off_policy_steps} must cover them.
+     * Adaptive oversampling estimates what the reward filters drop, so it needs one and some headroom.
+     */
+    private static void checkOversampling(ConfigErrors e, BufferSection buffer, RolloutSection rollout,
+            AsyncSection async, LearnerSection learner) {
+        int group = rollout.rolloutsPerExample();
+        if (buffer.batchSize() % group != 0) {
+            return; // reported by checkBatchShape
+        }
+        int groups = buffer.batchSize() / group;
+        int headroom = Math.max(0, problemsPerBatch(buffer, rollout) - groups);
+        int carry = (headroom + groups - 1) / groups;
+        int needed = async.maxAsyncLevel() + carry;
+        e.check(async.maxOffPolicySteps() >= needed, "async.max_off_policy_steps", async.maxOffPolicySteps(),
+                "must be >= async.max_async_level + " + carry + " = " + needed + " with buffer.oversampling_factor "
+                        + buffer.oversamplingFactor() + ": its headroom of " + headroom + " groups in flight can carry"
+                        + " useful groups " + carry + " step(s) past the async window, and staler groups would be"
+                        + " dropped: raise async.max_off_policy_steps to " + needed
+                        + " or set buffer.oversampling_factor to 1");
+        if (buffer.oversampling() == Oversampling.ADAPTIVE) {
+            boolean rewardFilter = buffer.onlineDifficultyFiltering()
+                    || (buffer.zeroAdvantageFilter() != null ? buffer.zeroAdvantageFilter()
+                            : learner.algorithm() == Algorithm.GRPO);
+            e.check(rewardFilter, "buffer.oversampling", "adaptive",
+                    "estimates which groups the zero-advantage and difficulty filters drop, but neither is on (every"
+                            + " group is useful): use buffer.oversampling: fixed, or turn on"
+                            + " buffer.zero_advantage_filter or buffer.online_difficulty_filtering");
+            e.check(headroom > 0, "buffer.oversampling", "adaptive",
+                    "keeps in flight only as much of the headroom as it expects to need, and buffer.oversampling_factor "
+                            + buffer.oversamplingFactor() + " leaves none: raise buffer.oversampling_factor (e.g. to 2.0,"
+                            + " the most adaptive oversampling may keep in flight)");
         }
     }
 

@@ -1,15 +1,12 @@
 package io.rollstream.experiment;
 
-import io.rollstream.common.Json;
 import io.rollstream.experiment.DistillationRow.Spread;
 
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,20 +24,16 @@ import java.util.Map;
  */
 public final class DistillVarianceReport {
 
-    public static final String TABLE_MD = "table.md";
-    public static final String TABLE_JSON = "table.json";
+    public static final String TABLE_MD = ResultFiles.TABLE_MD;
+    public static final String TABLE_JSON = ResultFiles.TABLE_JSON;
     public static final String PLOT_PNG = "kl-per-epoch.png";
 
     private DistillVarianceReport() {}
 
     /** Writes the table (Markdown and JSON) and the plot into {@code dir}; returns the Markdown. */
     public static String write(List<DistillationRow> rows, Path dir) throws IOException {
-        Files.createDirectories(dir);
         String markdown = markdown(rows);
-        Files.writeString(dir.resolve(TABLE_MD), markdown);
-        Files.writeString(dir.resolve(TABLE_JSON),
-                Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json(rows)));
-        BitmapEncoder.saveBitmap(plot(rows), dir.resolve(PLOT_PNG).toString(), BitmapEncoder.BitmapFormat.PNG);
+        ResultFiles.write(dir, markdown, json(rows), Map.of(PLOT_PNG, plot(rows)));
         return markdown;
     }
 

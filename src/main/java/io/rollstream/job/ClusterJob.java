@@ -83,7 +83,7 @@ public final class ClusterJob {
                 resolved.job().checkpointIntervalS() * 1000L, resolved.job().checkpointDir(),
                 resolved.job().restartAttempts()));
         RlPipelineJob.build(env, plan, PlanFactory.io(resolved, plan));
-        plan.store().clearStopRequest(); // left by the stop this job may resume from
+        plan.signals().clearStopRequest(); // left by the stop this job may resume from
         out.println("submitting " + plan.jobName() + "; run directory " + prepared.paths().dir());
         JobClient job;
         try {

@@ -35,11 +35,17 @@ public final class JobSettings {
         // debloating shrinks in-flight data to about a second of throughput, so checkpoints and the
         // savepoint of a stop pass within a few steps instead of after thousands of buffered problems.
         conf.setString("taskmanager.network.memory.buffer-debloat.enabled", "true");
-        // Aligned checkpoints only: an unaligned barrier is taken from the mailbox, possibly while the
-        // rollout operator yields inside processElement, and the problem it holds would then be in
-        // neither the channel state nor the operator state. (A stop parks what waits for the gate,
-        // so its savepoint barrier is not held up; see RolloutOperator.)
-        conf.setString("execution.checkpointing.unaligned.enabled", "false");
+        // Unaligned checkpoints: the admission gate makes this job a feedback loop (the rollout
+        // operator holds its input back until the learner publishes the next version), and an aligned
+        // barrier deadlocks it. With two or more generators, batch assembly would block the channel of
+        // a generator whose barrier came first while another generator waits for the gate, and the
+        // learner would starve of the groups that open it. An unaligned barrier overtakes the buffered
+        // groups and problems, which become part of the checkpoint. A generator waiting inside
+        // processElement takes its barrier only after it returns (the barrier's mail has the task's
+        // lowest priority and does not run while an operator yields), so the problem it holds is in
+        // its operator state by then. Savepoints are always aligned: a stop parks what waits for the
+        // gate, so its barrier is not held up (see RolloutOperator).
+        conf.setString("execution.checkpointing.unaligned.enabled", "true");
         conf.setString("restart-strategy.type", "fixed-delay");
         conf.setString("restart-strategy.fixed-delay.attempts", Integer.toString(restartAttempts));
         conf.setString("restart-strategy.fixed-delay.delay", "2 s");

@@ -6,6 +6,7 @@ import io.rollstream.eval.EvalSpec;
 import io.rollstream.learner.LearnerSettings;
 import io.rollstream.output.RolloutLogFormat;
 import io.rollstream.policy.PolicyStore;
+import io.rollstream.policy.RunSignals;
 import io.rollstream.rollout.RolloutSettings;
 import io.rollstream.source.ProblemValidator;
 import io.rollstream.teacher.TeacherSettings;
@@ -43,6 +44,11 @@ public record PipelinePlan(String jobName, int rolloutParallelism, RolloutSettin
      */
     public int slots() {
         return 1 + rolloutParallelism + 1 + (teacher != null ? teacher.parallelism() : 0);
+    }
+
+    /** The run's control signals (fence, finished, stopping), at the root of its policy store. */
+    public RunSignals signals() {
+        return new RunSignals(store);
     }
 
     /** The same plan asking the cluster for {@code resources} per rollout and learner slot. */

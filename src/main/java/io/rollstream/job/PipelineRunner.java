@@ -66,8 +66,16 @@ public final class PipelineRunner {
         }
     }
 
-    /** How a run ended. */
-    public record Result(JobStatus status, String savepoint, List<JsonNode> metrics) {}
+    /**
+     * How a run ended.
+     *
+     * @param status FINISHED when the job ended (by itself or stopped with {@code savepoint});
+     *     SUSPENDED when a stop came during the SFT warm start, before any job
+     * @param savepoint the savepoint (or the SFT state) the run can be continued from, or null
+     * @param metrics the metrics lines the job wrote
+     * @param restarts automatic restarts the run has on record ({@code events.jsonl}), earlier jobs' included
+     */
+    public record Result(JobStatus status, String savepoint, List<JsonNode> metrics, long restarts) {}
 
     /** Flink refused to start the job (e.g. a resume point whose state does not fit it): nothing ran. */
     public static final class NotStarted extends IllegalStateException {
@@ -82,7 +90,7 @@ public final class PipelineRunner {
 
     public static Result run(PipelinePlan plan, PipelineIo io, Options options, Consumer<String> progress)
             throws Exception {
-        plan.store().clearStopRequest(); // left over if an earlier job died while stopping
+        plan.signals().clearStopRequest(); // left over if an earlier job died while stopping
         FileUtils.deleteDirectory(plan.paths().tmp().toFile()); // left over if an earlier run was killed
         int restPort = options.webUi() && options.webUiPort() > 0 ? options.webUiPort() : freePort();
         StreamExecutionEnvironment env = environment(plan, options, restPort);
@@ -98,13 +106,22 @@ public final class PipelineRunner {
             progress.accept("job " + job.getJobID() + " submitted" + (options.webUi() ? webUiHint(restPort) : "")
                     + (options.prometheusPort() > 0 ? "; Prometheus metrics: http://localhost:"
                             + options.prometheusPort() + "/metrics" : ""));
-            RunControl.publish(plan.paths().dir(), new RunControl.JobHandle(job.getJobID().toString(),
-                    "http://" + LocalClusterSettings.LOOPBACK + ":" + restPort,
+            String restUrl = "http://" + LocalClusterSettings.LOOPBACK + ":" + restPort;
+            RunControl.publish(plan.paths().dir(), new RunControl.JobHandle(job.getJobID().toString(), restUrl,
                     plan.paths().savepoints().toUri().toString(), plan.store().root(), false));
-            return follow(plan, options, job, progress);
+            RunEvents events = RunEvents.of(plan.paths());
+            RestartWatcher restarts = new RestartWatcher(restUrl, job.getJobID().toString(), plan.signals(), events,
+                    progress);
+            if (options.resumeFrom() != null) {
+                restarts.expectResume(RunEvents.fields("phase", "rl", "job", job.getJobID().toString(), "from",
+                        options.resumeFrom(), "after", events.endOfPreviousAttempt()));
+            } else {
+                events.append(RunEvents.START, RunEvents.fields("phase", "rl", "job", job.getJobID().toString()));
+            }
+            return follow(plan, options, job, progress, restarts);
         } finally {
             RunControl.withdraw(plan.paths().dir());
-            plan.store().clearStopRequest();
+            plan.signals().clearStopRequest();
             removeTemporaryFiles(plan, progress); // the mini-cluster has shut down with the job
         }
     }
@@ -118,8 +135,9 @@ public final class PipelineRunner {
         }
     }
 
-    private static Result follow(PipelinePlan plan, Options options, JobClient job, Consumer<String> progress)
-            throws Exception {
+    private static Result follow(PipelinePlan plan, Options options, JobClient job, Consumer<String> progress,
+            RestartWatcher restarts) throws Exception {
+        RunEvents events = RunEvents.of(plan.paths());
         MetricsTail tail = MetricsTail.fromEnd(plan.paths().metrics()); // the warm start printed its own lines
         ProgressLine line = new ProgressLine(plan.learner().maxSteps());
         long deadline = options.maxMinutes() > 0
@@ -130,7 +148,8 @@ public final class PipelineRunner {
             for (JsonNode m : tail.poll()) {
                 progress.accept(line.format(m));
             }
-            boolean finished = plan.store().isFinished();
+            restarts.poll();
+            boolean finished = plan.signals().isFinished();
             if (finished || System.currentTimeMillis() > deadline) {
                 progress.accept(finished ? "learner finished: stopping with a savepoint"
                         : "time limit: stopping with a savepoint");
@@ -141,10 +160,12 @@ public final class PipelineRunner {
                     progress.accept("the job consumed its bounded input and finished on its own; no savepoint needed");
                     break;
                 }
-                plan.store().requestStop(); // see RunControl.stop
+                plan.signals().requestStop(); // see RunControl.stop
                 try {
                     savepoint = job.stopWithSavepoint(false, plan.paths().savepoints().toUri().toString(),
                             SavepointFormatType.CANONICAL).get(5, TimeUnit.MINUTES);
+                    events.append(RunEvents.STOP, RunEvents.fields("phase", "rl", "reason", finished
+                            ? "the learner finished" : "time limit (job.max_minutes)", "savepoint", savepoint));
                     break;
                 } catch (ExecutionException | TimeoutException refused) {
                     if (endsNormallyWithin(end, 30_000)) {
@@ -157,7 +178,7 @@ public final class PipelineRunner {
                     }
                     // A restart is under way (its tasks are not all running yet): the restored learner
                     // may have steps to redo, so look again once it runs.
-                    plan.store().clearStopRequest();
+                    plan.signals().clearStopRequest();
                     progress.accept("stop refused while the job restarts (" + rootMessage(refused) + "); waiting");
                     Thread.sleep(1000);
                     continue;
@@ -173,12 +194,15 @@ public final class PipelineRunner {
             for (JsonNode m : tail.poll()) {
                 progress.accept(line.format(m));
             }
+            restarts.ended(true);
+            events.append(RunEvents.FAILED, RunEvents.fields("phase", "rl", "cause", rootMessage(e)));
             throw new IllegalStateException("the job failed: " + rootMessage(e), e);
         }
+        restarts.ended(false);
         for (JsonNode m : tail.poll()) {
             progress.accept(line.format(m));
         }
-        return new Result(status, savepoint, tail.all());
+        return new Result(status, savepoint, tail.all(), restarts.restarts());
     }
 
     static StreamExecutionEnvironment environment(PipelinePlan plan, Options options, int restPort) {
@@ -191,6 +215,10 @@ public final class PipelineRunner {
         conf.setString("parallelism.default", "1");
         // The web UI's metric values refresh every second instead of every 10 s: local steps are short.
         conf.setString("metrics.fetcher.update-interval", "1 s");
+        // The job's exceptions and checkpoint statistics as the restart watcher reads them are at
+        // most half a second old (3 s by default): a restart is seen before a short job ends.
+        conf.setString("rest.cache.execution-graph.timeout", "500 ms");
+        conf.setString("rest.cache.checkpoint-statistics.timeout", "500 ms");
         MetricReporters.addPrometheus(conf, options.prometheusPort());
         return options.webUi()
                 ? StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf)
@@ -306,9 +334,12 @@ public final class PipelineRunner {
                 double elapsed = (System.currentTimeMillis() - startMillis) / 1000.0;
                 double eta = (step + 1) > 0 ? elapsed / (step + 1) * (maxSteps - step - 1) : 0;
                 s.append(String.format("rl   step %4d/%d | reward %.3f | staleness %.2f | kept %d/%d groups"
+                                + " (run: %.0f%% trained, %d stale)"
                                 + " | %,.0f rollout tok/s | step %.2fs | ETA %s",
                         step + 1, maxSteps, m.path("reward_mean").asDouble(), m.path("staleness_mean").asDouble(),
-                        m.path("groups_trained").asLong(), m.path("problems_admitted").asLong(),
+                        m.path("groups_trained").asLong(), m.path("groups_scored").asLong(),
+                        100 * m.path("total_generation_efficiency").asDouble(),
+                        m.path("total_groups_dropped_stale").asLong(),
                         m.path("rollout_tokens_per_s").asDouble(), m.path("step_time_s").asDouble(),
                         Duration.ofSeconds((long) eta).toString().substring(2).toLowerCase()));
             }

@@ -18,6 +18,7 @@ import io.rollstream.learner.LearnerSettings;
 import io.rollstream.model.ModelSpec;
 import io.rollstream.output.RolloutLogFormat;
 import io.rollstream.policy.PolicyStore;
+import io.rollstream.policy.RunSignals;
 import io.rollstream.policy.VersionRetention;
 import io.rollstream.rollout.AdmissionGate;
 import io.rollstream.rollout.DifficultyPools;
@@ -110,10 +111,12 @@ public final class PlanFactory {
                 new GroupFilters(b.filterTruncated(), b.onlineDifficultyFiltering(), c.zeroAdvantageFilter()),
                 b.toAdvantages(r.maxNewTokens()));
         RolloutSettings rollout = new RolloutSettings(
-                new AdmissionGate(c.problemsPerBatch(), c.async().maxAsyncLevel(), r.parallelism()),
+                AdmissionGate.of(c.problemsPerBatch(), c.groupsPerBatch(), c.async().maxAsyncLevel(), r.parallelism(),
+                        b.oversampling()),
                 new DifficultyPools(b.easyThreshold(), b.hardThreshold()), EarlyFilter.of(batch),
                 Math.max(1, r.maxBatchRows() / r.rolloutsPerExample()), r.policyPollMs(),
-                new ReAdmission(b.easyFraction(), b.hardFraction(), c.job().seed()));
+                new ReAdmission(b.easyFraction(), b.hardFraction(), c.job().seed()), r.rolloutsPerExample(),
+                problemsRecur(c.data()));
         LearnerSettings learner = new LearnerSettings(c.learner().algorithm(), c.learner().toAdamW(),
                 c.learner().toTrainerConfig(r.toSamplingParams()), c.learner().toLossSettings(r.maxNewTokens()),
                 c.job().maxSteps(),
@@ -124,6 +127,18 @@ public final class PlanFactory {
                 new ProblemValidator(tokenizer(c), contextLength, c.data().maxPromptChars(), knownTasks(c)),
                 new PolicyStore(paths.policyStore()),
                 new RolloutLogFormat(c.output().rolloutsLog(), c.output().sampleEvery()), paths, null);
+    }
+
+    /**
+     * Whether a problem can reach the rollout stage again: from JSONL always (a file may repeat a
+     * record, which the duplicate-id check passes as the same problem, a later epoch or a watched
+     * directory's new file may bring it back), from a built-in task when its fixed set
+     * ({@code max_problems > 0}) is read for more than one epoch. A built-in task's fresh problems, or
+     * its fixed set read once, never repeat one: the stage then clears a problem's state once its
+     * group is back.
+     */
+    static boolean problemsRecur(DataSection d) {
+        return d.source() == DataSection.Source.JSONL || (d.maxProblems() > 0 && d.epochs() > 1);
     }
 
     /** Which policy versions the learner keeps: the {@code policy_store} section's bounds. */
@@ -160,6 +175,7 @@ public final class PlanFactory {
         DataSection d = c.data();
         Verifier verifier = d.source() == DataSection.Source.TASK ? task(c).verifier() : Verifiers.byName(d.verifier());
         PolicyStore store = plan.store();
+        RunSignals signals = plan.signals();
         SamplingParams sampling = c.rollout().toSamplingParams();
         int groupSize = c.rollout().rolloutsPerExample();
         int rows = c.rollout().maxBatchRows();
@@ -170,12 +186,12 @@ public final class PlanFactory {
         if (d.source() == DataSection.Source.TASK) {
             Task task = task(c);
             problems = env -> PipelineIo.ProblemInput.of(TaskProblems.stream(env, task, d.maxProblems(), d.epochs(),
-                    seed, d.shuffle(), store::isStopRequested));
+                    seed, d.shuffle(), signals::isStopRequested));
         } else {
             JsonlSpec spec = new JsonlSpec(d.path(), d.watch(), d.epochs(),
                     new FieldMapping(d.fields().id(), d.fields().prompt(), d.fields().answer(), d.fields().task()),
                     JSONL_TASK);
-            problems = env -> PipelineIo.ProblemInput.of(JsonlProblems.stream(env, spec, store::isStopRequested));
+            problems = env -> PipelineIo.ProblemInput.of(JsonlProblems.stream(env, spec, signals::isStopRequested));
         }
         long samplingSeed = c.rollout().samplingSeed(seed);
         return new PipelineIo(problems, (subtask, gpus) -> new ModelGroupSampler(store, verifier, sampling, groupSize,

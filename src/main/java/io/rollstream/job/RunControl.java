@@ -2,6 +2,7 @@ package io.rollstream.job;
 
 import io.rollstream.common.Json;
 import io.rollstream.policy.PolicyStore;
+import io.rollstream.policy.RunSignals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -13,7 +14,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Lets a second process control a running job: the runner writes {@code job.json} (job id and the
@@ -21,7 +24,7 @@ import java.util.Map;
  * writes it for a cluster job, with the cluster's REST address — and {@link #stop} stops
  * that job with a savepoint through Flink's REST API ({@code POST /jobs/:id/stop}, then polling
  * {@code GET /jobs/:id/savepoints/:trigger}), as {@code rollstream stop RUN} does, telling the
- * generators through the policy store that a stop is under way ({@link PolicyStore#requestStop}).
+ * generators through the policy store that a stop is under way ({@link RunSignals#requestStop}).
  */
 public final class RunControl {
 
@@ -71,24 +74,61 @@ public final class RunControl {
         // First let the generators park what cannot be admitted at once, so the barrier is not held up
         // by problems waiting for the admission gate, and pause the source, so there is little to park
         // (the trigger itself answers only once the barrier is under way, which can take a while).
-        PolicyStore store = new PolicyStore(job.policyStore());
-        store.requestStop();
+        RunSignals signals = new RunSignals(new PolicyStore(job.policyStore()));
+        signals.requestStop();
         JsonNode trigger;
         try {
             trigger = send(http, HttpRequest.newBuilder(URI.create(job.restUrl() + "/jobs/" + job.jobId() + "/stop"))
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
         } catch (IOException | RuntimeException e) {
-            store.clearStopRequest();
+            signals.clearStopRequest();
             throw e;
         }
         String savepoint;
         try {
             savepoint = awaitSavepoint(http, job, trigger.path("request-id").asText(), timeout);
         } catch (IOException | RuntimeException | InterruptedException e) {
-            store.clearStopRequest(); // the job goes on: its source and generators must not stay paused
+            signals.clearStopRequest(); // the job goes on: its source and generators must not stay paused
             throw e;
         }
-        return stopped(runDir, job, store, savepoint);
+        RunEvents.of(RunPaths.under(runDir, null)).append(RunEvents.STOP, RunEvents.fields("phase", "rl", "reason",
+                "rollstream stop", "savepoint", savepoint));
+        return stopped(runDir, job, signals, savepoint);
+    }
+
+    /** Whether the run of {@code runDir} is in its SFT warm start: a live launcher trains, no job runs yet. */
+    public static boolean inWarmStart(Path runDir) throws IOException {
+        return !Files.exists(runDir.resolve(FILE)) && new SftState(RunPaths.under(runDir, null), null).isRunning();
+    }
+
+    /**
+     * Stops the SFT warm start of {@code runDir}: asks it to save its state and end, and waits until
+     * it has.
+     *
+     * @return the saved state's path; empty when the warm start finished before it saw the request
+     *     (the RL job is starting: stop that)
+     */
+    public static Optional<String> stopWarmStart(Path runDir, Duration timeout) throws IOException,
+            InterruptedException {
+        RunPaths paths = RunPaths.under(runDir, null);
+        SftState sft = new SftState(paths, null);
+        Instant requested = Instant.now();
+        sft.requestStop();
+        long deadline = System.currentTimeMillis() + timeout.toMillis();
+        while (sft.isRunning()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IOException("the SFT warm start of " + runDir + " did not save its state within " + timeout
+                        + " (a step of a large model takes long): wait, or give a longer --timeout-s");
+            }
+            Thread.sleep(200);
+        }
+        for (JsonNode event : RunEvents.of(paths).read()) {
+            if (RunEvents.STOP.equals(event.path("event").asText()) && "sft".equals(event.path("phase").asText())
+                    && !Instant.parse(event.path("time").asText()).isBefore(requested.minusSeconds(1))) {
+                return Optional.of(event.path("state").asText());
+            }
+        }
+        return Optional.empty();
     }
 
     /** Polls the stop's savepoint until it is complete; returns its location. */
@@ -126,10 +166,10 @@ public final class RunControl {
      * A cluster job has no runner to tidy up after it: its handle and the stop request go once its
      * savepoint is complete. (A local runner does both itself when its job ends.)
      */
-    private static String stopped(Path runDir, JobHandle job, PolicyStore store, String savepoint) throws IOException {
+    private static String stopped(Path runDir, JobHandle job, RunSignals signals, String savepoint) throws IOException {
         if (job.cluster()) {
             withdraw(runDir);
-            store.clearStopRequest();
+            signals.clearStopRequest();
         }
         return savepoint;
     }

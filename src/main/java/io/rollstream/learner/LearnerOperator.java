@@ -13,6 +13,7 @@ import io.rollstream.metrics.LearnerMetrics;
 import io.rollstream.policy.AttemptId;
 import io.rollstream.policy.PolicyCollector;
 import io.rollstream.policy.PolicyStore;
+import io.rollstream.policy.RunSignals;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tokenizer.PromptCodec;
 import io.rollstream.types.StepReport;
@@ -44,8 +45,9 @@ import java.util.Map;
  *
  * <p>State: the learner's full checkpoint (weights, optimizer moments, step, the count of
  * consecutive bad steps) as bytes in operator state — or, when larger than
- * {@code job.state_inline_max_mb}, in a file ({@link LearnerStateFiles}) whose path and checksum
- * are the state. Without restored state it starts from the
+ * {@code job.state_inline_max_mb}, streamed tensor by tensor into a file ({@link
+ * LearnerStateFiles}) whose path and checksum are the state, so the learner's state has no size
+ * limit and is never one byte array. Without restored state it starts from the
  * store's version 0 (the warm-started or freshly initialised policy the launcher published before
  * the job).
  *
@@ -76,9 +78,12 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
     static final String PINS_STATE = "policy-pins";
     /** Checkpoint metadata key holding the consecutive bad steps. */
     static final String BAD_STEPS = "consecutive_bad_steps";
+    /** Checkpoint metadata key holding the run's stale drops as of the last batch (see {@link #publish}). */
+    static final String STALE_DROPS = "groups_dropped_stale";
 
     private final LearnerSettings settings;
     private final PolicyStore store;
+    private final RunSignals signals;
     private final EvalSpec eval;
 
     private transient ListState<byte[]> state;
@@ -101,10 +106,13 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
     private transient long lastCutMillis;
     private transient LearnerMetrics stageMetrics;
     private transient int badSteps;
+    /** Groups batch assembly had dropped as stale when it cut the last batch trained. */
+    private transient long staleDrops;
 
     public LearnerOperator(LearnerSettings settings, PolicyStore store, EvalSpec eval) {
         this.settings = settings;
         this.store = store;
+        this.signals = new RunSignals(store);
         this.eval = eval;
     }
 
@@ -116,15 +124,17 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         stateFile = context.getOperatorStateStore().getListState(new ListStateDescriptor<>(STATE_FILE, String.class));
         files = new LearnerStateFiles(new org.apache.flink.core.fs.Path(store.root(), "learner-state").toString());
         savepoints = new java.util.HashSet<>();
-        List<byte[]> saved = new java.util.ArrayList<>();
-        state.get().forEach(saved::add);
+        List<Checkpoint> saved = new java.util.ArrayList<>();
+        for (byte[] inline : state.get()) {
+            saved.add(CheckpointFormat.read(new ByteArrayInputStream(inline)));
+        }
         for (String reference : stateFile.get()) {
             saved.add(LearnerStateFiles.read(LearnerStateFiles.decode(reference)));
         }
         if (saved.size() > 1) {
             throw new IllegalStateException("the learner runs with parallelism 1 but found several saved states");
         }
-        restored = saved.isEmpty() ? store.load(0) : CheckpointFormat.read(new ByteArrayInputStream(saved.get(0)));
+        restored = saved.isEmpty() ? store.load(0) : saved.get(0);
         pinsState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>(PINS_STATE, Types.STRING));
         Iterator<String> pins = pinsState.get().iterator();
         restoredPins = pins.hasNext() ? Json.mapper().readValue(pins.next(), PolicyCollector.Pins.class)
@@ -143,6 +153,7 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         super.open();
         attempt = AttemptId.of(getRuntimeContext());
         badSteps = Integer.parseInt(restored.metadata().getOrDefault(BAD_STEPS, "0"));
+        staleDrops = Long.parseLong(restored.metadata().getOrDefault(STALE_DROPS, "0"));
         // the reference of a KL penalty is the run's version 0, which the store always keeps
         Checkpoint initial = settings.loss().klToReference().enabled() && restored.step() != 0 ? store.load(0) : null;
         Device device = DeviceSelection.forSubtask("learner", "learner.device", settings.device(),
@@ -150,13 +161,13 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
         learner = new Learner(settings, restored, initial, device);
         restored = null;
-        store.fence(attempt, learner.step());
-        store.publish(learner.policy(), attempt);
+        signals.fence(attempt, learner.step());
+        publish();
         collector = new PolicyCollector(store, settings.retention(), retainedCheckpoints(), jobId());
         collector.start(restoredPins, learner.step());
         restoredPins = null;
         if (learner.step() >= settings.maxSteps()) {
-            store.markFinished(learner.step(), attempt); // restored after the last step: still finished
+            signals.markFinished(learner.step(), attempt); // restored after the last step: still finished
         }
         if (eval != null && eval.problems() > 0) {
             evaluator = new GreedyEvaluator(PromptCodec.create(learner.policy().tokenizer()),
@@ -177,7 +188,8 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         long start = System.currentTimeMillis();
         StepResult result = learner.train(batch);
         countBadStep(batch.step(), result);
-        store.publish(learner.policy(), attempt);
+        staleDrops = batch.stats().totals().droppedStale();
+        publish();
         collector.published(learner.step());
         Double accuracy = eval != null && eval.dueAfter(batch.step(), settings.maxSteps())
                 ? evaluator.accuracy(learner.model(), heldOut) : null;
@@ -197,8 +209,16 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         lastStepEndMillis = end;
         lastCutMillis = batch.stats().cutMillis();
         if (learner.step() >= settings.maxSteps()) {
-            store.markFinished(learner.step(), attempt);
+            signals.markFinished(learner.step(), attempt);
         }
+    }
+
+    /**
+     * Publishes the learner's current policy. Its manifest carries the run's stale drops, so the
+     * generators give the admission slots of those groups back (they had counted them as useful).
+     */
+    private void publish() throws java.io.IOException {
+        store.publish(learner.policy(), attempt, staleDrops);
     }
 
     /** Counts steps without an applied update; fails the job after {@code max_bad_steps} in a row. */
@@ -226,10 +246,11 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         epochKlState.update(epochKl != null ? List.of(epochKl.toJson()) : List.of());
         pinsState.update(List.of(Json.mapper().writeValueAsString(
                 collector.snapshot(context.getCheckpointId(), learner.step(), snapshotIsSavepoint))));
-        byte[] bytes = CheckpointFormat.toBytes(learner.checkpoint(
-                Map.of("attempt", attempt, BAD_STEPS, Integer.toString(badSteps))));
-        if (bytes.length <= settings.stateInlineMaxBytes()) {
-            state.update(List.of(bytes));
+        // A live view of the learner's weights and moments, written tensor by tensor before the next step.
+        Checkpoint snapshot = learner.checkpoint(Map.of("attempt", attempt, BAD_STEPS, Integer.toString(badSteps),
+                STALE_DROPS, Long.toString(staleDrops)));
+        if (CheckpointFormat.sizeBytes(snapshot) <= settings.stateInlineMaxBytes()) {
+            state.update(List.of(CheckpointFormat.toBytes(snapshot)));
             stateFile.clear();
             return;
         }
@@ -237,7 +258,7 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
             savepoints.add(context.getCheckpointId());
         }
         LearnerStateFiles.Reference reference = files.write(jobId(), context.getCheckpointId(), snapshotIsSavepoint,
-                bytes);
+                snapshot);
         state.clear();
         stateFile.update(List.of(LearnerStateFiles.encode(reference)));
     }

@@ -1,6 +1,7 @@
 package io.rollstream.learner;
 
 import io.rollstream.types.BatchStats;
+import io.rollstream.types.GroupTotals;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.TrainBatch;
 import io.rollstream.types.TrainGroup;
@@ -18,6 +19,34 @@ public final class StepMetrics {
 
     /** Wall-clock facts about one learner step. */
     public record Timing(double stepSeconds, double waitSeconds, double rolloutSeconds) {}
+
+    /**
+     * The waste of generation: this step's (scored groups received since the previous batch, and
+     * the tokens they brought, against this batch) and the whole run's ({@code total_*}). A ratio
+     * with nothing to divide by is left out.
+     */
+    private static void putWaste(Map<String, Object> m, BatchStats s, int trainedGroups, long trainedTokens) {
+        if (s.groupsReceived() > 0) {
+            m.put("generation_efficiency", (double) trainedGroups / s.groupsReceived());
+        }
+        if (trainedTokens > 0) {
+            m.put("rollout_tokens_per_trained_token", (double) s.completionTokensReceived() / trainedTokens);
+        }
+        GroupTotals t = s.totals();
+        m.put("total_groups_scored", t.scored());
+        m.put("total_groups_trained", t.trained());
+        m.put("total_groups_dropped_zero_advantage", t.droppedZeroAdvantage());
+        m.put("total_groups_dropped_difficulty", t.droppedDifficulty());
+        m.put("total_groups_dropped_stale", t.droppedStale());
+        m.put("total_groups_dropped_length", t.droppedLength());
+        m.put("total_groups_dropped_scoring_failed", t.droppedScoringFailed());
+        if (t.scored() > 0) {
+            m.put("total_generation_efficiency", t.generationEfficiency());
+        }
+        if (t.trainedTokens() > 0) {
+            m.put("total_rollout_tokens_per_trained_token", t.rolloutTokensPerTrainedToken());
+        }
+    }
 
     public static Map<String, Object> rl(TrainBatch batch, StepResult result, Timing timing, Double evalAccuracy) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -56,6 +85,7 @@ public final class StepMetrics {
         m.put("staleness_mean", staleSum / batch.groups().length);
         m.put("staleness_max", staleMax);
         BatchStats s = batch.stats();
+        m.put("groups_scored", s.groupsReceived());
         m.put("groups_trained", batch.groups().length);
         m.put("groups_dropped_zero_advantage", s.groupsDroppedZeroAdvantage());
         m.put("groups_dropped_stale", s.groupsDroppedStale());
@@ -65,7 +95,7 @@ public final class StepMetrics {
         m.put("pool_easy", s.pools().easy());
         m.put("pool_normal", s.pools().normal());
         m.put("pool_hard", s.pools().hard());
-        m.put("problems_admitted", s.groupsReceived());
+        putWaste(m, s, batch.groups().length, completionTokens);
         m.put("rollout_tokens_per_s", timing.rolloutSeconds() > 0 ? s.completionTokensReceived() / timing.rolloutSeconds() : 0.0);
         m.put("learner_tokens_per_s", timing.stepSeconds() > 0 ? result.tokens() / timing.stepSeconds() : 0.0);
         m.put("learner_wait_s", timing.waitSeconds());

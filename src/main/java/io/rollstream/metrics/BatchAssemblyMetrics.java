@@ -3,6 +3,7 @@ package io.rollstream.metrics;
 import io.rollstream.batch.Assembled;
 import io.rollstream.batch.DropReasons;
 import io.rollstream.types.GroupOutcome;
+import io.rollstream.types.GroupTotals;
 
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Metrics of batch assembly, {@code rollstream.batch.*}, derived from what the assembler returns
@@ -19,12 +21,14 @@ import java.util.function.LongSupplier;
  * {@code groups_dropped_<reason>} like the {@code metrics.jsonl} keys; {@code batch_fill} is the
  * waiting groups as a fraction of one batch (≥ 1 means the next batch could be cut but for the
  * step limit). The staleness of trained groups is the learner's ({@code rollstream.learner.staleness_*}).
- * Counters count from the operator's start: after a restore they start again at 0.
+ * Counters count from the operator's start: after a restore they start again at 0. The waste gauges
+ * {@code generation_efficiency} (trained ÷ scored groups) and {@code rollout_tokens_per_trained_token}
+ * (completion tokens generated per token trained) cover the whole run, restores included.
  */
 public final class BatchAssemblyMetrics {
 
     private static final List<String> REASONS = List.of(DropReasons.ZERO_ADVANTAGE, DropReasons.DIFFICULTY,
-            DropReasons.STALE, DropReasons.LENGTH, DropReasons.END_OF_INPUT);
+            DropReasons.STALE, DropReasons.LENGTH, DropReasons.SCORING_FAILED, DropReasons.END_OF_INPUT);
 
     private final MetricGroup group;
     private final Counter received;
@@ -37,9 +41,10 @@ public final class BatchAssemblyMetrics {
      * @param groupsPerBatch groups in one training batch
      * @param waitingGroups groups the assembler holds for later batches
      * @param nextStep the step of the next batch to cut
+     * @param totals the assembler's whole-run counts
      */
     public BatchAssemblyMetrics(MetricGroup operatorGroup, int groupsPerBatch, LongSupplier waitingGroups,
-            LongSupplier nextStep) {
+            LongSupplier nextStep, Supplier<GroupTotals> totals) {
         group = StageMetricGroup.of(operatorGroup, "batch");
         received = group.counter("groups_received");
         trained = group.counter("groups_trained");
@@ -50,6 +55,8 @@ public final class BatchAssemblyMetrics {
         group.gauge("groups_waiting", (Gauge<Long>) waitingGroups::getAsLong);
         group.gauge("batch_fill", (Gauge<Double>) () -> (double) waitingGroups.getAsLong() / groupsPerBatch);
         group.gauge("next_step", (Gauge<Long>) nextStep::getAsLong);
+        group.gauge("generation_efficiency", (Gauge<Double>) () -> totals.get().generationEfficiency());
+        group.gauge("rollout_tokens_per_trained_token", (Gauge<Double>) () -> totals.get().rolloutTokensPerTrainedToken());
     }
 
     /** One scored group was offered and produced {@code result}. */

@@ -24,7 +24,8 @@ public final class LearnerMetrics {
     /** metrics.jsonl keys shown as gauges for every algorithm. */
     static final List<String> STEP_KEYS = List.of("policy_version", "loss", "reward_mean", "reward_std", "grad_norm",
             "entropy", "staleness_mean", "staleness_max", "step_time_s", "learner_wait_s", "learner_tokens_per_s",
-            "eval_accuracy");
+            "eval_accuracy", "groups_scored", "total_generation_efficiency", "total_rollout_tokens_per_trained_token",
+            "total_groups_dropped_stale");
 
     /** The per-token reverse KL to the teacher, present in distillation steps. */
     static final String KL_KEY = "kl_mean";

@@ -1,6 +1,6 @@
 package io.rollstream.metrics;
 
-import io.rollstream.rollout.DifficultyPools.Pool;
+import io.rollstream.types.PoolCounts;
 import io.rollstream.types.ScoredGroup;
 
 import org.apache.flink.metrics.Counter;
@@ -8,8 +8,9 @@ import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MeterView;
 import org.apache.flink.metrics.MetricGroup;
 
+import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
-import java.util.function.ToLongFunction;
+import java.util.function.Supplier;
 
 /**
  * Metrics of one rollout subtask, {@code rollstream.rollout.*}: counters the operator bumps
@@ -32,11 +33,14 @@ public final class RolloutMetrics {
      *
      * @param operatorGroup the operator's metric group ({@code getMetricGroup()})
      * @param inFlight groups handed to the generation thread and not yet emitted
+     * @param queued problems waiting for admission
      * @param policyVersion the newest policy version the subtask has seen (-1 before the first)
-     * @param poolSize problems of this subtask in a difficulty pool
+     * @param pools problems of this subtask per difficulty pool
+     * @param expectedUseful the in-flight groups' summed chances of being useful (their count unless
+     *     oversampling is adaptive)
      */
-    public RolloutMetrics(MetricGroup operatorGroup, LongSupplier inFlight, LongSupplier policyVersion,
-            ToLongFunction<Pool> poolSize) {
+    public RolloutMetrics(MetricGroup operatorGroup, LongSupplier inFlight, LongSupplier queued,
+            LongSupplier policyVersion, Supplier<PoolCounts> pools, DoubleSupplier expectedUseful) {
         MetricGroup g = StageMetricGroup.of(operatorGroup, "rollout");
         admitted = g.counter("groups_admitted");
         completed = g.counter("groups_completed");
@@ -44,15 +48,17 @@ public final class RolloutMetrics {
         g.meter("tokens_per_s", new MeterView(completionTokens, RATE_SECONDS));
         g.meter("groups_per_s", new MeterView(completed, RATE_SECONDS));
         g.gauge("groups_in_flight", (Gauge<Long>) inFlight::getAsLong);
+        g.gauge("problems_queued", (Gauge<Long>) queued::getAsLong);
+        g.gauge("expected_useful_in_flight", (Gauge<Double>) expectedUseful::getAsDouble);
         g.gauge("policy_version", (Gauge<Long>) policyVersion::getAsLong);
-        g.gauge("pool_easy", (Gauge<Long>) () -> poolSize.applyAsLong(Pool.EASY));
-        g.gauge("pool_normal", (Gauge<Long>) () -> poolSize.applyAsLong(Pool.NORMAL));
-        g.gauge("pool_hard", (Gauge<Long>) () -> poolSize.applyAsLong(Pool.HARD));
+        g.gauge("pool_easy", (Gauge<Long>) () -> pools.get().easy());
+        g.gauge("pool_normal", (Gauge<Long>) () -> pools.get().normal());
+        g.gauge("pool_hard", (Gauge<Long>) () -> pools.get().hard());
     }
 
-    /** A group was admitted and handed to the generation thread. */
-    public void admitted() {
-        admitted.inc();
+    /** {@code groups} groups were handed to the generation thread. */
+    public void admitted(int groups) {
+        admitted.inc(groups);
     }
 
     /** A scored group came back from the generation thread. */

@@ -1,5 +1,6 @@
 package io.rollstream.policy;
 
+import io.rollstream.checkpoint.Adapter;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.common.FlinkFiles;
@@ -9,25 +10,23 @@ import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 
-import java.io.ByteArrayInputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.Optional;
 
 /**
  * Policy versions on any Flink file system (local disk, NFS, S3, HDFS): immutable
- * {@code step-NNNNNN/} folders holding a weights-only checkpoint, made visible by a
- * {@code MANIFEST.json} written last (temporary name, then rename). Readers only ever consider
+ * {@code step-NNNNNN/} folders holding a weights-only checkpoint (a safetensors file, streamed
+ * tensor by tensor: {@link CheckpointFormat}), made visible by a {@code MANIFEST.json} written last
+ * (temporary name, then rename) that records the file's checksum. Readers only ever consider
  * versions with a manifest and verify the checksum on load, so they never see a torn version.
- * A {@code FINISHED} marker at the root tells generators and sources that the learner is done.
+ * The store keeps versions only; the run's control signals (the fence that hides a failed
+ * attempt's versions, the finished and stopping markers) are {@link RunSignals}.
  *
- * <p>Fencing (DESIGN.md invariant 7): after a restore the learner calls {@link #fence} with its
- * attempt and restored step before publishing anything. From then on a version newer than that
- * step is visible only if the fencing attempt wrote it, so versions that a failed attempt
- * published after the restored checkpoint are never used; older versions are part of the restored
- * history and stay visible. Generators of an attempt wait for that attempt's fence
- * ({@link #latestFor}). A version republished by a later attempt gets a new weights file (named
- * after the attempt) and then a new manifest, so a reader always finds the file its manifest names.
+ * <p>A version republished by a later attempt (after a restore, see {@link RunSignals#fence}) gets
+ * a new weights file (named after the attempt) and then a new manifest, so a reader always finds
+ * the file its manifest names.
  *
  * <p>Old versions are deleted by the learner ({@link PolicyCollector}) once no generator and no
  * retained checkpoint needs them; a deletion removes the manifest first.
@@ -36,9 +35,8 @@ public final class PolicyStore implements Serializable {
 
     private static final long serialVersionUID = 1L;
     private static final String MANIFEST = "MANIFEST.json";
-    private static final String FINISHED = "FINISHED";
-    private static final String FENCE = "FENCE.json";
-    private static final String STOPPING = "STOPPING";
+    /** Listings retried when entries vanish under them; each deletion spoils at most one. */
+    private static final int LISTING_ATTEMPTS = 100;
 
     private final String root;
 
@@ -57,19 +55,47 @@ public final class PolicyStore implements Serializable {
 
     /** Writes {@code checkpoint}'s weights as version {@code checkpoint.step()} and makes it visible. */
     public PolicyManifest publish(Checkpoint checkpoint, String attempt) throws IOException {
+        return publish(checkpoint, attempt, 0);
+    }
+
+    /**
+     * As {@link #publish(Checkpoint, String)}, recording in the manifest how many groups batch
+     * assembly had dropped as stale by the batch that produced this version (see {@link
+     * PolicyManifest#groupsDroppedStale}).
+     */
+    public PolicyManifest publish(Checkpoint checkpoint, String attempt, long groupsDroppedStale) throws IOException {
         long version = checkpoint.step();
         Path dir = new Path(root, folder(version));
         FileSystem fs = dir.getFileSystem();
         fs.mkdirs(dir);
-        byte[] bytes = CheckpointFormat.toBytes(checkpoint.weightsOnly());
         String weights = weightsFile(attempt);
-        FlinkFiles.writeAtomically(new Path(dir, weights), bytes);
-        PolicyManifest manifest = new PolicyManifest(version, weights, FlinkFiles.sha256(bytes), bytes.length, attempt,
-                System.currentTimeMillis());
+        Path file = new Path(dir, weights);
+        String checksum = FlinkFiles.writeAtomically(file, out -> CheckpointFormat.write(checkpoint.weightsOnly(), out));
+        PolicyManifest manifest = new PolicyManifest(version, weights, checksum, fs.getFileStatus(file).getLen(),
+                attempt, System.currentTimeMillis(), groupsDroppedStale);
         FlinkFiles.writeAtomically(new Path(dir, MANIFEST), Json.mapper().writeValueAsBytes(manifest));
         // An earlier attempt's weights file stays until the version is deleted: a generator restored
         // with groups pinned to this version may be reading it through the previous manifest.
         return manifest;
+    }
+
+    /** File name of the base model a run's LoRA adapters adapt, at the store's root (never collected). */
+    static final String BASE_MODEL = "base-model" + CheckpointFormat.SUFFIX;
+
+    /**
+     * Writes the full model {@code base} that the run's LoRA adapters adapt (a builtin model, or one
+     * warm-started by SFT) at the store's root, where every generator and the learner find it.
+     *
+     * @return the adapters' reference to it: its path and checksum
+     */
+    public Adapter.Base publishBase(Checkpoint base) throws IOException {
+        if (base.adapter() != null) {
+            throw new IllegalArgumentException("the base of LoRA adapters must be a full model, not adapters");
+        }
+        Path file = new Path(root, BASE_MODEL);
+        file.getFileSystem().mkdirs(new Path(root));
+        String checksum = FlinkFiles.writeAtomically(file, out -> CheckpointFormat.write(base.weightsOnly(), out));
+        return new Adapter.Base(Adapter.Base.CHECKPOINT, file.toString(), checksum);
     }
 
     /**
@@ -98,8 +124,8 @@ public final class PolicyStore implements Serializable {
         if (!fs.exists(rootPath)) {
             return versions;
         }
-        FileStatus[] entries = fs.listStatus(rootPath);
-        for (FileStatus entry : entries == null ? new FileStatus[0] : entries) {
+        FileStatus[] entries = list(fs, rootPath);
+        for (FileStatus entry : entries) {
             String name = entry.getPath().getName();
             if (entry.isDir() && name.matches("step-\\d+")) {
                 versions.add(Long.parseLong(name.substring(5)));
@@ -108,52 +134,38 @@ public final class PolicyStore implements Serializable {
         return versions;
     }
 
+    /**
+     * The root's entries. A listing can fail with {@link FileNotFoundException} when an entry is
+     * deleted while it is listed (Flink's local file system stats every entry it lists): the
+     * learner's retention deleted a version meanwhile, so the listing is simply taken again.
+     */
+    private static FileStatus[] list(FileSystem fs, Path rootPath) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                FileStatus[] entries = fs.listStatus(rootPath);
+                return entries == null ? new FileStatus[0] : entries;
+            } catch (FileNotFoundException deletedWhileListed) {
+                if (!fs.exists(rootPath)) {
+                    return new FileStatus[0];
+                }
+                if (attempt == LISTING_ATTEMPTS) {
+                    throw new IOException("the policy store " + rootPath + " kept changing while it was listed ("
+                            + LISTING_ATTEMPTS + " attempts)", deletedWhileListed);
+                }
+            }
+        }
+    }
+
     /** Weights file name of an attempt: the attempt id with anything but letters and digits as '_'. */
     static String weightsFile(String attempt) {
         return "policy-" + attempt.replaceAll("[^A-Za-z0-9]", "_") + CheckpointFormat.SUFFIX;
     }
 
     /**
-     * Fences off every version newer than {@code restoredStep} not written by {@code attempt}.
-     * Called by a learner attempt before it publishes.
+     * The newest visible version that {@code fence} admits (every visible version when there is no
+     * fence); see {@link RunSignals#latestFor} for the view of a generator attempt.
      */
-    public void fence(String attempt, long restoredStep) throws IOException {
-        Path path = new Path(root, FENCE);
-        FileSystem fs = path.getFileSystem();
-        fs.mkdirs(new Path(root));
-        FlinkFiles.writeAtomically(path, Json.mapper().writeValueAsBytes(new PolicyFence(attempt, restoredStep,
-                System.currentTimeMillis())));
-    }
-
-    /** The current fence, if a learner has written one. */
-    public Optional<PolicyFence> fence() throws IOException {
-        Path path = new Path(root, FENCE);
-        if (!path.getFileSystem().exists(path)) {
-            return Optional.empty();
-        }
-        return Optional.of(Json.mapper().readValue(FlinkFiles.read(path), PolicyFence.class));
-    }
-
-    /**
-     * The newest version a generator of {@code attempt} may use: while another attempt's fence is in
-     * place, nothing (the learner of this attempt has not fenced the store yet); otherwise
-     * {@link #latest()}. A store never fenced (the first start of a run) holds only what the
-     * launcher published, which every attempt may use.
-     */
-    public Optional<PolicyManifest> latestFor(String attempt) throws IOException {
-        Optional<PolicyFence> fence = fence();
-        if (fence.isPresent() && !fence.get().attempt().equals(attempt)) {
-            return Optional.empty();
-        }
-        return latest(fence);
-    }
-
-    /** The newest visible version under the current fence (if any). */
-    public Optional<PolicyManifest> latest() throws IOException {
-        return latest(fence());
-    }
-
-    private Optional<PolicyManifest> latest(Optional<PolicyFence> fence) throws IOException {
+    public Optional<PolicyManifest> latest(Optional<PolicyFence> fence) throws IOException {
         java.util.NavigableSet<Long> versions = versions();
         // Newest first, and only as far as the first visible one: a poll costs one listing and a
         // few reads, however many versions the store holds.
@@ -164,7 +176,7 @@ public final class PolicyStore implements Serializable {
             PolicyManifest manifest;
             try {
                 manifest = manifest(version);
-            } catch (java.io.FileNotFoundException deletedMeanwhile) {
+            } catch (PolicyVersionGoneException deletedMeanwhile) {
                 continue;
             }
             if (fence.isEmpty() || fence.get().admits(manifest)) {
@@ -174,78 +186,45 @@ public final class PolicyStore implements Serializable {
         return Optional.empty();
     }
 
-    /** The manifest of a visible version. */
+    /**
+     * The manifest of a visible version.
+     *
+     * @throws PolicyVersionGoneException when the version was deleted before or while it was read
+     */
     public PolicyManifest manifest(long version) throws IOException {
         Path path = new Path(new Path(root, folder(version)), MANIFEST);
-        return Json.mapper().readValue(FlinkFiles.read(path), PolicyManifest.class);
-    }
-
-    /** Loads and verifies a visible version. */
-    public Checkpoint load(long version) throws IOException {
-        PolicyManifest manifest = manifest(version);
-        Path path = new Path(new Path(root, folder(version)), manifest.file());
-        byte[] bytes = FlinkFiles.read(path);
-        if (!FlinkFiles.sha256(bytes).equals(manifest.sha256())) {
-            throw new IOException("policy version " + version + " at " + path + " does not match its manifest checksum");
+        try {
+            return Json.mapper().readValue(FlinkFiles.read(path), PolicyManifest.class);
+        } catch (IOException e) {
+            throw goneOr(version, e);
         }
-        return CheckpointFormat.read(new ByteArrayInputStream(bytes));
-    }
-
-    /** Marks the run as finished by {@code attempt} (its learner reached its last step). */
-    public void markFinished(long steps, String attempt) throws IOException {
-        Path path = new Path(root, FINISHED);
-        FlinkFiles.writeAtomically(path, Json.mapper().writeValueAsBytes(new Finished(steps, attempt)));
     }
 
     /**
-     * Whether the learner has marked the run finished. A marker left by an attempt that a fence
-     * has since superseded does not count: the restored learner has steps to redo.
+     * Loads and verifies a visible version. On a local file system its weights are then read tensor
+     * by tensor, memory-mapped, as a model is built from them; elsewhere they are read into Java arrays.
+     *
+     * @throws PolicyVersionGoneException when the version was deleted before or while it was read
      */
-    public boolean isFinished() throws IOException {
-        Path path = new Path(root, FINISHED);
-        if (!path.getFileSystem().exists(path)) {
-            return false;
+    public Checkpoint load(long version) throws IOException {
+        PolicyManifest manifest = manifest(version);
+        Path path = new Path(new Path(root, folder(version)), manifest.file());
+        try {
+            return CheckpointFormat.load(path, manifest.sha256(), "policy version " + version + "'s manifest");
+        } catch (IOException e) {
+            throw goneOr(version, e);
         }
-        Finished finished = Json.mapper().readValue(FlinkFiles.read(path), Finished.class);
-        Optional<PolicyFence> fence = fence();
-        return fence.isEmpty() || fence.get().attempt().equals(finished.attempt());
     }
 
-    /** Content of the finished marker. */
-    record Finished(long steps, String attempt) {}
-
-    /** Removes the finished marker (a resumed run continues training). */
-    public void clearFinished() throws IOException {
-        Path path = new Path(root, FINISHED);
-        path.getFileSystem().delete(path, false);
-    }
-
-    /** The finished marker as it is, if there is one (to put back with {@link #restoreFinished}). */
-    public Optional<byte[]> finishedMarker() throws IOException {
-        Path path = new Path(root, FINISHED);
-        return path.getFileSystem().exists(path) ? Optional.of(FlinkFiles.read(path)) : Optional.empty();
-    }
-
-    /** Puts back a finished marker taken by {@link #finishedMarker} (a resume that did not start). */
-    public void restoreFinished(byte[] marker) throws IOException {
-        FlinkFiles.writeAtomically(new Path(root, FINISHED), marker);
-    }
-
-    /** Asks the generators to park what they cannot admit at once: a stop with a savepoint is under way. */
-    public void requestStop() throws IOException {
-        Path path = new Path(root, STOPPING);
-        FlinkFiles.writeAtomically(path, new byte[0]);
-    }
-
-    /** Whether a stop is under way. */
-    public boolean isStopRequested() throws IOException {
-        Path path = new Path(root, STOPPING);
-        return path.getFileSystem().exists(path);
-    }
-
-    /** Withdraws a stop request (a job starts, or the stopped job has ended). */
-    public void clearStopRequest() throws IOException {
-        Path path = new Path(root, STOPPING);
-        path.getFileSystem().delete(path, false);
+    /**
+     * A read of {@code version} failed: a {@link PolicyVersionGoneException} when the version has
+     * lost its manifest (deleted, manifest first), else the failure itself.
+     */
+    private IOException goneOr(long version, IOException failure) throws IOException {
+        if (failure instanceof PolicyVersionGoneException || !isVisible(version)) {
+            return failure instanceof PolicyVersionGoneException ? failure
+                    : new PolicyVersionGoneException(version, failure);
+        }
+        return failure;
     }
 }

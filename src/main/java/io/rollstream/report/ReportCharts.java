@@ -41,9 +41,11 @@ public final class ReportCharts {
                 "staleness_max");
         addLines(charts, "pools", "Difficulty pools (problems)", "problems", rl, "pool_easy", "pool_normal",
                 "pool_hard");
-        addLines(charts, "filters", "Groups per step: trained and dropped by filter", "groups", rl, "groups_trained",
-                "groups_dropped_zero_advantage", "groups_dropped_difficulty", "groups_dropped_stale",
-                "groups_dropped_length");
+        addLines(charts, "filters", "Groups per step: scored, trained and dropped by filter", "groups", rl,
+                "groups_scored", "groups_trained", "groups_dropped_zero_advantage", "groups_dropped_difficulty",
+                "groups_dropped_stale", "groups_dropped_length");
+        addLines(charts, "waste", "Waste of generation (whole run so far)", "ratio", rl, "total_generation_efficiency",
+                "total_rollout_tokens_per_trained_token");
         addLines(charts, "throughput", "Throughput (tokens/s)", "tokens/s", rl, "rollout_tokens_per_s",
                 "learner_tokens_per_s");
         CategoryChart split = timeSplit(rl);

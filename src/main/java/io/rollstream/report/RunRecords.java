@@ -1,5 +1,7 @@
 package io.rollstream.report;
 
+import io.rollstream.job.RunEvents;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
@@ -17,9 +19,10 @@ import java.util.List;
  * @param rl metrics.jsonl lines of RL steps, in order
  * @param rollouts rollouts.jsonl lines (empty when the file is missing)
  * @param finished whether the run saved its final model
+ * @param events events.jsonl lines, the history of the run's attempts (empty when the file is missing)
  */
 public record RunRecords(Path dir, String configYaml, List<JsonNode> sft, List<JsonNode> rl, List<JsonNode> rollouts,
-        boolean finished) {
+        boolean finished, List<JsonNode> events) {
 
     /**
      * @throws IllegalArgumentException when {@code dir} is not a run directory (no metrics.jsonl)
@@ -38,6 +41,7 @@ public record RunRecords(Path dir, String configYaml, List<JsonNode> sft, List<J
                 lines.stream().filter(m -> "sft".equals(m.path("phase").asText())).toList(),
                 lines.stream().filter(m -> "rl".equals(m.path("phase").asText())).toList(),
                 Files.isRegularFile(rollouts) ? JsonLines.read(rollouts) : List.of(),
-                Files.isRegularFile(dir.resolve("final-model.rsckpt")));
+                Files.isRegularFile(dir.resolve("final-model.rsckpt")),
+                new RunEvents(dir.resolve(RunEvents.FILE)).read());
     }
 }

@@ -6,16 +6,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The generation thread of one rollout subtask. Requests queue up while a forward pass runs; each
  * pass takes everything queued (up to a limit), so several problems share the next batch
- * (continuous batching). A list handed over with {@link #submitAll} is never split or merged with
- * other requests: it is generated in one call, so its passes do not depend on timing. Results and
- * failures go back to the task thread through callbacks that the operator routes into its
- * mailbox; this class never touches Flink state.
+ * (continuous batching). A list handed over with {@link #submitWave} is never split or merged with
+ * other requests: it is generated in one call, so its passes do not depend on timing. When a pass
+ * starts, its groups are pinned to the newest policy version the subtask has seen at that moment,
+ * so a group admitted under version v that waited while v + 1 came out is generated with v + 1
+ * rather than going stale for nothing. Results and failures go back to the task thread through
+ * callbacks that the operator routes into its mailbox; this class never touches Flink state.
  */
-final class GenerationWorker implements AutoCloseable {
+final class GenerationWorker implements Dispatch, AutoCloseable {
 
     /** Queued work: one request, or a whole list generated on its own. */
     private record Work(List<GroupRequest> requests, boolean whole) {}
@@ -24,7 +27,10 @@ final class GenerationWorker implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    GenerationWorker(String name, GroupSampler sampler, int maxGroupsPerPass,
+    /**
+     * @param newestVersion the newest policy version the subtask has seen (set by its policy polls)
+     */
+    GenerationWorker(String name, GroupSampler sampler, int maxGroupsPerPass, LongSupplier newestVersion,
             Consumer<List<ScoredGroup>> onResults, Consumer<Throwable> onFailure) {
         this.thread = new Thread(() -> {
             try {
@@ -35,7 +41,7 @@ final class GenerationWorker implements AutoCloseable {
                             && !queue.peek().whole()) {
                         batch.addAll(queue.poll().requests()); // single requests share a pass
                     }
-                    onResults.accept(sampler.generate(batch));
+                    onResults.accept(sampler.generate(pinned(batch, newestVersion.getAsLong())));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -49,12 +55,23 @@ final class GenerationWorker implements AutoCloseable {
         thread.start();
     }
 
-    void submit(GroupRequest request) {
+    private static List<GroupRequest> pinned(List<GroupRequest> batch, long version) {
+        if (version < 0) {
+            throw new IllegalStateException("a generation pass started before any policy version was visible");
+        }
+        List<GroupRequest> out = new ArrayList<>(batch.size());
+        batch.forEach(r -> out.add(r.pinnedTo(version)));
+        return out;
+    }
+
+    @Override
+    public void submit(GroupRequest request) {
         queue.add(new Work(List.of(request), false));
     }
 
     /** Queues {@code requests} to be generated together in one call, in this order. */
-    void submitAll(List<GroupRequest> requests) {
+    @Override
+    public void submitWave(List<GroupRequest> requests) {
         queue.add(new Work(List.copyOf(requests), true));
     }
 

@@ -11,13 +11,10 @@ import java.io.Serializable;
  * @param maxGroupsPerPass most groups generated in one call to the sampler
  * @param policyPollMillis how often the policy store is polled for new versions
  * @param readmission easy/hard problems re-admitted when a run is resumed
+ * @param groupSize rollouts per group ({@code rollouts_per_example})
+ * @param problemsRecur whether a problem can come back (a fixed set read for several epochs): then its
+ *     keyed state (pool, admissions, pass-rate evidence) is kept; otherwise it is cleared once its
+ *     group is back
  */
 public record RolloutSettings(AdmissionGate gate, DifficultyPools pools, GroupFilter filter, int maxGroupsPerPass,
-        long policyPollMillis, ReAdmission readmission) implements Serializable {
-
-    /** Settings that re-admit nothing on resume. */
-    public RolloutSettings(AdmissionGate gate, DifficultyPools pools, GroupFilter filter, int maxGroupsPerPass,
-            long policyPollMillis) {
-        this(gate, pools, filter, maxGroupsPerPass, policyPollMillis, ReAdmission.NONE);
-    }
-}
+        long policyPollMillis, ReAdmission readmission, int groupSize, boolean problemsRecur) implements Serializable {}

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.rollstream.types.BatchStats;
+import io.rollstream.types.GroupTotals;
 import io.rollstream.types.GroupOutcome;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.ScoredGroup;
@@ -96,7 +97,7 @@ class BatchAssemblerTest {
 
         assertThat(out.batches()).hasSize(2);
         assertThat(ids(out.batches().get(0))).containsExactly("a", "b");
-        assertThat(ids(out.batches().get(1))).as("freshest first").containsExactly("d", "c");
+        assertThat(ids(out.batches().get(1))).as("oldest first: the carried group leads").containsExactly("c", "d");
         // staleness = step − version: a, b at step 0 → 0; c at step 1 → 1 (one step staler); d → 0
         assertThat(fates(out.outcomes())).containsEntry("a", "trained@0").containsEntry("b", "trained@0")
                 .containsEntry("c", "trained@1").containsEntry("d", "trained@1");
@@ -130,41 +131,44 @@ class BatchAssemblerTest {
         BatchAssembler resumed = resumedWithoutStepLimit(limited, 1);
         Assembled out = feed(resumed, ScoredGroups.learnable("h", 1));
 
-        // step 1 takes the freshest (d, f: v1 in arrival order); at step 2, c and e (v0) have
-        // staleness 2 > 1 and are dropped before the cut of g and h
+        // step 1 takes the oldest (c, e: v0 in arrival order), step 2 the next (d, f: v1); before the
+        // cut of step 3, g and h (v1) have staleness 2 > 1 and are dropped
         assertThat(out.batches()).extracting(TrainBatch::step).containsExactly(1L, 2L);
-        assertThat(ids(out.batches().get(0))).containsExactly("d", "f");
-        assertThat(ids(out.batches().get(1))).containsExactly("g", "h");
-        assertThat(fates(out.outcomes())).containsOnly(Map.entry("d", "trained@1"), Map.entry("f", "trained@1"),
-                Map.entry("c", DropReasons.STALE), Map.entry("e", DropReasons.STALE), Map.entry("g", "trained@2"),
-                Map.entry("h", "trained@2"));
+        assertThat(ids(out.batches().get(0))).containsExactly("c", "e");
+        assertThat(ids(out.batches().get(1))).containsExactly("d", "f");
+        assertThat(fates(out.outcomes())).containsOnly(Map.entry("c", "trained@1"), Map.entry("e", "trained@1"),
+                Map.entry("d", "trained@2"), Map.entry("f", "trained@2"), Map.entry("g", DropReasons.STALE),
+                Map.entry("h", DropReasons.STALE));
         assertThat(out.outcomes()).extracting(o -> o.group().problemId())
-                .as("outcomes in decision order").containsExactly("d", "f", "c", "e", "g", "h");
+                .as("outcomes in decision order").containsExactly("c", "e", "d", "f", "g", "h");
 
         BatchStats first = out.batches().get(0).stats();
         assertThat(first.groupsReceived()).as("c..g before the snapshot, h after").isEqualTo(6);
         assertThat(first.groupsWaiting()).isEqualTo(4);
         BatchStats second = out.batches().get(1).stats();
         assertThat(second.groupsReceived()).isZero();
-        assertThat(second.groupsDroppedStale()).isEqualTo(2);
-        assertThat(second.groupsWaiting()).isZero();
+        assertThat(second.groupsWaiting()).isEqualTo(2);
         assertThat(second.firstArrivalMillis()).as("nothing arrived: the cut time").isEqualTo(second.cutMillis());
+        assertThat(resumed.totals().droppedStale()).as("counted for the next cut and in the totals").isEqualTo(2);
     }
 
     @Test
-    void freshestGroupsAreTakenFirstAndTiesGoByArrival() {
+    void oldestGroupsAreTakenFirstAndTiesGoByArrival() {
         BatchAssembler limited = new BatchAssembler(config(2, 1));
         feed(limited, ScoredGroups.learnable("a", 0), ScoredGroups.learnable("b", 0), // step 0
                 ScoredGroups.learnable("c", 0), ScoredGroups.learnable("d", 1), ScoredGroups.learnable("e", 1),
                 ScoredGroups.learnable("f", 0));
 
-        Assembled out = feed(resumedWithoutStepLimit(limited, 2), ScoredGroups.learnable("g", 0));
+        BatchAssembler resumed = resumedWithoutStepLimit(limited, 2);
+        Assembled out = feed(resumed, ScoredGroups.learnable("g", 0));
 
         assertThat(out.batches()).hasSize(2);
-        assertThat(ids(out.batches().get(0))).containsExactly("d", "e");
-        assertThat(ids(out.batches().get(1))).containsExactly("c", "f");
-        // g (v0) was fresh enough on arrival at step 1 but not once step 3 is next: 3 − 0 > 2
-        assertThat(fates(out.outcomes())).containsEntry("g", DropReasons.STALE);
+        assertThat(ids(out.batches().get(0))).containsExactly("c", "f");
+        // g (v0) arrived last: taking the fresher d and e first would leave it to step 3 (3 − 0 > 2,
+        // stale); oldest first trains it at step 2, within the bound, and e waits instead
+        assertThat(ids(out.batches().get(1))).containsExactly("g", "d");
+        assertThat(fates(out.outcomes())).containsEntry("g", "trained@2").doesNotContainValue(DropReasons.STALE);
+        assertThat(resumed.waitingGroups()).as("e waits for step 3").isEqualTo(1);
     }
 
     @Test
@@ -196,8 +200,9 @@ class BatchAssemblerTest {
         assembler.offer(ScoredGroups.fromGenerator("a", 0, 0, new PoolCounts(1, 10, 0)), 100);
         Assembled first = assembler.offer(ScoredGroups.fromGenerator("b", 0, 1, new PoolCounts(2, 20, 1)), 150);
         BatchStats s0 = first.batches().get(0).stats();
-        assertThat(s0).isEqualTo(new BatchStats(2, 0, 0, 0, 0, 0, 2 * ScoredGroups.TOKENS_PER_GROUP, 100, 150,
-                new PoolCounts(3, 30, 1)));
+        long tokens = ScoredGroups.TOKENS_PER_GROUP;
+        assertThat(s0).isEqualTo(new BatchStats(2, 0, 0, 0, 0, 0, 2 * tokens, 100, 150,
+                new PoolCounts(3, 30, 1), new GroupTotals(2, 2, 0, 0, 0, 0, 0, 2 * tokens, 2 * tokens)));
 
         // generator 0 reports twice more: its latest counts (0, 1, 0) replace the earlier ones;
         // generator 1's (2, 20, 1) still count although it sent nothing since the previous cut
@@ -205,8 +210,10 @@ class BatchAssemblerTest {
         assembler.offer(ScoredGroups.fromGenerator("d", 1, 0, new PoolCounts(5, 5, 5)), 260);
         Assembled second = assembler.offer(ScoredGroups.learnable("f", 1), 300); // subtask 0, (0, 1, 0)
         BatchStats s1 = second.batches().get(0).stats();
-        assertThat(s1).isEqualTo(new BatchStats(3, 0, 1, 0, 0, 0, 3 * ScoredGroups.TOKENS_PER_GROUP, 200, 300,
-                new PoolCounts(2, 21, 1)));
+        assertThat(s1).isEqualTo(new BatchStats(3, 0, 1, 0, 0, 0, 3 * tokens, 200, 300,
+                new PoolCounts(2, 21, 1), new GroupTotals(5, 4, 0, 1, 0, 0, 0, 5 * tokens, 4 * tokens)));
+        assertThat(s1.totals().generationEfficiency()).isEqualTo(0.8);
+        assertThat(s1.totals().rolloutTokensPerTrainedToken()).isEqualTo(1.25);
     }
 
     @Test

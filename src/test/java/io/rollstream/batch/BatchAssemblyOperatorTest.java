@@ -96,14 +96,14 @@ class BatchAssemblyOperatorTest {
             harness.open();
             process(harness, List.of(ScoredGroups.learnable("a", 0), ScoredGroups.learnable("b", 0),
                     ScoredGroups.learnable("c", 0), // surplus: waits for step 1
-                    ScoredGroups.learnable("d", 1), // step 1 = [d, c]
+                    ScoredGroups.learnable("d", 1), // step 1 = [c, d]: the carried group first
                     ScoredGroups.learnable("late", 0))); // at step 2: staleness 2 > 1
 
             List<TrainBatch> batches = batches(harness);
             assertThat(Arrays.stream(batches.get(1).groups()).map(g -> g.group().problemId()))
-                    .containsExactly("d", "c");
-            assertThat(fates(outcomes(harness))).containsExactly("a:trained@0", "b:trained@0", "d:trained@1",
-                    "c:trained@1", "late:stale");
+                    .containsExactly("c", "d");
+            assertThat(fates(outcomes(harness))).containsExactly("a:trained@0", "b:trained@0", "c:trained@1",
+                    "d:trained@1", "late:stale");
         }
     }
 

@@ -28,8 +28,9 @@ class PipelineBenchmarkTest {
         RunConfig bench = withOverrides(PipelineBenchmark.generationOverrides(user, 2));
 
         assertThat(bench.buffer().zeroAdvantageFilter()).isTrue();
-        // At version 0, (max_async_level + 1) x problems_per_batch groups may be in flight,
-        // which covers three passes of max_batch_rows (256 rows = 32 groups of 8 here; 8 per step).
+        // With nothing useful coming back, (max_async_level + 1) batches plus the oversampling headroom
+        // (none at factor 1) stay in flight: three passes of max_batch_rows (256 rows = 32 groups of 8
+        // here; 8 per step).
         assertThat(bench.problemsPerBatch()).isEqualTo(8);
         assertThat(bench.async().maxAsyncLevel()).isEqualTo(11);
         assertThat((bench.async().maxAsyncLevel() + 1) * bench.problemsPerBatch()).isEqualTo(96);

@@ -28,6 +28,7 @@ import io.rollstream.learner.PolicyTrainer.OptimizerStep;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.model.ModelConfig.Architecture;
 import io.rollstream.model.ModelConfig.Positions;
+import io.rollstream.rollout.Oversampling;
 import io.rollstream.sampling.SamplingParams;
 import io.rollstream.tokenizer.PromptFormat;
 import io.rollstream.tokenizer.TokenizerSpec;
@@ -66,10 +67,10 @@ class ConfigLoaderTest {
         assertThat(c.data()).isEqualTo(new DataSection(Source.TASK, "arithmetic", 3, Map.of(), null, false,
                 new DataSection.Fields("id", "prompt", "answer", "task"), "exact_match", 1, true, 0, 4096, PromptFormat.Kind.RAW, null));
         assertThat(c.model()).isEqualTo(ModelSection.builtin(4, 4, 128, 512, 32, Positions.LEARNED, null, null));
-        assertThat(c.sft()).isEqualTo(new SftSection(0, 1000, 64, 1e-3, 20, 250));
+        assertThat(c.sft()).isEqualTo(new SftSection(0, 1000, 64, 1e-3, 20, 250, 100));
         assertThat(c.rollout()).isEqualTo(new RolloutSection(1, 8, 1.0, 1.0, 0, 8, 256, 200, DeviceSetting.AUTO));
-        assertThat(c.buffer()).isEqualTo(new BufferSection(64, 1.0, null, null, false, null, Estimator.GROUP_MEAN, null,
-                false, 0, 0));
+        assertThat(c.buffer()).isEqualTo(new BufferSection(64, 1.0, Oversampling.FIXED, null, null, false, null,
+                Estimator.GROUP_MEAN, null, false, 0, 0));
         assertThat(c.zeroAdvantageFilter()).isTrue(); // unset: on for grpo
         assertThat(c.async()).isEqualTo(new AsyncSection(1, 1));
         assertThat(c.learner()).isEqualTo(new LearnerSection(Algorithm.GRPO, 1e-4, 0.9, 0.99, 1e-8, 0.0, 0, 1.0, 64,
@@ -106,11 +107,12 @@ class ConfigLoaderTest {
                 "Reason step by step, then give the final answer."));
         assertThat(c.model()).isEqualTo(new ModelSection(ModelSection.Source.BUILTIN, null, Architecture.GPT, 8, 8, 512,
                 2048, 512, Positions.ROTARY, TokenizerSpec.huggingFace("/models/tiny/tokenizer.json"),
-                "/runs/sft/checkpoints/final", Precision.FLOAT16));
-        assertThat(c.sft()).isEqualTo(new SftSection(200, 5000, 32, 3e-4, 50, 100));
+                "/runs/sft/checkpoints/final", Precision.FLOAT16, null));
+        assertThat(c.sft()).isEqualTo(new SftSection(200, 5000, 32, 3e-4, 50, 100, 25));
         assertThat(c.rollout()).isEqualTo(new RolloutSection(4, 16, 0.8, 0.95, 50, 256, 512, 500, DeviceSetting.GPU, 77L));
         assertThat(c.rollout().samplingSeed(c.job().seed())).isEqualTo(77L);
-        assertThat(c.buffer()).isEqualTo(new BufferSection(256, 1.5, 0.9, 0.1, true, false, Estimator.GROUP_MEAN_STD,
+        assertThat(c.buffer()).isEqualTo(new BufferSection(256, 1.5, Oversampling.ADAPTIVE, 0.9, 0.1, true, false,
+                Estimator.GROUP_MEAN_STD,
                 new Advantages.SoftOverlongPunishment(64, 0.5), true, 0.1, 0.2));
         assertThat(c.async()).isEqualTo(new AsyncSection(2, 4));
         assertThat(c.learner()).isEqualTo(new LearnerSection(Algorithm.GRPO, 5e-5, 0.85, 0.995, 1e-6, 0.01, 10, 0.5,
@@ -129,6 +131,8 @@ class ConfigLoaderTest {
                 null));
         assertThat(c.slots().teacherOrRollout()).isEqualTo(c.slots().rollout());
         assertThat(c.problemsPerBatch()).isEqualTo(24);
+        assertThat(c.groupsPerBatch()).isEqualTo(16);
+        assertThat(c.carrySteps()).isEqualTo(1);
         assertThat(c.evalMaxNewTokens()).isEqualTo(512);
         assertThat(c.policyStore().directory(Path.of("/runs/x"))).isEqualTo(Path.of("/scratch/policies"));
     }

@@ -3,6 +3,7 @@ package io.rollstream.config;
 import io.rollstream.batch.Advantages;
 import io.rollstream.learner.Algorithm;
 import io.rollstream.learner.ImportanceCorrection;
+import io.rollstream.rollout.Oversampling;
 
 import static io.rollstream.config.ConfigFailures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -59,6 +60,7 @@ class ConfigValidationTest {
                 arguments("sft.learning_rate=0", "sft.learning_rate", "(0.0)"),
                 arguments("sft.warmup_steps=-1", "sft.warmup_steps", "(-1)"),
                 arguments("sft.eval_every=-1", "sft.eval_every", "(-1)"),
+                arguments("sft.checkpoint_every=-1", "sft.checkpoint_every", "(-1)"),
                 arguments("rollout.parallelism=0", "rollout.parallelism", "(0)"),
                 arguments("rollout.rollouts_per_example=0", "rollout.rollouts_per_example", "(0)"),
                 arguments("rollout.temperature=0", "rollout.temperature", "got 0.0"),
@@ -148,15 +150,40 @@ class ConfigValidationTest {
     }
 
     @Test
-    void everyGeneratorNeedsAProblemPerBatch() {
+    void everyGeneratorNeedsAGroupOfEveryBatch() {
         assertThat(failure("rollout: {parallelism: 16}").getMessage())
-                .contains("rollout.parallelism (16)", "buffer.batch_size", "rollout.rollouts_per_example",
-                        "buffer.oversampling_factor", "lower rollout.parallelism to 8",
+                .contains("rollout.parallelism (16)", "8 groups per batch", "buffer.batch_size",
+                        "rollout.rollouts_per_example", "lower rollout.parallelism to 8",
                         "raise buffer.batch_size to 128");
-        assertThat(failure("rollout: {parallelism: 16}\nbuffer: {oversampling_factor: 1.5}").getMessage())
-                .contains("12 problems per batch", "lower rollout.parallelism to 12", "raise buffer.batch_size to 88");
-        RunConfig fits = ConfigLoader.parse("rollout: {parallelism: 16}\nbuffer: {oversampling_factor: 1.5, batch_size: 88}");
+        assertThat(failure("rollout: {parallelism: 16}\nbuffer: {oversampling_factor: 2.0}\n"
+                + "async: {max_off_policy_steps: 2}").getMessage())
+                .as("headroom is no share of a batch").contains("8 groups per batch");
+        RunConfig fits = ConfigLoader.parse("rollout: {parallelism: 16}\nbuffer: {batch_size: 128}");
+        assertThat(fits.groupsPerBatch()).isEqualTo(16);
+    }
+
+    @Test
+    void oversamplingHeadroomNeedsMaxOffPolicyStepsToCoverTheStepsItCarries() {
+        assertThat(failure("buffer: {oversampling_factor: 2.0}").getMessage()).contains(
+                "async.max_off_policy_steps (1) must be >= async.max_async_level + 1 = 2",
+                "headroom of 8 groups", "set buffer.oversampling_factor to 1");
+        assertThat(failure("buffer: {oversampling_factor: 2.5}\nasync: {max_off_policy_steps: 2}").getMessage())
+                .contains("must be >= async.max_async_level + 2 = 3");
+        RunConfig fits = ConfigLoader.parse("buffer: {oversampling_factor: 2.0}\nasync: {max_off_policy_steps: 2}");
         assertThat(fits.problemsPerBatch()).isEqualTo(16);
+        assertThat(fits.carrySteps()).isEqualTo(1);
+    }
+
+    @Test
+    void adaptiveOversamplingNeedsARewardFilterAndHeadroom() {
+        assertThat(failure("buffer: {oversampling: adaptive}").getMessage())
+                .contains("buffer.oversampling", "raise buffer.oversampling_factor");
+        assertThat(failure("buffer: {oversampling: adaptive, oversampling_factor: 2.0, zero_advantage_filter: false}\n"
+                + "async: {max_off_policy_steps: 2}").getMessage())
+                .contains("neither is on", "use buffer.oversampling: fixed");
+        RunConfig fits = ConfigLoader.parse("buffer: {oversampling: adaptive, oversampling_factor: 2.0}\n"
+                + "async: {max_off_policy_steps: 2}");
+        assertThat(fits.buffer().oversampling()).isEqualTo(Oversampling.ADAPTIVE);
     }
 
     @Test
@@ -297,7 +324,7 @@ class ConfigValidationTest {
 
     @Test
     void sectionRecordsValidateWhenBuiltInCode() {
-        assertThatThrownBy(() -> new BufferSection(0, 0.5, null, null, false, true, Advantages.Estimator.GROUP_MEAN, null,
+        assertThatThrownBy(() -> new BufferSection(0, 0.5, null, null, null, false, true, Advantages.Estimator.GROUP_MEAN, null,
                         false, 0, 0))
                 .isInstanceOf(InvalidConfigException.class)
                 .satisfies(t -> assertThat(((InvalidConfigException) t).errors()).hasSize(2));

@@ -46,7 +46,7 @@ class ConfigWriterTest {
         JsonNode tree = ConfigLoader.YAML.readTree(yaml);
         assertThat(names(tree)).containsExactly("job", "data", "model", "sft", "rollout", "buffer", "async",
                 "learner", "teacher", "eval", "policy_store", "output", "slots");
-        assertThat(names(tree.get("buffer"))).containsExactly("batch_size", "oversampling_factor", "easy_threshold",
+        assertThat(names(tree.get("buffer"))).containsExactly("batch_size", "oversampling_factor", "oversampling", "easy_threshold",
                 "hard_threshold", "online_difficulty_filtering", "zero_advantage_filter", "advantage",
                 "soft_overlong_punishment", "filter_truncated", "easy_fraction", "hard_fraction");
         assertThat(names(tree.get("learner").get("loss"))).containsExactly("name", "clip_low", "clip_high", "masking",
@@ -59,6 +59,7 @@ class ConfigWriterTest {
         assertThat(tree.get("model").get("tokenizer").isNull()).isTrue();
         assertThat(tree.get("learner").get("optimizer_step").asText()).isEqualTo("per_batch");
         assertThat(tree.get("rollout").get("device").asText()).isEqualTo("auto");
+        assertThat(tree.get("buffer").get("oversampling").asText()).isEqualTo("fixed");
         assertThat(yaml).doesNotContain("problems_per_batch").doesNotContain("eval_max_new_tokens");
         assertThat(yaml).startsWith("#");
     }

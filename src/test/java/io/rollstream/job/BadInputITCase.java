@@ -8,6 +8,7 @@ import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.device.Placement;
 import io.rollstream.model.GptModel;
 import io.rollstream.rollout.ModelGroupSampler;
+import io.rollstream.rollout.Oversampling;
 import io.rollstream.sampling.SamplingParams;
 import io.rollstream.source.FieldMapping;
 import io.rollstream.source.JsonlProblems;
@@ -61,7 +62,9 @@ class BadInputITCase {
     @Test
     void everyBadRecordIsCountedWithItsReasonAndTheJobGoesOn() throws Exception {
         Path data = BadInputCorpus.write(runDir.resolve("data"));
-        PipelineFixtures.Knobs knobs = new PipelineFixtures.Knobs(1, 16, 2.0, 1, 2, 1000, null, null);
+        // JSONL: a repeated record is the same problem again, so the rollout stage keeps its state
+        PipelineFixtures.Knobs knobs = new PipelineFixtures.Knobs(1, 16, 2.0, 1, 2, 1000, null, null, true,
+                Oversampling.FIXED);
         PipelinePlan fixture = PipelineFixtures.planOnly(runDir, knobs);
         CharTokenizer tokenizer = new CharTokenizer("0123456789+=");
         ProblemValidator validator = new ProblemValidator(tokenizer.spec(), 12, 100, Set.of(PlanFactory.JSONL_TASK));

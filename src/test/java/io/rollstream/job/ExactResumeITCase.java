@@ -39,20 +39,20 @@ class ExactResumeITCase {
         PipelinePlan plan = PipelineFixtures.plan(straight, SYNC);
         assertThat(PipelineRunner.run(plan, PipelineFixtures.io(plan, 11, 0, 0), options(null), line -> { }).status())
                 .isEqualTo(JobStatus.FINISHED);
-        Map<String, float[]> expected = plan.store().load(SYNC.steps()).weights();
+        Map<String, float[]> expected = plan.store().load(SYNC.steps()).weights().toMap();
 
         Path resumed = dir.resolve("resumed");
         PipelinePlan first = PipelineFixtures.plan(resumed, SYNC);
         PipelineFixtures.runAndStopAfter(first, PipelineFixtures.slowed(PipelineFixtures.io(first, 11, 0, 0), 200),
                 options(null), 2);
-        assertThat(first.store().isFinished()).as("the first run was stopped before its last step").isFalse();
+        assertThat(first.signals().isFinished()).as("the first run was stopped before its last step").isFalse();
         PipelinePlan second = PipelineFixtures.planOnly(resumed, SYNC);
         assertThat(PipelineRunner.run(second, PipelineFixtures.io(second, 11, 0, 0),
                 options(ResumePoint.resolve(resumed.toString(), null)), line -> { }).status())
                 .isEqualTo(JobStatus.FINISHED);
 
         assertThat(RunInvariants.steps(resumed)).hasSize((int) SYNC.steps());
-        Map<String, float[]> actual = second.store().load(SYNC.steps()).weights();
+        Map<String, float[]> actual = second.store().load(SYNC.steps()).weights().toMap();
         expected.forEach((name, w) -> assertThat(actual.get(name)).as(name).containsExactly(w));
     }
 }

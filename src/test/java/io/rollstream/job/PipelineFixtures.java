@@ -23,6 +23,8 @@ import io.rollstream.rollout.AdmissionGate;
 import io.rollstream.rollout.DifficultyPools;
 import io.rollstream.rollout.GroupFilter;
 import io.rollstream.rollout.ModelGroupSampler;
+import io.rollstream.rollout.Oversampling;
+import io.rollstream.rollout.ReAdmission;
 import io.rollstream.rollout.RolloutSettings;
 import io.rollstream.sampling.SamplingParams;
 import io.rollstream.source.ProblemValidator;
@@ -54,8 +56,21 @@ final class PipelineFixtures {
 
     private PipelineFixtures() {}
 
+    /**
+     * @param problemsRecur whether the run reads a fixed problem set for several epochs (the rollout
+     *     stage then keeps per-problem state)
+     * @param oversamplingMode fixed or adaptive headroom
+     */
     record Knobs(int parallelism, int batchSize, double oversampling, int maxAsync, int maxOffPolicy, long steps,
-            Double easy, Double hard) {}
+            Double easy, Double hard, boolean problemsRecur, Oversampling oversamplingMode) {
+
+        /** Fixed oversampling; per-problem state kept exactly when difficulty pools are configured. */
+        Knobs(int parallelism, int batchSize, double oversampling, int maxAsync, int maxOffPolicy, long steps,
+                Double easy, Double hard) {
+            this(parallelism, batchSize, oversampling, maxAsync, maxOffPolicy, steps, easy, hard,
+                    easy != null || hard != null, Oversampling.FIXED);
+        }
+    }
 
     /** The plan, with a warm-started version 0 published to its policy store. */
     static PipelinePlan plan(Path runDir, Knobs k) throws Exception {
@@ -70,7 +85,7 @@ final class PipelineFixtures {
         Task task = Tasks.create("arithmetic", 3, 1);
         CharTokenizer tokenizer = new CharTokenizer(task.alphabet());
         try (GptModel fresh = GptModel.initialize(model(tokenizer), 5, Device.cpu())) {
-            return WarmStart.run(new WarmStart.Settings(120, 100, 32, 3e-3, 10, 0), task, fresh,
+            return WarmStart.run(new WarmStart.Settings(120, 100, 32, 3e-3, 10, 0, 0), task, fresh,
                     new PromptCodec(tokenizer, PromptFormat.RAW), eval(), line -> { });
         }
     }
@@ -92,11 +107,13 @@ final class PipelineFixtures {
         PolicyStore store = new PolicyStore(paths.policyStore());
         EvalSpec eval = eval();
         int problemsPerBatch = (int) (k.oversampling() * k.batchSize() / G);
+        int groupsPerBatch = k.batchSize() / G;
         BatchAssemblyConfig batch = new BatchAssemblyConfig(k.batchSize(), G, k.maxOffPolicy(), k.steps(),
                 new GroupFilters(false, false, true), false);
         GroupFilter early = EarlyFilter.of(batch);
-        RolloutSettings rollout = new RolloutSettings(new AdmissionGate(problemsPerBatch, k.maxAsync(), k.parallelism()),
-                new DifficultyPools(k.easy(), k.hard()), early, 16, 50);
+        RolloutSettings rollout = new RolloutSettings(AdmissionGate.of(problemsPerBatch, groupsPerBatch, k.maxAsync(),
+                k.parallelism(), k.oversamplingMode()), new DifficultyPools(k.easy(), k.hard()), early, 16, 50,
+                ReAdmission.NONE, G, k.problemsRecur());
         LearnerSettings learner = new LearnerSettings(Algorithm.GRPO, new AdamW.Config(1e-3, 0.9, 0.99, 1e-8, 0, 0),
                 new PolicyTrainer.Config(1.0, 64, 1.0, PolicyTrainer.OptimizerStep.PER_BATCH),
                 LossSettings.defaults(), k.steps(), 0)
@@ -117,7 +134,7 @@ final class PipelineFixtures {
         PolicyStore store = plan.store();
         return new PipelineIo(
                 env -> PipelineIo.ProblemInput.of(TaskProblems.stream(env, task, setSize, epochs, runSeed, true,
-                        store::isStopRequested)),
+                        plan.signals()::isStopRequested)),
                 (subtask, gpus) -> new ModelGroupSampler(store, task.verifier(), SamplingParams.sample(4), G, 64, runSeed,
                         Placement.cpu()));
     }

@@ -39,7 +39,9 @@ class PipelineMetricsITCase {
             "rollout.groups_in_flight", "rollout.policy_version", "rollout.pool_easy", "rollout.pool_normal",
             "rollout.pool_hard",
             "batch.groups_received", "batch.groups_trained", "batch.batches_cut", "batch.groups_dropped_zero_advantage",
-            "batch.groups_dropped_stale", "batch.groups_waiting", "batch.batch_fill",
+            "batch.groups_dropped_stale", "batch.groups_waiting", "batch.batch_fill", "batch.generation_efficiency",
+            "batch.rollout_tokens_per_trained_token", "rollout.problems_queued", "rollout.expected_useful_in_flight",
+            "learner.total_generation_efficiency", "learner.total_rollout_tokens_per_trained_token",
             "learner.steps", "learner.policy_version", "learner.loss", "learner.reward_mean", "learner.grad_norm",
             "learner.step_time_s", "learner.staleness_mean", "learner.staleness_max", "learner.eval_accuracy");
 
@@ -50,7 +52,7 @@ class PipelineMetricsITCase {
 
     @Test
     void everyStageShowsItsMetricsAndTheyChangeWhileTheJobRuns() throws Exception {
-        PipelineFixtures.Knobs knobs = new PipelineFixtures.Knobs(1, 16, 2.0, 1, 1, 20, null, null);
+        PipelineFixtures.Knobs knobs = new PipelineFixtures.Knobs(1, 16, 2.0, 1, 2, 20, null, null);
         PipelinePlan plan = PipelineFixtures.plan(runDir, knobs);
         int[] ports = freePorts();
         int rest = ports[0];
@@ -104,6 +106,8 @@ class PipelineMetricsITCase {
         assertThat(first.get("rollout_completion_tokens")).isLessThan(last.get("rollout_completion_tokens"));
         assertThat(last.get("batch_groups_trained")).isCloseTo(4 * last.get("batch_batches_cut"), within(4.0)); // 4 a batch
         assertThat(last.get("batch_groups_received")).isGreaterThanOrEqualTo(last.get("batch_groups_trained"));
+        assertThat(last.get("batch_generation_efficiency")).isBetween(0.0, 1.0);
+        assertThat(last.get("batch_rollout_tokens_per_trained_token")).isGreaterThanOrEqualTo(1.0);
         assertThat(last.get("rollout_pool_normal") + last.get("rollout_pool_easy") + last.get("rollout_pool_hard"))
                 .isPositive();
     }
@@ -150,7 +154,7 @@ class PipelineMetricsITCase {
 
     private static boolean finished(PipelinePlan plan) {
         try {
-            return plan.store().isFinished();
+            return plan.signals().isFinished();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -43,7 +43,7 @@ class RlPipelineJobITCase {
 
     @Test
     void trainsForTheRequestedStepsKeepingTheInvariants() throws Exception {
-        PipelineFixtures.Knobs knobs = new PipelineFixtures.Knobs(1, 16, 2.0, 1, 1, 4, null, null);
+        PipelineFixtures.Knobs knobs = new PipelineFixtures.Knobs(1, 16, 2.0, 1, 2, 4, null, null);
         PipelineRunner.Result result = run(knobs);
         assertThat(result.status()).isEqualTo(JobStatus.FINISHED);
         assertThat(result.savepoint()).isNotNull();
@@ -59,6 +59,30 @@ class RlPipelineJobITCase {
         Set<Long> generators = new HashSet<>();
         lines(runDir.resolve("rollouts.jsonl")).forEach(g -> generators.add(g.path("generator").asLong()));
         assertThat(generators).containsExactlyInAnyOrder(0L, 1L);
+    }
+
+    /**
+     * The defect this replaces: a gate that opened {@code oversampling_factor} batches of slots per
+     * step dropped about half of all groups as stale at factor 2. Oversampling is headroom now, and
+     * useful surplus is carried into the next batch.
+     */
+    @Test
+    void withOversamplingTwoAlmostNothingIsDroppedAsStale() throws Exception {
+        PipelineFixtures.Knobs knobs = new PipelineFixtures.Knobs(1, 16, 2.0, 1, 2, 12, null, null);
+        PipelineRunner.Result result = run(knobs);
+        assertThat(result.status()).isEqualTo(JobStatus.FINISHED);
+        List<JsonNode> groups = lines(runDir.resolve("rollouts.jsonl"));
+        long stale = groups.stream().filter(g -> "stale".equals(g.path("dropped").asText())).count();
+        long trained = groups.stream().filter(g -> g.has("trained_step")).count();
+        assertThat(trained).isEqualTo(12 * 4);
+        assertThat((double) stale / groups.size()).as("%d stale of %d scored groups", stale, groups.size())
+                .isLessThanOrEqualTo(0.02);
+        JsonNode last = lines(runDir.resolve("metrics.jsonl")).get(11);
+        assertThat(last.path("total_groups_trained").asLong()).isEqualTo(trained);
+        assertThat(last.path("total_groups_dropped_stale").asLong()).isEqualTo(stale);
+        assertThat(last.path("total_generation_efficiency").asDouble())
+                .isEqualTo((double) trained / last.path("total_groups_scored").asLong());
+        RunInvariants.checkFresh(runDir, knobs);
     }
 
     private void checkInvariants(PipelineFixtures.Knobs knobs) throws Exception {

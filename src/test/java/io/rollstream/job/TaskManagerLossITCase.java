@@ -59,13 +59,13 @@ class TaskManagerLossITCase {
 
         // As the runner does: once the learner has finished, stop with a savepoint.
         deadline = System.currentTimeMillis() + 180_000;
-        while (!plan.store().isFinished()) {
+        while (!plan.signals().isFinished()) {
             assertThat(System.currentTimeMillis()).as("the restored job finishes").isLessThan(deadline);
             assertThat(job.getJobStatus().get()).isIn(JobStatus.RUNNING, JobStatus.RESTARTING, JobStatus.CREATED,
                     JobStatus.INITIALIZING);
             Thread.sleep(50);
         }
-        plan.store().requestStop();
+        plan.signals().requestStop();
         for (int tries = 1; ; tries++) {
             try {
                 job.stopWithSavepoint(false, plan.paths().savepoints().toUri().toString(),
@@ -79,7 +79,7 @@ class TaskManagerLossITCase {
             }
         }
         job.getJobExecutionResult().get(1, TimeUnit.MINUTES);
-        assertThat(plan.store().fence()).get().as("a restarted attempt fenced the store")
+        assertThat(plan.signals().fence()).get().as("a restarted attempt fenced the store")
                 .satisfies(f -> assertThat(f.attempt()).doesNotEndWith("-0"));
         RunInvariants.checkFresh(runDir, knobs);
     }

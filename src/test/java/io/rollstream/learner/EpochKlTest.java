@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.rollstream.types.BatchStats;
+import io.rollstream.types.GroupTotals;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
@@ -27,7 +28,8 @@ class EpochKlTest {
     }
 
     static TrainBatch batch(long step, TrainGroup... groups) {
-        return new TrainBatch(step, groups, new BatchStats(groups.length, 0, 0, 0, 0, 0, 0, 0, 0, PoolCounts.EMPTY));
+        return new TrainBatch(step, groups, new BatchStats(groups.length, 0, 0, 0, 0, 0, 0, 0, 0, PoolCounts.EMPTY,
+                GroupTotals.NONE));
     }
 
     @Test

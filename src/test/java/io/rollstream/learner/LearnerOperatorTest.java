@@ -7,15 +7,22 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 
+import io.rollstream.checkpoint.Adapter;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.common.Json;
 import io.rollstream.device.DeviceSetting;
+import io.rollstream.huggingface.HfModelDirectory;
+import io.rollstream.model.DecoderConfig;
 import io.rollstream.model.GptModel;
+import io.rollstream.model.LoraLayout;
+import io.rollstream.model.TensorSource;
 import io.rollstream.policy.PolicyStore;
+import io.rollstream.policy.RunSignals;
 import io.rollstream.policy.VersionRetention;
 import io.rollstream.testing.DeclaredGpus;
 import io.rollstream.tokenizer.TokenizerSpec;
 import io.rollstream.types.BatchStats;
+import io.rollstream.types.GroupTotals;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
@@ -37,6 +44,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 
 /** The learner operator in a harness: steps, publication, reports, and snapshot → restore. */
 @Tag("djl")
@@ -75,7 +83,9 @@ class LearnerOperatorTest {
                     version, 0, PoolCounts.EMPTY, 1, rollouts);
             groups[g] = new TrainGroup(group, advantages);
         }
-        return new TrainBatch(step, groups, new BatchStats(2, 0, 0, 0, 0, 0, 24, 0, 10, PoolCounts.EMPTY));
+        // batch assembly has dropped `step` groups as stale by the cut of batch `step`
+        GroupTotals totals = new GroupTotals(2 * (step + 1) + step, 2 * (step + 1), 0, 0, step, 0, 0, 0, 0);
+        return new TrainBatch(step, groups, new BatchStats(2, 0, 0, 0, 0, 0, 24, 0, 10, PoolCounts.EMPTY, totals));
     }
 
     private static OneInputStreamOperatorTestHarness<TrainBatch, StepReport> harness(PolicyStore store)
@@ -90,13 +100,20 @@ class LearnerOperatorTest {
             h.open();
             h.processElement(batch(0, 0), 0);
             h.processElement(batch(1, 1), 0);
-            assertThat(store.latest()).get().extracting(m -> m.version()).isEqualTo(2L);
+            assertThat(new RunSignals(store).latest()).get().extracting(m -> m.version()).isEqualTo(2L);
             JsonNode report = Json.mapper().readTree(h.extractOutputValues().get(1).json());
             assertThat(report.path("step").asLong()).isEqualTo(1);
             assertThat(report.path("policy_version").asLong()).isEqualTo(2);
             assertThat(report.path("groups_trained").asLong()).isEqualTo(2);
             assertThat(report.path("staleness_max").asLong()).isZero();
             assertThat(report.path("reward_mean").asDouble()).isEqualTo(0.5);
+            // waste: batch 1's totals say 5 groups scored, 4 trained, 1 dropped as stale
+            assertThat(report.path("groups_scored").asLong()).isEqualTo(2);
+            assertThat(report.path("total_groups_scored").asLong()).isEqualTo(5);
+            assertThat(report.path("total_groups_trained").asLong()).isEqualTo(4);
+            assertThat(report.path("total_groups_dropped_stale").asLong()).isEqualTo(1);
+            assertThat(report.path("total_generation_efficiency").asDouble()).isEqualTo(0.8);
+            assertThat(report.path("rollout_tokens_per_trained_token").asDouble()).isPositive();
         }
     }
 
@@ -118,14 +135,14 @@ class LearnerOperatorTest {
                 if (setting == DeviceSetting.GPU && !cuda) {
                     assertThatThrownBy(h::open).as(setting.toString()).hasMessageContaining("learner.device: gpu")
                             .hasMessageContaining("declares GPU index 0").hasMessageContaining("learner.device: auto");
-                    assertThat(store.latest()).get().extracting(m -> m.version()).isEqualTo(0L);
+                    assertThat(new RunSignals(store).latest()).get().extracting(m -> m.version()).isEqualTo(0L);
                     continue;
                 }
                 h.open();
                 Device expected = setting == DeviceSetting.CPU || !cuda ? Device.cpu() : Device.gpu(0);
                 assertThat(operator.device()).as(setting.toString()).isEqualTo(expected);
                 h.processElement(batch(0, 0), 0);
-                assertThat(store.latest()).get().extracting(m -> m.version()).isEqualTo(1L);
+                assertThat(new RunSignals(store).latest()).get().extracting(m -> m.version()).isEqualTo(1L);
             }
         }
     }
@@ -150,8 +167,61 @@ class LearnerOperatorTest {
             h.open();
             h.processElement(batch(1, 0), 0);
         }
-        Map<String, float[]> expected = straight.load(2).weights();
-        resumed.load(2).weights().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
+        Map<String, float[]> expected = straight.load(2).weights().toMap();
+        resumed.load(2).weights().toMap().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
+    }
+
+    /**
+     * A LoRA learner (with a KL penalty to version 0, so the policy and the reference share one
+     * base) publishes adapters only, keeps them (and their moments) in a state file past the inline
+     * limit, and a restored learner continues exactly.
+     */
+    @Test
+    void aLoraLearnerPublishesAdaptersAndRestoresExactlyFromAStateFile() throws Exception {
+        Path base = Path.of("src/test/resources/hf-models/llama-tied").toAbsolutePath();
+        LearnerSettings settings = new LearnerSettings(Algorithm.GRPO, SETTINGS.optimizer(), SETTINGS.trainer(),
+                WITH_REFERENCE, 10, 0, 5, 0, VersionRetention.KEEP_ALL, DeviceSetting.AUTO); // every state goes to a file
+        java.util.function.Function<String, PolicyStore> loraStore = name -> {
+            PolicyStore store = new PolicyStore(dir.resolve(name).toString());
+            try {
+                Adapter adapter = new Adapter(LoraTrainingTest.FIXTURE_LORA, new Adapter.Base(Adapter.Base.HUGGINGFACE,
+                        base.toString(), HfModelDirectory.fingerprint(base)));
+                DecoderConfig config = HfModelDirectory.config(base).decoder();
+                store.publish(new Checkpoint(0, config, TokenizerSpec.chars("abcdefghi"), TensorSource.of(
+                        LoraLayout.initialWeights(config, adapter.lora(), new SplittableRandom(3))), null, Map.of(),
+                        adapter), "test");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return store;
+        };
+        PolicyStore straight = loraStore.apply("lora-straight");
+        try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(settings, straight, null))) {
+            h.open();
+            h.processElement(batch(0, 0), 0);
+            h.processElement(batch(1, 0), 0);
+        }
+        PolicyStore resumed = loraStore.apply("lora-resumed");
+        OperatorSubtaskState snapshot;
+        try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(settings, resumed, null))) {
+            h.open();
+            h.processElement(batch(0, 0), 0);
+            snapshot = h.snapshot(1, 0);
+        }
+        try (Stream<Path> files = Files.list(dir.resolve("lora-resumed/learner-state"))) {
+            assertThat(files).singleElement().satisfies(f -> assertThat(Files.size(f)).isLessThan(
+                    Files.size(base.resolve("model.safetensors"))));
+        }
+        try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(settings, resumed, null))) {
+            h.initializeState(snapshot);
+            h.open();
+            h.processElement(batch(1, 0), 0);
+        }
+        Checkpoint version = resumed.load(2);
+        assertThat(version.adapter()).isEqualTo(straight.load(2).adapter());
+        assertThat(version.weights().names()).allMatch(name -> name.contains(".lora_"));
+        Map<String, float[]> expected = straight.load(2).weights().toMap();
+        version.weights().toMap().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
     }
 
     private static final LossSettings WITH_REFERENCE = new LossSettings(LossConfig.of(PolicyLoss.PPO_CLIP),
@@ -193,8 +263,8 @@ class LearnerOperatorTest {
             assertThat(after.path("kl_to_reference").asDouble())
                     .isCloseTo(uninterrupted.path("kl_to_reference").asDouble(), within(1e-9));
         }
-        Map<String, float[]> expected = straight.load(2).weights();
-        resumed.load(2).weights().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
+        Map<String, float[]> expected = straight.load(2).weights().toMap();
+        resumed.load(2).weights().toMap().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
     }
 
     /** Overlong filtering: truncated completions leave the loss; a batch of only those has no gradient. */
@@ -244,7 +314,8 @@ class LearnerOperatorTest {
             groups[g] = new TrainGroup(new ScoredGroup(ScoredGroup.groupId(problem, step), problem, "t", "q",
                     new int[] {1, 4, 5}, step, step, 0, PoolCounts.EMPTY, 1, rollouts), new float[2]);
         }
-        return new TrainBatch(step, groups, new BatchStats(2, 0, 0, 0, 0, 0, 12, 0, 10, PoolCounts.EMPTY));
+        return new TrainBatch(step, groups, new BatchStats(2, 0, 0, 0, 0, 0, 12, 0, 10, PoolCounts.EMPTY,
+                GroupTotals.NONE));
     }
 
     @Test
@@ -310,8 +381,8 @@ class LearnerOperatorTest {
             h.open();
             h.processElement(batch(1, 0), 0);
         }
-        Map<String, float[]> expected = straight.load(2).weights();
-        store.load(2).weights().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
+        Map<String, float[]> expected = straight.load(2).weights().toMap();
+        store.load(2).weights().toMap().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
         // The state holds only the reference: without the file there is nothing to restore.
         try (var stream = Files.list(files)) {
             for (Path f : stream.toList()) {
@@ -403,17 +474,40 @@ class LearnerOperatorTest {
             h.processElement(batch(1, 1), 0);
             h.processElement(batch(2, 2), 0); // versions 2 and 3 are published, then the attempt fails
         }
-        assertThat(store.latest()).get().extracting(m -> m.version()).isEqualTo(3L);
+        assertThat(new RunSignals(store).latest()).get().extracting(m -> m.version()).isEqualTo(3L);
         try (var h = harness(store)) {
             h.initializeState(snapshot);
             h.open();
             // Restored at step 1: versions 2 and 3 of the failed attempt are no longer visible.
-            assertThat(store.latest()).get().satisfies(m -> {
+            assertThat(new RunSignals(store).latest()).get().satisfies(m -> {
                 assertThat(m.version()).isEqualTo(1L);
-                assertThat(m.attempt()).isEqualTo(store.fence().orElseThrow().attempt());
+                assertThat(m.attempt()).isEqualTo(new RunSignals(store).fence().orElseThrow().attempt());
             });
             h.processElement(batch(1, 1), 0);
-            assertThat(store.latest()).get().extracting(m -> m.version()).isEqualTo(2L);
+            assertThat(new RunSignals(store).latest()).get().extracting(m -> m.version()).isEqualTo(2L);
+        }
+    }
+
+    @Test
+    void everyVersionCarriesTheRunsStaleDropsAlsoWhenRepublishedAfterARestore() throws Exception {
+        PolicyStore store = store("stale");
+        OperatorSubtaskState snapshot;
+        try (var h = harness(store)) {
+            h.open();
+            assertThat(store.manifest(0).groupsDroppedStale()).isZero();
+            h.processElement(batch(0, 0), 0);
+            h.processElement(batch(1, 1), 0);
+            h.processElement(batch(2, 2), 0);
+            assertThat(store.manifest(3).groupsDroppedStale()).as("as of the cut of batch 2").isEqualTo(2);
+            snapshot = h.snapshot(1, 0);
+        }
+        try (var h = harness(store)) {
+            h.initializeState(snapshot);
+            h.open();
+            assertThat(new RunSignals(store).latest()).get().satisfies(m -> {
+                assertThat(m.version()).isEqualTo(3L);
+                assertThat(m.groupsDroppedStale()).as("the restored learner's count").isEqualTo(2);
+            });
         }
     }
 
@@ -425,9 +519,9 @@ class LearnerOperatorTest {
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(twoSteps, store, null))) {
             h.open();
             h.processElement(batch(0, 0), 0);
-            assertThat(store.isFinished()).isFalse();
+            assertThat(new RunSignals(store).isFinished()).isFalse();
             h.processElement(batch(1, 0), 0);
-            assertThat(store.isFinished()).isTrue();
+            assertThat(new RunSignals(store).isFinished()).isTrue();
         }
     }
 

@@ -24,8 +24,10 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 /**
  * The float16 path of frozen copies ({@code model.dtype: float16}), exercised on the CPU engine,
@@ -139,6 +141,48 @@ class HalfPrecisionTest {
             NDArray embedding = half.parameters().get(DecoderLayout.EMBEDDING);
             assertThat(embedding.getDataType()).isEqualTo(DataType.FLOAT16);
             assertThat(half.device()).isEqualTo(Device.cpu());
+        }
+    }
+
+    /**
+     * LoRA adapters over a float16 base (a generator's frozen copy of a LoRA policy on a GPU) take
+     * the base's precision and give log-probabilities close to the float32 base with the same
+     * adapters (B non-zero, so the adapters matter); they do not train.
+     */
+    @Test
+    void loraAdaptersOverAFloat16BaseAreFloat16AndAgreeWithFloat32() {
+        DecoderModel model = (DecoderModel) models.get(2);
+        LoraConfig lora = new LoraConfig(2, 4, 0.0, List.of());
+        Map<String, float[]> adapters = new HashMap<>();
+        SplittableRandom random = new SplittableRandom(11);
+        LoraLayout.shapes(model.decoderConfig(), lora).forEach((name, shape) -> {
+            float[] values = new float[(int) shape.size()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (float) random.nextGaussian(0, 0.2);
+            }
+            adapters.put(name, values);
+        });
+        try (DecoderModel halfBase = (DecoderModel) Models.create(model.spec(), model.weights(), HALF_ON_CPU);
+                LoraModel full = LoraModel.create(model, false, lora, TensorSource.of(adapters));
+                LoraModel half = LoraModel.create(halfBase, false, lora, TensorSource.of(adapters))) {
+            assertThat(half.precision()).isEqualTo(Precision.FLOAT16);
+            assertThat(half.parameters().values()).allMatch(p -> p.getDataType() == DataType.FLOAT16);
+            List<GenerationRequest> reqs = DecoderModelTest.requests(4, 40);
+            List<int[]> prompts = reqs.stream().map(GenerationRequest::prompt).toList();
+            List<int[]> completions = List.of(new int[] {5, 6, 7}, new int[] {9}, new int[] {10, 11},
+                    new int[] {12, 13, 14});
+            float[][] withoutAdapters = TokenLogprobs.score(model, prompts, completions, PAD, 1.0);
+            float[][] expected = TokenLogprobs.score(full, prompts, completions, PAD, 1.0);
+            float[][] actual = TokenLogprobs.score(half, prompts, completions, PAD, 1.0);
+            double moved = 0;
+            for (int i = 0; i < expected.length; i++) {
+                for (int j = 0; j < expected[i].length; j++) {
+                    moved = Math.max(moved, Math.abs(expected[i][j] - withoutAdapters[i][j]));
+                    assertThat(actual[i][j]).isCloseTo(expected[i][j], within(tolerance(expected[i][j])));
+                }
+            }
+            assertThat(moved).as("the adapters change the log-probabilities").isGreaterThan(0.05);
+            assertThatThrownBy(() -> half.setTrainable(true)).isInstanceOf(IllegalStateException.class);
         }
     }
 }

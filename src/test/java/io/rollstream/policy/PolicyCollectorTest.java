@@ -48,7 +48,7 @@ class PolicyCollectorTest {
         collector.start(PolicyCollector.Pins.NONE, 0);
         train(store, collector, 1, 10);
         assertThat(store.versions()).containsExactly(0L, 9L, 10L);
-        assertThat(store.latest()).get().extracting(PolicyManifest::version).isEqualTo(10L);
+        assertThat(new RunSignals(store).latest()).get().extracting(PolicyManifest::version).isEqualTo(10L);
     }
 
     @Test
@@ -92,7 +92,7 @@ class PolicyCollectorTest {
         train(store, first, 6, 9); // the abandoned history after the retained checkpoint
 
         // job-2 restores job-1's checkpoint at step 5: its learner fences, republishes 5, then starts.
-        store.fence("b", 5);
+        new RunSignals(store).fence("b", 5);
         store.publish(PolicyStoreTest.version(5), "b");
         PolicyCollector second = new PolicyCollector(store, RETENTION, 1, "job-2");
         second.start(atFive, 5);

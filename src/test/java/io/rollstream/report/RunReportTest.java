@@ -108,6 +108,23 @@ class RunReportTest {
     }
 
     @Test
+    void theRestartsAndResumesOnRecordAreInTheSummary() throws Exception {
+        Path run = copyOfFixture();
+        assertThat(Files.readString(RunReport.write(run, null).page())).contains("<th>restarts</th><td>0</td>",
+                "<th>stops / resumes</th><td>0 / 0</td>");
+        Files.writeString(run.resolve("events.jsonl"), """
+                {"time":"2026-01-01T00:00:00Z","event":"start","phase":"rl","job":"a"}
+                {"time":"2026-01-01T00:01:00Z","event":"restart","cause":"java.io.IOException: disk","step":3}
+                {"time":"2026-01-01T00:02:00Z","event":"restart","cause":"java.lang.IllegalStateException: x","step":5}
+                {"time":"2026-01-01T00:03:00Z","event":"stop","phase":"rl","savepoint":"s"}
+                {"time":"2026-01-01T00:04:00Z","event":"resume","phase":"rl","after":"stop","step":7}
+                """);
+        assertThat(Files.readString(RunReport.write(run, null).page()))
+                .contains("<th>restarts</th><td>2 (last: java.lang.IllegalStateException: x)</td>",
+                        "<th>stops / resumes</th><td>1 / 1</td>");
+    }
+
+    @Test
     void aBrokenLineInsideAFileIsAnErrorNamingFileAndLine() throws Exception {
         Path run = copyOfFixture();
         List<String> lines = Files.readAllLines(run.resolve("metrics.jsonl"));
@@ -122,6 +139,25 @@ class RunReportTest {
     void aDirectoryWithoutMetricsIsNotARunDirectory() {
         assertThatThrownBy(() -> RunReport.write(out, null)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("is not a run directory: it has no metrics.jsonl");
+    }
+
+    @Test
+    void theWasteOfGenerationIsSummarizedAndPlotted() throws Exception {
+        Path run = copyOfFixture();
+        Files.writeString(run.resolve("metrics.jsonl"),
+                "{\"phase\":\"rl\",\"step\":0,\"reward_mean\":0.5,\"groups_scored\":6,\"groups_trained\":4,"
+                        + "\"total_groups_scored\":6,\"total_groups_trained\":4,\"total_generation_efficiency\":0.6667,"
+                        + "\"total_rollout_tokens_per_trained_token\":1.5}\n"
+                        + "{\"phase\":\"rl\",\"step\":1,\"reward_mean\":0.5,\"groups_scored\":4,\"groups_trained\":4,"
+                        + "\"total_groups_scored\":10,\"total_groups_trained\":8,\"total_generation_efficiency\":0.8,"
+                        + "\"total_rollout_tokens_per_trained_token\":1.25}\n");
+        XYChart waste = (XYChart) ReportCharts.of(RunRecords.read(run)).stream()
+                .filter(c -> c.file().equals("waste.png")).findFirst().orElseThrow().chart();
+        assertThat(waste.getSeriesMap().get("total_generation_efficiency").getYData()).containsExactly(0.6667, 0.8);
+        String html = Files.readString(RunReport.write(run, out).page());
+        assertThat(html).contains("groups scored &rarr; trained (whole run)</th><td>10 &rarr; 8",
+                "generation efficiency (trained &divide; scored groups)</th><td>80.0%",
+                "rollout tokens per trained token</th><td>1.25");
     }
 
     @Test

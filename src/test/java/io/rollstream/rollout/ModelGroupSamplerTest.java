@@ -46,8 +46,8 @@ class ModelGroupSamplerTest {
         Problem problem = task.problem(0);
         try (ModelGroupSampler sampler = new ModelGroupSampler(store, task.verifier(), SamplingParams.sample(4), 2, 64,
                 7, Placement.cpu())) {
-            List<ScoredGroup> groups = sampler.generate(List.of(new GroupRequest(problem, 0, 1, 0),
-                    new GroupRequest(problem, 1, 2, 1)));
+            List<ScoredGroup> groups = sampler.generate(List.of(GroupRequest.admitted(problem, 0, 0, 1).pinnedTo(1),
+                    GroupRequest.admitted(problem, 1, 1, 1).pinnedTo(2)));
             assertThat(groups).extracting(ScoredGroup::policyVersion).containsExactly(3L, 2L);
             assertThat(groups).allSatisfy(g -> assertThat(g.rollouts()).hasSize(2));
         }

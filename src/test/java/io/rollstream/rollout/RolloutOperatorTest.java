@@ -55,9 +55,14 @@ class RolloutOperatorTest {
         store.publish(new Checkpoint(version, TINY, TokenizerSpec.chars("ab"), weights, null, null), "test");
     }
 
-    private static RolloutSettings settings(int problemsPerBatch, int maxAsync, GroupFilter filter) {
-        return new RolloutSettings(new AdmissionGate(problemsPerBatch, maxAsync, 1), new DifficultyPools(0.9, 0.1),
-                filter, 8, POLL_MILLIS);
+    /** One generator, no oversampling: {@code groupsPerBatch} groups per version; per-problem state kept. */
+    private static RolloutSettings settings(int groupsPerBatch, int maxAsync, GroupFilter filter) {
+        return settings(AdmissionGate.of(groupsPerBatch, groupsPerBatch, maxAsync, 1, Oversampling.FIXED), filter, true);
+    }
+
+    private static RolloutSettings settings(AdmissionGate gate, GroupFilter filter, boolean problemsRecur) {
+        return new RolloutSettings(gate, new DifficultyPools(0.9, 0.1), filter, 8, POLL_MILLIS, ReAdmission.NONE, G,
+                problemsRecur);
     }
 
     private static final int POLL_MILLIS = 100;
@@ -244,9 +249,8 @@ class RolloutOperatorTest {
     void pendingGroupsAndPoolsFollowTheirKeysWhenTheGeneratorParallelismChanges() throws Exception {
         PolicyStore store = storeWithVersions(0);
         int maxParallelism = 128;
-        RolloutSettings one = new RolloutSettings(new AdmissionGate(8, 0, 1), new DifficultyPools(0.9, 0.1),
-                GroupFilter.none(), 8, 100);
-        RolloutSettings two = new RolloutSettings(new AdmissionGate(8, 0, 2), one.pools(), one.filter(), 8, 100);
+        RolloutSettings one = settings(AdmissionGate.of(8, 8, 0, 1, Oversampling.FIXED), GroupFilter.none(), true);
+        RolloutSettings two = settings(AdmissionGate.of(8, 8, 0, 2, Oversampling.FIXED), GroupFilter.none(), true);
         List<String> easy = List.of("e0", "e1", "e2", "e3");
         List<String> pendingIds = List.of("p0", "p1", "p2", "p3");
         OperatorSubtaskState snapshot;
@@ -276,7 +280,7 @@ class RolloutOperatorTest {
                 runMailsUntil(h, () -> h.extractOutputValues().size() == expected);
                 // This subtask's easy problems kept their pool: they are not generated again.
                 easy.stream().filter(owned).forEach(id -> process(h, problem(id, "easy:" + id)));
-                assertThat(((RolloutOperator) h.getOperator()).inFlight()).isZero();
+                assertThat(((RolloutOperator) h.getOperator()).scheduler().inFlight()).isZero();
                 h.extractOutputValues().forEach(g -> {
                     assertThat(owned.test(g.problemId())).as("%s re-submitted by its key's owner", g.groupId()).isTrue();
                     regenerated.add(g.groupId());
@@ -287,7 +291,7 @@ class RolloutOperatorTest {
     }
 
     @Test
-    void duringAStopProblemsTheGateHoldsBackAreParkedAndAdmittedFirstAfterRestore() throws Exception {
+    void problemsTheGateHoldsBackWaitInStateAndAreAdmittedFirstAfterARestore() throws Exception {
         PolicyStore store = storeWithVersions(0);
         RolloutSettings settings = settings(1, 0, GroupFilter.none()); // one group per version
         OperatorSubtaskState snapshot;
@@ -295,15 +299,13 @@ class RolloutOperatorTest {
             h.open();
             h.processElement(problem("a", "mix:a"), 0);
             runMailsUntil(h, () -> h.extractOutputValues().size() == 1);
-            store.requestStop();
-            h.setProcessingTime(h.getProcessingTime() + 1_000); // the poll sees the stop request
-            // The budget of version 0 is spent: without the stop these would wait for version 1.
+            // The window of version 0 is spent: these wait for version 1, in the queue (keyed state).
             h.processElement(problem("b", "mix:b"), 0);
             h.processElement(problem("c", "mix:c"), 0);
-            assertThat(h.getOperator()).extracting(o -> ((RolloutOperator) o).inFlight()).isEqualTo(0L);
+            assertThat(h.getOperator()).extracting(o -> ((RolloutOperator) o).scheduler().inFlight()).isEqualTo(0L);
+            assertThat(((RolloutOperator) h.getOperator()).scheduler().queued()).isEqualTo(2);
             snapshot = h.snapshot(1, 0);
         }
-        store.clearStopRequest();
         publish(store, 1);
         publish(store, 2);
         try (var h = harness(settings, store)) {
@@ -311,6 +313,65 @@ class RolloutOperatorTest {
             h.open();
             runMailsUntil(h, () -> h.extractOutputValues().size() == 2); // version 2 has room for both
             assertThat(h.extractOutputValues()).extracting(ScoredGroup::groupId).containsExactly("b#0", "c#0");
+        }
+    }
+
+    @Test
+    void aGroupIsGeneratedWithTheNewestVersionWhenItsGenerationStartsNotWhenItWasAdmitted() throws Exception {
+        PolicyStore store = storeWithVersions(0);
+        try (var h = harness(settings(4, 1, GroupFilter.none()), store)) {
+            h.open();
+            FakeGroupSampler.GATE.drainPermits(); // the generator is busy with an earlier pass
+            h.processElement(problem("a", "mix:a"), 0);
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (!FakeGroupSampler.GATE.hasQueuedThreads()) { // the generation thread took a's pass (version 0)
+                assertThat(System.currentTimeMillis()).isLessThan(deadline);
+                Thread.sleep(5);
+            }
+            h.processElement(problem("b", "mix:b"), 0); // admitted under version 0, queued behind that pass
+            publish(store, 1);
+            h.setProcessingTime(h.getProcessingTime() + 1_000); // the poll sees version 1
+            runMailsUntil(h, () -> ((RolloutOperator) h.getOperator()).scheduler().newestVersion() == 1);
+            FakeGroupSampler.GATE.release(Integer.MAX_VALUE);
+            runMailsUntil(h, () -> h.extractOutputValues().size() == 2);
+            assertThat(h.extractOutputValues()).extracting(ScoredGroup::groupId, ScoredGroup::policyVersion)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("a#0", 0L),
+                            org.assertj.core.groups.Tuple.tuple("b#0", 1L));
+        }
+    }
+
+    @Test
+    void theKeyedStateOfFreshProblemsStaysBoundedWhileProblemsThatRecurKeepTheirs() throws Exception {
+        int problems = 300;
+        for (boolean recur : new boolean[] {false, true}) {
+            RolloutSettings settings = settings(AdmissionGate.of(8, 8, 1, 1, Oversampling.FIXED), GroupFilter.none(),
+                    recur);
+            PolicyStore store = new PolicyStore(dir.resolve("bounded-" + recur).toString());
+            publish(store, 0);
+            try (var h = harness(settings, store)) {
+                h.open();
+                int maxEntries = 0;
+                for (int i = 0; i < problems; i++) {
+                    long versionNeeded = i / 8; // the window of version v admits the problems of steps v and v + 1
+                    if (versionNeeded > 0 && new io.rollstream.policy.RunSignals(store).latest().orElseThrow().version()
+                            < versionNeeded) {
+                        publish(store, versionNeeded);
+                    }
+                    h.processElement(problem("p" + i, "mix:" + i), 0);
+                    int done = i + 1;
+                    runMailsUntil(h, () -> h.extractOutputValues().size() == done);
+                    maxEntries = Math.max(maxEntries, h.numKeyedStateEntries());
+                }
+                if (recur) {
+                    assertThat(h.numKeyedStateEntries()).as("pool, admissions and evidence of every problem")
+                            .isEqualTo(problems);
+                } else {
+                    assertThat(h.numKeyedStateEntries()).as("nothing left once every group is back").isZero();
+                    assertThat(maxEntries).as("only what is queued or in flight").isLessThanOrEqualTo(3);
+                    assertThat(((RolloutOperator) h.getOperator()).scheduler().poolCounts().normal())
+                            .as("pool counts still count the cleared problems").isEqualTo(problems);
+                }
+            }
         }
     }
 
