@@ -20,6 +20,9 @@ import java.util.Map;
  */
 public final class BenchSuite {
 
+    /** The line of the benchmarks file after which {@code bench all} leaves everything as it is. */
+    public static final String KEEP = "<!-- bench all keeps what follows -->";
+
     /** One sub-benchmark: the name it is shown under, its {@code bench} arguments and its threads. */
     record Run(String name, List<String> benchArgs, int threads) {}
 
@@ -65,8 +68,22 @@ public final class BenchSuite {
         if (out.getParent() != null) {
             Files.createDirectories(out.getParent());
         }
-        Files.writeString(out, md, StandardCharsets.UTF_8);
+        Files.writeString(out, md + keptPart(out), StandardCharsets.UTF_8);
         return md;
+    }
+
+    /**
+     * What {@code bench all} keeps of the file it rewrites: everything from the line {@link #KEEP}
+     * on (results of benchmarks it does not run, such as {@code jobs/bench-model-100m.sh}), or
+     * nothing.
+     */
+    static String keptPart(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return "";
+        }
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        int at = text.indexOf(KEEP);
+        return at < 0 ? "" : "\n" + text.substring(at);
     }
 
     private static JsonNode runInOwnJvm(Run r) throws IOException, InterruptedException {

@@ -3,6 +3,8 @@ package io.rollstream.bench;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 
 import io.rollstream.eval.OpenedModel;
@@ -10,10 +12,14 @@ import io.rollstream.learner.AdamW;
 import io.rollstream.learner.PolicyTrainer;
 import io.rollstream.learner.SftLoss;
 import io.rollstream.learner.TrainingExample;
+import io.rollstream.model.DecoderModel;
 import io.rollstream.model.LanguageModel;
+import io.rollstream.model.LoraConfig;
+import io.rollstream.model.LoraModel;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.model.ModelSpec;
 import io.rollstream.model.Models;
+import io.rollstream.model.TensorSource;
 import io.rollstream.sampling.GenerationRequest;
 import io.rollstream.sampling.SamplingEngine;
 import io.rollstream.sampling.SamplingParams;
@@ -30,9 +36,11 @@ import java.util.SplittableRandom;
 /**
  * Speed of the model code in one process: the machine's fp32 matmul peak, batched decoding with and
  * without the KV cache, and training throughput, with model FLOP utilisation (MFU) counted the usual
- * way: 2 × matmul parameters per generated token and 6 × per trained token, plus attention. A model
- * from a directory ({@code --model}) also gets its training memory measured, in a fresh JVM
- * ({@link MemoryBenchmark}).
+ * way: 2 × matmul parameters per generated token and 6 × per trained token, plus attention (LoRA:
+ * 4 × the frozen ones, 6 × the adapters'), over the fp32 matmul peak measured here ({@link
+ * #peakGflops}); with LoRA, also the learner's state (weights and AdamW moments of what trains)
+ * against full training's. Training memory is measured separately, in a fresh JVM ({@link
+ * MemoryBenchmark}).
  */
 public final class ModelBenchmark {
 
@@ -50,19 +58,31 @@ public final class ModelBenchmark {
      * @param trainTokens tokens per training row (a quarter prompt, the rest completion)
      * @param repeats timed repeats, best kept
      * @param recompute also decode without the KV cache (the cache speedup; minutes at 100M parameters)
+     * @param lora also train LoRA adapters of this shape on the (Llama-family) model, or null
      */
     public record Settings(ModelSpec model, Path directory, int decodeRows, int promptTokens, int newTokens,
-            int trainRows, int microBatch, int trainTokens, int repeats, boolean recompute) {
+            int trainRows, int microBatch, int trainTokens, int repeats, boolean recompute, LoraConfig lora) {
         public static Settings defaults() {
-            return new Settings(ModelConfig.defaults(32), null, 256, 16, 48, 64, 64, 64, 3, true);
+            return new Settings(ModelConfig.defaults(32), null, 256, 16, 48, 64, 64, 64, 3, true, null);
         }
 
-        /** The model these settings name, on the CPU, float32. */
+        /** The model these settings name, on the CPU, float32 (as a learner trains it). */
         LanguageModel open() throws IOException {
             if (directory == null) {
                 return Models.initialize(model, 1, Device.cpu());
             }
             return OpenedModel.open(directory, Device.cpu()).model();
+        }
+
+        /** Fresh LoRA adapters ({@link #lora}) on the model these settings name, which they own. */
+        LoraModel openLora() throws IOException {
+            LanguageModel base = open();
+            if (!(base instanceof DecoderModel decoder)) {
+                base.close();
+                throw new IllegalArgumentException("--lora needs a Llama-family model (" + base.spec().describe()
+                        + " has no q/k/v/o and gate/up/down projections)");
+            }
+            return LoraModel.initialize(decoder, true, lora, 1);
         }
     }
 
@@ -74,11 +94,12 @@ public final class ModelBenchmark {
 
     /** Runs every measurement and returns them by name (in print order). */
     public Map<String, Object> run() throws IOException, InterruptedException {
-        ai.djl.engine.Engine.getInstance(); // loads the native library before any JNI call
+        Engine.getInstance(); // loads the native library before any JNI call
         JniUtils.setGradMode(false);
         Map<String, Object> out = new LinkedHashMap<>();
         double peak = peakGflops();
         out.put("benchmark", "model");
+        long fullState;
         try (LanguageModel model = settings.open()) {
             ModelSpec config = model.spec();
             if (settings.directory() != null) {
@@ -90,6 +111,8 @@ public final class ModelBenchmark {
             // EOS = -1: no row stops early, every row generates exactly newTokens.
             SamplingParams params = SamplingParams.sample(settings.newTokens());
             SamplingEngine cached = new SamplingEngine(Set.of(), 0, true);
+            progress("decoding " + settings.decodeRows() + " rows x " + settings.newTokens()
+                    + " tokens with the KV cache");
             double cachedSeconds = best(() -> cached.generate(model, requests, params));
             long generated = (long) settings.decodeRows() * settings.newTokens();
             double decodeFlops = generated * decodeFlopsPerToken(config);
@@ -98,6 +121,7 @@ public final class ModelBenchmark {
             out.put("decode_mfu", round(decodeFlops / cachedSeconds / 1e9 / peak));
             if (settings.recompute()) {
                 SamplingEngine recompute = new SamplingEngine(Set.of(), 0, false);
+                progress("decoding without the KV cache");
                 double recomputeSeconds = best(() -> recompute.generate(model, requests, params));
                 out.put("recompute_tokens_per_s", round(generated / recomputeSeconds));
                 out.put("cache_speedup", round(recomputeSeconds / cachedSeconds));
@@ -105,19 +129,38 @@ public final class ModelBenchmark {
 
             List<TrainingExample> batch = trainingBatch(settings, config);
             PolicyTrainer trainer = trainer(model, settings);
-            SftLoss loss = new SftLoss();
-            double trainSeconds = best(() -> trainer.step(batch, loss));
-            long positions = (long) settings.trainRows() * (settings.trainTokens() - 1);
-            double trainFlops = positions * trainFlopsPerToken(config, settings.trainTokens() - 1);
+            progress("training steps of " + settings.trainRows() + " rows x " + settings.trainTokens()
+                    + " tokens");
+            double trainSeconds = best(() -> trainer.step(batch, new SftLoss()));
+            long positions = trainedPositions(settings);
             out.put("train_rows", settings.trainRows());
             out.put("train_micro_batch", settings.microBatch());
             out.put("train_tokens_per_s", round(positions / trainSeconds));
-            out.put("train_mfu", round(trainFlops / trainSeconds / 1e9 / peak));
+            out.put("train_mfu", round(positions * trainFlopsPerToken(config, settings.trainTokens() - 1)
+                    / trainSeconds / 1e9 / peak));
+            fullState = learnerStateBytes(trainer);
+        }
+        if (settings.lora() != null) {
+            try (LoraModel model = settings.openLora()) {
+                ModelSpec config = model.spec();
+                List<TrainingExample> batch = trainingBatch(settings, config);
+                PolicyTrainer trainer = trainer(model, settings);
+                progress("LoRA training steps (rank " + settings.lora().rank() + ")");
+                double trainSeconds = best(() -> trainer.step(batch, new SftLoss()));
+                long positions = trainedPositions(settings);
+                long adapterParameters = parameterCount(model);
+                out.put("lora_rank", settings.lora().rank());
+                out.put("lora_parameters", adapterParameters);
+                out.put("lora_train_tokens_per_s", round(positions / trainSeconds));
+                out.put("lora_train_mfu", round(positions * loraTrainFlopsPerToken(config, adapterParameters,
+                        settings.trainTokens() - 1) / trainSeconds / 1e9 / peak));
+                long loraState = learnerStateBytes(trainer);
+                out.put("learner_state_mb", round(fullState / MIB));
+                out.put("lora_learner_state_mb", round(loraState / MIB));
+                out.put("lora_state_fraction", Math.round(1e5 * loraState / fullState) / 1e5);
+            }
         }
         out.put("threads", JniUtils.getNumThreads());
-        if (settings.directory() != null && ResidentMemory.available()) {
-            MemoryBenchmark.inFreshJvm(settings).forEachRemaining(f -> out.put(f.getKey(), f.getValue()));
-        }
         return out;
     }
 
@@ -127,11 +170,38 @@ public final class ModelBenchmark {
                 new PolicyTrainer.Config(1.0, settings.microBatch(), 1.0, PolicyTrainer.OptimizerStep.PER_BATCH), 0);
     }
 
-    /** fp32 1024³ matrix product, best of several. */
+    /**
+     * What a learner keeps from step to step and checkpoints: its trainable float32 weights and
+     * AdamW's two moments of each (a LoRA learner's are the adapters'; gradients are dropped after
+     * every step).
+     */
+    static long learnerStateBytes(PolicyTrainer trainer) {
+        AdamW.State state = trainer.optimizer().state();
+        long floats = 0;
+        for (NDArray p : trainer.model().parameters().values()) {
+            floats += p.size();
+        }
+        for (TensorSource moments : List.of(state.firstMoments(), state.secondMoments())) {
+            for (String name : moments.names()) {
+                floats += moments.floats(name).length;
+            }
+        }
+        return floats * Float.BYTES;
+    }
+
+    /** Parameters the model trains ({@link LanguageModel#parameters()}: a LoRA model's adapters). */
+    static long parameterCount(LanguageModel model) {
+        return model.parameters().values().stream().mapToLong(NDArray::size).sum();
+    }
+
+    /**
+     * fp32 1024³ matrix product through PyTorch with this JVM's intra-op threads, best of several:
+     * the peak MFU is measured against (what this machine's BLAS sustains, not a datasheet figure).
+     */
     static double peakGflops() {
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-            NDArray a = manager.randomNormal(new ai.djl.ndarray.types.Shape(1024, 1024));
-            NDArray b = manager.randomNormal(new ai.djl.ndarray.types.Shape(1024, 1024));
+            NDArray a = manager.randomNormal(new Shape(1024, 1024));
+            NDArray b = manager.randomNormal(new Shape(1024, 1024));
             double best = Double.MAX_VALUE;
             for (int i = 0; i < 12; i++) {
                 long start = System.nanoTime();
@@ -151,6 +221,20 @@ public final class ModelBenchmark {
     /** 6 × matmul parameters, plus 3 × (QKᵀ and AV over the full sequence), per position. */
     private static double trainFlopsPerToken(ModelSpec c, int sequence) {
         return 6.0 * c.matmulParameterCount() + 12.0 * c.layers() * sequence * c.attentionWidth();
+    }
+
+    /**
+     * LoRA training needs no gradients of the frozen weights: 4 × matmul parameters (forward, and
+     * backward to the inputs), 6 × the adapters' parameters, attention as in full training.
+     */
+    private static double loraTrainFlopsPerToken(ModelSpec c, long adapterParameters, int sequence) {
+        return 4.0 * c.matmulParameterCount() + 6.0 * adapterParameters
+                + 12.0 * c.layers() * sequence * c.attentionWidth();
+    }
+
+    /** Positions whose next token a training step predicts. */
+    private static long trainedPositions(Settings settings) {
+        return (long) settings.trainRows() * (settings.trainTokens() - 1);
     }
 
     private List<GenerationRequest> requests(ModelSpec c) {
@@ -187,6 +271,11 @@ public final class ModelBenchmark {
         return out;
     }
 
+    /** A line on stderr (stdout carries the JSON line alone). */
+    static void progress(String what) {
+        System.err.println("bench model: " + what + "...");
+    }
+
     /** Fastest of {@code repeats} timed runs after one warm-up. */
     private double best(Runnable work) {
         work.run();
@@ -198,6 +287,8 @@ public final class ModelBenchmark {
         }
         return best;
     }
+
+    private static final double MIB = 1 << 20;
 
     private static double round(double v) {
         return Math.round(v * 1000) / 1000.0;
