@@ -51,7 +51,7 @@ final class BenchCommand implements Callable<Integer> {
     int trainRows;
 
     @Option(names = "--micro-batch", description = "model, memory: rows per forward/backward pass of a training step"
-            + " (default: 8 with --model, whose vocabulary makes a micro-batch's logits large, else --train-rows)")
+            + " (default: 4 with --model, whose vocabulary makes a micro-batch's logits large, else --train-rows)")
     Integer microBatch;
 
     @Option(names = "--lora", description = "model: also train LoRA adapters on the --model (speed, peak memory in"
@@ -171,7 +171,7 @@ final class BenchCommand implements Callable<Integer> {
         ModelBenchmark.Settings defaults = ModelBenchmark.Settings.defaults();
         boolean pretrainedSize = modelPath != null;
         int rows = decodeRows != null ? decodeRows : pretrainedSize ? 64 : defaults.decodeRows();
-        int micro = microBatch != null ? microBatch : pretrainedSize ? Math.min(8, trainRows) : trainRows;
+        int micro = microBatch != null ? microBatch : pretrainedSize ? Math.min(4, trainRows) : trainRows;
         // Decoding without the KV cache recomputes every prefix: minutes for a model of pretrained size.
         ModelBenchmark.Settings settings = new ModelBenchmark.Settings(model, modelPath, rows,
                 defaults.promptTokens(), defaults.newTokens(), trainRows, micro, defaults.trainTokens(), repeats,
