@@ -8,6 +8,7 @@ import io.rollstream.common.Json;
 import io.rollstream.config.ConfigWriter;
 import io.rollstream.config.ModelSection;
 import io.rollstream.config.RunConfig;
+import io.rollstream.device.Placement;
 import io.rollstream.eval.EvalSpec;
 import io.rollstream.eval.GreedyEvaluator;
 import io.rollstream.export.HfExport;
@@ -431,7 +432,7 @@ public final class LocalRun {
     /** The weights version 0 starts from (before any warm start). */
     private static LanguageModel startingModel(RunConfig config, ModelSpec model, Checkpoint init) throws Exception {
         if (config.model().source() == ModelSection.Source.HUGGINGFACE) {
-            return HfModelDirectory.load(Path.of(config.model().path()), (DecoderConfig) model, Device.cpu());
+            return HfModelDirectory.load(Path.of(config.model().path()), (DecoderConfig) model, Placement.cpu());
         }
         return init != null ? Checkpoints.model(init, Device.cpu()) : WarmStart.freshModel(model, config.job().seed());
     }

@@ -7,6 +7,9 @@ import io.rollstream.config.DataSection;
 import io.rollstream.config.ModelSection;
 import io.rollstream.config.RolloutSection;
 import io.rollstream.config.RunConfig;
+import io.rollstream.device.DeviceSelection;
+import io.rollstream.device.DeviceSetting;
+import io.rollstream.device.Precision;
 import io.rollstream.eval.EvalSpec;
 import io.rollstream.learner.Algorithm;
 import io.rollstream.huggingface.HfConfig;
@@ -18,7 +21,6 @@ import io.rollstream.policy.PolicyStore;
 import io.rollstream.policy.RunSignals;
 import io.rollstream.policy.VersionRetention;
 import io.rollstream.rollout.AdmissionGate;
-import io.rollstream.rollout.DeviceSelection;
 import io.rollstream.rollout.DifficultyPools;
 import io.rollstream.rollout.ModelGroupSampler;
 import io.rollstream.rollout.ReAdmission;
@@ -119,7 +121,7 @@ public final class PlanFactory {
                 c.learner().toTrainerConfig(r.toSamplingParams()), c.learner().toLossSettings(r.maxNewTokens()),
                 c.job().maxSteps(),
                 c.data().maxProblems(), c.learner().maxBadSteps(), (long) c.job().stateInlineMaxMb() << 20,
-                retention(c));
+                retention(c), c.learner().device());
         return new PipelinePlan(c.job().name(), r.parallelism(), rollout, batch, learner, teacher(c, contextLength),
                 eval(c),
                 new ProblemValidator(tokenizer(c), contextLength, c.data().maxPromptChars(), knownTasks(c)),
@@ -155,7 +157,7 @@ public final class PlanFactory {
         String given = c.teacher().location();
         String location = given.contains("://") ? given : Path.of(given).toAbsolutePath().toString();
         return new TeacherSettings(c.teacher().source(), location, c.teacher().parallelism(), tokenizer(c), contextLength,
-                c.rollout().device(), c.rollout().maxBatchRows());
+                c.rollout().device(), c.rollout().maxBatchRows(), c.model().dtype());
     }
 
     /** Task names a problem may carry: the built-in task, or for JSONL its default label and the built-in names. */
@@ -178,7 +180,8 @@ public final class PlanFactory {
         int groupSize = c.rollout().rolloutsPerExample();
         int rows = c.rollout().maxBatchRows();
         long seed = c.job().seed();
-        RolloutSection.Device device = c.rollout().device();
+        DeviceSetting device = c.rollout().device();
+        Precision precision = c.model().dtype();
         PipelineIo.ProblemStreamFactory problems;
         if (d.source() == DataSection.Source.TASK) {
             Task task = task(c);
@@ -192,7 +195,8 @@ public final class PlanFactory {
         }
         long samplingSeed = c.rollout().samplingSeed(seed);
         return new PipelineIo(problems, (subtask, gpus) -> new ModelGroupSampler(store, verifier, sampling, groupSize,
-                rows, samplingSeed, DeviceSelection.forSubtask("rollout", device, gpus, subtask)));
+                rows, samplingSeed, DeviceSelection.frozenCopyForSubtask("rollout", "rollout.device", device, precision,
+                        gpus, subtask)));
     }
 
 }

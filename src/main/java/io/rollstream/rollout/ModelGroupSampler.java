@@ -1,10 +1,9 @@
 package io.rollstream.rollout;
 
-import ai.djl.Device;
-
 import io.rollstream.checkpoint.BaseModels;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.Checkpoints;
+import io.rollstream.device.Placement;
 import io.rollstream.model.LanguageModel;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.policy.PolicyVersionGoneException;
@@ -56,14 +55,14 @@ public final class ModelGroupSampler implements GroupSampler {
     private SamplingEngine engine;
 
     public ModelGroupSampler(PolicyStore store, Verifier verifier, SamplingParams sampling, int groupSize,
-            int maxBatchRows, long runSeed, Device device) {
+            int maxBatchRows, long runSeed, Placement placement) {
         this.store = store;
         this.verifier = verifier;
         this.sampling = sampling;
         this.groupSize = groupSize;
         this.maxBatchRows = Math.max(maxBatchRows, groupSize);
         this.runSeed = runSeed;
-        this.bases = new BaseModels(device);
+        this.bases = new BaseModels(placement);
     }
 
     @Override
@@ -164,16 +163,13 @@ public final class ModelGroupSampler implements GroupSampler {
         if (model != null) {
             return model;
         }
-        Checkpoint checkpoint = store.load(version);
-        if (codec == null) {
-            codec = PromptCodec.create(checkpoint.tokenizer());
-            engine = new SamplingEngine(codec.tokenizer().stopIds(), codec.tokenizer().padId(), true);
-        }
-        try {
-            model = Checkpoints.model(checkpoint, bases);
-        } catch (java.io.UncheckedIOException e) {
-            throw e.getCause(); // a version deleted while it was read: available() tells why
-        }
+        model = store.read(version, checkpoint -> {
+            if (codec == null) {
+                codec = PromptCodec.create(checkpoint.tokenizer());
+                engine = new SamplingEngine(codec.tokenizer().stopIds(), codec.tokenizer().padId(), true);
+            }
+            return Checkpoints.model(checkpoint, bases); // a version deleted meanwhile: available() tells why
+        });
         models.put(version, model);
         while (models.size() > MODELS_KEPT) {
             Iterator<Map.Entry<Long, LanguageModel>> oldest = models.entrySet().iterator();

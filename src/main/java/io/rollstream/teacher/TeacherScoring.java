@@ -3,7 +3,8 @@ package io.rollstream.teacher;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.config.ModelSection;
-import io.rollstream.rollout.DeviceSelection;
+import io.rollstream.device.DeviceSelection;
+import io.rollstream.device.Placement;
 import io.rollstream.types.ScoredGroup;
 
 import org.apache.flink.api.common.functions.OpenContext;
@@ -45,14 +46,14 @@ public final class TeacherScoring extends RichMapFunction<ScoredGroup, ScoredGro
 
     @Override
     public void open(OpenContext context) throws Exception {
-        ai.djl.Device device = DeviceSelection.forSubtask(UID, settings.device(),
-                DeviceSelection.declaredGpus(getRuntimeContext()),
+        Placement placement = DeviceSelection.frozenCopyForSubtask(UID, "rollout.device", settings.device(),
+                settings.precision(), DeviceSelection.declaredGpus(getRuntimeContext()),
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
         scorer = settings.source() == ModelSection.Source.HUGGINGFACE
                 ? TeacherScorer.loadDirectory(settings.location(), settings.studentTokenizer(),
-                        settings.studentContextLength(), device, settings.maxBatchRows())
+                        settings.studentContextLength(), placement, settings.maxBatchRows())
                 : TeacherScorer.load(read(settings.location()), settings.studentTokenizer(),
-                        settings.studentContextLength(), device, settings.maxBatchRows());
+                        settings.studentContextLength(), placement, settings.maxBatchRows());
     }
 
     @Override

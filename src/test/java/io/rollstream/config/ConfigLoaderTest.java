@@ -10,7 +10,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rollstream.config.DataSection.Source;
 import io.rollstream.output.RolloutLogFormat.Mode;
-import io.rollstream.config.RolloutSection.Device;
+import io.rollstream.device.DeviceSetting;
+import io.rollstream.device.Precision;
 import io.rollstream.batch.Advantages;
 import io.rollstream.learner.AdamW;
 import io.rollstream.model.SamplingTruncation;
@@ -25,6 +26,7 @@ import io.rollstream.learner.ReferenceKl;
 import io.rollstream.learner.PolicyTrainer;
 import io.rollstream.learner.PolicyTrainer.OptimizerStep;
 import io.rollstream.model.ModelConfig;
+import io.rollstream.model.ModelConfig.Architecture;
 import io.rollstream.model.ModelConfig.Positions;
 import io.rollstream.rollout.Oversampling;
 import io.rollstream.sampling.SamplingParams;
@@ -66,14 +68,15 @@ class ConfigLoaderTest {
                 new DataSection.Fields("id", "prompt", "answer", "task"), "exact_match", 1, true, 0, 4096, PromptFormat.Kind.RAW, null));
         assertThat(c.model()).isEqualTo(ModelSection.builtin(4, 4, 128, 512, 32, Positions.LEARNED, null, null));
         assertThat(c.sft()).isEqualTo(new SftSection(0, 1000, 64, 1e-3, 20, 250, 100));
-        assertThat(c.rollout()).isEqualTo(new RolloutSection(1, 8, 1.0, 1.0, 0, 8, 256, 200, Device.AUTO));
+        assertThat(c.rollout()).isEqualTo(new RolloutSection(1, 8, 1.0, 1.0, 0, 8, 256, 200, DeviceSetting.AUTO));
         assertThat(c.buffer()).isEqualTo(new BufferSection(64, 1.0, Oversampling.FIXED, null, null, false, null,
                 Estimator.GROUP_MEAN, null, false, 0, 0));
         assertThat(c.zeroAdvantageFilter()).isTrue(); // unset: on for grpo
         assertThat(c.async()).isEqualTo(new AsyncSection(1, 1));
         assertThat(c.learner()).isEqualTo(new LearnerSection(Algorithm.GRPO, 1e-4, 0.9, 0.99, 1e-8, 0.0, 0, 1.0, 64,
                 OptimizerStep.PER_BATCH, 5, LossConfig.dppo(new DppoLoss.Config(Masking.DPPO, 0.2, 0.2, 0.125, 8.0, 1e-3)),
-                LossAggregation.TOKEN_MEAN, ImportanceCorrection.Config.none(), ReferenceKl.Config.off(), false));
+                LossAggregation.TOKEN_MEAN, ImportanceCorrection.Config.none(), ReferenceKl.Config.off(), false,
+                DeviceSetting.AUTO));
         assertThat(c.teacher()).isEqualTo(new TeacherSection(ModelSection.Source.BUILTIN, null, null, 1));
         assertThat(c.eval()).isEqualTo(new EvalSection(5, 200, null));
         assertThat(c.policyStore()).isEqualTo(new PolicyStoreSection(null, 8, 3, true));
@@ -88,7 +91,7 @@ class ConfigLoaderTest {
     @Test
     void missingKeysOfAGivenSectionTakeTheirDefaults() {
         RunConfig c = ConfigLoader.parse("rollout:\n  temperature: 0.5\n");
-        assertThat(c.rollout()).isEqualTo(new RolloutSection(1, 8, 0.5, 1.0, 0, 8, 256, 200, Device.AUTO));
+        assertThat(c.rollout()).isEqualTo(new RolloutSection(1, 8, 0.5, 1.0, 0, 8, 256, 200, DeviceSetting.AUTO));
         assertThat(c).isEqualTo(new RunConfig(null, null, null, null, c.rollout(), null, null, null, null, null,
                 null, null, null));
     }
@@ -102,10 +105,11 @@ class ConfigLoaderTest {
                 "/data/gsm8k/train", true, new DataSection.Fields("uid", "question", "solution", "kind"),
                 "last_number_match", 3, false, 5000, 1024, PromptFormat.Kind.CHAT,
                 "Reason step by step, then give the final answer."));
-        assertThat(c.model()).isEqualTo(ModelSection.builtin(8, 8, 512, 2048, 512, Positions.ROTARY,
-                TokenizerSpec.huggingFace("/models/tiny/tokenizer.json"), "/runs/sft/checkpoints/final"));
+        assertThat(c.model()).isEqualTo(new ModelSection(ModelSection.Source.BUILTIN, null, Architecture.GPT, 8, 8, 512,
+                2048, 512, Positions.ROTARY, TokenizerSpec.huggingFace("/models/tiny/tokenizer.json"),
+                "/runs/sft/checkpoints/final", Precision.FLOAT16, null));
         assertThat(c.sft()).isEqualTo(new SftSection(200, 5000, 32, 3e-4, 50, 100, 25));
-        assertThat(c.rollout()).isEqualTo(new RolloutSection(4, 16, 0.8, 0.95, 50, 256, 512, 500, Device.GPU, 77L));
+        assertThat(c.rollout()).isEqualTo(new RolloutSection(4, 16, 0.8, 0.95, 50, 256, 512, 500, DeviceSetting.GPU, 77L));
         assertThat(c.rollout().samplingSeed(c.job().seed())).isEqualTo(77L);
         assertThat(c.buffer()).isEqualTo(new BufferSection(256, 1.5, Oversampling.ADAPTIVE, 0.9, 0.1, true, false,
                 Estimator.GROUP_MEAN_STD,
@@ -117,7 +121,7 @@ class ConfigLoaderTest {
                 LossAggregation.SEQ_MEAN_TOKEN_SUM,
                 new ImportanceCorrection.Config(ImportanceCorrection.Truncation.SEQUENCE, 3.0,
                         ImportanceCorrection.MaskLevel.GEOMETRIC, 0.9, 1.1),
-                new ReferenceKl.Config(0.05, ReferenceKl.Estimator.K2), false));
+                new ReferenceKl.Config(0.05, ReferenceKl.Estimator.K2), false, DeviceSetting.GPU));
         assertThat(c.teacher()).isEqualTo(new TeacherSection(ModelSection.Source.BUILTIN, "/runs/teacher/final", null, 2));
         assertThat(c.eval()).isEqualTo(new EvalSection(50, 500, 512));
         assertThat(c.policyStore()).isEqualTo(new PolicyStoreSection("/scratch/policies", 3, 5, false));
@@ -173,7 +177,7 @@ class ConfigLoaderTest {
                 model: {positions: Rotary}
                 data: {source: Task}
                 """);
-        assertThat(c.rollout().device()).isEqualTo(Device.CPU);
+        assertThat(c.rollout().device()).isEqualTo(DeviceSetting.CPU);
         assertThat(c.learner().algorithm()).isEqualTo(Algorithm.SFT);
         assertThat(c.learner().optimizerStep()).isEqualTo(OptimizerStep.PER_PROMPT);
         assertThat(c.learner().loss().masking()).isEqualTo(Masking.NONE);
