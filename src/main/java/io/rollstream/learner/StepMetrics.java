@@ -96,6 +96,7 @@ public final class StepMetrics {
         m.put("pool_normal", s.pools().normal());
         m.put("pool_hard", s.pools().hard());
         putWaste(m, s, batch.groups().length, completionTokens);
+        m.put("rollout_tokens", s.completionTokensReceived());
         m.put("rollout_tokens_per_s", timing.rolloutSeconds() > 0 ? s.completionTokensReceived() / timing.rolloutSeconds() : 0.0);
         m.put("learner_tokens_per_s", timing.stepSeconds() > 0 ? result.tokens() / timing.stepSeconds() : 0.0);
         m.put("learner_wait_s", timing.waitSeconds());

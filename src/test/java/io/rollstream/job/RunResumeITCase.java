@@ -106,6 +106,9 @@ class RunResumeITCase {
         Run second = run(config, dir, resume);
         assertThat(second.result().status()).isEqualTo(JobStatus.FINISHED);
         assertThat(second.console()).contains("resuming the SFT warm start at step " + stoppedAt, "restarts: 0");
+        assertThat(second.console()).as("a finished run points to its report and eval, not to a resume")
+                .contains("next: jobs/rollstream report " + dir, "jobs/rollstream eval --policy " + dir)
+                .doesNotContain("continue with: --resume-from");
 
         // The warm start as if uninterrupted: each step once, the same losses as the SFT-only run,
         // and bit-identical weights in policy version 0.
