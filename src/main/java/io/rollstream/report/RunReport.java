@@ -41,10 +41,23 @@ public final class RunReport {
             files.add(file);
             plots.add(new ReportPage.Plot("plots/" + c.file(), c.title(), png));
         }
-        String html = ReportPage.render("Rollstream run " + runDir.toAbsolutePath().normalize().getFileName(),
+        String html = ReportPage.render(title(run),
                 ReportSummary.of(run), plots, RolloutSamples.of(run.rollouts(), SAMPLES_PER_KIND), run.configYaml());
         Path page = out.resolve("report.html");
         Files.writeString(page, html, StandardCharsets.UTF_8);
         return new Written(page, files);
+    }
+
+    /**
+     * The page's title: the run's {@code job.name} and, when the folder is named otherwise (not the
+     * default {@code <job.name>-<timestamp>}), the folder too.
+     */
+    static String title(RunRecords run) {
+        String folder = String.valueOf(run.dir().toAbsolutePath().normalize().getFileName());
+        String job = run.jobName();
+        if (job == null || folder.startsWith(job)) {
+            return "Rollstream: " + folder;
+        }
+        return "Rollstream: " + job + " (run directory " + folder + ")";
     }
 }

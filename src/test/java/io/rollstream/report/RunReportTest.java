@@ -70,6 +70,19 @@ class RunReportTest {
     }
 
     @Test
+    void theTitleIsTheRunsNameAndItsFolderWhenNamedOtherwise() throws Exception {
+        RunRecords smoke = RunRecords.read(fixture());
+        assertThat(RunReport.title(smoke)).isEqualTo("Rollstream: smoke");
+        RunRecords elsewhere = new RunRecords(Path.of("/tmp/run"), smoke.configYaml(), smoke.sft(), smoke.rl(),
+                smoke.rollouts(), smoke.finished(), smoke.events());
+        assertThat(RunReport.title(elsewhere)).isEqualTo("Rollstream: smoke (run directory run)");
+        RunRecords noConfig = new RunRecords(Path.of("/tmp/run"), null, smoke.sft(), smoke.rl(), smoke.rollouts(),
+                smoke.finished(), smoke.events());
+        assertThat(RunReport.title(noConfig)).isEqualTo("Rollstream: run");
+        assertThat(Files.readString(RunReport.write(fixture(), out).page())).contains("<h1>Rollstream: smoke</h1>");
+    }
+
+    @Test
     void chartsHoldOnePointPerRecordedValue() throws Exception {
         Map<String, ReportCharts.NamedChart> charts = ReportCharts.of(RunRecords.read(fixture())).stream()
                 .collect(Collectors.toMap(ReportCharts.NamedChart::file, c -> c));
