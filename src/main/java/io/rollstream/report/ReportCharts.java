@@ -13,10 +13,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The report's charts, drawn with XChart from a run's records. RL charts plot {@code metrics.jsonl}
- * keys against the learner step; held-out accuracy is plotted against the policy version it
- * measured (0 = the initial, possibly SFT-warm-started policy; n = after RL step n − 1). A chart
- * whose keys no line carries (KL outside distillation, SFT loss without a warm start) is left out.
+ * The report's charts, drawn with XChart from a run's records. Every RL chart has one x-axis: the
+ * step as a person counts it, n = the n-th learner step, the one that publishes policy version n
+ * ({@code metrics.jsonl}'s {@code policy_version}; its {@code step} field is n − 1); held-out
+ * accuracy at 0 is that of the initial, possibly SFT-warm-started policy. Rates are over a rolling
+ * window of steps (tokens over the window's time), never means of per-step rates, and reward is also
+ * plotted against the RL job's running time ({@code time_s}). A chart whose keys no line carries
+ * (KL outside distillation, SFT loss without a warm start) is left out.
  */
 public final class ReportCharts {
 
@@ -46,22 +49,74 @@ public final class ReportCharts {
                 "groups_dropped_stale", "groups_dropped_length");
         addLines(charts, "waste", "Waste of generation (whole run so far)", "ratio", rl, "total_generation_efficiency",
                 "total_rollout_tokens_per_trained_token");
-        addLines(charts, "throughput", "Throughput (tokens/s)", "tokens/s", rl, "rollout_tokens_per_s",
-                "learner_tokens_per_s");
+        XYChart throughput = throughput(rl);
+        if (throughput != null) {
+            charts.add(new NamedChart("throughput.png", throughput.getTitle(), throughput));
+        }
+        XYChart overTime = rewardOverTime(rl);
+        if (overTime != null) {
+            charts.add(new NamedChart("reward-time.png", overTime.getTitle(), overTime));
+        }
         CategoryChart split = timeSplit(rl);
         if (split != null) {
             charts.add(new NamedChart("time-split.png", split.getTitle(), split));
         }
         addLines(charts, "learner", "Learner: loss, gradient norm, entropy", "value", rl, "loss", "grad_norm",
                 "entropy");
-        addLines(charts, "sft-loss", "SFT warm start: loss", "loss", run.sft(), "loss");
+        addLines(charts, "sft-loss", "SFT warm start: loss", "SFT step", "loss", run.sft(), "loss");
         return charts;
     }
 
-    /** One series per key present in {@code lines}, against their {@code step}; nothing when none is. */
+    /** The x-axis title of every RL chart. */
+    static final String STEP_AXIS = "step (= policy version it published)";
+
+    /** Steps in the rolling window of the throughput chart. */
+    static final int RATE_WINDOW = 20;
+
+    /** {@code m}'s step as a person counts it: the policy version it published (step + 1). */
+    static double stepNumber(JsonNode m) {
+        return m.path("step").asLong() + 1;
+    }
+
+    /**
+     * Rollout and learner tokens per second over the last {@value #RATE_WINDOW} steps at each step
+     * (the window's tokens over its time), so a step whose batch was ready at once does not spike
+     * the curve.
+     */
+    private static XYChart throughput(List<JsonNode> rl) {
+        if (rl.isEmpty()) {
+            return null;
+        }
+        XYChart chart = xy("Throughput, rolling " + RATE_WINDOW + "-step window (tokens/s)", STEP_AXIS, "tokens/s");
+        double[] x = rl.stream().mapToDouble(ReportCharts::stepNumber).toArray();
+        if (rl.stream().allMatch(m -> m.has("rollout_tokens"))) {
+            chart.addSeries("rollout tokens/s", x, Rates.rolling(rl, RATE_WINDOW, m -> m.path("rollout_tokens").asDouble()));
+        }
+        chart.addSeries("learner tokens/s", x, Rates.rolling(rl, RATE_WINDOW, Rates::learnerTokens));
+        return chart;
+    }
+
+    /** Reward against the RL job's running time, in minutes; null for lines without {@code time_s}. */
+    private static XYChart rewardOverTime(List<JsonNode> rl) {
+        List<JsonNode> timed = rl.stream().filter(m -> m.has("time_s")).toList();
+        if (timed.isEmpty()) {
+            return null;
+        }
+        XYChart chart = xy("Reward against running time", "minutes of the RL job (time_s / 60)", "reward");
+        chart.addSeries("reward_mean", timed.stream().mapToDouble(m -> m.path("time_s").asDouble() / 60).toArray(),
+                timed.stream().mapToDouble(m -> m.path("reward_mean").asDouble()).toArray());
+        return chart;
+    }
+
+    /** An RL chart: one series per key present in {@code lines}, against their step; nothing when none is. */
     private static void addLines(List<NamedChart> charts, String name, String title, String yTitle,
             List<JsonNode> lines, String... keys) {
-        XYChart chart = xy(title, "step", yTitle);
+        addLines(charts, name, title, STEP_AXIS, yTitle, lines, keys);
+    }
+
+    private static void addLines(List<NamedChart> charts, String name, String title, String xTitle, String yTitle,
+            List<JsonNode> lines, String... keys) {
+        XYChart chart = xy(title, xTitle, yTitle);
         for (String key : keys) {
             addSeries(chart, key, lines);
         }
@@ -77,13 +132,13 @@ public final class ReportCharts {
                 .ifPresent(m -> points.add(new double[] {0, m.path("eval_accuracy").asDouble()}));
         for (JsonNode m : run.rl()) {
             if (m.has("eval_accuracy")) {
-                points.add(new double[] {m.path("step").asLong() + 1, m.path("eval_accuracy").asDouble()});
+                points.add(new double[] {stepNumber(m), m.path("eval_accuracy").asDouble()});
             }
         }
         if (points.isEmpty()) {
             return null;
         }
-        XYChart chart = xy("Held-out accuracy (greedy)", "policy version", "accuracy");
+        XYChart chart = xy("Held-out accuracy (greedy; 0 = before RL)", STEP_AXIS, "accuracy");
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
         chart.addSeries("eval_accuracy", points.stream().mapToDouble(p -> p[0]).toArray(),
                 points.stream().mapToDouble(p -> p[1]).toArray());
@@ -97,12 +152,12 @@ public final class ReportCharts {
             return null;
         }
         CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
-                .title("Learner time split per step (s)").xAxisTitle("step").yAxisTitle("seconds").build();
+                .title("Learner time split per step (s)").xAxisTitle(STEP_AXIS).yAxisTitle("seconds").build();
         chart.getStyler().setStacked(true);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         chart.getStyler().setXAxisLabelRotation(timed.size() > 20 ? 90 : 0);
         chart.getStyler().setXAxisMaxLabelCount(20);
-        List<Long> steps = timed.stream().map(m -> m.path("step").asLong()).toList();
+        List<Long> steps = timed.stream().map(m -> (long) stepNumber(m)).toList();
         chart.addSeries("training (step_time_s)", steps,
                 timed.stream().map(m -> (Number) m.path("step_time_s").asDouble()).toList());
         chart.addSeries("waiting for a batch (learner_wait_s)", steps,
@@ -110,13 +165,13 @@ public final class ReportCharts {
         return chart;
     }
 
-    /** {@code key} against {@code step} over the lines that carry it; no series when none does. */
+    /** {@code key} against the step number over the lines that carry it; no series when none does. */
     private static void addSeries(XYChart chart, String key, List<JsonNode> lines) {
         List<JsonNode> kept = lines.stream().filter(m -> m.has(key)).toList();
         if (kept.isEmpty()) {
             return;
         }
-        chart.addSeries(key, kept.stream().mapToDouble(m -> m.path("step").asDouble()).toArray(),
+        chart.addSeries(key, kept.stream().mapToDouble(ReportCharts::stepNumber).toArray(),
                 kept.stream().mapToDouble(m -> m.path(key).asDouble()).toArray());
     }
 

@@ -88,8 +88,10 @@ class RunReportTest {
                 .collect(Collectors.toMap(ReportCharts.NamedChart::file, c -> c));
 
         XYSeries reward = ((XYChart) charts.get("reward.png").chart()).getSeriesMap().get("reward_mean");
-        assertThat(reward.getXData()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+        // One numbering on every axis: step n published policy version n (metrics.jsonl's step + 1).
+        assertThat(reward.getXData()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
         assertThat(reward.getYData()[0]).isEqualTo(0.25);
+        assertThat(((XYChart) charts.get("reward.png").chart()).getXAxisTitle()).isEqualTo(ReportCharts.STEP_AXIS);
         // The SFT result at version 0, then the RL evaluations (every 2 steps) at the versions they measured.
         XYSeries accuracy = ((XYChart) charts.get("accuracy.png").chart()).getSeriesMap().get("eval_accuracy");
         assertThat(accuracy.getXData()).containsExactly(0, 2, 4, 6, 8);
@@ -103,7 +105,10 @@ class RunReportTest {
         CategoryChart split = (CategoryChart) charts.get("time-split.png").chart();
         assertThat(split.getSeriesMap()).hasSize(2);
         split.getSeriesMap().values().forEach(s -> assertThat(s.getXData()).hasSize(8));
+        assertThat(split.getSeriesMap().values().iterator().next().getXData()).first().isEqualTo(1L);
         assertThat(charts).doesNotContainKey("kl.png"); // a GRPO run has no KL
+        // lines without time_s (an older run) get no chart against time
+        assertThat(charts).doesNotContainKey("reward-time.png");
     }
 
     @Test
