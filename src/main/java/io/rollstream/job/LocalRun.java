@@ -57,8 +57,9 @@ import java.util.stream.Stream;
  * {@code rollstream run}: prepares the run directory (resolved config, initial policy — fresh,
  * from {@code model.init}, and warm-started with SFT when configured), runs the job on a local
  * mini-cluster, saves the final model and prints a summary. Everything it prints also goes to the
- * run's {@code run.log} ({@link RunLog}), and what happens to the run — starts, restarts, stops,
- * resumes — to its {@code events.jsonl} ({@link RunEvents}).
+ * run's {@code run.log} ({@link RunLog}), what happens to the run — starts, restarts, stops,
+ * resumes — to its {@code events.jsonl} ({@link RunEvents}), and its metrics to TensorBoard event
+ * files too ({@link TensorBoardLog}).
  */
 public final class LocalRun {
 
@@ -75,7 +76,9 @@ public final class LocalRun {
             throws Exception {
         long start = System.currentTimeMillis();
         Opened opened = open(config, runDir, resume, PreFlight.Mode.LOCAL_RUN);
-        try (RunLog log = RunLog.open(opened.paths().runLog(), console)) {
+        try (RunLog log = RunLog.open(opened.paths().runLog(), console);
+                TensorBoardLog tensorboard = TensorBoardLog.follow(opened.paths().metrics(),
+                        opened.paths().tensorboard(), resume != null)) {
             PrintStream out = log.out();
             Prepared prepared;
             try {
