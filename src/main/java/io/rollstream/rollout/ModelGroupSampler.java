@@ -164,16 +164,13 @@ public final class ModelGroupSampler implements GroupSampler {
         if (model != null) {
             return model;
         }
-        Checkpoint checkpoint = store.load(version);
-        if (codec == null) {
-            codec = PromptCodec.create(checkpoint.tokenizer());
-            engine = new SamplingEngine(codec.tokenizer().stopIds(), codec.tokenizer().padId(), true);
-        }
-        try {
-            model = Checkpoints.model(checkpoint, bases);
-        } catch (java.io.UncheckedIOException e) {
-            throw e.getCause(); // a version deleted while it was read: available() tells why
-        }
+        model = store.read(version, checkpoint -> {
+            if (codec == null) {
+                codec = PromptCodec.create(checkpoint.tokenizer());
+                engine = new SamplingEngine(codec.tokenizer().stopIds(), codec.tokenizer().padId(), true);
+            }
+            return Checkpoints.model(checkpoint, bases); // a version deleted meanwhile: available() tells why
+        });
         models.put(version, model);
         while (models.size() > MODELS_KEPT) {
             Iterator<Map.Entry<Long, LanguageModel>> oldest = models.entrySet().iterator();

@@ -9,8 +9,10 @@ import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.common.Json;
 import io.rollstream.eval.EvalSpec;
+import io.rollstream.learner.AdamW;
 import io.rollstream.model.LanguageModel;
 import io.rollstream.model.ModelConfig;
+import io.rollstream.model.TensorSource;
 import io.rollstream.tasks.Task;
 import io.rollstream.tasks.Tasks;
 import io.rollstream.tokenizer.CharTokenizer;
@@ -57,7 +59,12 @@ class WarmStartTest {
 
         @Override
         public void save(Checkpoint state) {
-            saved.add(state);
+            // The state's tensors are live arrays that training goes on changing: keep a copy.
+            AdamW.State optimizer = state.optimizer();
+            saved.add(new Checkpoint(state.step(), state.model(), state.tokenizer(),
+                    TensorSource.of(state.weights().toMap()), new AdamW.State(optimizer.step(),
+                            optimizer.firstMoments().toMap(), optimizer.secondMoments().toMap()),
+                    state.metadata(), state.adapter()));
         }
 
         @Override
