@@ -2,15 +2,20 @@ package io.rollstream.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.XYStyler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import java.awt.Color;
+import java.awt.Font;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The report's charts, drawn with XChart from a run's records. Every RL chart has one x-axis: the
@@ -34,7 +39,8 @@ public final class ReportCharts {
     public static List<NamedChart> of(RunRecords run) {
         List<NamedChart> charts = new ArrayList<>();
         List<JsonNode> rl = run.rl();
-        addLines(charts, "reward", "Reward (training batches)", "reward", rl, "reward_mean", "reward_std");
+        addLines(charts, "reward", "Reward, mean over the batch", "reward", rl, "reward_mean");
+        addLines(charts, "reward-std", "Reward, standard deviation within the batch", "reward std", rl, "reward_std");
         XYChart accuracy = accuracy(run);
         if (accuracy != null) {
             charts.add(new NamedChart("accuracy.png", accuracy.getTitle(), accuracy));
@@ -42,12 +48,18 @@ public final class ReportCharts {
         addLines(charts, "kl", "Reverse KL to the teacher (per token)", "KL", rl, "kl_mean");
         addLines(charts, "staleness", "Staleness of trained groups (steps)", "steps", rl, "staleness_mean",
                 "staleness_max");
+        addLines(charts, "completion-length", "Completion length (tokens, mean over the batch)", "tokens", rl,
+                "seq_len_mean");
+        addLines(charts, "importance-ratio", "Importance ratio learner ÷ sampler (per token)", "ratio", rl,
+                "is_ratio_mean", "is_ratio_max");
         addLines(charts, "pools", "Difficulty pools (problems)", "problems", rl, "pool_easy", "pool_normal",
                 "pool_hard");
         addLines(charts, "filters", "Groups per step: scored, trained and dropped by filter", "groups", rl,
                 "groups_scored", "groups_trained", "groups_dropped_zero_advantage", "groups_dropped_difficulty",
                 "groups_dropped_stale", "groups_dropped_length");
-        addLines(charts, "waste", "Waste of generation (whole run so far)", "ratio", rl, "total_generation_efficiency",
+        addLines(charts, "efficiency", "Generation efficiency: trained ÷ scored groups (whole run so far)", "share",
+                rl, "total_generation_efficiency");
+        addLines(charts, "waste", "Rollout tokens per trained token (whole run so far)", "ratio", rl,
                 "total_rollout_tokens_per_trained_token");
         XYChart throughput = throughput(rl);
         if (throughput != null) {
@@ -57,12 +69,11 @@ public final class ReportCharts {
         if (overTime != null) {
             charts.add(new NamedChart("reward-time.png", overTime.getTitle(), overTime));
         }
-        CategoryChart split = timeSplit(rl);
-        if (split != null) {
-            charts.add(new NamedChart("time-split.png", split.getTitle(), split));
-        }
-        addLines(charts, "learner", "Learner: loss, gradient norm, entropy", "value", rl, "loss", "grad_norm",
-                "entropy");
+        addLines(charts, "time-split", "Learner time per step: training and waiting for a batch", "seconds", rl,
+                "step_time_s", "learner_wait_s");
+        addLines(charts, "loss", "Learner: loss", "loss", rl, "loss");
+        addLines(charts, "grad-norm", "Learner: gradient norm (before clipping)", "norm", rl, "grad_norm");
+        addLines(charts, "entropy", "Learner: entropy of the sampling policy (per token)", "nats", rl, "entropy");
         addLines(charts, "sft-loss", "SFT warm start: loss", "SFT step", "loss", run.sft(), "loss");
         return charts;
     }
@@ -103,8 +114,7 @@ public final class ReportCharts {
             return null;
         }
         XYChart chart = xy("Reward against running time", "minutes of the RL job (time_s / 60)", "reward");
-        chart.addSeries("reward_mean", timed.stream().mapToDouble(m -> m.path("time_s").asDouble() / 60).toArray(),
-                timed.stream().mapToDouble(m -> m.path("reward_mean").asDouble()).toArray());
+        addSeries(chart, "reward_mean", timed, m -> m.path("time_s").asDouble() / 60);
         return chart;
     }
 
@@ -145,42 +155,73 @@ public final class ReportCharts {
         return chart;
     }
 
-    /** Per step, seconds the learner trained and seconds it waited for its batch, stacked. */
-    private static CategoryChart timeSplit(List<JsonNode> rl) {
-        List<JsonNode> timed = rl.stream().filter(m -> m.has("step_time_s") && m.has("learner_wait_s")).toList();
-        if (timed.isEmpty()) {
-            return null;
-        }
-        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
-                .title("Learner time split per step (s)").xAxisTitle(STEP_AXIS).yAxisTitle("seconds").build();
-        chart.getStyler().setStacked(true);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
-        chart.getStyler().setXAxisLabelRotation(timed.size() > 20 ? 90 : 0);
-        chart.getStyler().setXAxisMaxLabelCount(20);
-        List<Long> steps = timed.stream().map(m -> (long) stepNumber(m)).toList();
-        chart.addSeries("training (step_time_s)", steps,
-                timed.stream().map(m -> (Number) m.path("step_time_s").asDouble()).toList());
-        chart.addSeries("waiting for a batch (learner_wait_s)", steps,
-                timed.stream().map(m -> (Number) m.path("learner_wait_s").asDouble()).toList());
-        return chart;
+    /**
+     * {@code key} against the step number over the lines that carry it, as a person reads a noisy
+     * curve: every value as a faint point, and over them a smoothed line (an exponential moving
+     * average, debiased as TensorBoard's) in the same colour; no series when no line carries it.
+     */
+    private static void addSeries(XYChart chart, String key, List<JsonNode> lines) {
+        addSeries(chart, key, lines, ReportCharts::stepNumber);
     }
 
-    /** {@code key} against the step number over the lines that carry it; no series when none does. */
-    private static void addSeries(XYChart chart, String key, List<JsonNode> lines) {
+    private static void addSeries(XYChart chart, String key, List<JsonNode> lines, ToDoubleFunction<JsonNode> xOf) {
         List<JsonNode> kept = lines.stream().filter(m -> m.has(key)).toList();
         if (kept.isEmpty()) {
             return;
         }
-        chart.addSeries(key, kept.stream().mapToDouble(ReportCharts::stepNumber).toArray(),
-                kept.stream().mapToDouble(m -> m.path(key).asDouble()).toArray());
+        double[] x = kept.stream().mapToDouble(xOf).toArray();
+        double[] y = kept.stream().mapToDouble(m -> m.path(key).asDouble()).toArray();
+        Color color = PALETTE[chart.getSeriesMap().size() / 2 % PALETTE.length];
+        XYSeries raw = chart.addSeries(key + " (each step)", x, y);
+        raw.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        raw.setMarker(SeriesMarkers.CIRCLE);
+        raw.setMarkerColor(new Color(color.getRed(), color.getGreen(), color.getBlue(), 70));
+        raw.setShowInLegend(false);
+        XYSeries smooth = chart.addSeries(key, x, smoothed(y));
+        smooth.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        smooth.setMarker(SeriesMarkers.NONE);
+        smooth.setLineColor(color);
+        smooth.setLineWidth(2.5f);
+    }
+
+    /** Series colours, distinguishable and readable over white. */
+    private static final Color[] PALETTE = {new Color(31, 119, 180), new Color(214, 39, 40), new Color(44, 160, 44),
+        new Color(255, 127, 14), new Color(148, 103, 189), new Color(140, 86, 75)};
+
+    /**
+     * The exponential moving average of {@code y}, debiased ({@code s_t / (1 - w^t)}) so the start
+     * is not pulled to 0. Its weight grows with the number of points — it averages over about a
+     * tenth of them, at most about the last 65 — and fewer than 10 points are left as they are.
+     */
+    static double[] smoothed(double[] y) {
+        double weight = y.length < 10 ? 0 : Math.min(0.985, 1 - 10.0 / y.length);
+        double[] out = new double[y.length];
+        double s = 0;
+        double norm = 0;
+        for (int i = 0; i < y.length; i++) {
+            s = weight * s + (1 - weight) * y[i];
+            norm = weight * norm + (1 - weight);
+            out[i] = s / norm;
+        }
+        return out;
     }
 
     private static XYChart xy(String title, String xTitle, String yTitle) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle)
                 .yAxisTitle(yTitle).build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
-        chart.getStyler().setMarkerSize(4);
+        XYStyler styler = chart.getStyler();
+        styler.setLegendPosition(Styler.LegendPosition.InsideNE);
+        styler.setLegendBackgroundColor(new Color(255, 255, 255, 200));
+        styler.setChartBackgroundColor(Color.WHITE);
+        styler.setPlotBackgroundColor(Color.WHITE);
+        styler.setPlotGridLinesColor(new Color(225, 225, 225));
+        styler.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
+        styler.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 15));
+        styler.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
+        styler.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
+        styler.setMarkerSize(5);
+        styler.setXAxisDecimalPattern("#,###.##");
+        styler.setYAxisDecimalPattern("#,###.###");
         return chart;
     }
 }

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -30,8 +30,9 @@ import javax.imageio.ImageIO;
  */
 class RunReportTest {
 
-    private static final List<String> PLOTS = List.of("reward.png", "accuracy.png", "staleness.png", "pools.png",
-            "filters.png", "throughput.png", "time-split.png", "learner.png", "sft-loss.png");
+    private static final List<String> PLOTS = List.of("reward.png", "reward-std.png", "accuracy.png", "staleness.png",
+            "completion-length.png", "pools.png", "filters.png", "throughput.png", "time-split.png", "loss.png",
+            "grad-norm.png", "entropy.png", "sft-loss.png");
 
     @TempDir
     Path out;
@@ -87,11 +88,18 @@ class RunReportTest {
         Map<String, ReportCharts.NamedChart> charts = ReportCharts.of(RunRecords.read(fixture())).stream()
                 .collect(Collectors.toMap(ReportCharts.NamedChart::file, c -> c));
 
-        XYSeries reward = ((XYChart) charts.get("reward.png").chart()).getSeriesMap().get("reward_mean");
+        XYChart rewardChart = (XYChart) charts.get("reward.png").chart();
+        // one quantity per panel: the raw points and their smoothed line, nothing else
+        assertThat(rewardChart.getSeriesMap()).containsOnlyKeys("reward_mean", "reward_mean (each step)");
+        XYSeries reward = rewardChart.getSeriesMap().get("reward_mean (each step)");
         // One numbering on every axis: step n published policy version n (metrics.jsonl's step + 1).
         assertThat(reward.getXData()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
         assertThat(reward.getYData()[0]).isEqualTo(0.25);
-        assertThat(((XYChart) charts.get("reward.png").chart()).getXAxisTitle()).isEqualTo(ReportCharts.STEP_AXIS);
+        assertThat(reward.getXYSeriesRenderStyle()).isEqualTo(XYSeries.XYSeriesRenderStyle.Scatter);
+        assertThat(reward.isShowInLegend()).isFalse();
+        assertThat(rewardChart.getSeriesMap().get("reward_mean").getYData()).hasSize(8);
+        assertThat(rewardChart.getXAxisTitle()).isEqualTo(ReportCharts.STEP_AXIS);
+        assertThat(rewardChart.getStyler().getLegendPosition()).isEqualTo(Styler.LegendPosition.InsideNE);
         // The SFT result at version 0, then the RL evaluations (every 2 steps) at the versions they measured.
         XYSeries accuracy = ((XYChart) charts.get("accuracy.png").chart()).getSeriesMap().get("eval_accuracy");
         assertThat(accuracy.getXData()).containsExactly(0, 2, 4, 6, 8);
@@ -99,16 +107,31 @@ class RunReportTest {
         assertThat(((XYChart) charts.get("sft-loss.png").chart()).getSeriesMap().get("loss").getXData()).hasSize(12);
         assertThat(((XYChart) charts.get("filters.png").chart()).getSeriesMap()).containsOnlyKeys("groups_trained",
                 "groups_dropped_zero_advantage", "groups_dropped_difficulty", "groups_dropped_stale",
-                "groups_dropped_length");
-        assertThat(((XYChart) charts.get("pools.png").chart()).getSeriesMap().get("pool_normal").getYData())
+                "groups_dropped_length", "groups_trained (each step)", "groups_dropped_zero_advantage (each step)",
+                "groups_dropped_difficulty (each step)", "groups_dropped_stale (each step)",
+                "groups_dropped_length (each step)");
+        assertThat(((XYChart) charts.get("pools.png").chart()).getSeriesMap().get("pool_normal (each step)").getYData())
                 .endsWith(106.0);
-        CategoryChart split = (CategoryChart) charts.get("time-split.png").chart();
-        assertThat(split.getSeriesMap()).hasSize(2);
-        split.getSeriesMap().values().forEach(s -> assertThat(s.getXData()).hasSize(8));
-        assertThat(split.getSeriesMap().values().iterator().next().getXData()).first().isEqualTo(1L);
+        XYChart split = (XYChart) charts.get("time-split.png").chart();
+        assertThat(split.getSeriesMap().get("step_time_s (each step)").getXData()).hasSize(8).startsWith(1.0);
         assertThat(charts).doesNotContainKey("kl.png"); // a GRPO run has no KL
         // lines without time_s (an older run) get no chart against time
         assertThat(charts).doesNotContainKey("reward-time.png");
+    }
+
+    @Test
+    void theSmoothedLineFollowsTheTrendWithoutTheNoise() {
+        double[] noisy = new double[200];
+        for (int i = 0; i < noisy.length; i++) {
+            noisy[i] = i / 200.0 + (i % 2 == 0 ? 0.3 : -0.3);
+        }
+        double[] smooth = ReportCharts.smoothed(noisy);
+        assertThat(smooth[0]).isEqualTo(noisy[0]); // debiased: the first point is itself, not pulled to 0
+        for (int i = 100; i < noisy.length; i++) {
+            assertThat(Math.abs(smooth[i] - (i / 200.0 - 0.05))).as("point %d", i).isLessThan(0.1);
+        }
+        double[] few = {1, 5, 2};
+        assertThat(ReportCharts.smoothed(few)).containsExactly(few);
     }
 
     @Test
@@ -169,9 +192,10 @@ class RunReportTest {
                         + "{\"phase\":\"rl\",\"step\":1,\"reward_mean\":0.5,\"groups_scored\":4,\"groups_trained\":4,"
                         + "\"total_groups_scored\":10,\"total_groups_trained\":8,\"total_generation_efficiency\":0.8,"
                         + "\"total_rollout_tokens_per_trained_token\":1.25}\n");
-        XYChart waste = (XYChart) ReportCharts.of(RunRecords.read(run)).stream()
-                .filter(c -> c.file().equals("waste.png")).findFirst().orElseThrow().chart();
-        assertThat(waste.getSeriesMap().get("total_generation_efficiency").getYData()).containsExactly(0.6667, 0.8);
+        XYChart efficiency = (XYChart) ReportCharts.of(RunRecords.read(run)).stream()
+                .filter(c -> c.file().equals("efficiency.png")).findFirst().orElseThrow().chart();
+        assertThat(efficiency.getSeriesMap().get("total_generation_efficiency (each step)").getYData())
+                .containsExactly(0.6667, 0.8);
         String html = Files.readString(RunReport.write(run, out).page());
         assertThat(html).contains("groups scored &rarr; trained (whole run)</th><td>10 &rarr; 8",
                 "generation efficiency (trained &divide; scored groups)</th><td>80.0%",
