@@ -55,18 +55,18 @@ final class ReportPage {
     }
 
     private static void group(StringBuilder h, JsonNode g) {
-        String outcome = g.has("trained_step") ? "trained at step " + g.path("trained_step").asLong()
+        String outcome = g.has("trained_step") ? "trained at step " + (g.path("trained_step").asLong() + 1)
                 : "dropped: " + g.path("dropped").asText();
         h.append("<table><tr><th colspan=\"3\">").append(escapeHtml4(g.path("prompt").asText()))
                 .append(" &mdash; policy version ").append(g.path("policy_version").asLong())
                 .append(String.format(", mean reward %.2f, ", RolloutSamples.meanReward(g)))
                 .append(escapeHtml4(outcome)).append("</th></tr>\n<tr><th>completion</th><th>reward</th>"
                         + "<th>advantage</th></tr>\n");
-        JsonNode completions = g.path("completions");
-        for (int i = 0; i < completions.size(); i++) {
-            h.append("<tr><td><code>").append(escapeHtml4(completions.get(i).asText())).append("</code></td><td>")
-                    .append(g.path("rewards").path(i).asText()).append("</td><td>")
-                    .append(String.format("%.3f", g.path("advantages").path(i).asDouble())).append("</td></tr>\n");
+        for (RolloutSamples.Row row : RolloutSamples.rows(g)) {
+            h.append("<tr><td><code>").append(escapeHtml4(row.completion())).append("</code>")
+                    .append(row.count() > 1 ? " &times; " + row.count() : "").append("</td><td>")
+                    .append(escapeHtml4(row.reward())).append("</td><td>")
+                    .append(String.format("%.3f", row.advantage())).append("</td></tr>\n");
         }
         h.append("</table><br>\n");
     }

@@ -42,7 +42,9 @@ public final class RunReport {
             plots.add(new ReportPage.Plot("plots/" + c.file(), c.title(), png));
         }
         String html = ReportPage.render(title(run),
-                ReportSummary.of(run), plots, RolloutSamples.of(run.rollouts(), SAMPLES_PER_KIND), run.configYaml());
+                ReportSummary.of(run), plots, RolloutSamples.of(run.rollouts(),
+                run.rl().stream().filter(m -> m.has("eval_accuracy")).map(m -> m.path("step").asLong()).toList(),
+                SAMPLES_PER_KIND), run.configYaml());
         Path page = out.resolve("report.html");
         Files.writeString(page, html, StandardCharsets.UTF_8);
         return new Written(page, files);

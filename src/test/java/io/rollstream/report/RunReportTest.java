@@ -3,6 +3,10 @@ package io.rollstream.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.rollstream.common.Json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.knowm.xchart.XYChart;
@@ -11,6 +15,7 @@ import org.knowm.xchart.style.Styler;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,12 +67,27 @@ class RunReportTest {
                 "<th>SFT warm-start steps</th><td>120</td>",
                 "reward_mean, first &rarr; last step</th><td>0.250 &rarr; 0.313")
                 .contains("max_steps: 8") // the resolved config
-                .contains("<h3>best</h3>", "<h3>worst</h3>", "<h3>most recent</h3>");
-        // The most recent group comes first under "most recent".
+                .contains("<h3>best trained groups</h3>", "<h3>worst trained groups</h3>",
+                        "<h3>most recent trained groups</h3>")
+                // evaluations ran at steps 2, 4, 6 and 8; the fixture's groups were trained at steps 1 to 3
+                .contains("<h3>trained at evaluation step 2</h3>").doesNotContain("evaluation step 4");
+        String rollouts = html.substring(html.indexOf("<h2>Rollouts</h2>"), html.indexOf("<h2>Resolved config</h2>"));
+        assertThat(rollouts).as("dropped groups teach nothing").doesNotContain("dropped:");
+        // The most recent trained group comes first under "most recent", its twin completions collapsed.
         List<String> groups = Files.readAllLines(fixture().resolve("rollouts.jsonl"));
-        String lastPrompt = io.rollstream.common.Json.mapper().readTree(groups.get(groups.size() - 1))
-                .path("prompt").asText();
-        assertThat(html.substring(html.indexOf("<h3>most recent</h3>"))).contains("<th colspan=\"3\">" + lastPrompt);
+        JsonNode lastTrained = groups.stream().filter(l -> l.contains("trained_step")).reduce((a, b) -> b)
+                .map(RunReportTest::json).orElseThrow();
+        assertThat(rollouts.substring(rollouts.indexOf("<h3>most recent trained groups</h3>")))
+                .contains("<th colspan=\"3\">" + lastTrained.path("prompt").asText(), "trained at step 3",
+                        "<code>7</code> &times; 2", "<code>8</code> &times; 2");
+    }
+
+    private static JsonNode json(String line) {
+        try {
+            return Json.mapper().readTree(line);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test
