@@ -114,7 +114,7 @@ public final class ReportCharts {
             return null;
         }
         XYChart chart = xy("Reward against running time", "minutes of the RL job (time_s / 60)", "reward");
-        addSeries(chart, "reward_mean", timed, m -> m.path("time_s").asDouble() / 60);
+        addSmoothed(chart, "reward_mean", timed, "reward_mean", m -> m.path("time_s").asDouble() / 60);
         return chart;
     }
 
@@ -161,10 +161,12 @@ public final class ReportCharts {
      * average, debiased as TensorBoard's) in the same colour; no series when no line carries it.
      */
     private static void addSeries(XYChart chart, String key, List<JsonNode> lines) {
-        addSeries(chart, key, lines, ReportCharts::stepNumber);
+        addSmoothed(chart, key, lines, key, ReportCharts::stepNumber);
     }
 
-    private static void addSeries(XYChart chart, String key, List<JsonNode> lines, ToDoubleFunction<JsonNode> xOf) {
+    /** {@code key} of {@code lines} as the series {@code name}: faint points under a smoothed line. */
+    static void addSmoothed(XYChart chart, String name, List<JsonNode> lines, String key,
+            ToDoubleFunction<JsonNode> xOf) {
         List<JsonNode> kept = lines.stream().filter(m -> m.has(key)).toList();
         if (kept.isEmpty()) {
             return;
@@ -172,12 +174,12 @@ public final class ReportCharts {
         double[] x = kept.stream().mapToDouble(xOf).toArray();
         double[] y = kept.stream().mapToDouble(m -> m.path(key).asDouble()).toArray();
         Color color = PALETTE[chart.getSeriesMap().size() / 2 % PALETTE.length];
-        XYSeries raw = chart.addSeries(key + " (each step)", x, y);
+        XYSeries raw = chart.addSeries(name + " (each step)", x, y);
         raw.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         raw.setMarker(SeriesMarkers.CIRCLE);
         raw.setMarkerColor(new Color(color.getRed(), color.getGreen(), color.getBlue(), 70));
         raw.setShowInLegend(false);
-        XYSeries smooth = chart.addSeries(key, x, smoothed(y));
+        XYSeries smooth = chart.addSeries(name, x, smoothed(y));
         smooth.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
         smooth.setMarker(SeriesMarkers.NONE);
         smooth.setLineColor(color);
@@ -206,7 +208,7 @@ public final class ReportCharts {
         return out;
     }
 
-    private static XYChart xy(String title, String xTitle, String yTitle) {
+    static XYChart xy(String title, String xTitle, String yTitle) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle)
                 .yAxisTitle(yTitle).build();
         XYStyler styler = chart.getStyler();

@@ -27,19 +27,12 @@ final class ReportPage {
 
     static String render(String title, Map<String, String> summary, List<Plot> plots,
             Map<String, List<JsonNode>> samples, String configYaml) {
-        StringBuilder h = new StringBuilder();
-        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
-                .append(escapeHtml4(title)).append("</title><style>").append(STYLE).append("</style></head><body>\n");
-        h.append("<h1>").append(escapeHtml4(title)).append("</h1>\n<h2>Summary</h2>\n<table>\n");
-        summary.forEach((k, v) -> h.append("<tr><th>").append(escapeHtml4(k)).append("</th><td>")
+        StringBuilder table = new StringBuilder("<table>\n");
+        summary.forEach((k, v) -> table.append("<tr><th>").append(escapeHtml4(k)).append("</th><td>")
                 .append(escapeHtml4(v)).append("</td></tr>\n"));
-        h.append("</table>\n<h2>Plots</h2>\n<div class=\"plots\">\n");
-        for (Plot p : plots) {
-            h.append("<a href=\"").append(escapeHtml4(p.href())).append("\"><img alt=\"").append(escapeHtml4(p.title()))
-                    .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(p.png()))
-                    .append("\"></a>\n");
-        }
-        h.append("</div>\n<h2>Rollouts</h2>\n");
+        table.append("</table>\n");
+        StringBuilder h = new StringBuilder();
+        h.append("<h2>Rollouts</h2>\n");
         if (samples.values().stream().allMatch(List::isEmpty)) {
             h.append("<p>rollouts.jsonl holds no groups yet (or output.rollouts_log is none).</p>\n");
         }
@@ -51,6 +44,22 @@ final class ReportPage {
         });
         h.append("<h2>Resolved config</h2>\n<pre>")
                 .append(configYaml == null ? "(config.yaml is missing)" : escapeHtml4(configYaml)).append("</pre>\n");
+        return page(title, table.toString(), plots, h.toString());
+    }
+
+    /** A page: its title, the summary (HTML), the plots (embedded, each linking its PNG), then {@code rest} (HTML). */
+    static String page(String title, String summary, List<Plot> plots, String rest) {
+        StringBuilder h = new StringBuilder();
+        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
+                .append(escapeHtml4(title)).append("</title><style>").append(STYLE).append("</style></head><body>\n");
+        h.append("<h1>").append(escapeHtml4(title)).append("</h1>\n<h2>Summary</h2>\n").append(summary);
+        h.append("<h2>Plots</h2>\n<div class=\"plots\">\n");
+        for (Plot p : plots) {
+            h.append("<a href=\"").append(escapeHtml4(p.href())).append("\"><img alt=\"").append(escapeHtml4(p.title()))
+                    .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(p.png()))
+                    .append("\"></a>\n");
+        }
+        h.append("</div>\n").append(rest);
         return h.append("</body></html>\n").toString();
     }
 
