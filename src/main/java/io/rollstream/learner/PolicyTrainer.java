@@ -138,11 +138,14 @@ public final class PolicyTrainer {
         List<List<TrainingExample>> updates = config.optimizerStep() == OptimizerStep.PER_PROMPT
                 ? byGroup(batch) : List.of(batch);
         phases = new PhaseTimes();
+        double learningRate = optimizer.currentLearningRate(); // of the step's first update (warm-up moves it)
         Accumulator total = new Accumulator(phases);
         for (List<TrainingExample> update : updates) {
             total.add(update(update, objective));
         }
-        return total.result(updates.size());
+        StepResult result = total.result(updates.size());
+        result.diagnostics().put("learning_rate", learningRate);
+        return result;
     }
 
     /** Accumulates gradients over the micro-batches of one update, then clips and steps. */

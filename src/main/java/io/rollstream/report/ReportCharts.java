@@ -48,8 +48,10 @@ public final class ReportCharts {
         addLines(charts, "kl", "Reverse KL to the teacher (per token)", "KL", rl, "kl_mean");
         addLines(charts, "staleness", "Staleness of trained groups (steps)", "steps", rl, "staleness_mean",
                 "staleness_max");
-        addLines(charts, "completion-length", "Completion length (tokens, mean over the batch)", "tokens", rl,
-                "seq_len_mean");
+        addLines(charts, "completion-length", "Completion length (tokens): mean and longest of the batch", "tokens",
+                rl, "seq_len_mean", "seq_len_max");
+        addLines(charts, "completions-cut", "Completions cut at the length limit (share of the batch)", "share", rl,
+                "completions_cut_fraction");
         addLines(charts, "importance-ratio", "Importance ratio learner ÷ sampler (per token)", "ratio", rl,
                 "is_ratio_mean", "is_ratio_max");
         addLines(charts, "pools", "Difficulty pools (problems)", "problems", rl, "pool_easy", "pool_normal",
@@ -74,6 +76,7 @@ public final class ReportCharts {
         addLines(charts, "loss", "Learner: loss", "loss", rl, "loss");
         addLines(charts, "grad-norm", "Learner: gradient norm (before clipping)", "norm", rl, "grad_norm");
         addLines(charts, "entropy", "Learner: entropy of the sampling policy (per token)", "nats", rl, "entropy");
+        addLines(charts, "learning-rate", "Learner: learning rate", "learning rate", rl, "learning_rate");
         addLines(charts, "sft-loss", "SFT warm start: loss", "SFT step", "loss", run.sft(), "loss");
         return charts;
     }

@@ -109,6 +109,10 @@ class LearnerOperatorTest {
             assertThat(report.path("total_groups_dropped_stale").asLong()).isEqualTo(1);
             assertThat(report.path("total_generation_efficiency").asDouble()).isEqualTo(0.8);
             assertThat(report.path("rollout_tokens_per_trained_token").asDouble()).isPositive();
+            // completions: 3 tokens each, all ended by EOS; the learning rate the step used
+            assertThat(report.path("seq_len_max").asLong()).isEqualTo(3);
+            assertThat(report.path("completions_cut_fraction").asDouble()).isZero();
+            assertThat(report.path("learning_rate").asDouble()).isPositive();
         }
     }
 
