@@ -3,6 +3,7 @@ package io.rollstream.job;
 import io.rollstream.common.Json;
 import io.rollstream.output.TensorBoardEvents;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * at the step as a person counts it ({@code step} + 1: the policy version an RL step published).
  * It follows the file while the run goes on — once a second, and once more when closed — so the
  * job writes nothing of its own and the events hold exactly what metrics.jsonl holds. A restore
- * that cuts metrics.jsonl back rewrites steps already sent; TensorBoard keeps the newest.
+ * that cuts metrics.jsonl back makes it send steps again; TensorBoard keeps the newest.
  */
 final class TensorBoardLog implements AutoCloseable {
 
@@ -39,17 +41,17 @@ final class TensorBoardLog implements AutoCloseable {
     private TensorBoardEvents events;
     private final ScheduledExecutorService poller;
     private long offset;
+    /** The last line read, its newline included: still there at {@code offset} unless the file was cut back. */
+    private byte[] lastLine = new byte[0];
 
-    private TensorBoardLog(Path metrics, Path dir, long offset) {
+    private TensorBoardLog(Path metrics, Path dir) {
         this.metrics = metrics;
         this.dir = dir;
-        this.offset = offset;
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tensorboard-log");
             t.setDaemon(true);
             return t;
         });
-        poller.scheduleWithFixedDelay(this::pollQuietly, 1, 1, TimeUnit.SECONDS);
     }
 
     /**
@@ -58,8 +60,22 @@ final class TensorBoardLog implements AutoCloseable {
      * the lines before).
      */
     static TensorBoardLog follow(Path metrics, Path dir, boolean resumed) throws IOException {
-        long start = resumed && Files.exists(metrics) ? Files.size(metrics) : 0;
-        return new TensorBoardLog(metrics, dir, start);
+        TensorBoardLog log = new TensorBoardLog(metrics, dir);
+        if (resumed && Files.exists(metrics)) {
+            byte[] all = Files.readAllBytes(metrics);
+            int end = all.length;
+            while (end > 0 && all[end - 1] != '\n') {
+                end--; // a torn last line: the resume cuts it
+            }
+            int lineStart = end - 1;
+            while (lineStart > 0 && all[lineStart - 1] != '\n') {
+                lineStart--;
+            }
+            log.offset = end;
+            log.lastLine = Arrays.copyOfRange(all, Math.max(0, lineStart), end);
+        }
+        log.poller.scheduleWithFixedDelay(log::pollQuietly, 1, 1, TimeUnit.SECONDS);
+        return log;
     }
 
     /** The scalars of one metrics line: every number but its coordinates. */
@@ -83,29 +99,59 @@ final class TensorBoardLog implements AutoCloseable {
         }
     }
 
-    /** Sends the complete lines appended since the last poll. */
+    /**
+     * Sends the complete lines appended since the last poll. A file that no longer ends its read
+     * part with the line last read was cut back (a restore, a resume) and has grown again: it is
+     * read from its beginning once more, and TensorBoard replaces the steps it receives again. A
+     * line that does not parse (a killed writer's torn line) is skipped, as every reader of the
+     * record files skips it.
+     */
     synchronized void poll() throws IOException {
         if (!Files.exists(metrics)) {
             return;
         }
         try (FileChannel channel = FileChannel.open(metrics, StandardOpenOption.READ)) {
             long size = channel.size();
-            if (size < offset) {
-                offset = size; // a restore or a resume cut the file back: its next lines redo those steps
+            if (size < offset || !Arrays.equals(read(channel, offset - lastLine.length, lastLine.length), lastLine)) {
+                offset = 0;
+                lastLine = new byte[0];
             }
-            ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(Integer.MAX_VALUE, size - offset));
-            while (buffer.hasRemaining() && channel.read(buffer, offset + buffer.position()) > 0) {
-                // read to the end seen
+            byte[] fresh = read(channel, offset, (int) Math.min(Integer.MAX_VALUE, size - offset));
+            int end = fresh.length;
+            while (end > 0 && fresh[end - 1] != '\n') {
+                end--; // a line without its newline is still being written
             }
-            String text = new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
-            int end = text.lastIndexOf('\n') + 1; // a line without its newline is still being written
-            for (String line : text.substring(0, end).split("\n")) {
-                if (!line.isBlank()) {
-                    send(Json.mapper().readTree(line));
+            int from = 0;
+            for (int i = 0; i < end; i++) {
+                if (fresh[i] == '\n') {
+                    sendLine(new String(fresh, from, i - from, StandardCharsets.UTF_8));
+                    lastLine = Arrays.copyOfRange(fresh, from, i + 1);
+                    from = i + 1;
                 }
             }
-            offset += text.substring(0, end).getBytes(StandardCharsets.UTF_8).length;
+            offset += end;
         }
+    }
+
+    private static byte[] read(FileChannel channel, long position, int length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(length);
+        while (buffer.hasRemaining() && channel.read(buffer, position + buffer.position()) > 0) {
+            // to the end seen
+        }
+        return Arrays.copyOf(buffer.array(), buffer.position());
+    }
+
+    private void sendLine(String line) throws IOException {
+        if (line.isBlank()) {
+            return;
+        }
+        JsonNode json;
+        try {
+            json = Json.mapper().readTree(line);
+        } catch (JsonProcessingException torn) {
+            return;
+        }
+        send(json);
     }
 
     private void send(JsonNode line) throws IOException {

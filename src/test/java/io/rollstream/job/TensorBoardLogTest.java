@@ -104,9 +104,28 @@ class TensorBoardLogTest {
         try (Stream<Path> files = Files.list(events())) {
             assertThat(files).hasSize(2); // one per attempt
         }
-        // the reader goes through the files in name order: both were made within the same second here
+        // the reader goes through the files in name order: both were made within the same second here;
+        // after the cut the file is sent again from its start, and TensorBoard keeps the newest of each step
         assertThat(read().json().path("scalars").path("rl/reward_mean").toString())
-                .isEqualTo("[[1,0.25],[2,0.5],[2,0.625],[3,1.0]]");
+                .isEqualTo("[[1,0.25],[2,0.5],[1,0.25],[2,0.625],[3,1.0]]");
+    }
+
+    /**
+     * A resume cuts metrics.jsonl back (a torn line of the killed attempt included) and the file
+     * grows past where it was before the next poll: the log notices and reads it again.
+     */
+    @Test
+    void aFileCutBackThatGrewAgainIsReadAgainAndATornLineIsSkipped() throws Exception {
+        String first = "{\"phase\":\"sft\",\"step\":0,\"loss\":2.0}\n";
+        append(first + "{\"phase\":\"sft\",\"step\":1,\"loss\":1.5}\n{\"pha");
+        try (TensorBoardLog log = TensorBoardLog.follow(metrics(), events(), true)) {
+            Files.writeString(metrics(), first + "{\"phase\":\"sft\",\"step\":1,\"loss\":1.25}\n"
+                    + "{\"phase\":\"sft\",\"step\":2,\"loss\":1.0}\n{torn}\n", StandardCharsets.UTF_8);
+            log.poll();
+            append("{\"phase\":\"sft\",\"step\":3,\"loss\":0.5}\n");
+        }
+        assertThat(read().json().path("scalars").path("sft/loss").toString())
+                .isEqualTo("[[1,2.0],[2,1.25],[3,1.0],[4,0.5]]");
     }
 
     @Test
