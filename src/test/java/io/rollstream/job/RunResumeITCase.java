@@ -128,6 +128,19 @@ class RunResumeITCase {
         String log = Files.readString(dir.resolve("run.log"));
         assertThat(log).as("both attempts' console output").contains("stopped during the SFT warm start",
                 "resuming the SFT warm start", "rl   step    6/6", "restarts: 0");
+
+        // TensorBoard: one event file per attempt, every step of both phases, each RL step's time
+        try (Stream<Path> files = Files.list(dir.resolve("tensorboard"))) {
+            assertThat(files).hasSize(2);
+        }
+        TensorBoardLogTest.Read read = TensorBoardLogTest.read(dir.resolve("tensorboard"));
+        if (read != null) {
+            assertThat(read.code()).as(read.output()).isZero();
+            JsonNode scalars = read.json().path("scalars");
+            assertThat(scalars.path("rl/reward_mean")).extracting(p -> p.get(0).asInt()).containsExactly(1, 2, 3, 4, 5, 6);
+            assertThat(scalars.path("rl/time_s")).hasSize(RL_STEPS);
+            assertThat(scalars.path("sft/loss")).extracting(p -> p.get(0).asInt()).contains(1, SFT_STEPS);
+        }
     }
 
     @Test

@@ -44,7 +44,7 @@ class TensorBoardLogTest {
     }
 
     /** What the independent reader makes of the event files: exit code and its JSON (or its error). */
-    private record Read(int code, String output) {
+    record Read(int code, String output) {
         JsonNode json() throws IOException {
             return Json.mapper().readTree(output);
         }
@@ -52,8 +52,15 @@ class TensorBoardLogTest {
 
     private Read read() throws Exception {
         assumeTrue(python3(), "python3 is not installed");
-        Process p = new ProcessBuilder("python3", READER.toString(), events().toString()).redirectErrorStream(true)
-                .start();
+        return read(events());
+    }
+
+    /** The reader's view of the event files in {@code dir}; null without python3. */
+    static Read read(Path dir) throws Exception {
+        if (!python3()) {
+            return null;
+        }
+        Process p = new ProcessBuilder("python3", READER.toString(), dir.toString()).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         return new Read(p.exitValue(), output);
