@@ -54,8 +54,10 @@ public final class ReportCharts {
                 "completions_cut_fraction");
         addLines(charts, "importance-ratio", "Importance ratio learner ÷ sampler (per token)", "ratio", rl,
                 "is_ratio_mean", "is_ratio_max");
-        addLines(charts, "pools", "Difficulty pools (problems)", "problems", rl, "pool_easy", "pool_normal",
-                "pool_hard");
+        XYChart pools = poolShares(rl);
+        if (pools != null) {
+            charts.add(new NamedChart("pools.png", pools.getTitle(), pools));
+        }
         addLines(charts, "filters", "Groups per step: scored, trained and dropped by filter", "groups", rl,
                 "groups_scored", "groups_trained", "groups_dropped_zero_advantage", "groups_dropped_difficulty",
                 "groups_dropped_stale", "groups_dropped_length");
@@ -108,6 +110,27 @@ public final class ReportCharts {
         }
         chart.addSeries("learner tokens/s", x, Rates.rolling(rl, RATE_WINDOW, Rates::learnerTokens));
         return chart;
+    }
+
+    /**
+     * The share of each difficulty pool among the problems the generators hold. The counts grow
+     * with every problem ever admitted (a problem stays in its pool), so plotted as counts the
+     * curves only climb; as shares they show how the task's difficulty looks to the policy.
+     */
+    private static XYChart poolShares(List<JsonNode> rl) {
+        List<JsonNode> counted = rl.stream().filter(m -> m.has("pool_normal") && poolTotal(m) > 0).toList();
+        if (counted.isEmpty()) {
+            return null;
+        }
+        XYChart chart = xy("Difficulty pools: share of the problems held", STEP_AXIS, "share");
+        for (String pool : List.of("pool_easy", "pool_normal", "pool_hard")) {
+            addSmoothed(chart, pool, counted, ReportCharts::stepNumber, m -> m.path(pool).asDouble() / poolTotal(m));
+        }
+        return chart;
+    }
+
+    private static double poolTotal(JsonNode m) {
+        return m.path("pool_easy").asDouble() + m.path("pool_normal").asDouble() + m.path("pool_hard").asDouble();
     }
 
     /** Reward against the RL job's running time, in minutes; null for lines without {@code time_s}. */
@@ -170,12 +193,17 @@ public final class ReportCharts {
     /** {@code key} of {@code lines} as the series {@code name}: faint points under a smoothed line. */
     static void addSmoothed(XYChart chart, String name, List<JsonNode> lines, String key,
             ToDoubleFunction<JsonNode> xOf) {
-        List<JsonNode> kept = lines.stream().filter(m -> m.has(key)).toList();
+        addSmoothed(chart, name, lines.stream().filter(m -> m.has(key)).toList(), xOf, m -> m.path(key).asDouble());
+    }
+
+    /** {@code yOf} of every line as the series {@code name}: faint points under a smoothed line. */
+    static void addSmoothed(XYChart chart, String name, List<JsonNode> kept, ToDoubleFunction<JsonNode> xOf,
+            ToDoubleFunction<JsonNode> yOf) {
         if (kept.isEmpty()) {
             return;
         }
         double[] x = kept.stream().mapToDouble(xOf).toArray();
-        double[] y = kept.stream().mapToDouble(m -> m.path(key).asDouble()).toArray();
+        double[] y = kept.stream().mapToDouble(yOf).toArray();
         Color color = PALETTE[chart.getSeriesMap().size() / 2 % PALETTE.length];
         XYSeries raw = chart.addSeries(name + " (each step)", x, y);
         raw.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);

@@ -130,8 +130,9 @@ class RunReportTest {
                 "groups_dropped_length", "groups_trained (each step)", "groups_dropped_zero_advantage (each step)",
                 "groups_dropped_difficulty (each step)", "groups_dropped_stale (each step)",
                 "groups_dropped_length (each step)");
+        // pools as shares of the problems held (the counts only grow): the fixture's last step holds 106 normal of 106
         assertThat(((XYChart) charts.get("pools.png").chart()).getSeriesMap().get("pool_normal (each step)").getYData())
-                .endsWith(106.0);
+                .endsWith(1.0);
         XYChart split = (XYChart) charts.get("time-split.png").chart();
         assertThat(split.getSeriesMap().get("step_time_s (each step)").getXData()).hasSize(8).startsWith(1.0);
         assertThat(charts).doesNotContainKey("kl.png"); // a GRPO run has no KL
