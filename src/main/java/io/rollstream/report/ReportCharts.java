@@ -54,6 +54,9 @@ public final class ReportCharts {
                 "completions_cut_fraction");
         addLines(charts, "importance-ratio", "Importance ratio learner ÷ sampler (per token)", "ratio", rl,
                 "is_ratio_mean", "is_ratio_max");
+        addLines(charts, "ratio-corrections", "Tokens the loss clipped, masked or truncated (share)", "share", rl,
+                "clipped_fraction", "masked_fraction", "truncated_fraction");
+        addLines(charts, "kl-to-reference", "KL to the reference policy (per token)", "KL", rl, "kl_to_reference");
         XYChart pools = poolShares(rl);
         if (pools != null) {
             charts.add(new NamedChart("pools.png", pools.getTitle(), pools));

@@ -136,8 +136,24 @@ class RunReportTest {
         XYChart split = (XYChart) charts.get("time-split.png").chart();
         assertThat(split.getSeriesMap().get("step_time_s (each step)").getXData()).hasSize(8).startsWith(1.0);
         assertThat(charts).doesNotContainKey("kl.png"); // a GRPO run has no KL
+        // nor the importance-ratio figures, which losses with a ratio record
+        assertThat(charts).doesNotContainKeys("importance-ratio.png", "ratio-corrections.png", "kl-to-reference.png");
         // lines without time_s (an older run) get no chart against time
         assertThat(charts).doesNotContainKey("reward-time.png");
+    }
+
+    @Test
+    void aLossWithAnImportanceRatioGetsItsFiguresPlotted() throws Exception {
+        Path run = copyOfFixture();
+        Files.writeString(run.resolve("metrics.jsonl"), "{\"phase\":\"rl\",\"step\":0,\"reward_mean\":0.5,"
+                + "\"is_ratio_mean\":1.01,\"is_ratio_max\":1.4,\"clipped_fraction\":0.02,\"masked_fraction\":0.0,"
+                + "\"truncated_fraction\":0.01}\n");
+        Map<String, ReportCharts.NamedChart> charts = ReportCharts.of(RunRecords.read(run)).stream()
+                .collect(Collectors.toMap(ReportCharts.NamedChart::file, c -> c));
+        assertThat(((XYChart) charts.get("importance-ratio.png").chart()).getSeriesMap())
+                .containsKeys("is_ratio_mean", "is_ratio_max");
+        assertThat(((XYChart) charts.get("ratio-corrections.png").chart()).getSeriesMap().get("clipped_fraction")
+                .getYData()).containsExactly(0.02);
     }
 
     @Test
