@@ -2,7 +2,6 @@ package io.rollstream.job;
 
 import io.rollstream.common.Json;
 import io.rollstream.metrics.MetricReporters;
-import io.rollstream.output.InvalidRecordCount;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -19,7 +18,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -32,7 +30,7 @@ import java.util.function.Consumer;
  * Runs the pipeline on a local mini-cluster: configures checkpointing (retained on cancel and
  * failure, under the run directory unless {@code job.checkpoint_dir} says otherwise) and a restart
  * strategy, submits the job, publishes its REST address in the run directory (for
- * {@code rollstream stop}), prints one progress line per learner step, and when the learner marks
+ * {@code rollstream stop}), shows the learner's steps ({@link ConsoleProgress}), and when the learner marks
  * the run finished (or the time limit is hit) stops the job with a savepoint, so every run can be
  * continued.
  */
@@ -88,7 +86,15 @@ public final class PipelineRunner {
 
     private PipelineRunner() {}
 
+    /** Runs the job printing a line for every learner step. */
     public static Result run(PipelinePlan plan, PipelineIo io, Options options, Consumer<String> progress)
+            throws Exception {
+        return run(plan, io, options, ConsoleProgress.everyStep(progress, plan.learner().maxSteps(),
+                options.maxMinutes()));
+    }
+
+    /** Runs the job; {@code progress} gets its messages and its learner steps. */
+    public static Result run(PipelinePlan plan, PipelineIo io, Options options, ConsoleProgress progress)
             throws Exception {
         plan.signals().clearStopRequest(); // left over if an earlier job died while stopping
         FileUtils.deleteDirectory(plan.paths().tmp().toFile()); // left over if an earlier run was killed
@@ -135,18 +141,17 @@ public final class PipelineRunner {
         }
     }
 
-    private static Result follow(PipelinePlan plan, Options options, JobClient job, Consumer<String> progress,
+    private static Result follow(PipelinePlan plan, Options options, JobClient job, ConsoleProgress progress,
             RestartWatcher restarts) throws Exception {
         RunEvents events = RunEvents.of(plan.paths());
         MetricsTail tail = MetricsTail.fromEnd(plan.paths().metrics()); // the warm start printed its own lines
-        ProgressLine line = new ProgressLine(plan.learner().maxSteps());
         long deadline = options.maxMinutes() > 0
                 ? System.currentTimeMillis() + (long) (options.maxMinutes() * 60_000) : Long.MAX_VALUE;
         String savepoint = null;
         CompletableFuture<JobExecutionResult> end = job.getJobExecutionResult();
         while (!end.isDone()) {
             for (JsonNode m : tail.poll()) {
-                progress.accept(line.format(m));
+                progress.step(m);
             }
             restarts.poll();
             boolean finished = plan.signals().isFinished();
@@ -192,7 +197,7 @@ public final class PipelineRunner {
             status = JobStatus.FINISHED;
         } catch (ExecutionException e) {
             for (JsonNode m : tail.poll()) {
-                progress.accept(line.format(m));
+                progress.step(m);
             }
             restarts.ended(true);
             events.append(RunEvents.FAILED, RunEvents.fields("phase", "rl", "cause", rootMessage(e)));
@@ -200,7 +205,7 @@ public final class PipelineRunner {
         }
         restarts.ended(false);
         for (JsonNode m : tail.poll()) {
-            progress.accept(line.format(m));
+            progress.step(m);
         }
         return new Result(status, savepoint, tail.all(), restarts.restarts());
     }
@@ -309,50 +314,6 @@ public final class PipelineRunner {
 
         List<JsonNode> all() {
             return all;
-        }
-    }
-
-    /**
-     * One human line per metrics line: step, reward, held-out accuracy, staleness, throughput, ETA,
-     * and the invalid records so far when there are any.
-     */
-    static final class ProgressLine {
-        private final long maxSteps;
-        private final long startMillis = System.currentTimeMillis();
-
-        ProgressLine(long maxSteps) {
-            this.maxSteps = maxSteps;
-        }
-
-        String format(JsonNode m) {
-            String phase = m.path("phase").asText();
-            long step = m.path("step").asLong();
-            StringBuilder s = new StringBuilder();
-            if ("sft".equals(phase)) {
-                s.append(String.format("sft  step %4d/%d | loss %.4f", step + 1, maxSteps, m.path("loss").asDouble()));
-            } else {
-                double elapsed = (System.currentTimeMillis() - startMillis) / 1000.0;
-                double eta = (step + 1) > 0 ? elapsed / (step + 1) * (maxSteps - step - 1) : 0;
-                s.append(String.format("rl   step %4d/%d | reward %.3f | staleness %.2f | kept %d/%d groups"
-                                + " (run: %.0f%% trained, %d stale)"
-                                + " | %,.0f rollout tok/s | step %.2fs | ETA %s",
-                        step + 1, maxSteps, m.path("reward_mean").asDouble(), m.path("staleness_mean").asDouble(),
-                        m.path("groups_trained").asLong(), m.path("groups_scored").asLong(),
-                        100 * m.path("total_generation_efficiency").asDouble(),
-                        m.path("total_groups_dropped_stale").asLong(),
-                        m.path("rollout_tokens_per_s").asDouble(), m.path("step_time_s").asDouble(),
-                        Duration.ofSeconds((long) eta).toString().substring(2).toLowerCase()));
-            }
-            if (m.has("kl_mean")) {
-                s.append(String.format(" | reverse KL %.4f", m.path("kl_mean").asDouble()));
-            }
-            if (m.has("eval_accuracy")) {
-                s.append(String.format(" | held-out accuracy %.1f%%", 100 * m.path("eval_accuracy").asDouble()));
-            }
-            if (m.path(InvalidRecordCount.KEY).asLong() > 0) {
-                s.append(String.format(" | invalid records %,d", m.path(InvalidRecordCount.KEY).asLong()));
-            }
-            return s.toString();
         }
     }
 }

@@ -80,6 +80,8 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
     static final String BAD_STEPS = "consecutive_bad_steps";
     /** Checkpoint metadata key holding the run's stale drops as of the last batch (see {@link #publish}). */
     static final String STALE_DROPS = "groups_dropped_stale";
+    /** Checkpoint metadata key holding the RL job's running time in seconds ({@code time_s}) at the snapshot. */
+    static final String RUN_SECONDS = "run_seconds";
 
     private final LearnerSettings settings;
     private final PolicyStore store;
@@ -103,6 +105,9 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
     private transient List<Problem> heldOut;
     private transient String attempt;
     private transient long lastStepEndMillis;
+    /** {@code time_s} when this attempt opened (restored with the learner's state), and that moment. */
+    private transient double runSecondsAtOpen;
+    private transient long openMillis;
     private transient long lastCutMillis;
     private transient LearnerMetrics stageMetrics;
     private transient int badSteps;
@@ -154,6 +159,8 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         attempt = AttemptId.of(getRuntimeContext());
         badSteps = Integer.parseInt(restored.metadata().getOrDefault(BAD_STEPS, "0"));
         staleDrops = Long.parseLong(restored.metadata().getOrDefault(STALE_DROPS, "0"));
+        runSecondsAtOpen = Double.parseDouble(restored.metadata().getOrDefault(RUN_SECONDS, "0"));
+        openMillis = System.currentTimeMillis();
         // the reference of a KL penalty is the run's version 0, which the store always keeps
         Checkpoint initial = settings.loss().klToReference().enabled() && restored.step() != 0 ? store.load(0) : null;
         Device device = DeviceSelection.forSubtask("learner", "learner.device", settings.device(),
@@ -189,8 +196,10 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         StepResult result = learner.train(batch);
         countBadStep(batch.step(), result);
         staleDrops = batch.stats().totals().droppedStale();
+        long trained = System.currentTimeMillis();
         publish();
         collector.published(learner.step());
+        long published = System.currentTimeMillis();
         Double accuracy = eval != null && eval.dueAfter(batch.step(), settings.maxSteps())
                 ? evaluator.accuracy(learner.model(), heldOut) : null;
         if (accuracy != null) {
@@ -201,6 +210,11 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         StepMetrics.Timing timing = new StepMetrics.Timing((end - start) / 1000.0,
                 Math.max(0, start - lastStepEndMillis) / 1000.0, Math.max(0, batch.stats().cutMillis() - previousCut) / 1000.0);
         Map<String, Object> metrics = StepMetrics.rl(batch, result, timing, accuracy);
+        metrics.put("publish_s", (published - trained) / 1000.0);
+        if (accuracy != null) {
+            metrics.put("eval_s", (end - published) / 1000.0);
+        }
+        metrics.put("time_s", runSeconds(end));
         if (epochKl != null) {
             metrics.putAll(epochKl.metrics(epochKl.add(batch)));
         }
@@ -211,6 +225,15 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         if (learner.step() >= settings.maxSteps()) {
             signals.markFinished(learner.step(), attempt);
         }
+    }
+
+    /**
+     * The RL job's running time at {@code millis}: every attempt's time since it opened, added up
+     * through the learner's checkpoints — what a restore discards, and the pauses between a stop and
+     * its resume, are not counted.
+     */
+    private double runSeconds(long millis) {
+        return runSecondsAtOpen + (millis - openMillis) / 1000.0;
     }
 
     /**
@@ -248,7 +271,8 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
                 collector.snapshot(context.getCheckpointId(), learner.step(), snapshotIsSavepoint))));
         // A live view of the learner's weights and moments, written tensor by tensor before the next step.
         Checkpoint snapshot = learner.checkpoint(Map.of("attempt", attempt, BAD_STEPS, Integer.toString(badSteps),
-                STALE_DROPS, Long.toString(staleDrops)));
+                STALE_DROPS, Long.toString(staleDrops), RUN_SECONDS,
+                Double.toString(runSeconds(System.currentTimeMillis()))));
         if (CheckpointFormat.sizeBytes(snapshot) <= settings.stateInlineMaxBytes()) {
             state.update(List.of(CheckpointFormat.toBytes(snapshot)));
             stateFile.clear();

@@ -57,6 +57,8 @@ public final class StepMetrics {
         double sumSq = 0;
         long rollouts = 0;
         long completionTokens = 0;
+        long completionMax = 0;
+        long cut = 0;
         double staleSum = 0;
         long staleMax = 0;
         for (TrainGroup g : batch.groups()) {
@@ -67,6 +69,8 @@ public final class StepMetrics {
                 sum += r.reward();
                 sumSq += r.reward() * r.reward();
                 completionTokens += r.tokens().length;
+                completionMax = Math.max(completionMax, r.tokens().length);
+                cut += r.truncated() ? 1 : 0;
                 rollouts++;
             }
         }
@@ -82,6 +86,8 @@ public final class StepMetrics {
         m.put("grad_norm", result.gradNorm());
         m.put("entropy", result.entropy());
         m.put("seq_len_mean", (double) completionTokens / rollouts);
+        m.put("seq_len_max", completionMax);
+        m.put("completions_cut_fraction", (double) cut / rollouts); // ended by the length limit, not EOS
         m.put("staleness_mean", staleSum / batch.groups().length);
         m.put("staleness_max", staleMax);
         BatchStats s = batch.stats();
@@ -96,6 +102,7 @@ public final class StepMetrics {
         m.put("pool_normal", s.pools().normal());
         m.put("pool_hard", s.pools().hard());
         putWaste(m, s, batch.groups().length, completionTokens);
+        m.put("rollout_tokens", s.completionTokensReceived());
         m.put("rollout_tokens_per_s", timing.rolloutSeconds() > 0 ? s.completionTokensReceived() / timing.rolloutSeconds() : 0.0);
         m.put("learner_tokens_per_s", timing.stepSeconds() > 0 ? result.tokens() / timing.stepSeconds() : 0.0);
         m.put("learner_wait_s", timing.waitSeconds());

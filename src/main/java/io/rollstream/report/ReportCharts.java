@@ -2,21 +2,29 @@ package io.rollstream.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.XYStyler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import java.awt.Color;
+import java.awt.Font;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToDoubleFunction;
 
 /**
- * The report's charts, drawn with XChart from a run's records. RL charts plot {@code metrics.jsonl}
- * keys against the learner step; held-out accuracy is plotted against the policy version it
- * measured (0 = the initial, possibly SFT-warm-started policy; n = after RL step n − 1). A chart
- * whose keys no line carries (KL outside distillation, SFT loss without a warm start) is left out.
+ * The report's charts, drawn with XChart from a run's records. Every RL chart has one x-axis: the
+ * step as a person counts it, n = the n-th learner step, the one that publishes policy version n
+ * ({@code metrics.jsonl}'s {@code policy_version}; its {@code step} field is n − 1); held-out
+ * accuracy at 0 is that of the initial, possibly SFT-warm-started policy. Rates are over a rolling
+ * window of steps (tokens over the window's time), never means of per-step rates, and reward is also
+ * plotted against the RL job's running time ({@code time_s}). A chart whose keys no line carries
+ * (KL outside distillation, SFT loss without a warm start) is left out.
  */
 public final class ReportCharts {
 
@@ -31,7 +39,8 @@ public final class ReportCharts {
     public static List<NamedChart> of(RunRecords run) {
         List<NamedChart> charts = new ArrayList<>();
         List<JsonNode> rl = run.rl();
-        addLines(charts, "reward", "Reward (training batches)", "reward", rl, "reward_mean", "reward_std");
+        addLines(charts, "reward", "Reward, mean over the batch", "reward", rl, "reward_mean");
+        addLines(charts, "reward-std", "Reward, standard deviation within the batch", "reward std", rl, "reward_std");
         XYChart accuracy = accuracy(run);
         if (accuracy != null) {
             charts.add(new NamedChart("accuracy.png", accuracy.getTitle(), accuracy));
@@ -39,29 +48,114 @@ public final class ReportCharts {
         addLines(charts, "kl", "Reverse KL to the teacher (per token)", "KL", rl, "kl_mean");
         addLines(charts, "staleness", "Staleness of trained groups (steps)", "steps", rl, "staleness_mean",
                 "staleness_max");
-        addLines(charts, "pools", "Difficulty pools (problems)", "problems", rl, "pool_easy", "pool_normal",
-                "pool_hard");
+        addLines(charts, "completion-length", "Completion length (tokens): mean and longest of the batch", "tokens",
+                rl, "seq_len_mean", "seq_len_max");
+        addLines(charts, "completions-cut", "Completions cut at the length limit (share of the batch)", "share", rl,
+                "completions_cut_fraction");
+        addLines(charts, "importance-ratio", "Importance ratio learner ÷ sampler (per token)", "ratio", rl,
+                "is_ratio_mean", "is_ratio_max");
+        addLines(charts, "ratio-corrections", "Tokens the loss clipped, masked or truncated (share)", "share", rl,
+                "clipped_fraction", "masked_fraction", "truncated_fraction");
+        addLines(charts, "kl-to-reference", "KL to the reference policy (per token)", "KL", rl, "kl_to_reference");
+        XYChart pools = poolShares(rl);
+        if (pools != null) {
+            charts.add(new NamedChart("pools.png", pools.getTitle(), pools));
+        }
         addLines(charts, "filters", "Groups per step: scored, trained and dropped by filter", "groups", rl,
                 "groups_scored", "groups_trained", "groups_dropped_zero_advantage", "groups_dropped_difficulty",
                 "groups_dropped_stale", "groups_dropped_length");
-        addLines(charts, "waste", "Waste of generation (whole run so far)", "ratio", rl, "total_generation_efficiency",
+        addLines(charts, "efficiency", "Generation efficiency: trained ÷ scored groups (whole run so far)", "share",
+                rl, "total_generation_efficiency");
+        addLines(charts, "waste", "Rollout tokens per trained token (whole run so far)", "ratio", rl,
                 "total_rollout_tokens_per_trained_token");
-        addLines(charts, "throughput", "Throughput (tokens/s)", "tokens/s", rl, "rollout_tokens_per_s",
-                "learner_tokens_per_s");
-        CategoryChart split = timeSplit(rl);
-        if (split != null) {
-            charts.add(new NamedChart("time-split.png", split.getTitle(), split));
+        XYChart throughput = throughput(rl);
+        if (throughput != null) {
+            charts.add(new NamedChart("throughput.png", throughput.getTitle(), throughput));
         }
-        addLines(charts, "learner", "Learner: loss, gradient norm, entropy", "value", rl, "loss", "grad_norm",
-                "entropy");
-        addLines(charts, "sft-loss", "SFT warm start: loss", "loss", run.sft(), "loss");
+        XYChart overTime = rewardOverTime(rl);
+        if (overTime != null) {
+            charts.add(new NamedChart("reward-time.png", overTime.getTitle(), overTime));
+        }
+        addLines(charts, "time-split", "Learner time per step: training and waiting for a batch", "seconds", rl,
+                "step_time_s", "learner_wait_s");
+        addLines(charts, "loss", "Learner: loss", "loss", rl, "loss");
+        addLines(charts, "grad-norm", "Learner: gradient norm (before clipping)", "norm", rl, "grad_norm");
+        addLines(charts, "entropy", "Learner: entropy of the sampling policy (per token)", "nats", rl, "entropy");
+        addLines(charts, "learning-rate", "Learner: learning rate", "learning rate", rl, "learning_rate");
+        addLines(charts, "sft-loss", "SFT warm start: loss", "SFT step", "loss", run.sft(), "loss");
         return charts;
     }
 
-    /** One series per key present in {@code lines}, against their {@code step}; nothing when none is. */
+    /** The x-axis title of every RL chart. */
+    static final String STEP_AXIS = "step (= policy version it published)";
+
+    /** Steps in the rolling window of the throughput chart. */
+    static final int RATE_WINDOW = 20;
+
+    /** {@code m}'s step as a person counts it: the policy version it published (step + 1). */
+    static double stepNumber(JsonNode m) {
+        return m.path("step").asLong() + 1;
+    }
+
+    /**
+     * Rollout and learner tokens per second over the last {@value #RATE_WINDOW} steps at each step
+     * (the window's tokens over its time), so a step whose batch was ready at once does not spike
+     * the curve.
+     */
+    private static XYChart throughput(List<JsonNode> rl) {
+        if (rl.isEmpty()) {
+            return null;
+        }
+        XYChart chart = xy("Throughput, rolling " + RATE_WINDOW + "-step window (tokens/s)", STEP_AXIS, "tokens/s");
+        double[] x = rl.stream().mapToDouble(ReportCharts::stepNumber).toArray();
+        if (rl.stream().allMatch(m -> m.has("rollout_tokens"))) {
+            chart.addSeries("rollout tokens/s", x, Rates.rolling(rl, RATE_WINDOW, m -> m.path("rollout_tokens").asDouble()));
+        }
+        chart.addSeries("learner tokens/s", x, Rates.rolling(rl, RATE_WINDOW, Rates::learnerTokens));
+        return chart;
+    }
+
+    /**
+     * The share of each difficulty pool among the problems the generators hold. The counts grow
+     * with every problem ever admitted (a problem stays in its pool), so plotted as counts the
+     * curves only climb; as shares they show how the task's difficulty looks to the policy.
+     */
+    private static XYChart poolShares(List<JsonNode> rl) {
+        List<JsonNode> counted = rl.stream().filter(m -> m.has("pool_normal") && poolTotal(m) > 0).toList();
+        if (counted.isEmpty()) {
+            return null;
+        }
+        XYChart chart = xy("Difficulty pools: share of the problems held", STEP_AXIS, "share");
+        for (String pool : List.of("pool_easy", "pool_normal", "pool_hard")) {
+            addSmoothed(chart, pool, counted, ReportCharts::stepNumber, m -> m.path(pool).asDouble() / poolTotal(m));
+        }
+        return chart;
+    }
+
+    private static double poolTotal(JsonNode m) {
+        return m.path("pool_easy").asDouble() + m.path("pool_normal").asDouble() + m.path("pool_hard").asDouble();
+    }
+
+    /** Reward against the RL job's running time, in minutes; null for lines without {@code time_s}. */
+    private static XYChart rewardOverTime(List<JsonNode> rl) {
+        List<JsonNode> timed = rl.stream().filter(m -> m.has("time_s")).toList();
+        if (timed.isEmpty()) {
+            return null;
+        }
+        XYChart chart = xy("Reward against running time", "minutes of the RL job (time_s / 60)", "reward");
+        addSmoothed(chart, "reward_mean", timed, "reward_mean", m -> m.path("time_s").asDouble() / 60);
+        return chart;
+    }
+
+    /** An RL chart: one series per key present in {@code lines}, against their step; nothing when none is. */
     private static void addLines(List<NamedChart> charts, String name, String title, String yTitle,
             List<JsonNode> lines, String... keys) {
-        XYChart chart = xy(title, "step", yTitle);
+        addLines(charts, name, title, STEP_AXIS, yTitle, lines, keys);
+    }
+
+    private static void addLines(List<NamedChart> charts, String name, String title, String xTitle, String yTitle,
+            List<JsonNode> lines, String... keys) {
+        XYChart chart = xy(title, xTitle, yTitle);
         for (String key : keys) {
             addSeries(chart, key, lines);
         }
@@ -77,55 +171,93 @@ public final class ReportCharts {
                 .ifPresent(m -> points.add(new double[] {0, m.path("eval_accuracy").asDouble()}));
         for (JsonNode m : run.rl()) {
             if (m.has("eval_accuracy")) {
-                points.add(new double[] {m.path("step").asLong() + 1, m.path("eval_accuracy").asDouble()});
+                points.add(new double[] {stepNumber(m), m.path("eval_accuracy").asDouble()});
             }
         }
         if (points.isEmpty()) {
             return null;
         }
-        XYChart chart = xy("Held-out accuracy (greedy)", "policy version", "accuracy");
+        XYChart chart = xy("Held-out accuracy (greedy; 0 = before RL)", STEP_AXIS, "accuracy");
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
         chart.addSeries("eval_accuracy", points.stream().mapToDouble(p -> p[0]).toArray(),
                 points.stream().mapToDouble(p -> p[1]).toArray());
         return chart;
     }
 
-    /** Per step, seconds the learner trained and seconds it waited for its batch, stacked. */
-    private static CategoryChart timeSplit(List<JsonNode> rl) {
-        List<JsonNode> timed = rl.stream().filter(m -> m.has("step_time_s") && m.has("learner_wait_s")).toList();
-        if (timed.isEmpty()) {
-            return null;
-        }
-        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
-                .title("Learner time split per step (s)").xAxisTitle("step").yAxisTitle("seconds").build();
-        chart.getStyler().setStacked(true);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
-        chart.getStyler().setXAxisLabelRotation(timed.size() > 20 ? 90 : 0);
-        chart.getStyler().setXAxisMaxLabelCount(20);
-        List<Long> steps = timed.stream().map(m -> m.path("step").asLong()).toList();
-        chart.addSeries("training (step_time_s)", steps,
-                timed.stream().map(m -> (Number) m.path("step_time_s").asDouble()).toList());
-        chart.addSeries("waiting for a batch (learner_wait_s)", steps,
-                timed.stream().map(m -> (Number) m.path("learner_wait_s").asDouble()).toList());
-        return chart;
+    /**
+     * {@code key} against the step number over the lines that carry it, as a person reads a noisy
+     * curve: every value as a faint point, and over them a smoothed line (an exponential moving
+     * average, debiased as TensorBoard's) in the same colour; no series when no line carries it.
+     */
+    private static void addSeries(XYChart chart, String key, List<JsonNode> lines) {
+        addSmoothed(chart, key, lines, key, ReportCharts::stepNumber);
     }
 
-    /** {@code key} against {@code step} over the lines that carry it; no series when none does. */
-    private static void addSeries(XYChart chart, String key, List<JsonNode> lines) {
-        List<JsonNode> kept = lines.stream().filter(m -> m.has(key)).toList();
+    /** {@code key} of {@code lines} as the series {@code name}: faint points under a smoothed line. */
+    static void addSmoothed(XYChart chart, String name, List<JsonNode> lines, String key,
+            ToDoubleFunction<JsonNode> xOf) {
+        addSmoothed(chart, name, lines.stream().filter(m -> m.has(key)).toList(), xOf, m -> m.path(key).asDouble());
+    }
+
+    /** {@code yOf} of every line as the series {@code name}: faint points under a smoothed line. */
+    static void addSmoothed(XYChart chart, String name, List<JsonNode> kept, ToDoubleFunction<JsonNode> xOf,
+            ToDoubleFunction<JsonNode> yOf) {
         if (kept.isEmpty()) {
             return;
         }
-        chart.addSeries(key, kept.stream().mapToDouble(m -> m.path("step").asDouble()).toArray(),
-                kept.stream().mapToDouble(m -> m.path(key).asDouble()).toArray());
+        double[] x = kept.stream().mapToDouble(xOf).toArray();
+        double[] y = kept.stream().mapToDouble(yOf).toArray();
+        Color color = PALETTE[chart.getSeriesMap().size() / 2 % PALETTE.length];
+        XYSeries raw = chart.addSeries(name + " (each step)", x, y);
+        raw.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        raw.setMarker(SeriesMarkers.CIRCLE);
+        raw.setMarkerColor(new Color(color.getRed(), color.getGreen(), color.getBlue(), 70));
+        raw.setShowInLegend(false);
+        XYSeries smooth = chart.addSeries(name, x, smoothed(y));
+        smooth.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        smooth.setMarker(SeriesMarkers.NONE);
+        smooth.setLineColor(color);
+        smooth.setLineWidth(2.5f);
     }
 
-    private static XYChart xy(String title, String xTitle, String yTitle) {
+    /** Series colours, distinguishable and readable over white. */
+    private static final Color[] PALETTE = {new Color(31, 119, 180), new Color(214, 39, 40), new Color(44, 160, 44),
+        new Color(255, 127, 14), new Color(148, 103, 189), new Color(140, 86, 75)};
+
+    /**
+     * The exponential moving average of {@code y}, debiased ({@code s_t / (1 - w^t)}) so the start
+     * is not pulled to 0. Its weight grows with the number of points — it averages over about a
+     * tenth of them, at most about the last 65 — and fewer than 10 points are left as they are.
+     */
+    static double[] smoothed(double[] y) {
+        double weight = y.length < 10 ? 0 : Math.min(0.985, 1 - 10.0 / y.length);
+        double[] out = new double[y.length];
+        double s = 0;
+        double norm = 0;
+        for (int i = 0; i < y.length; i++) {
+            s = weight * s + (1 - weight) * y[i];
+            norm = weight * norm + (1 - weight);
+            out[i] = s / norm;
+        }
+        return out;
+    }
+
+    static XYChart xy(String title, String xTitle, String yTitle) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle)
                 .yAxisTitle(yTitle).build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
-        chart.getStyler().setMarkerSize(4);
+        XYStyler styler = chart.getStyler();
+        styler.setLegendPosition(Styler.LegendPosition.InsideNE);
+        styler.setLegendBackgroundColor(new Color(255, 255, 255, 200));
+        styler.setChartBackgroundColor(Color.WHITE);
+        styler.setPlotBackgroundColor(Color.WHITE);
+        styler.setPlotGridLinesColor(new Color(225, 225, 225));
+        styler.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
+        styler.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 15));
+        styler.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
+        styler.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
+        styler.setMarkerSize(5);
+        styler.setXAxisDecimalPattern("#,###.##");
+        styler.setYAxisDecimalPattern("#,###.###");
         return chart;
     }
 }

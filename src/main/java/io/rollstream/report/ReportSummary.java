@@ -45,8 +45,15 @@ final class ReportSummary {
                 s.put("rollout tokens per trained token",
                         String.format("%.2f", last.path("total_rollout_tokens_per_trained_token").asDouble()));
             }
-            s.put("rollout tokens/s, average", String.format("%,.0f", mean(rl, m -> m.path("rollout_tokens_per_s").asDouble())));
-            s.put("learner tokens/s, average", String.format("%,.0f", mean(rl, m -> m.path("learner_tokens_per_s").asDouble())));
+            if (rl.stream().allMatch(m -> m.has("rollout_tokens"))) {
+                s.put("rollout tokens/s (all tokens ÷ RL time)",
+                        String.format("%,.0f", Rates.total(rl, m -> m.path("rollout_tokens").asDouble())));
+            }
+            s.put("learner tokens/s (all tokens ÷ RL time)", String.format("%,.0f", Rates.total(rl, Rates::learnerTokens)));
+            JsonNode end = rl.get(rl.size() - 1);
+            if (end.has("time_s")) {
+                s.put("RL running time", String.format("%.1f min", end.path("time_s").asDouble() / 60));
+            }
             double busy = sum(rl, m -> m.path("step_time_s").asDouble());
             double waited = sum(rl, m -> m.path("learner_wait_s").asDouble());
             s.put("learner time: training / waiting", String.format("%.1f s / %.1f s (busy %.0f%%)", busy, waited,
