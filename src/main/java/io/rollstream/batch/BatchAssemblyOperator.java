@@ -1,6 +1,5 @@
 package io.rollstream.batch;
 
-import io.rollstream.metrics.BatchAssemblyMetrics;
 import io.rollstream.types.GroupOutcome;
 import io.rollstream.types.ScoredGroup;
 import io.rollstream.types.TrainBatch;

@@ -1,6 +1,5 @@
 package io.rollstream.checkpoint;
 
-import io.rollstream.learner.AdamW;
 import io.rollstream.model.ModelSpec;
 import io.rollstream.tokenizer.TokenizerSpec;
 
@@ -17,7 +16,7 @@ import java.util.Map;
  * @param metadata free-form strings (run id, task, RNG state, ...)
  */
 public record Checkpoint(long step, ModelSpec model, TokenizerSpec tokenizer, Map<String, float[]> weights,
-        AdamW.State optimizer, Map<String, String> metadata) {
+        OptimizerState optimizer, Map<String, String> metadata) {
 
     public Checkpoint {
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);

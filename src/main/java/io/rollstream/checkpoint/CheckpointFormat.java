@@ -3,7 +3,6 @@ package io.rollstream.checkpoint;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.rollstream.common.Json;
-import io.rollstream.learner.AdamW;
 import io.rollstream.model.ModelSpec;
 import io.rollstream.tokenizer.TokenizerSpec;
 
@@ -84,7 +83,7 @@ public final class CheckpointFormat {
             }
             entries.add(new ParameterEntry(name, shape.getShape()));
         });
-        AdamW.State optimizer = checkpoint.optimizer();
+        OptimizerState optimizer = checkpoint.optimizer();
         requireAddressable(checkpoint.model(), optimizer != null);
         Header header = new Header(VERSION, checkpoint.step(), checkpoint.model(), checkpoint.tokenizer(), entries,
                 optimizer == null ? null : optimizer.step(), checkpoint.metadata());
@@ -150,11 +149,11 @@ public final class CheckpointFormat {
             throw new IOException("checkpoint parameters " + names + " do not match its model config");
         }
         Map<String, float[]> weights = readFloats(data, header.parameters());
-        AdamW.State optimizer = null;
+        OptimizerState optimizer = null;
         if (header.optimizerStep() != null) {
             Map<String, float[]> m = readFloats(data, header.parameters());
             Map<String, float[]> v = readFloats(data, header.parameters());
-            optimizer = new AdamW.State(header.optimizerStep(), m, v);
+            optimizer = new OptimizerState(header.optimizerStep(), m, v);
         }
         if (data.available() != 0) {
             throw new IOException("checkpoint has " + data.available() + " unexpected trailing bytes");

@@ -1,5 +1,6 @@
 package io.rollstream.config;
 
+import io.rollstream.device.DeviceSetting;
 import io.rollstream.sampling.SamplingParams;
 
 /**
@@ -21,11 +22,11 @@ import io.rollstream.sampling.SamplingParams;
  *     picks the problems. Set it to vary the draws over the same problems (e.g. repeats of an experiment)
  */
 public record RolloutSection(int parallelism, int rolloutsPerExample, double temperature, double topP, int topK,
-        int maxNewTokens, int maxBatchRows, int policyPollMs, Device device, Long seed) {
+        int maxNewTokens, int maxBatchRows, int policyPollMs, DeviceSetting device, Long seed) {
 
     /** Sampling seeded by {@code job.seed}. */
     public RolloutSection(int parallelism, int rolloutsPerExample, double temperature, double topP, int topK,
-            int maxNewTokens, int maxBatchRows, int policyPollMs, Device device) {
+            int maxNewTokens, int maxBatchRows, int policyPollMs, DeviceSetting device) {
         this(parallelism, rolloutsPerExample, temperature, topP, topK, maxNewTokens, maxBatchRows, policyPollMs, device,
                 null);
     }
@@ -33,18 +34,13 @@ public record RolloutSection(int parallelism, int rolloutsPerExample, double tem
     /** Key of seed 2's name for {@code rollouts_per_example}. */
     static final String ALIAS = "num_rollouts_per_prompt";
 
-    /** Where generators (and the teacher) run; each subtask's device is picked by {@code rollout.DeviceSelection}. */
-    public enum Device {
-        AUTO, CPU, GPU
-    }
-
     /** Every key at its default. */
     public static RolloutSection defaults() {
-        return new RolloutSection(1, 8, 1.0, 1.0, 0, 8, 256, 200, Device.AUTO);
+        return new RolloutSection(1, 8, 1.0, 1.0, 0, 8, 256, 200, DeviceSetting.AUTO);
     }
 
     public RolloutSection {
-        device = device == null ? Device.AUTO : device;
+        device = device == null ? DeviceSetting.AUTO : device;
         ConfigErrors e = new ConfigErrors();
         e.check(parallelism >= 1, "rollout.parallelism", parallelism, "must be >= 1 (generator subtasks)");
         e.check(rolloutsPerExample >= 1, "rollout.rollouts_per_example", rolloutsPerExample,

@@ -5,13 +5,13 @@ import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.common.Json;
 import io.rollstream.config.ConfigWriter;
-import io.rollstream.config.ModelSection;
 import io.rollstream.config.RunConfig;
 import io.rollstream.eval.EvalSpec;
 import io.rollstream.eval.GreedyEvaluator;
 import io.rollstream.huggingface.HfModelDirectory;
 import io.rollstream.model.DecoderConfig;
 import io.rollstream.model.LanguageModel;
+import io.rollstream.model.ModelSource;
 import io.rollstream.model.ModelSpec;
 import io.rollstream.policy.PolicyManifest;
 import io.rollstream.policy.PolicyStore;
@@ -220,14 +220,14 @@ public final class LocalRun {
 
     /** The weights version 0 starts from (before any warm start). */
     private static LanguageModel startingModel(RunConfig config, ModelSpec model, Checkpoint init) throws Exception {
-        if (config.model().source() == ModelSection.Source.HUGGINGFACE) {
+        if (config.model().source() == ModelSource.HUGGINGFACE) {
             return HfModelDirectory.load(Path.of(config.model().path()), (DecoderConfig) model, Device.cpu());
         }
         return init != null ? Checkpoints.model(init, Device.cpu()) : WarmStart.freshModel(model, config.job().seed());
     }
 
     private static Map<String, String> origin(RunConfig config) {
-        return config.model().source() == ModelSection.Source.HUGGINGFACE
+        return config.model().source() == ModelSource.HUGGINGFACE
                 ? Map.of("origin", "huggingface " + Path.of(config.model().path()).toAbsolutePath().normalize())
                 : Map.of();
     }

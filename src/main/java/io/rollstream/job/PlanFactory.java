@@ -4,21 +4,22 @@ import io.rollstream.batch.BatchAssemblyConfig;
 import io.rollstream.batch.GroupFilters;
 import io.rollstream.config.BufferSection;
 import io.rollstream.config.DataSection;
-import io.rollstream.config.ModelSection;
 import io.rollstream.config.RolloutSection;
 import io.rollstream.config.RunConfig;
+import io.rollstream.device.DeviceSelection;
+import io.rollstream.device.DeviceSetting;
 import io.rollstream.eval.EvalSpec;
-import io.rollstream.learner.Algorithm;
 import io.rollstream.huggingface.HfConfig;
 import io.rollstream.huggingface.HfModelDirectory;
+import io.rollstream.learner.Algorithm;
 import io.rollstream.learner.LearnerSettings;
+import io.rollstream.model.ModelSource;
 import io.rollstream.model.ModelSpec;
 import io.rollstream.output.RolloutLogFormat;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.policy.RunSignals;
 import io.rollstream.policy.VersionRetention;
 import io.rollstream.rollout.AdmissionGate;
-import io.rollstream.rollout.DeviceSelection;
 import io.rollstream.rollout.DifficultyPools;
 import io.rollstream.rollout.ModelGroupSampler;
 import io.rollstream.rollout.ReAdmission;
@@ -62,7 +63,7 @@ public final class PlanFactory {
     }
 
     private static TokenizerSpec tokens(RunConfig c) {
-        if (c.model().source() == ModelSection.Source.HUGGINGFACE) {
+        if (c.model().source() == ModelSource.HUGGINGFACE) {
             return HfModelDirectory.tokenizer(Path.of(c.model().path()));
         }
         if (c.model().tokenizer() != null) {
@@ -80,7 +81,7 @@ public final class PlanFactory {
      * model's config.json (whose vocabulary must cover the tokenizer's ids).
      */
     public static ModelSpec modelSpec(RunConfig c, Tokenizer tokenizer) throws IOException {
-        if (c.model().source() == ModelSection.Source.BUILTIN) {
+        if (c.model().source() == ModelSource.BUILTIN) {
             return c.model().toModelConfig(tokenizer.vocabSize());
         }
         Path dir = Path.of(c.model().path());
@@ -178,7 +179,7 @@ public final class PlanFactory {
         int groupSize = c.rollout().rolloutsPerExample();
         int rows = c.rollout().maxBatchRows();
         long seed = c.job().seed();
-        RolloutSection.Device device = c.rollout().device();
+        DeviceSetting device = c.rollout().device();
         PipelineIo.ProblemStreamFactory problems;
         if (d.source() == DataSection.Source.TASK) {
             Task task = task(c);

@@ -4,11 +4,11 @@ import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.config.DataSection;
 import io.rollstream.config.InvalidConfigException;
-import io.rollstream.config.ModelSection;
 import io.rollstream.config.RunConfig;
 import io.rollstream.huggingface.HfModelDirectory;
 import io.rollstream.learner.Algorithm;
 import io.rollstream.model.ModelConfig;
+import io.rollstream.model.ModelSource;
 import io.rollstream.model.ModelSpec;
 import io.rollstream.teacher.TeacherScorer;
 import io.rollstream.tokenizer.Tokenizer;
@@ -116,7 +116,7 @@ public final class PreFlight {
                 && !readable("model.tokenizer.path", spec.path(), Kind.FILE, "a tokenizer.json", problems)) {
             return null;
         }
-        boolean pretrained = c.model().source() == ModelSection.Source.HUGGINGFACE;
+        boolean pretrained = c.model().source() == ModelSource.HUGGINGFACE;
         String key = pretrained ? "model.path" : "model.tokenizer.path";
         if (TokenizerSpec.HUGGING_FACE_MODEL.equals(spec.type()) && !readable(key, pretrained ? c.model().path()
                 : spec.path(), Kind.DIRECTORY, "a Hugging Face model directory (with tokenizer.json)", problems)) {
@@ -141,7 +141,7 @@ public final class PreFlight {
         try {
             model = PlanFactory.modelSpec(c, tokenizer);
         } catch (IOException | IllegalArgumentException e) {
-            problems.add(c.model().source() == ModelSection.Source.HUGGINGFACE
+            problems.add(c.model().source() == ModelSource.HUGGINGFACE
                     ? "model.path ('" + c.model().path() + "'): " + e.getMessage() : e.getMessage());
             return null;
         }
@@ -200,7 +200,7 @@ public final class PreFlight {
     }
 
     private static void teacher(RunConfig c, TokenizerSpec student, ModelSpec model, List<String> problems) {
-        if (c.teacher().source() == ModelSection.Source.HUGGINGFACE) {
+        if (c.teacher().source() == ModelSource.HUGGINGFACE) {
             pretrainedTeacher(c, student, model, problems);
             return;
         }

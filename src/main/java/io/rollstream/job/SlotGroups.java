@@ -1,7 +1,7 @@
 package io.rollstream.job;
 
 import io.rollstream.config.SlotsSection.SlotResources;
-import io.rollstream.rollout.DeviceSelection;
+import io.rollstream.device.DeviceSelection;
 
 import org.apache.flink.api.common.operators.SlotSharingGroup;
 

@@ -1,5 +1,7 @@
 package io.rollstream.learner;
 
+import io.rollstream.checkpoint.OptimizerState;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -54,9 +56,6 @@ public final class AdamW {
             }
         }
     }
-
-    /** A saved optimizer: step count and both moments of every parameter. */
-    public record State(long step, Map<String, float[]> firstMoments, Map<String, float[]> secondMoments) {}
 
     private final Config config;
     private final Map<String, NDArray> parameters;
@@ -121,16 +120,16 @@ public final class AdamW {
     }
 
     /** A copy of the state, for checkpoints. */
-    public State state() {
+    public OptimizerState state() {
         Map<String, float[]> m = new LinkedHashMap<>();
         Map<String, float[]> v = new LinkedHashMap<>();
         firstMoments.forEach((name, a) -> m.put(name, a.toFloatArray()));
         secondMoments.forEach((name, a) -> v.put(name, a.toFloatArray()));
-        return new State(step, m, v);
+        return new OptimizerState(step, m, v);
     }
 
     /** Restores a saved state; parameter names and sizes must match. */
-    public void load(State state) {
+    public void load(OptimizerState state) {
         if (!state.firstMoments().keySet().equals(parameters.keySet())
                 || !state.secondMoments().keySet().equals(parameters.keySet())) {
             throw new IllegalArgumentException("optimizer state does not match the model's parameters");

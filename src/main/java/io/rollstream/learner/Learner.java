@@ -48,7 +48,7 @@ public final class Learner implements AutoCloseable {
         this.settings = settings;
         this.start = start;
         int padId = Tokenizers.create(start.tokenizer()).padId();
-        this.trainer = Checkpoints.restore(start, settings.optimizer(), settings.trainer(), padId, device);
+        this.trainer = PolicyTrainer.restore(start, settings.optimizer(), settings.trainer(), padId, device);
         this.objective = settings.loss().objective(settings.algorithm());
         if (objective.needsReference()) {
             Checkpoint frozen = initial != null ? initial : start;
@@ -113,7 +113,7 @@ public final class Learner implements AutoCloseable {
 
     /** Everything needed to continue exactly: weights, optimizer, step. */
     public Checkpoint checkpoint(Map<String, String> metadata) {
-        return Checkpoints.capture(trainer, step, start.tokenizer(), metadata);
+        return trainer.checkpoint(step, start.tokenizer(), metadata);
     }
 
     /** The current policy, weights only, as version {@link #step()}. */

@@ -8,7 +8,6 @@ import io.rollstream.common.FailureInjection;
 import io.rollstream.common.Json;
 import io.rollstream.eval.EvalSpec;
 import io.rollstream.eval.GreedyEvaluator;
-import io.rollstream.metrics.LearnerMetrics;
 import io.rollstream.policy.AttemptId;
 import io.rollstream.policy.PolicyCollector;
 import io.rollstream.policy.PolicyStore;

@@ -1,5 +1,6 @@
 package io.rollstream.learner;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -8,10 +9,13 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 
+import io.rollstream.checkpoint.Checkpoint;
+import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.model.LanguageModel;
 import io.rollstream.model.SamplingTruncation;
 import io.rollstream.model.SequenceBatch;
 import io.rollstream.model.TokenLogprobs;
+import io.rollstream.tokenizer.TokenizerSpec;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -96,6 +100,25 @@ public final class PolicyTrainer {
         this.config = config;
         this.padId = padId;
         model.setTrainable(true);
+    }
+
+    /**
+     * A trainer that continues exactly where {@code checkpoint} stopped: same weights, same optimizer
+     * moments and step count. A weights-only checkpoint starts a fresh optimizer.
+     */
+    public static PolicyTrainer restore(Checkpoint checkpoint, AdamW.Config optimizer, Config config, int padId,
+            Device device) {
+        LanguageModel model = Checkpoints.model(checkpoint, device);
+        AdamW adam = new AdamW(optimizer, model.parameters());
+        if (checkpoint.optimizer() != null) {
+            adam.load(checkpoint.optimizer());
+        }
+        return new PolicyTrainer(model, adam, config, padId);
+    }
+
+    /** Weights and optimizer state at learner step {@code step}. */
+    public Checkpoint checkpoint(long step, TokenizerSpec tokenizer, Map<String, String> metadata) {
+        return new Checkpoint(step, model.spec(), tokenizer, model.weights(), optimizer.state(), metadata);
     }
 
     void setBeforeBackward(Runnable hook) {

@@ -1,5 +1,7 @@
 package io.rollstream.rollout;
 
+import io.rollstream.device.DeviceSelection;
+
 import java.io.Serializable;
 import java.util.List;
 

@@ -1,7 +1,7 @@
 package io.rollstream.rollout;
 
 import io.rollstream.common.FailureInjection;
-import io.rollstream.metrics.RolloutMetrics;
+import io.rollstream.device.DeviceSelection;
 import io.rollstream.policy.AttemptId;
 import io.rollstream.policy.PolicyManifest;
 import io.rollstream.policy.PolicyStore;

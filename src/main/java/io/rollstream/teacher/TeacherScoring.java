@@ -2,8 +2,8 @@ package io.rollstream.teacher;
 
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
-import io.rollstream.config.ModelSection;
-import io.rollstream.rollout.DeviceSelection;
+import io.rollstream.device.DeviceSelection;
+import io.rollstream.model.ModelSource;
 import io.rollstream.types.ScoredGroup;
 
 import org.apache.flink.api.common.functions.OpenContext;
@@ -50,7 +50,7 @@ public final class TeacherScoring extends RichMapFunction<ScoredGroup, ScoredGro
         ai.djl.Device device = DeviceSelection.forSubtask(UID, settings.device(),
                 DeviceSelection.declaredGpus(getRuntimeContext()),
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
-        scorer = settings.source() == ModelSection.Source.HUGGINGFACE
+        scorer = settings.source() == ModelSource.HUGGINGFACE
                 ? TeacherScorer.loadDirectory(settings.location(), settings.studentTokenizer(),
                         settings.studentContextLength(), device, settings.maxBatchRows())
                 : TeacherScorer.load(read(settings.location()), settings.studentTokenizer(),

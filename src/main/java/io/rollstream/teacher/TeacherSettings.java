@@ -1,7 +1,7 @@
 package io.rollstream.teacher;
 
-import io.rollstream.config.ModelSection;
-import io.rollstream.config.RolloutSection;
+import io.rollstream.device.DeviceSetting;
+import io.rollstream.model.ModelSource;
 import io.rollstream.tokenizer.TokenizerSpec;
 
 import java.io.Serializable;
@@ -19,12 +19,12 @@ import java.io.Serializable;
  * @param device where the teacher runs ({@code auto} takes a GPU when the task manager has one)
  * @param maxBatchRows rollouts scored per forward pass
  */
-public record TeacherSettings(ModelSection.Source source, String location, int parallelism,
-        TokenizerSpec studentTokenizer, int studentContextLength, RolloutSection.Device device, int maxBatchRows)
+public record TeacherSettings(ModelSource source, String location, int parallelism,
+        TokenizerSpec studentTokenizer, int studentContextLength, DeviceSetting device, int maxBatchRows)
         implements Serializable {
 
     public TeacherSettings {
-        source = source == null ? ModelSection.Source.BUILTIN : source;
+        source = source == null ? ModelSource.BUILTIN : source;
         if (location == null || location.isBlank()) {
             throw new IllegalArgumentException("teacher.checkpoint (or teacher.path) is required for distillation");
         }

@@ -3,7 +3,6 @@ package io.rollstream.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.rollstream.learner.AdamW;
 import io.rollstream.model.DecoderConfig;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.model.ModelSpec;
@@ -54,7 +53,7 @@ class CheckpointFormatTest {
 
     private static Checkpoint sample() {
         return new Checkpoint(42, MODEL, TokenizerSpec.chars("0123456"), values(1),
-                new AdamW.State(40, values(2), values(3)), Map.of("run", "r1"));
+                new OptimizerState(40, values(2), values(3)), Map.of("run", "r1"));
     }
 
     @Test

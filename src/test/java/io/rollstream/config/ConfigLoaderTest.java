@@ -1,6 +1,6 @@
 package io.rollstream.config;
 
-import io.rollstream.output.RolloutLogFormat;
+import io.rollstream.model.ModelSource;
 
 import io.rollstream.learner.Algorithm;
 
@@ -8,24 +8,24 @@ import static io.rollstream.config.ConfigFailures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.rollstream.config.DataSection.Source;
-import io.rollstream.output.RolloutLogFormat.Mode;
-import io.rollstream.config.RolloutSection.Device;
-import io.rollstream.batch.Advantages;
-import io.rollstream.learner.AdamW;
-import io.rollstream.model.SamplingTruncation;
 import io.rollstream.batch.Advantages.Estimator;
-import io.rollstream.learner.DppoLoss;
+import io.rollstream.batch.Advantages;
+import io.rollstream.config.DataSection.Source;
+import io.rollstream.device.DeviceSetting;
+import io.rollstream.learner.AdamW;
 import io.rollstream.learner.DppoLoss.Masking;
+import io.rollstream.learner.DppoLoss;
 import io.rollstream.learner.ImportanceCorrection;
 import io.rollstream.learner.LossAggregation;
 import io.rollstream.learner.LossConfig;
 import io.rollstream.learner.LossSettings;
-import io.rollstream.learner.ReferenceKl;
-import io.rollstream.learner.PolicyTrainer;
 import io.rollstream.learner.PolicyTrainer.OptimizerStep;
-import io.rollstream.model.ModelConfig;
+import io.rollstream.learner.PolicyTrainer;
+import io.rollstream.learner.ReferenceKl;
 import io.rollstream.model.ModelConfig.Positions;
+import io.rollstream.model.ModelConfig;
+import io.rollstream.model.SamplingTruncation;
+import io.rollstream.output.RolloutLogFormat.Mode;
 import io.rollstream.rollout.Oversampling;
 import io.rollstream.sampling.SamplingParams;
 import io.rollstream.tokenizer.PromptFormat;
@@ -66,7 +66,7 @@ class ConfigLoaderTest {
                 new DataSection.Fields("id", "prompt", "answer", "task"), "exact_match", 1, true, 0, 4096, PromptFormat.Kind.RAW, null));
         assertThat(c.model()).isEqualTo(ModelSection.builtin(4, 4, 128, 512, 32, Positions.LEARNED, null, null));
         assertThat(c.sft()).isEqualTo(new SftSection(0, 1000, 64, 1e-3, 20, 250));
-        assertThat(c.rollout()).isEqualTo(new RolloutSection(1, 8, 1.0, 1.0, 0, 8, 256, 200, Device.AUTO));
+        assertThat(c.rollout()).isEqualTo(new RolloutSection(1, 8, 1.0, 1.0, 0, 8, 256, 200, DeviceSetting.AUTO));
         assertThat(c.buffer()).isEqualTo(new BufferSection(64, 1.0, Oversampling.FIXED, null, null, false, null,
                 Estimator.GROUP_MEAN, null, false, 0, 0));
         assertThat(c.zeroAdvantageFilter()).isTrue(); // unset: on for grpo
@@ -74,7 +74,7 @@ class ConfigLoaderTest {
         assertThat(c.learner()).isEqualTo(new LearnerSection(Algorithm.GRPO, 1e-4, 0.9, 0.99, 1e-8, 0.0, 0, 1.0, 64,
                 OptimizerStep.PER_BATCH, 5, LossConfig.dppo(new DppoLoss.Config(Masking.DPPO, 0.2, 0.2, 0.125, 8.0, 1e-3)),
                 LossAggregation.TOKEN_MEAN, ImportanceCorrection.Config.none(), ReferenceKl.Config.off(), false));
-        assertThat(c.teacher()).isEqualTo(new TeacherSection(ModelSection.Source.BUILTIN, null, null, 1));
+        assertThat(c.teacher()).isEqualTo(new TeacherSection(ModelSource.BUILTIN, null, null, 1));
         assertThat(c.eval()).isEqualTo(new EvalSection(5, 200, null));
         assertThat(c.policyStore()).isEqualTo(new PolicyStoreSection(null, 8, 3, true));
         assertThat(c.output()).isEqualTo(new OutputSection(Mode.ALL, 10));
@@ -88,7 +88,7 @@ class ConfigLoaderTest {
     @Test
     void missingKeysOfAGivenSectionTakeTheirDefaults() {
         RunConfig c = ConfigLoader.parse("rollout:\n  temperature: 0.5\n");
-        assertThat(c.rollout()).isEqualTo(new RolloutSection(1, 8, 0.5, 1.0, 0, 8, 256, 200, Device.AUTO));
+        assertThat(c.rollout()).isEqualTo(new RolloutSection(1, 8, 0.5, 1.0, 0, 8, 256, 200, DeviceSetting.AUTO));
         assertThat(c).isEqualTo(new RunConfig(null, null, null, null, c.rollout(), null, null, null, null, null,
                 null, null, null));
     }
@@ -105,7 +105,7 @@ class ConfigLoaderTest {
         assertThat(c.model()).isEqualTo(ModelSection.builtin(8, 8, 512, 2048, 512, Positions.ROTARY,
                 TokenizerSpec.huggingFace("/models/tiny/tokenizer.json"), "/runs/sft/checkpoints/final"));
         assertThat(c.sft()).isEqualTo(new SftSection(200, 5000, 32, 3e-4, 50, 100));
-        assertThat(c.rollout()).isEqualTo(new RolloutSection(4, 16, 0.8, 0.95, 50, 256, 512, 500, Device.GPU, 77L));
+        assertThat(c.rollout()).isEqualTo(new RolloutSection(4, 16, 0.8, 0.95, 50, 256, 512, 500, DeviceSetting.GPU, 77L));
         assertThat(c.rollout().samplingSeed(c.job().seed())).isEqualTo(77L);
         assertThat(c.buffer()).isEqualTo(new BufferSection(256, 1.5, Oversampling.ADAPTIVE, 0.9, 0.1, true, false,
                 Estimator.GROUP_MEAN_STD,
@@ -118,7 +118,7 @@ class ConfigLoaderTest {
                 new ImportanceCorrection.Config(ImportanceCorrection.Truncation.SEQUENCE, 3.0,
                         ImportanceCorrection.MaskLevel.GEOMETRIC, 0.9, 1.1),
                 new ReferenceKl.Config(0.05, ReferenceKl.Estimator.K2), false));
-        assertThat(c.teacher()).isEqualTo(new TeacherSection(ModelSection.Source.BUILTIN, "/runs/teacher/final", null, 2));
+        assertThat(c.teacher()).isEqualTo(new TeacherSection(ModelSource.BUILTIN, "/runs/teacher/final", null, 2));
         assertThat(c.eval()).isEqualTo(new EvalSection(50, 500, 512));
         assertThat(c.policyStore()).isEqualTo(new PolicyStoreSection("/scratch/policies", 3, 5, false));
         assertThat(c.output()).isEqualTo(new OutputSection(Mode.SAMPLE, 25));
@@ -173,7 +173,7 @@ class ConfigLoaderTest {
                 model: {positions: Rotary}
                 data: {source: Task}
                 """);
-        assertThat(c.rollout().device()).isEqualTo(Device.CPU);
+        assertThat(c.rollout().device()).isEqualTo(DeviceSetting.CPU);
         assertThat(c.learner().algorithm()).isEqualTo(Algorithm.SFT);
         assertThat(c.learner().optimizerStep()).isEqualTo(OptimizerStep.PER_PROMPT);
         assertThat(c.learner().loss().masking()).isEqualTo(Masking.NONE);

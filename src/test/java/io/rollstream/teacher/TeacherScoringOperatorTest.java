@@ -11,9 +11,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.Device;
 
 import io.rollstream.checkpoint.CheckpointFormat;
-import io.rollstream.config.ModelSection;
-import io.rollstream.config.RolloutSection;
+import io.rollstream.device.DeviceSetting;
 import io.rollstream.model.GptModel;
+import io.rollstream.model.ModelSource;
 import io.rollstream.testing.NativeArrays;
 import io.rollstream.types.ScoredGroup;
 
@@ -39,7 +39,7 @@ class TeacherScoringOperatorTest {
     }
 
     private TeacherSettings settings(String checkpoint) {
-        return new TeacherSettings(ModelSection.Source.BUILTIN, checkpoint, 1, TOKENIZER, CONTEXT, RolloutSection.Device.CPU, 4);
+        return new TeacherSettings(ModelSource.BUILTIN, checkpoint, 1, TOKENIZER, CONTEXT, DeviceSetting.CPU, 4);
     }
 
     @Test

@@ -1,6 +1,4 @@
-package io.rollstream.rollout;
-
-import io.rollstream.config.RolloutSection;
+package io.rollstream.device;
 
 import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 import org.apache.flink.api.common.functions.RuntimeContext;
@@ -63,9 +61,9 @@ public final class DeviceSelection {
      * @param subtask index of the subtask that will run the model
      * @param cudaDevices CUDA devices PyTorch sees ({@code Engine.getGpuCount()})
      */
-    public static Choice choose(RolloutSection.Device wanted, List<Integer> declaredGpus, int subtask,
+    public static Choice choose(DeviceSetting wanted, List<Integer> declaredGpus, int subtask,
             int cudaDevices) {
-        if (wanted == RolloutSection.Device.CPU) {
+        if (wanted == DeviceSetting.CPU) {
             return new Choice(Device.cpu(), -1, "rollout.device: cpu");
         }
         if (!declaredGpus.isEmpty()) {
@@ -77,7 +75,7 @@ public final class DeviceSelection {
                 return new Choice(Device.gpu(ordinal), index, "task manager GPU index " + index
                         + " (external resource '" + GPU_RESOURCE + "'), CUDA device " + ordinal);
             }
-            if (wanted == RolloutSection.Device.GPU) {
+            if (wanted == DeviceSetting.GPU) {
                 throw new IllegalStateException("rollout.device: gpu, and the task manager declares GPU index "
                         + index + ", but PyTorch sees no CUDA device: put the CUDA natives of PyTorch on the"
                         + " task manager's lib/ (docker/ builds them with --build-arg PYTORCH_FLAVOR=cu128)"
@@ -91,7 +89,7 @@ public final class DeviceSelection {
             return new Choice(Device.gpu(ordinal), -1, "no GPUs declared by the task manager; CUDA device "
                     + ordinal + " of " + cudaDevices + " visible to PyTorch");
         }
-        if (wanted == RolloutSection.Device.GPU) {
+        if (wanted == DeviceSetting.GPU) {
             throw new IllegalStateException("rollout.device: gpu, but neither the task manager declares a GPU"
                     + " (external-resources: gpu) nor does PyTorch see a CUDA device: set rollout.device: auto"
                     + " or cpu, or run on a GPU task manager");
@@ -100,7 +98,7 @@ public final class DeviceSelection {
     }
 
     /** {@link #choose} with the engine's CUDA count, logged as one line naming the stage and subtask. */
-    public static Device forSubtask(String stage, RolloutSection.Device wanted, List<Integer> declaredGpus,
+    public static Device forSubtask(String stage, DeviceSetting wanted, List<Integer> declaredGpus,
             int subtask) {
         Choice choice = choose(wanted, declaredGpus, subtask, Engine.getInstance().getGpuCount());
         LOG.info("{} subtask {} runs on {}: {}", stage, subtask, choice.device(), choice.reason());

@@ -1,5 +1,6 @@
-package io.rollstream.metrics;
+package io.rollstream.rollout;
 
+import io.rollstream.metrics.StageMetricGroup;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.ScoredGroup;
 

@@ -1,6 +1,6 @@
-package io.rollstream.metrics;
+package io.rollstream.learner;
 
-import io.rollstream.learner.Algorithm;
+import io.rollstream.metrics.StageMetricGroup;
 
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;

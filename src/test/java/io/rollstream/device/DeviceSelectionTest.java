@@ -1,9 +1,7 @@
-package io.rollstream.rollout;
+package io.rollstream.device;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import io.rollstream.config.RolloutSection.Device;
 
 import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 
@@ -41,9 +39,9 @@ class DeviceSelectionTest {
     @Test
     void subtasksSpreadOverTheTaskManagersGpusWhenCudaSeesThem() {
         List<Integer> declared = List.of(0, 1);
-        assertThat(DeviceSelection.choose(Device.AUTO, declared, 0, 2).device()).isEqualTo(ai.djl.Device.gpu(0));
-        assertThat(DeviceSelection.choose(Device.AUTO, declared, 1, 2).device()).isEqualTo(ai.djl.Device.gpu(1));
-        DeviceSelection.Choice third = DeviceSelection.choose(Device.GPU, declared, 2, 2);
+        assertThat(DeviceSelection.choose(DeviceSetting.AUTO, declared, 0, 2).device()).isEqualTo(ai.djl.Device.gpu(0));
+        assertThat(DeviceSelection.choose(DeviceSetting.AUTO, declared, 1, 2).device()).isEqualTo(ai.djl.Device.gpu(1));
+        DeviceSelection.Choice third = DeviceSelection.choose(DeviceSetting.GPU, declared, 2, 2);
         assertThat(third.device()).isEqualTo(ai.djl.Device.gpu(0));
         assertThat(third.declaredGpu()).isZero();
     }
@@ -51,14 +49,14 @@ class DeviceSelectionTest {
     @Test
     void aPhysicalIndexBeyondWhatCudaSeesIsTakenByItsPosition() {
         // CUDA_VISIBLE_DEVICES=5,7: PyTorch sees two devices, the driver reports 5 and 7.
-        DeviceSelection.Choice choice = DeviceSelection.choose(Device.AUTO, List.of(5, 7), 1, 2);
+        DeviceSelection.Choice choice = DeviceSelection.choose(DeviceSetting.AUTO, List.of(5, 7), 1, 2);
         assertThat(choice.device()).isEqualTo(ai.djl.Device.gpu(1));
         assertThat(choice.declaredGpu()).isEqualTo(7);
     }
 
     @Test
     void autoFallsBackToTheCpuAndReportsTheDeclaredIndexWhenCudaIsAbsent() {
-        DeviceSelection.Choice choice = DeviceSelection.choose(Device.AUTO, List.of(0), 1, 0);
+        DeviceSelection.Choice choice = DeviceSelection.choose(DeviceSetting.AUTO, List.of(0), 1, 0);
         assertThat(choice.device()).isEqualTo(ai.djl.Device.cpu());
         assertThat(choice.declaredGpu()).isZero();
         assertThat(choice.reason()).contains("GPU index 0").contains("falling back to the CPU");
@@ -66,23 +64,23 @@ class DeviceSelectionTest {
 
     @Test
     void withoutDeclaredGpusAutoUsesVisibleCudaDevicesOrTheCpu() {
-        assertThat(DeviceSelection.choose(Device.AUTO, List.of(), 3, 2).device()).isEqualTo(ai.djl.Device.gpu(1));
-        DeviceSelection.Choice cpu = DeviceSelection.choose(Device.AUTO, List.of(), 0, 0);
+        assertThat(DeviceSelection.choose(DeviceSetting.AUTO, List.of(), 3, 2).device()).isEqualTo(ai.djl.Device.gpu(1));
+        DeviceSelection.Choice cpu = DeviceSelection.choose(DeviceSetting.AUTO, List.of(), 0, 0);
         assertThat(cpu.device()).isEqualTo(ai.djl.Device.cpu());
         assertThat(cpu.declaredGpu()).isEqualTo(-1);
     }
 
     @Test
     void cpuIsNeverOverriddenByDeclaredGpus() {
-        assertThat(DeviceSelection.choose(Device.CPU, List.of(0), 0, 1).device()).isEqualTo(ai.djl.Device.cpu());
+        assertThat(DeviceSelection.choose(DeviceSetting.CPU, List.of(0), 0, 1).device()).isEqualTo(ai.djl.Device.cpu());
     }
 
     @Test
     void anExplicitGpuWithoutCudaFailsNamingTheKeyAndTheFix() {
-        assertThatThrownBy(() -> DeviceSelection.choose(Device.GPU, List.of(0), 0, 0))
+        assertThatThrownBy(() -> DeviceSelection.choose(DeviceSetting.GPU, List.of(0), 0, 0))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("rollout.device: gpu").hasMessageContaining("rollout.device: auto");
-        assertThatThrownBy(() -> DeviceSelection.choose(Device.GPU, List.of(), 0, 0))
+        assertThatThrownBy(() -> DeviceSelection.choose(DeviceSetting.GPU, List.of(), 0, 0))
                 .hasMessageContaining("external-resources: gpu");
     }
 }

@@ -1,7 +1,6 @@
-package io.rollstream.metrics;
+package io.rollstream.batch;
 
-import io.rollstream.batch.Assembled;
-import io.rollstream.batch.DropReasons;
+import io.rollstream.metrics.StageMetricGroup;
 import io.rollstream.types.GroupOutcome;
 import io.rollstream.types.GroupTotals;
 
