@@ -1,5 +1,6 @@
 package io.rollstream.batch;
 
+import io.rollstream.types.DropReason;
 import io.rollstream.types.GroupOutcome;
 import io.rollstream.types.GroupTotals;
 import io.rollstream.types.PoolCounts;
@@ -99,9 +100,9 @@ public final class BatchAssembler {
         List<GroupOutcome> outcomes = new ArrayList<>();
 
         float[] advantages = Advantages.of(group, config.advantages());
-        String reason = config.filters().dropReason(group, advantages);
+        DropReason reason = config.filters().dropReason(group, advantages);
         if (reason == null && nextStep - group.policyVersion() > config.maxOffPolicySteps()) {
-            reason = DropReasons.STALE;
+            reason = DropReason.STALE;
         }
         if (reason != null) {
             counters.dropped(reason);
@@ -113,11 +114,11 @@ public final class BatchAssembler {
         return new Assembled(batches, outcomes);
     }
 
-    /** End of input: every waiting group is dropped with {@link DropReasons#END_OF_INPUT}, in arrival order. */
+    /** End of input: every waiting group is dropped with {@link DropReason#END_OF_INPUT}, in arrival order. */
     public List<GroupOutcome> flushAtEnd() {
         List<GroupOutcome> outcomes = new ArrayList<>();
         for (TrainGroup g : waiting.drain()) {
-            outcomes.add(GroupOutcome.dropped(g.group(), g.advantages(), DropReasons.END_OF_INPUT));
+            outcomes.add(GroupOutcome.dropped(g.group(), g.advantages(), DropReason.END_OF_INPUT));
         }
         return outcomes;
     }
@@ -140,8 +141,8 @@ public final class BatchAssembler {
     private void cutWhilePossible(long nowMillis, List<TrainBatch> batches, List<GroupOutcome> outcomes) {
         while (config.mayCut(nextStep)) {
             for (TrainGroup stale : waiting.removeStale(nextStep, config.maxOffPolicySteps())) {
-                counters.dropped(DropReasons.STALE);
-                outcomes.add(GroupOutcome.dropped(stale.group(), stale.advantages(), DropReasons.STALE));
+                counters.dropped(DropReason.STALE);
+                outcomes.add(GroupOutcome.dropped(stale.group(), stale.advantages(), DropReason.STALE));
             }
             if (waiting.size() < config.groupsPerBatch()) {
                 return;

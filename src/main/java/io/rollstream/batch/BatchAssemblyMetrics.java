@@ -1,6 +1,7 @@
 package io.rollstream.batch;
 
 import io.rollstream.metrics.StageMetricGroup;
+import io.rollstream.types.DropReason;
 import io.rollstream.types.GroupOutcome;
 import io.rollstream.types.GroupTotals;
 
@@ -8,7 +9,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
 
-import java.util.LinkedHashMap;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -26,14 +27,11 @@ import java.util.function.Supplier;
  */
 public final class BatchAssemblyMetrics {
 
-    private static final List<String> REASONS = List.of(DropReasons.ZERO_ADVANTAGE, DropReasons.DIFFICULTY,
-            DropReasons.STALE, DropReasons.LENGTH, DropReasons.SCORING_FAILED, DropReasons.END_OF_INPUT);
-
     private final MetricGroup group;
     private final Counter received;
     private final Counter trained;
     private final Counter batches;
-    private final Map<String, Counter> dropped = new LinkedHashMap<>();
+    private final Map<DropReason, Counter> dropped = new EnumMap<>(DropReason.class);
 
     /**
      * @param operatorGroup the operator's metric group
@@ -48,8 +46,8 @@ public final class BatchAssemblyMetrics {
         received = group.counter("groups_received");
         trained = group.counter("groups_trained");
         batches = group.counter("batches_cut");
-        for (String reason : REASONS) {
-            dropped.put(reason, group.counter("groups_dropped_" + reason));
+        for (DropReason reason : DropReason.values()) {
+            dropped.put(reason, group.counter("groups_dropped_" + reason.key()));
         }
         group.gauge("groups_waiting", (Gauge<Long>) waitingGroups::getAsLong);
         group.gauge("batch_fill", (Gauge<Double>) () -> (double) waitingGroups.getAsLong() / groupsPerBatch);
@@ -71,8 +69,7 @@ public final class BatchAssemblyMetrics {
             if (o.dropped() == null) {
                 trained.inc();
             } else {
-                // a reason added to DropReasons later still gets its counter, from its first drop on
-                dropped.computeIfAbsent(o.dropped(), reason -> group.counter("groups_dropped_" + reason)).inc();
+                dropped.get(o.dropped()).inc();
             }
         }
     }

@@ -2,12 +2,12 @@ package io.rollstream.bench;
 
 import ai.djl.Device;
 
-import io.rollstream.common.Json;
 import io.rollstream.config.ConfigLoader;
 import io.rollstream.config.RunConfig;
 import io.rollstream.job.LocalRun;
 import io.rollstream.job.PlanFactory;
 import io.rollstream.job.RunPaths;
+import io.rollstream.output.JsonLines;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.rollout.GroupRequest;
 import io.rollstream.rollout.ModelGroupSampler;
@@ -20,7 +20,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -285,8 +284,7 @@ public final class PipelineBenchmark {
     static double learnerBusyFraction(Path metrics) throws IOException {
         double busy = 0;
         double waited = 0;
-        for (String line : Files.readAllLines(metrics)) {
-            JsonNode m = Json.mapper().readTree(line);
+        for (JsonNode m : JsonLines.read(metrics)) {
             if ("rl".equals(m.path("phase").asText()) && m.path("step").asLong() > 0) {
                 busy += m.path("step_time_s").asDouble();
                 waited += m.path("learner_wait_s").asDouble();
@@ -310,8 +308,7 @@ public final class PipelineBenchmark {
         private long firstSeenNanos = -1;
         private boolean timing;
         private final AtomicBoolean running = new AtomicBoolean(true);
-        private final StringBuilder partial = new StringBuilder();
-        private long offset;
+        private final JsonLines.Tail tail;
         private volatile int groups;
         private long startNanos;
         private long lastNanos;
@@ -320,6 +317,7 @@ public final class PipelineBenchmark {
         /** @param warmupMillis how long after the first groups the clock starts (the job's warm-up) */
         RolloutWatcher(Path file, long warmupMillis) {
             this.file = file;
+            this.tail = JsonLines.Tail.fromStart(file);
             this.warmupNanos = warmupMillis * 1_000_000L;
         }
 
@@ -339,29 +337,12 @@ public final class PipelineBenchmark {
         }
 
         void poll() throws IOException {
-            if (!Files.exists(file)) {
-                return;
-            }
-            byte[] fresh;
-            try (java.io.RandomAccessFile in = new java.io.RandomAccessFile(file.toFile(), "r")) {
-                long length = in.length();
-                if (length <= offset) {
-                    return;
-                }
-                fresh = new byte[(int) (length - offset)];
-                in.seek(offset);
-                in.readFully(fresh);
-                offset = length;
-            }
-            partial.append(new String(fresh, java.nio.charset.StandardCharsets.UTF_8));
+            List<JsonNode> fresh = tail.poll(); // only complete lines; a line being written waits
             long now = System.nanoTime();
             boolean counted = timing; // lines seen by the poll that starts the clock came before it
-            int end;
-            while ((end = partial.indexOf("\n")) >= 0) { // only complete lines; a line being written waits
-                String line = partial.substring(0, end);
-                partial.delete(0, end + 1);
+            for (JsonNode group : fresh) {
                 if (counted) {
-                    tokensAfterStart += Json.mapper().readTree(line).path("completion_tokens").asLong();
+                    tokensAfterStart += group.path("completion_tokens").asLong();
                 }
                 groups++;
             }

@@ -1,11 +1,10 @@
 package io.rollstream.experiment;
 
-import io.rollstream.common.Json;
+import io.rollstream.output.JsonLines;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -37,11 +36,7 @@ public record AlgorithmArm(String name, String description, List<String> overrid
             double wallSeconds) throws IOException {
         Map<Long, Double> accuracy = new TreeMap<>();
         List<JsonNode> rl = new java.util.ArrayList<>();
-        for (String line : Files.readAllLines(metrics)) {
-            if (line.isBlank()) {
-                continue;
-            }
-            JsonNode m = Json.mapper().readTree(line);
+        for (JsonNode m : JsonLines.read(metrics)) {
             if ("rl".equals(m.path("phase").asText())) {
                 rl.add(m);
                 if (m.has("eval_accuracy")) {

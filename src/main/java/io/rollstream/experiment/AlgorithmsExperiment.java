@@ -8,6 +8,7 @@ import io.rollstream.job.LocalRun;
 import io.rollstream.job.RunDirectory;
 import io.rollstream.job.SftRun;
 import io.rollstream.learner.Algorithm;
+import io.rollstream.output.JsonLines;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.util.FileUtils;
@@ -148,9 +149,8 @@ public final class AlgorithmsExperiment {
         Path metrics = checkpoint.toAbsolutePath().getParent().resolve("metrics.jsonl");
         double accuracy = Double.NaN;
         if (Files.exists(metrics)) {
-            for (String line : Files.readAllLines(metrics)) {
-                JsonNode m = line.isBlank() ? null : Json.mapper().readTree(line);
-                if (m != null && m.has("eval_accuracy")) {
+            for (JsonNode m : JsonLines.read(metrics)) {
+                if (m.has("eval_accuracy")) {
                     accuracy = m.path("eval_accuracy").asDouble();
                 }
             }

@@ -1,12 +1,11 @@
 package io.rollstream.experiment;
 
-import io.rollstream.common.Json;
 import io.rollstream.learner.EpochKl;
+import io.rollstream.output.JsonLines;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,11 +35,7 @@ public record DistillationArm(int rolloutsPerPrompt, long seed, Map<Long, Double
         long optimizerSteps = 0;
         double loggedStd = Double.NaN;
         double accuracy = Double.NaN;
-        for (String line : Files.readAllLines(metrics)) {
-            if (line.isBlank()) {
-                continue;
-            }
-            JsonNode m = Json.mapper().readTree(line);
+        for (JsonNode m : JsonLines.read(metrics)) {
             if (!"rl".equals(m.path("phase").asText())) {
                 continue;
             }

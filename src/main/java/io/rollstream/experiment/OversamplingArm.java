@@ -1,6 +1,6 @@
 package io.rollstream.experiment;
 
-import io.rollstream.common.Json;
+import io.rollstream.output.JsonLines;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -37,23 +37,16 @@ public record OversamplingArm(String name, long steps, double trainingSeconds, d
         if (!Files.exists(metrics)) {
             return false;
         }
-        long rl = 0;
-        for (String line : Files.readAllLines(metrics)) {
-            rl += line.contains("\"phase\":\"rl\"") ? 1 : 0;
-        }
-        return rl >= steps;
+        return JsonLines.read(metrics).stream().filter(m -> "rl".equals(m.path("phase").asText())).count() >= steps;
     }
 
     /** Reads an arm from a run directory's {@code metrics.jsonl}. */
     public static OversamplingArm read(String name, Path metrics, String loadBefore, String loadAfter)
             throws IOException {
         List<JsonNode> rl = new ArrayList<>();
-        for (String line : Files.readAllLines(metrics)) {
-            if (!line.isBlank()) {
-                JsonNode m = Json.mapper().readTree(line);
-                if ("rl".equals(m.path("phase").asText())) {
-                    rl.add(m);
-                }
+        for (JsonNode m : JsonLines.read(metrics)) {
+            if ("rl".equals(m.path("phase").asText())) {
+                rl.add(m);
             }
         }
         if (rl.isEmpty() || !rl.get(rl.size() - 1).has("total_groups_scored")) {

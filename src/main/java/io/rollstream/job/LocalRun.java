@@ -13,6 +13,7 @@ import io.rollstream.model.DecoderConfig;
 import io.rollstream.model.LanguageModel;
 import io.rollstream.model.ModelSource;
 import io.rollstream.model.ModelSpec;
+import io.rollstream.output.JsonLines;
 import io.rollstream.policy.PolicyManifest;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.policy.RunSignals;
@@ -310,7 +311,6 @@ public final class LocalRun {
     }
 
     private static List<JsonNode> readAll(RunPaths paths) throws IOException {
-        PipelineRunner.MetricsTail tail = new PipelineRunner.MetricsTail(paths.metrics());
-        return tail.poll();
+        return JsonLines.readIfExists(paths.metrics());
     }
 }

@@ -1,8 +1,8 @@
 package io.rollstream.job;
 
-import io.rollstream.common.Json;
 import io.rollstream.metrics.MetricReporters;
 import io.rollstream.output.InvalidRecordCount;
+import io.rollstream.output.JsonLines;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -17,7 +17,6 @@ import org.apache.flink.util.FileUtils;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -244,38 +243,23 @@ public final class PipelineRunner {
         return t.getClass().getSimpleName() + ": " + t.getMessage();
     }
 
-    /** Reads the lines appended to metrics.jsonl since the last poll. */
+    /** The lines appended to metrics.jsonl since the last poll, and all of them so far. */
     static final class MetricsTail {
-        private final Path file;
+        private final JsonLines.Tail tail;
         private final List<JsonNode> all = new ArrayList<>();
-        private int seen;
 
-        MetricsTail(Path file) {
-            this.file = file;
+        private MetricsTail(JsonLines.Tail tail) {
+            this.tail = tail;
         }
 
         /** A tail that reports only lines appended from now on. */
         static MetricsTail fromEnd(Path file) throws IOException {
-            MetricsTail tail = new MetricsTail(file);
-            tail.seen = Files.exists(file) ? Files.readAllLines(file).size() : 0;
-            return tail;
+            return new MetricsTail(JsonLines.Tail.fromEnd(file));
         }
 
         List<JsonNode> poll() throws IOException {
-            if (!Files.exists(file)) {
-                return List.of();
-            }
-            List<String> lines = Files.readAllLines(file);
-            seen = Math.min(seen, lines.size()); // a restore cut the file back to its checkpoint
-            List<JsonNode> fresh = new ArrayList<>();
-            for (int i = seen; i < lines.size(); i++) {
-                if (!lines.get(i).isBlank()) {
-                    JsonNode node = Json.mapper().readTree(lines.get(i));
-                    fresh.add(node);
-                    all.add(node);
-                }
-            }
-            seen = lines.size();
+            List<JsonNode> fresh = tail.poll();
+            all.addAll(fresh);
             return fresh;
         }
 

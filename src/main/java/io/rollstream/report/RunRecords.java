@@ -1,5 +1,7 @@
 package io.rollstream.report;
 
+import io.rollstream.output.JsonLines;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;

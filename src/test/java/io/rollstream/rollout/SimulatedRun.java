@@ -5,6 +5,7 @@ import io.rollstream.batch.BatchAssembler;
 import io.rollstream.batch.BatchAssemblyConfig;
 import io.rollstream.batch.GroupFilters;
 import io.rollstream.tasks.Problem;
+import io.rollstream.types.DropReason;
 import io.rollstream.types.GroupOutcome;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.Rollout;
@@ -306,7 +307,7 @@ final class SimulatedRun {
                 trained++;
                 trainedTokens += o.group().completionTokens();
                 maxStaleness = Math.max(maxStaleness, o.trainedStep() - o.group().policyVersion());
-            } else if (o.dropped().equals("stale")) {
+            } else if (o.dropped() == DropReason.STALE) {
                 stale++;
             } else {
                 filtered++;
@@ -315,7 +316,7 @@ final class SimulatedRun {
         batches.addAll(out.batches());
         // every arrival that the filters keep is a useful group of its version
         for (GroupOutcome o : out.outcomes()) {
-            if (o.dropped() == null || o.dropped().equals("stale")) {
+            if (o.dropped() == null || o.dropped() == DropReason.STALE) {
                 usefulByVersion.merge(o.group().policyVersion(), 1L, Long::sum);
             }
         }
