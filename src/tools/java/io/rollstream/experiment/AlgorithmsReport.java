@@ -1,6 +1,6 @@
 package io.rollstream.experiment;
 
-import io.rollstream.bench.ReadmeBlock;
+import io.rollstream.bench.MarkedBlock;
 import io.rollstream.common.Json;
 
 import org.knowm.xchart.BitmapEncoder;
@@ -71,7 +71,7 @@ public final class AlgorithmsReport {
         String text = Files.exists(document) ? Files.readString(document, StandardCharsets.UTF_8)
                 : "# Algorithms\n\n" + BEGIN + "\n" + END + "\n";
         String block = markdown.replace("](" + PLOT_PNG + ")", "](" + stem + ".png)");
-        Files.writeString(document, ReadmeBlock.replace(text, BEGIN, END, block.strip()), StandardCharsets.UTF_8);
+        Files.writeString(document, MarkedBlock.replace(text, BEGIN, END, block.strip()), StandardCharsets.UTF_8);
     }
 
     static String markdown(List<AlgorithmArm> arms, Context context) {

@@ -4,7 +4,6 @@ import io.rollstream.bench.BenchSuite;
 import io.rollstream.bench.GeneratorScalingBenchmark;
 import io.rollstream.bench.ModelBenchmark;
 import io.rollstream.bench.PipelineBenchmark;
-import io.rollstream.bench.ReadmeBlock;
 import io.rollstream.common.Json;
 import io.rollstream.model.ModelConfig;
 
@@ -79,10 +78,6 @@ final class BenchCommand implements Callable<Integer> {
             description = "all: the Markdown file written (default ${DEFAULT-VALUE})")
     Path out;
 
-    @Option(names = "--readme", defaultValue = "${sys:rollstream.home:-.}/README.md",
-            description = "all: the file whose 'bench all' block gets the tables too, or none (default ${DEFAULT-VALUE})")
-    String readme;
-
     @Option(names = "--note", description = "all: a line on the conditions, e.g. \"shared machine\"")
     String note;
 
@@ -95,24 +90,10 @@ final class BenchCommand implements Callable<Integer> {
         if (target == Target.all) {
             List<String> pipelineArgs = new ArrayList<>(List.of("--config", config.toString()));
             overrides.forEach(o -> pipelineArgs.addAll(List.of("--set", o)));
-            Path readmeFile = "none".equals(readme) ? null : Path.of(readme);
-            if (readmeFile != null) {
-                try {
-                    ReadmeBlock.requireBlock(readmeFile);
-                } catch (IllegalArgumentException | java.nio.file.NoSuchFileException e) {
-                    System.err.println("bench all: " + (e instanceof java.nio.file.NoSuchFileException
-                            ? readmeFile + " does not exist: pass --readme FILE or --readme none" : e.getMessage()));
-                    return 2;
-                }
-            }
             String md = new BenchSuite(List.of("--repeats", Integer.toString(repeats)), pipelineArgs,
                     List.of("--rounds", Integer.toString(rounds))).run(out, note);
             System.out.print(md);
             System.out.println("written to " + out);
-            if (readmeFile != null) {
-                ReadmeBlock.update(readmeFile, md);
-                System.out.println("and to the 'bench all' block of " + readmeFile);
-            }
             return 0;
         }
         if (target == Target.pipeline || target == Target.scaling) {
