@@ -7,6 +7,10 @@ import io.rollstream.output.JsonLines;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.MetricOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -182,24 +186,20 @@ public final class PipelineRunner {
 
     static StreamExecutionEnvironment environment(PipelinePlan plan, Options options, int restPort) {
         Configuration conf = faultTolerance(plan, options);
-        conf.setString("taskmanager.numberOfTaskSlots", Integer.toString(Math.max(1, options.slots())));
+        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, Math.max(1, options.slots()));
         // A fixed REST port (also without the web UI), so `rollstream stop` can reach the job; every
         // listener on loopback, no code accepted, temporary files in the run directory.
         LocalClusterSettings.loopbackOnly(conf, restPort);
         LocalClusterSettings.temporaryFilesUnder(conf, plan.paths().tmp());
-        conf.setString("parallelism.default", "1");
+        conf.set(CoreOptions.DEFAULT_PARALLELISM, 1);
         // The web UI's metric values refresh every second instead of every 10 s: local steps are short.
-        conf.setString("metrics.fetcher.update-interval", "1 s");
+        conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
         MetricReporters.addPrometheus(conf, options.prometheusPort());
         return options.webUi()
                 ? StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf)
                 : StreamExecutionEnvironment.createLocalEnvironment(conf);
     }
 
-    /**
-     * Checkpointing, retention and restarts, and the restore point: the part of the configuration
-     * every run gets, in a mini-cluster of its own or in a test's.
-     */
     /** How long a job whose learner finished may take to end on its own before it is stopped. */
     static final long NATURAL_END_GRACE_MILLIS = 3_000;
 
@@ -215,12 +215,16 @@ public final class PipelineRunner {
         }
     }
 
-    /** Checkpoints, restarts and the restore path of a local run ({@link JobSettings} plus the resume point). */
+    /**
+     * Checkpointing, retention and restarts, and the restore point: the part of the configuration
+     * every run gets, in a mini-cluster of its own or in a test's ({@link JobSettings} plus the
+     * resume point).
+     */
     public static Configuration faultTolerance(PipelinePlan plan, Options options) {
         Configuration conf = JobSettings.checkpointsAndRestarts(plan.paths(), options.checkpointIntervalMillis(),
                 options.checkpointDir(), options.restartAttempts());
         if (options.resumeFrom() != null) {
-            conf.setString("execution.state-recovery.path", options.resumeFrom());
+            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, options.resumeFrom());
         }
         return conf;
     }

@@ -14,8 +14,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Reverse KL per epoch over a fixed prompt set, and its spread across epochs (the seed's "σ of KL
- * across epochs"). A group's epoch is its admission number: with a fixed set read in epochs and no
+ * Reverse KL per epoch over a fixed prompt set, and its spread across epochs ("σ of KL across
+ * epochs", the measure of the distillation variance experiment, docs/distill-variance/). A group's epoch is its admission number: with a fixed set read in epochs and no
  * difficulty pools (distillation has none) problem p's k-th group belongs to epoch k. An epoch is
  * complete when {@code problemsPerEpoch} of its groups were trained; its KL is the token mean over
  * all of them, measured under the policy that sampled them. Pure Java; its state is a small JSON

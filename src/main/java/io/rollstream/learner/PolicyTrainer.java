@@ -28,7 +28,7 @@ import java.util.Map;
  * LossAggregation} says over the whole update, so the sum is the gradient of one big batch), clips
  * to the global norm, guards against non-finite and all-zero gradients, and applies {@link AdamW}.
  * In {@code PER_PROMPT} mode each group of examples (the rollouts of one prompt) gets its own
- * accumulate-clip-step cycle, as seed 2 describes.
+ * accumulate-clip-step cycle.
  *
  * <p>Log-probabilities are those of the distribution the sampler drew from: logits over the
  * sampling temperature, restricted to its top-k / top-p set ({@link SamplingTruncation}); a sampled

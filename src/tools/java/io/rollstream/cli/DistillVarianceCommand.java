@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code rollstream distill-variance} (also {@code rollstream experiment distill-variance}): the
- * seed's rollouts-per-prompt distillation experiment, every row over several sampling seeds.
+ * rollouts-per-prompt distillation variance experiment, every row over several sampling seeds.
  */
 @Command(name = "distill-variance", mixinStandardHelpOptions = true,
         description = "Runs one distillation per --rollouts value and --seeds sampling seed from the same student"

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The seed's variance experiment: the same distillation config (student start in {@code model.init},
+ * The distillation variance experiment: the same distillation config (student start in {@code model.init},
  * teacher in {@code teacher.checkpoint}, a fixed set of {@code data.max_problems} prompts read for
  * {@code data.epochs} epochs) run once per number of rollouts per prompt and sampling seed
  * ({@code rollout.seed}: the draws change, the prompts, teacher and student start do not). Each run

@@ -17,7 +17,7 @@ import java.util.Map;
 /**
  * The variance experiment's results: per number of rollouts per prompt, over the sampling seeds,
  * mean ± standard deviation of the KL at start and end, the KL reduction, and three σ of the
- * per-epoch KL — the seed document's σ (trend included), the σ of the residuals around a fitted
+ * per-epoch KL — the plain σ (trend included), the σ of the residuals around a fitted
  * exponential trend, and the σ of the epoch-to-epoch change — with Welch's t of each row's
  * residual σ against the first row; as Markdown and JSON (every run's per-epoch KL included), and a
  * plot of the mean per-epoch KL with ±1 std error bars (PNG, drawn with XChart).

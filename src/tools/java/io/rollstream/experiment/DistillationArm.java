@@ -75,7 +75,7 @@ public record DistillationArm(int rolloutsPerPrompt, long seed, Map<Long, Double
         return 100 * (klStart() - klEnd()) / klStart();
     }
 
-    /** The seed's σ: population standard deviation of the per-epoch KL (trend included). */
+    /** The plain σ: population standard deviation of the per-epoch KL (trend included). */
     public double klEpochStd() {
         return EpochKl.std(epochKl.values());
     }

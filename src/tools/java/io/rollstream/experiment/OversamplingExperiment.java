@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The seed's oversampling claim as an experiment: one task whose filters drop about half of the
+ * The claim that oversampling keeps the learner fed, as an experiment: one task whose filters drop about half of the
  * groups (by default the quickstart's 2-digit addition after its SFT warm start, with the
  * zero-advantage filter), run from the same warm-started policy with the same seed for the same
  * number of learner steps at {@code oversampling_factor} 1.0, 1.5 and 2.0 and with adaptive
