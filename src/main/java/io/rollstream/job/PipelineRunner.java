@@ -56,16 +56,16 @@ public final class PipelineRunner {
             double maxMinutes, int prometheusPort, String checkpointDir, int restartAttempts) {
 
         /** Checkpoints in the run directory, three restart attempts, no Prometheus reporter. */
-        public Options(boolean webUi, int webUiPort, int slots, long checkpointIntervalMillis, String resumeFrom,
-                double maxMinutes) {
-            this(webUi, webUiPort, slots, checkpointIntervalMillis, resumeFrom, maxMinutes, 0);
+        public static Options inRunDirectory(boolean webUi, int webUiPort, int slots, long checkpointIntervalMillis,
+                String resumeFrom, double maxMinutes) {
+            return new Options(webUi, webUiPort, slots, checkpointIntervalMillis, resumeFrom, maxMinutes, 0, null,
+                    JobSettings.RESTART_ATTEMPTS);
         }
 
-        /** Checkpoints in the run directory, three restart attempts. */
-        public Options(boolean webUi, int webUiPort, int slots, long checkpointIntervalMillis, String resumeFrom,
-                double maxMinutes, int prometheusPort) {
-            this(webUi, webUiPort, slots, checkpointIntervalMillis, resumeFrom, maxMinutes, prometheusPort, null,
-                    JobSettings.RESTART_ATTEMPTS);
+        /** The same options with Flink's Prometheus reporter on {@code port} (0 = off). */
+        public Options withPrometheus(int port) {
+            return new Options(webUi, webUiPort, slots, checkpointIntervalMillis, resumeFrom, maxMinutes, port,
+                    checkpointDir, restartAttempts);
         }
     }
 

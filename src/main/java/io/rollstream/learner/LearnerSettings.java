@@ -31,22 +31,25 @@ public record LearnerSettings(Algorithm algorithm, AdamW.Config optimizer, Polic
     /** Default for {@code job.state_inline_max_mb}, in bytes. */
     public static final long DEFAULT_STATE_INLINE_MAX_BYTES = 64L << 20;
 
-    /** With the default bad-step limit and inline state size, keeping every version. */
-    public LearnerSettings(Algorithm algorithm, AdamW.Config optimizer, PolicyTrainer.Config trainer,
-            LossSettings loss, long maxSteps, int problemsPerEpoch) {
-        this(algorithm, optimizer, trainer, loss, maxSteps, problemsPerEpoch, DEFAULT_MAX_BAD_STEPS,
+    /**
+     * Over an endless (or unknown) problem set, with the default bad-step limit and inline state
+     * size, keeping every version; the {@code with*} methods change one of those.
+     */
+    public static LearnerSettings of(Algorithm algorithm, AdamW.Config optimizer, PolicyTrainer.Config trainer,
+            LossSettings loss, long maxSteps) {
+        return new LearnerSettings(algorithm, optimizer, trainer, loss, maxSteps, 0, DEFAULT_MAX_BAD_STEPS,
                 DEFAULT_STATE_INLINE_MAX_BYTES, VersionRetention.KEEP_ALL);
+    }
+
+    /** The same settings over a fixed problem set of {@code problems} read in epochs. */
+    public LearnerSettings withProblemsPerEpoch(int problems) {
+        return new LearnerSettings(algorithm, optimizer, trainer, loss, maxSteps, problems, maxBadSteps,
+                stateInlineMaxBytes, retention);
     }
 
     /** The same settings with another version retention. */
     public LearnerSettings withRetention(VersionRetention other) {
         return new LearnerSettings(algorithm, optimizer, trainer, loss, maxSteps, problemsPerEpoch, maxBadSteps,
                 stateInlineMaxBytes, other);
-    }
-
-    /** Over an endless (or unknown) problem set, with the defaults above. */
-    public LearnerSettings(Algorithm algorithm, AdamW.Config optimizer, PolicyTrainer.Config trainer,
-            LossSettings loss, long maxSteps) {
-        this(algorithm, optimizer, trainer, loss, maxSteps, 0);
     }
 }

@@ -83,7 +83,7 @@ class BadInputITCase {
                         64, 11, Device.cpu()));
 
         PipelineRunner.Result result = PipelineRunner.run(plan, io,
-                new PipelineRunner.Options(false, 0, plan.slots(), 500, null, 3), System.out::println);
+                PipelineRunner.Options.inRunDirectory(false, 0, plan.slots(), 500, null, 3), System.out::println);
 
         assertThat(result.status()).isEqualTo(JobStatus.FINISHED);
         List<JsonNode> invalid = RunInvariants.lines(runDir.resolve("invalid-records.jsonl"));

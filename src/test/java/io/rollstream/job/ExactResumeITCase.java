@@ -30,7 +30,7 @@ class ExactResumeITCase {
     private static final int SLOTS = 3;
 
     private static PipelineRunner.Options options(String resumeFrom) {
-        return new PipelineRunner.Options(false, 0, SLOTS, 300, resumeFrom, 3);
+        return PipelineRunner.Options.inRunDirectory(false, 0, SLOTS, 300, resumeFrom, 3);
     }
 
     @Test

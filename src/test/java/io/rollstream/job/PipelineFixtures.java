@@ -113,9 +113,9 @@ final class PipelineFixtures {
         RolloutSettings rollout = new RolloutSettings(AdmissionGate.of(problemsPerBatch, groupsPerBatch, k.maxAsync(),
                 k.parallelism(), k.oversamplingMode()), new DifficultyPools(k.easy(), k.hard()), early, 16, 50,
                 ReAdmission.NONE, G, k.problemsRecur());
-        LearnerSettings learner = new LearnerSettings(Algorithm.GRPO, new AdamW.Config(1e-3, 0.9, 0.99, 1e-8, 0, 0),
+        LearnerSettings learner = LearnerSettings.of(Algorithm.GRPO, new AdamW.Config(1e-3, 0.9, 0.99, 1e-8, 0, 0),
                 new PolicyTrainer.Config(1.0, 64, 1.0, PolicyTrainer.OptimizerStep.PER_BATCH),
-                LossSettings.defaults(), k.steps(), 0)
+                LossSettings.defaults(), k.steps())
                 // Old versions are collected as in real runs (checkpoints and savepoints pin theirs).
                 .withRetention(new VersionRetention(2, k.maxOffPolicy(), 0, k.steps(), 0, false));
         return new PipelinePlan("pipeline-it", k.parallelism(), rollout, batch, learner, null, eval,

@@ -76,7 +76,7 @@ class PipelineMetricsITCase {
                 misses);
         try {
             PipelineRunner.run(plan, PipelineFixtures.io(plan, 11, 0),
-                    new PipelineRunner.Options(true, rest, plan.slots(), 2_000, null, 3, prometheus), line -> {
+                    PipelineRunner.Options.inRunDirectory(true, rest, plan.slots(), 2_000, null, 3).withPrometheus(prometheus), line -> {
                         if (line.startsWith("job ")) {
                             jobId[0] = line.split(" ")[1];
                         }

@@ -73,7 +73,7 @@ class PreviousVersionSavepointITCase {
     }
 
     private static PipelineRunner.Options options(String resumeFrom) {
-        return new PipelineRunner.Options(false, 0, SLOTS, 300, resumeFrom, 3);
+        return PipelineRunner.Options.inRunDirectory(false, 0, SLOTS, 300, resumeFrom, 3);
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

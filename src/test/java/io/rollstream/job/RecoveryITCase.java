@@ -40,7 +40,7 @@ class RecoveryITCase {
     private static final int SLOTS = 3;
 
     private static PipelineRunner.Options options(String resumeFrom) {
-        return new PipelineRunner.Options(false, 0, SLOTS, 300, resumeFrom, 3);
+        return PipelineRunner.Options.inRunDirectory(false, 0, SLOTS, 300, resumeFrom, 3);
     }
 
     private PipelineRunner.Result run(PipelinePlan plan, String resumeFrom) throws Exception {

@@ -30,7 +30,7 @@ class RlPipelineJobITCase {
     private PipelineRunner.Result run(PipelineFixtures.Knobs knobs) throws Exception {
         PipelinePlan plan = PipelineFixtures.plan(runDir, knobs);
         return PipelineRunner.run(plan, PipelineFixtures.io(plan, 11, knobs.easy() != null ? 24 : 0),
-                new PipelineRunner.Options(false, 0, plan.slots(), 2_000, null, 3), System.out::println);
+                PipelineRunner.Options.inRunDirectory(false, 0, plan.slots(), 2_000, null, 3), System.out::println);
     }
 
     private List<JsonNode> lines(Path file) throws Exception {

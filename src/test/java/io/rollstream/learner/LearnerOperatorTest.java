@@ -41,10 +41,10 @@ class LearnerOperatorTest {
     @TempDir
     Path dir;
 
-    private static final LearnerSettings SETTINGS = new LearnerSettings(Algorithm.GRPO,
+    private static final LearnerSettings SETTINGS = LearnerSettings.of(Algorithm.GRPO,
             new AdamW.Config(1e-3, 0.9, 0.99, 1e-8, 0, 0),
             new PolicyTrainer.Config(1.0, 8, 1.0, PolicyTrainer.OptimizerStep.PER_BATCH),
-            LossSettings.defaults(), 10, 0);
+            LossSettings.defaults(), 10);
 
     private PolicyStore store(String name) throws Exception {
         PolicyStore store = new PolicyStore(dir.resolve(name).toString());
@@ -140,8 +140,8 @@ class LearnerOperatorTest {
      */
     @Test
     void theReferenceIsVersionZeroAfterARestoreToo() throws Exception {
-        LearnerSettings settings = new LearnerSettings(Algorithm.GRPO, SETTINGS.optimizer(), SETTINGS.trainer(),
-                WITH_REFERENCE, 10, 0);
+        LearnerSettings settings = LearnerSettings.of(Algorithm.GRPO, SETTINGS.optimizer(), SETTINGS.trainer(),
+                WITH_REFERENCE, 10);
         PolicyStore straight = store("ref-straight");
         JsonNode uninterrupted;
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(settings, straight, null))) {
@@ -185,8 +185,8 @@ class LearnerOperatorTest {
         LossSettings filtering = new LossSettings(LossConfig.defaults(), LossAggregation.TOKEN_MEAN,
                 ImportanceCorrection.Config.none(), ReferenceKl.Config.off(), true, 3);
         for (boolean filter : new boolean[] {true, false}) {
-            LearnerSettings settings = new LearnerSettings(Algorithm.GRPO, SETTINGS.optimizer(), SETTINGS.trainer(),
-                    filter ? filtering : SETTINGS.loss(), 10, 0);
+            LearnerSettings settings = LearnerSettings.of(Algorithm.GRPO, SETTINGS.optimizer(), SETTINGS.trainer(),
+                    filter ? filtering : SETTINGS.loss(), 10);
             try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(settings, store("ol" + filter),
                     null))) {
                 h.open();
@@ -198,8 +198,9 @@ class LearnerOperatorTest {
         }
     }
 
-    private static final LearnerSettings DISTILL = new LearnerSettings(Algorithm.REVERSE_KL, SETTINGS.optimizer(),
-            new PolicyTrainer.Config(1.0, 8, 1.0, PolicyTrainer.OptimizerStep.PER_PROMPT), SETTINGS.loss(), 10, 2);
+    private static final LearnerSettings DISTILL = LearnerSettings.of(Algorithm.REVERSE_KL, SETTINGS.optimizer(),
+            new PolicyTrainer.Config(1.0, 8, 1.0, PolicyTrainer.OptimizerStep.PER_PROMPT), SETTINGS.loss(), 10)
+            .withProblemsPerEpoch(2);
 
     /**
      * Epoch {@code step} of a two-prompt set, two rollouts per prompt, every token with reward
@@ -419,8 +420,8 @@ class LearnerOperatorTest {
     @Test
     void theLastStepMarksTheStoreFinished() throws Exception {
         PolicyStore store = store("d");
-        LearnerSettings twoSteps = new LearnerSettings(SETTINGS.algorithm(), SETTINGS.optimizer(), SETTINGS.trainer(),
-                SETTINGS.loss(), 2, 0);
+        LearnerSettings twoSteps = LearnerSettings.of(SETTINGS.algorithm(), SETTINGS.optimizer(), SETTINGS.trainer(),
+                SETTINGS.loss(), 2);
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(twoSteps, store, null))) {
             h.open();
             h.processElement(batch(0, 0), 0);
