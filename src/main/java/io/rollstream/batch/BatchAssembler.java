@@ -3,7 +3,9 @@ package io.rollstream.batch;
 import io.rollstream.types.DropReason;
 import io.rollstream.types.GroupOutcome;
 import io.rollstream.types.GroupTotals;
+import io.rollstream.types.GroupVerdict;
 import io.rollstream.types.PoolCounts;
+import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
 import io.rollstream.types.TrainBatch;
 import io.rollstream.types.TrainGroup;
@@ -99,8 +101,9 @@ public final class BatchAssembler {
         List<TrainBatch> batches = new ArrayList<>();
         List<GroupOutcome> outcomes = new ArrayList<>();
 
-        float[] advantages = Advantages.of(group, config.advantages());
-        DropReason reason = config.filters().dropReason(group, advantages);
+        GroupVerdict verdict = group.verdict() != null ? group.verdict() : judge(config, group.rollouts());
+        float[] advantages = verdict.advantages();
+        DropReason reason = verdict.dropped();
         if (reason == null && nextStep - group.policyVersion() > config.maxOffPolicySteps()) {
             reason = DropReason.STALE;
         }
@@ -112,6 +115,16 @@ public final class BatchAssembler {
         }
         cutWhilePossible(nowMillis, batches, outcomes);
         return new Assembled(batches, outcomes);
+    }
+
+    /**
+     * The content verdict on a group's rollouts under {@code config}: its advantages and the first
+     * content filter that drops it. The rollout stage decides it when the group completes ({@link
+     * ScoredGroup#verdict()}); a group that arrives without one is judged here.
+     */
+    public static GroupVerdict judge(BatchAssemblyConfig config, Rollout[] rollouts) {
+        float[] advantages = Advantages.of(rollouts, config.advantages());
+        return new GroupVerdict(advantages, config.filters().dropReason(rollouts, advantages));
     }
 
     /** End of input: every waiting group is dropped with {@link DropReason#END_OF_INPUT}, in arrival order. */

@@ -1,6 +1,8 @@
 package io.rollstream.batch;
 
+import io.rollstream.types.DropReason;
 import io.rollstream.types.GroupTotals;
+import io.rollstream.types.GroupVerdict;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
@@ -21,8 +23,8 @@ import java.nio.charset.StandardCharsets;
  * written stays readable: a change writes {@link #CURRENT_VERSION} + 1 and keeps reading the older
  * versions. Strings are length-prefixed UTF-8 (no 64 KiB limit); a null string or array is length -1.
  *
- * <p>Version 1: next step; the waiting groups (each a scored group with its advantages); the
- * per-cut counts; the generators' pool counts; the run's totals.
+ * <p>Version 1: next step; the waiting groups (each a scored group, with its verdict, and its
+ * advantages); the per-cut counts; the generators' pool counts; the run's totals.
  */
 public final class BatchAssemblerStateSerializer implements SimpleVersionedSerializer<BatchAssemblerState> {
 
@@ -123,6 +125,11 @@ public final class BatchAssemblerStateSerializer implements SimpleVersionedSeria
             writeString(out, r.finishReason());
             writeFloats(out, r.tokenRewards());
         }
+        out.writeBoolean(g.verdict() != null);
+        if (g.verdict() != null) {
+            writeFloats(out, g.verdict().advantages());
+            writeString(out, g.verdict().dropped() == null ? null : g.verdict().dropped().name());
+        }
     }
 
     private static ScoredGroup readGroup(DataInputStream in) throws IOException {
@@ -141,8 +148,14 @@ public final class BatchAssemblerStateSerializer implements SimpleVersionedSeria
             rollouts[i] = new Rollout(readInts(in), readFloats(in), readString(in), in.readDouble(), readString(in),
                     readFloats(in));
         }
+        GroupVerdict verdict = null;
+        if (in.readBoolean()) {
+            float[] advantages = readFloats(in);
+            String dropped = readString(in);
+            verdict = new GroupVerdict(advantages, dropped == null ? null : DropReason.valueOf(dropped));
+        }
         return new ScoredGroup(groupId, problemId, task, prompt, promptTokens, admission, policyVersion,
-                generatorSubtask, pools, generationMillis, rollouts);
+                generatorSubtask, pools, generationMillis, rollouts, verdict);
     }
 
     private static void writePools(DataOutputStream out, PoolCounts p) throws IOException {

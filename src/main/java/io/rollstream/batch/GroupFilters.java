@@ -36,16 +36,21 @@ public record GroupFilters(boolean filterTruncated, boolean filterDifficulty, bo
      * @return the first matching reason, or null when the group passes
      */
     public DropReason dropReason(ScoredGroup group, float[] advantages) {
-        for (Rollout r : group.rollouts()) {
+        return dropReason(group.rollouts(), advantages);
+    }
+
+    /** {@link #dropReason(ScoredGroup, float[])} of a group's rollouts. */
+    public DropReason dropReason(Rollout[] rollouts, float[] advantages) {
+        for (Rollout r : rollouts) {
             if (r.scoringFailed()) {
                 return DropReason.SCORING_FAILED;
             }
         }
-        if (filterTruncated && anyTruncated(group)) {
+        if (filterTruncated && anyTruncated(rollouts)) {
             return DropReason.LENGTH;
         }
         if (filterDifficulty) {
-            double mean = group.meanReward();
+            double mean = ScoredGroup.meanReward(rollouts);
             if (mean == 0.0 || mean == 1.0) {
                 return DropReason.DIFFICULTY;
             }
@@ -56,8 +61,8 @@ public record GroupFilters(boolean filterTruncated, boolean filterDifficulty, bo
         return null;
     }
 
-    private static boolean anyTruncated(ScoredGroup group) {
-        for (Rollout r : group.rollouts()) {
+    private static boolean anyTruncated(Rollout[] rollouts) {
+        for (Rollout r : rollouts) {
             if (r.truncated()) {
                 return true;
             }

@@ -112,7 +112,7 @@ public final class PlanFactory {
         RolloutSettings rollout = new RolloutSettings(
                 AdmissionGate.of(c.problemsPerBatch(), c.groupsPerBatch(), c.async().maxAsyncLevel(), r.parallelism(),
                         b.oversampling()),
-                new DifficultyPools(b.easyThreshold(), b.hardThreshold()), EarlyFilter.of(batch),
+                new DifficultyPools(b.easyThreshold(), b.hardThreshold()), EarlyVerdict.of(batch),
                 Math.max(1, r.maxBatchRows() / r.rolloutsPerExample()), r.policyPollMs(),
                 new ReAdmission(b.easyFraction(), b.hardFraction(), c.job().seed()), r.rolloutsPerExample(),
                 problemsRecur(c.data()));

@@ -15,9 +15,7 @@ import io.rollstream.sampling.SamplingParams;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tasks.Verifier;
 import io.rollstream.tokenizer.PromptCodec;
-import io.rollstream.types.PoolCounts;
 import io.rollstream.types.Rollout;
-import io.rollstream.types.ScoredGroup;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,8 +60,8 @@ public final class ModelGroupSampler implements GroupSampler {
     }
 
     @Override
-    public List<ScoredGroup> generate(List<GroupRequest> requests) throws Exception {
-        List<ScoredGroup> out = new ArrayList<>(requests.size());
+    public List<SampledGroup> generate(List<GroupRequest> requests) throws Exception {
+        List<SampledGroup> out = new ArrayList<>(requests.size());
         int from = 0;
         while (from < requests.size()) {
             long pinned = requests.get(from).policyVersion();
@@ -80,7 +78,7 @@ public final class ModelGroupSampler implements GroupSampler {
         return out;
     }
 
-    private List<ScoredGroup> generateChunk(LanguageModel model, List<GroupRequest> chunk, long version) {
+    private List<SampledGroup> generateChunk(LanguageModel model, List<GroupRequest> chunk, long version) {
         List<GenerationRequest> rows = new ArrayList<>(chunk.size() * groupSize);
         List<int[]> prompts = new ArrayList<>(chunk.size());
         for (GroupRequest r : chunk) {
@@ -94,16 +92,14 @@ public final class ModelGroupSampler implements GroupSampler {
         long start = System.nanoTime();
         List<Completion> completions = engine.generate(model, rows, sampling);
         double millisPerGroup = (System.nanoTime() - start) / 1e6 / chunk.size();
-        List<ScoredGroup> out = new ArrayList<>(chunk.size());
+        List<SampledGroup> out = new ArrayList<>(chunk.size());
         for (int g = 0; g < chunk.size(); g++) {
             GroupRequest r = chunk.get(g);
             Rollout[] rollouts = new Rollout[groupSize];
             for (int i = 0; i < groupSize; i++) {
                 rollouts[i] = score(r.problem(), completions.get(g * groupSize + i));
             }
-            out.add(new ScoredGroup(ScoredGroup.groupId(r.problem().id(), r.admission()), r.problem().id(),
-                    r.problem().task(), r.problem().prompt(), prompts.get(g), r.admission(), version, -1,
-                    PoolCounts.EMPTY, millisPerGroup, rollouts));
+            out.add(new SampledGroup(r, prompts.get(g), version, millisPerGroup, rollouts));
         }
         return out;
     }

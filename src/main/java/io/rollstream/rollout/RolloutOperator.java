@@ -215,11 +215,11 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
     }
 
     /** Runs in the mailbox: the scheduler records the results, they are emitted. */
-    private void complete(List<ScoredGroup> groups) throws Exception {
-        groups.forEach(stageMetrics::completed);
-        for (ScoredGroup stamped : scheduler.complete(groups)) {
-            reportScoringFailure(stamped);
-            output.collect(new StreamRecord<>(stamped));
+    private void complete(List<SampledGroup> groups) throws Exception {
+        for (ScoredGroup group : scheduler.complete(groups)) {
+            stageMetrics.completed(group);
+            reportScoringFailure(group);
+            output.collect(new StreamRecord<>(group));
         }
     }
 

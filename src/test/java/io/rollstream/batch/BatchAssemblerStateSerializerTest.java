@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rollstream.types.GroupTotals;
+import io.rollstream.types.GroupVerdict;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
@@ -23,14 +24,18 @@ class BatchAssemblerStateSerializerTest {
 
     private static final BatchAssemblerStateSerializer SERIALIZER = BatchAssemblerStateSerializer.INSTANCE;
 
-    /** A state with every field set, nulls where they may be, and text a 2-byte length could not hold. */
+    /**
+     * A state with every field set, nulls where they may be, text a 2-byte length could not hold, and a
+     * waiting group with its verdict beside one without.
+     */
     static BatchAssemblerState everyField() {
         Rollout rl = new Rollout(new int[] {5, 6, 2}, new float[] {-0.5f, -1.25f, -0f}, "«ok»", 1.0, Rollout.STOP,
                 null);
         Rollout distilled = new Rollout(new int[] {7}, new float[] {Float.NEGATIVE_INFINITY}, "x".repeat(70_000),
                 0.0, Rollout.SCORING_FAILED + ": IllegalStateException: verifier broke", new float[] {-3.5f});
         ScoredGroup group = new ScoredGroup("p1#2", "p1", null, "1+1=", new int[] {1, 9, 4}, 2, 7, 1,
-                new PoolCounts(1, 2, 3), 12.5, new Rollout[] {rl, distilled});
+                new PoolCounts(1, 2, 3), 12.5, new Rollout[] {rl, distilled},
+                new GroupVerdict(new float[] {0.5f, -0.5f}, null));
         return new BatchAssemblerState(9, new TrainGroup[] {new TrainGroup(group, new float[] {0.5f, -0.5f})}, 4, 1,
                 2, 3, 0, 120, 1_700_000_000_000L, new int[] {0, 3}, new PoolCounts[] {PoolCounts.EMPTY,
                     new PoolCounts(4, 5, 6)}, new GroupTotals(10, 6, 1, 2, 3, 4, 5, 600, 300));

@@ -8,6 +8,7 @@ import io.rollstream.types.BatchStats;
 import io.rollstream.types.DropReason;
 import io.rollstream.types.GroupOutcome;
 import io.rollstream.types.GroupTotals;
+import io.rollstream.types.GroupVerdict;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.ScoredGroup;
 import io.rollstream.types.TrainBatch;
@@ -64,6 +65,24 @@ class BatchAssemblerTest {
     private static BatchAssembler resumedWithoutStepLimit(BatchAssembler limited, long maxOffPolicySteps) {
         BatchAssemblerState state = StrictSerialization.roundTrip(BatchAssemblerState.TYPE, limited.snapshot());
         return BatchAssembler.restore(config(maxOffPolicySteps, 0), state);
+    }
+
+    @Test
+    void aVerdictTheGroupCarriesIsTakenAsDecidedNotDecidedAgain() {
+        BatchAssembler assembler = new BatchAssembler(config(1, 0));
+        ScoredGroup learnable = ScoredGroups.learnable("judged-easy", 0);
+        ScoredGroup judged = new ScoredGroup(learnable.groupId(), learnable.problemId(), learnable.task(),
+                learnable.prompt(), learnable.promptTokens(), learnable.admission(), learnable.policyVersion(),
+                learnable.generatorSubtask(), learnable.pools(), learnable.generationMillis(), learnable.rollouts(),
+                new GroupVerdict(new float[] {0.25f, -0.25f, -0.25f, 0.25f}, DropReason.DIFFICULTY));
+
+        Assembled out = assembler.offer(judged, 1);
+
+        assertThat(out.outcomes()).singleElement().satisfies(o -> {
+            assertThat(o.dropped()).as("the carried reason, though the content filters would pass it")
+                    .isEqualTo(DropReason.DIFFICULTY);
+            assertThat(o.advantages()).containsExactly(0.25f, -0.25f, -0.25f, 0.25f);
+        });
     }
 
     @Test

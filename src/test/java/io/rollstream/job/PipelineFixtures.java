@@ -20,11 +20,12 @@ import io.rollstream.policy.PolicyStore;
 import io.rollstream.policy.VersionRetention;
 import io.rollstream.rollout.AdmissionGate;
 import io.rollstream.rollout.DifficultyPools;
-import io.rollstream.rollout.GroupFilter;
+import io.rollstream.rollout.GroupJudge;
 import io.rollstream.rollout.ModelGroupSampler;
 import io.rollstream.rollout.Oversampling;
 import io.rollstream.rollout.ReAdmission;
 import io.rollstream.rollout.RolloutSettings;
+import io.rollstream.rollout.SampledGroup;
 import io.rollstream.sampling.SamplingParams;
 import io.rollstream.source.ProblemValidator;
 import io.rollstream.source.TaskProblems;
@@ -37,7 +38,6 @@ import io.rollstream.tokenizer.PromptFormat;
 import io.rollstream.rollout.GroupRequest;
 import io.rollstream.rollout.GroupSampler;
 import io.rollstream.rollout.GroupSamplerFactory;
-import io.rollstream.types.ScoredGroup;
 
 import org.apache.flink.api.common.JobStatus;
 
@@ -109,7 +109,7 @@ final class PipelineFixtures {
         int groupsPerBatch = k.batchSize() / G;
         BatchAssemblyConfig batch = new BatchAssemblyConfig(k.batchSize(), G, k.maxOffPolicy(), k.steps(),
                 new GroupFilters(false, false, true), false);
-        GroupFilter early = EarlyFilter.of(batch);
+        GroupJudge early = EarlyVerdict.of(batch);
         RolloutSettings rollout = new RolloutSettings(AdmissionGate.of(problemsPerBatch, groupsPerBatch, k.maxAsync(),
                 k.parallelism(), k.oversamplingMode()), new DifficultyPools(k.easy(), k.hard()), early, 16, 50,
                 ReAdmission.NONE, G, k.problemsRecur());
@@ -145,7 +145,7 @@ final class PipelineFixtures {
             GroupSampler sampler = inner.create(subtask, gpus);
             return new GroupSampler() {
                 @Override
-                public List<ScoredGroup> generate(List<GroupRequest> requests) throws Exception {
+                public List<SampledGroup> generate(List<GroupRequest> requests) throws Exception {
                     Thread.sleep(millisPerPass);
                     return sampler.generate(requests);
                 }

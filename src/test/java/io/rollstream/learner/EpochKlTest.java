@@ -23,7 +23,7 @@ class EpochKlTest {
         int[] tokens = new int[tokenRewards.length];
         Rollout r = new Rollout(tokens, new float[tokens.length], "x", 0, Rollout.STOP, tokenRewards);
         ScoredGroup g = new ScoredGroup(ScoredGroup.groupId(problem, epoch), problem, "t", "q", new int[] {1}, epoch,
-                0, 0, PoolCounts.EMPTY, 1, new Rollout[] {r});
+                0, 0, PoolCounts.EMPTY, 1, new Rollout[] {r}, null);
         return new TrainGroup(g, new float[1]);
     }
 

@@ -68,7 +68,7 @@ class LearnerOperatorTest {
                 advantages[i] = i % 2 - 0.5f;
             }
             ScoredGroup group = new ScoredGroup("p" + step + g + "#0", "p" + step + g, "t", "q", new int[] {1, 4, 5}, 0,
-                    version, 0, PoolCounts.EMPTY, 1, rollouts);
+                    version, 0, PoolCounts.EMPTY, 1, rollouts, null);
             groups[g] = new TrainGroup(group, advantages);
         }
         // batch assembly has dropped `step` groups as stale by the cut of batch `step`
@@ -218,7 +218,7 @@ class LearnerOperatorTest {
             }
             String problem = "p" + g;
             groups[g] = new TrainGroup(new ScoredGroup(ScoredGroup.groupId(problem, step), problem, "t", "q",
-                    new int[] {1, 4, 5}, step, step, 0, PoolCounts.EMPTY, 1, rollouts), new float[2]);
+                    new int[] {1, 4, 5}, step, step, 0, PoolCounts.EMPTY, 1, rollouts, null), new float[2]);
         }
         return new TrainBatch(step, groups, new BatchStats(2, 0, 0, 0, 0, 0, 12, 0, 10, PoolCounts.EMPTY,
                 GroupTotals.NONE));

@@ -20,7 +20,7 @@ class PassRatesTest {
         for (int i = 0; i < G; i++) {
             rollouts[i] = new Rollout(new int[] {2}, new float[] {0f}, "r", i < passes ? 1 : 0, Rollout.STOP, null);
         }
-        return new ScoredGroup("p#0", "p", "t", "q", new int[] {1}, 0, 0, 0, PoolCounts.EMPTY, 1, rollouts);
+        return new ScoredGroup("p#0", "p", "t", "q", new int[] {1}, 0, 0, 0, PoolCounts.EMPTY, 1, rollouts, null);
     }
 
     @Test

@@ -11,9 +11,9 @@ import io.rollstream.output.JsonLines;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.rollout.GroupRequest;
 import io.rollstream.rollout.ModelGroupSampler;
+import io.rollstream.rollout.SampledGroup;
 import io.rollstream.tasks.Task;
 import io.rollstream.types.Rollout;
-import io.rollstream.types.ScoredGroup;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -252,14 +252,14 @@ public final class PipelineBenchmark {
                 for (int i = 0; i < groupsPerPass && next < first + groups; i++, next++) {
                     pass.add(GroupRequest.admitted(task.problem(next), 0, next, 1).pinnedTo(0));
                 }
-                List<ScoredGroup> done = sampler.generate(pass);
+                List<SampledGroup> done = sampler.generate(pass);
                 if (!warm) {
                     warm = true; // the first pass loads the policy and warms PyTorch up, as in the job
                     warmedUp.await();
                     timedFrom = System.nanoTime();
                     continue;
                 }
-                for (ScoredGroup g : done) {
+                for (SampledGroup g : done) {
                     tokens += completionTokens(g.rollouts());
                 }
             }
