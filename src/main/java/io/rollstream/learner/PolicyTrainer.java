@@ -17,10 +17,14 @@ import io.rollstream.model.SequenceBatch;
 import io.rollstream.model.TokenLogprobs;
 import io.rollstream.tokenizer.TokenizerSpec;
 
+import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * Trains a {@link LanguageModel} with any {@link Objective}: splits a batch into micro-batches,
@@ -56,7 +60,7 @@ public final class PolicyTrainer {
      * @param truncation the sampler's top-k / top-p, applied to the learner's distribution too
      */
     public record Config(double maxGradNorm, int microBatchSize, double temperature, OptimizerStep optimizerStep,
-            SamplingTruncation truncation) implements java.io.Serializable {
+            SamplingTruncation truncation) implements Serializable {
         public static Config defaults() {
             return new Config(1.0, 64, 1.0, OptimizerStep.PER_BATCH);
         }
@@ -204,7 +208,7 @@ public final class PolicyTrainer {
         LossStats stats = new LossStats();
         for (int from = 0; from < examples.size(); from += config.microBatchSize()) {
             int to = Math.min(examples.size(), from + config.microBatchSize());
-            MicroResult r = backward(examples.subList(from, to), java.util.Arrays.copyOfRange(weights, from, to),
+            MicroResult r = backward(examples.subList(from, to), Arrays.copyOfRange(weights, from, to),
                     objective);
             loss += r.loss;
             entropySum += r.entropySum;
@@ -276,7 +280,7 @@ public final class PolicyTrainer {
     }
 
     private static List<float[]> column(List<TrainingExample> micro,
-            java.util.function.Function<TrainingExample, float[]> field) {
+            Function<TrainingExample, float[]> field) {
         List<float[]> out = new ArrayList<>(micro.size());
         for (TrainingExample e : micro) {
             float[] values = field.apply(e);
@@ -286,11 +290,11 @@ public final class PolicyTrainer {
     }
 
     /** One value per example, repeated over its completion tokens. */
-    private static List<float[]> perToken(List<TrainingExample> micro, java.util.function.IntToDoubleFunction value) {
+    private static List<float[]> perToken(List<TrainingExample> micro, IntToDoubleFunction value) {
         List<float[]> out = new ArrayList<>(micro.size());
         for (int i = 0; i < micro.size(); i++) {
             float[] values = new float[micro.get(i).completion().length];
-            java.util.Arrays.fill(values, (float) value.applyAsDouble(i));
+            Arrays.fill(values, (float) value.applyAsDouble(i));
             out.add(values);
         }
         return out;

@@ -7,6 +7,7 @@ import io.rollstream.common.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.apache.flink.api.common.JobStatus;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -112,7 +114,7 @@ class RlPipelineJobITCase {
                 for (int i = 0; i < g.path("rewards").size(); i++) {
                     double advantage = g.path("advantages").get(i).asDouble();
                     assertThat(advantage).isCloseTo(g.path("rewards").get(i).asDouble() - mean,
-                            org.assertj.core.api.Assertions.within(1e-5));
+                            Assertions.within(1e-5));
                     allZero &= advantage == 0;
                 }
                 assertThat(allZero).isFalse();
@@ -130,7 +132,7 @@ class RlPipelineJobITCase {
             groups.forEach(g -> byProblem.computeIfAbsent(g.path("problem_id").asText(), p -> new ArrayList<>()).add(g));
             int repeated = 0;
             for (List<JsonNode> admitted : byProblem.values()) {
-                admitted.sort(java.util.Comparator.comparingLong(g -> g.path("admission").asLong()));
+                admitted.sort(Comparator.comparingLong(g -> g.path("admission").asLong()));
                 for (int i = 0; i + 1 < admitted.size(); i++) {
                     double mean = 0;
                     for (JsonNode r : admitted.get(i).path("rewards")) {

@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.LongStream;
 
 /**
@@ -67,7 +68,7 @@ final class RunInvariants {
     static void checkFresh(Path runDir, PipelineFixtures.Knobs knobs) throws Exception {
         assertThat(steps(runDir)).as("steps").hasSize((int) knobs.steps());
         checkGroups(runDir, knobs);
-        java.util.TreeSet<Long> positions = new java.util.TreeSet<>();
+        TreeSet<Long> positions = new TreeSet<>();
         long newestTrained = -1;
         for (JsonNode g : lines(runDir.resolve("rollouts.jsonl"))) {
             String id = g.path("problem_id").asText();

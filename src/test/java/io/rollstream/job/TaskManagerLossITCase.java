@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.CommonTestUtils;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -69,9 +71,9 @@ class TaskManagerLossITCase {
         for (int tries = 1; ; tries++) {
             try {
                 job.stopWithSavepoint(false, plan.paths().savepoints().toUri().toString(),
-                        org.apache.flink.core.execution.SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
+                        SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
                 break;
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 // Tasks of the restored attempt may still be deploying; the savepoint is refused until they run.
                 System.out.println("stop with savepoint refused (" + e.getCause().getMessage() + "), retrying");
                 assertThat(tries).as("stop attempts").isLessThan(20);

@@ -13,6 +13,7 @@ import io.rollstream.types.TrainGroup;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 
 /** Per-token KL sums and the per-epoch KL tracker, on hand-computed values (no DJL). */
@@ -76,7 +77,7 @@ class EpochKlTest {
 
     @Test
     void sigmaIsThePopulationStandardDeviation() {
-        assertThat(EpochKl.std(java.util.List.of(1.0, 3.0))).isEqualTo(1.0);
-        assertThat(EpochKl.std(java.util.List.of(5.0))).isZero();
+        assertThat(EpochKl.std(List.of(1.0, 3.0))).isEqualTo(1.0);
+        assertThat(EpochKl.std(List.of(5.0))).isZero();
     }
 }

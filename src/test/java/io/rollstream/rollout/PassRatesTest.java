@@ -9,6 +9,7 @@ import io.rollstream.types.ScoredGroup;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 class PassRatesTest {
@@ -43,7 +44,7 @@ class PassRatesTest {
             for (int k = 0; k < u.length; k++) {
                 u[k] = random.nextDouble();
             }
-            java.util.Arrays.sort(u);
+            Arrays.sort(u);
             double p = u[3];
             sum += 1 - Math.pow(p, G) - Math.pow(1 - p, G);
         }

@@ -6,6 +6,7 @@ import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.model.ParameterLayout;
 import io.rollstream.policy.PolicyStore;
+import io.rollstream.policy.RunSignals;
 import io.rollstream.tasks.Problem;
 import io.rollstream.testing.FakeGroupSampler;
 import io.rollstream.tokenizer.TokenizerSpec;
@@ -15,19 +16,25 @@ import io.rollstream.types.ScoredGroup;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
 import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 /** The rollout operator with a fake deterministic sampler: groups, pools, gate, restore. */
 class RolloutOperatorTest {
@@ -118,7 +125,7 @@ class RolloutOperatorTest {
     }
 
     /** Pass sizes the generation thread asked for, across the tests' samplers. */
-    private static final List<Integer> PASSES = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private static final List<Integer> PASSES = new CopyOnWriteArrayList<>();
 
     private static GroupSamplerFactory recordingPasses() {
         return (subtask, gpus) -> requests -> {
@@ -268,16 +275,16 @@ class RolloutOperatorTest {
             snapshot = h.snapshot(1, 0);
         }
         FakeGroupSampler.GATE.release(Integer.MAX_VALUE);
-        List<String> regenerated = new java.util.ArrayList<>();
+        List<String> regenerated = new ArrayList<>();
         for (int subtask = 0; subtask < 2; subtask++) {
             int index = subtask;
-            java.util.function.Predicate<String> owned = key -> org.apache.flink.runtime.state.KeyGroupRangeAssignment
+            Predicate<String> owned = key -> KeyGroupRangeAssignment
                     .assignKeyToParallelOperator(key, maxParallelism, 2) == index;
             long expected = pendingIds.stream().filter(owned).count();
             try (var h = new KeyedOneInputStreamOperatorTestHarness<String, Problem, ScoredGroup>(
                     new RolloutOperatorFactory(two, FakeGroupSampler.factory(G), store), Problem::id, Types.STRING,
                     maxParallelism, 2, subtask)) {
-                h.initializeState(org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness
+                h.initializeState(AbstractStreamOperatorTestHarness
                         .repartitionOperatorState(snapshot, maxParallelism, 1, 2, subtask));
                 h.open();
                 runMailsUntil(h, () -> h.extractOutputValues().size() == expected);
@@ -338,8 +345,8 @@ class RolloutOperatorTest {
             FakeGroupSampler.GATE.release(Integer.MAX_VALUE);
             runMailsUntil(h, () -> h.extractOutputValues().size() == 2);
             assertThat(h.extractOutputValues()).extracting(ScoredGroup::groupId, ScoredGroup::policyVersion)
-                    .containsExactly(org.assertj.core.groups.Tuple.tuple("a#0", 0L),
-                            org.assertj.core.groups.Tuple.tuple("b#0", 1L));
+                    .containsExactly(Tuple.tuple("a#0", 0L),
+                            Tuple.tuple("b#0", 1L));
         }
     }
 
@@ -356,7 +363,7 @@ class RolloutOperatorTest {
                 int maxEntries = 0;
                 for (int i = 0; i < problems; i++) {
                     long versionNeeded = i / 8; // the window of version v admits the problems of steps v and v + 1
-                    if (versionNeeded > 0 && new io.rollstream.policy.RunSignals(store).latest().orElseThrow().version()
+                    if (versionNeeded > 0 && new RunSignals(store).latest().orElseThrow().version()
                             < versionNeeded) {
                         publish(store, versionNeeded);
                     }

@@ -6,6 +6,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
+import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -114,7 +115,7 @@ public final class DistillVarianceReport {
         XYChart chart = new XYChartBuilder().width(900).height(540)
                 .title("On-policy distillation: reverse KL to the teacher per epoch (mean ± std over seeds)")
                 .xAxisTitle("epoch (10 prompts each)").yAxisTitle("mean per-token reverse KL").build();
-        chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
         for (DistillationRow r : rows) {
             List<Double> x = new ArrayList<>();
             List<Double> y = new ArrayList<>();

@@ -6,6 +6,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.Styler;
 
+import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,7 +87,7 @@ public final class OversamplingReport {
         XYChart chart = new XYChartBuilder().width(900).height(500)
                 .title("Learner progress: steps done over the learner's time (training + waiting)")
                 .xAxisTitle("learner time (s)").yAxisTitle("learner steps").build();
-        chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         chart.getStyler().setMarkerSize(0);
         chart.getStyler().setYAxisDecimalPattern("0");
@@ -107,7 +108,7 @@ public final class OversamplingReport {
     static CategoryChart groupsPlot(List<OversamplingArm> arms) {
         CategoryChart chart = new CategoryChartBuilder().width(900).height(500)
                 .title("Where the generated groups went").xAxisTitle("arm").yAxisTitle("groups").build();
-        chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setStacked(true);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         List<String> names = arms.stream().map(OversamplingArm::name).toList();
