@@ -48,7 +48,7 @@ import java.util.Map;
  * store's version 0 (the warm-started or freshly initialised policy the launcher published before
  * the job).
  *
- * <p>Fencing (DESIGN.md invariant 7): on every start the learner fences the policy store with its
+ * <p>Fencing (docs/invariants.md invariant 7): on every start the learner fences the policy store with its
  * attempt and restored step, then republishes the restored version, so versions a failed attempt
  * wrote after the restored checkpoint are never used and generators (which wait for this
  * attempt's fence) continue from exactly the restored weights.

@@ -32,7 +32,7 @@ import java.util.TreeSet;
  *   <li>synchronous mode ({@code max_async_level: 0}): admitted groups go to the generator as one
  *       <em>wave</em> when the gate closes (or the head of the queue must wait for its own group, or
  *       the input ends or stays idle for a policy poll), so which groups share a forward pass follows
- *       the data rather than timing (exact resume, DESIGN.md invariant 6);
+ *       the data rather than timing (exact resume, docs/invariants.md invariant 6);
  *   <li>the per-problem state's lifetime: when problems cannot come back (fresh problems, a data set
  *       read once) a problem's state is cleared as soon as its group is back, so the keyed state of
  *       an endless run stays bounded by what is queued and in flight.

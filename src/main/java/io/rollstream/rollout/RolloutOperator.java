@@ -50,8 +50,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * policy polls keep running. New versions are found by the poll rather than by a broadcast input: an
  * operator that holds back its main input cannot read a second input, but it can run mails. Versions
  * come only from {@link RunSignals#latestFor} this attempt, so after a restore no generator uses a
- * version newer than the restored learner's step until that learner publishes it again (DESIGN.md
- * invariant 7).
+ * version newer than the restored learner's step until that learner publishes it again
+ * (docs/invariants.md, invariant 7).
  *
  * <p>State, per problem (keyed): its {@link ProblemState}, its group in flight (written before the
  * group goes to the generation thread, removed when it is emitted, so every checkpoint holds each

@@ -22,7 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The whole job on a local mini-cluster with the real (tiny) model, checked against DESIGN.md's invariants. */
+/** The whole job on a local mini-cluster with the real (tiny) model, checked against docs/invariants.md's invariants. */
 @Tag("djl")
 class RlPipelineJobITCase {
 

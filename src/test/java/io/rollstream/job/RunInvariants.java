@@ -18,7 +18,7 @@ import java.util.TreeSet;
 import java.util.stream.LongStream;
 
 /**
- * DESIGN.md invariants 1–3 checked on a run directory's record files, across however many
+ * docs/invariants.md invariants 1–3 checked on a run directory's record files, across however many
  * attempts and resumes wrote them: learner steps 0..k−1 each once, every problem's group logged
  * exactly once (trained or dropped with a reason, none lost), no group trained twice, exact batch
  * sizes, and every trained group's staleness in [0, max_off_policy_steps] — a negative staleness
