@@ -1,5 +1,13 @@
 package io.rollstream.batch;
 
+import static io.rollstream.common.StoredFields.readFloats;
+import static io.rollstream.common.StoredFields.readInts;
+import static io.rollstream.common.StoredFields.readString;
+import static io.rollstream.common.StoredFields.writeFloats;
+import static io.rollstream.common.StoredFields.writeInts;
+import static io.rollstream.common.StoredFields.writeString;
+
+import io.rollstream.common.StoredFields;
 import io.rollstream.types.DropReason;
 import io.rollstream.types.GroupTotals;
 import io.rollstream.types.GroupVerdict;
@@ -15,13 +23,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The stored form of a {@link BatchAssemblerState}: field by field in a fixed order, so the format
  * is this class's and not the shape of the records it happens to be built from. Every format ever
  * written stays readable: a change writes {@link #CURRENT_VERSION} + 1 and keeps reading the older
- * versions. Strings are length-prefixed UTF-8 (no 64 KiB limit); a null string or array is length -1.
+ * versions. Fields are encoded as {@link StoredFields} says.
  *
  * <p>Version 1: next step; the waiting groups (each a scored group, with its verdict, and its
  * advantages); the per-cut counts; the generators' pool counts; the run's totals.
@@ -166,67 +173,5 @@ public final class BatchAssemblerStateSerializer implements SimpleVersionedSeria
 
     private static PoolCounts readPools(DataInputStream in) throws IOException {
         return new PoolCounts(in.readLong(), in.readLong(), in.readLong());
-    }
-
-    private static void writeString(DataOutputStream out, String s) throws IOException {
-        if (s == null) {
-            out.writeInt(-1);
-            return;
-        }
-        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(utf8.length);
-        out.write(utf8);
-    }
-
-    private static String readString(DataInputStream in) throws IOException {
-        int length = in.readInt();
-        if (length < 0) {
-            return null;
-        }
-        byte[] utf8 = new byte[length];
-        in.readFully(utf8);
-        return new String(utf8, StandardCharsets.UTF_8);
-    }
-
-    private static void writeInts(DataOutputStream out, int[] values) throws IOException {
-        out.writeInt(values == null ? -1 : values.length);
-        if (values != null) {
-            for (int v : values) {
-                out.writeInt(v);
-            }
-        }
-    }
-
-    private static int[] readInts(DataInputStream in) throws IOException {
-        int length = in.readInt();
-        if (length < 0) {
-            return null;
-        }
-        int[] values = new int[length];
-        for (int i = 0; i < length; i++) {
-            values[i] = in.readInt();
-        }
-        return values;
-    }
-
-    private static void writeFloats(DataOutputStream out, float[] values) throws IOException {
-        out.writeInt(values == null ? -1 : values.length);
-        if (values != null) {
-            for (float v : values) {
-                out.writeFloat(v);
-            }
-        }
-    }
-
-    private static float[] readFloats(DataInputStream in) throws IOException {
-        int length = in.readInt();
-        if (length < 0) {
-            return null;
-        }
-        float[] values = new float[length];
-        for (int i = 0; i < length; i++) {
-            values[i] = in.readFloat();
-        }
-        return values;
     }
 }

@@ -103,9 +103,23 @@ public final class EpochKl {
         return m;
     }
 
+    /** The tracker's state, a copy (the learner operator keeps it in {@link LearnerState}). */
+    public State state() {
+        return new State(new TreeMap<>(open), new TreeMap<>(closed));
+    }
+
+    /** A tracker continuing from {@code state}. */
+    public static EpochKl restore(int problemsPerEpoch, State state) {
+        EpochKl tracker = new EpochKl(problemsPerEpoch);
+        tracker.open.putAll(state.open());
+        tracker.closed.putAll(state.closed());
+        return tracker;
+    }
+
+    /** The state as JSON: how learner states before {@link LearnerStateSerializer} kept it. */
     public String toJson() {
         try {
-            return Json.mapper().writeValueAsString(new State(open, closed));
+            return Json.mapper().writeValueAsString(state());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the epoch KL state", e);
         }
@@ -113,14 +127,10 @@ public final class EpochKl {
 
     /** A tracker continuing from {@link #toJson}'s output. */
     public static EpochKl fromJson(int problemsPerEpoch, String json) {
-        EpochKl tracker = new EpochKl(problemsPerEpoch);
         try {
-            State s = Json.mapper().readValue(json, State.class);
-            tracker.open.putAll(s.open());
-            tracker.closed.putAll(s.closed());
+            return restore(problemsPerEpoch, Json.mapper().readValue(json, State.class));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot read the epoch KL state: " + e.getMessage(), e);
         }
-        return tracker;
     }
 }

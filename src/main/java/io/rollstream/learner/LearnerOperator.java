@@ -19,9 +19,11 @@ import io.rollstream.types.TrainBatch;
 
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.OperatorStateStore;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.core.io.SimpleVersionedSerialization;
 import org.apache.flink.runtime.checkpoint.CheckpointOptions;
 import org.apache.flink.runtime.state.CheckpointStreamFactory;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -32,21 +34,25 @@ import org.apache.flink.streaming.api.operators.OperatorSnapshotFutures;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The embedded learner (parallelism 1): trains on each batch, publishes the new policy version to
  * the store, evaluates when due, and emits the step's {@code metrics.jsonl} line. When the last
  * step is done it marks the store finished, which ends generation.
  *
- * <p>State: the learner's full checkpoint (weights, optimizer moments, step, the count of
- * consecutive bad steps) as bytes in operator state — or, when larger than
- * {@code job.state_inline_max_mb}, in a file ({@link LearnerStateFiles}) whose path and checksum
- * are the state. Without restored state it starts from the
- * store's version 0 (the warm-started or freshly initialised policy the launcher published before
- * the job).
+ * <p>State: one {@link LearnerState} in operator list state {@link #STATE}, stored by {@link
+ * LearnerStateSerializer} — the learner's full checkpoint (weights, optimizer moments, step, the
+ * count of consecutive bad steps) as bytes, or, when larger than {@code job.state_inline_max_mb},
+ * the path and checksum of the file holding it ({@link LearnerStateFiles}); the policy pins; the
+ * per-epoch KL. Savepoints written before that hold the same in four list states ({@link
+ * #LEGACY_CHECKPOINT}, ...): read once, not written again. Without restored state it starts from
+ * the store's version 0 (the warm-started or freshly initialised policy the launcher published
+ * before the job).
  *
  * <p>Fencing (docs/invariants.md invariant 7): on every start the learner fences the policy store with its
  * attempt and restored step, then republishes the restored version, so versions a failed attempt
@@ -62,12 +68,16 @@ import java.util.Map;
 public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         implements OneInputStreamOperator<TrainBatch, StepReport> {
 
-    static final String STATE = "learner-checkpoint";
-    /** Operator list state with the per-epoch KL tracker (distillation over a fixed problem set). */
-    static final String EPOCH_KL_STATE = "epoch-kl";
-    static final String STATE_FILE = "learner-checkpoint-file";
-    /** Operator list state with the steps that pin policy versions ({@link PolicyCollector.Pins} as JSON). */
-    static final String PINS_STATE = "policy-pins";
+    /** Operator list state with the one {@link LearnerState}, versioned bytes. */
+    static final String STATE = "learner-state";
+    /** Before {@link #STATE}: the checkpoint's bytes when inline. */
+    static final String LEGACY_CHECKPOINT = "learner-checkpoint";
+    /** Before {@link #STATE}: the checkpoint file's {@link LearnerStateFiles.Reference} as JSON. */
+    static final String LEGACY_CHECKPOINT_FILE = "learner-checkpoint-file";
+    /** Before {@link #STATE}: the {@link PolicyCollector.Pins} as JSON. */
+    static final String LEGACY_PINS = "policy-pins";
+    /** Before {@link #STATE}: the per-epoch KL tracker as JSON. */
+    static final String LEGACY_EPOCH_KL = "epoch-kl";
     /** Checkpoint metadata key holding the consecutive bad steps. */
     static final String BAD_STEPS = "consecutive_bad_steps";
     /** Checkpoint metadata key holding the run's stale drops as of the last batch (see {@link #publish}). */
@@ -79,13 +89,10 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
     private final EvalSpec eval;
 
     private transient ListState<byte[]> state;
-    private transient ListState<String> epochKlState;
     /** Null unless distilling over a fixed problem set. */
     private transient EpochKl epochKl;
-    private transient ListState<String> stateFile;
     private transient LearnerStateFiles files;
     private transient java.util.Set<Long> savepoints;
-    private transient ListState<String> pinsState;
     private transient PolicyCollector.Pins restoredPins;
     private transient PolicyCollector collector;
     private transient boolean snapshotIsSavepoint;
@@ -113,29 +120,64 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         super.initializeState(context);
         state = context.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>(STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        stateFile = context.getOperatorStateStore().getListState(new ListStateDescriptor<>(STATE_FILE, String.class));
         files = new LearnerStateFiles(new org.apache.flink.core.fs.Path(store.root(), "learner-state").toString());
         savepoints = new java.util.HashSet<>();
-        List<byte[]> saved = new java.util.ArrayList<>();
-        state.get().forEach(saved::add);
-        for (String reference : stateFile.get()) {
-            saved.add(LearnerStateFiles.read(LearnerStateFiles.decode(reference)));
+        List<LearnerState> saved = new java.util.ArrayList<>();
+        for (byte[] bytes : state.get()) {
+            saved.add(SimpleVersionedSerialization.readVersionAndDeSerialize(LearnerStateSerializer.INSTANCE, bytes));
         }
+        legacyState(context.getOperatorStateStore()).ifPresent(saved::add);
         if (saved.size() > 1) {
             throw new IllegalStateException("the learner runs with parallelism 1 but found several saved states");
         }
-        restored = saved.isEmpty() ? store.load(0) : CheckpointFormat.read(new ByteArrayInputStream(saved.get(0)));
-        pinsState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>(PINS_STATE, Types.STRING));
-        Iterator<String> pins = pinsState.get().iterator();
-        restoredPins = pins.hasNext() ? Json.mapper().readValue(pins.next(), PolicyCollector.Pins.class)
-                : PolicyCollector.Pins.NONE;
-        epochKlState = context.getOperatorStateStore()
-                .getListState(new ListStateDescriptor<>(EPOCH_KL_STATE, Types.STRING));
+        LearnerState restoredState = saved.isEmpty() ? null : saved.get(0);
+        restored = restoredState == null ? store.load(0) : checkpointOf(restoredState);
+        restoredPins = restoredState == null ? PolicyCollector.Pins.NONE : restoredState.pins();
         if (settings.algorithm() == Algorithm.REVERSE_KL && settings.problemsPerEpoch() > 0) {
-            Iterator<String> json = epochKlState.get().iterator();
-            epochKl = json.hasNext() ? EpochKl.fromJson(settings.problemsPerEpoch(), json.next())
+            epochKl = restoredState != null && restoredState.epochKl() != null
+                    ? EpochKl.restore(settings.problemsPerEpoch(), restoredState.epochKl())
                     : new EpochKl(settings.problemsPerEpoch());
         }
+    }
+
+    /** The learner's checkpoint a restored state holds, inline or in its file (checksum checked). */
+    private static Checkpoint checkpointOf(LearnerState saved) throws IOException {
+        byte[] bytes = saved.inlineCheckpoint() != null ? saved.inlineCheckpoint()
+                : LearnerStateFiles.read(saved.checkpointFile());
+        return CheckpointFormat.read(new ByteArrayInputStream(bytes));
+    }
+
+    /**
+     * The state of a savepoint written before {@link LearnerState}: four list states in three
+     * encodings, read into one value and then cleared, so snapshots write {@link #STATE} only.
+     */
+    private static Optional<LearnerState> legacyState(OperatorStateStore stateStore) throws Exception {
+        ListState<byte[]> inline = stateStore.getListState(
+                new ListStateDescriptor<>(LEGACY_CHECKPOINT, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        ListState<String> file = stateStore.getListState(new ListStateDescriptor<>(LEGACY_CHECKPOINT_FILE, String.class));
+        ListState<String> pins = stateStore.getListState(new ListStateDescriptor<>(LEGACY_PINS, Types.STRING));
+        ListState<String> epochKl = stateStore.getListState(new ListStateDescriptor<>(LEGACY_EPOCH_KL, Types.STRING));
+        List<byte[]> checkpoints = new java.util.ArrayList<>();
+        inline.get().forEach(checkpoints::add);
+        List<String> references = new java.util.ArrayList<>();
+        file.get().forEach(references::add);
+        Iterator<String> pinsJson = pins.get().iterator();
+        Iterator<String> epochKlJson = epochKl.get().iterator();
+        Optional<LearnerState> legacy = Optional.empty();
+        if (checkpoints.size() + references.size() > 1) {
+            throw new IllegalStateException("the learner runs with parallelism 1 but found several saved states");
+        }
+        if (checkpoints.size() + references.size() == 1) {
+            legacy = Optional.of(new LearnerState(checkpoints.isEmpty() ? null : checkpoints.get(0),
+                    references.isEmpty() ? null : LearnerStateFiles.decode(references.get(0)),
+                    pinsJson.hasNext() ? Json.mapper().readValue(pinsJson.next(), PolicyCollector.Pins.class) : null,
+                    epochKlJson.hasNext() ? Json.mapper().readValue(epochKlJson.next(), EpochKl.State.class) : null));
+        }
+        inline.clear();
+        file.clear();
+        pins.clear();
+        epochKl.clear();
+        return legacy;
     }
 
     @Override
@@ -204,7 +246,7 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
      * Publishes the learner's current policy. Its manifest carries the run's stale drops, so the
      * generators give the admission slots of those groups back (they had counted them as useful).
      */
-    private void publish() throws java.io.IOException {
+    private void publish() throws IOException {
         store.publish(learner.policy(), attempt, staleDrops);
     }
 
@@ -230,23 +272,22 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        epochKlState.update(epochKl != null ? List.of(epochKl.toJson()) : List.of());
-        pinsState.update(List.of(Json.mapper().writeValueAsString(
-                collector.snapshot(context.getCheckpointId(), learner.step(), snapshotIsSavepoint))));
+        PolicyCollector.Pins pins = collector.snapshot(context.getCheckpointId(), learner.step(), snapshotIsSavepoint);
+        EpochKl.State epochKlState = epochKl != null ? epochKl.state() : null;
         byte[] bytes = CheckpointFormat.toBytes(learner.checkpoint(
                 Map.of("attempt", attempt, BAD_STEPS, Integer.toString(badSteps), STALE_DROPS, Long.toString(staleDrops))));
+        LearnerState snapshot;
         if (bytes.length <= settings.stateInlineMaxBytes()) {
-            state.update(List.of(bytes));
-            stateFile.clear();
-            return;
+            snapshot = new LearnerState(bytes, null, pins, epochKlState);
+        } else {
+            if (snapshotIsSavepoint) {
+                savepoints.add(context.getCheckpointId());
+            }
+            snapshot = new LearnerState(null, files.write(jobId(), context.getCheckpointId(), snapshotIsSavepoint,
+                    bytes), pins, epochKlState);
         }
-        if (snapshotIsSavepoint) {
-            savepoints.add(context.getCheckpointId());
-        }
-        LearnerStateFiles.Reference reference = files.write(jobId(), context.getCheckpointId(), snapshotIsSavepoint,
-                bytes);
-        state.clear();
-        stateFile.update(List.of(LearnerStateFiles.encode(reference)));
+        state.update(List.of(SimpleVersionedSerialization.writeVersionAndSerialize(LearnerStateSerializer.INSTANCE,
+                snapshot)));
     }
 
     /**
