@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  * The package rules of the product code, frozen. From the bottom up:
  *
  * <ul>
- *   <li><b>shared</b>: types on the wire, tasks, tokenizers, models and their files, sampling,
+ *   <li><b>shared</b>: types on the wire, tasks, tokenizers, models and their files (and their export), sampling,
  *       checkpoints, the policy store, evaluation, device selection, metric plumbing. Used by
  *       everyone, never using a stage, the config or the job.
  *   <li><b>stages</b>: {@code source}, {@code rollout}, {@code teacher}, {@code batch}, {@code learner},
@@ -34,7 +34,7 @@ import java.util.stream.Stream;
 class ArchitectureTest {
 
     private static final String[] SHARED = {"common", "types", "tasks", "tokenizer", "model", "sampling",
-        "safetensors", "huggingface", "checkpoint", "policy", "eval", "device", "metrics"};
+        "safetensors", "huggingface", "checkpoint", "export", "policy", "eval", "device", "metrics"};
     private static final String[] STAGES = {"source", "rollout", "teacher", "batch", "learner", "output"};
     private static final String[] TOOLS = {"cli", "bench", "experiment", "report"};
 

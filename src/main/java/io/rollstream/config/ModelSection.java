@@ -1,11 +1,13 @@
 package io.rollstream.config;
 
+import io.rollstream.model.LoraConfig;
 import io.rollstream.model.ModelConfig.Architecture;
 import io.rollstream.model.ModelConfig.Positions;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.model.ModelSource;
 import io.rollstream.tokenizer.TokenizerSpec;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -33,10 +35,14 @@ import java.util.Locale;
  *     directory's tokenizer, special tokens and chat template) or {@code {type: char, alphabet: ...}}; default
  *     null
  * @param init builtin only: checkpoint to start from instead of random weights; default null
+ * @param lora LoRA adapters ({@code rank}, default 8; {@code alpha}, default 16; {@code dropout}, default 0;
+ *     {@code targets}, default every projection: q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj,
+ *     down_proj): only they train and are published; on a Hugging Face model or the builtin llama
+ *     architecture; default null (full training)
  */
 public record ModelSection(ModelSource source, String path, Architecture architecture, Integer layers, Integer heads,
         Integer dModel, Integer mlpWidth, Integer contextLength, Positions positions, TokenizerSpec tokenizer,
-        String init) {
+        String init, LoraConfig lora) {
 
     /** Any valid vocabulary size: the shape is validated before the tokenizer is known. */
     private static final int PROBE_VOCAB_SIZE = 256;
@@ -50,12 +56,12 @@ public record ModelSection(ModelSource source, String path, Architecture archite
     public static ModelSection builtin(int layers, int heads, int dModel, int mlpWidth, int contextLength,
             Positions positions, TokenizerSpec tokenizer, String init) {
         return new ModelSection(ModelSource.BUILTIN, null, Architecture.GPT, layers, heads, dModel, mlpWidth, contextLength,
-                positions, tokenizer, init);
+                positions, tokenizer, init, null);
     }
 
     /** The Hugging Face model in {@code path}. */
     public static ModelSection huggingFace(String path) {
-        return new ModelSection(ModelSource.HUGGINGFACE, path, null, null, null, null, null, null, null, null, null);
+        return new ModelSection(ModelSource.HUGGINGFACE, path, null, null, null, null, null, null, null, null, null, null);
     }
 
     public ModelSection {
@@ -82,6 +88,11 @@ public record ModelSection(ModelSource source, String path, Architecture archite
             e.attempt(() -> new ModelConfig(PROBE_VOCAB_SIZE, l, h, d, w, c, p, a));
             if (tokenizer != null) {
                 checkTokenizer(e, tokenizer);
+            }
+            if (lora != null && architecture != Architecture.LLAMA) {
+                e.add("model.lora needs a Llama-family decoder: set model.architecture: llama (the gpt architecture"
+                        + " has no separate q/k/v/o and gate/up/down projections to adapt), or remove model.lora to"
+                        + " train every weight");
             }
         } else {
             e.check(path != null && !path.isBlank(), "model.path", path, "is required with model.source huggingface:"
@@ -153,7 +164,21 @@ public record ModelSection(ModelSource source, String path, Architecture archite
                 in.optionalInteger("context_length", null),
                 in.optionalChoice("positions", Positions.class),
                 in.nested("tokenizer", ModelSection::readTokenizer, null),
-                in.optionalString("init", null));
+                in.optionalString("init", null),
+                in.nested("lora", ModelSection::readLora, null));
+    }
+
+    private static LoraConfig readLora(SectionReader in) {
+        int rank = in.integer("rank", LoraConfig.DEFAULT_RANK);
+        double alpha = in.number("alpha", LoraConfig.DEFAULT_ALPHA);
+        double dropout = in.number("dropout", 0.0);
+        List<String> targets = in.stringList("targets", LoraConfig.TARGETS);
+        try {
+            return new LoraConfig(rank, alpha, dropout, targets);
+        } catch (IllegalArgumentException e) {
+            in.error(e.getMessage());
+            return null;
+        }
     }
 
     private static TokenizerSpec readTokenizer(SectionReader in) {

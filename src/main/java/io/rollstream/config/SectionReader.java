@@ -3,9 +3,11 @@ package io.rollstream.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -162,6 +164,27 @@ final class SectionReader {
             }
         });
         return result;
+    }
+
+    /** A list of strings: a YAML list of scalars, or one comma-separated string (handy with --set). */
+    List<String> stringList(String name, List<String> def) {
+        return read(name, def, false, "a list of strings", v -> {
+            if (v.isTextual()) {
+                return Arrays.stream(v.asText().split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
+            }
+            if (!v.isArray()) {
+                return null;
+            }
+            List<String> items = new ArrayList<>();
+            for (JsonNode item : v) {
+                String text = asString(item);
+                if (text == null) {
+                    return null;
+                }
+                items.add(text.trim());
+            }
+            return List.copyOf(items);
+        });
     }
 
     /** Records a problem found while reading (reading goes on, so every key is still registered). */

@@ -10,13 +10,16 @@ package io.rollstream.config;
  * @param warmupSteps steps of linear learning-rate warm-up, at least 0; default 20
  * @param evalEvery held-out evaluation every this many steps (and always at the end), 0 = only at
  *     the end; default 250
+ * @param checkpointEvery the warm start saves its state (weights, optimizer, step, data position) in
+ *     the run directory every this many steps, at its end and on a stop, so a run killed or stopped
+ *     during it resumes there; 0 = only at the end and on a stop; default 100
  */
 public record SftSection(int steps, int examples, int batchSize, double learningRate, int warmupSteps,
-        int evalEvery) {
+        int evalEvery, int checkpointEvery) {
 
     /** Every key at its default. */
     public static SftSection defaults() {
-        return new SftSection(0, 1000, 64, 1e-3, 20, 250);
+        return new SftSection(0, 1000, 64, 1e-3, 20, 250, 100);
     }
 
     public SftSection {
@@ -28,6 +31,8 @@ public record SftSection(int steps, int examples, int batchSize, double learning
                 "must be a finite number > 0: try 1e-3");
         e.check(warmupSteps >= 0, "sft.warmup_steps", warmupSteps, "must be >= 0");
         e.check(evalEvery >= 0, "sft.eval_every", evalEvery, "must be >= 0 (0 = evaluate only at the end)");
+        e.check(checkpointEvery >= 0, "sft.checkpoint_every", checkpointEvery,
+                "must be >= 0 (0 = save only at the end and on a stop): try 100");
         e.throwIfAny();
     }
 
@@ -39,6 +44,7 @@ public record SftSection(int steps, int examples, int batchSize, double learning
                 in.integer("batch_size", d.batchSize()),
                 in.number("learning_rate", d.learningRate()),
                 in.integer("warmup_steps", d.warmupSteps()),
-                in.integer("eval_every", d.evalEvery()));
+                in.integer("eval_every", d.evalEvery()),
+                in.integer("checkpoint_every", d.checkpointEvery()));
     }
 }

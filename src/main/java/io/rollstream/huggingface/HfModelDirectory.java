@@ -8,10 +8,20 @@ import io.rollstream.model.DecoderModel;
 import io.rollstream.tokenizer.TokenizerSpec;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 /**
  * A Hugging Face causal LM directory as {@code huggingface-cli download} leaves it: {@code
@@ -26,6 +36,53 @@ public final class HfModelDirectory {
     public static final String TOKENIZER_FILE = "tokenizer.json";
 
     private HfModelDirectory() {}
+
+    /** Fingerprints computed in this JVM, by directory, with the sizes and times of the files they covered. */
+    private static final Map<Path, String[]> FINGERPRINTS = new ConcurrentHashMap<>();
+
+    /**
+     * A checksum of the model in {@code dir}: SHA-256 over the name, size and content of its {@code
+     * config.json}, weight index and safetensors files, in name order. LoRA adapters record it for
+     * their base, so a directory changed since the run started is found. Computed once per JVM for
+     * files of the same sizes and modification times (it reads every weight).
+     */
+    public static String fingerprint(Path dir) throws IOException {
+        Path key = dir.toAbsolutePath().normalize();
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> list = Files.list(key)) {
+            list.filter(f -> {
+                String name = f.getFileName().toString();
+                return name.equals(CONFIG_FILE) || name.equals(HfWeights.INDEX_FILE) || name.endsWith(".safetensors");
+            }).sorted().forEach(files::add);
+        }
+        StringBuilder stamp = new StringBuilder();
+        for (Path f : files) {
+            stamp.append(f.getFileName()).append(' ').append(Files.size(f)).append(' ')
+                    .append(Files.getLastModifiedTime(f).toMillis()).append('\n');
+        }
+        String[] cached = FINGERPRINTS.get(key);
+        if (cached != null && cached[0].equals(stamp.toString())) {
+            return cached[1];
+        }
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        byte[] buffer = new byte[1 << 20];
+        for (Path f : files) {
+            digest.update((f.getFileName() + "\n" + Files.size(f) + "\n").getBytes(StandardCharsets.UTF_8));
+            try (InputStream in = Files.newInputStream(f)) {
+                for (int n; (n = in.read(buffer)) > 0;) {
+                    digest.update(buffer, 0, n);
+                }
+            }
+        }
+        String sha = HexFormat.of().formatHex(digest.digest());
+        FINGERPRINTS.put(key, new String[] {stamp.toString(), sha});
+        return sha;
+    }
 
     /** Whether {@code path} looks like a Hugging Face model directory (it has a config.json). */
     public static boolean isModelDirectory(Path path) {

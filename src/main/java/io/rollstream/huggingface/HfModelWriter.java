@@ -1,5 +1,6 @@
 package io.rollstream.huggingface;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -30,6 +31,8 @@ public final class HfModelWriter {
     public static final List<String> TOKENIZER_FILES = List.of(HfModelDirectory.TOKENIZER_FILE,
             "tokenizer_config.json", "special_tokens_map.json");
 
+    public static final String GENERATION_CONFIG_FILE = "generation_config.json";
+
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final String TRANSFORMERS_VERSION = "4.51.0";
 
@@ -56,12 +59,8 @@ public final class HfModelWriter {
             tensors.put(name, new SafetensorsWriter.Tensor(shape.getShape(), values));
         });
         SafetensorsWriter.write(dir.resolve(HfWeights.SINGLE_FILE), tensors, dtype, Map.of("format", "pt"));
-        ObjectNode configJson = configJson(config, dtype, bosTokenId, eosTokenIds);
-        Files.writeString(dir.resolve(HfModelDirectory.CONFIG_FILE), JSON.writeValueAsString(configJson));
-        ObjectNode generation = JSON.createObjectNode();
-        putTokenIds(generation, bosTokenId, eosTokenIds);
-        generation.put("transformers_version", TRANSFORMERS_VERSION);
-        Files.writeString(dir.resolve("generation_config.json"), JSON.writeValueAsString(generation));
+        writeJson(dir.resolve(HfModelDirectory.CONFIG_FILE), configJson(config, dtype, bosTokenId, eosTokenIds));
+        writeJson(dir.resolve(GENERATION_CONFIG_FILE), generationConfig(bosTokenId, eosTokenIds));
         if (tokenizerDir != null) {
             for (String name : TOKENIZER_FILES) {
                 Path source = tokenizerDir.resolve(name);
@@ -70,6 +69,19 @@ public final class HfModelWriter {
                 }
             }
         }
+    }
+
+    /** The generation_config.json of a model with these special ids. */
+    public static ObjectNode generationConfig(Integer bosTokenId, List<Integer> eosTokenIds) {
+        ObjectNode generation = JSON.createObjectNode();
+        putTokenIds(generation, bosTokenId, eosTokenIds);
+        generation.put("transformers_version", TRANSFORMERS_VERSION);
+        return generation;
+    }
+
+    /** Writes {@code node} as indented JSON, as transformers writes its configs. */
+    public static void writeJson(Path file, JsonNode node) throws IOException {
+        Files.writeString(file, JSON.writeValueAsString(node) + "\n");
     }
 
     /** The config.json of {@code config}, in the shape transformers writes for its architecture. */

@@ -121,6 +121,19 @@ public final class HfWeights implements TensorSource, AutoCloseable {
     }
 
     @Override
+    public float[] floats(String name) {
+        SafetensorsFile file = fileByTensor.get(name);
+        if (file == null) {
+            throw new IllegalArgumentException(dir + " has no tensor " + name);
+        }
+        try {
+            return file.readFloats(name);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    @Override
     public void close() throws IOException {
         for (SafetensorsFile f : files) {
             f.close();

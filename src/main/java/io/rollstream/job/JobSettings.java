@@ -43,11 +43,17 @@ public final class JobSettings {
         // debloating shrinks in-flight data to about a second of throughput, so checkpoints and the
         // savepoint of a stop pass within a few steps instead of after thousands of buffered problems.
         conf.set(TaskManagerOptions.BUFFER_DEBLOAT_ENABLED, true);
-        // Aligned checkpoints only: an unaligned barrier is taken from the mailbox, possibly while the
-        // rollout operator yields inside processElement, and the problem it holds would then be in
-        // neither the channel state nor the operator state. (A stop parks what waits for the gate,
-        // so its savepoint barrier is not held up; see RolloutOperator.)
-        conf.set(CheckpointingOptions.ENABLE_UNALIGNED, false);
+        // Unaligned checkpoints: the admission gate makes this job a feedback loop (the rollout
+        // operator holds its input back until the learner publishes the next version), and an aligned
+        // barrier deadlocks it. With two or more generators, batch assembly would block the channel of
+        // a generator whose barrier came first while another generator waits for the gate, and the
+        // learner would starve of the groups that open it. An unaligned barrier overtakes the buffered
+        // groups and problems, which become part of the checkpoint. A generator waiting inside
+        // processElement takes its barrier only after it returns (the barrier's mail has the task's
+        // lowest priority and does not run while an operator yields), so the problem it holds is in
+        // its operator state by then. Savepoints are always aligned: a stop parks what waits for the
+        // gate, so its barrier is not held up (see RolloutOperator).
+        conf.set(CheckpointingOptions.ENABLE_UNALIGNED, true);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, restartAttempts);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(2));

@@ -1,5 +1,6 @@
 package io.rollstream.job;
 
+import io.rollstream.checkpoint.Adapter;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.checkpoint.Checkpoints;
@@ -8,41 +9,57 @@ import io.rollstream.config.ConfigWriter;
 import io.rollstream.config.RunConfig;
 import io.rollstream.eval.EvalSpec;
 import io.rollstream.eval.GreedyEvaluator;
+import io.rollstream.export.HfExport;
 import io.rollstream.huggingface.HfModelDirectory;
 import io.rollstream.model.DecoderConfig;
 import io.rollstream.model.LanguageModel;
+import io.rollstream.model.LoraConfig;
+import io.rollstream.model.LoraLayout;
 import io.rollstream.model.ModelSource;
 import io.rollstream.model.ModelSpec;
+import io.rollstream.model.Models;
+import io.rollstream.model.TensorSource;
 import io.rollstream.output.JsonLines;
 import io.rollstream.policy.PolicyManifest;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.policy.RunSignals;
+import io.rollstream.tasks.Task;
 import io.rollstream.tasks.Tasks;
 import io.rollstream.tokenizer.PromptCodec;
 import io.rollstream.tokenizer.Tokenizer;
+import io.rollstream.tokenizer.TokenizerSpec;
 
 import ai.djl.Device;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import org.apache.flink.api.common.JobStatus;
+
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
  * {@code rollstream run}: prepares the run directory (resolved config, initial policy — fresh,
  * from {@code model.init}, and warm-started with SFT when configured), runs the job on a local
- * mini-cluster, saves the final model and prints a summary.
+ * mini-cluster, saves the final model and prints a summary. Everything it prints also goes to the
+ * run's {@code run.log} ({@link RunLog}), and what happens to the run — starts, restarts, stops,
+ * resumes — to its {@code events.jsonl} ({@link RunEvents}).
  */
 public final class LocalRun {
 
@@ -51,17 +68,34 @@ public final class LocalRun {
 
     private LocalRun() {}
 
-    public static PipelineRunner.Result run(RunConfig config, Path runDir, String resumeFrom, PrintStream out)
+    /**
+     * @param resume what the run continues ({@code --resume-from}), or null for a new run
+     * @return how the run ended; status SUSPENDED when {@code rollstream stop} came during the warm start
+     */
+    public static PipelineRunner.Result run(RunConfig config, Path runDir, ResumePlan resume, PrintStream console)
             throws Exception {
         long start = System.currentTimeMillis();
-        Prepared prepared = prepare(config, runDir, resumeFrom, out, PreFlight.Mode.LOCAL_RUN);
+        Opened opened = open(config, runDir, resume, PreFlight.Mode.LOCAL_RUN);
+        try (RunLog log = RunLog.open(opened.paths().runLog(), console)) {
+            PrintStream out = log.out();
+            Prepared prepared;
+            try {
+                prepared = preparePolicy(config, opened, resume, out);
+            } catch (WarmStart.Stopped stopped) {
+                return stoppedDuringWarmStart(config, opened.paths(), stopped, out);
+            }
+            return runJob(config, prepared, resume, start, out);
+        }
+    }
+
+    private static PipelineRunner.Result runJob(RunConfig config, Prepared prepared, ResumePlan resume, long start,
+            PrintStream out) throws Exception {
         RunPaths paths = prepared.paths();
         PolicyStore store = prepared.store();
-        Tokenizer tokenizer = prepared.tokenizer();
-        ModelSpec model = prepared.model();
-        PipelinePlan plan = PlanFactory.plan(config, paths, model.contextLength());
+        PipelinePlan plan = PlanFactory.plan(config, paths, prepared.model().contextLength());
+        String restorePath = resume != null && resume.phase() == ResumePlan.Phase.RESTORE ? resume.restorePath() : null;
         PipelineRunner.Options options = new PipelineRunner.Options(config.job().webUi(), config.job().webUiPort(),
-                plan.slots(), config.job().checkpointIntervalS() * 1000L, resumeFrom,
+                plan.slots(), config.job().checkpointIntervalS() * 1000L, restorePath,
                 config.job().maxMinutes(), config.job().prometheusPort(), config.job().checkpointDir(),
                 config.job().restartAttempts());
         PipelineRunner.Result result;
@@ -70,15 +104,25 @@ public final class LocalRun {
         } catch (PipelineRunner.NotStarted refused) {
             throw prepared.notStarted(refused);
         }
-        Optional<PolicyManifest> last = new RunSignals(store).latest();
+        RunSignals signals = new RunSignals(store);
+        boolean learnerFinished = signals.isFinished();
+        Optional<PolicyManifest> last = signals.latest();
         FinalEval finalEval = null;
+        List<String> exports = List.of();
         if (last.isPresent()) {
             Checkpoint finalPolicy = store.load(last.get().version());
             CheckpointFormat.save(finalPolicy, paths.finalModel());
+            if (config.model().source() == ModelSource.HUGGINGFACE) {
+                exports = exportFinal(finalPolicy, paths);
+            }
             finalEval = evaluate(PlanFactory.eval(config), finalPolicy,
-                    new PromptCodec(tokenizer, finalPolicy.tokenizer().promptFormat()));
+                    new PromptCodec(prepared.tokenizer(), finalPolicy.tokenizer().promptFormat()));
         }
-        summarize(paths, result, finalEval, (System.currentTimeMillis() - start) / 1000.0, out);
+        if (learnerFinished) {
+            RunEvents.of(paths).append(RunEvents.FINISH, RunEvents.fields("steps", config.job().maxSteps(),
+                    "final_model", paths.finalModel().toString(), "restarts", result.restarts()));
+        }
+        summarize(paths, result, finalEval, (System.currentTimeMillis() - start) / 1000.0, exports, out);
         return result;
     }
 
@@ -109,17 +153,31 @@ public final class LocalRun {
 
     /**
      * What a resume changes before its job runs: the resolved config and the finished marker it
-     * rewrites, and the empty checkpoint folders Flink makes for a job it then refuses to start.
+     * rewrites, the lines it adds to run.log and events.jsonl, and the empty checkpoint folders
+     * Flink makes for a job it then refuses to start.
      */
-    record ResumedFiles(byte[] config, Optional<byte[]> finishedMarker, Set<Path> checkpointFolders) {
+    record ResumedFiles(byte[] config, Optional<byte[]> finishedMarker, Set<Path> checkpointFolders,
+            Map<Path, Long> logLengths) {
 
         static ResumedFiles before(RunPaths paths, PolicyStore store) throws IOException {
+            Map<Path, Long> logLengths = new HashMap<>();
+            for (Path log : List.of(paths.runLog(), paths.events())) {
+                logLengths.put(log, Files.exists(log) ? Files.size(log) : -1L);
+            }
             return new ResumedFiles(Files.readAllBytes(paths.config()), new RunSignals(store).finishedMarker(),
-                    entries(paths.checkpoints()));
+                    entries(paths.checkpoints()), logLengths);
         }
 
         void restore(RunPaths paths, PolicyStore store) throws IOException {
             Files.write(paths.config(), config);
+            // What the refused attempt printed and recorded goes too (run.log, events.jsonl).
+            for (Map.Entry<Path, Long> log : logLengths.entrySet()) {
+                if (log.getValue() < 0) {
+                    Files.deleteIfExists(log.getKey());
+                } else {
+                    cutBack(log.getKey(), log.getValue());
+                }
+            }
             if (finishedMarker.isPresent()) {
                 new RunSignals(store).restoreFinished(finishedMarker.get());
             }
@@ -158,16 +216,33 @@ public final class LocalRun {
     }
 
     /**
-     * Prepares {@code runDir} for a local or a cluster run: first every check that needs no write
-     * ({@link PreFlight}; a new run's directory must be new or empty, a resumed run's must be the run
-     * it continues: {@link RunDirectory}), then writes the resolved config and, unless resuming,
-     * publishes version 0 ({@link #initialPolicy}).
+     * Prepares {@code runDir} for a local or a cluster run ({@link #open}), then publishes version 0
+     * unless resuming ({@link #initialPolicy}).
+     *
+     * @param resumeFrom the checkpoint or savepoint the job restores, or null for a new run
      */
     public static Prepared prepare(RunConfig config, Path runDir, String resumeFrom, PrintStream out,
             PreFlight.Mode mode) throws Exception {
+        ResumePlan resume = resumeFrom == null ? null : ResumePlan.restore(resumeFrom);
+        return preparePolicy(config, open(config, runDir, resume, mode), resume, out);
+    }
+
+    /** A run directory checked and holding the resolved config; what a resume may have to put back. */
+    private record Opened(RunPaths paths, PolicyStore store, PreFlight.Checked checked, ResumedFiles resumed) {}
+
+    /**
+     * First every check that needs no write ({@link PreFlight}; a new run's directory must be new or
+     * empty, a resumed run's must be the run it continues: {@link RunDirectory}), then the run
+     * directory with the resolved config. A resume that had not got as far as the initial policy
+     * ({@link ResumePlan.Phase#INITIAL}) is checked as a new run's initial policy is.
+     */
+    private static Opened open(RunConfig config, Path runDir, ResumePlan resume, PreFlight.Mode mode)
+            throws IOException {
         RunPaths paths = RunPaths.under(runDir, config.policyStore().path());
-        boolean resuming = resumeFrom != null;
-        PreFlight.Checked checked = PreFlight.check(config, mode, resuming);
+        boolean resuming = resume != null;
+        PreFlight.Checked checked = PreFlight.check(config, mode,
+                resuming && resume.phase() != ResumePlan.Phase.INITIAL);
+        PreFlight.disk(config, checked.model(), runDir);
         PolicyStore store = new PolicyStore(paths.policyStore());
         if (resuming) {
             RunDirectory.requireResumable(paths.dir(), config);
@@ -181,42 +256,177 @@ public final class LocalRun {
         ResumedFiles resumed = resuming ? ResumedFiles.before(paths, store) : null;
         Files.createDirectories(paths.dir());
         ConfigWriter.write(config, paths.config());
+        return new Opened(paths, store, checked, resumed);
+    }
+
+    /**
+     * The policy store ready for the job: version 0 published for a new run (or a resume that had
+     * not got that far: the warm start continues from its saved state); for a resume of the RL job
+     * from its beginning, the record files cut back to the end of the warm start.
+     */
+    private static Prepared preparePolicy(RunConfig config, Opened opened, ResumePlan resume, PrintStream out)
+            throws Exception {
+        RunPaths paths = opened.paths();
+        PolicyStore store = opened.store();
+        PreFlight.Checked checked = opened.checked();
         ModelSpec model = checked.model();
-        if (resuming) {
+        if (resume != null && resume.phase() != ResumePlan.Phase.INITIAL) {
             new RunSignals(store).clearFinished();
-            out.println("resuming from " + resumeFrom);
+            out.println("resuming from " + resume.describe());
+            if (resume.phase() == ResumePlan.Phase.RL_START) {
+                startRlOver(config, paths);
+            }
         } else {
             out.println("initial policy: " + model.describe()
                     + (config.sft().steps() > 0 ? ", SFT warm start for " + config.sft().steps() + " steps" : ""));
             PromptCodec codec = new PromptCodec(checked.tokenizer(), PlanFactory.tokenizer(config).promptFormat());
-            store.publish(initialPolicy(config, model, checked.init(), codec, paths, out), "initial");
+            publishInitialPolicy(config, model, checked.init(), codec, paths, resume != null, out, store);
         }
-        return new Prepared(paths, store, checked.tokenizer(), model, resumed);
+        return new Prepared(paths, store, checked.tokenizer(), model, opened.resumed());
     }
 
     /**
-     * Version 0: the Hugging Face model of {@code model.path}, {@code init} (the verified {@code
-     * model.init}, or null) or fresh weights, warm-started with SFT when {@code sft.steps > 0} (on a
-     * built-in task: {@link PreFlight} refuses other sources).
+     * The RL job starts over (no checkpoint of it had completed): the lines its killed attempt wrote
+     * are cut from the record files — metrics.jsonl back to the end of the warm start — so the
+     * run's records stay those of one uninterrupted run. (Its policy versions go when the new
+     * learner fences the store at step 0.)
      */
-    static Checkpoint initialPolicy(RunConfig config, ModelSpec model, Checkpoint init, PromptCodec codec,
-            RunPaths paths, PrintStream out) throws Exception {
-        if (init != null && config.sft().steps() == 0) {
-            return WarmStart.fromCheckpoint(init, codec.spec());
-        }
-        try (LanguageModel fresh = startingModel(config, model, init)) {
-            if (config.sft().steps() == 0) {
-                return new Checkpoint(0, model, codec.spec(), fresh.weights(), null, origin(config));
+    private static void startRlOver(RunConfig config, RunPaths paths) throws IOException {
+        RunEvents events = RunEvents.of(paths);
+        String after = events.endOfPreviousAttempt();
+        long sftEnd = config.sft().steps() > 0
+                ? new SftState(paths, SftState.settingsOf(config)).load().map(SftState::metricsBytes).orElse(0L) : 0L;
+        cutBack(paths.metrics(), sftEnd);
+        cutBack(paths.rollouts(), 0);
+        cutBack(paths.invalidRecords(), 0);
+        events.append(RunEvents.RESUME, RunEvents.fields("phase", "rl", "from", "the start of RL", "step", 0,
+                "after", after));
+    }
+
+    /** Truncates {@code file} to {@code length} bytes when it is longer. */
+    static void cutBack(Path file, long length) throws IOException {
+        if (Files.exists(file) && Files.size(file) > length) {
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                channel.truncate(length);
             }
-            EvalSpec eval = PlanFactory.eval(config);
-            WarmStart.Settings sft = new WarmStart.Settings(config.sft().steps(), config.sft().examples(),
-                    config.sft().batchSize(), config.sft().learningRate(), config.sft().warmupSteps(),
-                    config.sft().evalEvery());
-            PipelineRunner.ProgressLine progress = new PipelineRunner.ProgressLine(config.sft().steps());
-            return WarmStart.run(sft, Tasks.create(config.data().task(), config.job().seed()
-                            + WarmStart.DEMONSTRATION_SEED_OFFSET, config.data().difficulty(), config.data().taskOptions()),
-                    fresh, codec, eval, line -> appendMetrics(paths, line, progress, out));
         }
+    }
+
+    /**
+     * Publishes version 0. Without {@code model.lora}, the initial policy ({@link #initialPolicy}).
+     * With it, fresh adapters (B zero: exactly the base model) on a base that is the Hugging Face
+     * directory itself (by path and checksum, nothing copied) or, for a builtin model or one
+     * warm-started by SFT, the initial policy written once at the store's root; or the adapters of a
+     * {@code model.init} that has them, on their own base.
+     */
+    private static void publishInitialPolicy(RunConfig config, ModelSpec model, Checkpoint init, PromptCodec codec,
+            RunPaths paths, boolean continueSaved, PrintStream out, PolicyStore store) throws Exception {
+        LoraConfig lora = config.model().lora();
+        if (lora == null || (init != null && init.adapter() != null)) {
+            initialPolicy(config, model, init, codec, paths, continueSaved, out,
+                    policy -> store.publish(policy, "initial"));
+        } else if (config.model().source() == ModelSource.HUGGINGFACE && config.sft().steps() == 0) {
+            Path dir = Path.of(config.model().path()).toAbsolutePath().normalize();
+            Adapter.Base base = new Adapter.Base(Adapter.Base.HUGGINGFACE, dir.toString(),
+                    HfModelDirectory.fingerprint(dir));
+            store.publish(freshAdapters(model, codec.spec(), lora, base, config.job().seed(), origin(config)),
+                    "initial");
+        } else {
+            initialPolicy(config, model, init, codec, paths, continueSaved, out, full -> store.publish(freshAdapters(model,
+                    full.tokenizer(), lora, store.publishBase(full), config.job().seed(), full.metadata()), "initial"));
+        }
+    }
+
+    /** Version 0 of a LoRA run: fresh adapters on {@code base}, deterministic in {@code seed}. */
+    static Checkpoint freshAdapters(ModelSpec model, TokenizerSpec tokenizer, LoraConfig lora, Adapter.Base base,
+            long seed, Map<String, String> metadata) {
+        Map<String, float[]> adapters = LoraLayout.initialWeights(Models.decoder(model), lora,
+                new SplittableRandom(seed));
+        return new Checkpoint(0, model, tokenizer, TensorSource.of(adapters), null, metadata, new Adapter(lora, base));
+    }
+
+    /** Where the initial policy goes: the policy store, or the file {@code rollstream sft} writes. */
+    @FunctionalInterface
+    interface PolicySink {
+        void accept(Checkpoint policy) throws IOException;
+    }
+
+    /**
+     * Writes version 0 to {@code sink}: the Hugging Face model of {@code model.path}, {@code init}
+     * (the verified {@code model.init}, or null) or fresh weights, warm-started with SFT when {@code
+     * sft.steps > 0} (on a built-in task: {@link PreFlight} refuses other sources). Without a warm
+     * start the weights go from the model's arrays to the sink tensor by tensor. The warm start saves
+     * its state in the run directory ({@link SftState}) every {@code sft.checkpoint_every} steps, at
+     * its end and on a stop.
+     *
+     * @param continueSaved continue the warm start from its saved state (a resume): metrics.jsonl is
+     *     cut back to where it was when that state was saved, or emptied when none was saved
+     * @throws WarmStart.Stopped when {@code rollstream stop} came during the warm start (its state is saved)
+     */
+    static void initialPolicy(RunConfig config, ModelSpec model, Checkpoint init, PromptCodec codec,
+            RunPaths paths, boolean continueSaved, PrintStream out, PolicySink sink) throws Exception {
+        if (init != null && config.sft().steps() == 0) {
+            sink.accept(WarmStart.fromCheckpoint(init, codec.spec()));
+            return;
+        }
+        if (config.sft().steps() == 0) {
+            try (LanguageModel fresh = startingModel(config, model, init)) {
+                sink.accept(new Checkpoint(0, model, codec.spec(), TensorSource.ofArrays(fresh.parameters()), null,
+                        origin(config)));
+            }
+            return;
+        }
+        SftState state = new SftState(paths, SftState.settingsOf(config));
+        RunEvents events = RunEvents.of(paths);
+        Optional<Checkpoint> saved = Optional.empty();
+        if (continueSaved) {
+            String after = events.endOfPreviousAttempt();
+            saved = state.load();
+            cutBack(paths.metrics(), saved.map(SftState::metricsBytes).orElse(0L));
+            int step = saved.map(s -> (int) s.step()).orElse(0);
+            out.println("resuming the SFT warm start at step " + step + " of " + config.sft().steps()
+                    + (saved.isEmpty() ? " (no state had been saved)" : ""));
+            events.append(RunEvents.RESUME, RunEvents.fields("phase", "sft", "from",
+                    saved.isPresent() ? state.stateFile().toString() : "the beginning (no state had been saved)",
+                    "step", step, "after", after));
+        } else {
+            events.append(RunEvents.START, RunEvents.fields("phase", "sft"));
+        }
+        EvalSpec eval = PlanFactory.eval(config);
+        WarmStart.Settings sft = new WarmStart.Settings(config.sft().steps(), config.sft().examples(),
+                config.sft().batchSize(), config.sft().learningRate(), config.sft().warmupSteps(),
+                config.sft().evalEvery(), config.sft().checkpointEvery());
+        PipelineRunner.ProgressLine progress = new PipelineRunner.ProgressLine(config.sft().steps());
+        Task demonstrations = Tasks.create(config.data().task(), config.job().seed()
+                + WarmStart.DEMONSTRATION_SEED_OFFSET, config.data().difficulty(), config.data().taskOptions());
+        try (LanguageModel start = saved.isPresent() ? Checkpoints.model(saved.get(), Device.cpu())
+                : startingModel(config, model, init)) {
+            state.markRunning();
+            try {
+                sink.accept(WarmStart.run(sft, demonstrations, start, saved.orElse(null), codec, eval,
+                        line -> appendMetrics(paths, line, progress, out), state));
+            } catch (WarmStart.Stopped stopped) {
+                events.append(RunEvents.STOP, RunEvents.fields("phase", "sft", "reason", "rollstream stop",
+                        "step", stopped.step(), "state", state.stateFile().toString()));
+                throw stopped;
+            } finally {
+                state.clearRunning();
+            }
+        }
+    }
+
+    /** The run was stopped during its warm start: what was saved, and how to continue. */
+    private static PipelineRunner.Result stoppedDuringWarmStart(RunConfig config, RunPaths paths,
+            WarmStart.Stopped stopped, PrintStream out) throws IOException {
+        Path state = new SftState(paths, null).stateFile();
+        long restarts = RunEvents.of(paths).count(RunEvents.RESTART);
+        out.println("---");
+        out.println("stopped during the SFT warm start after step " + stopped.step() + " of " + config.sft().steps()
+                + "; its state is saved in " + state);
+        out.println("restarts: " + restarts);
+        out.println("run directory: " + paths.dir());
+        out.println("continue with: --resume-from " + paths.dir() + " (the warm start goes on, then RL)");
+        return new PipelineRunner.Result(JobStatus.SUSPENDED, state.toString(), List.of(), restarts);
     }
 
     /** The weights version 0 starts from (before any warm start). */
@@ -248,6 +458,55 @@ public final class LocalRun {
         }
     }
 
+    /**
+     * A run that started from a Hugging Face model exports its final policy as one too: {@code
+     * final-model-hf/} (adapters merged) and, with LoRA, the PEFT adapter {@code final-adapter-peft/}.
+     * Each is written beside and then moved in place, replacing a resumed run's earlier export. A
+     * failed export leaves the run's result ({@code final-model.rsckpt}) and says how to retry.
+     *
+     * @return a line per export for the summary
+     */
+    private static List<String> exportFinal(Checkpoint policy, RunPaths paths) {
+        List<String> lines = new ArrayList<>();
+        try {
+            replace(paths.finalModelHf(), dir -> HfExport.model(policy, dir, HfExport.Options.DEFAULTS));
+            lines.add("Hugging Face model (transformers, vLLM): " + paths.finalModelHf());
+            if (policy.adapter() != null) {
+                replace(paths.finalAdapterPeft(), dir -> HfExport.adapter(policy, dir, HfExport.Options.DEFAULTS));
+                lines.add("PEFT adapter: " + paths.finalAdapterPeft());
+            }
+        } catch (IOException | RuntimeException e) {
+            lines.add("the Hugging Face export failed (" + e.getMessage() + "); retry with: jobs/rollstream export"
+                    + " --policy " + paths.finalModel() + " --out DIR");
+        }
+        return lines;
+    }
+
+    /** What writes an export into an empty directory. */
+    @FunctionalInterface
+    private interface Export {
+        String write(Path dir) throws IOException;
+    }
+
+    private static void replace(Path target, Export export) throws IOException {
+        Path fresh = target.resolveSibling("." + target.getFileName() + ".tmp");
+        deleteTree(fresh);
+        export.write(fresh);
+        deleteTree(target);
+        Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> tree = Files.walk(dir)) {
+            for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
     /** Held-out accuracy of the policy the run ended with. */
     private record FinalEval(long version, double accuracy) {}
 
@@ -267,7 +526,7 @@ public final class LocalRun {
     }
 
     private static void summarize(RunPaths paths, PipelineRunner.Result result,
-            FinalEval finalEval, double seconds, PrintStream out) throws IOException {
+            FinalEval finalEval, double seconds, List<String> exports, PrintStream out) throws IOException {
         JsonNode lastRl = null;
         Double sftAccuracy = null;
         for (JsonNode m : readAll(paths)) {
@@ -280,6 +539,7 @@ public final class LocalRun {
         }
         out.println("---");
         out.println(String.format("run finished in %.0f s: %s", seconds, result.status()));
+        out.println("restarts: " + result.restarts() + (result.restarts() > 0 ? " (causes in events.jsonl)" : ""));
         if (lastRl != null) {
             out.println(String.format("RL steps: %d, last reward_mean %.3f", lastRl.path("step").asLong() + 1,
                     lastRl.path("reward_mean").asDouble()));
@@ -294,6 +554,7 @@ public final class LocalRun {
                     100 * finalEval.accuracy(), finalEval.version()));
         }
         out.println("run directory: " + paths.dir());
+        exports.forEach(out::println);
         if (result.savepoint() != null) {
             out.println("savepoint: " + result.savepoint());
         }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.MetricOptions;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -69,8 +70,16 @@ public final class PipelineRunner {
         }
     }
 
-    /** How a run ended. */
-    public record Result(JobStatus status, String savepoint, List<JsonNode> metrics) {}
+    /**
+     * How a run ended.
+     *
+     * @param status FINISHED when the job ended (by itself or stopped with {@code savepoint});
+     *     SUSPENDED when a stop came during the SFT warm start, before any job
+     * @param savepoint the savepoint (or the SFT state) the run can be continued from, or null
+     * @param metrics the metrics lines the job wrote
+     * @param restarts automatic restarts the run has on record ({@code events.jsonl}), earlier jobs' included
+     */
+    public record Result(JobStatus status, String savepoint, List<JsonNode> metrics, long restarts) {}
 
     /** Flink refused to start the job (e.g. a resume point whose state does not fit it): nothing ran. */
     public static final class NotStarted extends IllegalStateException {
@@ -101,10 +110,19 @@ public final class PipelineRunner {
             progress.accept("job " + job.getJobID() + " submitted" + (options.webUi() ? webUiHint(restPort) : "")
                     + (options.prometheusPort() > 0 ? "; Prometheus metrics: http://localhost:"
                             + options.prometheusPort() + "/metrics" : ""));
-            RunControl.publish(plan.paths().dir(), new RunControl.JobHandle(job.getJobID().toString(),
-                    "http://" + LocalClusterSettings.LOOPBACK + ":" + restPort,
+            String restUrl = "http://" + LocalClusterSettings.LOOPBACK + ":" + restPort;
+            RunControl.publish(plan.paths().dir(), new RunControl.JobHandle(job.getJobID().toString(), restUrl,
                     plan.paths().savepoints().toUri().toString(), plan.store().root(), false));
-            return follow(plan, options, job, progress);
+            RunEvents events = RunEvents.of(plan.paths());
+            RestartWatcher restarts = new RestartWatcher(restUrl, job.getJobID().toString(), plan.signals(), events,
+                    progress);
+            if (options.resumeFrom() != null) {
+                restarts.expectResume(RunEvents.fields("phase", "rl", "job", job.getJobID().toString(), "from",
+                        options.resumeFrom(), "after", events.endOfPreviousAttempt()));
+            } else {
+                events.append(RunEvents.START, RunEvents.fields("phase", "rl", "job", job.getJobID().toString()));
+            }
+            return follow(plan, options, job, progress, restarts);
         } finally {
             RunControl.withdraw(plan.paths().dir());
             plan.signals().clearStopRequest();
@@ -121,8 +139,9 @@ public final class PipelineRunner {
         }
     }
 
-    private static Result follow(PipelinePlan plan, Options options, JobClient job, Consumer<String> progress)
-            throws Exception {
+    private static Result follow(PipelinePlan plan, Options options, JobClient job, Consumer<String> progress,
+            RestartWatcher restarts) throws Exception {
+        RunEvents events = RunEvents.of(plan.paths());
         MetricsTail tail = MetricsTail.fromEnd(plan.paths().metrics()); // the warm start printed its own lines
         ProgressLine line = new ProgressLine(plan.learner().maxSteps());
         long deadline = options.maxMinutes() > 0
@@ -133,6 +152,7 @@ public final class PipelineRunner {
             for (JsonNode m : tail.poll()) {
                 progress.accept(line.format(m));
             }
+            restarts.poll();
             boolean finished = plan.signals().isFinished();
             if (finished || System.currentTimeMillis() > deadline) {
                 progress.accept(finished ? "learner finished: stopping with a savepoint"
@@ -148,6 +168,8 @@ public final class PipelineRunner {
                 try {
                     savepoint = job.stopWithSavepoint(false, plan.paths().savepoints().toUri().toString(),
                             SavepointFormatType.CANONICAL).get(5, TimeUnit.MINUTES);
+                    events.append(RunEvents.STOP, RunEvents.fields("phase", "rl", "reason", finished
+                            ? "the learner finished" : "time limit (job.max_minutes)", "savepoint", savepoint));
                     break;
                 } catch (ExecutionException | TimeoutException refused) {
                     if (endsNormallyWithin(end, 30_000)) {
@@ -176,12 +198,15 @@ public final class PipelineRunner {
             for (JsonNode m : tail.poll()) {
                 progress.accept(line.format(m));
             }
+            restarts.ended(true);
+            events.append(RunEvents.FAILED, RunEvents.fields("phase", "rl", "cause", rootMessage(e)));
             throw new IllegalStateException("the job failed: " + rootMessage(e), e);
         }
+        restarts.ended(false);
         for (JsonNode m : tail.poll()) {
             progress.accept(line.format(m));
         }
-        return new Result(status, savepoint, tail.all());
+        return new Result(status, savepoint, tail.all(), restarts.restarts());
     }
 
     static StreamExecutionEnvironment environment(PipelinePlan plan, Options options, int restPort) {
@@ -194,6 +219,10 @@ public final class PipelineRunner {
         conf.set(CoreOptions.DEFAULT_PARALLELISM, 1);
         // The web UI's metric values refresh every second instead of every 10 s: local steps are short.
         conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
+        // The job's exceptions and checkpoint statistics as the restart watcher reads them are at
+        // most half a second old (3 s by default): a restart is seen before a short job ends.
+        conf.set(RestOptions.CACHE_EXECUTION_GRAPH_TIMEOUT, Duration.ofMillis(500));
+        conf.set(RestOptions.CACHE_CHECKPOINT_STATISTICS_TIMEOUT, Duration.ofMillis(500));
         MetricReporters.addPrometheus(conf, options.prometheusPort());
         return options.webUi()
                 ? StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf)

@@ -7,9 +7,12 @@ import io.rollstream.config.InvalidConfigException;
 import io.rollstream.config.RunConfig;
 import io.rollstream.huggingface.HfModelDirectory;
 import io.rollstream.learner.Algorithm;
+import io.rollstream.model.LoraConfig;
+import io.rollstream.model.LoraLayout;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.model.ModelSource;
 import io.rollstream.model.ModelSpec;
+import io.rollstream.model.Models;
 import io.rollstream.teacher.TeacherScorer;
 import io.rollstream.tokenizer.Tokenizer;
 import io.rollstream.tokenizer.TokenizerSpec;
@@ -161,12 +164,6 @@ public final class PreFlight {
                 return null;
             }
         }
-        try {
-            CheckpointFormat.requireAddressable(model, true); // the learner's state: weights and AdamW moments
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
-            return null;
-        }
         return model;
     }
 
@@ -194,6 +191,17 @@ public final class PreFlight {
         if (!checkpoint.model().equals(model)) {
             problems.add("model.init ('" + init + "') holds a model of shape " + checkpoint.model() + ", but the config"
                     + " asks for " + model + ": set the model section to the checkpoint's shape");
+            return null;
+        }
+        if (checkpoint.adapter() != null && !checkpoint.adapter().lora().equals(c.model().lora())) {
+            problems.add("model.init ('" + init + "') holds LoRA adapters " + checkpoint.adapter().lora() + ", but the"
+                    + " config asks for " + (c.model().lora() == null ? "full training" : c.model().lora())
+                    + ": set model.lora as the adapters were made, or start from a merged export (rollstream export)");
+            return null;
+        }
+        if (checkpoint.adapter() != null && c.sft().steps() > 0) {
+            problems.add("model.init ('" + init + "') holds LoRA adapters, which the SFT warm start does not train: set"
+                    + " sft.steps: 0");
             return null;
         }
         return checkpoint;
@@ -238,18 +246,21 @@ public final class PreFlight {
     /**
      * The heap the run's Java-side copies take, against this JVM's, in its larger phase. The SFT warm
      * start holds the weights (as initialised and as saved: 3 floats per parameter), its
-     * demonstrations and the held-out problems. The job's learner keeps weights and both AdamW
-     * moments as float arrays and serializes them for each checkpoint (6 floats per parameter),
-     * publishing a version takes 2 more, every generator and teacher loads versions (2 each); the
-     * held-out problems and a fixed problem set's order come on top. An estimate: the model itself
-     * lives in PyTorch's native memory.
+     * demonstrations and the held-out problems. The job's learner, generators and teachers copy
+     * weights through the heap one tensor at a time (checkpoints are written and read tensor by
+     * tensor: a few copies of the largest parameter), except the learner's state held inline in Flink
+     * state ({@code job.state_inline_max_mb}: serialized and restored whole) and policy versions read
+     * from a file system other than the local one (into Java arrays: one copy of the weights per
+     * reader); the held-out problems and a fixed problem set's order come on top. An estimate: the
+     * model itself lives in PyTorch's native memory.
      */
     private static void heap(RunConfig c, ModelSpec model, Mode mode, boolean resuming, long maxHeap,
             List<String> problems) {
         Map<String, Long> sft = new LinkedHashMap<>();
         if (mode == Mode.SFT || (!resuming && c.sft().steps() > 0)) {
             sft.put("", SFT_BASE_BYTES);
-            weights(sft, model, 3);
+            sft.put(String.format(Locale.ROOT, "%,d parameters (model.*) x 3 float copies", model.parameterCount()),
+                    model.parameterCount() * Float.BYTES * 3);
             sft.put("sft.examples (" + c.sft().examples() + ")",
                     c.sft().examples() * (BYTES_PER_EXAMPLE + (long) Integer.BYTES * model.contextLength()));
             sft.put("eval.problems (" + c.eval().problems() + ")", c.eval().problems() * BYTES_PER_EVAL_PROBLEM);
@@ -259,7 +270,15 @@ public final class PreFlight {
             job.put("", RUN_BASE_BYTES);
             int readers = c.rollout().parallelism()
                     + (c.learner().algorithm() == Algorithm.REVERSE_KL ? c.teacher().parallelism() : 0);
-            weights(job, model, 8 + 2L * readers);
+            long largest = model.parameterShapes().values().stream().mapToLong(Shape::size).max().orElse(0);
+            job.put(String.format(Locale.ROOT, "the largest parameter (%,d values) x %d copies", largest, 2 + readers),
+                    largest * Float.BYTES * (2 + readers));
+            long inline = Math.min(learnerStateBytes(c, model), (long) c.job().stateInlineMaxMb() << 20);
+            job.put("the learner's state held in Flink state (job.state_inline_max_mb) x 3", inline * 3);
+            if (c.policyStore().path() != null && ResumePoint.localPath(c.policyStore().path()) == null) {
+                job.put(String.format(Locale.ROOT, "%,d parameters read from policy_store.path by %d readers",
+                        model.parameterCount(), readers + 1), model.parameterCount() * Float.BYTES * (readers + 1));
+            }
             job.put("eval.problems (" + c.eval().problems() + ")", c.eval().problems() * BYTES_PER_EVAL_PROBLEM);
             if (c.data().source() == DataSection.Source.TASK) {
                 job.put("data.max_problems (" + c.data().maxProblems() + ")",
@@ -283,9 +302,75 @@ public final class PreFlight {
                 + " e.g. ROLLSTREAM_JAVA_OPTS=-Xmx" + suggestGib + "g");
     }
 
-    private static void weights(Map<String, Long> parts, ModelSpec model, long floatsPerParameter) {
-        parts.put(String.format(Locale.ROOT, "%,d parameters (model.*) x %d float copies", model.parameterCount(),
-                floatsPerParameter), model.parameterCount() * Float.BYTES * floatsPerParameter);
+    /** Scalars the learner trains: every parameter, or with {@code model.lora} the adapters'. */
+    static long trainedParameters(RunConfig c, ModelSpec model) {
+        LoraConfig lora = c.model().lora();
+        return lora == null ? model.parameterCount()
+                : LoraLayout.shapes(Models.decoder(model), lora).values().stream().mapToLong(Shape::size).sum();
+    }
+
+    /** Bytes of the learner's checkpointed state: the trained weights and both AdamW moments, float32. */
+    static long learnerStateBytes(RunConfig c, ModelSpec model) {
+        return trainedParameters(c, model) * Float.BYTES * 3;
+    }
+
+    /** Bytes of one published policy version (with {@code model.lora}: the adapters). */
+    static long policyVersionBytes(RunConfig c, ModelSpec model) {
+        return trainedParameters(c, model) * Float.BYTES;
+    }
+
+    /**
+     * The disk a run's policy store and learner state files take at most, against the space left
+     * where they go (a local {@code policy_store.path}; other file systems are not checked): the
+     * versions the store keeps ({@link io.rollstream.policy.VersionRetention}: version 0, the newest
+     * {@code max(keep_last, max_off_policy_steps + 1)}, the newest {@code keep_evaluated} evaluated
+     * ones and the best, and {@code max_off_policy_steps + 1} versions around each retained
+     * checkpoint) and, when the learner's state is larger than {@code job.state_inline_max_mb}, its
+     * files (the retained checkpoint's and the one being written).
+     *
+     * @param runDir the run directory (the store's default place)
+     * @throws InvalidConfigException when they would not fit
+     */
+    public static void disk(RunConfig c, ModelSpec model, Path runDir) {
+        Path store = c.policyStore().path() == null ? runDir.resolve("policy")
+                : ResumePoint.localPath(c.policyStore().path());
+        if (store == null) {
+            return;
+        }
+        Path existing = store.toAbsolutePath();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        try {
+            disk(c, model, existing == null ? Long.MAX_VALUE : Files.getFileStore(existing).getUsableSpace())
+                    .ifPresent(problem -> {
+                        throw new InvalidConfigException(List.of(problem));
+                    });
+        } catch (IOException e) {
+            // the space cannot be told: nothing to check against
+        }
+    }
+
+    static java.util.Optional<String> disk(RunConfig c, ModelSpec model, long usable) {
+        long offPolicy = c.async().maxOffPolicySteps() + 1;
+        long keepLast = c.policyStore().keepLast() == 0 ? c.job().maxSteps() + 1L : c.policyStore().keepLast();
+        long versions = Math.min(c.job().maxSteps() + 1L, 1 + Math.max(keepLast, offPolicy)
+                + Math.min(c.policyStore().keepEvaluated(), c.job().maxSteps()) + 1 + offPolicy);
+        long state = learnerStateBytes(c, model);
+        long stateFiles = state > ((long) c.job().stateInlineMaxMb() << 20) ? 2 * state : 0;
+        boolean baseCopy = c.model().lora() != null
+                && (c.model().source() == ModelSource.BUILTIN || c.sft().steps() > 0);
+        long base = baseCopy ? model.parameterCount() * Float.BYTES : 0;
+        long needed = versions * policyVersionBytes(c, model) + stateFiles + base;
+        if (needed <= usable) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("this run's policy store and learner state files need up to about " + gib(needed)
+                + " of disk (" + versions + " policy versions of " + gib(policyVersionBytes(c, model))
+                + (stateFiles > 0 ? ", 2 learner states of " + gib(state) : "")
+                + (base > 0 ? ", the base model of the adapters: " + gib(base) : "") + "), more than the " + gib(usable)
+                + " free where policy_store.path is: free space, put the store elsewhere (policy_store.path), or keep"
+                + " fewer versions (policy_store.keep_last, policy_store.keep_evaluated)");
     }
 
     private static long total(Map<String, Long> parts) {

@@ -43,16 +43,28 @@ public final class ResumePoint {
         if (Files.isRegularFile(path.resolve(METADATA))) {
             return path.toString();
         }
-        Optional<Path> newest = newestUnder(path);
+        return newest(path, extraCheckpointDir).orElseThrow(() -> new IllegalArgumentException(
+                "--resume-from " + given + ": found no complete checkpoint or savepoint (a directory with a "
+                        + METADATA + " file) under it; give a run directory, a chk-N directory or a savepoint"));
+    }
+
+    /**
+     * The newest complete checkpoint or savepoint under the local directory {@code dir} (a run
+     * directory) or under {@code checkpointDir} ({@code job.checkpoint_dir}, when local), if any.
+     */
+    static Optional<String> newest(Path dir, String checkpointDir) {
+        return newest(dir, checkpointDir == null ? null : localPath(checkpointDir));
+    }
+
+    private static Optional<String> newest(Path dir, Path extraCheckpointDir) {
+        Optional<Path> newest = newestUnder(dir);
         if (extraCheckpointDir != null && Files.isDirectory(extraCheckpointDir)) {
             Optional<Path> extra = newestUnder(extraCheckpointDir);
             if (extra.isPresent() && (newest.isEmpty() || modified(extra.get()).compareTo(modified(newest.get())) > 0)) {
                 newest = extra;
             }
         }
-        return newest.map(m -> m.getParent().toString()).orElseThrow(() -> new IllegalArgumentException(
-                "--resume-from " + given + ": found no complete checkpoint or savepoint (a directory with a "
-                        + METADATA + " file) under it; give a run directory, a chk-N directory or a savepoint"));
+        return newest.map(m -> m.getParent().toString());
     }
 
     /** The run directory that holds {@code resolved}, if it lies inside one (has config.yaml). */

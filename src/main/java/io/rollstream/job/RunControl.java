@@ -14,7 +14,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Lets a second process control a running job: the runner writes {@code job.json} (job id and the
@@ -89,7 +91,44 @@ public final class RunControl {
             signals.clearStopRequest(); // the job goes on: its source and generators must not stay paused
             throw e;
         }
+        RunEvents.of(RunPaths.under(runDir, null)).append(RunEvents.STOP, RunEvents.fields("phase", "rl", "reason",
+                "rollstream stop", "savepoint", savepoint));
         return stopped(runDir, job, signals, savepoint);
+    }
+
+    /** Whether the run of {@code runDir} is in its SFT warm start: a live launcher trains, no job runs yet. */
+    public static boolean inWarmStart(Path runDir) throws IOException {
+        return !Files.exists(runDir.resolve(FILE)) && new SftState(RunPaths.under(runDir, null), null).isRunning();
+    }
+
+    /**
+     * Stops the SFT warm start of {@code runDir}: asks it to save its state and end, and waits until
+     * it has.
+     *
+     * @return the saved state's path; empty when the warm start finished before it saw the request
+     *     (the RL job is starting: stop that)
+     */
+    public static Optional<String> stopWarmStart(Path runDir, Duration timeout) throws IOException,
+            InterruptedException {
+        RunPaths paths = RunPaths.under(runDir, null);
+        SftState sft = new SftState(paths, null);
+        Instant requested = Instant.now();
+        sft.requestStop();
+        long deadline = System.currentTimeMillis() + timeout.toMillis();
+        while (sft.isRunning()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IOException("the SFT warm start of " + runDir + " did not save its state within " + timeout
+                        + " (a step of a large model takes long): wait, or give a longer --timeout-s");
+            }
+            Thread.sleep(200);
+        }
+        for (JsonNode event : RunEvents.of(paths).read()) {
+            if (RunEvents.STOP.equals(event.path("event").asText()) && "sft".equals(event.path("phase").asText())
+                    && !Instant.parse(event.path("time").asText()).isBefore(requested.minusSeconds(1))) {
+                return Optional.of(event.path("state").asText());
+            }
+        }
+        return Optional.empty();
     }
 
     /** Polls the stop's savepoint until it is complete; returns its location. */

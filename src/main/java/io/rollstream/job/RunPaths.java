@@ -46,6 +46,31 @@ public record RunPaths(String runDir, String policyStore) implements Serializabl
         return dir().resolve("final-model.rsckpt");
     }
 
+    /** The console output of every attempt ({@link RunLog}). */
+    public Path runLog() {
+        return dir().resolve("run.log");
+    }
+
+    /** The history of attempts: starts, restarts, stops, resumes ({@link RunEvents}); never truncated. */
+    public Path events() {
+        return dir().resolve(RunEvents.FILE);
+    }
+
+    /** The SFT warm start's saved state and stop request ({@link SftState}). */
+    public Path sft() {
+        return dir().resolve("sft");
+    }
+
+    /** The final policy as a Hugging Face model directory (runs that started from one). */
+    public Path finalModelHf() {
+        return dir().resolve("final-model-hf");
+    }
+
+    /** The final LoRA adapters as a PEFT adapter directory (LoRA runs that started from a Hugging Face model). */
+    public Path finalAdapterPeft() {
+        return dir().resolve("final-adapter-peft");
+    }
+
     /** Flink's temporary files while a local run's mini-cluster runs; removed when it ends. */
     public Path tmp() {
         return dir().resolve("tmp");

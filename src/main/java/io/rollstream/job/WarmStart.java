@@ -19,6 +19,7 @@ import io.rollstream.tasks.Task;
 import io.rollstream.tokenizer.PromptCodec;
 import io.rollstream.tokenizer.TokenizerSpec;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,50 +31,138 @@ import java.util.function.Consumer;
  * The supervised warm start before RL: the same trainer with the SFT loss, on a fixed set of
  * demonstrations drawn from the task with their own seed (so RL later sees fresh problems). Its
  * steps are logged with phase "sft"; the held-out accuracy at its end is the baseline RL must beat.
+ *
+ * <p>It saves its state through a {@link Saver} every {@code checkpointEvery} steps, after its last
+ * step and when a stop is requested: weights, AdamW moments and step count, the step, and the data
+ * position (how many draws the batch sampler has made: its random generator is replayed to that
+ * point on resume). Training continued from a saved state is bit-identical to training straight
+ * through: nothing else influences a step.
  */
 public final class WarmStart {
 
     /** Added to the run seed for the demonstration set. */
     static final long DEMONSTRATION_SEED_OFFSET = 2_000_003L;
+    /** Checkpoint metadata: SFT steps done. */
+    static final String STEP = "sft_step";
+    /** Checkpoint metadata: draws of the batch sampler's random generator so far (the data position). */
+    static final String DRAWS = "sft_draws";
 
-    /** SFT knobs. */
+    /**
+     * SFT knobs.
+     *
+     * @param checkpointEvery save the state every this many steps ({@code sft.checkpoint_every}), 0 = only
+     *     at the end and on a stop
+     */
     public record Settings(int steps, int examples, int batchSize, double learningRate, int warmupSteps,
-            int evalEvery) {
+            int evalEvery, int checkpointEvery) {
 
         /** Held-out evaluation after {@code step}: every {@code evalEvery} steps and after the last. */
         boolean evaluatesAfter(int step) {
             return step + 1 == steps || (evalEvery > 0 && (step + 1) % evalEvery == 0);
+        }
+
+        /** Whether the state is saved after {@code done} steps (without a stop). */
+        boolean savesAfter(int done) {
+            return done == steps || (checkpointEvery > 0 && done % checkpointEvery == 0);
+        }
+    }
+
+    /** Where the warm start's state goes, and how it learns of a stop. */
+    public interface Saver {
+
+        /** Saves nothing and never stops. */
+        Saver NONE = new Saver() {
+            @Override
+            public void save(Checkpoint state) {}
+
+            @Override
+            public boolean stopRequested() {
+                return false;
+            }
+        };
+
+        /** Saves {@code state} (weights, optimizer, {@link #STEP} and {@link #DRAWS} in its metadata). */
+        void save(Checkpoint state) throws IOException;
+
+        /** Whether a stop was requested ({@code rollstream stop RUN}). */
+        boolean stopRequested() throws IOException;
+    }
+
+    /** Thrown after the state was saved because a stop was requested. */
+    public static final class Stopped extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final int step;
+
+        Stopped(int step) {
+            super("the SFT warm start was stopped after step " + step);
+            this.step = step;
+        }
+
+        /** SFT steps done (and saved). */
+        public int step() {
+            return step;
         }
     }
 
     private WarmStart() {}
 
     /**
-     * Trains {@code model} in place and returns its weights as policy version 0.
+     * Trains {@code model} in place from scratch, saving nothing, and returns its weights as policy
+     * version 0.
      *
      * @param metrics receives each metrics.jsonl line (JSON)
      */
     public static Checkpoint run(Settings settings, Task demonstrationTask, LanguageModel model, PromptCodec codec,
             EvalSpec eval, Consumer<String> metrics) throws Exception {
+        return run(settings, demonstrationTask, model, null, codec, eval, metrics, Saver.NONE);
+    }
+
+    /**
+     * Trains {@code model} in place — from scratch, or continuing {@code saved} (whose weights
+     * {@code model} holds) — saving through {@code saver}, and returns its weights as policy
+     * version 0.
+     *
+     * @param saved the state to continue from (its optimizer, step and data position), or null
+     * @param metrics receives each metrics.jsonl line (JSON)
+     * @throws Stopped when a stop was requested (after saving)
+     */
+    public static Checkpoint run(Settings settings, Task demonstrationTask, LanguageModel model, Checkpoint saved,
+            PromptCodec codec, EvalSpec eval, Consumer<String> metrics, Saver saver) throws Exception {
         List<TrainingExample> demos = new ArrayList<>(settings.examples());
         for (long i = 0; i < settings.examples(); i++) {
             Problem p = demonstrationTask.problem(i);
             demos.add(TrainingExample.demonstration(codec.prompt(p.prompt()), codec.targetCompletion(p.answer())));
         }
-        PolicyTrainer trainer = new PolicyTrainer(model,
-                new AdamW(new AdamW.Config(settings.learningRate(), 0.9, 0.99, 1e-8, 0.0, settings.warmupSteps()),
-                        model.parameters()),
+        AdamW optimizer = new AdamW(new AdamW.Config(settings.learningRate(), 0.9, 0.99, 1e-8, 0.0,
+                settings.warmupSteps()), model.parameters());
+        PolicyTrainer trainer = new PolicyTrainer(model, optimizer,
                 new PolicyTrainer.Config(1.0, settings.batchSize(), 1.0, PolicyTrainer.OptimizerStep.PER_BATCH),
                 codec.tokenizer().padId());
         SftLoss loss = new SftLoss();
         SplittableRandom random = new SplittableRandom(demonstrationTask.problem(0).id().hashCode());
+        int first = 0;
+        long draws = 0;
+        if (saved != null) {
+            first = Integer.parseInt(saved.metadata().get(STEP));
+            draws = Long.parseLong(saved.metadata().get(DRAWS));
+            if (first > settings.steps() || draws != (long) first * settings.batchSize()) {
+                throw new IllegalArgumentException("the saved SFT state (step " + first + ", " + draws
+                        + " draws) does not belong to a warm start of " + settings.steps() + " steps of batch size "
+                        + settings.batchSize());
+            }
+            optimizer.load(saved.optimizer());
+            for (long i = 0; i < draws; i++) {
+                random.nextInt(demos.size()); // the data position: replay the sampler's draws
+            }
+        }
         GreedyEvaluator evaluator = new GreedyEvaluator(codec, eval.heldOutTask().verifier(), eval.maxNewTokens(), 256);
         List<Problem> heldOut = eval.heldOutProblems();
-        for (int step = 0; step < settings.steps(); step++) {
+        for (int step = first; step < settings.steps(); step++) {
             long start = System.nanoTime();
             List<TrainingExample> batch = new ArrayList<>(settings.batchSize());
             for (int i = 0; i < settings.batchSize(); i++) {
                 batch.add(demos.get(random.nextInt(demos.size())));
+                draws++;
             }
             StepResult result = trainer.step(batch, loss);
             Map<String, Object> line = new LinkedHashMap<>();
@@ -87,6 +176,15 @@ public final class WarmStart {
                 line.put("eval_accuracy", evaluator.accuracy(model, heldOut));
             }
             metrics.accept(Json.mapper().writeValueAsString(line));
+            int done = step + 1;
+            boolean stop = saver.stopRequested();
+            if (stop || settings.savesAfter(done)) {
+                saver.save(trainer.checkpoint(done, codec.spec(),
+                        Map.of(STEP, Integer.toString(done), DRAWS, Long.toString(draws))));
+            }
+            if (stop) {
+                throw new Stopped(done);
+            }
         }
         return new Checkpoint(0, model.spec(), codec.spec(), model.weights(), null,
                 Map.of("origin", "sft warm start, " + settings.steps() + " steps"));
@@ -108,6 +206,6 @@ public final class WarmStart {
             throw new IllegalArgumentException("model.init was trained with tokenizer " + init.tokenizer().tokens()
                     + " but the run uses " + tokenizer.tokens() + ": use a checkpoint of the same tokenizer");
         }
-        return new Checkpoint(0, init.model(), tokenizer, init.weights(), null, init.metadata());
+        return new Checkpoint(0, init.model(), tokenizer, init.weights(), null, init.metadata(), init.adapter());
     }
 }

@@ -1,11 +1,12 @@
 package io.rollstream.learner;
 
-import io.rollstream.checkpoint.OptimizerState;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+
+import io.rollstream.checkpoint.OptimizerState;
+import io.rollstream.model.TensorSource;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -119,24 +120,23 @@ public final class AdamW {
         }
     }
 
-    /** A copy of the state, for checkpoints. */
+    /**
+     * The state as a live view of the moments, for a checkpoint written before the next {@link
+     * #update} (each moment is copied out when it is read).
+     */
     public OptimizerState state() {
-        Map<String, float[]> m = new LinkedHashMap<>();
-        Map<String, float[]> v = new LinkedHashMap<>();
-        firstMoments.forEach((name, a) -> m.put(name, a.toFloatArray()));
-        secondMoments.forEach((name, a) -> v.put(name, a.toFloatArray()));
-        return new OptimizerState(step, m, v);
+        return new OptimizerState(step, TensorSource.ofArrays(firstMoments), TensorSource.ofArrays(secondMoments));
     }
 
-    /** Restores a saved state; parameter names and sizes must match. */
+    /** Restores a saved state, one moment at a time; parameter names and sizes must match. */
     public void load(OptimizerState state) {
-        if (!state.firstMoments().keySet().equals(parameters.keySet())
-                || !state.secondMoments().keySet().equals(parameters.keySet())) {
+        if (!state.firstMoments().names().equals(parameters.keySet())
+                || !state.secondMoments().names().equals(parameters.keySet())) {
             throw new IllegalArgumentException("optimizer state does not match the model's parameters");
         }
         parameters.forEach((name, p) -> {
-            firstMoments.get(name).set(checkedSize(name, p, state.firstMoments().get(name)));
-            secondMoments.get(name).set(checkedSize(name, p, state.secondMoments().get(name)));
+            firstMoments.get(name).set(checkedSize(name, p, state.firstMoments().floats(name)));
+            secondMoments.get(name).set(checkedSize(name, p, state.secondMoments().floats(name)));
         });
         step = state.step();
     }

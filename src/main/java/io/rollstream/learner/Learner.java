@@ -2,6 +2,7 @@ package io.rollstream.learner;
 
 import ai.djl.Device;
 
+import io.rollstream.checkpoint.BaseModels;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.model.LanguageModel;
@@ -10,6 +11,8 @@ import io.rollstream.types.Rollout;
 import io.rollstream.types.TrainBatch;
 import io.rollstream.types.TrainGroup;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +33,8 @@ public final class Learner implements AutoCloseable {
     private final PolicyTrainer trainer;
     private final Objective objective;
     private final LanguageModel reference;
+    /** The base models of LoRA adapters, shared by the policy and the reference. */
+    private final BaseModels bases;
     private final Checkpoint start;
     private long step;
 
@@ -48,7 +53,8 @@ public final class Learner implements AutoCloseable {
         this.settings = settings;
         this.start = start;
         int padId = Tokenizers.create(start.tokenizer()).padId();
-        this.trainer = PolicyTrainer.restore(start, settings.optimizer(), settings.trainer(), padId, device);
+        this.bases = new BaseModels(device);
+        this.trainer = PolicyTrainer.restore(model(start), start, settings.optimizer(), settings.trainer(), padId);
         this.objective = settings.loss().objective(settings.algorithm());
         if (objective.needsReference()) {
             Checkpoint frozen = initial != null ? initial : start;
@@ -56,12 +62,20 @@ public final class Learner implements AutoCloseable {
                 throw new IllegalArgumentException("learner.kl_to_reference needs the run's initial policy (version 0)"
                         + " as its reference; the learner was given version " + frozen.step());
             }
-            this.reference = Checkpoints.model(frozen, device);
+            this.reference = model(frozen);
             trainer.useReference(reference);
         } else {
             this.reference = null;
         }
         this.step = start.step();
+    }
+
+    private LanguageModel model(Checkpoint checkpoint) {
+        try {
+            return Checkpoints.model(checkpoint, bases);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
     }
 
     /** Steps taken so far = the version of the current weights. */
@@ -111,12 +125,15 @@ public final class Learner implements AutoCloseable {
         return r.tokenRewards();
     }
 
-    /** Everything needed to continue exactly: weights, optimizer, step. */
+    /**
+     * Everything needed to continue exactly: weights, optimizer, step — a live view of the learner's
+     * arrays, to write before the next {@link #train}.
+     */
     public Checkpoint checkpoint(Map<String, String> metadata) {
-        return trainer.checkpoint(step, start.tokenizer(), metadata);
+        return trainer.checkpoint(step, start.tokenizer(), metadata, start.adapter());
     }
 
-    /** The current policy, weights only, as version {@link #step()}. */
+    /** The current policy, weights only, as version {@link #step()} (a live view, as {@link #checkpoint}). */
     public Checkpoint policy() {
         return checkpoint(start.metadata()).weightsOnly();
     }
@@ -131,5 +148,6 @@ public final class Learner implements AutoCloseable {
         if (reference != null) {
             reference.close();
         }
+        bases.close();
     }
 }

@@ -48,8 +48,9 @@ import java.util.Optional;
  * <p>State: one {@link LearnerState} in operator list state {@link #STATE}, stored by {@link
  * LearnerStateSerializer} — the learner's full checkpoint (weights, optimizer moments, step, the
  * count of consecutive bad steps) as bytes, or, when larger than {@code job.state_inline_max_mb},
- * the path and checksum of the file holding it ({@link LearnerStateFiles}); the policy pins; the
- * per-epoch KL. Savepoints written before that hold the same in four list states ({@link
+ * streamed tensor by tensor into a file ({@link LearnerStateFiles}) whose path and checksum are
+ * the state, so the learner's state has no size limit and is never one byte array; the policy
+ * pins; the per-epoch KL. Savepoints written before that hold the same in four list states ({@link
  * #LEGACY_CHECKPOINT}, ...): read once, not written again. Without restored state it starts from
  * the store's version 0 (the warm-started or freshly initialised policy the launcher published
  * before the job).
@@ -142,9 +143,8 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
 
     /** The learner's checkpoint a restored state holds, inline or in its file (checksum checked). */
     private static Checkpoint checkpointOf(LearnerState saved) throws IOException {
-        byte[] bytes = saved.inlineCheckpoint() != null ? saved.inlineCheckpoint()
+        return saved.inlineCheckpoint() != null ? CheckpointFormat.read(new ByteArrayInputStream(saved.inlineCheckpoint()))
                 : LearnerStateFiles.read(saved.checkpointFile());
-        return CheckpointFormat.read(new ByteArrayInputStream(bytes));
     }
 
     /**
@@ -274,17 +274,18 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         super.snapshotState(context);
         PolicyCollector.Pins pins = collector.snapshot(context.getCheckpointId(), learner.step(), snapshotIsSavepoint);
         EpochKl.State epochKlState = epochKl != null ? epochKl.state() : null;
-        byte[] bytes = CheckpointFormat.toBytes(learner.checkpoint(
-                Map.of("attempt", attempt, BAD_STEPS, Integer.toString(badSteps), STALE_DROPS, Long.toString(staleDrops))));
+        // A live view of the learner's weights and moments, written tensor by tensor before the next step.
+        Checkpoint checkpoint = learner.checkpoint(Map.of("attempt", attempt, BAD_STEPS, Integer.toString(badSteps),
+                STALE_DROPS, Long.toString(staleDrops)));
         LearnerState snapshot;
-        if (bytes.length <= settings.stateInlineMaxBytes()) {
-            snapshot = new LearnerState(bytes, null, pins, epochKlState);
+        if (CheckpointFormat.sizeBytes(checkpoint) <= settings.stateInlineMaxBytes()) {
+            snapshot = new LearnerState(CheckpointFormat.toBytes(checkpoint), null, pins, epochKlState);
         } else {
             if (snapshotIsSavepoint) {
                 savepoints.add(context.getCheckpointId());
             }
             snapshot = new LearnerState(null, files.write(jobId(), context.getCheckpointId(), snapshotIsSavepoint,
-                    bytes), pins, epochKlState);
+                    checkpoint), pins, epochKlState);
         }
         state.update(List.of(SimpleVersionedSerialization.writeVersionAndSerialize(LearnerStateSerializer.INSTANCE,
                 snapshot)));

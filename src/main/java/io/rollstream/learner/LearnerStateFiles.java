@@ -1,5 +1,7 @@
 package io.rollstream.learner;
 
+import io.rollstream.checkpoint.Checkpoint;
+import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.common.FlinkFiles;
 import io.rollstream.common.Json;
 
@@ -11,9 +13,10 @@ import java.io.IOException;
 import java.io.Serializable;
 
 /**
- * Learner states too large for Flink state: one immutable file per checkpoint on any Flink file
- * system, referenced from the learner's operator state by path and SHA-256 (so state stays small
- * and a torn or swapped file is refused on restore). Files are named after the job and the
+ * Learner states too large for Flink state: one immutable checkpoint file ({@link CheckpointFormat},
+ * streamed tensor by tensor, so of any size) per checkpoint on any Flink file system, referenced
+ * from the learner's operator state by path and checksum (so state stays small and a torn or
+ * swapped file is refused on restore). Files are named after the job and the
  * checkpoint; a completed checkpoint subsumes the job's earlier checkpoint files, which are then
  * deleted. Savepoint files are never deleted here: a savepoint may be restored at any time.
  */
@@ -30,23 +33,27 @@ public final class LearnerStateFiles implements Serializable {
         this.dir = dir;
     }
 
-    /** Writes the state of checkpoint {@code checkpointId} of {@code jobId} (temporary name, then rename). */
-    public Reference write(String jobId, long checkpointId, boolean savepoint, byte[] bytes) throws IOException {
+    /**
+     * Streams the state of checkpoint {@code checkpointId} of {@code jobId} to its file, tensor by
+     * tensor (temporary name, then rename).
+     */
+    public Reference write(String jobId, long checkpointId, boolean savepoint, Checkpoint state) throws IOException {
         Path target = new Path(dir, (savepoint ? "savepoint-" : "chk-") + jobId + "-" + checkpointId + SUFFIX);
-        target.getFileSystem().mkdirs(new Path(dir));
-        FlinkFiles.writeAtomically(target, bytes);
-        return new Reference(target.toString(), FlinkFiles.sha256(bytes), bytes.length);
+        FileSystem fs = target.getFileSystem();
+        fs.mkdirs(new Path(dir));
+        String checksum = FlinkFiles.writeAtomically(target, out -> CheckpointFormat.write(state, out));
+        return new Reference(target.toString(), checksum, fs.getFileStatus(target).getLen());
     }
 
-    /** The referenced state, checked against its checksum. */
-    public static byte[] read(Reference reference) throws IOException {
+    /** The referenced state, checked against its checksum (read tensor by tensor from a local file). */
+    public static Checkpoint read(Reference reference) throws IOException {
         Path path = new Path(reference.path());
-        byte[] bytes = FlinkFiles.read(path);
-        if (bytes.length != reference.bytes() || !FlinkFiles.sha256(bytes).equals(reference.sha256())) {
-            throw new IOException("learner state " + path + " does not match the checksum its checkpoint recorded:"
-                    + " restore from another checkpoint or savepoint");
+        try {
+            return CheckpointFormat.load(path, reference.sha256(), "its Flink checkpoint");
+        } catch (IOException e) {
+            throw new IOException("learner state: " + e.getMessage() + ": restore from another checkpoint or"
+                    + " savepoint", e);
         }
-        return bytes;
     }
 
     /** Deletes the checkpoint files of {@code jobId} older than {@code completedCheckpointId}. */

@@ -9,11 +9,14 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 
+import io.rollstream.checkpoint.Adapter;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.model.LanguageModel;
+import io.rollstream.model.LoraModel;
 import io.rollstream.model.SamplingTruncation;
 import io.rollstream.model.SequenceBatch;
+import io.rollstream.model.TensorSource;
 import io.rollstream.model.TokenLogprobs;
 import io.rollstream.tokenizer.TokenizerSpec;
 
@@ -112,7 +115,12 @@ public final class PolicyTrainer {
      */
     public static PolicyTrainer restore(Checkpoint checkpoint, AdamW.Config optimizer, Config config, int padId,
             Device device) {
-        LanguageModel model = Checkpoints.model(checkpoint, device);
+        return restore(Checkpoints.model(checkpoint, device), checkpoint, optimizer, config, padId);
+    }
+
+    /** {@link #restore(Checkpoint, AdamW.Config, Config, int, Device)} on a model already built. */
+    public static PolicyTrainer restore(LanguageModel model, Checkpoint checkpoint, AdamW.Config optimizer,
+            Config config, int padId) {
         AdamW adam = new AdamW(optimizer, model.parameters());
         if (checkpoint.optimizer() != null) {
             adam.load(checkpoint.optimizer());
@@ -120,9 +128,25 @@ public final class PolicyTrainer {
         return new PolicyTrainer(model, adam, config, padId);
     }
 
-    /** Weights and optimizer state at learner step {@code step}. */
+    /**
+     * Weights and optimizer state at learner step {@code step}, as a live view of the arrays: write it
+     * (tensor by tensor, no copy of the whole model) before the trainer steps again. The weights are
+     * the trainer's parameters: a LoRA model's adapters.
+     *
+     * @param adapter what a LoRA model's adapters adapt (the checkpoint it started from says), or null
+     */
+    public Checkpoint checkpoint(long step, TokenizerSpec tokenizer, Map<String, String> metadata, Adapter adapter) {
+        if ((adapter != null) != (model instanceof LoraModel)) {
+            throw new IllegalArgumentException("a checkpoint records an adapter exactly when the model has LoRA"
+                    + " adapters");
+        }
+        return new Checkpoint(step, model.spec(), tokenizer, TensorSource.ofArrays(model.parameters()),
+                optimizer.state(), metadata, adapter);
+    }
+
+    /** {@link #checkpoint(long, TokenizerSpec, Map, Adapter)} of a full model. */
     public Checkpoint checkpoint(long step, TokenizerSpec tokenizer, Map<String, String> metadata) {
-        return new Checkpoint(step, model.spec(), tokenizer, model.weights(), optimizer.state(), metadata);
+        return checkpoint(step, tokenizer, metadata, null);
     }
 
     void setBeforeBackward(Runnable hook) {

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -50,6 +51,18 @@ public final class DecoderModel extends ParameterizedModel {
      * (their gradients stay separate and exact).
      */
     private Fused[] fused;
+
+    /** Indices of the projections in {@link LoraConfig#TARGETS} order. */
+    static final int Q = 0, K = 1, V = 2, O = 3, GATE = 4, UP = 5, DOWN = 6;
+
+    /**
+     * What adapters add to a block's projections ({@link LoraModel}): for projection {@code target}
+     * (an index in {@link LoraConfig#TARGETS}) of block {@code layer} with input {@code x}, the
+     * term added to its output, or null for none.
+     */
+    interface ProjectionDeltas {
+        NDArray delta(int layer, int target, NDArray x);
+    }
 
     /** One block's parameters (looked up once, not per forward). */
     private record Block(NDArray inputNorm, NDArray qWeight, NDArray qBias, NDArray kWeight, NDArray kBias,
@@ -165,6 +178,12 @@ public final class DecoderModel extends ParameterizedModel {
 
     @Override
     public NDArray forward(NDArray ids, NDArray positions, NDArray bias, KvCache cache, boolean lastOnly) {
+        return forward(ids, positions, bias, cache, lastOnly, null);
+    }
+
+    /** The forward pass with {@code deltas} added to the projections they adapt (null: none). */
+    NDArray forward(NDArray ids, NDArray positions, NDArray bias, KvCache cache, boolean lastOnly,
+            ProjectionDeltas deltas) {
         long b = ids.getShape().get(0);
         long t = ids.getShape().get(1);
         NDArray x = embed(ids, embedding);
@@ -175,7 +194,7 @@ public final class DecoderModel extends ParameterizedModel {
         // Scores of grouped attention are (B, kv, group, T, keys): a (B, 1, T, keys) bias needs one more axis.
         NDArray groupedBias = config.groupSize() > 1 && bias.getShape().dimension() == 4 ? bias.expandDims(1) : bias;
         for (int layer = 0; layer < blocks.length; layer++) {
-            x = block(layer, blocks[layer], x, b, t, cos, sin, groupedBias, cache);
+            x = block(layer, blocks[layer], x, b, t, cos, sin, groupedBias, cache, deltas);
         }
         if (cache != null) {
             cache.advance(t);
@@ -187,24 +206,26 @@ public final class DecoderModel extends ParameterizedModel {
     }
 
     private NDArray block(int layer, Block w, NDArray x, long b, long t, NDArray cos, NDArray sin, NDArray bias,
-            KvCache cache) {
+            KvCache cache, ProjectionDeltas deltas) {
         int hd = config.headDim();
         Fused fused = fused(layer);
         NDArray h = rmsNorm(x, w.inputNorm());
         NDArray q;
         NDArray k;
         NDArray v;
+        long qWidth = (long) config.heads() * hd;
+        long kvWidth = (long) config.kvHeads() * hd;
         if (fused != null) {
-            long qWidth = (long) config.heads() * hd;
-            NDList qkv = linear(h, fused.qkv(), fused.qkvBias()).split(
-                    new long[] {qWidth, qWidth + (long) config.kvHeads() * hd}, 2);
-            q = qkv.get(0);
-            k = qkv.get(1);
-            v = qkv.get(2);
+            NDArray qkv = adapted(linear(h, fused.qkv(), fused.qkvBias()), deltas, layer, h, new int[] {Q, K, V},
+                    new long[] {qWidth, kvWidth, kvWidth});
+            NDList parts = qkv.split(new long[] {qWidth, qWidth + kvWidth}, 2);
+            q = parts.get(0);
+            k = parts.get(1);
+            v = parts.get(2);
         } else {
-            q = linear(h, w.qWeight(), w.qBias());
-            k = linear(h, w.kWeight(), w.kBias());
-            v = linear(h, w.vWeight(), w.vBias());
+            q = adapted(linear(h, w.qWeight(), w.qBias()), deltas, layer, Q, h);
+            k = adapted(linear(h, w.kWeight(), w.kBias()), deltas, layer, K, h);
+            v = adapted(linear(h, w.vWeight(), w.vBias()), deltas, layer, V, h);
         }
         q = q.reshape(b, t, config.heads(), hd);
         k = k.reshape(b, t, config.kvHeads(), hd);
@@ -220,20 +241,51 @@ public final class DecoderModel extends ParameterizedModel {
             v = cache.appendValues(layer, v);
         }
         NDArray mixed = attention(q, k, v, bias, b, t);
-        x = x.add(linear(mixed, w.oWeight(), null));
+        x = x.add(adapted(linear(mixed, w.oWeight(), null), deltas, layer, O, mixed));
         NDArray m = rmsNorm(x, w.postNorm());
         NDArray gate;
         NDArray up;
         if (fused != null) {
-            NDList gateUp = linear(m, fused.gateUp(), null).split(2, 2);
+            long width = config.intermediateSize();
+            NDList gateUp = adapted(linear(m, fused.gateUp(), null), deltas, layer, m, new int[] {GATE, UP},
+                    new long[] {width, width}).split(2, 2);
             gate = gateUp.get(0);
             up = gateUp.get(1);
         } else {
-            gate = linear(m, w.gate(), null);
-            up = linear(m, w.up(), null);
+            gate = adapted(linear(m, w.gate(), null), deltas, layer, GATE, m);
+            up = adapted(linear(m, w.up(), null), deltas, layer, UP, m);
         }
         NDArray activated = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up);
-        return x.add(linear(activated, w.down(), null));
+        return x.add(adapted(linear(activated, w.down(), null), deltas, layer, DOWN, activated));
+    }
+
+    /** {@code projected} plus what {@code deltas} add for projection {@code target} of its input {@code in}. */
+    private static NDArray adapted(NDArray projected, ProjectionDeltas deltas, int layer, int target, NDArray in) {
+        NDArray delta = deltas == null ? null : deltas.delta(layer, target, in);
+        return delta == null ? projected : projected.add(delta);
+    }
+
+    /**
+     * The output of fused projections ({@code targets}, of {@code widths}, side by side on the last
+     * axis) plus what {@code deltas} add to each, added before the output is split: the parts keep
+     * exactly the layout they have without adapters, so adapters that add zero change no bit of the
+     * result (PyTorch's kernels may round differently on differently laid-out inputs).
+     */
+    private static NDArray adapted(NDArray projected, ProjectionDeltas deltas, int layer, NDArray in, int[] targets,
+            long[] widths) {
+        if (deltas == null) {
+            return projected;
+        }
+        NDList parts = new NDList();
+        boolean any = false;
+        for (int i = 0; i < targets.length; i++) {
+            NDArray delta = deltas.delta(layer, targets[i], in);
+            any |= delta != null;
+            Shape shape = projected.getShape();
+            parts.add(delta != null ? delta : projected.getManager().zeros(new Shape(shape.get(0), shape.get(1),
+                    widths[i])));
+        }
+        return any ? projected.add(NDArrays.concat(parts, 2)) : projected;
     }
 
     /**

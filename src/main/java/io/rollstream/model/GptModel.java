@@ -56,13 +56,17 @@ public final class GptModel extends ParameterizedModel {
 
     /** A model with the given weights (names and shapes as in {@link ParameterLayout}). */
     public static GptModel fromWeights(ModelConfig config, Map<String, float[]> weights, Device device) {
+        requireNames(ParameterLayout.shapes(config), weights);
+        return create(config, TensorSource.of(weights), device);
+    }
+
+    /** A model with the parameters {@code source} offers (every name of {@link ParameterLayout#shapes}). */
+    public static GptModel create(ModelConfig config, TensorSource source, Device device) {
         if (config.architecture() != ModelConfig.Architecture.GPT) {
             throw new IllegalArgumentException("GptModel implements model.architecture gpt, not "
                     + config.architecture() + " (build models through Models)");
         }
-        Map<String, Shape> shapes = ParameterLayout.shapes(config);
-        requireNames(shapes, weights);
-        return new GptModel(config, load(shapes, TensorSource.of(weights), device));
+        return new GptModel(config, load(ParameterLayout.shapes(config), source, device));
     }
 
     public ModelConfig config() {

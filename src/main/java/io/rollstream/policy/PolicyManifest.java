@@ -6,7 +6,8 @@ package io.rollstream.policy;
  *
  * @param version learner steps behind these weights (0 = initial policy)
  * @param file weights file name, relative to the version's folder
- * @param sha256 hex SHA-256 of the weights file
+ * @param sha256 the weights file's checksum (hex SHA-256; for files of checkpoint format 3 the one
+ *     their header records, for older ones that of the whole file)
  * @param bytes size of the weights file
  * @param attempt identifier of the learner attempt that wrote it (for fencing after restores)
  * @param createdMillis wall clock at publication

@@ -1,5 +1,6 @@
 package io.rollstream.policy;
 
+import io.rollstream.checkpoint.Adapter;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.common.FlinkFiles;
@@ -9,15 +10,16 @@ import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 
-import java.io.ByteArrayInputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.Optional;
 
 /**
  * Policy versions on any Flink file system (local disk, NFS, S3, HDFS): immutable
- * {@code step-NNNNNN/} folders holding a weights-only checkpoint, made visible by a
- * {@code MANIFEST.json} written last (temporary name, then rename). Readers only ever consider
+ * {@code step-NNNNNN/} folders holding a weights-only checkpoint (a safetensors file, streamed
+ * tensor by tensor: {@link CheckpointFormat}), made visible by a {@code MANIFEST.json} written last
+ * (temporary name, then rename) that records the file's checksum. Readers only ever consider
  * versions with a manifest and verify the checksum on load, so they never see a torn version.
  * The store keeps versions only; the run's control signals (the fence that hides a failed
  * attempt's versions, the finished and stopping markers) are {@link RunSignals}.
@@ -33,6 +35,8 @@ public final class PolicyStore implements Serializable {
 
     private static final long serialVersionUID = 1L;
     private static final String MANIFEST = "MANIFEST.json";
+    /** Listings retried when entries vanish under them; each deletion spoils at most one. */
+    private static final int LISTING_ATTEMPTS = 100;
 
     private final String root;
 
@@ -64,15 +68,34 @@ public final class PolicyStore implements Serializable {
         Path dir = new Path(root, folder(version));
         FileSystem fs = dir.getFileSystem();
         fs.mkdirs(dir);
-        byte[] bytes = CheckpointFormat.toBytes(checkpoint.weightsOnly());
         String weights = weightsFile(attempt);
-        FlinkFiles.writeAtomically(new Path(dir, weights), bytes);
-        PolicyManifest manifest = new PolicyManifest(version, weights, FlinkFiles.sha256(bytes), bytes.length, attempt,
-                System.currentTimeMillis(), groupsDroppedStale);
+        Path file = new Path(dir, weights);
+        String checksum = FlinkFiles.writeAtomically(file, out -> CheckpointFormat.write(checkpoint.weightsOnly(), out));
+        PolicyManifest manifest = new PolicyManifest(version, weights, checksum, fs.getFileStatus(file).getLen(),
+                attempt, System.currentTimeMillis(), groupsDroppedStale);
         FlinkFiles.writeAtomically(new Path(dir, MANIFEST), Json.mapper().writeValueAsBytes(manifest));
         // An earlier attempt's weights file stays until the version is deleted: a generator restored
         // with groups pinned to this version may be reading it through the previous manifest.
         return manifest;
+    }
+
+    /** File name of the base model a run's LoRA adapters adapt, at the store's root (never collected). */
+    static final String BASE_MODEL = "base-model" + CheckpointFormat.SUFFIX;
+
+    /**
+     * Writes the full model {@code base} that the run's LoRA adapters adapt (a builtin model, or one
+     * warm-started by SFT) at the store's root, where every generator and the learner find it.
+     *
+     * @return the adapters' reference to it: its path and checksum
+     */
+    public Adapter.Base publishBase(Checkpoint base) throws IOException {
+        if (base.adapter() != null) {
+            throw new IllegalArgumentException("the base of LoRA adapters must be a full model, not adapters");
+        }
+        Path file = new Path(root, BASE_MODEL);
+        file.getFileSystem().mkdirs(new Path(root));
+        String checksum = FlinkFiles.writeAtomically(file, out -> CheckpointFormat.write(base.weightsOnly(), out));
+        return new Adapter.Base(Adapter.Base.CHECKPOINT, file.toString(), checksum);
     }
 
     /**
@@ -101,14 +124,36 @@ public final class PolicyStore implements Serializable {
         if (!fs.exists(rootPath)) {
             return versions;
         }
-        FileStatus[] entries = fs.listStatus(rootPath);
-        for (FileStatus entry : entries == null ? new FileStatus[0] : entries) {
+        FileStatus[] entries = list(fs, rootPath);
+        for (FileStatus entry : entries) {
             String name = entry.getPath().getName();
             if (entry.isDir() && name.matches("step-\\d+")) {
                 versions.add(Long.parseLong(name.substring(5)));
             }
         }
         return versions;
+    }
+
+    /**
+     * The root's entries. A listing can fail with {@link FileNotFoundException} when an entry is
+     * deleted while it is listed (Flink's local file system stats every entry it lists): the
+     * learner's retention deleted a version meanwhile, so the listing is simply taken again.
+     */
+    private static FileStatus[] list(FileSystem fs, Path rootPath) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                FileStatus[] entries = fs.listStatus(rootPath);
+                return entries == null ? new FileStatus[0] : entries;
+            } catch (FileNotFoundException deletedWhileListed) {
+                if (!fs.exists(rootPath)) {
+                    return new FileStatus[0];
+                }
+                if (attempt == LISTING_ATTEMPTS) {
+                    throw new IOException("the policy store " + rootPath + " kept changing while it was listed ("
+                            + LISTING_ATTEMPTS + " attempts)", deletedWhileListed);
+                }
+            }
+        }
     }
 
     /** Weights file name of an attempt: the attempt id with anything but letters and digits as '_'. */
@@ -131,7 +176,7 @@ public final class PolicyStore implements Serializable {
             PolicyManifest manifest;
             try {
                 manifest = manifest(version);
-            } catch (java.io.FileNotFoundException deletedMeanwhile) {
+            } catch (PolicyVersionGoneException deletedMeanwhile) {
                 continue;
             }
             if (fence.isEmpty() || fence.get().admits(manifest)) {
@@ -141,20 +186,45 @@ public final class PolicyStore implements Serializable {
         return Optional.empty();
     }
 
-    /** The manifest of a visible version. */
+    /**
+     * The manifest of a visible version.
+     *
+     * @throws PolicyVersionGoneException when the version was deleted before or while it was read
+     */
     public PolicyManifest manifest(long version) throws IOException {
         Path path = new Path(new Path(root, folder(version)), MANIFEST);
-        return Json.mapper().readValue(FlinkFiles.read(path), PolicyManifest.class);
+        try {
+            return Json.mapper().readValue(FlinkFiles.read(path), PolicyManifest.class);
+        } catch (IOException e) {
+            throw goneOr(version, e);
+        }
     }
 
-    /** Loads and verifies a visible version. */
+    /**
+     * Loads and verifies a visible version. On a local file system its weights are then read tensor
+     * by tensor, memory-mapped, as a model is built from them; elsewhere they are read into Java arrays.
+     *
+     * @throws PolicyVersionGoneException when the version was deleted before or while it was read
+     */
     public Checkpoint load(long version) throws IOException {
         PolicyManifest manifest = manifest(version);
         Path path = new Path(new Path(root, folder(version)), manifest.file());
-        byte[] bytes = FlinkFiles.read(path);
-        if (!FlinkFiles.sha256(bytes).equals(manifest.sha256())) {
-            throw new IOException("policy version " + version + " at " + path + " does not match its manifest checksum");
+        try {
+            return CheckpointFormat.load(path, manifest.sha256(), "policy version " + version + "'s manifest");
+        } catch (IOException e) {
+            throw goneOr(version, e);
         }
-        return CheckpointFormat.read(new ByteArrayInputStream(bytes));
+    }
+
+    /**
+     * A read of {@code version} failed: a {@link PolicyVersionGoneException} when the version has
+     * lost its manifest (deleted, manifest first), else the failure itself.
+     */
+    private IOException goneOr(long version, IOException failure) throws IOException {
+        if (failure instanceof PolicyVersionGoneException || !isVisible(version)) {
+            return failure instanceof PolicyVersionGoneException ? failure
+                    : new PolicyVersionGoneException(version, failure);
+        }
+        return failure;
     }
 }

@@ -2,10 +2,12 @@ package io.rollstream.rollout;
 
 import ai.djl.Device;
 
+import io.rollstream.checkpoint.BaseModels;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.model.LanguageModel;
 import io.rollstream.policy.PolicyStore;
+import io.rollstream.policy.PolicyVersionGoneException;
 import io.rollstream.policy.RunSignals;
 import io.rollstream.sampling.Completion;
 import io.rollstream.sampling.GenerationRequest;
@@ -36,6 +38,8 @@ public final class ModelGroupSampler implements GroupSampler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelGroupSampler.class);
     private static final int MODELS_KEPT = 2;
+    /** Newest versions tried for groups whose pinned version is gone (each can vanish as it is loaded). */
+    private static final int FALLBACK_ATTEMPTS = 3;
 
     private final PolicyStore store;
     private final Verifier verifier;
@@ -43,8 +47,9 @@ public final class ModelGroupSampler implements GroupSampler {
     private final int groupSize;
     private final int maxBatchRows;
     private final long runSeed;
-    private final Device device;
     private final Map<Long, LanguageModel> models = new LinkedHashMap<>();
+    /** The base of LoRA policy versions, loaded once and shared by the versions kept. */
+    private final BaseModels bases;
     private PromptCodec codec;
     private SamplingEngine engine;
 
@@ -56,7 +61,7 @@ public final class ModelGroupSampler implements GroupSampler {
         this.groupSize = groupSize;
         this.maxBatchRows = Math.max(maxBatchRows, groupSize);
         this.runSeed = runSeed;
-        this.device = device;
+        this.bases = new BaseModels(device);
     }
 
     @Override
@@ -129,16 +134,24 @@ public final class ModelGroupSampler implements GroupSampler {
         try {
             model(pinned); // cached, or loaded now
             return pinned;
-        } catch (java.io.IOException e) {
-            if (store.isVisible(pinned)) {
-                throw e;
-            }
+        } catch (PolicyVersionGoneException gone) {
+            // past the staleness bound: generate fresh below
         }
-        long newest = new RunSignals(store).latest().orElseThrow(() -> new IllegalStateException(
-                "policy version " + pinned + " was deleted and the store has no visible version")).version();
-        LOG.info("policy version {} was garbage-collected (past the staleness bound): generating its {} pending"
-                + " group(s) with version {}", pinned, groups, newest);
-        return newest;
+        for (int attempt = 1; ; attempt++) {
+            long newest = new RunSignals(store).latest().orElseThrow(() -> new IllegalStateException(
+                    "policy version " + pinned + " was deleted and the store has no visible version")).version();
+            try {
+                model(newest);
+            } catch (PolicyVersionGoneException deletedMeanwhile) {
+                if (attempt == FALLBACK_ATTEMPTS) {
+                    throw deletedMeanwhile;
+                }
+                continue; // the learner published and collected meanwhile: take the newest again
+            }
+            LOG.info("policy version {} was garbage-collected (past the staleness bound): generating its {} pending"
+                    + " group(s) with version {}", pinned, groups, newest);
+            return newest;
+        }
     }
 
     /** The model of {@code version}, loading it from the store when needed. */
@@ -152,7 +165,11 @@ public final class ModelGroupSampler implements GroupSampler {
             codec = PromptCodec.create(checkpoint.tokenizer());
             engine = new SamplingEngine(codec.tokenizer().stopIds(), codec.tokenizer().padId(), true);
         }
-        model = Checkpoints.model(checkpoint, device);
+        try {
+            model = Checkpoints.model(checkpoint, bases);
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause(); // a version deleted while it was read: available() tells why
+        }
         models.put(version, model);
         while (models.size() > MODELS_KEPT) {
             Iterator<Map.Entry<Long, LanguageModel>> oldest = models.entrySet().iterator();
@@ -166,5 +183,6 @@ public final class ModelGroupSampler implements GroupSampler {
     public void close() {
         models.values().forEach(LanguageModel::close);
         models.clear();
+        bases.close();
     }
 }

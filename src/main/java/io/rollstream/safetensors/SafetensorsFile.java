@@ -7,22 +7,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -43,8 +34,6 @@ public final class SafetensorsFile implements AutoCloseable {
     static final long MAX_HEADER_BYTES = 100L << 20;
     /** Largest piece of a tensor mapped (and, for BF16/F16, widened) at once. */
     static final int CHUNK_BYTES = 256 << 20;
-    private static final String METADATA = "__metadata__";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path path;
     private final FileChannel channel;
@@ -91,7 +80,7 @@ public final class SafetensorsFile implements AutoCloseable {
             ByteBuffer header = ByteBuffer.allocate((int) headerBytes);
             readFully(channel, header, 8);
             long dataStart = 8 + headerBytes;
-            Header parsed = parseHeader(path, new String(header.array(), StandardCharsets.UTF_8), size - dataStart);
+            SafetensorsHeader parsed = SafetensorsHeader.parse(path.toString(), header.array(), size - dataStart);
             return new SafetensorsFile(path, channel, dataStart, parsed.tensors(), parsed.metadata(), chunkBytes);
         } catch (IOException | RuntimeException e) {
             channel.close();
@@ -120,14 +109,7 @@ public final class SafetensorsFile implements AutoCloseable {
      * @throws IOException when the tensor is missing, not F32/BF16/F16, or cannot be read
      */
     public NDArray readFloat32(String name, NDManager manager) throws IOException {
-        TensorEntry e = tensors.get(name);
-        if (e == null) {
-            throw new IOException(path + " has no tensor " + name);
-        }
-        if (!e.dtype().isFloatWeight()) {
-            throw new IOException(path + ": tensor " + name + " is stored as " + e.dtype()
-                    + "; model weights must be F32, BF16 or F16");
-        }
+        TensorEntry e = floatEntry(name);
         long rows = e.shape().length == 0 ? 1 : e.shape()[0];
         long rowElements = rows == 0 ? 0 : e.elements() / rows;
         long rowFloatBytes = rowElements * Float.BYTES;
@@ -152,6 +134,52 @@ public final class SafetensorsFile implements AutoCloseable {
         } finally {
             chunks.forEach(NDArray::close);
         }
+    }
+
+    /**
+     * Tensor {@code name} as a Java float array in row-major order (BF16 and F16 widened exactly),
+     * read in mapped chunks: only the result is on the heap.
+     *
+     * @throws IOException when the tensor is missing, not F32/BF16/F16, too large for one Java array,
+     *     or cannot be read
+     */
+    public float[] readFloats(String name) throws IOException {
+        TensorEntry e = floatEntry(name);
+        if (e.elements() > Integer.MAX_VALUE - 8) {
+            throw new IOException(path + ": tensor " + name + " has " + e.elements() + " values, more than one Java"
+                    + " array holds");
+        }
+        float[] out = new float[(int) e.elements()];
+        int width = e.dtype().bytes();
+        int perChunk = Math.max(1, chunkBytes / Float.BYTES);
+        for (int from = 0; from < out.length; from += perChunk) {
+            int count = Math.min(perChunk, out.length - from);
+            ByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin() + (long) from * width,
+                    (long) count * width).order(ByteOrder.LITTLE_ENDIAN);
+            if (e.dtype() == SafetensorsDtype.F32) {
+                mapped.asFloatBuffer().get(out, from, count);
+            } else {
+                var halves = mapped.asShortBuffer();
+                boolean bf16 = e.dtype() == SafetensorsDtype.BF16;
+                for (int i = 0; i < count; i++) {
+                    short h = halves.get(i);
+                    out[from + i] = bf16 ? HalfFloats.bf16ToFloat(h) : HalfFloats.f16ToFloat(h);
+                }
+            }
+        }
+        return out;
+    }
+
+    private TensorEntry floatEntry(String name) throws IOException {
+        TensorEntry e = tensors.get(name);
+        if (e == null) {
+            throw new IOException(path + " has no tensor " + name);
+        }
+        if (!e.dtype().isFloatWeight()) {
+            throw new IOException(path + ": tensor " + name + " is stored as " + e.dtype()
+                    + "; model weights must be F32, BF16 or F16");
+        }
+        return e;
     }
 
     /** Rows {@code [from, from + count)} of {@code e} as an owned FLOAT32 array. */
@@ -188,105 +216,6 @@ public final class SafetensorsFile implements AutoCloseable {
         return out;
     }
 
-    private record Header(Map<String, TensorEntry> tensors, Map<String, String> metadata) {}
-
-    private static Header parseHeader(Path path, String text, long dataLength) throws IOException {
-        JsonNode root;
-        try {
-            root = JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw invalid(path, "its header is not JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw invalid(path, "its header is not a JSON object");
-        }
-        Map<String, TensorEntry> tensors = new LinkedHashMap<>();
-        Map<String, String> metadata = Map.of();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> field = it.next();
-            if (METADATA.equals(field.getKey())) {
-                metadata = metadata(path, field.getValue());
-            } else {
-                tensors.put(field.getKey(), entry(path, field.getKey(), field.getValue(), dataLength));
-            }
-        }
-        List<TensorEntry> byOffset = new ArrayList<>(tensors.values());
-        byOffset.removeIf(t -> t.byteLength() == 0);
-        byOffset.sort(Comparator.comparingLong(TensorEntry::begin));
-        for (int i = 1; i < byOffset.size(); i++) {
-            TensorEntry previous = byOffset.get(i - 1);
-            TensorEntry next = byOffset.get(i);
-            if (next.begin() < previous.end()) {
-                throw invalid(path, "the data of tensors " + previous.name() + " and " + next.name() + " overlap");
-            }
-        }
-        return new Header(Collections.unmodifiableMap(tensors), metadata);
-    }
-
-    private static TensorEntry entry(Path path, String name, JsonNode node, long dataLength) throws IOException {
-        String where = "tensor " + name;
-        if (name.isEmpty() || !node.isObject()) {
-            throw invalid(path, where + " is not described by an object");
-        }
-        for (Iterator<String> keys = node.fieldNames(); keys.hasNext();) {
-            String key = keys.next();
-            if (!List.of("dtype", "shape", "data_offsets").contains(key)) {
-                throw invalid(path, where + " has an unknown field " + key);
-            }
-        }
-        SafetensorsDtype dtype = SafetensorsDtype.byName(node.path("dtype").asText(""))
-                .orElseThrow(() -> invalid(path, where + " has an unknown dtype " + node.get("dtype")));
-        JsonNode shapeNode = node.path("shape");
-        JsonNode offsets = node.path("data_offsets");
-        if (!shapeNode.isArray() || !offsets.isArray() || offsets.size() != 2) {
-            throw invalid(path, where + " needs a shape array and data_offsets [begin, end]");
-        }
-        long[] shape = new long[shapeNode.size()];
-        long elements = 1;
-        try {
-            for (int i = 0; i < shape.length; i++) {
-                shape[i] = nonNegative(path, where + " shape", shapeNode.get(i));
-                elements = Math.multiplyExact(elements, shape[i]);
-            }
-            long begin = nonNegative(path, where + " data_offsets", offsets.get(0));
-            long end = nonNegative(path, where + " data_offsets", offsets.get(1));
-            long expected = Math.multiplyExact(elements, dtype.bytes());
-            if (end < begin || end > dataLength) {
-                throw invalid(path, where + " has data_offsets [" + begin + ", " + end + "] outside the " + dataLength
-                        + " bytes of data");
-            }
-            if (end - begin != expected) {
-                throw invalid(path, where + " is " + dtype + java.util.Arrays.toString(shape) + " = " + expected
-                        + " bytes, but its data_offsets span " + (end - begin));
-            }
-            return new TensorEntry(name, dtype, shape, begin, end);
-        } catch (ArithmeticException e) {
-            throw invalid(path, where + " has a shape too large to address");
-        }
-    }
-
-    private static long nonNegative(Path path, String where, JsonNode n) throws IOException {
-        if (n == null || !n.isIntegralNumber() || !n.canConvertToLong() || n.asLong() < 0) {
-            throw invalid(path, where + " must hold non-negative integers, got " + n);
-        }
-        return n.asLong();
-    }
-
-    private static Map<String, String> metadata(Path path, JsonNode node) throws IOException {
-        if (!node.isObject()) {
-            throw invalid(path, "its __metadata__ is not an object of strings");
-        }
-        Map<String, String> out = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (!e.getValue().isTextual()) {
-                throw invalid(path, "its __metadata__ value " + e.getKey() + " is not a string");
-            }
-            out.put(e.getKey(), e.getValue().asText());
-        }
-        return Collections.unmodifiableMap(out);
-    }
-
     private static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
         long at = position;
         while (buffer.hasRemaining()) {
@@ -299,7 +228,7 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     private static IOException invalid(Path path, String problem) {
-        return new IOException(path + " is not a valid safetensors file: " + problem);
+        return SafetensorsHeader.invalid(path.toString(), problem);
     }
 
     @Override

@@ -8,12 +8,10 @@ import io.rollstream.types.ScoredGroup;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.core.fs.FSDataInputStream;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 
 /**
@@ -71,11 +69,10 @@ public final class TeacherScoring extends RichMapFunction<ScoredGroup, ScoredGro
     }
 
     private static Checkpoint read(String location) throws IOException {
-        Path path = new Path(location);
-        try (FSDataInputStream in = path.getFileSystem().open(path)) {
-            return CheckpointFormat.read(new BufferedInputStream(in, 1 << 20));
+        try {
+            return CheckpointFormat.load(new Path(location), null, null);
         } catch (IOException e) {
-            throw new IOException("teacher.checkpoint " + location + ": " + e.getMessage(), e);
+            throw new IOException("teacher.checkpoint " + e.getMessage(), e);
         }
     }
 }

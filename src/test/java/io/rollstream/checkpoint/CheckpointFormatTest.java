@@ -8,18 +8,16 @@ import io.rollstream.model.ModelConfig;
 import io.rollstream.model.ModelSpec;
 import io.rollstream.model.RopeScaling;
 import io.rollstream.model.ParameterLayout;
+import io.rollstream.model.TensorSource;
+import io.rollstream.safetensors.SafetensorsFile;
 import io.rollstream.tokenizer.TokenizerSpec;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -29,7 +27,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 
-/** The file format alone (no DJL): round trip, and every way a damaged file is refused. */
+/** The file format alone (no DJL): round trips, old formats, and every way a damaged or swapped file is refused. */
 class CheckpointFormatTest {
 
     private static final ModelConfig MODEL = new ModelConfig(10, 1, 2, 8, 16, 12, ModelConfig.Positions.ROTARY);
@@ -65,11 +63,21 @@ class CheckpointFormatTest {
         assertThat(read.tokenizer()).isEqualTo(original.tokenizer());
         assertThat(read.metadata()).isEqualTo(original.metadata());
         assertThat(read.optimizer().step()).isEqualTo(40);
-        original.weights().forEach((name, w) -> {
-            assertThat(read.weights().get(name)).containsExactly(w);
-            assertThat(read.optimizer().firstMoments().get(name)).containsExactly(original.optimizer().firstMoments().get(name));
-            assertThat(read.optimizer().secondMoments().get(name)).containsExactly(original.optimizer().secondMoments().get(name));
-        });
+        assertSameTensors(read, original);
+    }
+
+    private static void assertSameTensors(Checkpoint read, Checkpoint original) {
+        assertThat(read.weights().names()).containsExactlyElementsOf(original.tensorShapes().keySet());
+        for (String name : original.weights().names()) {
+            assertThat(read.weights().floats(name)).as(name).containsExactly(original.weights().floats(name));
+            if (original.optimizer() != null) {
+                assertThat(read.optimizer().step()).isEqualTo(original.optimizer().step());
+                assertThat(read.optimizer().firstMoments().floats(name))
+                        .containsExactly(original.optimizer().firstMoments().floats(name));
+                assertThat(read.optimizer().secondMoments().floats(name))
+                        .containsExactly(original.optimizer().secondMoments().floats(name));
+            }
+        }
     }
 
     @Test
@@ -136,8 +144,7 @@ class CheckpointFormatTest {
             Checkpoint original = new Checkpoint(3, model, TokenizerSpec.chars("01"), values(model, 5), null, null);
             Checkpoint read = CheckpointFormat.read(new ByteArrayInputStream(CheckpointFormat.toBytes(original)));
             assertThat(read.model()).isEqualTo(model);
-            assertThat(read.weights().keySet()).containsExactlyElementsOf(model.parameterShapes().keySet());
-            original.weights().forEach((name, w) -> assertThat(read.weights().get(name)).containsExactly(w));
+            assertSameTensors(read, original);
         }
     }
 
@@ -152,32 +159,111 @@ class CheckpointFormatTest {
                 + "\"d_model\":8,\"mlp_width\":16,\"context_length\":12,\"positions\":\"ROTARY\"},"
                 + "\"tokenizer\":{\"type\":\"char\",\"alphabet\":\"01\"},\"parameters\":[" + parameters
                 + "],\"metadata\":{}}";
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        DataOutputStream data = new DataOutputStream(body);
-        data.write("RSCK".getBytes(StandardCharsets.US_ASCII));
-        data.writeInt(1);
-        byte[] headerBytes = header.getBytes(StandardCharsets.UTF_8);
-        data.writeInt(headerBytes.length);
-        data.write(headerBytes);
-        for (float[] w : weights.values()) {
-            ByteBuffer buf = ByteBuffer.allocate(w.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-            buf.asFloatBuffer().put(w);
-            data.write(buf.array());
-        }
-        data.write(java.security.MessageDigest.getInstance("SHA-256").digest(body.toByteArray()));
-        Checkpoint read = CheckpointFormat.read(new ByteArrayInputStream(body.toByteArray()));
+        byte[] file = LegacyCheckpoints.file(1, header, List.of(weights));
+        Checkpoint read = CheckpointFormat.read(new ByteArrayInputStream(file));
         assertThat(read.model()).isEqualTo(MODEL);
         assertThat(((ModelConfig) read.model()).architecture()).isEqualTo(ModelConfig.Architecture.GPT);
-        assertThat(read.weights().get("wte")).containsExactly(weights.get("wte"));
+        assertThat(read.weights().floats("wte")).containsExactly(weights.get("wte"));
     }
 
+    /** A learner state of format version 2 (the last one held in one byte array) reads, from bytes and from a file. */
     @Test
-    void aCheckpointTooLargeToReadBackIsRefusedBeforeWriting() {
-        ModelSpec big = new DecoderConfig(DecoderConfig.QWEN2, 152064, 3584, 18944, 28, 28, 4, 128, 1e-6, 1e6, null,
-                32768, false);
-        assertThatThrownBy(() -> CheckpointFormat.requireAddressable(big, false))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("held in one byte array").hasMessageContaining("Qwen2ForCausalLM");
-        CheckpointFormat.requireAddressable(MODEL, true);
+    void readsFormatVersionTwoWithItsOptimizer(@TempDir Path dir) throws Exception {
+        Checkpoint original = sample();
+        byte[] file = LegacyCheckpoints.version2(original);
+        assertSameTensors(CheckpointFormat.read(new ByteArrayInputStream(file)), original);
+        Path path = Files.write(dir.resolve("old" + CheckpointFormat.SUFFIX), file);
+        assertSameTensors(CheckpointFormat.load(path), original);
+        assertThat(CheckpointFormat.readSummary(path).step()).isEqualTo(42);
+        file[file.length / 2] ^= 4;
+        assertThatThrownBy(() -> CheckpointFormat.read(new ByteArrayInputStream(file)))
+                .hasMessageContaining("checksum mismatch");
+    }
+
+    /** A checkpoint is a safetensors file: its weights load like any (the tensors are the parameters, F32). */
+    @Test
+    void aCheckpointIsASafetensorsFileWithTheHeaderInItsMetadata(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("c" + CheckpointFormat.SUFFIX);
+        String checksum = CheckpointFormat.save(sample(), file);
+        try (SafetensorsFile st = SafetensorsFile.open(file)) {
+            assertThat(st.metadata()).containsEntry("format", "pt").containsEntry(CheckpointFormat.CHECKSUM_KEY, checksum)
+                    .containsKey(CheckpointFormat.HEADER_KEY);
+            assertThat(st.tensors().keySet()).startsWith(MODEL.parameterShapes().keySet().toArray(new String[0]))
+                    .contains(CheckpointFormat.FIRST_MOMENT + "wte", CheckpointFormat.SECOND_MOMENT + "wte");
+            assertThat(st.readFloats("wte")).containsExactly(sample().weights().floats("wte"));
+        }
+        assertThat(checksum).hasSize(64).isEqualTo(CheckpointFormat.save(sample(), dir.resolve("again.rsckpt")));
+    }
+
+    /** A saved file is read tensor by tensor from disk; a byte changed on disk afterwards fails its checksum. */
+    @Test
+    void aLoadedFileIsVerifiedAndReadLazily(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("c" + CheckpointFormat.SUFFIX);
+        CheckpointFormat.save(sample(), file);
+        assertSameTensors(CheckpointFormat.load(file), sample());
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length - 7] ^= 1;
+        Files.write(file, bytes);
+        assertThatThrownBy(() -> CheckpointFormat.load(file)).hasMessageContaining("checksum mismatch")
+                .hasMessageContaining(file.toString());
+        assertThatThrownBy(() -> CheckpointFormat.load(new org.apache.flink.core.fs.Path(file.toUri()), "ab", "a test"))
+                .hasMessageContaining("checksum mismatch");
+    }
+
+    /** The checksum a manifest records must be the file's: another (complete, valid) file is refused. */
+    @Test
+    void aFileSwappedForAnotherIsRefusedByItsRecordedChecksum(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("c" + CheckpointFormat.SUFFIX);
+        String first = CheckpointFormat.save(sample(), file);
+        CheckpointFormat.save(sample().weightsOnly(), file);
+        org.apache.flink.core.fs.Path flinkPath = new org.apache.flink.core.fs.Path(file.toUri());
+        assertThatThrownBy(() -> CheckpointFormat.load(flinkPath, first, "its manifest"))
+                .hasMessageContaining("does not match the checksum its manifest recorded");
+    }
+
+    /**
+     * Nothing is ever one byte array: a 2.03 GiB checkpoint streams out of a source that
+     * makes each tensor when asked, through a 3 GiB test heap.
+     */
+    @Test
+    void aCheckpointLargerThanTwoGibibytesStreams() throws IOException {
+        ModelSpec big = new DecoderConfig(DecoderConfig.LLAMA, 40000, 4096, 14336, 1, 32, 8, 128, 1e-5, 1e4, null,
+                4096, false);
+        TensorSource made = new TensorSource() {
+            @Override
+            public java.util.Set<String> names() {
+                return big.parameterShapes().keySet();
+            }
+
+            @Override
+            public ai.djl.ndarray.NDArray read(String name, ai.djl.ndarray.types.Shape shape,
+                    ai.djl.ndarray.NDManager manager) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public float[] floats(String name) {
+                float[] v = new float[(int) big.parameterShapes().get(name).size()];
+                Arrays.fill(v, name.length());
+                return v;
+            }
+        };
+        Checkpoint checkpoint = new Checkpoint(1, big, TokenizerSpec.chars("01"), made, null, null);
+        long expected = CheckpointFormat.sizeBytes(checkpoint);
+        assertThat(expected).isGreaterThan(Integer.MAX_VALUE);
+        long[] written = new long[1];
+        OutputStream counting = new OutputStream() {
+            @Override
+            public void write(int b) {
+                written[0]++;
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                written[0] += len;
+            }
+        };
+        assertThat(CheckpointFormat.write(checkpoint, counting)).hasSize(64);
+        assertThat(written[0]).isEqualTo(expected);
     }
 }

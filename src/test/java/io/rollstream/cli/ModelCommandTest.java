@@ -124,6 +124,32 @@ class ModelCommandTest {
         assertThat(r.json().path("logprobs").size()).isEqualTo(3);
     }
 
+    /** {@code rollstream export}: a policy file becomes a model directory the model commands load; --out must be free. */
+    @Test
+    void exportWritesAHuggingFaceDirectoryAndRefusesAnOccupiedOne() throws Exception {
+        ModelConfig config = new ModelConfig(14, 1, 2, 16, 32, 24, null, ModelConfig.Architecture.LLAMA);
+        Path file = dir.resolve("llama.rsckpt");
+        try (LanguageModel m = Models.initialize(config, 3, Device.cpu())) {
+            CheckpointFormat.save(new Checkpoint(0, config, TokenizerSpec.chars("abcdefghijk"), m.weights(), null,
+                    Map.of()), file);
+        }
+        Path out = dir.resolve("exported");
+        StringWriter printed = new StringWriter();
+        int code = RollstreamCli.commandLine().setOut(new PrintWriter(printed)).execute("export", "--policy",
+                file.toString(), "--out", out.toString());
+        assertThat(code).isZero();
+        assertThat(printed.toString()).startsWith("wrote " + out + ": LlamaForCausalLM");
+        Run fromCheckpoint = run("model", "logprobs", "--model", file.toString(), "--text", "badge");
+        Run fromExport = run("model", "logprobs", "--model", out.toString(), "--text", "badge");
+        assertThat(fromExport.code()).as(fromExport.err()).isZero();
+        assertThat(fromExport.json()).isEqualTo(fromCheckpoint.json());
+        StringWriter err = new StringWriter();
+        int again = RollstreamCli.commandLine().setErr(new PrintWriter(err)).setOut(new PrintWriter(new StringWriter()))
+                .execute("export", "--policy", file.toString(), "--out", out.toString());
+        assertThat(again).isEqualTo(2);
+        assertThat(err.toString()).contains("--out " + out + " is not empty").doesNotContain("\tat ");
+    }
+
     @Test
     void badInputIsAnErrorNamingIt() throws Exception {
         String model = FIXTURES.resolve("llama-tied").toString();

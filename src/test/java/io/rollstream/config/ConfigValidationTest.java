@@ -60,6 +60,7 @@ class ConfigValidationTest {
                 arguments("sft.learning_rate=0", "sft.learning_rate", "(0.0)"),
                 arguments("sft.warmup_steps=-1", "sft.warmup_steps", "(-1)"),
                 arguments("sft.eval_every=-1", "sft.eval_every", "(-1)"),
+                arguments("sft.checkpoint_every=-1", "sft.checkpoint_every", "(-1)"),
                 arguments("rollout.parallelism=0", "rollout.parallelism", "(0)"),
                 arguments("rollout.rollouts_per_example=0", "rollout.rollouts_per_example", "(0)"),
                 arguments("rollout.temperature=0", "rollout.temperature", "got 0.0"),

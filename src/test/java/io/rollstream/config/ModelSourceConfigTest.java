@@ -3,9 +3,12 @@ package io.rollstream.config;
 import static io.rollstream.config.ConfigFailures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rollstream.model.LoraConfig;
 import io.rollstream.model.ModelConfig;
 
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 /** model.source / model.path / model.architecture and teacher.source / teacher.path. */
 class ModelSourceConfigTest {
@@ -55,5 +58,26 @@ class ModelSourceConfigTest {
         assertThat(failure("teacher: {source: huggingface, checkpoint: t.rsckpt}").getMessage())
                 .contains("teacher.path (null) is required", "teacher.checkpoint ('t.rsckpt') does not apply");
         assertThat(failure("teacher: {path: /t}").getMessage()).contains("teacher.path ('/t') only applies");
+    }
+
+    @Test
+    void loraAdaptersAreReadWithDefaultsRoundTripAndNeedALlamaFamilyDecoder() {
+        RunConfig c = ConfigLoader.parse(HF.replace("/models/qwen3}", "/models/qwen3, lora: {rank: 16}}"));
+        LoraConfig lora = c.model().lora();
+        assertThat(lora).isEqualTo(new LoraConfig(16, 16, 0.0, LoraConfig.TARGETS));
+        assertThat(lora.scale()).isEqualTo(1.0);
+        assertThat(ConfigLoader.parse(ConfigWriter.toYaml(c))).isEqualTo(c);
+        assertThat(ConfigLoader.parse("model: {architecture: llama, lora: {targets: [v_proj, q_proj], alpha: 32,"
+                + " dropout: 0.05}}").model().lora()).isEqualTo(new LoraConfig(8, 32, 0.05, List.of("q_proj", "v_proj")));
+        assertThat(ConfigLoader.parse("model: {architecture: llama}", List.of("model.lora.targets=q_proj,o_proj"))
+                .model().lora().targets()).containsExactly("q_proj", "o_proj");
+        assertThat(failure("model: {lora: {rank: 4}}").getMessage()).contains("model.lora needs a Llama-family decoder:"
+                + " set model.architecture: llama");
+        assertThat(failure("model: {architecture: llama, lora: {rank: 0, targets: [qkv]}}").getMessage())
+                .contains("model.lora.rank must be >= 1");
+        assertThat(failure("model: {architecture: llama, lora: {targets: [qkv]}}").getMessage())
+                .contains("model.lora.targets has qkv, which is not a projection of the decoder: choose from [q_proj,");
+        assertThat(failure("model: {architecture: llama, lora: {rnak: 4}}").getMessage())
+                .contains("unknown key model.lora.rnak");
     }
 }

@@ -65,12 +65,12 @@ class DistillationITCase {
                 job: {seed: 1}
                 model: {layers: 1, heads: 2, d_model: 48, mlp_width: 96, context_length: 12}
                 sft: {steps: 150, examples: 500, batch_size: 32, learning_rate: 3.0e-3, warmup_steps: 10}
-                """), dir.resolve("teacher"), quiet);
+                """), dir.resolve("teacher"), false, quiet);
         SftRun.run(config(TASK + """
                 job: {seed: 2}
                 model: {layers: 1, heads: 2, d_model: 32, mlp_width: 64, context_length: 12}
                 sft: {steps: 30, examples: 200, batch_size: 32, learning_rate: 3.0e-3, warmup_steps: 5}
-                """), dir.resolve("student"), quiet);
+                """), dir.resolve("student"), false, quiet);
     }
 
     @Test

@@ -39,7 +39,7 @@ class ExactResumeITCase {
         PipelinePlan plan = PipelineFixtures.plan(straight, SYNC);
         assertThat(PipelineRunner.run(plan, PipelineFixtures.io(plan, 11, 0, 0), options(null), line -> { }).status())
                 .isEqualTo(JobStatus.FINISHED);
-        Map<String, float[]> expected = plan.store().load(SYNC.steps()).weights();
+        Map<String, float[]> expected = plan.store().load(SYNC.steps()).weights().toMap();
 
         Path resumed = dir.resolve("resumed");
         PipelinePlan first = PipelineFixtures.plan(resumed, SYNC);
@@ -52,7 +52,7 @@ class ExactResumeITCase {
                 .isEqualTo(JobStatus.FINISHED);
 
         assertThat(RunInvariants.steps(resumed)).hasSize((int) SYNC.steps());
-        Map<String, float[]> actual = second.store().load(SYNC.steps()).weights();
+        Map<String, float[]> actual = second.store().load(SYNC.steps()).weights().toMap();
         expected.forEach((name, w) -> assertThat(actual.get(name)).as(name).containsExactly(w));
     }
 }

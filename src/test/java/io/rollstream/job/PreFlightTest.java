@@ -9,6 +9,7 @@ import io.rollstream.config.ConfigLoader;
 import io.rollstream.config.InvalidConfigException;
 import io.rollstream.config.RunConfig;
 import io.rollstream.model.ModelConfig;
+import io.rollstream.model.ModelSpec;
 import io.rollstream.model.ParameterLayout;
 import io.rollstream.tokenizer.TokenizerSpec;
 import java.nio.file.Files;
@@ -78,22 +79,38 @@ class PreFlightTest {
         assertThat(problem("sft.examples=2000000000")).startsWith("this run needs about 268.3 GiB of JVM heap, more"
                 + " than the 8.0 GiB it has (sft.examples (2000000000): 268.2 GiB): choose a smaller model or smaller"
                 + " sizes, or give the JVM more heap, e.g. ROLLSTREAM_JAVA_OPTS=-Xmx336g");
-        // 4 layers of d_model 1024: 50M parameters, 12 float copies in a run with two generators, 2 GiB of heap.
+        // 4 layers of d_model 1024: 50M parameters. Checkpoints stream tensor by tensor: the heap holds a few
+        // copies of the largest parameter and, at most, job.state_inline_max_mb of learner state.
         RunConfig big = config("model.layers=4", "model.d_model=1024", "model.mlp_width=4096", "rollout.parallelism=2",
                 "buffer.batch_size=64");
-        assertThat(problems(big, PreFlight.Mode.LOCAL_RUN, false, 2L << 30)).singleElement().asString()
-                .contains("50,414,592 parameters (model.*) x 12 float copies: 2.3 GiB")
-                .endsWith("ROLLSTREAM_JAVA_OPTS=-Xmx4g");
-        assertThat(problems(big, PreFlight.Mode.LOCAL_RUN, false, HEAP)).isEmpty();
-        // 8 layers of d_model 2048, 403M parameters: its learner state could not be read back at all.
+        assertThat(problems(big, PreFlight.Mode.LOCAL_RUN, false, 2L << 30)).isEmpty();
+        assertThat(problems(big, PreFlight.Mode.LOCAL_RUN, true, 256L << 20)).as("resumed: no SFT phase")
+                .singleElement().asString()
+                .contains("the learner's state held in Flink state (job.state_inline_max_mb) x 3: 0.2 GiB",
+                        "the largest parameter (4,194,304 values) x 4 copies: 0.1 GiB")
+                .endsWith("ROLLSTREAM_JAVA_OPTS=-Xmx1g");
+        // 8 layers of d_model 2048, 403M parameters: past the 2 GiB that checkpoints once were held in.
         RunConfig huge = config("model.layers=8", "model.d_model=2048", "model.mlp_width=8192");
-        assertThat(problems(huge, PreFlight.Mode.LOCAL_RUN, false, 32L << 30)).singleElement().asString()
-                .contains("402925568 parameters, weights and AdamW moments) would be 4.5 GiB",
-                        "held in one byte array, which stops at 2 GiB");
+        assertThat(problems(huge, PreFlight.Mode.LOCAL_RUN, true, 2L << 30)).isEmpty();
         assertThat(problems(big, PreFlight.Mode.CLUSTER_RUN, false, HEAP)).as("a cluster's heap is not this JVM's")
                 .isEmpty();
         assertThat(problems(config("eval.problems=100000000"), PreFlight.Mode.SFT, false, HEAP)).singleElement()
                 .asString().contains("eval.problems (100000000): 23.8 GiB");
+    }
+
+    /** The disk the policy store and the learner's state files may take is checked against the space left. */
+    @Test
+    void aRunWhoseStoreWouldNotFitTheDiskIsRefused() {
+        RunConfig c = config("model.layers=8", "model.d_model=2048", "model.mlp_width=8192", "job.max_steps=50");
+        ModelSpec model = PreFlight.check(c, PreFlight.Mode.CLUSTER_RUN, false, HEAP).model();
+        long version = model.parameterCount() * Float.BYTES;
+        // version 0, the newest 8, 3 evaluated, the best, and one checkpoint's window of 2; two learner states.
+        long needed = 15 * version + 2 * 3 * version;
+        assertThat(PreFlight.disk(c, model, needed)).isEmpty();
+        assertThat(PreFlight.disk(c, model, needed - 1)).get().asString()
+                .startsWith("this run's policy store and learner state files need up to about 31.5 GiB of disk (15"
+                        + " policy versions of 1.5 GiB, 2 learner states of 4.5 GiB)")
+                .endsWith("keep fewer versions (policy_store.keep_last, policy_store.keep_evaluated)");
     }
 
     @Test

@@ -5,9 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 
+import io.rollstream.checkpoint.Adapter;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.common.Json;
+import io.rollstream.huggingface.HfModelDirectory;
+import io.rollstream.model.DecoderConfig;
 import io.rollstream.model.GptModel;
+import io.rollstream.model.LoraLayout;
+import io.rollstream.model.TensorSource;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.policy.RunSignals;
 import io.rollstream.policy.VersionRetention;
@@ -33,6 +38,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 
 /** The learner operator in a harness: steps, publication, reports, and snapshot → restore. */
 @Tag("djl")
@@ -125,8 +131,61 @@ class LearnerOperatorTest {
             h.open();
             h.processElement(batch(1, 0), 0);
         }
-        Map<String, float[]> expected = straight.load(2).weights();
-        resumed.load(2).weights().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
+        Map<String, float[]> expected = straight.load(2).weights().toMap();
+        resumed.load(2).weights().toMap().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
+    }
+
+    /**
+     * A LoRA learner (with a KL penalty to version 0, so the policy and the reference share one
+     * base) publishes adapters only, keeps them (and their moments) in a state file past the inline
+     * limit, and a restored learner continues exactly.
+     */
+    @Test
+    void aLoraLearnerPublishesAdaptersAndRestoresExactlyFromAStateFile() throws Exception {
+        Path base = Path.of("src/test/resources/hf-models/llama-tied").toAbsolutePath();
+        LearnerSettings settings = new LearnerSettings(Algorithm.GRPO, SETTINGS.optimizer(), SETTINGS.trainer(),
+                WITH_REFERENCE, 10, 0, 5, 0, VersionRetention.KEEP_ALL); // every state goes to a file
+        java.util.function.Function<String, PolicyStore> loraStore = name -> {
+            PolicyStore store = new PolicyStore(dir.resolve(name).toString());
+            try {
+                Adapter adapter = new Adapter(LoraTrainingTest.FIXTURE_LORA, new Adapter.Base(Adapter.Base.HUGGINGFACE,
+                        base.toString(), HfModelDirectory.fingerprint(base)));
+                DecoderConfig config = HfModelDirectory.config(base).decoder();
+                store.publish(new Checkpoint(0, config, TokenizerSpec.chars("abcdefghi"), TensorSource.of(
+                        LoraLayout.initialWeights(config, adapter.lora(), new SplittableRandom(3))), null, Map.of(),
+                        adapter), "test");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return store;
+        };
+        PolicyStore straight = loraStore.apply("lora-straight");
+        try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(settings, straight, null))) {
+            h.open();
+            h.processElement(batch(0, 0), 0);
+            h.processElement(batch(1, 0), 0);
+        }
+        PolicyStore resumed = loraStore.apply("lora-resumed");
+        OperatorSubtaskState snapshot;
+        try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(settings, resumed, null))) {
+            h.open();
+            h.processElement(batch(0, 0), 0);
+            snapshot = h.snapshot(1, 0);
+        }
+        try (Stream<Path> files = Files.list(dir.resolve("lora-resumed/learner-state"))) {
+            assertThat(files).singleElement().satisfies(f -> assertThat(Files.size(f)).isLessThan(
+                    Files.size(base.resolve("model.safetensors"))));
+        }
+        try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(settings, resumed, null))) {
+            h.initializeState(snapshot);
+            h.open();
+            h.processElement(batch(1, 0), 0);
+        }
+        Checkpoint version = resumed.load(2);
+        assertThat(version.adapter()).isEqualTo(straight.load(2).adapter());
+        assertThat(version.weights().names()).allMatch(name -> name.contains(".lora_"));
+        Map<String, float[]> expected = straight.load(2).weights().toMap();
+        version.weights().toMap().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
     }
 
     private static final LossSettings WITH_REFERENCE = new LossSettings(LossConfig.of(PolicyLoss.PPO_CLIP),
@@ -168,8 +227,8 @@ class LearnerOperatorTest {
             assertThat(after.path("kl_to_reference").asDouble())
                     .isCloseTo(uninterrupted.path("kl_to_reference").asDouble(), within(1e-9));
         }
-        Map<String, float[]> expected = straight.load(2).weights();
-        resumed.load(2).weights().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
+        Map<String, float[]> expected = straight.load(2).weights().toMap();
+        resumed.load(2).weights().toMap().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
     }
 
     /** Overlong filtering: truncated completions leave the loss; a batch of only those has no gradient. */
@@ -287,8 +346,8 @@ class LearnerOperatorTest {
             h.open();
             h.processElement(batch(1, 0), 0);
         }
-        Map<String, float[]> expected = straight.load(2).weights();
-        store.load(2).weights().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
+        Map<String, float[]> expected = straight.load(2).weights().toMap();
+        store.load(2).weights().toMap().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
         // The state holds only the reference: without the file there is nothing to restore.
         try (var stream = Files.list(files)) {
             for (Path f : stream.toList()) {

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.Map;
 
 /** The run's control signals at the root of its policy store: finished, stopping, and the fence. */
 class RunSignalsTest {
@@ -41,14 +42,15 @@ class RunSignalsTest {
         assertThat(signals.latestFor("next")).get().extracting(PolicyManifest::version).isEqualTo(1L);
         assertThat(signals.latestFor("failed")).as("generators of another attempt wait").isEmpty();
         assertThat(signals.isFinished()).as("a superseded attempt's finished marker").isFalse();
-        Checkpoint redone = version(2);
-        redone.weights().get("wte")[0] = 42f;
-        store.publish(redone, "next");
+        Checkpoint version = version(2);
+        Map<String, float[]> changed = version.weights().toMap();
+        changed.get("wte")[0] = 42f;
+        store.publish(new Checkpoint(2, version.model(), version.tokenizer(), changed, null, Map.of()), "next");
         assertThat(signals.latestFor("next")).get().satisfies(m -> {
             assertThat(m.version()).isEqualTo(2L);
             assertThat(m.attempt()).isEqualTo("next");
         });
-        assertThat(store.load(2).weights().get("wte")[0]).isEqualTo(42f);
+        assertThat(store.load(2).weights().floats("wte")[0]).isEqualTo(42f);
         signals.markFinished(2, "next");
         assertThat(signals.isFinished()).isTrue();
     }

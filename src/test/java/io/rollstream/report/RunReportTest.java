@@ -108,6 +108,23 @@ class RunReportTest {
     }
 
     @Test
+    void theRestartsAndResumesOnRecordAreInTheSummary() throws Exception {
+        Path run = copyOfFixture();
+        assertThat(Files.readString(RunReport.write(run, null).page())).contains("<th>restarts</th><td>0</td>",
+                "<th>stops / resumes</th><td>0 / 0</td>");
+        Files.writeString(run.resolve("events.jsonl"), """
+                {"time":"2026-01-01T00:00:00Z","event":"start","phase":"rl","job":"a"}
+                {"time":"2026-01-01T00:01:00Z","event":"restart","cause":"java.io.IOException: disk","step":3}
+                {"time":"2026-01-01T00:02:00Z","event":"restart","cause":"java.lang.IllegalStateException: x","step":5}
+                {"time":"2026-01-01T00:03:00Z","event":"stop","phase":"rl","savepoint":"s"}
+                {"time":"2026-01-01T00:04:00Z","event":"resume","phase":"rl","after":"stop","step":7}
+                """);
+        assertThat(Files.readString(RunReport.write(run, null).page()))
+                .contains("<th>restarts</th><td>2 (last: java.lang.IllegalStateException: x)</td>",
+                        "<th>stops / resumes</th><td>1 / 1</td>");
+    }
+
+    @Test
     void aBrokenLineInsideAFileIsAnErrorNamingFileAndLine() throws Exception {
         Path run = copyOfFixture();
         List<String> lines = Files.readAllLines(run.resolve("metrics.jsonl"));

@@ -30,9 +30,10 @@ final class ExperimentCommand implements Runnable {
 
     /** {@code rollstream experiment algorithms}. */
     @Command(name = "algorithms", mixinStandardHelpOptions = true,
-            description = "Runs the quickstart task once per arm (loss, aggregation, advantage, or any overrides)"
-                    + " from one SFT checkpoint, same seed, same learner steps; writes algorithms.md, algorithms.json"
-                    + " and accuracy.png under --out/report and into --doc. Arms already run under --out are read.")
+            description = "Runs the quickstart task once per arm (loss, aggregation, advantage, architecture, or any"
+                    + " overrides) from one SFT checkpoint (an arm changing model.*, sft.* or data.* trains its own),"
+                    + " same seed, same learner steps; writes algorithms.md, algorithms.json, accuracy.png and"
+                    + " accuracy-time.png under --out/report and into --doc. Arms already run under --out are read.")
     static final class Algorithms implements Callable<Integer> {
 
         @Option(names = "--config", defaultValue = "configs/quickstart.yaml",
@@ -46,7 +47,7 @@ final class ExperimentCommand implements Runnable {
         int steps;
 
         @Option(names = "--arms", split = ",", description = "only these of the built-in arms: dppo, ppo_clip, gspo,"
-                + " cispo, ppo_clip_std, ppo_clip_rloo, dr_grpo, grpo_seq_mean (default: all)")
+                + " cispo, ppo_clip_std, ppo_clip_rloo, dr_grpo, grpo_seq_mean, llama (default: all)")
         List<String> only = new ArrayList<>();
 
         @Option(names = "--arm", description = "an extra arm, name:key=value;key=value (repeatable), e.g."

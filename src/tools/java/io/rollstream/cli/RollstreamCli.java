@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "rollstream", mixinStandardHelpOptions = true, version = "rollstream 0.1.0",
         description = "RL post-training and on-policy distillation of language models as a Flink job.",
         subcommands = {RunCommand.class, StopCommand.class, SftCommand.class, EvalCommand.class, ReportCommand.class,
-                DistillVarianceCommand.class, ExperimentCommand.class, BenchCommand.class, ModelCommand.class})
+                DistillVarianceCommand.class, ExperimentCommand.class, BenchCommand.class, ModelCommand.class,
+                ExportCommand.class})
 public final class RollstreamCli implements Runnable {
 
     @CommandLine.Spec

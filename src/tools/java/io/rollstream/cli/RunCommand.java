@@ -2,6 +2,7 @@ package io.rollstream.cli;
 
 import io.rollstream.config.RunConfig;
 import io.rollstream.job.LocalRun;
+import io.rollstream.job.ResumePlan;
 import io.rollstream.job.ResumePoint;
 
 import picocli.CommandLine.Command;
@@ -30,18 +31,20 @@ final class RunCommand implements Callable<Integer> {
             + " relative paths are resolved against the working directory")
     Path runDir;
 
-    @Option(names = "--resume-from", description = "a retained checkpoint, a savepoint, or a run directory (then its"
-            + " newest checkpoint or savepoint) to continue from; the run continues in the run directory that holds it")
+    @Option(names = "--resume-from", description = "a retained checkpoint, a savepoint, or a run directory (then where"
+            + " its run was: the SFT warm start from its saved state, or RL from its newest checkpoint or savepoint) to"
+            + " continue from; the run continues in the run directory that holds it")
     String resumeFrom;
 
     @Override
     public Integer call() throws Exception {
         RunConfig resolved = ConfigFiles.load(config, overrides);
-        String restorePath = null;
+        ResumePlan resume = null;
         Path dir = runDir;
         if (resumeFrom != null) {
-            restorePath = ResumePoint.resolve(resumeFrom, resolved.job().checkpointDir());
-            Optional<Path> home = ResumePoint.runDirOf(restorePath)
+            resume = ResumePlan.resolve(resumeFrom, resolved);
+            String restorePath = resume.restorePath();
+            Optional<Path> home = Optional.ofNullable(restorePath).flatMap(ResumePoint::runDirOf)
                     .or(() -> ResumePoint.runDirOf(Path.of(resumeFrom).toAbsolutePath().toString()));
             if (dir == null) {
                 dir = home.orElseThrow(() -> new IllegalArgumentException("--resume-from " + resumeFrom
@@ -56,7 +59,7 @@ final class RunCommand implements Callable<Integer> {
             dir = Path.of("runs", resolved.job().name() + "-"
                     + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         }
-        LocalRun.run(resolved, dir, restorePath, System.out);
+        LocalRun.run(resolved, dir, resume, System.out);
         return 0;
     }
 }

@@ -26,10 +26,14 @@ final class SftCommand implements Callable<Integer> {
     @Option(names = "--run-dir", required = true, description = "where config.yaml, metrics.jsonl and final-model.rsckpt go")
     Path runDir;
 
+    @Option(names = "--resume", description = "continue the interrupted training of --run-dir (killed, or stopped"
+            + " with `rollstream stop RUN`) from its saved state (sft.checkpoint_every)")
+    boolean resume;
+
     @Override
     public Integer call() throws Exception {
         RunConfig resolved = ConfigFiles.load(config, overrides);
-        SftRun.run(resolved, runDir, System.out);
+        SftRun.run(resolved, runDir, resume, System.out);
         return 0;
     }
 }

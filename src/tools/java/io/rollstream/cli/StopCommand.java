@@ -8,6 +8,7 @@ import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code rollstream stop RUN}: stops a running job with a savepoint, so it can be resumed. */
@@ -25,6 +26,19 @@ final class StopCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (RunControl.inWarmStart(runDir)) {
+            Optional<String> state = RunControl.stopWarmStart(runDir, Duration.ofSeconds(timeoutS));
+            if (state.isPresent()) {
+                System.out.println("stopped during the SFT warm start; its state is saved in " + state.get());
+                System.out.println("continue with: jobs/rollstream run --config " + runDir.resolve("config.yaml")
+                        + " --resume-from " + runDir + " (for `rollstream sft`: jobs/rollstream sft --config "
+                        + runDir.resolve("config.yaml") + " --run-dir " + runDir + " --resume)");
+                return 0;
+            }
+            System.err.println("the SFT warm start of " + runDir + " finished before it saw the stop, and its RL job"
+                    + " is starting: run `rollstream stop " + runDir + "` again in a few seconds");
+            return 1;
+        }
         boolean cluster = RunControl.handle(runDir).cluster();
         String savepoint = RunControl.stop(runDir, Duration.ofSeconds(timeoutS));
         System.out.println("stopped with savepoint " + savepoint);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,8 +19,12 @@ import java.util.TreeMap;
  * @param description what the arm changes
  * @param overrides the config overrides that make it
  * @param accuracy learner step (1-based: after that many steps) → held-out greedy accuracy
+ * @param rlSeconds learner step (1-based) → seconds of RL by the end of that step (the learner's step and
+ *     wait times added up: job start to that step, evaluations included), at the evaluated steps
  * @param steps learner steps taken
  * @param wallSeconds the run's wall time, job start to final evaluation
+ * @param sftAccuracy held-out accuracy of the arm's SFT start (NaN when unknown)
+ * @param load {@code /proc/loadavg} (1, 5, 15 min) when the arm started and ended
  * @param clippedFraction mean over steps of {@code clipped_fraction}
  * @param maskedFraction mean over steps of {@code masked_fraction}
  * @param ratioMean mean over steps of {@code is_ratio_mean}
@@ -28,19 +33,24 @@ import java.util.TreeMap;
  * @param rewardEnd mean {@code reward_mean} of the last tenth of the steps
  */
 public record AlgorithmArm(String name, String description, List<String> overrides, Map<Long, Double> accuracy,
-        long steps, double wallSeconds, double clippedFraction, double maskedFraction, double ratioMean,
+        Map<Long, Double> rlSeconds, long steps, double wallSeconds, double sftAccuracy, String load,
+        double clippedFraction, double maskedFraction, double ratioMean,
         double ratioMax, double entropyEnd, double rewardEnd) {
 
     /** Reads the arm from a run directory's {@code metrics.jsonl}. */
     public static AlgorithmArm read(String name, String description, List<String> overrides, Path metrics,
-            double wallSeconds) throws IOException {
+            double wallSeconds, double sftAccuracy, String load) throws IOException {
         Map<Long, Double> accuracy = new TreeMap<>();
-        List<JsonNode> rl = new java.util.ArrayList<>();
+        Map<Long, Double> rlSeconds = new TreeMap<>();
+        double elapsed = 0;
+        List<JsonNode> rl = new ArrayList<>();
         for (JsonNode m : JsonLines.read(metrics)) {
             if ("rl".equals(m.path("phase").asText())) {
                 rl.add(m);
+                elapsed += m.path("step_time_s").asDouble(0) + m.path("learner_wait_s").asDouble(0);
                 if (m.has("eval_accuracy")) {
                     accuracy.put(m.path("step").asLong() + 1, m.path("eval_accuracy").asDouble());
+                    rlSeconds.put(m.path("step").asLong() + 1, elapsed);
                 }
             }
         }
@@ -65,7 +75,8 @@ public record AlgorithmArm(String name, String description, List<String> overrid
             reward += m.path("reward_mean").asDouble();
         }
         int n = rl.size();
-        return new AlgorithmArm(name, description, List.copyOf(overrides), accuracy, n, wallSeconds, clipped / n,
+        return new AlgorithmArm(name, description, List.copyOf(overrides), accuracy, rlSeconds, n, wallSeconds,
+                sftAccuracy, load, clipped / n,
                 masked / n, ratio / n, ratioMax, entropy / tail, reward / tail);
     }
 
@@ -87,6 +98,16 @@ public record AlgorithmArm(String name, String description, List<String> overrid
             }
         }
         return found;
+    }
+
+    /** Seconds of RL until the first evaluation at or above {@code target}, NaN when none reached it. */
+    public double secondsTo(double target) {
+        for (Map.Entry<Long, Double> e : accuracy.entrySet()) {
+            if (e.getValue() >= target) {
+                return rlSeconds.getOrDefault(e.getKey(), Double.NaN);
+            }
+        }
+        return Double.NaN;
     }
 
     /** The best evaluation's accuracy. */

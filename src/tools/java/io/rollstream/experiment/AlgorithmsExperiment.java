@@ -44,6 +44,22 @@ public final class AlgorithmsExperiment {
         }
 
         /**
+         * Whether the arm needs an SFT start of its own: it changes the model ({@code model.*}, e.g. the
+         * architecture, so the shared checkpoint does not fit) or the SFT that makes the start ({@code sft.*},
+         * {@code data.*}), unless it names its start itself ({@link #init}).
+         */
+        public boolean ownSftStart() {
+            return init() == null && overrides.stream().anyMatch(o -> o.startsWith("model.") || o.startsWith("sft.")
+                    || o.startsWith("data."));
+        }
+
+        /** The checkpoint the arm starts from by its own {@code model.init} override, or null. */
+        public Path init() {
+            return overrides.stream().filter(o -> o.startsWith("model.init=")).map(o -> Path.of(o.substring(11).trim()))
+                    .reduce((first, last) -> last).orElse(null);
+        }
+
+        /**
          * An arm written {@code name:key=value;key=value} (the overrides may be empty:
          * {@code name:}); the description lists the overrides.
          */
@@ -61,7 +77,10 @@ public final class AlgorithmsExperiment {
         }
     }
 
-    /** The comparison the issue asks for: each loss, and the aggregation and advantage choices worth comparing. */
+    /**
+     * The comparison the issue asks for: each loss, the aggregation and advantage choices worth comparing,
+     * and the other builtin architecture (which trains its own SFT start).
+     */
     public static final List<Arm> DEFAULT_ARMS = List.of(
             new Arm("dppo", "`dppo` (the default), token mean, reward − mean", List.of()),
             new Arm("ppo_clip", "`ppo_clip` 0.2 / 0.28 (DAPO clip-higher)", List.of("learner.loss=ppo_clip")),
@@ -76,13 +95,17 @@ public final class AlgorithmsExperiment {
                     "buffer.advantage=dr_grpo", "learner.loss_aggregation=seq_mean_token_sum")),
             new Arm("grpo_seq_mean", "`ppo_clip`, original GRPO (std, seq_mean_token_mean)", List.of(
                     "learner.loss=ppo_clip", "buffer.advantage=group_mean_std",
-                    "learner.loss_aggregation=seq_mean_token_mean")));
+                    "learner.loss_aggregation=seq_mean_token_mean")),
+            new Arm("llama", "`dppo`, `model.architecture: llama` (RMSNorm, SwiGLU, rotary; its own SFT start)",
+                    List.of("model.architecture=llama")));
 
     /** What the experiment ran on. */
     public record Settings(Path config, List<String> overrides, List<Arm> arms, int steps, Path sftCheckpoint,
             Path out, String command) {}
 
     private static final String WALL_FILE = "experiment-wall.json";
+    /** An arm that changes the model or its SFT trains its own start under {@code out/sft-<arm>/}. */
+    private static final String SFT_PREFIX = "sft-";
 
     private AlgorithmsExperiment() {}
 
@@ -91,15 +114,30 @@ public final class AlgorithmsExperiment {
         RunConfig base = ConfigLoader.load(s.config(), s.overrides());
         check(base);
         Set<String> own = new HashSet<>(List.of("sft", "report"));
-        s.arms().forEach(arm -> own.add(arm.name()));
-        RunDirectory.requireNewOrOwn(s.out(), "--out", own::contains);
+        for (Arm arm : s.arms()) {
+            own.add(arm.name());
+            own.add(SFT_PREFIX + arm.name());
+        }
+        RunDirectory.requireNewOrOwn(s.out(), "--out", name -> own.contains(name) || finishedEarlier(s.out(), name));
         String loadBefore = loadAverage();
-        Path sft = s.sftCheckpoint() != null ? s.sftCheckpoint() : sftOnce(base, s.out().resolve("sft"), print);
-        double sftAccuracy = sftAccuracy(sft);
+        Path shared = null;
         List<AlgorithmArm> arms = new ArrayList<>();
         int i = 0;
         for (Arm arm : s.arms()) {
             i++;
+            Path start;
+            if (arm.init() != null) {
+                start = arm.init();
+            } else if (arm.ownSftStart()) {
+                RunConfig armBase = ConfigLoader.load(s.config(), concat(s.overrides(), arm.overrides()));
+                start = sftOnce(armBase, s.out().resolve(SFT_PREFIX + arm.name()), arm.name(), print);
+            } else {
+                if (shared == null) {
+                    shared = s.sftCheckpoint() != null ? s.sftCheckpoint()
+                            : sftOnce(base, s.out().resolve("sft"), null, print);
+                }
+                start = shared;
+            }
             Path dir = s.out().resolve(arm.name());
             Path wallFile = dir.resolve(WALL_FILE);
             if (Files.exists(wallFile)) {
@@ -107,25 +145,26 @@ public final class AlgorithmsExperiment {
             } else {
                 FileUtils.deleteDirectory(dir.toFile()); // an interrupted arm: run it again
                 List<String> overrides = new ArrayList<>(s.overrides());
-                overrides.addAll(List.of("model.init=" + sft.toAbsolutePath(), "sft.steps=0",
+                overrides.addAll(arm.overrides());
+                overrides.addAll(List.of("model.init=" + start.toAbsolutePath(), "sft.steps=0",
                         "job.max_steps=" + s.steps(), "job.max_minutes=0", "job.web_ui=false",
                         "job.name=" + base.job().name() + "-" + arm.name()));
-                overrides.addAll(arm.overrides());
                 RunConfig config = ConfigLoader.load(s.config(), overrides);
                 print.println("=== [" + i + "/" + s.arms().size() + "] " + arm.name() + " (" + arm.description()
-                        + "): " + s.steps() + " learner steps -> " + dir + "; load " + loadAverage());
-                long start = System.nanoTime();
+                        + "): " + s.steps() + " learner steps from " + start + " -> " + dir + "; load " + loadAverage());
+                String loadAtStart = loadAverage();
+                long begin = System.nanoTime();
                 LocalRun.run(config, dir, null, print);
-                double wall = (System.nanoTime() - start) / 1e9;
+                double wall = (System.nanoTime() - begin) / 1e9;
                 Files.writeString(wallFile, Json.mapper().writeValueAsString(Map.of("wall_seconds", wall,
-                        "load_after", loadAverage())));
+                        "load_before", loadAtStart, "load_after", loadAverage())));
             }
-            double wall = Json.mapper().readTree(wallFile.toFile()).path("wall_seconds").asDouble();
+            JsonNode wall = Json.mapper().readTree(wallFile.toFile());
             arms.add(AlgorithmArm.read(arm.name(), arm.description(), arm.overrides(), dir.resolve("metrics.jsonl"),
-                    wall));
+                    wall.path("wall_seconds").asDouble(), sftAccuracy(start), wall.path("load_before").asText("")
+                            + " / " + wall.path("load_after").asText("")));
         }
-        AlgorithmsReport.Context context = new AlgorithmsReport.Context(s.command(), sftAccuracy, loadBefore,
-                loadAverage());
+        AlgorithmsReport.Context context = new AlgorithmsReport.Context(s.command(), loadBefore, loadAverage());
         Path report = s.out().resolve("report");
         print.println(AlgorithmsReport.write(arms, context, report));
         print.println("report: " + report.resolve(AlgorithmsReport.TABLE_MD) + ", plot: "
@@ -133,15 +172,36 @@ public final class AlgorithmsExperiment {
         return arms;
     }
 
-    /** The SFT checkpoint under {@code dir}, trained now unless an earlier run of the experiment made it. */
-    private static Path sftOnce(RunConfig base, Path dir, PrintStream print) throws Exception {
+    /**
+     * Whether {@code out/name} is what an earlier invocation with other arms finished: an arm's run
+     * (it holds the wall-time file) or an arm's SFT start (it holds its checkpoint).
+     */
+    private static boolean finishedEarlier(Path out, String name) {
+        Path dir = out.resolve(name);
+        return Files.isRegularFile(dir.resolve(WALL_FILE))
+                || name.startsWith(SFT_PREFIX) && Files.isRegularFile(dir.resolve("final-model.rsckpt"));
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    /**
+     * The SFT checkpoint under {@code dir}, trained now unless an earlier run of the experiment made
+     * it ({@code arm} null: the start shared by the arms that keep the model and SFT as configured).
+     */
+    private static Path sftOnce(RunConfig config, Path dir, String arm, PrintStream print) throws Exception {
         Path checkpoint = dir.resolve("final-model.rsckpt");
         if (Files.exists(checkpoint)) {
             print.println("=== SFT start: reusing " + checkpoint);
             return checkpoint;
         }
-        print.println("=== SFT start, shared by every arm -> " + dir);
-        return SftRun.run(base, dir, print);
+        print.println("=== SFT start" + (arm == null ? ", shared by every arm that keeps model.* and sft.*"
+                : " of arm " + arm + " (it changes the model or its SFT)") + " -> " + dir + "; load " + loadAverage());
+        // An interrupted earlier attempt left its config and saved state: its training continues.
+        return SftRun.run(config, dir, Files.isRegularFile(dir.resolve("config.yaml")), print);
     }
 
     /** The last held-out accuracy the SFT run logged next to {@code checkpoint}, NaN when none. */

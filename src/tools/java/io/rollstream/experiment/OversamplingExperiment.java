@@ -106,7 +106,8 @@ public final class OversamplingExperiment {
             return model;
         }
         print.println("=== warm start (SFT, " + base.sft().steps() + " steps) -> " + dir);
-        return SftRun.run(base, dir, print);
+        // An interrupted earlier attempt left its config and saved state: its training continues.
+        return SftRun.run(base, dir, Files.isRegularFile(dir.resolve("config.yaml")), print);
     }
 
     private static void check(RunConfig c) {

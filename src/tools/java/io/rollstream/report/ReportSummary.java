@@ -19,6 +19,10 @@ final class ReportSummary {
         s.put("SFT warm-start steps", run.sft().isEmpty() ? "0"
                 : Long.toString(run.sft().get(run.sft().size() - 1).path("step").asLong() + 1));
         s.put("RL steps", Integer.toString(rl.size()));
+        List<JsonNode> restarts = run.events().stream().filter(e -> "restart".equals(e.path("event").asText())).toList();
+        s.put("restarts", restarts.isEmpty() ? "0" : restarts.size() + " (last: "
+                + restarts.get(restarts.size() - 1).path("cause").asText() + ")");
+        s.put("stops / resumes", count(run.events(), "stop") + " / " + count(run.events(), "resume"));
         lastEval(run.sft()).ifPresent(a -> s.put("held-out accuracy after SFT", percent(a)));
         lastEval(rl).ifPresent(a -> s.put("held-out accuracy, latest", percent(a)));
         rl.stream().filter(m -> m.has("eval_accuracy")).mapToDouble(m -> m.path("eval_accuracy").asDouble()).max()
@@ -49,6 +53,10 @@ final class ReportSummary {
                     busy + waited > 0 ? 100 * busy / (busy + waited) : 0));
         }
         return s;
+    }
+
+    private static long count(List<JsonNode> events, String event) {
+        return events.stream().filter(e -> event.equals(e.path("event").asText())).count();
     }
 
     private static java.util.Optional<Double> lastEval(List<JsonNode> lines) {

@@ -1,5 +1,6 @@
 package io.rollstream.report;
 
+import io.rollstream.job.RunEvents;
 import io.rollstream.output.JsonLines;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,9 +20,10 @@ import java.util.List;
  * @param rl metrics.jsonl lines of RL steps, in order
  * @param rollouts rollouts.jsonl lines (empty when the file is missing)
  * @param finished whether the run saved its final model
+ * @param events events.jsonl lines, the history of the run's attempts (empty when the file is missing)
  */
 public record RunRecords(Path dir, String configYaml, List<JsonNode> sft, List<JsonNode> rl, List<JsonNode> rollouts,
-        boolean finished) {
+        boolean finished, List<JsonNode> events) {
 
     /**
      * @throws IllegalArgumentException when {@code dir} is not a run directory (no metrics.jsonl)
@@ -40,6 +42,7 @@ public record RunRecords(Path dir, String configYaml, List<JsonNode> sft, List<J
                 lines.stream().filter(m -> "sft".equals(m.path("phase").asText())).toList(),
                 lines.stream().filter(m -> "rl".equals(m.path("phase").asText())).toList(),
                 Files.isRegularFile(rollouts) ? JsonLines.read(rollouts) : List.of(),
-                Files.isRegularFile(dir.resolve("final-model.rsckpt")));
+                Files.isRegularFile(dir.resolve("final-model.rsckpt")),
+                new RunEvents(dir.resolve(RunEvents.FILE)).read());
     }
 }
