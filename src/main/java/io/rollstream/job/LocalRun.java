@@ -28,10 +28,10 @@ import io.rollstream.tasks.Tasks;
 import io.rollstream.tokenizer.PromptCodec;
 import io.rollstream.tokenizer.Tokenizer;
 import io.rollstream.tokenizer.TokenizerSpec;
+import io.rollstream.types.StepMetrics;
 
 import ai.djl.Device;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
 import org.apache.flink.api.common.JobStatus;
 
@@ -449,8 +449,8 @@ public final class LocalRun {
         try {
             Files.writeString(paths.metrics(), line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
-            JsonNode m = Json.mapper().readTree(line);
-            if (m.has("eval_accuracy") || (m.path("step").asLong() + 1) % SFT_PRINT_EVERY == 0) {
+            StepMetrics m = Json.mapper().readValue(line, StepMetrics.class);
+            if (m.evaluated() || (m.step() + 1) % SFT_PRINT_EVERY == 0) {
                 out.println(progress.format(m));
             }
         } catch (IOException e) {
@@ -527,13 +527,13 @@ public final class LocalRun {
 
     private static void summarize(RunPaths paths, PipelineRunner.Result result,
             FinalEval finalEval, double seconds, List<String> exports, PrintStream out) throws IOException {
-        JsonNode lastRl = null;
+        StepMetrics lastRl = null;
         Double sftAccuracy = null;
-        for (JsonNode m : readAll(paths)) {
-            if ("sft".equals(m.path("phase").asText()) && m.has("eval_accuracy")) {
-                sftAccuracy = m.path("eval_accuracy").asDouble();
+        for (StepMetrics m : JsonLines.readIfExists(paths.metrics(), StepMetrics.class)) {
+            if (m.isSft() && m.evaluated()) {
+                sftAccuracy = m.evalAccuracy();
             }
-            if ("rl".equals(m.path("phase").asText())) {
+            if (m.isRl()) {
                 lastRl = m;
             }
         }
@@ -541,8 +541,8 @@ public final class LocalRun {
         out.println(String.format("run finished in %.0f s: %s", seconds, result.status()));
         out.println("restarts: " + result.restarts() + (result.restarts() > 0 ? " (causes in events.jsonl)" : ""));
         if (lastRl != null) {
-            out.println(String.format("RL steps: %d, last reward_mean %.3f", lastRl.path("step").asLong() + 1,
-                    lastRl.path("reward_mean").asDouble()));
+            out.println(String.format("RL steps: %d, last reward_mean %.3f", lastRl.step() + 1,
+                    lastRl.rewards().rewardMean()));
         }
         out.println(String.format("invalid records: %,d%s", invalidRecords(paths),
                 invalidRecords(paths) > 0 ? " (with their reasons in " + paths.invalidRecords() + ")" : ""));
@@ -569,9 +569,5 @@ public final class LocalRun {
         try (Stream<String> lines = Files.lines(paths.invalidRecords(), StandardCharsets.UTF_8)) {
             return lines.filter(line -> !line.isBlank()).count();
         }
-    }
-
-    private static List<JsonNode> readAll(RunPaths paths) throws IOException {
-        return JsonLines.readIfExists(paths.metrics());
     }
 }

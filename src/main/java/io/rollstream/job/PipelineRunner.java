@@ -1,10 +1,9 @@
 package io.rollstream.job;
 
 import io.rollstream.metrics.MetricReporters;
-import io.rollstream.output.InvalidRecordCount;
 import io.rollstream.output.JsonLines;
+import io.rollstream.types.StepMetrics;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -79,7 +78,7 @@ public final class PipelineRunner {
      * @param metrics the metrics lines the job wrote
      * @param restarts automatic restarts the run has on record ({@code events.jsonl}), earlier jobs' included
      */
-    public record Result(JobStatus status, String savepoint, List<JsonNode> metrics, long restarts) {}
+    public record Result(JobStatus status, String savepoint, List<StepMetrics> metrics, long restarts) {}
 
     /** Flink refused to start the job (e.g. a resume point whose state does not fit it): nothing ran. */
     public static final class NotStarted extends IllegalStateException {
@@ -149,7 +148,7 @@ public final class PipelineRunner {
         String savepoint = null;
         CompletableFuture<JobExecutionResult> end = job.getJobExecutionResult();
         while (!end.isDone()) {
-            for (JsonNode m : tail.poll()) {
+            for (StepMetrics m : tail.poll()) {
                 progress.accept(line.format(m));
             }
             restarts.poll();
@@ -195,7 +194,7 @@ public final class PipelineRunner {
             end.get(5, TimeUnit.MINUTES);
             status = JobStatus.FINISHED;
         } catch (ExecutionException e) {
-            for (JsonNode m : tail.poll()) {
+            for (StepMetrics m : tail.poll()) {
                 progress.accept(line.format(m));
             }
             restarts.ended(true);
@@ -203,7 +202,7 @@ public final class PipelineRunner {
             throw new IllegalStateException("the job failed: " + rootMessage(e), e);
         }
         restarts.ended(false);
-        for (JsonNode m : tail.poll()) {
+        for (StepMetrics m : tail.poll()) {
             progress.accept(line.format(m));
         }
         return new Result(status, savepoint, tail.all(), restarts.restarts());
@@ -279,7 +278,7 @@ public final class PipelineRunner {
     /** The lines appended to metrics.jsonl since the last poll, and all of them so far. */
     static final class MetricsTail {
         private final JsonLines.Tail tail;
-        private final List<JsonNode> all = new ArrayList<>();
+        private final List<StepMetrics> all = new ArrayList<>();
 
         private MetricsTail(JsonLines.Tail tail) {
             this.tail = tail;
@@ -290,13 +289,13 @@ public final class PipelineRunner {
             return new MetricsTail(JsonLines.Tail.fromEnd(file));
         }
 
-        List<JsonNode> poll() throws IOException {
-            List<JsonNode> fresh = tail.poll();
+        List<StepMetrics> poll() throws IOException {
+            List<StepMetrics> fresh = tail.poll(StepMetrics.class);
             all.addAll(fresh);
             return fresh;
         }
 
-        List<JsonNode> all() {
+        List<StepMetrics> all() {
             return all;
         }
     }
@@ -313,33 +312,33 @@ public final class PipelineRunner {
             this.maxSteps = maxSteps;
         }
 
-        String format(JsonNode m) {
-            String phase = m.path("phase").asText();
-            long step = m.path("step").asLong();
+        String format(StepMetrics m) {
+            long step = m.step();
             StringBuilder s = new StringBuilder();
-            if ("sft".equals(phase)) {
-                s.append(String.format("sft  step %4d/%d | loss %.4f", step + 1, maxSteps, m.path("loss").asDouble()));
+            if (m.isSft()) {
+                s.append(String.format("sft  step %4d/%d | loss %.4f", step + 1, maxSteps, m.optimization().loss()));
             } else {
                 double elapsed = (System.currentTimeMillis() - startMillis) / 1000.0;
                 double eta = (step + 1) > 0 ? elapsed / (step + 1) * (maxSteps - step - 1) : 0;
+                StepMetrics.Totals totals = m.totals();
                 s.append(String.format("rl   step %4d/%d | reward %.3f | staleness %.2f | kept %d/%d groups"
                                 + " (run: %.0f%% trained, %d stale)"
                                 + " | %,.0f rollout tok/s | step %.2fs | ETA %s",
-                        step + 1, maxSteps, m.path("reward_mean").asDouble(), m.path("staleness_mean").asDouble(),
-                        m.path("groups_trained").asLong(), m.path("groups_scored").asLong(),
-                        100 * m.path("total_generation_efficiency").asDouble(),
-                        m.path("total_groups_dropped_stale").asLong(),
-                        m.path("rollout_tokens_per_s").asDouble(), m.path("step_time_s").asDouble(),
+                        step + 1, maxSteps, m.rewards().rewardMean(), m.samples().stalenessMean(),
+                        m.groups().groupsTrained(), (long) m.value(StepMetrics::groups, StepMetrics.Groups::groupsScored, 0),
+                        100 * (totals.totalGenerationEfficiency() != null ? totals.totalGenerationEfficiency() : 0.0),
+                        totals.totalGroupsDroppedStale(),
+                        m.throughput().rolloutTokensPerS(), m.updates().stepTimeS(),
                         Duration.ofSeconds((long) eta).toString().substring(2).toLowerCase()));
             }
-            if (m.has("kl_mean")) {
-                s.append(String.format(" | reverse KL %.4f", m.path("kl_mean").asDouble()));
+            if (m.rewards() != null && m.rewards().klMean() != null) {
+                s.append(String.format(" | reverse KL %.4f", m.rewards().klMean()));
             }
-            if (m.has("eval_accuracy")) {
-                s.append(String.format(" | held-out accuracy %.1f%%", 100 * m.path("eval_accuracy").asDouble()));
+            if (m.evaluated()) {
+                s.append(String.format(" | held-out accuracy %.1f%%", 100 * m.evalAccuracy()));
             }
-            if (m.path(InvalidRecordCount.KEY).asLong() > 0) {
-                s.append(String.format(" | invalid records %,d", m.path(InvalidRecordCount.KEY).asLong()));
+            if (m.invalidRecords() != null && m.invalidRecords() > 0) {
+                s.append(String.format(" | invalid records %,d", m.invalidRecords()));
             }
             return s.toString();
         }

@@ -1,6 +1,7 @@
 package io.rollstream.learner;
 
 import io.rollstream.common.Json;
+import io.rollstream.types.StepMetrics;
 import io.rollstream.types.TrainBatch;
 import io.rollstream.types.TrainGroup;
 
@@ -8,7 +9,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -81,26 +81,17 @@ public final class EpochKl {
     }
 
     /**
-     * The {@code metrics.jsonl} keys for a step that completed {@code justCompleted}: each such epoch's
-     * KL, the number of epochs completed so far and the σ of the per-epoch KL across them. Empty
-     * when the step completed no epoch.
+     * The {@code metrics.jsonl} part of a step that completed {@code justCompleted}: each such epoch's
+     * KL, the number of epochs completed so far and the σ of the per-epoch KL across them. Null when
+     * the step completed no epoch.
      */
-    public Map<String, Object> metrics(Map<Long, Double> justCompleted) {
-        Map<String, Object> m = new LinkedHashMap<>();
+    public StepMetrics.EpochKlProgress metrics(Map<Long, Double> justCompleted) {
         if (justCompleted.isEmpty()) {
-            return m;
+            return null;
         }
-        List<Map<String, Object>> epochs = new ArrayList<>();
-        justCompleted.forEach((epoch, kl) -> {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("epoch", epoch);
-            e.put("kl_mean", kl);
-            epochs.add(e);
-        });
-        m.put("epochs_completed_now", epochs);
-        m.put("epochs_completed", closed.size());
-        m.put("kl_epoch_std", stdAcrossEpochs());
-        return m;
+        List<StepMetrics.CompletedEpoch> epochs = new ArrayList<>();
+        justCompleted.forEach((epoch, kl) -> epochs.add(new StepMetrics.CompletedEpoch(epoch, kl)));
+        return new StepMetrics.EpochKlProgress(epochs, closed.size(), stdAcrossEpochs());
     }
 
     /** The tracker's state, a copy (the learner operator keeps it in {@link LearnerState}). */

@@ -1,6 +1,7 @@
 package io.rollstream.learner;
 
 import io.rollstream.metrics.StageMetricGroup;
+import io.rollstream.types.StepMetrics;
 
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
@@ -45,13 +46,9 @@ public final class LearnerMetrics {
         }
     }
 
-    /** A step finished with this {@code metrics.jsonl} object; numeric values replace the shown ones. */
-    public void stepDone(Map<String, Object> stepMetrics) {
+    /** A step finished with this {@code metrics.jsonl} line; its numbers replace the shown ones. */
+    public void stepDone(StepMetrics stepMetrics) {
         steps.inc();
-        stepMetrics.forEach((key, value) -> {
-            if (value instanceof Number n) {
-                latest.put(key, n.doubleValue());
-            }
-        });
+        latest.putAll(stepMetrics.numbers());
     }
 }

@@ -14,7 +14,7 @@ import io.rollstream.policy.PolicyStore;
 import io.rollstream.policy.RunSignals;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tokenizer.PromptCodec;
-import io.rollstream.types.StepReport;
+import io.rollstream.types.StepMetrics;
 import io.rollstream.types.TrainBatch;
 
 import org.apache.flink.api.common.state.ListState;
@@ -66,8 +66,8 @@ import java.util.Optional;
  * <p>A step in which no update could be applied (non-finite or all-zero gradients) is skipped and
  * counted; after {@code learner.max_bad_steps} in a row the learner fails the job.
  */
-public final class LearnerOperator extends AbstractStreamOperator<StepReport>
-        implements OneInputStreamOperator<TrainBatch, StepReport> {
+public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
+        implements OneInputStreamOperator<TrainBatch, StepMetrics> {
 
     /** Operator list state with the one {@link LearnerState}, versioned bytes. */
     static final String STATE = "learner-state";
@@ -227,13 +227,11 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         }
         long end = System.currentTimeMillis();
         long previousCut = lastCutMillis > 0 ? lastCutMillis : batch.stats().firstArrivalMillis();
-        StepMetrics.Timing timing = new StepMetrics.Timing((end - start) / 1000.0,
+        RlStepMetrics.Timing timing = new RlStepMetrics.Timing((end - start) / 1000.0,
                 Math.max(0, start - lastStepEndMillis) / 1000.0, Math.max(0, batch.stats().cutMillis() - previousCut) / 1000.0);
-        Map<String, Object> metrics = StepMetrics.rl(batch, result, timing, accuracy);
-        if (epochKl != null) {
-            metrics.putAll(epochKl.metrics(epochKl.add(batch)));
-        }
-        output.collect(new StreamRecord<>(new StepReport("rl", batch.step(), Json.mapper().writeValueAsString(metrics))));
+        StepMetrics metrics = RlStepMetrics.of(batch, result, timing, accuracy,
+                epochKl != null ? epochKl.metrics(epochKl.add(batch)) : null);
+        output.collect(new StreamRecord<>(metrics));
         stageMetrics.stepDone(metrics);
         lastStepEndMillis = end;
         lastCutMillis = batch.stats().cutMillis();

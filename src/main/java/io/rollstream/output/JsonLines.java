@@ -27,13 +27,18 @@ public final class JsonLines {
 
     /** Every complete line of {@code file}, parsed; blank lines are skipped. */
     public static List<JsonNode> read(Path file) throws IOException {
+        return read(file, JsonNode.class);
+    }
+
+    /** Every complete line of {@code file} as a {@code type} (Jackson); blank lines are skipped. */
+    public static <T> List<T> read(Path file, Class<T> type) throws IOException {
         String text = Files.readString(file, StandardCharsets.UTF_8);
         String[] lines = text.split("\n", -1);
-        List<JsonNode> out = new ArrayList<>();
+        List<T> out = new ArrayList<>();
         // The piece after the last newline is empty, or a line still being written: never read.
         for (int i = 0; i < lines.length - 1; i++) {
             if (!lines[i].isBlank()) {
-                out.add(parse(file, i + 1, lines[i]));
+                out.add(parse(file, i + 1, lines[i], type));
             }
         }
         return out;
@@ -41,12 +46,17 @@ public final class JsonLines {
 
     /** {@link #read}, or no lines when {@code file} does not exist (yet). */
     public static List<JsonNode> readIfExists(Path file) throws IOException {
-        return Files.exists(file) ? read(file) : List.of();
+        return readIfExists(file, JsonNode.class);
     }
 
-    private static JsonNode parse(Path file, long lineNumber, String line) {
+    /** {@link #read(Path, Class)}, or no lines when {@code file} does not exist (yet). */
+    public static <T> List<T> readIfExists(Path file, Class<T> type) throws IOException {
+        return Files.exists(file) ? read(file, type) : List.of();
+    }
+
+    private static <T> T parse(Path file, long lineNumber, String line, Class<T> type) {
         try {
-            return Json.mapper().readTree(line);
+            return Json.mapper().readValue(line, type);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(file + " line " + lineNumber + " is not JSON: "
                     + e.getOriginalMessage(), e);
@@ -86,6 +96,11 @@ public final class JsonLines {
 
         /** The complete lines appended since the previous poll, parsed; blank lines are skipped. */
         public List<JsonNode> poll() throws IOException {
+            return poll(JsonNode.class);
+        }
+
+        /** The complete lines appended since the previous poll, each a {@code type}; blank lines are skipped. */
+        public <T> List<T> poll(Class<T> type) throws IOException {
             if (!Files.exists(file)) {
                 return List.of();
             }
@@ -108,12 +123,12 @@ public final class JsonLines {
             }
             int complete = lastNewline(bytes) + 1; // only complete lines; a line being written waits
             partial = Arrays.copyOfRange(bytes, complete, bytes.length);
-            List<JsonNode> lines = new ArrayList<>();
+            List<T> lines = new ArrayList<>();
             String[] pieces = new String(bytes, 0, complete, StandardCharsets.UTF_8).split("\n", -1);
             for (int i = 0; i < pieces.length - 1; i++) { // the last piece is the empty one after the newline
                 linesRead++;
                 if (!pieces[i].isBlank()) {
-                    lines.add(parse(file, linesRead, pieces[i]));
+                    lines.add(parse(file, linesRead, pieces[i], type));
                 }
             }
             return lines;

@@ -8,6 +8,7 @@ import io.rollstream.types.GroupTotals;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
+import io.rollstream.types.StepMetrics;
 import io.rollstream.types.TrainBatch;
 import io.rollstream.types.TrainGroup;
 
@@ -58,10 +59,11 @@ class EpochKlTest {
         double mean = (2.0 + 2.5 / 3) / 2;
         double sigma = Math.sqrt((Math.pow(2.0 - mean, 2) + Math.pow(2.5 / 3 - mean, 2)) / 2);
         assertThat(tracker.stdAcrossEpochs()).isCloseTo(sigma, within(1e-9));
-        Map<String, Object> metrics = tracker.metrics(second);
-        assertThat(metrics).containsEntry("epochs_completed", 2).containsKey("epochs_completed_now");
-        assertThat((double) metrics.get("kl_epoch_std")).isCloseTo(sigma, within(1e-9));
-        assertThat(tracker.metrics(Map.of())).isEmpty();
+        StepMetrics.EpochKlProgress metrics = tracker.metrics(second);
+        assertThat(metrics.epochsCompleted()).isEqualTo(2);
+        assertThat(metrics.epochsCompletedNow()).isNotEmpty();
+        assertThat(metrics.klEpochStd()).isCloseTo(sigma, within(1e-9));
+        assertThat(tracker.metrics(Map.of())).isNull();
     }
 
     @Test

@@ -22,7 +22,7 @@ import io.rollstream.types.GroupTotals;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
-import io.rollstream.types.StepReport;
+import io.rollstream.types.StepMetrics;
 import io.rollstream.types.TrainBatch;
 import io.rollstream.types.TrainGroup;
 
@@ -82,7 +82,7 @@ class LearnerOperatorTest {
         return new TrainBatch(step, groups, new BatchStats(2, 0, 0, 0, 0, 0, 24, 0, 10, PoolCounts.EMPTY, totals));
     }
 
-    private static OneInputStreamOperatorTestHarness<TrainBatch, StepReport> harness(PolicyStore store)
+    private static OneInputStreamOperatorTestHarness<TrainBatch, StepMetrics> harness(PolicyStore store)
             throws Exception {
         return new OneInputStreamOperatorTestHarness<>(new LearnerOperator(SETTINGS, store, null));
     }
@@ -95,7 +95,7 @@ class LearnerOperatorTest {
             h.processElement(batch(0, 0), 0);
             h.processElement(batch(1, 1), 0);
             assertThat(new RunSignals(store).latest()).get().extracting(m -> m.version()).isEqualTo(2L);
-            JsonNode report = Json.mapper().readTree(h.extractOutputValues().get(1).json());
+            JsonNode report = Json.mapper().readTree(h.extractOutputValues().get(1).toJson());
             assertThat(report.path("step").asLong()).isEqualTo(1);
             assertThat(report.path("policy_version").asLong()).isEqualTo(2);
             assertThat(report.path("groups_trained").asLong()).isEqualTo(2);
@@ -206,10 +206,10 @@ class LearnerOperatorTest {
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(settings, straight, null))) {
             h.open();
             h.processElement(batch(0, 0), 0);
-            assertThat(Json.mapper().readTree(h.extractOutputValues().get(0).json()).path("kl_to_reference")
+            assertThat(Json.mapper().readTree(h.extractOutputValues().get(0).toJson()).path("kl_to_reference")
                     .asDouble()).isCloseTo(0, within(1e-7)); // version 0 is the reference
             h.processElement(batch(1, 0), 0);
-            uninterrupted = Json.mapper().readTree(h.extractOutputValues().get(1).json());
+            uninterrupted = Json.mapper().readTree(h.extractOutputValues().get(1).toJson());
         }
         assertThat(uninterrupted.path("kl_to_reference").asDouble()).isPositive();
         PolicyStore resumed = store("ref-resumed");
@@ -223,7 +223,7 @@ class LearnerOperatorTest {
             h.initializeState(snapshot);
             h.open();
             h.processElement(batch(1, 0), 0);
-            JsonNode after = Json.mapper().readTree(h.extractOutputValues().get(0).json());
+            JsonNode after = Json.mapper().readTree(h.extractOutputValues().get(0).toJson());
             assertThat(after.path("kl_to_reference").asDouble())
                     .isCloseTo(uninterrupted.path("kl_to_reference").asDouble(), within(1e-9));
         }
@@ -250,7 +250,7 @@ class LearnerOperatorTest {
                     null))) {
                 h.open();
                 h.processElement(truncated, 0);
-                JsonNode report = Json.mapper().readTree(h.extractOutputValues().get(0).json());
+                JsonNode report = Json.mapper().readTree(h.extractOutputValues().get(0).toJson());
                 assertThat(report.path("optimizer_steps").asLong()).as("filter %s", filter).isEqualTo(filter ? 0 : 1);
                 assertThat(report.path("skipped_zero_gradient").asLong()).isEqualTo(filter ? 1 : 0);
             }
@@ -290,7 +290,7 @@ class LearnerOperatorTest {
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(DISTILL, store, null))) {
             h.open();
             h.processElement(distillBatch(0, 0.5f, true), 0);
-            JsonNode first = Json.mapper().readTree(h.extractOutputValues().get(0).json());
+            JsonNode first = Json.mapper().readTree(h.extractOutputValues().get(0).toJson());
             assertThat(first.path("kl_mean").asDouble()).isCloseTo(0.5, within(1e-6));
             assertThat(first.path("kl_std").asDouble()).isCloseTo(0, within(1e-6));
             assertThat(first.path("optimizer_steps").asLong()).as("one step per prompt").isEqualTo(2);
@@ -302,7 +302,7 @@ class LearnerOperatorTest {
             h.initializeState(snapshot);
             h.open();
             h.processElement(distillBatch(1, 0.25f, true), 0);
-            JsonNode second = Json.mapper().readTree(h.extractOutputValues().get(0).json());
+            JsonNode second = Json.mapper().readTree(h.extractOutputValues().get(0).toJson());
             // Epochs 0.5 and 0.25 → σ = 0.125: the epoch before the restore still counts.
             assertThat(second.path("epochs_completed").asLong()).isEqualTo(2);
             assertThat(second.path("kl_epoch_std").asDouble()).isCloseTo(0.125, within(1e-6));
@@ -418,7 +418,7 @@ class LearnerOperatorTest {
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(strict, store, null))) {
             h.open();
             h.processElement(poisoned(0), 0);
-            JsonNode report = Json.mapper().readTree(h.extractOutputValues().get(0).json());
+            JsonNode report = Json.mapper().readTree(h.extractOutputValues().get(0).toJson());
             assertThat(report.path("skipped_non_finite").asInt()).isPositive();
             assertThat(report.path("optimizer_steps").asInt()).isZero();
             h.processElement(batch(1, 1), 0); // a good step resets the count

@@ -8,6 +8,7 @@ import io.rollstream.job.LocalRun;
 import io.rollstream.job.PlanFactory;
 import io.rollstream.job.RunPaths;
 import io.rollstream.output.JsonLines;
+import io.rollstream.types.StepMetrics;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.rollout.GroupRequest;
 import io.rollstream.rollout.ModelGroupSampler;
@@ -284,10 +285,10 @@ public final class PipelineBenchmark {
     static double learnerBusyFraction(Path metrics) throws IOException {
         double busy = 0;
         double waited = 0;
-        for (JsonNode m : JsonLines.read(metrics)) {
-            if ("rl".equals(m.path("phase").asText()) && m.path("step").asLong() > 0) {
-                busy += m.path("step_time_s").asDouble();
-                waited += m.path("learner_wait_s").asDouble();
+        for (StepMetrics m : JsonLines.read(metrics, StepMetrics.class)) {
+            if (m.isRl() && m.step() > 0) {
+                busy += m.value(StepMetrics::updates, StepMetrics.Updates::stepTimeS, 0);
+                waited += m.value(StepMetrics::throughput, StepMetrics.Throughput::learnerWaitS, 0);
             }
         }
         return busy + waited > 0 ? busy / (busy + waited) : 0;

@@ -1,8 +1,7 @@
 package io.rollstream.experiment;
 
 import io.rollstream.output.JsonLines;
-
-import com.fasterxml.jackson.databind.JsonNode;
+import io.rollstream.types.StepMetrics;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -43,14 +42,15 @@ public record AlgorithmArm(String name, String description, List<String> overrid
         Map<Long, Double> accuracy = new TreeMap<>();
         Map<Long, Double> rlSeconds = new TreeMap<>();
         double elapsed = 0;
-        List<JsonNode> rl = new ArrayList<>();
-        for (JsonNode m : JsonLines.read(metrics)) {
-            if ("rl".equals(m.path("phase").asText())) {
+        List<StepMetrics> rl = new ArrayList<>();
+        for (StepMetrics m : JsonLines.read(metrics, StepMetrics.class)) {
+            if (m.isRl()) {
                 rl.add(m);
-                elapsed += m.path("step_time_s").asDouble(0) + m.path("learner_wait_s").asDouble(0);
-                if (m.has("eval_accuracy")) {
-                    accuracy.put(m.path("step").asLong() + 1, m.path("eval_accuracy").asDouble());
-                    rlSeconds.put(m.path("step").asLong() + 1, elapsed);
+                elapsed += m.value(StepMetrics::updates, StepMetrics.Updates::stepTimeS, 0)
+                        + m.value(StepMetrics::throughput, StepMetrics.Throughput::learnerWaitS, 0);
+                if (m.evaluated()) {
+                    accuracy.put(m.step() + 1, m.evalAccuracy());
+                    rlSeconds.put(m.step() + 1, elapsed);
                 }
             }
         }
@@ -61,18 +61,18 @@ public record AlgorithmArm(String name, String description, List<String> overrid
         double masked = 0;
         double ratio = 0;
         double ratioMax = 0;
-        for (JsonNode m : rl) {
-            clipped += m.path("clipped_fraction").asDouble(0);
-            masked += m.path("masked_fraction").asDouble(0);
-            ratio += m.path("is_ratio_mean").asDouble(1);
-            ratioMax = Math.max(ratioMax, m.path("is_ratio_max").asDouble(1));
+        for (StepMetrics m : rl) { // the losses' diagnostics, by the names LossStats gives them
+            clipped += m.lossDiagnostics().getOrDefault("clipped_fraction", 0.0);
+            masked += m.lossDiagnostics().getOrDefault("masked_fraction", 0.0);
+            ratio += m.lossDiagnostics().getOrDefault("is_ratio_mean", 1.0);
+            ratioMax = Math.max(ratioMax, m.lossDiagnostics().getOrDefault("is_ratio_max", 1.0));
         }
         int tail = Math.max(1, rl.size() / 10);
         double entropy = 0;
         double reward = 0;
-        for (JsonNode m : rl.subList(rl.size() - tail, rl.size())) {
-            entropy += m.path("entropy").asDouble();
-            reward += m.path("reward_mean").asDouble();
+        for (StepMetrics m : rl.subList(rl.size() - tail, rl.size())) {
+            entropy += m.value(StepMetrics::optimization, StepMetrics.Optimization::entropy, 0);
+            reward += m.value(StepMetrics::rewards, StepMetrics.Rewards::rewardMean, 0);
         }
         int n = rl.size();
         return new AlgorithmArm(name, description, List.copyOf(overrides), accuracy, rlSeconds, n, wallSeconds,

@@ -9,6 +9,7 @@ import io.rollstream.job.RunDirectory;
 import io.rollstream.job.SftRun;
 import io.rollstream.learner.Algorithm;
 import io.rollstream.output.JsonLines;
+import io.rollstream.types.StepMetrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.util.FileUtils;
@@ -209,9 +210,9 @@ public final class AlgorithmsExperiment {
         Path metrics = checkpoint.toAbsolutePath().getParent().resolve("metrics.jsonl");
         double accuracy = Double.NaN;
         if (Files.exists(metrics)) {
-            for (JsonNode m : JsonLines.read(metrics)) {
-                if (m.has("eval_accuracy")) {
-                    accuracy = m.path("eval_accuracy").asDouble();
+            for (StepMetrics m : JsonLines.read(metrics, StepMetrics.class)) {
+                if (m.evaluated()) {
+                    accuracy = m.evalAccuracy();
                 }
             }
         }

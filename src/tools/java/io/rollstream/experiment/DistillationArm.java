@@ -2,8 +2,7 @@ package io.rollstream.experiment;
 
 import io.rollstream.learner.EpochKl;
 import io.rollstream.output.JsonLines;
-
-import com.fasterxml.jackson.databind.JsonNode;
+import io.rollstream.types.StepMetrics;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -35,20 +34,18 @@ public record DistillationArm(int rolloutsPerPrompt, long seed, Map<Long, Double
         long optimizerSteps = 0;
         double loggedStd = Double.NaN;
         double accuracy = Double.NaN;
-        for (JsonNode m : JsonLines.read(metrics)) {
-            if (!"rl".equals(m.path("phase").asText())) {
+        for (StepMetrics m : JsonLines.read(metrics, StepMetrics.class)) {
+            if (!m.isRl()) {
                 continue;
             }
-            sequences += m.path("groups_trained").asLong() * rolloutsPerPrompt;
-            optimizerSteps += m.path("optimizer_steps").asLong();
-            for (JsonNode e : m.path("epochs_completed_now")) {
-                epochs.put(e.path("epoch").asLong(), e.path("kl_mean").asDouble());
+            sequences += (long) m.value(StepMetrics::groups, StepMetrics.Groups::groupsTrained, 0) * rolloutsPerPrompt;
+            optimizerSteps += (long) m.value(StepMetrics::updates, StepMetrics.Updates::optimizerSteps, 0);
+            if (m.epochKl() != null) {
+                m.epochKl().epochsCompletedNow().forEach(e -> epochs.put(e.epoch(), e.klMean()));
+                loggedStd = m.epochKl().klEpochStd();
             }
-            if (m.has("kl_epoch_std")) {
-                loggedStd = m.path("kl_epoch_std").asDouble();
-            }
-            if (m.has("eval_accuracy")) {
-                accuracy = m.path("eval_accuracy").asDouble();
+            if (m.evaluated()) {
+                accuracy = m.evalAccuracy();
             }
         }
         if (epochs.isEmpty()) {

@@ -1,8 +1,7 @@
 package io.rollstream.experiment;
 
 import io.rollstream.output.JsonLines;
-
-import com.fasterxml.jackson.databind.JsonNode;
+import io.rollstream.types.StepMetrics;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,19 +36,14 @@ public record OversamplingArm(String name, long steps, double trainingSeconds, d
         if (!Files.exists(metrics)) {
             return false;
         }
-        return JsonLines.read(metrics).stream().filter(m -> "rl".equals(m.path("phase").asText())).count() >= steps;
+        return JsonLines.read(metrics, StepMetrics.class).stream().filter(StepMetrics::isRl).count() >= steps;
     }
 
     /** Reads an arm from a run directory's {@code metrics.jsonl}. */
     public static OversamplingArm read(String name, Path metrics, String loadBefore, String loadAfter)
             throws IOException {
-        List<JsonNode> rl = new ArrayList<>();
-        for (JsonNode m : JsonLines.read(metrics)) {
-            if ("rl".equals(m.path("phase").asText())) {
-                rl.add(m);
-            }
-        }
-        if (rl.isEmpty() || !rl.get(rl.size() - 1).has("total_groups_scored")) {
+        List<StepMetrics> rl = JsonLines.read(metrics, StepMetrics.class).stream().filter(StepMetrics::isRl).toList();
+        if (rl.isEmpty() || rl.get(rl.size() - 1).totals() == null) {
             throw new IOException(metrics + " logs no RL step with the run's group totals");
         }
         double training = 0;
@@ -57,22 +51,23 @@ public record OversamplingArm(String name, long steps, double trainingSeconds, d
         double staleness = 0;
         double accuracy = Double.NaN;
         List<Double> timeline = new ArrayList<>();
-        for (JsonNode m : rl) {
-            training += m.path("step_time_s").asDouble();
-            waiting += m.path("learner_wait_s").asDouble();
-            staleness += m.path("staleness_mean").asDouble();
+        for (StepMetrics m : rl) {
+            training += m.value(StepMetrics::updates, StepMetrics.Updates::stepTimeS, 0);
+            waiting += m.value(StepMetrics::throughput, StepMetrics.Throughput::learnerWaitS, 0);
+            staleness += m.value(StepMetrics::samples, StepMetrics.Samples::stalenessMean, 0);
             timeline.add(training + waiting);
-            if (m.has("eval_accuracy")) {
-                accuracy = m.path("eval_accuracy").asDouble();
+            if (m.evaluated()) {
+                accuracy = m.evalAccuracy();
             }
         }
-        JsonNode last = rl.get(rl.size() - 1);
-        long filtered = last.path("total_groups_dropped_zero_advantage").asLong()
-                + last.path("total_groups_dropped_difficulty").asLong() + last.path("total_groups_dropped_length").asLong();
-        return new OversamplingArm(name, rl.size(), training, waiting, last.path("total_groups_scored").asLong(),
-                last.path("total_groups_trained").asLong(), filtered, last.path("total_groups_dropped_stale").asLong(),
-                last.path("total_rollout_tokens_per_trained_token").asDouble(), staleness / rl.size(), accuracy,
-                timeline, loadBefore, loadAfter);
+        StepMetrics.Totals last = rl.get(rl.size() - 1).totals();
+        long filtered = last.totalGroupsDroppedZeroAdvantage() + last.totalGroupsDroppedDifficulty()
+                + last.totalGroupsDroppedLength();
+        double tokensPerTrainedToken = last.totalRolloutTokensPerTrainedToken() != null
+                ? last.totalRolloutTokensPerTrainedToken() : 0.0;
+        return new OversamplingArm(name, rl.size(), training, waiting, last.totalGroupsScored(),
+                last.totalGroupsTrained(), filtered, last.totalGroupsDroppedStale(), tokensPerTrainedToken,
+                staleness / rl.size(), accuracy, timeline, loadBefore, loadAfter);
     }
 
     /** The learner's mean training time per step, in seconds (it varies with the machine's load). */

@@ -1,6 +1,12 @@
 package io.rollstream.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.rollstream.types.StepMetrics;
+import io.rollstream.types.StepMetrics.Groups;
+import io.rollstream.types.StepMetrics.Optimization;
+import io.rollstream.types.StepMetrics.Rewards;
+import io.rollstream.types.StepMetrics.Samples;
+import io.rollstream.types.StepMetrics.Throughput;
+import io.rollstream.types.StepMetrics.Totals;
 
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -11,10 +17,11 @@ import org.knowm.xchart.style.Styler;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The report's charts, drawn with XChart from a run's records. RL charts plot {@code metrics.jsonl}
- * keys against the learner step; held-out accuracy is plotted against the policy version it
+ * values (each series named by its key) against the learner step; held-out accuracy is plotted against the policy version it
  * measured (0 = the initial, possibly SFT-warm-started policy; n = after RL step n − 1). A chart
  * whose keys no line carries (KL outside distillation, SFT loss without a warm start) is left out.
  */
@@ -28,42 +35,69 @@ public final class ReportCharts {
 
     private ReportCharts() {}
 
+    /** A series: a value of the lines, named by its {@code metrics.jsonl} key; null where a line has none. */
+    private record Series(String key, Function<StepMetrics, Double> value) {
+
+        /** The value {@code field} of the part {@code part}, where a line has it. */
+        static <P> Series of(String key, Function<StepMetrics, P> part, Function<P, ? extends Number> field) {
+            return new Series(key, m -> {
+                double v = m.value(part, field, Double.NaN);
+                return Double.isNaN(v) ? null : v;
+            });
+        }
+    }
+
     public static List<NamedChart> of(RunRecords run) {
         List<NamedChart> charts = new ArrayList<>();
-        List<JsonNode> rl = run.rl();
-        addLines(charts, "reward", "Reward (training batches)", "reward", rl, "reward_mean", "reward_std");
+        List<StepMetrics> rl = run.rl();
+        addLines(charts, "reward", "Reward (training batches)", "reward", rl,
+                Series.of("reward_mean", StepMetrics::rewards, Rewards::rewardMean),
+                Series.of("reward_std", StepMetrics::rewards, Rewards::rewardStd));
         XYChart accuracy = accuracy(run);
         if (accuracy != null) {
             charts.add(new NamedChart("accuracy.png", accuracy.getTitle(), accuracy));
         }
-        addLines(charts, "kl", "Reverse KL to the teacher (per token)", "KL", rl, "kl_mean");
-        addLines(charts, "staleness", "Staleness of trained groups (steps)", "steps", rl, "staleness_mean",
-                "staleness_max");
-        addLines(charts, "pools", "Difficulty pools (problems)", "problems", rl, "pool_easy", "pool_normal",
-                "pool_hard");
+        addLines(charts, "kl", "Reverse KL to the teacher (per token)", "KL", rl,
+                Series.of("kl_mean", StepMetrics::rewards, Rewards::klMean));
+        addLines(charts, "staleness", "Staleness of trained groups (steps)", "steps", rl,
+                Series.of("staleness_mean", StepMetrics::samples, Samples::stalenessMean),
+                Series.of("staleness_max", StepMetrics::samples, Samples::stalenessMax));
+        addLines(charts, "pools", "Difficulty pools (problems)", "problems", rl,
+                Series.of("pool_easy", StepMetrics::groups, Groups::poolEasy),
+                Series.of("pool_normal", StepMetrics::groups, Groups::poolNormal),
+                Series.of("pool_hard", StepMetrics::groups, Groups::poolHard));
         addLines(charts, "filters", "Groups per step: scored, trained and dropped by filter", "groups", rl,
-                "groups_scored", "groups_trained", "groups_dropped_zero_advantage", "groups_dropped_difficulty",
-                "groups_dropped_stale", "groups_dropped_length");
-        addLines(charts, "waste", "Waste of generation (whole run so far)", "ratio", rl, "total_generation_efficiency",
-                "total_rollout_tokens_per_trained_token");
-        addLines(charts, "throughput", "Throughput (tokens/s)", "tokens/s", rl, "rollout_tokens_per_s",
-                "learner_tokens_per_s");
+                Series.of("groups_scored", StepMetrics::groups, Groups::groupsScored),
+                Series.of("groups_trained", StepMetrics::groups, Groups::groupsTrained),
+                Series.of("groups_dropped_zero_advantage", StepMetrics::groups, Groups::groupsDroppedZeroAdvantage),
+                Series.of("groups_dropped_difficulty", StepMetrics::groups, Groups::groupsDroppedDifficulty),
+                Series.of("groups_dropped_stale", StepMetrics::groups, Groups::groupsDroppedStale),
+                Series.of("groups_dropped_length", StepMetrics::groups, Groups::groupsDroppedLength));
+        addLines(charts, "waste", "Waste of generation (whole run so far)", "ratio", rl,
+                Series.of("total_generation_efficiency", StepMetrics::totals, Totals::totalGenerationEfficiency),
+                Series.of("total_rollout_tokens_per_trained_token", StepMetrics::totals,
+                        Totals::totalRolloutTokensPerTrainedToken));
+        addLines(charts, "throughput", "Throughput (tokens/s)", "tokens/s", rl,
+                Series.of("rollout_tokens_per_s", StepMetrics::throughput, Throughput::rolloutTokensPerS),
+                Series.of("learner_tokens_per_s", StepMetrics::throughput, Throughput::learnerTokensPerS));
         CategoryChart split = timeSplit(rl);
         if (split != null) {
             charts.add(new NamedChart("time-split.png", split.getTitle(), split));
         }
-        addLines(charts, "learner", "Learner: loss, gradient norm, entropy", "value", rl, "loss", "grad_norm",
-                "entropy");
-        addLines(charts, "sft-loss", "SFT warm start: loss", "loss", run.sft(), "loss");
+        Series loss = Series.of("loss", StepMetrics::optimization, Optimization::loss);
+        addLines(charts, "learner", "Learner: loss, gradient norm, entropy", "value", rl, loss,
+                Series.of("grad_norm", StepMetrics::optimization, Optimization::gradNorm),
+                Series.of("entropy", StepMetrics::optimization, Optimization::entropy));
+        addLines(charts, "sft-loss", "SFT warm start: loss", "loss", run.sft(), loss);
         return charts;
     }
 
-    /** One series per key present in {@code lines}, against their {@code step}; nothing when none is. */
+    /** One series per value present in {@code lines}, against their {@code step}; nothing when none is. */
     private static void addLines(List<NamedChart> charts, String name, String title, String yTitle,
-            List<JsonNode> lines, String... keys) {
+            List<StepMetrics> lines, Series... series) {
         XYChart chart = xy(title, "step", yTitle);
-        for (String key : keys) {
-            addSeries(chart, key, lines);
+        for (Series s : series) {
+            addSeries(chart, s, lines);
         }
         if (!chart.getSeriesMap().isEmpty()) {
             charts.add(new NamedChart(name + ".png", title, chart));
@@ -73,11 +107,11 @@ public final class ReportCharts {
     /** The last SFT evaluation at version 0, then every RL evaluation at the version it measured. */
     private static XYChart accuracy(RunRecords run) {
         List<double[]> points = new ArrayList<>();
-        run.sft().stream().filter(m -> m.has("eval_accuracy")).reduce((a, b) -> b)
-                .ifPresent(m -> points.add(new double[] {0, m.path("eval_accuracy").asDouble()}));
-        for (JsonNode m : run.rl()) {
-            if (m.has("eval_accuracy")) {
-                points.add(new double[] {m.path("step").asLong() + 1, m.path("eval_accuracy").asDouble()});
+        run.sft().stream().filter(StepMetrics::evaluated).reduce((a, b) -> b)
+                .ifPresent(m -> points.add(new double[] {0, m.evalAccuracy()}));
+        for (StepMetrics m : run.rl()) {
+            if (m.evaluated()) {
+                points.add(new double[] {m.step() + 1, m.evalAccuracy()});
             }
         }
         if (points.isEmpty()) {
@@ -91,8 +125,8 @@ public final class ReportCharts {
     }
 
     /** Per step, seconds the learner trained and seconds it waited for its batch, stacked. */
-    private static CategoryChart timeSplit(List<JsonNode> rl) {
-        List<JsonNode> timed = rl.stream().filter(m -> m.has("step_time_s") && m.has("learner_wait_s")).toList();
+    private static CategoryChart timeSplit(List<StepMetrics> rl) {
+        List<StepMetrics> timed = rl.stream().filter(m -> m.updates() != null && m.throughput() != null).toList();
         if (timed.isEmpty()) {
             return null;
         }
@@ -102,22 +136,22 @@ public final class ReportCharts {
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         chart.getStyler().setXAxisLabelRotation(timed.size() > 20 ? 90 : 0);
         chart.getStyler().setXAxisMaxLabelCount(20);
-        List<Long> steps = timed.stream().map(m -> m.path("step").asLong()).toList();
+        List<Long> steps = timed.stream().map(StepMetrics::step).toList();
         chart.addSeries("training (step_time_s)", steps,
-                timed.stream().map(m -> (Number) m.path("step_time_s").asDouble()).toList());
+                timed.stream().map(m -> (Number) m.updates().stepTimeS()).toList());
         chart.addSeries("waiting for a batch (learner_wait_s)", steps,
-                timed.stream().map(m -> (Number) m.path("learner_wait_s").asDouble()).toList());
+                timed.stream().map(m -> (Number) m.throughput().learnerWaitS()).toList());
         return chart;
     }
 
-    /** {@code key} against {@code step} over the lines that carry it; no series when none does. */
-    private static void addSeries(XYChart chart, String key, List<JsonNode> lines) {
-        List<JsonNode> kept = lines.stream().filter(m -> m.has(key)).toList();
+    /** {@code series} against {@code step} over the lines that carry it; no series when none does. */
+    private static void addSeries(XYChart chart, Series series, List<StepMetrics> lines) {
+        List<StepMetrics> kept = lines.stream().filter(m -> series.value().apply(m) != null).toList();
         if (kept.isEmpty()) {
             return;
         }
-        chart.addSeries(key, kept.stream().mapToDouble(m -> m.path("step").asDouble()).toArray(),
-                kept.stream().mapToDouble(m -> m.path(key).asDouble()).toArray());
+        chart.addSeries(series.key(), kept.stream().mapToDouble(StepMetrics::step).toArray(),
+                kept.stream().mapToDouble(m -> series.value().apply(m)).toArray());
     }
 
     private static XYChart xy(String title, String xTitle, String yTitle) {

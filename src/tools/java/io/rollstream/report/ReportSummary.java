@@ -1,10 +1,18 @@
 package io.rollstream.report;
 
+import io.rollstream.types.StepMetrics;
+import io.rollstream.types.StepMetrics.Groups;
+import io.rollstream.types.StepMetrics.Rewards;
+import io.rollstream.types.StepMetrics.Samples;
+import io.rollstream.types.StepMetrics.Throughput;
+import io.rollstream.types.StepMetrics.Updates;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.ToDoubleFunction;
 
 /** The report's headline numbers, as label → formatted value, from a run's metrics lines. */
@@ -14,10 +22,10 @@ final class ReportSummary {
 
     static Map<String, String> of(RunRecords run) {
         Map<String, String> s = new LinkedHashMap<>();
-        List<JsonNode> rl = run.rl();
+        List<StepMetrics> rl = run.rl();
         s.put("status", run.finished() ? "finished (final-model.rsckpt saved)" : "in progress (or stopped early)");
         s.put("SFT warm-start steps", run.sft().isEmpty() ? "0"
-                : Long.toString(run.sft().get(run.sft().size() - 1).path("step").asLong() + 1));
+                : Long.toString(run.sft().get(run.sft().size() - 1).step() + 1));
         s.put("RL steps", Integer.toString(rl.size()));
         List<JsonNode> restarts = run.events().stream().filter(e -> "restart".equals(e.path("event").asText())).toList();
         s.put("restarts", restarts.isEmpty() ? "0" : restarts.size() + " (last: "
@@ -25,30 +33,32 @@ final class ReportSummary {
         s.put("stops / resumes", count(run.events(), "stop") + " / " + count(run.events(), "resume"));
         lastEval(run.sft()).ifPresent(a -> s.put("held-out accuracy after SFT", percent(a)));
         lastEval(rl).ifPresent(a -> s.put("held-out accuracy, latest", percent(a)));
-        rl.stream().filter(m -> m.has("eval_accuracy")).mapToDouble(m -> m.path("eval_accuracy").asDouble()).max()
+        rl.stream().filter(StepMetrics::evaluated).mapToDouble(StepMetrics::evalAccuracy).max()
                 .ifPresent(a -> s.put("held-out accuracy, best", percent(a)));
         if (!rl.isEmpty()) {
             s.put("reward_mean, first → last step", String.format("%.3f → %.3f",
-                    rl.get(0).path("reward_mean").asDouble(), rl.get(rl.size() - 1).path("reward_mean").asDouble()));
-            s.put("staleness_mean, average", String.format("%.2f", mean(rl, m -> m.path("staleness_mean").asDouble())));
-            s.put("groups trained", String.format("%.0f", sum(rl, m -> m.path("groups_trained").asDouble())));
-            for (String reason : List.of("zero_advantage", "difficulty", "stale", "length")) {
-                s.put("groups dropped: " + reason,
-                        String.format("%.0f", sum(rl, m -> m.path("groups_dropped_" + reason).asDouble())));
-            }
-            JsonNode last = rl.get(rl.size() - 1);
-            if (last.has("total_groups_scored")) { // the whole run's waste, as batch assembly counted it
+                    rl.get(0).value(StepMetrics::rewards, Rewards::rewardMean, 0),
+                    rl.get(rl.size() - 1).value(StepMetrics::rewards, Rewards::rewardMean, 0)));
+            s.put("staleness_mean, average", String.format("%.2f", mean(rl, m -> m.value(StepMetrics::samples, Samples::stalenessMean, 0))));
+            s.put("groups trained", String.format("%.0f", sum(rl, m -> m.value(StepMetrics::groups, Groups::groupsTrained, 0))));
+            s.put("groups dropped: zero_advantage",
+                    String.format("%.0f", sum(rl, m -> m.value(StepMetrics::groups, Groups::groupsDroppedZeroAdvantage, 0))));
+            s.put("groups dropped: difficulty", String.format("%.0f", sum(rl, m -> m.value(StepMetrics::groups, Groups::groupsDroppedDifficulty, 0))));
+            s.put("groups dropped: stale", String.format("%.0f", sum(rl, m -> m.value(StepMetrics::groups, Groups::groupsDroppedStale, 0))));
+            s.put("groups dropped: length", String.format("%.0f", sum(rl, m -> m.value(StepMetrics::groups, Groups::groupsDroppedLength, 0))));
+            StepMetrics.Totals last = rl.get(rl.size() - 1).totals();
+            if (last != null) { // the whole run's waste, as batch assembly counted it
                 s.put("groups scored → trained (whole run)", String.format("%d → %d",
-                        last.path("total_groups_scored").asLong(), last.path("total_groups_trained").asLong()));
+                        last.totalGroupsScored(), last.totalGroupsTrained()));
                 s.put("generation efficiency (trained ÷ scored groups)",
-                        percent(last.path("total_generation_efficiency").asDouble()));
+                        percent(orZero(last.totalGenerationEfficiency())));
                 s.put("rollout tokens per trained token",
-                        String.format("%.2f", last.path("total_rollout_tokens_per_trained_token").asDouble()));
+                        String.format("%.2f", orZero(last.totalRolloutTokensPerTrainedToken())));
             }
-            s.put("rollout tokens/s, average", String.format("%,.0f", mean(rl, m -> m.path("rollout_tokens_per_s").asDouble())));
-            s.put("learner tokens/s, average", String.format("%,.0f", mean(rl, m -> m.path("learner_tokens_per_s").asDouble())));
-            double busy = sum(rl, m -> m.path("step_time_s").asDouble());
-            double waited = sum(rl, m -> m.path("learner_wait_s").asDouble());
+            s.put("rollout tokens/s, average", String.format("%,.0f", mean(rl, m -> m.value(StepMetrics::throughput, Throughput::rolloutTokensPerS, 0))));
+            s.put("learner tokens/s, average", String.format("%,.0f", mean(rl, m -> m.value(StepMetrics::throughput, Throughput::learnerTokensPerS, 0))));
+            double busy = sum(rl, m -> m.value(StepMetrics::updates, Updates::stepTimeS, 0));
+            double waited = sum(rl, m -> m.value(StepMetrics::throughput, Throughput::learnerWaitS, 0));
             s.put("learner time: training / waiting", String.format("%.1f s / %.1f s (busy %.0f%%)", busy, waited,
                     busy + waited > 0 ? 100 * busy / (busy + waited) : 0));
         }
@@ -59,17 +69,20 @@ final class ReportSummary {
         return events.stream().filter(e -> event.equals(e.path("event").asText())).count();
     }
 
-    private static java.util.Optional<Double> lastEval(List<JsonNode> lines) {
-        return lines.stream().filter(m -> m.has("eval_accuracy")).reduce((a, b) -> b)
-                .map(m -> m.path("eval_accuracy").asDouble());
+    private static Optional<Double> lastEval(List<StepMetrics> lines) {
+        return lines.stream().filter(StepMetrics::evaluated).reduce((a, b) -> b).map(StepMetrics::evalAccuracy);
     }
 
-    private static double sum(List<JsonNode> lines, ToDoubleFunction<JsonNode> value) {
+    private static double sum(List<StepMetrics> lines, ToDoubleFunction<StepMetrics> value) {
         return lines.stream().mapToDouble(value).sum();
     }
 
-    private static double mean(List<JsonNode> lines, ToDoubleFunction<JsonNode> value) {
+    private static double mean(List<StepMetrics> lines, ToDoubleFunction<StepMetrics> value) {
         return lines.stream().mapToDouble(value).average().orElse(0);
+    }
+
+    private static double orZero(Double value) {
+        return value != null ? value : 0;
     }
 
     private static String percent(double fraction) {

@@ -2,6 +2,7 @@ package io.rollstream.report;
 
 import io.rollstream.job.RunEvents;
 import io.rollstream.output.JsonLines;
+import io.rollstream.types.StepMetrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -22,7 +23,7 @@ import java.util.List;
  * @param finished whether the run saved its final model
  * @param events events.jsonl lines, the history of the run's attempts (empty when the file is missing)
  */
-public record RunRecords(Path dir, String configYaml, List<JsonNode> sft, List<JsonNode> rl, List<JsonNode> rollouts,
+public record RunRecords(Path dir, String configYaml, List<StepMetrics> sft, List<StepMetrics> rl, List<JsonNode> rollouts,
         boolean finished, List<JsonNode> events) {
 
     /**
@@ -34,13 +35,13 @@ public record RunRecords(Path dir, String configYaml, List<JsonNode> sft, List<J
             throw new IllegalArgumentException(dir + " is not a run directory: it has no metrics.jsonl"
                     + " (give the --run-dir of `jobs/rollstream run`, e.g. runs/quickstart-20260101-120000)");
         }
-        List<JsonNode> lines = JsonLines.read(metrics);
+        List<StepMetrics> lines = JsonLines.read(metrics, StepMetrics.class);
         Path config = dir.resolve("config.yaml");
         Path rollouts = dir.resolve("rollouts.jsonl");
         return new RunRecords(dir,
                 Files.isRegularFile(config) ? Files.readString(config, StandardCharsets.UTF_8) : null,
-                lines.stream().filter(m -> "sft".equals(m.path("phase").asText())).toList(),
-                lines.stream().filter(m -> "rl".equals(m.path("phase").asText())).toList(),
+                lines.stream().filter(StepMetrics::isSft).toList(),
+                lines.stream().filter(StepMetrics::isRl).toList(),
                 Files.isRegularFile(rollouts) ? JsonLines.read(rollouts) : List.of(),
                 Files.isRegularFile(dir.resolve("final-model.rsckpt")),
                 new RunEvents(dir.resolve(RunEvents.FILE)).read());
