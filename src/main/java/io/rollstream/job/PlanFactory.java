@@ -40,6 +40,8 @@ import io.rollstream.tokenizer.TokenizerSpec;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 
 /** Turns a validated {@link RunConfig} into the job's plan and its production edges. */
 public final class PlanFactory {
@@ -160,11 +162,11 @@ public final class PlanFactory {
     }
 
     /** Task names a problem may carry: the built-in task, or for JSONL its default label and the built-in names. */
-    static java.util.Set<String> knownTasks(RunConfig c) {
+    static Set<String> knownTasks(RunConfig c) {
         if (c.data().source() == DataSection.Source.TASK) {
-            return java.util.Set.of(task(c).problem(0).task());
+            return Set.of(task(c).problem(0).task());
         }
-        java.util.Set<String> names = new java.util.HashSet<>(Tasks.names());
+        Set<String> names = new HashSet<>(Tasks.names());
         names.add(JSONL_TASK);
         return names;
     }

@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The checks of a run that need more than the config itself — its files, its tokenizer, its sizes
@@ -351,7 +352,7 @@ public final class PreFlight {
         }
     }
 
-    static java.util.Optional<String> disk(RunConfig c, ModelSpec model, long usable) {
+    static Optional<String> disk(RunConfig c, ModelSpec model, long usable) {
         long offPolicy = c.async().maxOffPolicySteps() + 1;
         long keepLast = c.policyStore().keepLast() == 0 ? c.job().maxSteps() + 1L : c.policyStore().keepLast();
         long versions = Math.min(c.job().maxSteps() + 1L, 1 + Math.max(keepLast, offPolicy)
@@ -363,9 +364,9 @@ public final class PreFlight {
         long base = baseCopy ? model.parameterCount() * Float.BYTES : 0;
         long needed = versions * policyVersionBytes(c, model) + stateFiles + base;
         if (needed <= usable) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of("this run's policy store and learner state files need up to about " + gib(needed)
+        return Optional.of("this run's policy store and learner state files need up to about " + gib(needed)
                 + " of disk (" + versions + " policy versions of " + gib(policyVersionBytes(c, model))
                 + (stateFiles > 0 ? ", 2 learner states of " + gib(state) : "")
                 + (base > 0 ? ", the base model of the adapters: " + gib(base) : "") + "), more than the " + gib(usable)

@@ -8,6 +8,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import io.rollstream.checkpoint.OptimizerState;
 import io.rollstream.model.TensorSource;
 
+import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -31,7 +32,7 @@ public final class AdamW {
 
     /** Optimizer settings. {@code warmupSteps} ramps the learning rate linearly from 0. */
     public record Config(double learningRate, double beta1, double beta2, double epsilon, double weightDecay,
-            int warmupSteps) implements java.io.Serializable {
+            int warmupSteps) implements Serializable {
 
         public static Config defaults() {
             return new Config(1e-4, 0.9, 0.99, 1e-8, 0.0, 0);

@@ -23,6 +23,7 @@ import org.apache.flink.api.common.state.OperatorStateStore;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.core.fs.Path;
 import org.apache.flink.core.io.SimpleVersionedSerialization;
 import org.apache.flink.runtime.checkpoint.CheckpointOptions;
 import org.apache.flink.runtime.state.CheckpointStreamFactory;
@@ -35,10 +36,13 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The embedded learner (parallelism 1): trains on each batch, publishes the new policy version to
@@ -93,7 +97,7 @@ public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
     /** Null unless distilling over a fixed problem set. */
     private transient EpochKl epochKl;
     private transient LearnerStateFiles files;
-    private transient java.util.Set<Long> savepoints;
+    private transient Set<Long> savepoints;
     private transient PolicyCollector.Pins restoredPins;
     private transient PolicyCollector collector;
     private transient boolean snapshotIsSavepoint;
@@ -121,9 +125,9 @@ public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
         super.initializeState(context);
         state = context.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>(STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        files = new LearnerStateFiles(new org.apache.flink.core.fs.Path(store.root(), "learner-state").toString());
-        savepoints = new java.util.HashSet<>();
-        List<LearnerState> saved = new java.util.ArrayList<>();
+        files = new LearnerStateFiles(new Path(store.root(), "learner-state").toString());
+        savepoints = new HashSet<>();
+        List<LearnerState> saved = new ArrayList<>();
         for (byte[] bytes : state.get()) {
             saved.add(SimpleVersionedSerialization.readVersionAndDeSerialize(LearnerStateSerializer.INSTANCE, bytes));
         }
@@ -157,9 +161,9 @@ public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
         ListState<String> file = stateStore.getListState(new ListStateDescriptor<>(LEGACY_CHECKPOINT_FILE, String.class));
         ListState<String> pins = stateStore.getListState(new ListStateDescriptor<>(LEGACY_PINS, Types.STRING));
         ListState<String> epochKl = stateStore.getListState(new ListStateDescriptor<>(LEGACY_EPOCH_KL, Types.STRING));
-        List<byte[]> checkpoints = new java.util.ArrayList<>();
+        List<byte[]> checkpoints = new ArrayList<>();
         inline.get().forEach(checkpoints::add);
-        List<String> references = new java.util.ArrayList<>();
+        List<String> references = new ArrayList<>();
         file.get().forEach(references::add);
         Iterator<String> pinsJson = pins.get().iterator();
         Iterator<String> epochKlJson = epochKl.get().iterator();

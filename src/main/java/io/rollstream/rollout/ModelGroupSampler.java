@@ -10,6 +10,7 @@ import io.rollstream.policy.PolicyStore;
 import io.rollstream.policy.PolicyVersionGoneException;
 import io.rollstream.policy.RunSignals;
 import io.rollstream.sampling.Completion;
+import io.rollstream.sampling.FinishReason;
 import io.rollstream.sampling.GenerationRequest;
 import io.rollstream.sampling.RolloutSeeds;
 import io.rollstream.sampling.SamplingEngine;
@@ -22,6 +23,7 @@ import io.rollstream.types.Rollout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -111,7 +113,7 @@ public final class ModelGroupSampler implements GroupSampler {
 
     private Rollout score(Problem problem, Completion c) {
         String text = codec.completionText(c.tokens());
-        String finish = c.finishReason() == io.rollstream.sampling.FinishReason.STOP ? Rollout.STOP : Rollout.LENGTH;
+        String finish = c.finishReason() == FinishReason.STOP ? Rollout.STOP : Rollout.LENGTH;
         double reward;
         try {
             reward = verifier.score(text, problem.answer());
@@ -167,7 +169,7 @@ public final class ModelGroupSampler implements GroupSampler {
         }
         try {
             model = Checkpoints.model(checkpoint, bases);
-        } catch (java.io.UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
             throw e.getCause(); // a version deleted while it was read: available() tells why
         }
         models.put(version, model);

@@ -17,6 +17,8 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.State;
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -183,8 +185,8 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
         void visit(String key, S state) throws Exception;
     }
 
-    private <S extends org.apache.flink.api.common.state.State> void forEachKey(
-            org.apache.flink.api.common.state.StateDescriptor<S, ?> descriptor, KeyVisitor<S> visitor) throws Exception {
+    private <S extends State> void forEachKey(
+            StateDescriptor<S, ?> descriptor, KeyVisitor<S> visitor) throws Exception {
         getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, descriptor,
                 (key, state) -> visitor.visit((String) key, state));
     }

@@ -14,6 +14,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 import java.io.IOException;
 
+import ai.djl.Device;
+
 /**
  * The teacher-scoring stage (distillation only): a thin, stateless Flink map around {@link
  * TeacherScorer}. Each subtask loads the teacher (a checkpoint or a Hugging Face directory) once in {@link #open} and frees it in
@@ -45,7 +47,7 @@ public final class TeacherScoring extends RichMapFunction<ScoredGroup, ScoredGro
 
     @Override
     public void open(OpenContext context) throws Exception {
-        ai.djl.Device device = DeviceSelection.forSubtask(UID, settings.device(),
+        Device device = DeviceSelection.forSubtask(UID, settings.device(),
                 DeviceSelection.declaredGpus(getRuntimeContext()),
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
         scorer = settings.source() == ModelSource.HUGGINGFACE

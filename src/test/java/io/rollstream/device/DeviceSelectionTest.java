@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import ai.djl.Device;
+
 class DeviceSelectionTest {
 
     /** What Flink's GPU driver hands an operator: one info per GPU, its index as a property. */
@@ -39,10 +41,10 @@ class DeviceSelectionTest {
     @Test
     void subtasksSpreadOverTheTaskManagersGpusWhenCudaSeesThem() {
         List<Integer> declared = List.of(0, 1);
-        assertThat(DeviceSelection.choose(DeviceSetting.AUTO, declared, 0, 2).device()).isEqualTo(ai.djl.Device.gpu(0));
-        assertThat(DeviceSelection.choose(DeviceSetting.AUTO, declared, 1, 2).device()).isEqualTo(ai.djl.Device.gpu(1));
+        assertThat(DeviceSelection.choose(DeviceSetting.AUTO, declared, 0, 2).device()).isEqualTo(Device.gpu(0));
+        assertThat(DeviceSelection.choose(DeviceSetting.AUTO, declared, 1, 2).device()).isEqualTo(Device.gpu(1));
         DeviceSelection.Choice third = DeviceSelection.choose(DeviceSetting.GPU, declared, 2, 2);
-        assertThat(third.device()).isEqualTo(ai.djl.Device.gpu(0));
+        assertThat(third.device()).isEqualTo(Device.gpu(0));
         assertThat(third.declaredGpu()).isZero();
     }
 
@@ -50,29 +52,29 @@ class DeviceSelectionTest {
     void aPhysicalIndexBeyondWhatCudaSeesIsTakenByItsPosition() {
         // CUDA_VISIBLE_DEVICES=5,7: PyTorch sees two devices, the driver reports 5 and 7.
         DeviceSelection.Choice choice = DeviceSelection.choose(DeviceSetting.AUTO, List.of(5, 7), 1, 2);
-        assertThat(choice.device()).isEqualTo(ai.djl.Device.gpu(1));
+        assertThat(choice.device()).isEqualTo(Device.gpu(1));
         assertThat(choice.declaredGpu()).isEqualTo(7);
     }
 
     @Test
     void autoFallsBackToTheCpuAndReportsTheDeclaredIndexWhenCudaIsAbsent() {
         DeviceSelection.Choice choice = DeviceSelection.choose(DeviceSetting.AUTO, List.of(0), 1, 0);
-        assertThat(choice.device()).isEqualTo(ai.djl.Device.cpu());
+        assertThat(choice.device()).isEqualTo(Device.cpu());
         assertThat(choice.declaredGpu()).isZero();
         assertThat(choice.reason()).contains("GPU index 0").contains("falling back to the CPU");
     }
 
     @Test
     void withoutDeclaredGpusAutoUsesVisibleCudaDevicesOrTheCpu() {
-        assertThat(DeviceSelection.choose(DeviceSetting.AUTO, List.of(), 3, 2).device()).isEqualTo(ai.djl.Device.gpu(1));
+        assertThat(DeviceSelection.choose(DeviceSetting.AUTO, List.of(), 3, 2).device()).isEqualTo(Device.gpu(1));
         DeviceSelection.Choice cpu = DeviceSelection.choose(DeviceSetting.AUTO, List.of(), 0, 0);
-        assertThat(cpu.device()).isEqualTo(ai.djl.Device.cpu());
+        assertThat(cpu.device()).isEqualTo(Device.cpu());
         assertThat(cpu.declaredGpu()).isEqualTo(-1);
     }
 
     @Test
     void cpuIsNeverOverriddenByDeclaredGpus() {
-        assertThat(DeviceSelection.choose(DeviceSetting.CPU, List.of(0), 0, 1).device()).isEqualTo(ai.djl.Device.cpu());
+        assertThat(DeviceSelection.choose(DeviceSetting.CPU, List.of(0), 0, 1).device()).isEqualTo(Device.cpu());
     }
 
     @Test

@@ -21,6 +21,7 @@ import io.rollstream.model.KvCache;
 
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -77,7 +78,7 @@ class HfFixturesTest {
         }
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void theMistralSlidingWindowBoundsTheContext() throws IOException {
         HfConfig config = HfModelDirectory.config(FIXTURES.resolve("mistral-f16"));
         assertThat(config.decoder().contextLength()).isEqualTo(96);

@@ -6,6 +6,7 @@ import ai.djl.Device;
 
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.model.GptModel;
+import io.rollstream.model.ModelConfig;
 import io.rollstream.rollout.ModelGroupSampler;
 import io.rollstream.rollout.Oversampling;
 import io.rollstream.sampling.SamplingParams;
@@ -69,8 +70,8 @@ class BadInputITCase {
         ProblemValidator validator = new ProblemValidator(tokenizer.spec(), 12, 100, Set.of(PlanFactory.JSONL_TASK));
         PipelinePlan plan = new PipelinePlan(fixture.jobName(), 1, fixture.rollout(), fixture.batch(), fixture.learner(),
                 null, null, validator, fixture.store(), fixture.rolloutLog(), fixture.paths(), null);
-        try (GptModel fresh = GptModel.initialize(new io.rollstream.model.ModelConfig(tokenizer.vocabSize(), 1, 2, 32,
-                64, 12, io.rollstream.model.ModelConfig.Positions.LEARNED), 5, Device.cpu())) {
+        try (GptModel fresh = GptModel.initialize(new ModelConfig(tokenizer.vocabSize(), 1, 2, 32,
+                64, 12, ModelConfig.Positions.LEARNED), 5, Device.cpu())) {
             plan.store().publish(new Checkpoint(0, fresh.config(), tokenizer.spec(), fresh.weights(), null, Map.of()),
                     "init");
         }

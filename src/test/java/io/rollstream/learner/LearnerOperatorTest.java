@@ -34,10 +34,14 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /** The learner operator in a harness: steps, publication, reports, and snapshot → restore. */
@@ -145,7 +149,7 @@ class LearnerOperatorTest {
         Path base = Path.of("src/test/resources/hf-models/llama-tied").toAbsolutePath();
         LearnerSettings settings = new LearnerSettings(Algorithm.GRPO, SETTINGS.optimizer(), SETTINGS.trainer(),
                 WITH_REFERENCE, 10, 0, 5, 0, VersionRetention.KEEP_ALL); // every state goes to a file
-        java.util.function.Function<String, PolicyStore> loraStore = name -> {
+        Function<String, PolicyStore> loraStore = name -> {
             PolicyStore store = new PolicyStore(dir.resolve(name).toString());
             try {
                 Adapter adapter = new Adapter(LoraTrainingTest.FIXTURE_LORA, new Adapter.Base(Adapter.Base.HUGGINGFACE,
@@ -154,8 +158,8 @@ class LearnerOperatorTest {
                 store.publish(new Checkpoint(0, config, TokenizerSpec.chars("abcdefghi"), TensorSource.of(
                         LoraLayout.initialWeights(config, adapter.lora(), new SplittableRandom(3))), null, Map.of(),
                         adapter), "test");
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
             return store;
         };
@@ -404,7 +408,7 @@ class LearnerOperatorTest {
     private static TrainBatch poisoned(long step) {
         TrainBatch batch = batch(step, step);
         for (TrainGroup g : batch.groups()) {
-            java.util.Arrays.fill(g.advantages(), Float.NaN);
+            Arrays.fill(g.advantages(), Float.NaN);
         }
         return batch;
     }

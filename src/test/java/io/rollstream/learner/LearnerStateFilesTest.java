@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -30,7 +31,7 @@ class LearnerStateFilesTest {
         Map<String, float[]> out = new LinkedHashMap<>();
         MODEL.parameterShapes().forEach((name, shape) -> {
             float[] v = new float[(int) shape.size()];
-            java.util.Arrays.fill(v, value);
+            Arrays.fill(v, value);
             out.put(name, v);
         });
         return out;

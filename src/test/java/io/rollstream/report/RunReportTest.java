@@ -23,6 +23,8 @@ import java.util.stream.Collectors;
 
 import javax.imageio.ImageIO;
 
+import io.rollstream.common.Json;
+
 /**
  * The run report from a recorded run directory: a trimmed copy of a real {@code configs/ci/smoke.yaml}
  * run with {@code job.max_steps=8} (12 of its 120 SFT lines, its 8 RL lines, its first 30 groups;
@@ -64,7 +66,7 @@ class RunReportTest {
                 .contains("<h3>best</h3>", "<h3>worst</h3>", "<h3>most recent</h3>");
         // The most recent group comes first under "most recent".
         List<String> groups = Files.readAllLines(fixture().resolve("rollouts.jsonl"));
-        String lastPrompt = io.rollstream.common.Json.mapper().readTree(groups.get(groups.size() - 1))
+        String lastPrompt = Json.mapper().readTree(groups.get(groups.size() - 1))
                 .path("prompt").asText();
         assertThat(html.substring(html.indexOf("<h3>most recent</h3>"))).contains("<th colspan=\"3\">" + lastPrompt);
     }

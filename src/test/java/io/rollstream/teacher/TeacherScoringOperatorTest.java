@@ -19,6 +19,7 @@ import io.rollstream.types.ScoredGroup;
 
 import org.apache.flink.streaming.api.operators.StreamMap;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,7 +66,7 @@ class TeacherScoringOperatorTest {
                     for (int i = 0; i < expected.rollouts().length; i++) {
                         assertThat(out.get(g).rollouts()[i].tokenRewards()).isNotNull()
                                 .containsExactly(expected.rollouts()[i].tokenRewards(),
-                                        org.assertj.core.api.Assertions.within(1e-6f));
+                                        Assertions.within(1e-6f));
                     }
                 }
             }

@@ -1,8 +1,10 @@
 package io.rollstream.bench;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 
 import io.rollstream.learner.AdamW;
@@ -47,7 +49,7 @@ public final class ModelBenchmark {
 
     /** Runs every measurement and returns them by name (in print order). */
     public Map<String, Object> run() {
-        ai.djl.engine.Engine.getInstance(); // loads the native library before any JNI call
+        Engine.getInstance(); // loads the native library before any JNI call
         JniUtils.setGradMode(false);
         Map<String, Object> out = new LinkedHashMap<>();
         ModelSpec config = settings.model();
@@ -90,8 +92,8 @@ public final class ModelBenchmark {
     /** fp32 1024³ matrix product, best of several. */
     static double peakGflops() {
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-            NDArray a = manager.randomNormal(new ai.djl.ndarray.types.Shape(1024, 1024));
-            NDArray b = manager.randomNormal(new ai.djl.ndarray.types.Shape(1024, 1024));
+            NDArray a = manager.randomNormal(new Shape(1024, 1024));
+            NDArray b = manager.randomNormal(new Shape(1024, 1024));
             double best = Double.MAX_VALUE;
             for (int i = 0; i < 12; i++) {
                 long start = System.nanoTime();

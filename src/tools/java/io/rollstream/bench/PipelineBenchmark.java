@@ -26,6 +26,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -217,16 +221,16 @@ public final class PipelineBenchmark {
      */
     static double engineTokensPerSecond(RunConfig config, PolicyStore store, int groups, int engines)
             throws Exception {
-        java.util.concurrent.CyclicBarrier warm = new java.util.concurrent.CyclicBarrier(engines);
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(engines);
+        CyclicBarrier warm = new CyclicBarrier(engines);
+        ExecutorService pool = Executors.newFixedThreadPool(engines);
         try {
-            List<java.util.concurrent.Future<Double>> rates = new ArrayList<>();
+            List<Future<Double>> rates = new ArrayList<>();
             for (int e = 0; e < engines; e++) {
                 int first = e * (groups / engines);
                 rates.add(pool.submit(() -> engineLoop(config, store, first, groups / engines, warm)));
             }
             double total = 0;
-            for (java.util.concurrent.Future<Double> rate : rates) {
+            for (Future<Double> rate : rates) {
                 total += rate.get();
             }
             return total;
@@ -237,7 +241,7 @@ public final class PipelineBenchmark {
 
     /** One sampler over problems {@code first ..< first + groups}; tokens/s after its warm-up pass. */
     private static double engineLoop(RunConfig config, PolicyStore store, int first, int groups,
-            java.util.concurrent.CyclicBarrier warmedUp) throws Exception {
+            CyclicBarrier warmedUp) throws Exception {
         Task task = PlanFactory.task(config);
         int groupSize = config.rollout().rolloutsPerExample();
         int groupsPerPass = Math.max(1, config.rollout().maxBatchRows() / groupSize);

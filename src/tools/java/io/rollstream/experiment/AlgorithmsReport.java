@@ -6,12 +6,15 @@ import io.rollstream.common.Json;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
+import java.awt.Color;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,11 +73,11 @@ public final class AlgorithmsReport {
         Path parent = document.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Files.copy(reportDir.resolve(PLOT_PNG), parent.resolve(stem + ".png"),
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                StandardCopyOption.REPLACE_EXISTING);
         Files.copy(reportDir.resolve(TIME_PLOT_PNG), parent.resolve(stem + "-time.png"),
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                StandardCopyOption.REPLACE_EXISTING);
         Files.copy(reportDir.resolve(TABLE_JSON), parent.resolve(stem + ".json"),
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                StandardCopyOption.REPLACE_EXISTING);
         String text = Files.exists(document) ? Files.readString(document, StandardCharsets.UTF_8)
                 : "# Algorithms\n\n" + BEGIN + "\n" + END + "\n";
         String block = markdown.replace("](" + PLOT_PNG + ")", "](" + stem + ".png)")
@@ -164,8 +167,8 @@ public final class AlgorithmsReport {
                 .title("Quickstart task: held-out greedy accuracy by loss, aggregation, advantage and model")
                 .xAxisTitle(overTime ? "seconds of RL (learner time, evaluations included)" : "learner steps")
                 .yAxisTitle("held-out accuracy").build();
-        chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
         for (AlgorithmArm a : arms) {
             List<Double> x = new ArrayList<>();
             List<Double> y = new ArrayList<>();
