@@ -80,7 +80,10 @@ public final class WarmStart {
             }
         };
 
-        /** Saves {@code state} (weights, optimizer, {@link #STEP} and {@link #DRAWS} in its metadata). */
+        /**
+         * Saves {@code state} (weights, optimizer, {@link #STEP} and {@link #DRAWS} in its metadata).
+         * Its tensors are the training's live arrays: read them during this call, never later.
+         */
         void save(Checkpoint state) throws IOException;
 
         /** Whether a stop was requested ({@code rollstream stop RUN}). */

@@ -12,6 +12,7 @@ import org.apache.flink.core.fs.Path;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.Serializable;
 import java.util.NavigableSet;
 import java.util.Optional;
@@ -213,6 +214,30 @@ public final class PolicyStore implements Serializable {
         Path path = new Path(new Path(root, folder(version)), manifest.file());
         try {
             return CheckpointFormat.load(path, manifest.sha256(), "policy version " + version + "'s manifest");
+        } catch (IOException e) {
+            throw goneOr(version, e);
+        }
+    }
+
+    /** What is done with a loaded version's weights while they may still be read from its file. */
+    @FunctionalInterface
+    public interface WeightsUse<T> {
+        T apply(Checkpoint checkpoint) throws IOException;
+    }
+
+    /**
+     * Loads a visible version and hands it to {@code use}, which reads its weights ({@link #load}
+     * reads them lazily from the version's file on a local file system).
+     *
+     * @throws PolicyVersionGoneException when the version was deleted before or while it was read,
+     *     also while {@code use} read its weights
+     */
+    public <T> T read(long version, WeightsUse<T> use) throws IOException {
+        Checkpoint checkpoint = load(version);
+        try {
+            return use.apply(checkpoint);
+        } catch (UncheckedIOException e) {
+            throw goneOr(version, e.getCause());
         } catch (IOException e) {
             throw goneOr(version, e);
         }

@@ -3,7 +3,6 @@ package io.rollstream.rollout;
 import ai.djl.Device;
 
 import io.rollstream.checkpoint.BaseModels;
-import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.model.LanguageModel;
 import io.rollstream.policy.PolicyStore;
@@ -23,7 +22,6 @@ import io.rollstream.types.Rollout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -162,16 +160,13 @@ public final class ModelGroupSampler implements GroupSampler {
         if (model != null) {
             return model;
         }
-        Checkpoint checkpoint = store.load(version);
-        if (codec == null) {
-            codec = PromptCodec.create(checkpoint.tokenizer());
-            engine = new SamplingEngine(codec.tokenizer().stopIds(), codec.tokenizer().padId(), true);
-        }
-        try {
-            model = Checkpoints.model(checkpoint, bases);
-        } catch (UncheckedIOException e) {
-            throw e.getCause(); // a version deleted while it was read: available() tells why
-        }
+        model = store.read(version, checkpoint -> {
+            if (codec == null) {
+                codec = PromptCodec.create(checkpoint.tokenizer());
+                engine = new SamplingEngine(codec.tokenizer().stopIds(), codec.tokenizer().padId(), true);
+            }
+            return Checkpoints.model(checkpoint, bases); // a version deleted meanwhile: available() tells why
+        });
         models.put(version, model);
         while (models.size() > MODELS_KEPT) {
             Iterator<Map.Entry<Long, LanguageModel>> oldest = models.entrySet().iterator();

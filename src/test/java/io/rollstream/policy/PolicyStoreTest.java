@@ -128,7 +128,7 @@ class PolicyStoreTest {
                     // Load an older version too: the one retention deletes next.
                     for (long v : new long[] {latest.get().version(), Math.max(1, latest.get().version() - 2)}) {
                         try {
-                            assertThat(store.load(v).weights().floats("wte")[0]).isEqualTo((float) v);
+                            assertThat(store.read(v, c -> c.weights().floats("wte"))[0]).isEqualTo((float) v);
                         } catch (PolicyVersionGoneException deleted) {
                             assertThat(deleted.version()).isEqualTo(v);
                             gone.incrementAndGet();
