@@ -2,11 +2,7 @@ package io.rollstream.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.apache.flink.runtime.JobException;
-import org.apache.flink.runtime.executiongraph.failover.ExecutionFailureHandler;
 import org.junit.jupiter.api.Test;
-
-import java.io.FileNotFoundException;
 
 /** How a failure from Flink's exception history is put in one line. */
 class RestartWatcherTest {
@@ -14,11 +10,11 @@ class RestartWatcherTest {
     @Test
     void theCauseIsTheDeepestCausedByLine() {
         String trace = """
-                JobException: Recovery is suppressed by FixedDelayRestartBackoffTimeStrategy
-                \tat ExecutionFailureHandler.handleFailure(X.java:1)
-                Caused by: RuntimeException: wrapped
+                org.apache.flink.runtime.JobException: Recovery is suppressed by FixedDelayRestartBackoffTimeStrategy
+                \tat org.apache.flink.runtime.executiongraph.failover.ExecutionFailureHandler.handleFailure(X.java:1)
+                Caused by: java.lang.RuntimeException: wrapped
                 \tat a.b.C.d(C.java:2)
-                Caused by: FileNotFoundException: /run/policy/step-000761 does not exist
+                Caused by: java.io.FileNotFoundException: /run/policy/step-000761 does not exist
                 \tat a.b.C.e(C.java:3)
                 \t... 12 more
                 """;
