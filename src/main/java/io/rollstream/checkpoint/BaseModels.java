@@ -2,6 +2,7 @@ package io.rollstream.checkpoint;
 
 import ai.djl.Device;
 
+import io.rollstream.device.Placement;
 import io.rollstream.huggingface.HfModelDirectory;
 import io.rollstream.model.DecoderConfig;
 import io.rollstream.model.DecoderModel;
@@ -23,30 +24,41 @@ import java.util.Map;
  */
 public final class BaseModels implements AutoCloseable {
 
-    private final Device device;
+    private final Placement placement;
     private final Map<Adapter.Base, DecoderModel> loaded = new LinkedHashMap<>();
 
+    /** Float32 bases on {@code device} (a learner's). */
     public BaseModels(Device device) {
-        this.device = device;
+        this(Placement.float32(device));
+    }
+
+    /** Bases where and in the precision {@code placement} says (a generator's frozen copies). */
+    public BaseModels(Placement placement) {
+        this.placement = placement;
+    }
+
+    /** Where the bases (and the models built on them) live, and their precision. */
+    public Placement placement() {
+        return placement;
     }
 
     /** The device the bases (and the models built on them) live on. */
     public Device device() {
-        return device;
+        return placement.device();
     }
 
     /** The base of {@code adapter}, whose maths {@code spec} describes, loaded on first use. */
     public synchronized DecoderModel get(Adapter.Base base, ModelSpec spec) throws IOException {
         DecoderModel model = loaded.get(base);
         if (model == null) {
-            model = load(base, spec, device);
+            model = load(base, spec, placement);
             loaded.put(base, model);
         }
         return model;
     }
 
     /** Loads the base of an adapter (the caller owns the model). */
-    static DecoderModel load(Adapter.Base base, ModelSpec spec, Device device) throws IOException {
+    static DecoderModel load(Adapter.Base base, ModelSpec spec, Placement placement) throws IOException {
         if (Adapter.Base.HUGGINGFACE.equals(base.source())) {
             java.nio.file.Path dir = java.nio.file.Path.of(base.path());
             if (!HfModelDirectory.fingerprint(dir).equals(base.sha256())) {
@@ -54,13 +66,13 @@ public final class BaseModels implements AutoCloseable {
                         + " config and weights no longer have the checksum they recorded): restore that model, or"
                         + " start a new run from the model as it is now");
             }
-            return HfModelDirectory.load(dir, (DecoderConfig) spec, device);
+            return HfModelDirectory.load(dir, (DecoderConfig) spec, placement);
         }
         Checkpoint checkpoint = baseCheckpoint(base);
         if (!checkpoint.model().equals(spec)) {
             throw new IOException("the base model " + base.path() + " is not the model the adapters were made for");
         }
-        LanguageModel model = Models.create(checkpoint.model(), checkpoint.weights(), device);
+        LanguageModel model = Models.create(checkpoint.model(), checkpoint.weights(), placement);
         if (!(model instanceof DecoderModel decoder)) {
             model.close();
             throw new IOException("the base model " + base.path() + " is not a Llama-family decoder: LoRA needs one");

@@ -1,5 +1,6 @@
 package io.rollstream.config;
 
+import io.rollstream.device.DeviceSetting;
 import io.rollstream.learner.AdamW;
 import io.rollstream.learner.Algorithm;
 import io.rollstream.learner.DppoLoss.Masking;
@@ -47,12 +48,15 @@ import io.rollstream.model.SamplingTruncation;
  *     {@code estimator} ({@code k1}, {@code k2}, {@code k3}; default {@code k3})
  * @param overlongFiltering leave truncated completions out of the loss (they still count in their group's
  *     advantages); default false
+ * @param device where the learner trains: {@code auto} (the GPU its task manager declares, or one PyTorch sees;
+ *     else the CPU, logged), {@code cpu} or {@code gpu} (fails naming the fix when there is none); its weights,
+ *     gradients and AdamW state are float32 on any device; default {@code auto}
  */
 public record LearnerSection(Algorithm algorithm, double learningRate, double beta1, double beta2, double epsilon,
         double weightDecay, int warmupSteps, double maxGradNorm, int microBatchSize, OptimizerStep optimizerStep,
         int maxBadSteps, LossConfig loss, LossAggregation lossAggregation,
         ImportanceCorrection.Config importanceCorrection, ReferenceKl.Config klToReference,
-        boolean overlongFiltering) {
+        boolean overlongFiltering, DeviceSetting device) {
 
     /** Every key at its default. */
     public static LearnerSection defaults() {
@@ -61,7 +65,7 @@ public record LearnerSection(Algorithm algorithm, double learningRate, double be
         return new LearnerSection(Algorithm.GRPO, adam.learningRate(), adam.beta1(), adam.beta2(), adam.epsilon(),
                 adam.weightDecay(), adam.warmupSteps(), trainer.maxGradNorm(), trainer.microBatchSize(),
                 trainer.optimizerStep(), LearnerSettings.DEFAULT_MAX_BAD_STEPS, LossConfig.defaults(),
-                LossAggregation.TOKEN_MEAN, null, ReferenceKl.Config.off(), false);
+                LossAggregation.TOKEN_MEAN, null, ReferenceKl.Config.off(), false, DeviceSetting.AUTO);
     }
 
     /** The importance correction {@code algorithm} uses when the config sets none. */
@@ -77,6 +81,7 @@ public record LearnerSection(Algorithm algorithm, double learningRate, double be
         lossAggregation = lossAggregation == null ? LossAggregation.TOKEN_MEAN : lossAggregation;
         importanceCorrection = importanceCorrection == null ? defaultCorrection(algorithm) : importanceCorrection;
         klToReference = klToReference == null ? ReferenceKl.Config.off() : klToReference;
+        device = device == null ? DeviceSetting.AUTO : device;
         OptimizerStep step = optimizerStep;
         ConfigErrors e = new ConfigErrors();
         e.attempt(() -> new AdamW.Config(learningRate, beta1, beta2, epsilon, weightDecay, warmupSteps));
@@ -134,7 +139,8 @@ public record LearnerSection(Algorithm algorithm, double learningRate, double be
                 in.choice("loss_aggregation", d.lossAggregation()),
                 in.nested("importance_correction", c -> readCorrection(c, algorithm), null),
                 in.nested("kl_to_reference", LearnerSection::readReferenceKl, d.klToReference()),
-                in.bool("overlong_filtering", d.overlongFiltering()));
+                in.bool("overlong_filtering", d.overlongFiltering()),
+                in.choice("device", d.device()));
     }
 
     /** The map form of {@code learner.loss}: a key left out is null, so the loss's own default applies. */

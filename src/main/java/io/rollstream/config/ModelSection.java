@@ -1,5 +1,6 @@
 package io.rollstream.config;
 
+import io.rollstream.device.Precision;
 import io.rollstream.model.LoraConfig;
 import io.rollstream.model.ModelConfig.Architecture;
 import io.rollstream.model.ModelConfig.Positions;
@@ -35,6 +36,10 @@ import java.util.Locale;
  *     directory's tokenizer, special tokens and chat template) or {@code {type: char, alphabet: ...}}; default
  *     null
  * @param init builtin only: checkpoint to start from instead of random weights; default null
+ * @param dtype number format of the frozen copies that run on a GPU — the generators' policy and the teacher:
+ *     {@code float32} or {@code float16}; learners train float32 weights with float32 optimizer state, and a copy on
+ *     the CPU computes in float32 whatever this says (logged). {@code bfloat16} is refused (DJL 0.35.1 aborts the
+ *     JVM on BF16 arrays on the CPU; unproven on a GPU); default float32
  * @param lora LoRA adapters ({@code rank}, default 8; {@code alpha}, default 16; {@code dropout}, default 0;
  *     {@code targets}, default every projection: q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj,
  *     down_proj): only they train and are published; on a Hugging Face model or the builtin llama
@@ -42,7 +47,7 @@ import java.util.Locale;
  */
 public record ModelSection(ModelSource source, String path, Architecture architecture, Integer layers, Integer heads,
         Integer dModel, Integer mlpWidth, Integer contextLength, Positions positions, TokenizerSpec tokenizer,
-        String init, LoraConfig lora) {
+        String init, Precision dtype, LoraConfig lora) {
 
     /** Any valid vocabulary size: the shape is validated before the tokenizer is known. */
     private static final int PROBE_VOCAB_SIZE = 256;
@@ -56,16 +61,18 @@ public record ModelSection(ModelSource source, String path, Architecture archite
     public static ModelSection builtin(int layers, int heads, int dModel, int mlpWidth, int contextLength,
             Positions positions, TokenizerSpec tokenizer, String init) {
         return new ModelSection(ModelSource.BUILTIN, null, Architecture.GPT, layers, heads, dModel, mlpWidth, contextLength,
-                positions, tokenizer, init, null);
+                positions, tokenizer, init, Precision.FLOAT32, null);
     }
 
     /** The Hugging Face model in {@code path}. */
     public static ModelSection huggingFace(String path) {
-        return new ModelSection(ModelSource.HUGGINGFACE, path, null, null, null, null, null, null, null, null, null, null);
+        return new ModelSection(ModelSource.HUGGINGFACE, path, null, null, null, null, null, null, null, null, null,
+                Precision.FLOAT32, null);
     }
 
     public ModelSection {
         source = source == null ? ModelSource.BUILTIN : source;
+        dtype = dtype == null ? Precision.FLOAT32 : dtype;
         ConfigErrors e = new ConfigErrors();
         if (source == ModelSource.BUILTIN) {
             architecture = architecture == null ? Architecture.GPT : architecture;
@@ -165,7 +172,31 @@ public record ModelSection(ModelSource source, String path, Architecture archite
                 in.optionalChoice("positions", Positions.class),
                 in.nested("tokenizer", ModelSection::readTokenizer, null),
                 in.optionalString("init", null),
+                dtype(in),
                 in.nested("lora", ModelSection::readLora, null));
+    }
+
+    /** {@code model.dtype}; {@code bfloat16} is refused with the reason. */
+    private static Precision dtype(SectionReader in) {
+        String text = in.optionalString("dtype", null);
+        if (text == null) {
+            return Precision.FLOAT32;
+        }
+        String wanted = text.trim().toLowerCase(Locale.ROOT);
+        for (Precision p : Precision.values()) {
+            if (p.configName().equals(wanted)) {
+                return p;
+            }
+        }
+        if (wanted.equals("bfloat16") || wanted.equals("bf16")) {
+            in.error("model.dtype (" + ConfigErrors.show(text) + ") is not supported: DJL 0.35.1's PyTorch engine"
+                    + " aborts the JVM on bfloat16 arrays on the CPU, and no test has proven them on a GPU. Use"
+                    + " float16 for the generators and teacher on a GPU, or float32 (bfloat16 weights on disk are"
+                    + " fine: they are widened to float32 when loaded)");
+        } else {
+            in.error("model.dtype (" + ConfigErrors.show(text) + ") must be float32 or float16");
+        }
+        return Precision.FLOAT32;
     }
 
     private static LoraConfig readLora(SectionReader in) {

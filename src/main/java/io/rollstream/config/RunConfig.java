@@ -1,6 +1,8 @@
 package io.rollstream.config;
 
 import io.rollstream.batch.Advantages;
+import io.rollstream.device.DeviceSetting;
+import io.rollstream.device.Precision;
 import io.rollstream.learner.Algorithm;
 import io.rollstream.learner.LossAggregation;
 import io.rollstream.model.ModelSource;
@@ -65,6 +67,7 @@ public record RunConfig(JobSection job, DataSection data, ModelSection model, Sf
         checkObjective(e, learner, buffer, rollout);
         checkContext(e, data, model);
         checkPromptFormat(e, data, model);
+        checkPrecision(e, model, rollout);
         e.throwIfAny();
     }
 
@@ -227,6 +230,17 @@ public record RunConfig(JobSection job, DataSection data, ModelSection model, Sf
     }
 
     /** Chat prompts need a tokenizer with a chat template: a char tokenizer has none. */
+    /**
+     * Reduced precision is for copies on a GPU; with {@code rollout.device: cpu} every copy is on the
+     * CPU, so {@code float16} could never apply. (With {@code auto} the device is known only when a
+     * subtask starts, which logs a CPU fallback.)
+     */
+    private static void checkPrecision(ConfigErrors e, ModelSection model, RolloutSection rollout) {
+        e.check(!(model.dtype() != Precision.FLOAT32 && rollout.device() == DeviceSetting.CPU), "model.dtype",
+                model.dtype(), "applies to the generators and teacher on a GPU, but rollout.device is cpu, where"
+                        + " they compute in float32: remove model.dtype, or set rollout.device: auto or gpu");
+    }
+
     private static void checkPromptFormat(ConfigErrors e, DataSection data, ModelSection model) {
         boolean charTokenizer = model.tokenizer() != null && TokenizerSpec.CHAR.equals(model.tokenizer().type());
         e.check(data.promptFormat() != PromptFormat.Kind.CHAT || !charTokenizer, "data.prompt_format", "chat",

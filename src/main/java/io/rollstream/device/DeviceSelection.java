@@ -14,13 +14,14 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * Picks the device of one model-running subtask (a generator or a teacher) from three facts: the
- * configured {@code rollout.device}, the GPUs its task manager declares through Flink's external
- * resource framework ({@code external-resources: gpu}, the driver's {@code index} property), and
- * the CUDA devices PyTorch can see. Subtasks of one task manager spread over its GPUs
- * ({@code subtask % gpus}). A local mini-cluster never declares GPUs, and a task manager may
- * declare one while PyTorch has only its CPU natives: {@code auto} then runs on the CPU and says
- * why; an explicit {@code gpu} fails with the fix instead.
+ * Picks the device of one model-running subtask (a generator, a teacher or the learner) from three
+ * facts: the configured setting ({@code rollout.device} or {@code learner.device}), the GPUs its
+ * task manager declares through Flink's external resource framework ({@code external-resources:
+ * gpu}, the driver's {@code index} property), and the CUDA devices PyTorch can see. Subtasks of
+ * one task manager spread over its GPUs ({@code subtask % gpus}). A local mini-cluster never
+ * declares GPUs, and a task manager may declare one while PyTorch has only its CPU natives:
+ * {@code auto} then runs on the CPU and says why; an explicit {@code gpu} fails with the fix
+ * instead.
  */
 public final class DeviceSelection {
 
@@ -56,15 +57,16 @@ public final class DeviceSelection {
     }
 
     /**
-     * @param wanted the configured {@code rollout.device}
+     * @param key the config key of {@code wanted}, named in messages ({@code rollout.device})
+     * @param wanted the configured setting
      * @param declaredGpus the task manager's GPU indexes ({@link #gpuIndexes})
      * @param subtask index of the subtask that will run the model
      * @param cudaDevices CUDA devices PyTorch sees ({@code Engine.getGpuCount()})
      */
-    public static Choice choose(DeviceSetting wanted, List<Integer> declaredGpus, int subtask,
+    public static Choice choose(String key, DeviceSetting wanted, List<Integer> declaredGpus, int subtask,
             int cudaDevices) {
         if (wanted == DeviceSetting.CPU) {
-            return new Choice(Device.cpu(), -1, "rollout.device: cpu");
+            return new Choice(Device.cpu(), -1, key + ": cpu");
         }
         if (!declaredGpus.isEmpty()) {
             int index = declaredGpus.get(subtask % declaredGpus.size());
@@ -76,10 +78,10 @@ public final class DeviceSelection {
                         + " (external resource '" + GPU_RESOURCE + "'), CUDA device " + ordinal);
             }
             if (wanted == DeviceSetting.GPU) {
-                throw new IllegalStateException("rollout.device: gpu, and the task manager declares GPU index "
-                        + index + ", but PyTorch sees no CUDA device: put the CUDA natives of PyTorch on the"
-                        + " task manager's lib/ (docker/ builds them with --build-arg PYTORCH_FLAVOR=cu128)"
-                        + " or set rollout.device: auto to fall back to the CPU");
+                throw new IllegalStateException(key + ": gpu, and the task manager declares GPU index "
+                        + index + ", but PyTorch sees no CUDA device: point DJL at a CUDA libtorch"
+                        + " (PYTORCH_LIBRARY_PATH, PYTORCH_VERSION=2.7.1, PYTORCH_FLAVOR=cu128; docker/ builds it"
+                        + " with --build-arg PYTORCH_FLAVOR=cu128) or set " + key + ": auto to fall back to the CPU");
             }
             return new Choice(Device.cpu(), index, "task manager GPU index " + index + " (external resource '"
                     + GPU_RESOURCE + "'), but PyTorch sees no CUDA device: falling back to the CPU");
@@ -90,18 +92,33 @@ public final class DeviceSelection {
                     + ordinal + " of " + cudaDevices + " visible to PyTorch");
         }
         if (wanted == DeviceSetting.GPU) {
-            throw new IllegalStateException("rollout.device: gpu, but neither the task manager declares a GPU"
-                    + " (external-resources: gpu) nor does PyTorch see a CUDA device: set rollout.device: auto"
+            throw new IllegalStateException(key + ": gpu, but neither the task manager declares a GPU"
+                    + " (external-resources: gpu) nor does PyTorch see a CUDA device: set " + key + ": auto"
                     + " or cpu, or run on a GPU task manager");
         }
         return new Choice(Device.cpu(), -1, "no GPU declared by the task manager or visible to PyTorch: CPU");
     }
 
     /** {@link #choose} with the engine's CUDA count, logged as one line naming the stage and subtask. */
-    public static Device forSubtask(String stage, DeviceSetting wanted, List<Integer> declaredGpus,
+    public static Device forSubtask(String stage, String key, DeviceSetting wanted, List<Integer> declaredGpus,
             int subtask) {
-        Choice choice = choose(wanted, declaredGpus, subtask, Engine.getInstance().getGpuCount());
+        Choice choice = choose(key, wanted, declaredGpus, subtask, Engine.getInstance().getGpuCount());
         LOG.info("{} subtask {} runs on {}: {}", stage, subtask, choice.device(), choice.reason());
         return choice.device();
+    }
+
+    /**
+     * Where a frozen copy (a generator's policy, a teacher) of {@code precision} runs: {@link
+     * #forSubtask}'s device, with {@code precision} on a GPU and float32 on the CPU ({@link
+     * Placement#frozenCopy}), which is logged when {@code model.dtype} asked for less.
+     */
+    public static Placement frozenCopyForSubtask(String stage, String key, DeviceSetting wanted, Precision precision,
+            List<Integer> declaredGpus, int subtask) {
+        Placement placement = Placement.frozenCopy(forSubtask(stage, key, wanted, declaredGpus, subtask), precision);
+        if (placement.precision() != precision) {
+            LOG.warn("{} subtask {} runs on the CPU, which computes in float32: model.dtype {} applies to copies on a"
+                    + " GPU only", stage, subtask, precision.configName());
+        }
+        return placement;
     }
 }

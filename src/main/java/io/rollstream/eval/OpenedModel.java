@@ -4,6 +4,7 @@ import ai.djl.Device;
 
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.Checkpoints;
+import io.rollstream.device.Placement;
 import io.rollstream.huggingface.HfConfig;
 import io.rollstream.huggingface.HfModelDirectory;
 import io.rollstream.model.LanguageModel;
@@ -30,7 +31,8 @@ public record OpenedModel(LanguageModel model, TokenizerSpec tokenizer, List<Str
             HfConfig config = HfModelDirectory.config(path);
             TokenizerSpec tokenizer = Files.isRegularFile(path.resolve(HfModelDirectory.TOKENIZER_FILE))
                     ? HfModelDirectory.tokenizer(path) : null;
-            return new OpenedModel(HfModelDirectory.load(path, config.decoder(), device), tokenizer, config.notes());
+            return new OpenedModel(HfModelDirectory.load(path, config.decoder(), Placement.float32(device)), tokenizer,
+                    config.notes());
         }
         if (Files.isDirectory(path) && !Files.isRegularFile(path.resolve("MANIFEST.json"))
                 && !Files.isRegularFile(path.resolve("metrics.jsonl"))) {

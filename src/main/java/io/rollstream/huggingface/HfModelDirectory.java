@@ -2,6 +2,7 @@ package io.rollstream.huggingface;
 
 import ai.djl.Device;
 
+import io.rollstream.device.Placement;
 import io.rollstream.model.DecoderConfig;
 import io.rollstream.model.DecoderLayout;
 import io.rollstream.model.DecoderModel;
@@ -104,11 +105,14 @@ public final class HfModelDirectory {
 
     /** The model of {@code dir} on {@code device}, its weights widened to float32. */
     public static DecoderModel load(Path dir, Device device) throws IOException {
-        return load(dir, config(dir).decoder(), device);
+        return load(dir, config(dir).decoder(), Placement.float32(device));
     }
 
-    /** The model of {@code dir} with its config already read. */
-    public static DecoderModel load(Path dir, DecoderConfig config, Device device) throws IOException {
+    /**
+     * The model of {@code dir} with its config already read, in the placement's precision (weights are
+     * widened to float32 as they are read, then converted tensor by tensor).
+     */
+    public static DecoderModel load(Path dir, DecoderConfig config, Placement placement) throws IOException {
         try (HfWeights weights = HfWeights.open(dir)) {
             Set<String> expected = DecoderLayout.shapes(config).keySet();
             Set<String> missing = new TreeSet<>(expected);
@@ -124,7 +128,7 @@ public final class HfModelDirectory {
                 throw new IllegalArgumentException(dir + " has tensors this " + config.architecture()
                         + " decoder does not use (a variant it does not implement?): " + abbreviate(unused));
             }
-            return DecoderModel.create(config, config, weights, device);
+            return DecoderModel.create(config, config, weights, placement);
         }
     }
 

@@ -7,6 +7,7 @@ import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.common.Json;
 import io.rollstream.config.ConfigWriter;
 import io.rollstream.config.RunConfig;
+import io.rollstream.device.Placement;
 import io.rollstream.eval.EvalSpec;
 import io.rollstream.eval.GreedyEvaluator;
 import io.rollstream.export.HfExport;
@@ -432,7 +433,7 @@ public final class LocalRun {
     /** The weights version 0 starts from (before any warm start). */
     private static LanguageModel startingModel(RunConfig config, ModelSpec model, Checkpoint init) throws Exception {
         if (config.model().source() == ModelSource.HUGGINGFACE) {
-            return HfModelDirectory.load(Path.of(config.model().path()), (DecoderConfig) model, Device.cpu());
+            return HfModelDirectory.load(Path.of(config.model().path()), (DecoderConfig) model, Placement.cpu());
         }
         return init != null ? Checkpoints.model(init, Device.cpu()) : WarmStart.freshModel(model, config.job().seed());
     }

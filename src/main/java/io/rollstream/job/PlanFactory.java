@@ -8,6 +8,7 @@ import io.rollstream.config.RolloutSection;
 import io.rollstream.config.RunConfig;
 import io.rollstream.device.DeviceSelection;
 import io.rollstream.device.DeviceSetting;
+import io.rollstream.device.Precision;
 import io.rollstream.eval.EvalSpec;
 import io.rollstream.huggingface.HfConfig;
 import io.rollstream.huggingface.HfModelDirectory;
@@ -122,7 +123,7 @@ public final class PlanFactory {
                 c.learner().toTrainerConfig(r.toSamplingParams()), c.learner().toLossSettings(r.maxNewTokens()),
                 c.job().maxSteps(),
                 c.data().maxProblems(), c.learner().maxBadSteps(), (long) c.job().stateInlineMaxMb() << 20,
-                retention(c));
+                retention(c), c.learner().device());
         return new PipelinePlan(c.job().name(), r.parallelism(), rollout, batch, learner, teacher(c, contextLength),
                 eval(c),
                 new ProblemValidator(tokenizer(c), contextLength, c.data().maxPromptChars(), knownTasks(c)),
@@ -158,7 +159,7 @@ public final class PlanFactory {
         String given = c.teacher().location();
         String location = given.contains("://") ? given : Path.of(given).toAbsolutePath().toString();
         return new TeacherSettings(c.teacher().source(), location, c.teacher().parallelism(), tokenizer(c), contextLength,
-                c.rollout().device(), c.rollout().maxBatchRows());
+                c.rollout().device(), c.rollout().maxBatchRows(), c.model().dtype());
     }
 
     /** Task names a problem may carry: the built-in task, or for JSONL its default label and the built-in names. */
@@ -182,6 +183,7 @@ public final class PlanFactory {
         int rows = c.rollout().maxBatchRows();
         long seed = c.job().seed();
         DeviceSetting device = c.rollout().device();
+        Precision precision = c.model().dtype();
         PipelineIo.ProblemStreamFactory problems;
         if (d.source() == DataSection.Source.TASK) {
             Task task = task(c);
@@ -195,7 +197,8 @@ public final class PlanFactory {
         }
         long samplingSeed = c.rollout().samplingSeed(seed);
         return new PipelineIo(problems, (subtask, gpus) -> new ModelGroupSampler(store, verifier, sampling, groupSize,
-                rows, samplingSeed, DeviceSelection.forSubtask("rollout", device, gpus, subtask)));
+                rows, samplingSeed, DeviceSelection.frozenCopyForSubtask("rollout", "rollout.device", device, precision,
+                        gpus, subtask)));
     }
 
 }

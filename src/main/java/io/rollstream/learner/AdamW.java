@@ -102,9 +102,12 @@ public final class AdamW {
         double beta2 = config.beta2();
         double stepSize = lr / (1 - Math.pow(beta1, step));
         double sqrtBiasCorrection2 = Math.sqrt(1 - Math.pow(beta2, step));
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            parameters.forEach((name, p) -> {
+        // One scope per parameter, each temporary closed as soon as it is used: the update holds at
+        // most two temporaries of one parameter's size, not four of the whole model's (the memory of
+        // an optimizer step stays weights + gradients + moments).
+        parameters.forEach((name, p) -> {
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
                 NDArray g = p.getGradient();
                 NDArray m = firstMoments.get(name);
                 NDArray v = secondMoments.get(name);
@@ -112,13 +115,21 @@ public final class AdamW {
                 if (decay > 0) {
                     p.muli(1 - lr * decay);
                 }
-                m.muli(beta1).addi(g.mul(1 - beta1));
-                v.muli(beta2).addi(g.square().muli(1 - beta2));
-                NDArray denominator = v.sqrt().divi(sqrtBiasCorrection2).addi(config.epsilon());
-                p.subi(m.div(denominator).muli(stepSize));
+                try (NDArray scaled = g.mul(1 - beta1)) {
+                    m.muli(beta1).addi(scaled);
+                }
+                try (NDArray squared = g.square()) {
+                    v.muli(beta2).addi(squared.muli(1 - beta2));
+                }
+                try (NDArray denominator = v.sqrt()) {
+                    denominator.divi(sqrtBiasCorrection2).addi(config.epsilon());
+                    try (NDArray update = m.div(denominator)) {
+                        p.subi(update.muli(stepSize));
+                    }
+                }
                 JniUtils.zeroGrad((PtNDArray) p);
-            });
-        }
+            }
+        });
     }
 
     /**

@@ -12,12 +12,15 @@ final class GradientNorms {
 
     private GradientNorms() {}
 
-    /** sqrt(Σ_p |grad_p|²) over all parameters; NaN or ∞ when any gradient is. */
+    /**
+     * sqrt(Σ_p |grad_p|²) over all parameters; NaN or ∞ when any gradient is. Each parameter's
+     * squares are freed before the next one's are made (one temporary of one parameter's size).
+     */
     static double globalNorm(Collection<NDArray> parameters) {
         double sum = 0;
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            for (NDArray p : parameters) {
+        for (NDArray p : parameters) {
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
                 sum += p.getGradient().square().sum().getFloat();
             }
         }

@@ -6,6 +6,7 @@ import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.common.FailureInjection;
 import io.rollstream.common.Json;
+import io.rollstream.device.DeviceSelection;
 import io.rollstream.eval.EvalSpec;
 import io.rollstream.eval.GreedyEvaluator;
 import io.rollstream.policy.AttemptId;
@@ -63,6 +64,11 @@ import java.util.Set;
  * attempt and restored step, then republishes the restored version, so versions a failed attempt
  * wrote after the restored checkpoint are never used and generators (which wait for this
  * attempt's fence) continue from exactly the restored weights.
+ *
+ * <p>Device ({@code learner.device}): the GPU its task manager declares (external resource {@code
+ * gpu}) or one PyTorch sees, chosen as the generators' devices are ({@link DeviceSelection}); with
+ * {@code auto} the CPU when there is none, logged. Weights, gradients and AdamW state are float32
+ * there; checkpoints and published versions are host copies, so a restore may pick another device.
  *
  * <p>Old policy versions are deleted as the run goes ({@link PolicyCollector}); the learner steps
  * of retained checkpoints and savepoints, which pin versions, are part of its state.
@@ -192,7 +198,10 @@ public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
         staleDrops = Long.parseLong(restored.metadata().getOrDefault(STALE_DROPS, "0"));
         // the reference of a KL penalty is the run's version 0, which the store always keeps
         Checkpoint initial = settings.loss().klToReference().enabled() && restored.step() != 0 ? store.load(0) : null;
-        learner = new Learner(settings, restored, initial, Device.cpu());
+        Device device = DeviceSelection.forSubtask("learner", "learner.device", settings.device(),
+                DeviceSelection.declaredGpus(getRuntimeContext()),
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+        learner = new Learner(settings, restored, initial, device);
         restored = null;
         signals.fence(attempt, learner.step());
         publish();
@@ -320,6 +329,11 @@ public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
 
     private String jobId() {
         return getRuntimeContext().getJobInfo().getJobId().toString();
+    }
+
+    /** Where the learner's model lives (tests). */
+    Device device() {
+        return learner.model().device();
     }
 
     @Override

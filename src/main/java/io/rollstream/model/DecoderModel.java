@@ -9,6 +9,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import io.rollstream.device.Placement;
+
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -105,20 +107,22 @@ public final class DecoderModel extends ParameterizedModel {
      * @param spec what the model records in checkpoints ({@code config} itself, or the built-in
      *     {@code llama} config it came from)
      */
-    public static DecoderModel create(ModelSpec spec, DecoderConfig config, TensorSource source, Device device) {
-        return new DecoderModel(spec, config, load(DecoderLayout.shapes(config), source, device));
+    public static DecoderModel create(ModelSpec spec, DecoderConfig config, TensorSource source,
+            Placement placement) {
+        return new DecoderModel(spec, config, load(DecoderLayout.shapes(config), source, placement));
     }
 
     /** A model with exactly the given weights (names and shapes as in {@link DecoderLayout}). */
     public static DecoderModel fromWeights(ModelSpec spec, DecoderConfig config, Map<String, float[]> weights,
-            Device device) {
+            Placement placement) {
         requireNames(DecoderLayout.shapes(config), weights);
-        return create(spec, config, TensorSource.of(weights), device);
+        return create(spec, config, TensorSource.of(weights), placement);
     }
 
-    /** Freshly initialised ({@link DecoderLayout#initialWeights}), deterministic in {@code seed}. */
+    /** Freshly initialised ({@link DecoderLayout#initialWeights}), deterministic in {@code seed}, float32. */
     public static DecoderModel initialize(ModelSpec spec, DecoderConfig config, long seed, Device device) {
-        return fromWeights(spec, config, DecoderLayout.initialWeights(config, new SplittableRandom(seed)), device);
+        return fromWeights(spec, config, DecoderLayout.initialWeights(config, new SplittableRandom(seed)),
+                Placement.float32(device));
     }
 
     @Override
@@ -189,12 +193,14 @@ public final class DecoderModel extends ParameterizedModel {
         NDArray x = embed(ids, embedding);
         NDArray angles = positions.toType(DataType.FLOAT32, false).expandDims(-1).mul(inverseFrequencies);
         NDArray doubled = angles.concat(angles, -1); // (B|1, T, hd)
-        NDArray cos = doubled.cos().expandDims(1);
-        NDArray sin = doubled.sin().expandDims(1);
+        NDArray cos = inModelType(doubled.cos().expandDims(1));
+        NDArray sin = inModelType(doubled.sin().expandDims(1));
         // Scores of grouped attention are (B, kv, group, T, keys): a (B, 1, T, keys) bias needs one more axis.
         NDArray groupedBias = config.groupSize() > 1 && bias.getShape().dimension() == 4 ? bias.expandDims(1) : bias;
         for (int layer = 0; layer < blocks.length; layer++) {
-            x = block(layer, blocks[layer], x, b, t, cos, sin, groupedBias, cache, deltas);
+            int l = layer;
+            NDArray in = x;
+            x = scoped(() -> block(l, blocks[l], in, b, t, cos, sin, groupedBias, cache, deltas));
         }
         if (cache != null) {
             cache.advance(t);
@@ -202,7 +208,7 @@ public final class DecoderModel extends ParameterizedModel {
         if (lastOnly) {
             x = x.get(":, -1, :"); // (B, hidden)
         }
-        return linear(rmsNorm(x, finalNorm), outputHead, null);
+        return float32Logits(linear(rmsNorm(x, finalNorm), outputHead, null));
     }
 
     private NDArray block(int layer, Block w, NDArray x, long b, long t, NDArray cos, NDArray sin, NDArray bias,
@@ -302,20 +308,21 @@ public final class DecoderModel extends ParameterizedModel {
         NDArray scaled = q.mul(attentionScale);
         NDArray out;
         if (group == 1) {
-            NDArray scores = scaled.matMul(k.transpose(0, 1, 3, 2)).add(bias).softmax(-1);
+            NDArray scores = attentionWeights(scaled.matMul(k.transpose(0, 1, 3, 2)), bias);
             out = scores.matMul(v);
         } else {
             NDArray grouped = scaled.reshape(b, kv, group * t, hd);
-            NDArray scores = grouped.matMul(k.transpose(0, 1, 3, 2)).reshape(b, kv, group, t, keys).add(bias)
-                    .softmax(-1).reshape(b, kv, group * t, keys);
+            NDArray scores = attentionWeights(grouped.matMul(k.transpose(0, 1, 3, 2)).reshape(b, kv, group, t, keys),
+                    bias).reshape(b, kv, group * t, keys);
             out = scores.matMul(v).reshape(b, heads, t, hd);
         }
         return out.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * hd);
     }
 
-    /** x · rsqrt(mean(x²) + eps) · w over the last axis, in float32. */
+    /** x · rsqrt(mean(x²) + eps) · w over the last axis, normalised in float32 (then w in the model's type). */
     private NDArray rmsNorm(NDArray x, NDArray weight) {
-        NDArray variance = x.square().mean(new int[] {-1}, true);
-        return x.div(variance.add(config.rmsNormEps()).sqrt()).mul(weight);
+        NDArray wide = x.toType(DataType.FLOAT32, false);
+        NDArray variance = wide.square().mean(new int[] {-1}, true);
+        return inModelType(wide.div(variance.add(config.rmsNormEps()).sqrt())).mul(weight);
     }
 }

@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
+import io.rollstream.device.Placement;
+
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -51,22 +53,23 @@ public final class GptModel extends ParameterizedModel {
      * 1/sqrt(2 layers), zero biases, unit norms). Deterministic in {@code seed} on every device.
      */
     public static GptModel initialize(ModelConfig config, long seed, Device device) {
-        return fromWeights(config, ParameterLayout.initialWeights(config, new SplittableRandom(seed)), device);
+        return fromWeights(config, ParameterLayout.initialWeights(config, new SplittableRandom(seed)),
+                Placement.float32(device));
     }
 
     /** A model with the given weights (names and shapes as in {@link ParameterLayout}). */
-    public static GptModel fromWeights(ModelConfig config, Map<String, float[]> weights, Device device) {
+    public static GptModel fromWeights(ModelConfig config, Map<String, float[]> weights, Placement placement) {
         requireNames(ParameterLayout.shapes(config), weights);
-        return create(config, TensorSource.of(weights), device);
+        return create(config, TensorSource.of(weights), placement);
     }
 
     /** A model with the parameters {@code source} offers (every name of {@link ParameterLayout#shapes}). */
-    public static GptModel create(ModelConfig config, TensorSource source, Device device) {
+    public static GptModel create(ModelConfig config, TensorSource source, Placement placement) {
         if (config.architecture() != ModelConfig.Architecture.GPT) {
             throw new IllegalArgumentException("GptModel implements model.architecture gpt, not "
                     + config.architecture() + " (build models through Models)");
         }
-        return new GptModel(config, load(ParameterLayout.shapes(config), source, device));
+        return new GptModel(config, load(ParameterLayout.shapes(config), source, placement));
     }
 
     public ModelConfig config() {
@@ -90,8 +93,8 @@ public final class GptModel extends ParameterizedModel {
         NDArray cos = null;
         NDArray sin = null;
         if (rotaryCos != null) {
-            cos = embed(positions, rotaryCos).expandDims(1); // (B|1, 1, T, hd)
-            sin = embed(positions, rotarySin).expandDims(1);
+            cos = inModelType(embed(positions, rotaryCos).expandDims(1)); // (B|1, 1, T, hd)
+            sin = inModelType(embed(positions, rotarySin).expandDims(1));
         }
         for (int layer = 0; layer < config.layers(); layer++) {
             String n = "h" + layer + ".";
@@ -108,7 +111,7 @@ public final class GptModel extends ParameterizedModel {
                 k = cache.appendKeys(layer, k);
                 v = cache.appendValues(layer, v);
             }
-            NDArray attention = q.mul(attentionScale).matMul(k.transpose(0, 1, 3, 2)).add(bias).softmax(-1);
+            NDArray attention = attentionWeights(q.mul(attentionScale).matMul(k.transpose(0, 1, 3, 2)), bias);
             NDArray mixed = attention.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, d);
             x = x.add(linear(mixed, p(n + "attn.out.w"), p(n + "attn.out.b")));
             NDArray m = layerNorm(x, p(n + "ln2.g"), p(n + "ln2.b"));
@@ -122,7 +125,7 @@ public final class GptModel extends ParameterizedModel {
             x = x.get(":, -1, :"); // (B, D)
         }
         x = layerNorm(x, p("lnf.g"), p("lnf.b"));
-        return x.matMul(p("wte").transpose());
+        return float32Logits(x.matMul(p("wte").transpose()));
     }
 
     private NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta) {

@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import io.rollstream.device.Precision;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -27,6 +29,9 @@ public interface LanguageModel extends AutoCloseable {
 
     Device device();
 
+    /** The parameters' number format: float32, or float16 for a frozen copy on a GPU. */
+    Precision precision();
+
     /** A manager on the model's device for the caller's inputs and intermediates. */
     NDManager newSubManager();
 
@@ -41,7 +46,7 @@ public interface LanguageModel extends AutoCloseable {
      * @param bias additive attention bias broadcastable to (B, 1, T, Tkeys): 0 or {@link GptModel#MASKED}
      * @param cache keys and values of earlier tokens, extended in place; null for none
      * @param lastOnly project only the last position to logits (generation)
-     * @return logits (B, T, V), or (B, V) when {@code lastOnly}
+     * @return logits (B, T, V), or (B, V) when {@code lastOnly}; FLOAT32 whatever the model's {@link #precision}
      */
     NDArray forward(NDArray ids, NDArray positions, NDArray bias, KvCache cache, boolean lastOnly);
 
@@ -72,10 +77,16 @@ public interface LanguageModel extends AutoCloseable {
         }
     }
 
-    /** A copy of the weights as Java arrays (for checkpoints and for publishing a policy). */
+    /** A copy of the weights as float32 Java arrays (for checkpoints and for publishing a policy). */
     default Map<String, float[]> weights() {
         Map<String, float[]> out = new LinkedHashMap<>();
-        parameters().forEach((name, p) -> out.put(name, p.toFloatArray()));
+        parameters().forEach((name, p) -> {
+            NDArray wide = p.toType(DataType.FLOAT32, false);
+            out.put(name, wide.toFloatArray());
+            if (wide != p) {
+                wide.close();
+            }
+        });
         return out;
     }
 

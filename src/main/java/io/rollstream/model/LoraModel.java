@@ -3,6 +3,8 @@ package io.rollstream.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 
+import io.rollstream.device.Placement;
+
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -16,6 +18,9 @@ import java.util.SplittableRandom;
  * <p>The adapters are applied beside the base, never merged into it, so a zero B gives exactly the
  * base model's outputs, and one base can serve several adapters (the generators keep a few policy
  * versions over one base: {@code ownsBase} false).
+ *
+ * <p>The adapters take the base's precision: over a float16 base (a generator's frozen copy on a
+ * GPU) they are float16 too and cannot train, as the base cannot.
  *
  * <p>Invariant (DJL's scalar autograd bug): the scale {@code alpha / rank} is an array this model
  * owns and keeps alive, never a scalar {@code mul(Number)}.
@@ -42,7 +47,7 @@ public final class LoraModel extends ParameterizedModel implements DecoderModel.
                     p(LoraLayout.a(layer, target)), p(LoraLayout.b(layer, target))};
             }
         }
-        this.scale = manager().create((float) lora.scale());
+        this.scale = inModelType(manager().create((float) lora.scale()));
         base.setTrainable(false);
     }
 
@@ -53,7 +58,8 @@ public final class LoraModel extends ParameterizedModel implements DecoderModel.
      */
     public static LoraModel create(DecoderModel base, boolean ownsBase, LoraConfig lora, TensorSource source) {
         Map<String, Shape> shapes = LoraLayout.shapes(base.decoderConfig(), lora);
-        return new LoraModel(base, ownsBase, lora, load(shapes, source, base.device()));
+        return new LoraModel(base, ownsBase, lora,
+                load(shapes, source, new Placement(base.device(), base.precision())));
     }
 
     /** Fresh adapters ({@link LoraLayout#initialWeights}: B zero), deterministic in {@code seed}. */

@@ -2,6 +2,8 @@ package io.rollstream.model;
 
 import ai.djl.Device;
 
+import io.rollstream.device.Placement;
+
 import java.util.Map;
 
 /** Builds the {@link LanguageModel} a {@link ModelSpec} describes: {@link GptModel} or {@link DecoderModel}. */
@@ -9,18 +11,31 @@ public final class Models {
 
     private Models() {}
 
-    /** A model holding {@code weights} (names and shapes as in {@link ModelSpec#parameterShapes()}). */
+    /** A float32 model holding {@code weights} (names and shapes as in {@link ModelSpec#parameterShapes()}). */
     public static LanguageModel create(ModelSpec spec, Map<String, float[]> weights, Device device) {
-        DecoderConfig decoder = decoderOf(spec);
-        return decoder == null ? GptModel.fromWeights((ModelConfig) spec, weights, device)
-                : DecoderModel.fromWeights(spec, decoder, weights, device);
+        return create(spec, weights, Placement.float32(device));
     }
 
-    /** A model reading its parameters from {@code source} one at a time (other names there are ignored). */
-    public static LanguageModel create(ModelSpec spec, TensorSource source, Device device) {
+    /** A model holding {@code weights}, converted to the placement's precision. */
+    public static LanguageModel create(ModelSpec spec, Map<String, float[]> weights, Placement placement) {
         DecoderConfig decoder = decoderOf(spec);
-        return decoder == null ? GptModel.create((ModelConfig) spec, source, device)
-                : DecoderModel.create(spec, decoder, source, device);
+        return decoder == null ? GptModel.fromWeights((ModelConfig) spec, weights, placement)
+                : DecoderModel.fromWeights(spec, decoder, weights, placement);
+    }
+
+    /**
+     * A float32 model reading its parameters from {@code source} one at a time (other names there are
+     * ignored).
+     */
+    public static LanguageModel create(ModelSpec spec, TensorSource source, Device device) {
+        return create(spec, source, Placement.float32(device));
+    }
+
+    /** {@link #create(ModelSpec, TensorSource, Device)}, each parameter converted to the placement's precision. */
+    public static LanguageModel create(ModelSpec spec, TensorSource source, Placement placement) {
+        DecoderConfig decoder = decoderOf(spec);
+        return decoder == null ? GptModel.create((ModelConfig) spec, source, placement)
+                : DecoderModel.create(spec, decoder, source, placement);
     }
 
     /** A freshly initialised model, deterministic in {@code seed} on every device. */

@@ -1,9 +1,8 @@
 package io.rollstream.rollout;
 
-import ai.djl.Device;
-
 import io.rollstream.checkpoint.BaseModels;
 import io.rollstream.checkpoint.Checkpoints;
+import io.rollstream.device.Placement;
 import io.rollstream.model.LanguageModel;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.policy.PolicyVersionGoneException;
@@ -54,14 +53,14 @@ public final class ModelGroupSampler implements GroupSampler {
     private SamplingEngine engine;
 
     public ModelGroupSampler(PolicyStore store, Verifier verifier, SamplingParams sampling, int groupSize,
-            int maxBatchRows, long runSeed, Device device) {
+            int maxBatchRows, long runSeed, Placement placement) {
         this.store = store;
         this.verifier = verifier;
         this.sampling = sampling;
         this.groupSize = groupSize;
         this.maxBatchRows = Math.max(maxBatchRows, groupSize);
         this.runSeed = runSeed;
-        this.bases = new BaseModels(device);
+        this.bases = new BaseModels(placement);
     }
 
     @Override

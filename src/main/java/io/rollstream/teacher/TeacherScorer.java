@@ -1,9 +1,8 @@
 package io.rollstream.teacher;
 
-import ai.djl.Device;
-
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.Checkpoints;
+import io.rollstream.device.Placement;
 import io.rollstream.huggingface.HfConfig;
 import io.rollstream.huggingface.HfModelDirectory;
 import io.rollstream.model.LanguageModel;
@@ -48,33 +47,33 @@ public final class TeacherScorer implements AutoCloseable {
     }
 
     /**
-     * A scorer for {@code checkpoint}.
+     * A scorer for {@code checkpoint}, its model where and in the precision {@code placement} says.
      *
      * @throws IllegalArgumentException when the teacher's tokenizer differs from the student's, or
      *     its context is shorter
      */
     public static TeacherScorer load(Checkpoint checkpoint, TokenizerSpec studentTokenizer, int studentContextLength,
-            Device device, int maxBatchRows) {
+            Placement placement, int maxBatchRows) {
         mismatch(checkpoint.model(), checkpoint.tokenizer(), studentTokenizer, studentContextLength).ifPresent(why -> {
             throw new IllegalArgumentException(why);
         });
-        return of(Checkpoints.model(checkpoint, device), checkpoint.tokenizer(), maxBatchRows);
+        return of(Checkpoints.model(checkpoint, placement), checkpoint.tokenizer(), maxBatchRows);
     }
 
     /**
      * A scorer for the Hugging Face model in directory {@code location}, loaded straight from its safetensors.
      *
-     * @throws IllegalArgumentException as {@link #load(Checkpoint, TokenizerSpec, int, Device, int)}
+     * @throws IllegalArgumentException as {@link #load(Checkpoint, TokenizerSpec, int, Placement, int)}
      */
     public static TeacherScorer loadDirectory(String location, TokenizerSpec studentTokenizer,
-            int studentContextLength, Device device, int maxBatchRows) throws IOException {
+            int studentContextLength, Placement placement, int maxBatchRows) throws IOException {
         Path dir = Path.of(location);
         HfConfig config = HfModelDirectory.config(dir);
         TokenizerSpec tokenizer = HfModelDirectory.tokenizer(dir);
         mismatch(config.decoder(), tokenizer, studentTokenizer, studentContextLength).ifPresent(why -> {
             throw new IllegalArgumentException(why);
         });
-        return of(HfModelDirectory.load(dir, config.decoder(), device), tokenizer, maxBatchRows);
+        return of(HfModelDirectory.load(dir, config.decoder(), placement), tokenizer, maxBatchRows);
     }
 
     /**

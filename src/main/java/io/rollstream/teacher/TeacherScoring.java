@@ -3,6 +3,7 @@ package io.rollstream.teacher;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.device.DeviceSelection;
+import io.rollstream.device.Placement;
 import io.rollstream.model.ModelSource;
 import io.rollstream.types.ScoredGroup;
 
@@ -13,8 +14,6 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 import java.io.IOException;
-
-import ai.djl.Device;
 
 /**
  * The teacher-scoring stage (distillation only): a thin, stateless Flink map around {@link
@@ -47,14 +46,14 @@ public final class TeacherScoring extends RichMapFunction<ScoredGroup, ScoredGro
 
     @Override
     public void open(OpenContext context) throws Exception {
-        Device device = DeviceSelection.forSubtask(UID, settings.device(),
-                DeviceSelection.declaredGpus(getRuntimeContext()),
+        Placement placement = DeviceSelection.frozenCopyForSubtask(UID, "rollout.device", settings.device(),
+                settings.precision(), DeviceSelection.declaredGpus(getRuntimeContext()),
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
         scorer = settings.source() == ModelSource.HUGGINGFACE
                 ? TeacherScorer.loadDirectory(settings.location(), settings.studentTokenizer(),
-                        settings.studentContextLength(), device, settings.maxBatchRows())
+                        settings.studentContextLength(), placement, settings.maxBatchRows())
                 : TeacherScorer.load(read(settings.location()), settings.studentTokenizer(),
-                        settings.studentContextLength(), device, settings.maxBatchRows());
+                        settings.studentContextLength(), placement, settings.maxBatchRows());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.rollstream.teacher;
 
 import io.rollstream.device.DeviceSetting;
+import io.rollstream.device.Precision;
 import io.rollstream.model.ModelSource;
 import io.rollstream.tokenizer.TokenizerSpec;
 
@@ -18,13 +19,16 @@ import java.io.Serializable;
  * @param studentContextLength the student's context length: the teacher must accept sequences that long
  * @param device where the teacher runs ({@code auto} takes a GPU when the task manager has one)
  * @param maxBatchRows rollouts scored per forward pass
+ * @param precision the teacher's number format on a GPU ({@code model.dtype}); float32 on the CPU
  */
 public record TeacherSettings(ModelSource source, String location, int parallelism,
-        TokenizerSpec studentTokenizer, int studentContextLength, DeviceSetting device, int maxBatchRows)
+        TokenizerSpec studentTokenizer, int studentContextLength, DeviceSetting device, int maxBatchRows,
+        Precision precision)
         implements Serializable {
 
     public TeacherSettings {
         source = source == null ? ModelSource.BUILTIN : source;
+        precision = precision == null ? Precision.FLOAT32 : precision;
         if (location == null || location.isBlank()) {
             throw new IllegalArgumentException("teacher.checkpoint (or teacher.path) is required for distillation");
         }

@@ -8,11 +8,14 @@ import static io.rollstream.config.ConfigFailures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.rollstream.batch.Advantages.Estimator;
-import io.rollstream.batch.Advantages;
 import io.rollstream.config.DataSection.Source;
+import io.rollstream.output.RolloutLogFormat.Mode;
 import io.rollstream.device.DeviceSetting;
+import io.rollstream.device.Precision;
+import io.rollstream.batch.Advantages;
 import io.rollstream.learner.AdamW;
+import io.rollstream.model.SamplingTruncation;
+import io.rollstream.batch.Advantages.Estimator;
 import io.rollstream.learner.DppoLoss.Masking;
 import io.rollstream.learner.DppoLoss;
 import io.rollstream.learner.ImportanceCorrection;
@@ -22,10 +25,9 @@ import io.rollstream.learner.LossSettings;
 import io.rollstream.learner.PolicyTrainer.OptimizerStep;
 import io.rollstream.learner.PolicyTrainer;
 import io.rollstream.learner.ReferenceKl;
-import io.rollstream.model.ModelConfig.Positions;
 import io.rollstream.model.ModelConfig;
-import io.rollstream.model.SamplingTruncation;
-import io.rollstream.output.RolloutLogFormat.Mode;
+import io.rollstream.model.ModelConfig.Architecture;
+import io.rollstream.model.ModelConfig.Positions;
 import io.rollstream.rollout.Oversampling;
 import io.rollstream.sampling.SamplingParams;
 import io.rollstream.tokenizer.PromptFormat;
@@ -73,7 +75,8 @@ class ConfigLoaderTest {
         assertThat(c.async()).isEqualTo(new AsyncSection(1, 1));
         assertThat(c.learner()).isEqualTo(new LearnerSection(Algorithm.GRPO, 1e-4, 0.9, 0.99, 1e-8, 0.0, 0, 1.0, 64,
                 OptimizerStep.PER_BATCH, 5, LossConfig.dppo(new DppoLoss.Config(Masking.DPPO, 0.2, 0.2, 0.125, 8.0, 1e-3)),
-                LossAggregation.TOKEN_MEAN, ImportanceCorrection.Config.none(), ReferenceKl.Config.off(), false));
+                LossAggregation.TOKEN_MEAN, ImportanceCorrection.Config.none(), ReferenceKl.Config.off(), false,
+                DeviceSetting.AUTO));
         assertThat(c.teacher()).isEqualTo(new TeacherSection(ModelSource.BUILTIN, null, null, 1));
         assertThat(c.eval()).isEqualTo(new EvalSection(5, 200, null));
         assertThat(c.policyStore()).isEqualTo(new PolicyStoreSection(null, 8, 3, true));
@@ -102,8 +105,9 @@ class ConfigLoaderTest {
                 "/data/gsm8k/train", true, new DataSection.Fields("uid", "question", "solution", "kind"),
                 "last_number_match", 3, false, 5000, 1024, PromptFormat.Kind.CHAT,
                 "Reason step by step, then give the final answer."));
-        assertThat(c.model()).isEqualTo(ModelSection.builtin(8, 8, 512, 2048, 512, Positions.ROTARY,
-                TokenizerSpec.huggingFace("/models/tiny/tokenizer.json"), "/runs/sft/checkpoints/final"));
+        assertThat(c.model()).isEqualTo(new ModelSection(ModelSource.BUILTIN, null, Architecture.GPT, 8, 8, 512,
+                2048, 512, Positions.ROTARY, TokenizerSpec.huggingFace("/models/tiny/tokenizer.json"),
+                "/runs/sft/checkpoints/final", Precision.FLOAT16, null));
         assertThat(c.sft()).isEqualTo(new SftSection(200, 5000, 32, 3e-4, 50, 100, 25));
         assertThat(c.rollout()).isEqualTo(new RolloutSection(4, 16, 0.8, 0.95, 50, 256, 512, 500, DeviceSetting.GPU, 77L));
         assertThat(c.rollout().samplingSeed(c.job().seed())).isEqualTo(77L);
@@ -117,7 +121,7 @@ class ConfigLoaderTest {
                 LossAggregation.SEQ_MEAN_TOKEN_SUM,
                 new ImportanceCorrection.Config(ImportanceCorrection.Truncation.SEQUENCE, 3.0,
                         ImportanceCorrection.MaskLevel.GEOMETRIC, 0.9, 1.1),
-                new ReferenceKl.Config(0.05, ReferenceKl.Estimator.K2), false));
+                new ReferenceKl.Config(0.05, ReferenceKl.Estimator.K2), false, DeviceSetting.GPU));
         assertThat(c.teacher()).isEqualTo(new TeacherSection(ModelSource.BUILTIN, "/runs/teacher/final", null, 2));
         assertThat(c.eval()).isEqualTo(new EvalSection(50, 500, 512));
         assertThat(c.policyStore()).isEqualTo(new PolicyStoreSection("/scratch/policies", 3, 5, false));

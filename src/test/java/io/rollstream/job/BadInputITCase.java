@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.Device;
 
 import io.rollstream.checkpoint.Checkpoint;
+import io.rollstream.device.Placement;
 import io.rollstream.model.GptModel;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.rollout.ModelGroupSampler;
@@ -81,7 +82,7 @@ class BadInputITCase {
         var store = plan.store();
         PipelineIo io = new PipelineIo(env -> PipelineIo.ProblemInput.of(JsonlProblems.stream(env, spec)),
                 (subtask, gpus) -> new ModelGroupSampler(store, verifier, SamplingParams.sample(4), PipelineFixtures.G,
-                        64, 11, Device.cpu()));
+                        64, 11, Placement.cpu()));
 
         PipelineRunner.Result result = PipelineRunner.run(plan, io,
                 PipelineRunner.Options.inRunDirectory(false, 0, plan.slots(), 500, null, 3), System.out::println);

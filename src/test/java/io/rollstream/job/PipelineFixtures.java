@@ -7,6 +7,7 @@ import ai.djl.Device;
 import io.rollstream.batch.BatchAssemblyConfig;
 import io.rollstream.batch.GroupFilters;
 import io.rollstream.checkpoint.Checkpoint;
+import io.rollstream.device.Placement;
 import io.rollstream.eval.EvalSpec;
 import io.rollstream.learner.AdamW;
 import io.rollstream.learner.Algorithm;
@@ -135,7 +136,7 @@ final class PipelineFixtures {
                 env -> PipelineIo.ProblemInput.of(TaskProblems.stream(env, task, setSize, epochs, runSeed, true,
                         plan.signals()::isStopRequested)),
                 (subtask, gpus) -> new ModelGroupSampler(store, task.verifier(), SamplingParams.sample(4), G, 64, runSeed,
-                        Device.cpu()));
+                        Placement.cpu()));
     }
 
     /** The same edges, with every generation pass slowed down (so a test can stop the run midway). */

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.djl.Device;
+import ai.djl.engine.Engine;
 
 import io.rollstream.checkpoint.Adapter;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.common.Json;
+import io.rollstream.device.DeviceSetting;
 import io.rollstream.huggingface.HfModelDirectory;
 import io.rollstream.model.DecoderConfig;
 import io.rollstream.model.GptModel;
@@ -16,6 +19,7 @@ import io.rollstream.model.TensorSource;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.policy.RunSignals;
 import io.rollstream.policy.VersionRetention;
+import io.rollstream.testing.DeclaredGpus;
 import io.rollstream.tokenizer.TokenizerSpec;
 import io.rollstream.types.BatchStats;
 import io.rollstream.types.GroupTotals;
@@ -29,6 +33,8 @@ import io.rollstream.types.TrainGroup;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.operators.testutils.MockEnvironment;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -115,6 +121,36 @@ class LearnerOperatorTest {
         }
     }
 
+    /**
+     * {@code learner.device} as the generators' device is chosen: the task manager declares GPU 0
+     * (Flink's external resource {@code gpu}); {@code cpu} stays on the CPU, {@code auto} takes the GPU
+     * when PyTorch sees one and otherwise trains on the CPU, and {@code gpu} without a CUDA device
+     * fails naming the key and the fix before anything is published.
+     */
+    @Test
+    void theLearnerTrainsWhereLearnerDeviceAndTheTaskManagersGpusSay() throws Exception {
+        boolean cuda = Engine.getInstance().getGpuCount() > 0;
+        for (DeviceSetting setting : DeviceSetting.values()) {
+            PolicyStore store = store("device-" + setting);
+            LearnerOperator operator = new LearnerOperator(SETTINGS.withDevice(setting), store, null);
+            MockEnvironment gpuTaskManager = new MockEnvironmentBuilder()
+                    .setExternalResourceInfoProvider(DeclaredGpus.taskManager(0)).build();
+            try (var h = new OneInputStreamOperatorTestHarness<>(operator, gpuTaskManager)) {
+                if (setting == DeviceSetting.GPU && !cuda) {
+                    assertThatThrownBy(h::open).as(setting.toString()).hasMessageContaining("learner.device: gpu")
+                            .hasMessageContaining("declares GPU index 0").hasMessageContaining("learner.device: auto");
+                    assertThat(new RunSignals(store).latest()).get().extracting(m -> m.version()).isEqualTo(0L);
+                    continue;
+                }
+                h.open();
+                Device expected = setting == DeviceSetting.CPU || !cuda ? Device.cpu() : Device.gpu(0);
+                assertThat(operator.device()).as(setting.toString()).isEqualTo(expected);
+                h.processElement(batch(0, 0), 0);
+                assertThat(new RunSignals(store).latest()).get().extracting(m -> m.version()).isEqualTo(1L);
+            }
+        }
+    }
+
     @Test
     void aRestoredLearnerContinuesExactlyAsAnUninterruptedOne() throws Exception {
         PolicyStore straight = store("straight");
@@ -148,7 +184,7 @@ class LearnerOperatorTest {
     void aLoraLearnerPublishesAdaptersAndRestoresExactlyFromAStateFile() throws Exception {
         Path base = Path.of("src/test/resources/hf-models/llama-tied").toAbsolutePath();
         LearnerSettings settings = new LearnerSettings(Algorithm.GRPO, SETTINGS.optimizer(), SETTINGS.trainer(),
-                WITH_REFERENCE, 10, 0, 5, 0, VersionRetention.KEEP_ALL); // every state goes to a file
+                WITH_REFERENCE, 10, 0, 5, 0, VersionRetention.KEEP_ALL, DeviceSetting.AUTO); // every state goes to a file
         Function<String, PolicyStore> loraStore = name -> {
             PolicyStore store = new PolicyStore(dir.resolve(name).toString());
             try {
@@ -325,7 +361,7 @@ class LearnerOperatorTest {
     @Test
     void aStateAboveTheInlineLimitGoesToAFileReferencedFromStateAndRestoresExactly() throws Exception {
         LearnerSettings toFile = new LearnerSettings(SETTINGS.algorithm(), SETTINGS.optimizer(), SETTINGS.trainer(),
-                SETTINGS.loss(), 10, 0, 5, 0, VersionRetention.KEEP_ALL); // every state is "large"
+                SETTINGS.loss(), 10, 0, 5, 0, VersionRetention.KEEP_ALL, null); // every state is "large"
         PolicyStore straight = store("file-straight");
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(SETTINGS, straight, null))) {
             h.open();
@@ -418,7 +454,7 @@ class LearnerOperatorTest {
         PolicyStore store = store("bad");
         LearnerSettings strict = new LearnerSettings(SETTINGS.algorithm(), SETTINGS.optimizer(), SETTINGS.trainer(),
                 SETTINGS.loss(), 10, 0, 2, LearnerSettings.DEFAULT_STATE_INLINE_MAX_BYTES,
-                VersionRetention.KEEP_ALL);
+                VersionRetention.KEEP_ALL, null);
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(strict, store, null))) {
             h.open();
             h.processElement(poisoned(0), 0);

@@ -57,7 +57,8 @@ class DecoderModelTest {
         models.forEach(LanguageModel::close);
     }
 
-    private static List<GenerationRequest> requests(int n, long seedBase) {
+    /** Prompts of 1 to 9 tokens (BOS, then ids below {@link #VOCAB}), seeded from {@code seedBase}. */
+    static List<GenerationRequest> requests(int n, long seedBase) {
         List<GenerationRequest> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             int[] prompt = new int[1 + (i * 5) % 9];

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.Device;
 
 import io.rollstream.checkpoint.Checkpoint;
+import io.rollstream.device.Placement;
 import io.rollstream.model.GptModel;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.policy.PolicyStore;
@@ -43,7 +44,7 @@ class ModelGroupSamplerTest {
         store.delete(1); // collected by the learner
         Problem problem = task.problem(0);
         try (ModelGroupSampler sampler = new ModelGroupSampler(store, task.verifier(), SamplingParams.sample(4), 2, 64,
-                7, Device.cpu())) {
+                7, Placement.cpu())) {
             List<SampledGroup> groups = sampler.generate(List.of(GroupRequest.admitted(problem, 0, 0, 1).pinnedTo(1),
                     GroupRequest.admitted(problem, 1, 1, 1).pinnedTo(2)));
             assertThat(groups).extracting(SampledGroup::policyVersion).containsExactly(3L, 2L);

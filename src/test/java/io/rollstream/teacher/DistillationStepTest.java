@@ -8,8 +8,7 @@ import static io.rollstream.teacher.TeacherFixtures.groupSampledBy;
 import static io.rollstream.teacher.TeacherFixtures.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.Device;
-
+import io.rollstream.device.Placement;
 import io.rollstream.learner.AdamW;
 import io.rollstream.learner.KlSums;
 import io.rollstream.learner.PolicyTrainer;
@@ -50,7 +49,7 @@ class DistillationStepTest {
         try (GptModel student = model(21, 16)) {
             ScoredGroup group = groupSampledBy(student, 6, 4);
             ScoredGroup scored;
-            try (TeacherScorer teacher = TeacherScorer.load(checkpoint(student), TOKENIZER, CONTEXT, Device.cpu(), 8)) {
+            try (TeacherScorer teacher = TeacherScorer.load(checkpoint(student), TOKENIZER, CONTEXT, Placement.cpu(), 8)) {
                 scored = teacher.score(group);
             }
             double kl = 0;

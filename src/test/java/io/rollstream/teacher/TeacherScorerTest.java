@@ -11,8 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import ai.djl.Device;
-
+import io.rollstream.device.Placement;
 import io.rollstream.model.GptModel;
 import io.rollstream.model.TokenLogprobs;
 import io.rollstream.testing.NativeArrays;
@@ -52,7 +51,7 @@ class TeacherScorerTest {
                     PAD, 1.0);
             for (int maxRows : new int[] {1, 2, 8}) {
                 try (TeacherScorer scorer = TeacherScorer.load(checkpoint(teacherModel), TOKENIZER, CONTEXT,
-                        Device.cpu(), maxRows)) {
+                        Placement.cpu(), maxRows)) {
                     ScoredGroup scored = scorer.score(group);
                     assertThat(scored.groupId()).isEqualTo(group.groupId());
                     assertThat(scored.policyVersion()).isEqualTo(group.policyVersion());
@@ -79,7 +78,7 @@ class TeacherScorerTest {
     void aTeacherIdenticalToTheStudentGivesZeroReverseKl() {
         try (GptModel student = model(3, 16)) {
             ScoredGroup group = groupSampledBy(student, 4, 9);
-            try (TeacherScorer scorer = TeacherScorer.load(checkpoint(student), TOKENIZER, CONTEXT, Device.cpu(), 8)) {
+            try (TeacherScorer scorer = TeacherScorer.load(checkpoint(student), TOKENIZER, CONTEXT, Placement.cpu(), 8)) {
                 for (Rollout r : scorer.score(group).rollouts()) {
                     assertThat(r.tokenRewards()).hasSameSizeAs(r.tokens());
                     for (float reward : r.tokenRewards()) {
@@ -94,10 +93,10 @@ class TeacherScorerTest {
     void refusesATeacherWithAnotherTokenizerOrAShorterContext() {
         try (GptModel teacher = model(4, 16)) {
             assertThatThrownBy(() -> TeacherScorer.load(checkpoint(teacher), TokenizerSpec.chars("abcdefghj"), CONTEXT,
-                    Device.cpu(), 8))
+                    Placement.cpu(), 8))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("the teacher uses tokenizer").hasMessageContaining("student");
-            assertThatThrownBy(() -> TeacherScorer.load(checkpoint(teacher), TOKENIZER, CONTEXT + 1, Device.cpu(), 8))
+            assertThatThrownBy(() -> TeacherScorer.load(checkpoint(teacher), TOKENIZER, CONTEXT + 1, Placement.cpu(), 8))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("context_length " + CONTEXT)
                     .hasMessageContaining("model.context_length >= " + (CONTEXT + 1));
@@ -109,7 +108,7 @@ class TeacherScorerTest {
         try (GptModel student = model(5, 16); GptModel teacherModel = model(6, 16)) {
             ScoredGroup group = groupSampledBy(student, 4, 3);
             int before = NativeArrays.live();
-            TeacherScorer scorer = TeacherScorer.load(checkpoint(teacherModel), TOKENIZER, CONTEXT, Device.cpu(), 2);
+            TeacherScorer scorer = TeacherScorer.load(checkpoint(teacherModel), TOKENIZER, CONTEXT, Placement.cpu(), 2);
             scorer.score(group);
             int loaded = NativeArrays.live();
             assertThat(loaded).isGreaterThan(before);

@@ -8,10 +8,9 @@ import static io.rollstream.teacher.TeacherFixtures.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.djl.Device;
-
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.device.DeviceSetting;
+import io.rollstream.device.Placement;
 import io.rollstream.model.GptModel;
 import io.rollstream.model.ModelSource;
 import io.rollstream.testing.NativeArrays;
@@ -40,7 +39,8 @@ class TeacherScoringOperatorTest {
     }
 
     private TeacherSettings settings(String checkpoint) {
-        return new TeacherSettings(ModelSource.BUILTIN, checkpoint, 1, TOKENIZER, CONTEXT, DeviceSetting.CPU, 4);
+        return new TeacherSettings(ModelSource.BUILTIN, checkpoint, 1, TOKENIZER, CONTEXT, DeviceSetting.CPU, 4,
+                null);
     }
 
     @Test
@@ -60,7 +60,7 @@ class TeacherScoringOperatorTest {
             }
             assertThat(NativeArrays.live()).as("close() freed the teacher").isEqualTo(live);
             assertThat(out).hasSize(2);
-            try (TeacherScorer reference = TeacherScorer.load(checkpoint(teacher), TOKENIZER, CONTEXT, Device.cpu(), 8)) {
+            try (TeacherScorer reference = TeacherScorer.load(checkpoint(teacher), TOKENIZER, CONTEXT, Placement.cpu(), 8)) {
                 for (int g = 0; g < 2; g++) {
                     ScoredGroup expected = reference.score(in.get(g));
                     for (int i = 0; i < expected.rollouts().length; i++) {

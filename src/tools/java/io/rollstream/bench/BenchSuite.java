@@ -1,11 +1,8 @@
 package io.rollstream.bench;
 
-import io.rollstream.common.Json;
-
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +20,8 @@ import java.util.Map;
  */
 public final class BenchSuite {
 
-    private static final String THREADS_PROPERTY = "ai.djl.pytorch.num_threads";
+    /** The line of the benchmarks file after which {@code bench all} leaves everything as it is. */
+    public static final String KEEP = "<!-- bench all keeps what follows -->";
 
     /** One sub-benchmark: the name it is shown under, its {@code bench} arguments and its threads. */
     record Run(String name, List<String> benchArgs, int threads) {}
@@ -70,34 +68,26 @@ public final class BenchSuite {
         if (out.getParent() != null) {
             Files.createDirectories(out.getParent());
         }
-        Files.writeString(out, md, StandardCharsets.UTF_8);
+        Files.writeString(out, md + keptPart(out), StandardCharsets.UTF_8);
         return md;
     }
 
-    /** This JVM's java, options and class path, with the sub-benchmark's thread count. */
+    /**
+     * What {@code bench all} keeps of the file it rewrites: everything from the line {@link #KEEP}
+     * on (results of benchmarks it does not run, such as {@code jobs/bench-model-100m.sh}), or
+     * nothing.
+     */
+    static String keptPart(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return "";
+        }
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        int at = text.indexOf(KEEP);
+        return at < 0 ? "" : "\n" + text.substring(at);
+    }
+
     private static JsonNode runInOwnJvm(Run r) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (!option.startsWith("-D" + THREADS_PROPERTY + "=")) {
-                command.add(option);
-            }
-        }
-        command.add("-D" + THREADS_PROPERTY + "=" + r.threads());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add("io.rollstream.cli.RollstreamCli");
-        command.add("bench");
-        command.addAll(r.benchArgs());
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        int code = p.waitFor();
-        String json = stdout.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElse(null);
-        if (code != 0 || json == null) {
-            throw new IllegalStateException("bench " + String.join(" ", r.benchArgs()) + " failed (exit " + code
-                    + "); its output:\n" + stdout);
-        }
-        return Json.mapper().readTree(json);
+        return OwnJvm.bench(r.benchArgs(), r.threads());
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

@@ -1,9 +1,8 @@
 package io.rollstream.bench;
 
-import ai.djl.Device;
-
 import io.rollstream.config.ConfigLoader;
 import io.rollstream.config.RunConfig;
+import io.rollstream.device.Placement;
 import io.rollstream.job.LocalRun;
 import io.rollstream.job.PlanFactory;
 import io.rollstream.job.RunPaths;
@@ -247,7 +246,7 @@ public final class PipelineBenchmark {
         int groupsPerPass = Math.max(1, config.rollout().maxBatchRows() / groupSize);
         try (ModelGroupSampler sampler = new ModelGroupSampler(store, task.verifier(),
                 config.rollout().toSamplingParams(), groupSize, config.rollout().maxBatchRows(), config.job().seed(),
-                Device.cpu())) {
+                Placement.cpu())) {
             long tokens = 0;
             long timedFrom = 0;
             int next = first;

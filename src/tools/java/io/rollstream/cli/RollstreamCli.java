@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "RL post-training and on-policy distillation of language models as a Flink job.",
         subcommands = {RunCommand.class, StopCommand.class, SftCommand.class, EvalCommand.class, ReportCommand.class,
                 DistillVarianceCommand.class, ExperimentCommand.class, BenchCommand.class, ModelCommand.class,
-                ExportCommand.class})
+                ExportCommand.class, EngineCommand.class})
 public final class RollstreamCli implements Runnable {
 
     @CommandLine.Spec
