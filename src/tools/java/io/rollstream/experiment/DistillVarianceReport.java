@@ -17,7 +17,8 @@ import java.util.Map;
 
 /**
  * The variance experiment's results: per number of rollouts per prompt, over the sampling seeds,
- * mean ± standard deviation of the KL at start and end, the KL reduction, and three σ of the
+ * mean ± standard deviation of the KL at start and end, the KL reduction (first to last epoch, and
+ * along the fitted trend), and three σ of the
  * per-epoch KL — the plain σ (trend included), the σ of the residuals around a fitted
  * exponential trend, and the σ of the epoch-to-epoch change — with Welch's t of each row's
  * residual σ against the first row; as Markdown and JSON (every run's per-epoch KL included), and a
@@ -42,17 +43,18 @@ public final class DistillVarianceReport {
     static String markdown(List<DistillationRow> rows) {
         StringBuilder s = new StringBuilder();
         s.append("| rollouts per prompt | seeds | total sequences | optimizer steps | KL start | KL end | KL reduction"
-                + " | σ of per-epoch KL (seed's) | σ of residuals around the trend | σ of epoch-to-epoch change"
+                + " | KL reduction along the trend | σ of per-epoch KL (seed's) | σ of residuals around the trend | σ of epoch-to-epoch change"
                 + " | residual σ vs first row (Welch t) | held-out accuracy |\n");
-        s.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        s.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         Spread baseline = rows.get(0).klResidualStd();
         for (DistillationRow r : rows) {
             Spread residual = r.klResidualStd();
             String versus = r == rows.get(0) ? "—" : String.format(Locale.ROOT, "%+.0f%% (t = %.1f)",
                     100 * (residual.mean() / baseline.mean() - 1), residual.t(baseline));
-            s.append(String.format(Locale.ROOT, "| %d | %d | %,d | %d | %s | %s | %s%% | %s | %s | %s | %s | %s%% |%n",
+            s.append(String.format(Locale.ROOT, "| %d | %d | %,d | %d | %s | %s | %s%% | %s%% | %s | %s | %s | %s | %s%% |%n",
                     r.rolloutsPerPrompt(), r.runs().size(), r.sequences(), r.optimizerSteps(), show(r.klStart(), 3),
-                    show(r.klEnd(), 3), show(r.klReductionPercent(), 1), show(r.klEpochStd(), 3),
+                    show(r.klEnd(), 3), show(r.klReductionPercent(), 1), show(r.klTrendReductionPercent(), 1),
+                    show(r.klEpochStd(), 3),
                     show(residual, 3), show(r.klStepChangeStd(), 3), versus, show(percent(r.heldOutAccuracy()), 1)));
         }
         return s.toString();
@@ -78,6 +80,7 @@ public final class DistillVarianceReport {
             row.put("kl_start", spread(r.klStart()));
             row.put("kl_end", spread(r.klEnd()));
             row.put("kl_reduction_percent", spread(r.klReductionPercent()));
+            row.put("kl_trend_reduction_percent", spread(r.klTrendReductionPercent()));
             row.put("kl_epoch_std", spread(r.klEpochStd()));
             row.put("kl_residual_std", spread(r.klResidualStd()));
             row.put("kl_step_change_std", spread(r.klStepChangeStd()));
@@ -91,6 +94,7 @@ public final class DistillVarianceReport {
                 run.put("kl_start", a.klStart());
                 run.put("kl_end", a.klEnd());
                 run.put("kl_reduction_percent", a.klReductionPercent());
+                run.put("kl_trend_reduction_percent", a.klTrendReductionPercent());
                 run.put("kl_epoch_std", a.klEpochStd());
                 run.put("kl_residual_std", a.klResidualStd());
                 run.put("kl_step_change_std", a.klStepChangeStd());

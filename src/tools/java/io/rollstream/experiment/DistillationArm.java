@@ -72,6 +72,21 @@ public record DistillationArm(int rolloutsPerPrompt, long seed, Map<Long, Double
         return 100 * (klStart() - klEnd()) / klStart();
     }
 
+    /**
+     * The KL reduction read off the fitted trend ({@link #exponentialFit}) instead of two single
+     * epochs: {@code 1 − exp(b·(last − first))}, in percent. Each epoch's KL is an estimate from the
+     * epoch's sampled tokens (10 sequences at one rollout per prompt), so the first and last epochs
+     * alone can make a run's reduction anything from ~40% to over 100%; the trend uses all of them.
+     */
+    public double klTrendReductionPercent() {
+        long first = epochKl.keySet().iterator().next();
+        long last = first;
+        for (long epoch : epochKl.keySet()) {
+            last = epoch;
+        }
+        return 100 * (1 - Math.exp(exponentialFit()[1] * (last - first)));
+    }
+
     /** The plain σ: population standard deviation of the per-epoch KL (trend included). */
     public double klEpochStd() {
         return EpochKl.std(epochKl.values());
@@ -79,34 +94,71 @@ public record DistillationArm(int rolloutsPerPrompt, long seed, Map<Long, Double
 
     /**
      * Population standard deviation of the per-epoch KL around its fitted exponential trend
-     * {@code KL_e ≈ exp(a + b·e)} (a, b by least squares on log KL), in KL units: the fluctuation
-     * the trend does not explain. A steady decline, however steep, contributes nothing to it.
+     * {@code KL_e ≈ c·exp(b·e)} ({@link #exponentialFit}), in KL units: the fluctuation the trend does
+     * not explain. A steady exponential decline, however steep, contributes nothing to it.
      */
     public double klResidualStd() {
         List<Double> residuals = new ArrayList<>();
-        double[] fit = logLinearFit();
-        epochKl.forEach((epoch, kl) -> residuals.add(kl - Math.exp(fit[0] + fit[1] * epoch)));
+        double[] fit = exponentialFit();
+        epochKl.forEach((epoch, kl) -> residuals.add(kl - fit[0] * Math.exp(fit[1] * epoch)));
         return EpochKl.std(residuals);
     }
 
-    /** {@code {a, b}} of the least-squares line {@code log KL_e = a + b·e}. */
-    double[] logLinearFit() {
-        int n = epochKl.size();
-        double sx = 0;
-        double sy = 0;
-        double sxx = 0;
-        double sxy = 0;
-        for (Map.Entry<Long, Double> e : epochKl.entrySet()) {
-            double x = e.getKey();
-            double y = Math.log(e.getValue());
-            sx += x;
-            sy += y;
-            sxx += x * x;
-            sxy += x * y;
+    /** The decay rates {@link #exponentialFit} searches: from ×e⁻³ to ×e per epoch. */
+    static final double MIN_RATE = -3;
+    static final double MAX_RATE = 1;
+
+    /**
+     * {@code {c, b}} of the least-squares exponential {@code KL_e ≈ c·exp(b·e)}, fitted in KL units
+     * (not on log KL): the per-epoch KL is a sampled estimate (the mean of {@code log π − log teacher}
+     * over the drawn tokens) and near convergence some epochs come out at or below zero, where a
+     * log-linear fit is undefined. For a given {@code b} the best {@code c} is closed-form; {@code b}
+     * is found by a grid scan over [{@link #MIN_RATE}, {@link #MAX_RATE}] refined by golden-section search.
+     */
+    double[] exponentialFit() {
+        double step = 0.01;
+        double best = MIN_RATE;
+        for (double b = MIN_RATE; b <= MAX_RATE + 1e-12; b += step) {
+            if (squaredError(b) < squaredError(best)) {
+                best = b;
+            }
         }
-        double denominator = n * sxx - sx * sx;
-        double b = denominator == 0 ? 0 : (n * sxy - sx * sy) / denominator;
-        return new double[] {(sy - b * sx) / n, b};
+        double lo = Math.max(MIN_RATE, best - step);
+        double hi = Math.min(MAX_RATE, best + step);
+        double golden = (Math.sqrt(5) - 1) / 2;
+        for (int i = 0; i < 100 && hi - lo > 1e-12; i++) {
+            double x1 = hi - golden * (hi - lo);
+            double x2 = lo + golden * (hi - lo);
+            if (squaredError(x1) <= squaredError(x2)) {
+                hi = x2;
+            } else {
+                lo = x1;
+            }
+        }
+        double b = (lo + hi) / 2;
+        return new double[] {scaleFor(b), b};
+    }
+
+    /** The least-squares {@code c} for rate {@code b}: Σ y·exp(b·e) / Σ exp(2b·e). */
+    private double scaleFor(double b) {
+        double num = 0;
+        double den = 0;
+        for (Map.Entry<Long, Double> e : epochKl.entrySet()) {
+            double g = Math.exp(b * e.getKey());
+            num += e.getValue() * g;
+            den += g * g;
+        }
+        return num / den;
+    }
+
+    private double squaredError(double b) {
+        double c = scaleFor(b);
+        double sum = 0;
+        for (Map.Entry<Long, Double> e : epochKl.entrySet()) {
+            double r = e.getValue() - c * Math.exp(b * e.getKey());
+            sum += r * r;
+        }
+        return sum;
     }
 
     /**

@@ -66,6 +66,10 @@ public record DistillationRow(int rolloutsPerPrompt, List<DistillationArm> runs)
         return spread(DistillationArm::klReductionPercent);
     }
 
+    public Spread klTrendReductionPercent() {
+        return spread(DistillationArm::klTrendReductionPercent);
+    }
+
     public Spread klEpochStd() {
         return spread(DistillationArm::klEpochStd);
     }
