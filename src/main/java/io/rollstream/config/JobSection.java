@@ -20,20 +20,25 @@ package io.rollstream.config;
  *     at least 0; default 3
  * @param stateInlineMaxMb the learner's state (weights and optimizer) up to this size lives in Flink
  *     state; a larger one goes to a file beside the policy store referenced from it, at least 0; default 64
+ * @param logEvery learner steps per console progress line (averages over those steps), at least 1;
+ *     default 10
  */
 public record JobSection(String name, long seed, int maxSteps, int maxMinutes, boolean webUi, int webUiPort,
         int checkpointIntervalS, int prometheusPort, String checkpointDir, int restartAttempts,
-        int stateInlineMaxMb) {
+        int stateInlineMaxMb, int logEvery) {
+
+    /** Console progress lines every this many learner steps unless {@code job.log_every} says otherwise. */
+    public static final int DEFAULT_LOG_EVERY = 10;
 
     /** Every key at its default. */
     public static JobSection defaults() {
-        return new JobSection("rollstream", 0, 100, 0, true, 8081, 30, 0, null, 3, 64);
+        return new JobSection("rollstream", 0, 100, 0, true, 8081, 30, 0, null, 3, 64, DEFAULT_LOG_EVERY);
     }
 
     /** With the Prometheus reporter off, the default checkpoint directory and restart attempts. */
     public JobSection(String name, long seed, int maxSteps, int maxMinutes, boolean webUi, int webUiPort,
             int checkpointIntervalS) {
-        this(name, seed, maxSteps, maxMinutes, webUi, webUiPort, checkpointIntervalS, 0, null, 3, 64);
+        this(name, seed, maxSteps, maxMinutes, webUi, webUiPort, checkpointIntervalS, 0, null, 3, 64, DEFAULT_LOG_EVERY);
     }
 
     public JobSection {
@@ -54,6 +59,8 @@ public record JobSection(String name, long seed, int maxSteps, int maxMinutes, b
                 "must be >= 0 (restarts from the latest checkpoint before the job fails): try 3");
         e.check(stateInlineMaxMb >= 0, "job.state_inline_max_mb", stateInlineMaxMb,
                 "must be >= 0 (0 = always in a file): try 64");
+        e.check(logEvery >= 1, "job.log_every", logEvery,
+                "must be >= 1 (learner steps per console progress line): try " + DEFAULT_LOG_EVERY);
         e.throwIfAny();
     }
 
@@ -76,6 +83,7 @@ public record JobSection(String name, long seed, int maxSteps, int maxMinutes, b
                 in.integer("prometheus_port", d.prometheusPort()),
                 in.optionalString("checkpoint_dir", d.checkpointDir()),
                 in.integer("restart_attempts", d.restartAttempts()),
-                in.integer("state_inline_max_mb", d.stateInlineMaxMb()));
+                in.integer("state_inline_max_mb", d.stateInlineMaxMb()),
+                in.integer("log_every", d.logEvery()));
     }
 }

@@ -59,8 +59,9 @@ import java.util.stream.Stream;
  * {@code rollstream run}: prepares the run directory (resolved config, initial policy — fresh,
  * from {@code model.init}, and warm-started with SFT when configured), runs the job on a local
  * mini-cluster, saves the final model and prints a summary. Everything it prints also goes to the
- * run's {@code run.log} ({@link RunLog}), and what happens to the run — starts, restarts, stops,
- * resumes — to its {@code events.jsonl} ({@link RunEvents}).
+ * run's {@code run.log} ({@link RunLog}), what happens to the run — starts, restarts, stops,
+ * resumes — to its {@code events.jsonl} ({@link RunEvents}), and its metrics to TensorBoard event
+ * files too ({@link TensorBoardLog}).
  */
 public final class LocalRun {
 
@@ -77,7 +78,9 @@ public final class LocalRun {
             throws Exception {
         long start = System.currentTimeMillis();
         Opened opened = open(config, runDir, resume, PreFlight.Mode.LOCAL_RUN);
-        try (RunLog log = RunLog.open(opened.paths().runLog(), console)) {
+        try (RunLog log = RunLog.open(opened.paths().runLog(), console);
+                TensorBoardLog tensorboard = TensorBoardLog.follow(opened.paths().metrics(),
+                        opened.paths().tensorboard(), resume != null)) {
             PrintStream out = log.out();
             Prepared prepared;
             try {
@@ -100,8 +103,10 @@ public final class LocalRun {
                 config.job().maxMinutes(), config.job().prometheusPort(), config.job().checkpointDir(),
                 config.job().restartAttempts());
         PipelineRunner.Result result;
-        try {
-            result = PipelineRunner.run(plan, PlanFactory.io(config, plan), options, out::println);
+        try (ConsoleProgress progress = new ConsoleProgress(out::println, ConsoleProgress.terminal(),
+                config.job().maxSteps(), config.job().logEvery(), config.job().maxMinutes(),
+                System::currentTimeMillis)) {
+            result = PipelineRunner.run(plan, PlanFactory.io(config, plan), options, progress);
         } catch (PipelineRunner.NotStarted refused) {
             throw prepared.notStarted(refused);
         }
@@ -123,7 +128,8 @@ public final class LocalRun {
             RunEvents.of(paths).append(RunEvents.FINISH, RunEvents.fields("steps", config.job().maxSteps(),
                     "final_model", paths.finalModel().toString(), "restarts", result.restarts()));
         }
-        summarize(paths, result, finalEval, (System.currentTimeMillis() - start) / 1000.0, exports, out);
+        summarize(paths, result, finalEval, (System.currentTimeMillis() - start) / 1000.0, exports, learnerFinished,
+                out);
         return result;
     }
 
@@ -397,7 +403,6 @@ public final class LocalRun {
         WarmStart.Settings sft = new WarmStart.Settings(config.sft().steps(), config.sft().examples(),
                 config.sft().batchSize(), config.sft().learningRate(), config.sft().warmupSteps(),
                 config.sft().evalEvery(), config.sft().checkpointEvery());
-        PipelineRunner.ProgressLine progress = new PipelineRunner.ProgressLine(config.sft().steps());
         Task demonstrations = Tasks.create(config.data().task(), config.job().seed()
                 + WarmStart.DEMONSTRATION_SEED_OFFSET, config.data().difficulty(), config.data().taskOptions());
         try (LanguageModel start = saved.isPresent() ? Checkpoints.model(saved.get(), Device.cpu())
@@ -405,7 +410,7 @@ public final class LocalRun {
             state.markRunning();
             try {
                 sink.accept(WarmStart.run(sft, demonstrations, start, saved.orElse(null), codec, eval,
-                        line -> appendMetrics(paths, line, progress, out), state));
+                        line -> appendMetrics(paths, line, config.sft().steps(), out), state));
             } catch (WarmStart.Stopped stopped) {
                 events.append(RunEvents.STOP, RunEvents.fields("phase", "sft", "reason", "rollstream stop",
                         "step", stopped.step(), "state", state.stateFile().toString()));
@@ -445,14 +450,13 @@ public final class LocalRun {
     }
 
     /** Appends an SFT line to metrics.jsonl; prints every {@value #SFT_PRINT_EVERY}th step and every evaluation. */
-    private static void appendMetrics(RunPaths paths, String line, PipelineRunner.ProgressLine progress,
-            PrintStream out) {
+    private static void appendMetrics(RunPaths paths, String line, int steps, PrintStream out) {
         try {
             Files.writeString(paths.metrics(), line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
             StepMetrics m = Json.mapper().readValue(line, StepMetrics.class);
             if (m.evaluated() || (m.step() + 1) % SFT_PRINT_EVERY == 0) {
-                out.println(progress.format(m));
+                out.println(ConsoleProgress.sftLine(m, steps));
             }
         } catch (IOException e) {
             throw new IllegalStateException("cannot write " + paths.metrics(), e);
@@ -527,7 +531,8 @@ public final class LocalRun {
     }
 
     private static void summarize(RunPaths paths, PipelineRunner.Result result,
-            FinalEval finalEval, double seconds, List<String> exports, PrintStream out) throws IOException {
+            FinalEval finalEval, double seconds, List<String> exports, boolean learnerFinished, PrintStream out)
+            throws IOException {
         StepMetrics lastRl = null;
         Double sftAccuracy = null;
         for (StepMetrics m : JsonLines.readIfExists(paths.metrics(), StepMetrics.class)) {
@@ -559,7 +564,13 @@ public final class LocalRun {
         if (result.savepoint() != null) {
             out.println("savepoint: " + result.savepoint());
         }
-        out.println("continue with: --resume-from " + paths.dir() + " (its newest checkpoint or savepoint)");
+        if (learnerFinished) {
+            out.println("next: jobs/rollstream report " + paths.dir() + " (plots and samples in report.html)");
+            out.println("      jobs/rollstream eval --policy " + paths.dir()
+                    + " (the final model on held-out problems; --samples K for pass@K)");
+        } else {
+            out.println("continue with: --resume-from " + paths.dir() + " (its newest checkpoint or savepoint)");
+        }
     }
 
     /** Lines of invalid-records.jsonl: every record the run refused, once each. */

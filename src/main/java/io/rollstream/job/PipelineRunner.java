@@ -35,7 +35,7 @@ import java.util.function.Consumer;
  * Runs the pipeline on a local mini-cluster: configures checkpointing (retained on cancel and
  * failure, under the run directory unless {@code job.checkpoint_dir} says otherwise) and a restart
  * strategy, submits the job, publishes its REST address in the run directory (for
- * {@code rollstream stop}), prints one progress line per learner step, and when the learner marks
+ * {@code rollstream stop}), shows the learner's steps ({@link ConsoleProgress}), and when the learner marks
  * the run finished (or the time limit is hit) stops the job with a savepoint, so every run can be
  * continued.
  */
@@ -91,7 +91,15 @@ public final class PipelineRunner {
 
     private PipelineRunner() {}
 
+    /** Runs the job printing a line for every learner step. */
     public static Result run(PipelinePlan plan, PipelineIo io, Options options, Consumer<String> progress)
+            throws Exception {
+        return run(plan, io, options, ConsoleProgress.everyStep(progress, plan.learner().maxSteps(),
+                options.maxMinutes()));
+    }
+
+    /** Runs the job; {@code progress} gets its messages and its learner steps. */
+    public static Result run(PipelinePlan plan, PipelineIo io, Options options, ConsoleProgress progress)
             throws Exception {
         plan.signals().clearStopRequest(); // left over if an earlier job died while stopping
         FileUtils.deleteDirectory(plan.paths().tmp().toFile()); // left over if an earlier run was killed
@@ -138,18 +146,17 @@ public final class PipelineRunner {
         }
     }
 
-    private static Result follow(PipelinePlan plan, Options options, JobClient job, Consumer<String> progress,
+    private static Result follow(PipelinePlan plan, Options options, JobClient job, ConsoleProgress progress,
             RestartWatcher restarts) throws Exception {
         RunEvents events = RunEvents.of(plan.paths());
         MetricsTail tail = MetricsTail.fromEnd(plan.paths().metrics()); // the warm start printed its own lines
-        ProgressLine line = new ProgressLine(plan.learner().maxSteps());
         long deadline = options.maxMinutes() > 0
                 ? System.currentTimeMillis() + (long) (options.maxMinutes() * 60_000) : Long.MAX_VALUE;
         String savepoint = null;
         CompletableFuture<JobExecutionResult> end = job.getJobExecutionResult();
         while (!end.isDone()) {
             for (StepMetrics m : tail.poll()) {
-                progress.accept(line.format(m));
+                progress.step(m);
             }
             restarts.poll();
             boolean finished = plan.signals().isFinished();
@@ -195,7 +202,7 @@ public final class PipelineRunner {
             status = JobStatus.FINISHED;
         } catch (ExecutionException e) {
             for (StepMetrics m : tail.poll()) {
-                progress.accept(line.format(m));
+                progress.step(m);
             }
             restarts.ended(true);
             events.append(RunEvents.FAILED, RunEvents.fields("phase", "rl", "cause", rootMessage(e)));
@@ -203,7 +210,7 @@ public final class PipelineRunner {
         }
         restarts.ended(false);
         for (StepMetrics m : tail.poll()) {
-            progress.accept(line.format(m));
+            progress.step(m);
         }
         return new Result(status, savepoint, tail.all(), restarts.restarts());
     }
@@ -297,50 +304,6 @@ public final class PipelineRunner {
 
         List<StepMetrics> all() {
             return all;
-        }
-    }
-
-    /**
-     * One human line per metrics line: step, reward, held-out accuracy, staleness, throughput, ETA,
-     * and the invalid records so far when there are any.
-     */
-    static final class ProgressLine {
-        private final long maxSteps;
-        private final long startMillis = System.currentTimeMillis();
-
-        ProgressLine(long maxSteps) {
-            this.maxSteps = maxSteps;
-        }
-
-        String format(StepMetrics m) {
-            long step = m.step();
-            StringBuilder s = new StringBuilder();
-            if (m.isSft()) {
-                s.append(String.format("sft  step %4d/%d | loss %.4f", step + 1, maxSteps, m.optimization().loss()));
-            } else {
-                double elapsed = (System.currentTimeMillis() - startMillis) / 1000.0;
-                double eta = (step + 1) > 0 ? elapsed / (step + 1) * (maxSteps - step - 1) : 0;
-                StepMetrics.Totals totals = m.totals();
-                s.append(String.format("rl   step %4d/%d | reward %.3f | staleness %.2f | kept %d/%d groups"
-                                + " (run: %.0f%% trained, %d stale)"
-                                + " | %,.0f rollout tok/s | step %.2fs | ETA %s",
-                        step + 1, maxSteps, m.rewards().rewardMean(), m.samples().stalenessMean(),
-                        m.groups().groupsTrained(), (long) m.value(StepMetrics::groups, StepMetrics.Groups::groupsScored, 0),
-                        100 * (totals.totalGenerationEfficiency() != null ? totals.totalGenerationEfficiency() : 0.0),
-                        totals.totalGroupsDroppedStale(),
-                        m.throughput().rolloutTokensPerS(), m.updates().stepTimeS(),
-                        Duration.ofSeconds((long) eta).toString().substring(2).toLowerCase()));
-            }
-            if (m.rewards() != null && m.rewards().klMean() != null) {
-                s.append(String.format(" | reverse KL %.4f", m.rewards().klMean()));
-            }
-            if (m.evaluated()) {
-                s.append(String.format(" | held-out accuracy %.1f%%", 100 * m.evalAccuracy()));
-            }
-            if (m.invalidRecords() != null && m.invalidRecords() > 0) {
-                s.append(String.format(" | invalid records %,d", m.invalidRecords()));
-            }
-            return s.toString();
         }
     }
 }

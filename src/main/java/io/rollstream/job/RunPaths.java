@@ -51,6 +51,11 @@ public record RunPaths(String runDir, String policyStore) implements Serializabl
         return dir().resolve("run.log");
     }
 
+    /** TensorBoard event files: {@code tensorboard --logdir <run_dir>/tensorboard}. */
+    public Path tensorboard() {
+        return dir().resolve("tensorboard");
+    }
+
     /** The history of attempts: starts, restarts, stops, resumes ({@link RunEvents}); never truncated. */
     public Path events() {
         return dir().resolve(RunEvents.FILE);

@@ -93,6 +93,8 @@ public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
     static final String BAD_STEPS = "consecutive_bad_steps";
     /** Checkpoint metadata key holding the run's stale drops as of the last batch (see {@link #publish}). */
     static final String STALE_DROPS = "groups_dropped_stale";
+    /** Checkpoint metadata key holding the RL job's running time in seconds ({@code time_s}) at the snapshot. */
+    static final String RUN_SECONDS = "run_seconds";
 
     private final LearnerSettings settings;
     private final PolicyStore store;
@@ -113,6 +115,9 @@ public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
     private transient List<Problem> heldOut;
     private transient String attempt;
     private transient long lastStepEndMillis;
+    /** {@code time_s} when this attempt opened (restored with the learner's state), and that moment. */
+    private transient double runSecondsAtOpen;
+    private transient long openMillis;
     private transient long lastCutMillis;
     private transient LearnerMetrics stageMetrics;
     private transient int badSteps;
@@ -196,6 +201,8 @@ public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
         attempt = AttemptId.of(getRuntimeContext());
         badSteps = Integer.parseInt(restored.metadata().getOrDefault(BAD_STEPS, "0"));
         staleDrops = Long.parseLong(restored.metadata().getOrDefault(STALE_DROPS, "0"));
+        runSecondsAtOpen = Double.parseDouble(restored.metadata().getOrDefault(RUN_SECONDS, "0"));
+        openMillis = System.currentTimeMillis();
         // the reference of a KL penalty is the run's version 0, which the store always keeps
         Checkpoint initial = settings.loss().klToReference().enabled() && restored.step() != 0 ? store.load(0) : null;
         Device device = DeviceSelection.forSubtask("learner", "learner.device", settings.device(),
@@ -231,8 +238,10 @@ public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
         StepResult result = learner.train(batch);
         countBadStep(batch.step(), result);
         staleDrops = batch.stats().totals().droppedStale();
+        long trained = System.currentTimeMillis();
         publish();
         collector.published(learner.step());
+        long published = System.currentTimeMillis();
         Double accuracy = eval != null && eval.dueAfter(batch.step(), settings.maxSteps())
                 ? evaluator.accuracy(learner.model(), heldOut) : null;
         if (accuracy != null) {
@@ -241,7 +250,8 @@ public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
         long end = System.currentTimeMillis();
         long previousCut = lastCutMillis > 0 ? lastCutMillis : batch.stats().firstArrivalMillis();
         RlStepMetrics.Timing timing = new RlStepMetrics.Timing((end - start) / 1000.0,
-                Math.max(0, start - lastStepEndMillis) / 1000.0, Math.max(0, batch.stats().cutMillis() - previousCut) / 1000.0);
+                Math.max(0, start - lastStepEndMillis) / 1000.0, Math.max(0, batch.stats().cutMillis() - previousCut) / 1000.0,
+                (published - trained) / 1000.0, accuracy != null ? (end - published) / 1000.0 : null, runSeconds(end));
         StepMetrics metrics = RlStepMetrics.of(batch, result, timing, accuracy,
                 epochKl != null ? epochKl.metrics(epochKl.add(batch)) : null);
         output.collect(new StreamRecord<>(metrics));
@@ -251,6 +261,15 @@ public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
         if (learner.step() >= settings.maxSteps()) {
             signals.markFinished(learner.step(), attempt);
         }
+    }
+
+    /**
+     * The RL job's running time at {@code millis}: every attempt's time since it opened, added up
+     * through the learner's checkpoints — what a restore discards, and the pauses between a stop and
+     * its resume, are not counted.
+     */
+    private double runSeconds(long millis) {
+        return runSecondsAtOpen + (millis - openMillis) / 1000.0;
     }
 
     /**
@@ -287,7 +306,8 @@ public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
         EpochKl.State epochKlState = epochKl != null ? epochKl.state() : null;
         // A live view of the learner's weights and moments, written tensor by tensor before the next step.
         Checkpoint checkpoint = learner.checkpoint(Map.of("attempt", attempt, BAD_STEPS, Integer.toString(badSteps),
-                STALE_DROPS, Long.toString(staleDrops)));
+                STALE_DROPS, Long.toString(staleDrops), RUN_SECONDS,
+                Double.toString(runSeconds(System.currentTimeMillis()))));
         LearnerState snapshot;
         if (CheckpointFormat.sizeBytes(checkpoint) <= settings.stateInlineMaxBytes()) {
             snapshot = new LearnerState(CheckpointFormat.toBytes(checkpoint), null, pins, epochKlState);

@@ -94,6 +94,8 @@ public final class PolicyTrainer {
 
     private final LanguageModel model;
     private final AdamW optimizer;
+    /** The phases of the step under way (accumulate alone, as tests call it, uses a throwaway one). */
+    private PhaseTimes phases = new PhaseTimes();
     private final Config config;
     private final int padId;
     /** The frozen reference policy of a KL penalty, or null. */
@@ -186,16 +188,21 @@ public final class PolicyTrainer {
         }
         List<List<TrainingExample>> updates = config.optimizerStep() == OptimizerStep.PER_PROMPT
                 ? byGroup(batch) : List.of(batch);
-        Accumulator total = new Accumulator();
+        phases = new PhaseTimes();
+        double learningRate = optimizer.currentLearningRate(); // of the step's first update (warm-up moves it)
+        Accumulator total = new Accumulator(phases);
         for (List<TrainingExample> update : updates) {
             total.add(update(update, objective));
         }
-        return total.result(updates.size());
+        StepResult result = total.result(updates.size());
+        result.diagnostics().put("learning_rate", learningRate);
+        return result;
     }
 
     /** Accumulates gradients over the micro-batches of one update, then clips and steps. */
     private UpdateResult update(List<TrainingExample> examples, Objective objective) {
         Accumulated acc = accumulate(examples, objective);
+        long optimizerStart = System.nanoTime();
         var parameters = model.parameters().values();
         double norm = GradientNorms.globalNorm(parameters);
         boolean nonFinite = !Double.isFinite(acc.loss) || !Double.isFinite(norm) || norm > ABSURD_GRAD_NORM;
@@ -206,6 +213,7 @@ public final class PolicyTrainer {
             GradientNorms.clip(parameters, norm, config.maxGradNorm());
             optimizer.update();
         }
+        phases.optimizerNanos += System.nanoTime() - optimizerStart;
         return new UpdateResult(acc.loss, norm, nonFinite, zero, acc.tokens, acc.entropySum, acc.stats);
     }
 
@@ -243,6 +251,7 @@ public final class PolicyTrainer {
 
     /** Forward + backward of one micro-batch; gradients add onto the parameters' .grad. */
     private MicroResult backward(List<TrainingExample> micro, double[] weights, Objective objective) {
+        long forwardStart = System.nanoTime();
         SequenceBatch batch = SequenceBatch.of(
                 micro.stream().map(TrainingExample::prompt).toList(),
                 micro.stream().map(TrainingExample::completion).toList(),
@@ -273,7 +282,10 @@ public final class PolicyTrainer {
             }
             NDArray weighted = perToken.mul(tokenWeights).sum();
             beforeBackward.run();
+            long backwardStart = System.nanoTime();
             collector.backward(weighted);
+            phases.forwardNanos += backwardStart - forwardStart;
+            phases.backwardNanos += System.nanoTime() - backwardStart;
             double entropy = entropySum(forward.get(1), completion);
             LossStats stats = new LossStats();
             objective.loss().addStats(inputs, stats);
@@ -349,7 +361,26 @@ public final class PolicyTrainer {
             double entropySum, LossStats stats) {}
 
     /** Sums update results into a step result. */
+    /**
+     * Where one step's time went, summed over its micro-batches and updates: forward passes (the
+     * reference's included), backward passes, and the gradient norm, clipping and optimizer update.
+     * On the CPU each operation has finished when its call returns, so the split is exact; with
+     * asynchronous GPU kernels part of the forward's time may show under backward.
+     */
+    private static final class PhaseTimes {
+        long forwardNanos;
+        long backwardNanos;
+        long optimizerNanos;
+
+        void putInto(Map<String, Double> metrics) {
+            metrics.put("forward_s", forwardNanos / 1e9);
+            metrics.put("backward_s", backwardNanos / 1e9);
+            metrics.put("optimizer_s", optimizerNanos / 1e9);
+        }
+    }
+
     private static final class Accumulator {
+        private final PhaseTimes phases;
         double loss;
         double gradNorm;
         int steps;
@@ -358,6 +389,10 @@ public final class PolicyTrainer {
         long tokens;
         double entropy;
         final LossStats stats = new LossStats();
+
+        Accumulator(PhaseTimes phases) {
+            this.phases = phases;
+        }
 
         void add(UpdateResult u) {
             loss += u.loss();
@@ -375,8 +410,10 @@ public final class PolicyTrainer {
         }
 
         StepResult result(int updates) {
+            Map<String, Double> diagnostics = stats.metrics();
+            phases.putInto(diagnostics);
             return new StepResult(loss / updates, gradNorm / updates, steps, nonFinite, zero, tokens,
-                    entropy / tokens, stats.metrics());
+                    entropy / tokens, diagnostics);
         }
     }
 }

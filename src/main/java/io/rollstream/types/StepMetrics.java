@@ -50,9 +50,13 @@ import java.util.stream.Stream;
  * @param totals RL: the whole run's groups and waste as batch assembly counted them; SFT: null
  * @param throughput RL: generation and learner speed, and how long the learner waited; SFT: null
  * @param updates how long the step took and (RL) what the optimizer applied
+ * @param training RL: where the trainer's time went and the learning rate, else null (lines of older
+ *     runs too)
  * @param lossDiagnostics the losses' token statistics ({@code is_ratio_mean}, {@code clipped_fraction},
  *     ...), under their own names; empty for SFT
  * @param evalAccuracy held-out greedy accuracy when the step evaluated, else null
+ * @param stepTimes RL: publishing and evaluation time and the job's running time, else null (lines of
+ *     older runs too)
  * @param epochKl distillation over a fixed problem set: the epochs this step completed, else null
  * @param invalidRecords RL: records refused so far (added by the output stage), else null
  */
@@ -61,7 +65,8 @@ import java.util.stream.Stream;
 public record StepMetrics(Phase phase, long step, Long policyVersion, @JsonUnwrapped Rewards rewards,
         @JsonUnwrapped Optimization optimization, @JsonUnwrapped Samples samples, @JsonUnwrapped Groups groups,
         @JsonUnwrapped Totals totals, @JsonUnwrapped Throughput throughput, @JsonUnwrapped Updates updates,
-        Map<String, Double> lossDiagnostics, Double evalAccuracy, @JsonUnwrapped EpochKlProgress epochKl,
+        @JsonUnwrapped Training training, Map<String, Double> lossDiagnostics, Double evalAccuracy,
+        @JsonUnwrapped StepTimes stepTimes, @JsonUnwrapped EpochKlProgress epochKl,
         Long invalidRecords) {
 
     public StepMetrics {
@@ -92,8 +97,16 @@ public record StepMetrics(Phase phase, long step, Long policyVersion, @JsonUnwra
     /** The step's loss, global gradient norm and entropy. */
     public record Optimization(double loss, double gradNorm, double entropy) {}
 
-    /** The trained rollouts' mean length and their staleness (learner step − policy version). */
-    public record Samples(double seqLenMean, double stalenessMean, long stalenessMax) {}
+    /**
+     * The trained rollouts' length and their staleness (learner step − policy version).
+     *
+     * @param seqLenMax the longest completion; null in the lines of runs older than the key
+     * @param completionsCutFraction the share of completions ended by the length limit, not EOS; null in
+     *     the lines of runs older than the key
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Samples(double seqLenMean, Long seqLenMax, Double completionsCutFraction, double stalenessMean,
+            long stalenessMax) {}
 
     /**
      * This step's groups: scored since the previous batch, trained, dropped by reason, waiting; the
@@ -122,8 +135,15 @@ public record StepMetrics(Phase phase, long step, Long policyVersion, @JsonUnwra
         }
     }
 
-    /** Generation and learner speed in a step, and the learner's wait for its batch. */
-    public record Throughput(double rolloutTokensPerS, double learnerTokensPerS, double learnerWaitS) {}
+    /**
+     * Generation and learner speed in a step, and the learner's wait for its batch.
+     *
+     * @param rolloutTokens completion tokens of the groups scored since the previous batch; null in the
+     *     lines of runs older than the key
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Throughput(Long rolloutTokens, double rolloutTokensPerS, double learnerTokensPerS,
+            double learnerWaitS) {}
 
     /**
      * How long a step took and what the optimizer applied.
@@ -135,6 +155,27 @@ public record StepMetrics(Phase phase, long step, Long policyVersion, @JsonUnwra
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Updates(double stepTimeS, Integer optimizerSteps, Integer skippedNonFinite,
             Integer skippedZeroGradient) {}
+
+    /**
+     * Where an RL step's training time went, summed over its micro-batches and updates, and the
+     * learning rate of its first update (warm-up moves it). Written after the losses' diagnostics.
+     *
+     * @param forwardS forward passes (the reference's included)
+     * @param backwardS backward passes
+     * @param optimizerS gradient norm, clipping and optimizer update
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Training(Double forwardS, Double backwardS, Double optimizerS, Double learningRate) {}
+
+    /**
+     * After training, an RL step's time publishing its policy and evaluating, and the RL job's running
+     * time at its end. Written after the evaluation.
+     *
+     * @param evalS null when the step did not evaluate
+     * @param timeS the RL job's running time over every attempt (carried in the learner's checkpoint)
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record StepTimes(double publishS, Double evalS, double timeS) {}
 
     /**
      * Distillation over a fixed problem set, in a step that completed epochs.
@@ -155,13 +196,14 @@ public record StepMetrics(Phase phase, long step, Long policyVersion, @JsonUnwra
     public record CompletedEpoch(long epoch, double klMean) {}
 
     /** Keys the learner writes after the losses' diagnostics. */
-    private static final List<String> WRITTEN_AFTER_DIAGNOSTICS = Stream.of(Stream.of("eval_accuracy"),
+    private static final List<String> WRITTEN_AFTER_DIAGNOSTICS = Stream.of(Reader.keys(Training.class).stream(),
+            Stream.of("eval_accuracy"), Reader.keys(StepTimes.class).stream(),
             Reader.keys(EpochKlProgress.class).stream(), Stream.of("invalid_records")).flatMap(k -> k).toList();
 
     /** A warm-start step's line. */
     public static StepMetrics sft(long step, Optimization optimization, double stepTimeS, Double evalAccuracy) {
         return new StepMetrics(Phase.SFT, step, null, null, optimization, null, null, null, null,
-                new Updates(stepTimeS, null, null, null), Map.of(), evalAccuracy, null, null);
+                new Updates(stepTimeS, null, null, null), null, Map.of(), evalAccuracy, null, null, null);
     }
 
     @JsonAnyGetter
@@ -173,7 +215,7 @@ public record StepMetrics(Phase phase, long step, Long policyVersion, @JsonUnwra
     /** This line with {@code invalid_records} set. */
     public StepMetrics withInvalidRecords(long count) {
         return new StepMetrics(phase, step, policyVersion, rewards, optimization, samples, groups, totals, throughput,
-                updates, lossDiagnostics, evalAccuracy, epochKl, count);
+                updates, training, lossDiagnostics, evalAccuracy, stepTimes, epochKl, count);
     }
 
     @JsonIgnore
@@ -202,8 +244,8 @@ public record StepMetrics(Phase phase, long step, Long policyVersion, @JsonUnwra
 
     /**
      * The line as {@code metrics.jsonl} holds it (no newline): the parts in order, then the losses'
-     * diagnostics, then the evaluation, the epochs and the invalid records, as the learner always
-     * wrote them.
+     * diagnostics, the training's timings, the evaluation, the step's other times, the epochs and the
+     * invalid records, as the learner always wrote them.
      */
     public String toJson() {
         ObjectNode line = Json.mapper().valueToTree(this); // Jackson writes the diagnostics last
@@ -241,7 +283,8 @@ public record StepMetrics(Phase phase, long step, Long policyVersion, @JsonUnwra
         private static final ObjectReader PART = Json.mapper().reader()
                 .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         private static final List<Class<? extends Record>> PARTS = List.of(Rewards.class, Optimization.class,
-                Samples.class, Groups.class, Totals.class, Throughput.class, Updates.class, EpochKlProgress.class);
+                Samples.class, Groups.class, Totals.class, Throughput.class, Updates.class, Training.class, StepTimes.class,
+                EpochKlProgress.class);
         private static final Set<String> NAMED = new HashSet<>(List.of("phase", "step", "policy_version",
                 "eval_accuracy", "invalid_records"));
 
@@ -270,9 +313,9 @@ public record StepMetrics(Phase phase, long step, Long policyVersion, @JsonUnwra
             return new StepMetrics(phase, line.get("step").asLong(), longOrNull(line, "policy_version"),
                     part(line, Rewards.class), part(line, Optimization.class), part(line, Samples.class),
                     part(line, Groups.class), part(line, Totals.class), part(line, Throughput.class),
-                    part(line, Updates.class), diagnostics,
+                    part(line, Updates.class), part(line, Training.class), diagnostics,
                     line.hasNonNull("eval_accuracy") ? line.get("eval_accuracy").asDouble() : null,
-                    part(line, EpochKlProgress.class), longOrNull(line, "invalid_records"));
+                    part(line, StepTimes.class), part(line, EpochKlProgress.class), longOrNull(line, "invalid_records"));
         }
 
         private static Long longOrNull(JsonNode line, String key) {

@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,7 +97,7 @@ class RollstreamCliTest {
 
     @Test
     void badFlagsAndMissingFilesAreOneLine() {
-        rollstream("run", "--config", SMOKE, "--nope").userError(1, "rollstream run: Unknown option: '--nope' (see"
+        rollstream("run", "--config", SMOKE, "--nope").userError(1, "rollstream run: unknown option '--nope' (see"
                 + " rollstream run --help)");
         rollstream("run", "--config", "nope.yaml").userError(1, "rollstream run: invalid config nope.yaml:"
                 + " configuration file nope.yaml does not exist (looked for " + Path.of("nope.yaml").toAbsolutePath());
@@ -106,6 +107,39 @@ class RollstreamCliTest {
         rollstream("stop", dir.toString()).userError(1, "rollstream stop: " + dir + " has no running job (no job.json)");
         rollstream("eval", "--policy", dir.resolve("nope.rsckpt").toString())
                 .userError(1, "rollstream eval: --policy " + dir.resolve("nope.rsckpt") + " is neither a .rsckpt file");
+    }
+
+    @Test
+    void aMistypedCommandOrOptionGetsTheNearestNamesNotTheUsage() {
+        rollstream("rnu").userError(1, "rollstream: unknown command 'rnu'; did you mean run? (see rollstream --help)");
+        rollstream("reprot", "runs/x").userError(1, "rollstream: unknown command 'reprot'; did you mean report?");
+        rollstream("qwerty").userError(1, "rollstream: unknown command 'qwerty' (see rollstream --help)");
+        // before picocli's complaint about the missing --config, the misspelt --config itself
+        rollstream("run", "--confg", SMOKE).userError(1, "rollstream run: unknown option '--confg'; did you mean"
+                + " --config? (see rollstream run --help)");
+        rollstream("run", "--config", SMOKE, "--sett=a=b").userError(1, "unknown option '--sett'; did you mean --set?");
+    }
+
+    @Test
+    void evalTemperatureWithoutSamplesNamesTheFix() {
+        rollstream("eval", "--policy", dir.toString(), "--temperature", "0.7").userError(1, "rollstream eval:"
+                + " --temperature applies to sampled pass@K only: add --samples K");
+    }
+
+    @Test
+    void helpBreaksLinesBetweenWordsOnly() {
+        for (String command : List.of("run", "eval", "export", "sft", "report", "stop", "experiment")) {
+            StringWriter out = new StringWriter();
+            RollstreamCli.commandLine().setOut(new PrintWriter(out)).execute(command, "--help");
+            String help = out.toString();
+            for (String word : List.of("final-model.rsckpt", "rollout.temperature=0.7", "runs/<job.name>-<timestamp>",
+                    "model.safetensors", "teacher.checkpoint")) {
+                String head = word.substring(0, word.indexOf('.') + 1);
+                assertThat(help).as("%s --help:%n%s", command, help).doesNotContainPattern(
+                        Pattern.quote(head) + "\\s*\\R");
+            }
+            assertThat(help.lines()).as(help).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(80));
+        }
     }
 
     @Test

@@ -100,7 +100,7 @@ class ConfigLoaderTest {
     void theFullExampleBindsEveryKey() {
         RunConfig c = ConfigLoader.load(example("full.yaml"), List.of());
         assertThat(c.job()).isEqualTo(new JobSection("gsm-grpo", 1234, 2000, 240, false, 9081, 120, 9250,
-                "s3://bucket/rollstream/checkpoints", 5, 16));
+                "s3://bucket/rollstream/checkpoints", 5, 16, 25));
         assertThat(c.data()).isEqualTo(new DataSection(Source.JSONL, "sort", 5, Map.of("operators", "+-"),
                 "/data/gsm8k/train", true, new DataSection.Fields("uid", "question", "solution", "kind"),
                 "last_number_match", 3, false, 5000, 1024, PromptFormat.Kind.CHAT,

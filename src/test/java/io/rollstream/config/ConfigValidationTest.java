@@ -35,6 +35,7 @@ class ConfigValidationTest {
                 arguments("job.web_ui_port=70000", "job.web_ui_port", "(70000)"),
                 arguments("job.checkpoint_interval_s=0", "job.checkpoint_interval_s", "(0)"),
                 arguments("job.prometheus_port=-1", "job.prometheus_port", "(-1)"),
+                arguments("job.log_every=0", "job.log_every", "(0) must be >= 1"),
                 arguments("data.source=jsonl", "data.path", "(null) is required when data.source is jsonl"),
                 arguments("data.task=arithmatic", "data.task", "('arithmatic')"),
                 arguments("data.difficulty=12", "data.difficulty", "(12)"),

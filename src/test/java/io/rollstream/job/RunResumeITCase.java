@@ -106,6 +106,9 @@ class RunResumeITCase {
         Run second = run(config, dir, resume);
         assertThat(second.result().status()).isEqualTo(JobStatus.FINISHED);
         assertThat(second.console()).contains("resuming the SFT warm start at step " + stoppedAt, "restarts: 0");
+        assertThat(second.console()).as("a finished run points to its report and eval, not to a resume")
+                .contains("next: jobs/rollstream report " + dir, "jobs/rollstream eval --policy " + dir)
+                .doesNotContain("continue with: --resume-from");
 
         // The warm start as if uninterrupted: each step once, the same losses as the SFT-only run,
         // and bit-identical weights in policy version 0.
@@ -125,6 +128,19 @@ class RunResumeITCase {
         String log = Files.readString(dir.resolve("run.log"));
         assertThat(log).as("both attempts' console output").contains("stopped during the SFT warm start",
                 "resuming the SFT warm start", "rl   step    6/6", "restarts: 0");
+
+        // TensorBoard: one event file per attempt, every step of both phases, each RL step's time
+        try (Stream<Path> files = Files.list(dir.resolve("tensorboard"))) {
+            assertThat(files).hasSize(2);
+        }
+        TensorBoardLogTest.Read read = TensorBoardLogTest.read(dir.resolve("tensorboard"));
+        if (read != null) {
+            assertThat(read.code()).as(read.output()).isZero();
+            JsonNode scalars = read.json().path("scalars");
+            assertThat(scalars.path("rl/reward_mean")).extracting(p -> p.get(0).asInt()).containsExactly(1, 2, 3, 4, 5, 6);
+            assertThat(scalars.path("rl/time_s")).hasSize(RL_STEPS);
+            assertThat(scalars.path("sft/loss")).extracting(p -> p.get(0).asInt()).contains(1, SFT_STEPS);
+        }
     }
 
     @Test

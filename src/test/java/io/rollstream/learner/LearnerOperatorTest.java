@@ -45,6 +45,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Function;
@@ -118,6 +119,46 @@ class LearnerOperatorTest {
             assertThat(report.path("total_groups_dropped_stale").asLong()).isEqualTo(1);
             assertThat(report.path("total_generation_efficiency").asDouble()).isEqualTo(0.8);
             assertThat(report.path("rollout_tokens_per_trained_token").asDouble()).isPositive();
+            // completions: 3 tokens each, all ended by EOS; the learning rate the step used
+            assertThat(report.path("seq_len_max").asLong()).isEqualTo(3);
+            assertThat(report.path("completions_cut_fraction").asDouble()).isZero();
+            assertThat(report.path("learning_rate").asDouble()).isPositive();
+        }
+    }
+
+    /**
+     * Each step says where its time went (the trainer's phases, publishing) and when it ended in
+     * the RL job's running time, which a restored learner continues from its checkpoint — the time
+     * between the attempts not counted.
+     */
+    @Test
+    void stepsReportTheirPhasesAndTheRunningTimeAcrossARestore() throws Exception {
+        PolicyStore store = store("timed");
+        OperatorSubtaskState snapshot;
+        JsonNode first;
+        try (var h = harness(store)) {
+            h.open();
+            Thread.sleep(50);
+            h.processElement(batch(0, 0), 0);
+            first = Json.mapper().readTree(h.extractOutputValues().get(0).toJson());
+            snapshot = h.snapshot(1, 0);
+        }
+        assertThat(first.path("time_s").asDouble()).isGreaterThanOrEqualTo(0.05);
+        for (String phase : List.of("forward_s", "backward_s", "optimizer_s", "publish_s")) {
+            assertThat(first.path(phase).asDouble()).as(phase).isPositive();
+        }
+        assertThat(first.path("forward_s").asDouble() + first.path("backward_s").asDouble()
+                + first.path("optimizer_s").asDouble() + first.path("publish_s").asDouble())
+                .as("the phases lie within the step").isLessThanOrEqualTo(first.path("step_time_s").asDouble() + 0.002);
+        assertThat(first.has("eval_s")).as("no evaluation, no eval_s").isFalse();
+        Thread.sleep(1_000); // between the attempts: not running time
+        try (var h = harness(store)) {
+            h.initializeState(snapshot);
+            h.open();
+            h.processElement(batch(1, 0), 0);
+            JsonNode second = Json.mapper().readTree(h.extractOutputValues().get(0).toJson());
+            assertThat(second.path("time_s").asDouble()).isGreaterThan(first.path("time_s").asDouble())
+                    .isLessThan(first.path("time_s").asDouble() + 0.9);
         }
     }
 

@@ -3,14 +3,19 @@ package io.rollstream.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.rollstream.common.Json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,8 +37,9 @@ import io.rollstream.common.Json;
  */
 class RunReportTest {
 
-    private static final List<String> PLOTS = List.of("reward.png", "accuracy.png", "staleness.png", "pools.png",
-            "filters.png", "throughput.png", "time-split.png", "learner.png", "sft-loss.png");
+    private static final List<String> PLOTS = List.of("reward.png", "reward-std.png", "accuracy.png", "staleness.png",
+            "completion-length.png", "pools.png", "filters.png", "throughput.png", "time-split.png", "loss.png",
+            "grad-norm.png", "entropy.png", "sft-loss.png");
 
     @TempDir
     Path out;
@@ -63,12 +69,40 @@ class RunReportTest {
                 "<th>SFT warm-start steps</th><td>120</td>",
                 "reward_mean, first &rarr; last step</th><td>0.250 &rarr; 0.313")
                 .contains("max_steps: 8") // the resolved config
-                .contains("<h3>best</h3>", "<h3>worst</h3>", "<h3>most recent</h3>");
-        // The most recent group comes first under "most recent".
+                .contains("<h3>best trained groups</h3>", "<h3>worst trained groups</h3>",
+                        "<h3>most recent trained groups</h3>")
+                // evaluations ran at steps 2, 4, 6 and 8; the fixture's groups were trained at steps 1 to 3
+                .contains("<h3>trained at evaluation step 2</h3>").doesNotContain("evaluation step 4");
+        String rollouts = html.substring(html.indexOf("<h2>Rollouts</h2>"), html.indexOf("<h2>Resolved config</h2>"));
+        assertThat(rollouts).as("dropped groups teach nothing").doesNotContain("dropped:");
+        // The most recent trained group comes first under "most recent", its twin completions collapsed.
         List<String> groups = Files.readAllLines(fixture().resolve("rollouts.jsonl"));
-        String lastPrompt = Json.mapper().readTree(groups.get(groups.size() - 1))
-                .path("prompt").asText();
-        assertThat(html.substring(html.indexOf("<h3>most recent</h3>"))).contains("<th colspan=\"3\">" + lastPrompt);
+        JsonNode lastTrained = groups.stream().filter(l -> l.contains("trained_step")).reduce((a, b) -> b)
+                .map(RunReportTest::json).orElseThrow();
+        assertThat(rollouts.substring(rollouts.indexOf("<h3>most recent trained groups</h3>")))
+                .contains("<th colspan=\"3\">" + lastTrained.path("prompt").asText(), "trained at step 3",
+                        "<code>7</code> &times; 2", "<code>8</code> &times; 2");
+    }
+
+    private static JsonNode json(String line) {
+        try {
+            return Json.mapper().readTree(line);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void theTitleIsTheRunsNameAndItsFolderWhenNamedOtherwise() throws Exception {
+        RunRecords smoke = RunRecords.read(fixture());
+        assertThat(RunReport.title(smoke)).isEqualTo("Rollstream: smoke");
+        RunRecords elsewhere = new RunRecords(Path.of("/tmp/run"), smoke.configYaml(), smoke.sft(), smoke.rl(),
+                smoke.rollouts(), smoke.finished(), smoke.events());
+        assertThat(RunReport.title(elsewhere)).isEqualTo("Rollstream: smoke (run directory run)");
+        RunRecords noConfig = new RunRecords(Path.of("/tmp/run"), null, smoke.sft(), smoke.rl(), smoke.rollouts(),
+                smoke.finished(), smoke.events());
+        assertThat(RunReport.title(noConfig)).isEqualTo("Rollstream: run");
+        assertThat(Files.readString(RunReport.write(fixture(), out).page())).contains("<h1>Rollstream: smoke</h1>");
     }
 
     @Test
@@ -76,9 +110,18 @@ class RunReportTest {
         Map<String, ReportCharts.NamedChart> charts = ReportCharts.of(RunRecords.read(fixture())).stream()
                 .collect(Collectors.toMap(ReportCharts.NamedChart::file, c -> c));
 
-        XYSeries reward = ((XYChart) charts.get("reward.png").chart()).getSeriesMap().get("reward_mean");
-        assertThat(reward.getXData()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+        XYChart rewardChart = (XYChart) charts.get("reward.png").chart();
+        // one quantity per panel: the raw points and their smoothed line, nothing else
+        assertThat(rewardChart.getSeriesMap()).containsOnlyKeys("reward_mean", "reward_mean (each step)");
+        XYSeries reward = rewardChart.getSeriesMap().get("reward_mean (each step)");
+        // One numbering on every axis: step n published policy version n (metrics.jsonl's step + 1).
+        assertThat(reward.getXData()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
         assertThat(reward.getYData()[0]).isEqualTo(0.25);
+        assertThat(reward.getXYSeriesRenderStyle()).isEqualTo(XYSeries.XYSeriesRenderStyle.Scatter);
+        assertThat(reward.isShowInLegend()).isFalse();
+        assertThat(rewardChart.getSeriesMap().get("reward_mean").getYData()).hasSize(8);
+        assertThat(rewardChart.getXAxisTitle()).isEqualTo(ReportCharts.STEP_AXIS);
+        assertThat(rewardChart.getStyler().getLegendPosition()).isEqualTo(Styler.LegendPosition.InsideNE);
         // The SFT result at version 0, then the RL evaluations (every 2 steps) at the versions they measured.
         XYSeries accuracy = ((XYChart) charts.get("accuracy.png").chart()).getSeriesMap().get("eval_accuracy");
         assertThat(accuracy.getXData()).containsExactly(0, 2, 4, 6, 8);
@@ -86,13 +129,48 @@ class RunReportTest {
         assertThat(((XYChart) charts.get("sft-loss.png").chart()).getSeriesMap().get("loss").getXData()).hasSize(12);
         assertThat(((XYChart) charts.get("filters.png").chart()).getSeriesMap()).containsOnlyKeys("groups_trained",
                 "groups_dropped_zero_advantage", "groups_dropped_difficulty", "groups_dropped_stale",
-                "groups_dropped_length");
-        assertThat(((XYChart) charts.get("pools.png").chart()).getSeriesMap().get("pool_normal").getYData())
-                .endsWith(106.0);
-        CategoryChart split = (CategoryChart) charts.get("time-split.png").chart();
-        assertThat(split.getSeriesMap()).hasSize(2);
-        split.getSeriesMap().values().forEach(s -> assertThat(s.getXData()).hasSize(8));
+                "groups_dropped_length", "groups_trained (each step)", "groups_dropped_zero_advantage (each step)",
+                "groups_dropped_difficulty (each step)", "groups_dropped_stale (each step)",
+                "groups_dropped_length (each step)");
+        // pools as shares of the problems held (the counts only grow): the fixture's last step holds 106 normal of 106
+        assertThat(((XYChart) charts.get("pools.png").chart()).getSeriesMap().get("pool_normal (each step)").getYData())
+                .endsWith(1.0);
+        XYChart split = (XYChart) charts.get("time-split.png").chart();
+        assertThat(split.getSeriesMap().get("step_time_s (each step)").getXData()).hasSize(8).startsWith(1.0);
         assertThat(charts).doesNotContainKey("kl.png"); // a GRPO run has no KL
+        // nor the importance-ratio figures, which losses with a ratio record
+        assertThat(charts).doesNotContainKeys("importance-ratio.png", "ratio-corrections.png", "kl-to-reference.png");
+        // lines without time_s (an older run) get no chart against time
+        assertThat(charts).doesNotContainKey("reward-time.png");
+    }
+
+    @Test
+    void aLossWithAnImportanceRatioGetsItsFiguresPlotted() throws Exception {
+        Path run = copyOfFixture();
+        Files.writeString(run.resolve("metrics.jsonl"), "{\"phase\":\"rl\",\"step\":0,\"reward_mean\":0.5,"
+                + "\"is_ratio_mean\":1.01,\"is_ratio_max\":1.4,\"clipped_fraction\":0.02,\"masked_fraction\":0.0,"
+                + "\"truncated_fraction\":0.01}\n");
+        Map<String, ReportCharts.NamedChart> charts = ReportCharts.of(RunRecords.read(run)).stream()
+                .collect(Collectors.toMap(ReportCharts.NamedChart::file, c -> c));
+        assertThat(((XYChart) charts.get("importance-ratio.png").chart()).getSeriesMap())
+                .containsKeys("is_ratio_mean", "is_ratio_max");
+        assertThat(((XYChart) charts.get("ratio-corrections.png").chart()).getSeriesMap().get("clipped_fraction")
+                .getYData()).containsExactly(0.02);
+    }
+
+    @Test
+    void theSmoothedLineFollowsTheTrendWithoutTheNoise() {
+        double[] noisy = new double[200];
+        for (int i = 0; i < noisy.length; i++) {
+            noisy[i] = i / 200.0 + (i % 2 == 0 ? 0.3 : -0.3);
+        }
+        double[] smooth = ReportCharts.smoothed(noisy);
+        assertThat(smooth[0]).isEqualTo(noisy[0]); // debiased: the first point is itself, not pulled to 0
+        for (int i = 100; i < noisy.length; i++) {
+            assertThat(Math.abs(smooth[i] - (i / 200.0 - 0.05))).as("point %d", i).isLessThan(0.1);
+        }
+        double[] few = {1, 5, 2};
+        assertThat(ReportCharts.smoothed(few)).containsExactly(few);
     }
 
     @Test
@@ -153,9 +231,10 @@ class RunReportTest {
                         + "{\"phase\":\"rl\",\"step\":1,\"reward_mean\":0.5,\"groups_scored\":4,\"groups_trained\":4,"
                         + "\"total_groups_scored\":10,\"total_groups_trained\":8,\"total_generation_efficiency\":0.8,"
                         + "\"total_rollout_tokens_per_trained_token\":1.25}\n");
-        XYChart waste = (XYChart) ReportCharts.of(RunRecords.read(run)).stream()
-                .filter(c -> c.file().equals("waste.png")).findFirst().orElseThrow().chart();
-        assertThat(waste.getSeriesMap().get("total_generation_efficiency").getYData()).containsExactly(0.6667, 0.8);
+        XYChart efficiency = (XYChart) ReportCharts.of(RunRecords.read(run)).stream()
+                .filter(c -> c.file().equals("efficiency.png")).findFirst().orElseThrow().chart();
+        assertThat(efficiency.getSeriesMap().get("total_generation_efficiency (each step)").getYData())
+                .containsExactly(0.6667, 0.8);
         String html = Files.readString(RunReport.write(run, out).page());
         assertThat(html).contains("groups scored &rarr; trained (whole run)</th><td>10 &rarr; 8",
                 "generation efficiency (trained &divide; scored groups)</th><td>80.0%",

@@ -8,6 +8,8 @@ import picocli.CommandLine.ParseResult;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.Collection;
+import java.util.List;
 
 /**
  * How a command ends on an error. A user error — a bad flag, an invalid config, a missing, unreadable
@@ -38,15 +40,34 @@ final class ErrorReport implements CommandLine.IExecutionExceptionHandler, Comma
         return user ? USER_ERROR : FAILURE;
     }
 
+    /**
+     * A bad command line: the one problem and where help is, never the whole usage. An unknown
+     * command or option comes first (picocli would report a missing required option before it) and
+     * gets the nearest names by edit distance.
+     */
     @Override
     public int handleParseException(CommandLine.ParameterException e, String[] args) {
         CommandLine command = e.getCommandLine();
         PrintWriter err = command.getErr();
         String name = command.getCommandSpec().qualifiedName();
-        err.println(name + ": " + e.getMessage() + " (see " + name + " --help)");
-        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        List<String> unmatched = e instanceof CommandLine.UnmatchedArgumentException u ? u.getUnmatched()
+                : command.getUnmatchedArguments();
+        String problem = unmatched.isEmpty() ? e.getMessage() : unknown(command, unmatched.get(0));
+        err.println(name + ": " + problem + " (see " + name + " --help)");
         err.flush();
         return USER_ERROR;
+    }
+
+    /** Names an unknown command or option, and the nearest real ones. */
+    private static String unknown(CommandLine command, String given) {
+        boolean option = given.startsWith("-");
+        String word = given.contains("=") && option ? given.substring(0, given.indexOf('=')) : given;
+        Collection<String> names = option ? command.getCommandSpec().optionsMap().keySet()
+                : command.getSubcommands().keySet();
+        String kind = option ? "option" : command.getSubcommands().isEmpty() ? "argument" : "command";
+        List<String> near = Suggestions.nearest(word, names);
+        return "unknown " + kind + " '" + word + "'" + (near.isEmpty() ? "" : "; did you mean "
+                + String.join(" or ", near) + "?");
     }
 
     /** Errors of what the user gave, as opposed to failures of the run or bugs. */

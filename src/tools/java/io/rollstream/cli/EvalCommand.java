@@ -65,19 +65,27 @@ final class EvalCommand implements Callable<Integer> {
             description = "K completions per problem for sampled pass@K (default: 0 = greedy accuracy)")
     int samples;
 
-    @Option(names = "--temperature", defaultValue = "1.0", description = "sampling temperature with --samples"
-            + " (default: ${DEFAULT-VALUE})")
-    double temperature;
+    /** The sampling temperature of pass@K when --temperature is not given. */
+    private static final double DEFAULT_TEMPERATURE = 1.0;
+
+    @Option(names = "--temperature", description = "sampling temperature with --samples (default: "
+            + DEFAULT_TEMPERATURE + ")")
+    Double temperature;
 
     @Override
     public Integer call() throws Exception {
+        if (temperature != null && samples == 0) {
+            throw new IllegalArgumentException("--temperature applies to sampled pass@K only: add --samples K"
+                    + " (e.g. --samples 8), or drop --temperature for greedy accuracy");
+        }
         SavedPolicy saved = SavedPolicy.load(policy); // a user error (no such policy, a damaged file) ends in one line
         RunConfig config = evalConfig(saved.runDir().map(dir -> dir.resolve("config.yaml")).orElse(null));
         EvalSpec heldOut = PlanFactory.eval(config);
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("policy", policy.toString());
         line.put("defaults_from", saved.runDir().map(d -> d.resolve("config.yaml").toString()).orElse("built-in"));
-        line.putAll(new HeldOutEvaluation(heldOut, samples, temperature).run(saved));
+        line.putAll(new HeldOutEvaluation(heldOut, samples,
+                temperature != null ? temperature : DEFAULT_TEMPERATURE).run(saved));
         spec.commandLine().getOut().println(Json.mapper().writeValueAsString(line));
         spec.commandLine().getOut().flush();
         return 0;

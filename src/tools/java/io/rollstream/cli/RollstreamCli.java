@@ -26,8 +26,8 @@ public final class RollstreamCli implements Runnable {
     /** The command line with its error reporting ({@link ErrorReport}). */
     public static CommandLine commandLine() {
         ErrorReport errors = new ErrorReport();
-        return new CommandLine(new RollstreamCli()).setExecutionExceptionHandler(errors)
-                .setParameterExceptionHandler(errors);
+        return new CommandLine(new RollstreamCli()).setHelpFactory(WholeWordHelp.FACTORY)
+                .setExecutionExceptionHandler(errors).setParameterExceptionHandler(errors);
     }
 
     public static void main(String[] args) {

@@ -27,19 +27,12 @@ final class ReportPage {
 
     static String render(String title, Map<String, String> summary, List<Plot> plots,
             Map<String, List<JsonNode>> samples, String configYaml) {
-        StringBuilder h = new StringBuilder();
-        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
-                .append(escapeHtml4(title)).append("</title><style>").append(STYLE).append("</style></head><body>\n");
-        h.append("<h1>").append(escapeHtml4(title)).append("</h1>\n<h2>Summary</h2>\n<table>\n");
-        summary.forEach((k, v) -> h.append("<tr><th>").append(escapeHtml4(k)).append("</th><td>")
+        StringBuilder table = new StringBuilder("<table>\n");
+        summary.forEach((k, v) -> table.append("<tr><th>").append(escapeHtml4(k)).append("</th><td>")
                 .append(escapeHtml4(v)).append("</td></tr>\n"));
-        h.append("</table>\n<h2>Plots</h2>\n<div class=\"plots\">\n");
-        for (Plot p : plots) {
-            h.append("<a href=\"").append(escapeHtml4(p.href())).append("\"><img alt=\"").append(escapeHtml4(p.title()))
-                    .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(p.png()))
-                    .append("\"></a>\n");
-        }
-        h.append("</div>\n<h2>Rollouts</h2>\n");
+        table.append("</table>\n");
+        StringBuilder h = new StringBuilder();
+        h.append("<h2>Rollouts</h2>\n");
         if (samples.values().stream().allMatch(List::isEmpty)) {
             h.append("<p>rollouts.jsonl holds no groups yet (or output.rollouts_log is none).</p>\n");
         }
@@ -51,22 +44,38 @@ final class ReportPage {
         });
         h.append("<h2>Resolved config</h2>\n<pre>")
                 .append(configYaml == null ? "(config.yaml is missing)" : escapeHtml4(configYaml)).append("</pre>\n");
+        return page(title, table.toString(), plots, h.toString());
+    }
+
+    /** A page: its title, the summary (HTML), the plots (embedded, each linking its PNG), then {@code rest} (HTML). */
+    static String page(String title, String summary, List<Plot> plots, String rest) {
+        StringBuilder h = new StringBuilder();
+        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
+                .append(escapeHtml4(title)).append("</title><style>").append(STYLE).append("</style></head><body>\n");
+        h.append("<h1>").append(escapeHtml4(title)).append("</h1>\n<h2>Summary</h2>\n").append(summary);
+        h.append("<h2>Plots</h2>\n<div class=\"plots\">\n");
+        for (Plot p : plots) {
+            h.append("<a href=\"").append(escapeHtml4(p.href())).append("\"><img alt=\"").append(escapeHtml4(p.title()))
+                    .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(p.png()))
+                    .append("\"></a>\n");
+        }
+        h.append("</div>\n").append(rest);
         return h.append("</body></html>\n").toString();
     }
 
     private static void group(StringBuilder h, JsonNode g) {
-        String outcome = g.has("trained_step") ? "trained at step " + g.path("trained_step").asLong()
+        String outcome = g.has("trained_step") ? "trained at step " + (g.path("trained_step").asLong() + 1)
                 : "dropped: " + g.path("dropped").asText();
         h.append("<table><tr><th colspan=\"3\">").append(escapeHtml4(g.path("prompt").asText()))
                 .append(" &mdash; policy version ").append(g.path("policy_version").asLong())
                 .append(String.format(", mean reward %.2f, ", RolloutSamples.meanReward(g)))
                 .append(escapeHtml4(outcome)).append("</th></tr>\n<tr><th>completion</th><th>reward</th>"
                         + "<th>advantage</th></tr>\n");
-        JsonNode completions = g.path("completions");
-        for (int i = 0; i < completions.size(); i++) {
-            h.append("<tr><td><code>").append(escapeHtml4(completions.get(i).asText())).append("</code></td><td>")
-                    .append(g.path("rewards").path(i).asText()).append("</td><td>")
-                    .append(String.format("%.3f", g.path("advantages").path(i).asDouble())).append("</td></tr>\n");
+        for (RolloutSamples.Row row : RolloutSamples.rows(g)) {
+            h.append("<tr><td><code>").append(escapeHtml4(row.completion())).append("</code>")
+                    .append(row.count() > 1 ? " &times; " + row.count() : "").append("</td><td>")
+                    .append(escapeHtml4(row.reward())).append("</td><td>")
+                    .append(String.format("%.3f", row.advantage())).append("</td></tr>\n");
         }
         h.append("</table><br>\n");
     }

@@ -4,8 +4,6 @@ import io.rollstream.types.StepMetrics;
 import io.rollstream.types.StepMetrics.Groups;
 import io.rollstream.types.StepMetrics.Rewards;
 import io.rollstream.types.StepMetrics.Samples;
-import io.rollstream.types.StepMetrics.Throughput;
-import io.rollstream.types.StepMetrics.Updates;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -55,10 +53,17 @@ final class ReportSummary {
                 s.put("rollout tokens per trained token",
                         String.format("%.2f", orZero(last.totalRolloutTokensPerTrainedToken())));
             }
-            s.put("rollout tokens/s, average", String.format("%,.0f", mean(rl, m -> m.value(StepMetrics::throughput, Throughput::rolloutTokensPerS, 0))));
-            s.put("learner tokens/s, average", String.format("%,.0f", mean(rl, m -> m.value(StepMetrics::throughput, Throughput::learnerTokensPerS, 0))));
-            double busy = sum(rl, m -> m.value(StepMetrics::updates, Updates::stepTimeS, 0));
-            double waited = sum(rl, m -> m.value(StepMetrics::throughput, Throughput::learnerWaitS, 0));
+            if (rl.stream().allMatch(Metric.ROLLOUT_TOKENS::in)) {
+                s.put("rollout tokens/s (all tokens ÷ RL time)",
+                        String.format("%,.0f", Rates.total(rl, Metric.ROLLOUT_TOKENS::of)));
+            }
+            s.put("learner tokens/s (all tokens ÷ RL time)", String.format("%,.0f", Rates.total(rl, Rates::learnerTokens)));
+            StepMetrics end = rl.get(rl.size() - 1);
+            if (Metric.TIME_S.in(end)) {
+                s.put("RL running time", String.format("%.1f min", Metric.TIME_S.of(end) / 60));
+            }
+            double busy = sum(rl, Metric.STEP_TIME_S::of);
+            double waited = sum(rl, Metric.LEARNER_WAIT_S::of);
             s.put("learner time: training / waiting", String.format("%.1f s / %.1f s (busy %.0f%%)", busy, waited,
                     busy + waited > 0 ? 100 * busy / (busy + waited) : 0));
         }

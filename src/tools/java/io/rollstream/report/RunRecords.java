@@ -5,6 +5,7 @@ import io.rollstream.output.JsonLines;
 import io.rollstream.types.StepMetrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,19 @@ import java.util.List;
  */
 public record RunRecords(Path dir, String configYaml, List<StepMetrics> sft, List<StepMetrics> rl, List<JsonNode> rollouts,
         boolean finished, List<JsonNode> events) {
+
+    /** The run's {@code job.name} from its config.yaml, or null when the config is missing or has none. */
+    public String jobName() {
+        if (configYaml == null) {
+            return null;
+        }
+        try {
+            JsonNode name = new YAMLMapper().readTree(configYaml).path("job").path("name");
+            return name.isTextual() ? name.asText() : null;
+        } catch (IOException unreadable) {
+            return null; // the page shows the config as it is; the title falls back to the folder
+        }
+    }
 
     /**
      * @throws IllegalArgumentException when {@code dir} is not a run directory (no metrics.jsonl)
