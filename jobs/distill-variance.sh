@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The seed's distillation variance experiment, end to end (25 distillation runs of ~20-60 s each on 2 cores):
+# The distillation variance experiment, end to end (25 distillation runs of ~20-60 s each on 2 cores):
 #   1. the teacher: SFT of a larger model on string reversal      (configs/distill-teacher.yaml)
 #   2. the student start: an SFT (1000 steps) of a small model     (configs/distill-student-start.yaml)
 #   3. 10 prompts x 16 epochs of on-policy distillation with 1, 4, 8, 16 and 32 rollouts per prompt, each

@@ -6,7 +6,7 @@ usage: check-run.py RUN_DIR --batch-size B --group-size G [--min-steps N]
 metrics.jsonl and rollouts.jsonl are appended by at-least-once sinks: after a restore from a
 checkpoint, the steps after that checkpoint are written again. The history that counts is
 therefore each step's *last* occurrence, and a rewind is only legal back to an earlier step. On
-that history it checks DESIGN.md's invariants 1 and 2: RL steps 0..N contiguous, every step
+that history it checks docs/invariants.md's invariants 1 and 2: RL steps 0..N contiguous, every step
 trained exactly B rollouts in whole groups of G, and no group trained at two steps.
 """
 import argparse

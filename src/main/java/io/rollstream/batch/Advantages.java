@@ -93,9 +93,16 @@ public final class Advantages {
 
     /** Advantages of a scored group's rollouts; float[G], in rollout order. */
     public static float[] of(ScoredGroup group, Config config) {
-        double[] rewards = group.rewards();
+        return of(group.rollouts(), config);
+    }
+
+    /** Advantages of a group's rollouts; float[G], in rollout order. */
+    public static float[] of(Rollout[] rollouts, Config config) {
+        double[] rewards = new double[rollouts.length];
+        for (int i = 0; i < rewards.length; i++) {
+            rewards[i] = rollouts[i].reward();
+        }
         if (config.punishment() != null) {
-            Rollout[] rollouts = group.rollouts();
             for (int i = 0; i < rewards.length; i++) {
                 rewards[i] += config.punishment().reward(rollouts[i].tokens().length, config.maxTokens());
             }

@@ -1,8 +1,11 @@
 package io.rollstream.batch;
 
+import io.rollstream.types.DropReason;
 import io.rollstream.types.GroupOutcome;
 import io.rollstream.types.GroupTotals;
+import io.rollstream.types.GroupVerdict;
 import io.rollstream.types.PoolCounts;
+import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
 import io.rollstream.types.TrainBatch;
 import io.rollstream.types.TrainGroup;
@@ -98,10 +101,11 @@ public final class BatchAssembler {
         List<TrainBatch> batches = new ArrayList<>();
         List<GroupOutcome> outcomes = new ArrayList<>();
 
-        float[] advantages = Advantages.of(group, config.advantages());
-        String reason = config.filters().dropReason(group, advantages);
+        GroupVerdict verdict = group.verdict() != null ? group.verdict() : judge(config, group.rollouts());
+        float[] advantages = verdict.advantages();
+        DropReason reason = verdict.dropped();
         if (reason == null && nextStep - group.policyVersion() > config.maxOffPolicySteps()) {
-            reason = DropReasons.STALE;
+            reason = DropReason.STALE;
         }
         if (reason != null) {
             counters.dropped(reason);
@@ -113,11 +117,21 @@ public final class BatchAssembler {
         return new Assembled(batches, outcomes);
     }
 
-    /** End of input: every waiting group is dropped with {@link DropReasons#END_OF_INPUT}, in arrival order. */
+    /**
+     * The content verdict on a group's rollouts under {@code config}: its advantages and the first
+     * content filter that drops it. The rollout stage decides it when the group completes ({@link
+     * ScoredGroup#verdict()}); a group that arrives without one is judged here.
+     */
+    public static GroupVerdict judge(BatchAssemblyConfig config, Rollout[] rollouts) {
+        float[] advantages = Advantages.of(rollouts, config.advantages());
+        return new GroupVerdict(advantages, config.filters().dropReason(rollouts, advantages));
+    }
+
+    /** End of input: every waiting group is dropped with {@link DropReason#END_OF_INPUT}, in arrival order. */
     public List<GroupOutcome> flushAtEnd() {
         List<GroupOutcome> outcomes = new ArrayList<>();
         for (TrainGroup g : waiting.drain()) {
-            outcomes.add(GroupOutcome.dropped(g.group(), g.advantages(), DropReasons.END_OF_INPUT));
+            outcomes.add(GroupOutcome.dropped(g.group(), g.advantages(), DropReason.END_OF_INPUT));
         }
         return outcomes;
     }
@@ -140,8 +154,8 @@ public final class BatchAssembler {
     private void cutWhilePossible(long nowMillis, List<TrainBatch> batches, List<GroupOutcome> outcomes) {
         while (config.mayCut(nextStep)) {
             for (TrainGroup stale : waiting.removeStale(nextStep, config.maxOffPolicySteps())) {
-                counters.dropped(DropReasons.STALE);
-                outcomes.add(GroupOutcome.dropped(stale.group(), stale.advantages(), DropReasons.STALE));
+                counters.dropped(DropReason.STALE);
+                outcomes.add(GroupOutcome.dropped(stale.group(), stale.advantages(), DropReason.STALE));
             }
             if (waiting.size() < config.groupsPerBatch()) {
                 return;

@@ -4,6 +4,7 @@ import io.rollstream.types.GroupTotals;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.TrainGroup;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 
 /**
  * Everything a {@link BatchAssembler} holds, as one Flink-serializable value (a record of
@@ -31,7 +32,7 @@ public record BatchAssemblerState(long nextStep, TrainGroup[] waiting, long grou
         long droppedZeroAdvantage, long droppedDifficulty, long droppedStale, long droppedLength,
         long completionTokensReceived, long firstArrivalMillis, int[] poolSubtasks, PoolCounts[] pools, GroupTotals totals) {
 
-    /** Flink type of the state; a {@link org.apache.flink.api.java.typeutils.PojoTypeInfo}. */
+    /** Flink type of the state; a {@link PojoTypeInfo}. */
     public static final TypeInformation<BatchAssemblerState> TYPE = TypeInformation.of(BatchAssemblerState.class);
 
     public BatchAssemblerState {

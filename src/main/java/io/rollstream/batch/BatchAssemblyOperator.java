@@ -1,6 +1,5 @@
 package io.rollstream.batch;
 
-import io.rollstream.metrics.BatchAssemblyMetrics;
 import io.rollstream.types.GroupOutcome;
 import io.rollstream.types.ScoredGroup;
 import io.rollstream.types.TrainBatch;
@@ -8,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.core.io.SimpleVersionedSerialization;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -27,15 +28,20 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>A custom operator rather than a ProcessFunction because a ProcessFunction cannot see the end of
  * input ({@link BoundedOneInput#endInput()}), which is where waiting groups get their outcome. Its
- * whole state is the assembler's snapshot, one element of operator list state {@link #STATE_NAME};
- * a restore with more than one element is refused (it would mean two assemblers' worth of groups).
+ * whole state is the assembler's snapshot, one element of operator list state {@link #STATE_NAME} in
+ * the versioned form of {@link BatchAssemblerStateSerializer}; a restore with more than one element
+ * is refused (it would mean two assemblers' worth of groups). Savepoints written before the
+ * versioned form hold the snapshot under {@link #POJO_STATE_NAME} on Flink's POJO serializer: it is
+ * read once and not written again.
  * Wall-clock times come from the processing-time service, so harness tests control them.
  */
 public final class BatchAssemblyOperator extends AbstractStreamOperator<TrainBatch>
         implements OneInputStreamOperator<ScoredGroup, TrainBatch>, BoundedOneInput {
 
-    /** Operator list-state name holding the single {@link BatchAssemblerState}. */
-    public static final String STATE_NAME = "batch-assembler";
+    /** Operator list-state name holding the single {@link BatchAssemblerState}, versioned bytes. */
+    public static final String STATE_NAME = "batch-assembler-state";
+    /** Where savepoints of main at ee02833 and earlier hold the state, on the POJO serializer. */
+    static final String POJO_STATE_NAME = "batch-assembler";
     /** Operator uid and name in the job graph (stable, so savepoints map back to it). */
     public static final String UID = "batch-assembly";
     /** Side output with the outcome of every scored group. */
@@ -43,7 +49,7 @@ public final class BatchAssemblyOperator extends AbstractStreamOperator<TrainBat
             new OutputTag<>("group-outcomes", TypeInformation.of(GroupOutcome.class));
 
     private final BatchAssemblyConfig config;
-    private transient ListState<BatchAssemblerState> state;
+    private transient ListState<byte[]> state;
     private transient BatchAssembler assembler;
     private transient BatchAssemblyMetrics stageMetrics;
 
@@ -66,10 +72,17 @@ public final class BatchAssemblyOperator extends AbstractStreamOperator<TrainBat
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        state = context.getOperatorStateStore()
-                .getListState(new ListStateDescriptor<>(STATE_NAME, BatchAssemblerState.TYPE));
+        state = context.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>(STATE_NAME, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         List<BatchAssemblerState> restored = new ArrayList<>();
-        state.get().forEach(restored::add);
+        for (byte[] bytes : state.get()) {
+            restored.add(SimpleVersionedSerialization.readVersionAndDeSerialize(
+                    BatchAssemblerStateSerializer.INSTANCE, bytes));
+        }
+        ListState<BatchAssemblerState> pojoState = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>(POJO_STATE_NAME, BatchAssemblerState.TYPE));
+        pojoState.get().forEach(restored::add);
+        pojoState.clear(); // snapshots write the versioned form only
         if (restored.size() > 1) {
             throw new IllegalStateException("batch assembly runs with parallelism 1 and expects at most one '"
                     + STATE_NAME + "' state element, found " + restored.size());
@@ -87,7 +100,8 @@ public final class BatchAssemblyOperator extends AbstractStreamOperator<TrainBat
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        state.update(List.of(assembler.snapshot()));
+        state.update(List.of(SimpleVersionedSerialization.writeVersionAndSerialize(
+                BatchAssemblerStateSerializer.INSTANCE, assembler.snapshot())));
     }
 
     @Override

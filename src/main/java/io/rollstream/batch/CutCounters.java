@@ -1,6 +1,7 @@
 package io.rollstream.batch;
 
 import io.rollstream.types.BatchStats;
+import io.rollstream.types.DropReason;
 import io.rollstream.types.GroupTotals;
 import io.rollstream.types.PoolCounts;
 
@@ -47,28 +48,27 @@ final class CutCounters {
         total[TRAINED_TOKENS] += completionTokens;
     }
 
-    /** Counts a drop; {@link DropReasons#END_OF_INPUT} has no counter (no batch follows it). */
-    void dropped(String reason) {
+    /** Counts a drop; {@link DropReason#END_OF_INPUT} has no counter (no batch follows it). */
+    void dropped(DropReason reason) {
         switch (reason) {
-            case DropReasons.LENGTH -> {
+            case LENGTH -> {
                 droppedLength++;
                 total[LENGTH]++;
             }
-            case DropReasons.DIFFICULTY -> {
+            case DIFFICULTY -> {
                 droppedDifficulty++;
                 total[DIFFICULTY]++;
             }
-            case DropReasons.ZERO_ADVANTAGE -> {
+            case ZERO_ADVANTAGE -> {
                 droppedZeroAdvantage++;
                 total[ZERO_ADVANTAGE]++;
             }
-            case DropReasons.STALE -> {
+            case STALE -> {
                 droppedStale++;
                 total[STALE]++;
             }
-            case DropReasons.END_OF_INPUT -> { }
-            case DropReasons.SCORING_FAILED -> total[SCORING_FAILED]++; // also a line of invalid-records.jsonl
-            default -> throw new IllegalArgumentException("unknown drop reason " + reason);
+            case END_OF_INPUT -> { }
+            case SCORING_FAILED -> total[SCORING_FAILED]++; // also a line of invalid-records.jsonl
         }
     }
 

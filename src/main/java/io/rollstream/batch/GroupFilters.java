@@ -1,5 +1,6 @@
 package io.rollstream.batch;
 
+import io.rollstream.types.DropReason;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
 import java.io.Serializable;
@@ -9,11 +10,11 @@ import java.io.Serializable;
  * the first that matches names the drop reason:
  *
  * <ol>
- *   <li>{@link DropReasons#SCORING_FAILED}: always, when the verifier threw on any rollout;
- *   <li>{@link DropReasons#LENGTH}: {@code filterTruncated} and any rollout was truncated;
- *   <li>{@link DropReasons#DIFFICULTY}: {@code filterDifficulty} and the mean reward is exactly 0.0
+ *   <li>{@link DropReason#SCORING_FAILED}: always, when the verifier threw on any rollout;
+ *   <li>{@link DropReason#LENGTH}: {@code filterTruncated} and any rollout was truncated;
+ *   <li>{@link DropReason#DIFFICULTY}: {@code filterDifficulty} and the mean reward is exactly 0.0
  *       or exactly 1.0 (online difficulty filtering);
- *   <li>{@link DropReasons#ZERO_ADVANTAGE}: {@code filterZeroAdvantage} and every advantage is
+ *   <li>{@link DropReason#ZERO_ADVANTAGE}: {@code filterZeroAdvantage} and every advantage is
  *       exactly 0.
  * </ol>
  *
@@ -32,31 +33,36 @@ public record GroupFilters(boolean filterTruncated, boolean filterDifficulty, bo
     /**
      * @param group the scored group
      * @param advantages its advantages ({@link Advantages}), one per rollout
-     * @return the first matching reason from {@link DropReasons}, or null when the group passes
+     * @return the first matching reason, or null when the group passes
      */
-    public String dropReason(ScoredGroup group, float[] advantages) {
-        for (Rollout r : group.rollouts()) {
+    public DropReason dropReason(ScoredGroup group, float[] advantages) {
+        return dropReason(group.rollouts(), advantages);
+    }
+
+    /** {@link #dropReason(ScoredGroup, float[])} of a group's rollouts. */
+    public DropReason dropReason(Rollout[] rollouts, float[] advantages) {
+        for (Rollout r : rollouts) {
             if (r.scoringFailed()) {
-                return DropReasons.SCORING_FAILED;
+                return DropReason.SCORING_FAILED;
             }
         }
-        if (filterTruncated && anyTruncated(group)) {
-            return DropReasons.LENGTH;
+        if (filterTruncated && anyTruncated(rollouts)) {
+            return DropReason.LENGTH;
         }
         if (filterDifficulty) {
-            double mean = group.meanReward();
+            double mean = ScoredGroup.meanReward(rollouts);
             if (mean == 0.0 || mean == 1.0) {
-                return DropReasons.DIFFICULTY;
+                return DropReason.DIFFICULTY;
             }
         }
         if (filterZeroAdvantage && allZero(advantages)) {
-            return DropReasons.ZERO_ADVANTAGE;
+            return DropReason.ZERO_ADVANTAGE;
         }
         return null;
     }
 
-    private static boolean anyTruncated(ScoredGroup group) {
-        for (Rollout r : group.rollouts()) {
+    private static boolean anyTruncated(Rollout[] rollouts) {
+        for (Rollout r : rollouts) {
             if (r.truncated()) {
                 return true;
             }

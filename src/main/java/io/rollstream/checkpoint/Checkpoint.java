@@ -2,7 +2,6 @@ package io.rollstream.checkpoint;
 
 import ai.djl.ndarray.types.Shape;
 
-import io.rollstream.learner.AdamW;
 import io.rollstream.model.LoraLayout;
 import io.rollstream.model.ModelSpec;
 import io.rollstream.model.Models;
@@ -26,7 +25,7 @@ import java.util.Map;
  * @param adapter null for a full model; for LoRA, what {@code weights} (the adapters alone) adapt
  */
 public record Checkpoint(long step, ModelSpec model, TokenizerSpec tokenizer, TensorSource weights,
-        AdamW.State optimizer, Map<String, String> metadata, Adapter adapter) {
+        OptimizerState optimizer, Map<String, String> metadata, Adapter adapter) {
 
     public Checkpoint {
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
@@ -34,13 +33,13 @@ public record Checkpoint(long step, ModelSpec model, TokenizerSpec tokenizer, Te
 
     /** A checkpoint of a full model. */
     public Checkpoint(long step, ModelSpec model, TokenizerSpec tokenizer, TensorSource weights,
-            AdamW.State optimizer, Map<String, String> metadata) {
+            OptimizerState optimizer, Map<String, String> metadata) {
         this(step, model, tokenizer, weights, optimizer, metadata, null);
     }
 
     /** A checkpoint of a full model's weights held in Java arrays. */
     public Checkpoint(long step, ModelSpec model, TokenizerSpec tokenizer, Map<String, float[]> weights,
-            AdamW.State optimizer, Map<String, String> metadata) {
+            OptimizerState optimizer, Map<String, String> metadata) {
         this(step, model, tokenizer, TensorSource.of(weights), optimizer, metadata, null);
     }
 

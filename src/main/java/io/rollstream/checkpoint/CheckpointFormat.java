@@ -5,7 +5,6 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.rollstream.common.Json;
-import io.rollstream.learner.AdamW;
 import io.rollstream.model.ModelSpec;
 import io.rollstream.model.TensorSource;
 import io.rollstream.safetensors.SafetensorsDtype;
@@ -195,7 +194,7 @@ public final class CheckpointFormat {
     }
 
     private static byte[] header(Checkpoint checkpoint, Map<String, long[]> shapes) throws IOException {
-        AdamW.State optimizer = checkpoint.optimizer();
+        OptimizerState optimizer = checkpoint.optimizer();
         Header header = new Header(VERSION, checkpoint.step(), checkpoint.model(), checkpoint.tokenizer(),
                 optimizer == null ? null : optimizer.step(), checkpoint.metadata(), checkpoint.adapter());
         Map<String, String> metadata = new LinkedHashMap<>();
@@ -306,8 +305,8 @@ public final class CheckpointFormat {
         Map<String, Shape> shapes = Checkpoint.tensorShapes(header.model(), header.adapter());
         checkTensors(header, shapes, entries);
         Set<String> names = new LinkedHashSet<>(shapes.keySet());
-        AdamW.State optimizer = header.optimizerStep() == null ? null
-                : new AdamW.State(header.optimizerStep(), new StoredTensors(path, FIRST_MOMENT, names),
+        OptimizerState optimizer = header.optimizerStep() == null ? null
+                : new OptimizerState(header.optimizerStep(), new StoredTensors(path, FIRST_MOMENT, names),
                         new StoredTensors(path, SECOND_MOMENT, names));
         return new Loaded(new Checkpoint(header.step(), header.model(), header.tokenizer(),
                 new StoredTensors(path, "", names), optimizer, header.metadata(), header.adapter()), checksum);
@@ -407,8 +406,8 @@ public final class CheckpointFormat {
                 second.put(name, values.get(SECOND_MOMENT + name));
             }
         }
-        AdamW.State optimizer = header.optimizerStep() == null ? null
-                : new AdamW.State(header.optimizerStep(), first, second);
+        OptimizerState optimizer = header.optimizerStep() == null ? null
+                : new OptimizerState(header.optimizerStep(), first, second);
         return new Loaded(new Checkpoint(header.step(), header.model(), header.tokenizer(), TensorSource.of(weights),
                 optimizer, header.metadata(), header.adapter()), read.checksum());
     }

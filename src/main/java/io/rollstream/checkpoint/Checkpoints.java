@@ -3,48 +3,18 @@ package io.rollstream.checkpoint;
 import ai.djl.Device;
 
 import io.rollstream.device.Placement;
-
-import io.rollstream.learner.AdamW;
-import io.rollstream.learner.PolicyTrainer;
 import io.rollstream.model.DecoderModel;
 import io.rollstream.model.LanguageModel;
 import io.rollstream.model.LoraModel;
 import io.rollstream.model.Models;
-import io.rollstream.model.TensorSource;
-import io.rollstream.tokenizer.TokenizerSpec;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Map;
 
-/** Moves a trainer's or model's state into and out of a {@link Checkpoint}. */
+/** Builds the model a {@link Checkpoint} holds. */
 public final class Checkpoints {
 
     private Checkpoints() {}
-
-    /**
-     * Weights and optimizer state of {@code trainer} at learner step {@code step}, as a live view of
-     * its arrays: write it (tensor by tensor, no copy of the whole model) before the trainer steps
-     * again. The weights are the trainer's parameters: a LoRA model's adapters.
-     *
-     * @param adapter what a LoRA model's adapters adapt (the checkpoint it started from says), or null
-     */
-    public static Checkpoint capture(PolicyTrainer trainer, long step, TokenizerSpec tokenizer,
-            Map<String, String> metadata, Adapter adapter) {
-        LanguageModel model = trainer.model();
-        if ((adapter != null) != (model instanceof LoraModel)) {
-            throw new IllegalArgumentException("a checkpoint records an adapter exactly when the model has LoRA"
-                    + " adapters");
-        }
-        return new Checkpoint(step, model.spec(), tokenizer, TensorSource.ofArrays(model.parameters()),
-                trainer.optimizer().state(), metadata, adapter);
-    }
-
-    /** {@link #capture(PolicyTrainer, long, TokenizerSpec, Map, Adapter)} of a full model. */
-    public static Checkpoint capture(PolicyTrainer trainer, long step, TokenizerSpec tokenizer,
-            Map<String, String> metadata) {
-        return capture(trainer, step, tokenizer, metadata, null);
-    }
 
     /**
      * A float32 model holding the checkpoint's weights, on {@code device}; for adapters, the base they
@@ -85,24 +55,5 @@ public final class Checkpoints {
         }
         DecoderModel base = bases.get(checkpoint.adapter().base(), checkpoint.model());
         return LoraModel.create(base, false, checkpoint.adapter().lora(), checkpoint.weights());
-    }
-
-    /**
-     * A trainer that continues exactly where {@code checkpoint} stopped: same weights, same optimizer
-     * moments and step count. A weights-only checkpoint starts a fresh optimizer.
-     */
-    public static PolicyTrainer restore(Checkpoint checkpoint, AdamW.Config optimizer, PolicyTrainer.Config config,
-            int padId, Device device) {
-        return restore(model(checkpoint, device), checkpoint, optimizer, config, padId);
-    }
-
-    /** {@link #restore(Checkpoint, AdamW.Config, PolicyTrainer.Config, int, Device)} on a model already built. */
-    public static PolicyTrainer restore(LanguageModel model, Checkpoint checkpoint, AdamW.Config optimizer,
-            PolicyTrainer.Config config, int padId) {
-        AdamW adam = new AdamW(optimizer, model.parameters());
-        if (checkpoint.optimizer() != null) {
-            adam.load(checkpoint.optimizer());
-        }
-        return new PolicyTrainer(model, adam, config, padId);
     }
 }

@@ -5,7 +5,6 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.rollstream.common.Json;
-import io.rollstream.learner.AdamW;
 import io.rollstream.model.ModelSpec;
 import io.rollstream.tokenizer.TokenizerSpec;
 
@@ -76,11 +75,11 @@ final class LegacyCheckpointFormat {
             throw new IOException("checkpoint parameters " + names + " do not match its model config");
         }
         Map<String, float[]> weights = readFloats(data, header.parameters());
-        AdamW.State optimizer = null;
+        OptimizerState optimizer = null;
         if (header.optimizerStep() != null) {
             Map<String, float[]> m = readFloats(data, header.parameters());
             Map<String, float[]> v = readFloats(data, header.parameters());
-            optimizer = new AdamW.State(header.optimizerStep(), m, v);
+            optimizer = new OptimizerState(header.optimizerStep(), m, v);
         }
         if (data.available() != 0) {
             throw new IOException("checkpoint has " + data.available() + " unexpected trailing bytes");

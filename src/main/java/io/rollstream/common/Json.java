@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /**
- * The one Jackson configuration for everything Rollstream writes and reads: snake_case keys (as in
- * the seed documents' knob names), enums in any case, unknown keys are errors.
+ * The one Jackson configuration for everything Rollstream writes and reads: snake_case keys, enums
+ * in any case, unknown keys are errors.
  */
 public final class Json {
 

@@ -33,7 +33,7 @@ import io.rollstream.model.SamplingTruncation;
  * @param maxGradNorm global gradient-norm clip, > 0; default 1.0
  * @param microBatchSize rows per forward/backward pass, at least 1; default 64
  * @param optimizerStep {@code per_batch} (one update per batch) or {@code per_prompt} (gradients of a prompt's
- *     rollouts accumulated, clipped to {@code max_grad_norm}, one update per prompt group, as seed 2 describes);
+ *     rollouts accumulated, clipped to {@code max_grad_norm}, one update per prompt group);
  *     default {@code per_batch}
  * @param maxBadSteps consecutive skipped steps (non-finite or zero gradients) before the job fails, at least 1;
  *     default 5

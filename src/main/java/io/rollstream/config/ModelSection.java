@@ -2,9 +2,10 @@ package io.rollstream.config;
 
 import io.rollstream.device.Precision;
 import io.rollstream.model.LoraConfig;
-import io.rollstream.model.ModelConfig;
 import io.rollstream.model.ModelConfig.Architecture;
 import io.rollstream.model.ModelConfig.Positions;
+import io.rollstream.model.ModelConfig;
+import io.rollstream.model.ModelSource;
 import io.rollstream.tokenizer.TokenizerSpec;
 
 import java.util.List;
@@ -44,17 +45,9 @@ import java.util.Locale;
  *     down_proj): only they train and are published; on a Hugging Face model or the builtin llama
  *     architecture; default null (full training)
  */
-public record ModelSection(Source source, String path, Architecture architecture, Integer layers, Integer heads,
+public record ModelSection(ModelSource source, String path, Architecture architecture, Integer layers, Integer heads,
         Integer dModel, Integer mlpWidth, Integer contextLength, Positions positions, TokenizerSpec tokenizer,
         String init, Precision dtype, LoraConfig lora) {
-
-    /** Where the policy comes from. */
-    public enum Source {
-        /** Rollstream's own model, shaped by this section. */
-        BUILTIN,
-        /** A pretrained Hugging Face causal LM directory ({@code model.path}). */
-        HUGGINGFACE
-    }
 
     /** Any valid vocabulary size: the shape is validated before the tokenizer is known. */
     private static final int PROBE_VOCAB_SIZE = 256;
@@ -67,21 +60,21 @@ public record ModelSection(Source source, String path, Architecture architecture
     /** A builtin {@code gpt} model of this shape. */
     public static ModelSection builtin(int layers, int heads, int dModel, int mlpWidth, int contextLength,
             Positions positions, TokenizerSpec tokenizer, String init) {
-        return new ModelSection(Source.BUILTIN, null, Architecture.GPT, layers, heads, dModel, mlpWidth, contextLength,
+        return new ModelSection(ModelSource.BUILTIN, null, Architecture.GPT, layers, heads, dModel, mlpWidth, contextLength,
                 positions, tokenizer, init, Precision.FLOAT32, null);
     }
 
     /** The Hugging Face model in {@code path}. */
     public static ModelSection huggingFace(String path) {
-        return new ModelSection(Source.HUGGINGFACE, path, null, null, null, null, null, null, null, null, null,
+        return new ModelSection(ModelSource.HUGGINGFACE, path, null, null, null, null, null, null, null, null, null,
                 Precision.FLOAT32, null);
     }
 
     public ModelSection {
-        source = source == null ? Source.BUILTIN : source;
+        source = source == null ? ModelSource.BUILTIN : source;
         dtype = dtype == null ? Precision.FLOAT32 : dtype;
         ConfigErrors e = new ConfigErrors();
-        if (source == Source.BUILTIN) {
+        if (source == ModelSource.BUILTIN) {
             architecture = architecture == null ? Architecture.GPT : architecture;
             layers = layers == null ? 4 : layers;
             heads = heads == null ? 4 : heads;
@@ -129,7 +122,7 @@ public record ModelSection(Source source, String path, Architecture architecture
 
     /** The builtin model shape for a tokenizer of {@code vocabSize} ids. */
     public ModelConfig toModelConfig(int vocabSize) {
-        if (source != Source.BUILTIN) {
+        if (source != ModelSource.BUILTIN) {
             throw new IllegalStateException("model.source " + source + " has no builtin shape");
         }
         try {
@@ -168,7 +161,7 @@ public record ModelSection(Source source, String path, Architecture architecture
 
     static ModelSection read(SectionReader in) {
         return new ModelSection(
-                in.optionalChoice("source", Source.class),
+                in.optionalChoice("source", ModelSource.class),
                 in.optionalString("path", null),
                 in.optionalChoice("architecture", Architecture.class),
                 in.optionalInteger("layers", null),

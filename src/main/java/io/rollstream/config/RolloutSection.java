@@ -5,7 +5,7 @@ import io.rollstream.sampling.SamplingParams;
 
 /**
  * The {@code rollout} section: the generators that sample completions from the current policy.
- * {@code num_rollouts_per_prompt} (seed 2's name) is accepted as an alias of
+ * {@code num_rollouts_per_prompt} (the name other RL frameworks use) is accepted as an alias of
  * {@code rollouts_per_example}.
  *
  * @param parallelism generator subtasks, at least 1; default 1
@@ -31,7 +31,7 @@ public record RolloutSection(int parallelism, int rolloutsPerExample, double tem
                 null);
     }
 
-    /** Key of seed 2's name for {@code rollouts_per_example}. */
+    /** The other frameworks' name for {@code rollouts_per_example}. */
     static final String ALIAS = "num_rollouts_per_prompt";
 
     /** Every key at its default. */

@@ -5,6 +5,7 @@ import io.rollstream.device.DeviceSetting;
 import io.rollstream.device.Precision;
 import io.rollstream.learner.Algorithm;
 import io.rollstream.learner.LossAggregation;
+import io.rollstream.model.ModelSource;
 import io.rollstream.rollout.Oversampling;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
@@ -249,7 +250,7 @@ public record RunConfig(JobSection job, DataSection data, ModelSection model, Sf
 
     /** With a task's char tokenizer, BOS + the longest prompt + the longest answer + EOS must fit the context. */
     private static void checkContext(ConfigErrors e, DataSection data, ModelSection model) {
-        if (data.source() != Source.TASK || model.source() != ModelSection.Source.BUILTIN || model.tokenizer() != null) {
+        if (data.source() != Source.TASK || model.source() != ModelSource.BUILTIN || model.tokenizer() != null) {
             return;
         }
         Task task = Tasks.create(data.task(), 0, data.difficulty(), data.taskOptions());

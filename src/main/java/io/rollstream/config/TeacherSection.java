@@ -1,5 +1,7 @@
 package io.rollstream.config;
 
+import io.rollstream.model.ModelSource;
+
 import com.fasterxml.jackson.annotation.JsonIgnore;
 
 /**
@@ -15,19 +17,19 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
  *     a local path on every task manager; default null
  * @param parallelism teacher scoring subtasks, at least 1; default 1
  */
-public record TeacherSection(ModelSection.Source source, String checkpoint, String path, int parallelism) {
+public record TeacherSection(ModelSource source, String checkpoint, String path, int parallelism) {
 
     /** Every key at its default. */
     public static TeacherSection defaults() {
-        return new TeacherSection(ModelSection.Source.BUILTIN, null, null, 1);
+        return new TeacherSection(ModelSource.BUILTIN, null, null, 1);
     }
 
     public TeacherSection {
-        source = source == null ? ModelSection.Source.BUILTIN : source;
+        source = source == null ? ModelSource.BUILTIN : source;
         ConfigErrors e = new ConfigErrors();
         e.check(checkpoint == null || !checkpoint.isBlank(), "teacher.checkpoint", checkpoint,
                 "must be a checkpoint path, or null for no teacher");
-        if (source == ModelSection.Source.BUILTIN) {
+        if (source == ModelSource.BUILTIN) {
             e.check(path == null, "teacher.path", path,
                     "only applies to teacher.source huggingface: remove it, or set teacher.source: huggingface");
         } else {
@@ -43,13 +45,13 @@ public record TeacherSection(ModelSection.Source source, String checkpoint, Stri
     /** Whether a teacher is configured at all. */
     @JsonIgnore
     public boolean isSet() {
-        return source == ModelSection.Source.HUGGINGFACE || checkpoint != null;
+        return source == ModelSource.HUGGINGFACE || checkpoint != null;
     }
 
     /** Where the teacher's weights are: the checkpoint or the model directory. */
     @JsonIgnore
     public String location() {
-        return source == ModelSection.Source.HUGGINGFACE ? path : checkpoint;
+        return source == ModelSource.HUGGINGFACE ? path : checkpoint;
     }
 
     static TeacherSection read(SectionReader in) {

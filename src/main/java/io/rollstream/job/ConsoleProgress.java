@@ -1,8 +1,14 @@
 package io.rollstream.job;
 
-import io.rollstream.output.InvalidRecordCount;
-
-import com.fasterxml.jackson.databind.JsonNode;
+import io.rollstream.types.StepMetrics;
+import io.rollstream.types.StepMetrics.Groups;
+import io.rollstream.types.StepMetrics.Optimization;
+import io.rollstream.types.StepMetrics.Rewards;
+import io.rollstream.types.StepMetrics.Samples;
+import io.rollstream.types.StepMetrics.StepTimes;
+import io.rollstream.types.StepMetrics.Throughput;
+import io.rollstream.types.StepMetrics.Totals;
+import io.rollstream.types.StepMetrics.Updates;
 
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -74,8 +80,8 @@ public final class ConsoleProgress implements Consumer<String>, AutoCloseable {
     }
 
     /** One metrics.jsonl line of the RL job: counted, and printed when a line is due. */
-    public void step(JsonNode m) {
-        long index = m.path("step").asLong();
+    public void step(StepMetrics m) {
+        long index = m.step();
         long number = index + 1;
         if (firstStepIndex < 0) {
             firstStepIndex = index;
@@ -83,7 +89,7 @@ public final class ConsoleProgress implements Consumer<String>, AutoCloseable {
         window.add(m);
         long now = clock.getAsLong();
         Eta eta = eta(number, now);
-        if (number % logEvery == 0 || number >= maxSteps || m.has("eval_accuracy")) {
+        if (number % logEvery == 0 || number >= maxSteps || m.evaluated()) {
             accept(window.line(number, maxSteps, logEvery, eta));
             window = new Window(m);
         }
@@ -131,11 +137,11 @@ public final class ConsoleProgress implements Consumer<String>, AutoCloseable {
     }
 
     /** The line of one SFT warm-start step. */
-    static String sftLine(JsonNode m, long steps) {
-        StringBuilder s = new StringBuilder(String.format("sft  step %4d/%d | loss %.4f", m.path("step").asLong() + 1,
-                steps, m.path("loss").asDouble()));
-        if (m.has("eval_accuracy")) {
-            s.append(String.format(" | held-out accuracy %.1f%%", 100 * m.path("eval_accuracy").asDouble()));
+    static String sftLine(StepMetrics m, long steps) {
+        StringBuilder s = new StringBuilder(String.format("sft  step %4d/%d | loss %.4f", m.step() + 1,
+                steps, m.value(StepMetrics::optimization, Optimization::loss, 0)));
+        if (m.evaluated()) {
+            s.append(String.format(" | held-out accuracy %.1f%%", 100 * m.evalAccuracy()));
         }
         return s.toString();
     }
@@ -153,7 +159,7 @@ public final class ConsoleProgress implements Consumer<String>, AutoCloseable {
         private long rolloutTokens;
         private double busySeconds;
         private boolean hasTokens = true;
-        private JsonNode last;
+        private StepMetrics last;
 
         /** The first window: the steps before it may predate this process (a resume). */
         Window() {
@@ -161,20 +167,27 @@ public final class ConsoleProgress implements Consumer<String>, AutoCloseable {
         }
 
         /** The window after the line that ended with {@code previous}. */
-        Window(JsonNode previous) {
-            this.timeBefore = previous.has("time_s") ? previous.path("time_s").asDouble() : Double.NaN;
+        Window(StepMetrics previous) {
+            this.timeBefore = timeS(previous);
         }
 
-        void add(JsonNode m) {
+        /** {@code time_s} of {@code m}, or NaN when it has none. */
+        private static double timeS(StepMetrics m) {
+            return m.value(StepMetrics::stepTimes, StepTimes::timeS, Double.NaN);
+        }
+
+        void add(StepMetrics m) {
             steps++;
-            reward += m.path("reward_mean").asDouble();
-            staleness += m.path("staleness_mean").asDouble();
-            kl += m.path("kl_mean").asDouble();
-            groupsTrained += m.path("groups_trained").asLong();
-            groupsScored += m.path("groups_scored").asLong();
-            hasTokens &= m.has("rollout_tokens");
-            rolloutTokens += m.path("rollout_tokens").asLong();
-            busySeconds += m.path("learner_wait_s").asDouble() + m.path("step_time_s").asDouble();
+            reward += m.value(StepMetrics::rewards, Rewards::rewardMean, 0);
+            staleness += m.value(StepMetrics::samples, Samples::stalenessMean, 0);
+            kl += m.value(StepMetrics::rewards, Rewards::klMean, 0);
+            groupsTrained += (long) m.value(StepMetrics::groups, Groups::groupsTrained, 0);
+            groupsScored += (long) m.value(StepMetrics::groups, Groups::groupsScored, 0);
+            double tokens = m.value(StepMetrics::throughput, Throughput::rolloutTokens, Double.NaN);
+            hasTokens &= !Double.isNaN(tokens);
+            rolloutTokens += Double.isNaN(tokens) ? 0 : (long) tokens;
+            busySeconds += m.value(StepMetrics::throughput, Throughput::learnerWaitS, 0)
+                    + m.value(StepMetrics::updates, Updates::stepTimeS, 0);
             last = m;
         }
 
@@ -184,8 +197,9 @@ public final class ConsoleProgress implements Consumer<String>, AutoCloseable {
          * and steps added up.
          */
         private double seconds() {
-            if (last.has("time_s") && !Double.isNaN(timeBefore) && last.path("time_s").asDouble() > timeBefore) {
-                return last.path("time_s").asDouble() - timeBefore;
+            double timeLast = timeS(last);
+            if (!Double.isNaN(timeLast) && !Double.isNaN(timeBefore) && timeLast > timeBefore) {
+                return timeLast - timeBefore;
             }
             return busySeconds;
         }
@@ -198,20 +212,20 @@ public final class ConsoleProgress implements Consumer<String>, AutoCloseable {
             }
             s.append(String.format(" | reward %.3f | staleness %.2f | kept %d/%d groups (run: %.0f%% trained, %d stale)",
                     reward / steps, staleness / steps, groupsTrained, groupsScored,
-                    100 * last.path("total_generation_efficiency").asDouble(),
-                    last.path("total_groups_dropped_stale").asLong()));
+                    100 * last.value(StepMetrics::totals, Totals::totalGenerationEfficiency, 0),
+                    (long) last.value(StepMetrics::totals, Totals::totalGroupsDroppedStale, 0)));
             if (hasTokens && seconds > 0) {
                 s.append(String.format(" | %,.0f rollout tok/s", rolloutTokens / seconds));
             }
             s.append(String.format(" | %.2f s/step | ETA %s", seconds / steps, eta));
-            if (last.has("kl_mean")) {
+            if (last.rewards() != null && last.rewards().klMean() != null) {
                 s.append(String.format(" | reverse KL %.4f", kl / steps));
             }
-            if (last.has("eval_accuracy")) {
-                s.append(String.format(" | held-out accuracy %.1f%%", 100 * last.path("eval_accuracy").asDouble()));
+            if (last.evaluated()) {
+                s.append(String.format(" | held-out accuracy %.1f%%", 100 * last.evalAccuracy()));
             }
-            if (last.path(InvalidRecordCount.KEY).asLong() > 0) {
-                s.append(String.format(" | invalid records %,d", last.path(InvalidRecordCount.KEY).asLong()));
+            if (last.invalidRecords() != null && last.invalidRecords() > 0) {
+                s.append(String.format(" | invalid records %,d", last.invalidRecords()));
             }
             return s.toString();
         }

@@ -1,6 +1,13 @@
 package io.rollstream.job;
 
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+
+import java.time.Duration;
 
 /**
  * The per-job Flink settings every run needs, on a local mini-cluster and on a session cluster
@@ -23,18 +30,19 @@ public final class JobSettings {
     public static Configuration checkpointsAndRestarts(RunPaths paths, long checkpointIntervalMillis,
             String checkpointDir, int restartAttempts) {
         Configuration conf = new Configuration();
-        conf.setString("execution.checkpointing.interval", checkpointIntervalMillis + " ms");
-        conf.setString("execution.checkpointing.dir",
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(checkpointIntervalMillis));
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
                 checkpointDir != null ? checkpointDir : paths.checkpoints().toUri().toString());
-        conf.setString("execution.checkpointing.savepoint-dir", paths.savepoints().toUri().toString());
-        conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
-        conf.setString("execution.checkpointing.timeout", "10 min");
-        conf.setString("state.backend.type", "hashmap");
+        conf.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, paths.savepoints().toUri().toString());
+        conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        conf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, Duration.ofMinutes(10));
+        conf.set(StateBackendOptions.STATE_BACKEND, "hashmap");
         // The rollout operator holds its input back until the admission gate opens (one learner step
         // at a time), and an aligned barrier waits behind every problem buffered in front of it. Buffer
         // debloating shrinks in-flight data to about a second of throughput, so checkpoints and the
         // savepoint of a stop pass within a few steps instead of after thousands of buffered problems.
-        conf.setString("taskmanager.network.memory.buffer-debloat.enabled", "true");
+        conf.set(TaskManagerOptions.BUFFER_DEBLOAT_ENABLED, true);
         // Unaligned checkpoints: the admission gate makes this job a feedback loop (the rollout
         // operator holds its input back until the learner publishes the next version), and an aligned
         // barrier deadlocks it. With two or more generators, batch assembly would block the channel of
@@ -45,10 +53,10 @@ public final class JobSettings {
         // lowest priority and does not run while an operator yields), so the problem it holds is in
         // its operator state by then. Savepoints are always aligned: a stop parks what waits for the
         // gate, so its barrier is not held up (see RolloutOperator).
-        conf.setString("execution.checkpointing.unaligned.enabled", "true");
-        conf.setString("restart-strategy.type", "fixed-delay");
-        conf.setString("restart-strategy.fixed-delay.attempts", Integer.toString(restartAttempts));
-        conf.setString("restart-strategy.fixed-delay.delay", "2 s");
+        conf.set(CheckpointingOptions.ENABLE_UNALIGNED, true);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, restartAttempts);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(2));
         return conf;
     }
 }

@@ -1,6 +1,12 @@
 package io.rollstream.job;
 
+import org.apache.flink.configuration.BlobServerOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.JobManagerOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.configuration.WebOptions;
 
 import java.nio.file.Path;
 
@@ -26,17 +32,17 @@ final class LocalClusterSettings {
      * name (DNS rebinding) are refused.
      */
     static void loopbackOnly(Configuration conf, int restPort) {
-        conf.setString("rest.address", LOOPBACK);
-        conf.setString("rest.bind-address", LOOPBACK);
-        conf.setString("rest.port", Integer.toString(restPort));
-        conf.setString("rest.bind-port", Integer.toString(restPort));
-        conf.setString("web.submit.enable", "false");
-        conf.setString("web.access-control-allow-origin", "http://localhost:" + restPort);
+        conf.set(RestOptions.ADDRESS, LOOPBACK);
+        conf.set(RestOptions.BIND_ADDRESS, LOOPBACK);
+        conf.set(RestOptions.PORT, restPort);
+        conf.set(RestOptions.BIND_PORT, Integer.toString(restPort));
+        conf.set(WebOptions.SUBMIT_ENABLE, false);
+        conf.set(WebOptions.ACCESS_CONTROL_ALLOW_ORIGIN, "http://localhost:" + restPort);
         conf.set(LocalRestGuardFactory.ENABLED, true);
-        conf.setString("jobmanager.rpc.address", LOOPBACK);
-        conf.setString("jobmanager.bind-host", LOOPBACK); // also the BLOB server's
-        conf.setString("taskmanager.host", LOOPBACK);
-        conf.setString("taskmanager.bind-host", LOOPBACK);
+        conf.set(JobManagerOptions.ADDRESS, LOOPBACK);
+        conf.set(JobManagerOptions.BIND_HOST, LOOPBACK); // also the BLOB server's
+        conf.set(TaskManagerOptions.HOST, LOOPBACK);
+        conf.set(TaskManagerOptions.BIND_HOST, LOOPBACK);
     }
 
     /**
@@ -45,9 +51,9 @@ final class LocalClusterSettings {
      * temporary folder where they would outlive the run.
      */
     static void temporaryFilesUnder(Configuration conf, Path tmp) {
-        conf.setString("web.tmpdir", tmp.resolve("web").toString());
-        conf.setString("web.upload.dir", tmp.resolve("web-upload").toString());
-        conf.setString("io.tmp.dirs", tmp.resolve("io").toString());
-        conf.setString("blob.storage.directory", tmp.resolve("blob").toString());
+        conf.set(WebOptions.TMP_DIR, tmp.resolve("web").toString());
+        conf.set(WebOptions.UPLOAD_DIR, tmp.resolve("web-upload").toString());
+        conf.set(CoreOptions.TMP_DIRS, tmp.resolve("io").toString());
+        conf.set(BlobServerOptions.STORAGE_DIRECTORY, tmp.resolve("blob").toString());
     }
 }

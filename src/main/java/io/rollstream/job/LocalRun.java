@@ -6,7 +6,6 @@ import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.common.Json;
 import io.rollstream.config.ConfigWriter;
-import io.rollstream.config.ModelSection;
 import io.rollstream.config.RunConfig;
 import io.rollstream.device.Placement;
 import io.rollstream.eval.EvalSpec;
@@ -17,9 +16,11 @@ import io.rollstream.model.DecoderConfig;
 import io.rollstream.model.LanguageModel;
 import io.rollstream.model.LoraConfig;
 import io.rollstream.model.LoraLayout;
+import io.rollstream.model.ModelSource;
 import io.rollstream.model.ModelSpec;
 import io.rollstream.model.Models;
 import io.rollstream.model.TensorSource;
+import io.rollstream.output.JsonLines;
 import io.rollstream.policy.PolicyManifest;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.policy.RunSignals;
@@ -28,10 +29,10 @@ import io.rollstream.tasks.Tasks;
 import io.rollstream.tokenizer.PromptCodec;
 import io.rollstream.tokenizer.Tokenizer;
 import io.rollstream.tokenizer.TokenizerSpec;
+import io.rollstream.types.StepMetrics;
 
 import ai.djl.Device;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
 import org.apache.flink.api.common.JobStatus;
 
@@ -117,7 +118,7 @@ public final class LocalRun {
         if (last.isPresent()) {
             Checkpoint finalPolicy = store.load(last.get().version());
             CheckpointFormat.save(finalPolicy, paths.finalModel());
-            if (config.model().source() == ModelSection.Source.HUGGINGFACE) {
+            if (config.model().source() == ModelSource.HUGGINGFACE) {
                 exports = exportFinal(finalPolicy, paths);
             }
             finalEval = evaluate(PlanFactory.eval(config), finalPolicy,
@@ -331,7 +332,7 @@ public final class LocalRun {
         if (lora == null || (init != null && init.adapter() != null)) {
             initialPolicy(config, model, init, codec, paths, continueSaved, out,
                     policy -> store.publish(policy, "initial"));
-        } else if (config.model().source() == ModelSection.Source.HUGGINGFACE && config.sft().steps() == 0) {
+        } else if (config.model().source() == ModelSource.HUGGINGFACE && config.sft().steps() == 0) {
             Path dir = Path.of(config.model().path()).toAbsolutePath().normalize();
             Adapter.Base base = new Adapter.Base(Adapter.Base.HUGGINGFACE, dir.toString(),
                     HfModelDirectory.fingerprint(dir));
@@ -436,14 +437,14 @@ public final class LocalRun {
 
     /** The weights version 0 starts from (before any warm start). */
     private static LanguageModel startingModel(RunConfig config, ModelSpec model, Checkpoint init) throws Exception {
-        if (config.model().source() == ModelSection.Source.HUGGINGFACE) {
+        if (config.model().source() == ModelSource.HUGGINGFACE) {
             return HfModelDirectory.load(Path.of(config.model().path()), (DecoderConfig) model, Placement.cpu());
         }
         return init != null ? Checkpoints.model(init, Device.cpu()) : WarmStart.freshModel(model, config.job().seed());
     }
 
     private static Map<String, String> origin(RunConfig config) {
-        return config.model().source() == ModelSection.Source.HUGGINGFACE
+        return config.model().source() == ModelSource.HUGGINGFACE
                 ? Map.of("origin", "huggingface " + Path.of(config.model().path()).toAbsolutePath().normalize())
                 : Map.of();
     }
@@ -453,8 +454,8 @@ public final class LocalRun {
         try {
             Files.writeString(paths.metrics(), line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
-            JsonNode m = Json.mapper().readTree(line);
-            if (m.has("eval_accuracy") || (m.path("step").asLong() + 1) % SFT_PRINT_EVERY == 0) {
+            StepMetrics m = Json.mapper().readValue(line, StepMetrics.class);
+            if (m.evaluated() || (m.step() + 1) % SFT_PRINT_EVERY == 0) {
                 out.println(ConsoleProgress.sftLine(m, steps));
             }
         } catch (IOException e) {
@@ -532,13 +533,13 @@ public final class LocalRun {
     private static void summarize(RunPaths paths, PipelineRunner.Result result,
             FinalEval finalEval, double seconds, List<String> exports, boolean learnerFinished, PrintStream out)
             throws IOException {
-        JsonNode lastRl = null;
+        StepMetrics lastRl = null;
         Double sftAccuracy = null;
-        for (JsonNode m : readAll(paths)) {
-            if ("sft".equals(m.path("phase").asText()) && m.has("eval_accuracy")) {
-                sftAccuracy = m.path("eval_accuracy").asDouble();
+        for (StepMetrics m : JsonLines.readIfExists(paths.metrics(), StepMetrics.class)) {
+            if (m.isSft() && m.evaluated()) {
+                sftAccuracy = m.evalAccuracy();
             }
-            if ("rl".equals(m.path("phase").asText())) {
+            if (m.isRl()) {
                 lastRl = m;
             }
         }
@@ -546,8 +547,8 @@ public final class LocalRun {
         out.println(String.format("run finished in %.0f s: %s", seconds, result.status()));
         out.println("restarts: " + result.restarts() + (result.restarts() > 0 ? " (causes in events.jsonl)" : ""));
         if (lastRl != null) {
-            out.println(String.format("RL steps: %d, last reward_mean %.3f", lastRl.path("step").asLong() + 1,
-                    lastRl.path("reward_mean").asDouble()));
+            out.println(String.format("RL steps: %d, last reward_mean %.3f", lastRl.step() + 1,
+                    lastRl.rewards().rewardMean()));
         }
         out.println(String.format("invalid records: %,d%s", invalidRecords(paths),
                 invalidRecords(paths) > 0 ? " (with their reasons in " + paths.invalidRecords() + ")" : ""));
@@ -580,10 +581,5 @@ public final class LocalRun {
         try (Stream<String> lines = Files.lines(paths.invalidRecords(), StandardCharsets.UTF_8)) {
             return lines.filter(line -> !line.isBlank()).count();
         }
-    }
-
-    private static List<JsonNode> readAll(RunPaths paths) throws IOException {
-        PipelineRunner.MetricsTail tail = new PipelineRunner.MetricsTail(paths.metrics());
-        return tail.poll();
     }
 }

@@ -1,11 +1,16 @@
 package io.rollstream.job;
 
-import io.rollstream.common.Json;
 import io.rollstream.metrics.MetricReporters;
+import io.rollstream.output.JsonLines;
+import io.rollstream.types.StepMetrics;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.MetricOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -16,8 +21,8 @@ import org.apache.flink.util.FileUtils;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -51,16 +56,16 @@ public final class PipelineRunner {
             double maxMinutes, int prometheusPort, String checkpointDir, int restartAttempts) {
 
         /** Checkpoints in the run directory, three restart attempts, no Prometheus reporter. */
-        public Options(boolean webUi, int webUiPort, int slots, long checkpointIntervalMillis, String resumeFrom,
-                double maxMinutes) {
-            this(webUi, webUiPort, slots, checkpointIntervalMillis, resumeFrom, maxMinutes, 0);
+        public static Options inRunDirectory(boolean webUi, int webUiPort, int slots, long checkpointIntervalMillis,
+                String resumeFrom, double maxMinutes) {
+            return new Options(webUi, webUiPort, slots, checkpointIntervalMillis, resumeFrom, maxMinutes, 0, null,
+                    JobSettings.RESTART_ATTEMPTS);
         }
 
-        /** Checkpoints in the run directory, three restart attempts. */
-        public Options(boolean webUi, int webUiPort, int slots, long checkpointIntervalMillis, String resumeFrom,
-                double maxMinutes, int prometheusPort) {
-            this(webUi, webUiPort, slots, checkpointIntervalMillis, resumeFrom, maxMinutes, prometheusPort, null,
-                    JobSettings.RESTART_ATTEMPTS);
+        /** The same options with Flink's Prometheus reporter on {@code port} (0 = off). */
+        public Options withPrometheus(int port) {
+            return new Options(webUi, webUiPort, slots, checkpointIntervalMillis, resumeFrom, maxMinutes, port,
+                    checkpointDir, restartAttempts);
         }
     }
 
@@ -73,7 +78,7 @@ public final class PipelineRunner {
      * @param metrics the metrics lines the job wrote
      * @param restarts automatic restarts the run has on record ({@code events.jsonl}), earlier jobs' included
      */
-    public record Result(JobStatus status, String savepoint, List<JsonNode> metrics, long restarts) {}
+    public record Result(JobStatus status, String savepoint, List<StepMetrics> metrics, long restarts) {}
 
     /** Flink refused to start the job (e.g. a resume point whose state does not fit it): nothing ran. */
     public static final class NotStarted extends IllegalStateException {
@@ -150,7 +155,7 @@ public final class PipelineRunner {
         String savepoint = null;
         CompletableFuture<JobExecutionResult> end = job.getJobExecutionResult();
         while (!end.isDone()) {
-            for (JsonNode m : tail.poll()) {
+            for (StepMetrics m : tail.poll()) {
                 progress.step(m);
             }
             restarts.poll();
@@ -196,7 +201,7 @@ public final class PipelineRunner {
             end.get(5, TimeUnit.MINUTES);
             status = JobStatus.FINISHED;
         } catch (ExecutionException e) {
-            for (JsonNode m : tail.poll()) {
+            for (StepMetrics m : tail.poll()) {
                 progress.step(m);
             }
             restarts.ended(true);
@@ -204,7 +209,7 @@ public final class PipelineRunner {
             throw new IllegalStateException("the job failed: " + rootMessage(e), e);
         }
         restarts.ended(false);
-        for (JsonNode m : tail.poll()) {
+        for (StepMetrics m : tail.poll()) {
             progress.step(m);
         }
         return new Result(status, savepoint, tail.all(), restarts.restarts());
@@ -212,28 +217,24 @@ public final class PipelineRunner {
 
     static StreamExecutionEnvironment environment(PipelinePlan plan, Options options, int restPort) {
         Configuration conf = faultTolerance(plan, options);
-        conf.setString("taskmanager.numberOfTaskSlots", Integer.toString(Math.max(1, options.slots())));
+        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, Math.max(1, options.slots()));
         // A fixed REST port (also without the web UI), so `rollstream stop` can reach the job; every
         // listener on loopback, no code accepted, temporary files in the run directory.
         LocalClusterSettings.loopbackOnly(conf, restPort);
         LocalClusterSettings.temporaryFilesUnder(conf, plan.paths().tmp());
-        conf.setString("parallelism.default", "1");
+        conf.set(CoreOptions.DEFAULT_PARALLELISM, 1);
         // The web UI's metric values refresh every second instead of every 10 s: local steps are short.
-        conf.setString("metrics.fetcher.update-interval", "1 s");
+        conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
         // The job's exceptions and checkpoint statistics as the restart watcher reads them are at
         // most half a second old (3 s by default): a restart is seen before a short job ends.
-        conf.setString("rest.cache.execution-graph.timeout", "500 ms");
-        conf.setString("rest.cache.checkpoint-statistics.timeout", "500 ms");
+        conf.set(RestOptions.CACHE_EXECUTION_GRAPH_TIMEOUT, Duration.ofMillis(500));
+        conf.set(RestOptions.CACHE_CHECKPOINT_STATISTICS_TIMEOUT, Duration.ofMillis(500));
         MetricReporters.addPrometheus(conf, options.prometheusPort());
         return options.webUi()
                 ? StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf)
                 : StreamExecutionEnvironment.createLocalEnvironment(conf);
     }
 
-    /**
-     * Checkpointing, retention and restarts, and the restore point: the part of the configuration
-     * every run gets, in a mini-cluster of its own or in a test's.
-     */
     /** How long a job whose learner finished may take to end on its own before it is stopped. */
     static final long NATURAL_END_GRACE_MILLIS = 3_000;
 
@@ -249,12 +250,16 @@ public final class PipelineRunner {
         }
     }
 
-    /** Checkpoints, restarts and the restore path of a local run ({@link JobSettings} plus the resume point). */
+    /**
+     * Checkpointing, retention and restarts, and the restore point: the part of the configuration
+     * every run gets, in a mini-cluster of its own or in a test's ({@link JobSettings} plus the
+     * resume point).
+     */
     public static Configuration faultTolerance(PipelinePlan plan, Options options) {
         Configuration conf = JobSettings.checkpointsAndRestarts(plan.paths(), options.checkpointIntervalMillis(),
                 options.checkpointDir(), options.restartAttempts());
         if (options.resumeFrom() != null) {
-            conf.setString("execution.state-recovery.path", options.resumeFrom());
+            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, options.resumeFrom());
         }
         return conf;
     }
@@ -277,42 +282,27 @@ public final class PipelineRunner {
         return t.getClass().getSimpleName() + ": " + t.getMessage();
     }
 
-    /** Reads the lines appended to metrics.jsonl since the last poll. */
+    /** The lines appended to metrics.jsonl since the last poll, and all of them so far. */
     static final class MetricsTail {
-        private final Path file;
-        private final List<JsonNode> all = new ArrayList<>();
-        private int seen;
+        private final JsonLines.Tail tail;
+        private final List<StepMetrics> all = new ArrayList<>();
 
-        MetricsTail(Path file) {
-            this.file = file;
+        private MetricsTail(JsonLines.Tail tail) {
+            this.tail = tail;
         }
 
         /** A tail that reports only lines appended from now on. */
         static MetricsTail fromEnd(Path file) throws IOException {
-            MetricsTail tail = new MetricsTail(file);
-            tail.seen = Files.exists(file) ? Files.readAllLines(file).size() : 0;
-            return tail;
+            return new MetricsTail(JsonLines.Tail.fromEnd(file));
         }
 
-        List<JsonNode> poll() throws IOException {
-            if (!Files.exists(file)) {
-                return List.of();
-            }
-            List<String> lines = Files.readAllLines(file);
-            seen = Math.min(seen, lines.size()); // a restore cut the file back to its checkpoint
-            List<JsonNode> fresh = new ArrayList<>();
-            for (int i = seen; i < lines.size(); i++) {
-                if (!lines.get(i).isBlank()) {
-                    JsonNode node = Json.mapper().readTree(lines.get(i));
-                    fresh.add(node);
-                    all.add(node);
-                }
-            }
-            seen = lines.size();
+        List<StepMetrics> poll() throws IOException {
+            List<StepMetrics> fresh = tail.poll(StepMetrics.class);
+            all.addAll(fresh);
             return fresh;
         }
 
-        List<JsonNode> all() {
+        List<StepMetrics> all() {
             return all;
         }
     }

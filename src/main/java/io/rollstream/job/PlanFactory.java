@@ -4,17 +4,17 @@ import io.rollstream.batch.BatchAssemblyConfig;
 import io.rollstream.batch.GroupFilters;
 import io.rollstream.config.BufferSection;
 import io.rollstream.config.DataSection;
-import io.rollstream.config.ModelSection;
 import io.rollstream.config.RolloutSection;
 import io.rollstream.config.RunConfig;
 import io.rollstream.device.DeviceSelection;
 import io.rollstream.device.DeviceSetting;
 import io.rollstream.device.Precision;
 import io.rollstream.eval.EvalSpec;
-import io.rollstream.learner.Algorithm;
 import io.rollstream.huggingface.HfConfig;
 import io.rollstream.huggingface.HfModelDirectory;
+import io.rollstream.learner.Algorithm;
 import io.rollstream.learner.LearnerSettings;
+import io.rollstream.model.ModelSource;
 import io.rollstream.model.ModelSpec;
 import io.rollstream.output.RolloutLogFormat;
 import io.rollstream.policy.PolicyStore;
@@ -41,6 +41,8 @@ import io.rollstream.tokenizer.TokenizerSpec;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 
 /** Turns a validated {@link RunConfig} into the job's plan and its production edges. */
 public final class PlanFactory {
@@ -64,7 +66,7 @@ public final class PlanFactory {
     }
 
     private static TokenizerSpec tokens(RunConfig c) {
-        if (c.model().source() == ModelSection.Source.HUGGINGFACE) {
+        if (c.model().source() == ModelSource.HUGGINGFACE) {
             return HfModelDirectory.tokenizer(Path.of(c.model().path()));
         }
         if (c.model().tokenizer() != null) {
@@ -82,7 +84,7 @@ public final class PlanFactory {
      * model's config.json (whose vocabulary must cover the tokenizer's ids).
      */
     public static ModelSpec modelSpec(RunConfig c, Tokenizer tokenizer) throws IOException {
-        if (c.model().source() == ModelSection.Source.BUILTIN) {
+        if (c.model().source() == ModelSource.BUILTIN) {
             return c.model().toModelConfig(tokenizer.vocabSize());
         }
         Path dir = Path.of(c.model().path());
@@ -113,7 +115,7 @@ public final class PlanFactory {
         RolloutSettings rollout = new RolloutSettings(
                 AdmissionGate.of(c.problemsPerBatch(), c.groupsPerBatch(), c.async().maxAsyncLevel(), r.parallelism(),
                         b.oversampling()),
-                new DifficultyPools(b.easyThreshold(), b.hardThreshold()), EarlyFilter.of(batch),
+                new DifficultyPools(b.easyThreshold(), b.hardThreshold()), EarlyVerdict.of(batch),
                 Math.max(1, r.maxBatchRows() / r.rolloutsPerExample()), r.policyPollMs(),
                 new ReAdmission(b.easyFraction(), b.hardFraction(), c.job().seed()), r.rolloutsPerExample(),
                 problemsRecur(c.data()));
@@ -161,11 +163,11 @@ public final class PlanFactory {
     }
 
     /** Task names a problem may carry: the built-in task, or for JSONL its default label and the built-in names. */
-    static java.util.Set<String> knownTasks(RunConfig c) {
+    static Set<String> knownTasks(RunConfig c) {
         if (c.data().source() == DataSection.Source.TASK) {
-            return java.util.Set.of(task(c).problem(0).task());
+            return Set.of(task(c).problem(0).task());
         }
-        java.util.Set<String> names = new java.util.HashSet<>(Tasks.names());
+        Set<String> names = new HashSet<>(Tasks.names());
         names.add(JSONL_TASK);
         return names;
     }

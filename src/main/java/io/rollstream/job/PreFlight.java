@@ -4,13 +4,13 @@ import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.config.DataSection;
 import io.rollstream.config.InvalidConfigException;
-import io.rollstream.config.ModelSection;
 import io.rollstream.config.RunConfig;
 import io.rollstream.huggingface.HfModelDirectory;
 import io.rollstream.learner.Algorithm;
 import io.rollstream.model.LoraConfig;
 import io.rollstream.model.LoraLayout;
 import io.rollstream.model.ModelConfig;
+import io.rollstream.model.ModelSource;
 import io.rollstream.model.ModelSpec;
 import io.rollstream.model.Models;
 import io.rollstream.teacher.TeacherScorer;
@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The checks of a run that need more than the config itself — its files, its tokenizer, its sizes
@@ -119,7 +120,7 @@ public final class PreFlight {
                 && !readable("model.tokenizer.path", spec.path(), Kind.FILE, "a tokenizer.json", problems)) {
             return null;
         }
-        boolean pretrained = c.model().source() == ModelSection.Source.HUGGINGFACE;
+        boolean pretrained = c.model().source() == ModelSource.HUGGINGFACE;
         String key = pretrained ? "model.path" : "model.tokenizer.path";
         if (TokenizerSpec.HUGGING_FACE_MODEL.equals(spec.type()) && !readable(key, pretrained ? c.model().path()
                 : spec.path(), Kind.DIRECTORY, "a Hugging Face model directory (with tokenizer.json)", problems)) {
@@ -144,7 +145,7 @@ public final class PreFlight {
         try {
             model = PlanFactory.modelSpec(c, tokenizer);
         } catch (IOException | IllegalArgumentException e) {
-            problems.add(c.model().source() == ModelSection.Source.HUGGINGFACE
+            problems.add(c.model().source() == ModelSource.HUGGINGFACE
                     ? "model.path ('" + c.model().path() + "'): " + e.getMessage() : e.getMessage());
             return null;
         }
@@ -208,7 +209,7 @@ public final class PreFlight {
     }
 
     private static void teacher(RunConfig c, TokenizerSpec student, ModelSpec model, List<String> problems) {
-        if (c.teacher().source() == ModelSection.Source.HUGGINGFACE) {
+        if (c.teacher().source() == ModelSource.HUGGINGFACE) {
             pretrainedTeacher(c, student, model, problems);
             return;
         }
@@ -351,7 +352,7 @@ public final class PreFlight {
         }
     }
 
-    static java.util.Optional<String> disk(RunConfig c, ModelSpec model, long usable) {
+    static Optional<String> disk(RunConfig c, ModelSpec model, long usable) {
         long offPolicy = c.async().maxOffPolicySteps() + 1;
         long keepLast = c.policyStore().keepLast() == 0 ? c.job().maxSteps() + 1L : c.policyStore().keepLast();
         long versions = Math.min(c.job().maxSteps() + 1L, 1 + Math.max(keepLast, offPolicy)
@@ -359,13 +360,13 @@ public final class PreFlight {
         long state = learnerStateBytes(c, model);
         long stateFiles = state > ((long) c.job().stateInlineMaxMb() << 20) ? 2 * state : 0;
         boolean baseCopy = c.model().lora() != null
-                && (c.model().source() == ModelSection.Source.BUILTIN || c.sft().steps() > 0);
+                && (c.model().source() == ModelSource.BUILTIN || c.sft().steps() > 0);
         long base = baseCopy ? model.parameterCount() * Float.BYTES : 0;
         long needed = versions * policyVersionBytes(c, model) + stateFiles + base;
         if (needed <= usable) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of("this run's policy store and learner state files need up to about " + gib(needed)
+        return Optional.of("this run's policy store and learner state files need up to about " + gib(needed)
                 + " of disk (" + versions + " policy versions of " + gib(policyVersionBytes(c, model))
                 + (stateFiles > 0 ? ", 2 learner states of " + gib(state) : "")
                 + (base > 0 ? ", the base model of the adapters: " + gib(base) : "") + "), more than the " + gib(usable)

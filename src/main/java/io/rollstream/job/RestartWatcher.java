@@ -7,12 +7,15 @@ import io.rollstream.policy.RunSignals;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +75,7 @@ final class RestartWatcher {
         try {
             this.restarts = events.count(RunEvents.RESTART);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot read " + events.file(), e);
+            throw new UncheckedIOException("cannot read " + events.file(), e);
         }
     }
 
@@ -246,7 +249,7 @@ final class RestartWatcher {
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("job", jobId);
         event.put("restart", restarts);
-        event.put("failed_at", java.time.Instant.ofEpochMilli(f.millis()).toString());
+        event.put("failed_at", Instant.ofEpochMilli(f.millis()).toString());
         event.put("cause", f.cause());
         event.put("task", f.task());
         return event;
@@ -267,7 +270,7 @@ final class RestartWatcher {
                         e.path("taskName").isNull() ? null : e.path("taskName").asText(null)));
             }
         }
-        fresh.sort(java.util.Comparator.comparingLong(Failure::millis));
+        fresh.sort(Comparator.comparingLong(Failure::millis));
         for (Failure f : fresh) {
             pending.add(f);
             failures++;

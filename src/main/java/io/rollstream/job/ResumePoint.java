@@ -2,6 +2,7 @@ package io.rollstream.job;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -81,7 +82,7 @@ public final class ResumePoint {
     /** A plain path or {@code file:} URI as an absolute local path; null for other file systems. */
     static Path localPath(String pathOrUri) {
         if (pathOrUri.startsWith("file:")) {
-            return Path.of(java.net.URI.create(pathOrUri).getPath()).toAbsolutePath();
+            return Path.of(URI.create(pathOrUri).getPath()).toAbsolutePath();
         }
         return pathOrUri.contains("://") ? null : Path.of(pathOrUri).toAbsolutePath();
     }

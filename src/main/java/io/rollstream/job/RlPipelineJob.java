@@ -13,7 +13,7 @@ import io.rollstream.teacher.TeacherScoring;
 import io.rollstream.types.GroupOutcome;
 import io.rollstream.types.InvalidRecord;
 import io.rollstream.types.ScoredGroup;
-import io.rollstream.types.StepReport;
+import io.rollstream.types.StepMetrics;
 import io.rollstream.types.TrainBatch;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -39,7 +39,7 @@ public final class RlPipelineJob {
     private RlPipelineJob() {}
 
     /** Adds the pipeline to {@code env}; returns the learner's step reports. */
-    public static DataStream<StepReport> build(StreamExecutionEnvironment env, PipelinePlan plan, PipelineIo io) {
+    public static DataStream<StepMetrics> build(StreamExecutionEnvironment env, PipelinePlan plan, PipelineIo io) {
         // The default group's slot resources (slots.default) for the operators that name no group.
         env.registerSlotSharingGroup(SlotGroups.of(DEFAULT_SLOT_GROUP, plan.slotResources().defaultGroup()));
         // Problems, validated: records refused by the source or by validation go to invalid-records.jsonl.
@@ -69,8 +69,8 @@ public final class RlPipelineJob {
                 .slotSharingGroup(DEFAULT_SLOT_GROUP);
 
         // The embedded learner: one step per batch, each new version published to the policy store.
-        SingleOutputStreamOperator<StepReport> reports = batches
-                .transform("learner", TypeInformation.of(StepReport.class),
+        SingleOutputStreamOperator<StepMetrics> reports = batches
+                .transform("learner", TypeInformation.of(StepMetrics.class),
                         new LearnerOperator(plan.learner(), plan.store(), plan.eval()))
                 .uid("learner").setParallelism(1).setMaxParallelism(1)
                 .slotSharingGroup(SlotGroups.of(LEARNER_SLOT_GROUP, plan.slotResources().learner()));
@@ -83,10 +83,10 @@ public final class RlPipelineJob {
         invalid.sinkTo(new JsonLinesSink<InvalidRecord>(plan.paths().invalidRecords().toString(),
                         r -> Json.mapper().writeValueAsString(r)))
                 .name("invalid-records.jsonl").uid("invalid-records-sink").setParallelism(1);
-        reports.connect(invalid).process(new InvalidRecordCount(), TypeInformation.of(StepReport.class))
+        reports.connect(invalid).process(new InvalidRecordCount(), TypeInformation.of(StepMetrics.class))
                 .name("count-invalid-records").uid("invalid-record-count").setParallelism(1).setMaxParallelism(1)
                 .slotSharingGroup(LEARNER_SLOT_GROUP)
-                .sinkTo(new JsonLinesSink<>(plan.paths().metrics().toString(), StepReport::json))
+                .sinkTo(new JsonLinesSink<>(plan.paths().metrics().toString(), StepMetrics::toJson))
                 .name("metrics.jsonl").uid("metrics-sink").setParallelism(1);
         batches.getSideOutput(BatchAssemblyOperator.OUTCOMES)
                 .sinkTo(new JsonLinesSink<GroupOutcome>(plan.paths().rollouts().toString(), plan.rolloutLog()::render))

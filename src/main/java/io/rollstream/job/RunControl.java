@@ -13,8 +13,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
 
@@ -42,8 +44,8 @@ public final class RunControl {
     static void publish(Path runDir, JobHandle handle) throws IOException {
         Path temp = runDir.resolve(FILE + ".tmp");
         Files.write(temp, Json.mapper().writeValueAsBytes(handle));
-        Files.move(temp, runDir.resolve(FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(temp, runDir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
     }
 
     static void withdraw(Path runDir) throws IOException {
@@ -174,15 +176,15 @@ public final class RunControl {
         return savepoint;
     }
 
-    private static java.util.Optional<String> savepointSince(JobHandle job, long requestedMillis) throws IOException {
+    private static Optional<String> savepointSince(JobHandle job, long requestedMillis) throws IOException {
         Path dir = ResumePoint.localPath(job.savepointDir());
         if (dir == null || !Files.isDirectory(dir)) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         try (var savepoints = Files.list(dir)) {
             return savepoints.filter(p -> Files.isRegularFile(p.resolve("_metadata")))
                     .filter(p -> p.resolve("_metadata").toFile().lastModified() >= requestedMillis - 1000)
-                    .max(java.util.Comparator.comparingLong(p -> p.resolve("_metadata").toFile().lastModified()))
+                    .max(Comparator.comparingLong(p -> p.resolve("_metadata").toFile().lastModified()))
                     .map(Path::toString);
         }
     }

@@ -3,8 +3,6 @@ package io.rollstream.job;
 import ai.djl.Device;
 
 import io.rollstream.checkpoint.Checkpoint;
-import io.rollstream.checkpoint.Checkpoints;
-import io.rollstream.common.Json;
 import io.rollstream.eval.EvalSpec;
 import io.rollstream.eval.GreedyEvaluator;
 import io.rollstream.learner.AdamW;
@@ -19,10 +17,10 @@ import io.rollstream.tasks.Problem;
 import io.rollstream.tasks.Task;
 import io.rollstream.tokenizer.PromptCodec;
 import io.rollstream.tokenizer.TokenizerSpec;
+import io.rollstream.types.StepMetrics;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -169,21 +167,16 @@ public final class WarmStart {
                 draws++;
             }
             StepResult result = trainer.step(batch, loss);
-            Map<String, Object> line = new LinkedHashMap<>();
-            line.put("phase", "sft");
-            line.put("step", step);
-            line.put("loss", result.loss());
-            line.put("grad_norm", result.gradNorm());
-            line.put("entropy", result.entropy());
-            line.put("step_time_s", (System.nanoTime() - start) / 1e9);
-            if (settings.evaluatesAfter(step) && !heldOut.isEmpty()) {
-                line.put("eval_accuracy", evaluator.accuracy(model, heldOut));
-            }
-            metrics.accept(Json.mapper().writeValueAsString(line));
+            StepMetrics.Optimization optimization = new StepMetrics.Optimization(result.loss(), result.gradNorm(),
+                    result.entropy());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Double accuracy = settings.evaluatesAfter(step) && !heldOut.isEmpty()
+                    ? evaluator.accuracy(model, heldOut) : null;
+            metrics.accept(StepMetrics.sft(step, optimization, seconds, accuracy).toJson());
             int done = step + 1;
             boolean stop = saver.stopRequested();
             if (stop || settings.savesAfter(done)) {
-                saver.save(Checkpoints.capture(trainer, done, codec.spec(),
+                saver.save(trainer.checkpoint(done, codec.spec(),
                         Map.of(STEP, Integer.toString(done), DRAWS, Long.toString(draws))));
             }
             if (stop) {

@@ -5,8 +5,10 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 
+import io.rollstream.checkpoint.OptimizerState;
 import io.rollstream.model.TensorSource;
 
+import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -30,7 +32,7 @@ public final class AdamW {
 
     /** Optimizer settings. {@code warmupSteps} ramps the learning rate linearly from 0. */
     public record Config(double learningRate, double beta1, double beta2, double epsilon, double weightDecay,
-            int warmupSteps) implements java.io.Serializable {
+            int warmupSteps) implements Serializable {
 
         public static Config defaults() {
             return new Config(1e-4, 0.9, 0.99, 1e-8, 0.0, 0);
@@ -54,15 +56,6 @@ public final class AdamW {
             if (warmupSteps < 0) {
                 throw new IllegalArgumentException("learner.warmup_steps must be >= 0, got " + warmupSteps);
             }
-        }
-    }
-
-    /** A saved optimizer: step count and both moments of every parameter. */
-    public record State(long step, TensorSource firstMoments, TensorSource secondMoments) {
-
-        /** Moments held in Java arrays. */
-        public State(long step, Map<String, float[]> firstMoments, Map<String, float[]> secondMoments) {
-            this(step, TensorSource.of(firstMoments), TensorSource.of(secondMoments));
         }
     }
 
@@ -143,12 +136,12 @@ public final class AdamW {
      * The state as a live view of the moments, for a checkpoint written before the next {@link
      * #update} (each moment is copied out when it is read).
      */
-    public State state() {
-        return new State(step, TensorSource.ofArrays(firstMoments), TensorSource.ofArrays(secondMoments));
+    public OptimizerState state() {
+        return new OptimizerState(step, TensorSource.ofArrays(firstMoments), TensorSource.ofArrays(secondMoments));
     }
 
     /** Restores a saved state, one moment at a time; parameter names and sizes must match. */
-    public void load(State state) {
+    public void load(OptimizerState state) {
         if (!state.firstMoments().names().equals(parameters.keySet())
                 || !state.secondMoments().names().equals(parameters.keySet())) {
             throw new IllegalArgumentException("optimizer state does not match the model's parameters");

@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
 
+import java.io.Serializable;
+
 /**
  * {@code learner.loss: dppo} (the default; prime-rl's): token-level policy gradient with an
  * importance ratio against the behaviour policy (which may lag the learner by up to the async level):
@@ -32,7 +34,7 @@ public final class DppoLoss implements Loss {
 
     /** Knobs of the loss, with prime-rl's defaults. */
     public record Config(Masking masking, double dppoMaskLow, double dppoMaskHigh, double ratioLow,
-            double ratioHigh, double klTau) implements java.io.Serializable {
+            double ratioHigh, double klTau) implements Serializable {
 
         public static Config defaults() {
             return new Config(Masking.DPPO, 0.2, 0.2, 0.125, 8.0, 1e-3);

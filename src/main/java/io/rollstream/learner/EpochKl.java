@@ -1,6 +1,7 @@
 package io.rollstream.learner;
 
 import io.rollstream.common.Json;
+import io.rollstream.types.StepMetrics;
 import io.rollstream.types.TrainBatch;
 import io.rollstream.types.TrainGroup;
 
@@ -8,14 +9,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Reverse KL per epoch over a fixed prompt set, and its spread across epochs (the seed's "σ of KL
- * across epochs"). A group's epoch is its admission number: with a fixed set read in epochs and no
+ * Reverse KL per epoch over a fixed prompt set, and its spread across epochs ("σ of KL across
+ * epochs", the measure of the distillation variance experiment, docs/distill-variance/). A group's epoch is its admission number: with a fixed set read in epochs and no
  * difficulty pools (distillation has none) problem p's k-th group belongs to epoch k. An epoch is
  * complete when {@code problemsPerEpoch} of its groups were trained; its KL is the token mean over
  * all of them, measured under the policy that sampled them. Pure Java; its state is a small JSON
@@ -81,31 +81,36 @@ public final class EpochKl {
     }
 
     /**
-     * The {@code metrics.jsonl} keys for a step that completed {@code justCompleted}: each such epoch's
-     * KL, the number of epochs completed so far and the σ of the per-epoch KL across them. Empty
-     * when the step completed no epoch.
+     * The {@code metrics.jsonl} part of a step that completed {@code justCompleted}: each such epoch's
+     * KL, the number of epochs completed so far and the σ of the per-epoch KL across them. Null when
+     * the step completed no epoch.
      */
-    public Map<String, Object> metrics(Map<Long, Double> justCompleted) {
-        Map<String, Object> m = new LinkedHashMap<>();
+    public StepMetrics.EpochKlProgress metrics(Map<Long, Double> justCompleted) {
         if (justCompleted.isEmpty()) {
-            return m;
+            return null;
         }
-        List<Map<String, Object>> epochs = new ArrayList<>();
-        justCompleted.forEach((epoch, kl) -> {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("epoch", epoch);
-            e.put("kl_mean", kl);
-            epochs.add(e);
-        });
-        m.put("epochs_completed_now", epochs);
-        m.put("epochs_completed", closed.size());
-        m.put("kl_epoch_std", stdAcrossEpochs());
-        return m;
+        List<StepMetrics.CompletedEpoch> epochs = new ArrayList<>();
+        justCompleted.forEach((epoch, kl) -> epochs.add(new StepMetrics.CompletedEpoch(epoch, kl)));
+        return new StepMetrics.EpochKlProgress(epochs, closed.size(), stdAcrossEpochs());
     }
 
+    /** The tracker's state, a copy (the learner operator keeps it in {@link LearnerState}). */
+    public State state() {
+        return new State(new TreeMap<>(open), new TreeMap<>(closed));
+    }
+
+    /** A tracker continuing from {@code state}. */
+    public static EpochKl restore(int problemsPerEpoch, State state) {
+        EpochKl tracker = new EpochKl(problemsPerEpoch);
+        tracker.open.putAll(state.open());
+        tracker.closed.putAll(state.closed());
+        return tracker;
+    }
+
+    /** The state as JSON: how learner states before {@link LearnerStateSerializer} kept it. */
     public String toJson() {
         try {
-            return Json.mapper().writeValueAsString(new State(open, closed));
+            return Json.mapper().writeValueAsString(state());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the epoch KL state", e);
         }
@@ -113,14 +118,10 @@ public final class EpochKl {
 
     /** A tracker continuing from {@link #toJson}'s output. */
     public static EpochKl fromJson(int problemsPerEpoch, String json) {
-        EpochKl tracker = new EpochKl(problemsPerEpoch);
         try {
-            State s = Json.mapper().readValue(json, State.class);
-            tracker.open.putAll(s.open());
-            tracker.closed.putAll(s.closed());
+            return restore(problemsPerEpoch, Json.mapper().readValue(json, State.class));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot read the epoch KL state: " + e.getMessage(), e);
         }
-        return tracker;
     }
 }

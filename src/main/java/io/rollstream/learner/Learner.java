@@ -54,7 +54,7 @@ public final class Learner implements AutoCloseable {
         this.start = start;
         int padId = Tokenizers.create(start.tokenizer()).padId();
         this.bases = new BaseModels(device);
-        this.trainer = Checkpoints.restore(model(start), start, settings.optimizer(), settings.trainer(), padId);
+        this.trainer = PolicyTrainer.restore(model(start), start, settings.optimizer(), settings.trainer(), padId);
         this.objective = settings.loss().objective(settings.algorithm());
         if (objective.needsReference()) {
             Checkpoint frozen = initial != null ? initial : start;
@@ -130,7 +130,7 @@ public final class Learner implements AutoCloseable {
      * arrays, to write before the next {@link #train}.
      */
     public Checkpoint checkpoint(Map<String, String> metadata) {
-        return Checkpoints.capture(trainer, step, start.tokenizer(), metadata, start.adapter());
+        return trainer.checkpoint(step, start.tokenizer(), metadata, start.adapter());
     }
 
     /** The current policy, weights only, as version {@link #step()} (a live view, as {@link #checkpoint}). */

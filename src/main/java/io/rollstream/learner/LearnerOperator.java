@@ -9,21 +9,23 @@ import io.rollstream.common.Json;
 import io.rollstream.device.DeviceSelection;
 import io.rollstream.eval.EvalSpec;
 import io.rollstream.eval.GreedyEvaluator;
-import io.rollstream.metrics.LearnerMetrics;
 import io.rollstream.policy.AttemptId;
 import io.rollstream.policy.PolicyCollector;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.policy.RunSignals;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tokenizer.PromptCodec;
-import io.rollstream.types.StepReport;
+import io.rollstream.types.StepMetrics;
 import io.rollstream.types.TrainBatch;
 
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.OperatorStateStore;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.core.io.SimpleVersionedSerialization;
 import org.apache.flink.runtime.checkpoint.CheckpointOptions;
 import org.apache.flink.runtime.state.CheckpointStreamFactory;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -34,24 +36,31 @@ import org.apache.flink.streaming.api.operators.OperatorSnapshotFutures;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The embedded learner (parallelism 1): trains on each batch, publishes the new policy version to
  * the store, evaluates when due, and emits the step's {@code metrics.jsonl} line. When the last
  * step is done it marks the store finished, which ends generation.
  *
- * <p>State: the learner's full checkpoint (weights, optimizer moments, step, the count of
- * consecutive bad steps) as bytes in operator state — or, when larger than
- * {@code job.state_inline_max_mb}, streamed tensor by tensor into a file ({@link
- * LearnerStateFiles}) whose path and checksum are the state, so the learner's state has no size
- * limit and is never one byte array. Without restored state it starts from the
- * store's version 0 (the warm-started or freshly initialised policy the launcher published before
- * the job).
+ * <p>State: one {@link LearnerState} in operator list state {@link #STATE}, stored by {@link
+ * LearnerStateSerializer} — the learner's full checkpoint (weights, optimizer moments, step, the
+ * count of consecutive bad steps) as bytes, or, when larger than {@code job.state_inline_max_mb},
+ * streamed tensor by tensor into a file ({@link LearnerStateFiles}) whose path and checksum are
+ * the state, so the learner's state has no size limit and is never one byte array; the policy
+ * pins; the per-epoch KL. Savepoints written before that hold the same in four list states ({@link
+ * #LEGACY_CHECKPOINT}, ...): read once, not written again. Without restored state it starts from
+ * the store's version 0 (the warm-started or freshly initialised policy the launcher published
+ * before the job).
  *
- * <p>Fencing (DESIGN.md invariant 7): on every start the learner fences the policy store with its
+ * <p>Fencing (docs/invariants.md invariant 7): on every start the learner fences the policy store with its
  * attempt and restored step, then republishes the restored version, so versions a failed attempt
  * wrote after the restored checkpoint are never used and generators (which wait for this
  * attempt's fence) continue from exactly the restored weights.
@@ -67,15 +76,19 @@ import java.util.Map;
  * <p>A step in which no update could be applied (non-finite or all-zero gradients) is skipped and
  * counted; after {@code learner.max_bad_steps} in a row the learner fails the job.
  */
-public final class LearnerOperator extends AbstractStreamOperator<StepReport>
-        implements OneInputStreamOperator<TrainBatch, StepReport> {
+public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
+        implements OneInputStreamOperator<TrainBatch, StepMetrics> {
 
-    static final String STATE = "learner-checkpoint";
-    /** Operator list state with the per-epoch KL tracker (distillation over a fixed problem set). */
-    static final String EPOCH_KL_STATE = "epoch-kl";
-    static final String STATE_FILE = "learner-checkpoint-file";
-    /** Operator list state with the steps that pin policy versions ({@link PolicyCollector.Pins} as JSON). */
-    static final String PINS_STATE = "policy-pins";
+    /** Operator list state with the one {@link LearnerState}, versioned bytes. */
+    static final String STATE = "learner-state";
+    /** Before {@link #STATE}: the checkpoint's bytes when inline. */
+    static final String LEGACY_CHECKPOINT = "learner-checkpoint";
+    /** Before {@link #STATE}: the checkpoint file's {@link LearnerStateFiles.Reference} as JSON. */
+    static final String LEGACY_CHECKPOINT_FILE = "learner-checkpoint-file";
+    /** Before {@link #STATE}: the {@link PolicyCollector.Pins} as JSON. */
+    static final String LEGACY_PINS = "policy-pins";
+    /** Before {@link #STATE}: the per-epoch KL tracker as JSON. */
+    static final String LEGACY_EPOCH_KL = "epoch-kl";
     /** Checkpoint metadata key holding the consecutive bad steps. */
     static final String BAD_STEPS = "consecutive_bad_steps";
     /** Checkpoint metadata key holding the run's stale drops as of the last batch (see {@link #publish}). */
@@ -89,13 +102,10 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
     private final EvalSpec eval;
 
     private transient ListState<byte[]> state;
-    private transient ListState<String> epochKlState;
     /** Null unless distilling over a fixed problem set. */
     private transient EpochKl epochKl;
-    private transient ListState<String> stateFile;
     private transient LearnerStateFiles files;
-    private transient java.util.Set<Long> savepoints;
-    private transient ListState<String> pinsState;
+    private transient Set<Long> savepoints;
     private transient PolicyCollector.Pins restoredPins;
     private transient PolicyCollector collector;
     private transient boolean snapshotIsSavepoint;
@@ -126,31 +136,63 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         super.initializeState(context);
         state = context.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>(STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        stateFile = context.getOperatorStateStore().getListState(new ListStateDescriptor<>(STATE_FILE, String.class));
-        files = new LearnerStateFiles(new org.apache.flink.core.fs.Path(store.root(), "learner-state").toString());
-        savepoints = new java.util.HashSet<>();
-        List<Checkpoint> saved = new java.util.ArrayList<>();
-        for (byte[] inline : state.get()) {
-            saved.add(CheckpointFormat.read(new ByteArrayInputStream(inline)));
+        files = new LearnerStateFiles(new Path(store.root(), "learner-state").toString());
+        savepoints = new HashSet<>();
+        List<LearnerState> saved = new ArrayList<>();
+        for (byte[] bytes : state.get()) {
+            saved.add(SimpleVersionedSerialization.readVersionAndDeSerialize(LearnerStateSerializer.INSTANCE, bytes));
         }
-        for (String reference : stateFile.get()) {
-            saved.add(LearnerStateFiles.read(LearnerStateFiles.decode(reference)));
-        }
+        legacyState(context.getOperatorStateStore()).ifPresent(saved::add);
         if (saved.size() > 1) {
             throw new IllegalStateException("the learner runs with parallelism 1 but found several saved states");
         }
-        restored = saved.isEmpty() ? store.load(0) : saved.get(0);
-        pinsState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>(PINS_STATE, Types.STRING));
-        Iterator<String> pins = pinsState.get().iterator();
-        restoredPins = pins.hasNext() ? Json.mapper().readValue(pins.next(), PolicyCollector.Pins.class)
-                : PolicyCollector.Pins.NONE;
-        epochKlState = context.getOperatorStateStore()
-                .getListState(new ListStateDescriptor<>(EPOCH_KL_STATE, Types.STRING));
+        LearnerState restoredState = saved.isEmpty() ? null : saved.get(0);
+        restored = restoredState == null ? store.load(0) : checkpointOf(restoredState);
+        restoredPins = restoredState == null ? PolicyCollector.Pins.NONE : restoredState.pins();
         if (settings.algorithm() == Algorithm.REVERSE_KL && settings.problemsPerEpoch() > 0) {
-            Iterator<String> json = epochKlState.get().iterator();
-            epochKl = json.hasNext() ? EpochKl.fromJson(settings.problemsPerEpoch(), json.next())
+            epochKl = restoredState != null && restoredState.epochKl() != null
+                    ? EpochKl.restore(settings.problemsPerEpoch(), restoredState.epochKl())
                     : new EpochKl(settings.problemsPerEpoch());
         }
+    }
+
+    /** The learner's checkpoint a restored state holds, inline or in its file (checksum checked). */
+    private static Checkpoint checkpointOf(LearnerState saved) throws IOException {
+        return saved.inlineCheckpoint() != null ? CheckpointFormat.read(new ByteArrayInputStream(saved.inlineCheckpoint()))
+                : LearnerStateFiles.read(saved.checkpointFile());
+    }
+
+    /**
+     * The state of a savepoint written before {@link LearnerState}: four list states in three
+     * encodings, read into one value and then cleared, so snapshots write {@link #STATE} only.
+     */
+    private static Optional<LearnerState> legacyState(OperatorStateStore stateStore) throws Exception {
+        ListState<byte[]> inline = stateStore.getListState(
+                new ListStateDescriptor<>(LEGACY_CHECKPOINT, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        ListState<String> file = stateStore.getListState(new ListStateDescriptor<>(LEGACY_CHECKPOINT_FILE, String.class));
+        ListState<String> pins = stateStore.getListState(new ListStateDescriptor<>(LEGACY_PINS, Types.STRING));
+        ListState<String> epochKl = stateStore.getListState(new ListStateDescriptor<>(LEGACY_EPOCH_KL, Types.STRING));
+        List<byte[]> checkpoints = new ArrayList<>();
+        inline.get().forEach(checkpoints::add);
+        List<String> references = new ArrayList<>();
+        file.get().forEach(references::add);
+        Iterator<String> pinsJson = pins.get().iterator();
+        Iterator<String> epochKlJson = epochKl.get().iterator();
+        Optional<LearnerState> legacy = Optional.empty();
+        if (checkpoints.size() + references.size() > 1) {
+            throw new IllegalStateException("the learner runs with parallelism 1 but found several saved states");
+        }
+        if (checkpoints.size() + references.size() == 1) {
+            legacy = Optional.of(new LearnerState(checkpoints.isEmpty() ? null : checkpoints.get(0),
+                    references.isEmpty() ? null : LearnerStateFiles.decode(references.get(0)),
+                    pinsJson.hasNext() ? Json.mapper().readValue(pinsJson.next(), PolicyCollector.Pins.class) : null,
+                    epochKlJson.hasNext() ? Json.mapper().readValue(epochKlJson.next(), EpochKl.State.class) : null));
+        }
+        inline.clear();
+        file.clear();
+        pins.clear();
+        epochKl.clear();
+        return legacy;
     }
 
     @Override
@@ -207,18 +249,12 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
         }
         long end = System.currentTimeMillis();
         long previousCut = lastCutMillis > 0 ? lastCutMillis : batch.stats().firstArrivalMillis();
-        StepMetrics.Timing timing = new StepMetrics.Timing((end - start) / 1000.0,
-                Math.max(0, start - lastStepEndMillis) / 1000.0, Math.max(0, batch.stats().cutMillis() - previousCut) / 1000.0);
-        Map<String, Object> metrics = StepMetrics.rl(batch, result, timing, accuracy);
-        metrics.put("publish_s", (published - trained) / 1000.0);
-        if (accuracy != null) {
-            metrics.put("eval_s", (end - published) / 1000.0);
-        }
-        metrics.put("time_s", runSeconds(end));
-        if (epochKl != null) {
-            metrics.putAll(epochKl.metrics(epochKl.add(batch)));
-        }
-        output.collect(new StreamRecord<>(new StepReport("rl", batch.step(), Json.mapper().writeValueAsString(metrics))));
+        RlStepMetrics.Timing timing = new RlStepMetrics.Timing((end - start) / 1000.0,
+                Math.max(0, start - lastStepEndMillis) / 1000.0, Math.max(0, batch.stats().cutMillis() - previousCut) / 1000.0,
+                (published - trained) / 1000.0, accuracy != null ? (end - published) / 1000.0 : null, runSeconds(end));
+        StepMetrics metrics = RlStepMetrics.of(batch, result, timing, accuracy,
+                epochKl != null ? epochKl.metrics(epochKl.add(batch)) : null);
+        output.collect(new StreamRecord<>(metrics));
         stageMetrics.stepDone(metrics);
         lastStepEndMillis = end;
         lastCutMillis = batch.stats().cutMillis();
@@ -240,7 +276,7 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
      * Publishes the learner's current policy. Its manifest carries the run's stale drops, so the
      * generators give the admission slots of those groups back (they had counted them as useful).
      */
-    private void publish() throws java.io.IOException {
+    private void publish() throws IOException {
         store.publish(learner.policy(), attempt, staleDrops);
     }
 
@@ -266,25 +302,24 @@ public final class LearnerOperator extends AbstractStreamOperator<StepReport>
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        epochKlState.update(epochKl != null ? List.of(epochKl.toJson()) : List.of());
-        pinsState.update(List.of(Json.mapper().writeValueAsString(
-                collector.snapshot(context.getCheckpointId(), learner.step(), snapshotIsSavepoint))));
+        PolicyCollector.Pins pins = collector.snapshot(context.getCheckpointId(), learner.step(), snapshotIsSavepoint);
+        EpochKl.State epochKlState = epochKl != null ? epochKl.state() : null;
         // A live view of the learner's weights and moments, written tensor by tensor before the next step.
-        Checkpoint snapshot = learner.checkpoint(Map.of("attempt", attempt, BAD_STEPS, Integer.toString(badSteps),
+        Checkpoint checkpoint = learner.checkpoint(Map.of("attempt", attempt, BAD_STEPS, Integer.toString(badSteps),
                 STALE_DROPS, Long.toString(staleDrops), RUN_SECONDS,
                 Double.toString(runSeconds(System.currentTimeMillis()))));
-        if (CheckpointFormat.sizeBytes(snapshot) <= settings.stateInlineMaxBytes()) {
-            state.update(List.of(CheckpointFormat.toBytes(snapshot)));
-            stateFile.clear();
-            return;
+        LearnerState snapshot;
+        if (CheckpointFormat.sizeBytes(checkpoint) <= settings.stateInlineMaxBytes()) {
+            snapshot = new LearnerState(CheckpointFormat.toBytes(checkpoint), null, pins, epochKlState);
+        } else {
+            if (snapshotIsSavepoint) {
+                savepoints.add(context.getCheckpointId());
+            }
+            snapshot = new LearnerState(null, files.write(jobId(), context.getCheckpointId(), snapshotIsSavepoint,
+                    checkpoint), pins, epochKlState);
         }
-        if (snapshotIsSavepoint) {
-            savepoints.add(context.getCheckpointId());
-        }
-        LearnerStateFiles.Reference reference = files.write(jobId(), context.getCheckpointId(), snapshotIsSavepoint,
-                snapshot);
-        state.clear();
-        stateFile.update(List.of(LearnerStateFiles.encode(reference)));
+        state.update(List.of(SimpleVersionedSerialization.writeVersionAndSerialize(LearnerStateSerializer.INSTANCE,
+                snapshot)));
     }
 
     /**

@@ -38,11 +38,20 @@ public record LearnerSettings(Algorithm algorithm, AdamW.Config optimizer, Polic
         device = device == null ? DeviceSetting.AUTO : device;
     }
 
-    /** With the default bad-step limit and inline state size, keeping every version, on any device. */
-    public LearnerSettings(Algorithm algorithm, AdamW.Config optimizer, PolicyTrainer.Config trainer,
-            LossSettings loss, long maxSteps, int problemsPerEpoch) {
-        this(algorithm, optimizer, trainer, loss, maxSteps, problemsPerEpoch, DEFAULT_MAX_BAD_STEPS,
+    /**
+     * Over an endless (or unknown) problem set, with the default bad-step limit and inline state
+     * size, keeping every version, on any device; the {@code with*} methods change one of those.
+     */
+    public static LearnerSettings of(Algorithm algorithm, AdamW.Config optimizer, PolicyTrainer.Config trainer,
+            LossSettings loss, long maxSteps) {
+        return new LearnerSettings(algorithm, optimizer, trainer, loss, maxSteps, 0, DEFAULT_MAX_BAD_STEPS,
                 DEFAULT_STATE_INLINE_MAX_BYTES, VersionRetention.KEEP_ALL, DeviceSetting.AUTO);
+    }
+
+    /** The same settings over a fixed problem set of {@code problems} read in epochs. */
+    public LearnerSettings withProblemsPerEpoch(int problems) {
+        return new LearnerSettings(algorithm, optimizer, trainer, loss, maxSteps, problems, maxBadSteps,
+                stateInlineMaxBytes, retention, device);
     }
 
     /** The same settings with another version retention. */
@@ -55,11 +64,5 @@ public record LearnerSettings(Algorithm algorithm, AdamW.Config optimizer, Polic
     public LearnerSettings withDevice(DeviceSetting other) {
         return new LearnerSettings(algorithm, optimizer, trainer, loss, maxSteps, problemsPerEpoch, maxBadSteps,
                 stateInlineMaxBytes, retention, other);
-    }
-
-    /** Over an endless (or unknown) problem set, with the defaults above. */
-    public LearnerSettings(Algorithm algorithm, AdamW.Config optimizer, PolicyTrainer.Config trainer,
-            LossSettings loss, long maxSteps) {
-        this(algorithm, optimizer, trainer, loss, maxSteps, 0);
     }
 }

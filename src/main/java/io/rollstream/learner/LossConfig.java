@@ -1,6 +1,7 @@
 package io.rollstream.learner;
 
 import java.io.Serializable;
+import java.util.Locale;
 
 /**
  * The {@code learner.loss} map: which policy-gradient loss, and its knobs. A key that does not apply
@@ -104,6 +105,6 @@ public record LossConfig(PolicyLoss name, Double clipLow, Double clipHigh, DppoL
     }
 
     private static String show(PolicyLoss name) {
-        return name.name().toLowerCase(java.util.Locale.ROOT);
+        return name.name().toLowerCase(Locale.ROOT);
     }
 }

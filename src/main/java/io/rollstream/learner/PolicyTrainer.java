@@ -1,5 +1,6 @@
 package io.rollstream.learner;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -8,15 +9,25 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 
+import io.rollstream.checkpoint.Adapter;
+import io.rollstream.checkpoint.Checkpoint;
+import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.model.LanguageModel;
+import io.rollstream.model.LoraModel;
 import io.rollstream.model.SamplingTruncation;
 import io.rollstream.model.SequenceBatch;
+import io.rollstream.model.TensorSource;
 import io.rollstream.model.TokenLogprobs;
+import io.rollstream.tokenizer.TokenizerSpec;
 
+import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * Trains a {@link LanguageModel} with any {@link Objective}: splits a batch into micro-batches,
@@ -24,7 +35,7 @@ import java.util.Map;
  * LossAggregation} says over the whole update, so the sum is the gradient of one big batch), clips
  * to the global norm, guards against non-finite and all-zero gradients, and applies {@link AdamW}.
  * In {@code PER_PROMPT} mode each group of examples (the rollouts of one prompt) gets its own
- * accumulate-clip-step cycle, as seed 2 describes.
+ * accumulate-clip-step cycle.
  *
  * <p>Log-probabilities are those of the distribution the sampler drew from: logits over the
  * sampling temperature, restricted to its top-k / top-p set ({@link SamplingTruncation}); a sampled
@@ -52,7 +63,7 @@ public final class PolicyTrainer {
      * @param truncation the sampler's top-k / top-p, applied to the learner's distribution too
      */
     public record Config(double maxGradNorm, int microBatchSize, double temperature, OptimizerStep optimizerStep,
-            SamplingTruncation truncation) implements java.io.Serializable {
+            SamplingTruncation truncation) implements Serializable {
         public static Config defaults() {
             return new Config(1.0, 64, 1.0, OptimizerStep.PER_BATCH);
         }
@@ -98,6 +109,46 @@ public final class PolicyTrainer {
         this.config = config;
         this.padId = padId;
         model.setTrainable(true);
+    }
+
+    /**
+     * A trainer that continues exactly where {@code checkpoint} stopped: same weights, same optimizer
+     * moments and step count. A weights-only checkpoint starts a fresh optimizer.
+     */
+    public static PolicyTrainer restore(Checkpoint checkpoint, AdamW.Config optimizer, Config config, int padId,
+            Device device) {
+        return restore(Checkpoints.model(checkpoint, device), checkpoint, optimizer, config, padId);
+    }
+
+    /** {@link #restore(Checkpoint, AdamW.Config, Config, int, Device)} on a model already built. */
+    public static PolicyTrainer restore(LanguageModel model, Checkpoint checkpoint, AdamW.Config optimizer,
+            Config config, int padId) {
+        AdamW adam = new AdamW(optimizer, model.parameters());
+        if (checkpoint.optimizer() != null) {
+            adam.load(checkpoint.optimizer());
+        }
+        return new PolicyTrainer(model, adam, config, padId);
+    }
+
+    /**
+     * Weights and optimizer state at learner step {@code step}, as a live view of the arrays: write it
+     * (tensor by tensor, no copy of the whole model) before the trainer steps again. The weights are
+     * the trainer's parameters: a LoRA model's adapters.
+     *
+     * @param adapter what a LoRA model's adapters adapt (the checkpoint it started from says), or null
+     */
+    public Checkpoint checkpoint(long step, TokenizerSpec tokenizer, Map<String, String> metadata, Adapter adapter) {
+        if ((adapter != null) != (model instanceof LoraModel)) {
+            throw new IllegalArgumentException("a checkpoint records an adapter exactly when the model has LoRA"
+                    + " adapters");
+        }
+        return new Checkpoint(step, model.spec(), tokenizer, TensorSource.ofArrays(model.parameters()),
+                optimizer.state(), metadata, adapter);
+    }
+
+    /** {@link #checkpoint(long, TokenizerSpec, Map, Adapter)} of a full model. */
+    public Checkpoint checkpoint(long step, TokenizerSpec tokenizer, Map<String, String> metadata) {
+        return checkpoint(step, tokenizer, metadata, null);
     }
 
     void setBeforeBackward(Runnable hook) {
@@ -189,7 +240,7 @@ public final class PolicyTrainer {
         LossStats stats = new LossStats();
         for (int from = 0; from < examples.size(); from += config.microBatchSize()) {
             int to = Math.min(examples.size(), from + config.microBatchSize());
-            MicroResult r = backward(examples.subList(from, to), java.util.Arrays.copyOfRange(weights, from, to),
+            MicroResult r = backward(examples.subList(from, to), Arrays.copyOfRange(weights, from, to),
                     objective);
             loss += r.loss;
             entropySum += r.entropySum;
@@ -265,7 +316,7 @@ public final class PolicyTrainer {
     }
 
     private static List<float[]> column(List<TrainingExample> micro,
-            java.util.function.Function<TrainingExample, float[]> field) {
+            Function<TrainingExample, float[]> field) {
         List<float[]> out = new ArrayList<>(micro.size());
         for (TrainingExample e : micro) {
             float[] values = field.apply(e);
@@ -275,11 +326,11 @@ public final class PolicyTrainer {
     }
 
     /** One value per example, repeated over its completion tokens. */
-    private static List<float[]> perToken(List<TrainingExample> micro, java.util.function.IntToDoubleFunction value) {
+    private static List<float[]> perToken(List<TrainingExample> micro, IntToDoubleFunction value) {
         List<float[]> out = new ArrayList<>(micro.size());
         for (int i = 0; i < micro.size(); i++) {
             float[] values = new float[micro.get(i).completion().length];
-            java.util.Arrays.fill(values, (float) value.applyAsDouble(i));
+            Arrays.fill(values, (float) value.applyAsDouble(i));
             out.add(values);
         }
         return out;

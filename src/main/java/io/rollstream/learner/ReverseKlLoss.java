@@ -16,7 +16,7 @@ import ai.djl.ndarray.NDArray;
  * Sampling from μ, {@code E_μ[(π/μ)(log T − log π) ∇log π] = E_π[(log T − log π) ∇log π] =
  * −∇KL(π ‖ T)}: a stale batch gives the on-policy gradient in expectation (exactly while no ratio
  * exceeds the cap C; truncation trades that bias for bounded variance). On-policy ({@code π = μ})
- * it is the seed's {@code −reward.detach() × logp}. {@code w} and {@code keep} come from the
+ * it is the usual on-policy surrogate {@code −reward.detach() × logp}. {@code w} and {@code keep} come from the
  * importance correction (default for distillation: token-level truncation at C = 2).
  */
 public final class ReverseKlLoss implements Loss {

@@ -1,5 +1,7 @@
 package io.rollstream.learner;
 
+import java.util.Arrays;
+
 /**
  * One completion to learn from.
  *
@@ -45,7 +47,7 @@ public record TrainingExample(int[] prompt, int[] completion, float[] advantages
     /** The same advantage on every completion token (GRPO). */
     public static float[] broadcast(float advantage, int tokens) {
         float[] a = new float[tokens];
-        java.util.Arrays.fill(a, advantage);
+        Arrays.fill(a, advantage);
         return a;
     }
 }

@@ -8,13 +8,13 @@ import org.apache.flink.metrics.MetricGroup;
  * UI and in reporters (Prometheus: {@code flink_taskmanager_job_task_operator_rollstream_<stage>_<name>}).
  * Metric names are the snake_case keys of {@code metrics.jsonl} where both exist.
  */
-final class StageMetricGroup {
+public final class StageMetricGroup {
 
-    static final String ROOT = "rollstream";
+    public static final String ROOT = "rollstream";
 
     private StageMetricGroup() {}
 
-    static MetricGroup of(MetricGroup operatorGroup, String stage) {
+    public static MetricGroup of(MetricGroup operatorGroup, String stage) {
         return operatorGroup.addGroup(ROOT).addGroup(stage);
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.types.Shape;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -138,7 +139,7 @@ public record ModelConfig(
 
     @Override
     public String describe() {
-        return "builtin " + architecture.name().toLowerCase(java.util.Locale.ROOT) + ", " + layers + " layers, d_model "
+        return "builtin " + architecture.name().toLowerCase(Locale.ROOT) + ", " + layers + " layers, d_model "
                 + dModel + ", " + heads + " heads, " + parameterCount() + " parameters";
     }
 

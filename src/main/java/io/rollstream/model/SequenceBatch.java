@@ -1,5 +1,6 @@
 package io.rollstream.model;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -54,8 +55,8 @@ public final class SequenceBatch {
             int[] p = prompts.get(r);
             int[] c = completions.get(r);
             int length = p.length + c.length;
-            java.util.Arrays.fill(b.inputs, r * width, (r + 1) * width, padId);
-            java.util.Arrays.fill(b.targets, r * width, (r + 1) * width, padId);
+            Arrays.fill(b.inputs, r * width, (r + 1) * width, padId);
+            Arrays.fill(b.targets, r * width, (r + 1) * width, padId);
             for (int t = 0; t + 1 < length; t++) {
                 b.inputs[r * width + t] = t < p.length ? p[t] : c[t - p.length];
                 int next = t + 1;
@@ -118,7 +119,7 @@ public final class SequenceBatch {
     public float[][] gather(float[] layout) {
         float[][] out = new float[rows][];
         for (int r = 0; r < rows; r++) {
-            out[r] = java.util.Arrays.copyOfRange(layout, r * width + completionStart[r],
+            out[r] = Arrays.copyOfRange(layout, r * width + completionStart[r],
                     r * width + completionStart[r] + completionLength[r]);
         }
         return out;

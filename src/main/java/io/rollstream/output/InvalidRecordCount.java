@@ -1,10 +1,7 @@
 package io.rollstream.output;
 
-import io.rollstream.common.Json;
 import io.rollstream.types.InvalidRecord;
-import io.rollstream.types.StepReport;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rollstream.types.StepMetrics;
 
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -24,30 +21,20 @@ import java.util.List;
  * checkpointed with the sinks it sits before, so after a restore it matches the restored files. Runs
  * with parallelism 1.
  */
-public final class InvalidRecordCount extends CoProcessFunction<StepReport, InvalidRecord, StepReport>
+public final class InvalidRecordCount extends CoProcessFunction<StepMetrics, InvalidRecord, StepMetrics>
         implements CheckpointedFunction {
-
-    /** The key added to each metrics line. */
-    public static final String KEY = "invalid_records";
 
     private transient ListState<Long> checkpointed;
     private long count;
 
     @Override
-    public void processElement1(StepReport report, Context ctx, Collector<StepReport> out) throws Exception {
-        out.collect(withCount(report, count));
+    public void processElement1(StepMetrics report, Context ctx, Collector<StepMetrics> out) {
+        out.collect(report.withInvalidRecords(count));
     }
 
     @Override
-    public void processElement2(InvalidRecord record, Context ctx, Collector<StepReport> out) {
+    public void processElement2(InvalidRecord record, Context ctx, Collector<StepMetrics> out) {
         count++;
-    }
-
-    /** {@code report} with {@value #KEY} set to {@code count}, after its other keys. */
-    static StepReport withCount(StepReport report, long count) throws Exception {
-        ObjectNode line = (ObjectNode) Json.mapper().readTree(report.json());
-        line.put(KEY, count);
-        return new StepReport(report.phase(), report.step(), Json.mapper().writeValueAsString(line));
     }
 
     @Override

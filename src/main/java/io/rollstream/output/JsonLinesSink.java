@@ -7,6 +7,7 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +48,7 @@ public final class JsonLinesSink<T> implements Sink<T>, SupportsWriterState<T, L
         try {
             this.lengthAtBuild = Files.exists(file) ? Files.size(file) : 0;
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot read the length of " + path, e);
+            throw new UncheckedIOException("cannot read the length of " + path, e);
         }
     }
 

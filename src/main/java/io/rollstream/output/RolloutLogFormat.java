@@ -60,7 +60,7 @@ public final class RolloutLogFormat implements Serializable {
         if (outcome.dropped() == null) {
             m.put("trained_step", outcome.trainedStep());
         } else {
-            m.put("dropped", outcome.dropped());
+            m.put("dropped", outcome.dropped().key());
         }
         return Json.mapper().writeValueAsString(m);
     }

@@ -14,7 +14,9 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Serializable;
+import java.util.NavigableSet;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * Policy versions on any Flink file system (local disk, NFS, S3, HDFS): immutable
@@ -118,8 +120,8 @@ public final class PolicyStore implements Serializable {
     }
 
     /** Every version folder in the store (with or without a manifest), oldest first. */
-    public java.util.NavigableSet<Long> versions() throws IOException {
-        java.util.TreeSet<Long> versions = new java.util.TreeSet<>();
+    public NavigableSet<Long> versions() throws IOException {
+        TreeSet<Long> versions = new TreeSet<>();
         Path rootPath = new Path(root);
         FileSystem fs = rootPath.getFileSystem();
         if (!fs.exists(rootPath)) {
@@ -167,7 +169,7 @@ public final class PolicyStore implements Serializable {
      * fence); see {@link RunSignals#latestFor} for the view of a generator attempt.
      */
     public Optional<PolicyManifest> latest(Optional<PolicyFence> fence) throws IOException {
-        java.util.NavigableSet<Long> versions = versions();
+        NavigableSet<Long> versions = versions();
         // Newest first, and only as far as the first visible one: a poll costs one listing and a
         // few reads, however many versions the store holds.
         for (Long version : versions.descendingSet()) {

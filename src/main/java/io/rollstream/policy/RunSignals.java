@@ -16,7 +16,7 @@ import java.util.Optional;
  * coordinate. The {@link PolicyStore} itself only keeps versions.
  *
  * <ul>
- *   <li>{@code FENCE.json} (DESIGN.md invariant 7): after a restore the learner calls {@link #fence}
+ *   <li>{@code FENCE.json} (docs/invariants.md invariant 7): after a restore the learner calls {@link #fence}
  *       with its attempt and restored step before publishing anything. From then on a version newer
  *       than that step is visible only if the fencing attempt wrote it, so versions that a failed
  *       attempt published after the restored checkpoint are never used; older versions are part of

@@ -2,6 +2,7 @@ package io.rollstream.rollout;
 
 import io.rollstream.rollout.DifficultyPools.Pool;
 import io.rollstream.tasks.Problem;
+import io.rollstream.types.GroupVerdict;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.ScoredGroup;
 
@@ -31,7 +32,7 @@ import java.util.TreeSet;
  *   <li>synchronous mode ({@code max_async_level: 0}): admitted groups go to the generator as one
  *       <em>wave</em> when the gate closes (or the head of the queue must wait for its own group, or
  *       the input ends or stays idle for a policy poll), so which groups share a forward pass follows
- *       the data rather than timing (exact resume, DESIGN.md invariant 6);
+ *       the data rather than timing (exact resume, docs/invariants.md invariant 6);
  *   <li>the per-problem state's lifetime: when problems cannot come back (fresh problems, a data set
  *       read once) a problem's state is cleared as soon as its group is back, so the keyed state of
  *       an endless run stays bounded by what is queued and in flight.
@@ -48,7 +49,7 @@ public final class AdmissionScheduler {
     private final AdmissionGate gate;
     private final int subtask;
     private final DifficultyPools pools;
-    private final GroupFilter filter;
+    private final GroupJudge judge;
     private final boolean problemsRecur;
     private final ProblemStore store;
     private final Dispatch dispatch;
@@ -103,7 +104,7 @@ public final class AdmissionScheduler {
         this.gate = settings.gate();
         this.subtask = subtask;
         this.pools = settings.pools();
-        this.filter = settings.filter();
+        this.judge = settings.judge();
         this.problemsRecur = settings.problemsRecur();
         this.store = store;
         this.dispatch = dispatch;
@@ -231,19 +232,20 @@ public final class AdmissionScheduler {
      * useful, and then — once for the whole pass, so that in synchronous mode the freed slots make
      * one wave rather than a wave per group — more problems are admitted if the gate opened.
      *
-     * @return the groups stamped with this subtask and its pool counts, to emit, in the same order
+     * @return the scored groups, with this subtask, its pool counts and their verdict, to emit, in the same order
      */
-    public List<ScoredGroup> complete(List<ScoredGroup> groups) throws Exception {
+    public List<ScoredGroup> complete(List<SampledGroup> groups) throws Exception {
         List<ScoredGroup> stamped = new ArrayList<>(groups.size());
-        for (ScoredGroup group : groups) {
+        for (SampledGroup group : groups) {
             stamped.add(completeOne(group));
         }
         admitQueued();
         return stamped;
     }
 
-    private ScoredGroup completeOne(ScoredGroup group) throws Exception {
-        String id = group.problemId();
+    private ScoredGroup completeOne(SampledGroup sampled) throws Exception {
+        Problem problem = sampled.request().problem();
+        String id = problem.id();
         GroupRequest request = store.pending(id);
         store.setPending(id, null);
         inFlight--;
@@ -251,9 +253,14 @@ public final class AdmissionScheduler {
         ProblemState state = store.state(id);
         state = state != null ? state : ProblemState.NEW;
         Pool before = state.pool();
-        Pool after = pools.classify(group.meanReward());
+        Pool after = pools.classify(ScoredGroup.meanReward(sampled.rollouts()));
         poolCounts[before.ordinal()] -= before == Pool.NONE ? 0 : 1;
         poolCounts[after.ordinal()]++;
+        GroupVerdict verdict = judge.judge(sampled.rollouts());
+        long admission = sampled.request().admission();
+        ScoredGroup group = new ScoredGroup(ScoredGroup.groupId(id, admission), id, problem.task(), problem.prompt(),
+                sampled.promptTokens(), admission, sampled.policyVersion(), subtask, poolCounts(),
+                sampled.generationMillis(), sampled.rollouts(), verdict);
         passRates.observe(group);
         if (problemsRecur || hasWaiting(id)) {
             store.setState(id, state.withPool(after).with(state.evidence().plus(group)));
@@ -261,12 +268,10 @@ public final class AdmissionScheduler {
             store.clear(id);
             cleared[after.ordinal()]++;
         }
-        if (!filter.willDrop(group)) {
+        if (verdict == null || verdict.dropped() == null) {
             useful++;
         }
-        return new ScoredGroup(group.groupId(), group.problemId(), group.task(), group.prompt(),
-                group.promptTokens(), group.admission(), group.policyVersion(), subtask, poolCounts(),
-                group.generationMillis(), group.rollouts());
+        return group;
     }
 
     /** A policy poll: new versions open the gate, reported stale drops give slots back. */

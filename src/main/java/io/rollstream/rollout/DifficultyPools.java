@@ -1,11 +1,13 @@
 package io.rollstream.rollout;
 
+import java.io.Serializable;
+
 /**
  * Difficulty pools from a problem's last group (prime-rl's buffer): average reward ≥
  * {@code easyThreshold} → easy, ≤ {@code hardThreshold} → hard, else normal. Easy and hard
  * problems are not generated again (unless re-admitted on resume). A null threshold disables its pool.
  */
-public record DifficultyPools(Double easyThreshold, Double hardThreshold) implements java.io.Serializable {
+public record DifficultyPools(Double easyThreshold, Double hardThreshold) implements Serializable {
 
     /** Pool of a problem. NONE: never finished a group. */
     public enum Pool { NONE, EASY, NORMAL, HARD }

@@ -1,7 +1,5 @@
 package io.rollstream.rollout;
 
-import io.rollstream.types.ScoredGroup;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -31,7 +29,7 @@ final class GenerationWorker implements Dispatch, AutoCloseable {
      * @param newestVersion the newest policy version the subtask has seen (set by its policy polls)
      */
     GenerationWorker(String name, GroupSampler sampler, int maxGroupsPerPass, LongSupplier newestVersion,
-            Consumer<List<ScoredGroup>> onResults, Consumer<Throwable> onFailure) {
+            Consumer<List<SampledGroup>> onResults, Consumer<Throwable> onFailure) {
         this.thread = new Thread(() -> {
             try {
                 while (running) {

@@ -1,7 +1,5 @@
 package io.rollstream.rollout;
 
-import io.rollstream.types.ScoredGroup;
-
 import java.util.List;
 
 /**
@@ -11,12 +9,8 @@ import java.util.List;
  */
 public interface GroupSampler extends AutoCloseable {
 
-    /**
-     * Scored groups for {@code requests}, in the same order. Rollouts are stamped with each
-     * request's pinned policy version; {@code generatorSubtask} and {@code pools} are filled in by
-     * the caller.
-     */
-    List<ScoredGroup> generate(List<GroupRequest> requests) throws Exception;
+    /** The sampled and scored groups of {@code requests}, in the same order. */
+    List<SampledGroup> generate(List<GroupRequest> requests) throws Exception;
 
     @Override
     default void close() throws Exception {}

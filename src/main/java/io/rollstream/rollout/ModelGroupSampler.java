@@ -1,7 +1,6 @@
 package io.rollstream.rollout;
 
 import io.rollstream.checkpoint.BaseModels;
-import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.device.Placement;
 import io.rollstream.model.LanguageModel;
@@ -9,6 +8,7 @@ import io.rollstream.policy.PolicyStore;
 import io.rollstream.policy.PolicyVersionGoneException;
 import io.rollstream.policy.RunSignals;
 import io.rollstream.sampling.Completion;
+import io.rollstream.sampling.FinishReason;
 import io.rollstream.sampling.GenerationRequest;
 import io.rollstream.sampling.RolloutSeeds;
 import io.rollstream.sampling.SamplingEngine;
@@ -16,9 +16,7 @@ import io.rollstream.sampling.SamplingParams;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tasks.Verifier;
 import io.rollstream.tokenizer.PromptCodec;
-import io.rollstream.types.PoolCounts;
 import io.rollstream.types.Rollout;
-import io.rollstream.types.ScoredGroup;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,8 +64,8 @@ public final class ModelGroupSampler implements GroupSampler {
     }
 
     @Override
-    public List<ScoredGroup> generate(List<GroupRequest> requests) throws Exception {
-        List<ScoredGroup> out = new ArrayList<>(requests.size());
+    public List<SampledGroup> generate(List<GroupRequest> requests) throws Exception {
+        List<SampledGroup> out = new ArrayList<>(requests.size());
         int from = 0;
         while (from < requests.size()) {
             long pinned = requests.get(from).policyVersion();
@@ -84,7 +82,7 @@ public final class ModelGroupSampler implements GroupSampler {
         return out;
     }
 
-    private List<ScoredGroup> generateChunk(LanguageModel model, List<GroupRequest> chunk, long version) {
+    private List<SampledGroup> generateChunk(LanguageModel model, List<GroupRequest> chunk, long version) {
         List<GenerationRequest> rows = new ArrayList<>(chunk.size() * groupSize);
         List<int[]> prompts = new ArrayList<>(chunk.size());
         for (GroupRequest r : chunk) {
@@ -98,23 +96,21 @@ public final class ModelGroupSampler implements GroupSampler {
         long start = System.nanoTime();
         List<Completion> completions = engine.generate(model, rows, sampling);
         double millisPerGroup = (System.nanoTime() - start) / 1e6 / chunk.size();
-        List<ScoredGroup> out = new ArrayList<>(chunk.size());
+        List<SampledGroup> out = new ArrayList<>(chunk.size());
         for (int g = 0; g < chunk.size(); g++) {
             GroupRequest r = chunk.get(g);
             Rollout[] rollouts = new Rollout[groupSize];
             for (int i = 0; i < groupSize; i++) {
                 rollouts[i] = score(r.problem(), completions.get(g * groupSize + i));
             }
-            out.add(new ScoredGroup(ScoredGroup.groupId(r.problem().id(), r.admission()), r.problem().id(),
-                    r.problem().task(), r.problem().prompt(), prompts.get(g), r.admission(), version, -1,
-                    PoolCounts.EMPTY, millisPerGroup, rollouts));
+            out.add(new SampledGroup(r, prompts.get(g), version, millisPerGroup, rollouts));
         }
         return out;
     }
 
     private Rollout score(Problem problem, Completion c) {
         String text = codec.completionText(c.tokens());
-        String finish = c.finishReason() == io.rollstream.sampling.FinishReason.STOP ? Rollout.STOP : Rollout.LENGTH;
+        String finish = c.finishReason() == FinishReason.STOP ? Rollout.STOP : Rollout.LENGTH;
         double reward;
         try {
             reward = verifier.score(text, problem.answer());

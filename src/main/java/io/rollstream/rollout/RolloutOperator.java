@@ -2,7 +2,6 @@ package io.rollstream.rollout;
 
 import io.rollstream.common.FailureInjection;
 import io.rollstream.device.DeviceSelection;
-import io.rollstream.metrics.RolloutMetrics;
 import io.rollstream.policy.AttemptId;
 import io.rollstream.policy.PolicyManifest;
 import io.rollstream.policy.PolicyStore;
@@ -18,6 +17,8 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.State;
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -51,8 +52,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * policy polls keep running. New versions are found by the poll rather than by a broadcast input: an
  * operator that holds back its main input cannot read a second input, but it can run mails. Versions
  * come only from {@link RunSignals#latestFor} this attempt, so after a restore no generator uses a
- * version newer than the restored learner's step until that learner publishes it again (DESIGN.md
- * invariant 7).
+ * version newer than the restored learner's step until that learner publishes it again
+ * (docs/invariants.md, invariant 7).
  *
  * <p>State, per problem (keyed): its {@link ProblemState}, its group in flight (written before the
  * group goes to the generation thread, removed when it is emitted, so every checkpoint holds each
@@ -184,8 +185,8 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
         void visit(String key, S state) throws Exception;
     }
 
-    private <S extends org.apache.flink.api.common.state.State> void forEachKey(
-            org.apache.flink.api.common.state.StateDescriptor<S, ?> descriptor, KeyVisitor<S> visitor) throws Exception {
+    private <S extends State> void forEachKey(
+            StateDescriptor<S, ?> descriptor, KeyVisitor<S> visitor) throws Exception {
         getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, descriptor,
                 (key, state) -> visitor.visit((String) key, state));
     }
@@ -216,11 +217,11 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
     }
 
     /** Runs in the mailbox: the scheduler records the results, they are emitted. */
-    private void complete(List<ScoredGroup> groups) throws Exception {
-        groups.forEach(stageMetrics::completed);
-        for (ScoredGroup stamped : scheduler.complete(groups)) {
-            reportScoringFailure(stamped);
-            output.collect(new StreamRecord<>(stamped));
+    private void complete(List<SampledGroup> groups) throws Exception {
+        for (ScoredGroup group : scheduler.complete(groups)) {
+            stageMetrics.completed(group);
+            reportScoringFailure(group);
+            output.collect(new StreamRecord<>(group));
         }
     }
 

@@ -7,7 +7,7 @@ import java.io.Serializable;
  *
  * @param gate admission budget arithmetic
  * @param pools difficulty pool thresholds
- * @param filter early view of batch assembly's content filters (slot give-back)
+ * @param judge batch assembly's content verdict, decided when a group completes (slot give-back)
  * @param maxGroupsPerPass most groups generated in one call to the sampler
  * @param policyPollMillis how often the policy store is polled for new versions
  * @param readmission easy/hard problems re-admitted when a run is resumed
@@ -16,5 +16,5 @@ import java.io.Serializable;
  *     keyed state (pool, admissions, pass-rate evidence) is kept; otherwise it is cleared once its
  *     group is back
  */
-public record RolloutSettings(AdmissionGate gate, DifficultyPools pools, GroupFilter filter, int maxGroupsPerPass,
+public record RolloutSettings(AdmissionGate gate, DifficultyPools pools, GroupJudge judge, int maxGroupsPerPass,
         long policyPollMillis, ReAdmission readmission, int groupSize, boolean problemsRecur) implements Serializable {}

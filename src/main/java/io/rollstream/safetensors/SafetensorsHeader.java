@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -101,7 +102,7 @@ public record SafetensorsHeader(Map<String, TensorEntry> tensors, Map<String, St
                         + " bytes of data");
             }
             if (end - begin != expected) {
-                throw invalid(path, where + " is " + dtype + java.util.Arrays.toString(shape) + " = " + expected
+                throw invalid(path, where + " is " + dtype + Arrays.toString(shape) + " = " + expected
                         + " bytes, but its data_offsets span " + (end - begin));
             }
             return new TensorEntry(name, dtype, shape, begin, end);

@@ -11,6 +11,7 @@ import io.rollstream.model.LanguageModel;
 import io.rollstream.model.KvCache;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -247,14 +248,14 @@ public final class SamplingEngine {
                 List<Integer> gen = withGenerated ? tokens.get(i) : List.of();
                 int used = prompt.length + Math.min(gen.size(), width - promptWidth);
                 int start = r * width + (promptWidth - prompt.length);
-                java.util.Arrays.fill(ids, r * width, start, padId);
+                Arrays.fill(ids, r * width, start, padId);
                 for (int j = 0; j < prompt.length; j++) {
                     ids[start + j] = prompt[j];
                 }
                 for (int j = prompt.length; j < used; j++) {
                     ids[start + j] = gen.get(j - prompt.length);
                 }
-                java.util.Arrays.fill(ids, start + used, (r + 1) * width, padId);
+                Arrays.fill(ids, start + used, (r + 1) * width, padId);
             }
             return ids;
         }

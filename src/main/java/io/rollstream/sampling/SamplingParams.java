@@ -1,5 +1,7 @@
 package io.rollstream.sampling;
 
+import java.io.Serializable;
+
 /**
  * How completions are drawn.
  *
@@ -9,7 +11,7 @@ package io.rollstream.sampling;
  * @param maxNewTokens upper bound on generated tokens per row (EOS included)
  * @param greedy take the most likely token (ties: the lowest id), for evaluation
  */
-public record SamplingParams(double temperature, double topP, int topK, int maxNewTokens, boolean greedy) implements java.io.Serializable {
+public record SamplingParams(double temperature, double topP, int topK, int maxNewTokens, boolean greedy) implements Serializable {
 
     public SamplingParams {
         if (!(temperature > 0) || Double.isInfinite(temperature)) {

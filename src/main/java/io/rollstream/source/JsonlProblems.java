@@ -6,6 +6,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.connector.source.SourceSplit;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.connector.base.source.hybrid.HybridSource;
 import org.apache.flink.connector.file.src.FileSource;
@@ -71,7 +72,7 @@ public final class JsonlProblems {
         return new Streams(unique, parsed.getSideOutput(INVALID).union(unique.getSideOutput(INVALID)));
     }
 
-    private static <S extends org.apache.flink.api.connector.source.SourceSplit, E> Source<SourceLine, S, E> pausing(
+    private static <S extends SourceSplit, E> Source<SourceLine, S, E> pausing(
             Source<SourceLine, S, E> source, PausingSource.PauseSignal pause) {
         return new PausingSource<>(source, pause);
     }

@@ -14,6 +14,7 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 import java.io.IOException;
 import java.io.Serializable;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -148,7 +149,7 @@ public final class PausingSource<T, SplitT extends SourceSplit, EnumChkT> implem
         }
 
         @Override
-        public void pauseOrResumeSplits(java.util.Collection<String> toPause, java.util.Collection<String> toResume) {
+        public void pauseOrResumeSplits(Collection<String> toPause, Collection<String> toResume) {
             delegate.pauseOrResumeSplits(toPause, toResume);
         }
 

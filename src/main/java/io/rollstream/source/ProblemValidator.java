@@ -7,6 +7,8 @@ import io.rollstream.tokenizer.UnencodableTextException;
 
 import java.io.Serializable;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Decides whether a problem can be generated: a non-empty prompt within {@code maxPromptChars},
@@ -19,7 +21,7 @@ public final class ProblemValidator implements Serializable {
     private final TokenizerSpec tokenizer;
     private final int contextLength;
     private final int maxPromptChars;
-    private final java.util.Set<String> knownTasks;
+    private final Set<String> knownTasks;
     private transient PromptCodec codec;
 
     /** Accepts any task name. */
@@ -29,18 +31,18 @@ public final class ProblemValidator implements Serializable {
 
     /** @param knownTasks the task names a problem may carry, or null for any */
     public ProblemValidator(TokenizerSpec tokenizer, int contextLength, int maxPromptChars,
-            java.util.Set<String> knownTasks) {
+            Set<String> knownTasks) {
         this.tokenizer = tokenizer;
         this.contextLength = contextLength;
         this.maxPromptChars = maxPromptChars;
-        this.knownTasks = knownTasks == null ? null : java.util.Set.copyOf(knownTasks);
+        this.knownTasks = knownTasks == null ? null : Set.copyOf(knownTasks);
     }
 
     /** Why {@code problem} cannot be used, or empty when it can. */
     public Optional<String> problemWith(Problem problem) {
         if (knownTasks != null && !knownTasks.contains(problem.task())) {
             return Optional.of("unknown task '" + problem.task() + "': expected one of "
-                    + new java.util.TreeSet<>(knownTasks));
+                    + new TreeSet<>(knownTasks));
         }
         if (problem.prompt().isBlank()) {
             return Optional.of("prompt is empty");

@@ -1,5 +1,7 @@
 package io.rollstream.source;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * One line of a text file with where it came from.
  *
@@ -12,7 +14,7 @@ public record SourceLine(String file, long line, String text, long bytes) {
 
     /** A line of {@code text} (its length counted in UTF-8 bytes). */
     public SourceLine(String file, long line, String text) {
-        this(file, line, text, text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        this(file, line, text, text.getBytes(StandardCharsets.UTF_8).length);
     }
 
     /** {@code file:line}, as written to refused records. */

@@ -1,5 +1,7 @@
 package io.rollstream.tasks;
 
+import java.io.Serializable;
+
 /**
  * A generator of verifiable problems, configured by a seed and a difficulty.
  *
@@ -8,7 +10,7 @@ package io.rollstream.tasks;
  * {@link #alphabet()} and fits in {@link #maxPromptChars()} / {@link #maxAnswerChars()}; scores of
  * {@link #verifier()} lie in [0,1]. Tasks are immutable and serializable.
  */
-public interface Task extends java.io.Serializable {
+public interface Task extends Serializable {
 
     /** Task name, as accepted by {@link Tasks#create(String, long, int)}. */
     String name();

@@ -1,10 +1,12 @@
 package io.rollstream.tasks;
 
+import java.io.Serializable;
+
 /**
  * Scores a model completion against a reference answer. Implementations are stateless, thread-safe and
  * serializable, so Flink can ship them to workers.
  */
-public interface Verifier extends java.io.Serializable {
+public interface Verifier extends Serializable {
 
     /**
      * Reward in [0,1] for a decoded completion (text after the prompt, EOS already stripped) against the

@@ -121,9 +121,7 @@ public final class TeacherScorer implements AutoCloseable {
                 scored[i] = r.withTokenRewards(tokenRewards(teacherLogprobs[i - from], r.logprobs()));
             }
         }
-        return new ScoredGroup(group.groupId(), group.problemId(), group.task(), group.prompt(), group.promptTokens(),
-                group.admission(), group.policyVersion(), group.generatorSubtask(), group.pools(),
-                group.generationMillis(), scored);
+        return group.withRollouts(scored);
     }
 
     /** Per-token reward {@code teacher[t] − student[t]}: the negative per-token reverse KL. */

@@ -2,9 +2,9 @@ package io.rollstream.teacher;
 
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
-import io.rollstream.config.ModelSection;
 import io.rollstream.device.DeviceSelection;
 import io.rollstream.device.Placement;
+import io.rollstream.model.ModelSource;
 import io.rollstream.types.ScoredGroup;
 
 import org.apache.flink.api.common.functions.OpenContext;
@@ -49,7 +49,7 @@ public final class TeacherScoring extends RichMapFunction<ScoredGroup, ScoredGro
         Placement placement = DeviceSelection.frozenCopyForSubtask(UID, "rollout.device", settings.device(),
                 settings.precision(), DeviceSelection.declaredGpus(getRuntimeContext()),
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
-        scorer = settings.source() == ModelSection.Source.HUGGINGFACE
+        scorer = settings.source() == ModelSource.HUGGINGFACE
                 ? TeacherScorer.loadDirectory(settings.location(), settings.studentTokenizer(),
                         settings.studentContextLength(), placement, settings.maxBatchRows())
                 : TeacherScorer.load(read(settings.location()), settings.studentTokenizer(),

@@ -1,8 +1,8 @@
 package io.rollstream.teacher;
 
-import io.rollstream.config.ModelSection;
 import io.rollstream.device.DeviceSetting;
 import io.rollstream.device.Precision;
+import io.rollstream.model.ModelSource;
 import io.rollstream.tokenizer.TokenizerSpec;
 
 import java.io.Serializable;
@@ -21,13 +21,13 @@ import java.io.Serializable;
  * @param maxBatchRows rollouts scored per forward pass
  * @param precision the teacher's number format on a GPU ({@code model.dtype}); float32 on the CPU
  */
-public record TeacherSettings(ModelSection.Source source, String location, int parallelism,
+public record TeacherSettings(ModelSource source, String location, int parallelism,
         TokenizerSpec studentTokenizer, int studentContextLength, DeviceSetting device, int maxBatchRows,
         Precision precision)
         implements Serializable {
 
     public TeacherSettings {
-        source = source == null ? ModelSection.Source.BUILTIN : source;
+        source = source == null ? ModelSource.BUILTIN : source;
         precision = precision == null ? Precision.FLOAT32 : precision;
         if (location == null || location.isBlank()) {
             throw new IllegalArgumentException("teacher.checkpoint (or teacher.path) is required for distillation");

@@ -1,6 +1,7 @@
 package io.rollstream.tokenizer;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.io.Serializable;
 import java.util.Objects;
 
 /**
@@ -23,7 +24,7 @@ import java.util.Objects;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TokenizerSpec(String type, String alphabet, String path, PromptFormat prompt)
-        implements java.io.Serializable {
+        implements Serializable {
 
     /** Type name of {@link CharTokenizer}. */
     public static final String CHAR = "char";

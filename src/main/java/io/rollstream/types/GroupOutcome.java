@@ -7,16 +7,15 @@ package io.rollstream.types;
  * @param group the scored group
  * @param advantages its advantages (also for dropped groups, when computed)
  * @param trainedStep the learner step that trained it, or -1
- * @param dropped why it was dropped ("zero_advantage", "difficulty", "stale", "length", "end_of_input";
- *     see {@code io.rollstream.batch.DropReasons}), or null
+ * @param dropped why it was dropped, or null
  */
-public record GroupOutcome(ScoredGroup group, float[] advantages, long trainedStep, String dropped) {
+public record GroupOutcome(ScoredGroup group, float[] advantages, long trainedStep, DropReason dropped) {
 
     public static GroupOutcome trained(TrainGroup g, long step) {
         return new GroupOutcome(g.group(), g.advantages(), step, null);
     }
 
-    public static GroupOutcome dropped(ScoredGroup group, float[] advantages, String reason) {
+    public static GroupOutcome dropped(ScoredGroup group, float[] advantages, DropReason reason) {
         return new GroupOutcome(group, advantages, -1, reason);
     }
 }

@@ -16,21 +16,34 @@ package io.rollstream.types;
  * @param generationMillis wall time spent generating the group's forward passes (shared passes
  *     are split among the groups in them)
  * @param rollouts the scored completions
+ * @param verdict batch assembly's content verdict, decided when the group completed; null when the
+ *     rollout stage was given no filters to judge by (batch assembly then decides)
  */
 public record ScoredGroup(String groupId, String problemId, String task, String prompt, int[] promptTokens,
         long admission, long policyVersion, int generatorSubtask, PoolCounts pools, double generationMillis,
-        Rollout[] rollouts) {
+        Rollout[] rollouts, GroupVerdict verdict) {
 
     public static String groupId(String problemId, long admission) {
         return problemId + "#" + admission;
     }
 
     public double meanReward() {
+        return meanReward(rollouts);
+    }
+
+    /** The mean reward of {@code rollouts}. */
+    public static double meanReward(Rollout[] rollouts) {
         double sum = 0;
         for (Rollout r : rollouts) {
             sum += r.reward();
         }
         return sum / rollouts.length;
+    }
+
+    /** The same group with other rollouts (the teacher's per-token rewards added); the verdict stays. */
+    public ScoredGroup withRollouts(Rollout[] other) {
+        return new ScoredGroup(groupId, problemId, task, prompt, promptTokens, admission, policyVersion,
+                generatorSubtask, pools, generationMillis, other, verdict);
     }
 
     public double[] rewards() {

@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.rollstream.types.BatchStats;
-import io.rollstream.types.GroupTotals;
+import io.rollstream.types.DropReason;
 import io.rollstream.types.GroupOutcome;
+import io.rollstream.types.GroupTotals;
+import io.rollstream.types.GroupVerdict;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.ScoredGroup;
 import io.rollstream.types.TrainBatch;
 import io.rollstream.types.TrainGroup;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -52,7 +55,7 @@ class BatchAssemblerTest {
         Map<String, String> m = new HashMap<>();
         for (GroupOutcome o : outcomes) {
             String previous = m.put(o.group().problemId(),
-                    o.dropped() == null ? "trained@" + o.trainedStep() : o.dropped());
+                    o.dropped() == null ? "trained@" + o.trainedStep() : o.dropped().key());
             assertThat(previous).as("second outcome for " + o.group().problemId()).isNull();
         }
         return m;
@@ -62,6 +65,24 @@ class BatchAssemblerTest {
     private static BatchAssembler resumedWithoutStepLimit(BatchAssembler limited, long maxOffPolicySteps) {
         BatchAssemblerState state = StrictSerialization.roundTrip(BatchAssemblerState.TYPE, limited.snapshot());
         return BatchAssembler.restore(config(maxOffPolicySteps, 0), state);
+    }
+
+    @Test
+    void aVerdictTheGroupCarriesIsTakenAsDecidedNotDecidedAgain() {
+        BatchAssembler assembler = new BatchAssembler(config(1, 0));
+        ScoredGroup learnable = ScoredGroups.learnable("judged-easy", 0);
+        ScoredGroup judged = new ScoredGroup(learnable.groupId(), learnable.problemId(), learnable.task(),
+                learnable.prompt(), learnable.promptTokens(), learnable.admission(), learnable.policyVersion(),
+                learnable.generatorSubtask(), learnable.pools(), learnable.generationMillis(), learnable.rollouts(),
+                new GroupVerdict(new float[] {0.25f, -0.25f, -0.25f, 0.25f}, DropReason.DIFFICULTY));
+
+        Assembled out = assembler.offer(judged, 1);
+
+        assertThat(out.outcomes()).singleElement().satisfies(o -> {
+            assertThat(o.dropped()).as("the carried reason, though the content filters would pass it")
+                    .isEqualTo(DropReason.DIFFICULTY);
+            assertThat(o.advantages()).containsExactly(0.25f, -0.25f, -0.25f, 0.25f);
+        });
     }
 
     @Test
@@ -114,7 +135,7 @@ class BatchAssemblerTest {
         // at step 3: v1 has staleness 2 > 1 → stale; v2 has staleness 1 → waits
         Assembled out = feed(assembler, ScoredGroups.learnable("old", 1), ScoredGroups.learnable("ok", 2));
         assertThat(out.batches()).isEmpty();
-        assertThat(fates(out.outcomes())).containsExactly(Map.entry("old", DropReasons.STALE));
+        assertThat(fates(out.outcomes())).containsExactly(Map.entry("old", DropReason.STALE.key()));
         assertThat(assembler.waitingGroups()).isEqualTo(1);
     }
 
@@ -137,8 +158,8 @@ class BatchAssemblerTest {
         assertThat(ids(out.batches().get(0))).containsExactly("c", "e");
         assertThat(ids(out.batches().get(1))).containsExactly("d", "f");
         assertThat(fates(out.outcomes())).containsOnly(Map.entry("c", "trained@1"), Map.entry("e", "trained@1"),
-                Map.entry("d", "trained@2"), Map.entry("f", "trained@2"), Map.entry("g", DropReasons.STALE),
-                Map.entry("h", DropReasons.STALE));
+                Map.entry("d", "trained@2"), Map.entry("f", "trained@2"), Map.entry("g", DropReason.STALE.key()),
+                Map.entry("h", DropReason.STALE.key()));
         assertThat(out.outcomes()).extracting(o -> o.group().problemId())
                 .as("outcomes in decision order").containsExactly("c", "e", "d", "f", "g", "h");
 
@@ -167,7 +188,7 @@ class BatchAssemblerTest {
         // g (v0) arrived last: taking the fresher d and e first would leave it to step 3 (3 − 0 > 2,
         // stale); oldest first trains it at step 2, within the bound, and e waits instead
         assertThat(ids(out.batches().get(1))).containsExactly("g", "d");
-        assertThat(fates(out.outcomes())).containsEntry("g", "trained@2").doesNotContainValue(DropReasons.STALE);
+        assertThat(fates(out.outcomes())).containsEntry("g", "trained@2").doesNotContainValue(DropReason.STALE.key());
         assertThat(resumed.waitingGroups()).as("e waits for step 3").isEqualTo(1);
     }
 
@@ -178,9 +199,9 @@ class BatchAssemblerTest {
                 ScoredGroups.failed("hard", 0), ScoredGroups.tied("flat", 0), ScoredGroups.learnable("a", 0),
                 ScoredGroups.learnable("b", 0));
 
-        assertThat(fates(out.outcomes())).containsOnly(Map.entry("long", DropReasons.LENGTH),
-                Map.entry("easy", DropReasons.DIFFICULTY), Map.entry("hard", DropReasons.DIFFICULTY),
-                Map.entry("flat", DropReasons.ZERO_ADVANTAGE), Map.entry("a", "trained@0"),
+        assertThat(fates(out.outcomes())).containsOnly(Map.entry("long", DropReason.LENGTH.key()),
+                Map.entry("easy", DropReason.DIFFICULTY.key()), Map.entry("hard", DropReason.DIFFICULTY.key()),
+                Map.entry("flat", DropReason.ZERO_ADVANTAGE.key()), Map.entry("a", "trained@0"),
                 Map.entry("b", "trained@0"));
         assertThat(out.outcomes().get(0).advantages()).containsExactly(0.5f, -0.5f, -0.5f, 0.5f);
         assertThat(out.outcomes().get(0).trainedStep()).isEqualTo(-1);
@@ -228,8 +249,8 @@ class BatchAssemblerTest {
         assertThat(assembler.waitingGroups()).isEqualTo(2);
 
         List<GroupOutcome> flushed = assembler.flushAtEnd();
-        assertThat(fates(flushed)).containsOnly(Map.entry("e", DropReasons.END_OF_INPUT),
-                Map.entry("f", DropReasons.END_OF_INPUT));
+        assertThat(fates(flushed)).containsOnly(Map.entry("e", DropReason.END_OF_INPUT.key()),
+                Map.entry("f", DropReason.END_OF_INPUT.key()));
         assertThat(flushed.get(0).advantages()).containsExactly(0.5f, -0.5f, -0.5f, 0.5f);
         assertThat(assembler.waitingGroups()).isZero();
         assertThat(assembler.flushAtEnd()).as("each group is flushed once").isEmpty();
@@ -314,7 +335,7 @@ class BatchAssemblerTest {
      * final flush: the invariants of batch assembly hold throughout.
      */
     @Test
-    void invariantsHoldOnRandomStreams() {
+    void invariantsHoldOnRandomStreams() throws IOException {
         Set<String> reasonsSeen = new TreeSet<>();
         for (long seed = 1; seed <= 20; seed++) {
             Random random = new Random(seed);
@@ -327,8 +348,9 @@ class BatchAssemblerTest {
             List<String> offered = new ArrayList<>();
             for (int i = 0; i < 300; i++) {
                 if (i == 150) {
+                    BatchAssemblerStateSerializer stored = BatchAssemblerStateSerializer.INSTANCE;
                     assembler = BatchAssembler.restore(config,
-                            StrictSerialization.roundTrip(BatchAssemblerState.TYPE, assembler.snapshot()));
+                            stored.deserialize(stored.getVersion(), stored.serialize(assembler.snapshot())));
                 }
                 long version = Math.max(0, assembler.nextStep() - random.nextInt(4));
                 ScoredGroup g = RandomGroups.group(random, "s" + seed + "-" + i, version);

@@ -2,6 +2,7 @@ package io.rollstream.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rollstream.types.DropReason;
 import io.rollstream.types.GroupOutcome;
 import io.rollstream.types.ScoredGroup;
 import io.rollstream.types.TrainBatch;
@@ -58,6 +59,6 @@ class BatchAssemblyPipelineTest {
                 .containsExactlyElementsOf(expectedOutcomes.stream().map(Traces::outcome).toList());
         assertThat(outcomes).extracting(o -> o.group().groupId())
                 .containsExactlyInAnyOrderElementsOf(groups.stream().map(ScoredGroup::groupId).toList());
-        assertThat(outcomes).anyMatch(o -> DropReasons.END_OF_INPUT.equals(o.dropped()));
+        assertThat(outcomes).anyMatch(o -> DropReason.END_OF_INPUT.equals(o.dropped()));
     }
 }

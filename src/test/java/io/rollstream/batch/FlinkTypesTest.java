@@ -3,6 +3,7 @@ package io.rollstream.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rollstream.types.BatchStats;
+import io.rollstream.types.DropReason;
 import io.rollstream.types.GroupOutcome;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.Rollout;
@@ -29,7 +30,7 @@ class FlinkTypesTest {
     @Test
     void recordsWithNullFieldsRoundTripWithGenericTypesOff() {
         ScoredGroup group = ScoredGroups.learnable("a", 3); // Rollout.tokenRewards is null
-        GroupOutcome dropped = GroupOutcome.dropped(group, Advantages.of(group, false), DropReasons.STALE);
+        GroupOutcome dropped = GroupOutcome.dropped(group, Advantages.of(group, false), DropReason.STALE);
         GroupOutcome trained = new GroupOutcome(group, null, 4, null);
 
         GroupOutcome d = StrictSerialization.roundTrip(TypeInformation.of(GroupOutcome.class), dropped);

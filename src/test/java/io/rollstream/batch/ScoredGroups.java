@@ -57,7 +57,7 @@ final class ScoredGroups {
     static ScoredGroup fromGenerator(String problem, long version, int subtask, PoolCounts pools) {
         ScoredGroup g = learnable(problem, version);
         return new ScoredGroup(g.groupId(), g.problemId(), g.task(), g.prompt(), g.promptTokens(), g.admission(),
-                g.policyVersion(), subtask, pools, g.generationMillis(), g.rollouts());
+                g.policyVersion(), subtask, pools, g.generationMillis(), g.rollouts(), g.verdict());
     }
 
     /** A group with the given rewards (one rollout each, all finished with EOS). */
@@ -73,11 +73,11 @@ final class ScoredGroups {
             rs[i] = new Rollout(tokens, logprobs, "answer " + i, rewards[i], Rollout.STOP, null);
         }
         return new ScoredGroup(ScoredGroup.groupId(problem, 0), problem, "arithmetic", "prompt of " + problem,
-                new int[] {1, 2, 3}, 0, version, 0, new PoolCounts(0, 1, 0), 12.5, rs);
+                new int[] {1, 2, 3}, 0, version, 0, new PoolCounts(0, 1, 0), 12.5, rs, null);
     }
 
     private static ScoredGroup withRollouts(ScoredGroup g, Rollout[] rs) {
         return new ScoredGroup(g.groupId(), g.problemId(), g.task(), g.prompt(), g.promptTokens(), g.admission(),
-                g.policyVersion(), g.generatorSubtask(), g.pools(), g.generationMillis(), rs);
+                g.policyVersion(), g.generatorSubtask(), g.pools(), g.generationMillis(), rs, g.verdict());
     }
 }

@@ -3,6 +3,7 @@ package io.rollstream.batch;
 import io.rollstream.types.GroupOutcome;
 import io.rollstream.types.TrainBatch;
 import io.rollstream.types.TrainGroup;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -27,7 +28,7 @@ final class Traces {
     }
 
     static List<String> of(Assembled a) {
-        List<String> lines = new java.util.ArrayList<>(a.batches().stream().map(Traces::batch).toList());
+        List<String> lines = new ArrayList<>(a.batches().stream().map(Traces::batch).toList());
         a.outcomes().forEach(o -> lines.add(outcome(o)));
         return lines;
     }

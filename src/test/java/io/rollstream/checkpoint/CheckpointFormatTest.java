@@ -3,7 +3,6 @@ package io.rollstream.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.rollstream.learner.AdamW;
 import io.rollstream.model.DecoderConfig;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.model.ModelSpec;
@@ -25,8 +24,13 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 
 /** The file format alone (no DJL): round trips, old formats, and every way a damaged or swapped file is refused. */
 class CheckpointFormatTest {
@@ -52,7 +56,7 @@ class CheckpointFormatTest {
 
     private static Checkpoint sample() {
         return new Checkpoint(42, MODEL, TokenizerSpec.chars("0123456"), values(1),
-                new AdamW.State(40, values(2), values(3)), Map.of("run", "r1"));
+                new OptimizerState(40, values(2), values(3)), Map.of("run", "r1"));
     }
 
     @Test
@@ -232,13 +236,13 @@ class CheckpointFormatTest {
                 4096, false);
         TensorSource made = new TensorSource() {
             @Override
-            public java.util.Set<String> names() {
+            public Set<String> names() {
                 return big.parameterShapes().keySet();
             }
 
             @Override
-            public ai.djl.ndarray.NDArray read(String name, ai.djl.ndarray.types.Shape shape,
-                    ai.djl.ndarray.NDManager manager) {
+            public NDArray read(String name, Shape shape,
+                    NDManager manager) {
                 throw new UnsupportedOperationException();
             }
 

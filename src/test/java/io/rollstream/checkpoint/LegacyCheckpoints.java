@@ -1,5 +1,6 @@
 package io.rollstream.checkpoint;
 
+import io.rollstream.checkpoint.OptimizerState;
 import io.rollstream.common.Json;
 import io.rollstream.learner.AdamW;
 
@@ -28,7 +29,7 @@ public final class LegacyCheckpoints {
         List<LegacyCheckpointFormat.ParameterEntry> entries = new ArrayList<>();
         checkpoint.tensorShapes().forEach((name, shape) ->
                 entries.add(new LegacyCheckpointFormat.ParameterEntry(name, shape.getShape())));
-        AdamW.State optimizer = checkpoint.optimizer();
+        OptimizerState optimizer = checkpoint.optimizer();
         LegacyCheckpointFormat.Header header = new LegacyCheckpointFormat.Header(2, checkpoint.step(), checkpoint.model(),
                 checkpoint.tokenizer(), entries, optimizer == null ? null : optimizer.step(), checkpoint.metadata());
         List<Map<String, float[]>> tensors = new ArrayList<>();

@@ -74,7 +74,7 @@ class EvalCommandTest {
                 .filter(m -> m.has("eval_accuracy")).reduce((a, b) -> b).orElseThrow();
         JsonNode lastRl = metrics.get(metrics.size() - 1);
         // The checkpoint file inside the version folder, with the run's settings given as flags.
-        String weights = io.rollstream.common.Json.mapper()
+        String weights = Json.mapper()
                 .readTree(run.resolve("policy/step-000000/MANIFEST.json").toFile()).path("file").asText();
         JsonNode initial = eval("--policy", run.resolve("policy/step-000000").resolve(weights).toString(),
                 "--task", "arithmetic", "--seed", "3", "--difficulty", "1", "--n", "20", "--max-new-tokens", "4");

@@ -1,6 +1,6 @@
 package io.rollstream.config;
 
-import io.rollstream.output.RolloutLogFormat;
+import io.rollstream.model.ModelSource;
 
 import io.rollstream.learner.Algorithm;
 
@@ -16,15 +16,15 @@ import io.rollstream.batch.Advantages;
 import io.rollstream.learner.AdamW;
 import io.rollstream.model.SamplingTruncation;
 import io.rollstream.batch.Advantages.Estimator;
-import io.rollstream.learner.DppoLoss;
 import io.rollstream.learner.DppoLoss.Masking;
+import io.rollstream.learner.DppoLoss;
 import io.rollstream.learner.ImportanceCorrection;
 import io.rollstream.learner.LossAggregation;
 import io.rollstream.learner.LossConfig;
 import io.rollstream.learner.LossSettings;
-import io.rollstream.learner.ReferenceKl;
-import io.rollstream.learner.PolicyTrainer;
 import io.rollstream.learner.PolicyTrainer.OptimizerStep;
+import io.rollstream.learner.PolicyTrainer;
+import io.rollstream.learner.ReferenceKl;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.model.ModelConfig.Architecture;
 import io.rollstream.model.ModelConfig.Positions;
@@ -77,7 +77,7 @@ class ConfigLoaderTest {
                 OptimizerStep.PER_BATCH, 5, LossConfig.dppo(new DppoLoss.Config(Masking.DPPO, 0.2, 0.2, 0.125, 8.0, 1e-3)),
                 LossAggregation.TOKEN_MEAN, ImportanceCorrection.Config.none(), ReferenceKl.Config.off(), false,
                 DeviceSetting.AUTO));
-        assertThat(c.teacher()).isEqualTo(new TeacherSection(ModelSection.Source.BUILTIN, null, null, 1));
+        assertThat(c.teacher()).isEqualTo(new TeacherSection(ModelSource.BUILTIN, null, null, 1));
         assertThat(c.eval()).isEqualTo(new EvalSection(5, 200, null));
         assertThat(c.policyStore()).isEqualTo(new PolicyStoreSection(null, 8, 3, true));
         assertThat(c.output()).isEqualTo(new OutputSection(Mode.ALL, 10));
@@ -105,7 +105,7 @@ class ConfigLoaderTest {
                 "/data/gsm8k/train", true, new DataSection.Fields("uid", "question", "solution", "kind"),
                 "last_number_match", 3, false, 5000, 1024, PromptFormat.Kind.CHAT,
                 "Reason step by step, then give the final answer."));
-        assertThat(c.model()).isEqualTo(new ModelSection(ModelSection.Source.BUILTIN, null, Architecture.GPT, 8, 8, 512,
+        assertThat(c.model()).isEqualTo(new ModelSection(ModelSource.BUILTIN, null, Architecture.GPT, 8, 8, 512,
                 2048, 512, Positions.ROTARY, TokenizerSpec.huggingFace("/models/tiny/tokenizer.json"),
                 "/runs/sft/checkpoints/final", Precision.FLOAT16, null));
         assertThat(c.sft()).isEqualTo(new SftSection(200, 5000, 32, 3e-4, 50, 100, 25));
@@ -122,7 +122,7 @@ class ConfigLoaderTest {
                 new ImportanceCorrection.Config(ImportanceCorrection.Truncation.SEQUENCE, 3.0,
                         ImportanceCorrection.MaskLevel.GEOMETRIC, 0.9, 1.1),
                 new ReferenceKl.Config(0.05, ReferenceKl.Estimator.K2), false, DeviceSetting.GPU));
-        assertThat(c.teacher()).isEqualTo(new TeacherSection(ModelSection.Source.BUILTIN, "/runs/teacher/final", null, 2));
+        assertThat(c.teacher()).isEqualTo(new TeacherSection(ModelSource.BUILTIN, "/runs/teacher/final", null, 2));
         assertThat(c.eval()).isEqualTo(new EvalSection(50, 500, 512));
         assertThat(c.policyStore()).isEqualTo(new PolicyStoreSection("/scratch/policies", 3, 5, false));
         assertThat(c.output()).isEqualTo(new OutputSection(Mode.SAMPLE, 25));

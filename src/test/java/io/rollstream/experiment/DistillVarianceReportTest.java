@@ -15,6 +15,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 import javax.imageio.ImageIO;
 
@@ -28,7 +29,7 @@ class DistillVarianceReportTest {
     private Path metrics(String name, double... epochKl) throws Exception {
         StringBuilder s = new StringBuilder("{\"phase\":\"sft\",\"step\":0,\"loss\":1.0}\n");
         for (int e = 0; e < epochKl.length; e++) {
-            s.append(String.format(java.util.Locale.ROOT,
+            s.append(String.format(Locale.ROOT,
                     "{\"phase\":\"rl\",\"step\":%d,\"groups_trained\":10,\"optimizer_steps\":10,\"kl_mean\":%s,"
                             + "\"epochs_completed_now\":[{\"epoch\":%d,\"kl_mean\":%s}],\"kl_epoch_std\":0.5%s}%n",
                     e, epochKl[e], e, epochKl[e], e == epochKl.length - 1 ? ",\"eval_accuracy\":0.25" : ""));

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,7 +57,7 @@ class OversamplingReportTest {
         assertThat(arm.heldOutAccuracy()).isEqualTo(0.5);
         assertThat(arm.learnerTimeline()).containsExactly(2.0, 4.0, 6.0, 8.0);
         assertThatThrownBy(() -> OversamplingArm.read("x", dir.resolve("none.jsonl"), "", ""))
-                .isInstanceOf(java.io.IOException.class);
+                .isInstanceOf(IOException.class);
         assertThat(OversamplingArm.finished(dir.resolve("m.jsonl"), 4)).as("4 steps: read back, not run again").isTrue();
         assertThat(OversamplingArm.finished(dir.resolve("m.jsonl"), 5)).isFalse();
         assertThat(OversamplingArm.finished(dir.resolve("none.jsonl"), 1)).isFalse();

@@ -15,6 +15,7 @@ import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.huggingface.HfModelDirectory;
+import io.rollstream.huggingface.HfWeights;
 import io.rollstream.model.DecoderConfig;
 import io.rollstream.model.DecoderModel;
 import io.rollstream.model.LanguageModel;
@@ -185,7 +186,7 @@ class HfExportTest {
         assertThat(HfExport.model(policy, merged, HfExport.Options.DEFAULTS)).contains("LoRA merged");
         DecoderConfig config = (DecoderConfig) policy.model();
         Map<String, float[]> expected;
-        try (io.rollstream.huggingface.HfWeights weights = io.rollstream.huggingface.HfWeights.open(base)) {
+        try (HfWeights weights = HfWeights.open(base)) {
             expected = new MergedTensors(weights, policy.weights(), config, LORA).toMap();
         }
         float[] unmerged;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
@@ -17,7 +19,9 @@ import io.rollstream.model.DecoderConfig;
 import io.rollstream.model.DecoderModel;
 import io.rollstream.model.KvCache;
 
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -74,7 +78,7 @@ class HfFixturesTest {
         }
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void theMistralSlidingWindowBoundsTheContext() throws IOException {
         HfConfig config = HfModelDirectory.config(FIXTURES.resolve("mistral-f16"));
         assertThat(config.decoder().contextLength()).isEqualTo(96);
@@ -87,7 +91,7 @@ class HfFixturesTest {
     private static void assertAgrees(String what, Sequence s, float[] logprobs) {
         for (int i = 1; i < s.ids().length; i++) {
             assertThat((double) logprobs[i]).as(what + " position " + i)
-                    .isCloseTo(s.logprobs()[i], org.assertj.core.data.Offset.offset(TOLERANCE));
+                    .isCloseTo(s.logprobs()[i], Offset.offset(TOLERANCE));
         }
     }
 
@@ -122,7 +126,7 @@ class HfFixturesTest {
                 NDArray bias = m.zeros(new Shape(1, 1, 1, i + 1));
                 steps.add(model.forward(token, position, bias, cache, true)); // (1, V)
             }
-            return gather(ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(steps), 0), ids, 0);
+            return gather(NDArrays.concat(new NDList(steps), 0), ids, 0);
         }
     }
 

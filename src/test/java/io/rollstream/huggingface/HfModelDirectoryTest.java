@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /** A model directory whose files do not fit its config is refused with the reason. */
@@ -40,7 +41,7 @@ class HfModelDirectoryTest {
     }
 
     /** Rewrites the single-file weights with {@code change} applied (as F32). */
-    private static void rewrite(Path model, java.util.function.Consumer<Map<String, SafetensorsWriter.Tensor>> change)
+    private static void rewrite(Path model, Consumer<Map<String, SafetensorsWriter.Tensor>> change)
             throws IOException {
         Map<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
         try (DecoderModel m = HfModelDirectory.load(model, Device.cpu())) {

@@ -7,6 +7,7 @@ import ai.djl.Device;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.device.Placement;
 import io.rollstream.model.GptModel;
+import io.rollstream.model.ModelConfig;
 import io.rollstream.rollout.ModelGroupSampler;
 import io.rollstream.rollout.Oversampling;
 import io.rollstream.sampling.SamplingParams;
@@ -70,8 +71,8 @@ class BadInputITCase {
         ProblemValidator validator = new ProblemValidator(tokenizer.spec(), 12, 100, Set.of(PlanFactory.JSONL_TASK));
         PipelinePlan plan = new PipelinePlan(fixture.jobName(), 1, fixture.rollout(), fixture.batch(), fixture.learner(),
                 null, null, validator, fixture.store(), fixture.rolloutLog(), fixture.paths(), null);
-        try (GptModel fresh = GptModel.initialize(new io.rollstream.model.ModelConfig(tokenizer.vocabSize(), 1, 2, 32,
-                64, 12, io.rollstream.model.ModelConfig.Positions.LEARNED), 5, Device.cpu())) {
+        try (GptModel fresh = GptModel.initialize(new ModelConfig(tokenizer.vocabSize(), 1, 2, 32,
+                64, 12, ModelConfig.Positions.LEARNED), 5, Device.cpu())) {
             plan.store().publish(new Checkpoint(0, fresh.config(), tokenizer.spec(), fresh.weights(), null, Map.of()),
                     "init");
         }
@@ -84,7 +85,7 @@ class BadInputITCase {
                         64, 11, Placement.cpu()));
 
         PipelineRunner.Result result = PipelineRunner.run(plan, io,
-                new PipelineRunner.Options(false, 0, plan.slots(), 500, null, 3), System.out::println);
+                PipelineRunner.Options.inRunDirectory(false, 0, plan.slots(), 500, null, 3), System.out::println);
 
         assertThat(result.status()).isEqualTo(JobStatus.FINISHED);
         List<JsonNode> invalid = RunInvariants.lines(runDir.resolve("invalid-records.jsonl"));

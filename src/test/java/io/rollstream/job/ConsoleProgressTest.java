@@ -1,8 +1,9 @@
 package io.rollstream.job;
 
 import io.rollstream.common.Json;
+import io.rollstream.types.StepMetrics;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,20 @@ class ConsoleProgressTest {
     private final AtomicLong now = new AtomicLong(1_000_000);
 
     /** Step {@code index} (0-based, as metrics.jsonl has it) with reward {@code reward}, 2 s of wall time each. */
-    private static JsonNode step(long index, double reward) {
+    private static StepMetrics step(long index, double reward) {
+        return typed(line(index, reward));
+    }
+
+    private static StepMetrics typed(ObjectNode line) {
+        try {
+            return Json.mapper().treeToValue(line, StepMetrics.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** The metrics.jsonl line of {@link #step}. */
+    private static ObjectNode line(long index, double reward) {
         ObjectNode m = Json.mapper().createObjectNode();
         m.put("phase", "rl");
         m.put("step", index);
@@ -59,11 +73,11 @@ class ConsoleProgressTest {
     void theLastStepAndEveryEvaluationGetALine() {
         ConsoleProgress progress = progress(null, 12, 10, 0);
         for (int i = 0; i < 12; i++) {
-            JsonNode m = step(i, 0.5);
+            ObjectNode m = line(i, 0.5);
             if (i == 4) {
-                ((ObjectNode) m).put("eval_accuracy", 0.25);
+                m.put("eval_accuracy", 0.25);
             }
-            progress.step(m);
+            progress.step(typed(m));
         }
         assertThat(lines).extracting(l -> l.substring(0, 16)).containsExactly("rl   step    5/1", "rl   step   10/1",
                 "rl   step   12/1");

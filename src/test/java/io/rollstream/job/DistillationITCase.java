@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,7 +61,7 @@ class DistillationITCase {
     }
 
     private void trainTeacherAndStudent() throws Exception {
-        PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream());
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         SftRun.run(config(TASK + """
                 job: {seed: 1}
                 model: {layers: 1, heads: 2, d_model: 48, mlp_width: 96, context_length: 12}

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * DESIGN.md invariant 6: in synchronous mode (max_async_level 0, one generator) a run stopped with
+ * docs/invariants.md invariant 6: in synchronous mode (max_async_level 0, one generator) a run stopped with
  * a savepoint and resumed ends with bit-identical weights to an uninterrupted run of the same
  * config and seed, with the default continuous batching (up to 16 groups per forward pass): in
  * synchronous mode the rollout stage hands groups to the generator in waves whose composition
@@ -30,7 +30,7 @@ class ExactResumeITCase {
     private static final int SLOTS = 3;
 
     private static PipelineRunner.Options options(String resumeFrom) {
-        return new PipelineRunner.Options(false, 0, SLOTS, 300, resumeFrom, 3);
+        return PipelineRunner.Options.inRunDirectory(false, 0, SLOTS, 300, resumeFrom, 3);
     }
 
     @Test

@@ -27,6 +27,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -138,7 +139,7 @@ class HfRecipesITCase {
                 HfModelDirectory.fingerprint(student)));
         assertThat(last.weights().names()).allMatch(name -> name.contains(".lora_"));
         assertThat(last.weights().names().stream().anyMatch(name ->
-                !java.util.Arrays.equals(last.weights().floats(name), first.weights().floats(name)))).isTrue();
+                !Arrays.equals(last.weights().floats(name), first.weights().floats(name)))).isTrue();
         assertThat(run.resolve("policy/base-model.rsckpt")).doesNotExist();
         assertThat(run.resolve("final-adapter-peft/adapter_config.json")).exists();
         assertThat(run.resolve("final-adapter-peft/adapter_model.safetensors")).exists();

@@ -55,7 +55,7 @@ class LocalRunSecurityITCase {
         PipelinePlan plan = PipelineFixtures.plan(runDir, KNOBS);
         int prometheus = freePort();
         // The web UI on, as in the quickstart, and the Prometheus reporter: every listener a run can have.
-        PipelineRunner.Options options = new PipelineRunner.Options(true, 0, plan.slots(), 1_000, null, 5, prometheus);
+        PipelineRunner.Options options = PipelineRunner.Options.inRunDirectory(true, 0, plan.slots(), 1_000, null, 5).withPrometheus(prometheus);
         CompletableFuture<PipelineRunner.Result> run = CompletableFuture.supplyAsync(() -> {
             try {
                 return PipelineRunner.run(plan, PipelineFixtures.slowed(PipelineFixtures.io(plan, 11, 0), 100),

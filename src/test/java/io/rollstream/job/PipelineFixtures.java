@@ -21,11 +21,12 @@ import io.rollstream.policy.PolicyStore;
 import io.rollstream.policy.VersionRetention;
 import io.rollstream.rollout.AdmissionGate;
 import io.rollstream.rollout.DifficultyPools;
-import io.rollstream.rollout.GroupFilter;
+import io.rollstream.rollout.GroupJudge;
 import io.rollstream.rollout.ModelGroupSampler;
 import io.rollstream.rollout.Oversampling;
 import io.rollstream.rollout.ReAdmission;
 import io.rollstream.rollout.RolloutSettings;
+import io.rollstream.rollout.SampledGroup;
 import io.rollstream.sampling.SamplingParams;
 import io.rollstream.source.ProblemValidator;
 import io.rollstream.source.TaskProblems;
@@ -38,7 +39,6 @@ import io.rollstream.tokenizer.PromptFormat;
 import io.rollstream.rollout.GroupRequest;
 import io.rollstream.rollout.GroupSampler;
 import io.rollstream.rollout.GroupSamplerFactory;
-import io.rollstream.types.ScoredGroup;
 
 import org.apache.flink.api.common.JobStatus;
 
@@ -110,13 +110,13 @@ final class PipelineFixtures {
         int groupsPerBatch = k.batchSize() / G;
         BatchAssemblyConfig batch = new BatchAssemblyConfig(k.batchSize(), G, k.maxOffPolicy(), k.steps(),
                 new GroupFilters(false, false, true), false);
-        GroupFilter early = EarlyFilter.of(batch);
+        GroupJudge early = EarlyVerdict.of(batch);
         RolloutSettings rollout = new RolloutSettings(AdmissionGate.of(problemsPerBatch, groupsPerBatch, k.maxAsync(),
                 k.parallelism(), k.oversamplingMode()), new DifficultyPools(k.easy(), k.hard()), early, 16, 50,
                 ReAdmission.NONE, G, k.problemsRecur());
-        LearnerSettings learner = new LearnerSettings(Algorithm.GRPO, new AdamW.Config(1e-3, 0.9, 0.99, 1e-8, 0, 0),
+        LearnerSettings learner = LearnerSettings.of(Algorithm.GRPO, new AdamW.Config(1e-3, 0.9, 0.99, 1e-8, 0, 0),
                 new PolicyTrainer.Config(1.0, 64, 1.0, PolicyTrainer.OptimizerStep.PER_BATCH),
-                LossSettings.defaults(), k.steps(), 0)
+                LossSettings.defaults(), k.steps())
                 // Old versions are collected as in real runs (checkpoints and savepoints pin theirs).
                 .withRetention(new VersionRetention(2, k.maxOffPolicy(), 0, k.steps(), 0, false));
         return new PipelinePlan("pipeline-it", k.parallelism(), rollout, batch, learner, null, eval,
@@ -146,7 +146,7 @@ final class PipelineFixtures {
             GroupSampler sampler = inner.create(subtask, gpus);
             return new GroupSampler() {
                 @Override
-                public List<ScoredGroup> generate(List<GroupRequest> requests) throws Exception {
+                public List<SampledGroup> generate(List<GroupRequest> requests) throws Exception {
                     Thread.sleep(millisPerPass);
                     return sampler.generate(requests);
                 }

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -23,6 +25,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The stage metrics as a user sees them: the real pipeline on the runner's mini-cluster, its
@@ -57,13 +62,13 @@ class PipelineMetricsITCase {
         int[] ports = freePorts();
         int rest = ports[0];
         int prometheus = ports[1];
-        List<Map<String, Double>> scrapes = new java.util.concurrent.CopyOnWriteArrayList<>();
-        Map<String, Double> webUi = new java.util.concurrent.ConcurrentHashMap<>();
+        List<Map<String, Double>> scrapes = new CopyOnWriteArrayList<>();
+        Map<String, Double> webUi = new ConcurrentHashMap<>();
         String[] jobId = new String[1];
         // Scrapes Prometheus every 50 ms while the job runs, as a dashboard would, and reads the web
         // UI's view (the REST API, refreshed every metrics.fetcher.update-interval).
-        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
-        List<String> misses = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicBoolean running = new AtomicBoolean(true);
+        List<String> misses = new CopyOnWriteArrayList<>();
         // Two watchers, so that slow REST reads never hold back the scrapes.
         Thread scraper = watcher(plan, jobId, running, 50, () -> {
             Map<String, Double> scrape = prometheusSamples(prometheus);
@@ -76,7 +81,7 @@ class PipelineMetricsITCase {
                 misses);
         try {
             PipelineRunner.run(plan, PipelineFixtures.io(plan, 11, 0),
-                    new PipelineRunner.Options(true, rest, plan.slots(), 2_000, null, 3, prometheus), line -> {
+                    PipelineRunner.Options.inRunDirectory(true, rest, plan.slots(), 2_000, null, 3).withPrometheus(prometheus), line -> {
                         if (line.startsWith("job ")) {
                             jobId[0] = line.split(" ")[1];
                         }
@@ -126,7 +131,7 @@ class PipelineMetricsITCase {
     }
 
     /** A started thread running {@code read} every {@code millis} while the job runs; failed reads go to misses. */
-    private static Thread watcher(PipelinePlan plan, String[] jobId, java.util.concurrent.atomic.AtomicBoolean running,
+    private static Thread watcher(PipelinePlan plan, String[] jobId, AtomicBoolean running,
             long millis, Runnable read, List<String> misses) {
         Thread t = new Thread(() -> {
             while (running.get()) {
@@ -155,8 +160,8 @@ class PipelineMetricsITCase {
     private static boolean finished(PipelinePlan plan) {
         try {
             return plan.signals().isFinished();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

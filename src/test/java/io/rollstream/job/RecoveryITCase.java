@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -43,7 +44,7 @@ class RecoveryITCase {
     private static final int SLOTS = 3;
 
     private static PipelineRunner.Options options(String resumeFrom) {
-        return new PipelineRunner.Options(false, 0, SLOTS, 300, resumeFrom, 3);
+        return PipelineRunner.Options.inRunDirectory(false, 0, SLOTS, 300, resumeFrom, 3);
     }
 
     private PipelineRunner.Result run(PipelinePlan plan, String resumeFrom) throws Exception {
@@ -61,7 +62,7 @@ class RecoveryITCase {
                 PipelineFixtures.slowed(PipelineFixtures.io(plan, 11, 0, 0), 300), options(null), 2);
         int stepsBefore = RunInvariants.steps(runDir).size();
         assertThat(Path.of(ResumePoint.resolve(runDir.toString(), null)).toUri())
-                .isEqualTo(Path.of(java.net.URI.create(savepoint)).toUri());
+                .isEqualTo(Path.of(URI.create(savepoint)).toUri());
 
         String resumePoint = ResumePoint.resolve(runDir.toString(), null);
         PipelineRunner.Result second = run(PipelineFixtures.planOnly(runDir, FRESH),

@@ -7,6 +7,7 @@ import io.rollstream.common.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.apache.flink.api.common.JobStatus;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The whole job on a local mini-cluster with the real (tiny) model, checked against DESIGN.md's invariants. */
+/** The whole job on a local mini-cluster with the real (tiny) model, checked against docs/invariants.md's invariants. */
 @Tag("djl")
 class RlPipelineJobITCase {
 
@@ -30,7 +31,7 @@ class RlPipelineJobITCase {
     private PipelineRunner.Result run(PipelineFixtures.Knobs knobs) throws Exception {
         PipelinePlan plan = PipelineFixtures.plan(runDir, knobs);
         return PipelineRunner.run(plan, PipelineFixtures.io(plan, 11, 0),
-                new PipelineRunner.Options(false, 0, plan.slots(), 2_000, null, 3), System.out::println);
+                PipelineRunner.Options.inRunDirectory(false, 0, plan.slots(), 2_000, null, 3), System.out::println);
     }
 
     private List<JsonNode> lines(Path file) throws Exception {
@@ -116,7 +117,7 @@ class RlPipelineJobITCase {
                 for (int i = 0; i < g.path("rewards").size(); i++) {
                     double advantage = g.path("advantages").get(i).asDouble();
                     assertThat(advantage).isCloseTo(g.path("rewards").get(i).asDouble() - mean,
-                            org.assertj.core.api.Assertions.within(1e-5));
+                            Assertions.within(1e-5));
                     allZero &= advantage == 0;
                 }
                 assertThat(allZero).isFalse();

@@ -14,10 +14,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.LongStream;
 
 /**
- * DESIGN.md invariants 1–3 checked on a run directory's record files, across however many
+ * docs/invariants.md invariants 1–3 checked on a run directory's record files, across however many
  * attempts and resumes wrote them: learner steps 0..k−1 each once, every problem's group logged
  * exactly once (trained or dropped with a reason, none lost), no group trained twice, exact batch
  * sizes, and every trained group's staleness in [0, max_off_policy_steps] — a negative staleness
@@ -67,7 +68,7 @@ final class RunInvariants {
     static void checkFresh(Path runDir, PipelineFixtures.Knobs knobs) throws Exception {
         assertThat(steps(runDir)).as("steps").hasSize((int) knobs.steps());
         checkGroups(runDir, knobs);
-        java.util.TreeSet<Long> positions = new java.util.TreeSet<>();
+        TreeSet<Long> positions = new TreeSet<>();
         long newestTrained = -1;
         for (JsonNode g : lines(runDir.resolve("rollouts.jsonl"))) {
             String id = g.path("problem_id").asText();

@@ -3,6 +3,7 @@ package io.rollstream.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.rollstream.checkpoint.OptimizerState;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.config.ConfigLoader;
 import io.rollstream.config.RunConfig;
@@ -41,7 +42,7 @@ class SftStateTest {
             weights.put(name, new float[(int) shape.size()]);
             moments.put(name, new float[(int) shape.size()]);
         });
-        return new Checkpoint(step, MODEL, TokenizerSpec.chars("abc"), weights, new AdamW.State(step, moments, moments),
+        return new Checkpoint(step, MODEL, TokenizerSpec.chars("abc"), weights, new OptimizerState(step, moments, moments),
                 Map.of(WarmStart.STEP, Long.toString(step), WarmStart.DRAWS, Long.toString(step * 64)));
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.CommonTestUtils;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,7 +40,7 @@ class TaskManagerLossITCase {
     void losingATaskManagerRestoresFromTheLatestCheckpoint(@InjectMiniCluster MiniCluster cluster) throws Exception {
         PipelineFixtures.Knobs knobs = new PipelineFixtures.Knobs(2, 16, 2.0, 1, 2, 16, null, null);
         PipelinePlan plan = PipelineFixtures.plan(runDir, knobs);
-        PipelineRunner.Options options = new PipelineRunner.Options(false, 0, plan.slots(), 300, null, 3);
+        PipelineRunner.Options options = PipelineRunner.Options.inRunDirectory(false, 0, plan.slots(), 300, null, 3);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
                 PipelineRunner.faultTolerance(plan, options));
         RlPipelineJob.build(env, plan, PipelineFixtures.slowed(PipelineFixtures.io(plan, 11, 0, 0), 300));
@@ -69,9 +71,9 @@ class TaskManagerLossITCase {
         for (int tries = 1; ; tries++) {
             try {
                 job.stopWithSavepoint(false, plan.paths().savepoints().toUri().toString(),
-                        org.apache.flink.core.execution.SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
+                        SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
                 break;
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 // Tasks of the restored attempt may still be deploying; the savepoint is refused until they run.
                 System.out.println("stop with savepoint refused (" + e.getCause().getMessage() + "), retrying");
                 assertThat(tries).as("stop attempts").isLessThan(20);

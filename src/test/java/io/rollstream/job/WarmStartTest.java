@@ -7,9 +7,9 @@ import ai.djl.Device;
 
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.Checkpoints;
+import io.rollstream.checkpoint.OptimizerState;
 import io.rollstream.common.Json;
 import io.rollstream.eval.EvalSpec;
-import io.rollstream.learner.AdamW;
 import io.rollstream.model.LanguageModel;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.model.TensorSource;
@@ -60,9 +60,9 @@ class WarmStartTest {
         @Override
         public void save(Checkpoint state) {
             // The state's tensors are live arrays that training goes on changing: keep a copy.
-            AdamW.State optimizer = state.optimizer();
+            OptimizerState optimizer = state.optimizer();
             saved.add(new Checkpoint(state.step(), state.model(), state.tokenizer(),
-                    TensorSource.of(state.weights().toMap()), new AdamW.State(optimizer.step(),
+                    TensorSource.of(state.weights().toMap()), new OptimizerState(optimizer.step(),
                             optimizer.firstMoments().toMap(), optimizer.secondMoments().toMap()),
                     state.metadata(), state.adapter()));
         }

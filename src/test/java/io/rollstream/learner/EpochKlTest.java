@@ -8,11 +8,13 @@ import io.rollstream.types.GroupTotals;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
+import io.rollstream.types.StepMetrics;
 import io.rollstream.types.TrainBatch;
 import io.rollstream.types.TrainGroup;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 
 /** Per-token KL sums and the per-epoch KL tracker, on hand-computed values (no DJL). */
@@ -23,7 +25,7 @@ class EpochKlTest {
         int[] tokens = new int[tokenRewards.length];
         Rollout r = new Rollout(tokens, new float[tokens.length], "x", 0, Rollout.STOP, tokenRewards);
         ScoredGroup g = new ScoredGroup(ScoredGroup.groupId(problem, epoch), problem, "t", "q", new int[] {1}, epoch,
-                0, 0, PoolCounts.EMPTY, 1, new Rollout[] {r});
+                0, 0, PoolCounts.EMPTY, 1, new Rollout[] {r}, null);
         return new TrainGroup(g, new float[1]);
     }
 
@@ -57,10 +59,11 @@ class EpochKlTest {
         double mean = (2.0 + 2.5 / 3) / 2;
         double sigma = Math.sqrt((Math.pow(2.0 - mean, 2) + Math.pow(2.5 / 3 - mean, 2)) / 2);
         assertThat(tracker.stdAcrossEpochs()).isCloseTo(sigma, within(1e-9));
-        Map<String, Object> metrics = tracker.metrics(second);
-        assertThat(metrics).containsEntry("epochs_completed", 2).containsKey("epochs_completed_now");
-        assertThat((double) metrics.get("kl_epoch_std")).isCloseTo(sigma, within(1e-9));
-        assertThat(tracker.metrics(Map.of())).isEmpty();
+        StepMetrics.EpochKlProgress metrics = tracker.metrics(second);
+        assertThat(metrics.epochsCompleted()).isEqualTo(2);
+        assertThat(metrics.epochsCompletedNow()).isNotEmpty();
+        assertThat(metrics.klEpochStd()).isCloseTo(sigma, within(1e-9));
+        assertThat(tracker.metrics(Map.of())).isNull();
     }
 
     @Test
@@ -76,7 +79,7 @@ class EpochKlTest {
 
     @Test
     void sigmaIsThePopulationStandardDeviation() {
-        assertThat(EpochKl.std(java.util.List.of(1.0, 3.0))).isEqualTo(1.0);
-        assertThat(EpochKl.std(java.util.List.of(5.0))).isZero();
+        assertThat(EpochKl.std(List.of(1.0, 3.0))).isEqualTo(1.0);
+        assertThat(EpochKl.std(List.of(5.0))).isZero();
     }
 }

@@ -26,7 +26,7 @@ import io.rollstream.types.GroupTotals;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
-import io.rollstream.types.StepReport;
+import io.rollstream.types.StepMetrics;
 import io.rollstream.types.TrainBatch;
 import io.rollstream.types.TrainGroup;
 
@@ -40,11 +40,15 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /** The learner operator in a harness: steps, publication, reports, and snapshot → restore. */
@@ -54,10 +58,10 @@ class LearnerOperatorTest {
     @TempDir
     Path dir;
 
-    private static final LearnerSettings SETTINGS = new LearnerSettings(Algorithm.GRPO,
+    private static final LearnerSettings SETTINGS = LearnerSettings.of(Algorithm.GRPO,
             new AdamW.Config(1e-3, 0.9, 0.99, 1e-8, 0, 0),
             new PolicyTrainer.Config(1.0, 8, 1.0, PolicyTrainer.OptimizerStep.PER_BATCH),
-            LossSettings.defaults(), 10, 0);
+            LossSettings.defaults(), 10);
 
     private PolicyStore store(String name) throws Exception {
         PolicyStore store = new PolicyStore(dir.resolve(name).toString());
@@ -81,7 +85,7 @@ class LearnerOperatorTest {
                 advantages[i] = i % 2 - 0.5f;
             }
             ScoredGroup group = new ScoredGroup("p" + step + g + "#0", "p" + step + g, "t", "q", new int[] {1, 4, 5}, 0,
-                    version, 0, PoolCounts.EMPTY, 1, rollouts);
+                    version, 0, PoolCounts.EMPTY, 1, rollouts, null);
             groups[g] = new TrainGroup(group, advantages);
         }
         // batch assembly has dropped `step` groups as stale by the cut of batch `step`
@@ -89,7 +93,7 @@ class LearnerOperatorTest {
         return new TrainBatch(step, groups, new BatchStats(2, 0, 0, 0, 0, 0, 24, 0, 10, PoolCounts.EMPTY, totals));
     }
 
-    private static OneInputStreamOperatorTestHarness<TrainBatch, StepReport> harness(PolicyStore store)
+    private static OneInputStreamOperatorTestHarness<TrainBatch, StepMetrics> harness(PolicyStore store)
             throws Exception {
         return new OneInputStreamOperatorTestHarness<>(new LearnerOperator(SETTINGS, store, null));
     }
@@ -102,7 +106,7 @@ class LearnerOperatorTest {
             h.processElement(batch(0, 0), 0);
             h.processElement(batch(1, 1), 0);
             assertThat(new RunSignals(store).latest()).get().extracting(m -> m.version()).isEqualTo(2L);
-            JsonNode report = Json.mapper().readTree(h.extractOutputValues().get(1).json());
+            JsonNode report = Json.mapper().readTree(h.extractOutputValues().get(1).toJson());
             assertThat(report.path("step").asLong()).isEqualTo(1);
             assertThat(report.path("policy_version").asLong()).isEqualTo(2);
             assertThat(report.path("groups_trained").asLong()).isEqualTo(2);
@@ -136,7 +140,7 @@ class LearnerOperatorTest {
             h.open();
             Thread.sleep(50);
             h.processElement(batch(0, 0), 0);
-            first = Json.mapper().readTree(h.extractOutputValues().get(0).json());
+            first = Json.mapper().readTree(h.extractOutputValues().get(0).toJson());
             snapshot = h.snapshot(1, 0);
         }
         assertThat(first.path("time_s").asDouble()).isGreaterThanOrEqualTo(0.05);
@@ -152,7 +156,7 @@ class LearnerOperatorTest {
             h.initializeState(snapshot);
             h.open();
             h.processElement(batch(1, 0), 0);
-            JsonNode second = Json.mapper().readTree(h.extractOutputValues().get(0).json());
+            JsonNode second = Json.mapper().readTree(h.extractOutputValues().get(0).toJson());
             assertThat(second.path("time_s").asDouble()).isGreaterThan(first.path("time_s").asDouble())
                     .isLessThan(first.path("time_s").asDouble() + 0.9);
         }
@@ -222,7 +226,7 @@ class LearnerOperatorTest {
         Path base = Path.of("src/test/resources/hf-models/llama-tied").toAbsolutePath();
         LearnerSettings settings = new LearnerSettings(Algorithm.GRPO, SETTINGS.optimizer(), SETTINGS.trainer(),
                 WITH_REFERENCE, 10, 0, 5, 0, VersionRetention.KEEP_ALL, DeviceSetting.AUTO); // every state goes to a file
-        java.util.function.Function<String, PolicyStore> loraStore = name -> {
+        Function<String, PolicyStore> loraStore = name -> {
             PolicyStore store = new PolicyStore(dir.resolve(name).toString());
             try {
                 Adapter adapter = new Adapter(LoraTrainingTest.FIXTURE_LORA, new Adapter.Base(Adapter.Base.HUGGINGFACE,
@@ -231,8 +235,8 @@ class LearnerOperatorTest {
                 store.publish(new Checkpoint(0, config, TokenizerSpec.chars("abcdefghi"), TensorSource.of(
                         LoraLayout.initialWeights(config, adapter.lora(), new SplittableRandom(3))), null, Map.of(),
                         adapter), "test");
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
             return store;
         };
@@ -276,17 +280,17 @@ class LearnerOperatorTest {
      */
     @Test
     void theReferenceIsVersionZeroAfterARestoreToo() throws Exception {
-        LearnerSettings settings = new LearnerSettings(Algorithm.GRPO, SETTINGS.optimizer(), SETTINGS.trainer(),
-                WITH_REFERENCE, 10, 0);
+        LearnerSettings settings = LearnerSettings.of(Algorithm.GRPO, SETTINGS.optimizer(), SETTINGS.trainer(),
+                WITH_REFERENCE, 10);
         PolicyStore straight = store("ref-straight");
         JsonNode uninterrupted;
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(settings, straight, null))) {
             h.open();
             h.processElement(batch(0, 0), 0);
-            assertThat(Json.mapper().readTree(h.extractOutputValues().get(0).json()).path("kl_to_reference")
+            assertThat(Json.mapper().readTree(h.extractOutputValues().get(0).toJson()).path("kl_to_reference")
                     .asDouble()).isCloseTo(0, within(1e-7)); // version 0 is the reference
             h.processElement(batch(1, 0), 0);
-            uninterrupted = Json.mapper().readTree(h.extractOutputValues().get(1).json());
+            uninterrupted = Json.mapper().readTree(h.extractOutputValues().get(1).toJson());
         }
         assertThat(uninterrupted.path("kl_to_reference").asDouble()).isPositive();
         PolicyStore resumed = store("ref-resumed");
@@ -300,7 +304,7 @@ class LearnerOperatorTest {
             h.initializeState(snapshot);
             h.open();
             h.processElement(batch(1, 0), 0);
-            JsonNode after = Json.mapper().readTree(h.extractOutputValues().get(0).json());
+            JsonNode after = Json.mapper().readTree(h.extractOutputValues().get(0).toJson());
             assertThat(after.path("kl_to_reference").asDouble())
                     .isCloseTo(uninterrupted.path("kl_to_reference").asDouble(), within(1e-9));
         }
@@ -321,21 +325,22 @@ class LearnerOperatorTest {
         LossSettings filtering = new LossSettings(LossConfig.defaults(), LossAggregation.TOKEN_MEAN,
                 ImportanceCorrection.Config.none(), ReferenceKl.Config.off(), true, 3);
         for (boolean filter : new boolean[] {true, false}) {
-            LearnerSettings settings = new LearnerSettings(Algorithm.GRPO, SETTINGS.optimizer(), SETTINGS.trainer(),
-                    filter ? filtering : SETTINGS.loss(), 10, 0);
+            LearnerSettings settings = LearnerSettings.of(Algorithm.GRPO, SETTINGS.optimizer(), SETTINGS.trainer(),
+                    filter ? filtering : SETTINGS.loss(), 10);
             try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(settings, store("ol" + filter),
                     null))) {
                 h.open();
                 h.processElement(truncated, 0);
-                JsonNode report = Json.mapper().readTree(h.extractOutputValues().get(0).json());
+                JsonNode report = Json.mapper().readTree(h.extractOutputValues().get(0).toJson());
                 assertThat(report.path("optimizer_steps").asLong()).as("filter %s", filter).isEqualTo(filter ? 0 : 1);
                 assertThat(report.path("skipped_zero_gradient").asLong()).isEqualTo(filter ? 1 : 0);
             }
         }
     }
 
-    private static final LearnerSettings DISTILL = new LearnerSettings(Algorithm.REVERSE_KL, SETTINGS.optimizer(),
-            new PolicyTrainer.Config(1.0, 8, 1.0, PolicyTrainer.OptimizerStep.PER_PROMPT), SETTINGS.loss(), 10, 2);
+    private static final LearnerSettings DISTILL = LearnerSettings.of(Algorithm.REVERSE_KL, SETTINGS.optimizer(),
+            new PolicyTrainer.Config(1.0, 8, 1.0, PolicyTrainer.OptimizerStep.PER_PROMPT), SETTINGS.loss(), 10)
+            .withProblemsPerEpoch(2);
 
     /**
      * Epoch {@code step} of a two-prompt set, two rollouts per prompt, every token with reward
@@ -353,7 +358,7 @@ class LearnerOperatorTest {
             }
             String problem = "p" + g;
             groups[g] = new TrainGroup(new ScoredGroup(ScoredGroup.groupId(problem, step), problem, "t", "q",
-                    new int[] {1, 4, 5}, step, step, 0, PoolCounts.EMPTY, 1, rollouts), new float[2]);
+                    new int[] {1, 4, 5}, step, step, 0, PoolCounts.EMPTY, 1, rollouts, null), new float[2]);
         }
         return new TrainBatch(step, groups, new BatchStats(2, 0, 0, 0, 0, 0, 12, 0, 10, PoolCounts.EMPTY,
                 GroupTotals.NONE));
@@ -366,7 +371,7 @@ class LearnerOperatorTest {
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(DISTILL, store, null))) {
             h.open();
             h.processElement(distillBatch(0, 0.5f, true), 0);
-            JsonNode first = Json.mapper().readTree(h.extractOutputValues().get(0).json());
+            JsonNode first = Json.mapper().readTree(h.extractOutputValues().get(0).toJson());
             assertThat(first.path("kl_mean").asDouble()).isCloseTo(0.5, within(1e-6));
             assertThat(first.path("kl_std").asDouble()).isCloseTo(0, within(1e-6));
             assertThat(first.path("optimizer_steps").asLong()).as("one step per prompt").isEqualTo(2);
@@ -378,7 +383,7 @@ class LearnerOperatorTest {
             h.initializeState(snapshot);
             h.open();
             h.processElement(distillBatch(1, 0.25f, true), 0);
-            JsonNode second = Json.mapper().readTree(h.extractOutputValues().get(0).json());
+            JsonNode second = Json.mapper().readTree(h.extractOutputValues().get(0).toJson());
             // Epochs 0.5 and 0.25 → σ = 0.125: the epoch before the restore still counts.
             assertThat(second.path("epochs_completed").asLong()).isEqualTo(2);
             assertThat(second.path("kl_epoch_std").asDouble()).isCloseTo(0.125, within(1e-6));
@@ -480,7 +485,7 @@ class LearnerOperatorTest {
     private static TrainBatch poisoned(long step) {
         TrainBatch batch = batch(step, step);
         for (TrainGroup g : batch.groups()) {
-            java.util.Arrays.fill(g.advantages(), Float.NaN);
+            Arrays.fill(g.advantages(), Float.NaN);
         }
         return batch;
     }
@@ -494,7 +499,7 @@ class LearnerOperatorTest {
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(strict, store, null))) {
             h.open();
             h.processElement(poisoned(0), 0);
-            JsonNode report = Json.mapper().readTree(h.extractOutputValues().get(0).json());
+            JsonNode report = Json.mapper().readTree(h.extractOutputValues().get(0).toJson());
             assertThat(report.path("skipped_non_finite").asInt()).isPositive();
             assertThat(report.path("optimizer_steps").asInt()).isZero();
             h.processElement(batch(1, 1), 0); // a good step resets the count
@@ -555,8 +560,8 @@ class LearnerOperatorTest {
     @Test
     void theLastStepMarksTheStoreFinished() throws Exception {
         PolicyStore store = store("d");
-        LearnerSettings twoSteps = new LearnerSettings(SETTINGS.algorithm(), SETTINGS.optimizer(), SETTINGS.trainer(),
-                SETTINGS.loss(), 2, 0);
+        LearnerSettings twoSteps = LearnerSettings.of(SETTINGS.algorithm(), SETTINGS.optimizer(), SETTINGS.trainer(),
+                SETTINGS.loss(), 2);
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(twoSteps, store, null))) {
             h.open();
             h.processElement(batch(0, 0), 0);

@@ -3,6 +3,7 @@ package io.rollstream.learner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.rollstream.checkpoint.OptimizerState;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.LegacyCheckpoints;
 import io.rollstream.common.FlinkFiles;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -29,14 +31,14 @@ class LearnerStateFilesTest {
         Map<String, float[]> out = new LinkedHashMap<>();
         MODEL.parameterShapes().forEach((name, shape) -> {
             float[] v = new float[(int) shape.size()];
-            java.util.Arrays.fill(v, value);
+            Arrays.fill(v, value);
             out.put(name, v);
         });
         return out;
     }
 
     private static Checkpoint state() {
-        return new Checkpoint(7, MODEL, TokenizerSpec.chars("abc"), filled(1), new AdamW.State(7, filled(2), filled(3)),
+        return new Checkpoint(7, MODEL, TokenizerSpec.chars("abc"), filled(1), new OptimizerState(7, filled(2), filled(3)),
                 Map.of("attempt", "a"));
     }
 

@@ -31,6 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -66,7 +68,7 @@ class LoraTrainingTest {
                 Map<String, float[]> adaptersAfter = model.weights();
                 assertThat(adaptersAfter.keySet()).isEqualTo(adaptersBefore.keySet());
                 assertThat(adaptersAfter.keySet().stream().filter(n -> n.contains("lora_B")))
-                        .as("every B left zero").allMatch(n -> !java.util.Arrays.equals(adaptersAfter.get(n),
+                        .as("every B left zero").allMatch(n -> !Arrays.equals(adaptersAfter.get(n),
                                 adaptersBefore.get(n)));
             }
         }
@@ -108,7 +110,7 @@ class LoraTrainingTest {
      */
     @Test
     void theLearnerStateWithLoraIsATenthOfTheFullOneOrLess() throws IOException {
-        List<ModelSpec> models = new java.util.ArrayList<>();
+        List<ModelSpec> models = new ArrayList<>();
         for (String fixture : List.of("llama-tied", "llama3-rope", "mistral-f16", "qwen2-bf16-sharded", "qwen3-headdim")) {
             models.add(HfModelDirectory.config(FIXTURES.resolve(fixture)).decoder());
         }
@@ -126,7 +128,7 @@ class LoraTrainingTest {
                 LoraModel model = LoraModel.initialize(base, false, FIXTURE_LORA, 5)) {
             PolicyTrainer trainer = trainer(model, 4, PolicyTrainer.OptimizerStep.PER_BATCH, 1e-2);
             Adapter adapter = new Adapter(FIXTURE_LORA, new Adapter.Base(Adapter.Base.CHECKPOINT, "b", "c"));
-            Checkpoint state = Checkpoints.capture(trainer, 0, TokenizerSpec.chars("01"), Map.of(), adapter);
+            Checkpoint state = trainer.checkpoint(0, TokenizerSpec.chars("01"), Map.of(), adapter);
             assertThat(state.weights().names()).isEqualTo(state.tensorShapes().keySet())
                     .isEqualTo(state.optimizer().firstMoments().names());
             assertThat(state.tensorShapes().values().stream().mapToLong(s -> s.size()).sum() * 3)
@@ -187,7 +189,7 @@ class LoraTrainingTest {
 
     private static float[] filled(int n, float value) {
         float[] v = new float[n];
-        java.util.Arrays.fill(v, value);
+        Arrays.fill(v, value);
         return v;
     }
 }

@@ -102,7 +102,7 @@ class LossesTest {
         }
     }
 
-    /** On-policy, reverse KL is the seed's −reward.detach() × logp, whatever the truncation. */
+    /** On-policy, reverse KL is the usual surrogate −reward.detach() × logp, whatever the truncation. */
     @Test
     void reverseKlOnPolicyPushesTowardsTheTeacher() {
         try (NDManager m = NDManager.newBaseManager();

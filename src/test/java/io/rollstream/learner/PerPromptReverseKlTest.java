@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-/** {@code optimizer_step: per_prompt} with the reverse-KL loss, as the seed describes it. */
+/** {@code optimizer_step: per_prompt} with the reverse-KL loss. */
 @Tag("djl")
 class PerPromptReverseKlTest {
 

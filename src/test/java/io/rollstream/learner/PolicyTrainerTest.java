@@ -16,7 +16,6 @@ import ai.djl.ndarray.types.Shape;
 
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
-import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.model.GptModel;
 import io.rollstream.model.SequenceBatch;
 import io.rollstream.testing.NativeArrays;
@@ -173,7 +172,6 @@ class PolicyTrainerTest {
         }
     }
 
-
     @Test
     void clippingBoundsTheGlobalNorm() {
         try (GptModel model = tinyModel(5)) {
@@ -296,21 +294,21 @@ class PolicyTrainerTest {
         try (GptModel straight = tinyModel(4)) {
             PolicyTrainer uninterrupted = trainer(straight, 4, PolicyTrainer.OptimizerStep.PER_BATCH);
             batches.forEach(b -> uninterrupted.step(b, PG));
-            Checkpoint expected = Checkpoints.capture(uninterrupted, 10, spec, Map.of());
+            Checkpoint expected = uninterrupted.checkpoint(10, spec, Map.of());
 
             PolicyTrainer first = trainer(tinyModel(4), 4, PolicyTrainer.OptimizerStep.PER_BATCH);
             batches.subList(0, 5).forEach(b -> first.step(b, PG));
-            byte[] saved = CheckpointFormat.toBytes(Checkpoints.capture(first, 5, spec, Map.of("run", "t")));
+            byte[] saved = CheckpointFormat.toBytes(first.checkpoint(5, spec, Map.of("run", "t")));
             first.model().close();
 
             Checkpoint loaded = CheckpointFormat.read(new ByteArrayInputStream(saved));
             assertThat(loaded.step()).isEqualTo(5);
             assertThat(loaded.metadata()).containsEntry("run", "t");
-            PolicyTrainer resumed = Checkpoints.restore(loaded, first.optimizer().config(),
+            PolicyTrainer resumed = PolicyTrainer.restore(loaded, first.optimizer().config(),
                     new PolicyTrainer.Config(1.0, 4, 0.8, PolicyTrainer.OptimizerStep.PER_BATCH), TrainerFixtures.PAD,
                     Device.cpu());
             batches.subList(5, 10).forEach(b -> resumed.step(b, PG));
-            Checkpoint actual = Checkpoints.capture(resumed, 10, spec, Map.of());
+            Checkpoint actual = resumed.checkpoint(10, spec, Map.of());
 
             assertThat(actual.optimizer().step()).isEqualTo(expected.optimizer().step()).isEqualTo(10);
             for (String name : expected.weights().names()) {

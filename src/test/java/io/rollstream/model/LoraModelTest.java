@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,7 @@ class LoraModelTest {
         try (NDManager m = model.newSubManager()) {
             long[][] ids = new long[IDS.length][];
             for (int r = 0; r < IDS.length; r++) {
-                ids[r] = java.util.Arrays.stream(IDS[r]).asLongStream().toArray();
+                ids[r] = Arrays.stream(IDS[r]).asLongStream().toArray();
             }
             return model.logits(m.create(ids)).logSoftmax(-1).toFloatArray();
         }
@@ -70,7 +71,7 @@ class LoraModelTest {
         try (NDManager m = model.newSubManager()) {
             long[][] ids = new long[rows.length][];
             for (int r = 0; r < rows.length; r++) {
-                ids[r] = java.util.Arrays.stream(rows[r]).asLongStream().toArray();
+                ids[r] = Arrays.stream(rows[r]).asLongStream().toArray();
             }
             return model.logits(m.create(ids)).toFloatArray();
         }
@@ -173,7 +174,7 @@ class LoraModelTest {
                     new SplittableRandom(3));
             weights.replaceAll((name, v) -> {
                 if (name.contains("lora_B")) {
-                    java.util.Arrays.fill(v, 0.2f);
+                    Arrays.fill(v, 0.2f);
                 }
                 return v;
             });

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -35,7 +36,7 @@ class PolicyStoreTest {
         Map<String, float[]> weights = new LinkedHashMap<>();
         ParameterLayout.shapes(MODEL).forEach((name, shape) -> {
             float[] w = new float[(int) shape.size()];
-            java.util.Arrays.fill(w, v);
+            Arrays.fill(w, v);
             weights.put(name, w);
         });
         return new Checkpoint(v, MODEL, TokenizerSpec.chars("abc"), weights, null, Map.of());

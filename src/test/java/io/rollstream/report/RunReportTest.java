@@ -28,6 +28,8 @@ import java.util.stream.Collectors;
 
 import javax.imageio.ImageIO;
 
+import io.rollstream.common.Json;
+
 /**
  * The run report from a recorded run directory: a trimmed copy of a real {@code configs/ci/smoke.yaml}
  * run with {@code job.max_steps=8} (12 of its 120 SFT lines, its 8 RL lines, its first 30 groups;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rollstream.rollout.DifficultyPools.Pool;
 import io.rollstream.rollout.SimulatedRun.World;
 import io.rollstream.tasks.Problem;
+import io.rollstream.types.DropReason;
+import io.rollstream.types.GroupVerdict;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
@@ -270,7 +272,11 @@ class AdmissionSchedulerTest {
 
     private static RolloutSettings settings(AdmissionGate gate, boolean recur) {
         return new RolloutSettings(gate, new DifficultyPools(0.9, 0.1),
-                group -> group.meanReward() == 0.0 || group.meanReward() == 1.0, 64, 100, ReAdmission.NONE, G, recur);
+                rollouts -> {
+                    double mean = ScoredGroup.meanReward(rollouts);
+                    return new GroupVerdict(new float[rollouts.length], mean == 0.0 || mean == 1.0
+                            ? DropReason.DIFFICULTY : null);
+                }, 64, 100, ReAdmission.NONE, G, recur);
     }
 
     private static Dispatch collecting(List<GroupRequest> generated, List<List<GroupRequest>> waves) {
@@ -293,14 +299,13 @@ class AdmissionSchedulerTest {
     }
 
     /** A group of {@code request} whose rollouts pass at the given rate (first rollouts pass). */
-    private static ScoredGroup group(GroupRequest request, double passRate) {
+    private static SampledGroup group(GroupRequest request, double passRate) {
         Rollout[] rollouts = new Rollout[G];
         for (int i = 0; i < G; i++) {
             rollouts[i] = new Rollout(new int[] {3, 2}, new float[] {-1f, -1f}, "r", i < passRate * G ? 1 : 0,
                     Rollout.STOP, null);
         }
-        return new ScoredGroup(ScoredGroup.groupId(request.problem().id(), request.admission()), request.problem().id(),
-                "t", "q", new int[] {1}, request.admission(), 0, -1, PoolCounts.EMPTY, 1, rollouts);
+        return new SampledGroup(request, new int[] {1}, 0, 1, rollouts);
     }
 
     /** A scheduler with an endless supply of fresh problems and a generator that records what it gets. */
@@ -336,7 +341,7 @@ class AdmissionSchedulerTest {
 
         /** Completes every group generated so far (useful unless {@code passRate} is 0 or 1). */
         void completeAll(double passRate) throws Exception {
-            List<ScoredGroup> groups = new ArrayList<>();
+            List<SampledGroup> groups = new ArrayList<>();
             for (GroupRequest r : generated.subList(completed, generated.size())) {
                 groups.add(group(r, passRate));
             }

@@ -14,7 +14,6 @@ import io.rollstream.tasks.Problem;
 import io.rollstream.tasks.Task;
 import io.rollstream.tasks.Tasks;
 import io.rollstream.tokenizer.CharTokenizer;
-import io.rollstream.types.ScoredGroup;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -46,9 +45,9 @@ class ModelGroupSamplerTest {
         Problem problem = task.problem(0);
         try (ModelGroupSampler sampler = new ModelGroupSampler(store, task.verifier(), SamplingParams.sample(4), 2, 64,
                 7, Placement.cpu())) {
-            List<ScoredGroup> groups = sampler.generate(List.of(GroupRequest.admitted(problem, 0, 0, 1).pinnedTo(1),
+            List<SampledGroup> groups = sampler.generate(List.of(GroupRequest.admitted(problem, 0, 0, 1).pinnedTo(1),
                     GroupRequest.admitted(problem, 1, 1, 1).pinnedTo(2)));
-            assertThat(groups).extracting(ScoredGroup::policyVersion).containsExactly(3L, 2L);
+            assertThat(groups).extracting(SampledGroup::policyVersion).containsExactly(3L, 2L);
             assertThat(groups).allSatisfy(g -> assertThat(g.rollouts()).hasSize(2));
         }
     }

@@ -9,6 +9,7 @@ import io.rollstream.types.ScoredGroup;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 class PassRatesTest {
@@ -20,7 +21,7 @@ class PassRatesTest {
         for (int i = 0; i < G; i++) {
             rollouts[i] = new Rollout(new int[] {2}, new float[] {0f}, "r", i < passes ? 1 : 0, Rollout.STOP, null);
         }
-        return new ScoredGroup("p#0", "p", "t", "q", new int[] {1}, 0, 0, 0, PoolCounts.EMPTY, 1, rollouts);
+        return new ScoredGroup("p#0", "p", "t", "q", new int[] {1}, 0, 0, 0, PoolCounts.EMPTY, 1, rollouts, null);
     }
 
     @Test
@@ -43,7 +44,7 @@ class PassRatesTest {
             for (int k = 0; k < u.length; k++) {
                 u[k] = random.nextDouble();
             }
-            java.util.Arrays.sort(u);
+            Arrays.sort(u);
             double p = u[3];
             sum += 1 - Math.pow(p, G) - Math.pow(1 - p, G);
         }

@@ -6,26 +6,35 @@ import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.model.ParameterLayout;
 import io.rollstream.policy.PolicyStore;
+import io.rollstream.policy.RunSignals;
 import io.rollstream.tasks.Problem;
 import io.rollstream.testing.FakeGroupSampler;
 import io.rollstream.tokenizer.TokenizerSpec;
+import io.rollstream.types.DropReason;
+import io.rollstream.types.GroupVerdict;
 import io.rollstream.types.ScoredGroup;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
 import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 /** The rollout operator with a fake deterministic sampler: groups, pools, gate, restore. */
 class RolloutOperatorTest {
@@ -56,11 +65,11 @@ class RolloutOperatorTest {
     }
 
     /** One generator, no oversampling: {@code groupsPerBatch} groups per version; per-problem state kept. */
-    private static RolloutSettings settings(int groupsPerBatch, int maxAsync, GroupFilter filter) {
+    private static RolloutSettings settings(int groupsPerBatch, int maxAsync, GroupJudge filter) {
         return settings(AdmissionGate.of(groupsPerBatch, groupsPerBatch, maxAsync, 1, Oversampling.FIXED), filter, true);
     }
 
-    private static RolloutSettings settings(AdmissionGate gate, GroupFilter filter, boolean problemsRecur) {
+    private static RolloutSettings settings(AdmissionGate gate, GroupJudge filter, boolean problemsRecur) {
         return new RolloutSettings(gate, new DifficultyPools(0.9, 0.1), filter, 8, POLL_MILLIS, ReAdmission.NONE, G,
                 problemsRecur);
     }
@@ -100,7 +109,7 @@ class RolloutOperatorTest {
 
     @Test
     void emitsOneScoredGroupPerAdmissionStampedWithVersionAndSubtask() throws Exception {
-        try (var h = harness(settings(8, 0, GroupFilter.none()), storeWithVersions(0))) {
+        try (var h = harness(settings(8, 0, GroupJudge.none()), storeWithVersions(0))) {
             h.open();
             h.processElement(problem("p1", "mix:1"), 0);
             h.processElement(problem("p2", "mix:2"), 0);
@@ -116,7 +125,7 @@ class RolloutOperatorTest {
     }
 
     /** Pass sizes the generation thread asked for, across the tests' samplers. */
-    private static final List<Integer> PASSES = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private static final List<Integer> PASSES = new CopyOnWriteArrayList<>();
 
     private static GroupSamplerFactory recordingPasses() {
         return (subtask, gpus) -> requests -> {
@@ -130,7 +139,7 @@ class RolloutOperatorTest {
         PASSES.clear();
         PolicyStore store = storeWithVersions(0);
         try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new RolloutOperatorFactory(settings(3, 0,
-                GroupFilter.none()), recordingPasses(), store), Problem::id, Types.STRING)) {
+                GroupJudge.none()), recordingPasses(), store), Problem::id, Types.STRING)) {
             h.open();
             for (String id : List.of("a", "b", "c")) {
                 h.processElement(problem(id, "mix:" + id), 0);
@@ -143,7 +152,7 @@ class RolloutOperatorTest {
 
     @Test
     void easyAndHardProblemsAreNotGeneratedAgain() throws Exception {
-        try (var h = harness(settings(64, 0, GroupFilter.none()), storeWithVersions(0))) {
+        try (var h = harness(settings(64, 0, GroupJudge.none()), storeWithVersions(0))) {
             h.open();
             for (Problem p : List.of(problem("e", "easy:1"), problem("h", "hard:1"), problem("n", "mix:1"))) {
                 h.processElement(p, 0);
@@ -166,7 +175,7 @@ class RolloutOperatorTest {
     @Test
     void theGateWaitsForTheNextPolicyVersionAndPinsIt() throws Exception {
         PolicyStore store = storeWithVersions(0);
-        try (var h = harness(settings(2, 0, GroupFilter.none()), store)) {
+        try (var h = harness(settings(2, 0, GroupJudge.none()), store)) {
             h.open();
             h.processElement(problem("a", "mix:a"), 0);
             h.processElement(problem("b", "mix:b"), 0);
@@ -183,7 +192,7 @@ class RolloutOperatorTest {
 
     @Test
     void aProblemBackForItsNextEpochWaitsForItsGroupInFlightInsteadOfBeingDropped() throws Exception {
-        try (var h = harness(settings(8, 0, GroupFilter.none()), storeWithVersions(0))) {
+        try (var h = harness(settings(8, 0, GroupJudge.none()), storeWithVersions(0))) {
             h.open();
             FakeGroupSampler.GATE.drainPermits(); // p's first group stays in flight...
             h.processElement(problem("p", "mix:1"), 0);
@@ -205,7 +214,8 @@ class RolloutOperatorTest {
 
     @Test
     void groupsThatFiltersWillDropGiveTheirSlotBack() throws Exception {
-        GroupFilter dropEasy = g -> g.meanReward() == 1.0;
+        GroupJudge dropEasy = rollouts -> new GroupVerdict(new float[rollouts.length],
+                ScoredGroup.meanReward(rollouts) == 1.0 ? DropReason.DIFFICULTY : null);
         try (var h = harness(settings(2, 0, dropEasy), storeWithVersions(0))) {
             h.open();
             // Budget 2 at version 0: the easy groups are refunded, so all four are admitted.
@@ -220,7 +230,7 @@ class RolloutOperatorTest {
     @Test
     void pendingGroupsAreResubmittedAfterRestore() throws Exception {
         PolicyStore store = storeWithVersions(0);
-        RolloutSettings settings = settings(8, 0, GroupFilter.none());
+        RolloutSettings settings = settings(8, 0, GroupJudge.none());
         OperatorSubtaskState snapshot;
         try (var h = harness(settings, store)) {
             h.open();
@@ -249,8 +259,8 @@ class RolloutOperatorTest {
     void pendingGroupsAndPoolsFollowTheirKeysWhenTheGeneratorParallelismChanges() throws Exception {
         PolicyStore store = storeWithVersions(0);
         int maxParallelism = 128;
-        RolloutSettings one = settings(AdmissionGate.of(8, 8, 0, 1, Oversampling.FIXED), GroupFilter.none(), true);
-        RolloutSettings two = settings(AdmissionGate.of(8, 8, 0, 2, Oversampling.FIXED), GroupFilter.none(), true);
+        RolloutSettings one = settings(AdmissionGate.of(8, 8, 0, 1, Oversampling.FIXED), GroupJudge.none(), true);
+        RolloutSettings two = settings(AdmissionGate.of(8, 8, 0, 2, Oversampling.FIXED), GroupJudge.none(), true);
         List<String> easy = List.of("e0", "e1", "e2", "e3");
         List<String> pendingIds = List.of("p0", "p1", "p2", "p3");
         OperatorSubtaskState snapshot;
@@ -265,16 +275,16 @@ class RolloutOperatorTest {
             snapshot = h.snapshot(1, 0);
         }
         FakeGroupSampler.GATE.release(Integer.MAX_VALUE);
-        List<String> regenerated = new java.util.ArrayList<>();
+        List<String> regenerated = new ArrayList<>();
         for (int subtask = 0; subtask < 2; subtask++) {
             int index = subtask;
-            java.util.function.Predicate<String> owned = key -> org.apache.flink.runtime.state.KeyGroupRangeAssignment
+            Predicate<String> owned = key -> KeyGroupRangeAssignment
                     .assignKeyToParallelOperator(key, maxParallelism, 2) == index;
             long expected = pendingIds.stream().filter(owned).count();
             try (var h = new KeyedOneInputStreamOperatorTestHarness<String, Problem, ScoredGroup>(
                     new RolloutOperatorFactory(two, FakeGroupSampler.factory(G), store), Problem::id, Types.STRING,
                     maxParallelism, 2, subtask)) {
-                h.initializeState(org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness
+                h.initializeState(AbstractStreamOperatorTestHarness
                         .repartitionOperatorState(snapshot, maxParallelism, 1, 2, subtask));
                 h.open();
                 runMailsUntil(h, () -> h.extractOutputValues().size() == expected);
@@ -293,7 +303,7 @@ class RolloutOperatorTest {
     @Test
     void problemsTheGateHoldsBackWaitInStateAndAreAdmittedFirstAfterARestore() throws Exception {
         PolicyStore store = storeWithVersions(0);
-        RolloutSettings settings = settings(1, 0, GroupFilter.none()); // one group per version
+        RolloutSettings settings = settings(1, 0, GroupJudge.none()); // one group per version
         OperatorSubtaskState snapshot;
         try (var h = harness(settings, store)) {
             h.open();
@@ -319,7 +329,7 @@ class RolloutOperatorTest {
     @Test
     void aGroupIsGeneratedWithTheNewestVersionWhenItsGenerationStartsNotWhenItWasAdmitted() throws Exception {
         PolicyStore store = storeWithVersions(0);
-        try (var h = harness(settings(4, 1, GroupFilter.none()), store)) {
+        try (var h = harness(settings(4, 1, GroupJudge.none()), store)) {
             h.open();
             FakeGroupSampler.GATE.drainPermits(); // the generator is busy with an earlier pass
             h.processElement(problem("a", "mix:a"), 0);
@@ -335,8 +345,8 @@ class RolloutOperatorTest {
             FakeGroupSampler.GATE.release(Integer.MAX_VALUE);
             runMailsUntil(h, () -> h.extractOutputValues().size() == 2);
             assertThat(h.extractOutputValues()).extracting(ScoredGroup::groupId, ScoredGroup::policyVersion)
-                    .containsExactly(org.assertj.core.groups.Tuple.tuple("a#0", 0L),
-                            org.assertj.core.groups.Tuple.tuple("b#0", 1L));
+                    .containsExactly(Tuple.tuple("a#0", 0L),
+                            Tuple.tuple("b#0", 1L));
         }
     }
 
@@ -344,7 +354,7 @@ class RolloutOperatorTest {
     void theKeyedStateOfFreshProblemsStaysBoundedWhileProblemsThatRecurKeepTheirs() throws Exception {
         int problems = 300;
         for (boolean recur : new boolean[] {false, true}) {
-            RolloutSettings settings = settings(AdmissionGate.of(8, 8, 1, 1, Oversampling.FIXED), GroupFilter.none(),
+            RolloutSettings settings = settings(AdmissionGate.of(8, 8, 1, 1, Oversampling.FIXED), GroupJudge.none(),
                     recur);
             PolicyStore store = new PolicyStore(dir.resolve("bounded-" + recur).toString());
             publish(store, 0);
@@ -353,7 +363,7 @@ class RolloutOperatorTest {
                 int maxEntries = 0;
                 for (int i = 0; i < problems; i++) {
                     long versionNeeded = i / 8; // the window of version v admits the problems of steps v and v + 1
-                    if (versionNeeded > 0 && new io.rollstream.policy.RunSignals(store).latest().orElseThrow().version()
+                    if (versionNeeded > 0 && new RunSignals(store).latest().orElseThrow().version()
                             < versionNeeded) {
                         publish(store, versionNeeded);
                     }

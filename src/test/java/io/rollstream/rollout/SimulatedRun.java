@@ -1,12 +1,14 @@
 package io.rollstream.rollout;
 
+import io.rollstream.batch.Advantages;
 import io.rollstream.batch.Assembled;
 import io.rollstream.batch.BatchAssembler;
 import io.rollstream.batch.BatchAssemblyConfig;
 import io.rollstream.batch.GroupFilters;
 import io.rollstream.tasks.Problem;
+import io.rollstream.types.DropReason;
 import io.rollstream.types.GroupOutcome;
-import io.rollstream.types.PoolCounts;
+import io.rollstream.types.GroupVerdict;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
 import io.rollstream.types.TrainBatch;
@@ -179,7 +181,10 @@ final class SimulatedRun {
         gate = AdmissionGate.of(problemsPerBatch, world.groupsPerBatch(), world.maxAsync(), world.parallelism(),
                 world.mode());
         RolloutSettings settings = new RolloutSettings(gate, new DifficultyPools(null, null),
-                group -> GroupFilters.ALL.dropReason(group, io.rollstream.batch.Advantages.of(group, false)) != null,
+                rollouts -> {
+                    float[] advantages = Advantages.of(rollouts, Advantages.Config.GROUP_MEAN);
+                    return new GroupVerdict(advantages, GroupFilters.ALL.dropReason(rollouts, advantages));
+                },
                 1 << 20, 1, ReAdmission.NONE, G, false);
         busy = new boolean[world.parallelism()];
         nextProblem = new long[world.parallelism()];
@@ -276,7 +281,7 @@ final class SimulatedRun {
     private void finishPass(int subtask, List<GroupRequest> pass, long pinned) {
         busy[subtask] = false;
         try {
-            List<ScoredGroup> groups = new ArrayList<>(pass.size());
+            List<SampledGroup> groups = new ArrayList<>(pass.size());
             for (GroupRequest r : pass) {
                 long index = Long.parseLong(r.problem().id().substring(r.problem().id().indexOf('/') + 1));
                 double[] rewards = world.problems().rewards(index, r.admission(), G, random);
@@ -285,10 +290,7 @@ final class SimulatedRun {
                     rollouts[i] = new Rollout(new int[] {3, 2}, new float[] {-1f, -1f}, "r", rewards[i], Rollout.STOP,
                             null);
                 }
-                ScoredGroup group = new ScoredGroup(ScoredGroup.groupId(r.problem().id(), r.admission()),
-                        r.problem().id(), "sim", "q", new int[] {1}, r.admission(), pinned, -1, PoolCounts.EMPTY, 1,
-                        rollouts);
-                groups.add(group);
+                groups.add(new SampledGroup(r, new int[] {1}, pinned, 1, rollouts));
             }
             for (ScoredGroup stamped : schedulers.get(subtask).complete(groups)) {
                 record(assembler.offer(stamped, (long) (now * 1000)));
@@ -306,7 +308,7 @@ final class SimulatedRun {
                 trained++;
                 trainedTokens += o.group().completionTokens();
                 maxStaleness = Math.max(maxStaleness, o.trainedStep() - o.group().policyVersion());
-            } else if (o.dropped().equals("stale")) {
+            } else if (o.dropped() == DropReason.STALE) {
                 stale++;
             } else {
                 filtered++;
@@ -315,7 +317,7 @@ final class SimulatedRun {
         batches.addAll(out.batches());
         // every arrival that the filters keep is a useful group of its version
         for (GroupOutcome o : out.outcomes()) {
-            if (o.dropped() == null || o.dropped().equals("stale")) {
+            if (o.dropped() == null || o.dropped() == DropReason.STALE) {
                 usefulByVersion.merge(o.group().policyVersion(), 1L, Long::sum);
             }
         }

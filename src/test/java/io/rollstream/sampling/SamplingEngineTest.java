@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -158,7 +159,7 @@ class SamplingEngineTest {
             reqs.add(new GenerationRequest(prompt, RolloutSeeds.of(1, "p", 0, i, 0)));
         }
         List<Completion> out = engine.generate(learned, reqs, SamplingParams.sample(20));
-        assertThat(out.stream().map(c -> java.util.Arrays.toString(c.tokens())).distinct().count()).isGreaterThan(4);
+        assertThat(out.stream().map(c -> Arrays.toString(c.tokens())).distinct().count()).isGreaterThan(4);
     }
 
     @Test
@@ -192,7 +193,7 @@ class SamplingEngineTest {
             if (end < full.length) {
                 stoppedRows++;
                 assertThat(c.finishReason()).isEqualTo(FinishReason.STOP);
-                assertThat(c.tokens()).isEqualTo(java.util.Arrays.copyOf(full, end + 1));
+                assertThat(c.tokens()).isEqualTo(Arrays.copyOf(full, end + 1));
             } else {
                 assertThat(c.finishReason()).isEqualTo(FinishReason.LENGTH);
                 assertThat(c.tokens()).isEqualTo(full);

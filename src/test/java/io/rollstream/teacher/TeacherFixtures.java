@@ -58,6 +58,6 @@ final class TeacherFixtures {
         for (int i = 0; i < rollouts; i++) {
             out[i] = new Rollout(completions.get(i), behaviour[i], "r" + i, 0, Rollout.STOP, null);
         }
-        return new ScoredGroup("p#0", "p", "t", "def=", PROMPT, 0, 0, 0, PoolCounts.EMPTY, 1, out);
+        return new ScoredGroup("p#0", "p", "t", "def=", PROMPT, 0, 0, 0, PoolCounts.EMPTY, 1, out, null);
     }
 }

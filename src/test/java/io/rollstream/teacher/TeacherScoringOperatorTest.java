@@ -9,15 +9,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rollstream.checkpoint.CheckpointFormat;
-import io.rollstream.config.ModelSection;
 import io.rollstream.device.DeviceSetting;
 import io.rollstream.device.Placement;
 import io.rollstream.model.GptModel;
+import io.rollstream.model.ModelSource;
 import io.rollstream.testing.NativeArrays;
 import io.rollstream.types.ScoredGroup;
 
 import org.apache.flink.streaming.api.operators.StreamMap;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +39,7 @@ class TeacherScoringOperatorTest {
     }
 
     private TeacherSettings settings(String checkpoint) {
-        return new TeacherSettings(ModelSection.Source.BUILTIN, checkpoint, 1, TOKENIZER, CONTEXT, DeviceSetting.CPU, 4,
+        return new TeacherSettings(ModelSource.BUILTIN, checkpoint, 1, TOKENIZER, CONTEXT, DeviceSetting.CPU, 4,
                 null);
     }
 
@@ -65,7 +66,7 @@ class TeacherScoringOperatorTest {
                     for (int i = 0; i < expected.rollouts().length; i++) {
                         assertThat(out.get(g).rollouts()[i].tokenRewards()).isNotNull()
                                 .containsExactly(expected.rollouts()[i].tokenRewards(),
-                                        org.assertj.core.api.Assertions.within(1e-6f));
+                                        Assertions.within(1e-6f));
                     }
                 }
             }

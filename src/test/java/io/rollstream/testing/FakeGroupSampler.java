@@ -3,10 +3,9 @@ package io.rollstream.testing;
 import io.rollstream.rollout.GroupRequest;
 import io.rollstream.rollout.GroupSampler;
 import io.rollstream.rollout.GroupSamplerFactory;
+import io.rollstream.rollout.SampledGroup;
 import io.rollstream.tasks.Problem;
-import io.rollstream.types.PoolCounts;
 import io.rollstream.types.Rollout;
-import io.rollstream.types.ScoredGroup;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -44,10 +43,10 @@ public final class FakeGroupSampler implements GroupSampler {
     }
 
     @Override
-    public List<ScoredGroup> generate(List<GroupRequest> requests) throws InterruptedException {
+    public List<SampledGroup> generate(List<GroupRequest> requests) throws InterruptedException {
         GATE.acquire();
         GATE.release();
-        List<ScoredGroup> out = new ArrayList<>();
+        List<SampledGroup> out = new ArrayList<>();
         for (GroupRequest r : requests) {
             Rollout[] rollouts = new Rollout[groupSize];
             for (int i = 0; i < groupSize; i++) {
@@ -55,9 +54,7 @@ public final class FakeGroupSampler implements GroupSampler {
                 rollouts[i] = new Rollout(new int[] {3 + i, 2}, new float[] {-1f, -0.5f}, "r" + i, reward,
                         Rollout.STOP, null);
             }
-            out.add(new ScoredGroup(ScoredGroup.groupId(r.problem().id(), r.admission()), r.problem().id(),
-                    r.problem().task(), r.problem().prompt(), new int[] {1, 3}, r.admission(), r.policyVersion(), -1,
-                    PoolCounts.EMPTY, 1.0, rollouts));
+            out.add(new SampledGroup(r, new int[] {1, 3}, r.policyVersion(), 1.0, rollouts));
         }
         return out;
     }
