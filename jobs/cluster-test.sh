@@ -10,7 +10,7 @@
 #      surviving task manager and trains on;
 #   4. cancel it and resubmit from its newest retained checkpoint with Flink's CLI (`flink run -s`,
 #      ClusterJob's main() then runs in the client);
-#   5. stop with a savepoint (jobs/submit.sh --stop JOBID) and check the run's invariants
+#   5. stop with a savepoint by its run directory again and check the run's invariants
 #      (jobs/cluster/check-run.py).
 # Every JVM it starts is stopped on exit. ~2-3 min on 2 cores. Needs Java 17, Maven, curl, python3.
 #   jobs/cluster-test.sh [--keep]     # --keep leaves the work directory (logs, run) behind
@@ -63,12 +63,6 @@ submit() { # extra submit.sh arguments; prints the job id
   echo "$out" >&2
   sed -n 's/^job \([0-9a-f]*\) submitted.*/\1/p' <<<"$out"
 }
-stop() { # JOBID; prints the savepoint
-  local out
-  out=$(jobs/submit.sh --rest "$rest" --stop "$1" --savepoint-dir "$run/savepoints") || fail "stop: $out"
-  sed -n 's/^savepoint: //p' <<<"$out"
-}
-
 say "starting a job manager, a CPU and a GPU task manager (REST $rest)"
 jobs/local-cluster.sh start --dir "$work" --rest-port "$port" --slots 4 --cpu-task-managers 1 --gpu-task-managers 1 \
   --discovery-script "$root/jobs/cluster/fake-gpu-discovery.sh" || fail "the cluster did not start"
@@ -128,8 +122,8 @@ restored=$(api "/jobs/$job3/checkpoints" | json '(d["latest"]["restored"] or {})
 [[ $restored == "$checkpoint" ]] || fail "job $job3 restored '$restored', not $checkpoint"
 say "job $job3 (flink run) resumed from the retained checkpoint $checkpoint"
 
-say "5. stop with a savepoint and check the run"
-[[ -n $(stop "$job3") ]] || fail "no final savepoint"
+say "5. stop with a savepoint (jobs/rollstream stop RUN, through the job.json flink run wrote) and check the run"
+out=$(jobs/rollstream stop "$run" 2>&1) || fail "rollstream stop: $out"
 wait_for 30 "job $job3 to finish" state_is "$job3" FINISHED
 python3 jobs/cluster/check-run.py "$run" --batch-size 16 --group-size 4 --min-steps 10 || fail "run invariants"
 

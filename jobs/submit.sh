@@ -12,6 +12,8 @@
 # savepoint, stops the job and prints the savepoint path (continue with --resume-from it). With
 # --run-dir, the job's main() also writes DIR/job.json, so `jobs/rollstream stop DIR` stops it too
 # (that way generators first park the problems waiting for admission, so the savepoint comes fast).
+# Prefer that: a savepoint barrier is always aligned, and --stop alone (Flink's REST stop) can wait
+# without end when a job with two or more generators has one waiting at the admission gate.
 # --rest defaults to $FLINK_REST or http://localhost:8081.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
