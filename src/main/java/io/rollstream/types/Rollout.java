@@ -74,6 +74,18 @@ public record Rollout(int[] tokens, float[] logprobs, String text, double reward
                 Objects.requireNonNull(finishReason, "a stored rollout without a finish reason"));
     }
 
+    /**
+     * Always null: only Flink's restore of a savepoint from before the typed form fills this component,
+     * and the constructor turns it into {@link #finish()} and {@link #scoringError()}; read those.
+     *
+     * @deprecated the string form of old savepoints, kept so that they restore
+     */
+    @Deprecated
+    @Override
+    public String finishReason() {
+        return finishReason;
+    }
+
     /** Whether the verifier threw on this rollout (its reward is then 0 and never trained on). */
     public boolean scoringFailed() {
         return finish == FinishReason.SCORING_FAILED;

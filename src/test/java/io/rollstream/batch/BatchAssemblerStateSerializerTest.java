@@ -90,6 +90,7 @@ class BatchAssemblerStateSerializerTest {
     }
 
     @Test
+    @SuppressWarnings("deprecation") // finishReason(): checked to be null
     void versionOneIsReadWithItsFinishReasonStringsTypedAndNoAnswer() throws IOException {
         BatchAssemblerState back = SERIALIZER.deserialize(1, Files.readAllBytes(VERSION_1));
 

@@ -270,7 +270,8 @@ class RunReportTest {
         String rollouts = html.substring(html.indexOf("<h2>Rollouts</h2>"), html.indexOf("<h2>Resolved config</h2>"));
         assertThat(rollouts).contains("<th colspan=\"3\">2+3= &mdash; answer: <code>&lt;5&gt;</code> &mdash; policy"
                 + " version").contains("<th colspan=\"3\">1+1= &mdash; policy version")
-                .as("a run from before rollouts.jsonl carried answers shows none").doesNotContain("1+1= &mdash; answer");
+                .as("a run from before rollouts.jsonl carried answers shows none")
+                .doesNotContain("1+1= &mdash; answer");
     }
 
     private Path copyOfFixture() throws IOException, URISyntaxException {

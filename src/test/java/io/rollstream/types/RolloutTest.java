@@ -17,6 +17,7 @@ class RolloutTest {
     }
 
     @Test
+    @SuppressWarnings("deprecation") // finishReason(): checked to be null
     void theStringFormOfOldStateIsReadIntoTheTypedReasonAndTheError() {
         assertThat(stringForm("stop")).usingRecursiveComparison().isEqualTo(typed(FinishReason.STOP, null));
         assertThat(stringForm("length")).usingRecursiveComparison().isEqualTo(typed(FinishReason.LENGTH, null));
