@@ -403,8 +403,9 @@ public final class LocalRun {
         WarmStart.Settings sft = new WarmStart.Settings(config.sft().steps(), config.sft().examples(),
                 config.sft().batchSize(), config.sft().learningRate(), config.sft().warmupSteps(),
                 config.sft().evalEvery(), config.sft().checkpointEvery(), config.sft().minLearningRate());
-        Task demonstrations = Tasks.create(config.data().task(), config.job().seed()
-                + WarmStart.DEMONSTRATION_SEED_OFFSET, config.data().difficulty(), config.data().taskOptions());
+        Task demonstrations = PlanFactory.withoutHeldOut(config, Tasks.create(config.data().task(),
+                config.job().seed() + WarmStart.DEMONSTRATION_SEED_OFFSET, config.data().difficulty(),
+                config.data().taskOptions()));
         try (LanguageModel start = saved.isPresent() ? Checkpoints.model(saved.get(), Device.cpu())
                 : startingModel(config, model, init)) {
             state.markRunning();
