@@ -1,8 +1,17 @@
 package io.rollstream.config;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies.NamingBase;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.rollstream.common.Json;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -10,7 +19,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -21,8 +32,25 @@ import java.util.stream.Collectors;
  * the default when the key is absent; a value of the wrong type is recorded as an error (naming the
  * full key, the expected type and the value) and the default is returned so reading goes on.
  * {@link #finish()} reports the keys nobody asked for.
+ *
+ * <p>{@link #bind} binds a map to a record: each component is one key, named the way Jackson writes
+ * it ({@link Json#mapper()}'s snake_case, or the component's {@link JsonProperty}), so
+ * {@link ConfigWriter} and the loader agree by construction; a {@link JsonAlias} is an older name
+ * still read. Absent keys take the component's value in the defaults record; the record's canonical
+ * constructor validates. A key whose form is not its component's type is read by a {@link Custom}.
  */
 final class SectionReader {
+
+    /**
+     * A component read by hand (an older form, or a default that depends on another key): {@code read}
+     * gets this map and the components bound before it, by component name.
+     */
+    record Custom(String component, BiFunction<SectionReader, Map<String, Object>, Object> read) {
+
+        static Custom of(String component, Function<SectionReader, Object> read) {
+            return new Custom(component, (in, bound) -> read.apply(in));
+        }
+    }
 
     /** Numbers YAML 1.1 leaves as strings, such as {@code 1e-3}. */
     private static final Pattern NUMBER = Pattern.compile("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?");
@@ -31,19 +59,142 @@ final class SectionReader {
     private final ObjectNode node;
     private final ConfigErrors errors;
     private final Map<String, String> overrides;
+    private final Map<Class<?>, Function<SectionReader, ?>> readers;
     private final Set<String> known = new LinkedHashSet<>();
     private boolean finished;
 
-    private SectionReader(String path, ObjectNode node, ConfigErrors errors, Map<String, String> overrides) {
+    private SectionReader(String path, ObjectNode node, ConfigErrors errors, Map<String, String> overrides,
+            Map<Class<?>, Function<SectionReader, ?>> readers) {
         this.path = path;
         this.node = node;
         this.errors = errors;
         this.overrides = overrides;
+        this.readers = readers;
     }
 
-    /** A reader of the whole file; {@code overrides} maps each overridden key path to its {@code --set} text. */
-    static SectionReader root(ObjectNode tree, ConfigErrors errors, Map<String, String> overrides) {
-        return new SectionReader("", tree, errors, overrides);
+    /**
+     * A reader of the whole file; {@code overrides} maps each overridden key path to its {@code --set}
+     * text; {@code readers} reads the record types that {@link #bind} alone cannot (their customs).
+     */
+    static SectionReader root(ObjectNode tree, ConfigErrors errors, Map<String, String> overrides,
+            Map<Class<?>, Function<SectionReader, ?>> readers) {
+        return new SectionReader("", tree, errors, overrides, readers);
+    }
+
+    /**
+     * This map as a {@code type} record whose absent keys take their values in {@code defaults} (with
+     * null defaults, every key is optional: absent or null gives null, which the record resolves).
+     */
+    <R extends Record> R bind(Class<R> type, R defaults, Custom... customs) {
+        return construct(type, values(type, defaults, customs));
+    }
+
+    /** The components of {@code type} read from this map, in order, as {@link #bind} reads them. */
+    <R extends Record> Object[] values(Class<R> type, R defaults, Custom... customs) {
+        RecordComponent[] components = type.getRecordComponents();
+        Map<String, Object> bound = new LinkedHashMap<>();
+        for (RecordComponent c : components) {
+            Custom custom = Arrays.stream(customs).filter(k -> k.component().equals(c.getName())).findFirst()
+                    .orElse(null);
+            Object value = custom != null ? custom.read().apply(this, bound)
+                    : component(c, defaults == null ? null : invoke(c.getAccessor(), defaults));
+            bound.put(c.getName(), value);
+        }
+        return bound.values().toArray();
+    }
+
+    /** A record from its components, in declaration order; a validation failure propagates. */
+    static <R extends Record> R construct(Class<R> type, Object[] values) {
+        try {
+            Constructor<R> canonical = type.getDeclaredConstructor(Arrays.stream(type.getRecordComponents())
+                    .map(RecordComponent::getType).toArray(Class<?>[]::new));
+            return canonical.newInstance(values);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw new IllegalStateException("cannot build " + type.getSimpleName(), e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot build " + type.getSimpleName(), e);
+        }
+    }
+
+    /** The YAML key of a record component: its {@link JsonProperty} name, else Jackson's snake_case of it. */
+    static String keyOf(RecordComponent c) {
+        JsonProperty named = c.getAccessor().getAnnotation(JsonProperty.class);
+        if (named != null && !named.value().isEmpty()) {
+            return named.value();
+        }
+        return ((NamingBase) Json.mapper().getPropertyNamingStrategy()).translate(c.getName());
+    }
+
+    /** One component's value: its key, or an alias of it (both only when they agree), else {@code def}. */
+    private Object component(RecordComponent c, Object def) {
+        String name = keyOf(c);
+        JsonAlias alias = c.getAccessor().getAnnotation(JsonAlias.class);
+        if (alias == null) {
+            return value(name, c.getType(), def);
+        }
+        Object value = value(name, c.getType(), def);
+        boolean named = isSet(name);
+        for (String older : alias.value()) {
+            Object aliased = value(older, c.getType(), def);
+            if (isSet(older) && named && !Objects.equals(aliased, value)) {
+                error(key(older) + " (" + ConfigErrors.show(aliased) + ") and " + key(name) + " ("
+                        + ConfigErrors.show(value) + ") are the same setting with different values: keep only "
+                        + key(name));
+            } else if (isSet(older) && !named) {
+                value = aliased;
+            }
+        }
+        return value;
+    }
+
+    /** The value of key {@code name} as a {@code type}; absent gives {@code def}, null is allowed when it is null. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private Object value(String name, Class<?> type, Object def) {
+        boolean optional = def == null;
+        if (type == int.class || type == Integer.class) {
+            return read(name, def, optional, "an integer", SectionReader::asInt);
+        }
+        if (type == long.class || type == Long.class) {
+            return read(name, def, optional, "an integer", SectionReader::asLong);
+        }
+        if (type == double.class || type == Double.class) {
+            return read(name, def, optional, "a number", SectionReader::asDouble);
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return read(name, def, optional, "true or false", SectionReader::asBoolean);
+        }
+        if (type == String.class) {
+            return read(name, def, optional, "a string", SectionReader::asString);
+        }
+        if (type.isEnum()) {
+            return enumValue(name, (Enum) def, optional, (Class<Enum>) type);
+        }
+        if (type == Map.class) {
+            return stringMap(name, (Map<String, String>) def);
+        }
+        if (type == List.class) {
+            return stringList(name, (List<String>) def);
+        }
+        if (type.isRecord()) {
+            Function<SectionReader, Object> reader = (Function<SectionReader, Object>) readers.get(type);
+            if (reader == null && def == null) {
+                throw new IllegalStateException(key(name) + " has no default to bind to and no reader");
+            }
+            Class<Record> record = (Class<Record>) type;
+            return nested(name, reader != null ? reader : in -> in.bind(record, (Record) def), def);
+        }
+        throw new IllegalStateException(key(name) + ": cannot bind a " + type.getSimpleName());
+    }
+
+    private static Object invoke(Method accessor, Object record) {
+        try {
+            return accessor.invoke(record);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot read " + accessor, e);
+        }
     }
 
     /**
@@ -60,7 +211,7 @@ final class SectionReader {
             typeError(name, "a map of keys", value);
             return def;
         }
-        SectionReader child = new SectionReader(key(name), (ObjectNode) value, errors, overrides);
+        SectionReader child = new SectionReader(key(name), (ObjectNode) value, errors, overrides, readers);
         T result = errors.attempt(() -> read.apply(child));
         child.finish();
         return result == null ? def : result;
