@@ -35,19 +35,10 @@ public final class ConfigLoader {
 
     /** The sections with keys that are not plain record components, and how each is read. */
     private static final Map<Class<?>, Function<SectionReader, ?>> READ_BY_HAND = Map.ofEntries(
-            Map.entry(JobSection.class, (Function<SectionReader, ?>) JobSection::read),
-            Map.entry(DataSection.class, (Function<SectionReader, ?>) DataSection::read),
             Map.entry(ModelSection.class, (Function<SectionReader, ?>) ModelSection::read),
-            Map.entry(SftSection.class, (Function<SectionReader, ?>) SftSection::read),
-            Map.entry(RolloutSection.class, (Function<SectionReader, ?>) RolloutSection::read),
             Map.entry(BufferSection.class, (Function<SectionReader, ?>) BufferSection::read),
-            Map.entry(AsyncSection.class, (Function<SectionReader, ?>) AsyncSection::read),
             Map.entry(LearnerSection.class, (Function<SectionReader, ?>) LearnerSection::read),
-            Map.entry(TeacherSection.class, (Function<SectionReader, ?>) TeacherSection::read),
-            Map.entry(EvalSection.class, (Function<SectionReader, ?>) EvalSection::read),
-            Map.entry(PolicyStoreSection.class, (Function<SectionReader, ?>) PolicyStoreSection::read),
-            Map.entry(OutputSection.class, (Function<SectionReader, ?>) OutputSection::read),
-            Map.entry(SlotsSection.class, (Function<SectionReader, ?>) SlotsSection::read));
+            Map.entry(PolicyStoreSection.class, (Function<SectionReader, ?>) PolicyStoreSection::read));
 
     private ConfigLoader() {
     }

@@ -1,5 +1,7 @@
 package io.rollstream.config;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
+
 import io.rollstream.device.DeviceSetting;
 import io.rollstream.sampling.SamplingParams;
 
@@ -21,7 +23,8 @@ import io.rollstream.sampling.SamplingParams;
  * @param seed seeds the sampling of completions only; null (the default) uses {@code job.seed}, which also
  *     picks the problems. Set it to vary the draws over the same problems (e.g. repeats of an experiment)
  */
-public record RolloutSection(int parallelism, int rolloutsPerExample, double temperature, double topP, int topK,
+public record RolloutSection(int parallelism,
+        @JsonAlias("num_rollouts_per_prompt") int rolloutsPerExample, double temperature, double topP, int topK,
         int maxNewTokens, int maxBatchRows, int policyPollMs, DeviceSetting device, Long seed) {
 
     /** Sampling seeded by {@code job.seed}. */
@@ -30,9 +33,6 @@ public record RolloutSection(int parallelism, int rolloutsPerExample, double tem
         this(parallelism, rolloutsPerExample, temperature, topP, topK, maxNewTokens, maxBatchRows, policyPollMs, device,
                 null);
     }
-
-    /** The other frameworks' name for {@code rollouts_per_example}. */
-    static final String ALIAS = "num_rollouts_per_prompt";
 
     /** Every key at its default. */
     public static RolloutSection defaults() {
@@ -61,31 +61,5 @@ public record RolloutSection(int parallelism, int rolloutsPerExample, double tem
         return new SamplingParams(temperature, topP, topK, maxNewTokens, false);
     }
 
-    static RolloutSection read(SectionReader in) {
-        RolloutSection d = defaults();
-        return new RolloutSection(
-                in.integer("parallelism", d.parallelism()),
-                rolloutsPerExample(in, d.rolloutsPerExample()),
-                in.number("temperature", d.temperature()),
-                in.number("top_p", d.topP()),
-                in.integer("top_k", d.topK()),
-                in.integer("max_new_tokens", d.maxNewTokens()),
-                in.integer("max_batch_rows", d.maxBatchRows()),
-                in.integer("policy_poll_ms", d.policyPollMs()),
-                in.choice("device", d.device()),
-                in.optionalLong("seed", d.seed()));
-    }
-
     /** The key or its alias; both may be given only with the same value. */
-    private static int rolloutsPerExample(SectionReader in, int def) {
-        boolean named = in.isSet("rollouts_per_example");
-        boolean aliased = in.isSet(ALIAS);
-        int value = in.integer("rollouts_per_example", def);
-        int alias = in.integer(ALIAS, def);
-        if (named && aliased && value != alias) {
-            in.error("rollout." + ALIAS + " (" + alias + ") and rollout.rollouts_per_example ("
-                    + value + ") are the same setting with different values: keep only rollout.rollouts_per_example");
-        }
-        return aliased && !named ? alias : value;
-    }
 }

@@ -35,16 +35,4 @@ public record SftSection(int steps, int examples, int batchSize, double learning
                 "must be >= 0 (0 = save only at the end and on a stop): try 100");
         e.throwIfAny();
     }
-
-    static SftSection read(SectionReader in) {
-        SftSection d = defaults();
-        return new SftSection(
-                in.integer("steps", d.steps()),
-                in.integer("examples", d.examples()),
-                in.integer("batch_size", d.batchSize()),
-                in.number("learning_rate", d.learningRate()),
-                in.integer("warmup_steps", d.warmupSteps()),
-                in.integer("eval_every", d.evalEvery()),
-                in.integer("checkpoint_every", d.checkpointEvery()));
-    }
 }
