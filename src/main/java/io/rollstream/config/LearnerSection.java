@@ -3,7 +3,6 @@ package io.rollstream.config;
 import io.rollstream.device.DeviceSetting;
 import io.rollstream.learner.AdamW;
 import io.rollstream.learner.Algorithm;
-import io.rollstream.learner.DppoLoss.Masking;
 import io.rollstream.learner.ImportanceCorrection;
 import io.rollstream.learner.ImportanceCorrection.Truncation;
 import io.rollstream.learner.LearnerSettings;
@@ -16,6 +15,7 @@ import io.rollstream.learner.PolicyTrainer.OptimizerStep;
 import io.rollstream.learner.ReferenceKl;
 import io.rollstream.sampling.SamplingParams;
 import io.rollstream.model.SamplingTruncation;
+import io.rollstream.config.SectionReader.Custom;
 
 /**
  * The {@code learner} section: the training algorithm, the optimizer ({@link AdamW.Config}), the
@@ -119,57 +119,16 @@ public record LearnerSection(Algorithm algorithm, double learningRate, double be
                 maxNewTokens);
     }
 
+    /**
+     * The section: {@code loss} is a loss name or a map whose unset keys take that loss's defaults, and
+     * the importance correction's defaults depend on the algorithm.
+     */
     static LearnerSection read(SectionReader in) {
-        LearnerSection d = defaults();
-        Algorithm algorithm = in.choice("algorithm", d.algorithm());
-        return new LearnerSection(
-                algorithm,
-                in.number("learning_rate", d.learningRate()),
-                in.number("beta1", d.beta1()),
-                in.number("beta2", d.beta2()),
-                in.number("epsilon", d.epsilon()),
-                in.number("weight_decay", d.weightDecay()),
-                in.integer("warmup_steps", d.warmupSteps()),
-                in.number("max_grad_norm", d.maxGradNorm()),
-                in.integer("micro_batch_size", d.microBatchSize()),
-                in.choice("optimizer_step", d.optimizerStep()),
-                in.integer("max_bad_steps", d.maxBadSteps()),
-                in.isScalar("loss") ? LossConfig.of(in.choice("loss", PolicyLoss.DPPO))
-                        : in.nested("loss", LearnerSection::readLoss, d.loss()),
-                in.choice("loss_aggregation", d.lossAggregation()),
-                in.nested("importance_correction", c -> readCorrection(c, algorithm), null),
-                in.nested("kl_to_reference", LearnerSection::readReferenceKl, d.klToReference()),
-                in.bool("overlong_filtering", d.overlongFiltering()),
-                in.choice("device", d.device()));
-    }
-
-    /** The map form of {@code learner.loss}: a key left out is null, so the loss's own default applies. */
-    private static LossConfig readLoss(SectionReader in) {
-        PolicyLoss name = in.choice("name", PolicyLoss.DPPO);
-        Double clipLow = in.optionalNumber("clip_low", null);
-        Double clipHigh = in.optionalNumber("clip_high", null);
-        Masking masking = in.choice("masking", Masking.DPPO);
-        return new LossConfig(name, clipLow, clipHigh,
-                in.isSet("masking") ? masking : null,
-                in.optionalNumber("dppo_mask_low", null),
-                in.optionalNumber("dppo_mask_high", null),
-                in.optionalNumber("ratio_low", null),
-                in.optionalNumber("ratio_high", null),
-                in.optionalNumber("kl_tau", null));
-    }
-
-    private static ImportanceCorrection.Config readCorrection(SectionReader in, Algorithm algorithm) {
-        ImportanceCorrection.Config d = defaultCorrection(algorithm);
-        return new ImportanceCorrection.Config(
-                in.choice("truncate", d.truncate()),
-                in.number("cap", d.cap()),
-                in.choice("mask", d.mask()),
-                in.number("mask_low", d.maskLow()),
-                in.number("mask_high", d.maskHigh()));
-    }
-
-    private static ReferenceKl.Config readReferenceKl(SectionReader in) {
-        ReferenceKl.Config d = ReferenceKl.Config.off();
-        return new ReferenceKl.Config(in.number("coefficient", d.coefficient()), in.choice("estimator", d.estimator()));
+        return in.bind(LearnerSection.class, defaults(),
+                Custom.of("loss", c -> c.isScalar("loss") ? LossConfig.of(c.choice("loss", PolicyLoss.DPPO))
+                        : c.nested("loss", map -> map.bind(LossConfig.class, null), defaults().loss())),
+                new Custom("importanceCorrection", (c, bound) -> c.nested("importance_correction",
+                        map -> map.bind(ImportanceCorrection.Config.class,
+                                defaultCorrection((Algorithm) bound.get("algorithm"))), null)));
     }
 }

@@ -229,36 +229,8 @@ final class SectionReader {
         return value != null && !value.isNull();
     }
 
-    String string(String name, String def) {
-        return read(name, def, false, "a string", SectionReader::asString);
-    }
-
     String optionalString(String name, String def) {
         return read(name, def, true, "a string", SectionReader::asString);
-    }
-
-    int integer(String name, int def) {
-        return read(name, def, false, "an integer", SectionReader::asInt);
-    }
-
-    Integer optionalInteger(String name, Integer def) {
-        return read(name, def, true, "an integer", SectionReader::asInt);
-    }
-
-    long longInteger(String name, long def) {
-        return read(name, def, false, "an integer", SectionReader::asLong);
-    }
-
-    Long optionalLong(String name, Long def) {
-        return read(name, def, true, "an integer", SectionReader::asLong);
-    }
-
-    double number(String name, double def) {
-        return read(name, def, false, "a number", SectionReader::asDouble);
-    }
-
-    Double optionalNumber(String name, Double def) {
-        return read(name, def, true, "a number", SectionReader::asDouble);
     }
 
     /** A count that older configs wrote as a flag: {@code true} reads as {@code whenTrue}, {@code false} as 0. */
@@ -273,18 +245,9 @@ final class SectionReader {
         return read(name, def, false, "true or false", SectionReader::asBoolean);
     }
 
-    Boolean optionalBool(String name, Boolean def) {
-        return read(name, def, true, "true or false", SectionReader::asBoolean);
-    }
-
     /** One of {@code def}'s enum constants, written in any case ({@code -} and {@code _} alike). */
     <E extends Enum<E>> E choice(String name, E def) {
         return enumValue(name, def, false, def.getDeclaringClass());
-    }
-
-    /** Like {@link #choice}, but absent (or null) gives null. */
-    <E extends Enum<E>> E optionalChoice(String name, Class<E> type) {
-        return enumValue(name, null, true, type);
     }
 
     private <E extends Enum<E>> E enumValue(String name, E def, boolean nullable, Class<E> type) {
