@@ -1,5 +1,7 @@
 package io.rollstream.config;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+
 import io.rollstream.device.DeviceSetting;
 import io.rollstream.learner.AdamW;
 import io.rollstream.learner.Algorithm;
@@ -24,12 +26,8 @@ import io.rollstream.config.SectionReader.Custom;
  *
  * @param algorithm {@code grpo} (policy gradient on verifier rewards), {@code reverse_kl} (on-policy
  *     distillation from {@code teacher.checkpoint}) or {@code sft}; default {@code grpo}
- * @param learningRate peak learning rate, a finite number >= 0 (0 keeps the policy fixed); default 1e-4
- * @param beta1 AdamW first-moment decay, in [0, 1); default 0.9
- * @param beta2 AdamW second-moment decay, in [0, 1); default 0.99
- * @param epsilon AdamW denominator term, > 0, added after bias correction as torch does; default 1e-8
- * @param weightDecay decoupled weight decay on matrices, at least 0; default 0.0
- * @param warmupSteps steps of linear learning-rate warm-up, at least 0; default 0
+ * @param optimizer the optimizer's keys, written in this section ({@code learning_rate}, {@code beta1},
+ *     {@code beta2}, {@code epsilon}, {@code weight_decay}, {@code warmup_steps}: see {@link AdamW.Config})
  * @param maxGradNorm global gradient-norm clip, > 0; default 1.0
  * @param microBatchSize rows per forward/backward pass, at least 1; default 64
  * @param optimizerStep {@code per_batch} (one update per batch) or {@code per_prompt} (gradients of a prompt's
@@ -52,18 +50,15 @@ import io.rollstream.config.SectionReader.Custom;
  *     else the CPU, logged), {@code cpu} or {@code gpu} (fails naming the fix when there is none); its weights,
  *     gradients and AdamW state are float32 on any device; default {@code auto}
  */
-public record LearnerSection(Algorithm algorithm, double learningRate, double beta1, double beta2, double epsilon,
-        double weightDecay, int warmupSteps, double maxGradNorm, int microBatchSize, OptimizerStep optimizerStep,
+public record LearnerSection(Algorithm algorithm, @JsonUnwrapped AdamW.Config optimizer, double maxGradNorm, int microBatchSize, OptimizerStep optimizerStep,
         int maxBadSteps, LossConfig loss, LossAggregation lossAggregation,
         ImportanceCorrection.Config importanceCorrection, ReferenceKl.Config klToReference,
         boolean overlongFiltering, DeviceSetting device) {
 
     /** Every key at its default. */
     public static LearnerSection defaults() {
-        AdamW.Config adam = AdamW.Config.defaults();
         PolicyTrainer.Config trainer = PolicyTrainer.Config.defaults();
-        return new LearnerSection(Algorithm.GRPO, adam.learningRate(), adam.beta1(), adam.beta2(), adam.epsilon(),
-                adam.weightDecay(), adam.warmupSteps(), trainer.maxGradNorm(), trainer.microBatchSize(),
+        return new LearnerSection(Algorithm.GRPO, AdamW.Config.defaults(), trainer.maxGradNorm(), trainer.microBatchSize(),
                 trainer.optimizerStep(), LearnerSettings.DEFAULT_MAX_BAD_STEPS, LossConfig.defaults(),
                 LossAggregation.TOKEN_MEAN, null, ReferenceKl.Config.off(), false, DeviceSetting.AUTO);
     }
@@ -76,6 +71,7 @@ public record LearnerSection(Algorithm algorithm, double learningRate, double be
 
     public LearnerSection {
         algorithm = algorithm == null ? Algorithm.GRPO : algorithm;
+        optimizer = optimizer == null ? AdamW.Config.defaults() : optimizer;
         optimizerStep = optimizerStep == null ? OptimizerStep.PER_BATCH : optimizerStep;
         loss = loss == null ? LossConfig.defaults() : loss;
         lossAggregation = lossAggregation == null ? LossAggregation.TOKEN_MEAN : lossAggregation;
@@ -84,7 +80,6 @@ public record LearnerSection(Algorithm algorithm, double learningRate, double be
         device = device == null ? DeviceSetting.AUTO : device;
         OptimizerStep step = optimizerStep;
         ConfigErrors e = new ConfigErrors();
-        e.attempt(() -> new AdamW.Config(learningRate, beta1, beta2, epsilon, weightDecay, warmupSteps));
         e.attempt(() -> new PolicyTrainer.Config(maxGradNorm, microBatchSize, 1.0, step));
         e.check(maxBadSteps >= 1, "learner.max_bad_steps", maxBadSteps, "must be >= 1: try 5");
         e.check(loss.name() == PolicyLoss.DPPO || algorithm == Algorithm.GRPO, "learner.loss.name", loss.name(),
@@ -96,11 +91,6 @@ public record LearnerSection(Algorithm algorithm, double learningRate, double be
                 "does not combine with learner.loss.name " + ConfigErrors.show(loss.name()) + ", whose clip already"
                         + " bounds the importance weight: set truncate to none (masking is allowed)");
         e.throwIfAny();
-    }
-
-    /** The optimizer settings. */
-    public AdamW.Config toAdamW() {
-        return new AdamW.Config(learningRate, beta1, beta2, epsilon, weightDecay, warmupSteps);
     }
 
     /** The trainer settings: the learner's distribution is the sampler's ({@code rollout} temperature, top-p, top-k). */

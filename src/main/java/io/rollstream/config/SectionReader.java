@@ -2,6 +2,7 @@ package io.rollstream.config;
 
 import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies.NamingBase;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -36,7 +37,7 @@ import java.util.stream.Collectors;
  * <p>{@link #bind} binds a map to a record: each component is one key, named the way Jackson writes
  * it ({@link Json#mapper()}'s snake_case, or the component's {@link JsonProperty}), so
  * {@link ConfigWriter} and the loader agree by construction; a {@link JsonAlias} is an older name
- * still read. Absent keys take the component's value in the defaults record; the record's canonical
+ * still read, and a {@link JsonUnwrapped} record (a stage's own settings) has its keys in this map. Absent keys take the component's value in the defaults record; the record's canonical
  * constructor validates. A key whose form is not its component's type is read by a {@link Custom}.
  */
 final class SectionReader {
@@ -128,8 +129,16 @@ final class SectionReader {
         return ((NamingBase) Json.mapper().getPropertyNamingStrategy()).translate(c.getName());
     }
 
-    /** One component's value: its key, or an alias of it (both only when they agree), else {@code def}. */
+    /**
+     * One component's value: its key, or an alias of it (both only when they agree), else {@code def};
+     * an unwrapped record is bound from this map's keys, and is {@code def} when it is not valid.
+     */
+    @SuppressWarnings("unchecked")
     private Object component(RecordComponent c, Object def) {
+        if (c.getAccessor().isAnnotationPresent(JsonUnwrapped.class)) {
+            Object bound = errors.attempt(() -> bind((Class<Record>) c.getType(), (Record) def));
+            return bound == null ? def : bound;
+        }
         String name = keyOf(c);
         JsonAlias alias = c.getAccessor().getAnnotation(JsonAlias.class);
         if (alias == null) {

@@ -119,7 +119,7 @@ public final class PlanFactory {
                 Math.max(1, r.maxBatchRows() / r.rolloutsPerExample()), r.policyPollMs(),
                 new ReAdmission(b.easyFraction(), b.hardFraction(), c.job().seed()), r.rolloutsPerExample(),
                 problemsRecur(c.data()));
-        LearnerSettings learner = new LearnerSettings(c.learner().algorithm(), c.learner().toAdamW(),
+        LearnerSettings learner = new LearnerSettings(c.learner().algorithm(), c.learner().optimizer(),
                 c.learner().toTrainerConfig(r.toSamplingParams()), c.learner().toLossSettings(r.maxNewTokens()),
                 c.job().maxSteps(),
                 c.data().maxProblems(), c.learner().maxBadSteps(), (long) c.job().stateInlineMaxMb() << 20,

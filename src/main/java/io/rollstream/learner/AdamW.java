@@ -30,7 +30,16 @@ import java.util.Map;
  */
 public final class AdamW {
 
-    /** Optimizer settings. {@code warmupSteps} ramps the learning rate linearly from 0. */
+    /**
+     * Optimizer settings, the {@code learner} section's optimizer keys.
+     *
+     * @param learningRate peak learning rate, a finite number >= 0 (0 keeps the policy fixed); default 1e-4
+     * @param beta1 first-moment decay, in [0, 1); default 0.9
+     * @param beta2 second-moment decay, in [0, 1); default 0.99
+     * @param epsilon denominator term, > 0, added after bias correction as torch does; default 1e-8
+     * @param weightDecay decoupled weight decay on matrices, at least 0; default 0.0
+     * @param warmupSteps steps of linear learning-rate warm-up from 0, at least 0; default 0
+     */
     public record Config(double learningRate, double beta1, double beta2, double epsilon, double weightDecay,
             int warmupSteps) implements Serializable {
 

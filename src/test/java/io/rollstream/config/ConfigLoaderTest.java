@@ -73,7 +73,7 @@ class ConfigLoaderTest {
                 Estimator.GROUP_MEAN, null, false, 0, 0));
         assertThat(c.zeroAdvantageFilter()).isTrue(); // unset: on for grpo
         assertThat(c.async()).isEqualTo(new AsyncSection(1, 1));
-        assertThat(c.learner()).isEqualTo(new LearnerSection(Algorithm.GRPO, 1e-4, 0.9, 0.99, 1e-8, 0.0, 0, 1.0, 64,
+        assertThat(c.learner()).isEqualTo(new LearnerSection(Algorithm.GRPO, new AdamW.Config(1e-4, 0.9, 0.99, 1e-8, 0.0, 0), 1.0, 64,
                 OptimizerStep.PER_BATCH, 5, LossConfig.dppo(new DppoLoss.Config(Masking.DPPO, 0.2, 0.2, 0.125, 8.0, 1e-3)),
                 LossAggregation.TOKEN_MEAN, ImportanceCorrection.Config.none(), ReferenceKl.Config.off(), false,
                 DeviceSetting.AUTO));
@@ -83,7 +83,7 @@ class ConfigLoaderTest {
         assertThat(c.output()).isEqualTo(new OutputSection(Mode.ALL, 10));
         assertThat(c.problemsPerBatch()).isEqualTo(8);
         assertThat(c.evalMaxNewTokens()).isEqualTo(8);
-        assertThat(c.learner().toAdamW()).isEqualTo(AdamW.Config.defaults());
+        assertThat(c.learner().optimizer()).isEqualTo(AdamW.Config.defaults());
         assertThat(c.learner().toLossSettings(1)).isEqualTo(LossSettings.defaults());
         assertThat(c.learner().toTrainerConfig(SamplingParams.sample(8))).isEqualTo(PolicyTrainer.Config.defaults());
     }
@@ -115,7 +115,7 @@ class ConfigLoaderTest {
                 Estimator.GROUP_MEAN_STD,
                 new Advantages.SoftOverlongPunishment(64, 0.5), true, 0.1, 0.2));
         assertThat(c.async()).isEqualTo(new AsyncSection(2, 4));
-        assertThat(c.learner()).isEqualTo(new LearnerSection(Algorithm.GRPO, 5e-5, 0.85, 0.995, 1e-6, 0.01, 10, 0.5,
+        assertThat(c.learner()).isEqualTo(new LearnerSection(Algorithm.GRPO, new AdamW.Config(5e-5, 0.85, 0.995, 1e-6, 0.01, 10), 0.5,
                 32, OptimizerStep.PER_PROMPT, 3,
                 LossConfig.dppo(new DppoLoss.Config(Masking.TOKEN_RATIO, 0.1, 0.3, 0.25, 4.0, 0.0)),
                 LossAggregation.SEQ_MEAN_TOKEN_SUM,
@@ -143,7 +143,7 @@ class ConfigLoaderTest {
         assertThat(c.model().toModelConfig(1000))
                 .isEqualTo(new ModelConfig(1000, 8, 8, 512, 2048, 512, Positions.ROTARY));
         assertThat(c.rollout().toSamplingParams()).isEqualTo(new SamplingParams(0.8, 0.95, 50, 256, false));
-        assertThat(c.learner().toAdamW()).isEqualTo(new AdamW.Config(5e-5, 0.85, 0.995, 1e-6, 0.01, 10));
+        assertThat(c.learner().optimizer()).isEqualTo(new AdamW.Config(5e-5, 0.85, 0.995, 1e-6, 0.01, 10));
         assertThat(c.learner().toTrainerConfig(c.rollout().toSamplingParams()))
                 .isEqualTo(new PolicyTrainer.Config(0.5, 32, 0.8, OptimizerStep.PER_PROMPT,
                         new SamplingTruncation(0.95, 50)));
@@ -192,8 +192,8 @@ class ConfigLoaderTest {
                 job: {max_steps: 1e3, seed: -7}
                 rollout: {temperature: "0.5"}
                 """);
-        assertThat(c.learner().learningRate()).isEqualTo(1e-3);
-        assertThat(c.learner().epsilon()).isEqualTo(1e-7);
+        assertThat(c.learner().optimizer().learningRate()).isEqualTo(1e-3);
+        assertThat(c.learner().optimizer().epsilon()).isEqualTo(1e-7);
         assertThat(c.learner().maxGradNorm()).isEqualTo(2.0);
         assertThat(c.job().maxSteps()).isEqualTo(1000);
         assertThat(c.job().seed()).isEqualTo(-7);
