@@ -1,6 +1,7 @@
 package io.rollstream.config;
 
 import com.fasterxml.jackson.annotation.JsonAlias;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -37,7 +38,8 @@ import java.util.stream.Collectors;
  * <p>{@link #bind} binds a map to a record: each component is one key, named the way Jackson writes
  * it ({@link Json#mapper()}'s snake_case, or the component's {@link JsonProperty}), so
  * {@link ConfigWriter} and the loader agree by construction; a {@link JsonAlias} is an older name
- * still read, and a {@link JsonUnwrapped} record (a stage's own settings) has its keys in this map. Absent keys take the component's value in the defaults record; the record's canonical
+ * still read, a {@link JsonUnwrapped} record (a stage's own settings) has its keys in this map, and a
+ * {@link JsonIgnore} component is no key (it keeps its default). Absent keys take the component's value in the defaults record; the record's canonical
  * constructor validates. A key whose form is not its component's type is read by a {@link Custom}.
  */
 final class SectionReader {
@@ -135,6 +137,9 @@ final class SectionReader {
      */
     @SuppressWarnings("unchecked")
     private Object component(RecordComponent c, Object def) {
+        if (c.getAccessor().isAnnotationPresent(JsonIgnore.class)) {
+            return def;
+        }
         if (c.getAccessor().isAnnotationPresent(JsonUnwrapped.class)) {
             Object bound = errors.attempt(() -> bind((Class<Record>) c.getType(), (Record) def));
             return bound == null ? def : bound;

@@ -68,7 +68,7 @@ class ConfigLoaderTest {
                 new DataSection.Fields("id", "prompt", "answer", "task"), "exact_match", 1, true, 0, 4096, PromptFormat.Kind.RAW, null));
         assertThat(c.model()).isEqualTo(ModelSection.builtin(4, 4, 128, 512, 32, Positions.LEARNED, null, null));
         assertThat(c.sft()).isEqualTo(new SftSection(0, 1000, 64, 1e-3, 20, 250, 100));
-        assertThat(c.rollout()).isEqualTo(new RolloutSection(1, 8, 1.0, 1.0, 0, 8, 256, 200, DeviceSetting.AUTO));
+        assertThat(c.rollout()).isEqualTo(new RolloutSection(1, 8, new SamplingParams(1.0, 1.0, 0, 8, false), 256, 200, DeviceSetting.AUTO, null));
         assertThat(c.buffer()).isEqualTo(new BufferSection(64, 1.0, Oversampling.FIXED, null, null, false, null,
                 Estimator.GROUP_MEAN, null, false, 0, 0));
         assertThat(c.zeroAdvantageFilter()).isTrue(); // unset: on for grpo
@@ -91,7 +91,7 @@ class ConfigLoaderTest {
     @Test
     void missingKeysOfAGivenSectionTakeTheirDefaults() {
         RunConfig c = ConfigLoader.parse("rollout:\n  temperature: 0.5\n");
-        assertThat(c.rollout()).isEqualTo(new RolloutSection(1, 8, 0.5, 1.0, 0, 8, 256, 200, DeviceSetting.AUTO));
+        assertThat(c.rollout()).isEqualTo(new RolloutSection(1, 8, new SamplingParams(0.5, 1.0, 0, 8, false), 256, 200, DeviceSetting.AUTO, null));
         assertThat(c).isEqualTo(new RunConfig(null, null, null, null, c.rollout(), null, null, null, null, null,
                 null, null, null));
     }
@@ -109,7 +109,7 @@ class ConfigLoaderTest {
                 2048, 512, Positions.ROTARY, TokenizerSpec.huggingFace("/models/tiny/tokenizer.json"),
                 "/runs/sft/checkpoints/final", Precision.FLOAT16, null));
         assertThat(c.sft()).isEqualTo(new SftSection(200, 5000, 32, 3e-4, 50, 100, 25));
-        assertThat(c.rollout()).isEqualTo(new RolloutSection(4, 16, 0.8, 0.95, 50, 256, 512, 500, DeviceSetting.GPU, 77L));
+        assertThat(c.rollout()).isEqualTo(new RolloutSection(4, 16, new SamplingParams(0.8, 0.95, 50, 256, false), 512, 500, DeviceSetting.GPU, 77L));
         assertThat(c.rollout().samplingSeed(c.job().seed())).isEqualTo(77L);
         assertThat(c.buffer()).isEqualTo(new BufferSection(256, 1.5, Oversampling.ADAPTIVE, 0.9, 0.1, true, false,
                 Estimator.GROUP_MEAN_STD,
@@ -142,9 +142,9 @@ class ConfigLoaderTest {
         RunConfig c = ConfigLoader.load(example("full.yaml"));
         assertThat(c.model().toModelConfig(1000))
                 .isEqualTo(new ModelConfig(1000, 8, 8, 512, 2048, 512, Positions.ROTARY));
-        assertThat(c.rollout().toSamplingParams()).isEqualTo(new SamplingParams(0.8, 0.95, 50, 256, false));
+        assertThat(c.rollout().sampling()).isEqualTo(new SamplingParams(0.8, 0.95, 50, 256, false));
         assertThat(c.learner().optimizer()).isEqualTo(new AdamW.Config(5e-5, 0.85, 0.995, 1e-6, 0.01, 10));
-        assertThat(c.learner().toTrainerConfig(c.rollout().toSamplingParams()))
+        assertThat(c.learner().toTrainerConfig(c.rollout().sampling()))
                 .isEqualTo(new PolicyTrainer.Config(0.5, 32, 0.8, OptimizerStep.PER_PROMPT,
                         new SamplingTruncation(0.95, 50)));
         assertThat(c.learner().toLossSettings(256).loss().masking()).isEqualTo(Masking.TOKEN_RATIO);
@@ -197,7 +197,7 @@ class ConfigLoaderTest {
         assertThat(c.learner().maxGradNorm()).isEqualTo(2.0);
         assertThat(c.job().maxSteps()).isEqualTo(1000);
         assertThat(c.job().seed()).isEqualTo(-7);
-        assertThat(c.rollout().temperature()).isEqualTo(0.5);
+        assertThat(c.rollout().sampling().temperature()).isEqualTo(0.5);
     }
 
     @Test

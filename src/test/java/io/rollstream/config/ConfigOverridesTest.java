@@ -25,7 +25,7 @@ class ConfigOverridesTest {
     void overridesSetNestedValuesOverTheFile() {
         RunConfig c = parse("rollout: {temperature: 1.5}\nlearner: {loss: {masking: dppo}}",
                 "rollout.temperature=0.7", "learner.loss.masking=none", "job.web_ui=false", "job.name=run=3");
-        assertThat(c.rollout().temperature()).isEqualTo(0.7);
+        assertThat(c.rollout().sampling().temperature()).isEqualTo(0.7);
         assertThat(c.learner().loss().masking()).isEqualTo(Masking.NONE);
         assertThat(c.job().webUi()).isFalse();
         assertThat(c.job().name()).isEqualTo("run=3");
@@ -67,7 +67,7 @@ class ConfigOverridesTest {
 
     @Test
     void aLaterOverrideWins() {
-        assertThat(parse("", "rollout.top_k=5", "rollout.top_k=7").rollout().topK()).isEqualTo(7);
+        assertThat(parse("", "rollout.top_k=5", "rollout.top_k=7").rollout().sampling().topK()).isEqualTo(7);
     }
 
     @Test
