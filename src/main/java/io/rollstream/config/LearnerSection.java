@@ -13,7 +13,6 @@ import io.rollstream.learner.LossConfig;
 import io.rollstream.learner.LossSettings;
 import io.rollstream.learner.PolicyLoss;
 import io.rollstream.learner.PolicyTrainer;
-import io.rollstream.learner.PolicyTrainer.OptimizerStep;
 import io.rollstream.learner.ReferenceKl;
 import io.rollstream.sampling.SamplingParams;
 import io.rollstream.model.SamplingTruncation;
@@ -28,11 +27,9 @@ import io.rollstream.config.SectionReader.Custom;
  *     distillation from {@code teacher.checkpoint}) or {@code sft}; default {@code grpo}
  * @param optimizer the optimizer's keys, written in this section ({@code learning_rate}, {@code beta1},
  *     {@code beta2}, {@code epsilon}, {@code weight_decay}, {@code warmup_steps}: see {@link AdamW.Config})
- * @param maxGradNorm global gradient-norm clip, > 0; default 1.0
- * @param microBatchSize rows per forward/backward pass, at least 1; default 64
- * @param optimizerStep {@code per_batch} (one update per batch) or {@code per_prompt} (gradients of a prompt's
- *     rollouts accumulated, clipped to {@code max_grad_norm}, one update per prompt group);
- *     default {@code per_batch}
+ * @param trainer the trainer's keys, written in this section ({@code max_grad_norm}, {@code micro_batch_size},
+ *     {@code optimizer_step}: see {@link PolicyTrainer.Config}); its temperature and truncation are the
+ *     sampler's, set by {@link #toTrainerConfig}
  * @param maxBadSteps consecutive skipped steps (non-finite or zero gradients) before the job fails, at least 1;
  *     default 5
  * @param loss {@code learner.loss}: a loss name ({@code dppo}, {@code ppo_clip}, {@code gspo}, {@code cispo};
@@ -50,16 +47,16 @@ import io.rollstream.config.SectionReader.Custom;
  *     else the CPU, logged), {@code cpu} or {@code gpu} (fails naming the fix when there is none); its weights,
  *     gradients and AdamW state are float32 on any device; default {@code auto}
  */
-public record LearnerSection(Algorithm algorithm, @JsonUnwrapped AdamW.Config optimizer, double maxGradNorm, int microBatchSize, OptimizerStep optimizerStep,
+public record LearnerSection(Algorithm algorithm, @JsonUnwrapped AdamW.Config optimizer,
+        @JsonUnwrapped PolicyTrainer.Config trainer,
         int maxBadSteps, LossConfig loss, LossAggregation lossAggregation,
         ImportanceCorrection.Config importanceCorrection, ReferenceKl.Config klToReference,
         boolean overlongFiltering, DeviceSetting device) {
 
     /** Every key at its default. */
     public static LearnerSection defaults() {
-        PolicyTrainer.Config trainer = PolicyTrainer.Config.defaults();
-        return new LearnerSection(Algorithm.GRPO, AdamW.Config.defaults(), trainer.maxGradNorm(), trainer.microBatchSize(),
-                trainer.optimizerStep(), LearnerSettings.DEFAULT_MAX_BAD_STEPS, LossConfig.defaults(),
+        return new LearnerSection(Algorithm.GRPO, AdamW.Config.defaults(), PolicyTrainer.Config.defaults(),
+                LearnerSettings.DEFAULT_MAX_BAD_STEPS, LossConfig.defaults(),
                 LossAggregation.TOKEN_MEAN, null, ReferenceKl.Config.off(), false, DeviceSetting.AUTO);
     }
 
@@ -72,15 +69,13 @@ public record LearnerSection(Algorithm algorithm, @JsonUnwrapped AdamW.Config op
     public LearnerSection {
         algorithm = algorithm == null ? Algorithm.GRPO : algorithm;
         optimizer = optimizer == null ? AdamW.Config.defaults() : optimizer;
-        optimizerStep = optimizerStep == null ? OptimizerStep.PER_BATCH : optimizerStep;
+        trainer = trainer == null ? PolicyTrainer.Config.defaults() : trainer;
         loss = loss == null ? LossConfig.defaults() : loss;
         lossAggregation = lossAggregation == null ? LossAggregation.TOKEN_MEAN : lossAggregation;
         importanceCorrection = importanceCorrection == null ? defaultCorrection(algorithm) : importanceCorrection;
         klToReference = klToReference == null ? ReferenceKl.Config.off() : klToReference;
         device = device == null ? DeviceSetting.AUTO : device;
-        OptimizerStep step = optimizerStep;
         ConfigErrors e = new ConfigErrors();
-        e.attempt(() -> new PolicyTrainer.Config(maxGradNorm, microBatchSize, 1.0, step));
         e.check(maxBadSteps >= 1, "learner.max_bad_steps", maxBadSteps, "must be >= 1: try 5");
         e.check(loss.name() == PolicyLoss.DPPO || algorithm == Algorithm.GRPO, "learner.loss.name", loss.name(),
                 "applies to learner.algorithm grpo only (" + ConfigErrors.show(algorithm) + " trains with its own loss):"
@@ -96,8 +91,8 @@ public record LearnerSection(Algorithm algorithm, @JsonUnwrapped AdamW.Config op
     /** The trainer settings: the learner's distribution is the sampler's ({@code rollout} temperature, top-p, top-k). */
     public PolicyTrainer.Config toTrainerConfig(SamplingParams sampling) {
         try {
-            return new PolicyTrainer.Config(maxGradNorm, microBatchSize, sampling.temperature(), optimizerStep,
-                    new SamplingTruncation(sampling.topP(), sampling.topK()));
+            return new PolicyTrainer.Config(trainer.maxGradNorm(), trainer.microBatchSize(), sampling.temperature(),
+                    trainer.optimizerStep(), new SamplingTruncation(sampling.topP(), sampling.topK()));
         } catch (IllegalArgumentException ex) {
             throw new InvalidConfigException(ex.getMessage());
         }

@@ -73,8 +73,8 @@ class ConfigLoaderTest {
                 Estimator.GROUP_MEAN, null, false, 0, 0));
         assertThat(c.zeroAdvantageFilter()).isTrue(); // unset: on for grpo
         assertThat(c.async()).isEqualTo(new AsyncSection(1, 1));
-        assertThat(c.learner()).isEqualTo(new LearnerSection(Algorithm.GRPO, new AdamW.Config(1e-4, 0.9, 0.99, 1e-8, 0.0, 0), 1.0, 64,
-                OptimizerStep.PER_BATCH, 5, LossConfig.dppo(new DppoLoss.Config(Masking.DPPO, 0.2, 0.2, 0.125, 8.0, 1e-3)),
+        assertThat(c.learner()).isEqualTo(new LearnerSection(Algorithm.GRPO, new AdamW.Config(1e-4, 0.9, 0.99, 1e-8, 0.0, 0),
+                new PolicyTrainer.Config(1.0, 64, 1.0, OptimizerStep.PER_BATCH), 5, LossConfig.dppo(new DppoLoss.Config(Masking.DPPO, 0.2, 0.2, 0.125, 8.0, 1e-3)),
                 LossAggregation.TOKEN_MEAN, ImportanceCorrection.Config.none(), ReferenceKl.Config.off(), false,
                 DeviceSetting.AUTO));
         assertThat(c.teacher()).isEqualTo(new TeacherSection(ModelSource.BUILTIN, null, null, 1));
@@ -115,8 +115,8 @@ class ConfigLoaderTest {
                 Estimator.GROUP_MEAN_STD,
                 new Advantages.SoftOverlongPunishment(64, 0.5), true, 0.1, 0.2));
         assertThat(c.async()).isEqualTo(new AsyncSection(2, 4));
-        assertThat(c.learner()).isEqualTo(new LearnerSection(Algorithm.GRPO, new AdamW.Config(5e-5, 0.85, 0.995, 1e-6, 0.01, 10), 0.5,
-                32, OptimizerStep.PER_PROMPT, 3,
+        assertThat(c.learner()).isEqualTo(new LearnerSection(Algorithm.GRPO, new AdamW.Config(5e-5, 0.85, 0.995, 1e-6, 0.01, 10),
+                new PolicyTrainer.Config(0.5, 32, 1.0, OptimizerStep.PER_PROMPT), 3,
                 LossConfig.dppo(new DppoLoss.Config(Masking.TOKEN_RATIO, 0.1, 0.3, 0.25, 4.0, 0.0)),
                 LossAggregation.SEQ_MEAN_TOKEN_SUM,
                 new ImportanceCorrection.Config(ImportanceCorrection.Truncation.SEQUENCE, 3.0,
@@ -179,7 +179,7 @@ class ConfigLoaderTest {
                 """);
         assertThat(c.rollout().device()).isEqualTo(DeviceSetting.CPU);
         assertThat(c.learner().algorithm()).isEqualTo(Algorithm.SFT);
-        assertThat(c.learner().optimizerStep()).isEqualTo(OptimizerStep.PER_PROMPT);
+        assertThat(c.learner().trainer().optimizerStep()).isEqualTo(OptimizerStep.PER_PROMPT);
         assertThat(c.learner().loss().masking()).isEqualTo(Masking.NONE);
         assertThat(c.output().rolloutsLog()).isEqualTo(Mode.NONE);
         assertThat(c.model().positions()).isEqualTo(Positions.ROTARY);
@@ -194,7 +194,7 @@ class ConfigLoaderTest {
                 """);
         assertThat(c.learner().optimizer().learningRate()).isEqualTo(1e-3);
         assertThat(c.learner().optimizer().epsilon()).isEqualTo(1e-7);
-        assertThat(c.learner().maxGradNorm()).isEqualTo(2.0);
+        assertThat(c.learner().trainer().maxGradNorm()).isEqualTo(2.0);
         assertThat(c.job().maxSteps()).isEqualTo(1000);
         assertThat(c.job().seed()).isEqualTo(-7);
         assertThat(c.rollout().sampling().temperature()).isEqualTo(0.5);
