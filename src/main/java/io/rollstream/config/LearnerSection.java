@@ -8,12 +8,10 @@ import io.rollstream.learner.Algorithm;
 import io.rollstream.learner.ImportanceCorrection;
 import io.rollstream.learner.ImportanceCorrection.Truncation;
 import io.rollstream.learner.LearnerSettings;
-import io.rollstream.learner.LossAggregation;
 import io.rollstream.learner.LossConfig;
 import io.rollstream.learner.LossSettings;
 import io.rollstream.learner.PolicyLoss;
 import io.rollstream.learner.PolicyTrainer;
-import io.rollstream.learner.ReferenceKl;
 import io.rollstream.sampling.SamplingParams;
 import io.rollstream.model.SamplingTruncation;
 import io.rollstream.config.SectionReader.Custom;
@@ -32,32 +30,21 @@ import io.rollstream.config.SectionReader.Custom;
  *     sampler's, set by {@link #toTrainerConfig}
  * @param maxBadSteps consecutive skipped steps (non-finite or zero gradients) before the job fails, at least 1;
  *     default 5
- * @param loss {@code learner.loss}: a loss name ({@code dppo}, {@code ppo_clip}, {@code gspo}, {@code cispo};
- *     default {@code dppo}) or a map with {@code name} and that loss's knobs ({@link LossConfig}); GRPO only
- * @param lossAggregation {@code token_mean} (default), {@code seq_mean_token_sum} or {@code seq_mean_token_mean}
- * @param importanceCorrection the {@code learner.importance_correction} map: {@code truncate} ({@code none},
- *     {@code token}, {@code sequence}; default {@code token} for {@code reverse_kl}, {@code none} otherwise),
- *     {@code cap} (2.0), {@code mask} ({@code none}, {@code token}, {@code sequence}, {@code geometric}; default
- *     {@code none}), {@code mask_low} (0.5), {@code mask_high} (2.0)
- * @param klToReference the {@code learner.kl_to_reference} map: {@code coefficient} (0.0 = off),
- *     {@code estimator} ({@code k1}, {@code k2}, {@code k3}; default {@code k3})
- * @param overlongFiltering leave truncated completions out of the loss (they still count in their group's
- *     advantages); default false
+ * @param objective the objective's keys, written in this section ({@code loss}, {@code loss_aggregation},
+ *     {@code importance_correction}, {@code kl_to_reference}, {@code overlong_filtering}: see
+ *     {@link LossSettings}); its {@code max_new_tokens} is the rollout's, set by {@link #toLossSettings}
  * @param device where the learner trains: {@code auto} (the GPU its task manager declares, or one PyTorch sees;
  *     else the CPU, logged), {@code cpu} or {@code gpu} (fails naming the fix when there is none); its weights,
  *     gradients and AdamW state are float32 on any device; default {@code auto}
  */
 public record LearnerSection(Algorithm algorithm, @JsonUnwrapped AdamW.Config optimizer,
         @JsonUnwrapped PolicyTrainer.Config trainer,
-        int maxBadSteps, LossConfig loss, LossAggregation lossAggregation,
-        ImportanceCorrection.Config importanceCorrection, ReferenceKl.Config klToReference,
-        boolean overlongFiltering, DeviceSetting device) {
+        int maxBadSteps, @JsonUnwrapped LossSettings objective, DeviceSetting device) {
 
     /** Every key at its default. */
     public static LearnerSection defaults() {
         return new LearnerSection(Algorithm.GRPO, AdamW.Config.defaults(), PolicyTrainer.Config.defaults(),
-                LearnerSettings.DEFAULT_MAX_BAD_STEPS, LossConfig.defaults(),
-                LossAggregation.TOKEN_MEAN, null, ReferenceKl.Config.off(), false, DeviceSetting.AUTO);
+                LearnerSettings.DEFAULT_MAX_BAD_STEPS, LossSettings.defaults(), DeviceSetting.AUTO);
     }
 
     /** The importance correction {@code algorithm} uses when the config sets none. */
@@ -70,10 +57,9 @@ public record LearnerSection(Algorithm algorithm, @JsonUnwrapped AdamW.Config op
         algorithm = algorithm == null ? Algorithm.GRPO : algorithm;
         optimizer = optimizer == null ? AdamW.Config.defaults() : optimizer;
         trainer = trainer == null ? PolicyTrainer.Config.defaults() : trainer;
-        loss = loss == null ? LossConfig.defaults() : loss;
-        lossAggregation = lossAggregation == null ? LossAggregation.TOKEN_MEAN : lossAggregation;
-        importanceCorrection = importanceCorrection == null ? defaultCorrection(algorithm) : importanceCorrection;
-        klToReference = klToReference == null ? ReferenceKl.Config.off() : klToReference;
+        objective = objective == null ? LossSettings.defaults() : objective;
+        LossConfig loss = objective.loss();
+        ImportanceCorrection.Config importanceCorrection = objective.importanceCorrection();
         device = device == null ? DeviceSetting.AUTO : device;
         ConfigErrors e = new ConfigErrors();
         e.check(maxBadSteps >= 1, "learner.max_bad_steps", maxBadSteps, "must be >= 1: try 5");
@@ -100,8 +86,7 @@ public record LearnerSection(Algorithm algorithm, @JsonUnwrapped AdamW.Config op
 
     /** The objective's settings; {@code maxNewTokens} is {@code rollout.max_new_tokens}. */
     public LossSettings toLossSettings(int maxNewTokens) {
-        return new LossSettings(loss, lossAggregation, importanceCorrection, klToReference, overlongFiltering,
-                maxNewTokens);
+        return objective.withMaxNewTokens(maxNewTokens);
     }
 
     /**
@@ -111,9 +96,10 @@ public record LearnerSection(Algorithm algorithm, @JsonUnwrapped AdamW.Config op
     static LearnerSection read(SectionReader in) {
         return in.bind(LearnerSection.class, defaults(),
                 Custom.of("loss", c -> c.isScalar("loss") ? LossConfig.of(c.choice("loss", PolicyLoss.DPPO))
-                        : c.nested("loss", map -> map.bind(LossConfig.class, null), defaults().loss())),
-                new Custom("importanceCorrection", (c, bound) -> c.nested("importance_correction",
-                        map -> map.bind(ImportanceCorrection.Config.class,
-                                defaultCorrection((Algorithm) bound.get("algorithm"))), null)));
+                        : c.nested("loss", map -> map.bind(LossConfig.class, null), LossConfig.defaults())),
+                new Custom("importanceCorrection", (c, bound) -> {
+                    ImportanceCorrection.Config d = defaultCorrection((Algorithm) bound.get("algorithm"));
+                    return c.nested("importance_correction", map -> map.bind(ImportanceCorrection.Config.class, d), d);
+                }));
     }
 }

@@ -92,18 +92,26 @@ final class SectionReader {
         return construct(type, values(type, defaults, customs));
     }
 
-    /** The components of {@code type} read from this map, in order, as {@link #bind} reads them. */
+    /**
+     * The components of {@code type} read from this map, in order, as {@link #bind} reads them. The
+     * customs apply to unwrapped records' components too, and see every component bound before.
+     */
     <R extends Record> Object[] values(Class<R> type, R defaults, Custom... customs) {
+        return values(type, defaults, List.of(customs), new LinkedHashMap<>());
+    }
+
+    private Object[] values(Class<? extends Record> type, Record defaults, List<Custom> customs,
+            Map<String, Object> bound) {
         RecordComponent[] components = type.getRecordComponents();
-        Map<String, Object> bound = new LinkedHashMap<>();
-        for (RecordComponent c : components) {
-            Custom custom = Arrays.stream(customs).filter(k -> k.component().equals(c.getName())).findFirst()
-                    .orElse(null);
-            Object value = custom != null ? custom.read().apply(this, bound)
-                    : component(c, defaults == null ? null : invoke(c.getAccessor(), defaults));
-            bound.put(c.getName(), value);
+        Object[] values = new Object[components.length];
+        for (int i = 0; i < components.length; i++) {
+            RecordComponent c = components[i];
+            Custom custom = customs.stream().filter(k -> k.component().equals(c.getName())).findFirst().orElse(null);
+            Object def = defaults == null ? null : invoke(c.getAccessor(), defaults);
+            values[i] = custom != null ? custom.read().apply(this, bound) : component(c, def, customs, bound);
+            bound.put(c.getName(), values[i]);
         }
-        return bound.values().toArray();
+        return values;
     }
 
     /** A record from its components, in declaration order; a validation failure propagates. */
@@ -136,13 +144,14 @@ final class SectionReader {
      * an unwrapped record is bound from this map's keys, and is {@code def} when it is not valid.
      */
     @SuppressWarnings("unchecked")
-    private Object component(RecordComponent c, Object def) {
+    private Object component(RecordComponent c, Object def, List<Custom> customs, Map<String, Object> bound) {
         if (c.getAccessor().isAnnotationPresent(JsonIgnore.class)) {
             return def;
         }
         if (c.getAccessor().isAnnotationPresent(JsonUnwrapped.class)) {
-            Object bound = errors.attempt(() -> bind((Class<Record>) c.getType(), (Record) def));
-            return bound == null ? def : bound;
+            Class<Record> type = (Class<Record>) c.getType();
+            Object unwrapped = errors.attempt(() -> construct(type, values(type, (Record) def, customs, bound)));
+            return unwrapped == null ? def : unwrapped;
         }
         String name = keyOf(c);
         JsonAlias alias = c.getAccessor().getAnnotation(JsonAlias.class);

@@ -74,8 +74,10 @@ class ConfigLoaderTest {
         assertThat(c.zeroAdvantageFilter()).isTrue(); // unset: on for grpo
         assertThat(c.async()).isEqualTo(new AsyncSection(1, 1));
         assertThat(c.learner()).isEqualTo(new LearnerSection(Algorithm.GRPO, new AdamW.Config(1e-4, 0.9, 0.99, 1e-8, 0.0, 0),
-                new PolicyTrainer.Config(1.0, 64, 1.0, OptimizerStep.PER_BATCH), 5, LossConfig.dppo(new DppoLoss.Config(Masking.DPPO, 0.2, 0.2, 0.125, 8.0, 1e-3)),
-                LossAggregation.TOKEN_MEAN, ImportanceCorrection.Config.none(), ReferenceKl.Config.off(), false,
+                new PolicyTrainer.Config(1.0, 64, 1.0, OptimizerStep.PER_BATCH), 5,
+                new LossSettings(LossConfig.dppo(new DppoLoss.Config(Masking.DPPO, 0.2, 0.2, 0.125, 8.0, 1e-3)),
+                        LossAggregation.TOKEN_MEAN, ImportanceCorrection.Config.none(), ReferenceKl.Config.off(), false,
+                        1),
                 DeviceSetting.AUTO));
         assertThat(c.teacher()).isEqualTo(new TeacherSection(ModelSource.BUILTIN, null, null, 1));
         assertThat(c.eval()).isEqualTo(new EvalSection(5, 200, null));
@@ -117,11 +119,12 @@ class ConfigLoaderTest {
         assertThat(c.async()).isEqualTo(new AsyncSection(2, 4));
         assertThat(c.learner()).isEqualTo(new LearnerSection(Algorithm.GRPO, new AdamW.Config(5e-5, 0.85, 0.995, 1e-6, 0.01, 10),
                 new PolicyTrainer.Config(0.5, 32, 1.0, OptimizerStep.PER_PROMPT), 3,
-                LossConfig.dppo(new DppoLoss.Config(Masking.TOKEN_RATIO, 0.1, 0.3, 0.25, 4.0, 0.0)),
-                LossAggregation.SEQ_MEAN_TOKEN_SUM,
-                new ImportanceCorrection.Config(ImportanceCorrection.Truncation.SEQUENCE, 3.0,
-                        ImportanceCorrection.MaskLevel.GEOMETRIC, 0.9, 1.1),
-                new ReferenceKl.Config(0.05, ReferenceKl.Estimator.K2), false, DeviceSetting.GPU));
+                new LossSettings(LossConfig.dppo(new DppoLoss.Config(Masking.TOKEN_RATIO, 0.1, 0.3, 0.25, 4.0, 0.0)),
+                        LossAggregation.SEQ_MEAN_TOKEN_SUM,
+                        new ImportanceCorrection.Config(ImportanceCorrection.Truncation.SEQUENCE, 3.0,
+                                ImportanceCorrection.MaskLevel.GEOMETRIC, 0.9, 1.1),
+                        new ReferenceKl.Config(0.05, ReferenceKl.Estimator.K2), false, 1),
+                DeviceSetting.GPU));
         assertThat(c.teacher()).isEqualTo(new TeacherSection(ModelSource.BUILTIN, "/runs/teacher/final", null, 2));
         assertThat(c.eval()).isEqualTo(new EvalSection(50, 500, 512));
         assertThat(c.policyStore()).isEqualTo(new PolicyStoreSection("/scratch/policies", 3, 5, false));
@@ -180,7 +183,7 @@ class ConfigLoaderTest {
         assertThat(c.rollout().device()).isEqualTo(DeviceSetting.CPU);
         assertThat(c.learner().algorithm()).isEqualTo(Algorithm.SFT);
         assertThat(c.learner().trainer().optimizerStep()).isEqualTo(OptimizerStep.PER_PROMPT);
-        assertThat(c.learner().loss().masking()).isEqualTo(Masking.NONE);
+        assertThat(c.learner().objective().loss().masking()).isEqualTo(Masking.NONE);
         assertThat(c.output().rolloutsLog()).isEqualTo(Mode.NONE);
         assertThat(c.model().positions()).isEqualTo(Positions.ROTARY);
     }
