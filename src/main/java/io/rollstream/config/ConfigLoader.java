@@ -34,11 +34,11 @@ public final class ConfigLoader {
             .build();
 
     /** The sections with keys that are not plain record components, and how each is read. */
-    private static final Map<Class<?>, Function<SectionReader, ?>> READ_BY_HAND = Map.ofEntries(
-            Map.entry(ModelSection.class, (Function<SectionReader, ?>) ModelSection::read),
-            Map.entry(BufferSection.class, (Function<SectionReader, ?>) BufferSection::read),
-            Map.entry(LearnerSection.class, (Function<SectionReader, ?>) LearnerSection::read),
-            Map.entry(PolicyStoreSection.class, (Function<SectionReader, ?>) PolicyStoreSection::read));
+    private static final Map<Class<?>, Function<SectionReader, ?>> READ_BY_HAND = Map.of(
+            ModelSection.class, ModelSection::read,
+            BufferSection.class, BufferSection::read,
+            LearnerSection.class, LearnerSection::read,
+            PolicyStoreSection.class, PolicyStoreSection::read);
 
     private ConfigLoader() {
     }

@@ -37,10 +37,12 @@ import java.util.stream.Collectors;
  *
  * <p>{@link #bind} binds a map to a record: each component is one key, named the way Jackson writes
  * it ({@link Json#mapper()}'s snake_case, or the component's {@link JsonProperty}), so
- * {@link ConfigWriter} and the loader agree by construction; a {@link JsonAlias} is an older name
- * still read, a {@link JsonUnwrapped} record (a stage's own settings) has its keys in this map, and a
- * {@link JsonIgnore} component is no key (it keeps its default). Absent keys take the component's value in the defaults record; the record's canonical
- * constructor validates. A key whose form is not its component's type is read by a {@link Custom}.
+ * {@link ConfigWriter} and the loader agree by construction. A {@link JsonAlias} is an older name
+ * still read; a {@link JsonUnwrapped} record (a stage's own settings) has its keys in this map; a
+ * {@link JsonIgnore} component is no key and keeps its default. Absent keys take the component's
+ * value in the defaults record, and the record's canonical constructor validates. A key whose form
+ * is not its component's type is read by a {@link Custom}. (Jackson's own deserializer stops at the
+ * first problem and has no per-key defaults for records; this reports every problem, named as today.)
  */
 final class SectionReader {
 
