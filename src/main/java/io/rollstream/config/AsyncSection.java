@@ -27,11 +27,4 @@ public record AsyncSection(int maxAsyncLevel, int maxOffPolicySteps) {
         }
         e.throwIfAny();
     }
-
-    static AsyncSection read(SectionReader in) {
-        AsyncSection d = defaults();
-        return new AsyncSection(
-                in.integer("max_async_level", d.maxAsyncLevel()),
-                in.integer("max_off_policy_steps", d.maxOffPolicySteps()));
-    }
 }

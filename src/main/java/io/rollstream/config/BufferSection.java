@@ -4,6 +4,7 @@ import io.rollstream.batch.Advantages;
 import io.rollstream.batch.Advantages.Estimator;
 import io.rollstream.batch.Advantages.SoftOverlongPunishment;
 import io.rollstream.rollout.Oversampling;
+import io.rollstream.config.SectionReader.Custom;
 
 /**
  * The {@code buffer} section: how scored groups become training batches.
@@ -83,21 +84,12 @@ public record BufferSection(int batchSize, double oversamplingFactor, Oversampli
         return value >= 0 && value <= 1;
     }
 
+    /** The section: {@code advantage} also read under its older name, the punishment's cache_tokens required. */
     static BufferSection read(SectionReader in) {
-        BufferSection d = defaults();
-        return new BufferSection(
-                in.integer("batch_size", d.batchSize()),
-                in.number("oversampling_factor", d.oversamplingFactor()),
-                in.choice("oversampling", d.oversampling()),
-                in.optionalNumber("easy_threshold", d.easyThreshold()),
-                in.optionalNumber("hard_threshold", d.hardThreshold()),
-                in.bool("online_difficulty_filtering", d.onlineDifficultyFiltering()),
-                in.optionalBool("zero_advantage_filter", d.zeroAdvantageFilter()),
-                advantage(in, d.advantage()),
-                in.nested("soft_overlong_punishment", BufferSection::readPunishment, null),
-                in.bool("filter_truncated", d.filterTruncated()),
-                in.number("easy_fraction", d.easyFraction()),
-                in.number("hard_fraction", d.hardFraction()));
+        return in.bind(BufferSection.class, defaults(),
+                Custom.of("advantage", c -> advantage(c, defaults().advantage())),
+                Custom.of("softOverlongPunishment",
+                        c -> c.nested("soft_overlong_punishment", BufferSection::readPunishment, null)));
     }
 
     /** {@code advantage}, or its older form {@code std_normalize_advantages}; both only when they agree. */
@@ -119,6 +111,6 @@ public record BufferSection(int batchSize, double oversamplingFactor, Oversampli
             in.error("buffer.soft_overlong_punishment.cache_tokens is required (L_cache, the last tokens before"
                     + " rollout.max_new_tokens that are penalised): e.g. {cache_tokens: 4}");
         }
-        return new SoftOverlongPunishment(in.integer("cache_tokens", 1), in.number("penalty", 1.0));
+        return in.bind(SoftOverlongPunishment.class, new SoftOverlongPunishment(1, 1.0));
     }
 }

@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Reads a run configuration: one YAML file of sections ({@code job}, {@code data}, {@code model},
@@ -30,6 +32,13 @@ public final class ConfigLoader {
     static final YAMLMapper YAML = YAMLMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
+
+    /** The sections with keys that are not plain record components, and how each is read. */
+    private static final Map<Class<?>, Function<SectionReader, ?>> READ_BY_HAND = Map.of(
+            ModelSection.class, ModelSection::read,
+            BufferSection.class, BufferSection::read,
+            LearnerSection.class, LearnerSection::read,
+            PolicyStoreSection.class, PolicyStoreSection::read);
 
     private ConfigLoader() {
     }
@@ -71,25 +80,11 @@ public final class ConfigLoader {
         ObjectNode tree = readTree(text, source);
         ConfigErrors errors = new ConfigErrors();
         SectionReader root = SectionReader.root(tree, errors,
-                Overrides.apply(tree, overrides == null ? List.of() : overrides, errors));
-        RunConfig d = RunConfig.defaults();
-        JobSection job = root.nested("job", JobSection::read, d.job());
-        DataSection data = root.nested("data", DataSection::read, d.data());
-        ModelSection model = root.nested("model", ModelSection::read, d.model());
-        SftSection sft = root.nested("sft", SftSection::read, d.sft());
-        RolloutSection rollout = root.nested("rollout", RolloutSection::read, d.rollout());
-        BufferSection buffer = root.nested("buffer", BufferSection::read, d.buffer());
-        AsyncSection async = root.nested("async", AsyncSection::read, d.async());
-        LearnerSection learner = root.nested("learner", LearnerSection::read, d.learner());
-        TeacherSection teacher = root.nested("teacher", TeacherSection::read, d.teacher());
-        EvalSection eval = root.nested("eval", EvalSection::read, d.eval());
-        PolicyStoreSection policyStore = root.nested("policy_store", PolicyStoreSection::read, d.policyStore());
-        OutputSection output = root.nested("output", OutputSection::read, d.output());
-        SlotsSection slots = root.nested("slots", SlotsSection::read, d.slots());
+                Overrides.apply(tree, overrides == null ? List.of() : overrides, errors), READ_BY_HAND);
+        Object[] sections = root.values(RunConfig.class, RunConfig.defaults());
         root.finish();
         errors.throwIfAny();
-        return new RunConfig(job, data, model, sft, rollout, buffer, async, learner, teacher, eval, policyStore,
-                output, slots);
+        return SectionReader.construct(RunConfig.class, sections);
     }
 
     /** The file as a map; empty (or only comments) gives an empty map. */

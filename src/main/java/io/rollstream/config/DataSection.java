@@ -61,12 +61,6 @@ public record DataSection(Source source, String task, int difficulty, Map<String
             e.check(task != null && !task.isBlank(), "data.fields.task", task, "must name a JSONL field");
             e.throwIfAny();
         }
-
-        static Fields read(SectionReader in) {
-            Fields d = defaults();
-            return new Fields(in.string("id", d.id()), in.string("prompt", d.prompt()),
-                    in.string("answer", d.answer()), in.string("task", d.task()));
-        }
     }
 
     /** Every key at its default. */
@@ -116,25 +110,6 @@ public record DataSection(Source source, String task, int difficulty, Map<String
         } catch (IllegalArgumentException ex) {
             e.add("data.task_options (" + options + ") do not suit data.task " + task + ": " + ex.getMessage());
         }
-    }
-
-    static DataSection read(SectionReader in) {
-        DataSection d = defaults();
-        return new DataSection(
-                in.choice("source", d.source()),
-                in.string("task", d.task()),
-                in.integer("difficulty", d.difficulty()),
-                in.stringMap("task_options", d.taskOptions()),
-                in.optionalString("path", d.path()),
-                in.bool("watch", d.watch()),
-                in.nested("fields", Fields::read, d.fields()),
-                in.string("verifier", d.verifier()),
-                in.integer("epochs", d.epochs()),
-                in.bool("shuffle", d.shuffle()),
-                in.integer("max_problems", d.maxProblems()),
-                in.integer("max_prompt_chars", d.maxPromptChars()),
-                in.choice("prompt_format", d.promptFormat()),
-                in.optionalString("system_prompt", d.systemPrompt()));
     }
 
     /** The prompt format these keys give. */

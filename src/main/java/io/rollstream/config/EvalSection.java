@@ -28,12 +28,4 @@ public record EvalSection(int everySteps, int problems, Integer maxNewTokens) {
     public int maxNewTokensOr(int rolloutMaxNewTokens) {
         return maxNewTokens == null ? rolloutMaxNewTokens : maxNewTokens;
     }
-
-    static EvalSection read(SectionReader in) {
-        EvalSection d = defaults();
-        return new EvalSection(
-                in.integer("every_steps", d.everySteps()),
-                in.integer("problems", d.problems()),
-                in.optionalInteger("max_new_tokens", d.maxNewTokens()));
-    }
 }

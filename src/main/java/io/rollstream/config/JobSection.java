@@ -69,21 +69,4 @@ public record JobSection(String name, long seed, int maxSteps, int maxMinutes, b
         return !name.contains("/") && !name.contains("\\") && !name.contains("..")
                 && name.chars().noneMatch(Character::isISOControl);
     }
-
-    static JobSection read(SectionReader in) {
-        JobSection d = defaults();
-        return new JobSection(
-                in.string("name", d.name()),
-                in.longInteger("seed", d.seed()),
-                in.integer("max_steps", d.maxSteps()),
-                in.integer("max_minutes", d.maxMinutes()),
-                in.bool("web_ui", d.webUi()),
-                in.integer("web_ui_port", d.webUiPort()),
-                in.integer("checkpoint_interval_s", d.checkpointIntervalS()),
-                in.integer("prometheus_port", d.prometheusPort()),
-                in.optionalString("checkpoint_dir", d.checkpointDir()),
-                in.integer("restart_attempts", d.restartAttempts()),
-                in.integer("state_inline_max_mb", d.stateInlineMaxMb()),
-                in.integer("log_every", d.logEvery()));
-    }
 }

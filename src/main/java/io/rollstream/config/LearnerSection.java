@@ -1,21 +1,20 @@
 package io.rollstream.config;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+
 import io.rollstream.device.DeviceSetting;
 import io.rollstream.learner.AdamW;
 import io.rollstream.learner.Algorithm;
-import io.rollstream.learner.DppoLoss.Masking;
 import io.rollstream.learner.ImportanceCorrection;
 import io.rollstream.learner.ImportanceCorrection.Truncation;
 import io.rollstream.learner.LearnerSettings;
-import io.rollstream.learner.LossAggregation;
 import io.rollstream.learner.LossConfig;
 import io.rollstream.learner.LossSettings;
 import io.rollstream.learner.PolicyLoss;
 import io.rollstream.learner.PolicyTrainer;
-import io.rollstream.learner.PolicyTrainer.OptimizerStep;
-import io.rollstream.learner.ReferenceKl;
 import io.rollstream.sampling.SamplingParams;
 import io.rollstream.model.SamplingTruncation;
+import io.rollstream.config.SectionReader.Custom;
 
 /**
  * The {@code learner} section: the training algorithm, the optimizer ({@link AdamW.Config}), the
@@ -24,48 +23,28 @@ import io.rollstream.model.SamplingTruncation;
  *
  * @param algorithm {@code grpo} (policy gradient on verifier rewards), {@code reverse_kl} (on-policy
  *     distillation from {@code teacher.checkpoint}) or {@code sft}; default {@code grpo}
- * @param learningRate peak learning rate, a finite number >= 0 (0 keeps the policy fixed); default 1e-4
- * @param beta1 AdamW first-moment decay, in [0, 1); default 0.9
- * @param beta2 AdamW second-moment decay, in [0, 1); default 0.99
- * @param epsilon AdamW denominator term, > 0, added after bias correction as torch does; default 1e-8
- * @param weightDecay decoupled weight decay on matrices, at least 0; default 0.0
- * @param warmupSteps steps of linear learning-rate warm-up, at least 0; default 0
- * @param maxGradNorm global gradient-norm clip, > 0; default 1.0
- * @param microBatchSize rows per forward/backward pass, at least 1; default 64
- * @param optimizerStep {@code per_batch} (one update per batch) or {@code per_prompt} (gradients of a prompt's
- *     rollouts accumulated, clipped to {@code max_grad_norm}, one update per prompt group);
- *     default {@code per_batch}
+ * @param optimizer the optimizer's keys, written in this section ({@code learning_rate}, {@code beta1},
+ *     {@code beta2}, {@code epsilon}, {@code weight_decay}, {@code warmup_steps}: see {@link AdamW.Config})
+ * @param trainer the trainer's keys, written in this section ({@code max_grad_norm}, {@code micro_batch_size},
+ *     {@code optimizer_step}: see {@link PolicyTrainer.Config}); its temperature and truncation are the
+ *     sampler's, set by {@link #toTrainerConfig}
  * @param maxBadSteps consecutive skipped steps (non-finite or zero gradients) before the job fails, at least 1;
  *     default 5
- * @param loss {@code learner.loss}: a loss name ({@code dppo}, {@code ppo_clip}, {@code gspo}, {@code cispo};
- *     default {@code dppo}) or a map with {@code name} and that loss's knobs ({@link LossConfig}); GRPO only
- * @param lossAggregation {@code token_mean} (default), {@code seq_mean_token_sum} or {@code seq_mean_token_mean}
- * @param importanceCorrection the {@code learner.importance_correction} map: {@code truncate} ({@code none},
- *     {@code token}, {@code sequence}; default {@code token} for {@code reverse_kl}, {@code none} otherwise),
- *     {@code cap} (2.0), {@code mask} ({@code none}, {@code token}, {@code sequence}, {@code geometric}; default
- *     {@code none}), {@code mask_low} (0.5), {@code mask_high} (2.0)
- * @param klToReference the {@code learner.kl_to_reference} map: {@code coefficient} (0.0 = off),
- *     {@code estimator} ({@code k1}, {@code k2}, {@code k3}; default {@code k3})
- * @param overlongFiltering leave truncated completions out of the loss (they still count in their group's
- *     advantages); default false
+ * @param objective the objective's keys, written in this section ({@code loss}, {@code loss_aggregation},
+ *     {@code importance_correction}, {@code kl_to_reference}, {@code overlong_filtering}: see
+ *     {@link LossSettings}); its {@code max_new_tokens} is the rollout's, set by {@link #toLossSettings}
  * @param device where the learner trains: {@code auto} (the GPU its task manager declares, or one PyTorch sees;
  *     else the CPU, logged), {@code cpu} or {@code gpu} (fails naming the fix when there is none); its weights,
  *     gradients and AdamW state are float32 on any device; default {@code auto}
  */
-public record LearnerSection(Algorithm algorithm, double learningRate, double beta1, double beta2, double epsilon,
-        double weightDecay, int warmupSteps, double maxGradNorm, int microBatchSize, OptimizerStep optimizerStep,
-        int maxBadSteps, LossConfig loss, LossAggregation lossAggregation,
-        ImportanceCorrection.Config importanceCorrection, ReferenceKl.Config klToReference,
-        boolean overlongFiltering, DeviceSetting device) {
+public record LearnerSection(Algorithm algorithm, @JsonUnwrapped AdamW.Config optimizer,
+        @JsonUnwrapped PolicyTrainer.Config trainer,
+        int maxBadSteps, @JsonUnwrapped LossSettings objective, DeviceSetting device) {
 
     /** Every key at its default. */
     public static LearnerSection defaults() {
-        AdamW.Config adam = AdamW.Config.defaults();
-        PolicyTrainer.Config trainer = PolicyTrainer.Config.defaults();
-        return new LearnerSection(Algorithm.GRPO, adam.learningRate(), adam.beta1(), adam.beta2(), adam.epsilon(),
-                adam.weightDecay(), adam.warmupSteps(), trainer.maxGradNorm(), trainer.microBatchSize(),
-                trainer.optimizerStep(), LearnerSettings.DEFAULT_MAX_BAD_STEPS, LossConfig.defaults(),
-                LossAggregation.TOKEN_MEAN, null, ReferenceKl.Config.off(), false, DeviceSetting.AUTO);
+        return new LearnerSection(Algorithm.GRPO, AdamW.Config.defaults(), PolicyTrainer.Config.defaults(),
+                LearnerSettings.DEFAULT_MAX_BAD_STEPS, LossSettings.defaults(), DeviceSetting.AUTO);
     }
 
     /** The importance correction {@code algorithm} uses when the config sets none. */
@@ -76,16 +55,13 @@ public record LearnerSection(Algorithm algorithm, double learningRate, double be
 
     public LearnerSection {
         algorithm = algorithm == null ? Algorithm.GRPO : algorithm;
-        optimizerStep = optimizerStep == null ? OptimizerStep.PER_BATCH : optimizerStep;
-        loss = loss == null ? LossConfig.defaults() : loss;
-        lossAggregation = lossAggregation == null ? LossAggregation.TOKEN_MEAN : lossAggregation;
-        importanceCorrection = importanceCorrection == null ? defaultCorrection(algorithm) : importanceCorrection;
-        klToReference = klToReference == null ? ReferenceKl.Config.off() : klToReference;
+        optimizer = optimizer == null ? AdamW.Config.defaults() : optimizer;
+        trainer = trainer == null ? PolicyTrainer.Config.defaults() : trainer;
+        objective = objective == null ? LossSettings.defaults() : objective;
+        LossConfig loss = objective.loss();
+        ImportanceCorrection.Config importanceCorrection = objective.importanceCorrection();
         device = device == null ? DeviceSetting.AUTO : device;
-        OptimizerStep step = optimizerStep;
         ConfigErrors e = new ConfigErrors();
-        e.attempt(() -> new AdamW.Config(learningRate, beta1, beta2, epsilon, weightDecay, warmupSteps));
-        e.attempt(() -> new PolicyTrainer.Config(maxGradNorm, microBatchSize, 1.0, step));
         e.check(maxBadSteps >= 1, "learner.max_bad_steps", maxBadSteps, "must be >= 1: try 5");
         e.check(loss.name() == PolicyLoss.DPPO || algorithm == Algorithm.GRPO, "learner.loss.name", loss.name(),
                 "applies to learner.algorithm grpo only (" + ConfigErrors.show(algorithm) + " trains with its own loss):"
@@ -98,16 +74,11 @@ public record LearnerSection(Algorithm algorithm, double learningRate, double be
         e.throwIfAny();
     }
 
-    /** The optimizer settings. */
-    public AdamW.Config toAdamW() {
-        return new AdamW.Config(learningRate, beta1, beta2, epsilon, weightDecay, warmupSteps);
-    }
-
     /** The trainer settings: the learner's distribution is the sampler's ({@code rollout} temperature, top-p, top-k). */
     public PolicyTrainer.Config toTrainerConfig(SamplingParams sampling) {
         try {
-            return new PolicyTrainer.Config(maxGradNorm, microBatchSize, sampling.temperature(), optimizerStep,
-                    new SamplingTruncation(sampling.topP(), sampling.topK()));
+            return new PolicyTrainer.Config(trainer.maxGradNorm(), trainer.microBatchSize(), sampling.temperature(),
+                    trainer.optimizerStep(), new SamplingTruncation(sampling.topP(), sampling.topK()));
         } catch (IllegalArgumentException ex) {
             throw new InvalidConfigException(ex.getMessage());
         }
@@ -115,61 +86,20 @@ public record LearnerSection(Algorithm algorithm, double learningRate, double be
 
     /** The objective's settings; {@code maxNewTokens} is {@code rollout.max_new_tokens}. */
     public LossSettings toLossSettings(int maxNewTokens) {
-        return new LossSettings(loss, lossAggregation, importanceCorrection, klToReference, overlongFiltering,
-                maxNewTokens);
+        return objective.withMaxNewTokens(maxNewTokens);
     }
 
+    /**
+     * The section: {@code loss} is a loss name or a map whose unset keys take that loss's defaults, and
+     * the importance correction's defaults depend on the algorithm.
+     */
     static LearnerSection read(SectionReader in) {
-        LearnerSection d = defaults();
-        Algorithm algorithm = in.choice("algorithm", d.algorithm());
-        return new LearnerSection(
-                algorithm,
-                in.number("learning_rate", d.learningRate()),
-                in.number("beta1", d.beta1()),
-                in.number("beta2", d.beta2()),
-                in.number("epsilon", d.epsilon()),
-                in.number("weight_decay", d.weightDecay()),
-                in.integer("warmup_steps", d.warmupSteps()),
-                in.number("max_grad_norm", d.maxGradNorm()),
-                in.integer("micro_batch_size", d.microBatchSize()),
-                in.choice("optimizer_step", d.optimizerStep()),
-                in.integer("max_bad_steps", d.maxBadSteps()),
-                in.isScalar("loss") ? LossConfig.of(in.choice("loss", PolicyLoss.DPPO))
-                        : in.nested("loss", LearnerSection::readLoss, d.loss()),
-                in.choice("loss_aggregation", d.lossAggregation()),
-                in.nested("importance_correction", c -> readCorrection(c, algorithm), null),
-                in.nested("kl_to_reference", LearnerSection::readReferenceKl, d.klToReference()),
-                in.bool("overlong_filtering", d.overlongFiltering()),
-                in.choice("device", d.device()));
-    }
-
-    /** The map form of {@code learner.loss}: a key left out is null, so the loss's own default applies. */
-    private static LossConfig readLoss(SectionReader in) {
-        PolicyLoss name = in.choice("name", PolicyLoss.DPPO);
-        Double clipLow = in.optionalNumber("clip_low", null);
-        Double clipHigh = in.optionalNumber("clip_high", null);
-        Masking masking = in.choice("masking", Masking.DPPO);
-        return new LossConfig(name, clipLow, clipHigh,
-                in.isSet("masking") ? masking : null,
-                in.optionalNumber("dppo_mask_low", null),
-                in.optionalNumber("dppo_mask_high", null),
-                in.optionalNumber("ratio_low", null),
-                in.optionalNumber("ratio_high", null),
-                in.optionalNumber("kl_tau", null));
-    }
-
-    private static ImportanceCorrection.Config readCorrection(SectionReader in, Algorithm algorithm) {
-        ImportanceCorrection.Config d = defaultCorrection(algorithm);
-        return new ImportanceCorrection.Config(
-                in.choice("truncate", d.truncate()),
-                in.number("cap", d.cap()),
-                in.choice("mask", d.mask()),
-                in.number("mask_low", d.maskLow()),
-                in.number("mask_high", d.maskHigh()));
-    }
-
-    private static ReferenceKl.Config readReferenceKl(SectionReader in) {
-        ReferenceKl.Config d = ReferenceKl.Config.off();
-        return new ReferenceKl.Config(in.number("coefficient", d.coefficient()), in.choice("estimator", d.estimator()));
+        return in.bind(LearnerSection.class, defaults(),
+                Custom.of("loss", c -> c.isScalar("loss") ? LossConfig.of(c.choice("loss", PolicyLoss.DPPO))
+                        : c.nested("loss", map -> map.bind(LossConfig.class, null), LossConfig.defaults())),
+                new Custom("importanceCorrection", (c, bound) -> {
+                    ImportanceCorrection.Config d = defaultCorrection((Algorithm) bound.get("algorithm"));
+                    return c.nested("importance_correction", map -> map.bind(ImportanceCorrection.Config.class, d), d);
+                }));
     }
 }

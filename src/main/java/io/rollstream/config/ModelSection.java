@@ -8,8 +8,8 @@ import io.rollstream.model.ModelConfig;
 import io.rollstream.model.ModelSource;
 import io.rollstream.tokenizer.TokenizerSpec;
 
-import java.util.List;
 import java.util.Locale;
+import io.rollstream.config.SectionReader.Custom;
 
 /**
  * The {@code model} section: where the policy comes from. {@code source: builtin} (the default) is
@@ -159,21 +159,15 @@ public record ModelSection(ModelSource source, String path, Architecture archite
         }
     }
 
+    /**
+     * The section: every key is optional (the constructor resolves what applies to the source), and
+     * {@code dtype}, {@code tokenizer} and {@code lora} are read by hand.
+     */
     static ModelSection read(SectionReader in) {
-        return new ModelSection(
-                in.optionalChoice("source", ModelSource.class),
-                in.optionalString("path", null),
-                in.optionalChoice("architecture", Architecture.class),
-                in.optionalInteger("layers", null),
-                in.optionalInteger("heads", null),
-                in.optionalInteger("d_model", null),
-                in.optionalInteger("mlp_width", null),
-                in.optionalInteger("context_length", null),
-                in.optionalChoice("positions", Positions.class),
-                in.nested("tokenizer", ModelSection::readTokenizer, null),
-                in.optionalString("init", null),
-                dtype(in),
-                in.nested("lora", ModelSection::readLora, null));
+        return in.bind(ModelSection.class, null,
+                Custom.of("tokenizer", c -> c.nested("tokenizer", ModelSection::readTokenizer, null)),
+                Custom.of("dtype", ModelSection::dtype),
+                Custom.of("lora", c -> c.nested("lora", ModelSection::readLora, null)));
     }
 
     /** {@code model.dtype}; {@code bfloat16} is refused with the reason. */
@@ -200,16 +194,8 @@ public record ModelSection(ModelSource source, String path, Architecture archite
     }
 
     private static LoraConfig readLora(SectionReader in) {
-        int rank = in.integer("rank", LoraConfig.DEFAULT_RANK);
-        double alpha = in.number("alpha", LoraConfig.DEFAULT_ALPHA);
-        double dropout = in.number("dropout", 0.0);
-        List<String> targets = in.stringList("targets", LoraConfig.TARGETS);
-        try {
-            return new LoraConfig(rank, alpha, dropout, targets);
-        } catch (IllegalArgumentException e) {
-            in.error(e.getMessage());
-            return null;
-        }
+        return in.bind(LoraConfig.class,
+                new LoraConfig(LoraConfig.DEFAULT_RANK, LoraConfig.DEFAULT_ALPHA, 0.0, LoraConfig.TARGETS));
     }
 
     private static TokenizerSpec readTokenizer(SectionReader in) {

@@ -22,11 +22,4 @@ public record OutputSection(RolloutLogFormat.Mode rolloutsLog, int sampleEvery) 
         e.check(sampleEvery >= 1, "output.sample_every", sampleEvery, "must be >= 1: try 10");
         e.throwIfAny();
     }
-
-    static OutputSection read(SectionReader in) {
-        OutputSection d = defaults();
-        return new OutputSection(
-                in.choice("rollouts_log", d.rolloutsLog()),
-                in.integer("sample_every", d.sampleEvery()));
-    }
 }

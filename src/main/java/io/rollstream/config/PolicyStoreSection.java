@@ -1,6 +1,7 @@
 package io.rollstream.config;
 
 import java.nio.file.Path;
+import io.rollstream.config.SectionReader.Custom;
 
 /**
  * The {@code policy_store} section: where the learner publishes policy weights for the generators,
@@ -41,12 +42,9 @@ public record PolicyStoreSection(String path, int keepLast, int keepEvaluated, b
         return path == null ? runDir.resolve("policy") : Path.of(path);
     }
 
+    /** The section, {@code keep_evaluated} read as a count or an older flag. */
     static PolicyStoreSection read(SectionReader in) {
-        PolicyStoreSection d = defaults();
-        return new PolicyStoreSection(
-                in.optionalString("path", d.path()),
-                in.integer("keep_last", d.keepLast()),
-                in.countOrFlag("keep_evaluated", d.keepEvaluated(), EVERY_EVALUATED),
-                in.bool("keep_best", d.keepBest()));
+        return in.bind(PolicyStoreSection.class, defaults(), Custom.of("keepEvaluated",
+                c -> c.countOrFlag("keep_evaluated", defaults().keepEvaluated(), EVERY_EVALUATED)));
     }
 }

@@ -1,5 +1,8 @@
 package io.rollstream.config;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+
 import io.rollstream.device.DeviceSetting;
 import io.rollstream.sampling.SamplingParams;
 
@@ -10,10 +13,8 @@ import io.rollstream.sampling.SamplingParams;
  *
  * @param parallelism generator subtasks, at least 1; default 1
  * @param rolloutsPerExample completions sampled per problem (one group), at least 1; default 8
- * @param temperature sampling temperature, a finite number > 0; default 1.0
- * @param topP nucleus mass in (0, 1], 1 keeps every token; default 1.0
- * @param topK keep the k most likely tokens, 0 keeps every token; default 0
- * @param maxNewTokens most tokens generated per completion (EOS included), at least 1; default 8
+ * @param sampling how generators sample, written in this section ({@code temperature}, {@code top_p},
+ *     {@code top_k}, {@code max_new_tokens}: see {@link SamplingParams}); never greedy
  * @param maxBatchRows rows per forward pass of a generator, at least 1; default 256
  * @param policyPollMs how often generators look for new policy weights, in ms, at least 10; default 200
  * @param device where generators run: {@code auto} (a GPU if there is one), {@code cpu} or {@code gpu};
@@ -21,31 +22,25 @@ import io.rollstream.sampling.SamplingParams;
  * @param seed seeds the sampling of completions only; null (the default) uses {@code job.seed}, which also
  *     picks the problems. Set it to vary the draws over the same problems (e.g. repeats of an experiment)
  */
-public record RolloutSection(int parallelism, int rolloutsPerExample, double temperature, double topP, int topK,
-        int maxNewTokens, int maxBatchRows, int policyPollMs, DeviceSetting device, Long seed) {
-
-    /** Sampling seeded by {@code job.seed}. */
-    public RolloutSection(int parallelism, int rolloutsPerExample, double temperature, double topP, int topK,
-            int maxNewTokens, int maxBatchRows, int policyPollMs, DeviceSetting device) {
-        this(parallelism, rolloutsPerExample, temperature, topP, topK, maxNewTokens, maxBatchRows, policyPollMs, device,
-                null);
-    }
-
-    /** The other frameworks' name for {@code rollouts_per_example}. */
-    static final String ALIAS = "num_rollouts_per_prompt";
+public record RolloutSection(int parallelism,
+        @JsonAlias("num_rollouts_per_prompt") int rolloutsPerExample, @JsonUnwrapped SamplingParams sampling,
+        int maxBatchRows, int policyPollMs, DeviceSetting device, Long seed) {
 
     /** Every key at its default. */
     public static RolloutSection defaults() {
-        return new RolloutSection(1, 8, 1.0, 1.0, 0, 8, 256, 200, DeviceSetting.AUTO);
+        return new RolloutSection(1, 8, SamplingParams.sample(8), 256, 200, DeviceSetting.AUTO, null);
     }
 
     public RolloutSection {
+        sampling = sampling == null ? SamplingParams.sample(8) : sampling;
         device = device == null ? DeviceSetting.AUTO : device;
         ConfigErrors e = new ConfigErrors();
         e.check(parallelism >= 1, "rollout.parallelism", parallelism, "must be >= 1 (generator subtasks)");
         e.check(rolloutsPerExample >= 1, "rollout.rollouts_per_example", rolloutsPerExample,
                 "must be >= 1: try 8");
-        e.attempt(() -> new SamplingParams(temperature, topP, topK, maxNewTokens, false));
+        if (sampling.greedy()) {
+            throw new IllegalArgumentException("generators sample: greedy decoding is for evaluation only");
+        }
         e.check(maxBatchRows >= 1, "rollout.max_batch_rows", maxBatchRows, "must be >= 1: try 256");
         e.check(policyPollMs >= 10, "rollout.policy_poll_ms", policyPollMs, "must be >= 10: try 200");
         e.throwIfAny();
@@ -56,36 +51,8 @@ public record RolloutSection(int parallelism, int rolloutsPerExample, double tem
         return seed != null ? seed : jobSeed;
     }
 
-    /** How generators sample (never greedy). */
-    public SamplingParams toSamplingParams() {
-        return new SamplingParams(temperature, topP, topK, maxNewTokens, false);
-    }
-
-    static RolloutSection read(SectionReader in) {
-        RolloutSection d = defaults();
-        return new RolloutSection(
-                in.integer("parallelism", d.parallelism()),
-                rolloutsPerExample(in, d.rolloutsPerExample()),
-                in.number("temperature", d.temperature()),
-                in.number("top_p", d.topP()),
-                in.integer("top_k", d.topK()),
-                in.integer("max_new_tokens", d.maxNewTokens()),
-                in.integer("max_batch_rows", d.maxBatchRows()),
-                in.integer("policy_poll_ms", d.policyPollMs()),
-                in.choice("device", d.device()),
-                in.optionalLong("seed", d.seed()));
-    }
-
-    /** The key or its alias; both may be given only with the same value. */
-    private static int rolloutsPerExample(SectionReader in, int def) {
-        boolean named = in.isSet("rollouts_per_example");
-        boolean aliased = in.isSet(ALIAS);
-        int value = in.integer("rollouts_per_example", def);
-        int alias = in.integer(ALIAS, def);
-        if (named && aliased && value != alias) {
-            in.error("rollout." + ALIAS + " (" + alias + ") and rollout.rollouts_per_example ("
-                    + value + ") are the same setting with different values: keep only rollout.rollouts_per_example");
-        }
-        return aliased && !named ? alias : value;
+    /** Most tokens generated per completion: {@code max_new_tokens}. */
+    public int maxNewTokens() {
+        return sampling.maxNewTokens();
     }
 }

@@ -217,10 +217,10 @@ public record RunConfig(JobSection job, DataSection data, ModelSection model, Sf
                 "buffer.advantage", buffer.advantage(), "needs rollout.rollouts_per_example >= 2 (the leave-one-out"
                         + " baseline of a group of one is undefined): raise rollout.rollouts_per_example");
         e.check(!(buffer.advantage() == Advantages.Estimator.DR_GRPO
-                && learner.lossAggregation() == LossAggregation.SEQ_MEAN_TOKEN_MEAN), "buffer.advantage",
+                && learner.objective().aggregation() == LossAggregation.SEQ_MEAN_TOKEN_MEAN), "buffer.advantage",
                 buffer.advantage(), "with learner.loss_aggregation seq_mean_token_mean keeps the per-sequence length"
                         + " normaliser that Dr. GRPO removes: set learner.loss_aggregation to seq_mean_token_sum");
-        e.check(!(learner.overlongFiltering() && buffer.filterTruncated()), "learner.overlong_filtering", true,
+        e.check(!(learner.objective().overlongFiltering() && buffer.filterTruncated()), "learner.overlong_filtering", true,
                 "has nothing to do with buffer.filter_truncated true (groups with a truncated completion are dropped"
                         + " whole before the learner): keep one of the two");
         Advantages.SoftOverlongPunishment p = buffer.softOverlongPunishment();

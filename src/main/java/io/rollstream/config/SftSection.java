@@ -42,17 +42,4 @@ public record SftSection(int steps, int examples, int batchSize, double learning
                 "must be in [0, sft.learning_rate], or null for a constant learning rate: try a tenth of it");
         e.throwIfAny();
     }
-
-    static SftSection read(SectionReader in) {
-        SftSection d = defaults();
-        return new SftSection(
-                in.integer("steps", d.steps()),
-                in.integer("examples", d.examples()),
-                in.integer("batch_size", d.batchSize()),
-                in.number("learning_rate", d.learningRate()),
-                in.integer("warmup_steps", d.warmupSteps()),
-                in.integer("eval_every", d.evalEvery()),
-                in.integer("checkpoint_every", d.checkpointEvery()),
-                in.optionalNumber("min_learning_rate", d.minLearningRate()));
-    }
 }

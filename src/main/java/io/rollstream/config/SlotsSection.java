@@ -50,15 +50,6 @@ public record SlotsSection(@JsonProperty("default") SlotResources defaultGroup, 
                     "declares resources without both cpu_cores and task_heap_mb, which Flink requires together:"
                             + " set both (e.g. {cpu_cores: 1.0, task_heap_mb: 512}) or none");
         }
-
-        static SlotResources read(SectionReader in) {
-            SlotResources d = unspecified();
-            return new SlotResources(
-                    in.number("cpu_cores", d.cpuCores()),
-                    in.integer("task_heap_mb", d.taskHeapMb()),
-                    in.integer("task_off_heap_mb", d.taskOffHeapMb()),
-                    in.integer("gpus", d.gpus()));
-        }
     }
 
     /** Every key at its default. */
@@ -87,14 +78,5 @@ public record SlotsSection(@JsonProperty("default") SlotResources defaultGroup, 
     /** The teacher group's slot: its own declaration, or the generators'. */
     public SlotResources teacherOrRollout() {
         return teacher.declared() ? teacher : rollout;
-    }
-
-    static SlotsSection read(SectionReader in) {
-        SlotsSection d = defaults();
-        return new SlotsSection(
-                in.nested("default", SlotResources::read, d.defaultGroup()),
-                in.nested("rollout", SlotResources::read, d.rollout()),
-                in.nested("learner", SlotResources::read, d.learner()),
-                in.nested("teacher", SlotResources::read, d.teacher()));
     }
 }

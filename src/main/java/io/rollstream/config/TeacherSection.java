@@ -53,13 +53,4 @@ public record TeacherSection(ModelSource source, String checkpoint, String path,
     public String location() {
         return source == ModelSource.HUGGINGFACE ? path : checkpoint;
     }
-
-    static TeacherSection read(SectionReader in) {
-        TeacherSection d = defaults();
-        return new TeacherSection(
-                in.choice("source", d.source()),
-                in.optionalString("checkpoint", d.checkpoint()),
-                in.optionalString("path", d.path()),
-                in.integer("parallelism", d.parallelism()));
-    }
 }

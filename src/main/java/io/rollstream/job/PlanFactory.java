@@ -126,8 +126,8 @@ public final class PlanFactory {
                 Math.max(1, r.maxBatchRows() / r.rolloutsPerExample()), r.policyPollMs(),
                 new ReAdmission(b.easyFraction(), b.hardFraction(), c.job().seed()), r.rolloutsPerExample(),
                 problemsRecur(c.data()));
-        LearnerSettings learner = new LearnerSettings(c.learner().algorithm(), c.learner().toAdamW(),
-                c.learner().toTrainerConfig(r.toSamplingParams()), c.learner().toLossSettings(r.maxNewTokens()),
+        LearnerSettings learner = new LearnerSettings(c.learner().algorithm(), c.learner().optimizer(),
+                c.learner().toTrainerConfig(r.sampling()), c.learner().toLossSettings(r.maxNewTokens()),
                 c.job().maxSteps(),
                 c.data().maxProblems(), c.learner().maxBadSteps(), (long) c.job().stateInlineMaxMb() << 20,
                 retention(c), c.learner().device());
@@ -185,7 +185,7 @@ public final class PlanFactory {
         Verifier verifier = d.source() == DataSection.Source.TASK ? task(c).verifier() : Verifiers.byName(d.verifier());
         PolicyStore store = plan.store();
         RunSignals signals = plan.signals();
-        SamplingParams sampling = c.rollout().toSamplingParams();
+        SamplingParams sampling = c.rollout().sampling();
         int groupSize = c.rollout().rolloutsPerExample();
         int rows = c.rollout().maxBatchRows();
         long seed = c.job().seed();

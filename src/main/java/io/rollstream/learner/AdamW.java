@@ -1,5 +1,7 @@
 package io.rollstream.learner;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -31,13 +33,23 @@ import java.util.Map;
 public final class AdamW {
 
     /**
-     * Optimizer settings. {@code warmupSteps} ramps the learning rate linearly from 0; with
-     * {@code decaySteps} > 0 it then follows a cosine from {@code learningRate} down to
-     * {@code minLearningRate}, reached at step {@code decaySteps} and kept after it (0: constant
-     * after warm-up).
+     * Optimizer settings: the {@code learner} section's optimizer keys, plus a learning-rate schedule
+     * that only the SFT warm start sets ({@code sft.min_learning_rate}). {@code warmupSteps} ramps the
+     * learning rate linearly from 0; with {@code decaySteps} > 0 it then follows a cosine from
+     * {@code learningRate} down to {@code minLearningRate}, reached at step {@code decaySteps} and kept
+     * after it (0: constant after warm-up).
+     *
+     * @param learningRate peak learning rate, a finite number >= 0 (0 keeps the policy fixed); default 1e-4
+     * @param beta1 first-moment decay, in [0, 1); default 0.9
+     * @param beta2 second-moment decay, in [0, 1); default 0.99
+     * @param epsilon denominator term, > 0, added after bias correction as torch does; default 1e-8
+     * @param weightDecay decoupled weight decay on matrices, at least 0; default 0.0
+     * @param warmupSteps steps of linear learning-rate warm-up from 0, at least 0; default 0
+     * @param decaySteps the step at which the cosine decay ends, 0 for none (not a learner key)
+     * @param minLearningRate where the decay ends, in [0, learningRate] when decaySteps > 0 (not a learner key)
      */
     public record Config(double learningRate, double beta1, double beta2, double epsilon, double weightDecay,
-            int warmupSteps, int decaySteps, double minLearningRate) implements Serializable {
+            int warmupSteps, @JsonIgnore int decaySteps, @JsonIgnore double minLearningRate) implements Serializable {
 
         /** Constant after warm-up. */
         public Config(double learningRate, double beta1, double beta2, double epsilon, double weightDecay,
@@ -70,9 +82,12 @@ public final class AdamW {
             if (decaySteps < 0) {
                 throw new IllegalArgumentException("the learning-rate decay steps must be >= 0, got " + decaySteps);
             }
-            if (!(minLearningRate >= 0 && minLearningRate <= learningRate)) {
+            if (decaySteps > 0 && !(minLearningRate >= 0 && minLearningRate <= learningRate)) {
                 throw new IllegalArgumentException("the minimum learning rate must be in [0, learning_rate = "
                         + learningRate + "], got " + minLearningRate);
+            }
+            if (decaySteps == 0) {
+                minLearningRate = learningRate; // no decay: one form, whatever the binder's default was
             }
         }
 

@@ -1,22 +1,31 @@
 package io.rollstream.learner;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import java.io.Serializable;
 
 /**
- * Everything about the learner's objective, as it travels to the task manager.
+ * Everything about the learner's objective, as it travels to the task manager; also the
+ * {@code learner} section's objective keys (all but {@code maxNewTokens}, which is the rollout's).
  *
- * @param loss the policy-gradient loss ({@code learner.loss}; GRPO only)
- * @param aggregation {@code learner.loss_aggregation}
- * @param importanceCorrection {@code learner.importance_correction} (resolved: distillation defaults
- *     to token-level truncation at 2, GRPO to none)
- * @param klToReference {@code learner.kl_to_reference}
+ * @param loss {@code learner.loss}: a loss name ({@code dppo}, {@code ppo_clip}, {@code gspo}, {@code cispo};
+ *     default {@code dppo}) or a map with {@code name} and that loss's knobs ({@link LossConfig}); GRPO only
+ * @param aggregation {@code learner.loss_aggregation}: {@code token_mean} (default), {@code seq_mean_token_sum}
+ *     or {@code seq_mean_token_mean}
+ * @param importanceCorrection the {@code learner.importance_correction} map: {@code truncate} ({@code none},
+ *     {@code token}, {@code sequence}; default {@code token} for {@code reverse_kl}, {@code none} otherwise),
+ *     {@code cap} (2.0), {@code mask} ({@code none}, {@code token}, {@code sequence}, {@code geometric}; default
+ *     {@code none}), {@code mask_low} (0.5), {@code mask_high} (2.0)
+ * @param klToReference the {@code learner.kl_to_reference} map: {@code coefficient} (0.0 = off),
+ *     {@code estimator} ({@code k1}, {@code k2}, {@code k3}; default {@code k3})
  * @param overlongFiltering {@code learner.overlong_filtering}: truncated completions (finish reason
- *     {@code length}) stay in their group's baseline but out of the loss
+ *     {@code length}) stay in their group's baseline but out of the loss; default false
  * @param maxNewTokens {@code rollout.max_new_tokens}, L of {@code seq_mean_token_sum}
  */
-public record LossSettings(LossConfig loss, LossAggregation aggregation,
+public record LossSettings(LossConfig loss, @JsonProperty("loss_aggregation") LossAggregation aggregation,
         ImportanceCorrection.Config importanceCorrection, ReferenceKl.Config klToReference,
-        boolean overlongFiltering, int maxNewTokens) implements Serializable {
+        boolean overlongFiltering, @JsonIgnore int maxNewTokens) implements Serializable {
 
     /** Today's defaults: dppo, token mean, no correction, no reference, nothing filtered. */
     public static LossSettings defaults() {
@@ -32,6 +41,11 @@ public record LossSettings(LossConfig loss, LossAggregation aggregation,
         if (maxNewTokens < 1) {
             throw new IllegalArgumentException("rollout.max_new_tokens must be >= 1, got " + maxNewTokens);
         }
+    }
+
+    /** The same objective for completions of at most {@code tokens} tokens. */
+    public LossSettings withMaxNewTokens(int tokens) {
+        return new LossSettings(loss, aggregation, importanceCorrection, klToReference, overlongFiltering, tokens);
     }
 
     /** The objective {@code algorithm} trains with. */

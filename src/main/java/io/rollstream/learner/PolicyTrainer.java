@@ -9,6 +9,8 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 import io.rollstream.checkpoint.Adapter;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.Checkpoints;
@@ -56,14 +58,17 @@ public final class PolicyTrainer {
     static final double ABSURD_GRAD_NORM = 1e8;
 
     /**
+     * The trainer's settings; the first, second and fourth are the {@code learner} section's keys, the
+     * others the sampler's (no keys of their own).
+     *
      * @param maxGradNorm global-norm clip threshold
      * @param microBatchSize rows per forward/backward pass
      * @param temperature logits are divided by it before log-softmax (the sampling temperature)
      * @param optimizerStep one update per batch or per prompt group
      * @param truncation the sampler's top-k / top-p, applied to the learner's distribution too
      */
-    public record Config(double maxGradNorm, int microBatchSize, double temperature, OptimizerStep optimizerStep,
-            SamplingTruncation truncation) implements Serializable {
+    public record Config(double maxGradNorm, int microBatchSize, @JsonIgnore double temperature,
+            OptimizerStep optimizerStep, @JsonIgnore SamplingTruncation truncation) implements Serializable {
         public static Config defaults() {
             return new Config(1.0, 64, 1.0, OptimizerStep.PER_BATCH);
         }

@@ -1,5 +1,7 @@
 package io.rollstream.metrics;
 
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.metrics.reporter.MetricReporter;
 import org.apache.flink.metrics.reporter.MetricReporterFactory;
 
@@ -9,13 +11,15 @@ import java.util.Properties;
 public final class LoopbackPrometheusReporterFactory implements MetricReporterFactory {
 
     /** The reporter's option: the port to serve on. */
-    static final String PORT = "port";
+    static final ConfigOption<Integer> PORT = ConfigOptions.key("port").intType().noDefaultValue()
+            .withDescription("the port to serve on, on 127.0.0.1");
 
     @Override
     public MetricReporter createMetricReporter(Properties properties) {
-        String port = properties.getProperty(PORT);
+        String port = properties.getProperty(PORT.key());
         if (port == null) {
-            throw new IllegalArgumentException("the loopback Prometheus reporter needs metrics.reporter.<name>." + PORT);
+            throw new IllegalArgumentException("the loopback Prometheus reporter needs metrics.reporter.<name>."
+                    + PORT.key());
         }
         return new LoopbackPrometheusReporter(Integer.parseInt(port));
     }

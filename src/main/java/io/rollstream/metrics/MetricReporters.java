@@ -1,6 +1,7 @@
 package io.rollstream.metrics;
 
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MetricOptions;
 
 /**
  * Flink metric reporters a run can turn on. Every registered metric (Flink's own and
@@ -23,8 +24,8 @@ public final class MetricReporters {
         if (port <= 0) {
             return;
         }
-        String prefix = "metrics.reporter." + PROMETHEUS + ".";
-        conf.setString(prefix + "factory.class", LoopbackPrometheusReporterFactory.class.getName());
-        conf.setString(prefix + LoopbackPrometheusReporterFactory.PORT, Integer.toString(port));
+        Configuration reporter = MetricOptions.forReporter(conf, PROMETHEUS);
+        reporter.set(MetricOptions.REPORTER_FACTORY_CLASS, LoopbackPrometheusReporterFactory.class.getName());
+        reporter.set(LoopbackPrometheusReporterFactory.PORT, port);
     }
 }

@@ -1,9 +1,12 @@
 package io.rollstream.sampling;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 import java.io.Serializable;
 
 /**
- * How completions are drawn.
+ * How completions are drawn; also the {@code rollout} section's sampling keys (all but {@code greedy},
+ * which is for evaluation only and no key).
  *
  * @param temperature softmax temperature (> 0); ignored when greedy
  * @param topP nucleus mass in (0, 1]; 1 keeps every token
@@ -11,7 +14,8 @@ import java.io.Serializable;
  * @param maxNewTokens upper bound on generated tokens per row (EOS included)
  * @param greedy take the most likely token (ties: the lowest id), for evaluation
  */
-public record SamplingParams(double temperature, double topP, int topK, int maxNewTokens, boolean greedy) implements Serializable {
+public record SamplingParams(double temperature, double topP, int topK, int maxNewTokens, @JsonIgnore boolean greedy)
+        implements Serializable {
 
     public SamplingParams {
         if (!(temperature > 0) || Double.isInfinite(temperature)) {

@@ -38,7 +38,7 @@ class PipelineBenchmarkTest {
         assertThat(bench.sft().steps()).isZero();
         assertThat(bench.model().init()).isNull();
         assertThat(bench.eval().everySteps()).isZero();
-        assertThat(bench.learner().learningRate()).as("the policy never drifts from the engine loop's").isZero();
+        assertThat(bench.learner().optimizer().learningRate()).as("the policy never drifts from the engine loop's").isZero();
         // What is measured stays the user's: model, batch rows, sampling.
         assertThat(bench.model()).isEqualTo(user.model());
         assertThat(bench.rollout()).isEqualTo(user.rollout());

@@ -68,14 +68,16 @@ class ConfigLoaderTest {
                 new DataSection.Fields("id", "prompt", "answer", "task"), "exact_match", 1, true, 0, 4096, PromptFormat.Kind.RAW, null));
         assertThat(c.model()).isEqualTo(ModelSection.builtin(4, 4, 128, 512, 32, Positions.LEARNED, null, null));
         assertThat(c.sft()).isEqualTo(new SftSection(0, 1000, 64, 1e-3, 20, 250, 100, null));
-        assertThat(c.rollout()).isEqualTo(new RolloutSection(1, 8, 1.0, 1.0, 0, 8, 256, 200, DeviceSetting.AUTO));
+        assertThat(c.rollout()).isEqualTo(new RolloutSection(1, 8, new SamplingParams(1.0, 1.0, 0, 8, false), 256, 200, DeviceSetting.AUTO, null));
         assertThat(c.buffer()).isEqualTo(new BufferSection(64, 1.0, Oversampling.FIXED, null, null, false, null,
                 Estimator.GROUP_MEAN, null, false, 0, 0));
         assertThat(c.zeroAdvantageFilter()).isTrue(); // unset: on for grpo
         assertThat(c.async()).isEqualTo(new AsyncSection(1, 1));
-        assertThat(c.learner()).isEqualTo(new LearnerSection(Algorithm.GRPO, 1e-4, 0.9, 0.99, 1e-8, 0.0, 0, 1.0, 64,
-                OptimizerStep.PER_BATCH, 5, LossConfig.dppo(new DppoLoss.Config(Masking.DPPO, 0.2, 0.2, 0.125, 8.0, 1e-3)),
-                LossAggregation.TOKEN_MEAN, ImportanceCorrection.Config.none(), ReferenceKl.Config.off(), false,
+        assertThat(c.learner()).isEqualTo(new LearnerSection(Algorithm.GRPO, new AdamW.Config(1e-4, 0.9, 0.99, 1e-8, 0.0, 0),
+                new PolicyTrainer.Config(1.0, 64, 1.0, OptimizerStep.PER_BATCH), 5,
+                new LossSettings(LossConfig.dppo(new DppoLoss.Config(Masking.DPPO, 0.2, 0.2, 0.125, 8.0, 1e-3)),
+                        LossAggregation.TOKEN_MEAN, ImportanceCorrection.Config.none(), ReferenceKl.Config.off(), false,
+                        1),
                 DeviceSetting.AUTO));
         assertThat(c.teacher()).isEqualTo(new TeacherSection(ModelSource.BUILTIN, null, null, 1));
         assertThat(c.eval()).isEqualTo(new EvalSection(5, 200, null));
@@ -83,7 +85,7 @@ class ConfigLoaderTest {
         assertThat(c.output()).isEqualTo(new OutputSection(Mode.ALL, 10));
         assertThat(c.problemsPerBatch()).isEqualTo(8);
         assertThat(c.evalMaxNewTokens()).isEqualTo(8);
-        assertThat(c.learner().toAdamW()).isEqualTo(AdamW.Config.defaults());
+        assertThat(c.learner().optimizer()).isEqualTo(AdamW.Config.defaults());
         assertThat(c.learner().toLossSettings(1)).isEqualTo(LossSettings.defaults());
         assertThat(c.learner().toTrainerConfig(SamplingParams.sample(8))).isEqualTo(PolicyTrainer.Config.defaults());
     }
@@ -91,7 +93,7 @@ class ConfigLoaderTest {
     @Test
     void missingKeysOfAGivenSectionTakeTheirDefaults() {
         RunConfig c = ConfigLoader.parse("rollout:\n  temperature: 0.5\n");
-        assertThat(c.rollout()).isEqualTo(new RolloutSection(1, 8, 0.5, 1.0, 0, 8, 256, 200, DeviceSetting.AUTO));
+        assertThat(c.rollout()).isEqualTo(new RolloutSection(1, 8, new SamplingParams(0.5, 1.0, 0, 8, false), 256, 200, DeviceSetting.AUTO, null));
         assertThat(c).isEqualTo(new RunConfig(null, null, null, null, c.rollout(), null, null, null, null, null,
                 null, null, null));
     }
@@ -109,19 +111,20 @@ class ConfigLoaderTest {
                 2048, 512, Positions.ROTARY, TokenizerSpec.huggingFace("/models/tiny/tokenizer.json"),
                 "/runs/sft/checkpoints/final", Precision.FLOAT16, null));
         assertThat(c.sft()).isEqualTo(new SftSection(200, 5000, 32, 3e-4, 50, 100, 25, 3e-5));
-        assertThat(c.rollout()).isEqualTo(new RolloutSection(4, 16, 0.8, 0.95, 50, 256, 512, 500, DeviceSetting.GPU, 77L));
+        assertThat(c.rollout()).isEqualTo(new RolloutSection(4, 16, new SamplingParams(0.8, 0.95, 50, 256, false), 512, 500, DeviceSetting.GPU, 77L));
         assertThat(c.rollout().samplingSeed(c.job().seed())).isEqualTo(77L);
         assertThat(c.buffer()).isEqualTo(new BufferSection(256, 1.5, Oversampling.ADAPTIVE, 0.9, 0.1, true, false,
                 Estimator.GROUP_MEAN_STD,
                 new Advantages.SoftOverlongPunishment(64, 0.5), true, 0.1, 0.2));
         assertThat(c.async()).isEqualTo(new AsyncSection(2, 4));
-        assertThat(c.learner()).isEqualTo(new LearnerSection(Algorithm.GRPO, 5e-5, 0.85, 0.995, 1e-6, 0.01, 10, 0.5,
-                32, OptimizerStep.PER_PROMPT, 3,
-                LossConfig.dppo(new DppoLoss.Config(Masking.TOKEN_RATIO, 0.1, 0.3, 0.25, 4.0, 0.0)),
-                LossAggregation.SEQ_MEAN_TOKEN_SUM,
-                new ImportanceCorrection.Config(ImportanceCorrection.Truncation.SEQUENCE, 3.0,
-                        ImportanceCorrection.MaskLevel.GEOMETRIC, 0.9, 1.1),
-                new ReferenceKl.Config(0.05, ReferenceKl.Estimator.K2), false, DeviceSetting.GPU));
+        assertThat(c.learner()).isEqualTo(new LearnerSection(Algorithm.GRPO, new AdamW.Config(5e-5, 0.85, 0.995, 1e-6, 0.01, 10),
+                new PolicyTrainer.Config(0.5, 32, 1.0, OptimizerStep.PER_PROMPT), 3,
+                new LossSettings(LossConfig.dppo(new DppoLoss.Config(Masking.TOKEN_RATIO, 0.1, 0.3, 0.25, 4.0, 0.0)),
+                        LossAggregation.SEQ_MEAN_TOKEN_SUM,
+                        new ImportanceCorrection.Config(ImportanceCorrection.Truncation.SEQUENCE, 3.0,
+                                ImportanceCorrection.MaskLevel.GEOMETRIC, 0.9, 1.1),
+                        new ReferenceKl.Config(0.05, ReferenceKl.Estimator.K2), false, 1),
+                DeviceSetting.GPU));
         assertThat(c.teacher()).isEqualTo(new TeacherSection(ModelSource.BUILTIN, "/runs/teacher/final", null, 2));
         assertThat(c.eval()).isEqualTo(new EvalSection(50, 500, 512));
         assertThat(c.policyStore()).isEqualTo(new PolicyStoreSection("/scratch/policies", 3, 5, false));
@@ -142,9 +145,9 @@ class ConfigLoaderTest {
         RunConfig c = ConfigLoader.load(example("full.yaml"));
         assertThat(c.model().toModelConfig(1000))
                 .isEqualTo(new ModelConfig(1000, 8, 8, 512, 2048, 512, Positions.ROTARY));
-        assertThat(c.rollout().toSamplingParams()).isEqualTo(new SamplingParams(0.8, 0.95, 50, 256, false));
-        assertThat(c.learner().toAdamW()).isEqualTo(new AdamW.Config(5e-5, 0.85, 0.995, 1e-6, 0.01, 10));
-        assertThat(c.learner().toTrainerConfig(c.rollout().toSamplingParams()))
+        assertThat(c.rollout().sampling()).isEqualTo(new SamplingParams(0.8, 0.95, 50, 256, false));
+        assertThat(c.learner().optimizer()).isEqualTo(new AdamW.Config(5e-5, 0.85, 0.995, 1e-6, 0.01, 10));
+        assertThat(c.learner().toTrainerConfig(c.rollout().sampling()))
                 .isEqualTo(new PolicyTrainer.Config(0.5, 32, 0.8, OptimizerStep.PER_PROMPT,
                         new SamplingTruncation(0.95, 50)));
         assertThat(c.learner().toLossSettings(256).loss().masking()).isEqualTo(Masking.TOKEN_RATIO);
@@ -179,8 +182,8 @@ class ConfigLoaderTest {
                 """);
         assertThat(c.rollout().device()).isEqualTo(DeviceSetting.CPU);
         assertThat(c.learner().algorithm()).isEqualTo(Algorithm.SFT);
-        assertThat(c.learner().optimizerStep()).isEqualTo(OptimizerStep.PER_PROMPT);
-        assertThat(c.learner().loss().masking()).isEqualTo(Masking.NONE);
+        assertThat(c.learner().trainer().optimizerStep()).isEqualTo(OptimizerStep.PER_PROMPT);
+        assertThat(c.learner().objective().loss().masking()).isEqualTo(Masking.NONE);
         assertThat(c.output().rolloutsLog()).isEqualTo(Mode.NONE);
         assertThat(c.model().positions()).isEqualTo(Positions.ROTARY);
     }
@@ -192,12 +195,12 @@ class ConfigLoaderTest {
                 job: {max_steps: 1e3, seed: -7}
                 rollout: {temperature: "0.5"}
                 """);
-        assertThat(c.learner().learningRate()).isEqualTo(1e-3);
-        assertThat(c.learner().epsilon()).isEqualTo(1e-7);
-        assertThat(c.learner().maxGradNorm()).isEqualTo(2.0);
+        assertThat(c.learner().optimizer().learningRate()).isEqualTo(1e-3);
+        assertThat(c.learner().optimizer().epsilon()).isEqualTo(1e-7);
+        assertThat(c.learner().trainer().maxGradNorm()).isEqualTo(2.0);
         assertThat(c.job().maxSteps()).isEqualTo(1000);
         assertThat(c.job().seed()).isEqualTo(-7);
-        assertThat(c.rollout().temperature()).isEqualTo(0.5);
+        assertThat(c.rollout().sampling().temperature()).isEqualTo(0.5);
     }
 
     @Test

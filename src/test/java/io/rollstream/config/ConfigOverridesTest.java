@@ -25,8 +25,8 @@ class ConfigOverridesTest {
     void overridesSetNestedValuesOverTheFile() {
         RunConfig c = parse("rollout: {temperature: 1.5}\nlearner: {loss: {masking: dppo}}",
                 "rollout.temperature=0.7", "learner.loss.masking=none", "job.web_ui=false", "job.name=run=3");
-        assertThat(c.rollout().temperature()).isEqualTo(0.7);
-        assertThat(c.learner().loss().masking()).isEqualTo(Masking.NONE);
+        assertThat(c.rollout().sampling().temperature()).isEqualTo(0.7);
+        assertThat(c.learner().objective().loss().masking()).isEqualTo(Masking.NONE);
         assertThat(c.job().webUi()).isFalse();
         assertThat(c.job().name()).isEqualTo("run=3");
     }
@@ -52,22 +52,22 @@ class ConfigOverridesTest {
         RunConfig c = parse("data: {task_options: {operators: +}}", "data.task_options={operators: \"+-\"}");
         assertThat(c.data().taskOptions()).isEqualTo(Map.of("operators", "+-"));
         RunConfig loss = parse("", "learner.loss={masking: token_ratio, ratio_high: 4}");
-        assertThat(loss.learner().loss().masking()).isEqualTo(Masking.TOKEN_RATIO);
-        assertThat(loss.learner().loss().ratioHigh()).isEqualTo(4.0);
-        assertThat(loss.learner().loss().ratioLow()).isEqualTo(0.125);
+        assertThat(loss.learner().objective().loss().masking()).isEqualTo(Masking.TOKEN_RATIO);
+        assertThat(loss.learner().objective().loss().ratioHigh()).isEqualTo(4.0);
+        assertThat(loss.learner().objective().loss().ratioLow()).isEqualTo(0.125);
         // a loss name replaces the map; a key under it makes the map again
         RunConfig named = parse("learner: {loss: {masking: none}}", "learner.loss=ppo_clip");
-        assertThat(named.learner().loss().name()).isEqualTo(PolicyLoss.PPO_CLIP);
-        assertThat(named.learner().loss().clipHigh()).isEqualTo(0.28);
+        assertThat(named.learner().objective().loss().name()).isEqualTo(PolicyLoss.PPO_CLIP);
+        assertThat(named.learner().objective().loss().clipHigh()).isEqualTo(0.28);
         RunConfig tuned = parse("", "learner.loss.name=cispo", "learner.loss.clip_high=4");
-        assertThat(tuned.learner().loss().name()).isEqualTo(PolicyLoss.CISPO);
-        assertThat(tuned.learner().loss().clipHigh()).isEqualTo(4.0);
-        assertThat(tuned.learner().loss().clipLow()).isEqualTo(1.0);
+        assertThat(tuned.learner().objective().loss().name()).isEqualTo(PolicyLoss.CISPO);
+        assertThat(tuned.learner().objective().loss().clipHigh()).isEqualTo(4.0);
+        assertThat(tuned.learner().objective().loss().clipLow()).isEqualTo(1.0);
     }
 
     @Test
     void aLaterOverrideWins() {
-        assertThat(parse("", "rollout.top_k=5", "rollout.top_k=7").rollout().topK()).isEqualTo(7);
+        assertThat(parse("", "rollout.top_k=5", "rollout.top_k=7").rollout().sampling().topK()).isEqualTo(7);
     }
 
     @Test

@@ -236,11 +236,11 @@ class ConfigValidationTest {
                           kl_to_reference: {coefficient: 0.01}}
                 buffer: {advantage: dr_grpo}
                 """);
-        assertThat(ok.learner().loss().clipLow()).isEqualTo(0.2);
-        assertThat(ok.learner().loss().clipHigh()).isEqualTo(0.3);
-        assertThat(ok.learner().loss().masking()).isNull();
+        assertThat(ok.learner().objective().loss().clipLow()).isEqualTo(0.2);
+        assertThat(ok.learner().objective().loss().clipHigh()).isEqualTo(0.3);
+        assertThat(ok.learner().objective().loss().masking()).isNull();
         assertThat(ConfigLoader.parse("learner: {algorithm: reverse_kl}\nteacher: {checkpoint: t}")
-                .learner().importanceCorrection()).isEqualTo(ImportanceCorrection.Config.truncated(2.0));
+                .learner().objective().importanceCorrection()).isEqualTo(ImportanceCorrection.Config.truncated(2.0));
         assertThat(ConfigLoader.parse("buffer: {std_normalize_advantages: true}").buffer().advantage())
                 .isEqualTo(Advantages.Estimator.GROUP_MEAN_STD);
     }

@@ -28,6 +28,21 @@ class ConfigWriterTest {
         assertThat(ConfigLoader.parse(ConfigWriter.toYaml(defaults))).isEqualTo(defaults);
     }
 
+    /** Each section's optional forms: every loss, a Hugging Face model with LoRA, a Hugging Face teacher. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "learner: {loss: gspo}", "learner: {loss: cispo}", "learner: {loss: {name: ppo_clip, clip_high: 0.3}}",
+            "learner: {loss: {masking: token_ratio}, kl_to_reference: {coefficient: 0.1, estimator: k1}}",
+            "model: {source: huggingface, path: /m, lora: {rank: 4, targets: [q_proj, v_proj]}}",
+            "model: {architecture: llama, lora: {}}",
+            "learner: {algorithm: reverse_kl}\nteacher: {source: huggingface, path: /t}\nrollout: {seed: 3}",
+            "buffer: {soft_overlong_punishment: {cache_tokens: 2}, advantage: rloo, zero_advantage_filter: false}",
+            "slots: {default: {cpu_cores: 1, task_heap_mb: 64}, teacher: {cpu_cores: 2, task_heap_mb: 64, gpus: 1}}"})
+    void everyOptionalFormSurvivesARoundTrip(String yaml) {
+        RunConfig config = ConfigLoader.parse(yaml);
+        assertThat(ConfigLoader.parse(ConfigWriter.toYaml(config))).isEqualTo(config);
+    }
+
     @Test
     void awkwardStringsSurviveARoundTrip() {
         RunConfig config = ConfigLoader.parse("""

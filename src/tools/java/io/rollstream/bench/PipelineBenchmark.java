@@ -245,7 +245,7 @@ public final class PipelineBenchmark {
         int groupSize = config.rollout().rolloutsPerExample();
         int groupsPerPass = Math.max(1, config.rollout().maxBatchRows() / groupSize);
         try (ModelGroupSampler sampler = new ModelGroupSampler(store, task.verifier(),
-                config.rollout().toSamplingParams(), groupSize, config.rollout().maxBatchRows(), config.job().seed(),
+                config.rollout().sampling(), groupSize, config.rollout().maxBatchRows(), config.job().seed(),
                 Placement.cpu())) {
             long tokens = 0;
             long timedFrom = 0;
