@@ -59,12 +59,19 @@ public final class MemoryBenchmark {
             System.gc();
             out.put(prefix + "rss_model_mb", mib(ResidentMemory.current()));
             ResidentMemory.resetPeak();
+            List<Double> seconds = new ArrayList<>();
             for (int i = 0; i < STEPS; i++) {
+                long start = System.nanoTime();
                 trainer.step(batch, loss);
+                seconds.add(Math.round((System.nanoTime() - start) / 1e6) / 1e3);
             }
             long peak = ResidentMemory.peak();
             out.put(prefix + "train_peak_rss_mb", mib(peak));
             out.put(prefix + "train_peak_over_estimate", Math.round(1000.0 * peak / estimate) / 1000.0);
+            out.put(prefix + "train_peak_above_runtime_mb", mib(peak - engineRss));
+            out.put(prefix + "train_peak_above_runtime_over_estimate",
+                    Math.round(1000.0 * (peak - engineRss) / estimate) / 1000.0);
+            out.put(prefix + "memory_step_seconds", seconds);
             out.put(prefix + "java_heap_used_mb",
                     mib(Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()));
         }
