@@ -42,15 +42,20 @@ public final class TokenLogprobs {
         NDArray targets = manager.create(batch.targets(), shape).expandDims(-1);
         NDArray logits = model.logits(inputs);
         if (temperature != 1.0) {
-            logits = logits.div(manager.create((float) temperature));
+            NDArray raw = logits;
+            logits = raw.div(manager.create((float) temperature));
+            raw.close(); // a (rows, width, vocab) array nothing needs any more (backward of the division saves none)
         }
         NDArray logSoftmax = logits.logSoftmax(-1);
         NDArray full = logSoftmax.gather(targets, -1).squeeze(-1);
         if (!truncation.truncates(logits.getShape().get(2))) {
+            // Backward of log-softmax needs its output only: the logits go now, not when the step's scope closes.
+            logits.close();
             return new NDList(full, logSoftmax, full.onesLike().stopGradient());
         }
         NDArray kept = truncation.keptSet(logits);
         NDArray restrictedLogSoftmax = SamplingTruncation.restrict(logits, kept).logSoftmax(-1);
+        logits.close();
         NDArray inSupport = kept.gather(targets, -1).squeeze(-1);
         NDArray truncated = restrictedLogSoftmax.gather(targets, -1).squeeze(-1);
         NDArray logprobs = NDArrays.where(inSupport.toType(DataType.BOOLEAN, false), truncated, full);

@@ -81,6 +81,11 @@ class ModelBenchmarkTest {
         assertThat((Double) full.get("train_peak_over_estimate")).isCloseTo(
                 (Long) full.get("train_peak_rss_mb") * (double) (1 << 20) / (16.0 * config.parameterCount()),
                 within(0.002 * (Double) full.get("train_peak_over_estimate")));
+        // the peak above the bare runtime's resident size is reported beside it, never instead of it
+        assertThat((Long) full.get("train_peak_above_runtime_mb")).isCloseTo(
+                (Long) full.get("train_peak_rss_mb") - (Long) full.get("rss_engine_mb"), within(1L));
+        assertThat((Double) full.get("train_peak_above_runtime_over_estimate"))
+                .isLessThan((Double) full.get("train_peak_over_estimate"));
         assertThat(lora).containsKeys("lora_memory_estimate_mb", "lora_rss_model_mb");
         assertThat((Long) lora.get("lora_train_peak_rss_mb")).isPositive();
     }
