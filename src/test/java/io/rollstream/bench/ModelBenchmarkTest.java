@@ -60,6 +60,24 @@ class ModelBenchmarkTest {
     }
 
     @Test
+    void anAutomaticMicroBatchKeepsItsLogitsWithinTheBudget() {
+        ModelBenchmark.Settings automatic = new ModelBenchmark.Settings(ModelConfig.defaults(32), null, 4, 5, 3, 64,
+                ModelBenchmark.AUTOMATIC_MICRO_BATCH, 64, 1, false, null);
+        // 4 rows x 64 tokens x 32000 floats = 31.25 MiB <= 32 MiB; 5 rows would be over
+        assertThat(automatic.microBatchFor(vocabulary(32000))).isEqualTo(4);
+        // a 152k vocabulary: one row's logits are 37 MiB already
+        assertThat(automatic.microBatchFor(vocabulary(151936))).isEqualTo(1);
+        // a small vocabulary: the whole step in one pass
+        assertThat(automatic.microBatchFor(vocabulary(64))).isEqualTo(64);
+        assertThat(automatic.withMicroBatch(8).microBatchFor(vocabulary(32000))).isEqualTo(8);
+    }
+
+    private static ModelConfig vocabulary(int size) {
+        ModelConfig d = ModelConfig.defaults(32);
+        return new ModelConfig(size, 1, d.heads(), 64, 256, d.contextLength(), null, ModelConfig.Architecture.LLAMA);
+    }
+
+    @Test
     void theMemoryEstimateIsSixteenBytesPerTrainedAndFourPerFrozenParameter() throws Exception {
         DecoderConfig config = HfModelDirectory.config(LLAMA).decoder();
         try (LanguageModel full = settings(LLAMA, null).open(); LoraModel lora = settings(LLAMA, LORA).openLora()) {

@@ -58,7 +58,8 @@ public final class MemoryBenchmark {
             long estimate = estimateBytes(model);
             out.put(prefix + "memory_estimate_mb", mib(estimate));
             out.put(prefix + "rss_engine_mb", mib(engineRss));
-            PolicyTrainer trainer = ModelBenchmark.trainer(model, settings);
+            PolicyTrainer trainer = ModelBenchmark.trainer(model,
+                    settings.withMicroBatch(settings.microBatchFor(model.spec())));
             List<TrainingExample> batch = ModelBenchmark.trainingBatch(settings, model.spec());
             SftLoss loss = new SftLoss();
             System.gc();
