@@ -48,6 +48,10 @@ class ModelBenchmarkTest {
                 "train_mfu", "lora_train_tokens_per_s", "lora_train_mfu");
         assertThat(out).doesNotContainKey("cache_speedup");
         assertThat((Double) out.get("peak_gflops")).isPositive();
+        // MFU is over the higher of the peaks measured at the start and at the end of the run
+        assertThat((Double) out.get("peak_gflops"))
+                .isEqualTo(Math.max((Double) out.get("peak_gflops_start"), (Double) out.get("peak_gflops_end")));
+        assertThat((Double) out.get("train_mfu")).isPositive();
         assertThat((Double) out.get("decode_tokens_per_s")).isPositive();
         assertThat((Double) out.get("lora_train_tokens_per_s")).isPositive();
         long adapters = adapterParameters(config);
