@@ -31,8 +31,8 @@ import java.util.Map;
  * memory of the array that holds it, BF16/F16 through a {@value #STAGING_BYTES}-byte staging buffer.
  * So neither a whole shard nor a whole tensor is ever copied into the Java heap, and no mapped page
  * of the file stays resident after a read (a mapping is released only when the garbage collector
- * gets to it: 400 MB of a 110M model's file stayed resident through training when this read
- * through mappings). Tensors larger than a {@link ByteBuffer} can address (2 GiB) are read in
+ * gets to it: when this read through mappings, up to 425 MB of a 110M model's 438 MB file could
+ * still be resident when training began). Tensors larger than a {@link ByteBuffer} can address (2 GiB) are read in
  * pieces of whole rows of at most {@value #CHUNK_BYTES} bytes as float32, then concatenated.
  * Closing the file closes its channel.
  */
@@ -126,8 +126,8 @@ public final class SafetensorsFile implements AutoCloseable {
         TensorEntry e = floatEntry(name);
         if (!manager.getDevice().equals(Device.cpu())) {
             // Only a CPU array's memory can be written through a buffer: read there, then copy over.
-            try (NDManager staging = NDManager.newBaseManager(Device.cpu())) {
-                NDArray onDevice = readFloat32(name, staging).toDevice(manager.getDevice(), true);
+            try (NDManager cpu = NDManager.newBaseManager(Device.cpu())) {
+                NDArray onDevice = readFloat32(name, cpu).toDevice(manager.getDevice(), true);
                 onDevice.attach(manager);
                 return onDevice;
             }
