@@ -303,12 +303,13 @@ public final class PolicyTrainer {
     }
 
     /**
-     * Σ over masked tokens of the entropy of the sampling distribution; {@code logits} are already
-     * divided by the temperature and truncated ({@link TokenLogprobs#forward}). No gradient.
+     * Σ over masked tokens of the entropy of the sampling distribution, from its log-softmax as the
+     * forward computed it ({@link TokenLogprobs#forward}: tempered, truncated), not a second one.
+     * No gradient; p · log p is formed in place, so one vocabulary-sized temporary is made, not two.
      */
-    private static double entropySum(NDArray logits, NDArray mask) {
-        NDArray logp = logits.stopGradient().logSoftmax(-1);
-        NDArray entropy = logp.exp().mul(logp).sum(new int[] {-1}).neg();
+    private static double entropySum(NDArray logSoftmax, NDArray mask) {
+        NDArray logp = logSoftmax.stopGradient();
+        NDArray entropy = logp.exp().muli(logp).sum(new int[] {-1}).neg();
         return entropy.mul(mask).sum().getFloat();
     }
 

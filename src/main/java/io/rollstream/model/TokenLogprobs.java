@@ -28,8 +28,9 @@ public final class TokenLogprobs {
     /**
      * Differentiable log p(target) for every (row, column) of {@code batch}, shape (rows, width),
      * under softmax(logits / temperature) restricted to {@code truncation}'s kept set; then the
-     * logits of that distribution (divided by the temperature, tokens outside the kept set at
-     * −10⁹); then 1 where the target is in the kept set and 0 where it is not (its log-probability
+     * log-softmax of that distribution over the vocabulary, shape (rows, width, vocab) (tokens
+     * outside the kept set at about −10⁹; computed once, for the log-probs and for a caller's
+     * entropy alike); then 1 where the target is in the kept set and 0 where it is not (its log-probability
      * is then the untruncated one, so it stays finite, and the learner leaves it out of the loss).
      * Arrays are created in {@code manager}; the temperature array (when not 1) is created there too
      * and must stay alive until backward returns.
@@ -41,18 +42,24 @@ public final class TokenLogprobs {
         NDArray targets = manager.create(batch.targets(), shape).expandDims(-1);
         NDArray logits = model.logits(inputs);
         if (temperature != 1.0) {
-            logits = logits.div(manager.create((float) temperature));
+            NDArray raw = logits;
+            logits = raw.div(manager.create((float) temperature));
+            raw.close(); // a (rows, width, vocab) array nothing needs any more (backward of the division saves none)
         }
-        NDArray full = logits.logSoftmax(-1).gather(targets, -1).squeeze(-1);
+        NDArray logSoftmax = logits.logSoftmax(-1);
+        NDArray full = logSoftmax.gather(targets, -1).squeeze(-1);
         if (!truncation.truncates(logits.getShape().get(2))) {
-            return new NDList(full, logits, full.onesLike().stopGradient());
+            // Backward of log-softmax needs its output only: the logits go now, not when the step's scope closes.
+            logits.close();
+            return new NDList(full, logSoftmax, full.onesLike().stopGradient());
         }
         NDArray kept = truncation.keptSet(logits);
-        NDArray restricted = SamplingTruncation.restrict(logits, kept);
+        NDArray restrictedLogSoftmax = SamplingTruncation.restrict(logits, kept).logSoftmax(-1);
+        logits.close();
         NDArray inSupport = kept.gather(targets, -1).squeeze(-1);
-        NDArray truncated = restricted.logSoftmax(-1).gather(targets, -1).squeeze(-1);
+        NDArray truncated = restrictedLogSoftmax.gather(targets, -1).squeeze(-1);
         NDArray logprobs = NDArrays.where(inSupport.toType(DataType.BOOLEAN, false), truncated, full);
-        return new NDList(logprobs, restricted, inSupport);
+        return new NDList(logprobs, restrictedLogSoftmax, inSupport);
     }
 
     /** Log-probabilities of each completion token under the full tempered distribution, without gradients. */

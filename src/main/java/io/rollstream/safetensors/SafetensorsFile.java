@@ -1,5 +1,6 @@
 package io.rollstream.safetensors;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -10,6 +11,8 @@ import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.ShortBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -24,16 +27,23 @@ import java.util.Map;
  * inside the data section and no two ranges overlapping — so a damaged or hostile file is refused
  * with a message naming the file and the problem, never read out of bounds.
  *
- * <p>Tensor data is memory-mapped in chunks of whole rows of at most {@value #CHUNK_BYTES} bytes, so
- * neither a whole shard nor a whole tensor is ever copied into the Java heap, and tensors larger than
- * a {@link ByteBuffer} can address (2 GiB) are read too. Closing the file closes its channel.
+ * <p>Tensor data is read with positional reads, never memory-mapped: F32 straight into the native
+ * memory of the array that holds it, BF16/F16 through a {@value #STAGING_BYTES}-byte staging buffer.
+ * So neither a whole shard nor a whole tensor is ever copied into the Java heap, and no mapped page
+ * of the file stays resident after a read (a mapping is released only when the garbage collector
+ * gets to it: when this read through mappings, up to 425 MB of a 110M model's 438 MB file could
+ * still be resident when training began). Tensors larger than a {@link ByteBuffer} can address (2 GiB) are read in
+ * pieces of whole rows of at most {@value #CHUNK_BYTES} bytes as float32, then concatenated.
+ * Closing the file closes its channel.
  */
 public final class SafetensorsFile implements AutoCloseable {
 
     /** The format's own bound on the header size. */
     static final long MAX_HEADER_BYTES = 100L << 20;
-    /** Largest piece of a tensor mapped (and, for BF16/F16, widened) at once. */
+    /** Largest piece of a tensor (as float32) read into one array; larger tensors are concatenated from pieces. */
     static final int CHUNK_BYTES = 256 << 20;
+    /** Size of the staging buffer through which BF16/F16 values are read and widened. */
+    static final int STAGING_BYTES = 1 << 20;
 
     private final Path path;
     private final FileChannel channel;
@@ -41,6 +51,8 @@ public final class SafetensorsFile implements AutoCloseable {
     private final Map<String, TensorEntry> tensors;
     private final Map<String, String> metadata;
     private final int chunkBytes;
+    /** Where 16-bit (and non-native-order) values are read before they are widened; made on first use. */
+    private ByteBuffer staging;
 
     private SafetensorsFile(Path path, FileChannel channel, long dataStart, Map<String, TensorEntry> tensors,
             Map<String, String> metadata, int chunkBytes) {
@@ -104,12 +116,22 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /**
      * Tensor {@code name} as a FLOAT32 array in {@code manager} (BF16 and F16 widened exactly), with
-     * memory of its own.
+     * memory of its own. The file is read straight into the array's native memory (F32) or through
+     * a small reused staging buffer (BF16/F16, widened in Java): nothing is memory-mapped, so no
+     * page of the file stays resident after the call, and nothing waits for the garbage collector.
      *
      * @throws IOException when the tensor is missing, not F32/BF16/F16, or cannot be read
      */
     public NDArray readFloat32(String name, NDManager manager) throws IOException {
         TensorEntry e = floatEntry(name);
+        if (!manager.getDevice().equals(Device.cpu())) {
+            // Only a CPU array's memory can be written through a buffer: read there, then copy over.
+            try (NDManager cpu = NDManager.newBaseManager(Device.cpu())) {
+                NDArray onDevice = readFloat32(name, cpu).toDevice(manager.getDevice(), true);
+                onDevice.attach(manager);
+                return onDevice;
+            }
+        }
         long rows = e.shape().length == 0 ? 1 : e.shape()[0];
         long rowElements = rows == 0 ? 0 : e.elements() / rows;
         long rowFloatBytes = rowElements * Float.BYTES;
@@ -118,7 +140,7 @@ public final class SafetensorsFile implements AutoCloseable {
         }
         if (rowFloatBytes > chunkBytes) {
             throw new IOException(path + ": tensor " + name + " has rows of " + rowFloatBytes + " bytes as float32, more"
-                    + " than the " + chunkBytes + " this reader maps at once");
+                    + " than the " + chunkBytes + " this reader fills at once");
         }
         long rowsPerChunk = Math.max(1, chunkBytes / rowFloatBytes);
         List<NDArray> chunks = new ArrayList<>();
@@ -138,7 +160,7 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /**
      * Tensor {@code name} as a Java float array in row-major order (BF16 and F16 widened exactly),
-     * read in mapped chunks: only the result is on the heap.
+     * read through the staging buffer: only the result is on the heap.
      *
      * @throws IOException when the tensor is missing, not F32/BF16/F16, too large for one Java array,
      *     or cannot be read
@@ -150,23 +172,7 @@ public final class SafetensorsFile implements AutoCloseable {
                     + " array holds");
         }
         float[] out = new float[(int) e.elements()];
-        int width = e.dtype().bytes();
-        int perChunk = Math.max(1, chunkBytes / Float.BYTES);
-        for (int from = 0; from < out.length; from += perChunk) {
-            int count = Math.min(perChunk, out.length - from);
-            ByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin() + (long) from * width,
-                    (long) count * width).order(ByteOrder.LITTLE_ENDIAN);
-            if (e.dtype() == SafetensorsDtype.F32) {
-                mapped.asFloatBuffer().get(out, from, count);
-            } else {
-                var halves = mapped.asShortBuffer();
-                boolean bf16 = e.dtype() == SafetensorsDtype.BF16;
-                for (int i = 0; i < count; i++) {
-                    short h = halves.get(i);
-                    out[from + i] = bf16 ? HalfFloats.bf16ToFloat(h) : HalfFloats.f16ToFloat(h);
-                }
-            }
-        }
+        read(e, 0, out.length, FloatBuffer.wrap(out));
         return out;
     }
 
@@ -182,38 +188,58 @@ public final class SafetensorsFile implements AutoCloseable {
         return e;
     }
 
-    /** Rows {@code [from, from + count)} of {@code e} as an owned FLOAT32 array. */
+    /** Rows {@code [from, from + count)} of {@code e} as an owned FLOAT32 array on the CPU. */
     private NDArray readRows(TensorEntry e, long from, long count, long rowElements, NDManager manager)
             throws IOException {
-        long rowBytes = rowElements * e.dtype().bytes();
         long[] dims = e.shape().length == 0 ? new long[0] : e.shape().clone();
         if (dims.length > 0) {
             dims[0] = count;
         }
-        Shape shape = new Shape(dims);
-        ByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin() + from * rowBytes,
-                count * rowBytes).order(ByteOrder.LITTLE_ENDIAN);
-        ByteBuffer floats = e.dtype() == SafetensorsDtype.F32 ? mapped : widen(mapped, e.dtype(), count * rowElements);
-        // The array first views the (mapped or widened) buffer; duplicate() gives it memory of its own.
-        try (NDArray view = manager.create(floats, shape, DataType.FLOAT32)) {
-            return view.duplicate();
+        NDArray rows = manager.create(new Shape(dims), DataType.FLOAT32);
+        try {
+            // A contiguous CPU array's own memory, as a buffer (no copy).
+            ByteBuffer memory = rows.toByteBuffer(true);
+            long first = from * rowElements;
+            long elements = count * rowElements;
+            if (e.dtype() == SafetensorsDtype.F32 && memory.order() == ByteOrder.LITTLE_ENDIAN) {
+                readFully(channel, memory, dataStart + e.begin() + first * Float.BYTES);
+            } else {
+                read(e, first, elements, memory.asFloatBuffer());
+            }
+            return rows;
+        } catch (IOException | RuntimeException ex) {
+            rows.close();
+            throw ex;
         }
     }
 
-    private static ByteBuffer widen(ByteBuffer halves, SafetensorsDtype dtype, long elements) {
-        ByteBuffer out = ByteBuffer.allocateDirect(Math.toIntExact(elements * Float.BYTES)).order(ByteOrder.nativeOrder());
-        var in = halves.asShortBuffer();
-        var target = out.asFloatBuffer();
-        if (dtype == SafetensorsDtype.BF16) {
-            while (in.hasRemaining()) {
-                target.put(HalfFloats.bf16ToFloat(in.get()));
-            }
-        } else {
-            while (in.hasRemaining()) {
-                target.put(HalfFloats.f16ToFloat(in.get()));
-            }
+    /**
+     * Elements {@code [first, first + count)} of {@code e}, decoded from little-endian F32, BF16 or
+     * F16 into {@code target}, a staging buffer's worth at a time.
+     */
+    private synchronized void read(TensorEntry e, long first, long count, FloatBuffer target) throws IOException {
+        int width = e.dtype().bytes();
+        if (staging == null) {
+            staging = ByteBuffer.allocate(STAGING_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         }
-        return out;
+        long position = dataStart + e.begin() + first * width;
+        for (long done = 0; done < count;) {
+            int n = (int) Math.min(count - done, STAGING_BYTES / width);
+            staging.clear().limit(n * width);
+            readFully(channel, staging, position + done * width);
+            staging.flip();
+            if (e.dtype() == SafetensorsDtype.F32) {
+                target.put(staging.asFloatBuffer());
+            } else {
+                ShortBuffer halves = staging.asShortBuffer();
+                boolean bf16 = e.dtype() == SafetensorsDtype.BF16;
+                for (int i = 0; i < n; i++) {
+                    short h = halves.get(i);
+                    target.put(bf16 ? HalfFloats.bf16ToFloat(h) : HalfFloats.f16ToFloat(h));
+                }
+            }
+            done += n;
+        }
     }
 
     private static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {

@@ -48,6 +48,10 @@ class ModelBenchmarkTest {
                 "train_mfu", "lora_train_tokens_per_s", "lora_train_mfu");
         assertThat(out).doesNotContainKey("cache_speedup");
         assertThat((Double) out.get("peak_gflops")).isPositive();
+        // MFU is over the higher of the peaks measured at the start and at the end of the run
+        assertThat((Double) out.get("peak_gflops"))
+                .isEqualTo(Math.max((Double) out.get("peak_gflops_start"), (Double) out.get("peak_gflops_end")));
+        assertThat((Double) out.get("train_mfu")).isPositive();
         assertThat((Double) out.get("decode_tokens_per_s")).isPositive();
         assertThat((Double) out.get("lora_train_tokens_per_s")).isPositive();
         long adapters = adapterParameters(config);
@@ -57,6 +61,24 @@ class ModelBenchmarkTest {
                 within(1e-3));
         assertThat((Double) out.get("lora_state_fraction")).isCloseTo((double) adapters / config.parameterCount(),
                 within(1e-5));
+    }
+
+    @Test
+    void anAutomaticMicroBatchKeepsItsLogitsWithinTheBudget() {
+        ModelBenchmark.Settings automatic = new ModelBenchmark.Settings(ModelConfig.defaults(32), null, 4, 5, 3, 64,
+                ModelBenchmark.AUTOMATIC_MICRO_BATCH, 64, 1, false, null);
+        // 4 rows x 64 tokens x 32000 floats = 31.25 MiB <= 32 MiB; 5 rows would be over
+        assertThat(automatic.microBatchFor(vocabulary(32000))).isEqualTo(4);
+        // a 152k vocabulary: one row's logits are 37 MiB already
+        assertThat(automatic.microBatchFor(vocabulary(151936))).isEqualTo(1);
+        // a small vocabulary: the whole step in one pass
+        assertThat(automatic.microBatchFor(vocabulary(64))).isEqualTo(64);
+        assertThat(automatic.withMicroBatch(8).microBatchFor(vocabulary(32000))).isEqualTo(8);
+    }
+
+    private static ModelConfig vocabulary(int size) {
+        ModelConfig d = ModelConfig.defaults(32);
+        return new ModelConfig(size, 1, d.heads(), 64, 256, d.contextLength(), null, ModelConfig.Architecture.LLAMA);
     }
 
     @Test
@@ -81,6 +103,11 @@ class ModelBenchmarkTest {
         assertThat((Double) full.get("train_peak_over_estimate")).isCloseTo(
                 (Long) full.get("train_peak_rss_mb") * (double) (1 << 20) / (16.0 * config.parameterCount()),
                 within(0.002 * (Double) full.get("train_peak_over_estimate")));
+        // the peak above the bare runtime's resident size is reported beside it, never instead of it
+        assertThat((Long) full.get("train_peak_above_runtime_mb")).isCloseTo(
+                (Long) full.get("train_peak_rss_mb") - (Long) full.get("rss_engine_mb"), within(1L));
+        assertThat((Double) full.get("train_peak_above_runtime_over_estimate"))
+                .isLessThan((Double) full.get("train_peak_over_estimate"));
         assertThat(lora).containsKeys("lora_memory_estimate_mb", "lora_rss_model_mb");
         assertThat((Long) lora.get("lora_train_peak_rss_mb")).isPositive();
     }

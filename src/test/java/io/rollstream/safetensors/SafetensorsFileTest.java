@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 
 import io.rollstream.testing.NativeArrays;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,6 +101,21 @@ class SafetensorsFileTest {
             int live = NativeArrays.live();
             f.readFloat32("a.weight", m).close();
             assertThat(NativeArrays.live()).isEqualTo(live);
+        }
+    }
+
+    @Test
+    void readingMapsNoPageOfTheFile() throws IOException {
+        Path maps = Path.of("/proc/self/maps");
+        Assumptions.assumeTrue(Files.isReadable(maps), "needs Linux's /proc/self/maps");
+        for (SafetensorsDtype dtype : new SafetensorsDtype[] {SafetensorsDtype.F32, SafetensorsDtype.BF16}) {
+            Path file = sample(dtype);
+            try (SafetensorsFile f = SafetensorsFile.open(file, 60); NDManager m = NDManager.newBaseManager(Device.cpu())) {
+                assertThat(f.readFloat32("a.weight", m).toFloatArray()).hasSize(70);
+                assertThat(f.readFloats("a.weight")).hasSize(70);
+                // A mapping would stay (and its pages count as resident) until a GC collected its buffer.
+                assertThat(Files.readString(maps)).doesNotContain(file.toRealPath().toString());
+            }
         }
     }
 

@@ -24,7 +24,12 @@ import java.util.Map;
  * steps of {@link ModelBenchmark}'s training batch — against the estimate of what training must
  * hold: float32 weights, gradients and AdamW's two moments, 16 bytes per trained parameter (with
  * LoRA: 16 per adapter parameter plus 4 per frozen base parameter). The peak includes everything
- * else the process holds (the JVM, libtorch, activations and logits of a micro-batch).
+ * else the process holds (the JVM, libtorch, activations and logits of a micro-batch): {@code
+ * train_peak_over_estimate} is that whole-process peak over the estimate, the figure the target
+ * is judged on. Next to it, {@code train_peak_above_runtime_*} subtracts the resident size of the
+ * bare runtime (JVM and libtorch loaded, no model: {@code rss_engine_mb}), a fixed cost the
+ * estimate does not try to count, so that the two can be told apart; it is reported, never the
+ * target. {@code load_peak_rss_mb} is the process's peak while it loaded the model.
  */
 public final class MemoryBenchmark {
 
@@ -53,18 +58,27 @@ public final class MemoryBenchmark {
             long estimate = estimateBytes(model);
             out.put(prefix + "memory_estimate_mb", mib(estimate));
             out.put(prefix + "rss_engine_mb", mib(engineRss));
-            PolicyTrainer trainer = ModelBenchmark.trainer(model, settings);
+            PolicyTrainer trainer = ModelBenchmark.trainer(model,
+                    settings.withMicroBatch(settings.microBatchFor(model.spec())));
             List<TrainingExample> batch = ModelBenchmark.trainingBatch(settings, model.spec());
             SftLoss loss = new SftLoss();
             System.gc();
             out.put(prefix + "rss_model_mb", mib(ResidentMemory.current()));
+            out.put(prefix + "load_peak_rss_mb", mib(ResidentMemory.peak()));
             ResidentMemory.resetPeak();
+            List<Double> seconds = new ArrayList<>();
             for (int i = 0; i < STEPS; i++) {
+                long start = System.nanoTime();
                 trainer.step(batch, loss);
+                seconds.add(Math.round((System.nanoTime() - start) / 1e6) / 1e3);
             }
             long peak = ResidentMemory.peak();
             out.put(prefix + "train_peak_rss_mb", mib(peak));
             out.put(prefix + "train_peak_over_estimate", Math.round(1000.0 * peak / estimate) / 1000.0);
+            out.put(prefix + "train_peak_above_runtime_mb", mib(peak - engineRss));
+            out.put(prefix + "train_peak_above_runtime_over_estimate",
+                    Math.round(1000.0 * (peak - engineRss) / estimate) / 1000.0);
+            out.put(prefix + "memory_step_seconds", seconds);
             out.put(prefix + "java_heap_used_mb",
                     mib(Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()));
         }

@@ -40,7 +40,7 @@ import java.util.SplittableRandom;
  * without the KV cache, and training throughput, with model FLOP utilisation (MFU) counted the usual
  * way: 2 × matmul parameters per generated token and 6 × per trained token, plus attention (LoRA:
  * 4 × the frozen ones, 6 × the adapters'), over the fp32 matmul peak measured here ({@link
- * #peakGflops}); with LoRA, also the learner's state (weights and AdamW moments of what trains)
+ * #peakGflops}, at the start and at the end of the run, the higher one); with LoRA, also the learner's state (weights and AdamW moments of what trains)
  * against full training's. Training memory is measured separately, in a fresh JVM ({@link
  * MemoryBenchmark}).
  */
@@ -56,7 +56,8 @@ public final class ModelBenchmark {
      * @param promptTokens prompt length of every decoded row
      * @param newTokens tokens generated per row (no row stops early)
      * @param trainRows rows of one training step
-     * @param microBatch rows per forward/backward pass of a training step
+     * @param microBatch rows per forward/backward pass of a training step, or {@link
+     *     #AUTOMATIC_MICRO_BATCH} to choose it by the size of its logits ({@link #microBatchFor})
      * @param trainTokens tokens per training row (a quarter prompt, the rest completion)
      * @param repeats timed repeats, best kept
      * @param recompute also decode without the KV cache (the cache speedup; minutes at 100M parameters)
@@ -65,7 +66,28 @@ public final class ModelBenchmark {
     public record Settings(ModelSpec model, Path directory, int decodeRows, int promptTokens, int newTokens,
             int trainRows, int microBatch, int trainTokens, int repeats, boolean recompute, LoraConfig lora) {
         public static Settings defaults() {
-            return new Settings(ModelConfig.defaults(32), null, 256, 16, 48, 64, 64, 64, 3, true, null);
+            return new Settings(ModelConfig.defaults(32), null, 256, 16, 48, 64, AUTOMATIC_MICRO_BATCH, 64, 3, true,
+                    null);
+        }
+
+        /**
+         * {@link #microBatch}, or when it is {@link #AUTOMATIC_MICRO_BATCH} the most rows (at most
+         * {@link #trainRows}, at least 1) whose logits — rows × {@link #trainTokens} × vocabulary
+         * float32 values, the largest activation of a micro-batch, of which a step holds its
+         * log-softmax and two gradients at once — stay within {@link #LOGITS_BUDGET_BYTES}.
+         */
+        public int microBatchFor(ModelSpec model) {
+            if (microBatch != AUTOMATIC_MICRO_BATCH) {
+                return microBatch;
+            }
+            long rowBytes = (long) trainTokens * model.vocabSize() * Float.BYTES;
+            return (int) Math.max(1, Math.min(trainRows, LOGITS_BUDGET_BYTES / rowBytes));
+        }
+
+        /** These settings with micro-batches of {@code rows}. */
+        public Settings withMicroBatch(int rows) {
+            return new Settings(model, directory, decodeRows, promptTokens, newTokens, trainRows, rows, trainTokens,
+                    repeats, recompute, lora);
         }
 
         /** The model these settings name, on the CPU, float32 (as a learner trains it). */
@@ -88,10 +110,29 @@ public final class ModelBenchmark {
         }
     }
 
+    /** {@link Settings#microBatch} that asks for a micro-batch chosen by {@link Settings#microBatchFor}. */
+    public static final int AUTOMATIC_MICRO_BATCH = 0;
+    /**
+     * The most bytes of logits an automatically chosen micro-batch makes: 4 rows of 64 tokens at a
+     * 32k vocabulary. Measured on the 110M Llama (docs/benchmarks.md): 8 rows make wider matrix
+     * products (a higher MFU) but peak at 1.54 × the memory estimate, over the 1.5 × target.
+     */
+    public static final long LOGITS_BUDGET_BYTES = 32L << 20;
+
     private final Settings settings;
+    /** {@link #settings} with the micro-batch chosen for the model, once {@link #run} has opened it. */
+    private Settings resolved;
 
     public ModelBenchmark(Settings settings) {
         this.settings = settings;
+    }
+
+    /** {@link #settings} with the micro-batch {@link #run} trained with (it must have run). */
+    public Settings resolvedSettings() {
+        if (resolved == null) {
+            throw new IllegalStateException("the micro-batch is chosen when run() opens the model");
+        }
+        return resolved;
     }
 
     /** Runs every measurement and returns them by name (in print order). */
@@ -99,7 +140,11 @@ public final class ModelBenchmark {
         Engine.getInstance(); // loads the native library before any JNI call
         JniUtils.setGradMode(false);
         Map<String, Object> out = new LinkedHashMap<>();
-        double peak = peakGflops();
+        // The peak is measured at the start and again at the end, and the higher one is used: a
+        // short burst of matrix products measured while a neighbour held a core reads low (once
+        // 150 GFLOP/s where the run before read 275), and an MFU over it would read high.
+        double startPeak = peakGflops();
+        Map<String, Double> achievedGflops = new LinkedHashMap<>(); // by the MFU key it becomes
         out.put("benchmark", "model");
         long fullState;
         try (LanguageModel model = settings.open()) {
@@ -108,7 +153,9 @@ public final class ModelBenchmark {
                 out.put("model", config.describe());
             }
             out.put("parameters", config.parameterCount());
-            out.put("peak_gflops", round(peak));
+            out.put("peak_gflops", null); // the higher of the two, filled in at the end
+            out.put("peak_gflops_start", round(startPeak));
+            out.put("peak_gflops_end", null);
             List<GenerationRequest> requests = requests(config);
             // EOS = -1: no row stops early, every row generates exactly newTokens.
             SamplingParams params = SamplingParams.sample(settings.newTokens());
@@ -120,7 +167,8 @@ public final class ModelBenchmark {
             double decodeFlops = generated * decodeFlopsPerToken(config);
             out.put("decode_rows", settings.decodeRows());
             out.put("decode_tokens_per_s", round(generated / cachedSeconds));
-            out.put("decode_mfu", round(decodeFlops / cachedSeconds / 1e9 / peak));
+            out.put("decode_mfu", null);
+            achievedGflops.put("decode_mfu", decodeFlops / cachedSeconds / 1e9);
             if (settings.recompute()) {
                 SamplingEngine recompute = new SamplingEngine(Set.of(), 0, false);
                 progress("decoding without the KV cache");
@@ -130,23 +178,25 @@ public final class ModelBenchmark {
             }
 
             List<TrainingExample> batch = trainingBatch(settings, config);
-            PolicyTrainer trainer = trainer(model, settings);
+            resolved = settings.withMicroBatch(settings.microBatchFor(config));
+            PolicyTrainer trainer = trainer(model, resolved);
             progress("training steps of " + settings.trainRows() + " rows x " + settings.trainTokens()
-                    + " tokens");
+                    + " tokens in micro-batches of " + resolved.microBatch());
             double trainSeconds = best(() -> trainer.step(batch, new SftLoss()));
             long positions = trainedPositions(settings);
             out.put("train_rows", settings.trainRows());
-            out.put("train_micro_batch", settings.microBatch());
+            out.put("train_micro_batch", resolved.microBatch());
             out.put("train_tokens_per_s", round(positions / trainSeconds));
-            out.put("train_mfu", round(positions * trainFlopsPerToken(config, settings.trainTokens() - 1)
-                    / trainSeconds / 1e9 / peak));
+            out.put("train_mfu", null);
+            achievedGflops.put("train_mfu", positions * trainFlopsPerToken(config, settings.trainTokens() - 1)
+                    / trainSeconds / 1e9);
             fullState = learnerStateBytes(trainer);
         }
         if (settings.lora() != null) {
             try (LoraModel model = settings.openLora()) {
                 ModelSpec config = model.spec();
                 List<TrainingExample> batch = trainingBatch(settings, config);
-                PolicyTrainer trainer = trainer(model, settings);
+                PolicyTrainer trainer = trainer(model, resolved);
                 progress("LoRA training steps (rank " + settings.lora().rank() + ")");
                 double trainSeconds = best(() -> trainer.step(batch, new SftLoss()));
                 long positions = trainedPositions(settings);
@@ -154,14 +204,20 @@ public final class ModelBenchmark {
                 out.put("lora_rank", settings.lora().rank());
                 out.put("lora_parameters", adapterParameters);
                 out.put("lora_train_tokens_per_s", round(positions / trainSeconds));
-                out.put("lora_train_mfu", round(positions * loraTrainFlopsPerToken(config, adapterParameters,
-                        settings.trainTokens() - 1) / trainSeconds / 1e9 / peak));
+                out.put("lora_train_mfu", null);
+                achievedGflops.put("lora_train_mfu", positions * loraTrainFlopsPerToken(config, adapterParameters,
+                        settings.trainTokens() - 1) / trainSeconds / 1e9);
                 long loraState = learnerStateBytes(trainer);
                 out.put("learner_state_mb", round(fullState / MIB));
                 out.put("lora_learner_state_mb", round(loraState / MIB));
                 out.put("lora_state_fraction", Math.round(1e5 * loraState / fullState) / 1e5);
             }
         }
+        double endPeak = peakGflops();
+        double peak = Math.max(startPeak, endPeak);
+        out.put("peak_gflops", round(peak));
+        out.put("peak_gflops_end", round(endPeak));
+        achievedGflops.forEach((key, gflops) -> out.put(key, round(gflops / peak)));
         out.put("threads", JniUtils.getNumThreads());
         return out;
     }

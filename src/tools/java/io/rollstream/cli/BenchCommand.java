@@ -50,7 +50,8 @@ final class BenchCommand implements Callable<Integer> {
     int trainRows;
 
     @Option(names = "--micro-batch", description = "model, memory: rows per forward/backward pass of a training step"
-            + " (default: 4 with --model, whose vocabulary makes a micro-batch's logits large, else --train-rows)")
+            + " (default: the most rows whose logits, rows x 64 tokens x vocabulary floats, stay within 32 MiB:"
+            + " 4 at a 32k vocabulary)")
     Integer microBatch;
 
     @Option(names = "--lora", description = "model: also train LoRA adapters on the --model (speed, peak memory in"
@@ -152,7 +153,7 @@ final class BenchCommand implements Callable<Integer> {
         ModelBenchmark.Settings defaults = ModelBenchmark.Settings.defaults();
         boolean pretrainedSize = modelPath != null;
         int rows = decodeRows != null ? decodeRows : pretrainedSize ? 64 : defaults.decodeRows();
-        int micro = microBatch != null ? microBatch : pretrainedSize ? Math.min(4, trainRows) : trainRows;
+        int micro = microBatch != null ? microBatch : ModelBenchmark.AUTOMATIC_MICRO_BATCH;
         // Decoding without the KV cache recomputes every prefix: minutes for a model of pretrained size.
         ModelBenchmark.Settings settings = new ModelBenchmark.Settings(model, modelPath, rows,
                 defaults.promptTokens(), defaults.newTokens(), trainRows, micro, defaults.trainTokens(), repeats,
@@ -161,7 +162,9 @@ final class BenchCommand implements Callable<Integer> {
         if (target == Target.memory) {
             result = new MemoryBenchmark(settings).run();
         } else {
-            result = new ModelBenchmark(settings).run();
+            ModelBenchmark benchmark = new ModelBenchmark(settings);
+            result = benchmark.run();
+            settings = benchmark.resolvedSettings(); // the fresh JVMs train in the same micro-batches
             if (pretrainedSize && ResidentMemory.available()) {
                 System.err.println("bench model: peak memory of training, in a fresh JVM...");
                 MemoryBenchmark.inFreshJvm(settings, false).forEachRemaining(f -> result.put(f.getKey(), f.getValue()));
