@@ -16,9 +16,11 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ExceptionUtils;
 import org.apache.flink.util.FileUtils;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -103,15 +105,25 @@ public final class PipelineRunner {
             throws Exception {
         plan.signals().clearStopRequest(); // left over if an earlier job died while stopping
         FileUtils.deleteDirectory(plan.paths().tmp().toFile()); // left over if an earlier run was killed
-        int restPort = options.webUi() && options.webUiPort() > 0 ? options.webUiPort() : freePort();
-        StreamExecutionEnvironment env = environment(plan, options, restPort);
-        RlPipelineJob.build(env, plan, io);
+        boolean fixedPort = options.webUi() && options.webUiPort() > 0;
+        int restPort;
         JobClient job;
-        try {
-            job = env.executeAsync(plan.jobName());
-        } catch (Exception refused) {
-            removeTemporaryFiles(plan, progress);
-            throw new NotStarted(refused);
+        for (int attempt = 1; ; attempt++) {
+            restPort = fixedPort ? options.webUiPort() : freePort();
+            StreamExecutionEnvironment env = environment(plan, options, restPort);
+            RlPipelineJob.build(env, plan, io);
+            try {
+                job = env.executeAsync(plan.jobName());
+                break;
+            } catch (Exception refused) {
+                // A port found free can be taken by another process before the mini-cluster binds it: try another.
+                if (!fixedPort && attempt < PORT_ATTEMPTS && ExceptionUtils.findThrowable(refused, BindException.class).isPresent()) {
+                    progress.accept("REST port " + restPort + " was taken meanwhile; trying another");
+                    continue;
+                }
+                removeTemporaryFiles(plan, progress);
+                throw new NotStarted(refused);
+            }
         }
         try {
             progress.accept("job " + job.getJobID() + " submitted" + (options.webUi() ? webUiHint(restPort) : "")
@@ -234,6 +246,9 @@ public final class PipelineRunner {
                 ? StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf)
                 : StreamExecutionEnvironment.createLocalEnvironment(conf);
     }
+
+    /** Ports tried for the REST endpoint when the run picks it. */
+    static final int PORT_ATTEMPTS = 3;
 
     /** How long a job whose learner finished may take to end on its own before it is stopped. */
     static final long NATURAL_END_GRACE_MILLIS = 3_000;

@@ -57,7 +57,7 @@ class PipelineMetricsITCase {
 
     @Test
     void everyStageShowsItsMetricsAndTheyChangeWhileTheJobRuns() throws Exception {
-        PipelineFixtures.Knobs knobs = new PipelineFixtures.Knobs(1, 16, 2.0, 1, 2, 20, null, null);
+        PipelineFixtures.Knobs knobs = new PipelineFixtures.Knobs(1, 16, 2.0, 1, 2, 40, null, null); // 40 steps: long enough for the web UI's 1 s metric refresh under load
         PipelinePlan plan = PipelineFixtures.plan(runDir, knobs);
         int[] ports = freePorts();
         int rest = ports[0];
