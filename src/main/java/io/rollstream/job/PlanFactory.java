@@ -52,10 +52,14 @@ public final class PlanFactory {
 
     private PlanFactory() {}
 
-    /** The task a built-in source draws from (its seed is the run seed), without the held-out problems. */
+    /** The run's built-in task (its seed is the run seed): its alphabet, verifier and name. */
     public static Task task(RunConfig c) {
-        return withoutHeldOut(c, Tasks.create(c.data().task(), c.job().seed(), c.data().difficulty(),
-                c.data().taskOptions()));
+        return Tasks.create(c.data().task(), c.job().seed(), c.data().difficulty(), c.data().taskOptions());
+    }
+
+    /** The problems a built-in source trains on: the run's task without the held-out problems. */
+    public static Task trainingTask(RunConfig c) {
+        return withoutHeldOut(c, task(c));
     }
 
     /** {@code training} without the prompts of the run's held-out evaluation, if it has one. */
@@ -193,7 +197,7 @@ public final class PlanFactory {
         Precision precision = c.model().dtype();
         PipelineIo.ProblemStreamFactory problems;
         if (d.source() == DataSection.Source.TASK) {
-            Task task = task(c);
+            Task task = trainingTask(c);
             problems = env -> PipelineIo.ProblemInput.of(TaskProblems.stream(env, task, d.maxProblems(), d.epochs(),
                     seed, d.shuffle(), signals::isStopRequested));
         } else {

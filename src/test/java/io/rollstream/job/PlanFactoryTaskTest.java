@@ -21,7 +21,7 @@ class PlanFactoryTaskTest {
                 + "eval: {problems: 300, every_steps: 50}\n");
         EvalSpec eval = PlanFactory.eval(config);
         Set<String> heldOut = eval.heldOutProblems().stream().map(Problem::prompt).collect(Collectors.toSet());
-        Task training = PlanFactory.task(config);
+        Task training = PlanFactory.trainingTask(config);
         Set<String> trained = LongStream.range(0, 20_000).mapToObj(i -> training.problem(i).prompt())
                 .collect(Collectors.toSet());
         assertThat(trained).doesNotContainAnyElementsOf(heldOut);
