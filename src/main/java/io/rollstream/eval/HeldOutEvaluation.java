@@ -15,7 +15,8 @@ import java.util.Map;
  * Accuracy of a saved policy on the held-out problems of {@code spec} — the same problems, drawn by
  * {@link EvalSpec#heldOutProblems()}, that the run's periodic evaluation used when the spec matches
  * the run's task, seed, difficulty and options. Greedy decoding (as the periodic evaluation, with
- * the same batch rows) unless {@code samples} > 0, which gives sampled pass@k instead.
+ * the same batch rows) unless {@code samples} > 0, which gives sampled pass@k instead: {@code pass_at_k}
+ * for k = samples and {@code pass_at} for every k of {@link PassAtK#ks(int)}.
  *
  * @param spec task, seed, difficulty, options, number of problems and generation bound
  * @param samples completions per problem for pass@k; 0 for greedy accuracy
@@ -45,7 +46,10 @@ public record HeldOutEvaluation(EvalSpec spec, int samples, double temperature) 
                 out.put("mode", "sampled");
                 out.put("samples", samples);
                 out.put("temperature", temperature);
-                out.put("pass_at_k", r.passAtK());
+                out.put("pass_at_k", r.passAtAll());
+                Map<String, Double> passAt = new LinkedHashMap<>();
+                r.passAt().forEach((k, v) -> passAt.put(Integer.toString(k), v));
+                out.put("pass_at", passAt);
                 out.put("sample_accuracy", r.sampleAccuracy());
             }
         }
