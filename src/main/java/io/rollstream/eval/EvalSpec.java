@@ -34,6 +34,12 @@ public record EvalSpec(String task, long taskSeed, int difficulty, Map<String, S
         options = options == null ? Map.of() : Map.copyOf(options);
     }
 
+    /** This evaluation with {@code samples} completions per problem at {@code temperature} (0: greedy only). */
+    public EvalSpec withSampling(int samples, double temperature) {
+        return new EvalSpec(task, taskSeed, difficulty, options, problems, everySteps, maxNewTokens, samples,
+                temperature);
+    }
+
     public Task heldOutTask() {
         return Tasks.create(task, taskSeed + HELD_OUT_SEED_OFFSET, difficulty, options);
     }

@@ -174,6 +174,27 @@ class RunReportTest {
     }
 
     @Test
+    void sampledEvaluationsGetAPassAtKChartOneLinePerKFromTheWarmStart() throws Exception {
+        Path run = copyOfFixture();
+        Files.writeString(run.resolve("metrics.jsonl"),
+                "{\"phase\":\"sft\",\"step\":9,\"loss\":1.0,\"eval_accuracy\":0.3,\"eval_pass_at_1\":0.2,"
+                        + "\"eval_pass_at_2\":0.35}\n"
+                        + "{\"phase\":\"rl\",\"step\":0,\"reward_mean\":0.5}\n"
+                        + "{\"phase\":\"rl\",\"step\":1,\"reward_mean\":0.6,\"eval_accuracy\":0.5,"
+                        + "\"eval_pass_at_1\":0.4,\"eval_pass_at_2\":0.55}\n");
+        Map<String, ReportCharts.NamedChart> charts = ReportCharts.of(RunRecords.read(run)).stream()
+                .collect(Collectors.toMap(ReportCharts.NamedChart::file, c -> c));
+        Map<String, XYSeries> lines = ((XYChart) charts.get("pass-at-k.png").chart()).getSeriesMap();
+        assertThat(lines).containsOnlyKeys("pass@1", "pass@2");
+        assertThat(lines.get("pass@1").getXData()).containsExactly(0.0, 2.0); // before RL, then version 2
+        assertThat(lines.get("pass@2").getYData()).containsExactly(0.35, 0.55);
+        // nor are they a loss diagnostic charted elsewhere
+        assertThat(charts).doesNotContainKeys("importance-ratio.png", "ratio-corrections.png");
+        assertThat(ReportCharts.of(RunRecords.read(fixture())).stream().map(ReportCharts.NamedChart::file))
+                .doesNotContain("pass-at-k.png"); // greedy evaluations only
+    }
+
+    @Test
     void aRunInProgressWithAHalfWrittenLastLineIsReportedUpToItsLastCompleteLine() throws Exception {
         Path run = copyOfFixture();
         Files.writeString(run.resolve("metrics.jsonl"), "{\"phase\":\"rl\",\"step\":8,\"reward_me",

@@ -17,6 +17,8 @@ import java.awt.Font;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -48,6 +50,10 @@ public final class ReportCharts {
         XYChart accuracy = accuracy(run);
         if (accuracy != null) {
             charts.add(new NamedChart("accuracy.png", accuracy.getTitle(), accuracy));
+        }
+        XYChart passAtK = passAtK(run);
+        if (passAtK != null) {
+            charts.add(new NamedChart("pass-at-k.png", passAtK.getTitle(), passAtK));
         }
         addLines(charts, "kl", "Reverse KL to the teacher (per token)", "KL", rl, Metric.KL_MEAN);
         addLines(charts, "staleness", "Staleness of trained groups (steps)", "steps", rl, Metric.STALENESS_MEAN,
@@ -196,6 +202,34 @@ public final class ReportCharts {
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
         chart.addSeries("eval_accuracy", points.stream().mapToDouble(p -> p[0]).toArray(),
                 points.stream().mapToDouble(p -> p[1]).toArray());
+        return chart;
+    }
+
+    /**
+     * Held-out pass@k of the sampled evaluations ({@code eval.samples} > 0), one line per k, at the
+     * versions they measured (the last SFT evaluation at 0); null when no evaluation sampled.
+     */
+    private static XYChart passAtK(RunRecords run) {
+        List<StepMetrics> evaluated = new ArrayList<>();
+        run.sft().stream().filter(m -> !m.evalPassAt().isEmpty()).reduce((a, b) -> b).ifPresent(evaluated::add);
+        run.rl().stream().filter(m -> !m.evalPassAt().isEmpty()).forEach(evaluated::add);
+        if (evaluated.isEmpty()) {
+            return null;
+        }
+        XYChart chart = xy("Held-out pass@k (sampled; 0 = before RL)", STEP_AXIS, "pass@k");
+        chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0).setLegendPosition(Styler.LegendPosition.InsideSE);
+        SortedSet<Integer> ks = new TreeSet<>();
+        evaluated.forEach(m -> ks.addAll(m.evalPassAt().keySet()));
+        int series = 0;
+        for (int k : ks) {
+            List<StepMetrics> with = evaluated.stream().filter(m -> m.evalPassAt(k) != null).toList();
+            XYSeries s = chart.addSeries("pass@" + k,
+                    with.stream().mapToDouble(m -> m.isSft() ? 0 : stepNumber(m)).toArray(),
+                    with.stream().mapToDouble(m -> m.evalPassAt(k)).toArray());
+            s.setMarker(SeriesMarkers.CIRCLE);
+            s.setLineColor(PALETTE[series % PALETTE.length]);
+            s.setMarkerColor(PALETTE[series++ % PALETTE.length]);
+        }
         return chart;
     }
 
