@@ -194,6 +194,8 @@ class RunReportTest {
         assertThat(lines).containsOnlyKeys("pass@1", "pass@2");
         assertThat(lines.get("pass@1").getXData()).containsExactly(0.0, 2.0); // before RL, then version 2
         assertThat(lines.get("pass@2").getYData()).containsExactly(0.35, 0.55);
+        assertThat(Files.readString(RunReport.write(run, out).page()))
+                .contains("held-out pass@1 / pass@2, latest</th><td>40.0% / 55.0%");
         // nor are they a loss diagnostic charted elsewhere
         assertThat(charts).doesNotContainKeys("importance-ratio.png", "ratio-corrections.png");
         assertThat(ReportCharts.of(RunRecords.read(fixture())).stream().map(ReportCharts.NamedChart::file))
