@@ -262,8 +262,8 @@ public final class ReportCharts {
 
     /**
      * {@code metric} of the lines that carry it as the series {@code name}, as a person reads a noisy
-     * curve: every value as a faint point, and over them a smoothed line (an exponential moving
-     * average, debiased as TensorBoard's) in the same colour; no series when no line carries it.
+     * curve: every value as a faint point, and over them a smoothed line (a centred moving average,
+     * {@link #smoothed}) in the same colour; no series when no line carries it.
      */
     static void addSmoothed(XYChart chart, String name, List<StepMetrics> lines, Metric metric,
             ToDoubleFunction<StepMetrics> xOf) {
@@ -296,22 +296,29 @@ public final class ReportCharts {
         new Color(255, 127, 14), new Color(148, 103, 189), new Color(140, 86, 75)};
 
     /**
-     * The exponential moving average of {@code y}, debiased ({@code s_t / (1 - w^t)}) so the start
-     * is not pulled to 0. Its weight grows with the number of points — it averages over about a
-     * tenth of them, at most about the last 65 — and fewer than 10 points are left as they are.
+     * The centred moving average of {@code y}: each point the mean of the points within {@code h}
+     * of it (fewer at the ends, where the window is cut), h about a fortieth of the points and at
+     * most {@value #MAX_HALF_WINDOW}; fewer than 10 points are left as they are. Centred, it follows
+     * a trend without lagging behind it (a trailing or exponential average, as TensorBoard draws,
+     * runs above a falling loss for a whole window).
      */
     static double[] smoothed(double[] y) {
-        double weight = y.length < 10 ? 0 : Math.min(0.985, 1 - 10.0 / y.length);
-        double[] out = new double[y.length];
-        double s = 0;
-        double norm = 0;
+        int h = y.length < 10 ? 0 : Math.min(MAX_HALF_WINDOW, Math.max(1, y.length / 40));
+        double[] prefix = new double[y.length + 1];
         for (int i = 0; i < y.length; i++) {
-            s = weight * s + (1 - weight) * y[i];
-            norm = weight * norm + (1 - weight);
-            out[i] = s / norm;
+            prefix[i + 1] = prefix[i] + y[i];
+        }
+        double[] out = new double[y.length];
+        for (int i = 0; i < y.length; i++) {
+            int from = Math.max(0, i - h);
+            int to = Math.min(y.length, i + h + 1);
+            out[i] = (prefix[to] - prefix[from]) / (to - from);
         }
         return out;
     }
+
+    /** Most points either side of a point that its smoothed value averages over. */
+    static final int MAX_HALF_WINDOW = 25;
 
     /**
      * An empty chart in the report's style. Its x axis starts at 0 (every x is a step or a time), so
