@@ -220,7 +220,8 @@ public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
             evaluator = new PeriodicEvaluator(eval, PromptCodec.create(learner.policy().tokenizer()));
         }
         lastStepEndMillis = System.currentTimeMillis();
-        stageMetrics = new LearnerMetrics(getMetricGroup(), settings.algorithm());
+        stageMetrics = new LearnerMetrics(getMetricGroup(), settings.algorithm(),
+                eval != null ? eval.samples() : 0);
     }
 
     @Override
