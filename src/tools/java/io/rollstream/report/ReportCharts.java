@@ -243,8 +243,8 @@ public final class ReportCharts {
         if (evaluated.isEmpty()) {
             return null;
         }
-        XYChart chart = xy("Held-out pass@k (sampled; 0 = before RL)", STEP_AXIS, "pass@k");
-        chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0).setLegendPosition(Styler.LegendPosition.InsideSE);
+        XYChart chart = xy("Held-out pass@k of sampled answers (0 = before RL)", STEP_AXIS, "pass@k");
+        chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
         SortedSet<Integer> ks = new TreeSet<>();
         evaluated.forEach(m -> ks.addAll(m.evalPassAt().keySet()));
         int series = 0;
