@@ -38,6 +38,7 @@ out="$(cd "$out" && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 report="$out/report"
+rm -rf "$report/plots" # the PNGs of an earlier report would be counted as this one's
 "$root/jobs/rollstream" report "$run_dir" --out "$report" >&2
 
 sandbox=()
