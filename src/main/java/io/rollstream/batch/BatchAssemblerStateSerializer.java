@@ -9,6 +9,7 @@ import static io.rollstream.common.StoredFields.writeString;
 
 import io.rollstream.common.StoredFields;
 import io.rollstream.types.DropReason;
+import io.rollstream.types.FinishReason;
 import io.rollstream.types.GroupTotals;
 import io.rollstream.types.GroupVerdict;
 import io.rollstream.types.PoolCounts;
@@ -31,11 +32,16 @@ import java.io.IOException;
  * versions. Fields are encoded as {@link StoredFields} says.
  *
  * <p>Version 1: next step; the waiting groups (each a scored group, with its verdict, and its
- * advantages); the per-cut counts; the generators' pool counts; the run's totals.
+ * advantages); the per-cut counts; the generators' pool counts; the run's totals. A rollout's finish
+ * reason is one string: {@code "stop"}, {@code "length"} or {@code "scoring_failed: <error>"}.
+ *
+ * <p>Version 2: as version 1, with each group's reference answer after its prompt (read as null from
+ * version 1), and a rollout's finish reason typed: its {@link FinishReason#key()}, then the scoring
+ * error (null unless {@code scoring_failed}).
  */
 public final class BatchAssemblerStateSerializer implements SimpleVersionedSerializer<BatchAssemblerState> {
 
-    public static final int CURRENT_VERSION = 1;
+    public static final int CURRENT_VERSION = 2;
 
     public static final BatchAssemblerStateSerializer INSTANCE = new BatchAssemblerStateSerializer();
 
@@ -77,7 +83,7 @@ public final class BatchAssemblerStateSerializer implements SimpleVersionedSeria
 
     @Override
     public BatchAssemblerState deserialize(int version, byte[] serialized) throws IOException {
-        if (version != 1) {
+        if (version < 1 || version > CURRENT_VERSION) {
             throw new IOException("batch assembly state of format version " + version + ": this Rollstream reads"
                     + " versions 1 to " + CURRENT_VERSION + "; restore it with the version that wrote it");
         }
@@ -85,7 +91,7 @@ public final class BatchAssemblerStateSerializer implements SimpleVersionedSeria
             long nextStep = in.readLong();
             TrainGroup[] waiting = new TrainGroup[in.readInt()];
             for (int i = 0; i < waiting.length; i++) {
-                waiting[i] = new TrainGroup(readGroup(in), readFloats(in));
+                waiting[i] = new TrainGroup(readGroup(in, version), readFloats(in));
             }
             long groupsReceived = in.readLong();
             long droppedZeroAdvantage = in.readLong();
@@ -104,7 +110,7 @@ public final class BatchAssemblerStateSerializer implements SimpleVersionedSeria
             GroupTotals totals = new GroupTotals(in.readLong(), in.readLong(), in.readLong(), in.readLong(),
                     in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong());
             if (in.read() != -1) {
-                throw new IOException("batch assembly state of format version 1 has bytes past its end");
+                throw new IOException("batch assembly state of format version " + version + " has bytes past its end");
             }
             return new BatchAssemblerState(nextStep, waiting, groupsReceived, droppedZeroAdvantage,
                     droppedDifficulty, droppedStale, droppedLength, completionTokensReceived, firstArrivalMillis,
@@ -117,6 +123,7 @@ public final class BatchAssemblerStateSerializer implements SimpleVersionedSeria
         writeString(out, g.problemId());
         writeString(out, g.task());
         writeString(out, g.prompt());
+        writeString(out, g.answer());
         writeInts(out, g.promptTokens());
         out.writeLong(g.admission());
         out.writeLong(g.policyVersion());
@@ -129,7 +136,8 @@ public final class BatchAssemblerStateSerializer implements SimpleVersionedSeria
             writeFloats(out, r.logprobs());
             writeString(out, r.text());
             out.writeDouble(r.reward());
-            writeString(out, r.finishReason());
+            writeString(out, r.finish().key());
+            writeString(out, r.scoringError());
             writeFloats(out, r.tokenRewards());
         }
         out.writeBoolean(g.verdict() != null);
@@ -139,11 +147,12 @@ public final class BatchAssemblerStateSerializer implements SimpleVersionedSeria
         }
     }
 
-    private static ScoredGroup readGroup(DataInputStream in) throws IOException {
+    private static ScoredGroup readGroup(DataInputStream in, int version) throws IOException {
         String groupId = readString(in);
         String problemId = readString(in);
         String task = readString(in);
         String prompt = readString(in);
+        String answer = version >= 2 ? readString(in) : null;
         int[] promptTokens = readInts(in);
         long admission = in.readLong();
         long policyVersion = in.readLong();
@@ -152,8 +161,7 @@ public final class BatchAssemblerStateSerializer implements SimpleVersionedSeria
         double generationMillis = in.readDouble();
         Rollout[] rollouts = new Rollout[in.readInt()];
         for (int i = 0; i < rollouts.length; i++) {
-            rollouts[i] = new Rollout(readInts(in), readFloats(in), readString(in), in.readDouble(), readString(in),
-                    readFloats(in));
+            rollouts[i] = readRollout(in, version);
         }
         GroupVerdict verdict = null;
         if (in.readBoolean()) {
@@ -161,8 +169,20 @@ public final class BatchAssemblerStateSerializer implements SimpleVersionedSeria
             String dropped = readString(in);
             verdict = new GroupVerdict(advantages, dropped == null ? null : DropReason.valueOf(dropped));
         }
-        return new ScoredGroup(groupId, problemId, task, prompt, promptTokens, admission, policyVersion,
+        return new ScoredGroup(groupId, problemId, task, prompt, answer, promptTokens, admission, policyVersion,
                 generatorSubtask, pools, generationMillis, rollouts, verdict);
+    }
+
+    private static Rollout readRollout(DataInputStream in, int version) throws IOException {
+        int[] tokens = readInts(in);
+        float[] logprobs = readFloats(in);
+        String text = readString(in);
+        double reward = in.readDouble();
+        if (version == 1) {
+            return Rollout.ofStringForm(tokens, logprobs, text, reward, readString(in), readFloats(in));
+        }
+        FinishReason finish = FinishReason.ofKey(readString(in));
+        return new Rollout(tokens, logprobs, text, reward, finish, readString(in), readFloats(in));
     }
 
     private static void writePools(DataOutputStream out, PoolCounts p) throws IOException {

@@ -32,7 +32,9 @@ import org.apache.flink.util.OutputTag;
  * the versioned form of {@link BatchAssemblerStateSerializer}; a restore with more than one element
  * is refused (it would mean two assemblers' worth of groups). Savepoints written before the
  * versioned form hold the snapshot under {@link #POJO_STATE_NAME} on Flink's POJO serializer: it is
- * read once and not written again.
+ * read once and not written again (Flink restores it into today's records by field name before this
+ * operator runs; {@link io.rollstream.types.Rollout} says how a rollout's old string finish reason
+ * survives that).
  * Wall-clock times come from the processing-time service, so harness tests control them.
  */
 public final class BatchAssemblyOperator extends AbstractStreamOperator<TrainBatch>

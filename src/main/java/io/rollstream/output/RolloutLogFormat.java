@@ -39,6 +39,9 @@ public final class RolloutLogFormat implements Serializable {
         m.put("problem_id", outcome.group().problemId());
         m.put("task", outcome.group().task());
         m.put("prompt", outcome.group().prompt());
+        if (outcome.group().answer() != null) {
+            m.put("answer", outcome.group().answer());
+        }
         m.put("admission", outcome.group().admission());
         m.put("policy_version", outcome.group().policyVersion());
         m.put("generator", outcome.group().generatorSubtask());
@@ -50,7 +53,7 @@ public final class RolloutLogFormat implements Serializable {
             tokens += r.tokens().length;
             completions.add(r.text());
             rewards.add(r.reward());
-            finish.add(r.finishReason());
+            finish.add(r.finishText());
         }
         m.put("completions", completions);
         m.put("rewards", rewards);

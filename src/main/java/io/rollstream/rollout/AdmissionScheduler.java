@@ -259,7 +259,7 @@ public final class AdmissionScheduler {
         GroupVerdict verdict = judge.judge(sampled.rollouts());
         long admission = sampled.request().admission();
         ScoredGroup group = new ScoredGroup(ScoredGroup.groupId(id, admission), id, problem.task(), problem.prompt(),
-                sampled.promptTokens(), admission, sampled.policyVersion(), subtask, poolCounts(),
+                problem.answer(), sampled.promptTokens(), admission, sampled.policyVersion(), subtask, poolCounts(),
                 sampled.generationMillis(), sampled.rollouts(), verdict);
         passRates.observe(group);
         if (problemsRecur || hasWaiting(id)) {

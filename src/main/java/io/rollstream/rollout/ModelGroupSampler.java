@@ -8,7 +8,6 @@ import io.rollstream.policy.PolicyStore;
 import io.rollstream.policy.PolicyVersionGoneException;
 import io.rollstream.policy.RunSignals;
 import io.rollstream.sampling.Completion;
-import io.rollstream.sampling.FinishReason;
 import io.rollstream.sampling.GenerationRequest;
 import io.rollstream.sampling.RolloutSeeds;
 import io.rollstream.sampling.SamplingEngine;
@@ -16,6 +15,7 @@ import io.rollstream.sampling.SamplingParams;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tasks.Verifier;
 import io.rollstream.tokenizer.PromptCodec;
+import io.rollstream.types.FinishReason;
 import io.rollstream.types.Rollout;
 
 import org.slf4j.Logger;
@@ -110,16 +110,15 @@ public final class ModelGroupSampler implements GroupSampler {
 
     private Rollout score(Problem problem, Completion c) {
         String text = codec.completionText(c.tokens());
-        String finish = c.finishReason() == FinishReason.STOP ? Rollout.STOP : Rollout.LENGTH;
         double reward;
         try {
             reward = verifier.score(text, problem.answer());
         } catch (RuntimeException e) {
             // A broken reward function must not stop the job: the group is dropped and reported.
-            reward = 0;
-            finish = Rollout.SCORING_FAILED + ": " + e.getClass().getSimpleName() + ": " + e.getMessage();
+            return new Rollout(c.tokens(), c.logprobs(), text, 0, FinishReason.SCORING_FAILED,
+                    e.getClass().getSimpleName() + ": " + e.getMessage(), null);
         }
-        return new Rollout(c.tokens(), c.logprobs(), text, reward, finish, null);
+        return new Rollout(c.tokens(), c.logprobs(), text, reward, c.finishReason(), null, null);
     }
 
     /**

@@ -230,7 +230,7 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
             if (r.scoringFailed()) {
                 output.collect(SCORING_FAILURES, new StreamRecord<>(InvalidRecord.of("verifier of task " + group.task(),
                         group.prompt(), "group " + group.groupId() + ": the verifier threw on completion '" + r.text()
-                                + "' (" + r.finishReason() + "); the group is dropped")));
+                                + "' (" + r.finishText() + "); the group is dropped")));
                 return;
             }
         }

@@ -9,6 +9,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import io.rollstream.model.AttentionBias;
 import io.rollstream.model.LanguageModel;
 import io.rollstream.model.KvCache;
+import io.rollstream.types.FinishReason;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -8,6 +8,8 @@ package io.rollstream.types;
  * @param problemId stable problem id
  * @param task task (or dataset) name
  * @param prompt prompt text
+ * @param answer the problem's reference answer (what the verifier compared completions against);
+ *     null for a group read from state written before groups carried it
  * @param promptTokens prompt ids as the model saw them (BOS first)
  * @param admission how many times this problem was admitted before (0 for the first)
  * @param policyVersion the policy version that generated every rollout of the group
@@ -19,9 +21,9 @@ package io.rollstream.types;
  * @param verdict batch assembly's content verdict, decided when the group completed; null when the
  *     rollout stage was given no filters to judge by (batch assembly then decides)
  */
-public record ScoredGroup(String groupId, String problemId, String task, String prompt, int[] promptTokens,
-        long admission, long policyVersion, int generatorSubtask, PoolCounts pools, double generationMillis,
-        Rollout[] rollouts, GroupVerdict verdict) {
+public record ScoredGroup(String groupId, String problemId, String task, String prompt, String answer,
+        int[] promptTokens, long admission, long policyVersion, int generatorSubtask, PoolCounts pools,
+        double generationMillis, Rollout[] rollouts, GroupVerdict verdict) {
 
     public static String groupId(String problemId, long admission) {
         return problemId + "#" + admission;
@@ -42,7 +44,7 @@ public record ScoredGroup(String groupId, String problemId, String task, String 
 
     /** The same group with other rollouts (the teacher's per-token rewards added); the verdict stays. */
     public ScoredGroup withRollouts(Rollout[] other) {
-        return new ScoredGroup(groupId, problemId, task, prompt, promptTokens, admission, policyVersion,
+        return new ScoredGroup(groupId, problemId, task, prompt, answer, promptTokens, admission, policyVersion,
                 generatorSubtask, pools, generationMillis, other, verdict);
     }
 

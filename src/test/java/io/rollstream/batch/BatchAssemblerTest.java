@@ -72,8 +72,9 @@ class BatchAssemblerTest {
         BatchAssembler assembler = new BatchAssembler(config(1, 0));
         ScoredGroup learnable = ScoredGroups.learnable("judged-easy", 0);
         ScoredGroup judged = new ScoredGroup(learnable.groupId(), learnable.problemId(), learnable.task(),
-                learnable.prompt(), learnable.promptTokens(), learnable.admission(), learnable.policyVersion(),
-                learnable.generatorSubtask(), learnable.pools(), learnable.generationMillis(), learnable.rollouts(),
+                learnable.prompt(), learnable.answer(), learnable.promptTokens(), learnable.admission(),
+                learnable.policyVersion(), learnable.generatorSubtask(), learnable.pools(),
+                learnable.generationMillis(), learnable.rollouts(),
                 new GroupVerdict(new float[] {0.25f, -0.25f, -0.25f, 0.25f}, DropReason.DIFFICULTY));
 
         Assembled out = assembler.offer(judged, 1);

@@ -3,7 +3,9 @@ package io.rollstream.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.rollstream.types.FinishReason;
 import io.rollstream.types.GroupOutcome;
+import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
 import io.rollstream.types.TrainBatch;
 import java.util.ArrayList;
@@ -27,7 +29,12 @@ class BatchAssemblyOperatorTest {
             new BatchAssemblyConfig(2 * ScoredGroups.SIZE, ScoredGroups.SIZE, 1, 0, GroupFilters.ALL, false);
 
     private static OneInputStreamOperatorTestHarness<ScoredGroup, TrainBatch> harness() throws Exception {
-        var harness = new OneInputStreamOperatorTestHarness<>(new BatchAssemblyOperator(CONFIG),
+        return harness(CONFIG);
+    }
+
+    private static OneInputStreamOperatorTestHarness<ScoredGroup, TrainBatch> harness(BatchAssemblyConfig config)
+            throws Exception {
+        var harness = new OneInputStreamOperatorTestHarness<>(new BatchAssemblyOperator(config),
                 TypeInformation.of(ScoredGroup.class).createSerializer(StrictSerialization.serializerConfig()));
         harness.getExecutionConfig()
                 .configure(StrictSerialization.NO_GENERIC_TYPES, BatchAssemblyOperatorTest.class.getClassLoader());
@@ -132,6 +139,29 @@ class BatchAssemblyOperatorTest {
             restored.endInput();
             assertThat(expected).anyMatch(line -> line.startsWith("batch "));
             assertThat(trace(restored)).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void aWaitingGroupKeepsItsAnswerAndFinishReasonsThroughASnapshot() throws Exception {
+        BatchAssemblyConfig keepTruncated = new BatchAssemblyConfig(2 * ScoredGroups.SIZE, ScoredGroups.SIZE, 1, 0,
+                new GroupFilters(false, true, true), false);
+        ScoredGroup waiting = ScoredGroups.truncated("cut", 0);
+        OperatorSubtaskState snapshot;
+        try (var original = harness(keepTruncated)) {
+            original.open();
+            original.processElement(waiting, 0);
+            snapshot = original.snapshot(1, 1L);
+        }
+        try (var restored = harness(keepTruncated)) {
+            restored.initializeState(snapshot);
+            restored.open();
+            restored.endInput();
+            ScoredGroup back = outcomes(restored).get(0).group();
+            assertThat(back.groupId()).isEqualTo(waiting.groupId());
+            assertThat(back.answer()).isEqualTo("answer of cut");
+            assertThat(back.rollouts()).extracting(Rollout::finish).containsExactly(FinishReason.STOP,
+                    FinishReason.STOP, FinishReason.STOP, FinishReason.LENGTH);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.rollstream.batch;
 
+import io.rollstream.types.FinishReason;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
@@ -44,7 +45,8 @@ final class ScoredGroups {
     static ScoredGroup truncate(ScoredGroup g) {
         Rollout[] rs = g.rollouts().clone();
         Rollout last = rs[SIZE - 1];
-        rs[SIZE - 1] = new Rollout(last.tokens(), last.logprobs(), last.text(), last.reward(), Rollout.LENGTH, null);
+        rs[SIZE - 1] = new Rollout(last.tokens(), last.logprobs(), last.text(), last.reward(), FinishReason.LENGTH,
+                null, null);
         return withRollouts(g, rs);
     }
 
@@ -56,8 +58,8 @@ final class ScoredGroups {
     /** A learnable group reported by {@code subtask} whose pools are {@code pools}. */
     static ScoredGroup fromGenerator(String problem, long version, int subtask, PoolCounts pools) {
         ScoredGroup g = learnable(problem, version);
-        return new ScoredGroup(g.groupId(), g.problemId(), g.task(), g.prompt(), g.promptTokens(), g.admission(),
-                g.policyVersion(), subtask, pools, g.generationMillis(), g.rollouts(), g.verdict());
+        return new ScoredGroup(g.groupId(), g.problemId(), g.task(), g.prompt(), g.answer(), g.promptTokens(),
+                g.admission(), g.policyVersion(), subtask, pools, g.generationMillis(), g.rollouts(), g.verdict());
     }
 
     /** A group with the given rewards (one rollout each, all finished with EOS). */
@@ -70,14 +72,15 @@ final class ScoredGroups {
                 tokens[t] = 10 + t;
                 logprobs[t] = -0.5f * (t + 1);
             }
-            rs[i] = new Rollout(tokens, logprobs, "answer " + i, rewards[i], Rollout.STOP, null);
+            rs[i] = new Rollout(tokens, logprobs, "answer " + i, rewards[i], FinishReason.STOP, null, null);
         }
         return new ScoredGroup(ScoredGroup.groupId(problem, 0), problem, "arithmetic", "prompt of " + problem,
-                new int[] {1, 2, 3}, 0, version, 0, new PoolCounts(0, 1, 0), 12.5, rs, null);
+                "answer of " + problem, new int[] {1, 2, 3}, 0, version, 0, new PoolCounts(0, 1, 0), 12.5, rs, null);
     }
 
     private static ScoredGroup withRollouts(ScoredGroup g, Rollout[] rs) {
-        return new ScoredGroup(g.groupId(), g.problemId(), g.task(), g.prompt(), g.promptTokens(), g.admission(),
-                g.policyVersion(), g.generatorSubtask(), g.pools(), g.generationMillis(), rs, g.verdict());
+        return new ScoredGroup(g.groupId(), g.problemId(), g.task(), g.prompt(), g.answer(), g.promptTokens(),
+                g.admission(), g.policyVersion(), g.generatorSubtask(), g.pools(), g.generationMillis(), rs,
+                g.verdict());
     }
 }

@@ -108,5 +108,11 @@ class BadInputITCase {
                 .extracting(g -> g.path("prompt").asText()).as("the first ok1, never the duplicate").containsExactly("1+0=");
         assertThat(groups).filteredOn(g -> "scoring_failed".equals(g.path("dropped").asText()))
                 .extracting(g -> g.path("problem_id").asText()).containsExactly("throws");
+        JsonNode failed = groups.stream().filter(g -> "throws".equals(g.path("problem_id").asText())).findFirst()
+                .orElseThrow();
+        assertThat(failed.path("answer").asText()).isEqualTo(BadInputCorpus.THROWING_ANSWER);
+        assertThat(failed.path("finish_reasons")).extracting(JsonNode::asText).as("the error after the reason")
+                .allMatch(r -> r.equals("scoring_failed: IllegalStateException: reward function crashed"));
+        assertThat(groups).as("every group carries its problem's answer").allMatch(g -> g.hasNonNull("answer"));
     }
 }

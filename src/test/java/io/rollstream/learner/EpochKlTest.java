@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.rollstream.types.BatchStats;
+import io.rollstream.types.FinishReason;
 import io.rollstream.types.GroupTotals;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.Rollout;
@@ -23,9 +24,9 @@ class EpochKlTest {
     /** A one-rollout group of problem {@code problem} in epoch {@code epoch} with the given per-token rewards. */
     static TrainGroup group(String problem, long epoch, float... tokenRewards) {
         int[] tokens = new int[tokenRewards.length];
-        Rollout r = new Rollout(tokens, new float[tokens.length], "x", 0, Rollout.STOP, tokenRewards);
-        ScoredGroup g = new ScoredGroup(ScoredGroup.groupId(problem, epoch), problem, "t", "q", new int[] {1}, epoch,
-                0, 0, PoolCounts.EMPTY, 1, new Rollout[] {r}, null);
+        Rollout r = new Rollout(tokens, new float[tokens.length], "x", 0, FinishReason.STOP, null, tokenRewards);
+        ScoredGroup g = new ScoredGroup(ScoredGroup.groupId(problem, epoch), problem, "t", "q", "a", new int[] {1},
+                epoch, 0, 0, PoolCounts.EMPTY, 1, new Rollout[] {r}, null);
         return new TrainGroup(g, new float[1]);
     }
 
@@ -42,7 +43,8 @@ class EpochKlTest {
         assertThat(kl.tokens()).isEqualTo(3);
         assertThat(kl.mean()).isCloseTo(1.0 / 3, within(1e-7));
         assertThat(kl.std()).isCloseTo(Math.sqrt(7.0 / 18), within(1e-7));
-        assertThat(KlSums.of(new Rollout(new int[2], new float[2], "x", 0, Rollout.STOP, null)).tokens()).isZero();
+        assertThat(KlSums.of(new Rollout(new int[2], new float[2], "x", 0, FinishReason.STOP, null, null)).tokens())
+                .isZero();
     }
 
     @Test

@@ -22,6 +22,7 @@ import io.rollstream.policy.VersionRetention;
 import io.rollstream.testing.DeclaredGpus;
 import io.rollstream.tokenizer.TokenizerSpec;
 import io.rollstream.types.BatchStats;
+import io.rollstream.types.FinishReason;
 import io.rollstream.types.GroupTotals;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.Rollout;
@@ -81,11 +82,12 @@ class LearnerOperatorTest {
             float[] advantages = new float[4];
             for (int i = 0; i < 4; i++) {
                 int[] tokens = {3 + random.nextInt(8), 3 + random.nextInt(8), 2};
-                rollouts[i] = new Rollout(tokens, new float[] {-2f, -2f, -2f}, "x", i % 2, Rollout.STOP, null);
+                rollouts[i] = new Rollout(tokens, new float[] {-2f, -2f, -2f}, "x", i % 2, FinishReason.STOP, null,
+                        null);
                 advantages[i] = i % 2 - 0.5f;
             }
-            ScoredGroup group = new ScoredGroup("p" + step + g + "#0", "p" + step + g, "t", "q", new int[] {1, 4, 5}, 0,
-                    version, 0, PoolCounts.EMPTY, 1, rollouts, null);
+            ScoredGroup group = new ScoredGroup("p" + step + g + "#0", "p" + step + g, "t", "q", "a",
+                    new int[] {1, 4, 5}, 0, version, 0, PoolCounts.EMPTY, 1, rollouts, null);
             groups[g] = new TrainGroup(group, advantages);
         }
         // batch assembly has dropped `step` groups as stale by the cut of batch `step`
@@ -319,7 +321,8 @@ class LearnerOperatorTest {
         for (TrainGroup g : truncated.groups()) {
             Rollout[] rs = g.group().rollouts();
             for (int i = 0; i < rs.length; i++) {
-                rs[i] = new Rollout(rs[i].tokens(), rs[i].logprobs(), rs[i].text(), rs[i].reward(), Rollout.LENGTH, null);
+                rs[i] = new Rollout(rs[i].tokens(), rs[i].logprobs(), rs[i].text(), rs[i].reward(),
+                        FinishReason.LENGTH, null, null);
             }
         }
         LossSettings filtering = new LossSettings(LossConfig.defaults(), LossAggregation.TOKEN_MEAN,
@@ -353,11 +356,11 @@ class LearnerOperatorTest {
             for (int i = 0; i < 2; i++) {
                 int[] tokens = {3 + g, 4 + i, 2};
                 float[] rewards = {-kl, -kl, -kl};
-                rollouts[i] = new Rollout(tokens, new float[] {-2f, -2f, -2f}, "x", 0, Rollout.STOP,
+                rollouts[i] = new Rollout(tokens, new float[] {-2f, -2f, -2f}, "x", 0, FinishReason.STOP, null,
                         tokenRewards ? rewards : null);
             }
             String problem = "p" + g;
-            groups[g] = new TrainGroup(new ScoredGroup(ScoredGroup.groupId(problem, step), problem, "t", "q",
+            groups[g] = new TrainGroup(new ScoredGroup(ScoredGroup.groupId(problem, step), problem, "t", "q", "a",
                     new int[] {1, 4, 5}, step, step, 0, PoolCounts.EMPTY, 1, rollouts, null), new float[2]);
         }
         return new TrainBatch(step, groups, new BatchStats(2, 0, 0, 0, 0, 0, 12, 0, 10, PoolCounts.EMPTY,

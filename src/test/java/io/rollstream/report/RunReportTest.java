@@ -291,6 +291,23 @@ class RunReportTest {
         assertThat(html).contains("&lt;b&gt;x&lt;/b&gt;", "<code>a&amp;b</code>").doesNotContain("<b>x</b>");
     }
 
+    @Test
+    void eachSampleGroupShowsItsProblemsAnswerWhenTheRunRecordedIt() throws Exception {
+        Path run = copyOfFixture();
+        Files.writeString(run.resolve("rollouts.jsonl"), "{\"prompt\":\"2+3=\",\"answer\":\"<5>\","
+                + "\"completions\":[\"5\",\"6\"],\"rewards\":[1.0,0.0],\"advantages\":[0.5,-0.5],"
+                + "\"trained_step\":0}\n"
+                + "{\"prompt\":\"1+1=\",\"completions\":[\"2\",\"3\"],\"rewards\":[1.0,0.0],"
+                + "\"advantages\":[0.5,-0.5],\"trained_step\":1}\n");
+
+        String html = Files.readString(RunReport.write(run, out).page());
+        String rollouts = html.substring(html.indexOf("<h2>Rollouts</h2>"), html.indexOf("<h2>Resolved config</h2>"));
+        assertThat(rollouts).contains("<th colspan=\"3\">2+3= &mdash; answer: <code>&lt;5&gt;</code> &mdash; policy"
+                + " version").contains("<th colspan=\"3\">1+1= &mdash; policy version")
+                .as("a run from before rollouts.jsonl carried answers shows none")
+                .doesNotContain("1+1= &mdash; answer");
+    }
+
     private Path copyOfFixture() throws IOException, URISyntaxException {
         Path run = out.resolve("run");
         Files.createDirectories(run);

@@ -6,6 +6,7 @@ import io.rollstream.rollout.DifficultyPools.Pool;
 import io.rollstream.rollout.SimulatedRun.World;
 import io.rollstream.tasks.Problem;
 import io.rollstream.types.DropReason;
+import io.rollstream.types.FinishReason;
 import io.rollstream.types.GroupVerdict;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.Rollout;
@@ -303,7 +304,7 @@ class AdmissionSchedulerTest {
         Rollout[] rollouts = new Rollout[G];
         for (int i = 0; i < G; i++) {
             rollouts[i] = new Rollout(new int[] {3, 2}, new float[] {-1f, -1f}, "r", i < passRate * G ? 1 : 0,
-                    Rollout.STOP, null);
+                    FinishReason.STOP, null, null);
         }
         return new SampledGroup(request, new int[] {1}, 0, 1, rollouts);
     }

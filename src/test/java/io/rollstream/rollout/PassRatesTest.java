@@ -3,6 +3,7 @@ package io.rollstream.rollout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.rollstream.types.FinishReason;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
@@ -19,9 +20,10 @@ class PassRatesTest {
     private static ScoredGroup group(int passes) {
         Rollout[] rollouts = new Rollout[G];
         for (int i = 0; i < G; i++) {
-            rollouts[i] = new Rollout(new int[] {2}, new float[] {0f}, "r", i < passes ? 1 : 0, Rollout.STOP, null);
+            rollouts[i] = new Rollout(new int[] {2}, new float[] {0f}, "r", i < passes ? 1 : 0, FinishReason.STOP, null,
+                    null);
         }
-        return new ScoredGroup("p#0", "p", "t", "q", new int[] {1}, 0, 0, 0, PoolCounts.EMPTY, 1, rollouts, null);
+        return new ScoredGroup("p#0", "p", "t", "q", "a", new int[] {1}, 0, 0, 0, PoolCounts.EMPTY, 1, rollouts, null);
     }
 
     @Test

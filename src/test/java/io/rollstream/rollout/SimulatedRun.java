@@ -7,6 +7,7 @@ import io.rollstream.batch.BatchAssemblyConfig;
 import io.rollstream.batch.GroupFilters;
 import io.rollstream.tasks.Problem;
 import io.rollstream.types.DropReason;
+import io.rollstream.types.FinishReason;
 import io.rollstream.types.GroupOutcome;
 import io.rollstream.types.GroupVerdict;
 import io.rollstream.types.Rollout;
@@ -287,8 +288,8 @@ final class SimulatedRun {
                 double[] rewards = world.problems().rewards(index, r.admission(), G, random);
                 Rollout[] rollouts = new Rollout[G];
                 for (int i = 0; i < G; i++) {
-                    rollouts[i] = new Rollout(new int[] {3, 2}, new float[] {-1f, -1f}, "r", rewards[i], Rollout.STOP,
-                            null);
+                    rollouts[i] = new Rollout(new int[] {3, 2}, new float[] {-1f, -1f}, "r", rewards[i],
+                            FinishReason.STOP, null, null);
                 }
                 groups.add(new SampledGroup(r, new int[] {1}, pinned, 1, rollouts));
             }

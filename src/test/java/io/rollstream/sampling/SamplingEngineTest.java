@@ -14,6 +14,7 @@ import io.rollstream.model.SamplingTruncation;
 import io.rollstream.model.SequenceBatch;
 import io.rollstream.model.TokenLogprobs;
 import io.rollstream.testing.NativeArrays;
+import io.rollstream.types.FinishReason;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -7,6 +7,7 @@ import io.rollstream.model.GptModel;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.model.TokenLogprobs;
 import io.rollstream.tokenizer.TokenizerSpec;
+import io.rollstream.types.FinishReason;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
@@ -56,8 +57,8 @@ final class TeacherFixtures {
         float[][] behaviour = TokenLogprobs.score(student, Collections.nCopies(rollouts, PROMPT), completions, PAD, 1.0);
         Rollout[] out = new Rollout[rollouts];
         for (int i = 0; i < rollouts; i++) {
-            out[i] = new Rollout(completions.get(i), behaviour[i], "r" + i, 0, Rollout.STOP, null);
+            out[i] = new Rollout(completions.get(i), behaviour[i], "r" + i, 0, FinishReason.STOP, null, null);
         }
-        return new ScoredGroup("p#0", "p", "t", "def=", PROMPT, 0, 0, 0, PoolCounts.EMPTY, 1, out, null);
+        return new ScoredGroup("p#0", "p", "t", "def=", "abc", PROMPT, 0, 0, 0, PoolCounts.EMPTY, 1, out, null);
     }
 }

@@ -5,6 +5,7 @@ import io.rollstream.rollout.GroupSampler;
 import io.rollstream.rollout.GroupSamplerFactory;
 import io.rollstream.rollout.SampledGroup;
 import io.rollstream.tasks.Problem;
+import io.rollstream.types.FinishReason;
 import io.rollstream.types.Rollout;
 
 import java.util.ArrayList;
@@ -52,7 +53,7 @@ public final class FakeGroupSampler implements GroupSampler {
             for (int i = 0; i < groupSize; i++) {
                 double reward = reward(r.problem(), i);
                 rollouts[i] = new Rollout(new int[] {3 + i, 2}, new float[] {-1f, -0.5f}, "r" + i, reward,
-                        Rollout.STOP, null);
+                        FinishReason.STOP, null, null);
             }
             out.add(new SampledGroup(r, new int[] {1, 3}, r.policyVersion(), 1.0, rollouts));
         }

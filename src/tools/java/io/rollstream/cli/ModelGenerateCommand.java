@@ -18,7 +18,6 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -84,7 +83,7 @@ final class ModelGenerateCommand implements Callable<Integer> {
                 line.put("completion_ids", c.tokens());
                 line.put("text", codec.completionText(c.tokens()));
                 line.put("logprobs", c.logprobs());
-                line.put("finish_reason", c.finishReason().name().toLowerCase(Locale.ROOT));
+                line.put("finish_reason", c.finishReason().key());
                 spec.commandLine().getOut().println(Json.mapper().writeValueAsString(line));
                 spec.commandLine().getOut().flush();
                 return 0;

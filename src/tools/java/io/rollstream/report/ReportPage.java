@@ -72,8 +72,11 @@ final class ReportPage {
     private static void group(StringBuilder h, JsonNode g) {
         String outcome = g.has("trained_step") ? "trained at step " + (g.path("trained_step").asLong() + 1)
                 : "dropped: " + g.path("dropped").asText();
-        h.append("<table><tr><th colspan=\"3\">").append(escapeHtml4(g.path("prompt").asText()))
-                .append(" &mdash; policy version ").append(g.path("policy_version").asLong())
+        h.append("<table><tr><th colspan=\"3\">").append(escapeHtml4(g.path("prompt").asText()));
+        if (g.hasNonNull("answer")) { // runs before rollouts.jsonl carried the answer show none
+            h.append(" &mdash; answer: <code>").append(escapeHtml4(g.path("answer").asText())).append("</code>");
+        }
+        h.append(" &mdash; policy version ").append(g.path("policy_version").asLong())
                 .append(String.format(", mean reward %.2f, ", RolloutSamples.meanReward(g)))
                 .append(escapeHtml4(outcome)).append("</th></tr>\n<tr><th>completion</th><th>reward</th>"
                         + "<th>advantage</th></tr>\n");
