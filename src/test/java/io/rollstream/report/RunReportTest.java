@@ -301,7 +301,8 @@ class RunReportTest {
                 + "\"advantages\":[0.5,-0.5],\"trained_step\":1}\n");
 
         String html = Files.readString(RunReport.write(run, out).page());
-        String rollouts = html.substring(html.indexOf("<h2>Rollouts</h2>"), html.indexOf("<h2>Resolved config</h2>"));
+        String rollouts = html.substring(html.indexOf("<h2 id=\"rollouts\">Rollouts</h2>"),
+                html.indexOf("<h2 id=\"config\">Resolved config</h2>"));
         assertThat(rollouts).contains("<th colspan=\"3\">2+3= &mdash; answer: <code>&lt;5&gt;</code> &mdash; policy"
                 + " version").contains("<th colspan=\"3\">1+1= &mdash; policy version")
                 .as("a run from before rollouts.jsonl carried answers shows none")
