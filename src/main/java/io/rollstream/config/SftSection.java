@@ -13,13 +13,17 @@ package io.rollstream.config;
  * @param checkpointEvery the warm start saves its state (weights, optimizer, step, data position) in
  *     the run directory every this many steps, at its end and on a stop, so a run killed or stopped
  *     during it resumes there; 0 = only at the end and on a stop; default 100
+ * @param minLearningRate when set, the learning rate decays after the warm-up along a cosine from
+ *     {@code learning_rate} to this at the last step (a constant rate keeps the held-out accuracy
+ *     jumping by 5-10 points from one evaluation to the next late in the warm start); in
+ *     [0, {@code learning_rate}], or null for a constant rate; default null
  */
 public record SftSection(int steps, int examples, int batchSize, double learningRate, int warmupSteps,
-        int evalEvery, int checkpointEvery) {
+        int evalEvery, int checkpointEvery, Double minLearningRate) {
 
     /** Every key at its default. */
     public static SftSection defaults() {
-        return new SftSection(0, 1000, 64, 1e-3, 20, 250, 100);
+        return new SftSection(0, 1000, 64, 1e-3, 20, 250, 100, null);
     }
 
     public SftSection {
@@ -33,6 +37,9 @@ public record SftSection(int steps, int examples, int batchSize, double learning
         e.check(evalEvery >= 0, "sft.eval_every", evalEvery, "must be >= 0 (0 = evaluate only at the end)");
         e.check(checkpointEvery >= 0, "sft.checkpoint_every", checkpointEvery,
                 "must be >= 0 (0 = save only at the end and on a stop): try 100");
+        e.check(minLearningRate == null || (minLearningRate >= 0 && minLearningRate <= learningRate),
+                "sft.min_learning_rate", minLearningRate,
+                "must be in [0, sft.learning_rate], or null for a constant learning rate: try a tenth of it");
         e.throwIfAny();
     }
 
@@ -45,6 +52,7 @@ public record SftSection(int steps, int examples, int batchSize, double learning
                 in.number("learning_rate", d.learningRate()),
                 in.integer("warmup_steps", d.warmupSteps()),
                 in.integer("eval_every", d.evalEvery()),
-                in.integer("checkpoint_every", d.checkpointEvery()));
+                in.integer("checkpoint_every", d.checkpointEvery()),
+                in.optionalNumber("min_learning_rate", d.minLearningRate()));
     }
 }

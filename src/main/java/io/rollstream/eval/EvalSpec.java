@@ -1,5 +1,6 @@
 package io.rollstream.eval;
 
+import io.rollstream.tasks.HeldOutExcludingTask;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tasks.Task;
 import io.rollstream.tasks.Tasks;
@@ -7,12 +8,14 @@ import io.rollstream.tasks.Tasks;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 
 /**
  * Held-out evaluation of a built-in task: {@code problems} problems drawn with a seed no training
  * problem uses, greedy decoding — and, when {@code samples} > 0, that many sampled completions per
- * problem for pass@k — every {@code everySteps} learner steps (and at the last step).
+ * problem for pass@k — every {@code everySteps} learner steps (and at the last step). Training (the
+ * demonstrations and the RL problems) never poses one of their prompts: see {@link #withoutHeldOut(Task)}.
  *
  * @param task built-in task name
  * @param taskSeed the training seed; held-out problems use a seed derived from it
@@ -47,6 +50,20 @@ public record EvalSpec(String task, long taskSeed, int difficulty, Map<String, S
     public List<Problem> heldOutProblems() {
         Task t = heldOutTask();
         return LongStream.range(0, problems).mapToObj(t::problem).toList();
+    }
+
+    /**
+     * {@code training} without the held-out prompts (built-in tasks draw from small spaces, where another seed
+     * alone would share many prompts with the held-out set).
+     *
+     * @throws IllegalArgumentException when the held-out set covers most of what {@code training} draws
+     */
+    public Task withoutHeldOut(Task training) {
+        if (problems == 0) {
+            return training;
+        }
+        return HeldOutExcludingTask.checkedAgainst(training,
+                heldOutProblems().stream().map(Problem::prompt).collect(Collectors.toSet()));
     }
 
     /** Whether to evaluate after finishing step {@code step} (0-based) of {@code maxSteps}. */

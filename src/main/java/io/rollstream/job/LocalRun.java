@@ -402,9 +402,10 @@ public final class LocalRun {
         EvalSpec eval = PlanFactory.eval(config);
         WarmStart.Settings sft = new WarmStart.Settings(config.sft().steps(), config.sft().examples(),
                 config.sft().batchSize(), config.sft().learningRate(), config.sft().warmupSteps(),
-                config.sft().evalEvery(), config.sft().checkpointEvery());
-        Task demonstrations = Tasks.create(config.data().task(), config.job().seed()
-                + WarmStart.DEMONSTRATION_SEED_OFFSET, config.data().difficulty(), config.data().taskOptions());
+                config.sft().evalEvery(), config.sft().checkpointEvery(), config.sft().minLearningRate());
+        Task demonstrations = PlanFactory.withoutHeldOut(config, Tasks.create(config.data().task(),
+                config.job().seed() + WarmStart.DEMONSTRATION_SEED_OFFSET, config.data().difficulty(),
+                config.data().taskOptions()));
         try (LanguageModel start = saved.isPresent() ? Checkpoints.model(saved.get(), Device.cpu())
                 : startingModel(config, model, init)) {
             state.markRunning();

@@ -52,9 +52,16 @@ public final class PlanFactory {
 
     private PlanFactory() {}
 
-    /** The task a built-in source draws from (its seed is the run seed). */
+    /** The task a built-in source draws from (its seed is the run seed), without the held-out problems. */
     public static Task task(RunConfig c) {
-        return Tasks.create(c.data().task(), c.job().seed(), c.data().difficulty(), c.data().taskOptions());
+        return withoutHeldOut(c, Tasks.create(c.data().task(), c.job().seed(), c.data().difficulty(),
+                c.data().taskOptions()));
+    }
+
+    /** {@code training} without the prompts of the run's held-out evaluation, if it has one. */
+    public static Task withoutHeldOut(RunConfig c, Task training) {
+        EvalSpec eval = eval(c);
+        return eval == null ? training : eval.withoutHeldOut(training);
     }
 
     /**

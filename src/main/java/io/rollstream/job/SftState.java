@@ -54,10 +54,13 @@ final class SftState implements WarmStart.Saver {
 
     /** What decides the warm start's trajectory: a resume must use the same. */
     static String settingsOf(RunConfig config) {
+        // The decay is named only when set, so a state saved before sft.min_learning_rate existed still resumes.
+        Double min = config.sft().minLearningRate();
         return String.format("task=%s difficulty=%d seed=%d steps=%d examples=%d batch_size=%d learning_rate=%s"
-                        + " warmup_steps=%d model=%s", config.data().task(), config.data().difficulty(),
+                        + " warmup_steps=%d%s model=%s", config.data().task(), config.data().difficulty(),
                 config.job().seed(), config.sft().steps(), config.sft().examples(), config.sft().batchSize(),
-                config.sft().learningRate(), config.sft().warmupSteps(), config.model());
+                config.sft().learningRate(), config.sft().warmupSteps(),
+                min == null ? "" : " min_learning_rate=" + min, config.model());
     }
 
     Path stateFile() {

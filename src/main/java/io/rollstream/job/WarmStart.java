@@ -51,9 +51,18 @@ public final class WarmStart {
      *
      * @param checkpointEvery save the state every this many steps ({@code sft.checkpoint_every}), 0 = only
      *     at the end and on a stop
+     * @param minLearningRate the learning rate decays along a cosine to this at the last step
+     *     ({@code sft.min_learning_rate}); null keeps it constant after the warm-up
      */
     public record Settings(int steps, int examples, int batchSize, double learningRate, int warmupSteps,
-            int evalEvery, int checkpointEvery) {
+            int evalEvery, int checkpointEvery, Double minLearningRate) {
+
+        /** The optimizer: warm-up, then constant or a cosine decay over all the steps. */
+        AdamW.Config optimizer() {
+            return minLearningRate == null
+                    ? new AdamW.Config(learningRate, 0.9, 0.99, 1e-8, 0.0, warmupSteps)
+                    : new AdamW.Config(learningRate, 0.9, 0.99, 1e-8, 0.0, warmupSteps, steps, minLearningRate);
+        }
 
         /** Held-out evaluation after {@code step}: every {@code evalEvery} steps and after the last. */
         boolean evaluatesAfter(int step) {
@@ -135,8 +144,7 @@ public final class WarmStart {
             Problem p = demonstrationTask.problem(i);
             demos.add(TrainingExample.demonstration(codec.prompt(p.prompt()), codec.targetCompletion(p.answer())));
         }
-        AdamW optimizer = new AdamW(new AdamW.Config(settings.learningRate(), 0.9, 0.99, 1e-8, 0.0,
-                settings.warmupSteps()), model.parameters());
+        AdamW optimizer = new AdamW(settings.optimizer(), model.parameters());
         PolicyTrainer trainer = new PolicyTrainer(model, optimizer,
                 new PolicyTrainer.Config(1.0, settings.batchSize(), 1.0, PolicyTrainer.OptimizerStep.PER_BATCH),
                 codec.tokenizer().padId());

@@ -30,9 +30,20 @@ import java.util.Map;
  */
 public final class AdamW {
 
-    /** Optimizer settings. {@code warmupSteps} ramps the learning rate linearly from 0. */
+    /**
+     * Optimizer settings. {@code warmupSteps} ramps the learning rate linearly from 0; with
+     * {@code decaySteps} > 0 it then follows a cosine from {@code learningRate} down to
+     * {@code minLearningRate}, reached at step {@code decaySteps} and kept after it (0: constant
+     * after warm-up).
+     */
     public record Config(double learningRate, double beta1, double beta2, double epsilon, double weightDecay,
-            int warmupSteps) implements Serializable {
+            int warmupSteps, int decaySteps, double minLearningRate) implements Serializable {
+
+        /** Constant after warm-up. */
+        public Config(double learningRate, double beta1, double beta2, double epsilon, double weightDecay,
+                int warmupSteps) {
+            this(learningRate, beta1, beta2, epsilon, weightDecay, warmupSteps, 0, learningRate);
+        }
 
         public static Config defaults() {
             return new Config(1e-4, 0.9, 0.99, 1e-8, 0.0, 0);
@@ -56,6 +67,26 @@ public final class AdamW {
             if (warmupSteps < 0) {
                 throw new IllegalArgumentException("learner.warmup_steps must be >= 0, got " + warmupSteps);
             }
+            if (decaySteps < 0) {
+                throw new IllegalArgumentException("the learning-rate decay steps must be >= 0, got " + decaySteps);
+            }
+            if (!(minLearningRate >= 0 && minLearningRate <= learningRate)) {
+                throw new IllegalArgumentException("the minimum learning rate must be in [0, learning_rate = "
+                        + learningRate + "], got " + minLearningRate);
+            }
+        }
+
+        /** The learning rate of optimizer step {@code step} (1 for the first). */
+        public double learningRateAt(long step) {
+            if (warmupSteps > 0 && step < warmupSteps) {
+                return learningRate * step / warmupSteps;
+            }
+            if (decaySteps == 0) {
+                return learningRate;
+            }
+            double progress = decaySteps <= warmupSteps ? 1.0
+                    : Math.min(1.0, (double) (step - warmupSteps) / (decaySteps - warmupSteps));
+            return minLearningRate + (learningRate - minLearningRate) * 0.5 * (1 + Math.cos(Math.PI * progress));
         }
     }
 
@@ -83,11 +114,9 @@ public final class AdamW {
         return config;
     }
 
-    /** Learning rate of the next step (after warm-up). */
+    /** Learning rate of the next step (its warm-up and decay applied). */
     public double currentLearningRate() {
-        long next = step + 1;
-        double warm = config.warmupSteps() == 0 ? 1.0 : Math.min(1.0, (double) next / config.warmupSteps());
-        return config.learningRate() * warm;
+        return config.learningRateAt(step + 1);
     }
 
     /**

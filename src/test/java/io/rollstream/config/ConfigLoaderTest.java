@@ -67,7 +67,7 @@ class ConfigLoaderTest {
         assertThat(c.data()).isEqualTo(new DataSection(Source.TASK, "arithmetic", 3, Map.of(), null, false,
                 new DataSection.Fields("id", "prompt", "answer", "task"), "exact_match", 1, true, 0, 4096, PromptFormat.Kind.RAW, null));
         assertThat(c.model()).isEqualTo(ModelSection.builtin(4, 4, 128, 512, 32, Positions.LEARNED, null, null));
-        assertThat(c.sft()).isEqualTo(new SftSection(0, 1000, 64, 1e-3, 20, 250, 100));
+        assertThat(c.sft()).isEqualTo(new SftSection(0, 1000, 64, 1e-3, 20, 250, 100, null));
         assertThat(c.rollout()).isEqualTo(new RolloutSection(1, 8, 1.0, 1.0, 0, 8, 256, 200, DeviceSetting.AUTO));
         assertThat(c.buffer()).isEqualTo(new BufferSection(64, 1.0, Oversampling.FIXED, null, null, false, null,
                 Estimator.GROUP_MEAN, null, false, 0, 0));
@@ -108,7 +108,7 @@ class ConfigLoaderTest {
         assertThat(c.model()).isEqualTo(new ModelSection(ModelSource.BUILTIN, null, Architecture.GPT, 8, 8, 512,
                 2048, 512, Positions.ROTARY, TokenizerSpec.huggingFace("/models/tiny/tokenizer.json"),
                 "/runs/sft/checkpoints/final", Precision.FLOAT16, null));
-        assertThat(c.sft()).isEqualTo(new SftSection(200, 5000, 32, 3e-4, 50, 100, 25));
+        assertThat(c.sft()).isEqualTo(new SftSection(200, 5000, 32, 3e-4, 50, 100, 25, 3e-5));
         assertThat(c.rollout()).isEqualTo(new RolloutSection(4, 16, 0.8, 0.95, 50, 256, 512, 500, DeviceSetting.GPU, 77L));
         assertThat(c.rollout().samplingSeed(c.job().seed())).isEqualTo(77L);
         assertThat(c.buffer()).isEqualTo(new BufferSection(256, 1.5, Oversampling.ADAPTIVE, 0.9, 0.1, true, false,

@@ -62,6 +62,8 @@ class ConfigValidationTest {
                 arguments("sft.warmup_steps=-1", "sft.warmup_steps", "(-1)"),
                 arguments("sft.eval_every=-1", "sft.eval_every", "(-1)"),
                 arguments("sft.checkpoint_every=-1", "sft.checkpoint_every", "(-1)"),
+                arguments("sft.min_learning_rate=-1e-4", "sft.min_learning_rate", "(-1.0E-4)"),
+                arguments("sft.min_learning_rate=2e-3", "sft.min_learning_rate", "must be in [0, sft.learning_rate]"),
                 arguments("rollout.parallelism=0", "rollout.parallelism", "(0)"),
                 arguments("rollout.rollouts_per_example=0", "rollout.rollouts_per_example", "(0)"),
                 arguments("rollout.temperature=0", "rollout.temperature", "got 0.0"),

@@ -85,7 +85,7 @@ final class PipelineFixtures {
         Task task = Tasks.create("arithmetic", 3, 1);
         CharTokenizer tokenizer = new CharTokenizer(task.alphabet());
         try (GptModel fresh = GptModel.initialize(model(tokenizer), 5, Device.cpu())) {
-            return WarmStart.run(new WarmStart.Settings(120, 100, 32, 3e-3, 10, 0, 0), task, fresh,
+            return WarmStart.run(new WarmStart.Settings(120, 100, 32, 3e-3, 10, 0, 0, null), task, fresh,
                     new PromptCodec(tokenizer, PromptFormat.RAW), eval(), line -> { });
         }
     }

@@ -2,6 +2,7 @@ package io.rollstream.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
 
@@ -43,8 +44,11 @@ class WarmStartTest {
     private static final ModelConfig MODEL = new ModelConfig(TOKENIZER.vocabSize(), 1, 2, 16, 32, 12,
             ModelConfig.Positions.LEARNED);
     private static final EvalSpec EVAL = new EvalSpec("arithmetic", 3, 1, Map.of(), 10, 0, 4, 0, 1.0);
-    /** 12 steps, saved every 4, evaluated every 5. */
-    private static final WarmStart.Settings SETTINGS = new WarmStart.Settings(12, 40, 8, 3e-3, 3, 5, 4);
+    /**
+     * 12 steps, saved every 4, evaluated every 5; the learning rate warms up over 3 steps, then decays
+     * to 3e-4 at the last (a resume must continue the schedule where it was).
+     */
+    private static final WarmStart.Settings SETTINGS = new WarmStart.Settings(12, 40, 8, 3e-3, 3, 5, 4, 3e-4);
 
     /** Keeps what the warm start saves; asks for a stop once {@code stopAfter} steps are done. */
     private static final class Recorder implements WarmStart.Saver {
@@ -144,11 +148,19 @@ class WarmStartTest {
     }
 
     @Test
+    void theLearningRateDecaysToItsMinimumAtTheLastStepOnlyWhenOneIsSet() {
+        assertThat(SETTINGS.optimizer().learningRateAt(3)).isEqualTo(3e-3);
+        assertThat(SETTINGS.optimizer().learningRateAt(12)).isCloseTo(3e-4, within(1e-12));
+        WarmStart.Settings constant = new WarmStart.Settings(12, 40, 8, 3e-3, 3, 5, 4, null);
+        assertThat(constant.optimizer().learningRateAt(12)).isEqualTo(3e-3);
+    }
+
+    @Test
     void aSavedStateOfAnotherWarmStartIsRefused() throws Exception {
         Recorder recorder = new Recorder(0, -1);
         straightThrough(recorder);
         Checkpoint saved = recorder.saved.get(0);
-        WarmStart.Settings otherBatch = new WarmStart.Settings(12, 40, 4, 3e-3, 3, 5, 4);
+        WarmStart.Settings otherBatch = new WarmStart.Settings(12, 40, 4, 3e-3, 3, 5, 4, null);
         try (LanguageModel model = Checkpoints.model(saved, Device.cpu())) {
             assertThatThrownBy(() -> WarmStart.run(otherBatch, TASK, model, saved, CODEC, EVAL, line -> { },
                     WarmStart.Saver.NONE)).hasMessageContaining("does not belong to a warm start");

@@ -1,6 +1,7 @@
 package io.rollstream.learner;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.engine.Engine;
@@ -46,6 +47,25 @@ class AdamWTest {
             assertThat(params.get("layer.w").getGradient().toFloatArray()).containsOnly(0f);
             assertThat(adam.step()).isEqualTo(3);
         }
+    }
+
+    /**
+     * Warm-up over 4 steps, then a cosine from 1e-3 to 1e-4 reached at step 10 and kept: half-way
+     * (step 7) it is the mean of the two, and without decay steps the rate stays at its peak.
+     */
+    @Test
+    void theLearningRateWarmsUpThenFollowsACosineToItsMinimum() {
+        AdamW.Config decaying = new AdamW.Config(1e-3, 0.9, 0.99, 1e-8, 0, 4, 10, 1e-4);
+        assertThat(decaying.learningRateAt(1)).isCloseTo(2.5e-4, within(1e-15));
+        assertThat(decaying.learningRateAt(4)).isEqualTo(1e-3);
+        assertThat(decaying.learningRateAt(5)).isCloseTo(1e-4 + 9e-4 * (1 + Math.cos(Math.PI / 6)) / 2, within(1e-15));
+        assertThat(decaying.learningRateAt(7)).isCloseTo(5.5e-4, within(1e-15));
+        assertThat(decaying.learningRateAt(10)).isCloseTo(1e-4, within(1e-15));
+        assertThat(decaying.learningRateAt(50)).isCloseTo(1e-4, within(1e-15));
+        AdamW.Config constant = new AdamW.Config(1e-3, 0.9, 0.99, 1e-8, 0, 4);
+        assertThat(constant.learningRateAt(50)).isEqualTo(1e-3);
+        assertThatThrownBy(() -> new AdamW.Config(1e-3, 0.9, 0.99, 1e-8, 0, 4, 10, 2e-3))
+                .hasMessageContaining("minimum learning rate");
     }
 
     /** Makes each parameter's gradient {@code grads[name]}: backward of Σ p · g. */
