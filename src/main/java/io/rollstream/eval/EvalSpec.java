@@ -13,7 +13,8 @@ import java.util.stream.LongStream;
 
 /**
  * Held-out evaluation of a built-in task: {@code problems} problems drawn with a seed no training
- * problem uses, greedy decoding, every {@code everySteps} learner steps (and at the last step). Training (the
+ * problem uses, greedy decoding — and, when {@code samples} > 0, that many sampled completions per
+ * problem for pass@k — every {@code everySteps} learner steps (and at the last step). Training (the
  * demonstrations and the RL problems) never poses one of their prompts: see {@link #withoutHeldOut(Task)}.
  *
  * @param task built-in task name
@@ -23,15 +24,23 @@ import java.util.stream.LongStream;
  * @param problems held-out problems per evaluation (0 disables evaluation)
  * @param everySteps evaluate after every this many steps (0 = only at the end)
  * @param maxNewTokens generation bound
+ * @param samples completions sampled per problem for pass@k (0: greedy accuracy only)
+ * @param temperature their sampling temperature
  */
 public record EvalSpec(String task, long taskSeed, int difficulty, Map<String, String> options, int problems,
-        int everySteps, int maxNewTokens) implements Serializable {
+        int everySteps, int maxNewTokens, int samples, double temperature) implements Serializable {
 
     /** Added to the training seed to draw held-out problems. */
     public static final long HELD_OUT_SEED_OFFSET = 1_000_003L;
 
     public EvalSpec {
         options = options == null ? Map.of() : Map.copyOf(options);
+    }
+
+    /** This evaluation with {@code samples} completions per problem at {@code temperature} (0: greedy only). */
+    public EvalSpec withSampling(int samples, double temperature) {
+        return new EvalSpec(task, taskSeed, difficulty, options, problems, everySteps, maxNewTokens, samples,
+                temperature);
     }
 
     public Task heldOutTask() {

@@ -15,13 +15,13 @@ import java.util.Map;
  * Accuracy of a saved policy on the held-out problems of {@code spec} — the same problems, drawn by
  * {@link EvalSpec#heldOutProblems()}, that the run's periodic evaluation used when the spec matches
  * the run's task, seed, difficulty and options. Greedy decoding (as the periodic evaluation, with
- * the same batch rows) unless {@code samples} > 0, which gives sampled pass@k instead.
+ * the same batch rows) unless {@code spec.samples()} > 0, which gives sampled pass@k instead (drawn as
+ * the run's periodic evaluation draws them): {@code pass_at_k} for k = samples and {@code pass_at} for
+ * every k of {@link PassAtK#ks(int)}.
  *
- * @param spec task, seed, difficulty, options, number of problems and generation bound
- * @param samples completions per problem for pass@k; 0 for greedy accuracy
- * @param temperature sampling temperature (sampled mode only)
+ * @param spec task, seed, difficulty, options, number of problems, generation bound and sampling
  */
-public record HeldOutEvaluation(EvalSpec spec, int samples, double temperature) {
+public record HeldOutEvaluation(EvalSpec spec) {
 
     /** One JSON object: the policy, the settings and the accuracy (or pass@k). */
     public Map<String, Object> run(SavedPolicy policy) {
@@ -35,17 +35,20 @@ public record HeldOutEvaluation(EvalSpec spec, int samples, double temperature) 
         out.put("problems", problems.size());
         out.put("max_new_tokens", spec.maxNewTokens());
         try (LanguageModel model = Checkpoints.model(policy.checkpoint(), Device.cpu())) {
-            if (samples == 0) {
+            if (spec.samples() == 0) {
                 out.put("mode", "greedy");
                 out.put("accuracy", new GreedyEvaluator(codec, spec.heldOutTask().verifier(), spec.maxNewTokens(),
                         GreedyEvaluator.BATCH_ROWS).accuracy(model, problems));
             } else {
                 SampledEvaluator.Result r = new SampledEvaluator(codec, spec.heldOutTask().verifier(),
-                        spec.maxNewTokens(), temperature, samples, spec.taskSeed()).evaluate(model, problems);
+                        spec.maxNewTokens(), spec.temperature(), spec.samples(), spec.taskSeed()).evaluate(model, problems);
                 out.put("mode", "sampled");
-                out.put("samples", samples);
-                out.put("temperature", temperature);
-                out.put("pass_at_k", r.passAtK());
+                out.put("samples", spec.samples());
+                out.put("temperature", spec.temperature());
+                out.put("pass_at_k", r.passAtAll());
+                Map<String, Double> passAt = new LinkedHashMap<>();
+                r.passAt().forEach((k, v) -> passAt.put(Integer.toString(k), v));
+                out.put("pass_at", passAt);
                 out.put("sample_accuracy", r.sampleAccuracy());
             }
         }

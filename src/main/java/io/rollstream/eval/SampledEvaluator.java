@@ -12,17 +12,29 @@ import io.rollstream.tokenizer.PromptCodec;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Sampled accuracy: {@code samples} completions per problem at a temperature (top-p 1, no top-k).
- * pass@k with k = samples is the fraction of problems with at least one fully correct completion
- * (reward ≥ 1); the per-sample accuracy is the mean reward over all completions. Sample i of a
- * problem is seeded from (seed, problem id, i), so a result is repeatable.
+ * Sampled accuracy: n = {@code samples} completions per problem at a temperature (top-p 1, no
+ * top-k). pass@k for k = 1, 2, 4, … below n and k = n is {@link PassAtK}'s unbiased estimate over
+ * the problems, a completion counting as correct when fully so (reward ≥ 1); pass@n is the share of
+ * problems with at least one correct completion. The per-sample accuracy is the mean reward over all
+ * completions (partial rewards included). Sample i of a problem is seeded from (seed, problem id, i),
+ * so a result is repeatable.
  */
 public final class SampledEvaluator {
 
-    /** pass@k and the mean reward per sample, both in [0, 1]. */
-    public record Result(double passAtK, double sampleAccuracy) {}
+    /**
+     * @param passAt pass@k by k, in increasing k ({@link PassAtK#ks(int)}), each in [0, 1]
+     * @param sampleAccuracy the mean reward per sample, in [0, 1]
+     */
+    public record Result(Map<Integer, Double> passAt, double sampleAccuracy) {
+
+        /** pass@n, n the samples per problem: the share of problems with a correct completion. */
+        public double passAtAll() {
+            return passAt.values().stream().reduce((a, b) -> b).orElseThrow();
+        }
+    }
 
     private final PromptCodec codec;
     private final Verifier verifier;
@@ -45,7 +57,7 @@ public final class SampledEvaluator {
     public Result evaluate(LanguageModel model, List<Problem> problems) {
         SamplingEngine engine = new SamplingEngine(codec.tokenizer().stopIds(), codec.tokenizer().padId(), true);
         int problemsPerPass = Math.max(1, GreedyEvaluator.BATCH_ROWS / samples);
-        int solved = 0;
+        int[] correct = new int[problems.size()];
         double rewards = 0;
         for (int from = 0; from < problems.size(); from += problemsPerPass) {
             List<Problem> chunk = problems.subList(from, Math.min(problems.size(), from + problemsPerPass));
@@ -58,16 +70,14 @@ public final class SampledEvaluator {
             }
             List<Completion> out = engine.generate(model, requests, params);
             for (int p = 0; p < chunk.size(); p++) {
-                boolean any = false;
                 for (int i = 0; i < samples; i++) {
                     double r = verifier.score(codec.completionText(out.get(p * samples + i).tokens()),
                             chunk.get(p).answer());
                     rewards += r;
-                    any |= r >= 1.0;
+                    correct[from + p] += r >= 1.0 ? 1 : 0;
                 }
-                solved += any ? 1 : 0;
             }
         }
-        return new Result((double) solved / problems.size(), rewards / ((double) problems.size() * samples));
+        return new Result(PassAtK.mean(samples, correct), rewards / ((double) problems.size() * samples));
     }
 }

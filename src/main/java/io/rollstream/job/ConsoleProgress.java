@@ -12,6 +12,7 @@ import io.rollstream.types.StepMetrics.Updates;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -141,7 +142,20 @@ public final class ConsoleProgress implements Consumer<String>, AutoCloseable {
         StringBuilder s = new StringBuilder(String.format("sft  step %4d/%d | loss %.4f", m.step() + 1,
                 steps, m.value(StepMetrics::optimization, Optimization::loss, 0)));
         if (m.evaluated()) {
-            s.append(String.format(" | held-out accuracy %.1f%%", 100 * m.evalAccuracy()));
+            s.append(String.format(" | held-out accuracy %.1f%%", 100 * m.evalAccuracy())).append(passAt(m));
+        }
+        return s.toString();
+    }
+
+    /** {@code " pass@1 41.0% pass@8 80.3%"}: the smallest and largest k of a sampled evaluation, else "". */
+    static String passAt(StepMetrics m) {
+        if (m.evalPassAt().isEmpty()) {
+            return "";
+        }
+        List<Integer> ks = List.copyOf(m.evalPassAt().keySet());
+        StringBuilder s = new StringBuilder();
+        for (int k : ks.size() == 1 ? ks : List.of(ks.get(0), ks.get(ks.size() - 1))) {
+            s.append(String.format(" pass@%d %.1f%%", k, 100 * m.evalPassAt(k)));
         }
         return s.toString();
     }
@@ -222,7 +236,7 @@ public final class ConsoleProgress implements Consumer<String>, AutoCloseable {
                 s.append(String.format(" | reverse KL %.4f", kl / steps));
             }
             if (last.evaluated()) {
-                s.append(String.format(" | held-out accuracy %.1f%%", 100 * last.evalAccuracy()));
+                s.append(String.format(" | held-out accuracy %.1f%%", 100 * last.evalAccuracy())).append(passAt(last));
             }
             if (last.invalidRecords() != null && last.invalidRecords() > 0) {
                 s.append(String.format(" | invalid records %,d", last.invalidRecords()));

@@ -113,7 +113,8 @@ public final class PlanFactory {
             return null;
         }
         return new EvalSpec(c.data().task(), c.job().seed(), c.data().difficulty(), c.data().taskOptions(),
-                c.eval().problems(), c.eval().everySteps(), c.evalMaxNewTokens());
+                c.eval().problems(), c.eval().everySteps(), c.evalMaxNewTokens(), c.eval().samples(),
+                c.eval().temperature());
     }
 
     public static PipelinePlan plan(RunConfig c, RunPaths paths, int contextLength) {

@@ -4,7 +4,7 @@ import ai.djl.Device;
 
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.eval.EvalSpec;
-import io.rollstream.eval.GreedyEvaluator;
+import io.rollstream.eval.PeriodicEvaluator;
 import io.rollstream.learner.AdamW;
 import io.rollstream.learner.PolicyTrainer;
 import io.rollstream.learner.SftLoss;
@@ -165,8 +165,7 @@ public final class WarmStart {
                 random.nextInt(demos.size()); // the data position: replay the sampler's draws
             }
         }
-        GreedyEvaluator evaluator = new GreedyEvaluator(codec, eval.heldOutTask().verifier(), eval.maxNewTokens(), 256);
-        List<Problem> heldOut = eval.heldOutProblems();
+        PeriodicEvaluator evaluator = new PeriodicEvaluator(eval, codec);
         for (int step = first; step < settings.steps(); step++) {
             long start = System.nanoTime();
             List<TrainingExample> batch = new ArrayList<>(settings.batchSize());
@@ -178,9 +177,10 @@ public final class WarmStart {
             StepMetrics.Optimization optimization = new StepMetrics.Optimization(result.loss(), result.gradNorm(),
                     result.entropy());
             double seconds = (System.nanoTime() - start) / 1e9;
-            Double accuracy = settings.evaluatesAfter(step) && !heldOut.isEmpty()
-                    ? evaluator.accuracy(model, heldOut) : null;
-            metrics.accept(StepMetrics.sft(step, optimization, seconds, accuracy).toJson());
+            PeriodicEvaluator.Scores evaluation = settings.evaluatesAfter(step) && evaluator.hasProblems()
+                    ? evaluator.evaluate(model) : null;
+            metrics.accept(StepMetrics.sft(step, optimization, seconds, evaluation == null ? null : evaluation.accuracy(),
+                    evaluation == null ? null : evaluation.passAt()).toJson());
             int done = step + 1;
             boolean stop = saver.stopRequested();
             if (stop || settings.savesAfter(done)) {

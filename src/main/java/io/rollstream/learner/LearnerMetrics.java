@@ -1,5 +1,6 @@
 package io.rollstream.learner;
 
+import io.rollstream.eval.PassAtK;
 import io.rollstream.metrics.StageMetricGroup;
 import io.rollstream.types.StepMetrics;
 
@@ -16,7 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Metrics of the learner, {@code rollstream.learner.*}: gauges showing the latest step's
  * {@code metrics.jsonl} values under the same names, and a step counter. A gauge reads NaN until a
  * step has reported its key (e.g. {@code eval_accuracy} keeps the last evaluation once there was
- * one). {@code kl_mean} is registered only where the algorithm has a KL (reverse-KL distillation).
+ * one). {@code kl_mean} is registered only where the algorithm has a KL (reverse-KL distillation),
+ * {@code eval_pass_at_<k>} only where the evaluation samples ({@code eval.samples} > 0).
  * {@code steps} counts the steps of this attempt (0 again after a restore); {@code policy_version}
  * is the run's.
  */
@@ -34,12 +36,16 @@ public final class LearnerMetrics {
     private final Counter steps;
     private final Map<String, Double> latest = new ConcurrentHashMap<>();
 
-    public LearnerMetrics(MetricGroup operatorGroup, Algorithm algorithm) {
+    /** @param evalSamples completions sampled per held-out problem for pass@k; 0 when none are */
+    public LearnerMetrics(MetricGroup operatorGroup, Algorithm algorithm, int evalSamples) {
         MetricGroup g = StageMetricGroup.of(operatorGroup, "learner");
         steps = g.counter("steps");
         List<String> keys = new ArrayList<>(STEP_KEYS);
         if (algorithm == Algorithm.REVERSE_KL) {
             keys.add(KL_KEY);
+        }
+        if (evalSamples > 0) {
+            PassAtK.ks(evalSamples).forEach(k -> keys.add(StepMetrics.PASS_AT_PREFIX + k));
         }
         for (String key : keys) {
             g.gauge(key, (Gauge<Double>) () -> latest.getOrDefault(key, Double.NaN));

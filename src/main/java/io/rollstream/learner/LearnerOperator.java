@@ -8,12 +8,11 @@ import io.rollstream.common.FailureInjection;
 import io.rollstream.common.Json;
 import io.rollstream.device.DeviceSelection;
 import io.rollstream.eval.EvalSpec;
-import io.rollstream.eval.GreedyEvaluator;
+import io.rollstream.eval.PeriodicEvaluator;
 import io.rollstream.policy.AttemptId;
 import io.rollstream.policy.PolicyCollector;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.policy.RunSignals;
-import io.rollstream.tasks.Problem;
 import io.rollstream.tokenizer.PromptCodec;
 import io.rollstream.types.StepMetrics;
 import io.rollstream.types.TrainBatch;
@@ -111,8 +110,7 @@ public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
     private transient boolean snapshotIsSavepoint;
     private transient Checkpoint restored;
     private transient Learner learner;
-    private transient GreedyEvaluator evaluator;
-    private transient List<Problem> heldOut;
+    private transient PeriodicEvaluator evaluator;
     private transient String attempt;
     private transient long lastStepEndMillis;
     /** {@code time_s} when this attempt opened (restored with the learner's state), and that moment. */
@@ -219,12 +217,11 @@ public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
             signals.markFinished(learner.step(), attempt); // restored after the last step: still finished
         }
         if (eval != null && eval.problems() > 0) {
-            evaluator = new GreedyEvaluator(PromptCodec.create(learner.policy().tokenizer()),
-                    eval.heldOutTask().verifier(), eval.maxNewTokens(), 256);
-            heldOut = eval.heldOutProblems();
+            evaluator = new PeriodicEvaluator(eval, PromptCodec.create(learner.policy().tokenizer()));
         }
         lastStepEndMillis = System.currentTimeMillis();
-        stageMetrics = new LearnerMetrics(getMetricGroup(), settings.algorithm());
+        stageMetrics = new LearnerMetrics(getMetricGroup(), settings.algorithm(),
+                eval != null ? eval.samples() : 0);
     }
 
     @Override
@@ -242,17 +239,17 @@ public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
         publish();
         collector.published(learner.step());
         long published = System.currentTimeMillis();
-        Double accuracy = eval != null && eval.dueAfter(batch.step(), settings.maxSteps())
-                ? evaluator.accuracy(learner.model(), heldOut) : null;
-        if (accuracy != null) {
-            collector.evaluated(learner.step(), accuracy);
+        PeriodicEvaluator.Scores evaluation = eval != null && eval.dueAfter(batch.step(), settings.maxSteps())
+                ? evaluator.evaluate(learner.model()) : null;
+        if (evaluation != null) {
+            collector.evaluated(learner.step(), evaluation.accuracy());
         }
         long end = System.currentTimeMillis();
         long previousCut = lastCutMillis > 0 ? lastCutMillis : batch.stats().firstArrivalMillis();
         RlStepMetrics.Timing timing = new RlStepMetrics.Timing((end - start) / 1000.0,
                 Math.max(0, start - lastStepEndMillis) / 1000.0, Math.max(0, batch.stats().cutMillis() - previousCut) / 1000.0,
-                (published - trained) / 1000.0, accuracy != null ? (end - published) / 1000.0 : null, runSeconds(end));
-        StepMetrics metrics = RlStepMetrics.of(batch, result, timing, accuracy,
+                (published - trained) / 1000.0, evaluation != null ? (end - published) / 1000.0 : null, runSeconds(end));
+        StepMetrics metrics = RlStepMetrics.of(batch, result, timing, evaluation,
                 epochKl != null ? epochKl.metrics(epochKl.add(batch)) : null);
         output.collect(new StreamRecord<>(metrics));
         stageMetrics.stepDone(metrics);

@@ -1,5 +1,6 @@
 package io.rollstream.learner;
 
+import io.rollstream.eval.PeriodicEvaluator;
 import io.rollstream.types.BatchStats;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.StepMetrics;
@@ -28,10 +29,10 @@ public final class RlStepMetrics {
             Double evalSeconds, double runSeconds) {}
 
     /**
-     * @param evalAccuracy held-out accuracy when the step evaluated, else null
+     * @param evaluation the held-out evaluation after the step, else null
      * @param epochKl the epochs of a fixed problem set this step completed, else null
      */
-    public static StepMetrics of(TrainBatch batch, StepResult result, Timing timing, Double evalAccuracy,
+    public static StepMetrics of(TrainBatch batch, StepResult result, Timing timing, PeriodicEvaluator.Scores evaluation,
             StepMetrics.EpochKlProgress epochKl) {
         double sum = 0;
         double sumSq = 0;
@@ -82,7 +83,8 @@ public final class RlStepMetrics {
                 timing.runSeconds());
         return new StepMetrics(StepMetrics.Phase.RL, batch.step(), (long) batch.step() + 1, rewards,
                 new StepMetrics.Optimization(result.loss(), result.gradNorm(), result.entropy()), samples, groups,
-                StepMetrics.Totals.of(s.totals()), throughput, updates, training, diagnostics, evalAccuracy, times,
+                StepMetrics.Totals.of(s.totals()), throughput, updates, training, diagnostics,
+                evaluation == null ? null : evaluation.accuracy(), evaluation == null ? null : evaluation.passAt(), times,
                 epochKl, null);
     }
 }

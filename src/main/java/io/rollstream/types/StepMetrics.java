@@ -30,6 +30,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -55,6 +57,9 @@ import java.util.stream.Stream;
  * @param lossDiagnostics the losses' token statistics ({@code is_ratio_mean}, {@code clipped_fraction},
  *     ...), under their own names; empty for SFT
  * @param evalAccuracy held-out greedy accuracy when the step evaluated, else null
+ * @param evalPassAt pass@k on the held-out problems by k when the step evaluated with sampling
+ *     ({@code eval.samples} > 0), else empty; written as the keys {@code eval_pass_at_<k>} after
+ *     {@code eval_accuracy}
  * @param stepTimes RL: publishing and evaluation time and the job's running time, else null (lines of
  *     older runs too)
  * @param epochKl distillation over a fixed problem set: the epochs this step completed, else null
@@ -66,12 +71,22 @@ public record StepMetrics(Phase phase, long step, Long policyVersion, @JsonUnwra
         @JsonUnwrapped Optimization optimization, @JsonUnwrapped Samples samples, @JsonUnwrapped Groups groups,
         @JsonUnwrapped Totals totals, @JsonUnwrapped Throughput throughput, @JsonUnwrapped Updates updates,
         @JsonUnwrapped Training training, Map<String, Double> lossDiagnostics, Double evalAccuracy,
-        @JsonUnwrapped StepTimes stepTimes, @JsonUnwrapped EpochKlProgress epochKl,
+        Map<Integer, Double> evalPassAt, @JsonUnwrapped StepTimes stepTimes, @JsonUnwrapped EpochKlProgress epochKl,
         Long invalidRecords) {
 
     public StepMetrics {
         // plain collections: Flink serialises the line between the learner and the output stage
         lossDiagnostics = lossDiagnostics == null ? new LinkedHashMap<>() : new LinkedHashMap<>(lossDiagnostics);
+        evalPassAt = evalPassAt == null ? new LinkedHashMap<>() : sortedByK(evalPassAt);
+    }
+
+    /** The key prefix of pass@k in a line: {@code eval_pass_at_8} is pass@8. */
+    public static final String PASS_AT_PREFIX = "eval_pass_at_";
+
+    private static Map<Integer, Double> sortedByK(Map<Integer, Double> passAt) {
+        Map<Integer, Double> sorted = new LinkedHashMap<>();
+        passAt.keySet().stream().sorted().forEach(k -> sorted.put(k, passAt.get(k)));
+        return sorted;
     }
 
     /** Which learner wrote a line. */
@@ -201,21 +216,36 @@ public record StepMetrics(Phase phase, long step, Long policyVersion, @JsonUnwra
             Reader.keys(EpochKlProgress.class).stream(), Stream.of("invalid_records")).flatMap(k -> k).toList();
 
     /** A warm-start step's line. */
-    public static StepMetrics sft(long step, Optimization optimization, double stepTimeS, Double evalAccuracy) {
+    public static StepMetrics sft(long step, Optimization optimization, double stepTimeS, Double evalAccuracy,
+            Map<Integer, Double> evalPassAt) {
         return new StepMetrics(Phase.SFT, step, null, null, optimization, null, null, null, null,
-                new Updates(stepTimeS, null, null, null), null, Map.of(), evalAccuracy, null, null, null);
+                new Updates(stepTimeS, null, null, null), null, Map.of(), evalAccuracy, evalPassAt, null, null, null);
     }
 
-    @JsonAnyGetter
+    @JsonIgnore
     @Override
     public Map<String, Double> lossDiagnostics() {
         return Collections.unmodifiableMap(lossDiagnostics);
     }
 
+    @JsonIgnore
+    @Override
+    public Map<Integer, Double> evalPassAt() {
+        return Collections.unmodifiableMap(evalPassAt);
+    }
+
+    /** The keys written flat beside the parts: the losses' diagnostics and pass@k ({@code eval_pass_at_<k>}). */
+    @JsonAnyGetter
+    Map<String, Double> flatKeys() {
+        Map<String, Double> keys = new LinkedHashMap<>(lossDiagnostics);
+        evalPassAt.forEach((k, v) -> keys.put(PASS_AT_PREFIX + k, v));
+        return keys;
+    }
+
     /** This line with {@code invalid_records} set. */
     public StepMetrics withInvalidRecords(long count) {
         return new StepMetrics(phase, step, policyVersion, rewards, optimization, samples, groups, totals, throughput,
-                updates, training, lossDiagnostics, evalAccuracy, stepTimes, epochKl, count);
+                updates, training, lossDiagnostics, evalAccuracy, evalPassAt, stepTimes, epochKl, count);
     }
 
     @JsonIgnore
@@ -242,6 +272,11 @@ public record StepMetrics(Phase phase, long step, Long policyVersion, @JsonUnwra
         return evalAccuracy != null;
     }
 
+    /** pass@k of the step's evaluation, or null when it did not evaluate with {@code k} in its samples. */
+    public Double evalPassAt(int k) {
+        return evalPassAt.get(k);
+    }
+
     /**
      * The line as {@code metrics.jsonl} holds it (no newline): the parts in order, then the losses'
      * diagnostics, the training's timings, the evaluation, the step's other times, the epochs and the
@@ -253,6 +288,9 @@ public record StepMetrics(Phase phase, long step, Long policyVersion, @JsonUnwra
             JsonNode value = line.remove(key);
             if (value != null) {
                 line.set(key, value);
+            }
+            if (key.equals("eval_accuracy")) {
+                evalPassAt.keySet().forEach(k -> line.set(PASS_AT_PREFIX + k, line.remove(PASS_AT_PREFIX + k)));
             }
         }
         try {
@@ -285,6 +323,7 @@ public record StepMetrics(Phase phase, long step, Long policyVersion, @JsonUnwra
         private static final List<Class<? extends Record>> PARTS = List.of(Rewards.class, Optimization.class,
                 Samples.class, Groups.class, Totals.class, Throughput.class, Updates.class, Training.class, StepTimes.class,
                 EpochKlProgress.class);
+        private static final Pattern PASS_AT_KEY = Pattern.compile(Pattern.quote(PASS_AT_PREFIX) + "([1-9][0-9]{0,8})");
         private static final Set<String> NAMED = new HashSet<>(List.of("phase", "step", "policy_version",
                 "eval_accuracy", "invalid_records"));
 
@@ -304,9 +343,16 @@ public record StepMetrics(Phase phase, long step, Long policyVersion, @JsonUnwra
             }
             Phase phase = PART.treeToValue(line.get("phase"), Phase.class);
             Map<String, Double> diagnostics = new LinkedHashMap<>();
+            Map<Integer, Double> passAt = new LinkedHashMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = line.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                if (!NAMED.contains(e.getKey()) && e.getValue().isNumber()) {
+                if (NAMED.contains(e.getKey()) || !e.getValue().isNumber()) {
+                    continue;
+                }
+                Matcher pass = PASS_AT_KEY.matcher(e.getKey());
+                if (pass.matches()) {
+                    passAt.put(Integer.parseInt(pass.group(1)), e.getValue().doubleValue());
+                } else {
                     diagnostics.put(e.getKey(), e.getValue().doubleValue());
                 }
             }
@@ -314,7 +360,7 @@ public record StepMetrics(Phase phase, long step, Long policyVersion, @JsonUnwra
                     part(line, Rewards.class), part(line, Optimization.class), part(line, Samples.class),
                     part(line, Groups.class), part(line, Totals.class), part(line, Throughput.class),
                     part(line, Updates.class), part(line, Training.class), diagnostics,
-                    line.hasNonNull("eval_accuracy") ? line.get("eval_accuracy").asDouble() : null,
+                    line.hasNonNull("eval_accuracy") ? line.get("eval_accuracy").asDouble() : null, passAt,
                     part(line, StepTimes.class), part(line, EpochKlProgress.class), longOrNull(line, "invalid_records"));
         }
 

@@ -28,7 +28,8 @@ import java.util.List;
 
 /**
  * {@code rollstream eval} against the run that produced the policies: a tiny run (configs/ci/smoke.yaml,
- * 4 RL steps, held-out evaluation every 2 steps) and then the command on its saved versions.
+ * 4 RL steps, held-out evaluation every 2 steps, with pass@k of 4 samples) and then the command on its
+ * saved versions.
  */
 @Tag("djl")
 class EvalCommandTest {
@@ -43,7 +44,7 @@ class EvalCommandTest {
     static void runTinyJob() throws Exception {
         run = work.resolve("run");
         RunConfig config = ConfigLoader.load(Path.of("configs/ci/smoke.yaml"),
-                List.of("job.max_steps=4", "eval.every_steps=2", "job.max_minutes=5"));
+                List.of("job.max_steps=4", "eval.every_steps=2", "job.max_minutes=5", "eval.samples=4"));
         try (PrintStream quiet = new PrintStream(OutputStream.nullOutputStream())) {
             LocalRun.run(config, run, null, quiet);
         }
@@ -85,6 +86,29 @@ class EvalCommandTest {
         assertThat(fin.path("accuracy").asDouble()).isEqualTo(lastRl.path("eval_accuracy").asDouble());
         assertThat(fin.path("problems").asInt()).isEqualTo(20);
         assertThat(fin.path("defaults_from").asText()).endsWith("config.yaml");
+    }
+
+    @Test
+    void thePeriodicPassAtKIsWhatEvalWithAsManySamplesMeasures() throws Exception {
+        int compared = 0;
+        for (JsonNode m : metrics) {
+            if (!m.has("eval_accuracy")) {
+                continue;
+            }
+            assertThat(m.has("eval_pass_at_1") && m.has("eval_pass_at_2") && m.has("eval_pass_at_4")).as("%s", m)
+                    .isTrue();
+            if ("rl".equals(m.path("phase").asText())) {
+                String version = PolicyStore.folder(m.path("step").asLong() + 1);
+                JsonNode out = eval("--policy", run.resolve("policy").resolve(version).toString(), "--samples", "4");
+                for (String k : List.of("1", "2", "4")) {
+                    assertThat(out.path("pass_at").path(k).asDouble()).as("version %s pass@%s", version, k)
+                            .isEqualTo(m.path("eval_pass_at_" + k).asDouble());
+                }
+                assertThat(out.path("pass_at_k").asDouble()).isEqualTo(m.path("eval_pass_at_4").asDouble());
+                compared++;
+            }
+        }
+        assertThat(compared).isEqualTo(2);
     }
 
     @Test

@@ -80,7 +80,7 @@ class ConfigLoaderTest {
                         1),
                 DeviceSetting.AUTO));
         assertThat(c.teacher()).isEqualTo(new TeacherSection(ModelSource.BUILTIN, null, null, 1));
-        assertThat(c.eval()).isEqualTo(new EvalSection(5, 200, null));
+        assertThat(c.eval()).isEqualTo(new EvalSection(5, 200, null, 0, 1.0));
         assertThat(c.policyStore()).isEqualTo(new PolicyStoreSection(null, 8, 3, true));
         assertThat(c.output()).isEqualTo(new OutputSection(Mode.ALL, 10));
         assertThat(c.problemsPerBatch()).isEqualTo(8);
@@ -126,7 +126,7 @@ class ConfigLoaderTest {
                         new ReferenceKl.Config(0.05, ReferenceKl.Estimator.K2), false, 1),
                 DeviceSetting.GPU));
         assertThat(c.teacher()).isEqualTo(new TeacherSection(ModelSource.BUILTIN, "/runs/teacher/final", null, 2));
-        assertThat(c.eval()).isEqualTo(new EvalSection(50, 500, 512));
+        assertThat(c.eval()).isEqualTo(new EvalSection(50, 500, 512, 4, 0.7));
         assertThat(c.policyStore()).isEqualTo(new PolicyStoreSection("/scratch/policies", 3, 5, false));
         assertThat(c.output()).isEqualTo(new OutputSection(Mode.SAMPLE, 25));
         assertThat(c.slots()).isEqualTo(new SlotsSection(new SlotsSection.SlotResources(0.5, 256, 0, 0),

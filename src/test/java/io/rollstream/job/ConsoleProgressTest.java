@@ -77,11 +77,17 @@ class ConsoleProgressTest {
             if (i == 4) {
                 m.put("eval_accuracy", 0.25);
             }
+            if (i == 9) { // a sampled evaluation: the smallest and largest k
+                m.put("eval_accuracy", 0.5).put("eval_pass_at_1", 0.375).put("eval_pass_at_2", 0.5)
+                        .put("eval_pass_at_4", 0.625);
+            }
             progress.step(typed(m));
         }
         assertThat(lines).extracting(l -> l.substring(0, 16)).containsExactly("rl   step    5/1", "rl   step   10/1",
                 "rl   step   12/1");
-        assertThat(lines.get(0)).contains("(5-step avg)", "held-out accuracy 25.0%");
+        assertThat(lines.get(0)).contains("(5-step avg)", "held-out accuracy 25.0%").doesNotContain("pass@");
+        assertThat(lines.get(1)).contains("held-out accuracy 50.0% pass@1 37.5% pass@4 62.5%")
+                .doesNotContain("pass@2");
         assertThat(lines.get(2)).contains("(2-step avg)");
     }
 

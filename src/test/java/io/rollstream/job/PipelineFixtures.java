@@ -95,7 +95,7 @@ final class PipelineFixtures {
     }
 
     private static EvalSpec eval() {
-        return new EvalSpec("arithmetic", 3, 1, Map.of(), 20, 2, 4);
+        return new EvalSpec("arithmetic", 3, 1, Map.of(), 20, 2, 4, 0, 1.0);
     }
 
     /** The plan for a run in {@code runDir}, leaving its policy store as it is (to resume). */

@@ -82,17 +82,20 @@ class TensorBoardLogTest {
                     + "\"note\":\"text is no scalar\"}\n");
             log.poll();
             append("{\"phase\":\"rl\",\"step\":1,\"policy_version\":2,\"reward_mean\":0.75,\"loss\":1e-3,"
-                    + "\"eval_accuracy\":0.5}\n{\"phase\":\"rl\",\"step\":2,\"rew"); // the last line still being written
+                    + "\"eval_accuracy\":0.5,\"eval_pass_at_1\":0.25,\"eval_pass_at_2\":0.375}\n"
+                    + "{\"phase\":\"rl\",\"step\":2,\"rew"); // the last line still being written
         }
         JsonNode read = read().json();
         assertThat(read.path("file_versions")).extracting(JsonNode::asText).containsExactly("brain.Event:2");
         JsonNode scalars = read.path("scalars");
         assertThat(Json.mapper().convertValue(scalars, Map.class)).containsOnlyKeys("sft/loss",
-                "sft/step_time_s", "rl/reward_mean", "rl/loss", "rl/eval_accuracy");
+                "sft/step_time_s", "rl/reward_mean", "rl/loss", "rl/eval_accuracy", "rl/eval_pass_at_1",
+                "rl/eval_pass_at_2");
         assertThat(scalars.path("sft/loss").toString()).isEqualTo("[[1,2.5]]");
         assertThat(scalars.path("rl/reward_mean").toString()).isEqualTo("[[1,0.25],[2,0.75]]");
         assertThat(scalars.path("rl/loss").get(1).get(1).asDouble()).isEqualTo((double) 1e-3f);
         assertThat(scalars.path("rl/eval_accuracy").toString()).isEqualTo("[[2,0.5]]");
+        assertThat(scalars.path("rl/eval_pass_at_2").toString()).isEqualTo("[[2,0.375]]");
     }
 
     @Test

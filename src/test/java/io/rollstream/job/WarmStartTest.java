@@ -43,7 +43,7 @@ class WarmStartTest {
     private static final PromptCodec CODEC = new PromptCodec(TOKENIZER, PromptFormat.RAW);
     private static final ModelConfig MODEL = new ModelConfig(TOKENIZER.vocabSize(), 1, 2, 16, 32, 12,
             ModelConfig.Positions.LEARNED);
-    private static final EvalSpec EVAL = new EvalSpec("arithmetic", 3, 1, Map.of(), 10, 0, 4);
+    private static final EvalSpec EVAL = new EvalSpec("arithmetic", 3, 1, Map.of(), 10, 0, 4, 0, 1.0);
     /**
      * 12 steps, saved every 4, evaluated every 5; the learning rate warms up over 3 steps, then decays
      * to 3e-4 at the last (a resume must continue the schedule where it was).

@@ -21,7 +21,7 @@ class InvalidRecordCountTest {
 
     private static StepMetrics report(long step) {
         return new StepMetrics(StepMetrics.Phase.RL, step, step + 1, null, new StepMetrics.Optimization(0.5, 1.0, 2.0),
-                null, null, null, null, new StepMetrics.Updates(0.25, 1, 0, 0), null, Map.of(), null, null, null, null);
+                null, null, null, null, new StepMetrics.Updates(0.25, 1, 0, 0), null, Map.of(), null, null, null, null, null);
     }
 
     /** The line of {@link #report} with {@code invalid_records} after its own keys. */

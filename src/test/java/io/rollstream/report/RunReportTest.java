@@ -58,7 +58,9 @@ class RunReportTest {
             BufferedImage image = ImageIO.read(png.toFile());
             assertThat(image).as("%s decodes as an image", png).isNotNull();
             assertThat(image.getWidth()).isEqualTo(ReportCharts.WIDTH);
-            assertThat(image.getHeight()).isEqualTo(ReportCharts.HEIGHT);
+            // a legend too wide for one row (the filters' six keys) adds a line per entry below the plot
+            assertThat(image.getHeight()).as("%s", png)
+                    .isEqualTo(png.endsWith("filters.png") ? ReportCharts.HEIGHT + 24 * 5 : ReportCharts.HEIGHT);
         }
         String html = Files.readString(written.page());
         for (String plot : PLOTS) {
@@ -73,7 +75,8 @@ class RunReportTest {
                         "<h3>most recent trained groups</h3>")
                 // evaluations ran at steps 2, 4, 6 and 8; the fixture's groups were trained at steps 1 to 3
                 .contains("<h3>trained at evaluation step 2</h3>").doesNotContain("evaluation step 4");
-        String rollouts = html.substring(html.indexOf("<h2>Rollouts</h2>"), html.indexOf("<h2>Resolved config</h2>"));
+        String rollouts = html.substring(html.indexOf("<h2 id=\"rollouts\">Rollouts</h2>"),
+                html.indexOf("<h2 id=\"config\">Resolved config</h2>"));
         assertThat(rollouts).as("dropped groups teach nothing").doesNotContain("dropped:");
         // The most recent trained group comes first under "most recent", its twin completions collapsed.
         List<String> groups = Files.readAllLines(fixture().resolve("rollouts.jsonl"));
@@ -121,7 +124,8 @@ class RunReportTest {
         assertThat(reward.isShowInLegend()).isFalse();
         assertThat(rewardChart.getSeriesMap().get("reward_mean").getYData()).hasSize(8);
         assertThat(rewardChart.getXAxisTitle()).isEqualTo(ReportCharts.STEP_AXIS);
-        assertThat(rewardChart.getStyler().getLegendPosition()).isEqualTo(Styler.LegendPosition.InsideNE);
+        // the legend below the plot, never over the data
+        assertThat(rewardChart.getStyler().getLegendPosition()).isEqualTo(Styler.LegendPosition.OutsideS);
         // The SFT result at version 0, then the RL evaluations (every 2 steps) at the versions they measured.
         XYSeries accuracy = ((XYChart) charts.get("accuracy.png").chart()).getSeriesMap().get("eval_accuracy");
         assertThat(accuracy.getXData()).containsExactly(0, 2, 4, 6, 8);
@@ -153,7 +157,9 @@ class RunReportTest {
         Map<String, ReportCharts.NamedChart> charts = ReportCharts.of(RunRecords.read(run)).stream()
                 .collect(Collectors.toMap(ReportCharts.NamedChart::file, c -> c));
         assertThat(((XYChart) charts.get("importance-ratio.png").chart()).getSeriesMap())
-                .containsKeys("is_ratio_mean", "is_ratio_max");
+                .containsOnlyKeys("is_ratio_mean", "is_ratio_mean (each step)");
+        assertThat(((XYChart) charts.get("importance-ratio-max.png").chart()).getSeriesMap())
+                .containsOnlyKeys("is_ratio_max", "is_ratio_max (each step)");
         assertThat(((XYChart) charts.get("ratio-corrections.png").chart()).getSeriesMap().get("clipped_fraction")
                 .getYData()).containsExactly(0.02);
     }
@@ -165,12 +171,38 @@ class RunReportTest {
             noisy[i] = i / 200.0 + (i % 2 == 0 ? 0.3 : -0.3);
         }
         double[] smooth = ReportCharts.smoothed(noisy);
-        assertThat(smooth[0]).isEqualTo(noisy[0]); // debiased: the first point is itself, not pulled to 0
-        for (int i = 100; i < noisy.length; i++) {
-            assertThat(Math.abs(smooth[i] - (i / 200.0 - 0.05))).as("point %d", i).isLessThan(0.1);
+        // centred: on the trend itself, not behind it, wherever the window is whole (5 points either side)
+        for (int i = 5; i < noisy.length - 5; i++) {
+            assertThat(Math.abs(smooth[i] - i / 200.0)).as("point %d", i).isLessThan(0.03);
         }
+        // at the ends the window is cut, and its mean stays near the trend too
+        assertThat(Math.abs(smooth[0] - 2.5 / 200)).isLessThan(0.06);
+        assertThat(Math.abs(smooth[199] - 196.5 / 200)).isLessThan(0.06);
         double[] few = {1, 5, 2};
         assertThat(ReportCharts.smoothed(few)).containsExactly(few);
+    }
+
+    @Test
+    void sampledEvaluationsGetAPassAtKChartOneLinePerKFromTheWarmStart() throws Exception {
+        Path run = copyOfFixture();
+        Files.writeString(run.resolve("metrics.jsonl"),
+                "{\"phase\":\"sft\",\"step\":9,\"loss\":1.0,\"eval_accuracy\":0.3,\"eval_pass_at_1\":0.2,"
+                        + "\"eval_pass_at_2\":0.35}\n"
+                        + "{\"phase\":\"rl\",\"step\":0,\"reward_mean\":0.5}\n"
+                        + "{\"phase\":\"rl\",\"step\":1,\"reward_mean\":0.6,\"eval_accuracy\":0.5,"
+                        + "\"eval_pass_at_1\":0.4,\"eval_pass_at_2\":0.55}\n");
+        Map<String, ReportCharts.NamedChart> charts = ReportCharts.of(RunRecords.read(run)).stream()
+                .collect(Collectors.toMap(ReportCharts.NamedChart::file, c -> c));
+        Map<String, XYSeries> lines = ((XYChart) charts.get("pass-at-k.png").chart()).getSeriesMap();
+        assertThat(lines).containsOnlyKeys("pass@1", "pass@2");
+        assertThat(lines.get("pass@1").getXData()).containsExactly(0.0, 2.0); // before RL, then version 2
+        assertThat(lines.get("pass@2").getYData()).containsExactly(0.35, 0.55);
+        assertThat(Files.readString(RunReport.write(run, out).page()))
+                .contains("held-out pass@1 / pass@2, latest</th><td>40.0% / 55.0%");
+        // nor are they a loss diagnostic charted elsewhere
+        assertThat(charts).doesNotContainKeys("importance-ratio.png", "ratio-corrections.png");
+        assertThat(ReportCharts.of(RunRecords.read(fixture())).stream().map(ReportCharts.NamedChart::file))
+                .doesNotContain("pass-at-k.png"); // greedy evaluations only
     }
 
     @Test
@@ -233,7 +265,9 @@ class RunReportTest {
                         + "\"total_rollout_tokens_per_trained_token\":1.25}\n");
         XYChart efficiency = (XYChart) ReportCharts.of(RunRecords.read(run)).stream()
                 .filter(c -> c.file().equals("efficiency.png")).findFirst().orElseThrow().chart();
-        assertThat(efficiency.getSeriesMap().get("total_generation_efficiency (each step)").getYData())
+        // a whole-run total is already an average: one line through its values, no smoothing (which would lag)
+        assertThat(efficiency.getSeriesMap()).containsOnlyKeys("total_generation_efficiency");
+        assertThat(efficiency.getSeriesMap().get("total_generation_efficiency").getYData())
                 .containsExactly(0.6667, 0.8);
         String html = Files.readString(RunReport.write(run, out).page());
         assertThat(html).contains("groups scored &rarr; trained (whole run)</th><td>10 &rarr; 8",
@@ -267,7 +301,8 @@ class RunReportTest {
                 + "\"advantages\":[0.5,-0.5],\"trained_step\":1}\n");
 
         String html = Files.readString(RunReport.write(run, out).page());
-        String rollouts = html.substring(html.indexOf("<h2>Rollouts</h2>"), html.indexOf("<h2>Resolved config</h2>"));
+        String rollouts = html.substring(html.indexOf("<h2 id=\"rollouts\">Rollouts</h2>"),
+                html.indexOf("<h2 id=\"config\">Resolved config</h2>"));
         assertThat(rollouts).contains("<th colspan=\"3\">2+3= &mdash; answer: <code>&lt;5&gt;</code> &mdash; policy"
                 + " version").contains("<th colspan=\"3\">1+1= &mdash; policy version")
                 .as("a run from before rollouts.jsonl carried answers shows none")

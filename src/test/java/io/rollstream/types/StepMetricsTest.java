@@ -107,7 +107,7 @@ class StepMetricsTest {
                 List.of(new StepMetrics.CompletedEpoch(3, 0.125)), 4, 0.5);
         StepMetrics line = new StepMetrics(StepMetrics.Phase.RL, 7, 8L, new StepMetrics.Rewards(0.5, 0.1, 0.25, 0.05),
                 new StepMetrics.Optimization(0.1, 0.2, 0.3), new StepMetrics.Samples(3.0, null, null, 0.0, 0), null, null, null,
-                new StepMetrics.Updates(0.4, 1, 0, 0), null, Map.of("is_ratio_mean", 1.0), 0.75, null, epochs, null);
+                new StepMetrics.Updates(0.4, 1, 0, 0), null, Map.of("is_ratio_mean", 1.0), 0.75, null, null, epochs, null);
         JsonNode json = Json.mapper().readTree(line.toJson());
         assertThat(json.path("kl_mean").asDouble()).isEqualTo(0.25);
         assertThat(json.path("epochs_completed_now").get(0).path("kl_mean").asDouble()).isEqualTo(0.125);
@@ -119,8 +119,34 @@ class StepMetricsTest {
     }
 
     @Test
+    void passAtKIsWrittenAsFlatKeysAfterTheAccuracyAndReadsBack() throws Exception {
+        StepMetrics line = new StepMetrics(StepMetrics.Phase.RL, 7, 8L, new StepMetrics.Rewards(0.5, 0.1, null, null),
+                new StepMetrics.Optimization(0.1, 0.2, 0.3), null, null, null, null, new StepMetrics.Updates(0.4, 1, 0, 0),
+                null, Map.of("is_ratio_mean", 1.0), 0.75, Map.of(8, 0.9, 1, 0.5, 2, 0.625),
+                new StepMetrics.StepTimes(0.01, 0.5, 12.0), null, null);
+        JsonNode json = Json.mapper().readTree(line.toJson());
+        assertThat(fieldNames(json)).endsWith("is_ratio_mean", "eval_accuracy", "eval_pass_at_1", "eval_pass_at_2",
+                "eval_pass_at_8", "publish_s", "eval_s", "time_s");
+        assertThat(json.path("eval_pass_at_2").asDouble()).isEqualTo(0.625);
+        StepMetrics read = Json.mapper().readValue(line.toJson(), StepMetrics.class);
+        assertThat(read).isEqualTo(line);
+        assertThat(read.lossDiagnostics()).containsOnlyKeys("is_ratio_mean"); // pass@k is not a diagnostic
+        assertThat(read.evalPassAt()).containsExactly(Map.entry(1, 0.5), Map.entry(2, 0.625), Map.entry(8, 0.9));
+        assertThat(read.evalPassAt(2)).isEqualTo(0.625);
+        assertThat(read.evalPassAt(4)).isNull();
+        assertThat(read.numbers()).containsEntry("eval_pass_at_8", 0.9).containsEntry("is_ratio_mean", 1.0);
+    }
+
+    @Test
+    void anSftLineCarriesPassAtKWhenItsEvaluationSampled() throws Exception {
+        StepMetrics line = StepMetrics.sft(4, new StepMetrics.Optimization(1.5, 2.0, 0.5), 0.01, 0.4, Map.of(1, 0.25));
+        assertThat(line.toJson()).endsWith("\"eval_accuracy\":0.4,\"eval_pass_at_1\":0.25}");
+        assertThat(Json.mapper().readValue(line.toJson(), StepMetrics.class)).isEqualTo(line);
+    }
+
+    @Test
     void anSftLineHasTheWarmStartsKeysOnly() throws Exception {
-        StepMetrics line = StepMetrics.sft(4, new StepMetrics.Optimization(1.5, 2.0, 0.5), 0.01, 0.4);
+        StepMetrics line = StepMetrics.sft(4, new StepMetrics.Optimization(1.5, 2.0, 0.5), 0.01, 0.4, null);
         assertThat(line.toJson()).isEqualTo("{\"phase\":\"sft\",\"step\":4,\"loss\":1.5,\"grad_norm\":2.0,"
                 + "\"entropy\":0.5,\"step_time_s\":0.01,\"eval_accuracy\":0.4}");
         assertThat(line.numbers()).containsEntry("loss", 1.5).containsEntry("eval_accuracy", 0.4);

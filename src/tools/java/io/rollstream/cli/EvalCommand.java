@@ -84,8 +84,8 @@ final class EvalCommand implements Callable<Integer> {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("policy", policy.toString());
         line.put("defaults_from", saved.runDir().map(d -> d.resolve("config.yaml").toString()).orElse("built-in"));
-        line.putAll(new HeldOutEvaluation(heldOut, samples,
-                temperature != null ? temperature : DEFAULT_TEMPERATURE).run(saved));
+        line.putAll(new HeldOutEvaluation(heldOut.withSampling(samples,
+                temperature != null ? temperature : DEFAULT_TEMPERATURE)).run(saved));
         spec.commandLine().getOut().println(Json.mapper().writeValueAsString(line));
         spec.commandLine().getOut().flush();
         return 0;

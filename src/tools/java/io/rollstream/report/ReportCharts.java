@@ -10,13 +10,17 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.XYStyler;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.awt.Color;
 import java.awt.Font;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -49,6 +53,10 @@ public final class ReportCharts {
         if (accuracy != null) {
             charts.add(new NamedChart("accuracy.png", accuracy.getTitle(), accuracy));
         }
+        XYChart passAtK = passAtK(run);
+        if (passAtK != null) {
+            charts.add(new NamedChart("pass-at-k.png", passAtK.getTitle(), passAtK));
+        }
         addLines(charts, "kl", "Reverse KL to the teacher (per token)", "KL", rl, Metric.KL_MEAN);
         addLines(charts, "staleness", "Staleness of trained groups (steps)", "steps", rl, Metric.STALENESS_MEAN,
                 Metric.STALENESS_MAX);
@@ -56,8 +64,11 @@ public final class ReportCharts {
                 rl, Metric.SEQ_LEN_MEAN, Metric.SEQ_LEN_MAX);
         addLines(charts, "completions-cut", "Completions cut at the length limit (share of the batch)", "share", rl,
                 Metric.COMPLETIONS_CUT_FRACTION);
-        addLines(charts, "importance-ratio", "Importance ratio learner ÷ sampler (per token)", "ratio", rl,
-                Metric.diagnostic("is_ratio_mean"), Metric.diagnostic("is_ratio_max"));
+        // the mean stays near 1 while the largest reaches 5 or more: on one axis the mean is a flat line
+        addLines(charts, "importance-ratio", "Importance ratio learner ÷ sampler: mean per token", "ratio", rl,
+                Metric.diagnostic("is_ratio_mean"));
+        addLines(charts, "importance-ratio-max", "Importance ratio learner ÷ sampler: largest token's", "ratio", rl,
+                Metric.diagnostic("is_ratio_max"));
         addLines(charts, "ratio-corrections", "Tokens the loss clipped, masked or truncated (share)", "share", rl,
                 Metric.diagnostic("clipped_fraction"), Metric.diagnostic("masked_fraction"),
                 Metric.diagnostic("truncated_fraction"));
@@ -74,9 +85,9 @@ public final class ReportCharts {
                 Metric.groups("groups_dropped_difficulty", Groups::groupsDroppedDifficulty),
                 Metric.groups("groups_dropped_stale", Groups::groupsDroppedStale),
                 Metric.groups("groups_dropped_length", Groups::groupsDroppedLength));
-        addLines(charts, "efficiency", "Generation efficiency: trained ÷ scored groups (whole run so far)", "share",
-                rl, Metric.totals("total_generation_efficiency", Totals::totalGenerationEfficiency));
-        addLines(charts, "waste", "Rollout tokens per trained token (whole run so far)", "ratio", rl,
+        addRunningTotal(charts, "efficiency", "Generation efficiency: trained ÷ scored groups (whole run so far)",
+                "share", rl, Metric.totals("total_generation_efficiency", Totals::totalGenerationEfficiency));
+        addRunningTotal(charts, "waste", "Rollout tokens per trained token (whole run so far)", "ratio", rl,
                 Metric.totals("total_rollout_tokens_per_trained_token", Totals::totalRolloutTokensPerTrainedToken));
         XYChart throughput = throughput(rl);
         if (throughput != null) {
@@ -170,13 +181,35 @@ public final class ReportCharts {
 
     private static void addLines(List<NamedChart> charts, String name, String title, String xTitle, String yTitle,
             List<StepMetrics> lines, Metric... metrics) {
-        XYChart chart = xy(title, xTitle, yTitle);
+        List<String> shown = Arrays.stream(metrics).filter(m -> lines.stream().anyMatch(m::in)).map(Metric::key)
+                .toList();
+        // a legend one entry a line below the plot makes the picture taller, not the plot smaller
+        XYChart chart = xy(title, xTitle, yTitle, legendFitsOneRow(shown) ? HEIGHT : HEIGHT + LEGEND_LINE * shown.size());
         for (Metric metric : metrics) {
             addSmoothed(chart, metric.key(), lines, metric, ReportCharts::stepNumber);
         }
         if (!chart.getSeriesMap().isEmpty()) {
             charts.add(new NamedChart(name + ".png", title, chart));
         }
+    }
+
+    /**
+     * A whole-run total against the step: one line through its values. It is an average over the
+     * run already, so it is not smoothed (a moving average of it would only lag behind it).
+     */
+    private static void addRunningTotal(List<NamedChart> charts, String name, String title, String yTitle,
+            List<StepMetrics> lines, Metric metric) {
+        List<StepMetrics> kept = lines.stream().filter(metric::in).toList();
+        if (kept.isEmpty()) {
+            return;
+        }
+        XYChart chart = xy(title, STEP_AXIS, yTitle);
+        XYSeries s = chart.addSeries(metric.key(), kept.stream().mapToDouble(ReportCharts::stepNumber).toArray(),
+                kept.stream().mapToDouble(metric::of).toArray());
+        s.setMarker(SeriesMarkers.NONE);
+        s.setLineColor(PALETTE[0]);
+        s.setLineWidth(2.5f);
+        charts.add(new NamedChart(name + ".png", title, chart));
     }
 
     /** The last SFT evaluation at version 0, then every RL evaluation at the version it measured. */
@@ -200,9 +233,37 @@ public final class ReportCharts {
     }
 
     /**
+     * Held-out pass@k of the sampled evaluations ({@code eval.samples} > 0), one line per k, at the
+     * versions they measured (the last SFT evaluation at 0); null when no evaluation sampled.
+     */
+    private static XYChart passAtK(RunRecords run) {
+        List<StepMetrics> evaluated = new ArrayList<>();
+        run.sft().stream().filter(m -> !m.evalPassAt().isEmpty()).reduce((a, b) -> b).ifPresent(evaluated::add);
+        run.rl().stream().filter(m -> !m.evalPassAt().isEmpty()).forEach(evaluated::add);
+        if (evaluated.isEmpty()) {
+            return null;
+        }
+        XYChart chart = xy("Held-out pass@k of sampled answers (0 = before RL)", STEP_AXIS, "pass@k");
+        chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
+        SortedSet<Integer> ks = new TreeSet<>();
+        evaluated.forEach(m -> ks.addAll(m.evalPassAt().keySet()));
+        int series = 0;
+        for (int k : ks) {
+            List<StepMetrics> with = evaluated.stream().filter(m -> m.evalPassAt(k) != null).toList();
+            XYSeries s = chart.addSeries("pass@" + k,
+                    with.stream().mapToDouble(m -> m.isSft() ? 0 : stepNumber(m)).toArray(),
+                    with.stream().mapToDouble(m -> m.evalPassAt(k)).toArray());
+            s.setMarker(SeriesMarkers.CIRCLE);
+            s.setLineColor(PALETTE[series % PALETTE.length]);
+            s.setMarkerColor(PALETTE[series++ % PALETTE.length]);
+        }
+        return chart;
+    }
+
+    /**
      * {@code metric} of the lines that carry it as the series {@code name}, as a person reads a noisy
-     * curve: every value as a faint point, and over them a smoothed line (an exponential moving
-     * average, debiased as TensorBoard's) in the same colour; no series when no line carries it.
+     * curve: every value as a faint point, and over them a smoothed line (a centred moving average,
+     * {@link #smoothed}) in the same colour; no series when no line carries it.
      */
     static void addSmoothed(XYChart chart, String name, List<StepMetrics> lines, Metric metric,
             ToDoubleFunction<StepMetrics> xOf) {
@@ -235,39 +296,113 @@ public final class ReportCharts {
         new Color(255, 127, 14), new Color(148, 103, 189), new Color(140, 86, 75)};
 
     /**
-     * The exponential moving average of {@code y}, debiased ({@code s_t / (1 - w^t)}) so the start
-     * is not pulled to 0. Its weight grows with the number of points — it averages over about a
-     * tenth of them, at most about the last 65 — and fewer than 10 points are left as they are.
+     * The centred moving average of {@code y}: each point the mean of the points within {@code h}
+     * of it (fewer at the ends, where the window is cut), h about a fortieth of the points and at
+     * most {@value #MAX_HALF_WINDOW}; fewer than 10 points are left as they are. Centred, it follows
+     * a trend without lagging behind it (a trailing or exponential average, as TensorBoard draws,
+     * runs above a falling loss for a whole window).
      */
     static double[] smoothed(double[] y) {
-        double weight = y.length < 10 ? 0 : Math.min(0.985, 1 - 10.0 / y.length);
-        double[] out = new double[y.length];
-        double s = 0;
-        double norm = 0;
+        int h = y.length < 10 ? 0 : Math.min(MAX_HALF_WINDOW, Math.max(1, y.length / 40));
+        double[] prefix = new double[y.length + 1];
         for (int i = 0; i < y.length; i++) {
-            s = weight * s + (1 - weight) * y[i];
-            norm = weight * norm + (1 - weight);
-            out[i] = s / norm;
+            prefix[i + 1] = prefix[i] + y[i];
+        }
+        double[] out = new double[y.length];
+        for (int i = 0; i < y.length; i++) {
+            int from = Math.max(0, i - h);
+            int to = Math.min(y.length, i + h + 1);
+            out[i] = (prefix[to] - prefix[from]) / (to - from);
         }
         return out;
     }
 
+    /** Most points either side of a point that its smoothed value averages over. */
+    static final int MAX_HALF_WINDOW = 25;
+
+    /**
+     * An empty chart in the report's style. Its x axis starts at 0 (every x is a step or a time), so
+     * its ticks fall on round numbers (0, 200, 400, ... rather than 1, 76, 151, ...). Fonts are sized
+     * for the page, which shows a chart at three quarters of its width or more.
+     */
     static XYChart xy(String title, String xTitle, String yTitle) {
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle)
+        return xy(title, xTitle, yTitle, HEIGHT);
+    }
+
+    private static XYChart xy(String title, String xTitle, String yTitle, int height) {
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(height).title(title).xAxisTitle(xTitle)
                 .yAxisTitle(yTitle).build();
         XYStyler styler = chart.getStyler();
-        styler.setLegendPosition(Styler.LegendPosition.InsideNE);
-        styler.setLegendBackgroundColor(new Color(255, 255, 255, 200));
+        styler.setLegendPosition(Styler.LegendPosition.OutsideS);
+        styler.setLegendLayout(Styler.LegendLayout.Horizontal);
+        styler.setLegendBorderColor(Color.WHITE);
         styler.setChartBackgroundColor(Color.WHITE);
         styler.setPlotBackgroundColor(Color.WHITE);
         styler.setPlotGridLinesColor(new Color(225, 225, 225));
-        styler.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
-        styler.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 15));
-        styler.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
-        styler.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
+        styler.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 19));
+        styler.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 16));
+        styler.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 16));
+        styler.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, LEGEND_FONT_SIZE));
         styler.setMarkerSize(5);
+        styler.setXAxisMin(0.0);
         styler.setXAxisDecimalPattern("#,###.##");
         styler.setYAxisDecimalPattern("#,###.###");
         return chart;
+    }
+
+    private static final int LEGEND_FONT_SIZE = 15;
+    /** Height of a legend entry in a legend one entry a line. */
+    private static final int LEGEND_LINE = 24;
+
+    /** Whether a legend of these series names fits in one row below the plot (estimated generously). */
+    static boolean legendFitsOneRow(List<String> names) {
+        int width = 0;
+        for (String name : names) {
+            width += name.length() * LEGEND_FONT_SIZE * 6 / 10 + 50; // glyphs, marker, gap
+        }
+        return width <= WIDTH - 40;
+    }
+
+    /**
+     * What can only be settled once a chart has all its series. Its legend goes below the plot, in
+     * one row or, when that would not fit the width, one entry a line; never over the data, never
+     * cut. The x ticks fall on round numbers: XChart puts them on data values when the x values are
+     * equally spaced (1, 76, 151, ... for steps 1 to 1,187), so an invisible point at x = 0.5, off
+     * the steps' grid, breaks that spacing. A y axis over values that never change (a constant learning
+     * rate) spans 0 to twice the value, so the line is not drawn through rounding noise; and values
+     * below 0.01 (a learning rate) are labelled in scientific notation, not as 0.
+     */
+    static void finish(XYChart chart) {
+        XYStyler styler = chart.getStyler();
+        List<String> legend = chart.getSeriesMap().values().stream().filter(XYSeries::isShowInLegend)
+                .map(XYSeries::getName).toList();
+        if (!legendFitsOneRow(legend)) {
+            styler.setLegendLayout(Styler.LegendLayout.Vertical);
+        }
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (XYSeries s : chart.getSeriesMap().values()) {
+            for (double y : s.getYData()) {
+                if (Double.isFinite(y)) {
+                    min = Math.min(min, y);
+                    max = Math.max(max, y);
+                }
+            }
+        }
+        if (min > max) {
+            return; // no finite value
+        }
+        XYSeries offGrid = chart.addSeries(" off the grid", new double[] {0.5}, new double[] {min});
+        offGrid.setShowInLegend(false);
+        offGrid.setMarker(SeriesMarkers.NONE);
+        offGrid.setLineStyle(SeriesLines.NONE);
+        double scale = Math.max(Math.abs(min), Math.abs(max));
+        if (styler.getYAxisMin() == null && styler.getYAxisMax() == null && max - min <= 1e-9 * scale) {
+            styler.setYAxisMin(Math.min(0, 2 * min));
+            styler.setYAxisMax(scale == 0 ? 1 : Math.max(0, 2 * max));
+        }
+        if (scale > 0 && scale < 0.01) {
+            styler.setYAxisDecimalPattern("0.##E0");
+        }
     }
 }

@@ -18,10 +18,16 @@ final class ReportPage {
     /** A plot on the page: its file (relative to the page), title and PNG bytes. */
     record Plot(String href, String title, byte[] png) {}
 
-    private static final String STYLE = "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}"
+    /**
+     * Plots two abreast where each gets at least 600 px (a 1,280 px window), one a row where not, and
+     * never wider than drawn (800 px): a plot is never shrunk below three quarters of its size.
+     */
+    private static final String STYLE = "body{font-family:sans-serif;max-width:1700px;margin:2em auto;padding:0 1em}"
             + "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;"
             + "vertical-align:top}pre{background:#f6f6f6;padding:1em;overflow:auto;max-height:30em}"
-            + "img{max-width:100%;border:1px solid #eee}.plots a{display:inline-block;width:49%}";
+            + ".plots{display:grid;grid-template-columns:repeat(auto-fill,minmax(600px,1fr));gap:8px}"
+            + ".plots img{width:100%;max-width:800px;border:1px solid #eee}"
+            + "code,pre{font-family:monospace,monospace;font-size:0.95em}";
 
     private ReportPage() {}
 
@@ -32,7 +38,7 @@ final class ReportPage {
                 .append(escapeHtml4(v)).append("</td></tr>\n"));
         table.append("</table>\n");
         StringBuilder h = new StringBuilder();
-        h.append("<h2>Rollouts</h2>\n");
+        h.append("<h2 id=\"rollouts\">Rollouts</h2>\n");
         if (samples.values().stream().allMatch(List::isEmpty)) {
             h.append("<p>rollouts.jsonl holds no groups yet (or output.rollouts_log is none).</p>\n");
         }
@@ -42,7 +48,7 @@ final class ReportPage {
                 groups.forEach(g -> group(h, g));
             }
         });
-        h.append("<h2>Resolved config</h2>\n<pre>")
+        h.append("<h2 id=\"config\">Resolved config</h2>\n<pre>")
                 .append(configYaml == null ? "(config.yaml is missing)" : escapeHtml4(configYaml)).append("</pre>\n");
         return page(title, table.toString(), plots, h.toString());
     }
@@ -52,8 +58,8 @@ final class ReportPage {
         StringBuilder h = new StringBuilder();
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
                 .append(escapeHtml4(title)).append("</title><style>").append(STYLE).append("</style></head><body>\n");
-        h.append("<h1>").append(escapeHtml4(title)).append("</h1>\n<h2>Summary</h2>\n").append(summary);
-        h.append("<h2>Plots</h2>\n<div class=\"plots\">\n");
+        h.append("<h1>").append(escapeHtml4(title)).append("</h1>\n<h2 id=\"summary\">Summary</h2>\n").append(summary);
+        h.append("<h2 id=\"plots\">Plots</h2>\n<div class=\"plots\">\n");
         for (Plot p : plots) {
             h.append("<a href=\"").append(escapeHtml4(p.href())).append("\"><img alt=\"").append(escapeHtml4(p.title()))
                     .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(p.png()))

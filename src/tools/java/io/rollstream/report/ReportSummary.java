@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 
 /** The report's headline numbers, as label → formatted value, from a run's metrics lines. */
 final class ReportSummary {
@@ -33,20 +34,24 @@ final class ReportSummary {
         lastEval(rl).ifPresent(a -> s.put("held-out accuracy, latest", percent(a)));
         rl.stream().filter(StepMetrics::evaluated).mapToDouble(StepMetrics::evalAccuracy).max()
                 .ifPresent(a -> s.put("held-out accuracy, best", percent(a)));
+        rl.stream().filter(m -> !m.evalPassAt().isEmpty()).reduce((a, b) -> b).ifPresent(m -> s.put(
+                "held-out " + m.evalPassAt().keySet().stream().map(k -> "pass@" + k).collect(Collectors.joining(" / "))
+                        + ", latest",
+                m.evalPassAt().values().stream().map(ReportSummary::percent).collect(Collectors.joining(" / "))));
         if (!rl.isEmpty()) {
             s.put("reward_mean, first → last step", String.format("%.3f → %.3f",
                     rl.get(0).value(StepMetrics::rewards, Rewards::rewardMean, 0),
                     rl.get(rl.size() - 1).value(StepMetrics::rewards, Rewards::rewardMean, 0)));
             s.put("staleness_mean, average", String.format("%.2f", mean(rl, m -> m.value(StepMetrics::samples, Samples::stalenessMean, 0))));
-            s.put("groups trained", String.format("%.0f", sum(rl, m -> m.value(StepMetrics::groups, Groups::groupsTrained, 0))));
+            s.put("groups trained", String.format("%,.0f", sum(rl, m -> m.value(StepMetrics::groups, Groups::groupsTrained, 0))));
             s.put("groups dropped: zero_advantage",
-                    String.format("%.0f", sum(rl, m -> m.value(StepMetrics::groups, Groups::groupsDroppedZeroAdvantage, 0))));
-            s.put("groups dropped: difficulty", String.format("%.0f", sum(rl, m -> m.value(StepMetrics::groups, Groups::groupsDroppedDifficulty, 0))));
-            s.put("groups dropped: stale", String.format("%.0f", sum(rl, m -> m.value(StepMetrics::groups, Groups::groupsDroppedStale, 0))));
-            s.put("groups dropped: length", String.format("%.0f", sum(rl, m -> m.value(StepMetrics::groups, Groups::groupsDroppedLength, 0))));
+                    String.format("%,.0f", sum(rl, m -> m.value(StepMetrics::groups, Groups::groupsDroppedZeroAdvantage, 0))));
+            s.put("groups dropped: difficulty", String.format("%,.0f", sum(rl, m -> m.value(StepMetrics::groups, Groups::groupsDroppedDifficulty, 0))));
+            s.put("groups dropped: stale", String.format("%,.0f", sum(rl, m -> m.value(StepMetrics::groups, Groups::groupsDroppedStale, 0))));
+            s.put("groups dropped: length", String.format("%,.0f", sum(rl, m -> m.value(StepMetrics::groups, Groups::groupsDroppedLength, 0))));
             StepMetrics.Totals last = rl.get(rl.size() - 1).totals();
             if (last != null) { // the whole run's waste, as batch assembly counted it
-                s.put("groups scored → trained (whole run)", String.format("%d → %d",
+                s.put("groups scored → trained (whole run)", String.format("%,d → %,d",
                         last.totalGroupsScored(), last.totalGroupsTrained()));
                 s.put("generation efficiency (trained ÷ scored groups)",
                         percent(orZero(last.totalGenerationEfficiency())));

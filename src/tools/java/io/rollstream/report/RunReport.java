@@ -3,6 +3,7 @@ package io.rollstream.report;
 import io.rollstream.types.StepMetrics;
 
 import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -60,6 +61,9 @@ public final class RunReport {
         Files.createDirectories(plotsDir);
         List<ReportPage.Plot> plots = new ArrayList<>();
         for (ReportCharts.NamedChart c : charts) {
+            if (c.chart() instanceof XYChart xy) {
+                ReportCharts.finish(xy);
+            }
             byte[] png = BitmapEncoder.getBitmapBytes(c.chart(), BitmapEncoder.BitmapFormat.PNG);
             Path file = plotsDir.resolve(c.file());
             Files.write(file, png);
