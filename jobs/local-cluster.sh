@@ -64,7 +64,7 @@ build() {
   if [[ ! -f $jar || ! -f $root/target/flink-classpath.txt || $root/pom.xml -nt $jar
         || -n "$(find "$root/src/main" -newer "$jar" -type f -print -quit 2>/dev/null)" ]]; then
     echo "local-cluster: building target/rollstream-job.jar and target/cluster-lib..." >&2
-    (cd "$root" && mvn -q -B -DskipTests package >&2)
+    (cd "$root" && mvn -q -B -DskipTests -Dspotless.check.skip=true package >&2)
   fi
 }
 

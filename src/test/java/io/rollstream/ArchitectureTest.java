@@ -8,11 +8,9 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
-
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import java.util.stream.Stream;
 
 /**
  * The package rules of the product code, frozen. From the bottom up:
@@ -33,8 +31,22 @@ import java.util.stream.Stream;
  */
 class ArchitectureTest {
 
-    private static final String[] SHARED = {"common", "types", "tasks", "tokenizer", "model", "sampling",
-        "safetensors", "huggingface", "checkpoint", "export", "policy", "eval", "device", "metrics"};
+    private static final String[] SHARED = {
+        "common",
+        "types",
+        "tasks",
+        "tokenizer",
+        "model",
+        "sampling",
+        "safetensors",
+        "huggingface",
+        "checkpoint",
+        "export",
+        "policy",
+        "eval",
+        "device",
+        "metrics"
+    };
     private static final String[] STAGES = {"source", "rollout", "teacher", "batch", "learner", "output"};
     private static final String[] TOOLS = {"cli", "bench", "experiment", "report"};
 
@@ -55,28 +67,39 @@ class ArchitectureTest {
 
     @Test
     void stagesNeverImportOneAnotherAndSharedPackagesSitAtTheBottom() {
-        LayeredArchitecture layers = layeredArchitecture().consideringOnlyDependenciesInLayers()
-                .layer("shared").definedBy(packages(SHARED))
-                .layer("config").definedBy("io.rollstream.config..")
-                .layer("job").definedBy("io.rollstream.job..")
-                .layer("tools").definedBy(packages(TOOLS));
+        LayeredArchitecture layers = layeredArchitecture()
+                .consideringOnlyDependenciesInLayers()
+                .layer("shared")
+                .definedBy(packages(SHARED))
+                .layer("config")
+                .definedBy("io.rollstream.config..")
+                .layer("job")
+                .definedBy("io.rollstream.job..")
+                .layer("tools")
+                .definedBy(packages(TOOLS));
         for (String stage : STAGES) {
             layers = layers.layer(stage).definedBy("io.rollstream." + stage + "..");
         }
         for (String stage : STAGES) {
             layers = layers.whereLayer(stage).mayOnlyBeAccessedByLayers("config", "job", "tools");
         }
-        layers.whereLayer("config").mayOnlyBeAccessedByLayers("job", "tools")
-                .whereLayer("job").mayOnlyBeAccessedByLayers("tools")
-                .whereLayer("tools").mayNotBeAccessedByAnyLayer()
+        layers.whereLayer("config")
+                .mayOnlyBeAccessedByLayers("job", "tools")
+                .whereLayer("job")
+                .mayOnlyBeAccessedByLayers("tools")
+                .whereLayer("tools")
+                .mayNotBeAccessedByAnyLayer()
                 .check(product);
     }
 
     @Test
     void everyProductPackageHasItsPlaceInTheLayers() {
         // a new package must be given a layer above, or the layer rules would not see it
-        classes().that().resideInAPackage("io.rollstream..")
-                .should().resideInAnyPackage(allPackages())
+        classes()
+                .that()
+                .resideInAPackage("io.rollstream..")
+                .should()
+                .resideInAnyPackage(allPackages())
                 .check(product);
     }
 
@@ -90,6 +113,7 @@ class ArchitectureTest {
 
     private static String[] allPackages() {
         return packages(Stream.of(SHARED, STAGES, TOOLS, new String[] {"config", "job"})
-                .flatMap(Stream::of).toArray(String[]::new));
+                .flatMap(Stream::of)
+                .toArray(String[]::new));
     }
 }

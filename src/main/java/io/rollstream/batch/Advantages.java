@@ -2,7 +2,6 @@ package io.rollstream.batch;
 
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
-
 import java.io.Serializable;
 
 /**
@@ -31,7 +30,12 @@ public final class Advantages {
     public static final double STD_EPSILON = 1e-6;
 
     /** How advantages are computed from a group's rewards. */
-    public enum Estimator { GROUP_MEAN, GROUP_MEAN_STD, RLOO, DR_GRPO }
+    public enum Estimator {
+        GROUP_MEAN,
+        GROUP_MEAN_STD,
+        RLOO,
+        DR_GRPO
+    }
 
     /**
      * DAPO's soft overlong punishment ({@code buffer.soft_overlong_punishment}), added to the reward
@@ -47,8 +51,8 @@ public final class Advantages {
 
         public SoftOverlongPunishment {
             if (cacheTokens < 1) {
-                throw new IllegalArgumentException("buffer.soft_overlong_punishment.cache_tokens must be >= 1, got "
-                        + cacheTokens);
+                throw new IllegalArgumentException(
+                        "buffer.soft_overlong_punishment.cache_tokens must be >= 1, got " + cacheTokens);
             }
             if (!(penalty > 0) || Double.isInfinite(penalty)) {
                 throw new IllegalArgumentException("buffer.soft_overlong_punishment.penalty must be a finite number > 0"

@@ -49,7 +49,11 @@ public final class BatchAssembler {
         this(config, 0, new TrainGroup[0], new CutCounters(), new GeneratorPools(new int[0], new PoolCounts[0]));
     }
 
-    private BatchAssembler(BatchAssemblyConfig config, long nextStep, TrainGroup[] waiting, CutCounters counters,
+    private BatchAssembler(
+            BatchAssemblyConfig config,
+            long nextStep,
+            TrainGroup[] waiting,
+            CutCounters counters,
             GeneratorPools pools) {
         this.config = config;
         this.nextStep = nextStep;
@@ -76,15 +80,29 @@ public final class BatchAssembler {
         c.completionTokens = state.completionTokensReceived();
         c.firstArrivalMillis = state.firstArrivalMillis();
         c.restoreTotals(state.totals() != null ? state.totals() : GroupTotals.NONE);
-        return new BatchAssembler(config, state.nextStep(), state.waiting().clone(), c,
+        return new BatchAssembler(
+                config,
+                state.nextStep(),
+                state.waiting().clone(),
+                c,
                 new GeneratorPools(state.poolSubtasks(), state.pools()));
     }
 
     /** A copy of everything this assembler holds; see {@link #restore}. */
     public BatchAssemblerState snapshot() {
-        return new BatchAssemblerState(nextStep, waiting.toArray(), counters.received, counters.droppedZeroAdvantage,
-                counters.droppedDifficulty, counters.droppedStale, counters.droppedLength, counters.completionTokens,
-                counters.firstArrivalMillis, pools.subtasks(), pools.counts(), counters.totals());
+        return new BatchAssemblerState(
+                nextStep,
+                waiting.toArray(),
+                counters.received,
+                counters.droppedZeroAdvantage,
+                counters.droppedDifficulty,
+                counters.droppedStale,
+                counters.droppedLength,
+                counters.completionTokens,
+                counters.firstArrivalMillis,
+                pools.subtasks(),
+                pools.counts(),
+                counters.totals());
     }
 
     /**

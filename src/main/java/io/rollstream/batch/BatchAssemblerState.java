@@ -28,9 +28,19 @@ import org.apache.flink.api.java.typeutils.PojoTypeInfo;
  * @param pools the latest pool counts of each of those subtasks (same index)
  * @param totals the whole run's counts so far
  */
-public record BatchAssemblerState(long nextStep, TrainGroup[] waiting, long groupsReceived,
-        long droppedZeroAdvantage, long droppedDifficulty, long droppedStale, long droppedLength,
-        long completionTokensReceived, long firstArrivalMillis, int[] poolSubtasks, PoolCounts[] pools, GroupTotals totals) {
+public record BatchAssemblerState(
+        long nextStep,
+        TrainGroup[] waiting,
+        long groupsReceived,
+        long droppedZeroAdvantage,
+        long droppedDifficulty,
+        long droppedStale,
+        long droppedLength,
+        long completionTokensReceived,
+        long firstArrivalMillis,
+        int[] poolSubtasks,
+        PoolCounts[] pools,
+        GroupTotals totals) {
 
     /** Flink type of the state; a {@link PojoTypeInfo}. */
     public static final TypeInformation<BatchAssemblerState> TYPE = TypeInformation.of(BatchAssemblerState.class);

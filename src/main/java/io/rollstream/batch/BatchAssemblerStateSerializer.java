@@ -16,14 +16,12 @@ import io.rollstream.types.PoolCounts;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
 import io.rollstream.types.TrainGroup;
-
-import org.apache.flink.core.io.SimpleVersionedSerializer;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
  * The stored form of a {@link BatchAssemblerState}: field by field in a fixed order, so the format
@@ -73,8 +71,17 @@ public final class BatchAssemblerStateSerializer implements SimpleVersionedSeria
                 writePools(out, s.pools()[i]);
             }
             GroupTotals t = s.totals();
-            for (long v : new long[] {t.scored(), t.trained(), t.droppedZeroAdvantage(), t.droppedDifficulty(),
-                t.droppedStale(), t.droppedLength(), t.droppedScoringFailed(), t.scoredTokens(), t.trainedTokens()}) {
+            for (long v : new long[] {
+                t.scored(),
+                t.trained(),
+                t.droppedZeroAdvantage(),
+                t.droppedDifficulty(),
+                t.droppedStale(),
+                t.droppedLength(),
+                t.droppedScoringFailed(),
+                t.scoredTokens(),
+                t.trainedTokens()
+            }) {
                 out.writeLong(v);
             }
         }
@@ -107,14 +114,32 @@ public final class BatchAssemblerStateSerializer implements SimpleVersionedSeria
                 poolSubtasks[i] = in.readInt();
                 pools[i] = readPools(in);
             }
-            GroupTotals totals = new GroupTotals(in.readLong(), in.readLong(), in.readLong(), in.readLong(),
-                    in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong());
+            GroupTotals totals = new GroupTotals(
+                    in.readLong(),
+                    in.readLong(),
+                    in.readLong(),
+                    in.readLong(),
+                    in.readLong(),
+                    in.readLong(),
+                    in.readLong(),
+                    in.readLong(),
+                    in.readLong());
             if (in.read() != -1) {
                 throw new IOException("batch assembly state of format version " + version + " has bytes past its end");
             }
-            return new BatchAssemblerState(nextStep, waiting, groupsReceived, droppedZeroAdvantage,
-                    droppedDifficulty, droppedStale, droppedLength, completionTokensReceived, firstArrivalMillis,
-                    poolSubtasks, pools, totals);
+            return new BatchAssemblerState(
+                    nextStep,
+                    waiting,
+                    groupsReceived,
+                    droppedZeroAdvantage,
+                    droppedDifficulty,
+                    droppedStale,
+                    droppedLength,
+                    completionTokensReceived,
+                    firstArrivalMillis,
+                    poolSubtasks,
+                    pools,
+                    totals);
         }
     }
 
@@ -143,7 +168,9 @@ public final class BatchAssemblerStateSerializer implements SimpleVersionedSeria
         out.writeBoolean(g.verdict() != null);
         if (g.verdict() != null) {
             writeFloats(out, g.verdict().advantages());
-            writeString(out, g.verdict().dropped() == null ? null : g.verdict().dropped().name());
+            writeString(
+                    out,
+                    g.verdict().dropped() == null ? null : g.verdict().dropped().name());
         }
     }
 
@@ -169,8 +196,20 @@ public final class BatchAssemblerStateSerializer implements SimpleVersionedSeria
             String dropped = readString(in);
             verdict = new GroupVerdict(advantages, dropped == null ? null : DropReason.valueOf(dropped));
         }
-        return new ScoredGroup(groupId, problemId, task, prompt, answer, promptTokens, admission, policyVersion,
-                generatorSubtask, pools, generationMillis, rollouts, verdict);
+        return new ScoredGroup(
+                groupId,
+                problemId,
+                task,
+                prompt,
+                answer,
+                promptTokens,
+                admission,
+                policyVersion,
+                generatorSubtask,
+                pools,
+                generationMillis,
+                rollouts,
+                verdict);
     }
 
     private static Rollout readRollout(DataInputStream in, int version) throws IOException {

@@ -13,8 +13,14 @@ import java.io.Serializable;
  * @param filters the content filters (length, difficulty, zero advantage)
  * @param advantages how advantages are computed ({@code buffer.advantage}, soft overlong punishment)
  */
-public record BatchAssemblyConfig(int batchSize, int groupSize, long maxOffPolicySteps, long maxSteps,
-        GroupFilters filters, Advantages.Config advantages) implements Serializable {
+public record BatchAssemblyConfig(
+        int batchSize,
+        int groupSize,
+        long maxOffPolicySteps,
+        long maxSteps,
+        GroupFilters filters,
+        Advantages.Config advantages)
+        implements Serializable {
 
     public BatchAssemblyConfig {
         if (batchSize <= 0 || groupSize <= 0) {
@@ -22,8 +28,8 @@ public record BatchAssemblyConfig(int batchSize, int groupSize, long maxOffPolic
                     "batch size " + batchSize + " and group size " + groupSize + " must be positive");
         }
         if (batchSize % groupSize != 0) {
-            throw new IllegalArgumentException("batch size " + batchSize
-                    + " is not a multiple of the group size " + groupSize + " (batches hold whole groups)");
+            throw new IllegalArgumentException("batch size " + batchSize + " is not a multiple of the group size "
+                    + groupSize + " (batches hold whole groups)");
         }
         if (maxOffPolicySteps < 0) {
             throw new IllegalArgumentException("max off-policy steps must be ≥ 0, got " + maxOffPolicySteps);
@@ -40,10 +46,23 @@ public record BatchAssemblyConfig(int batchSize, int groupSize, long maxOffPolic
     }
 
     /** Advantages r − mean, divided by the group's std when {@code divideAdvantagesByStd}; no reward shaping. */
-    public BatchAssemblyConfig(int batchSize, int groupSize, long maxOffPolicySteps, long maxSteps,
-            GroupFilters filters, boolean divideAdvantagesByStd) {
-        this(batchSize, groupSize, maxOffPolicySteps, maxSteps, filters, new Advantages.Config(
-                divideAdvantagesByStd ? Advantages.Estimator.GROUP_MEAN_STD : Advantages.Estimator.GROUP_MEAN, null, 1));
+    public BatchAssemblyConfig(
+            int batchSize,
+            int groupSize,
+            long maxOffPolicySteps,
+            long maxSteps,
+            GroupFilters filters,
+            boolean divideAdvantagesByStd) {
+        this(
+                batchSize,
+                groupSize,
+                maxOffPolicySteps,
+                maxSteps,
+                filters,
+                new Advantages.Config(
+                        divideAdvantagesByStd ? Advantages.Estimator.GROUP_MEAN_STD : Advantages.Estimator.GROUP_MEAN,
+                        null,
+                        1));
     }
 
     /** Groups in one batch: batchSize / groupSize. */

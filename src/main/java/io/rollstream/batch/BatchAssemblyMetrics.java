@@ -4,16 +4,14 @@ import io.rollstream.metrics.StageMetricGroup;
 import io.rollstream.types.DropReason;
 import io.rollstream.types.GroupOutcome;
 import io.rollstream.types.GroupTotals;
-
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Gauge;
-import org.apache.flink.metrics.MetricGroup;
-
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
 
 /**
  * Metrics of batch assembly, {@code rollstream.batch.*}, derived from what the assembler returns
@@ -40,8 +38,12 @@ public final class BatchAssemblyMetrics {
      * @param nextStep the step of the next batch to cut
      * @param totals the assembler's whole-run counts
      */
-    public BatchAssemblyMetrics(MetricGroup operatorGroup, int groupsPerBatch, LongSupplier waitingGroups,
-            LongSupplier nextStep, Supplier<GroupTotals> totals) {
+    public BatchAssemblyMetrics(
+            MetricGroup operatorGroup,
+            int groupsPerBatch,
+            LongSupplier waitingGroups,
+            LongSupplier nextStep,
+            Supplier<GroupTotals> totals) {
         group = StageMetricGroup.of(operatorGroup, "batch");
         received = group.counter("groups_received");
         trained = group.counter("groups_trained");
@@ -53,7 +55,8 @@ public final class BatchAssemblyMetrics {
         group.gauge("batch_fill", (Gauge<Double>) () -> (double) waitingGroups.getAsLong() / groupsPerBatch);
         group.gauge("next_step", (Gauge<Long>) nextStep::getAsLong);
         group.gauge("generation_efficiency", (Gauge<Double>) () -> totals.get().generationEfficiency());
-        group.gauge("rollout_tokens_per_trained_token", (Gauge<Double>) () -> totals.get().rolloutTokensPerTrainedToken());
+        group.gauge("rollout_tokens_per_trained_token", (Gauge<Double>)
+                () -> totals.get().rolloutTokensPerTrainedToken());
     }
 
     /** One scored group was offered and produced {@code result}. */

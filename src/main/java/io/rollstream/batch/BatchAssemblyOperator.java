@@ -63,8 +63,8 @@ public final class BatchAssemblyOperator extends AbstractStreamOperator<TrainBat
      * Adds the stage to a job: {@code groups → batch assembly (parallelism 1)}; read the outcomes
      * with {@code result.getSideOutput(OUTCOMES)}.
      */
-    public static SingleOutputStreamOperator<TrainBatch> appendTo(DataStream<ScoredGroup> groups,
-            BatchAssemblyConfig config) {
+    public static SingleOutputStreamOperator<TrainBatch> appendTo(
+            DataStream<ScoredGroup> groups, BatchAssemblyConfig config) {
         return groups.transform(UID, TypeInformation.of(TrainBatch.class), new BatchAssemblyOperator(config))
                 .uid(UID)
                 .setParallelism(1)
@@ -74,8 +74,9 @@ public final class BatchAssemblyOperator extends AbstractStreamOperator<TrainBat
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        state = context.getOperatorStateStore().getListState(
-                new ListStateDescriptor<>(STATE_NAME, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        state = context.getOperatorStateStore()
+                .getListState(
+                        new ListStateDescriptor<>(STATE_NAME, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         List<BatchAssemblerState> restored = new ArrayList<>();
         for (byte[] bytes : state.get()) {
             restored.add(SimpleVersionedSerialization.readVersionAndDeSerialize(
@@ -95,8 +96,12 @@ public final class BatchAssemblyOperator extends AbstractStreamOperator<TrainBat
     @Override
     public void open() throws Exception {
         super.open();
-        stageMetrics = new BatchAssemblyMetrics(getMetricGroup(), config.groupsPerBatch(), () -> assembler.waitingGroups(),
-                () -> assembler.nextStep(), () -> assembler.totals());
+        stageMetrics = new BatchAssemblyMetrics(
+                getMetricGroup(),
+                config.groupsPerBatch(),
+                () -> assembler.waitingGroups(),
+                () -> assembler.nextStep(),
+                () -> assembler.totals());
     }
 
     @Override
@@ -108,7 +113,8 @@ public final class BatchAssemblyOperator extends AbstractStreamOperator<TrainBat
 
     @Override
     public void processElement(StreamRecord<ScoredGroup> element) {
-        Assembled out = assembler.offer(element.getValue(), getProcessingTimeService().getCurrentProcessingTime());
+        Assembled out =
+                assembler.offer(element.getValue(), getProcessingTimeService().getCurrentProcessingTime());
         out.batches().forEach(b -> output.collect(new StreamRecord<>(b)));
         emit(out.outcomes());
         stageMetrics.offered(out);

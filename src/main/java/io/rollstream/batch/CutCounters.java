@@ -67,19 +67,36 @@ final class CutCounters {
                 droppedStale++;
                 total[STALE]++;
             }
-            case END_OF_INPUT -> { }
+            case END_OF_INPUT -> {}
             case SCORING_FAILED -> total[SCORING_FAILED]++; // also a line of invalid-records.jsonl
         }
     }
 
     GroupTotals totals() {
-        return new GroupTotals(total[SCORED], total[TRAINED], total[ZERO_ADVANTAGE], total[DIFFICULTY], total[STALE],
-                total[LENGTH], total[SCORING_FAILED], total[SCORED_TOKENS], total[TRAINED_TOKENS]);
+        return new GroupTotals(
+                total[SCORED],
+                total[TRAINED],
+                total[ZERO_ADVANTAGE],
+                total[DIFFICULTY],
+                total[STALE],
+                total[LENGTH],
+                total[SCORING_FAILED],
+                total[SCORED_TOKENS],
+                total[TRAINED_TOKENS]);
     }
 
     void restoreTotals(GroupTotals t) {
-        long[] values = {t.scored(), t.trained(), t.droppedZeroAdvantage(), t.droppedDifficulty(), t.droppedStale(),
-            t.droppedLength(), t.droppedScoringFailed(), t.scoredTokens(), t.trainedTokens()};
+        long[] values = {
+            t.scored(),
+            t.trained(),
+            t.droppedZeroAdvantage(),
+            t.droppedDifficulty(),
+            t.droppedStale(),
+            t.droppedLength(),
+            t.droppedScoringFailed(),
+            t.scoredTokens(),
+            t.trainedTokens()
+        };
         System.arraycopy(values, 0, total, 0, total.length);
     }
 
@@ -89,9 +106,18 @@ final class CutCounters {
      * {@link #trained} for the batch's groups, so the totals include them.
      */
     BatchStats cut(long groupsWaiting, long cutMillis, PoolCounts pools) {
-        BatchStats stats = new BatchStats(received, droppedZeroAdvantage, droppedDifficulty, droppedStale,
-                droppedLength, groupsWaiting, completionTokens, received > 0 ? firstArrivalMillis : cutMillis,
-                cutMillis, pools, totals());
+        BatchStats stats = new BatchStats(
+                received,
+                droppedZeroAdvantage,
+                droppedDifficulty,
+                droppedStale,
+                droppedLength,
+                groupsWaiting,
+                completionTokens,
+                received > 0 ? firstArrivalMillis : cutMillis,
+                cutMillis,
+                pools,
+                totals());
         received = droppedZeroAdvantage = droppedDifficulty = droppedStale = droppedLength = completionTokens = 0;
         firstArrivalMillis = 0;
         return stats;

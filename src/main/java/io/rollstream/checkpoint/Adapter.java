@@ -1,7 +1,6 @@
 package io.rollstream.checkpoint;
 
 import io.rollstream.model.LoraConfig;
-
 import java.io.Serializable;
 
 /**
@@ -30,8 +29,8 @@ public record Adapter(LoraConfig lora, Base base) implements Serializable {
 
         public Base {
             if (!HUGGINGFACE.equals(source) && !CHECKPOINT.equals(source)) {
-                throw new IllegalArgumentException("an adapter's base is a huggingface directory or a checkpoint, not "
-                        + source);
+                throw new IllegalArgumentException(
+                        "an adapter's base is a huggingface directory or a checkpoint, not " + source);
             }
         }
     }

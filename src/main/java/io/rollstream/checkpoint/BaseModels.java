@@ -1,7 +1,6 @@
 package io.rollstream.checkpoint;
 
 import ai.djl.Device;
-
 import io.rollstream.device.Placement;
 import io.rollstream.huggingface.HfModelDirectory;
 import io.rollstream.model.DecoderConfig;
@@ -9,12 +8,10 @@ import io.rollstream.model.DecoderModel;
 import io.rollstream.model.LanguageModel;
 import io.rollstream.model.ModelSpec;
 import io.rollstream.model.Models;
-
-import org.apache.flink.core.fs.Path;
-
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.flink.core.fs.Path;
 
 /**
  * The frozen base models of LoRA adapters, each loaded once and shared by every adapter on it (a
@@ -82,8 +79,8 @@ public final class BaseModels implements AutoCloseable {
 
     /** The full checkpoint an adapter's {@code checkpoint} base names, verified against its recorded checksum. */
     public static Checkpoint baseCheckpoint(Adapter.Base base) throws IOException {
-        Checkpoint checkpoint = CheckpointFormat.load(new Path(base.path()), base.sha256(),
-                "the adapters' base reference");
+        Checkpoint checkpoint =
+                CheckpointFormat.load(new Path(base.path()), base.sha256(), "the adapters' base reference");
         if (checkpoint.adapter() != null) {
             throw new IOException("the base model " + base.path() + " holds adapters itself, not a full model");
         }

@@ -1,13 +1,11 @@
 package io.rollstream.checkpoint;
 
 import ai.djl.ndarray.types.Shape;
-
 import io.rollstream.model.LoraLayout;
 import io.rollstream.model.ModelSpec;
 import io.rollstream.model.Models;
 import io.rollstream.model.TensorSource;
 import io.rollstream.tokenizer.TokenizerSpec;
-
 import java.util.Map;
 
 /**
@@ -24,22 +22,38 @@ import java.util.Map;
  * @param metadata free-form strings (run id, task, RNG state, ...)
  * @param adapter null for a full model; for LoRA, what {@code weights} (the adapters alone) adapt
  */
-public record Checkpoint(long step, ModelSpec model, TokenizerSpec tokenizer, TensorSource weights,
-        OptimizerState optimizer, Map<String, String> metadata, Adapter adapter) {
+public record Checkpoint(
+        long step,
+        ModelSpec model,
+        TokenizerSpec tokenizer,
+        TensorSource weights,
+        OptimizerState optimizer,
+        Map<String, String> metadata,
+        Adapter adapter) {
 
     public Checkpoint {
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
     }
 
     /** A checkpoint of a full model. */
-    public Checkpoint(long step, ModelSpec model, TokenizerSpec tokenizer, TensorSource weights,
-            OptimizerState optimizer, Map<String, String> metadata) {
+    public Checkpoint(
+            long step,
+            ModelSpec model,
+            TokenizerSpec tokenizer,
+            TensorSource weights,
+            OptimizerState optimizer,
+            Map<String, String> metadata) {
         this(step, model, tokenizer, weights, optimizer, metadata, null);
     }
 
     /** A checkpoint of a full model's weights held in Java arrays. */
-    public Checkpoint(long step, ModelSpec model, TokenizerSpec tokenizer, Map<String, float[]> weights,
-            OptimizerState optimizer, Map<String, String> metadata) {
+    public Checkpoint(
+            long step,
+            ModelSpec model,
+            TokenizerSpec tokenizer,
+            Map<String, float[]> weights,
+            OptimizerState optimizer,
+            Map<String, String> metadata) {
         this(step, model, tokenizer, TensorSource.of(weights), optimizer, metadata, null);
     }
 

@@ -1,9 +1,7 @@
 package io.rollstream.checkpoint;
 
 import ai.djl.ndarray.types.Shape;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
-
 import io.rollstream.common.Json;
 import io.rollstream.model.ModelSpec;
 import io.rollstream.model.TensorSource;
@@ -13,10 +11,6 @@ import io.rollstream.safetensors.SafetensorsHeader;
 import io.rollstream.safetensors.SafetensorsWriter;
 import io.rollstream.safetensors.TensorEntry;
 import io.rollstream.tokenizer.TokenizerSpec;
-
-import org.apache.flink.core.fs.FSDataInputStream;
-import org.apache.flink.core.fs.FileSystem;
-
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -43,6 +37,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.flink.core.fs.FSDataInputStream;
+import org.apache.flink.core.fs.FileSystem;
 
 /**
  * The on-disk checkpoint format (version {@value #VERSION}): a standard safetensors file, so a
@@ -97,14 +93,21 @@ public final class CheckpointFormat {
     private static final byte[] CHECKSUM_FIELD = ("\"" + CHECKSUM_KEY + "\":\"").getBytes(StandardCharsets.US_ASCII);
     /** The safetensors format's own bound on the header size. */
     private static final long MAX_HEADER_BYTES = 100L << 20;
+
     private static final int IO_CHUNK = 1 << 20;
 
     private CheckpointFormat() {}
 
     /** The JSON header. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Header(int formatVersion, long step, ModelSpec model, TokenizerSpec tokenizer, Long optimizerStep,
-            Map<String, String> metadata, Adapter adapter) {}
+    record Header(
+            int formatVersion,
+            long step,
+            ModelSpec model,
+            TokenizerSpec tokenizer,
+            Long optimizerStep,
+            Map<String, String> metadata,
+            Adapter adapter) {}
 
     /**
      * What a checkpoint file holds, from its header alone (its weights and checksum are read and
@@ -195,8 +198,14 @@ public final class CheckpointFormat {
 
     private static byte[] header(Checkpoint checkpoint, Map<String, long[]> shapes) throws IOException {
         OptimizerState optimizer = checkpoint.optimizer();
-        Header header = new Header(VERSION, checkpoint.step(), checkpoint.model(), checkpoint.tokenizer(),
-                optimizer == null ? null : optimizer.step(), checkpoint.metadata(), checkpoint.adapter());
+        Header header = new Header(
+                VERSION,
+                checkpoint.step(),
+                checkpoint.model(),
+                checkpoint.tokenizer(),
+                optimizer == null ? null : optimizer.step(),
+                checkpoint.metadata(),
+                checkpoint.adapter());
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("format", "pt");
         metadata.put(HEADER_KEY, Json.mapper().writeValueAsString(header));
@@ -305,11 +314,22 @@ public final class CheckpointFormat {
         Map<String, Shape> shapes = Checkpoint.tensorShapes(header.model(), header.adapter());
         checkTensors(header, shapes, entries);
         Set<String> names = new LinkedHashSet<>(shapes.keySet());
-        OptimizerState optimizer = header.optimizerStep() == null ? null
-                : new OptimizerState(header.optimizerStep(), new StoredTensors(path, FIRST_MOMENT, names),
+        OptimizerState optimizer = header.optimizerStep() == null
+                ? null
+                : new OptimizerState(
+                        header.optimizerStep(),
+                        new StoredTensors(path, FIRST_MOMENT, names),
                         new StoredTensors(path, SECOND_MOMENT, names));
-        return new Loaded(new Checkpoint(header.step(), header.model(), header.tokenizer(),
-                new StoredTensors(path, "", names), optimizer, header.metadata(), header.adapter()), checksum);
+        return new Loaded(
+                new Checkpoint(
+                        header.step(),
+                        header.model(),
+                        header.tokenizer(),
+                        new StoredTensors(path, "", names),
+                        optimizer,
+                        header.metadata(),
+                        header.adapter()),
+                checksum);
     }
 
     /** Checks the whole file at {@code path} against the checksum its header records; returns it. */
@@ -318,7 +338,7 @@ public final class CheckpointFormat {
             MessageDigest digest = sha256();
             String recorded = hashHeader(in, digest).checksum();
             byte[] buffer = new byte[IO_CHUNK];
-            for (int n; (n = in.read(buffer)) > 0;) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
                 digest.update(buffer, 0, n);
             }
             requireChecksum(digest, recorded);
@@ -339,10 +359,11 @@ public final class CheckpointFormat {
         if (length.length < 8) {
             throw new IOException("not a Rollstream checkpoint (shorter than a safetensors header)");
         }
-        long headerBytes = ByteBuffer.wrap(length).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        long headerBytes =
+                ByteBuffer.wrap(length).order(ByteOrder.LITTLE_ENDIAN).getLong();
         if (headerBytes < 2 || headerBytes > MAX_HEADER_BYTES) {
-            throw new IOException("not a Rollstream checkpoint (a header of " + Long.toUnsignedString(headerBytes)
-                    + " bytes)");
+            throw new IOException(
+                    "not a Rollstream checkpoint (a header of " + Long.toUnsignedString(headerBytes) + " bytes)");
         }
         byte[] json = in.readNBytes((int) headerBytes);
         if (json.length < headerBytes) {
@@ -378,8 +399,8 @@ public final class CheckpointFormat {
             parsed = SafetensorsHeader.parse(source, read.json(), Long.MAX_VALUE);
             header = header(parsed.metadata());
         } catch (IOException e) {
-            throw new IOException("checkpoint checksum mismatch: the file is truncated or corrupted (" + e.getMessage()
-                    + ")", e);
+            throw new IOException(
+                    "checkpoint checksum mismatch: the file is truncated or corrupted (" + e.getMessage() + ")", e);
         }
         Map<String, Shape> shapes = Checkpoint.tensorShapes(header.model(), header.adapter());
         List<TensorEntry> entries = new ArrayList<>(parsed.tensors().values());
@@ -406,15 +427,23 @@ public final class CheckpointFormat {
                 second.put(name, values.get(SECOND_MOMENT + name));
             }
         }
-        OptimizerState optimizer = header.optimizerStep() == null ? null
-                : new OptimizerState(header.optimizerStep(), first, second);
-        return new Loaded(new Checkpoint(header.step(), header.model(), header.tokenizer(), TensorSource.of(weights),
-                optimizer, header.metadata(), header.adapter()), read.checksum());
+        OptimizerState optimizer =
+                header.optimizerStep() == null ? null : new OptimizerState(header.optimizerStep(), first, second);
+        return new Loaded(
+                new Checkpoint(
+                        header.step(),
+                        header.model(),
+                        header.tokenizer(),
+                        TensorSource.of(weights),
+                        optimizer,
+                        header.metadata(),
+                        header.adapter()),
+                read.checksum());
     }
 
     private static void skip(InputStream in, MessageDigest digest, long bytes) throws IOException {
         byte[] buffer = new byte[(int) Math.min(IO_CHUNK, Math.max(0, bytes))];
-        for (long left = bytes; left > 0;) {
+        for (long left = bytes; left > 0; ) {
             int n = in.readNBytes(buffer, 0, (int) Math.min(buffer.length, left));
             if (n == 0) {
                 throw truncated();
@@ -428,7 +457,7 @@ public final class CheckpointFormat {
         float[] out = new float[Math.toIntExact(e.elements())];
         byte[] buffer = new byte[IO_CHUNK];
         ByteBuffer view = ByteBuffer.wrap(buffer).order(ByteOrder.LITTLE_ENDIAN);
-        for (int from = 0; from < out.length;) {
+        for (int from = 0; from < out.length; ) {
             int count = Math.min(out.length - from, IO_CHUNK / Float.BYTES);
             int n = in.readNBytes(buffer, 0, count * Float.BYTES);
             if (n < count * Float.BYTES) {

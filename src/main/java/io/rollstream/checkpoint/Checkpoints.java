@@ -1,13 +1,11 @@
 package io.rollstream.checkpoint;
 
 import ai.djl.Device;
-
 import io.rollstream.device.Placement;
 import io.rollstream.model.DecoderModel;
 import io.rollstream.model.LanguageModel;
 import io.rollstream.model.LoraModel;
 import io.rollstream.model.Models;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 

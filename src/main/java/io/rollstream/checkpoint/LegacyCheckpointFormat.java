@@ -1,13 +1,10 @@
 package io.rollstream.checkpoint;
 
 import ai.djl.ndarray.types.Shape;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
-
 import io.rollstream.common.Json;
 import io.rollstream.model.ModelSpec;
 import io.rollstream.tokenizer.TokenizerSpec;
-
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -46,8 +43,14 @@ final class LegacyCheckpointFormat {
     private LegacyCheckpointFormat() {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Header(int formatVersion, long step, ModelSpec model, TokenizerSpec tokenizer,
-            List<ParameterEntry> parameters, Long optimizerStep, Map<String, String> metadata) {}
+    record Header(
+            int formatVersion,
+            long step,
+            ModelSpec model,
+            TokenizerSpec tokenizer,
+            List<ParameterEntry> parameters,
+            Long optimizerStep,
+            Map<String, String> metadata) {}
 
     record ParameterEntry(String name, long[] shape) {}
 
@@ -70,7 +73,8 @@ final class LegacyCheckpointFormat {
         DataInputStream data = new DataInputStream(new ByteArrayInputStream(all, 0, bodyLength));
         Header header = header(data);
         Map<String, Shape> expected = header.model().parameterShapes();
-        List<String> names = header.parameters().stream().map(ParameterEntry::name).toList();
+        List<String> names =
+                header.parameters().stream().map(ParameterEntry::name).toList();
         if (!names.equals(new ArrayList<>(expected.keySet()))) {
             throw new IOException("checkpoint parameters " + names + " do not match its model config");
         }
@@ -84,8 +88,7 @@ final class LegacyCheckpointFormat {
         if (data.available() != 0) {
             throw new IOException("checkpoint has " + data.available() + " unexpected trailing bytes");
         }
-        return new Checkpoint(header.step(), header.model(), header.tokenizer(), weights, optimizer,
-                header.metadata());
+        return new Checkpoint(header.step(), header.model(), header.tokenizer(), weights, optimizer, header.metadata());
     }
 
     /** The header, read after the magic, from a stream positioned at the start of a legacy file. */
@@ -120,7 +123,10 @@ final class LegacyCheckpointFormat {
             byte[] bytes = new byte[Math.toIntExact(size * Float.BYTES)];
             in.readFully(bytes);
             float[] v = new float[(int) size];
-            ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+            ByteBuffer.wrap(bytes)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .asFloatBuffer()
+                    .get(v);
             out.put(e.name(), v);
         }
         return out;

@@ -1,7 +1,6 @@
 package io.rollstream.checkpoint;
 
 import io.rollstream.model.TensorSource;
-
 import java.util.Map;
 
 /**

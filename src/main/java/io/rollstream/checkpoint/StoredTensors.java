@@ -3,10 +3,8 @@ package io.rollstream.checkpoint;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-
 import io.rollstream.model.TensorSource;
 import io.rollstream.safetensors.SafetensorsFile;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -35,8 +33,8 @@ record StoredTensors(Path path, String prefix, Set<String> names) implements Ten
         try (SafetensorsFile file = SafetensorsFile.open(path)) {
             Shape stored = new Shape(file.tensors().get(prefix + name).shape());
             if (!stored.equals(shape)) {
-                throw new IllegalArgumentException(path + ": tensor " + prefix + name + " has shape " + stored
-                        + ", expected " + shape);
+                throw new IllegalArgumentException(
+                        path + ": tensor " + prefix + name + " has shape " + stored + ", expected " + shape);
             }
             return file.readFloat32(prefix + name, manager);
         } catch (IOException e) {

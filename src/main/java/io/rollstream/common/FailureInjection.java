@@ -27,7 +27,8 @@ public final class FailureInjection {
             throw new IllegalArgumentException(PROPERTY + " must look like STAGE@STEP, e.g. learner@3; got " + spec);
         }
         if (parts[0].equals(stage) && step >= Long.parseLong(parts[1])) {
-            throw new InjectedFailure(stage + " failed on purpose at step " + step + " (" + PROPERTY + "=" + spec + ")");
+            throw new InjectedFailure(
+                    stage + " failed on purpose at step " + step + " (" + PROPERTY + "=" + spec + ")");
         }
     }
 

@@ -20,7 +20,10 @@ public record AsyncSection(int maxAsyncLevel, int maxOffPolicySteps) {
         e.check(maxAsyncLevel >= 0, "async.max_async_level", maxAsyncLevel, "must be >= 0 (0 = fully on-policy)");
         e.check(maxOffPolicySteps >= 0, "async.max_off_policy_steps", maxOffPolicySteps, "must be >= 0");
         if (maxAsyncLevel >= 0 && maxOffPolicySteps >= 0) {
-            e.check(maxOffPolicySteps >= maxAsyncLevel, "async.max_off_policy_steps", maxOffPolicySteps,
+            e.check(
+                    maxOffPolicySteps >= maxAsyncLevel,
+                    "async.max_off_policy_steps",
+                    maxOffPolicySteps,
                     "must be >= async.max_async_level (" + maxAsyncLevel + "), or groups the gate lets through"
                             + " would be dropped as stale: raise async.max_off_policy_steps to " + maxAsyncLevel
                             + " or lower async.max_async_level to " + maxOffPolicySteps);

@@ -3,8 +3,8 @@ package io.rollstream.config;
 import io.rollstream.batch.Advantages;
 import io.rollstream.batch.Advantages.Estimator;
 import io.rollstream.batch.Advantages.SoftOverlongPunishment;
-import io.rollstream.rollout.Oversampling;
 import io.rollstream.config.SectionReader.Custom;
+import io.rollstream.rollout.Oversampling;
 
 /**
  * The {@code buffer} section: how scored groups become training batches.
@@ -36,10 +36,18 @@ import io.rollstream.config.SectionReader.Custom;
  * @param hardFraction share of the hard pool put back into the normal pool when a run is resumed, in [0, 1];
  *     default 0.0
  */
-public record BufferSection(int batchSize, double oversamplingFactor, Oversampling oversampling,
-        Double easyThreshold, Double hardThreshold,
-        boolean onlineDifficultyFiltering, Boolean zeroAdvantageFilter, Estimator advantage,
-        SoftOverlongPunishment softOverlongPunishment, boolean filterTruncated, double easyFraction,
+public record BufferSection(
+        int batchSize,
+        double oversamplingFactor,
+        Oversampling oversampling,
+        Double easyThreshold,
+        Double hardThreshold,
+        boolean onlineDifficultyFiltering,
+        Boolean zeroAdvantageFilter,
+        Estimator advantage,
+        SoftOverlongPunishment softOverlongPunishment,
+        boolean filterTruncated,
+        double easyFraction,
         double hardFraction) {
 
     /** The older name of {@code advantage: group_mean_std}, still read. */
@@ -47,8 +55,8 @@ public record BufferSection(int batchSize, double oversamplingFactor, Oversampli
 
     /** Every key at its default. */
     public static BufferSection defaults() {
-        return new BufferSection(64, 1.0, Oversampling.FIXED, null, null, false, null, Estimator.GROUP_MEAN, null,
-                false, 0.0, 0.0);
+        return new BufferSection(
+                64, 1.0, Oversampling.FIXED, null, null, false, null, Estimator.GROUP_MEAN, null, false, 0.0, 0.0);
     }
 
     public BufferSection {
@@ -56,14 +64,26 @@ public record BufferSection(int batchSize, double oversamplingFactor, Oversampli
         advantage = advantage == null ? Estimator.GROUP_MEAN : advantage;
         ConfigErrors e = new ConfigErrors();
         e.check(batchSize >= 1, "buffer.batch_size", batchSize, "must be >= 1: try 64");
-        e.check(oversamplingFactor >= 1 && Double.isFinite(oversamplingFactor), "buffer.oversampling_factor",
-                oversamplingFactor, "must be a finite number >= 1 (1 = no oversampling)");
-        e.check(easyThreshold == null || inUnit(easyThreshold), "buffer.easy_threshold", easyThreshold,
+        e.check(
+                oversamplingFactor >= 1 && Double.isFinite(oversamplingFactor),
+                "buffer.oversampling_factor",
+                oversamplingFactor,
+                "must be a finite number >= 1 (1 = no oversampling)");
+        e.check(
+                easyThreshold == null || inUnit(easyThreshold),
+                "buffer.easy_threshold",
+                easyThreshold,
                 "must be in [0, 1], or null for no easy pool");
-        e.check(hardThreshold == null || inUnit(hardThreshold), "buffer.hard_threshold", hardThreshold,
+        e.check(
+                hardThreshold == null || inUnit(hardThreshold),
+                "buffer.hard_threshold",
+                hardThreshold,
                 "must be in [0, 1], or null for no hard pool");
         if (easyThreshold != null && hardThreshold != null && inUnit(easyThreshold) && inUnit(hardThreshold)) {
-            e.check(hardThreshold < easyThreshold, "buffer.hard_threshold", hardThreshold,
+            e.check(
+                    hardThreshold < easyThreshold,
+                    "buffer.hard_threshold",
+                    hardThreshold,
                     "must be below buffer.easy_threshold (" + easyThreshold + "): lower it or raise the easy one");
         }
         e.check(inUnit(easyFraction), "buffer.easy_fraction", easyFraction, "must be in [0, 1]");
@@ -86,9 +106,12 @@ public record BufferSection(int batchSize, double oversamplingFactor, Oversampli
 
     /** The section: {@code advantage} also read under its older name, the punishment's cache_tokens required. */
     static BufferSection read(SectionReader in) {
-        return in.bind(BufferSection.class, defaults(),
+        return in.bind(
+                BufferSection.class,
+                defaults(),
                 Custom.of("advantage", c -> advantage(c, defaults().advantage())),
-                Custom.of("softOverlongPunishment",
+                Custom.of(
+                        "softOverlongPunishment",
                         c -> c.nested("soft_overlong_punishment", BufferSection::readPunishment, null)));
     }
 

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -40,8 +39,7 @@ public final class ConfigLoader {
             LearnerSection.class, LearnerSection::read,
             PolicyStoreSection.class, PolicyStoreSection::read);
 
-    private ConfigLoader() {
-    }
+    private ConfigLoader() {}
 
     /** Reads {@code yaml}, then applies {@code overrides} ({@code key.path=value}, in order). */
     public static RunConfig load(Path yaml, List<String> overrides) {
@@ -79,8 +77,8 @@ public final class ConfigLoader {
     public static RunConfig parse(String text, List<String> overrides, String source) {
         ObjectNode tree = readTree(text, source);
         ConfigErrors errors = new ConfigErrors();
-        SectionReader root = SectionReader.root(tree, errors,
-                Overrides.apply(tree, overrides == null ? List.of() : overrides, errors), READ_BY_HAND);
+        SectionReader root = SectionReader.root(
+                tree, errors, Overrides.apply(tree, overrides == null ? List.of() : overrides, errors), READ_BY_HAND);
         Object[] sections = root.values(RunConfig.class, RunConfig.defaults());
         root.finish();
         errors.throwIfAny();

@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.EnumFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-
 import io.rollstream.common.Json;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -20,17 +18,18 @@ import java.nio.file.Path;
  */
 public final class ConfigWriter {
 
-    private static final String HEADER = "# Rollstream run configuration, fully resolved (every key, defaults included)\n";
+    private static final String HEADER =
+            "# Rollstream run configuration, fully resolved (every key, defaults included)\n";
 
     /** The project's snake_case mapper, writing enums as they are written in configuration files. */
-    private static final ObjectMapper TREES = Json.mapper().copy().configure(EnumFeature.WRITE_ENUMS_TO_LOWERCASE, true);
+    private static final ObjectMapper TREES =
+            Json.mapper().copy().configure(EnumFeature.WRITE_ENUMS_TO_LOWERCASE, true);
 
     private static final YAMLMapper YAML = YAMLMapper.builder()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .build();
 
-    private ConfigWriter() {
-    }
+    private ConfigWriter() {}
 
     /** The configuration as YAML text. */
     public static String toYaml(RunConfig config) {

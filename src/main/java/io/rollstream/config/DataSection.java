@@ -4,7 +4,6 @@ import io.rollstream.tasks.Tasks;
 import io.rollstream.tasks.Verifiers;
 import io.rollstream.tokenizer.PromptCodec;
 import io.rollstream.tokenizer.PromptFormat;
-
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
@@ -31,12 +30,27 @@ import java.util.TreeMap;
  * @param systemPrompt system turn of every chat prompt, or null for none; only with prompt_format chat; default
  *     null
  */
-public record DataSection(Source source, String task, int difficulty, Map<String, String> taskOptions, String path,
-        boolean watch, Fields fields, String verifier, int epochs, boolean shuffle, int maxProblems,
-        int maxPromptChars, PromptFormat.Kind promptFormat, String systemPrompt) {
+public record DataSection(
+        Source source,
+        String task,
+        int difficulty,
+        Map<String, String> taskOptions,
+        String path,
+        boolean watch,
+        Fields fields,
+        String verifier,
+        int epochs,
+        boolean shuffle,
+        int maxProblems,
+        int maxPromptChars,
+        PromptFormat.Kind promptFormat,
+        String systemPrompt) {
 
     /** Where problems come from. */
-    public enum Source { TASK, JSONL }
+    public enum Source {
+        TASK,
+        JSONL
+    }
 
     /**
      * The {@code data.fields} map: which JSONL field holds each part of a problem.
@@ -65,8 +79,21 @@ public record DataSection(Source source, String task, int difficulty, Map<String
 
     /** Every key at its default. */
     public static DataSection defaults() {
-        return new DataSection(Source.TASK, "arithmetic", 3, Map.of(), null, false, Fields.defaults(),
-                "exact_match", 1, true, 0, 4096, PromptFormat.Kind.RAW, null);
+        return new DataSection(
+                Source.TASK,
+                "arithmetic",
+                3,
+                Map.of(),
+                null,
+                false,
+                Fields.defaults(),
+                "exact_match",
+                1,
+                true,
+                0,
+                4096,
+                PromptFormat.Kind.RAW,
+                null);
     }
 
     public DataSection {
@@ -78,15 +105,24 @@ public record DataSection(Source source, String task, int difficulty, Map<String
         if (source == Source.TASK) {
             checkTask(e, task, difficulty, taskOptions);
         }
-        e.check(source != Source.JSONL || (path != null && !path.isBlank()), "data.path", path,
+        e.check(
+                source != Source.JSONL || (path != null && !path.isBlank()),
+                "data.path",
+                path,
                 "is required when data.source is jsonl: set it to a .jsonl file or a directory of them");
-        e.check(Verifiers.names().contains(verifier), "data.verifier", verifier,
+        e.check(
+                Verifiers.names().contains(verifier),
+                "data.verifier",
+                verifier,
                 "is not a known verifier" + DidYouMean.hint(String.valueOf(verifier), Verifiers.names(), "")
                         + ": use one of " + String.join(", ", Verifiers.names()));
         e.check(epochs >= 1, "data.epochs", epochs, "must be >= 1");
         e.check(maxProblems >= 0, "data.max_problems", maxProblems, "must be >= 0 (0 = no limit)");
         e.check(maxPromptChars >= 1, "data.max_prompt_chars", maxPromptChars, "must be >= 1: try 4096");
-        e.check(systemPrompt == null || promptFormat == PromptFormat.Kind.CHAT, "data.system_prompt", systemPrompt,
+        e.check(
+                systemPrompt == null || promptFormat == PromptFormat.Kind.CHAT,
+                "data.system_prompt",
+                systemPrompt,
                 "only applies to data.prompt_format: chat: set data.prompt_format: chat or remove it");
         e.throwIfAny();
     }

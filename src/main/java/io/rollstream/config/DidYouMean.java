@@ -7,8 +7,7 @@ import java.util.Optional;
 /** Finds the valid name a misspelled one was probably meant to be (smallest edit distance, if small). */
 final class DidYouMean {
 
-    private DidYouMean() {
-    }
+    private DidYouMean() {}
 
     /**
      * The candidate closest to {@code word}, if it is within a few edits (about a third of the word);
@@ -31,13 +30,16 @@ final class DidYouMean {
         }
         return candidates.stream()
                 .filter(c -> Math.min(c.length(), typed.length()) >= 3)
-                .filter(c -> c.toLowerCase(Locale.ROOT).startsWith(typed) || typed.startsWith(c.toLowerCase(Locale.ROOT)))
+                .filter(c ->
+                        c.toLowerCase(Locale.ROOT).startsWith(typed) || typed.startsWith(c.toLowerCase(Locale.ROOT)))
                 .findFirst();
     }
 
     /** " (did you mean X?)" for a close match, else the empty string. */
     static String hint(String word, Collection<String> candidates, String prefix) {
-        return closest(word, candidates).map(c -> " (did you mean " + prefix + c + "?)").orElse("");
+        return closest(word, candidates)
+                .map(c -> " (did you mean " + prefix + c + "?)")
+                .orElse("");
     }
 
     /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */

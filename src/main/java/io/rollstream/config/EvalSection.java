@@ -27,11 +27,20 @@ public record EvalSection(int everySteps, int problems, Integer maxNewTokens, in
         ConfigErrors e = new ConfigErrors();
         e.check(everySteps >= 0, "eval.every_steps", everySteps, "must be >= 0 (0 = only at the end)");
         e.check(problems >= 1, "eval.problems", problems, "must be >= 1: try 200");
-        e.check(maxNewTokens == null || maxNewTokens >= 1, "eval.max_new_tokens", maxNewTokens,
+        e.check(
+                maxNewTokens == null || maxNewTokens >= 1,
+                "eval.max_new_tokens",
+                maxNewTokens,
                 "must be >= 1, or null to use rollout.max_new_tokens");
-        e.check(samples >= 0 && samples <= MAX_SAMPLES, "eval.samples", samples,
+        e.check(
+                samples >= 0 && samples <= MAX_SAMPLES,
+                "eval.samples",
+                samples,
                 "must be between 0 (greedy accuracy only) and " + MAX_SAMPLES + ": try 8 for pass@1 to pass@8");
-        e.check(temperature > 0 && Double.isFinite(temperature), "eval.temperature", temperature,
+        e.check(
+                temperature > 0 && Double.isFinite(temperature),
+                "eval.temperature",
+                temperature,
                 "must be > 0 (the sampling temperature of eval.samples): try 1.0");
         e.throwIfAny();
     }

@@ -23,9 +23,19 @@ package io.rollstream.config;
  * @param logEvery learner steps per console progress line (averages over those steps), at least 1;
  *     default 10
  */
-public record JobSection(String name, long seed, int maxSteps, int maxMinutes, boolean webUi, int webUiPort,
-        int checkpointIntervalS, int prometheusPort, String checkpointDir, int restartAttempts,
-        int stateInlineMaxMb, int logEvery) {
+public record JobSection(
+        String name,
+        long seed,
+        int maxSteps,
+        int maxMinutes,
+        boolean webUi,
+        int webUiPort,
+        int checkpointIntervalS,
+        int prometheusPort,
+        String checkpointDir,
+        int restartAttempts,
+        int stateInlineMaxMb,
+        int logEvery) {
 
     /** Console progress lines every this many learner steps unless {@code job.log_every} says otherwise. */
     public static final int DEFAULT_LOG_EVERY = 10;
@@ -36,37 +46,79 @@ public record JobSection(String name, long seed, int maxSteps, int maxMinutes, b
     }
 
     /** With the Prometheus reporter off, the default checkpoint directory and restart attempts. */
-    public JobSection(String name, long seed, int maxSteps, int maxMinutes, boolean webUi, int webUiPort,
+    public JobSection(
+            String name,
+            long seed,
+            int maxSteps,
+            int maxMinutes,
+            boolean webUi,
+            int webUiPort,
             int checkpointIntervalS) {
-        this(name, seed, maxSteps, maxMinutes, webUi, webUiPort, checkpointIntervalS, 0, null, 3, 64, DEFAULT_LOG_EVERY);
+        this(
+                name,
+                seed,
+                maxSteps,
+                maxMinutes,
+                webUi,
+                webUiPort,
+                checkpointIntervalS,
+                0,
+                null,
+                3,
+                64,
+                DEFAULT_LOG_EVERY);
     }
 
     public JobSection {
         ConfigErrors e = new ConfigErrors();
         e.check(name != null && !name.isBlank(), "job.name", name, "must not be empty");
-        e.check(name == null || isPlainName(name), "job.name", name, "must not contain '/', '\\', '..' or control"
-                + " characters: it names the run directory runs/<job.name>-<timestamp>; try a name such as my-run");
+        e.check(
+                name == null || isPlainName(name),
+                "job.name",
+                name,
+                "must not contain '/', '\\', '..' or control"
+                        + " characters: it names the run directory runs/<job.name>-<timestamp>; try a name such as my-run");
         e.check(maxSteps >= 1, "job.max_steps", maxSteps, "must be >= 1 (learner steps before the job ends)");
         e.check(maxMinutes >= 0, "job.max_minutes", maxMinutes, "must be >= 0 (0 = no time limit)");
-        e.check(webUiPort >= 0 && webUiPort <= 65535, "job.web_ui_port", webUiPort,
+        e.check(
+                webUiPort >= 0 && webUiPort <= 65535,
+                "job.web_ui_port",
+                webUiPort,
                 "must be a port in [0, 65535]: try 8081");
         e.check(checkpointIntervalS >= 1, "job.checkpoint_interval_s", checkpointIntervalS, "must be >= 1: try 30");
-        e.check(prometheusPort >= 0 && prometheusPort <= 65535, "job.prometheus_port", prometheusPort,
+        e.check(
+                prometheusPort >= 0 && prometheusPort <= 65535,
+                "job.prometheus_port",
+                prometheusPort,
                 "must be a port in [0, 65535] (0 = off): try 9249");
-        e.check(checkpointDir == null || !checkpointDir.isBlank(), "job.checkpoint_dir", checkpointDir,
+        e.check(
+                checkpointDir == null || !checkpointDir.isBlank(),
+                "job.checkpoint_dir",
+                checkpointDir,
                 "must be a directory URI such as file:///data/ckpt or s3://bucket/ckpt, or null for <run_dir>/checkpoints");
-        e.check(restartAttempts >= 0, "job.restart_attempts", restartAttempts,
+        e.check(
+                restartAttempts >= 0,
+                "job.restart_attempts",
+                restartAttempts,
                 "must be >= 0 (restarts from the latest checkpoint before the job fails): try 3");
-        e.check(stateInlineMaxMb >= 0, "job.state_inline_max_mb", stateInlineMaxMb,
+        e.check(
+                stateInlineMaxMb >= 0,
+                "job.state_inline_max_mb",
+                stateInlineMaxMb,
                 "must be >= 0 (0 = always in a file): try 64");
-        e.check(logEvery >= 1, "job.log_every", logEvery,
+        e.check(
+                logEvery >= 1,
+                "job.log_every",
+                logEvery,
                 "must be >= 1 (learner steps per console progress line): try " + DEFAULT_LOG_EVERY);
         e.throwIfAny();
     }
 
     /** A name that stays one directory level: no separators, no {@code ..}, no control characters. */
     private static boolean isPlainName(String name) {
-        return !name.contains("/") && !name.contains("\\") && !name.contains("..")
+        return !name.contains("/")
+                && !name.contains("\\")
+                && !name.contains("..")
                 && name.chars().noneMatch(Character::isISOControl);
     }
 }

@@ -1,7 +1,7 @@
 package io.rollstream.config;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
-
+import io.rollstream.config.SectionReader.Custom;
 import io.rollstream.device.DeviceSetting;
 import io.rollstream.learner.AdamW;
 import io.rollstream.learner.Algorithm;
@@ -12,9 +12,8 @@ import io.rollstream.learner.LossConfig;
 import io.rollstream.learner.LossSettings;
 import io.rollstream.learner.PolicyLoss;
 import io.rollstream.learner.PolicyTrainer;
-import io.rollstream.sampling.SamplingParams;
 import io.rollstream.model.SamplingTruncation;
-import io.rollstream.config.SectionReader.Custom;
+import io.rollstream.sampling.SamplingParams;
 
 /**
  * The {@code learner} section: the training algorithm, the optimizer ({@link AdamW.Config}), the
@@ -37,19 +36,29 @@ import io.rollstream.config.SectionReader.Custom;
  *     else the CPU, logged), {@code cpu} or {@code gpu} (fails naming the fix when there is none); its weights,
  *     gradients and AdamW state are float32 on any device; default {@code auto}
  */
-public record LearnerSection(Algorithm algorithm, @JsonUnwrapped AdamW.Config optimizer,
+public record LearnerSection(
+        Algorithm algorithm,
+        @JsonUnwrapped AdamW.Config optimizer,
         @JsonUnwrapped PolicyTrainer.Config trainer,
-        int maxBadSteps, @JsonUnwrapped LossSettings objective, DeviceSetting device) {
+        int maxBadSteps,
+        @JsonUnwrapped LossSettings objective,
+        DeviceSetting device) {
 
     /** Every key at its default. */
     public static LearnerSection defaults() {
-        return new LearnerSection(Algorithm.GRPO, AdamW.Config.defaults(), PolicyTrainer.Config.defaults(),
-                LearnerSettings.DEFAULT_MAX_BAD_STEPS, LossSettings.defaults(), DeviceSetting.AUTO);
+        return new LearnerSection(
+                Algorithm.GRPO,
+                AdamW.Config.defaults(),
+                PolicyTrainer.Config.defaults(),
+                LearnerSettings.DEFAULT_MAX_BAD_STEPS,
+                LossSettings.defaults(),
+                DeviceSetting.AUTO);
     }
 
     /** The importance correction {@code algorithm} uses when the config sets none. */
     public static ImportanceCorrection.Config defaultCorrection(Algorithm algorithm) {
-        return algorithm == Algorithm.REVERSE_KL ? ImportanceCorrection.Config.truncated(2.0)
+        return algorithm == Algorithm.REVERSE_KL
+                ? ImportanceCorrection.Config.truncated(2.0)
                 : ImportanceCorrection.Config.none();
     }
 
@@ -63,12 +72,17 @@ public record LearnerSection(Algorithm algorithm, @JsonUnwrapped AdamW.Config op
         device = device == null ? DeviceSetting.AUTO : device;
         ConfigErrors e = new ConfigErrors();
         e.check(maxBadSteps >= 1, "learner.max_bad_steps", maxBadSteps, "must be >= 1: try 5");
-        e.check(loss.name() == PolicyLoss.DPPO || algorithm == Algorithm.GRPO, "learner.loss.name", loss.name(),
-                "applies to learner.algorithm grpo only (" + ConfigErrors.show(algorithm) + " trains with its own loss):"
-                        + " remove learner.loss");
+        e.check(
+                loss.name() == PolicyLoss.DPPO || algorithm == Algorithm.GRPO,
+                "learner.loss.name",
+                loss.name(),
+                "applies to learner.algorithm grpo only (" + ConfigErrors.show(algorithm)
+                        + " trains with its own loss):" + " remove learner.loss");
         boolean clipsItself = loss.name() == PolicyLoss.GSPO || loss.name() == PolicyLoss.CISPO;
-        e.check(!(algorithm == Algorithm.GRPO && clipsItself && importanceCorrection.truncate() != Truncation.NONE),
-                "learner.importance_correction.truncate", importanceCorrection.truncate(),
+        e.check(
+                !(algorithm == Algorithm.GRPO && clipsItself && importanceCorrection.truncate() != Truncation.NONE),
+                "learner.importance_correction.truncate",
+                importanceCorrection.truncate(),
                 "does not combine with learner.loss.name " + ConfigErrors.show(loss.name()) + ", whose clip already"
                         + " bounds the importance weight: set truncate to none (masking is allowed)");
         e.throwIfAny();
@@ -77,8 +91,12 @@ public record LearnerSection(Algorithm algorithm, @JsonUnwrapped AdamW.Config op
     /** The trainer settings: the learner's distribution is the sampler's ({@code rollout} temperature, top-p, top-k). */
     public PolicyTrainer.Config toTrainerConfig(SamplingParams sampling) {
         try {
-            return new PolicyTrainer.Config(trainer.maxGradNorm(), trainer.microBatchSize(), sampling.temperature(),
-                    trainer.optimizerStep(), new SamplingTruncation(sampling.topP(), sampling.topK()));
+            return new PolicyTrainer.Config(
+                    trainer.maxGradNorm(),
+                    trainer.microBatchSize(),
+                    sampling.temperature(),
+                    trainer.optimizerStep(),
+                    new SamplingTruncation(sampling.topP(), sampling.topK()));
         } catch (IllegalArgumentException ex) {
             throw new InvalidConfigException(ex.getMessage());
         }
@@ -94,9 +112,14 @@ public record LearnerSection(Algorithm algorithm, @JsonUnwrapped AdamW.Config op
      * the importance correction's defaults depend on the algorithm.
      */
     static LearnerSection read(SectionReader in) {
-        return in.bind(LearnerSection.class, defaults(),
-                Custom.of("loss", c -> c.isScalar("loss") ? LossConfig.of(c.choice("loss", PolicyLoss.DPPO))
-                        : c.nested("loss", map -> map.bind(LossConfig.class, null), LossConfig.defaults())),
+        return in.bind(
+                LearnerSection.class,
+                defaults(),
+                Custom.of(
+                        "loss",
+                        c -> c.isScalar("loss")
+                                ? LossConfig.of(c.choice("loss", PolicyLoss.DPPO))
+                                : c.nested("loss", map -> map.bind(LossConfig.class, null), LossConfig.defaults())),
                 new Custom("importanceCorrection", (c, bound) -> {
                     ImportanceCorrection.Config d = defaultCorrection((Algorithm) bound.get("algorithm"));
                     return c.nested("importance_correction", map -> map.bind(ImportanceCorrection.Config.class, d), d);

@@ -1,15 +1,14 @@
 package io.rollstream.config;
 
+import io.rollstream.config.SectionReader.Custom;
 import io.rollstream.device.Precision;
 import io.rollstream.model.LoraConfig;
+import io.rollstream.model.ModelConfig;
 import io.rollstream.model.ModelConfig.Architecture;
 import io.rollstream.model.ModelConfig.Positions;
-import io.rollstream.model.ModelConfig;
 import io.rollstream.model.ModelSource;
 import io.rollstream.tokenizer.TokenizerSpec;
-
 import java.util.Locale;
-import io.rollstream.config.SectionReader.Custom;
 
 /**
  * The {@code model} section: where the policy comes from. {@code source: builtin} (the default) is
@@ -45,9 +44,20 @@ import io.rollstream.config.SectionReader.Custom;
  *     down_proj): only they train and are published; on a Hugging Face model or the builtin llama
  *     architecture; default null (full training)
  */
-public record ModelSection(ModelSource source, String path, Architecture architecture, Integer layers, Integer heads,
-        Integer dModel, Integer mlpWidth, Integer contextLength, Positions positions, TokenizerSpec tokenizer,
-        String init, Precision dtype, LoraConfig lora) {
+public record ModelSection(
+        ModelSource source,
+        String path,
+        Architecture architecture,
+        Integer layers,
+        Integer heads,
+        Integer dModel,
+        Integer mlpWidth,
+        Integer contextLength,
+        Positions positions,
+        TokenizerSpec tokenizer,
+        String init,
+        Precision dtype,
+        LoraConfig lora) {
 
     /** Any valid vocabulary size: the shape is validated before the tokenizer is known. */
     private static final int PROBE_VOCAB_SIZE = 256;
@@ -58,16 +68,47 @@ public record ModelSection(ModelSource source, String path, Architecture archite
     }
 
     /** A builtin {@code gpt} model of this shape. */
-    public static ModelSection builtin(int layers, int heads, int dModel, int mlpWidth, int contextLength,
-            Positions positions, TokenizerSpec tokenizer, String init) {
-        return new ModelSection(ModelSource.BUILTIN, null, Architecture.GPT, layers, heads, dModel, mlpWidth, contextLength,
-                positions, tokenizer, init, Precision.FLOAT32, null);
+    public static ModelSection builtin(
+            int layers,
+            int heads,
+            int dModel,
+            int mlpWidth,
+            int contextLength,
+            Positions positions,
+            TokenizerSpec tokenizer,
+            String init) {
+        return new ModelSection(
+                ModelSource.BUILTIN,
+                null,
+                Architecture.GPT,
+                layers,
+                heads,
+                dModel,
+                mlpWidth,
+                contextLength,
+                positions,
+                tokenizer,
+                init,
+                Precision.FLOAT32,
+                null);
     }
 
     /** The Hugging Face model in {@code path}. */
     public static ModelSection huggingFace(String path) {
-        return new ModelSection(ModelSource.HUGGINGFACE, path, null, null, null, null, null, null, null, null, null,
-                Precision.FLOAT32, null);
+        return new ModelSection(
+                ModelSource.HUGGINGFACE,
+                path,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                Precision.FLOAT32,
+                null);
     }
 
     public ModelSection {
@@ -81,10 +122,14 @@ public record ModelSection(ModelSource source, String path, Architecture archite
             dModel = dModel == null ? 128 : dModel;
             mlpWidth = mlpWidth == null ? 512 : mlpWidth;
             contextLength = contextLength == null ? 32 : contextLength;
-            positions = positions == null ? (architecture == Architecture.LLAMA ? Positions.ROTARY : Positions.LEARNED)
+            positions = positions == null
+                    ? (architecture == Architecture.LLAMA ? Positions.ROTARY : Positions.LEARNED)
                     : positions;
-            e.check(path == null, "model.path", path, "only applies to model.source huggingface: remove it, or set"
-                    + " model.source: huggingface");
+            e.check(
+                    path == null,
+                    "model.path",
+                    path,
+                    "only applies to model.source huggingface: remove it, or set" + " model.source: huggingface");
             int l = layers;
             int h = heads;
             int d = dModel;
@@ -102,8 +147,12 @@ public record ModelSection(ModelSource source, String path, Architecture archite
                         + " train every weight");
             }
         } else {
-            e.check(path != null && !path.isBlank(), "model.path", path, "is required with model.source huggingface:"
-                    + " set it to the model directory (config.json, model.safetensors, tokenizer.json)");
+            e.check(
+                    path != null && !path.isBlank(),
+                    "model.path",
+                    path,
+                    "is required with model.source huggingface:"
+                            + " set it to the model directory (config.json, model.safetensors, tokenizer.json)");
             String why = "does not apply to model.source huggingface (the model directory's config.json and"
                     + " tokenizer define it): remove it";
             e.check(architecture == null, "model.architecture", architecture, why);
@@ -114,8 +163,12 @@ public record ModelSection(ModelSource source, String path, Architecture archite
             e.check(contextLength == null, "model.context_length", contextLength, why);
             e.check(positions == null, "model.positions", positions, why);
             e.check(tokenizer == null, "model.tokenizer", tokenizer, why);
-            e.check(init == null, "model.init", init, "does not apply to model.source huggingface (model.path holds"
-                    + " the starting weights): remove it");
+            e.check(
+                    init == null,
+                    "model.init",
+                    init,
+                    "does not apply to model.source huggingface (model.path holds"
+                            + " the starting weights): remove it");
         }
         e.throwIfAny();
     }
@@ -139,23 +192,39 @@ public record ModelSection(ModelSource source, String path, Architecture archite
     private static void checkTokenizer(ConfigErrors e, TokenizerSpec spec) {
         switch (spec.type()) {
             case TokenizerSpec.HUGGING_FACE, TokenizerSpec.HUGGING_FACE_MODEL -> {
-                e.check(spec.path() != null && !spec.path().isBlank(), "model.tokenizer.path", spec.path(),
+                e.check(
+                        spec.path() != null && !spec.path().isBlank(),
+                        "model.tokenizer.path",
+                        spec.path(),
                         "is required for a " + spec.type() + " tokenizer: set it to "
-                                + (spec.type().equals(TokenizerSpec.HUGGING_FACE) ? "a tokenizer.json file"
+                                + (spec.type().equals(TokenizerSpec.HUGGING_FACE)
+                                        ? "a tokenizer.json file"
                                         : "a Hugging Face model directory"));
-                e.check(spec.alphabet() == null, "model.tokenizer.alphabet", spec.alphabet(),
+                e.check(
+                        spec.alphabet() == null,
+                        "model.tokenizer.alphabet",
+                        spec.alphabet(),
                         "only applies to char tokenizers: remove it");
             }
             case TokenizerSpec.CHAR -> {
-                e.check(spec.alphabet() != null && !spec.alphabet().isEmpty(), "model.tokenizer.alphabet",
-                        spec.alphabet(), "is required for a char tokenizer (or remove model.tokenizer to use the"
-                                + " task's alphabet)");
-                e.check(spec.path() == null, "model.tokenizer.path", spec.path(),
+                e.check(
+                        spec.alphabet() != null && !spec.alphabet().isEmpty(),
+                        "model.tokenizer.alphabet",
+                        spec.alphabet(),
+                        "is required for a char tokenizer (or remove model.tokenizer to use the" + " task's alphabet)");
+                e.check(
+                        spec.path() == null,
+                        "model.tokenizer.path",
+                        spec.path(),
                         "only applies to huggingface tokenizers: remove it");
             }
-            default -> e.check(false, "model.tokenizer.type", spec.type(),
-                    "must be huggingface, huggingface_model or char (or remove model.tokenizer for the task's char"
-                            + " tokenizer)");
+            default ->
+                e.check(
+                        false,
+                        "model.tokenizer.type",
+                        spec.type(),
+                        "must be huggingface, huggingface_model or char (or remove model.tokenizer for the task's char"
+                                + " tokenizer)");
         }
     }
 
@@ -164,7 +233,9 @@ public record ModelSection(ModelSource source, String path, Architecture archite
      * {@code dtype}, {@code tokenizer} and {@code lora} are read by hand.
      */
     static ModelSection read(SectionReader in) {
-        return in.bind(ModelSection.class, null,
+        return in.bind(
+                ModelSection.class,
+                null,
                 Custom.of("tokenizer", c -> c.nested("tokenizer", ModelSection::readTokenizer, null)),
                 Custom.of("dtype", ModelSection::dtype),
                 Custom.of("lora", c -> c.nested("lora", ModelSection::readLora, null)));
@@ -194,7 +265,8 @@ public record ModelSection(ModelSource source, String path, Architecture archite
     }
 
     private static LoraConfig readLora(SectionReader in) {
-        return in.bind(LoraConfig.class,
+        return in.bind(
+                LoraConfig.class,
                 new LoraConfig(LoraConfig.DEFAULT_RANK, LoraConfig.DEFAULT_ALPHA, 0.0, LoraConfig.TARGETS));
     }
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,8 +18,7 @@ import java.util.Map;
  */
 final class Overrides {
 
-    private Overrides() {
-    }
+    private Overrides() {}
 
     /**
      * Applies {@code overrides} in order (a later one wins) and returns each applied key path mapped

@@ -1,7 +1,7 @@
 package io.rollstream.config;
 
-import java.nio.file.Path;
 import io.rollstream.config.SectionReader.Custom;
+import java.nio.file.Path;
 
 /**
  * The {@code policy_store} section: where the learner publishes policy weights for the generators,
@@ -29,10 +29,16 @@ public record PolicyStoreSection(String path, int keepLast, int keepEvaluated, b
 
     public PolicyStoreSection {
         ConfigErrors e = new ConfigErrors();
-        e.check(path == null || !path.isBlank(), "policy_store.path", path,
+        e.check(
+                path == null || !path.isBlank(),
+                "policy_store.path",
+                path,
                 "must be a directory, or null for <run_dir>/policy");
         e.check(keepLast >= 0, "policy_store.keep_last", keepLast, "must be >= 0 (0 = keep all)");
-        e.check(keepEvaluated >= 0, "policy_store.keep_evaluated", keepEvaluated,
+        e.check(
+                keepEvaluated >= 0,
+                "policy_store.keep_evaluated",
+                keepEvaluated,
                 "must be >= 0 (the newest evaluated versions to keep)");
         e.throwIfAny();
     }
@@ -44,7 +50,11 @@ public record PolicyStoreSection(String path, int keepLast, int keepEvaluated, b
 
     /** The section, {@code keep_evaluated} read as a count or an older flag. */
     static PolicyStoreSection read(SectionReader in) {
-        return in.bind(PolicyStoreSection.class, defaults(), Custom.of("keepEvaluated",
-                c -> c.countOrFlag("keep_evaluated", defaults().keepEvaluated(), EVERY_EVALUATED)));
+        return in.bind(
+                PolicyStoreSection.class,
+                defaults(),
+                Custom.of(
+                        "keepEvaluated",
+                        c -> c.countOrFlag("keep_evaluated", defaults().keepEvaluated(), EVERY_EVALUATED)));
     }
 }

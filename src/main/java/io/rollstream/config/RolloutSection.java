@@ -2,7 +2,6 @@ package io.rollstream.config;
 
 import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
-
 import io.rollstream.device.DeviceSetting;
 import io.rollstream.sampling.SamplingParams;
 
@@ -22,9 +21,14 @@ import io.rollstream.sampling.SamplingParams;
  * @param seed seeds the sampling of completions only; null (the default) uses {@code job.seed}, which also
  *     picks the problems. Set it to vary the draws over the same problems (e.g. repeats of an experiment)
  */
-public record RolloutSection(int parallelism,
-        @JsonAlias("num_rollouts_per_prompt") int rolloutsPerExample, @JsonUnwrapped SamplingParams sampling,
-        int maxBatchRows, int policyPollMs, DeviceSetting device, Long seed) {
+public record RolloutSection(
+        int parallelism,
+        @JsonAlias("num_rollouts_per_prompt") int rolloutsPerExample,
+        @JsonUnwrapped SamplingParams sampling,
+        int maxBatchRows,
+        int policyPollMs,
+        DeviceSetting device,
+        Long seed) {
 
     /** Every key at its default. */
     public static RolloutSection defaults() {
@@ -36,8 +40,7 @@ public record RolloutSection(int parallelism,
         device = device == null ? DeviceSetting.AUTO : device;
         ConfigErrors e = new ConfigErrors();
         e.check(parallelism >= 1, "rollout.parallelism", parallelism, "must be >= 1 (generator subtasks)");
-        e.check(rolloutsPerExample >= 1, "rollout.rollouts_per_example", rolloutsPerExample,
-                "must be >= 1: try 8");
+        e.check(rolloutsPerExample >= 1, "rollout.rollouts_per_example", rolloutsPerExample, "must be >= 1: try 8");
         if (sampling.greedy()) {
             throw new IllegalArgumentException("generators sample: greedy decoding is for evaluation only");
         }

@@ -1,16 +1,14 @@
 package io.rollstream.config;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.rollstream.batch.Advantages;
+import io.rollstream.config.DataSection.Source;
 import io.rollstream.device.DeviceSetting;
 import io.rollstream.device.Precision;
 import io.rollstream.learner.Algorithm;
 import io.rollstream.learner.LossAggregation;
 import io.rollstream.model.ModelSource;
 import io.rollstream.rollout.Oversampling;
-
-import com.fasterxml.jackson.annotation.JsonIgnore;
-
-import io.rollstream.config.DataSection.Source;
 import io.rollstream.tasks.Task;
 import io.rollstream.tasks.Tasks;
 import io.rollstream.tokenizer.PromptFormat;
@@ -35,9 +33,19 @@ import io.rollstream.tokenizer.TokenizerSpec;
  * @param output the {@code output} section; default {@link OutputSection#defaults()}
  * @param slots the {@code slots} section (cluster slot resources); default {@link SlotsSection#defaults()}
  */
-public record RunConfig(JobSection job, DataSection data, ModelSection model, SftSection sft,
-        RolloutSection rollout, BufferSection buffer, AsyncSection async, LearnerSection learner,
-        TeacherSection teacher, EvalSection eval, PolicyStoreSection policyStore, OutputSection output,
+public record RunConfig(
+        JobSection job,
+        DataSection data,
+        ModelSection model,
+        SftSection sft,
+        RolloutSection rollout,
+        BufferSection buffer,
+        AsyncSection async,
+        LearnerSection learner,
+        TeacherSection teacher,
+        EvalSection eval,
+        PolicyStoreSection policyStore,
+        OutputSection output,
         SlotsSection slots) {
 
     /** Every section at its defaults. */
@@ -144,8 +152,8 @@ public record RunConfig(JobSection job, DataSection data, ModelSection model, Sf
      * steps; they are carried into later batches, so {@code max_off_policy_steps} must cover them.
      * Adaptive oversampling estimates what the reward filters drop, so it needs one and some headroom.
      */
-    private static void checkOversampling(ConfigErrors e, BufferSection buffer, RolloutSection rollout,
-            AsyncSection async, LearnerSection learner) {
+    private static void checkOversampling(
+            ConfigErrors e, BufferSection buffer, RolloutSection rollout, AsyncSection async, LearnerSection learner) {
         int group = rollout.rolloutsPerExample();
         if (buffer.batchSize() % group != 0) {
             return; // reported by checkBatchShape
@@ -154,7 +162,10 @@ public record RunConfig(JobSection job, DataSection data, ModelSection model, Sf
         int headroom = Math.max(0, problemsPerBatch(buffer, rollout) - groups);
         int carry = (headroom + groups - 1) / groups;
         int needed = async.maxAsyncLevel() + carry;
-        e.check(async.maxOffPolicySteps() >= needed, "async.max_off_policy_steps", async.maxOffPolicySteps(),
+        e.check(
+                async.maxOffPolicySteps() >= needed,
+                "async.max_off_policy_steps",
+                async.maxOffPolicySteps(),
                 "must be >= async.max_async_level + " + carry + " = " + needed + " with buffer.oversampling_factor "
                         + buffer.oversamplingFactor() + ": its headroom of " + headroom + " groups in flight can carry"
                         + " useful groups " + carry + " step(s) past the async window, and staler groups would be"
@@ -162,39 +173,66 @@ public record RunConfig(JobSection job, DataSection data, ModelSection model, Sf
                         + " or set buffer.oversampling_factor to 1");
         if (buffer.oversampling() == Oversampling.ADAPTIVE) {
             boolean rewardFilter = buffer.onlineDifficultyFiltering()
-                    || (buffer.zeroAdvantageFilter() != null ? buffer.zeroAdvantageFilter()
+                    || (buffer.zeroAdvantageFilter() != null
+                            ? buffer.zeroAdvantageFilter()
                             : learner.algorithm() == Algorithm.GRPO);
-            e.check(rewardFilter, "buffer.oversampling", "adaptive",
+            e.check(
+                    rewardFilter,
+                    "buffer.oversampling",
+                    "adaptive",
                     "estimates which groups the zero-advantage and difficulty filters drop, but neither is on (every"
                             + " group is useful): use buffer.oversampling: fixed, or turn on"
                             + " buffer.zero_advantage_filter or buffer.online_difficulty_filtering");
-            e.check(headroom > 0, "buffer.oversampling", "adaptive",
+            e.check(
+                    headroom > 0,
+                    "buffer.oversampling",
+                    "adaptive",
                     "keeps in flight only as much of the headroom as it expects to need, and buffer.oversampling_factor "
-                            + buffer.oversamplingFactor() + " leaves none: raise buffer.oversampling_factor (e.g. to 2.0,"
+                            + buffer.oversamplingFactor()
+                            + " leaves none: raise buffer.oversampling_factor (e.g. to 2.0,"
                             + " the most adaptive oversampling may keep in flight)");
         }
     }
 
-    private static void checkAlgorithm(ConfigErrors e, LearnerSection learner, BufferSection buffer,
-            RolloutSection rollout, TeacherSection teacher) {
+    private static void checkAlgorithm(
+            ConfigErrors e,
+            LearnerSection learner,
+            BufferSection buffer,
+            RolloutSection rollout,
+            TeacherSection teacher) {
         if (learner.algorithm() == Algorithm.REVERSE_KL) {
             String why = "does not apply to distillation (learner.algorithm reverse_kl): remove it";
             e.check(buffer.easyThreshold() == null, "buffer.easy_threshold", buffer.easyThreshold(), why);
             e.check(buffer.hardThreshold() == null, "buffer.hard_threshold", buffer.hardThreshold(), why);
-            e.check(!buffer.onlineDifficultyFiltering(), "buffer.online_difficulty_filtering", true,
+            e.check(
+                    !buffer.onlineDifficultyFiltering(),
+                    "buffer.online_difficulty_filtering",
+                    true,
                     "does not apply to distillation (learner.algorithm reverse_kl): set it to false");
             e.check(buffer.easyFraction() == 0, "buffer.easy_fraction", buffer.easyFraction(), why);
             e.check(buffer.hardFraction() == 0, "buffer.hard_fraction", buffer.hardFraction(), why);
-            e.check(buffer.advantage() == Advantages.Estimator.GROUP_MEAN, "buffer.advantage", buffer.advantage(),
+            e.check(
+                    buffer.advantage() == Advantages.Estimator.GROUP_MEAN,
+                    "buffer.advantage",
+                    buffer.advantage(),
                     "does not apply to distillation (learner.algorithm reverse_kl trains on per-token rewards, not"
                             + " group advantages): remove it");
-            e.check(buffer.softOverlongPunishment() == null, "buffer.soft_overlong_punishment",
-                    buffer.softOverlongPunishment(), "shapes verifier rewards, which distillation (learner.algorithm"
+            e.check(
+                    buffer.softOverlongPunishment() == null,
+                    "buffer.soft_overlong_punishment",
+                    buffer.softOverlongPunishment(),
+                    "shapes verifier rewards, which distillation (learner.algorithm"
                             + " reverse_kl) does not train on: remove it");
-            e.check(buffer.zeroAdvantageFilter() == null, "buffer.zero_advantage_filter", buffer.zeroAdvantageFilter(),
+            e.check(
+                    buffer.zeroAdvantageFilter() == null,
+                    "buffer.zero_advantage_filter",
+                    buffer.zeroAdvantageFilter(),
                     "does not apply to distillation (learner.algorithm reverse_kl: per-token rewards, no group"
                             + " advantages): remove it");
-            e.check(teacher.isSet(), "teacher.checkpoint", null,
+            e.check(
+                    teacher.isSet(),
+                    "teacher.checkpoint",
+                    null,
                     "is required when learner.algorithm is reverse_kl: set it to the teacher's checkpoint (or"
                             + " teacher.source: huggingface with teacher.path)");
         }
@@ -202,7 +240,10 @@ public record RunConfig(JobSection job, DataSection data, ModelSection model, Sf
         // reward, so buffer.zero_advantage_filter would drop every group and, turned off, the learner
         // would train on all-zero advantages without a word. Distillation's per-token rewards need no group.
         if (learner.algorithm() == Algorithm.GRPO) {
-            e.check(rollout.rolloutsPerExample() >= 2, "rollout.rollouts_per_example", rollout.rolloutsPerExample(),
+            e.check(
+                    rollout.rolloutsPerExample() >= 2,
+                    "rollout.rollouts_per_example",
+                    rollout.rolloutsPerExample(),
                     "must be >= 2 with learner.algorithm grpo: its advantage is each reward minus the group's mean,"
                             + " so a group of one always has zero advantage (buffer.zero_advantage_filter true drops"
                             + " every group, false trains on nothing): set rollout.rollouts_per_example to 2 or more"
@@ -211,21 +252,33 @@ public record RunConfig(JobSection job, DataSection data, ModelSection model, Sf
     }
 
     /** The objective's options against the batch they train on. */
-    private static void checkObjective(ConfigErrors e, LearnerSection learner, BufferSection buffer,
-            RolloutSection rollout) {
-        e.check(!(buffer.advantage() == Advantages.Estimator.RLOO && rollout.rolloutsPerExample() < 2),
-                "buffer.advantage", buffer.advantage(), "needs rollout.rollouts_per_example >= 2 (the leave-one-out"
+    private static void checkObjective(
+            ConfigErrors e, LearnerSection learner, BufferSection buffer, RolloutSection rollout) {
+        e.check(
+                !(buffer.advantage() == Advantages.Estimator.RLOO && rollout.rolloutsPerExample() < 2),
+                "buffer.advantage",
+                buffer.advantage(),
+                "needs rollout.rollouts_per_example >= 2 (the leave-one-out"
                         + " baseline of a group of one is undefined): raise rollout.rollouts_per_example");
-        e.check(!(buffer.advantage() == Advantages.Estimator.DR_GRPO
-                && learner.objective().aggregation() == LossAggregation.SEQ_MEAN_TOKEN_MEAN), "buffer.advantage",
-                buffer.advantage(), "with learner.loss_aggregation seq_mean_token_mean keeps the per-sequence length"
+        e.check(
+                !(buffer.advantage() == Advantages.Estimator.DR_GRPO
+                        && learner.objective().aggregation() == LossAggregation.SEQ_MEAN_TOKEN_MEAN),
+                "buffer.advantage",
+                buffer.advantage(),
+                "with learner.loss_aggregation seq_mean_token_mean keeps the per-sequence length"
                         + " normaliser that Dr. GRPO removes: set learner.loss_aggregation to seq_mean_token_sum");
-        e.check(!(learner.objective().overlongFiltering() && buffer.filterTruncated()), "learner.overlong_filtering", true,
+        e.check(
+                !(learner.objective().overlongFiltering() && buffer.filterTruncated()),
+                "learner.overlong_filtering",
+                true,
                 "has nothing to do with buffer.filter_truncated true (groups with a truncated completion are dropped"
                         + " whole before the learner): keep one of the two");
         Advantages.SoftOverlongPunishment p = buffer.softOverlongPunishment();
-        e.check(p == null || p.cacheTokens() < rollout.maxNewTokens(), "buffer.soft_overlong_punishment.cache_tokens",
-                p == null ? null : p.cacheTokens(), "must be below rollout.max_new_tokens (" + rollout.maxNewTokens()
+        e.check(
+                p == null || p.cacheTokens() < rollout.maxNewTokens(),
+                "buffer.soft_overlong_punishment.cache_tokens",
+                p == null ? null : p.cacheTokens(),
+                "must be below rollout.max_new_tokens (" + rollout.maxNewTokens()
                         + "): the punishment ramps over the last cache_tokens tokens of the budget");
     }
 
@@ -236,14 +289,21 @@ public record RunConfig(JobSection job, DataSection data, ModelSection model, Sf
      * subtask starts, which logs a CPU fallback.)
      */
     private static void checkPrecision(ConfigErrors e, ModelSection model, RolloutSection rollout) {
-        e.check(!(model.dtype() != Precision.FLOAT32 && rollout.device() == DeviceSetting.CPU), "model.dtype",
-                model.dtype(), "applies to the generators and teacher on a GPU, but rollout.device is cpu, where"
+        e.check(
+                !(model.dtype() != Precision.FLOAT32 && rollout.device() == DeviceSetting.CPU),
+                "model.dtype",
+                model.dtype(),
+                "applies to the generators and teacher on a GPU, but rollout.device is cpu, where"
                         + " they compute in float32: remove model.dtype, or set rollout.device: auto or gpu");
     }
 
     private static void checkPromptFormat(ConfigErrors e, DataSection data, ModelSection model) {
-        boolean charTokenizer = model.tokenizer() != null && TokenizerSpec.CHAR.equals(model.tokenizer().type());
-        e.check(data.promptFormat() != PromptFormat.Kind.CHAT || !charTokenizer, "data.prompt_format", "chat",
+        boolean charTokenizer = model.tokenizer() != null
+                && TokenizerSpec.CHAR.equals(model.tokenizer().type());
+        e.check(
+                data.promptFormat() != PromptFormat.Kind.CHAT || !charTokenizer,
+                "data.prompt_format",
+                "chat",
                 "needs a model with a chat template, but model.tokenizer is a char tokenizer: use data.prompt_format:"
                         + " raw, or a Hugging Face model directory (model.tokenizer type huggingface_model)");
     }
@@ -255,8 +315,12 @@ public record RunConfig(JobSection job, DataSection data, ModelSection model, Sf
         }
         Task task = Tasks.create(data.task(), 0, data.difficulty(), data.taskOptions());
         int needed = task.maxPromptChars() + task.maxAnswerChars() + 2;
-        e.check(needed <= model.contextLength(), "model.context_length", model.contextLength(),
-                "is too short for data.task " + data.task() + " at data.difficulty " + data.difficulty() + ": BOS + prompt ("
+        e.check(
+                needed <= model.contextLength(),
+                "model.context_length",
+                model.contextLength(),
+                "is too short for data.task " + data.task() + " at data.difficulty " + data.difficulty()
+                        + ": BOS + prompt ("
                         + task.maxPromptChars() + " chars) + answer (" + task.maxAnswerChars() + " chars) + EOS need "
                         + needed + " tokens: raise model.context_length to " + needed + " or lower data.difficulty");
     }

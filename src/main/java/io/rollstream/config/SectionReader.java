@@ -7,9 +7,7 @@ import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies.NamingBase;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import io.rollstream.common.Json;
-
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -68,7 +66,11 @@ final class SectionReader {
     private final Set<String> known = new LinkedHashSet<>();
     private boolean finished;
 
-    private SectionReader(String path, ObjectNode node, ConfigErrors errors, Map<String, String> overrides,
+    private SectionReader(
+            String path,
+            ObjectNode node,
+            ConfigErrors errors,
+            Map<String, String> overrides,
             Map<Class<?>, Function<SectionReader, ?>> readers) {
         this.path = path;
         this.node = node;
@@ -81,7 +83,10 @@ final class SectionReader {
      * A reader of the whole file; {@code overrides} maps each overridden key path to its {@code --set}
      * text; {@code readers} reads the record types that {@link #bind} alone cannot (their customs).
      */
-    static SectionReader root(ObjectNode tree, ConfigErrors errors, Map<String, String> overrides,
+    static SectionReader root(
+            ObjectNode tree,
+            ConfigErrors errors,
+            Map<String, String> overrides,
             Map<Class<?>, Function<SectionReader, ?>> readers) {
         return new SectionReader("", tree, errors, overrides, readers);
     }
@@ -102,13 +107,16 @@ final class SectionReader {
         return values(type, defaults, List.of(customs), new LinkedHashMap<>());
     }
 
-    private Object[] values(Class<? extends Record> type, Record defaults, List<Custom> customs,
-            Map<String, Object> bound) {
+    private Object[] values(
+            Class<? extends Record> type, Record defaults, List<Custom> customs, Map<String, Object> bound) {
         RecordComponent[] components = type.getRecordComponents();
         Object[] values = new Object[components.length];
         for (int i = 0; i < components.length; i++) {
             RecordComponent c = components[i];
-            Custom custom = customs.stream().filter(k -> k.component().equals(c.getName())).findFirst().orElse(null);
+            Custom custom = customs.stream()
+                    .filter(k -> k.component().equals(c.getName()))
+                    .findFirst()
+                    .orElse(null);
             Object def = defaults == null ? null : invoke(c.getAccessor(), defaults);
             values[i] = custom != null ? custom.read().apply(this, bound) : component(c, def, customs, bound);
             bound.put(c.getName(), values[i]);
@@ -120,7 +128,8 @@ final class SectionReader {
     static <R extends Record> R construct(Class<R> type, Object[] values) {
         try {
             Constructor<R> canonical = type.getDeclaredConstructor(Arrays.stream(type.getRecordComponents())
-                    .map(RecordComponent::getType).toArray(Class<?>[]::new));
+                    .map(RecordComponent::getType)
+                    .toArray(Class<?>[]::new));
             return canonical.newInstance(values);
         } catch (InvocationTargetException e) {
             if (e.getCause() instanceof RuntimeException cause) {
@@ -277,13 +286,17 @@ final class SectionReader {
 
     private <E extends Enum<E>> E enumValue(String name, E def, boolean nullable, Class<E> type) {
         E[] constants = type.getEnumConstants();
-        String expected = "one of " + Arrays.stream(constants).map(ConfigErrors::show).collect(Collectors.joining(", "));
+        String expected =
+                "one of " + Arrays.stream(constants).map(ConfigErrors::show).collect(Collectors.joining(", "));
         return read(name, def, nullable, expected, v -> {
             if (!v.isValueNode()) {
                 return null;
             }
             String text = v.asText().trim().replace('-', '_');
-            return Arrays.stream(constants).filter(c -> c.name().equalsIgnoreCase(text)).findFirst().orElse(null);
+            return Arrays.stream(constants)
+                    .filter(c -> c.name().equalsIgnoreCase(text))
+                    .findFirst()
+                    .orElse(null);
         });
     }
 
@@ -309,7 +322,10 @@ final class SectionReader {
     List<String> stringList(String name, List<String> def) {
         return read(name, def, false, "a list of strings", v -> {
             if (v.isTextual()) {
-                return Arrays.stream(v.asText().split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
+                return Arrays.stream(v.asText().split(","))
+                        .map(String::trim)
+                        .filter(t -> !t.isEmpty())
+                        .toList();
             }
             if (!v.isArray()) {
                 return null;
@@ -338,12 +354,12 @@ final class SectionReader {
         }
         finished = true;
         String prefix = path.isEmpty() ? "" : path + ".";
-        String valid = (path.isEmpty() ? "valid top-level keys: " : "valid keys in " + path + ": ")
-                + String.join(", ", known);
+        String valid =
+                (path.isEmpty() ? "valid top-level keys: " : "valid keys in " + path + ": ") + String.join(", ", known);
         node.fieldNames().forEachRemaining(name -> {
             if (!known.contains(name)) {
-                errors.add("unknown key " + key(name) + DidYouMean.hint(name, known, prefix) + origin(key(name))
-                        + "; " + valid);
+                errors.add("unknown key " + key(name) + DidYouMean.hint(name, known, prefix) + origin(key(name)) + "; "
+                        + valid);
             }
         });
     }

@@ -18,8 +18,15 @@ package io.rollstream.config;
  *     jumping by 5-10 points from one evaluation to the next late in the warm start); in
  *     [0, {@code learning_rate}], or null for a constant rate; default null
  */
-public record SftSection(int steps, int examples, int batchSize, double learningRate, int warmupSteps,
-        int evalEvery, int checkpointEvery, Double minLearningRate) {
+public record SftSection(
+        int steps,
+        int examples,
+        int batchSize,
+        double learningRate,
+        int warmupSteps,
+        int evalEvery,
+        int checkpointEvery,
+        Double minLearningRate) {
 
     /** Every key at its default. */
     public static SftSection defaults() {
@@ -31,14 +38,22 @@ public record SftSection(int steps, int examples, int batchSize, double learning
         e.check(steps >= 0, "sft.steps", steps, "must be >= 0 (0 = no warm start)");
         e.check(examples >= 1, "sft.examples", examples, "must be >= 1");
         e.check(batchSize >= 1, "sft.batch_size", batchSize, "must be >= 1: try 64");
-        e.check(learningRate > 0 && Double.isFinite(learningRate), "sft.learning_rate", learningRate,
+        e.check(
+                learningRate > 0 && Double.isFinite(learningRate),
+                "sft.learning_rate",
+                learningRate,
                 "must be a finite number > 0: try 1e-3");
         e.check(warmupSteps >= 0, "sft.warmup_steps", warmupSteps, "must be >= 0");
         e.check(evalEvery >= 0, "sft.eval_every", evalEvery, "must be >= 0 (0 = evaluate only at the end)");
-        e.check(checkpointEvery >= 0, "sft.checkpoint_every", checkpointEvery,
+        e.check(
+                checkpointEvery >= 0,
+                "sft.checkpoint_every",
+                checkpointEvery,
                 "must be >= 0 (0 = save only at the end and on a stop): try 100");
-        e.check(minLearningRate == null || (minLearningRate >= 0 && minLearningRate <= learningRate),
-                "sft.min_learning_rate", minLearningRate,
+        e.check(
+                minLearningRate == null || (minLearningRate >= 0 && minLearningRate <= learningRate),
+                "sft.min_learning_rate",
+                minLearningRate,
                 "must be in [0, sft.learning_rate], or null for a constant learning rate: try a tenth of it");
         e.throwIfAny();
     }

@@ -18,7 +18,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param teacher the {@code slots.teacher} map: one teacher-scoring subtask's slot (distillation);
  *     default unspecified, i.e. that of {@code slots.rollout}
  */
-public record SlotsSection(@JsonProperty("default") SlotResources defaultGroup, SlotResources rollout, SlotResources learner,
+public record SlotsSection(
+        @JsonProperty("default") SlotResources defaultGroup,
+        SlotResources rollout,
+        SlotResources learner,
         SlotResources teacher) {
 
     /**
@@ -45,7 +48,9 @@ public record SlotsSection(@JsonProperty("default") SlotResources defaultGroup, 
             e.check(taskHeapMb >= 0, prefix + ".task_heap_mb", taskHeapMb, "must be >= 0");
             e.check(taskOffHeapMb >= 0, prefix + ".task_off_heap_mb", taskOffHeapMb, "must be >= 0");
             e.check(gpus >= 0, prefix + ".gpus", gpus, "must be >= 0");
-            e.check(!declared() || (cpuCores > 0 && taskHeapMb > 0), prefix,
+            e.check(
+                    !declared() || (cpuCores > 0 && taskHeapMb > 0),
+                    prefix,
                     "cpu_cores " + cpuCores + ", task_heap_mb " + taskHeapMb,
                     "declares resources without both cpu_cores and task_heap_mb, which Flink requires together:"
                             + " set both (e.g. {cpu_cores: 1.0, task_heap_mb: 512}) or none");
@@ -68,7 +73,10 @@ public record SlotsSection(@JsonProperty("default") SlotResources defaultGroup, 
         learner.check(e, "slots.learner");
         teacher.check(e, "slots.teacher");
         boolean others = rollout.declared() || learner.declared() || teacher.declared();
-        e.check(!others || defaultGroup.declared(), "slots.default", "unspecified",
+        e.check(
+                !others || defaultGroup.declared(),
+                "slots.default",
+                "unspecified",
                 "must declare resources when slots.rollout, slots.learner or slots.teacher does (Flink cannot"
                         + " reliably recover a job that mixes declared and undeclared slot groups): add e.g."
                         + " slots.default: {cpu_cores: 0.5, task_heap_mb: 128}");

@@ -1,8 +1,7 @@
 package io.rollstream.config;
 
-import io.rollstream.model.ModelSource;
-
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import io.rollstream.model.ModelSource;
 
 /**
  * The {@code teacher} section: the model distilled from when {@code learner.algorithm} is
@@ -27,15 +26,27 @@ public record TeacherSection(ModelSource source, String checkpoint, String path,
     public TeacherSection {
         source = source == null ? ModelSource.BUILTIN : source;
         ConfigErrors e = new ConfigErrors();
-        e.check(checkpoint == null || !checkpoint.isBlank(), "teacher.checkpoint", checkpoint,
+        e.check(
+                checkpoint == null || !checkpoint.isBlank(),
+                "teacher.checkpoint",
+                checkpoint,
                 "must be a checkpoint path, or null for no teacher");
         if (source == ModelSource.BUILTIN) {
-            e.check(path == null, "teacher.path", path,
+            e.check(
+                    path == null,
+                    "teacher.path",
+                    path,
                     "only applies to teacher.source huggingface: remove it, or set teacher.source: huggingface");
         } else {
-            e.check(path != null && !path.isBlank(), "teacher.path", path,
+            e.check(
+                    path != null && !path.isBlank(),
+                    "teacher.path",
+                    path,
                     "is required with teacher.source huggingface: set it to the teacher's model directory");
-            e.check(checkpoint == null, "teacher.checkpoint", checkpoint,
+            e.check(
+                    checkpoint == null,
+                    "teacher.checkpoint",
+                    checkpoint,
                     "does not apply to teacher.source huggingface (teacher.path holds the model): remove it");
         }
         e.check(parallelism >= 1, "teacher.parallelism", parallelism, "must be >= 1");

@@ -1,17 +1,14 @@
 package io.rollstream.device;
 
-import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
-import org.apache.flink.api.common.functions.RuntimeContext;
-
 import ai.djl.Device;
 import ai.djl.engine.Engine;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Picks the device of one model-running subtask (a generator, a teacher or the learner) from three
@@ -45,7 +42,10 @@ public final class DeviceSelection {
     public static List<Integer> gpuIndexes(Collection<ExternalResourceInfo> infos) {
         List<Integer> indexes = new ArrayList<>();
         for (ExternalResourceInfo info : infos) {
-            info.getProperty(INDEX_PROPERTY).map(String::trim).map(Integer::parseInt).ifPresent(indexes::add);
+            info.getProperty(INDEX_PROPERTY)
+                    .map(String::trim)
+                    .map(Integer::parseInt)
+                    .ifPresent(indexes::add);
         }
         indexes.sort(null);
         return indexes;
@@ -63,8 +63,8 @@ public final class DeviceSelection {
      * @param subtask index of the subtask that will run the model
      * @param cudaDevices CUDA devices PyTorch sees ({@code Engine.getGpuCount()})
      */
-    public static Choice choose(String key, DeviceSetting wanted, List<Integer> declaredGpus, int subtask,
-            int cudaDevices) {
+    public static Choice choose(
+            String key, DeviceSetting wanted, List<Integer> declaredGpus, int subtask, int cudaDevices) {
         if (wanted == DeviceSetting.CPU) {
             return new Choice(Device.cpu(), -1, key + ": cpu");
         }
@@ -74,8 +74,11 @@ public final class DeviceSelection {
                 // The driver reports nvidia-smi's indexes; with CUDA_VISIBLE_DEVICES narrowing what
                 // PyTorch sees, an index beyond its count is taken by position among the declared ones.
                 int ordinal = index < cudaDevices ? index : declaredGpus.indexOf(index) % cudaDevices;
-                return new Choice(Device.gpu(ordinal), index, "task manager GPU index " + index
-                        + " (external resource '" + GPU_RESOURCE + "'), CUDA device " + ordinal);
+                return new Choice(
+                        Device.gpu(ordinal),
+                        index,
+                        "task manager GPU index " + index + " (external resource '" + GPU_RESOURCE + "'), CUDA device "
+                                + ordinal);
             }
             if (wanted == DeviceSetting.GPU) {
                 throw new IllegalStateException(key + ": gpu, and the task manager declares GPU index "
@@ -83,13 +86,19 @@ public final class DeviceSelection {
                         + " (PYTORCH_LIBRARY_PATH, PYTORCH_VERSION=2.7.1, PYTORCH_FLAVOR=cu128; docker/ builds it"
                         + " with --build-arg PYTORCH_FLAVOR=cu128) or set " + key + ": auto to fall back to the CPU");
             }
-            return new Choice(Device.cpu(), index, "task manager GPU index " + index + " (external resource '"
-                    + GPU_RESOURCE + "'), but PyTorch sees no CUDA device: falling back to the CPU");
+            return new Choice(
+                    Device.cpu(),
+                    index,
+                    "task manager GPU index " + index + " (external resource '" + GPU_RESOURCE
+                            + "'), but PyTorch sees no CUDA device: falling back to the CPU");
         }
         if (cudaDevices > 0) {
             int ordinal = subtask % cudaDevices;
-            return new Choice(Device.gpu(ordinal), -1, "no GPUs declared by the task manager; CUDA device "
-                    + ordinal + " of " + cudaDevices + " visible to PyTorch");
+            return new Choice(
+                    Device.gpu(ordinal),
+                    -1,
+                    "no GPUs declared by the task manager; CUDA device " + ordinal + " of " + cudaDevices
+                            + " visible to PyTorch");
         }
         if (wanted == DeviceSetting.GPU) {
             throw new IllegalStateException(key + ": gpu, but neither the task manager declares a GPU"
@@ -100,9 +109,10 @@ public final class DeviceSelection {
     }
 
     /** {@link #choose} with the engine's CUDA count, logged as one line naming the stage and subtask. */
-    public static Device forSubtask(String stage, String key, DeviceSetting wanted, List<Integer> declaredGpus,
-            int subtask) {
-        Choice choice = choose(key, wanted, declaredGpus, subtask, Engine.getInstance().getGpuCount());
+    public static Device forSubtask(
+            String stage, String key, DeviceSetting wanted, List<Integer> declaredGpus, int subtask) {
+        Choice choice =
+                choose(key, wanted, declaredGpus, subtask, Engine.getInstance().getGpuCount());
         LOG.info("{} subtask {} runs on {}: {}", stage, subtask, choice.device(), choice.reason());
         return choice.device();
     }
@@ -112,12 +122,21 @@ public final class DeviceSelection {
      * #forSubtask}'s device, with {@code precision} on a GPU and float32 on the CPU ({@link
      * Placement#frozenCopy}), which is logged when {@code model.dtype} asked for less.
      */
-    public static Placement frozenCopyForSubtask(String stage, String key, DeviceSetting wanted, Precision precision,
-            List<Integer> declaredGpus, int subtask) {
+    public static Placement frozenCopyForSubtask(
+            String stage,
+            String key,
+            DeviceSetting wanted,
+            Precision precision,
+            List<Integer> declaredGpus,
+            int subtask) {
         Placement placement = Placement.frozenCopy(forSubtask(stage, key, wanted, declaredGpus, subtask), precision);
         if (placement.precision() != precision) {
-            LOG.warn("{} subtask {} runs on the CPU, which computes in float32: model.dtype {} applies to copies on a"
-                    + " GPU only", stage, subtask, precision.configName());
+            LOG.warn(
+                    "{} subtask {} runs on the CPU, which computes in float32: model.dtype {} applies to copies on a"
+                            + " GPU only",
+                    stage,
+                    subtask,
+                    precision.configName());
         }
         return placement;
     }

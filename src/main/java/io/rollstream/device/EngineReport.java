@@ -17,13 +17,18 @@ import ai.djl.util.Utils;
  * @param cudaDevices CUDA devices visible to PyTorch (0 without a driver or a GPU)
  * @param offline whether DJL may download nothing ({@code ai.djl.offline})
  */
-public record EngineReport(String engine, String version, String libtorch, boolean cudaBuild, int cudaDevices,
-        boolean offline) {
+public record EngineReport(
+        String engine, String version, String libtorch, boolean cudaBuild, int cudaDevices, boolean offline) {
 
     /** Loads the engine (if it is not loaded yet) and describes it. */
     public static EngineReport current() {
         Engine engine = Engine.getInstance();
-        return new EngineReport(engine.getEngineName(), engine.getVersion(), LibUtils.getLibtorchPath(),
-                engine.hasCapability(StandardCapabilities.CUDA), engine.getGpuCount(), Utils.isOfflineMode());
+        return new EngineReport(
+                engine.getEngineName(),
+                engine.getVersion(),
+                LibUtils.getLibtorchPath(),
+                engine.hasCapability(StandardCapabilities.CUDA),
+                engine.getGpuCount(),
+                Utils.isOfflineMode());
     }
 }

@@ -1,7 +1,6 @@
 package io.rollstream.device;
 
 import ai.djl.ndarray.types.DataType;
-
 import java.util.Locale;
 
 /**

@@ -4,7 +4,6 @@ import io.rollstream.tasks.HeldOutExcludingTask;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tasks.Task;
 import io.rollstream.tasks.Tasks;
-
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +26,17 @@ import java.util.stream.LongStream;
  * @param samples completions sampled per problem for pass@k (0: greedy accuracy only)
  * @param temperature their sampling temperature
  */
-public record EvalSpec(String task, long taskSeed, int difficulty, Map<String, String> options, int problems,
-        int everySteps, int maxNewTokens, int samples, double temperature) implements Serializable {
+public record EvalSpec(
+        String task,
+        long taskSeed,
+        int difficulty,
+        Map<String, String> options,
+        int problems,
+        int everySteps,
+        int maxNewTokens,
+        int samples,
+        double temperature)
+        implements Serializable {
 
     /** Added to the training seed to draw held-out problems. */
     public static final long HELD_OUT_SEED_OFFSET = 1_000_003L;
@@ -39,8 +47,8 @@ public record EvalSpec(String task, long taskSeed, int difficulty, Map<String, S
 
     /** This evaluation with {@code samples} completions per problem at {@code temperature} (0: greedy only). */
     public EvalSpec withSampling(int samples, double temperature) {
-        return new EvalSpec(task, taskSeed, difficulty, options, problems, everySteps, maxNewTokens, samples,
-                temperature);
+        return new EvalSpec(
+                task, taskSeed, difficulty, options, problems, everySteps, maxNewTokens, samples, temperature);
     }
 
     public Task heldOutTask() {
@@ -62,8 +70,8 @@ public record EvalSpec(String task, long taskSeed, int difficulty, Map<String, S
         if (problems == 0) {
             return training;
         }
-        return HeldOutExcludingTask.checkedAgainst(training,
-                heldOutProblems().stream().map(Problem::prompt).collect(Collectors.toSet()));
+        return HeldOutExcludingTask.checkedAgainst(
+                training, heldOutProblems().stream().map(Problem::prompt).collect(Collectors.toSet()));
     }
 
     /** Whether to evaluate after finishing step {@code step} (0-based) of {@code maxSteps}. */

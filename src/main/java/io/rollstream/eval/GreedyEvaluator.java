@@ -8,7 +8,6 @@ import io.rollstream.sampling.SamplingParams;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tasks.Verifier;
 import io.rollstream.tokenizer.PromptCodec;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,7 +31,8 @@ public final class GreedyEvaluator {
 
     /** Mean reward in [0, 1] over {@code problems}. */
     public double accuracy(LanguageModel model, List<Problem> problems) {
-        SamplingEngine engine = new SamplingEngine(codec.tokenizer().stopIds(), codec.tokenizer().padId(), true);
+        SamplingEngine engine = new SamplingEngine(
+                codec.tokenizer().stopIds(), codec.tokenizer().padId(), true);
         SamplingParams greedy = SamplingParams.greedy(maxNewTokens);
         double total = 0;
         for (int from = 0; from < problems.size(); from += batchRows) {
@@ -43,7 +43,8 @@ public final class GreedyEvaluator {
             }
             List<Completion> out = engine.generate(model, requests, greedy);
             for (int i = 0; i < chunk.size(); i++) {
-                total += verifier.score(codec.completionText(out.get(i).tokens()), chunk.get(i).answer());
+                total += verifier.score(
+                        codec.completionText(out.get(i).tokens()), chunk.get(i).answer());
             }
         }
         return total / problems.size();

@@ -1,12 +1,10 @@
 package io.rollstream.eval;
 
 import ai.djl.Device;
-
 import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.model.LanguageModel;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tokenizer.PromptCodec;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,11 +35,23 @@ public record HeldOutEvaluation(EvalSpec spec) {
         try (LanguageModel model = Checkpoints.model(policy.checkpoint(), Device.cpu())) {
             if (spec.samples() == 0) {
                 out.put("mode", "greedy");
-                out.put("accuracy", new GreedyEvaluator(codec, spec.heldOutTask().verifier(), spec.maxNewTokens(),
-                        GreedyEvaluator.BATCH_ROWS).accuracy(model, problems));
+                out.put(
+                        "accuracy",
+                        new GreedyEvaluator(
+                                        codec,
+                                        spec.heldOutTask().verifier(),
+                                        spec.maxNewTokens(),
+                                        GreedyEvaluator.BATCH_ROWS)
+                                .accuracy(model, problems));
             } else {
-                SampledEvaluator.Result r = new SampledEvaluator(codec, spec.heldOutTask().verifier(),
-                        spec.maxNewTokens(), spec.temperature(), spec.samples(), spec.taskSeed()).evaluate(model, problems);
+                SampledEvaluator.Result r = new SampledEvaluator(
+                                codec,
+                                spec.heldOutTask().verifier(),
+                                spec.maxNewTokens(),
+                                spec.temperature(),
+                                spec.samples(),
+                                spec.taskSeed())
+                        .evaluate(model, problems);
                 out.put("mode", "sampled");
                 out.put("samples", spec.samples());
                 out.put("temperature", spec.temperature());

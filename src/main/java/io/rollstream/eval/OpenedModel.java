@@ -1,7 +1,6 @@
 package io.rollstream.eval;
 
 import ai.djl.Device;
-
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.device.Placement;
@@ -9,7 +8,6 @@ import io.rollstream.huggingface.HfConfig;
 import io.rollstream.huggingface.HfModelDirectory;
 import io.rollstream.model.LanguageModel;
 import io.rollstream.tokenizer.TokenizerSpec;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,11 +28,15 @@ public record OpenedModel(LanguageModel model, TokenizerSpec tokenizer, List<Str
         if (HfModelDirectory.isModelDirectory(path)) {
             HfConfig config = HfModelDirectory.config(path);
             TokenizerSpec tokenizer = Files.isRegularFile(path.resolve(HfModelDirectory.TOKENIZER_FILE))
-                    ? HfModelDirectory.tokenizer(path) : null;
-            return new OpenedModel(HfModelDirectory.load(path, config.decoder(), Placement.float32(device)), tokenizer,
+                    ? HfModelDirectory.tokenizer(path)
+                    : null;
+            return new OpenedModel(
+                    HfModelDirectory.load(path, config.decoder(), Placement.float32(device)),
+                    tokenizer,
                     config.notes());
         }
-        if (Files.isDirectory(path) && !Files.isRegularFile(path.resolve("MANIFEST.json"))
+        if (Files.isDirectory(path)
+                && !Files.isRegularFile(path.resolve("MANIFEST.json"))
                 && !Files.isRegularFile(path.resolve("metrics.jsonl"))) {
             throw new IllegalArgumentException(path + " is neither a Hugging Face model directory (no config.json), a"
                     + " policy version folder nor a run directory");

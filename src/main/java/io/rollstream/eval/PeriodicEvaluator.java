@@ -3,7 +3,6 @@ package io.rollstream.eval;
 import io.rollstream.model.LanguageModel;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tokenizer.PromptCodec;
-
 import java.util.List;
 import java.util.Map;
 
@@ -26,10 +25,17 @@ public final class PeriodicEvaluator {
     private final List<Problem> problems;
 
     public PeriodicEvaluator(EvalSpec spec, PromptCodec codec) {
-        greedy = new GreedyEvaluator(codec, spec.heldOutTask().verifier(), spec.maxNewTokens(),
-                GreedyEvaluator.BATCH_ROWS);
-        sampled = spec.samples() > 0 ? new SampledEvaluator(codec, spec.heldOutTask().verifier(), spec.maxNewTokens(),
-                spec.temperature(), spec.samples(), spec.taskSeed()) : null;
+        greedy = new GreedyEvaluator(
+                codec, spec.heldOutTask().verifier(), spec.maxNewTokens(), GreedyEvaluator.BATCH_ROWS);
+        sampled = spec.samples() > 0
+                ? new SampledEvaluator(
+                        codec,
+                        spec.heldOutTask().verifier(),
+                        spec.maxNewTokens(),
+                        spec.temperature(),
+                        spec.samples(),
+                        spec.taskSeed())
+                : null;
         problems = spec.heldOutProblems();
     }
 
@@ -40,6 +46,8 @@ public final class PeriodicEvaluator {
 
     public Scores evaluate(LanguageModel model) {
         double accuracy = greedy.accuracy(model, problems);
-        return new Scores(accuracy, sampled == null ? Map.of() : sampled.evaluate(model, problems).passAt());
+        return new Scores(
+                accuracy,
+                sampled == null ? Map.of() : sampled.evaluate(model, problems).passAt());
     }
 }

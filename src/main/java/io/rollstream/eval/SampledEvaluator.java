@@ -9,7 +9,6 @@ import io.rollstream.sampling.SamplingParams;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tasks.Verifier;
 import io.rollstream.tokenizer.PromptCodec;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,8 +41,8 @@ public final class SampledEvaluator {
     private final int samples;
     private final long seed;
 
-    public SampledEvaluator(PromptCodec codec, Verifier verifier, int maxNewTokens, double temperature, int samples,
-            long seed) {
+    public SampledEvaluator(
+            PromptCodec codec, Verifier verifier, int maxNewTokens, double temperature, int samples, long seed) {
         if (samples < 1) {
             throw new IllegalArgumentException("--samples must be >= 1, got " + samples);
         }
@@ -55,7 +54,8 @@ public final class SampledEvaluator {
     }
 
     public Result evaluate(LanguageModel model, List<Problem> problems) {
-        SamplingEngine engine = new SamplingEngine(codec.tokenizer().stopIds(), codec.tokenizer().padId(), true);
+        SamplingEngine engine = new SamplingEngine(
+                codec.tokenizer().stopIds(), codec.tokenizer().padId(), true);
         int problemsPerPass = Math.max(1, GreedyEvaluator.BATCH_ROWS / samples);
         int[] correct = new int[problems.size()];
         double rewards = 0;
@@ -71,7 +71,8 @@ public final class SampledEvaluator {
             List<Completion> out = engine.generate(model, requests, params);
             for (int p = 0; p < chunk.size(); p++) {
                 for (int i = 0; i < samples; i++) {
-                    double r = verifier.score(codec.completionText(out.get(p * samples + i).tokens()),
+                    double r = verifier.score(
+                            codec.completionText(out.get(p * samples + i).tokens()),
                             chunk.get(p).answer());
                     rewards += r;
                     correct[from + p] += r >= 1.0 ? 1 : 0;

@@ -3,7 +3,6 @@ package io.rollstream.eval;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.policy.PolicyStore;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +27,8 @@ public record SavedPolicy(Checkpoint checkpoint, Optional<Path> runDir) {
         Checkpoint checkpoint;
         if (Files.isRegularFile(p)) {
             checkpoint = CheckpointFormat.load(p);
-        } else if (Files.isRegularFile(p.resolve("MANIFEST.json")) && p.getFileName().toString().startsWith("step-")) {
+        } else if (Files.isRegularFile(p.resolve("MANIFEST.json"))
+                && p.getFileName().toString().startsWith("step-")) {
             long version = Long.parseLong(p.getFileName().toString().substring("step-".length()));
             checkpoint = new PolicyStore(p.getParent().toString()).load(version);
         } else if (Files.isDirectory(p) && Files.isRegularFile(p.resolve("final-model.rsckpt"))) {

@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import io.rollstream.tokenizer.CharTokenizer;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,8 +42,14 @@ final class CharTokenizerJson {
         root.putNull("padding");
         ArrayNode added = root.putArray("added_tokens");
         for (int id = 0; id < SPECIALS.size(); id++) {
-            added.addObject().put("id", id).put("content", SPECIALS.get(id)).put("single_word", false)
-                    .put("lstrip", false).put("rstrip", false).put("normalized", false).put("special", true);
+            added.addObject()
+                    .put("id", id)
+                    .put("content", SPECIALS.get(id))
+                    .put("single_word", false)
+                    .put("lstrip", false)
+                    .put("rstrip", false)
+                    .put("normalized", false)
+                    .put("special", true);
         }
         root.putNull("normalizer");
         ObjectNode split = root.putObject("pre_tokenizer");

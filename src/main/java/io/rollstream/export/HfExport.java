@@ -1,11 +1,9 @@
 package io.rollstream.export;
 
 import ai.djl.ndarray.types.Shape;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import io.rollstream.checkpoint.Adapter;
 import io.rollstream.checkpoint.BaseModels;
 import io.rollstream.checkpoint.Checkpoint;
@@ -25,7 +23,6 @@ import io.rollstream.safetensors.SafetensorsWriter;
 import io.rollstream.tokenizer.Tokenizer;
 import io.rollstream.tokenizer.TokenizerSpec;
 import io.rollstream.tokenizer.Tokenizers;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +64,7 @@ public final class HfExport {
 
     /** PEFT's file names and the prefix its LoRA tensor names carry. */
     public static final String ADAPTER_CONFIG = "adapter_config.json";
+
     public static final String ADAPTER_WEIGHTS = "adapter_model.safetensors";
     public static final String PEFT_PREFIX = "base_model.model.";
 
@@ -107,20 +105,28 @@ public final class HfExport {
             files = writeWeights(out, decoder.parameterShapes(), weights.source(), options);
         }
         SpecialIds ids = SpecialIds.of(policy.tokenizer());
-        ObjectNode config = origin.isPresent() ? originalConfig(origin.get())
+        ObjectNode config = origin.isPresent()
+                ? originalConfig(origin.get())
                 : HfModelWriter.configJson(decoder, options.dtype(), ids.bos(), ids.eos());
         config.put("torch_dtype", options.dtype() == SafetensorsDtype.BF16 ? "bfloat16" : "float32");
         HfModelWriter.writeJson(out.resolve(HfModelDirectory.CONFIG_FILE), config);
-        Path generation = origin.map(dir -> dir.resolve(HfModelWriter.GENERATION_CONFIG_FILE)).orElse(null);
+        Path generation = origin.map(dir -> dir.resolve(HfModelWriter.GENERATION_CONFIG_FILE))
+                .orElse(null);
         if (generation != null && Files.isRegularFile(generation)) {
             Files.copy(generation, out.resolve(HfModelWriter.GENERATION_CONFIG_FILE));
         } else {
-            HfModelWriter.writeJson(out.resolve(HfModelWriter.GENERATION_CONFIG_FILE),
+            HfModelWriter.writeJson(
+                    out.resolve(HfModelWriter.GENERATION_CONFIG_FILE),
                     HfModelWriter.generationConfig(ids.bos(), ids.eos()));
         }
         writeTokenizer(out, policy.tokenizer(), decoder.contextLength());
-        return String.format("%s: %s, %s%s, %d weight file(s)%s", out, decoder.architecture(), decoder.describe(),
-                policy.adapter() != null ? ", LoRA merged" : "", files.size(),
+        return String.format(
+                "%s: %s, %s%s, %d weight file(s)%s",
+                out,
+                decoder.architecture(),
+                decoder.describe(),
+                policy.adapter() != null ? ", LoRA merged" : "",
+                files.size(),
                 origin.map(dir -> ", config.json of " + dir).orElse(""));
     }
 
@@ -145,12 +151,20 @@ public final class HfExport {
         }
         Map<String, long[]> shapes = new LinkedHashMap<>();
         policy.tensorShapes().forEach((name, shape) -> shapes.put(PEFT_PREFIX + name, shape.getShape()));
-        SafetensorsWriter.write(out.resolve(ADAPTER_WEIGHTS), shapes,
-                name -> policy.weights().floats(name.substring(PEFT_PREFIX.length())), options.dtype(),
+        SafetensorsWriter.write(
+                out.resolve(ADAPTER_WEIGHTS),
+                shapes,
+                name -> policy.weights().floats(name.substring(PEFT_PREFIX.length())),
+                options.dtype(),
                 Map.of("format", "pt"));
         HfModelWriter.writeJson(out.resolve(ADAPTER_CONFIG), adapterConfig(adapter.lora(), base));
-        return String.format("%s: PEFT LoRA adapter, rank %d, alpha %s, targets %s, base %s", out,
-                adapter.lora().rank(), adapter.lora().alpha(), adapter.lora().targets(), base);
+        return String.format(
+                "%s: PEFT LoRA adapter, rank %d, alpha %s, targets %s, base %s",
+                out,
+                adapter.lora().rank(),
+                adapter.lora().alpha(),
+                adapter.lora().targets(),
+                base);
     }
 
     /** PEFT's {@code adapter_config.json} for {@code lora} on the model at {@code base}. */
@@ -182,9 +196,10 @@ public final class HfExport {
     /** The policy's decoder; the builtin gpt has no Hugging Face architecture. */
     private static DecoderConfig decoder(ModelSpec model) {
         if (model instanceof ModelConfig builtin && builtin.architecture() != ModelConfig.Architecture.LLAMA) {
-            throw new IllegalArgumentException("the policy is a builtin " + builtin.architecture().name()
-                    .toLowerCase(Locale.ROOT) + " model, which has no Hugging Face architecture: only"
-                    + " Llama-family models export (model.architecture: llama, or a Hugging Face model)");
+            throw new IllegalArgumentException(
+                    "the policy is a builtin " + builtin.architecture().name().toLowerCase(Locale.ROOT)
+                            + " model, which has no Hugging Face architecture: only"
+                            + " Llama-family models export (model.architecture: llama, or a Hugging Face model)");
         }
         return Models.decoder(model);
     }
@@ -211,7 +226,8 @@ public final class HfExport {
      */
     static Optional<Path> origin(Checkpoint policy, DecoderConfig decoder) {
         List<String> candidates = new ArrayList<>();
-        if (policy.adapter() != null && Adapter.Base.HUGGINGFACE.equals(policy.adapter().base().source())) {
+        if (policy.adapter() != null
+                && Adapter.Base.HUGGINGFACE.equals(policy.adapter().base().source())) {
             candidates.add(policy.adapter().base().path());
         }
         String origin = policy.metadata().getOrDefault("origin", "");
@@ -268,10 +284,11 @@ public final class HfExport {
         index.putObject("metadata").put("total_size", total);
         ObjectNode weightMap = index.putObject("weight_map");
         for (int i = 0; i < shards.size(); i++) {
-            String file = shards.size() == 1 ? HfWeights.SINGLE_FILE
+            String file = shards.size() == 1
+                    ? HfWeights.SINGLE_FILE
                     : String.format("model-%05d-of-%05d.safetensors", i + 1, shards.size());
-            SafetensorsWriter.write(out.resolve(file), shards.get(i), source::floats, options.dtype(),
-                    Map.of("format", "pt"));
+            SafetensorsWriter.write(
+                    out.resolve(file), shards.get(i), source::floats, options.dtype(), Map.of("format", "pt"));
             shards.get(i).keySet().forEach(name -> weightMap.put(name, file));
             files.add(file);
         }
@@ -285,8 +302,11 @@ public final class HfExport {
     private static void writeTokenizer(Path out, TokenizerSpec spec, int contextLength) throws IOException {
         switch (spec.type()) {
             case TokenizerSpec.CHAR -> CharTokenizerJson.write(out, spec.alphabet(), contextLength);
-            case TokenizerSpec.HUGGING_FACE -> Files.copy(Path.of(spec.path()),
-                    out.resolve(HfModelDirectory.TOKENIZER_FILE), StandardCopyOption.COPY_ATTRIBUTES);
+            case TokenizerSpec.HUGGING_FACE ->
+                Files.copy(
+                        Path.of(spec.path()),
+                        out.resolve(HfModelDirectory.TOKENIZER_FILE),
+                        StandardCopyOption.COPY_ATTRIBUTES);
             case TokenizerSpec.HUGGING_FACE_MODEL -> {
                 Path dir = Path.of(spec.path());
                 List<String> names = new ArrayList<>(HfModelWriter.TOKENIZER_FILES);
@@ -309,12 +329,18 @@ public final class HfExport {
             try {
                 tokenizer = Tokenizers.create(spec);
             } catch (RuntimeException e) {
-                throw new IllegalArgumentException("the policy's tokenizer (" + spec.type() + " "
-                        + (spec.path() != null ? spec.path() : "") + ") cannot be loaded, so its files cannot be"
-                        + " exported: " + e.getMessage(), e);
+                throw new IllegalArgumentException(
+                        "the policy's tokenizer (" + spec.type() + " "
+                                + (spec.path() != null ? spec.path() : "")
+                                + ") cannot be loaded, so its files cannot be"
+                                + " exported: " + e.getMessage(),
+                        e);
             }
             List<Integer> eos = new ArrayList<>(List.of(tokenizer.eosId()));
-            tokenizer.stopIds().stream().sorted().filter(id -> !eos.contains(id)).forEach(eos::add);
+            tokenizer.stopIds().stream()
+                    .sorted()
+                    .filter(id -> !eos.contains(id))
+                    .forEach(eos::add);
             return new SpecialIds(tokenizer.bosId(), eos);
         }
     }

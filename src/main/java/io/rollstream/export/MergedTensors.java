@@ -3,13 +3,11 @@ package io.rollstream.export;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-
 import io.rollstream.model.DecoderConfig;
 import io.rollstream.model.DecoderLayout;
 import io.rollstream.model.LoraConfig;
 import io.rollstream.model.LoraLayout;
 import io.rollstream.model.TensorSource;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -34,7 +32,8 @@ final class MergedTensors implements TensorSource {
         this.shapes = decoder.parameterShapes();
         for (int layer = 0; layer < decoder.layers(); layer++) {
             for (String target : lora.targets()) {
-                adapted.put(DecoderLayout.layer(layer) + LoraConfig.module(target) + ".weight",
+                adapted.put(
+                        DecoderLayout.layer(layer) + LoraConfig.module(target) + ".weight",
                         new String[] {LoraLayout.a(layer, target), LoraLayout.b(layer, target)});
             }
         }
@@ -54,7 +53,8 @@ final class MergedTensors implements TensorSource {
     public float[] floats(String name) {
         String[] ab = adapted.get(name);
         float[] weight = base.floats(name);
-        return ab == null ? weight
+        return ab == null
+                ? weight
                 : LoraLayout.merge(weight, shapes.get(name), adapters.floats(ab[0]), adapters.floats(ab[1]), lora);
     }
 }

@@ -1,7 +1,6 @@
 package io.rollstream.huggingface;
 
 import io.rollstream.model.DecoderConfig;
-
 import java.util.List;
 
 /**

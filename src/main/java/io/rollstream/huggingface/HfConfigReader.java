@@ -2,10 +2,8 @@ package io.rollstream.huggingface;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.rollstream.model.DecoderConfig;
 import io.rollstream.model.RopeScaling;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -35,25 +33,85 @@ public final class HfConfigReader {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-
     /** Keys read (or checked) below. */
-    private static final Set<String> MATHS_KEYS = Set.of("architectures", "model_type", "vocab_size", "hidden_size",
-            "intermediate_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads", "head_dim",
-            "hidden_act", "rms_norm_eps", "rope_theta", "rope_scaling", "rope_parameters", "max_position_embeddings",
-            "tie_word_embeddings", "attention_bias", "mlp_bias", "attention_dropout", "sliding_window",
-            "use_sliding_window", "max_window_layers", "layer_types", "partial_rotary_factor", "rope_interleaved",
-            "quantization_config", "bos_token_id", "eos_token_id", "use_mrope");
+    private static final Set<String> MATHS_KEYS = Set.of(
+            "architectures",
+            "model_type",
+            "vocab_size",
+            "hidden_size",
+            "intermediate_size",
+            "num_hidden_layers",
+            "num_attention_heads",
+            "num_key_value_heads",
+            "head_dim",
+            "hidden_act",
+            "rms_norm_eps",
+            "rope_theta",
+            "rope_scaling",
+            "rope_parameters",
+            "max_position_embeddings",
+            "tie_word_embeddings",
+            "attention_bias",
+            "mlp_bias",
+            "attention_dropout",
+            "sliding_window",
+            "use_sliding_window",
+            "max_window_layers",
+            "layer_types",
+            "partial_rotary_factor",
+            "rope_interleaved",
+            "quantization_config",
+            "bos_token_id",
+            "eos_token_id",
+            "use_mrope");
 
     /** Keys known not to change the forward pass (bookkeeping, generation defaults, legacy switches). */
-    private static final Set<String> HARMLESS_KEYS = Set.of("pad_token_id", "torch_dtype", "dtype",
-            "transformers_version", "use_cache", "initializer_range", "_name_or_path", "pretraining_tp",
-            "tokenizer_class", "is_llama_config", "return_dict", "output_hidden_states", "output_attentions",
-            "torchscript", "use_bfloat16", "tie_encoder_decoder", "is_encoder_decoder", "is_decoder",
-            "add_cross_attention", "id2label", "label2id", "problem_type", "finetuning_task", "prefix",
-            "sep_token_id", "decoder_start_token_id", "task_specific_params", "max_length", "min_length",
-            "do_sample", "early_stopping", "num_beams", "num_beam_groups", "temperature", "top_k", "top_p",
-            "typical_p", "repetition_penalty", "length_penalty", "no_repeat_ngram_size", "bad_words_ids",
-            "num_return_sequences", "chunk_size_feed_forward", "pruned_heads", "_attn_implementation_autoset",
+    private static final Set<String> HARMLESS_KEYS = Set.of(
+            "pad_token_id",
+            "torch_dtype",
+            "dtype",
+            "transformers_version",
+            "use_cache",
+            "initializer_range",
+            "_name_or_path",
+            "pretraining_tp",
+            "tokenizer_class",
+            "is_llama_config",
+            "return_dict",
+            "output_hidden_states",
+            "output_attentions",
+            "torchscript",
+            "use_bfloat16",
+            "tie_encoder_decoder",
+            "is_encoder_decoder",
+            "is_decoder",
+            "add_cross_attention",
+            "id2label",
+            "label2id",
+            "problem_type",
+            "finetuning_task",
+            "prefix",
+            "sep_token_id",
+            "decoder_start_token_id",
+            "task_specific_params",
+            "max_length",
+            "min_length",
+            "do_sample",
+            "early_stopping",
+            "num_beams",
+            "num_beam_groups",
+            "temperature",
+            "top_k",
+            "top_p",
+            "typical_p",
+            "repetition_penalty",
+            "length_penalty",
+            "no_repeat_ngram_size",
+            "bad_words_ids",
+            "num_return_sequences",
+            "chunk_size_feed_forward",
+            "pruned_heads",
+            "_attn_implementation_autoset",
             "_from_model_config");
 
     private HfConfigReader() {}
@@ -85,16 +143,31 @@ public final class HfConfigReader {
         String type = text(root, "model_type", null);
         checkActivation(root);
         boolean llamaLike = !DecoderConfig.QWEN2.equals(architecture);
-        refuseIf(llamaLike && bool(root, "attention_bias", false), "attention_bias", root,
+        refuseIf(
+                llamaLike && bool(root, "attention_bias", false),
+                "attention_bias",
+                root,
                 "biases on the attention projections are supported for Qwen2 only");
         refuseIf(bool(root, "mlp_bias", false), "mlp_bias", root, "MLP biases are not supported");
-        refuseIf(root.hasNonNull("quantization_config"), "quantization_config", root,
+        refuseIf(
+                root.hasNonNull("quantization_config"),
+                "quantization_config",
+                root,
                 "quantized weights are not supported: use an unquantized (F32, BF16 or F16) checkpoint");
-        refuseIf(number(root, "attention_dropout", 0) != 0, "attention_dropout", root,
+        refuseIf(
+                number(root, "attention_dropout", 0) != 0,
+                "attention_dropout",
+                root,
                 "dropout is not supported: set it to 0.0");
-        refuseIf(number(root, "partial_rotary_factor", 1) != 1, "partial_rotary_factor", root,
+        refuseIf(
+                number(root, "partial_rotary_factor", 1) != 1,
+                "partial_rotary_factor",
+                root,
                 "rotary embeddings on part of a head are not supported");
-        refuseIf(bool(root, "rope_interleaved", false), "rope_interleaved", root,
+        refuseIf(
+                bool(root, "rope_interleaved", false),
+                "rope_interleaved",
+                root,
                 "interleaved rotary embeddings are not supported (only rotate-half)");
         refuseIf(bool(root, "use_mrope", false), "use_mrope", root, "multimodal rotary embeddings are not supported");
 
@@ -102,13 +175,20 @@ public final class HfConfigReader {
         int heads = requiredInt(root, "num_attention_heads");
         Integer kvHeads = optionalInt(root, "num_key_value_heads");
         if (kvHeads == null) {
-            refuseIf(!DecoderConfig.LLAMA.equals(architecture), "num_key_value_heads", root,
+            refuseIf(
+                    !DecoderConfig.LLAMA.equals(architecture),
+                    "num_key_value_heads",
+                    root,
                     "is required for " + architecture + " (its default differs between versions)");
             kvHeads = heads;
         }
         Integer headDim = optionalInt(root, "head_dim");
         if (headDim == null) {
-            refuseIf(hidden % heads != 0, "num_attention_heads", root, "must divide hidden_size when head_dim is absent");
+            refuseIf(
+                    hidden % heads != 0,
+                    "num_attention_heads",
+                    root,
+                    "must divide hidden_size when head_dim is absent");
             headDim = hidden / heads;
         }
         Rope rope = rope(root);
@@ -119,15 +199,25 @@ public final class HfConfigReader {
                     + " the window changes nothing; max_position_embeddings is " + context + ")");
             context = window;
         }
-        DecoderConfig decoder = new DecoderConfig(architecture, requiredInt(root, "vocab_size"), hidden,
-                requiredInt(root, "intermediate_size"), requiredInt(root, "num_hidden_layers"), heads, kvHeads,
-                headDim, number(root, "rms_norm_eps", 1e-6), rope.theta(), rope.scaling(), context,
+        DecoderConfig decoder = new DecoderConfig(
+                architecture,
+                requiredInt(root, "vocab_size"),
+                hidden,
+                requiredInt(root, "intermediate_size"),
+                requiredInt(root, "num_hidden_layers"),
+                heads,
+                kvHeads,
+                headDim,
+                number(root, "rms_norm_eps", 1e-6),
+                rope.theta(),
+                rope.scaling(),
+                context,
                 bool(root, "tie_word_embeddings", false));
         if (type != null && !type.equals(decoder.modelType())) {
             throw new IllegalArgumentException("model_type " + type + " does not match architectures " + architecture);
         }
         Set<String> unknown = new LinkedHashSet<>();
-        for (Iterator<String> keys = root.fieldNames(); keys.hasNext();) {
+        for (Iterator<String> keys = root.fieldNames(); keys.hasNext(); ) {
             String key = keys.next();
             if (!MATHS_KEYS.contains(key) && !HARMLESS_KEYS.contains(key)) {
                 unknown.add(key);
@@ -143,8 +233,10 @@ public final class HfConfigReader {
         JsonNode list = root.get("architectures");
         String type = text(root, "model_type", null);
         if (list == null || list.isNull()) {
-            return DecoderConfig.MODEL_TYPES.entrySet().stream().filter(e -> e.getValue().equals(type))
-                    .map(Map.Entry::getKey).findFirst()
+            return DecoderConfig.MODEL_TYPES.entrySet().stream()
+                    .filter(e -> e.getValue().equals(type))
+                    .map(Map.Entry::getKey)
+                    .findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("model_type " + type + " is not supported"
                             + " (supported: " + DecoderConfig.MODEL_TYPES.values() + ") and there is no architectures"
                             + " list"));
@@ -154,16 +246,15 @@ public final class HfConfigReader {
         }
         String name = list.get(0).asText();
         if (!DecoderConfig.ARCHITECTURES.contains(name)) {
-            throw new IllegalArgumentException("architectures " + name + " is not supported (supported: "
-                    + DecoderConfig.ARCHITECTURES + ")");
+            throw new IllegalArgumentException(
+                    "architectures " + name + " is not supported (supported: " + DecoderConfig.ARCHITECTURES + ")");
         }
         return name;
     }
 
     private static void checkActivation(JsonNode root) {
         String act = text(root, "hidden_act", "silu").toLowerCase(Locale.ROOT);
-        refuseIf(!act.equals("silu") && !act.equals("swish"), "hidden_act", root,
-                "only silu (SwiGLU) is supported");
+        refuseIf(!act.equals("silu") && !act.equals("swish"), "hidden_act", root, "only silu (SwiGLU) is supported");
     }
 
     private record Rope(double theta, RopeScaling scaling) {}
@@ -175,27 +266,37 @@ public final class HfConfigReader {
         double theta = number(root, "rope_theta", 10000.0);
         if (parameters != null && !parameters.isNull()) {
             refuseIf(!parameters.isObject(), "rope_parameters", root, "must be an object");
-            theta = parameters.hasNonNull("rope_theta") ? parameters.get("rope_theta").asDouble() : theta;
+            theta = parameters.hasNonNull("rope_theta")
+                    ? parameters.get("rope_theta").asDouble()
+                    : theta;
             scaling = parameters;
         }
         if (scaling == null || scaling.isNull()) {
             return new Rope(theta, null);
         }
         refuseIf(!scaling.isObject(), "rope_scaling", root, "must be an object or null");
-        String type = scaling.hasNonNull("rope_type") ? scaling.get("rope_type").asText()
+        String type = scaling.hasNonNull("rope_type")
+                ? scaling.get("rope_type").asText()
                 : scaling.path("type").asText("default");
         if (type.equals("default")) {
             return new Rope(theta, null);
         }
         if (!type.equals(RopeScaling.LINEAR) && !type.equals(RopeScaling.LLAMA3)) {
-            throw new IllegalArgumentException("rope_scaling type " + type + " is not supported (supported: default,"
-                    + " linear, llama3)");
+            throw new IllegalArgumentException(
+                    "rope_scaling type " + type + " is not supported (supported: default," + " linear, llama3)");
         }
         try {
-            return new Rope(theta, new RopeScaling(type, scaling.path("factor").asDouble(Double.NaN),
-                    doubleOrNull(scaling, "low_freq_factor"), doubleOrNull(scaling, "high_freq_factor"),
-                    scaling.hasNonNull("original_max_position_embeddings")
-                            ? scaling.get("original_max_position_embeddings").asInt() : null));
+            return new Rope(
+                    theta,
+                    new RopeScaling(
+                            type,
+                            scaling.path("factor").asDouble(Double.NaN),
+                            doubleOrNull(scaling, "low_freq_factor"),
+                            doubleOrNull(scaling, "high_freq_factor"),
+                            scaling.hasNonNull("original_max_position_embeddings")
+                                    ? scaling.get("original_max_position_embeddings")
+                                            .asInt()
+                                    : null));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("rope_scaling " + scaling + ": " + e.getMessage(), e);
         }

@@ -1,13 +1,11 @@
 package io.rollstream.huggingface;
 
 import ai.djl.Device;
-
 import io.rollstream.device.Placement;
 import io.rollstream.model.DecoderConfig;
 import io.rollstream.model.DecoderLayout;
 import io.rollstream.model.DecoderModel;
 import io.rollstream.tokenizer.TokenizerSpec;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -52,14 +50,22 @@ public final class HfModelDirectory {
         List<Path> files = new ArrayList<>();
         try (Stream<Path> list = Files.list(key)) {
             list.filter(f -> {
-                String name = f.getFileName().toString();
-                return name.equals(CONFIG_FILE) || name.equals(HfWeights.INDEX_FILE) || name.endsWith(".safetensors");
-            }).sorted().forEach(files::add);
+                        String name = f.getFileName().toString();
+                        return name.equals(CONFIG_FILE)
+                                || name.equals(HfWeights.INDEX_FILE)
+                                || name.endsWith(".safetensors");
+                    })
+                    .sorted()
+                    .forEach(files::add);
         }
         StringBuilder stamp = new StringBuilder();
         for (Path f : files) {
-            stamp.append(f.getFileName()).append(' ').append(Files.size(f)).append(' ')
-                    .append(Files.getLastModifiedTime(f).toMillis()).append('\n');
+            stamp.append(f.getFileName())
+                    .append(' ')
+                    .append(Files.size(f))
+                    .append(' ')
+                    .append(Files.getLastModifiedTime(f).toMillis())
+                    .append('\n');
         }
         String[] cached = FINGERPRINTS.get(key);
         if (cached != null && cached[0].equals(stamp.toString())) {
@@ -75,7 +81,7 @@ public final class HfModelDirectory {
         for (Path f : files) {
             digest.update((f.getFileName() + "\n" + Files.size(f) + "\n").getBytes(StandardCharsets.UTF_8));
             try (InputStream in = Files.newInputStream(f)) {
-                for (int n; (n = in.read(buffer)) > 0;) {
+                for (int n; (n = in.read(buffer)) > 0; ) {
                     digest.update(buffer, 0, n);
                 }
             }
@@ -143,7 +149,8 @@ public final class HfModelDirectory {
     }
 
     private static String abbreviate(Set<String> names) {
-        return names.size() <= 8 ? names.toString()
+        return names.size() <= 8
+                ? names.toString()
                 : names.stream().limit(8).toList() + " and " + (names.size() - 8) + " more";
     }
 }

@@ -5,12 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import io.rollstream.model.DecoderConfig;
 import io.rollstream.model.RopeScaling;
 import io.rollstream.safetensors.SafetensorsDtype;
 import io.rollstream.safetensors.SafetensorsWriter;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +26,8 @@ import java.util.Map;
 public final class HfModelWriter {
 
     /** Tokenizer files copied along when present. */
-    public static final List<String> TOKENIZER_FILES = List.of(HfModelDirectory.TOKENIZER_FILE,
-            "tokenizer_config.json", "special_tokens_map.json");
+    public static final List<String> TOKENIZER_FILES =
+            List.of(HfModelDirectory.TOKENIZER_FILE, "tokenizer_config.json", "special_tokens_map.json");
 
     public static final String GENERATION_CONFIG_FILE = "generation_config.json";
 
@@ -47,8 +45,15 @@ public final class HfModelWriter {
      * @param eosTokenIds EOS ids (one or more), possibly empty
      * @param tokenizerDir a directory whose tokenizer files are copied, or null
      */
-    public static void write(Path dir, DecoderConfig config, Map<String, float[]> weights, SafetensorsDtype dtype,
-            Integer bosTokenId, List<Integer> eosTokenIds, Path tokenizerDir) throws IOException {
+    public static void write(
+            Path dir,
+            DecoderConfig config,
+            Map<String, float[]> weights,
+            SafetensorsDtype dtype,
+            Integer bosTokenId,
+            List<Integer> eosTokenIds,
+            Path tokenizerDir)
+            throws IOException {
         Files.createDirectories(dir);
         Map<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
         config.parameterShapes().forEach((name, shape) -> {
@@ -85,8 +90,8 @@ public final class HfModelWriter {
     }
 
     /** The config.json of {@code config}, in the shape transformers writes for its architecture. */
-    public static ObjectNode configJson(DecoderConfig config, SafetensorsDtype dtype, Integer bosTokenId,
-            List<Integer> eosTokenIds) {
+    public static ObjectNode configJson(
+            DecoderConfig config, SafetensorsDtype dtype, Integer bosTokenId, List<Integer> eosTokenIds) {
         ObjectNode c = JSON.createObjectNode();
         c.putArray("architectures").add(config.architecture());
         c.put("model_type", config.modelType());
@@ -117,10 +122,12 @@ public final class HfModelWriter {
         c.put("tie_word_embeddings", config.tieWordEmbeddings());
         c.put("attention_dropout", 0.0);
         switch (config.architecture()) {
-            case DecoderConfig.LLAMA -> c.put("attention_bias", false).put("mlp_bias", false).put("pretraining_tp", 1);
+            case DecoderConfig.LLAMA ->
+                c.put("attention_bias", false).put("mlp_bias", false).put("pretraining_tp", 1);
             case DecoderConfig.MISTRAL -> c.putNull("sliding_window");
             case DecoderConfig.QWEN2 -> c.put("use_sliding_window", false).putNull("sliding_window");
-            default -> c.put("attention_bias", false).put("use_sliding_window", false).putNull("sliding_window");
+            default ->
+                c.put("attention_bias", false).put("use_sliding_window", false).putNull("sliding_window");
         }
         putTokenIds(c, bosTokenId, eosTokenIds);
         c.put("torch_dtype", dtype == SafetensorsDtype.BF16 ? "bfloat16" : "float32");

@@ -3,13 +3,10 @@ package io.rollstream.huggingface;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.rollstream.model.TensorSource;
 import io.rollstream.safetensors.SafetensorsFile;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -69,17 +66,21 @@ public final class HfWeights implements TensorSource, AutoCloseable {
         }
     }
 
-    private static void openShards(Path dir, Path index, List<SafetensorsFile> files,
-            Map<String, SafetensorsFile> byTensor) throws IOException {
+    private static void openShards(
+            Path dir, Path index, List<SafetensorsFile> files, Map<String, SafetensorsFile> byTensor)
+            throws IOException {
         JsonNode map = new ObjectMapper().readTree(Files.readString(index)).path("weight_map");
         if (!map.isObject() || map.isEmpty()) {
             throw new IOException(index + " has no weight_map object");
         }
         Map<String, SafetensorsFile> byName = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String shard = e.getValue().asText("");
-            if (!e.getValue().isTextual() || shard.isEmpty() || shard.contains("/") || shard.contains("\\")
+            if (!e.getValue().isTextual()
+                    || shard.isEmpty()
+                    || shard.contains("/")
+                    || shard.contains("\\")
                     || shard.startsWith(".")) {
                 throw new IOException(index + " maps " + e.getKey() + " to " + e.getValue()
                         + ", which is not a file name inside " + dir);
@@ -110,8 +111,8 @@ public final class HfWeights implements TensorSource, AutoCloseable {
         }
         Shape stored = new Shape(file.tensors().get(name).shape());
         if (!stored.equals(shape)) {
-            throw new IllegalArgumentException(file.path() + ": tensor " + name + " has shape " + stored
-                    + ", but config.json implies " + shape);
+            throw new IllegalArgumentException(
+                    file.path() + ": tensor " + name + " has shape " + stored + ", but config.json implies " + shape);
         }
         try {
             return file.readFloat32(name, manager);

@@ -3,17 +3,6 @@ package io.rollstream.job;
 import io.rollstream.config.ConfigLoader;
 import io.rollstream.config.InvalidConfigException;
 import io.rollstream.config.RunConfig;
-
-import org.apache.flink.configuration.StateRecoveryOptions;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.fs.FSDataInputStream;
-import org.apache.flink.core.fs.Path;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +10,14 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.fs.FSDataInputStream;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * The job jar's entry point on a Flink cluster ({@code flink run}, the REST API's
@@ -42,19 +39,25 @@ import java.util.List;
 @Command(name = "ClusterJob", description = "Submits the Rollstream pipeline to the Flink cluster it runs in.")
 public final class ClusterJob {
 
-    @Option(names = "--config", required = true,
+    @Option(
+            names = "--config",
+            required = true,
             description = "YAML config on any Flink file system (file:///..., s3://..., hdfs://...)")
     String config;
 
     @Option(names = "--set", description = "override a config key, e.g. --set job.max_steps=50 (repeatable)")
     List<String> overrides = new ArrayList<>();
 
-    @Option(names = "--run-dir", description = "run directory, shared by the job manager and the task managers"
-            + " (default: runs/<job.name>-<timestamp> under the working directory of main())")
+    @Option(
+            names = "--run-dir",
+            description = "run directory, shared by the job manager and the task managers"
+                    + " (default: runs/<job.name>-<timestamp> under the working directory of main())")
     java.nio.file.Path runDir;
 
-    @Option(names = "--rest-url", description = "the cluster's REST API as clients reach it, e.g."
-            + " http://jobmanager:8081: written to <run-dir>/job.json for `rollstream stop RUN_DIR`")
+    @Option(
+            names = "--rest-url",
+            description = "the cluster's REST API as clients reach it, e.g."
+                    + " http://jobmanager:8081: written to <run-dir>/job.json for `rollstream stop RUN_DIR`")
     String restUrl;
 
     private ClusterJob() {}
@@ -64,27 +67,37 @@ public final class ClusterJob {
         try {
             new CommandLine(job).parseArgs(args);
         } catch (CommandLine.ParameterException e) {
-            throw new IllegalArgumentException(e.getMessage() + "; program arguments are --config PATH"
-                    + " [--set key=value ...] [--run-dir DIR] [--rest-url URL]", e);
+            throw new IllegalArgumentException(
+                    e.getMessage() + "; program arguments are --config PATH"
+                            + " [--set key=value ...] [--run-dir DIR] [--rest-url URL]",
+                    e);
         }
         job.submit(System.out);
     }
 
     private void submit(PrintStream out) throws Exception {
         RunConfig resolved = readConfig(config, overrides);
-        java.nio.file.Path dir = runDir != null ? runDir : java.nio.file.Path.of("runs", resolved.job().name() + "-"
-                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        java.nio.file.Path dir = runDir != null
+                ? runDir
+                : java.nio.file.Path.of(
+                        "runs",
+                        resolved.job().name() + "-"
+                                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         String resumeFrom = env.getConfiguration().get(StateRecoveryOptions.SAVEPOINT_PATH);
         LocalRun.Prepared prepared = LocalRun.prepare(resolved, dir, resumeFrom, out, PreFlight.Mode.CLUSTER_RUN);
-        PipelinePlan plan = PlanFactory.plan(resolved, prepared.paths(), prepared.model().contextLength())
+        PipelinePlan plan = PlanFactory.plan(
+                        resolved, prepared.paths(), prepared.model().contextLength())
                 .withSlotResources(resolved.slots());
-        env.configure(JobSettings.checkpointsAndRestarts(prepared.paths(),
-                resolved.job().checkpointIntervalS() * 1000L, resolved.job().checkpointDir(),
+        env.configure(JobSettings.checkpointsAndRestarts(
+                prepared.paths(),
+                resolved.job().checkpointIntervalS() * 1000L,
+                resolved.job().checkpointDir(),
                 resolved.job().restartAttempts()));
         RlPipelineJob.build(env, plan, PlanFactory.io(resolved, plan));
         plan.signals().clearStopRequest(); // left by the stop this job may resume from
-        out.println("submitting " + plan.jobName() + "; run directory " + prepared.paths().dir());
+        out.println("submitting " + plan.jobName() + "; run directory "
+                + prepared.paths().dir());
         JobClient job;
         try {
             job = env.executeAsync(plan.jobName());
@@ -93,9 +106,14 @@ public final class ClusterJob {
         }
         out.println("job " + job.getJobID() + " submitted");
         if (restUrl != null) {
-            RunControl.publish(prepared.paths().dir(), new RunControl.JobHandle(job.getJobID().toString(),
-                    restUrl.replaceAll("/+$", ""), prepared.paths().savepoints().toUri().toString(),
-                    plan.store().root(), true));
+            RunControl.publish(
+                    prepared.paths().dir(),
+                    new RunControl.JobHandle(
+                            job.getJobID().toString(),
+                            restUrl.replaceAll("/+$", ""),
+                            prepared.paths().savepoints().toUri().toString(),
+                            plan.store().root(),
+                            true));
         }
     }
 
@@ -111,8 +129,8 @@ public final class ClusterJob {
         try {
             return ConfigLoader.parse(text, overrides, "configuration file " + location);
         } catch (InvalidConfigException e) {
-            throw new IllegalArgumentException("invalid config " + location + ":\n  "
-                    + String.join("\n  ", e.errors()), e);
+            throw new IllegalArgumentException(
+                    "invalid config " + location + ":\n  " + String.join("\n  ", e.errors()), e);
         }
     }
 }

@@ -9,7 +9,6 @@ import io.rollstream.types.StepMetrics.StepTimes;
 import io.rollstream.types.StepMetrics.Throughput;
 import io.rollstream.types.StepMetrics.Totals;
 import io.rollstream.types.StepMetrics.Updates;
-
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -48,7 +47,12 @@ public final class ConsoleProgress implements Consumer<String>, AutoCloseable {
      * @param maxMinutes the job's time limit from now, 0 for none
      * @param clock milliseconds, {@link System#currentTimeMillis} outside tests
      */
-    public ConsoleProgress(Consumer<String> out, PrintWriter terminal, long maxSteps, int logEvery, double maxMinutes,
+    public ConsoleProgress(
+            Consumer<String> out,
+            PrintWriter terminal,
+            long maxSteps,
+            int logEvery,
+            double maxMinutes,
             LongSupplier clock) {
         if (logEvery < 1) {
             throw new IllegalArgumentException("logEvery must be >= 1, got " + logEvery);
@@ -94,8 +98,9 @@ public final class ConsoleProgress implements Consumer<String>, AutoCloseable {
             accept(window.line(number, maxSteps, logEvery, eta));
             window = new Window(m);
         }
-        bar.draw(String.format("%s %d/%d steps | %s elapsed | ETA %s", ProgressBar.bar(number, maxSteps, 24), number,
-                maxSteps, duration((now - startMillis) / 1000.0), eta));
+        bar.draw(String.format(
+                "%s %d/%d steps | %s elapsed | ETA %s",
+                ProgressBar.bar(number, maxSteps, 24), number, maxSteps, duration((now - startMillis) / 1000.0), eta));
     }
 
     /** Clears the progress bar: the run's closing lines follow. */
@@ -139,10 +144,12 @@ public final class ConsoleProgress implements Consumer<String>, AutoCloseable {
 
     /** The line of one SFT warm-start step. */
     static String sftLine(StepMetrics m, long steps) {
-        StringBuilder s = new StringBuilder(String.format("sft  step %4d/%d | loss %.4f", m.step() + 1,
-                steps, m.value(StepMetrics::optimization, Optimization::loss, 0)));
+        StringBuilder s = new StringBuilder(String.format(
+                "sft  step %4d/%d | loss %.4f",
+                m.step() + 1, steps, m.value(StepMetrics::optimization, Optimization::loss, 0)));
         if (m.evaluated()) {
-            s.append(String.format(" | held-out accuracy %.1f%%", 100 * m.evalAccuracy())).append(passAt(m));
+            s.append(String.format(" | held-out accuracy %.1f%%", 100 * m.evalAccuracy()))
+                    .append(passAt(m));
         }
         return s.toString();
     }
@@ -164,6 +171,7 @@ public final class ConsoleProgress implements Consumer<String>, AutoCloseable {
     private static final class Window {
         /** {@code time_s} of the step before the window, or NaN when unknown. */
         private final double timeBefore;
+
         private int steps;
         private double reward;
         private double staleness;
@@ -224,8 +232,12 @@ public final class ConsoleProgress implements Consumer<String>, AutoCloseable {
             if (logEvery > 1) {
                 s.append(String.format(" (%d-step avg)", steps));
             }
-            s.append(String.format(" | reward %.3f | staleness %.2f | kept %d/%d groups (run: %.0f%% trained, %d stale)",
-                    reward / steps, staleness / steps, groupsTrained, groupsScored,
+            s.append(String.format(
+                    " | reward %.3f | staleness %.2f | kept %d/%d groups (run: %.0f%% trained, %d stale)",
+                    reward / steps,
+                    staleness / steps,
+                    groupsTrained,
+                    groupsScored,
                     100 * last.value(StepMetrics::totals, Totals::totalGenerationEfficiency, 0),
                     (long) last.value(StepMetrics::totals, Totals::totalGroupsDroppedStale, 0)));
             if (hasTokens && seconds > 0) {
@@ -236,7 +248,8 @@ public final class ConsoleProgress implements Consumer<String>, AutoCloseable {
                 s.append(String.format(" | reverse KL %.4f", kl / steps));
             }
             if (last.evaluated()) {
-                s.append(String.format(" | held-out accuracy %.1f%%", 100 * last.evalAccuracy())).append(passAt(last));
+                s.append(String.format(" | held-out accuracy %.1f%%", 100 * last.evalAccuracy()))
+                        .append(passAt(last));
             }
             if (last.invalidRecords() != null && last.invalidRecords() > 0) {
                 s.append(String.format(" | invalid records %,d", last.invalidRecords()));

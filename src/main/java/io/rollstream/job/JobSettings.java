@@ -1,13 +1,12 @@
 package io.rollstream.job;
 
+import java.time.Duration;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
-
-import java.time.Duration;
 
 /**
  * The per-job Flink settings every run needs, on a local mini-cluster and on a session cluster
@@ -27,14 +26,20 @@ public final class JobSettings {
      *     for the run directory's {@code checkpoints/}
      * @param restartAttempts restarts from the latest checkpoint before the job fails
      */
-    public static Configuration checkpointsAndRestarts(RunPaths paths, long checkpointIntervalMillis,
-            String checkpointDir, int restartAttempts) {
+    public static Configuration checkpointsAndRestarts(
+            RunPaths paths, long checkpointIntervalMillis, String checkpointDir, int restartAttempts) {
         Configuration conf = new Configuration();
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(checkpointIntervalMillis));
-        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
-                checkpointDir != null ? checkpointDir : paths.checkpoints().toUri().toString());
-        conf.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, paths.savepoints().toUri().toString());
-        conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+        conf.set(
+                CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                checkpointDir != null
+                        ? checkpointDir
+                        : paths.checkpoints().toUri().toString());
+        conf.set(
+                CheckpointingOptions.SAVEPOINT_DIRECTORY,
+                paths.savepoints().toUri().toString());
+        conf.set(
+                CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         conf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, Duration.ofMinutes(10));
         conf.set(StateBackendOptions.STATE_BACKEND, "hashmap");

@@ -1,5 +1,6 @@
 package io.rollstream.job;
 
+import java.nio.file.Path;
 import org.apache.flink.configuration.BlobServerOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -7,8 +8,6 @@ import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.configuration.WebOptions;
-
-import java.nio.file.Path;
 
 /**
  * What the mini-cluster of a local run may do on this machine: listen on loopback only and run no

@@ -1,5 +1,11 @@
 package io.rollstream.job;
 
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import org.apache.flink.runtime.rest.FileUploadHandler;
 import org.apache.flink.runtime.rest.handler.util.HandlerUtils;
 import org.apache.flink.runtime.rest.messages.ErrorResponseBody;
@@ -12,13 +18,6 @@ import org.apache.flink.shaded.netty4.io.netty.handler.codec.http.HttpRequest;
 import org.apache.flink.shaded.netty4.io.netty.handler.codec.http.HttpResponseStatus;
 import org.apache.flink.shaded.netty4.io.netty.handler.codec.http.QueryStringDecoder;
 import org.apache.flink.shaded.netty4.io.netty.util.ReferenceCountUtil;
-
-import java.io.IOException;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * The REST server of a local run answers this machine's tools only, and runs no one's code:
@@ -57,7 +56,8 @@ final class LocalRestGuard extends ChannelInboundHandlerAdapter {
         String refusal = !isLoopbackHost(request.headers().get(HttpHeaderNames.HOST))
                 ? "requests must address the local run as localhost or 127.0.0.1"
                 : runsCode(request.method(), request.uri())
-                        ? "job submission and jar upload are disabled on a local Rollstream run" : null;
+                        ? "job submission and jar upload are disabled on a local Rollstream run"
+                        : null;
         if (refusal == null) {
             ctx.fireChannelRead(msg);
             return;
@@ -67,8 +67,8 @@ final class LocalRestGuard extends ChannelInboundHandlerAdapter {
         } catch (IOException e) {
             // the upload directory is the run's own and is removed with it
         } finally {
-            HandlerUtils.sendErrorResponse(ctx, request, new ErrorResponseBody(refusal), HttpResponseStatus.FORBIDDEN,
-                    responseHeaders);
+            HandlerUtils.sendErrorResponse(
+                    ctx, request, new ErrorResponseBody(refusal), HttpResponseStatus.FORBIDDEN, responseHeaders);
             ReferenceCountUtil.release(msg);
         }
     }
@@ -89,7 +89,8 @@ final class LocalRestGuard extends ChannelInboundHandlerAdapter {
     /** Whether {@code method uri} submits a job or touches uploaded jars. */
     static boolean runsCode(HttpMethod method, String uri) {
         List<String> path = Arrays.stream(new QueryStringDecoder(uri).path().split("/"))
-                .filter(segment -> !segment.isEmpty()).toList();
+                .filter(segment -> !segment.isEmpty())
+                .toList();
         if (!path.isEmpty() && path.get(0).matches("v\\d+")) {
             path = path.subList(1, path.size());
         }

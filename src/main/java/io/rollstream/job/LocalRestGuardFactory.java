@@ -1,13 +1,12 @@
 package io.rollstream.job;
 
+import java.util.Map;
+import java.util.Optional;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.io.network.netty.InboundChannelHandlerFactory;
 import org.apache.flink.shaded.netty4.io.netty.channel.ChannelHandler;
-
-import java.util.Map;
-import java.util.Optional;
 
 /**
  * Puts {@link LocalRestGuard} into the pipeline of a REST server whose configuration sets
@@ -17,8 +16,8 @@ import java.util.Optional;
 public final class LocalRestGuardFactory implements InboundChannelHandlerFactory {
 
     /** Answer loopback host names only, and refuse job submission and jar upload. */
-    static final ConfigOption<Boolean> ENABLED = ConfigOptions.key("rollstream.rest.local-guard")
-            .booleanType().defaultValue(false);
+    static final ConfigOption<Boolean> ENABLED =
+            ConfigOptions.key("rollstream.rest.local-guard").booleanType().defaultValue(false);
 
     @Override
     public int priority() {

@@ -1,5 +1,6 @@
 package io.rollstream.job;
 
+import ai.djl.Device;
 import io.rollstream.checkpoint.Adapter;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
@@ -30,12 +31,6 @@ import io.rollstream.tokenizer.PromptCodec;
 import io.rollstream.tokenizer.Tokenizer;
 import io.rollstream.tokenizer.TokenizerSpec;
 import io.rollstream.types.StepMetrics;
-
-import ai.djl.Device;
-
-
-import org.apache.flink.api.common.JobStatus;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.channels.FileChannel;
@@ -54,6 +49,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.JobStatus;
 
 /**
  * {@code rollstream run}: prepares the run directory (resolved config, initial policy — fresh,
@@ -79,8 +75,8 @@ public final class LocalRun {
         long start = System.currentTimeMillis();
         Opened opened = open(config, runDir, resume, PreFlight.Mode.LOCAL_RUN);
         try (RunLog log = RunLog.open(opened.paths().runLog(), console);
-                TensorBoardLog tensorboard = TensorBoardLog.follow(opened.paths().metrics(),
-                        opened.paths().tensorboard(), resume != null)) {
+                TensorBoardLog tensorboard = TensorBoardLog.follow(
+                        opened.paths().metrics(), opened.paths().tensorboard(), resume != null)) {
             PrintStream out = log.out();
             Prepared prepared;
             try {
@@ -92,19 +88,29 @@ public final class LocalRun {
         }
     }
 
-    private static PipelineRunner.Result runJob(RunConfig config, Prepared prepared, ResumePlan resume, long start,
-            PrintStream out) throws Exception {
+    private static PipelineRunner.Result runJob(
+            RunConfig config, Prepared prepared, ResumePlan resume, long start, PrintStream out) throws Exception {
         RunPaths paths = prepared.paths();
         PolicyStore store = prepared.store();
         PipelinePlan plan = PlanFactory.plan(config, paths, prepared.model().contextLength());
         String restorePath = resume != null && resume.phase() == ResumePlan.Phase.RESTORE ? resume.restorePath() : null;
-        PipelineRunner.Options options = new PipelineRunner.Options(config.job().webUi(), config.job().webUiPort(),
-                plan.slots(), config.job().checkpointIntervalS() * 1000L, restorePath,
-                config.job().maxMinutes(), config.job().prometheusPort(), config.job().checkpointDir(),
+        PipelineRunner.Options options = new PipelineRunner.Options(
+                config.job().webUi(),
+                config.job().webUiPort(),
+                plan.slots(),
+                config.job().checkpointIntervalS() * 1000L,
+                restorePath,
+                config.job().maxMinutes(),
+                config.job().prometheusPort(),
+                config.job().checkpointDir(),
                 config.job().restartAttempts());
         PipelineRunner.Result result;
-        try (ConsoleProgress progress = new ConsoleProgress(out::println, ConsoleProgress.terminal(),
-                config.job().maxSteps(), config.job().logEvery(), config.job().maxMinutes(),
+        try (ConsoleProgress progress = new ConsoleProgress(
+                out::println,
+                ConsoleProgress.terminal(),
+                config.job().maxSteps(),
+                config.job().logEvery(),
+                config.job().maxMinutes(),
                 System::currentTimeMillis)) {
             result = PipelineRunner.run(plan, PlanFactory.io(config, plan), options, progress);
         } catch (PipelineRunner.NotStarted refused) {
@@ -121,15 +127,26 @@ public final class LocalRun {
             if (config.model().source() == ModelSource.HUGGINGFACE) {
                 exports = exportFinal(finalPolicy, paths);
             }
-            finalEval = evaluate(PlanFactory.eval(config), finalPolicy,
-                    new PromptCodec(prepared.tokenizer(), finalPolicy.tokenizer().promptFormat()));
+            finalEval = evaluate(
+                    PlanFactory.eval(config),
+                    finalPolicy,
+                    new PromptCodec(
+                            prepared.tokenizer(), finalPolicy.tokenizer().promptFormat()));
         }
         if (learnerFinished) {
-            RunEvents.of(paths).append(RunEvents.FINISH, RunEvents.fields("steps", config.job().maxSteps(),
-                    "final_model", paths.finalModel().toString(), "restarts", result.restarts()));
+            RunEvents.of(paths)
+                    .append(
+                            RunEvents.FINISH,
+                            RunEvents.fields(
+                                    "steps",
+                                    config.job().maxSteps(),
+                                    "final_model",
+                                    paths.finalModel().toString(),
+                                    "restarts",
+                                    result.restarts()));
         }
-        summarize(paths, result, finalEval, (System.currentTimeMillis() - start) / 1000.0, exports, learnerFinished,
-                out);
+        summarize(
+                paths, result, finalEval, (System.currentTimeMillis() - start) / 1000.0, exports, learnerFinished, out);
         return result;
     }
 
@@ -140,8 +157,8 @@ public final class LocalRun {
      * @param resumed what a resume changed in the run directory, to put back if the job does not
      *     start; null for a new run
      */
-    public record Prepared(RunPaths paths, PolicyStore store, Tokenizer tokenizer, ModelSpec model,
-            ResumedFiles resumed) {
+    public record Prepared(
+            RunPaths paths, PolicyStore store, Tokenizer tokenizer, ModelSpec model, ResumedFiles resumed) {
 
         /**
          * The error to report when Flink refused to start the job: after a resume, the run directory
@@ -152,9 +169,11 @@ public final class LocalRun {
                 return refused;
             }
             resumed.restore(paths, store);
-            return new IllegalArgumentException("--resume-from: Flink cannot restore the resume point into the job this"
-                    + " config makes (" + refused.getMessage() + "); resume with --config " + paths.config()
-                    + ", or start a new run", refused);
+            return new IllegalArgumentException(
+                    "--resume-from: Flink cannot restore the resume point into the job this"
+                            + " config makes (" + refused.getMessage() + "); resume with --config " + paths.config()
+                            + ", or start a new run",
+                    refused);
         }
     }
 
@@ -163,16 +182,19 @@ public final class LocalRun {
      * rewrites, the lines it adds to run.log and events.jsonl, and the empty checkpoint folders
      * Flink makes for a job it then refuses to start.
      */
-    record ResumedFiles(byte[] config, Optional<byte[]> finishedMarker, Set<Path> checkpointFolders,
-            Map<Path, Long> logLengths) {
+    record ResumedFiles(
+            byte[] config, Optional<byte[]> finishedMarker, Set<Path> checkpointFolders, Map<Path, Long> logLengths) {
 
         static ResumedFiles before(RunPaths paths, PolicyStore store) throws IOException {
             Map<Path, Long> logLengths = new HashMap<>();
             for (Path log : List.of(paths.runLog(), paths.events())) {
                 logLengths.put(log, Files.exists(log) ? Files.size(log) : -1L);
             }
-            return new ResumedFiles(Files.readAllBytes(paths.config()), new RunSignals(store).finishedMarker(),
-                    entries(paths.checkpoints()), logLengths);
+            return new ResumedFiles(
+                    Files.readAllBytes(paths.config()),
+                    new RunSignals(store).finishedMarker(),
+                    entries(paths.checkpoints()),
+                    logLengths);
         }
 
         void restore(RunPaths paths, PolicyStore store) throws IOException {
@@ -193,7 +215,8 @@ public final class LocalRun {
                     deleteEmptyFolders(made);
                 }
             }
-            if (checkpointFolders.isEmpty() && Files.isDirectory(paths.checkpoints())
+            if (checkpointFolders.isEmpty()
+                    && Files.isDirectory(paths.checkpoints())
                     && entries(paths.checkpoints()).isEmpty()) {
                 Files.delete(paths.checkpoints());
             }
@@ -228,8 +251,8 @@ public final class LocalRun {
      *
      * @param resumeFrom the checkpoint or savepoint the job restores, or null for a new run
      */
-    public static Prepared prepare(RunConfig config, Path runDir, String resumeFrom, PrintStream out,
-            PreFlight.Mode mode) throws Exception {
+    public static Prepared prepare(
+            RunConfig config, Path runDir, String resumeFrom, PrintStream out, PreFlight.Mode mode) throws Exception {
         ResumePlan resume = resumeFrom == null ? null : ResumePlan.restore(resumeFrom);
         return preparePolicy(config, open(config, runDir, resume, mode), resume, out);
     }
@@ -247,8 +270,8 @@ public final class LocalRun {
             throws IOException {
         RunPaths paths = RunPaths.under(runDir, config.policyStore().path());
         boolean resuming = resume != null;
-        PreFlight.Checked checked = PreFlight.check(config, mode,
-                resuming && resume.phase() != ResumePlan.Phase.INITIAL);
+        PreFlight.Checked checked =
+                PreFlight.check(config, mode, resuming && resume.phase() != ResumePlan.Phase.INITIAL);
         PreFlight.disk(config, checked.model(), runDir);
         PolicyStore store = new PolicyStore(paths.policyStore());
         if (resuming) {
@@ -285,8 +308,11 @@ public final class LocalRun {
             }
         } else {
             out.println("initial policy: " + model.describe()
-                    + (config.sft().steps() > 0 ? ", SFT warm start for " + config.sft().steps() + " steps" : ""));
-            PromptCodec codec = new PromptCodec(checked.tokenizer(), PlanFactory.tokenizer(config).promptFormat());
+                    + (config.sft().steps() > 0
+                            ? ", SFT warm start for " + config.sft().steps() + " steps"
+                            : ""));
+            PromptCodec codec = new PromptCodec(
+                    checked.tokenizer(), PlanFactory.tokenizer(config).promptFormat());
             publishInitialPolicy(config, model, checked.init(), codec, paths, resume != null, out, store);
         }
         return new Prepared(paths, store, checked.tokenizer(), model, opened.resumed());
@@ -302,12 +328,17 @@ public final class LocalRun {
         RunEvents events = RunEvents.of(paths);
         String after = events.endOfPreviousAttempt();
         long sftEnd = config.sft().steps() > 0
-                ? new SftState(paths, SftState.settingsOf(config)).load().map(SftState::metricsBytes).orElse(0L) : 0L;
+                ? new SftState(paths, SftState.settingsOf(config))
+                        .load()
+                        .map(SftState::metricsBytes)
+                        .orElse(0L)
+                : 0L;
         cutBack(paths.metrics(), sftEnd);
         cutBack(paths.rollouts(), 0);
         cutBack(paths.invalidRecords(), 0);
-        events.append(RunEvents.RESUME, RunEvents.fields("phase", "rl", "from", "the start of RL", "step", 0,
-                "after", after));
+        events.append(
+                RunEvents.RESUME,
+                RunEvents.fields("phase", "rl", "from", "the start of RL", "step", 0, "after", after));
     }
 
     /** Truncates {@code file} to {@code length} bytes when it is longer. */
@@ -326,29 +357,58 @@ public final class LocalRun {
      * warm-started by SFT, the initial policy written once at the store's root; or the adapters of a
      * {@code model.init} that has them, on their own base.
      */
-    private static void publishInitialPolicy(RunConfig config, ModelSpec model, Checkpoint init, PromptCodec codec,
-            RunPaths paths, boolean continueSaved, PrintStream out, PolicyStore store) throws Exception {
+    private static void publishInitialPolicy(
+            RunConfig config,
+            ModelSpec model,
+            Checkpoint init,
+            PromptCodec codec,
+            RunPaths paths,
+            boolean continueSaved,
+            PrintStream out,
+            PolicyStore store)
+            throws Exception {
         LoraConfig lora = config.model().lora();
         if (lora == null || (init != null && init.adapter() != null)) {
-            initialPolicy(config, model, init, codec, paths, continueSaved, out,
-                    policy -> store.publish(policy, "initial"));
-        } else if (config.model().source() == ModelSource.HUGGINGFACE && config.sft().steps() == 0) {
+            initialPolicy(
+                    config, model, init, codec, paths, continueSaved, out, policy -> store.publish(policy, "initial"));
+        } else if (config.model().source() == ModelSource.HUGGINGFACE
+                && config.sft().steps() == 0) {
             Path dir = Path.of(config.model().path()).toAbsolutePath().normalize();
-            Adapter.Base base = new Adapter.Base(Adapter.Base.HUGGINGFACE, dir.toString(),
-                    HfModelDirectory.fingerprint(dir));
-            store.publish(freshAdapters(model, codec.spec(), lora, base, config.job().seed(), origin(config)),
-                    "initial");
+            Adapter.Base base =
+                    new Adapter.Base(Adapter.Base.HUGGINGFACE, dir.toString(), HfModelDirectory.fingerprint(dir));
+            store.publish(
+                    freshAdapters(model, codec.spec(), lora, base, config.job().seed(), origin(config)), "initial");
         } else {
-            initialPolicy(config, model, init, codec, paths, continueSaved, out, full -> store.publish(freshAdapters(model,
-                    full.tokenizer(), lora, store.publishBase(full), config.job().seed(), full.metadata()), "initial"));
+            initialPolicy(
+                    config,
+                    model,
+                    init,
+                    codec,
+                    paths,
+                    continueSaved,
+                    out,
+                    full -> store.publish(
+                            freshAdapters(
+                                    model,
+                                    full.tokenizer(),
+                                    lora,
+                                    store.publishBase(full),
+                                    config.job().seed(),
+                                    full.metadata()),
+                            "initial"));
         }
     }
 
     /** Version 0 of a LoRA run: fresh adapters on {@code base}, deterministic in {@code seed}. */
-    static Checkpoint freshAdapters(ModelSpec model, TokenizerSpec tokenizer, LoraConfig lora, Adapter.Base base,
-            long seed, Map<String, String> metadata) {
-        Map<String, float[]> adapters = LoraLayout.initialWeights(Models.decoder(model), lora,
-                new SplittableRandom(seed));
+    static Checkpoint freshAdapters(
+            ModelSpec model,
+            TokenizerSpec tokenizer,
+            LoraConfig lora,
+            Adapter.Base base,
+            long seed,
+            Map<String, String> metadata) {
+        Map<String, float[]> adapters =
+                LoraLayout.initialWeights(Models.decoder(model), lora, new SplittableRandom(seed));
         return new Checkpoint(0, model, tokenizer, TensorSource.of(adapters), null, metadata, new Adapter(lora, base));
     }
 
@@ -370,16 +430,24 @@ public final class LocalRun {
      *     cut back to where it was when that state was saved, or emptied when none was saved
      * @throws WarmStart.Stopped when {@code rollstream stop} came during the warm start (its state is saved)
      */
-    static void initialPolicy(RunConfig config, ModelSpec model, Checkpoint init, PromptCodec codec,
-            RunPaths paths, boolean continueSaved, PrintStream out, PolicySink sink) throws Exception {
+    static void initialPolicy(
+            RunConfig config,
+            ModelSpec model,
+            Checkpoint init,
+            PromptCodec codec,
+            RunPaths paths,
+            boolean continueSaved,
+            PrintStream out,
+            PolicySink sink)
+            throws Exception {
         if (init != null && config.sft().steps() == 0) {
             sink.accept(WarmStart.fromCheckpoint(init, codec.spec()));
             return;
         }
         if (config.sft().steps() == 0) {
             try (LanguageModel fresh = startingModel(config, model, init)) {
-                sink.accept(new Checkpoint(0, model, codec.spec(), TensorSource.ofArrays(fresh.parameters()), null,
-                        origin(config)));
+                sink.accept(new Checkpoint(
+                        0, model, codec.spec(), TensorSource.ofArrays(fresh.parameters()), null, origin(config)));
             }
             return;
         }
@@ -391,30 +459,66 @@ public final class LocalRun {
             saved = state.load();
             cutBack(paths.metrics(), saved.map(SftState::metricsBytes).orElse(0L));
             int step = saved.map(s -> (int) s.step()).orElse(0);
-            out.println("resuming the SFT warm start at step " + step + " of " + config.sft().steps()
-                    + (saved.isEmpty() ? " (no state had been saved)" : ""));
-            events.append(RunEvents.RESUME, RunEvents.fields("phase", "sft", "from",
-                    saved.isPresent() ? state.stateFile().toString() : "the beginning (no state had been saved)",
-                    "step", step, "after", after));
+            out.println("resuming the SFT warm start at step " + step + " of "
+                    + config.sft().steps() + (saved.isEmpty() ? " (no state had been saved)" : ""));
+            events.append(
+                    RunEvents.RESUME,
+                    RunEvents.fields(
+                            "phase",
+                            "sft",
+                            "from",
+                            saved.isPresent()
+                                    ? state.stateFile().toString()
+                                    : "the beginning (no state had been saved)",
+                            "step",
+                            step,
+                            "after",
+                            after));
         } else {
             events.append(RunEvents.START, RunEvents.fields("phase", "sft"));
         }
         EvalSpec eval = PlanFactory.eval(config);
-        WarmStart.Settings sft = new WarmStart.Settings(config.sft().steps(), config.sft().examples(),
-                config.sft().batchSize(), config.sft().learningRate(), config.sft().warmupSteps(),
-                config.sft().evalEvery(), config.sft().checkpointEvery(), config.sft().minLearningRate());
-        Task demonstrations = PlanFactory.withoutHeldOut(config, Tasks.create(config.data().task(),
-                config.job().seed() + WarmStart.DEMONSTRATION_SEED_OFFSET, config.data().difficulty(),
-                config.data().taskOptions()));
-        try (LanguageModel start = saved.isPresent() ? Checkpoints.model(saved.get(), Device.cpu())
-                : startingModel(config, model, init)) {
+        WarmStart.Settings sft = new WarmStart.Settings(
+                config.sft().steps(),
+                config.sft().examples(),
+                config.sft().batchSize(),
+                config.sft().learningRate(),
+                config.sft().warmupSteps(),
+                config.sft().evalEvery(),
+                config.sft().checkpointEvery(),
+                config.sft().minLearningRate());
+        Task demonstrations = PlanFactory.withoutHeldOut(
+                config,
+                Tasks.create(
+                        config.data().task(),
+                        config.job().seed() + WarmStart.DEMONSTRATION_SEED_OFFSET,
+                        config.data().difficulty(),
+                        config.data().taskOptions()));
+        try (LanguageModel start =
+                saved.isPresent() ? Checkpoints.model(saved.get(), Device.cpu()) : startingModel(config, model, init)) {
             state.markRunning();
             try {
-                sink.accept(WarmStart.run(sft, demonstrations, start, saved.orElse(null), codec, eval,
-                        line -> appendMetrics(paths, line, config.sft().steps(), out), state));
+                sink.accept(WarmStart.run(
+                        sft,
+                        demonstrations,
+                        start,
+                        saved.orElse(null),
+                        codec,
+                        eval,
+                        line -> appendMetrics(paths, line, config.sft().steps(), out),
+                        state));
             } catch (WarmStart.Stopped stopped) {
-                events.append(RunEvents.STOP, RunEvents.fields("phase", "sft", "reason", "rollstream stop",
-                        "step", stopped.step(), "state", state.stateFile().toString()));
+                events.append(
+                        RunEvents.STOP,
+                        RunEvents.fields(
+                                "phase",
+                                "sft",
+                                "reason",
+                                "rollstream stop",
+                                "step",
+                                stopped.step(),
+                                "state",
+                                state.stateFile().toString()));
                 throw stopped;
             } finally {
                 state.clearRunning();
@@ -423,13 +527,13 @@ public final class LocalRun {
     }
 
     /** The run was stopped during its warm start: what was saved, and how to continue. */
-    private static PipelineRunner.Result stoppedDuringWarmStart(RunConfig config, RunPaths paths,
-            WarmStart.Stopped stopped, PrintStream out) throws IOException {
+    private static PipelineRunner.Result stoppedDuringWarmStart(
+            RunConfig config, RunPaths paths, WarmStart.Stopped stopped, PrintStream out) throws IOException {
         Path state = new SftState(paths, null).stateFile();
         long restarts = RunEvents.of(paths).count(RunEvents.RESTART);
         out.println("---");
-        out.println("stopped during the SFT warm start after step " + stopped.step() + " of " + config.sft().steps()
-                + "; its state is saved in " + state);
+        out.println("stopped during the SFT warm start after step " + stopped.step() + " of "
+                + config.sft().steps() + "; its state is saved in " + state);
         out.println("restarts: " + restarts);
         out.println("run directory: " + paths.dir());
         out.println("continue with: --resume-from " + paths.dir() + " (the warm start goes on, then RL)");
@@ -441,19 +545,30 @@ public final class LocalRun {
         if (config.model().source() == ModelSource.HUGGINGFACE) {
             return HfModelDirectory.load(Path.of(config.model().path()), (DecoderConfig) model, Placement.cpu());
         }
-        return init != null ? Checkpoints.model(init, Device.cpu()) : WarmStart.freshModel(model, config.job().seed());
+        return init != null
+                ? Checkpoints.model(init, Device.cpu())
+                : WarmStart.freshModel(model, config.job().seed());
     }
 
     private static Map<String, String> origin(RunConfig config) {
         return config.model().source() == ModelSource.HUGGINGFACE
-                ? Map.of("origin", "huggingface " + Path.of(config.model().path()).toAbsolutePath().normalize())
+                ? Map.of(
+                        "origin",
+                        "huggingface "
+                                + Path.of(config.model().path())
+                                        .toAbsolutePath()
+                                        .normalize())
                 : Map.of();
     }
 
     /** Appends an SFT line to metrics.jsonl; prints every {@value #SFT_PRINT_EVERY}th step and every evaluation. */
     private static void appendMetrics(RunPaths paths, String line, int steps, PrintStream out) {
         try {
-            Files.writeString(paths.metrics(), line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+            Files.writeString(
+                    paths.metrics(),
+                    line + "\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
             StepMetrics m = Json.mapper().readValue(line, StepMetrics.class);
             if (m.evaluated() || (m.step() + 1) % SFT_PRINT_EVERY == 0) {
@@ -525,14 +640,20 @@ public final class LocalRun {
             return null;
         }
         try (LanguageModel model = Checkpoints.model(policy, Device.cpu())) {
-            GreedyEvaluator evaluator = new GreedyEvaluator(codec, eval.heldOutTask().verifier(), eval.maxNewTokens(),
-                    256);
+            GreedyEvaluator evaluator =
+                    new GreedyEvaluator(codec, eval.heldOutTask().verifier(), eval.maxNewTokens(), 256);
             return new FinalEval(policy.step(), evaluator.accuracy(model, eval.heldOutProblems()));
         }
     }
 
-    private static void summarize(RunPaths paths, PipelineRunner.Result result,
-            FinalEval finalEval, double seconds, List<String> exports, boolean learnerFinished, PrintStream out)
+    private static void summarize(
+            RunPaths paths,
+            PipelineRunner.Result result,
+            FinalEval finalEval,
+            double seconds,
+            List<String> exports,
+            boolean learnerFinished,
+            PrintStream out)
             throws IOException {
         StepMetrics lastRl = null;
         Double sftAccuracy = null;
@@ -548,16 +669,20 @@ public final class LocalRun {
         out.println(String.format("run finished in %.0f s: %s", seconds, result.status()));
         out.println("restarts: " + result.restarts() + (result.restarts() > 0 ? " (causes in events.jsonl)" : ""));
         if (lastRl != null) {
-            out.println(String.format("RL steps: %d, last reward_mean %.3f", lastRl.step() + 1,
-                    lastRl.rewards().rewardMean()));
+            out.println(String.format(
+                    "RL steps: %d, last reward_mean %.3f",
+                    lastRl.step() + 1, lastRl.rewards().rewardMean()));
         }
-        out.println(String.format("invalid records: %,d%s", invalidRecords(paths),
+        out.println(String.format(
+                "invalid records: %,d%s",
+                invalidRecords(paths),
                 invalidRecords(paths) > 0 ? " (with their reasons in " + paths.invalidRecords() + ")" : ""));
         if (sftAccuracy != null) {
             out.println(String.format("held-out accuracy after SFT: %.1f%%", 100 * sftAccuracy));
         }
         if (finalEval != null) {
-            out.println(String.format("held-out accuracy after RL:  %.1f%% (final policy, version %d)",
+            out.println(String.format(
+                    "held-out accuracy after RL:  %.1f%% (final policy, version %d)",
                     100 * finalEval.accuracy(), finalEval.version()));
         }
         out.println("run directory: " + paths.dir());

@@ -4,11 +4,9 @@ import io.rollstream.rollout.GroupSamplerFactory;
 import io.rollstream.source.JsonlProblems;
 import io.rollstream.source.SourcedProblem;
 import io.rollstream.types.InvalidRecord;
-
+import java.util.Optional;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
-import java.util.Optional;
 
 /**
  * The swappable edges of the job: where problems come from and what generates groups. Production

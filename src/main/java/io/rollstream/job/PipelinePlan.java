@@ -28,9 +28,18 @@ import io.rollstream.teacher.TeacherSettings;
  * @param slotResources what a slot of the rollout and of the learner group asks of a cluster (declared only
  *     for cluster submissions: see {@link #withSlotResources})
  */
-public record PipelinePlan(String jobName, int rolloutParallelism, RolloutSettings rollout,
-        BatchAssemblyConfig batch, LearnerSettings learner, TeacherSettings teacher, EvalSpec eval,
-        ProblemValidator validator, PolicyStore store, RolloutLogFormat rolloutLog, RunPaths paths,
+public record PipelinePlan(
+        String jobName,
+        int rolloutParallelism,
+        RolloutSettings rollout,
+        BatchAssemblyConfig batch,
+        LearnerSettings learner,
+        TeacherSettings teacher,
+        EvalSpec eval,
+        ProblemValidator validator,
+        PolicyStore store,
+        RolloutLogFormat rolloutLog,
+        RunPaths paths,
         SlotsSection slotResources) {
 
     public PipelinePlan {
@@ -53,7 +62,18 @@ public record PipelinePlan(String jobName, int rolloutParallelism, RolloutSettin
 
     /** The same plan asking the cluster for {@code resources} per rollout and learner slot. */
     public PipelinePlan withSlotResources(SlotsSection resources) {
-        return new PipelinePlan(jobName, rolloutParallelism, rollout, batch, learner, teacher, eval, validator, store,
-                rolloutLog, paths, resources);
+        return new PipelinePlan(
+                jobName,
+                rolloutParallelism,
+                rollout,
+                batch,
+                learner,
+                teacher,
+                eval,
+                validator,
+                store,
+                rolloutLog,
+                paths,
+                resources);
     }
 }

@@ -3,22 +3,6 @@ package io.rollstream.job;
 import io.rollstream.metrics.MetricReporters;
 import io.rollstream.output.JsonLines;
 import io.rollstream.types.StepMetrics;
-
-
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.CoreOptions;
-import org.apache.flink.configuration.MetricOptions;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.configuration.StateRecoveryOptions;
-import org.apache.flink.configuration.TaskManagerOptions;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.ExceptionUtils;
-import org.apache.flink.util.FileUtils;
-
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -32,6 +16,19 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.MetricOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ExceptionUtils;
+import org.apache.flink.util.FileUtils;
 
 /**
  * Runs the pipeline on a local mini-cluster: configures checkpointing (retained on cancel and
@@ -54,20 +51,49 @@ public final class PipelineRunner {
      * @param checkpointDir Flink file-system URI for checkpoints, or null for the run directory's
      * @param restartAttempts restarts from the latest checkpoint before the job fails
      */
-    public record Options(boolean webUi, int webUiPort, int slots, long checkpointIntervalMillis, String resumeFrom,
-            double maxMinutes, int prometheusPort, String checkpointDir, int restartAttempts) {
+    public record Options(
+            boolean webUi,
+            int webUiPort,
+            int slots,
+            long checkpointIntervalMillis,
+            String resumeFrom,
+            double maxMinutes,
+            int prometheusPort,
+            String checkpointDir,
+            int restartAttempts) {
 
         /** Checkpoints in the run directory, three restart attempts, no Prometheus reporter. */
-        public static Options inRunDirectory(boolean webUi, int webUiPort, int slots, long checkpointIntervalMillis,
-                String resumeFrom, double maxMinutes) {
-            return new Options(webUi, webUiPort, slots, checkpointIntervalMillis, resumeFrom, maxMinutes, 0, null,
+        public static Options inRunDirectory(
+                boolean webUi,
+                int webUiPort,
+                int slots,
+                long checkpointIntervalMillis,
+                String resumeFrom,
+                double maxMinutes) {
+            return new Options(
+                    webUi,
+                    webUiPort,
+                    slots,
+                    checkpointIntervalMillis,
+                    resumeFrom,
+                    maxMinutes,
+                    0,
+                    null,
                     JobSettings.RESTART_ATTEMPTS);
         }
 
         /** The same options with Flink's Prometheus reporter on {@code port} (0 = off). */
         public Options withPrometheus(int port) {
-            return new Options(webUi, webUiPort, slots, checkpointIntervalMillis, resumeFrom, maxMinutes, port,
-                    checkpointDir, restartAttempts);
+            return new Options(
+                    webUi,
+                    webUiPort,
+                    slots,
+                    checkpointIntervalMillis,
+                    resumeFrom,
+                    maxMinutes,
+                    port,
+                    checkpointDir,
+                    restartAttempts);
         }
     }
 
@@ -96,8 +122,11 @@ public final class PipelineRunner {
     /** Runs the job printing a line for every learner step. */
     public static Result run(PipelinePlan plan, PipelineIo io, Options options, Consumer<String> progress)
             throws Exception {
-        return run(plan, io, options, ConsoleProgress.everyStep(progress, plan.learner().maxSteps(),
-                options.maxMinutes()));
+        return run(
+                plan,
+                io,
+                options,
+                ConsoleProgress.everyStep(progress, plan.learner().maxSteps(), options.maxMinutes()));
     }
 
     /** Runs the job; {@code progress} gets its messages and its learner steps. */
@@ -117,7 +146,10 @@ public final class PipelineRunner {
                 break;
             } catch (Exception refused) {
                 // A port found free can be taken by another process before the mini-cluster binds it: try another.
-                if (!fixedPort && attempt < PORT_ATTEMPTS && ExceptionUtils.findThrowable(refused, BindException.class).isPresent()) {
+                if (!fixedPort
+                        && attempt < PORT_ATTEMPTS
+                        && ExceptionUtils.findThrowable(refused, BindException.class)
+                                .isPresent()) {
                     progress.accept("REST port " + restPort + " was taken meanwhile; trying another");
                     continue;
                 }
@@ -127,19 +159,35 @@ public final class PipelineRunner {
         }
         try {
             progress.accept("job " + job.getJobID() + " submitted" + (options.webUi() ? webUiHint(restPort) : "")
-                    + (options.prometheusPort() > 0 ? "; Prometheus metrics: http://localhost:"
-                            + options.prometheusPort() + "/metrics" : ""));
+                    + (options.prometheusPort() > 0
+                            ? "; Prometheus metrics: http://localhost:" + options.prometheusPort() + "/metrics"
+                            : ""));
             String restUrl = "http://" + LocalClusterSettings.LOOPBACK + ":" + restPort;
-            RunControl.publish(plan.paths().dir(), new RunControl.JobHandle(job.getJobID().toString(), restUrl,
-                    plan.paths().savepoints().toUri().toString(), plan.store().root(), false));
+            RunControl.publish(
+                    plan.paths().dir(),
+                    new RunControl.JobHandle(
+                            job.getJobID().toString(),
+                            restUrl,
+                            plan.paths().savepoints().toUri().toString(),
+                            plan.store().root(),
+                            false));
             RunEvents events = RunEvents.of(plan.paths());
-            RestartWatcher restarts = new RestartWatcher(restUrl, job.getJobID().toString(), plan.signals(), events,
-                    progress);
+            RestartWatcher restarts =
+                    new RestartWatcher(restUrl, job.getJobID().toString(), plan.signals(), events, progress);
             if (options.resumeFrom() != null) {
-                restarts.expectResume(RunEvents.fields("phase", "rl", "job", job.getJobID().toString(), "from",
-                        options.resumeFrom(), "after", events.endOfPreviousAttempt()));
+                restarts.expectResume(RunEvents.fields(
+                        "phase",
+                        "rl",
+                        "job",
+                        job.getJobID().toString(),
+                        "from",
+                        options.resumeFrom(),
+                        "after",
+                        events.endOfPreviousAttempt()));
             } else {
-                events.append(RunEvents.START, RunEvents.fields("phase", "rl", "job", job.getJobID().toString()));
+                events.append(
+                        RunEvents.START,
+                        RunEvents.fields("phase", "rl", "job", job.getJobID().toString()));
             }
             return follow(plan, options, job, progress, restarts);
         } finally {
@@ -154,16 +202,19 @@ public final class PipelineRunner {
         try {
             FileUtils.deleteDirectory(plan.paths().tmp().toFile());
         } catch (IOException e) {
-            progress.accept("could not remove the run's temporary files in " + plan.paths().tmp() + ": " + e);
+            progress.accept("could not remove the run's temporary files in "
+                    + plan.paths().tmp() + ": " + e);
         }
     }
 
-    private static Result follow(PipelinePlan plan, Options options, JobClient job, ConsoleProgress progress,
-            RestartWatcher restarts) throws Exception {
+    private static Result follow(
+            PipelinePlan plan, Options options, JobClient job, ConsoleProgress progress, RestartWatcher restarts)
+            throws Exception {
         RunEvents events = RunEvents.of(plan.paths());
         MetricsTail tail = MetricsTail.fromEnd(plan.paths().metrics()); // the warm start printed its own lines
         long deadline = options.maxMinutes() > 0
-                ? System.currentTimeMillis() + (long) (options.maxMinutes() * 60_000) : Long.MAX_VALUE;
+                ? System.currentTimeMillis() + (long) (options.maxMinutes() * 60_000)
+                : Long.MAX_VALUE;
         String savepoint = null;
         CompletableFuture<JobExecutionResult> end = job.getJobExecutionResult();
         while (!end.isDone()) {
@@ -173,8 +224,10 @@ public final class PipelineRunner {
             restarts.poll();
             boolean finished = plan.signals().isFinished();
             if (finished || System.currentTimeMillis() > deadline) {
-                progress.accept(finished ? "learner finished: stopping with a savepoint"
-                        : "time limit: stopping with a savepoint");
+                progress.accept(
+                        finished
+                                ? "learner finished: stopping with a savepoint"
+                                : "time limit: stopping with a savepoint");
                 // A job whose bounded input is all consumed (a fixed problem set read for its epochs)
                 // ends on its own right after the last step; racing a savepoint against that end fails
                 // or hangs it, so such a job gets a few seconds to finish (nothing is left to resume).
@@ -184,10 +237,18 @@ public final class PipelineRunner {
                 }
                 plan.signals().requestStop(); // see RunControl.stop
                 try {
-                    savepoint = job.stopWithSavepoint(false, plan.paths().savepoints().toUri().toString(),
-                            SavepointFormatType.CANONICAL).get(5, TimeUnit.MINUTES);
-                    events.append(RunEvents.STOP, RunEvents.fields("phase", "rl", "reason", finished
-                            ? "the learner finished" : "time limit (job.max_minutes)", "savepoint", savepoint));
+                    savepoint = job.stopWithSavepoint(
+                                    false, plan.paths().savepoints().toUri().toString(), SavepointFormatType.CANONICAL)
+                            .get(5, TimeUnit.MINUTES);
+                    events.append(
+                            RunEvents.STOP,
+                            RunEvents.fields(
+                                    "phase",
+                                    "rl",
+                                    "reason",
+                                    finished ? "the learner finished" : "time limit (job.max_minutes)",
+                                    "savepoint",
+                                    savepoint));
                     break;
                 } catch (ExecutionException | TimeoutException refused) {
                     if (endsNormallyWithin(end, 30_000)) {
@@ -271,8 +332,8 @@ public final class PipelineRunner {
      * resume point).
      */
     public static Configuration faultTolerance(PipelinePlan plan, Options options) {
-        Configuration conf = JobSettings.checkpointsAndRestarts(plan.paths(), options.checkpointIntervalMillis(),
-                options.checkpointDir(), options.restartAttempts());
+        Configuration conf = JobSettings.checkpointsAndRestarts(
+                plan.paths(), options.checkpointIntervalMillis(), options.checkpointDir(), options.restartAttempts());
         if (options.resumeFrom() != null) {
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, options.resumeFrom());
         }

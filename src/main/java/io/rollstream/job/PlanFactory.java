@@ -38,7 +38,6 @@ import io.rollstream.tasks.Verifiers;
 import io.rollstream.teacher.TeacherSettings;
 import io.rollstream.tokenizer.Tokenizer;
 import io.rollstream.tokenizer.TokenizerSpec;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -54,7 +53,8 @@ public final class PlanFactory {
 
     /** The run's built-in task (its seed is the run seed): its alphabet, verifier and name. */
     public static Task task(RunConfig c) {
-        return Tasks.create(c.data().task(), c.job().seed(), c.data().difficulty(), c.data().taskOptions());
+        return Tasks.create(
+                c.data().task(), c.job().seed(), c.data().difficulty(), c.data().taskOptions());
     }
 
     /** The problems a built-in source trains on: the run's task without the held-out problems. */
@@ -112,35 +112,66 @@ public final class PlanFactory {
         if (c.data().source() != DataSection.Source.TASK || c.eval().problems() == 0) {
             return null;
         }
-        return new EvalSpec(c.data().task(), c.job().seed(), c.data().difficulty(), c.data().taskOptions(),
-                c.eval().problems(), c.eval().everySteps(), c.evalMaxNewTokens(), c.eval().samples(),
+        return new EvalSpec(
+                c.data().task(),
+                c.job().seed(),
+                c.data().difficulty(),
+                c.data().taskOptions(),
+                c.eval().problems(),
+                c.eval().everySteps(),
+                c.evalMaxNewTokens(),
+                c.eval().samples(),
                 c.eval().temperature());
     }
 
     public static PipelinePlan plan(RunConfig c, RunPaths paths, int contextLength) {
         BufferSection b = c.buffer();
         RolloutSection r = c.rollout();
-        BatchAssemblyConfig batch = new BatchAssemblyConfig(b.batchSize(), r.rolloutsPerExample(),
-                c.async().maxOffPolicySteps(), c.job().maxSteps(),
+        BatchAssemblyConfig batch = new BatchAssemblyConfig(
+                b.batchSize(),
+                r.rolloutsPerExample(),
+                c.async().maxOffPolicySteps(),
+                c.job().maxSteps(),
                 new GroupFilters(b.filterTruncated(), b.onlineDifficultyFiltering(), c.zeroAdvantageFilter()),
                 b.toAdvantages(r.maxNewTokens()));
         RolloutSettings rollout = new RolloutSettings(
-                AdmissionGate.of(c.problemsPerBatch(), c.groupsPerBatch(), c.async().maxAsyncLevel(), r.parallelism(),
+                AdmissionGate.of(
+                        c.problemsPerBatch(),
+                        c.groupsPerBatch(),
+                        c.async().maxAsyncLevel(),
+                        r.parallelism(),
                         b.oversampling()),
-                new DifficultyPools(b.easyThreshold(), b.hardThreshold()), EarlyVerdict.of(batch),
-                Math.max(1, r.maxBatchRows() / r.rolloutsPerExample()), r.policyPollMs(),
-                new ReAdmission(b.easyFraction(), b.hardFraction(), c.job().seed()), r.rolloutsPerExample(),
+                new DifficultyPools(b.easyThreshold(), b.hardThreshold()),
+                EarlyVerdict.of(batch),
+                Math.max(1, r.maxBatchRows() / r.rolloutsPerExample()),
+                r.policyPollMs(),
+                new ReAdmission(b.easyFraction(), b.hardFraction(), c.job().seed()),
+                r.rolloutsPerExample(),
                 problemsRecur(c.data()));
-        LearnerSettings learner = new LearnerSettings(c.learner().algorithm(), c.learner().optimizer(),
-                c.learner().toTrainerConfig(r.sampling()), c.learner().toLossSettings(r.maxNewTokens()),
+        LearnerSettings learner = new LearnerSettings(
+                c.learner().algorithm(),
+                c.learner().optimizer(),
+                c.learner().toTrainerConfig(r.sampling()),
+                c.learner().toLossSettings(r.maxNewTokens()),
                 c.job().maxSteps(),
-                c.data().maxProblems(), c.learner().maxBadSteps(), (long) c.job().stateInlineMaxMb() << 20,
-                retention(c), c.learner().device());
-        return new PipelinePlan(c.job().name(), r.parallelism(), rollout, batch, learner, teacher(c, contextLength),
+                c.data().maxProblems(),
+                c.learner().maxBadSteps(),
+                (long) c.job().stateInlineMaxMb() << 20,
+                retention(c),
+                c.learner().device());
+        return new PipelinePlan(
+                c.job().name(),
+                r.parallelism(),
+                rollout,
+                batch,
+                learner,
+                teacher(c, contextLength),
                 eval(c),
                 new ProblemValidator(tokenizer(c), contextLength, c.data().maxPromptChars(), knownTasks(c)),
                 new PolicyStore(paths.policyStore()),
-                new RolloutLogFormat(c.output().rolloutsLog(), c.output().sampleEvery()), paths, null);
+                new RolloutLogFormat(c.output().rolloutsLog(), c.output().sampleEvery()),
+                paths,
+                null);
     }
 
     /**
@@ -159,8 +190,13 @@ public final class PlanFactory {
     static VersionRetention retention(RunConfig c) {
         EvalSpec eval = eval(c);
         long every = eval != null ? eval.everySteps() : 0;
-        return new VersionRetention(c.policyStore().keepLast(), c.async().maxOffPolicySteps(), every, c.job().maxSteps(),
-                c.policyStore().keepEvaluated(), c.policyStore().keepBest());
+        return new VersionRetention(
+                c.policyStore().keepLast(),
+                c.async().maxOffPolicySteps(),
+                every,
+                c.job().maxSteps(),
+                c.policyStore().keepEvaluated(),
+                c.policyStore().keepBest());
     }
 
     /** The teacher-scoring stage when distilling ({@code learner.algorithm: reverse_kl}), else null. */
@@ -169,9 +205,17 @@ public final class PlanFactory {
             return null;
         }
         String given = c.teacher().location();
-        String location = given.contains("://") ? given : Path.of(given).toAbsolutePath().toString();
-        return new TeacherSettings(c.teacher().source(), location, c.teacher().parallelism(), tokenizer(c), contextLength,
-                c.rollout().device(), c.rollout().maxBatchRows(), c.model().dtype());
+        String location =
+                given.contains("://") ? given : Path.of(given).toAbsolutePath().toString();
+        return new TeacherSettings(
+                c.teacher().source(),
+                location,
+                c.teacher().parallelism(),
+                tokenizer(c),
+                contextLength,
+                c.rollout().device(),
+                c.rollout().maxBatchRows(),
+                c.model().dtype());
     }
 
     /** Task names a problem may carry: the built-in task, or for JSONL its default label and the built-in names. */
@@ -199,18 +243,32 @@ public final class PlanFactory {
         PipelineIo.ProblemStreamFactory problems;
         if (d.source() == DataSection.Source.TASK) {
             Task task = trainingTask(c);
-            problems = env -> PipelineIo.ProblemInput.of(TaskProblems.stream(env, task, d.maxProblems(), d.epochs(),
-                    seed, d.shuffle(), signals::isStopRequested));
+            problems = env -> PipelineIo.ProblemInput.of(TaskProblems.stream(
+                    env, task, d.maxProblems(), d.epochs(), seed, d.shuffle(), signals::isStopRequested));
         } else {
-            JsonlSpec spec = new JsonlSpec(d.path(), d.watch(), d.epochs(),
-                    new FieldMapping(d.fields().id(), d.fields().prompt(), d.fields().answer(), d.fields().task()),
+            JsonlSpec spec = new JsonlSpec(
+                    d.path(),
+                    d.watch(),
+                    d.epochs(),
+                    new FieldMapping(
+                            d.fields().id(),
+                            d.fields().prompt(),
+                            d.fields().answer(),
+                            d.fields().task()),
                     JSONL_TASK);
             problems = env -> PipelineIo.ProblemInput.of(JsonlProblems.stream(env, spec, signals::isStopRequested));
         }
         long samplingSeed = c.rollout().samplingSeed(seed);
-        return new PipelineIo(problems, (subtask, gpus) -> new ModelGroupSampler(store, verifier, sampling, groupSize,
-                rows, samplingSeed, DeviceSelection.frozenCopyForSubtask("rollout", "rollout.device", device, precision,
-                        gpus, subtask)));
+        return new PipelineIo(
+                problems,
+                (subtask, gpus) -> new ModelGroupSampler(
+                        store,
+                        verifier,
+                        sampling,
+                        groupSize,
+                        rows,
+                        samplingSeed,
+                        DeviceSelection.frozenCopyForSubtask(
+                                "rollout", "rollout.device", device, precision, gpus, subtask)));
     }
-
 }

@@ -1,5 +1,6 @@
 package io.rollstream.job;
 
+import ai.djl.ndarray.types.Shape;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.config.DataSection;
@@ -17,9 +18,6 @@ import io.rollstream.teacher.TeacherScorer;
 import io.rollstream.tokenizer.Tokenizer;
 import io.rollstream.tokenizer.TokenizerSpec;
 import io.rollstream.tokenizer.Tokenizers;
-
-import ai.djl.ndarray.types.Shape;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,15 +120,21 @@ public final class PreFlight {
         }
         boolean pretrained = c.model().source() == ModelSource.HUGGINGFACE;
         String key = pretrained ? "model.path" : "model.tokenizer.path";
-        if (TokenizerSpec.HUGGING_FACE_MODEL.equals(spec.type()) && !readable(key, pretrained ? c.model().path()
-                : spec.path(), Kind.DIRECTORY, "a Hugging Face model directory (with tokenizer.json)", problems)) {
+        if (TokenizerSpec.HUGGING_FACE_MODEL.equals(spec.type())
+                && !readable(
+                        key,
+                        pretrained ? c.model().path() : spec.path(),
+                        Kind.DIRECTORY,
+                        "a Hugging Face model directory (with tokenizer.json)",
+                        problems)) {
             return null;
         }
         try {
             return Tokenizers.create(spec);
         } catch (RuntimeException e) {
-            problems.add((spec.path() != null ? key + " ('" + spec.path() + "')"
-                    : "model.tokenizer (" + spec.type() + ")") + " cannot be loaded: " + e.getMessage());
+            problems.add(
+                    (spec.path() != null ? key + " ('" + spec.path() + "')" : "model.tokenizer (" + spec.type() + ")")
+                            + " cannot be loaded: " + e.getMessage());
             return null;
         }
     }
@@ -145,21 +149,29 @@ public final class PreFlight {
         try {
             model = PlanFactory.modelSpec(c, tokenizer);
         } catch (IOException | IllegalArgumentException e) {
-            problems.add(c.model().source() == ModelSource.HUGGINGFACE
-                    ? "model.path ('" + c.model().path() + "'): " + e.getMessage() : e.getMessage());
+            problems.add(
+                    c.model().source() == ModelSource.HUGGINGFACE
+                            ? "model.path ('" + c.model().path() + "'): " + e.getMessage()
+                            : e.getMessage());
             return null;
         }
         Map<String, Shape> parameters = new LinkedHashMap<>(model.parameterShapes());
-        if (model instanceof ModelConfig builtin && builtin.architecture() == ModelConfig.Architecture.GPT
+        if (model instanceof ModelConfig builtin
+                && builtin.architecture() == ModelConfig.Architecture.GPT
                 && builtin.positions() == ModelConfig.Positions.ROTARY) {
             parameters.put(ROTARY_TABLE, new Shape(builtin.contextLength(), builtin.headDim()));
         }
         for (Map.Entry<String, Shape> p : parameters.entrySet()) {
             if (p.getValue().size() > CheckpointFormat.MAX_PARAMETER_VALUES) {
-                problems.add(String.format(Locale.ROOT, "the model (%s) has a %s of %s = %,d values, more than the %,d"
-                                + " one array may hold: %s", describe(model), p.getKey().equals(ROTARY_TABLE)
-                                ? p.getKey() : "parameter " + p.getKey(), p.getValue().toString().replace(", ", " x "),
-                        p.getValue().size(), CheckpointFormat.MAX_PARAMETER_VALUES, model instanceof ModelConfig
+                problems.add(String.format(
+                        Locale.ROOT,
+                        "the model (%s) has a %s of %s = %,d values, more than the %,d" + " one array may hold: %s",
+                        describe(model),
+                        p.getKey().equals(ROTARY_TABLE) ? p.getKey() : "parameter " + p.getKey(),
+                        p.getValue().toString().replace(", ", " x "),
+                        p.getValue().size(),
+                        CheckpointFormat.MAX_PARAMETER_VALUES,
+                        model instanceof ModelConfig
                                 ? "choose a smaller model.d_model, model.mlp_width or model.context_length"
                                 : "this model cannot be trained here"));
                 return null;
@@ -170,9 +182,17 @@ public final class PreFlight {
 
     /** The model as its config keys name it (builtin), or as its config.json describes it. */
     private static String describe(ModelSpec model) {
-        return model instanceof ModelConfig m ? String.format(Locale.ROOT, "model.layers %d, model.d_model %d,"
-                + " model.mlp_width %d, model.context_length %d, vocabulary %d", m.layers(), m.dModel(), m.mlpWidth(),
-                m.contextLength(), m.vocabSize()) : model.describe();
+        return model instanceof ModelConfig m
+                ? String.format(
+                        Locale.ROOT,
+                        "model.layers %d, model.d_model %d,"
+                                + " model.mlp_width %d, model.context_length %d, vocabulary %d",
+                        m.layers(),
+                        m.dModel(),
+                        m.mlpWidth(),
+                        m.contextLength(),
+                        m.vocabSize())
+                : model.describe();
     }
 
     /** {@code model.init}, loaded and verified, if its shape is the config's. */
@@ -194,9 +214,12 @@ public final class PreFlight {
                     + " asks for " + model + ": set the model section to the checkpoint's shape");
             return null;
         }
-        if (checkpoint.adapter() != null && !checkpoint.adapter().lora().equals(c.model().lora())) {
-            problems.add("model.init ('" + init + "') holds LoRA adapters " + checkpoint.adapter().lora() + ", but the"
-                    + " config asks for " + (c.model().lora() == null ? "full training" : c.model().lora())
+        if (checkpoint.adapter() != null
+                && !checkpoint.adapter().lora().equals(c.model().lora())) {
+            problems.add("model.init ('" + init + "') holds LoRA adapters "
+                    + checkpoint.adapter().lora() + ", but the"
+                    + " config asks for "
+                    + (c.model().lora() == null ? "full training" : c.model().lora())
                     + ": set model.lora as the adapters were made, or start from a merged export (rollstream export)");
             return null;
         }
@@ -223,22 +246,27 @@ public final class PreFlight {
             TeacherScorer.mismatch(teacher.model(), teacher.tokenizer(), student, model.contextLength())
                     .ifPresent(problems::add);
         } catch (IOException | RuntimeException e) {
-            problems.add("teacher.checkpoint ('" + location + "') cannot be read: " + withoutPath(e.getMessage(),
-                    ResumePoint.localPath(location).toString()) + "; give a checkpoint written by rollstream sft");
+            problems.add("teacher.checkpoint ('" + location + "') cannot be read: "
+                    + withoutPath(
+                            e.getMessage(), ResumePoint.localPath(location).toString())
+                    + "; give a checkpoint written by rollstream sft");
         }
     }
 
     /** A Hugging Face teacher: its directory, config and tokenizer (its weights are read when the job starts). */
-    private static void pretrainedTeacher(RunConfig c, TokenizerSpec student, ModelSpec model,
-            List<String> problems) {
+    private static void pretrainedTeacher(RunConfig c, TokenizerSpec student, ModelSpec model, List<String> problems) {
         String location = c.teacher().path();
         if (!readable("teacher.path", location, Kind.DIRECTORY, "a Hugging Face model directory", problems)) {
             return;
         }
         Path dir = Path.of(location);
         try {
-            TeacherScorer.mismatch(HfModelDirectory.config(dir).decoder(), HfModelDirectory.tokenizer(dir), student,
-                    model.contextLength()).ifPresent(problems::add);
+            TeacherScorer.mismatch(
+                            HfModelDirectory.config(dir).decoder(),
+                            HfModelDirectory.tokenizer(dir),
+                            student,
+                            model.contextLength())
+                    .ifPresent(problems::add);
         } catch (IOException | RuntimeException e) {
             problems.add("teacher.path ('" + location + "'): " + e.getMessage());
         }
@@ -255,14 +283,16 @@ public final class PreFlight {
      * reader); the held-out problems and a fixed problem set's order come on top. An estimate: the
      * model itself lives in PyTorch's native memory.
      */
-    private static void heap(RunConfig c, ModelSpec model, Mode mode, boolean resuming, long maxHeap,
-            List<String> problems) {
+    private static void heap(
+            RunConfig c, ModelSpec model, Mode mode, boolean resuming, long maxHeap, List<String> problems) {
         Map<String, Long> sft = new LinkedHashMap<>();
         if (mode == Mode.SFT || (!resuming && c.sft().steps() > 0)) {
             sft.put("", SFT_BASE_BYTES);
-            sft.put(String.format(Locale.ROOT, "%,d parameters (model.*) x 3 float copies", model.parameterCount()),
+            sft.put(
+                    String.format(Locale.ROOT, "%,d parameters (model.*) x 3 float copies", model.parameterCount()),
                     model.parameterCount() * Float.BYTES * 3);
-            sft.put("sft.examples (" + c.sft().examples() + ")",
+            sft.put(
+                    "sft.examples (" + c.sft().examples() + ")",
                     c.sft().examples() * (BYTES_PER_EXAMPLE + (long) Integer.BYTES * model.contextLength()));
             sft.put("eval.problems (" + c.eval().problems() + ")", c.eval().problems() * BYTES_PER_EVAL_PROBLEM);
         }
@@ -270,19 +300,32 @@ public final class PreFlight {
         if (mode != Mode.SFT) {
             job.put("", RUN_BASE_BYTES);
             int readers = c.rollout().parallelism()
-                    + (c.learner().algorithm() == Algorithm.REVERSE_KL ? c.teacher().parallelism() : 0);
-            long largest = model.parameterShapes().values().stream().mapToLong(Shape::size).max().orElse(0);
-            job.put(String.format(Locale.ROOT, "the largest parameter (%,d values) x %d copies", largest, 2 + readers),
+                    + (c.learner().algorithm() == Algorithm.REVERSE_KL
+                            ? c.teacher().parallelism()
+                            : 0);
+            long largest = model.parameterShapes().values().stream()
+                    .mapToLong(Shape::size)
+                    .max()
+                    .orElse(0);
+            job.put(
+                    String.format(Locale.ROOT, "the largest parameter (%,d values) x %d copies", largest, 2 + readers),
                     largest * Float.BYTES * (2 + readers));
             long inline = Math.min(learnerStateBytes(c, model), (long) c.job().stateInlineMaxMb() << 20);
             job.put("the learner's state held in Flink state (job.state_inline_max_mb) x 3", inline * 3);
-            if (c.policyStore().path() != null && ResumePoint.localPath(c.policyStore().path()) == null) {
-                job.put(String.format(Locale.ROOT, "%,d parameters read from policy_store.path by %d readers",
-                        model.parameterCount(), readers + 1), model.parameterCount() * Float.BYTES * (readers + 1));
+            if (c.policyStore().path() != null
+                    && ResumePoint.localPath(c.policyStore().path()) == null) {
+                job.put(
+                        String.format(
+                                Locale.ROOT,
+                                "%,d parameters read from policy_store.path by %d readers",
+                                model.parameterCount(),
+                                readers + 1),
+                        model.parameterCount() * Float.BYTES * (readers + 1));
             }
             job.put("eval.problems (" + c.eval().problems() + ")", c.eval().problems() * BYTES_PER_EVAL_PROBLEM);
             if (c.data().source() == DataSection.Source.TASK) {
-                job.put("data.max_problems (" + c.data().maxProblems() + ")",
+                job.put(
+                        "data.max_problems (" + c.data().maxProblems() + ")",
                         (long) Integer.BYTES * c.data().maxProblems());
             }
         }
@@ -306,8 +349,11 @@ public final class PreFlight {
     /** Scalars the learner trains: every parameter, or with {@code model.lora} the adapters'. */
     static long trainedParameters(RunConfig c, ModelSpec model) {
         LoraConfig lora = c.model().lora();
-        return lora == null ? model.parameterCount()
-                : LoraLayout.shapes(Models.decoder(model), lora).values().stream().mapToLong(Shape::size).sum();
+        return lora == null
+                ? model.parameterCount()
+                : LoraLayout.shapes(Models.decoder(model), lora).values().stream()
+                        .mapToLong(Shape::size)
+                        .sum();
     }
 
     /** Bytes of the learner's checkpointed state: the trained weights and both AdamW moments, float32. */
@@ -333,7 +379,8 @@ public final class PreFlight {
      * @throws InvalidConfigException when they would not fit
      */
     public static void disk(RunConfig c, ModelSpec model, Path runDir) {
-        Path store = c.policyStore().path() == null ? runDir.resolve("policy")
+        Path store = c.policyStore().path() == null
+                ? runDir.resolve("policy")
                 : ResumePoint.localPath(c.policyStore().path());
         if (store == null) {
             return;
@@ -343,7 +390,12 @@ public final class PreFlight {
             existing = existing.getParent();
         }
         try {
-            disk(c, model, existing == null ? Long.MAX_VALUE : Files.getFileStore(existing).getUsableSpace())
+            disk(
+                            c,
+                            model,
+                            existing == null
+                                    ? Long.MAX_VALUE
+                                    : Files.getFileStore(existing).getUsableSpace())
                     .ifPresent(problem -> {
                         throw new InvalidConfigException(List.of(problem));
                     });
@@ -354,9 +406,16 @@ public final class PreFlight {
 
     static Optional<String> disk(RunConfig c, ModelSpec model, long usable) {
         long offPolicy = c.async().maxOffPolicySteps() + 1;
-        long keepLast = c.policyStore().keepLast() == 0 ? c.job().maxSteps() + 1L : c.policyStore().keepLast();
-        long versions = Math.min(c.job().maxSteps() + 1L, 1 + Math.max(keepLast, offPolicy)
-                + Math.min(c.policyStore().keepEvaluated(), c.job().maxSteps()) + 1 + offPolicy);
+        long keepLast = c.policyStore().keepLast() == 0
+                ? c.job().maxSteps() + 1L
+                : c.policyStore().keepLast();
+        long versions = Math.min(
+                c.job().maxSteps() + 1L,
+                1
+                        + Math.max(keepLast, offPolicy)
+                        + Math.min(c.policyStore().keepEvaluated(), c.job().maxSteps())
+                        + 1
+                        + offPolicy);
         long state = learnerStateBytes(c, model);
         long stateFiles = state > ((long) c.job().stateInlineMaxMb() << 20) ? 2 * state : 0;
         boolean baseCopy = c.model().lora() != null
@@ -388,7 +447,11 @@ public final class PreFlight {
     }
 
     /** What a path must be. */
-    private enum Kind { FILE, DIRECTORY, ANY }
+    private enum Kind {
+        FILE,
+        DIRECTORY,
+        ANY
+    }
 
     /**
      * Whether {@code location} (a local path or {@code file:} URI; other file systems are not checked
@@ -410,8 +473,8 @@ public final class PreFlight {
             problem = "cannot be read (permissions)";
         }
         if (problem != null) {
-            problems.add(key + " ('" + location + "') " + problem + (location.equals(path.toString()) ? ""
-                    : " (" + path + ")") + ": give " + what);
+            problems.add(key + " ('" + location + "') " + problem
+                    + (location.equals(path.toString()) ? "" : " (" + path + ")") + ": give " + what);
         }
         return problem == null;
     }

@@ -1,11 +1,9 @@
 package io.rollstream.job;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.rollstream.common.Json;
 import io.rollstream.policy.PolicyFence;
 import io.rollstream.policy.RunSignals;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -45,8 +43,10 @@ final class RestartWatcher {
     /** The cause as recorded: one line, at most this long. */
     static final int CAUSE_CHARS = 400;
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private final String restUrl;
     private final String jobId;
     private final RunSignals signals;
@@ -54,9 +54,11 @@ final class RestartWatcher {
     private final Consumer<String> progress;
     /** Failures seen and not yet put on record, oldest first. */
     private final List<Failure> pending = new ArrayList<>();
+
     private long newestFailureMillis = -1;
     /** Failures of this job seen so far (the newest pending one is failure number {@code failures}). */
     private int failures;
+
     private long lastPollMillis;
     /** Restarts the run recorded, this job's and earlier jobs'. */
     private long restarts;
@@ -224,8 +226,12 @@ final class RestartWatcher {
                     event.put("restored", "a checkpoint or the job's start: the job ended before Flink was asked");
                 } else if (fromCheckpoint) {
                     event.put("restored_checkpoint", restored.get().path("id").asLong());
-                    event.put("checkpoint_path", restored.get().path("external_path").asText());
-                    event.put("from_savepoint", restored.get().path("is_savepoint").asBoolean());
+                    event.put(
+                            "checkpoint_path",
+                            restored.get().path("external_path").asText());
+                    event.put(
+                            "from_savepoint",
+                            restored.get().path("is_savepoint").asBoolean());
                 } else {
                     event.put("restored", "the job's start: no checkpoint had completed");
                 }
@@ -233,8 +239,13 @@ final class RestartWatcher {
             }
             events.append(RunEvents.RESTART, event);
             String restoredWhat = event.containsKey("restored_checkpoint")
-                    ? "restored checkpoint " + event.get("restored_checkpoint") : "restored " + event.get("restored");
-            progress.accept(String.format("restart %d: %s; %s%s", restarts, f.cause(), restoredWhat,
+                    ? "restored checkpoint " + event.get("restored_checkpoint")
+                    : "restored " + event.get("restored");
+            progress.accept(String.format(
+                    "restart %d: %s; %s%s",
+                    restarts,
+                    f.cause(),
+                    restoredWhat,
                     event.containsKey("step") ? ", learner step " + event.get("step") : ""));
         }
     }
@@ -261,12 +272,17 @@ final class RestartWatcher {
     }
 
     private void readFailures() throws IOException, InterruptedException {
-        JsonNode entries = get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries");
+        JsonNode entries =
+                get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries");
         List<Failure> fresh = new ArrayList<>();
         for (JsonNode e : entries) {
             long millis = e.path("timestamp").asLong();
             if (millis > newestFailureMillis) {
-                fresh.add(new Failure(millis, cause(e.path("exceptionName").asText(), e.path("stacktrace").asText()),
+                fresh.add(new Failure(
+                        millis,
+                        cause(
+                                e.path("exceptionName").asText(),
+                                e.path("stacktrace").asText()),
                         e.path("taskName").isNull() ? null : e.path("taskName").asText(null)));
             }
         }
@@ -279,7 +295,8 @@ final class RestartWatcher {
     }
 
     private Optional<JsonNode> restored() throws IOException, InterruptedException {
-        JsonNode restored = get("/jobs/" + jobId + "/checkpoints").path("latest").path("restored");
+        JsonNode restored =
+                get("/jobs/" + jobId + "/checkpoints").path("latest").path("restored");
         return restored.isMissingNode() || restored.isNull() ? Optional.empty() : Optional.of(restored);
     }
 
@@ -303,8 +320,12 @@ final class RestartWatcher {
     }
 
     private JsonNode get(String path) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(restUrl + path))
-                .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(restUrl + path))
+                        .timeout(Duration.ofSeconds(5))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() / 100 != 2) {
             throw new IOException("GET " + path + " answered " + response.statusCode());
         }

@@ -2,7 +2,6 @@ package io.rollstream.job;
 
 import io.rollstream.config.RunConfig;
 import io.rollstream.policy.PolicyStore;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +50,8 @@ public record ResumePlan(Phase phase, String restorePath) {
         if (point.isPresent()) {
             return restore(point.get());
         }
-        PolicyStore store = new PolicyStore(RunPaths.under(local, config.policyStore().path()).policyStore());
+        PolicyStore store = new PolicyStore(
+                RunPaths.under(local, config.policyStore().path()).policyStore());
         return new ResumePlan(store.isVisible(0) ? Phase.RL_START : Phase.INITIAL, null);
     }
 

@@ -38,15 +38,16 @@ public final class ResumePoint {
             return path.getParent().toString();
         }
         if (!Files.isDirectory(path)) {
-            throw new IllegalArgumentException("--resume-from " + given + ": no such checkpoint, savepoint or run"
-                    + " directory");
+            throw new IllegalArgumentException(
+                    "--resume-from " + given + ": no such checkpoint, savepoint or run" + " directory");
         }
         if (Files.isRegularFile(path.resolve(METADATA))) {
             return path.toString();
         }
-        return newest(path, extraCheckpointDir).orElseThrow(() -> new IllegalArgumentException(
-                "--resume-from " + given + ": found no complete checkpoint or savepoint (a directory with a "
-                        + METADATA + " file) under it; give a run directory, a chk-N directory or a savepoint"));
+        return newest(path, extraCheckpointDir)
+                .orElseThrow(() -> new IllegalArgumentException("--resume-from " + given
+                        + ": found no complete checkpoint or savepoint (a directory with a " + METADATA
+                        + " file) under it; give a run directory, a chk-N directory or a savepoint"));
     }
 
     /**
@@ -61,7 +62,8 @@ public final class ResumePoint {
         Optional<Path> newest = newestUnder(dir);
         if (extraCheckpointDir != null && Files.isDirectory(extraCheckpointDir)) {
             Optional<Path> extra = newestUnder(extraCheckpointDir);
-            if (extra.isPresent() && (newest.isEmpty() || modified(extra.get()).compareTo(modified(newest.get())) > 0)) {
+            if (extra.isPresent()
+                    && (newest.isEmpty() || modified(extra.get()).compareTo(modified(newest.get())) > 0)) {
                 newest = extra;
             }
         }

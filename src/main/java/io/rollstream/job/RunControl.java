@@ -1,11 +1,9 @@
 package io.rollstream.job;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.rollstream.common.Json;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.policy.RunSignals;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -44,8 +42,7 @@ public final class RunControl {
     static void publish(Path runDir, JobHandle handle) throws IOException {
         Path temp = runDir.resolve(FILE + ".tmp");
         Files.write(temp, Json.mapper().writeValueAsBytes(handle));
-        Files.move(temp, runDir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE,
-                StandardCopyOption.REPLACE_EXISTING);
+        Files.move(temp, runDir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     static void withdraw(Path runDir) throws IOException {
@@ -70,8 +67,10 @@ public final class RunControl {
     public static String stop(Path runDir, Duration timeout) throws IOException, InterruptedException {
         JobHandle job = handle(runDir);
         // HTTP/1.1: Flink's REST server closes connections that ask for an h2c upgrade.
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
         String body = Json.mapper().writeValueAsString(Map.of("targetDirectory", job.savepointDir(), "drain", false));
         // First let the generators park what cannot be admitted at once, so the barrier is not held up
         // by problems waiting for the admission gate, and pause the source, so there is little to park
@@ -80,8 +79,12 @@ public final class RunControl {
         signals.requestStop();
         JsonNode trigger;
         try {
-            trigger = send(http, HttpRequest.newBuilder(URI.create(job.restUrl() + "/jobs/" + job.jobId() + "/stop"))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
+            trigger = send(
+                    http,
+                    HttpRequest.newBuilder(URI.create(job.restUrl() + "/jobs/" + job.jobId() + "/stop"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build());
         } catch (IOException | RuntimeException e) {
             signals.clearStopRequest();
             throw e;
@@ -93,8 +96,10 @@ public final class RunControl {
             signals.clearStopRequest(); // the job goes on: its source and generators must not stay paused
             throw e;
         }
-        RunEvents.of(RunPaths.under(runDir, null)).append(RunEvents.STOP, RunEvents.fields("phase", "rl", "reason",
-                "rollstream stop", "savepoint", savepoint));
+        RunEvents.of(RunPaths.under(runDir, null))
+                .append(
+                        RunEvents.STOP,
+                        RunEvents.fields("phase", "rl", "reason", "rollstream stop", "savepoint", savepoint));
         return stopped(runDir, job, signals, savepoint);
     }
 
@@ -110,8 +115,8 @@ public final class RunControl {
      * @return the saved state's path; empty when the warm start finished before it saw the request
      *     (the RL job is starting: stop that)
      */
-    public static Optional<String> stopWarmStart(Path runDir, Duration timeout) throws IOException,
-            InterruptedException {
+    public static Optional<String> stopWarmStart(Path runDir, Duration timeout)
+            throws IOException, InterruptedException {
         RunPaths paths = RunPaths.under(runDir, null);
         SftState sft = new SftState(paths, null);
         Instant requested = Instant.now();
@@ -125,7 +130,8 @@ public final class RunControl {
             Thread.sleep(200);
         }
         for (JsonNode event : RunEvents.of(paths).read()) {
-            if (RunEvents.STOP.equals(event.path("event").asText()) && "sft".equals(event.path("phase").asText())
+            if (RunEvents.STOP.equals(event.path("event").asText())
+                    && "sft".equals(event.path("phase").asText())
                     && !Instant.parse(event.path("time").asText()).isBefore(requested.minusSeconds(1))) {
                 return Optional.of(event.path("state").asText());
             }
@@ -141,8 +147,12 @@ public final class RunControl {
         while (System.currentTimeMillis() < deadline) {
             JsonNode status;
             try {
-                status = send(http, HttpRequest.newBuilder(URI.create(job.restUrl() + "/jobs/" + job.jobId()
-                        + "/savepoints/" + triggerId)).GET().build());
+                status = send(
+                        http,
+                        HttpRequest.newBuilder(
+                                        URI.create(job.restUrl() + "/jobs/" + job.jobId() + "/savepoints/" + triggerId))
+                                .GET()
+                                .build());
             } catch (IOException gone) {
                 // A local mini-cluster shuts down as soon as its job has stopped: then the savepoint is
                 // the newest complete one written since the request.
@@ -182,9 +192,11 @@ public final class RunControl {
             return Optional.empty();
         }
         try (var savepoints = Files.list(dir)) {
-            return savepoints.filter(p -> Files.isRegularFile(p.resolve("_metadata")))
+            return savepoints
+                    .filter(p -> Files.isRegularFile(p.resolve("_metadata")))
                     .filter(p -> p.resolve("_metadata").toFile().lastModified() >= requestedMillis - 1000)
-                    .max(Comparator.comparingLong(p -> p.resolve("_metadata").toFile().lastModified()))
+                    .max(Comparator.comparingLong(
+                            p -> p.resolve("_metadata").toFile().lastModified()))
                     .map(Path::toString);
         }
     }

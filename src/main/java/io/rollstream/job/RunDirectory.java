@@ -3,7 +3,6 @@ package io.rollstream.job;
 import io.rollstream.config.ConfigLoader;
 import io.rollstream.config.InvalidConfigException;
 import io.rollstream.config.RunConfig;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -62,30 +61,58 @@ public final class RunDirectory {
     public static void requireResumable(Path dir, RunConfig config) {
         Path file = dir.resolve("config.yaml");
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("--resume-from: " + dir + " is not a run directory (it has no config.yaml):"
-                    + " a resumed run continues in the directory of the run it resumes; give that as --run-dir");
+            throw new IllegalArgumentException(
+                    "--resume-from: " + dir + " is not a run directory (it has no config.yaml):"
+                            + " a resumed run continues in the directory of the run it resumes; give that as --run-dir");
         }
         RunConfig before;
         try {
             before = ConfigLoader.load(file);
         } catch (InvalidConfigException e) {
-            throw new IllegalArgumentException("--resume-from: " + file + " is not a valid run config (" + e.errors().get(0)
-                    + "): restore it, or start a new run", e);
+            throw new IllegalArgumentException(
+                    "--resume-from: " + file + " is not a valid run config ("
+                            + e.errors().get(0) + "): restore it, or start a new run",
+                    e);
         }
         List<String> changed = new ArrayList<>();
         compare(changed, "model.layers", before.model().layers(), config.model().layers());
         compare(changed, "model.heads", before.model().heads(), config.model().heads());
-        compare(changed, "model.d_model", before.model().dModel(), config.model().dModel());
-        compare(changed, "model.mlp_width", before.model().mlpWidth(), config.model().mlpWidth());
-        compare(changed, "model.context_length", before.model().contextLength(), config.model().contextLength());
-        compare(changed, "model.positions", before.model().positions(), config.model().positions());
-        compare(changed, "model.tokenizer", before.model().tokenizer(), config.model().tokenizer());
+        compare(
+                changed,
+                "model.d_model",
+                before.model().dModel(),
+                config.model().dModel());
+        compare(
+                changed,
+                "model.mlp_width",
+                before.model().mlpWidth(),
+                config.model().mlpWidth());
+        compare(
+                changed,
+                "model.context_length",
+                before.model().contextLength(),
+                config.model().contextLength());
+        compare(
+                changed,
+                "model.positions",
+                before.model().positions(),
+                config.model().positions());
+        compare(
+                changed,
+                "model.tokenizer",
+                before.model().tokenizer(),
+                config.model().tokenizer());
         compare(changed, "data.source", before.data().source(), config.data().source());
-        compare(changed, "learner.algorithm", before.learner().algorithm(), config.learner().algorithm());
+        compare(
+                changed,
+                "learner.algorithm",
+                before.learner().algorithm(),
+                config.learner().algorithm());
         if (!changed.isEmpty()) {
-            throw new IllegalArgumentException("--resume-from " + dir + ": " + String.join("; ", changed) + ": a resumed"
-                    + " run keeps its model, data source and algorithm; resume with --config " + file
-                    + " (with --set for what may change, e.g. job.max_steps), or start a new run");
+            throw new IllegalArgumentException(
+                    "--resume-from " + dir + ": " + String.join("; ", changed) + ": a resumed"
+                            + " run keeps its model, data source and algorithm; resume with --config " + file
+                            + " (with --set for what may change, e.g. job.max_steps), or start a new run");
         }
     }
 

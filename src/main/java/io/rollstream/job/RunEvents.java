@@ -1,9 +1,7 @@
 package io.rollstream.job;
 
-import io.rollstream.common.Json;
-
 import com.fasterxml.jackson.databind.JsonNode;
-
+import io.rollstream.common.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -66,8 +64,8 @@ public final class RunEvents {
             if (endsTorn(file)) {
                 bytes = ("\n" + new String(bytes, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
             }
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND)) {
+            try (FileChannel channel = FileChannel.open(
+                    file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
                 ByteBuffer buffer = ByteBuffer.wrap(bytes);
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);
@@ -120,7 +118,9 @@ public final class RunEvents {
 
     /** How many {@code event} events the run has recorded. */
     public long count(String event) throws IOException {
-        return read().stream().filter(e -> event.equals(e.path("event").asText())).count();
+        return read().stream()
+                .filter(e -> event.equals(e.path("event").asText()))
+                .count();
     }
 
     /** The newest event, if any. */
@@ -134,7 +134,8 @@ public final class RunEvents {
      * {@code finish}, {@code "interruption"} otherwise (the process was killed or crashed).
      */
     String endOfPreviousAttempt() throws IOException {
-        return last().map(e -> e.path("event").asText()).filter(e -> e.equals(STOP) || e.equals(FINISH))
+        return last().map(e -> e.path("event").asText())
+                .filter(e -> e.equals(STOP) || e.equals(FINISH))
                 .orElse("interruption");
     }
 

@@ -1,13 +1,5 @@
 package io.rollstream.job;
 
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.Appender;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.OutputStreamAppender;
-import org.apache.logging.log4j.core.config.Configuration;
-import org.apache.logging.log4j.core.config.LoggerConfig;
-import org.apache.logging.log4j.core.layout.PatternLayout;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -17,6 +9,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.Appender;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.OutputStreamAppender;
+import org.apache.logging.log4j.core.config.Configuration;
+import org.apache.logging.log4j.core.config.LoggerConfig;
+import org.apache.logging.log4j.core.layout.PatternLayout;
 
 /**
  * {@code run.log}: everything a run prints — its progress on stdout and the warnings and stack
@@ -41,8 +40,10 @@ final class RunLog implements AutoCloseable {
         this.originalOut = System.out;
         this.originalErr = System.err;
         this.out = new PrintStream(new Tee(console, this.file), true, StandardCharsets.UTF_8);
-        System.setOut(console == originalOut ? out : new PrintStream(new Tee(originalOut, this.file), true,
-                StandardCharsets.UTF_8));
+        System.setOut(
+                console == originalOut
+                        ? out
+                        : new PrintStream(new Tee(originalOut, this.file), true, StandardCharsets.UTF_8));
         System.setErr(new PrintStream(new Tee(originalErr, this.file), true, StandardCharsets.UTF_8));
     }
 
@@ -116,8 +117,11 @@ final class RunLog implements AutoCloseable {
                 return new LogEvents(null, null);
             }
             Appender appender = OutputStreamAppender.newBuilder()
-                    .setName("run.log@" + Integer.toHexString(System.identityHashCode(file))).setTarget(file)
-                    .setLayout(PatternLayout.newBuilder().withPattern("%d{HH:mm:ss} %-5p %c{1} - %m%n").build())
+                    .setName("run.log@" + Integer.toHexString(System.identityHashCode(file)))
+                    .setTarget(file)
+                    .setLayout(PatternLayout.newBuilder()
+                            .withPattern("%d{HH:mm:ss} %-5p %c{1} - %m%n")
+                            .build())
                     .build();
             appender.start();
             Configuration config = context.getConfiguration();
@@ -132,7 +136,8 @@ final class RunLog implements AutoCloseable {
         private static List<LoggerConfig> receivers(Configuration config) {
             List<LoggerConfig> loggers = new ArrayList<>();
             loggers.add(config.getRootLogger());
-            config.getLoggers().values().stream().filter(l -> !l.isAdditive() && l != config.getRootLogger())
+            config.getLoggers().values().stream()
+                    .filter(l -> !l.isAdditive() && l != config.getRootLogger())
                     .forEach(loggers::add);
             return loggers;
         }

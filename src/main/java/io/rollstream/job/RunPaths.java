@@ -11,7 +11,11 @@ public record RunPaths(String runDir, String policyStore) implements Serializabl
 
     public static RunPaths under(Path runDir, String policyStoreOverride) {
         Path abs = runDir.toAbsolutePath();
-        return new RunPaths(abs.toString(), policyStoreOverride != null ? policyStoreOverride : abs.resolve("policy").toString());
+        return new RunPaths(
+                abs.toString(),
+                policyStoreOverride != null
+                        ? policyStoreOverride
+                        : abs.resolve("policy").toString());
     }
 
     public Path dir() {

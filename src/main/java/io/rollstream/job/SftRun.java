@@ -5,7 +5,6 @@ import io.rollstream.config.ConfigWriter;
 import io.rollstream.config.RunConfig;
 import io.rollstream.model.ModelSpec;
 import io.rollstream.tokenizer.PromptCodec;
-
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,24 +52,43 @@ public final class SftRun {
         }
     }
 
-    private static Path train(RunConfig config, RunPaths paths, PreFlight.Checked checked, boolean resume,
-            PrintStream out) throws Exception {
+    private static Path train(
+            RunConfig config, RunPaths paths, PreFlight.Checked checked, boolean resume, PrintStream out)
+            throws Exception {
         ModelSpec model = checked.model();
         out.println("sft: " + model.describe() + ", " + config.sft().steps() + " steps");
         long start = System.currentTimeMillis();
-        PromptCodec codec = new PromptCodec(checked.tokenizer(), PlanFactory.tokenizer(config).promptFormat());
+        PromptCodec codec = new PromptCodec(
+                checked.tokenizer(), PlanFactory.tokenizer(config).promptFormat());
         try {
-            LocalRun.initialPolicy(config, model, checked.init(), codec, paths, resume, out,
+            LocalRun.initialPolicy(
+                    config,
+                    model,
+                    checked.init(),
+                    codec,
+                    paths,
+                    resume,
+                    out,
                     trained -> CheckpointFormat.save(trained, paths.finalModel()));
         } catch (WarmStart.Stopped stopped) {
-            out.println("stopped after step " + stopped.step() + " of " + config.sft().steps() + "; continue with:"
-                    + " jobs/rollstream sft --config " + paths.config() + " --run-dir " + paths.dir() + " --resume");
+            out.println("stopped after step " + stopped.step() + " of "
+                    + config.sft().steps() + "; continue with:" + " jobs/rollstream sft --config " + paths.config()
+                    + " --run-dir " + paths.dir() + " --resume");
             return null;
         }
-        RunEvents.of(paths).append(RunEvents.FINISH, RunEvents.fields("phase", "sft", "steps", config.sft().steps(),
-                "final_model", paths.finalModel().toString()));
-        out.println(String.format("sft finished in %.0f s; model: %s", (System.currentTimeMillis() - start) / 1000.0,
-                paths.finalModel()));
+        RunEvents.of(paths)
+                .append(
+                        RunEvents.FINISH,
+                        RunEvents.fields(
+                                "phase",
+                                "sft",
+                                "steps",
+                                config.sft().steps(),
+                                "final_model",
+                                paths.finalModel().toString()));
+        out.println(String.format(
+                "sft finished in %.0f s; model: %s",
+                (System.currentTimeMillis() - start) / 1000.0, paths.finalModel()));
         return paths.finalModel();
     }
 }

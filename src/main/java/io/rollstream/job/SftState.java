@@ -4,7 +4,6 @@ import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.common.Json;
 import io.rollstream.config.RunConfig;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,11 +55,19 @@ final class SftState implements WarmStart.Saver {
     static String settingsOf(RunConfig config) {
         // The decay is named only when set, so a state saved before sft.min_learning_rate existed still resumes.
         Double min = config.sft().minLearningRate();
-        return String.format("task=%s difficulty=%d seed=%d steps=%d examples=%d batch_size=%d learning_rate=%s"
-                        + " warmup_steps=%d%s model=%s", config.data().task(), config.data().difficulty(),
-                config.job().seed(), config.sft().steps(), config.sft().examples(), config.sft().batchSize(),
-                config.sft().learningRate(), config.sft().warmupSteps(),
-                min == null ? "" : " min_learning_rate=" + min, config.model());
+        return String.format(
+                "task=%s difficulty=%d seed=%d steps=%d examples=%d batch_size=%d learning_rate=%s"
+                        + " warmup_steps=%d%s model=%s",
+                config.data().task(),
+                config.data().difficulty(),
+                config.job().seed(),
+                config.sft().steps(),
+                config.sft().examples(),
+                config.sft().batchSize(),
+                config.sft().learningRate(),
+                config.sft().warmupSteps(),
+                min == null ? "" : " min_learning_rate=" + min,
+                config.model());
     }
 
     Path stateFile() {
@@ -73,8 +80,10 @@ final class SftState implements WarmStart.Saver {
         metadata.put(METRICS_BYTES, Long.toString(Files.exists(metrics) ? Files.size(metrics) : 0));
         metadata.put(SETTINGS, settings);
         Files.createDirectories(dir);
-        CheckpointFormat.save(new Checkpoint(state.step(), state.model(), state.tokenizer(), state.weights(),
-                state.optimizer(), metadata), stateFile());
+        CheckpointFormat.save(
+                new Checkpoint(
+                        state.step(), state.model(), state.tokenizer(), state.weights(), state.optimizer(), metadata),
+                stateFile());
     }
 
     /**
@@ -86,7 +95,8 @@ final class SftState implements WarmStart.Saver {
     Optional<Checkpoint> load() throws IOException {
         if (Files.isDirectory(dir)) {
             try (Stream<Path> files = Files.list(dir)) {
-                for (Path temp : files.filter(f -> f.getFileName().toString().endsWith(".tmp")).toList()) {
+                for (Path temp : files.filter(f -> f.getFileName().toString().endsWith(".tmp"))
+                        .toList()) {
                     Files.deleteIfExists(temp);
                 }
             }
@@ -98,18 +108,21 @@ final class SftState implements WarmStart.Saver {
         try {
             state = CheckpointFormat.load(stateFile());
         } catch (IOException e) {
-            throw new IllegalArgumentException("the saved SFT state cannot be read (" + e.getMessage() + "); delete "
-                    + dir + " to repeat the warm start from its beginning", e);
+            throw new IllegalArgumentException(
+                    "the saved SFT state cannot be read (" + e.getMessage() + "); delete " + dir
+                            + " to repeat the warm start from its beginning",
+                    e);
         }
         String saved = state.metadata().get(SETTINGS);
         if (!settings.equals(saved)) {
             throw new IllegalArgumentException("the saved SFT state in " + dir + " was trained with " + saved
                     + ", but the config now gives " + settings + ": resume with the run's own config.yaml");
         }
-        if (state.optimizer() == null || !state.metadata().containsKey(WarmStart.STEP)
+        if (state.optimizer() == null
+                || !state.metadata().containsKey(WarmStart.STEP)
                 || !state.metadata().containsKey(METRICS_BYTES)) {
-            throw new IllegalArgumentException(stateFile() + " is not a saved SFT state (no optimizer, step or"
-                    + " metrics length)");
+            throw new IllegalArgumentException(
+                    stateFile() + " is not a saved SFT state (no optimizer, step or" + " metrics length)");
         }
         return Optional.of(state);
     }
@@ -124,7 +137,10 @@ final class SftState implements WarmStart.Saver {
         Files.createDirectories(dir);
         Files.deleteIfExists(dir.resolve(STOP));
         Path temp = dir.resolve(RUNNING + ".tmp");
-        Files.write(temp, Json.mapper().writeValueAsBytes(Map.of("pid", ProcessHandle.current().pid())));
+        Files.write(
+                temp,
+                Json.mapper()
+                        .writeValueAsBytes(Map.of("pid", ProcessHandle.current().pid())));
         Files.move(temp, dir.resolve(RUNNING), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 

@@ -2,7 +2,6 @@ package io.rollstream.job;
 
 import io.rollstream.config.SlotsSection.SlotResources;
 import io.rollstream.device.DeviceSelection;
-
 import org.apache.flink.api.common.operators.SlotSharingGroup;
 
 /**

@@ -1,11 +1,9 @@
 package io.rollstream.job;
 
-import io.rollstream.common.Json;
-import io.rollstream.output.TensorBoardEvents;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-
+import io.rollstream.common.Json;
+import io.rollstream.output.TensorBoardEvents;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -39,6 +37,7 @@ final class TensorBoardLog implements AutoCloseable {
     private final Path dir;
     /** Made with the first scalar: an attempt that records nothing (a refused resume) leaves no file. */
     private TensorBoardEvents events;
+
     private final ScheduledExecutorService poller;
     private long offset;
     /** The last line read, its newline included: still there at {@code offset} unless the file was cut back. */
@@ -82,7 +81,7 @@ final class TensorBoardLog implements AutoCloseable {
     static Map<String, Double> scalars(JsonNode line) {
         String phase = line.path("phase").asText("rl");
         Map<String, Double> scalars = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> fields = line.fields(); fields.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> fields = line.fields(); fields.hasNext(); ) {
             Map.Entry<String, JsonNode> f = fields.next();
             if (f.getValue().isNumber() && !NOT_SCALARS.contains(f.getKey())) {
                 scalars.put(phase + "/" + f.getKey(), f.getValue().asDouble());

@@ -1,7 +1,6 @@
 package io.rollstream.job;
 
 import ai.djl.Device;
-
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.eval.EvalSpec;
 import io.rollstream.eval.PeriodicEvaluator;
@@ -18,7 +17,6 @@ import io.rollstream.tasks.Task;
 import io.rollstream.tokenizer.PromptCodec;
 import io.rollstream.tokenizer.TokenizerSpec;
 import io.rollstream.types.StepMetrics;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,8 +52,15 @@ public final class WarmStart {
      * @param minLearningRate the learning rate decays along a cosine to this at the last step
      *     ({@code sft.min_learning_rate}); null keeps it constant after the warm-up
      */
-    public record Settings(int steps, int examples, int batchSize, double learningRate, int warmupSteps,
-            int evalEvery, int checkpointEvery, Double minLearningRate) {
+    public record Settings(
+            int steps,
+            int examples,
+            int batchSize,
+            double learningRate,
+            int warmupSteps,
+            int evalEvery,
+            int checkpointEvery,
+            Double minLearningRate) {
 
         /** The optimizer: warm-up, then constant or a cosine decay over all the steps. */
         AdamW.Config optimizer() {
@@ -123,8 +128,14 @@ public final class WarmStart {
      *
      * @param metrics receives each metrics.jsonl line (JSON)
      */
-    public static Checkpoint run(Settings settings, Task demonstrationTask, LanguageModel model, PromptCodec codec,
-            EvalSpec eval, Consumer<String> metrics) throws Exception {
+    public static Checkpoint run(
+            Settings settings,
+            Task demonstrationTask,
+            LanguageModel model,
+            PromptCodec codec,
+            EvalSpec eval,
+            Consumer<String> metrics)
+            throws Exception {
         return run(settings, demonstrationTask, model, null, codec, eval, metrics, Saver.NONE);
     }
 
@@ -137,19 +148,30 @@ public final class WarmStart {
      * @param metrics receives each metrics.jsonl line (JSON)
      * @throws Stopped when a stop was requested (after saving)
      */
-    public static Checkpoint run(Settings settings, Task demonstrationTask, LanguageModel model, Checkpoint saved,
-            PromptCodec codec, EvalSpec eval, Consumer<String> metrics, Saver saver) throws Exception {
+    public static Checkpoint run(
+            Settings settings,
+            Task demonstrationTask,
+            LanguageModel model,
+            Checkpoint saved,
+            PromptCodec codec,
+            EvalSpec eval,
+            Consumer<String> metrics,
+            Saver saver)
+            throws Exception {
         List<TrainingExample> demos = new ArrayList<>(settings.examples());
         for (long i = 0; i < settings.examples(); i++) {
             Problem p = demonstrationTask.problem(i);
             demos.add(TrainingExample.demonstration(codec.prompt(p.prompt()), codec.targetCompletion(p.answer())));
         }
         AdamW optimizer = new AdamW(settings.optimizer(), model.parameters());
-        PolicyTrainer trainer = new PolicyTrainer(model, optimizer,
+        PolicyTrainer trainer = new PolicyTrainer(
+                model,
+                optimizer,
                 new PolicyTrainer.Config(1.0, settings.batchSize(), 1.0, PolicyTrainer.OptimizerStep.PER_BATCH),
                 codec.tokenizer().padId());
         SftLoss loss = new SftLoss();
-        SplittableRandom random = new SplittableRandom(demonstrationTask.problem(0).id().hashCode());
+        SplittableRandom random =
+                new SplittableRandom(demonstrationTask.problem(0).id().hashCode());
         int first = 0;
         long draws = 0;
         if (saved != null) {
@@ -174,24 +196,34 @@ public final class WarmStart {
                 draws++;
             }
             StepResult result = trainer.step(batch, loss);
-            StepMetrics.Optimization optimization = new StepMetrics.Optimization(result.loss(), result.gradNorm(),
-                    result.entropy());
+            StepMetrics.Optimization optimization =
+                    new StepMetrics.Optimization(result.loss(), result.gradNorm(), result.entropy());
             double seconds = (System.nanoTime() - start) / 1e9;
-            PeriodicEvaluator.Scores evaluation = settings.evaluatesAfter(step) && evaluator.hasProblems()
-                    ? evaluator.evaluate(model) : null;
-            metrics.accept(StepMetrics.sft(step, optimization, seconds, evaluation == null ? null : evaluation.accuracy(),
-                    evaluation == null ? null : evaluation.passAt()).toJson());
+            PeriodicEvaluator.Scores evaluation =
+                    settings.evaluatesAfter(step) && evaluator.hasProblems() ? evaluator.evaluate(model) : null;
+            metrics.accept(StepMetrics.sft(
+                            step,
+                            optimization,
+                            seconds,
+                            evaluation == null ? null : evaluation.accuracy(),
+                            evaluation == null ? null : evaluation.passAt())
+                    .toJson());
             int done = step + 1;
             boolean stop = saver.stopRequested();
             if (stop || settings.savesAfter(done)) {
-                saver.save(trainer.checkpoint(done, codec.spec(),
-                        Map.of(STEP, Integer.toString(done), DRAWS, Long.toString(draws))));
+                saver.save(trainer.checkpoint(
+                        done, codec.spec(), Map.of(STEP, Integer.toString(done), DRAWS, Long.toString(draws))));
             }
             if (stop) {
                 throw new Stopped(done);
             }
         }
-        return new Checkpoint(0, model.spec(), codec.spec(), model.weights(), null,
+        return new Checkpoint(
+                0,
+                model.spec(),
+                codec.spec(),
+                model.weights(),
+                null,
                 Map.of("origin", "sft warm start, " + settings.steps() + " steps"));
     }
 
@@ -208,8 +240,9 @@ public final class WarmStart {
      */
     public static Checkpoint fromCheckpoint(Checkpoint init, TokenizerSpec tokenizer) {
         if (!init.tokenizer().tokens().equals(tokenizer.tokens())) {
-            throw new IllegalArgumentException("model.init was trained with tokenizer " + init.tokenizer().tokens()
-                    + " but the run uses " + tokenizer.tokens() + ": use a checkpoint of the same tokenizer");
+            throw new IllegalArgumentException(
+                    "model.init was trained with tokenizer " + init.tokenizer().tokens() + " but the run uses "
+                            + tokenizer.tokens() + ": use a checkpoint of the same tokenizer");
         }
         return new Checkpoint(0, init.model(), tokenizer, init.weights(), null, init.metadata(), init.adapter());
     }

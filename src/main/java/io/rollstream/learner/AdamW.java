@@ -1,15 +1,12 @@
 package io.rollstream.learner;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.rollstream.checkpoint.OptimizerState;
 import io.rollstream.model.TensorSource;
-
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -48,12 +45,20 @@ public final class AdamW {
      * @param decaySteps the step at which the cosine decay ends, 0 for none (not a learner key)
      * @param minLearningRate where the decay ends, in [0, learningRate] when decaySteps > 0 (not a learner key)
      */
-    public record Config(double learningRate, double beta1, double beta2, double epsilon, double weightDecay,
-            int warmupSteps, @JsonIgnore int decaySteps, @JsonIgnore double minLearningRate) implements Serializable {
+    public record Config(
+            double learningRate,
+            double beta1,
+            double beta2,
+            double epsilon,
+            double weightDecay,
+            int warmupSteps,
+            @JsonIgnore int decaySteps,
+            @JsonIgnore double minLearningRate)
+            implements Serializable {
 
         /** Constant after warm-up. */
-        public Config(double learningRate, double beta1, double beta2, double epsilon, double weightDecay,
-                int warmupSteps) {
+        public Config(
+                double learningRate, double beta1, double beta2, double epsilon, double weightDecay, int warmupSteps) {
             this(learningRate, beta1, beta2, epsilon, weightDecay, warmupSteps, 0, learningRate);
         }
 
@@ -67,8 +72,8 @@ public final class AdamW {
                         + " policy fixed), got " + learningRate);
             }
             if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
-                throw new IllegalArgumentException("learner.beta1 and learner.beta2 must be in [0, 1), got "
-                        + beta1 + " and " + beta2);
+                throw new IllegalArgumentException(
+                        "learner.beta1 and learner.beta2 must be in [0, 1), got " + beta1 + " and " + beta2);
             }
             if (!(epsilon > 0)) {
                 throw new IllegalArgumentException("learner.epsilon must be > 0, got " + epsilon);
@@ -99,7 +104,8 @@ public final class AdamW {
             if (decaySteps == 0) {
                 return learningRate;
             }
-            double progress = decaySteps <= warmupSteps ? 1.0
+            double progress = decaySteps <= warmupSteps
+                    ? 1.0
                     : Math.min(1.0, (double) (step - warmupSteps) / (decaySteps - warmupSteps));
             return minLearningRate + (learningRate - minLearningRate) * 0.5 * (1 + Math.cos(Math.PI * progress));
         }
@@ -192,15 +198,17 @@ public final class AdamW {
         }
         parameters.forEach((name, p) -> {
             firstMoments.get(name).set(checkedSize(name, p, state.firstMoments().floats(name)));
-            secondMoments.get(name).set(checkedSize(name, p, state.secondMoments().floats(name)));
+            secondMoments
+                    .get(name)
+                    .set(checkedSize(name, p, state.secondMoments().floats(name)));
         });
         step = state.step();
     }
 
     private static float[] checkedSize(String name, NDArray p, float[] values) {
         if (values.length != p.size()) {
-            throw new IllegalArgumentException("optimizer state for " + name + " has " + values.length
-                    + " values, the parameter has " + p.size());
+            throw new IllegalArgumentException(
+                    "optimizer state for " + name + " has " + values.length + " values, the parameter has " + p.size());
         }
         return values;
     }

@@ -30,7 +30,9 @@ public final class CispoLoss implements Loss {
     @Override
     public NDArray perToken(LossInputs in) {
         NDArray weight = range.clip(in.detachedLogRatio().exp());
-        return in.logprobs().mul(weight.mul(in.advantages()).mul(correction.keep(in))).neg();
+        return in.logprobs()
+                .mul(weight.mul(in.advantages()).mul(correction.keep(in)))
+                .neg();
     }
 
     @Override

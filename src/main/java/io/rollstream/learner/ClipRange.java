@@ -41,6 +41,8 @@ record ClipRange(double low, double high) {
 
     /** 1 where the ratio lies outside the range (CISPO's weight is clipped there), 0 elsewhere. */
     NDArray outside(NDArray ratio) {
-        return ratio.lt((float) (1 - low)).logicalOr(ratio.gt((float) (1 + high))).toType(DataType.FLOAT32, false);
+        return ratio.lt((float) (1 - low))
+                .logicalOr(ratio.gt((float) (1 + high)))
+                .toType(DataType.FLOAT32, false);
     }
 }

@@ -3,7 +3,6 @@ package io.rollstream.learner;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
-
 import java.io.Serializable;
 
 /**
@@ -30,11 +29,16 @@ import java.io.Serializable;
 public final class DppoLoss implements Loss {
 
     /** How tokens with a large train/behaviour mismatch are masked. */
-    public enum Masking { DPPO, TOKEN_RATIO, NONE }
+    public enum Masking {
+        DPPO,
+        TOKEN_RATIO,
+        NONE
+    }
 
     /** Knobs of the loss, with prime-rl's defaults. */
-    public record Config(Masking masking, double dppoMaskLow, double dppoMaskHigh, double ratioLow,
-            double ratioHigh, double klTau) implements Serializable {
+    public record Config(
+            Masking masking, double dppoMaskLow, double dppoMaskHigh, double ratioLow, double ratioHigh, double klTau)
+            implements Serializable {
 
         public static Config defaults() {
             return new Config(Masking.DPPO, 0.2, 0.2, 0.125, 8.0, 1e-3);
@@ -76,7 +80,11 @@ public final class DppoLoss implements Loss {
     public NDArray perToken(LossInputs in) {
         NDArray logRatio = in.logprobs().sub(in.behaviourLogprobs());
         NDArray keep = correction.keep(in).mul(kept(in));
-        NDArray policyTerm = logRatio.exp().mul(in.advantages()).mul(correction.factor(in)).mul(keep).neg();
+        NDArray policyTerm = logRatio.exp()
+                .mul(in.advantages())
+                .mul(correction.factor(in))
+                .mul(keep)
+                .neg();
         if (config.klTau() == 0) {
             return policyTerm;
         }
@@ -90,8 +98,9 @@ public final class DppoLoss implements Loss {
         switch (config.masking()) {
             case DPPO: {
                 NDArray diff = logp.exp().sub(in.behaviourLogprobs().exp());
-                NDArray masked = NDArrays.where(in.advantages().gt(0f),
-                        diff.gt((float) config.dppoMaskHigh()), diff.lt((float) -config.dppoMaskLow()));
+                NDArray masked =
+                        NDArrays.where(in.advantages().gt(0f), diff.gt((float) config.dppoMaskHigh()), diff.lt((float)
+                                -config.dppoMaskLow()));
                 return masked.logicalNot().toType(DataType.FLOAT32, false);
             }
             case TOKEN_RATIO: {

@@ -1,12 +1,10 @@
 package io.rollstream.learner;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.rollstream.common.Json;
 import io.rollstream.types.StepMetrics;
 import io.rollstream.types.TrainBatch;
 import io.rollstream.types.TrainGroup;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -76,7 +74,8 @@ public final class EpochKl {
             return 0;
         }
         double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(0);
-        double squares = values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum();
+        double squares =
+                values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum();
         return Math.sqrt(squares / values.size());
     }
 

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-
 import java.util.Collection;
 
 /** Global-norm gradient clipping and the operations the non-finite guard needs. */

@@ -48,7 +48,8 @@ public final class GspoLoss implements Loss {
     @Override
     public void addStats(LossInputs in, LossStats stats) {
         stats.addRatios(in);
-        stats.addClipped(range.pessimisticClip(sequenceRatio(in), in.advantages()).mul(correction.keep(in)));
+        stats.addClipped(
+                range.pessimisticClip(sequenceRatio(in), in.advantages()).mul(correction.keep(in)));
         correction.addStats(in, stats);
     }
 

@@ -2,7 +2,6 @@ package io.rollstream.learner;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
-
 import java.io.Serializable;
 
 /**
@@ -26,10 +25,19 @@ import java.io.Serializable;
 public final class ImportanceCorrection {
 
     /** Which importance weight a token's gradient carries. */
-    public enum Truncation { NONE, TOKEN, SEQUENCE }
+    public enum Truncation {
+        NONE,
+        TOKEN,
+        SEQUENCE
+    }
 
     /** Which ratio decides that tokens leave the loss. */
-    public enum MaskLevel { NONE, TOKEN, SEQUENCE, GEOMETRIC }
+    public enum MaskLevel {
+        NONE,
+        TOKEN,
+        SEQUENCE,
+        GEOMETRIC
+    }
 
     /**
      * The {@code learner.importance_correction} map.
@@ -61,8 +69,8 @@ public final class ImportanceCorrection {
                         + " (a cap below 1 would shrink on-policy tokens too): try 2.0, got " + cap);
             }
             if (!(maskLow > 0 && maskLow <= 1)) {
-                throw new IllegalArgumentException("learner.importance_correction.mask_low must be in (0, 1]: try 0.5,"
-                        + " got " + maskLow);
+                throw new IllegalArgumentException(
+                        "learner.importance_correction.mask_low must be in (0, 1]: try 0.5," + " got " + maskLow);
             }
             if (!(maskHigh >= 1) || Double.isInfinite(maskHigh)) {
                 throw new IllegalArgumentException("learner.importance_correction.mask_high must be a finite number"
@@ -136,9 +144,11 @@ public final class ImportanceCorrection {
         }
         if (config.truncate() != Truncation.NONE) {
             NDArray logRatio = in.detachedLogRatio().mul(in.mask());
-            NDArray level = config.truncate() == Truncation.TOKEN ? logRatio
+            NDArray level = config.truncate() == Truncation.TOKEN
+                    ? logRatio
                     : in.rowSum(logRatio).broadcast(logRatio.getShape());
-            stats.addTruncated(level.gt((float) Math.log(config.cap())).toType(DataType.FLOAT32, false)
+            stats.addTruncated(level.gt((float) Math.log(config.cap()))
+                    .toType(DataType.FLOAT32, false)
                     .mul(in.mask()));
         }
     }

@@ -1,7 +1,6 @@
 package io.rollstream.learner;
 
 import ai.djl.Device;
-
 import io.rollstream.checkpoint.BaseModels;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.Checkpoints;
@@ -10,7 +9,6 @@ import io.rollstream.tokenizer.Tokenizers;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.TrainBatch;
 import io.rollstream.types.TrainGroup;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -35,6 +33,7 @@ public final class Learner implements AutoCloseable {
     private final LanguageModel reference;
     /** The base models of LoRA adapters, shared by the policy and the reference. */
     private final BaseModels bases;
+
     private final Checkpoint start;
     private long step;
 
@@ -108,8 +107,13 @@ public final class Learner implements AutoCloseable {
                         ? tokenRewards(g, r)
                         : TrainingExample.broadcast(g.advantages()[i], r.tokens().length);
                 boolean inLoss = !(settings.loss().overlongFiltering() && r.truncated());
-                out.add(new TrainingExample(g.group().promptTokens(), r.tokens(), advantages, r.logprobs(),
-                        g.group().groupId(), inLoss));
+                out.add(new TrainingExample(
+                        g.group().promptTokens(),
+                        r.tokens(),
+                        advantages,
+                        r.logprobs(),
+                        g.group().groupId(),
+                        inLoss));
             }
         }
         return out;
@@ -118,9 +122,10 @@ public final class Learner implements AutoCloseable {
     /** Distillation trains on the teacher's per-token rewards; a rollout without them never met the teacher. */
     private static float[] tokenRewards(TrainGroup g, Rollout r) {
         if (r.tokenRewards() == null) {
-            throw new IllegalStateException("learner.algorithm reverse_kl got group " + g.group().groupId()
-                    + " without per-token rewards: the teacher-scoring stage must run between rollout and batch"
-                    + " assembly");
+            throw new IllegalStateException(
+                    "learner.algorithm reverse_kl got group " + g.group().groupId()
+                            + " without per-token rewards: the teacher-scoring stage must run between rollout and batch"
+                            + " assembly");
         }
         return r.tokenRewards();
     }

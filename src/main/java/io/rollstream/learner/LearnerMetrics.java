@@ -3,15 +3,13 @@ package io.rollstream.learner;
 import io.rollstream.eval.PassAtK;
 import io.rollstream.metrics.StageMetricGroup;
 import io.rollstream.types.StepMetrics;
-
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Gauge;
-import org.apache.flink.metrics.MetricGroup;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
 
 /**
  * Metrics of the learner, {@code rollstream.learner.*}: gauges showing the latest step's
@@ -25,9 +23,22 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class LearnerMetrics {
 
     /** metrics.jsonl keys shown as gauges for every algorithm. */
-    static final List<String> STEP_KEYS = List.of("policy_version", "loss", "reward_mean", "reward_std", "grad_norm",
-            "entropy", "staleness_mean", "staleness_max", "step_time_s", "learner_wait_s", "learner_tokens_per_s",
-            "eval_accuracy", "groups_scored", "total_generation_efficiency", "total_rollout_tokens_per_trained_token",
+    static final List<String> STEP_KEYS = List.of(
+            "policy_version",
+            "loss",
+            "reward_mean",
+            "reward_std",
+            "grad_norm",
+            "entropy",
+            "staleness_mean",
+            "staleness_max",
+            "step_time_s",
+            "learner_wait_s",
+            "learner_tokens_per_s",
+            "eval_accuracy",
+            "groups_scored",
+            "total_generation_efficiency",
+            "total_rollout_tokens_per_trained_token",
             "total_groups_dropped_stale");
 
     /** The per-token reverse KL to the teacher, present in distillation steps. */

@@ -1,7 +1,6 @@
 package io.rollstream.learner;
 
 import ai.djl.Device;
-
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.common.FailureInjection;
@@ -16,7 +15,15 @@ import io.rollstream.policy.RunSignals;
 import io.rollstream.tokenizer.PromptCodec;
 import io.rollstream.types.StepMetrics;
 import io.rollstream.types.TrainBatch;
-
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.OperatorStateStore;
@@ -33,16 +40,6 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.OperatorSnapshotFutures;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 
 /**
  * The embedded learner (parallelism 1): trains on each batch, publishes the new policy version to
@@ -103,6 +100,7 @@ public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
     private transient ListState<byte[]> state;
     /** Null unless distilling over a fixed problem set. */
     private transient EpochKl epochKl;
+
     private transient LearnerStateFiles files;
     private transient Set<Long> savepoints;
     private transient PolicyCollector.Pins restoredPins;
@@ -115,6 +113,7 @@ public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
     private transient long lastStepEndMillis;
     /** {@code time_s} when this attempt opened (restored with the learner's state), and that moment. */
     private transient double runSecondsAtOpen;
+
     private transient long openMillis;
     private transient long lastCutMillis;
     private transient LearnerMetrics stageMetrics;
@@ -132,8 +131,8 @@ public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        state = context.getOperatorStateStore().getListState(
-                new ListStateDescriptor<>(STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        state = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>(STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         files = new LearnerStateFiles(new Path(store.root(), "learner-state").toString());
         savepoints = new HashSet<>();
         List<LearnerState> saved = new ArrayList<>();
@@ -156,7 +155,8 @@ public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
 
     /** The learner's checkpoint a restored state holds, inline or in its file (checksum checked). */
     private static Checkpoint checkpointOf(LearnerState saved) throws IOException {
-        return saved.inlineCheckpoint() != null ? CheckpointFormat.read(new ByteArrayInputStream(saved.inlineCheckpoint()))
+        return saved.inlineCheckpoint() != null
+                ? CheckpointFormat.read(new ByteArrayInputStream(saved.inlineCheckpoint()))
                 : LearnerStateFiles.read(saved.checkpointFile());
     }
 
@@ -167,7 +167,8 @@ public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
     private static Optional<LearnerState> legacyState(OperatorStateStore stateStore) throws Exception {
         ListState<byte[]> inline = stateStore.getListState(
                 new ListStateDescriptor<>(LEGACY_CHECKPOINT, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        ListState<String> file = stateStore.getListState(new ListStateDescriptor<>(LEGACY_CHECKPOINT_FILE, String.class));
+        ListState<String> file =
+                stateStore.getListState(new ListStateDescriptor<>(LEGACY_CHECKPOINT_FILE, String.class));
         ListState<String> pins = stateStore.getListState(new ListStateDescriptor<>(LEGACY_PINS, Types.STRING));
         ListState<String> epochKl = stateStore.getListState(new ListStateDescriptor<>(LEGACY_EPOCH_KL, Types.STRING));
         List<byte[]> checkpoints = new ArrayList<>();
@@ -181,7 +182,8 @@ public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
             throw new IllegalStateException("the learner runs with parallelism 1 but found several saved states");
         }
         if (checkpoints.size() + references.size() == 1) {
-            legacy = Optional.of(new LearnerState(checkpoints.isEmpty() ? null : checkpoints.get(0),
+            legacy = Optional.of(new LearnerState(
+                    checkpoints.isEmpty() ? null : checkpoints.get(0),
                     references.isEmpty() ? null : LearnerStateFiles.decode(references.get(0)),
                     pinsJson.hasNext() ? Json.mapper().readValue(pinsJson.next(), PolicyCollector.Pins.class) : null,
                     epochKlJson.hasNext() ? Json.mapper().readValue(epochKlJson.next(), EpochKl.State.class) : null));
@@ -203,7 +205,10 @@ public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
         openMillis = System.currentTimeMillis();
         // the reference of a KL penalty is the run's version 0, which the store always keeps
         Checkpoint initial = settings.loss().klToReference().enabled() && restored.step() != 0 ? store.load(0) : null;
-        Device device = DeviceSelection.forSubtask("learner", "learner.device", settings.device(),
+        Device device = DeviceSelection.forSubtask(
+                "learner",
+                "learner.device",
+                settings.device(),
                 DeviceSelection.declaredGpus(getRuntimeContext()),
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
         learner = new Learner(settings, restored, initial, device);
@@ -217,11 +222,11 @@ public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
             signals.markFinished(learner.step(), attempt); // restored after the last step: still finished
         }
         if (eval != null && eval.problems() > 0) {
-            evaluator = new PeriodicEvaluator(eval, PromptCodec.create(learner.policy().tokenizer()));
+            evaluator = new PeriodicEvaluator(
+                    eval, PromptCodec.create(learner.policy().tokenizer()));
         }
         lastStepEndMillis = System.currentTimeMillis();
-        stageMetrics = new LearnerMetrics(getMetricGroup(), settings.algorithm(),
-                eval != null ? eval.samples() : 0);
+        stageMetrics = new LearnerMetrics(getMetricGroup(), settings.algorithm(), eval != null ? eval.samples() : 0);
     }
 
     @Override
@@ -240,17 +245,22 @@ public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
         collector.published(learner.step());
         long published = System.currentTimeMillis();
         PeriodicEvaluator.Scores evaluation = eval != null && eval.dueAfter(batch.step(), settings.maxSteps())
-                ? evaluator.evaluate(learner.model()) : null;
+                ? evaluator.evaluate(learner.model())
+                : null;
         if (evaluation != null) {
             collector.evaluated(learner.step(), evaluation.accuracy());
         }
         long end = System.currentTimeMillis();
         long previousCut = lastCutMillis > 0 ? lastCutMillis : batch.stats().firstArrivalMillis();
-        RlStepMetrics.Timing timing = new RlStepMetrics.Timing((end - start) / 1000.0,
-                Math.max(0, start - lastStepEndMillis) / 1000.0, Math.max(0, batch.stats().cutMillis() - previousCut) / 1000.0,
-                (published - trained) / 1000.0, evaluation != null ? (end - published) / 1000.0 : null, runSeconds(end));
-        StepMetrics metrics = RlStepMetrics.of(batch, result, timing, evaluation,
-                epochKl != null ? epochKl.metrics(epochKl.add(batch)) : null);
+        RlStepMetrics.Timing timing = new RlStepMetrics.Timing(
+                (end - start) / 1000.0,
+                Math.max(0, start - lastStepEndMillis) / 1000.0,
+                Math.max(0, batch.stats().cutMillis() - previousCut) / 1000.0,
+                (published - trained) / 1000.0,
+                evaluation != null ? (end - published) / 1000.0 : null,
+                runSeconds(end));
+        StepMetrics metrics = RlStepMetrics.of(
+                batch, result, timing, evaluation, epochKl != null ? epochKl.metrics(epochKl.add(batch)) : null);
         output.collect(new StreamRecord<>(metrics));
         stageMetrics.stepDone(metrics);
         lastStepEndMillis = end;
@@ -290,8 +300,9 @@ public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
     }
 
     @Override
-    public OperatorSnapshotFutures snapshotState(long checkpointId, long timestamp, CheckpointOptions options,
-            CheckpointStreamFactory factory) throws Exception {
+    public OperatorSnapshotFutures snapshotState(
+            long checkpointId, long timestamp, CheckpointOptions options, CheckpointStreamFactory factory)
+            throws Exception {
         snapshotIsSavepoint = options.getCheckpointType().isSavepoint(); // its state file is never deleted
         return super.snapshotState(checkpointId, timestamp, options, factory);
     }
@@ -302,8 +313,14 @@ public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
         PolicyCollector.Pins pins = collector.snapshot(context.getCheckpointId(), learner.step(), snapshotIsSavepoint);
         EpochKl.State epochKlState = epochKl != null ? epochKl.state() : null;
         // A live view of the learner's weights and moments, written tensor by tensor before the next step.
-        Checkpoint checkpoint = learner.checkpoint(Map.of("attempt", attempt, BAD_STEPS, Integer.toString(badSteps),
-                STALE_DROPS, Long.toString(staleDrops), RUN_SECONDS,
+        Checkpoint checkpoint = learner.checkpoint(Map.of(
+                "attempt",
+                attempt,
+                BAD_STEPS,
+                Integer.toString(badSteps),
+                STALE_DROPS,
+                Long.toString(staleDrops),
+                RUN_SECONDS,
                 Double.toString(runSeconds(System.currentTimeMillis()))));
         LearnerState snapshot;
         if (CheckpointFormat.sizeBytes(checkpoint) <= settings.stateInlineMaxBytes()) {
@@ -312,11 +329,14 @@ public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
             if (snapshotIsSavepoint) {
                 savepoints.add(context.getCheckpointId());
             }
-            snapshot = new LearnerState(null, files.write(jobId(), context.getCheckpointId(), snapshotIsSavepoint,
-                    checkpoint), pins, epochKlState);
+            snapshot = new LearnerState(
+                    null,
+                    files.write(jobId(), context.getCheckpointId(), snapshotIsSavepoint, checkpoint),
+                    pins,
+                    epochKlState);
         }
-        state.update(List.of(SimpleVersionedSerialization.writeVersionAndSerialize(LearnerStateSerializer.INSTANCE,
-                snapshot)));
+        state.update(List.of(
+                SimpleVersionedSerialization.writeVersionAndSerialize(LearnerStateSerializer.INSTANCE, snapshot)));
     }
 
     /**
@@ -340,7 +360,9 @@ public final class LearnerOperator extends AbstractStreamOperator<StepMetrics>
 
     /** How many completed checkpoints Flink retains ({@code execution.checkpointing.num-retained}). */
     private int retainedCheckpoints() {
-        return getContainingTask().getEnvironment().getJobConfiguration()
+        return getContainingTask()
+                .getEnvironment()
+                .getJobConfiguration()
                 .get(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS);
     }
 

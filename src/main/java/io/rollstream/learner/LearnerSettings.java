@@ -2,7 +2,6 @@ package io.rollstream.learner;
 
 import io.rollstream.device.DeviceSetting;
 import io.rollstream.policy.VersionRetention;
-
 import java.io.Serializable;
 
 /**
@@ -25,9 +24,18 @@ import java.io.Serializable;
  * @param device where the learner trains ({@code learner.device}): its weights, gradients and AdamW
  *     state, all float32, live there
  */
-public record LearnerSettings(Algorithm algorithm, AdamW.Config optimizer, PolicyTrainer.Config trainer,
-        LossSettings loss, long maxSteps, int problemsPerEpoch, int maxBadSteps,
-        long stateInlineMaxBytes, VersionRetention retention, DeviceSetting device) implements Serializable {
+public record LearnerSettings(
+        Algorithm algorithm,
+        AdamW.Config optimizer,
+        PolicyTrainer.Config trainer,
+        LossSettings loss,
+        long maxSteps,
+        int problemsPerEpoch,
+        int maxBadSteps,
+        long stateInlineMaxBytes,
+        VersionRetention retention,
+        DeviceSetting device)
+        implements Serializable {
 
     /** Default for {@code learner.max_bad_steps}. */
     public static final int DEFAULT_MAX_BAD_STEPS = 5;
@@ -42,27 +50,67 @@ public record LearnerSettings(Algorithm algorithm, AdamW.Config optimizer, Polic
      * Over an endless (or unknown) problem set, with the default bad-step limit and inline state
      * size, keeping every version, on any device; the {@code with*} methods change one of those.
      */
-    public static LearnerSettings of(Algorithm algorithm, AdamW.Config optimizer, PolicyTrainer.Config trainer,
-            LossSettings loss, long maxSteps) {
-        return new LearnerSettings(algorithm, optimizer, trainer, loss, maxSteps, 0, DEFAULT_MAX_BAD_STEPS,
-                DEFAULT_STATE_INLINE_MAX_BYTES, VersionRetention.KEEP_ALL, DeviceSetting.AUTO);
+    public static LearnerSettings of(
+            Algorithm algorithm,
+            AdamW.Config optimizer,
+            PolicyTrainer.Config trainer,
+            LossSettings loss,
+            long maxSteps) {
+        return new LearnerSettings(
+                algorithm,
+                optimizer,
+                trainer,
+                loss,
+                maxSteps,
+                0,
+                DEFAULT_MAX_BAD_STEPS,
+                DEFAULT_STATE_INLINE_MAX_BYTES,
+                VersionRetention.KEEP_ALL,
+                DeviceSetting.AUTO);
     }
 
     /** The same settings over a fixed problem set of {@code problems} read in epochs. */
     public LearnerSettings withProblemsPerEpoch(int problems) {
-        return new LearnerSettings(algorithm, optimizer, trainer, loss, maxSteps, problems, maxBadSteps,
-                stateInlineMaxBytes, retention, device);
+        return new LearnerSettings(
+                algorithm,
+                optimizer,
+                trainer,
+                loss,
+                maxSteps,
+                problems,
+                maxBadSteps,
+                stateInlineMaxBytes,
+                retention,
+                device);
     }
 
     /** The same settings with another version retention. */
     public LearnerSettings withRetention(VersionRetention other) {
-        return new LearnerSettings(algorithm, optimizer, trainer, loss, maxSteps, problemsPerEpoch, maxBadSteps,
-                stateInlineMaxBytes, other, device);
+        return new LearnerSettings(
+                algorithm,
+                optimizer,
+                trainer,
+                loss,
+                maxSteps,
+                problemsPerEpoch,
+                maxBadSteps,
+                stateInlineMaxBytes,
+                other,
+                device);
     }
 
     /** The same settings on another device. */
     public LearnerSettings withDevice(DeviceSetting other) {
-        return new LearnerSettings(algorithm, optimizer, trainer, loss, maxSteps, problemsPerEpoch, maxBadSteps,
-                stateInlineMaxBytes, retention, other);
+        return new LearnerSettings(
+                algorithm,
+                optimizer,
+                trainer,
+                loss,
+                maxSteps,
+                problemsPerEpoch,
+                maxBadSteps,
+                stateInlineMaxBytes,
+                retention,
+                other);
     }
 }

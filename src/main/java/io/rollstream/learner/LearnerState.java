@@ -13,8 +13,11 @@ import io.rollstream.policy.PolicyCollector;
  * @param pins the policy versions the run's checkpoints and savepoints pin, and the best evaluated one
  * @param epochKl the per-epoch KL tracker's state (distillation over a fixed problem set), or null
  */
-public record LearnerState(byte[] inlineCheckpoint, LearnerStateFiles.Reference checkpointFile,
-        PolicyCollector.Pins pins, EpochKl.State epochKl) {
+public record LearnerState(
+        byte[] inlineCheckpoint,
+        LearnerStateFiles.Reference checkpointFile,
+        PolicyCollector.Pins pins,
+        EpochKl.State epochKl) {
 
     public LearnerState {
         if ((inlineCheckpoint == null) == (checkpointFile == null)) {

@@ -4,13 +4,11 @@ import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.common.FlinkFiles;
 import io.rollstream.common.Json;
-
+import java.io.IOException;
+import java.io.Serializable;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
-
-import java.io.IOException;
-import java.io.Serializable;
 
 /**
  * Learner states too large for Flink state: one immutable checkpoint file ({@link CheckpointFormat},
@@ -42,7 +40,8 @@ public final class LearnerStateFiles implements Serializable {
         FileSystem fs = target.getFileSystem();
         fs.mkdirs(new Path(dir));
         String checksum = FlinkFiles.writeAtomically(target, out -> CheckpointFormat.write(state, out));
-        return new Reference(target.toString(), checksum, fs.getFileStatus(target).getLen());
+        return new Reference(
+                target.toString(), checksum, fs.getFileStatus(target).getLen());
     }
 
     /** The referenced state, checked against its checksum (read tensor by tensor from a local file). */
@@ -51,8 +50,8 @@ public final class LearnerStateFiles implements Serializable {
         try {
             return CheckpointFormat.load(path, reference.sha256(), "its Flink checkpoint");
         } catch (IOException e) {
-            throw new IOException("learner state: " + e.getMessage() + ": restore from another checkpoint or"
-                    + " savepoint", e);
+            throw new IOException(
+                    "learner state: " + e.getMessage() + ": restore from another checkpoint or" + " savepoint", e);
         }
     }
 

@@ -6,9 +6,6 @@ import static io.rollstream.common.StoredFields.writeLongs;
 import static io.rollstream.common.StoredFields.writeString;
 
 import io.rollstream.policy.PolicyCollector;
-
-import org.apache.flink.core.io.SimpleVersionedSerializer;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -17,6 +14,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
  * The stored form of a {@link LearnerState}: field by field in a fixed order (as {@link
@@ -105,8 +103,8 @@ public final class LearnerStateSerializer implements SimpleVersionedSerializer<L
             String job = readString(in);
             List<Long> permanent = readLongs(in);
             List<Long> checkpoints = readLongs(in);
-            PolicyCollector.Evaluation best = in.readBoolean()
-                    ? new PolicyCollector.Evaluation(in.readLong(), in.readDouble()) : null;
+            PolicyCollector.Evaluation best =
+                    in.readBoolean() ? new PolicyCollector.Evaluation(in.readLong(), in.readDouble()) : null;
             EpochKl.State epochKl = null;
             if (in.readBoolean()) {
                 Map<Long, EpochKl.Partial> open = new TreeMap<>();
@@ -122,8 +120,7 @@ public final class LearnerStateSerializer implements SimpleVersionedSerializer<L
             if (in.read() != -1) {
                 throw new IOException("learner state of format version 1 has bytes past its end");
             }
-            return new LearnerState(inline, file, new PolicyCollector.Pins(job, permanent, checkpoints, best),
-                    epochKl);
+            return new LearnerState(inline, file, new PolicyCollector.Pins(job, permanent, checkpoints, best), epochKl);
         }
     }
 }

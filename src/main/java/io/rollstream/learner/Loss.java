@@ -13,8 +13,7 @@ public interface Loss {
     NDArray perToken(LossInputs in);
 
     /** Adds this micro-batch's token statistics (ratios, clipped and masked tokens) to {@code stats}. */
-    default void addStats(LossInputs in, LossStats stats) {
-    }
+    default void addStats(LossInputs in, LossStats stats) {}
 
     /** Name used in configs and metrics. */
     String name();

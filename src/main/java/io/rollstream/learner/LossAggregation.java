@@ -16,7 +16,9 @@ package io.rollstream.learner;
  * </ul>
  */
 public enum LossAggregation {
-    TOKEN_MEAN, SEQ_MEAN_TOKEN_SUM, SEQ_MEAN_TOKEN_MEAN;
+    TOKEN_MEAN,
+    SEQ_MEAN_TOKEN_SUM,
+    SEQ_MEAN_TOKEN_MEAN;
 
     /**
      * The weight of every token of each sequence.

@@ -18,8 +18,16 @@ import java.util.Locale;
  * @param ratioHigh {@code dppo} only
  * @param klTau {@code dppo} only: weight of the squared log-ratio term
  */
-public record LossConfig(PolicyLoss name, Double clipLow, Double clipHigh, DppoLoss.Masking masking,
-        Double dppoMaskLow, Double dppoMaskHigh, Double ratioLow, Double ratioHigh, Double klTau)
+public record LossConfig(
+        PolicyLoss name,
+        Double clipLow,
+        Double clipHigh,
+        DppoLoss.Masking masking,
+        Double dppoMaskLow,
+        Double dppoMaskHigh,
+        Double ratioLow,
+        Double ratioHigh,
+        Double klTau)
         implements Serializable {
 
     /** dppo with prime-rl's defaults. */
@@ -34,8 +42,16 @@ public record LossConfig(PolicyLoss name, Double clipLow, Double clipHigh, DppoL
 
     /** dppo with these knobs. */
     public static LossConfig dppo(DppoLoss.Config c) {
-        return new LossConfig(PolicyLoss.DPPO, null, null, c.masking(), c.dppoMaskLow(), c.dppoMaskHigh(),
-                c.ratioLow(), c.ratioHigh(), c.klTau());
+        return new LossConfig(
+                PolicyLoss.DPPO,
+                null,
+                null,
+                c.masking(),
+                c.dppoMaskLow(),
+                c.dppoMaskHigh(),
+                c.ratioLow(),
+                c.ratioHigh(),
+                c.klTau());
     }
 
     /** A clipping loss with this range. */
@@ -63,9 +79,13 @@ public record LossConfig(PolicyLoss name, Double clipLow, Double clipHigh, DppoL
             requireUnset(which, "clip_low", clipLow);
             requireUnset(which, "clip_high", clipHigh);
             DppoLoss.Config d = DppoLoss.Config.defaults();
-            DppoLoss.Config resolved = new DppoLoss.Config(masking == null ? d.masking() : masking,
-                    or(dppoMaskLow, d.dppoMaskLow()), or(dppoMaskHigh, d.dppoMaskHigh()), or(ratioLow, d.ratioLow()),
-                    or(ratioHigh, d.ratioHigh()), or(klTau, d.klTau()));
+            DppoLoss.Config resolved = new DppoLoss.Config(
+                    masking == null ? d.masking() : masking,
+                    or(dppoMaskLow, d.dppoMaskLow()),
+                    or(dppoMaskHigh, d.dppoMaskHigh()),
+                    or(ratioLow, d.ratioLow()),
+                    or(ratioHigh, d.ratioHigh()),
+                    or(klTau, d.klTau()));
             masking = resolved.masking();
             dppoMaskLow = resolved.dppoMaskLow();
             dppoMaskHigh = resolved.dppoMaskHigh();

@@ -15,12 +15,17 @@ import ai.djl.ndarray.NDManager;
  *     needs them
  * @param manager where the loss may create constants; they stay alive until backward returns
  */
-public record LossInputs(NDArray logprobs, NDArray mask, NDArray advantages, NDArray behaviourLogprobs,
-        NDArray referenceLogprobs, NDManager manager) {
+public record LossInputs(
+        NDArray logprobs,
+        NDArray mask,
+        NDArray advantages,
+        NDArray behaviourLogprobs,
+        NDArray referenceLogprobs,
+        NDManager manager) {
 
     /** Without reference log-probs. */
-    public LossInputs(NDArray logprobs, NDArray mask, NDArray advantages, NDArray behaviourLogprobs,
-            NDManager manager) {
+    public LossInputs(
+            NDArray logprobs, NDArray mask, NDArray advantages, NDArray behaviourLogprobs, NDManager manager) {
         this(logprobs, mask, advantages, behaviourLogprobs, null, manager);
     }
 

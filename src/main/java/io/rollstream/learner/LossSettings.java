@@ -2,7 +2,6 @@ package io.rollstream.learner;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import java.io.Serializable;
 
 /**
@@ -23,14 +22,24 @@ import java.io.Serializable;
  *     {@code length}) stay in their group's baseline but out of the loss; default false
  * @param maxNewTokens {@code rollout.max_new_tokens}, L of {@code seq_mean_token_sum}
  */
-public record LossSettings(LossConfig loss, @JsonProperty("loss_aggregation") LossAggregation aggregation,
-        ImportanceCorrection.Config importanceCorrection, ReferenceKl.Config klToReference,
-        boolean overlongFiltering, @JsonIgnore int maxNewTokens) implements Serializable {
+public record LossSettings(
+        LossConfig loss,
+        @JsonProperty("loss_aggregation") LossAggregation aggregation,
+        ImportanceCorrection.Config importanceCorrection,
+        ReferenceKl.Config klToReference,
+        boolean overlongFiltering,
+        @JsonIgnore int maxNewTokens)
+        implements Serializable {
 
     /** Today's defaults: dppo, token mean, no correction, no reference, nothing filtered. */
     public static LossSettings defaults() {
-        return new LossSettings(LossConfig.defaults(), LossAggregation.TOKEN_MEAN, ImportanceCorrection.Config.none(),
-                ReferenceKl.Config.off(), false, 1);
+        return new LossSettings(
+                LossConfig.defaults(),
+                LossAggregation.TOKEN_MEAN,
+                ImportanceCorrection.Config.none(),
+                ReferenceKl.Config.off(),
+                false,
+                1);
     }
 
     public LossSettings {
@@ -63,7 +72,7 @@ public record LossSettings(LossConfig loss, @JsonProperty("loss_aggregation") Lo
                 base = new SftLoss();
                 break;
         }
-        return new Objective(base, aggregation, maxNewTokens,
-                klToReference.enabled() ? new ReferenceKl(klToReference) : null);
+        return new Objective(
+                base, aggregation, maxNewTokens, klToReference.enabled() ? new ReferenceKl(klToReference) : null);
     }
 }

@@ -1,7 +1,6 @@
 package io.rollstream.learner;
 
 import ai.djl.ndarray.NDArray;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -8,9 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-
 import com.fasterxml.jackson.annotation.JsonIgnore;
-
 import io.rollstream.checkpoint.Adapter;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.Checkpoints;
@@ -21,7 +19,6 @@ import io.rollstream.model.SequenceBatch;
 import io.rollstream.model.TensorSource;
 import io.rollstream.model.TokenLogprobs;
 import io.rollstream.tokenizer.TokenizerSpec;
-
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -52,7 +49,10 @@ import java.util.function.IntToDoubleFunction;
 public final class PolicyTrainer {
 
     /** When the optimizer steps. */
-    public enum OptimizerStep { PER_BATCH, PER_PROMPT }
+    public enum OptimizerStep {
+        PER_BATCH,
+        PER_PROMPT
+    }
 
     /** Gradient norms above this are treated as corrupted rather than clipped. */
     static final double ABSURD_GRAD_NORM = 1e8;
@@ -67,8 +67,13 @@ public final class PolicyTrainer {
      * @param optimizerStep one update per batch or per prompt group
      * @param truncation the sampler's top-k / top-p, applied to the learner's distribution too
      */
-    public record Config(double maxGradNorm, int microBatchSize, @JsonIgnore double temperature,
-            OptimizerStep optimizerStep, @JsonIgnore SamplingTruncation truncation) implements Serializable {
+    public record Config(
+            double maxGradNorm,
+            int microBatchSize,
+            @JsonIgnore double temperature,
+            OptimizerStep optimizerStep,
+            @JsonIgnore SamplingTruncation truncation)
+            implements Serializable {
         public static Config defaults() {
             return new Config(1.0, 64, 1.0, OptimizerStep.PER_BATCH);
         }
@@ -101,6 +106,7 @@ public final class PolicyTrainer {
     private final AdamW optimizer;
     /** The phases of the step under way (accumulate alone, as tests call it, uses a throwaway one). */
     private PhaseTimes phases = new PhaseTimes();
+
     private final Config config;
     private final int padId;
     /** The frozen reference policy of a KL penalty, or null. */
@@ -120,14 +126,14 @@ public final class PolicyTrainer {
      * A trainer that continues exactly where {@code checkpoint} stopped: same weights, same optimizer
      * moments and step count. A weights-only checkpoint starts a fresh optimizer.
      */
-    public static PolicyTrainer restore(Checkpoint checkpoint, AdamW.Config optimizer, Config config, int padId,
-            Device device) {
+    public static PolicyTrainer restore(
+            Checkpoint checkpoint, AdamW.Config optimizer, Config config, int padId, Device device) {
         return restore(Checkpoints.model(checkpoint, device), checkpoint, optimizer, config, padId);
     }
 
     /** {@link #restore(Checkpoint, AdamW.Config, Config, int, Device)} on a model already built. */
-    public static PolicyTrainer restore(LanguageModel model, Checkpoint checkpoint, AdamW.Config optimizer,
-            Config config, int padId) {
+    public static PolicyTrainer restore(
+            LanguageModel model, Checkpoint checkpoint, AdamW.Config optimizer, Config config, int padId) {
         AdamW adam = new AdamW(optimizer, model.parameters());
         if (checkpoint.optimizer() != null) {
             adam.load(checkpoint.optimizer());
@@ -144,11 +150,17 @@ public final class PolicyTrainer {
      */
     public Checkpoint checkpoint(long step, TokenizerSpec tokenizer, Map<String, String> metadata, Adapter adapter) {
         if ((adapter != null) != (model instanceof LoraModel)) {
-            throw new IllegalArgumentException("a checkpoint records an adapter exactly when the model has LoRA"
-                    + " adapters");
+            throw new IllegalArgumentException(
+                    "a checkpoint records an adapter exactly when the model has LoRA" + " adapters");
         }
-        return new Checkpoint(step, model.spec(), tokenizer, TensorSource.ofArrays(model.parameters()),
-                optimizer.state(), metadata, adapter);
+        return new Checkpoint(
+                step,
+                model.spec(),
+                tokenizer,
+                TensorSource.ofArrays(model.parameters()),
+                optimizer.state(),
+                metadata,
+                adapter);
     }
 
     /** {@link #checkpoint(long, TokenizerSpec, Map, Adapter)} of a full model. */
@@ -191,8 +203,8 @@ public final class PolicyTrainer {
             throw new IllegalStateException("the objective penalises the KL to a reference policy"
                     + " (learner.kl_to_reference) but the trainer was given no reference model");
         }
-        List<List<TrainingExample>> updates = config.optimizerStep() == OptimizerStep.PER_PROMPT
-                ? byGroup(batch) : List.of(batch);
+        List<List<TrainingExample>> updates =
+                config.optimizerStep() == OptimizerStep.PER_PROMPT ? byGroup(batch) : List.of(batch);
         phases = new PhaseTimes();
         double learningRate = optimizer.currentLearningRate(); // of the step's first update (warm-up moves it)
         Accumulator total = new Accumulator(phases);
@@ -245,8 +257,7 @@ public final class PolicyTrainer {
         LossStats stats = new LossStats();
         for (int from = 0; from < examples.size(); from += config.microBatchSize()) {
             int to = Math.min(examples.size(), from + config.microBatchSize());
-            MicroResult r = backward(examples.subList(from, to), Arrays.copyOfRange(weights, from, to),
-                    objective);
+            MicroResult r = backward(examples.subList(from, to), Arrays.copyOfRange(weights, from, to), objective);
             loss += r.loss;
             entropySum += r.entropySum;
             stats.add(r.stats);
@@ -260,7 +271,8 @@ public final class PolicyTrainer {
         SequenceBatch batch = SequenceBatch.of(
                 micro.stream().map(TrainingExample::prompt).toList(),
                 micro.stream().map(TrainingExample::completion).toList(),
-                padId, model.spec().contextLength());
+                padId,
+                model.spec().contextLength());
         Shape shape = new Shape(batch.rows(), batch.width());
         try (NDManager manager = model.newSubManager();
                 NDScope scope = new NDScope();
@@ -269,7 +281,8 @@ public final class PolicyTrainer {
             NDList forward = TokenLogprobs.forward(model, manager, batch, config.temperature(), config.truncation());
             NDArray logprobs = forward.get(0);
             NDArray completion = manager.create(batch.completionMask(), shape);
-            NDArray inLoss = completion.mul(manager.create(batch.spread(perToken(micro, i -> micro.get(i).inLoss() ? 1 : 0)), shape));
+            NDArray inLoss = completion.mul(manager.create(
+                    batch.spread(perToken(micro, i -> micro.get(i).inLoss() ? 1 : 0)), shape));
             NDArray mask = inLoss.mul(forward.get(2));
             NDArray tokenWeights = manager.create(batch.spread(perToken(micro, i -> weights[i])), shape);
             NDArray advantages = manager.create(batch.spread(column(micro, TrainingExample::advantages)), shape);
@@ -277,7 +290,8 @@ public final class PolicyTrainer {
                     ? manager.create(batch.spread(column(micro, TrainingExample::behaviourLogprobs)), shape)
                     : logprobs.stopGradient();
             NDArray referenceLogprobs = objective.needsReference()
-                    ? TokenLogprobs.forward(reference, manager, batch, config.temperature(), config.truncation()).get(0)
+                    ? TokenLogprobs.forward(reference, manager, batch, config.temperature(), config.truncation())
+                            .get(0)
                             .stopGradient()
                     : null;
             LossInputs inputs = new LossInputs(logprobs, mask, advantages, behaviour, referenceLogprobs, manager);
@@ -321,8 +335,7 @@ public final class PolicyTrainer {
         return any;
     }
 
-    private static List<float[]> column(List<TrainingExample> micro,
-            Function<TrainingExample, float[]> field) {
+    private static List<float[]> column(List<TrainingExample> micro, Function<TrainingExample, float[]> field) {
         List<float[]> out = new ArrayList<>(micro.size());
         for (TrainingExample e : micro) {
             float[] values = field.apply(e);
@@ -363,8 +376,14 @@ public final class PolicyTrainer {
 
     private record MicroResult(double loss, double entropySum, LossStats stats) {}
 
-    private record UpdateResult(double loss, double gradNorm, boolean nonFinite, boolean zero, long tokens,
-            double entropySum, LossStats stats) {}
+    private record UpdateResult(
+            double loss,
+            double gradNorm,
+            boolean nonFinite,
+            boolean zero,
+            long tokens,
+            double entropySum,
+            LossStats stats) {}
 
     /** Sums update results into a step result. */
     /**
@@ -418,8 +437,8 @@ public final class PolicyTrainer {
         StepResult result(int updates) {
             Map<String, Double> diagnostics = stats.metrics();
             phases.putInto(diagnostics);
-            return new StepResult(loss / updates, gradNorm / updates, steps, nonFinite, zero, tokens,
-                    entropy / tokens, diagnostics);
+            return new StepResult(
+                    loss / updates, gradNorm / updates, steps, nonFinite, zero, tokens, entropy / tokens, diagnostics);
         }
     }
 }

@@ -32,7 +32,8 @@ public final class PpoClipLoss implements Loss {
         NDArray detached = ratio.stopGradient();
         NDArray clipped = range.pessimisticClip(detached, in.advantages());
         NDArray open = clipped.neg().add(1f);
-        NDArray surrogate = ratio.mul(open).add(range.clip(detached).mul(clipped)).mul(in.advantages());
+        NDArray surrogate =
+                ratio.mul(open).add(range.clip(detached).mul(clipped)).mul(in.advantages());
         return surrogate.mul(correction.factor(in)).mul(correction.keep(in)).neg();
     }
 

@@ -1,7 +1,6 @@
 package io.rollstream.learner;
 
 import ai.djl.ndarray.NDArray;
-
 import java.io.Serializable;
 
 /**
@@ -22,7 +21,11 @@ import java.io.Serializable;
 public final class ReferenceKl {
 
     /** Which estimator the penalty uses. */
-    public enum Estimator { K1, K2, K3 }
+    public enum Estimator {
+        K1,
+        K2,
+        K3
+    }
 
     /**
      * The {@code learner.kl_to_reference} map.

@@ -6,7 +6,6 @@ import io.rollstream.types.Rollout;
 import io.rollstream.types.StepMetrics;
 import io.rollstream.types.TrainBatch;
 import io.rollstream.types.TrainGroup;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -25,14 +24,23 @@ public final class RlStepMetrics {
      * @param evalSeconds evaluating after it, or null when the step did not evaluate
      * @param runSeconds the RL job's running time at the step's end ({@code time_s})
      */
-    public record Timing(double stepSeconds, double waitSeconds, double rolloutSeconds, double publishSeconds,
-            Double evalSeconds, double runSeconds) {}
+    public record Timing(
+            double stepSeconds,
+            double waitSeconds,
+            double rolloutSeconds,
+            double publishSeconds,
+            Double evalSeconds,
+            double runSeconds) {}
 
     /**
      * @param evaluation the held-out evaluation after the step, else null
      * @param epochKl the epochs of a fixed problem set this step completed, else null
      */
-    public static StepMetrics of(TrainBatch batch, StepResult result, Timing timing, PeriodicEvaluator.Scores evaluation,
+    public static StepMetrics of(
+            TrainBatch batch,
+            StepResult result,
+            Timing timing,
+            PeriodicEvaluator.Scores evaluation,
             StepMetrics.EpochKlProgress epochKl) {
         double sum = 0;
         double sumSq = 0;
@@ -58,33 +66,66 @@ public final class RlStepMetrics {
         double mean = sum / rollouts;
         KlSums kl = KlSums.of(batch);
         boolean distilled = kl.tokens() > 0; // the reverse KL to the teacher, per token, under the sampling policy
-        StepMetrics.Rewards rewards = new StepMetrics.Rewards(mean, Math.sqrt(Math.max(0, sumSq / rollouts - mean * mean)),
-                distilled ? kl.mean() : null, distilled ? kl.std() : null);
-        StepMetrics.Samples samples = new StepMetrics.Samples((double) completionTokens / rollouts,
-                completionMax, (double) cut / rollouts, staleSum / batch.groups().length, staleMax);
+        StepMetrics.Rewards rewards = new StepMetrics.Rewards(
+                mean,
+                Math.sqrt(Math.max(0, sumSq / rollouts - mean * mean)),
+                distilled ? kl.mean() : null,
+                distilled ? kl.std() : null);
+        StepMetrics.Samples samples = new StepMetrics.Samples(
+                (double) completionTokens / rollouts,
+                completionMax,
+                (double) cut / rollouts,
+                staleSum / batch.groups().length,
+                staleMax);
         BatchStats s = batch.stats();
         int trained = batch.groups().length;
-        StepMetrics.Groups groups = new StepMetrics.Groups(s.groupsReceived(), trained,
-                s.groupsDroppedZeroAdvantage(), s.groupsDroppedStale(), s.groupsDroppedDifficulty(),
-                s.groupsDroppedLength(), s.groupsWaiting(), s.pools().easy(), s.pools().normal(), s.pools().hard(),
+        StepMetrics.Groups groups = new StepMetrics.Groups(
+                s.groupsReceived(),
+                trained,
+                s.groupsDroppedZeroAdvantage(),
+                s.groupsDroppedStale(),
+                s.groupsDroppedDifficulty(),
+                s.groupsDroppedLength(),
+                s.groupsWaiting(),
+                s.pools().easy(),
+                s.pools().normal(),
+                s.pools().hard(),
                 // this step's waste: scored groups received since the previous batch, and their tokens
                 s.groupsReceived() > 0 ? (double) trained / s.groupsReceived() : null,
                 completionTokens > 0 ? (double) s.completionTokensReceived() / completionTokens : null);
-        StepMetrics.Throughput throughput = new StepMetrics.Throughput(s.completionTokensReceived(),
+        StepMetrics.Throughput throughput = new StepMetrics.Throughput(
+                s.completionTokensReceived(),
                 timing.rolloutSeconds() > 0 ? s.completionTokensReceived() / timing.rolloutSeconds() : 0.0,
-                timing.stepSeconds() > 0 ? result.tokens() / timing.stepSeconds() : 0.0, timing.waitSeconds());
-        StepMetrics.Updates updates = new StepMetrics.Updates(timing.stepSeconds(), result.optimizerSteps(),
-                result.skippedNonFinite(), result.skippedZeroGradient());
+                timing.stepSeconds() > 0 ? result.tokens() / timing.stepSeconds() : 0.0,
+                timing.waitSeconds());
+        StepMetrics.Updates updates = new StepMetrics.Updates(
+                timing.stepSeconds(), result.optimizerSteps(), result.skippedNonFinite(), result.skippedZeroGradient());
         // the trainer reports its phase times and learning rate beside the losses' diagnostics (PolicyTrainer)
         Map<String, Double> diagnostics = new LinkedHashMap<>(result.diagnostics());
-        StepMetrics.Training training = new StepMetrics.Training(diagnostics.remove("forward_s"),
-                diagnostics.remove("backward_s"), diagnostics.remove("optimizer_s"), diagnostics.remove("learning_rate"));
-        StepMetrics.StepTimes times = new StepMetrics.StepTimes(timing.publishSeconds(), timing.evalSeconds(),
-                timing.runSeconds());
-        return new StepMetrics(StepMetrics.Phase.RL, batch.step(), (long) batch.step() + 1, rewards,
-                new StepMetrics.Optimization(result.loss(), result.gradNorm(), result.entropy()), samples, groups,
-                StepMetrics.Totals.of(s.totals()), throughput, updates, training, diagnostics,
-                evaluation == null ? null : evaluation.accuracy(), evaluation == null ? null : evaluation.passAt(), times,
-                epochKl, null);
+        StepMetrics.Training training = new StepMetrics.Training(
+                diagnostics.remove("forward_s"),
+                diagnostics.remove("backward_s"),
+                diagnostics.remove("optimizer_s"),
+                diagnostics.remove("learning_rate"));
+        StepMetrics.StepTimes times =
+                new StepMetrics.StepTimes(timing.publishSeconds(), timing.evalSeconds(), timing.runSeconds());
+        return new StepMetrics(
+                StepMetrics.Phase.RL,
+                batch.step(),
+                (long) batch.step() + 1,
+                rewards,
+                new StepMetrics.Optimization(result.loss(), result.gradNorm(), result.entropy()),
+                samples,
+                groups,
+                StepMetrics.Totals.of(s.totals()),
+                throughput,
+                updates,
+                training,
+                diagnostics,
+                evaluation == null ? null : evaluation.accuracy(),
+                evaluation == null ? null : evaluation.passAt(),
+                times,
+                epochKl,
+                null);
     }
 }

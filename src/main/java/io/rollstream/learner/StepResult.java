@@ -16,5 +16,12 @@ import java.util.Map;
  *     completion tokens
  * @param diagnostics the losses' token statistics as {@code metrics.jsonl} keys ({@link LossStats#metrics})
  */
-public record StepResult(double loss, double gradNorm, int optimizerSteps, int skippedNonFinite,
-        int skippedZeroGradient, long tokens, double entropy, Map<String, Double> diagnostics) {}
+public record StepResult(
+        double loss,
+        double gradNorm,
+        int optimizerSteps,
+        int skippedNonFinite,
+        int skippedZeroGradient,
+        long tokens,
+        double entropy,
+        Map<String, Double> diagnostics) {}

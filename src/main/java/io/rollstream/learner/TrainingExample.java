@@ -16,12 +16,12 @@ import java.util.Arrays;
  * @param inLoss false leaves the example out of the loss (overlong filtering): its tokens get no
  *     gradient and do not count in the aggregation's normaliser
  */
-public record TrainingExample(int[] prompt, int[] completion, float[] advantages, float[] behaviourLogprobs,
-        String group, boolean inLoss) {
+public record TrainingExample(
+        int[] prompt, int[] completion, float[] advantages, float[] behaviourLogprobs, String group, boolean inLoss) {
 
     /** An example in the loss. */
-    public TrainingExample(int[] prompt, int[] completion, float[] advantages, float[] behaviourLogprobs,
-            String group) {
+    public TrainingExample(
+            int[] prompt, int[] completion, float[] advantages, float[] behaviourLogprobs, String group) {
         this(prompt, completion, advantages, behaviourLogprobs, group, true);
     }
 
@@ -30,8 +30,8 @@ public record TrainingExample(int[] prompt, int[] completion, float[] advantages
             throw new IllegalArgumentException("a training example needs at least one completion token");
         }
         if (advantages != null && advantages.length != completion.length) {
-            throw new IllegalArgumentException("advantages: " + advantages.length + " values for "
-                    + completion.length + " completion tokens");
+            throw new IllegalArgumentException(
+                    "advantages: " + advantages.length + " values for " + completion.length + " completion tokens");
         }
         if (behaviourLogprobs != null && behaviourLogprobs.length != completion.length) {
             throw new IllegalArgumentException("behaviour logprobs: " + behaviourLogprobs.length + " values for "

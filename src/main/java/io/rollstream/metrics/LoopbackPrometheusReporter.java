@@ -1,14 +1,12 @@
 package io.rollstream.metrics;
 
-import org.apache.flink.metrics.prometheus.AbstractPrometheusReporter;
-import org.apache.flink.metrics.prometheus.PrometheusRegistryAccess;
-
 import io.prometheus.client.exporter.HTTPServer;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import org.apache.flink.metrics.prometheus.AbstractPrometheusReporter;
+import org.apache.flink.metrics.prometheus.PrometheusRegistryAccess;
 
 /**
  * Flink's Prometheus reporter (its metric names, labels and text format:
@@ -22,15 +20,21 @@ public final class LoopbackPrometheusReporter extends AbstractPrometheusReporter
 
     LoopbackPrometheusReporter(int port) {
         try {
-            server = new HTTPServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
-                    PrometheusRegistryAccess.registry(this), true);
+            server = new HTTPServer(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
+                    PrometheusRegistryAccess.registry(this),
+                    true);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot serve Prometheus metrics on "
-                    + InetAddress.getLoopbackAddress().getHostAddress() + ":" + port
-                    + " (job.prometheus_port): is the port taken?", e);
+            throw new UncheckedIOException(
+                    "cannot serve Prometheus metrics on "
+                            + InetAddress.getLoopbackAddress().getHostAddress() + ":" + port
+                            + " (job.prometheus_port): is the port taken?",
+                    e);
         }
-        log.info("Serving Prometheus metrics on http://{}:{}/metrics",
-                InetAddress.getLoopbackAddress().getHostAddress(), server.getPort());
+        log.info(
+                "Serving Prometheus metrics on http://{}:{}/metrics",
+                InetAddress.getLoopbackAddress().getHostAddress(),
+                server.getPort());
     }
 
     @Override

@@ -1,10 +1,8 @@
 package io.rollstream.model;
 
 import ai.djl.ndarray.types.Shape;
-
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
-
 import java.util.List;
 import java.util.Map;
 
@@ -44,7 +42,8 @@ public record DecoderConfig(
         double ropeTheta,
         RopeScaling ropeScaling,
         int contextLength,
-        boolean tieWordEmbeddings) implements ModelSpec {
+        boolean tieWordEmbeddings)
+        implements ModelSpec {
 
     public static final String LLAMA = "LlamaForCausalLM";
     public static final String MISTRAL = "MistralForCausalLM";
@@ -55,13 +54,13 @@ public record DecoderConfig(
     public static final List<String> ARCHITECTURES = List.of(LLAMA, MISTRAL, QWEN2, QWEN3);
 
     /** config.json's {@code model_type} of each architecture. */
-    public static final Map<String, String> MODEL_TYPES = Map.of(LLAMA, "llama", MISTRAL, "mistral", QWEN2, "qwen2",
-            QWEN3, "qwen3");
+    public static final Map<String, String> MODEL_TYPES =
+            Map.of(LLAMA, "llama", MISTRAL, "mistral", QWEN2, "qwen2", QWEN3, "qwen3");
 
     public DecoderConfig {
         if (!ARCHITECTURES.contains(architecture)) {
-            throw new IllegalArgumentException("architecture " + architecture + " is not supported (supported: "
-                    + ARCHITECTURES + ")");
+            throw new IllegalArgumentException(
+                    "architecture " + architecture + " is not supported (supported: " + ARCHITECTURES + ")");
         }
         positive("vocab_size", vocabSize);
         positive("hidden_size", hiddenSize);
@@ -72,15 +71,15 @@ public record DecoderConfig(
         positive("head_dim", headDim);
         positive("max_position_embeddings", contextLength);
         if (heads % kvHeads != 0) {
-            throw new IllegalArgumentException("num_attention_heads " + heads + " must be a multiple of"
-                    + " num_key_value_heads " + kvHeads);
+            throw new IllegalArgumentException(
+                    "num_attention_heads " + heads + " must be a multiple of" + " num_key_value_heads " + kvHeads);
         }
         if (headDim % 2 != 0) {
             throw new IllegalArgumentException("head_dim " + headDim + " must be even for rotary embeddings");
         }
         if (!(rmsNormEps > 0) || !(ropeTheta > 0)) {
-            throw new IllegalArgumentException("rms_norm_eps and rope_theta must be > 0, got " + rmsNormEps + " and "
-                    + ropeTheta);
+            throw new IllegalArgumentException(
+                    "rms_norm_eps and rope_theta must be > 0, got " + rmsNormEps + " and " + ropeTheta);
         }
     }
 

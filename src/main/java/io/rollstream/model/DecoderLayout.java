@@ -1,7 +1,6 @@
 package io.rollstream.model;
 
 import ai.djl.ndarray.types.Shape;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -59,8 +58,13 @@ public final class DecoderLayout {
      * residual projections are {@code o_proj} and {@code down_proj}).
      */
     public static Map<String, float[]> initialWeights(DecoderConfig c, SplittableRandom random) {
-        return InitialWeights.draw(shapes(c), c.layers(), random, name -> name.endsWith("norm.weight"),
-                name -> name.endsWith(".bias"), name -> name.endsWith("o_proj.weight") || name.endsWith("down_proj.weight"));
+        return InitialWeights.draw(
+                shapes(c),
+                c.layers(),
+                random,
+                name -> name.endsWith("norm.weight"),
+                name -> name.endsWith(".bias"),
+                name -> name.endsWith("o_proj.weight") || name.endsWith("down_proj.weight"));
     }
 
     private static void projection(Map<String, Shape> s, String name, long out, long in, boolean bias) {

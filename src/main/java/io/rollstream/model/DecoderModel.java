@@ -4,13 +4,11 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-
 import io.rollstream.device.Placement;
-
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -67,9 +65,21 @@ public final class DecoderModel extends ParameterizedModel {
     }
 
     /** One block's parameters (looked up once, not per forward). */
-    private record Block(NDArray inputNorm, NDArray qWeight, NDArray qBias, NDArray kWeight, NDArray kBias,
-            NDArray vWeight, NDArray vBias, NDArray oWeight, NDArray qNorm, NDArray kNorm, NDArray postNorm,
-            NDArray gate, NDArray up, NDArray down) {}
+    private record Block(
+            NDArray inputNorm,
+            NDArray qWeight,
+            NDArray qBias,
+            NDArray kWeight,
+            NDArray kBias,
+            NDArray vWeight,
+            NDArray vBias,
+            NDArray oWeight,
+            NDArray qNorm,
+            NDArray kNorm,
+            NDArray postNorm,
+            NDArray gate,
+            NDArray up,
+            NDArray down) {}
 
     private DecoderModel(ModelSpec spec, DecoderConfig config, Parameters parameters) {
         super(parameters);
@@ -79,14 +89,21 @@ public final class DecoderModel extends ParameterizedModel {
         this.blocks = new Block[config.layers()];
         for (int i = 0; i < blocks.length; i++) {
             String n = DecoderLayout.layer(i);
-            blocks[i] = new Block(p(n + "input_layernorm.weight"),
-                    p(n + "self_attn.q_proj.weight"), p(n + "self_attn.q_proj.bias"),
-                    p(n + "self_attn.k_proj.weight"), p(n + "self_attn.k_proj.bias"),
-                    p(n + "self_attn.v_proj.weight"), p(n + "self_attn.v_proj.bias"),
+            blocks[i] = new Block(
+                    p(n + "input_layernorm.weight"),
+                    p(n + "self_attn.q_proj.weight"),
+                    p(n + "self_attn.q_proj.bias"),
+                    p(n + "self_attn.k_proj.weight"),
+                    p(n + "self_attn.k_proj.bias"),
+                    p(n + "self_attn.v_proj.weight"),
+                    p(n + "self_attn.v_proj.bias"),
                     p(n + "self_attn.o_proj.weight"),
-                    p(n + "self_attn.q_norm.weight"), p(n + "self_attn.k_norm.weight"),
+                    p(n + "self_attn.q_norm.weight"),
+                    p(n + "self_attn.k_norm.weight"),
                     p(n + "post_attention_layernorm.weight"),
-                    p(n + "mlp.gate_proj.weight"), p(n + "mlp.up_proj.weight"), p(n + "mlp.down_proj.weight"));
+                    p(n + "mlp.gate_proj.weight"),
+                    p(n + "mlp.up_proj.weight"),
+                    p(n + "mlp.down_proj.weight"));
         }
         this.embedding = p(DecoderLayout.EMBEDDING);
         this.finalNorm = p(DecoderLayout.FINAL_NORM);
@@ -107,21 +124,23 @@ public final class DecoderModel extends ParameterizedModel {
      * @param spec what the model records in checkpoints ({@code config} itself, or the built-in
      *     {@code llama} config it came from)
      */
-    public static DecoderModel create(ModelSpec spec, DecoderConfig config, TensorSource source,
-            Placement placement) {
+    public static DecoderModel create(ModelSpec spec, DecoderConfig config, TensorSource source, Placement placement) {
         return new DecoderModel(spec, config, load(DecoderLayout.shapes(config), source, placement));
     }
 
     /** A model with exactly the given weights (names and shapes as in {@link DecoderLayout}). */
-    public static DecoderModel fromWeights(ModelSpec spec, DecoderConfig config, Map<String, float[]> weights,
-            Placement placement) {
+    public static DecoderModel fromWeights(
+            ModelSpec spec, DecoderConfig config, Map<String, float[]> weights, Placement placement) {
         requireNames(DecoderLayout.shapes(config), weights);
         return create(spec, config, TensorSource.of(weights), placement);
     }
 
     /** Freshly initialised ({@link DecoderLayout#initialWeights}), deterministic in {@code seed}, float32. */
     public static DecoderModel initialize(ModelSpec spec, DecoderConfig config, long seed, Device device) {
-        return fromWeights(spec, config, DecoderLayout.initialWeights(config, new SplittableRandom(seed)),
+        return fromWeights(
+                spec,
+                config,
+                DecoderLayout.initialWeights(config, new SplittableRandom(seed)),
                 Placement.float32(device));
     }
 
@@ -151,10 +170,12 @@ public final class DecoderModel extends ParameterizedModel {
             fused = new Fused[blocks.length];
         }
         if (fused[layer] == null) {
-            NDArray bias = w.qBias() == null ? null
-                    : owned(NDArrays.concat(new NDList(w.qBias(), w.kBias(), w.vBias()), 0));
-            fused[layer] = new Fused(owned(NDArrays.concat(new NDList(w.qWeight(), w.kWeight(), w.vWeight()), 0)),
-                    bias, owned(NDArrays.concat(new NDList(w.gate(), w.up()), 0)));
+            NDArray bias =
+                    w.qBias() == null ? null : owned(NDArrays.concat(new NDList(w.qBias(), w.kBias(), w.vBias()), 0));
+            fused[layer] = new Fused(
+                    owned(NDArrays.concat(new NDList(w.qWeight(), w.kWeight(), w.vWeight()), 0)),
+                    bias,
+                    owned(NDArrays.concat(new NDList(w.gate(), w.up()), 0)));
         }
         return fused[layer];
     }
@@ -186,12 +207,13 @@ public final class DecoderModel extends ParameterizedModel {
     }
 
     /** The forward pass with {@code deltas} added to the projections they adapt (null: none). */
-    NDArray forward(NDArray ids, NDArray positions, NDArray bias, KvCache cache, boolean lastOnly,
-            ProjectionDeltas deltas) {
+    NDArray forward(
+            NDArray ids, NDArray positions, NDArray bias, KvCache cache, boolean lastOnly, ProjectionDeltas deltas) {
         long b = ids.getShape().get(0);
         long t = ids.getShape().get(1);
         NDArray x = embed(ids, embedding);
-        NDArray angles = positions.toType(DataType.FLOAT32, false).expandDims(-1).mul(inverseFrequencies);
+        NDArray angles =
+                positions.toType(DataType.FLOAT32, false).expandDims(-1).mul(inverseFrequencies);
         NDArray doubled = angles.concat(angles, -1); // (B|1, T, hd)
         NDArray cos = inModelType(doubled.cos().expandDims(1));
         NDArray sin = inModelType(doubled.sin().expandDims(1));
@@ -211,8 +233,17 @@ public final class DecoderModel extends ParameterizedModel {
         return float32Logits(linear(rmsNorm(x, finalNorm), outputHead, null));
     }
 
-    private NDArray block(int layer, Block w, NDArray x, long b, long t, NDArray cos, NDArray sin, NDArray bias,
-            KvCache cache, ProjectionDeltas deltas) {
+    private NDArray block(
+            int layer,
+            Block w,
+            NDArray x,
+            long b,
+            long t,
+            NDArray cos,
+            NDArray sin,
+            NDArray bias,
+            KvCache cache,
+            ProjectionDeltas deltas) {
         int hd = config.headDim();
         Fused fused = fused(layer);
         NDArray h = rmsNorm(x, w.inputNorm());
@@ -222,8 +253,10 @@ public final class DecoderModel extends ParameterizedModel {
         long qWidth = (long) config.heads() * hd;
         long kvWidth = (long) config.kvHeads() * hd;
         if (fused != null) {
-            NDArray qkv = adapted(linear(h, fused.qkv(), fused.qkvBias()), deltas, layer, h, new int[] {Q, K, V},
-                    new long[] {qWidth, kvWidth, kvWidth});
+            NDArray qkv =
+                    adapted(linear(h, fused.qkv(), fused.qkvBias()), deltas, layer, h, new int[] {Q, K, V}, new long[] {
+                        qWidth, kvWidth, kvWidth
+                    });
             NDList parts = qkv.split(new long[] {qWidth, qWidth + kvWidth}, 2);
             q = parts.get(0);
             k = parts.get(1);
@@ -253,8 +286,11 @@ public final class DecoderModel extends ParameterizedModel {
         NDArray up;
         if (fused != null) {
             long width = config.intermediateSize();
-            NDList gateUp = adapted(linear(m, fused.gateUp(), null), deltas, layer, m, new int[] {GATE, UP},
-                    new long[] {width, width}).split(2, 2);
+            NDList gateUp = adapted(
+                            linear(m, fused.gateUp(), null), deltas, layer, m, new int[] {GATE, UP}, new long[] {
+                                width, width
+                            })
+                    .split(2, 2);
             gate = gateUp.get(0);
             up = gateUp.get(1);
         } else {
@@ -277,8 +313,8 @@ public final class DecoderModel extends ParameterizedModel {
      * exactly the layout they have without adapters, so adapters that add zero change no bit of the
      * result (PyTorch's kernels may round differently on differently laid-out inputs).
      */
-    private static NDArray adapted(NDArray projected, ProjectionDeltas deltas, int layer, NDArray in, int[] targets,
-            long[] widths) {
+    private static NDArray adapted(
+            NDArray projected, ProjectionDeltas deltas, int layer, NDArray in, int[] targets, long[] widths) {
         if (deltas == null) {
             return projected;
         }
@@ -288,8 +324,10 @@ public final class DecoderModel extends ParameterizedModel {
             NDArray delta = deltas.delta(layer, targets[i], in);
             any |= delta != null;
             Shape shape = projected.getShape();
-            parts.add(delta != null ? delta : projected.getManager().zeros(new Shape(shape.get(0), shape.get(1),
-                    widths[i])));
+            parts.add(
+                    delta != null
+                            ? delta
+                            : projected.getManager().zeros(new Shape(shape.get(0), shape.get(1), widths[i])));
         }
         return any ? projected.add(NDArrays.concat(parts, 2)) : projected;
     }
@@ -312,8 +350,9 @@ public final class DecoderModel extends ParameterizedModel {
             out = scores.matMul(v);
         } else {
             NDArray grouped = scaled.reshape(b, kv, group * t, hd);
-            NDArray scores = attentionWeights(grouped.matMul(k.transpose(0, 1, 3, 2)).reshape(b, kv, group, t, keys),
-                    bias).reshape(b, kv, group * t, keys);
+            NDArray scores = attentionWeights(
+                            grouped.matMul(k.transpose(0, 1, 3, 2)).reshape(b, kv, group, t, keys), bias)
+                    .reshape(b, kv, group * t, keys);
             out = scores.matMul(v).reshape(b, heads, t, hd);
         }
         return out.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * hd);

@@ -5,9 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-
 import io.rollstream.device.Placement;
-
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -53,8 +51,8 @@ public final class GptModel extends ParameterizedModel {
      * 1/sqrt(2 layers), zero biases, unit norms). Deterministic in {@code seed} on every device.
      */
     public static GptModel initialize(ModelConfig config, long seed, Device device) {
-        return fromWeights(config, ParameterLayout.initialWeights(config, new SplittableRandom(seed)),
-                Placement.float32(device));
+        return fromWeights(
+                config, ParameterLayout.initialWeights(config, new SplittableRandom(seed)), Placement.float32(device));
     }
 
     /** A model with the given weights (names and shapes as in {@link ParameterLayout}). */
@@ -115,7 +113,9 @@ public final class GptModel extends ParameterizedModel {
             NDArray mixed = attention.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, d);
             x = x.add(linear(mixed, p(n + "attn.out.w"), p(n + "attn.out.b")));
             NDArray m = layerNorm(x, p(n + "ln2.g"), p(n + "ln2.b"));
-            m = linear(m, p(n + "mlp.in.w"), p(n + "mlp.in.b")).getNDArrayInternal().gelu();
+            m = linear(m, p(n + "mlp.in.w"), p(n + "mlp.in.b"))
+                    .getNDArrayInternal()
+                    .gelu();
             x = x.add(linear(m, p(n + "mlp.out.w"), p(n + "mlp.out.b")));
         }
         if (cache != null) {

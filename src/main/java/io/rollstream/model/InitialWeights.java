@@ -1,7 +1,6 @@
 package io.rollstream.model;
 
 import ai.djl.ndarray.types.Shape;
-
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,8 +23,13 @@ final class InitialWeights {
      * @param bias names of biases (left at 0)
      * @param residual names of the projections into the residual stream (smaller std)
      */
-    static Map<String, float[]> draw(Map<String, Shape> shapes, int layers, SplittableRandom random,
-            Predicate<String> gain, Predicate<String> bias, Predicate<String> residual) {
+    static Map<String, float[]> draw(
+            Map<String, Shape> shapes,
+            int layers,
+            SplittableRandom random,
+            Predicate<String> gain,
+            Predicate<String> bias,
+            Predicate<String> residual) {
         double residualStd = STD / Math.sqrt(2.0 * layers);
         Map<String, float[]> weights = new LinkedHashMap<>();
         shapes.forEach((name, shape) -> {

@@ -67,12 +67,12 @@ public final class KvCache implements AutoCloseable {
         Shape s = fresh.getShape();
         long t = s.get(2);
         if (length + t > capacity) {
-            throw new IllegalStateException("KV cache full: " + length + " + " + t + " positions exceed its capacity of "
-                    + capacity);
+            throw new IllegalStateException(
+                    "KV cache full: " + length + " + " + t + " positions exceed its capacity of " + capacity);
         }
         if (buffer == null) {
-            buffer = fresh.getManager().zeros(new Shape(s.get(0), s.get(1), capacity, s.get(3)), fresh.getDataType(),
-                    fresh.getDevice());
+            buffer = fresh.getManager()
+                    .zeros(new Shape(s.get(0), s.get(1), capacity, s.get(3)), fresh.getDataType(), fresh.getDevice());
             NDScope.unregister(buffer);
         }
         buffer.set(new NDIndex(":, :, {}:{}", length, length + t), fresh);

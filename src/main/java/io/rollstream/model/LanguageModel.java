@@ -5,9 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-
 import io.rollstream.device.Precision;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -19,13 +19,14 @@ import java.util.List;
 public record LoraConfig(int rank, double alpha, double dropout, List<String> targets) implements Serializable {
 
     /** Every projection an adapter may target, in storage order, with the module each belongs to. */
-    public static final List<String> TARGETS = List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj",
-            "down_proj");
+    public static final List<String> TARGETS =
+            List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
 
     private static final List<String> MLP_TARGETS = List.of("gate_proj", "up_proj", "down_proj");
 
     /** Defaults of {@code model.lora} (targets: every projection). */
     public static final int DEFAULT_RANK = 8;
+
     public static final double DEFAULT_ALPHA = 16;
 
     public LoraConfig {

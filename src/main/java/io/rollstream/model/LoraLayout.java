@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -76,7 +75,9 @@ public final class LoraLayout {
         try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
             NDArray product = m.create(b, new Shape(shape.get(0), lora.rank()))
                     .matMul(m.create(a, new Shape(lora.rank(), shape.get(1))));
-            return product.mul(m.create((float) lora.scale())).add(m.create(weight, shape)).toFloatArray();
+            return product.mul(m.create((float) lora.scale()))
+                    .add(m.create(weight, shape))
+                    .toFloatArray();
         }
     }
 }

@@ -2,9 +2,7 @@ package io.rollstream.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-
 import io.rollstream.device.Placement;
-
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -32,6 +30,7 @@ public final class LoraModel extends ParameterizedModel implements DecoderModel.
     private final LoraConfig lora;
     /** Per layer and per {@link LoraConfig#TARGETS} index: {A, B}, or null for a projection not adapted. */
     private final NDArray[][][] adapters;
+
     private final NDArray scale;
 
     private LoraModel(DecoderModel base, boolean ownsBase, LoraConfig lora, Parameters parameters) {
@@ -43,8 +42,8 @@ public final class LoraModel extends ParameterizedModel implements DecoderModel.
         this.adapters = new NDArray[config.layers()][LoraConfig.TARGETS.size()][];
         for (int layer = 0; layer < config.layers(); layer++) {
             for (String target : lora.targets()) {
-                adapters[layer][LoraConfig.TARGETS.indexOf(target)] = new NDArray[] {
-                    p(LoraLayout.a(layer, target)), p(LoraLayout.b(layer, target))};
+                adapters[layer][LoraConfig.TARGETS.indexOf(target)] =
+                        new NDArray[] {p(LoraLayout.a(layer, target)), p(LoraLayout.b(layer, target))};
             }
         }
         this.scale = inModelType(manager().create((float) lora.scale()));
@@ -58,13 +57,16 @@ public final class LoraModel extends ParameterizedModel implements DecoderModel.
      */
     public static LoraModel create(DecoderModel base, boolean ownsBase, LoraConfig lora, TensorSource source) {
         Map<String, Shape> shapes = LoraLayout.shapes(base.decoderConfig(), lora);
-        return new LoraModel(base, ownsBase, lora,
-                load(shapes, source, new Placement(base.device(), base.precision())));
+        return new LoraModel(
+                base, ownsBase, lora, load(shapes, source, new Placement(base.device(), base.precision())));
     }
 
     /** Fresh adapters ({@link LoraLayout#initialWeights}: B zero), deterministic in {@code seed}. */
     public static LoraModel initialize(DecoderModel base, boolean ownsBase, LoraConfig lora, long seed) {
-        return create(base, ownsBase, lora,
+        return create(
+                base,
+                ownsBase,
+                lora,
                 TensorSource.of(LoraLayout.initialWeights(base.decoderConfig(), lora, new SplittableRandom(seed))));
     }
 

@@ -1,9 +1,7 @@
 package io.rollstream.model;
 
 import ai.djl.ndarray.types.Shape;
-
 import com.fasterxml.jackson.annotation.JsonIgnore;
-
 import java.util.Locale;
 import java.util.Map;
 
@@ -32,7 +30,8 @@ public record ModelConfig(
         int mlpWidth,
         int contextLength,
         Positions positions,
-        Architecture architecture) implements ModelSpec {
+        Architecture architecture)
+        implements ModelSpec {
 
     /** Which blocks the model is made of. */
     public enum Architecture {
@@ -48,8 +47,8 @@ public record ModelConfig(
     static final double LLAMA_ROPE_THETA = 10000.0;
 
     /** A {@code gpt} model. */
-    public ModelConfig(int vocabSize, int layers, int heads, int dModel, int mlpWidth, int contextLength,
-            Positions positions) {
+    public ModelConfig(
+            int vocabSize, int layers, int heads, int dModel, int mlpWidth, int contextLength, Positions positions) {
         this(vocabSize, layers, heads, dModel, mlpWidth, contextLength, positions, Architecture.GPT);
     }
 
@@ -70,19 +69,28 @@ public record ModelConfig(
         require(vocabSize >= 4, "model.vocab_size", vocabSize, "must be >= 4 (PAD, BOS, EOS and one symbol)");
         require(layers >= 1, "model.layers", layers, "must be >= 1");
         require(heads >= 1, "model.heads", heads, "must be >= 1");
-        require(dModel >= 1 && dModel % heads == 0, "model.d_model", dModel,
+        require(
+                dModel >= 1 && dModel % heads == 0,
+                "model.d_model",
+                dModel,
                 "must be a positive multiple of model.heads (" + heads + ")");
         require(mlpWidth >= 1, "model.mlp_width", mlpWidth, "must be >= 1");
         require(contextLength >= 2, "model.context_length", contextLength, "must be >= 2");
         if (architecture == null) {
             architecture = Architecture.GPT;
         }
-        require(architecture == Architecture.GPT || positions != Positions.LEARNED, "model.positions", positions,
+        require(
+                architecture == Architecture.GPT || positions != Positions.LEARNED,
+                "model.positions",
+                positions,
                 "must be rotary (or left out) with model.architecture llama");
         if (positions == null) {
             positions = architecture == Architecture.LLAMA ? Positions.ROTARY : Positions.LEARNED;
         }
-        require(positions != Positions.ROTARY || (dModel / heads) % 2 == 0, "model.d_model", dModel,
+        require(
+                positions != Positions.ROTARY || (dModel / heads) % 2 == 0,
+                "model.d_model",
+                dModel,
                 "with rotary positions the head width d_model / heads must be even");
     }
 
@@ -100,10 +108,14 @@ public record ModelConfig(
             return toDecoderConfig().parameterCount();
         }
         long perLayer = 2L * 2 * dModel // two layer norms
-                + (long) dModel * 3 * dModel + 3L * dModel // qkv
-                + (long) dModel * dModel + dModel // attention output
-                + (long) dModel * mlpWidth + mlpWidth // mlp in
-                + (long) mlpWidth * dModel + dModel; // mlp out
+                + (long) dModel * 3 * dModel
+                + 3L * dModel // qkv
+                + (long) dModel * dModel
+                + dModel // attention output
+                + (long) dModel * mlpWidth
+                + mlpWidth // mlp in
+                + (long) mlpWidth * dModel
+                + dModel; // mlp out
         long positional = positions == Positions.LEARNED ? (long) contextLength * dModel : 0;
         return (long) vocabSize * dModel + positional + layers * perLayer + 2L * dModel;
     }
@@ -139,8 +151,8 @@ public record ModelConfig(
 
     @Override
     public String describe() {
-        return "builtin " + architecture.name().toLowerCase(Locale.ROOT) + ", " + layers + " layers, d_model "
-                + dModel + ", " + heads + " heads, " + parameterCount() + " parameters";
+        return "builtin " + architecture.name().toLowerCase(Locale.ROOT) + ", " + layers + " layers, d_model " + dModel
+                + ", " + heads + " heads, " + parameterCount() + " parameters";
     }
 
     /**
@@ -150,10 +162,23 @@ public record ModelConfig(
      */
     public DecoderConfig toDecoderConfig() {
         if (architecture != Architecture.LLAMA) {
-            throw new IllegalStateException("only model.architecture llama is a Llama decoder, this is " + architecture);
+            throw new IllegalStateException(
+                    "only model.architecture llama is a Llama decoder, this is " + architecture);
         }
-        return new DecoderConfig(DecoderConfig.LLAMA, vocabSize, dModel, mlpWidth, layers, heads, heads, headDim(),
-                LLAMA_RMS_NORM_EPS, LLAMA_ROPE_THETA, null, contextLength, true);
+        return new DecoderConfig(
+                DecoderConfig.LLAMA,
+                vocabSize,
+                dModel,
+                mlpWidth,
+                layers,
+                heads,
+                heads,
+                headDim(),
+                LLAMA_RMS_NORM_EPS,
+                LLAMA_ROPE_THETA,
+                null,
+                contextLength,
+                true);
     }
 
     private static void require(boolean ok, String key, Object value, String rule) {

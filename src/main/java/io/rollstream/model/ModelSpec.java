@@ -1,10 +1,8 @@
 package io.rollstream.model;
 
 import ai.djl.ndarray.types.Shape;
-
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-
 import java.io.Serializable;
 import java.util.Map;
 

@@ -1,9 +1,7 @@
 package io.rollstream.model;
 
 import ai.djl.Device;
-
 import io.rollstream.device.Placement;
-
 import java.util.Map;
 
 /** Builds the {@link LanguageModel} a {@link ModelSpec} describes: {@link GptModel} or {@link DecoderModel}. */
@@ -19,7 +17,8 @@ public final class Models {
     /** A model holding {@code weights}, converted to the placement's precision. */
     public static LanguageModel create(ModelSpec spec, Map<String, float[]> weights, Placement placement) {
         DecoderConfig decoder = decoderOf(spec);
-        return decoder == null ? GptModel.fromWeights((ModelConfig) spec, weights, placement)
+        return decoder == null
+                ? GptModel.fromWeights((ModelConfig) spec, weights, placement)
                 : DecoderModel.fromWeights(spec, decoder, weights, placement);
     }
 
@@ -34,14 +33,16 @@ public final class Models {
     /** {@link #create(ModelSpec, TensorSource, Device)}, each parameter converted to the placement's precision. */
     public static LanguageModel create(ModelSpec spec, TensorSource source, Placement placement) {
         DecoderConfig decoder = decoderOf(spec);
-        return decoder == null ? GptModel.create((ModelConfig) spec, source, placement)
+        return decoder == null
+                ? GptModel.create((ModelConfig) spec, source, placement)
                 : DecoderModel.create(spec, decoder, source, placement);
     }
 
     /** A freshly initialised model, deterministic in {@code seed} on every device. */
     public static LanguageModel initialize(ModelSpec spec, long seed, Device device) {
         DecoderConfig decoder = decoderOf(spec);
-        return decoder == null ? GptModel.initialize((ModelConfig) spec, seed, device)
+        return decoder == null
+                ? GptModel.initialize((ModelConfig) spec, seed, device)
                 : DecoderModel.initialize(spec, decoder, seed, device);
     }
 
@@ -66,6 +67,7 @@ public final class Models {
         if (spec instanceof ModelConfig c) {
             return c.architecture() == ModelConfig.Architecture.LLAMA ? c.toDecoderConfig() : null;
         }
-        throw new IllegalArgumentException("unknown kind of model spec: " + spec.getClass().getName());
+        throw new IllegalArgumentException(
+                "unknown kind of model spec: " + spec.getClass().getName());
     }
 }

@@ -1,7 +1,6 @@
 package io.rollstream.model;
 
 import ai.djl.ndarray.types.Shape;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -44,7 +43,12 @@ public final class ParameterLayout {
 
     /** GPT-2 initialisation drawn from {@code random} in storage order. */
     static Map<String, float[]> initialWeights(ModelConfig c, SplittableRandom random) {
-        return InitialWeights.draw(shapes(c), c.layers(), random, name -> name.endsWith(".g"),
-                name -> name.endsWith(".b"), name -> name.endsWith("attn.out.w") || name.endsWith("mlp.out.w"));
+        return InitialWeights.draw(
+                shapes(c),
+                c.layers(),
+                random,
+                name -> name.endsWith(".g"),
+                name -> name.endsWith(".b"),
+                name -> name.endsWith("attn.out.w") || name.endsWith("mlp.out.w"));
     }
 }

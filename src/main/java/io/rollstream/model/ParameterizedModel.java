@@ -7,10 +7,8 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
-
 import io.rollstream.device.Placement;
 import io.rollstream.device.Precision;
-
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -72,8 +70,8 @@ abstract class ParameterizedModel implements LanguageModel {
     /** Refuses weights whose names are not exactly the model's. */
     static void requireNames(Map<String, Shape> shapes, Map<String, float[]> weights) {
         if (!shapes.keySet().equals(weights.keySet())) {
-            throw new IllegalArgumentException("weights do not match the model config: expected " + shapes.keySet()
-                    + ", got " + weights.keySet());
+            throw new IllegalArgumentException(
+                    "weights do not match the model config: expected " + shapes.keySet() + ", got " + weights.keySet());
         }
     }
 
@@ -157,7 +155,9 @@ abstract class ParameterizedModel implements LanguageModel {
     }
 
     static NDArray embed(NDArray ids, NDArray table) {
-        return ids.getNDArrayInternal().embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
+        return ids.getNDArrayInternal()
+                .embedding(ids, table, SparseFormat.DENSE)
+                .singletonOrThrow();
     }
 
     /** x Wᵀ (+ bias, when not null). */

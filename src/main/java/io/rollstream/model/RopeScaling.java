@@ -1,7 +1,6 @@
 package io.rollstream.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-
 import java.io.Serializable;
 import java.util.Locale;
 
@@ -18,8 +17,9 @@ import java.util.Locale;
  * @param originalMaxPositionEmbeddings llama3 only: the context the model was pretrained with
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record RopeScaling(String type, double factor, Double lowFreqFactor, Double highFreqFactor,
-        Integer originalMaxPositionEmbeddings) implements Serializable {
+public record RopeScaling(
+        String type, double factor, Double lowFreqFactor, Double highFreqFactor, Integer originalMaxPositionEmbeddings)
+        implements Serializable {
 
     public static final String LINEAR = "linear";
     public static final String LLAMA3 = "llama3";
@@ -27,8 +27,8 @@ public record RopeScaling(String type, double factor, Double lowFreqFactor, Doub
     public RopeScaling {
         type = type == null ? null : type.toLowerCase(Locale.ROOT);
         if (!LINEAR.equals(type) && !LLAMA3.equals(type)) {
-            throw new IllegalArgumentException("rope_scaling type " + type + " is not supported (supported: "
-                    + LINEAR + ", " + LLAMA3 + ")");
+            throw new IllegalArgumentException(
+                    "rope_scaling type " + type + " is not supported (supported: " + LINEAR + ", " + LLAMA3 + ")");
         }
         if (!(factor > 0)) {
             throw new IllegalArgumentException("rope_scaling.factor must be > 0, got " + factor);

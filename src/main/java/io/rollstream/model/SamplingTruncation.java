@@ -3,7 +3,6 @@ package io.rollstream.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
-
 import java.io.Serializable;
 
 /**

@@ -119,8 +119,8 @@ public final class SequenceBatch {
     public float[][] gather(float[] layout) {
         float[][] out = new float[rows][];
         for (int r = 0; r < rows; r++) {
-            out[r] = Arrays.copyOfRange(layout, r * width + completionStart[r],
-                    r * width + completionStart[r] + completionLength[r]);
+            out[r] = Arrays.copyOfRange(
+                    layout, r * width + completionStart[r], r * width + completionStart[r] + completionLength[r]);
         }
         return out;
     }

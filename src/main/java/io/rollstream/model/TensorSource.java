@@ -3,7 +3,6 @@ package io.rollstream.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -87,8 +86,8 @@ public interface TensorSource {
             public NDArray read(String name, Shape shape, NDManager manager) {
                 NDArray array = array(name);
                 if (!array.getShape().equals(shape)) {
-                    throw new IllegalArgumentException("parameter " + name + " has shape " + array.getShape()
-                            + ", expected " + shape);
+                    throw new IllegalArgumentException(
+                            "parameter " + name + " has shape " + array.getShape() + ", expected " + shape);
                 }
                 return owned(name, array.toFloatArray(), shape, manager);
             }

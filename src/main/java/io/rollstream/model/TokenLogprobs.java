@@ -1,14 +1,13 @@
 package io.rollstream.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
-
 import java.util.List;
 
 /**
@@ -35,7 +34,11 @@ public final class TokenLogprobs {
      * Arrays are created in {@code manager}; the temperature array (when not 1) is created there too
      * and must stay alive until backward returns.
      */
-    public static NDList forward(LanguageModel model, NDManager manager, SequenceBatch batch, double temperature,
+    public static NDList forward(
+            LanguageModel model,
+            NDManager manager,
+            SequenceBatch batch,
+            double temperature,
             SamplingTruncation truncation) {
         Shape shape = new Shape(batch.rows(), batch.width());
         NDArray inputs = manager.create(batch.inputs(), shape);
@@ -63,13 +66,17 @@ public final class TokenLogprobs {
     }
 
     /** Log-probabilities of each completion token under the full tempered distribution, without gradients. */
-    public static float[][] score(LanguageModel model, List<int[]> prompts, List<int[]> completions, int padId,
-            double temperature) {
-        SequenceBatch batch = SequenceBatch.of(prompts, completions, padId, model.spec().contextLength());
+    public static float[][] score(
+            LanguageModel model, List<int[]> prompts, List<int[]> completions, int padId, double temperature) {
+        SequenceBatch batch =
+                SequenceBatch.of(prompts, completions, padId, model.spec().contextLength());
         JniUtils.setGradMode(false);
-        try (NDManager manager = model.newSubManager(); NDScope scope = new NDScope()) {
+        try (NDManager manager = model.newSubManager();
+                NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            float[] layout = forward(model, manager, batch, temperature).get(0).toType(DataType.FLOAT32, false)
+            float[] layout = forward(model, manager, batch, temperature)
+                    .get(0)
+                    .toType(DataType.FLOAT32, false)
                     .toFloatArray();
             return batch.gather(layout);
         }

@@ -2,7 +2,7 @@ package io.rollstream.output;
 
 import io.rollstream.types.InvalidRecord;
 import io.rollstream.types.StepMetrics;
-
+import java.util.List;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -11,8 +11,6 @@ import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.CoProcessFunction;
 import org.apache.flink.util.Collector;
-
-import java.util.List;
 
 /**
  * Adds {@code invalid_records} — how many records the run has refused so far — to every learner
@@ -44,8 +42,8 @@ public final class InvalidRecordCount extends CoProcessFunction<StepMetrics, Inv
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
-        checkpointed = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("invalid-records",
-                Types.LONG));
+        checkpointed =
+                context.getOperatorStateStore().getListState(new ListStateDescriptor<>("invalid-records", Types.LONG));
         count = 0;
         for (Long restored : checkpointed.get()) {
             count += restored;

@@ -1,10 +1,8 @@
 package io.rollstream.output;
 
-import io.rollstream.common.Json;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-
+import io.rollstream.common.Json;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -58,8 +56,8 @@ public final class JsonLines {
         try {
             return Json.mapper().readValue(line, type);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(file + " line " + lineNumber + " is not JSON: "
-                    + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException(
+                    file + " line " + lineNumber + " is not JSON: " + e.getOriginalMessage(), e);
         }
     }
 
@@ -71,6 +69,7 @@ public final class JsonLines {
         private final Path file;
         /** Bytes after the last newline read so far: a line still being written. */
         private byte[] partial = new byte[0];
+
         private long offset;
         private long linesRead;
 

@@ -1,11 +1,5 @@
 package io.rollstream.output;
 
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
-import org.apache.flink.api.connector.sink2.SupportsWriterState;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.core.io.SimpleVersionedSerializer;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -17,6 +11,11 @@ import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
 import java.util.Collection;
 import java.util.List;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.api.connector.sink2.SupportsWriterState;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
  * Appends one JSON line per record to a file in the run directory, exactly once across failures
@@ -62,10 +61,11 @@ public final class JsonLinesSink<T> implements Sink<T>, SupportsWriterState<T, L
     public StatefulSinkWriter<T, Long> restoreWriter(WriterInitContext context, Collection<Long> recoveredState)
             throws IOException {
         if (recoveredState.size() > 1) {
-            throw new IllegalStateException(path + " is written by one writer, but " + recoveredState.size()
-                    + " writer states were restored");
+            throw new IllegalStateException(
+                    path + " is written by one writer, but " + recoveredState.size() + " writer states were restored");
         }
-        return new Writer<>(open(recoveredState.isEmpty() ? null : recoveredState.iterator().next()), path, toLine);
+        return new Writer<>(
+                open(recoveredState.isEmpty() ? null : recoveredState.iterator().next()), path, toLine);
     }
 
     @Override
@@ -153,8 +153,8 @@ public final class JsonLinesSink<T> implements Sink<T>, SupportsWriterState<T, L
         @Override
         public Long deserialize(int version, byte[] serialized) {
             if (version != 1 || serialized.length != Long.BYTES) {
-                throw new IllegalArgumentException("unknown JSON-lines writer state (version " + version + ", "
-                        + serialized.length + " bytes)");
+                throw new IllegalArgumentException(
+                        "unknown JSON-lines writer state (version " + version + ", " + serialized.length + " bytes)");
             }
             return ByteBuffer.wrap(serialized).getLong();
         }

@@ -4,7 +4,6 @@ import io.rollstream.common.Json;
 import io.rollstream.sampling.RolloutSeeds;
 import io.rollstream.types.GroupOutcome;
 import io.rollstream.types.Rollout;
-
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,7 +17,11 @@ import java.util.Map;
 public final class RolloutLogFormat implements Serializable {
 
     /** Which groups are written. */
-    public enum Mode { ALL, SAMPLE, NONE }
+    public enum Mode {
+        ALL,
+        SAMPLE,
+        NONE
+    }
 
     private final Mode mode;
     private final int sampleEvery;
@@ -31,7 +34,8 @@ public final class RolloutLogFormat implements Serializable {
     /** The JSON line, or null when the group is not logged. */
     public String render(GroupOutcome outcome) throws Exception {
         if (mode == Mode.NONE
-                || (mode == Mode.SAMPLE && Math.floorMod(RolloutSeeds.hash(outcome.group().groupId()), sampleEvery) != 0)) {
+                || (mode == Mode.SAMPLE
+                        && Math.floorMod(RolloutSeeds.hash(outcome.group().groupId()), sampleEvery) != 0)) {
             return null;
         }
         Map<String, Object> m = new LinkedHashMap<>();

@@ -1,7 +1,6 @@
 package io.rollstream.output;
 
 import com.google.protobuf.CodedOutputStream;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -113,7 +112,10 @@ public final class TensorBoardEvents implements AutoCloseable {
     }
 
     private void writeRecord(byte[] data) throws IOException {
-        byte[] length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(data.length).array();
+        byte[] length = ByteBuffer.allocate(8)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(data.length)
+                .array();
         out.write(length);
         out.write(littleEndian(maskedCrc(length)));
         out.write(data);
@@ -129,7 +131,10 @@ public final class TensorBoardEvents implements AutoCloseable {
     }
 
     private static byte[] littleEndian(int value) {
-        return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(value).array();
+        return ByteBuffer.allocate(4)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(value)
+                .array();
     }
 
     @Override

@@ -1,8 +1,5 @@
 package io.rollstream.policy;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -11,6 +8,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Garbage-collects policy versions for the learner, the store's only writer (plain Java; the
@@ -55,6 +54,7 @@ public final class PolicyCollector {
     private final Deque<Long> checkpoints = new ArrayDeque<>();
     /** Snapshots taken and not yet completed or aborted: checkpoint id → (step, savepoint). */
     private final TreeMap<Long, long[]> inProgress = new TreeMap<>();
+
     private final TreeSet<Long> known = new TreeSet<>();
     private long newest = -1;
     private Evaluation best;

@@ -15,5 +15,11 @@ package io.rollstream.policy;
  *     cut the batch that produced this version (0 for version 0 and in manifests written before the
  *     field existed): generators give the admission slots of those groups back
  */
-public record PolicyManifest(long version, String file, String sha256, long bytes, String attempt,
-        long createdMillis, long groupsDroppedStale) {}
+public record PolicyManifest(
+        long version,
+        String file,
+        String sha256,
+        long bytes,
+        String attempt,
+        long createdMillis,
+        long groupsDroppedStale) {}

@@ -5,18 +5,16 @@ import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.common.FlinkFiles;
 import io.rollstream.common.Json;
-
-import org.apache.flink.core.fs.FileStatus;
-import org.apache.flink.core.fs.FileSystem;
-import org.apache.flink.core.fs.Path;
-
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.TreeSet;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
 
 /**
  * Policy versions on any Flink file system (local disk, NFS, S3, HDFS): immutable
@@ -73,9 +71,16 @@ public final class PolicyStore implements Serializable {
         fs.mkdirs(dir);
         String weights = weightsFile(attempt);
         Path file = new Path(dir, weights);
-        String checksum = FlinkFiles.writeAtomically(file, out -> CheckpointFormat.write(checkpoint.weightsOnly(), out));
-        PolicyManifest manifest = new PolicyManifest(version, weights, checksum, fs.getFileStatus(file).getLen(),
-                attempt, System.currentTimeMillis(), groupsDroppedStale);
+        String checksum =
+                FlinkFiles.writeAtomically(file, out -> CheckpointFormat.write(checkpoint.weightsOnly(), out));
+        PolicyManifest manifest = new PolicyManifest(
+                version,
+                weights,
+                checksum,
+                fs.getFileStatus(file).getLen(),
+                attempt,
+                System.currentTimeMillis(),
+                groupsDroppedStale);
         FlinkFiles.writeAtomically(new Path(dir, MANIFEST), Json.mapper().writeValueAsBytes(manifest));
         // An earlier attempt's weights file stays until the version is deleted: a generator restored
         // with groups pinned to this version may be reading it through the previous manifest.
@@ -152,8 +157,10 @@ public final class PolicyStore implements Serializable {
                     return new FileStatus[0];
                 }
                 if (attempt == LISTING_ATTEMPTS) {
-                    throw new IOException("the policy store " + rootPath + " kept changing while it was listed ("
-                            + LISTING_ATTEMPTS + " attempts)", deletedWhileListed);
+                    throw new IOException(
+                            "the policy store " + rootPath + " kept changing while it was listed (" + LISTING_ATTEMPTS
+                                    + " attempts)",
+                            deletedWhileListed);
                 }
             }
         }
@@ -249,7 +256,8 @@ public final class PolicyStore implements Serializable {
      */
     private IOException goneOr(long version, IOException failure) throws IOException {
         if (failure instanceof PolicyVersionGoneException || !isVisible(version)) {
-            return failure instanceof PolicyVersionGoneException ? failure
+            return failure instanceof PolicyVersionGoneException
+                    ? failure
                     : new PolicyVersionGoneException(version, failure);
         }
         return failure;

@@ -2,13 +2,11 @@ package io.rollstream.policy;
 
 import io.rollstream.common.FlinkFiles;
 import io.rollstream.common.Json;
-
-import org.apache.flink.core.fs.FileSystem;
-import org.apache.flink.core.fs.Path;
-
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.Optional;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
 
 /**
  * The run's control signals, small files at the root of its policy store (any Flink file system),
@@ -55,8 +53,9 @@ public final class RunSignals implements Serializable {
     public void fence(String attempt, long restoredStep) throws IOException {
         Path path = file(FENCE);
         path.getFileSystem().mkdirs(new Path(store.root()));
-        FlinkFiles.writeAtomically(path, Json.mapper().writeValueAsBytes(new PolicyFence(attempt, restoredStep,
-                System.currentTimeMillis())));
+        FlinkFiles.writeAtomically(
+                path,
+                Json.mapper().writeValueAsBytes(new PolicyFence(attempt, restoredStep, System.currentTimeMillis())));
     }
 
     /** The current fence, if a learner has written one. */

@@ -34,8 +34,9 @@ import java.util.Collection;
  * @param keepEvaluated newest evaluated versions to keep
  * @param keepBest keep the evaluated version with the best held-out accuracy
  */
-public record VersionRetention(int keepLast, long maxOffPolicySteps, long keepEvery, long lastStep, int keepEvaluated,
-        boolean keepBest) implements Serializable {
+public record VersionRetention(
+        int keepLast, long maxOffPolicySteps, long keepEvery, long lastStep, int keepEvaluated, boolean keepBest)
+        implements Serializable {
 
     /** Keeps every version. */
     public static final VersionRetention KEEP_ALL = new VersionRetention(0, 0, 0, 0, 0, false);

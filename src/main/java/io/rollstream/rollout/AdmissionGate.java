@@ -32,8 +32,9 @@ import java.io.Serializable;
  * @param parallelism generator subtasks
  * @param oversampling fixed headroom, or adaptive up to it
  */
-public record AdmissionGate(int groupsPerBatch, int headroom, int maxAsyncLevel, int parallelism,
-        Oversampling oversampling) implements Serializable {
+public record AdmissionGate(
+        int groupsPerBatch, int headroom, int maxAsyncLevel, int parallelism, Oversampling oversampling)
+        implements Serializable {
 
     public AdmissionGate {
         if (groupsPerBatch < parallelism) {
@@ -50,10 +51,14 @@ public record AdmissionGate(int groupsPerBatch, int headroom, int maxAsyncLevel,
      * The gate of {@code problemsPerBatch = int(oversampling_factor × batch_size ÷ rollouts_per_example)}
      * problems in flight per batch of {@code groupsPerBatch} groups.
      */
-    public static AdmissionGate of(int problemsPerBatch, int groupsPerBatch, int maxAsyncLevel, int parallelism,
-            Oversampling oversampling) {
-        return new AdmissionGate(groupsPerBatch, Math.max(0, problemsPerBatch - groupsPerBatch), maxAsyncLevel,
-                parallelism, oversampling);
+    public static AdmissionGate of(
+            int problemsPerBatch, int groupsPerBatch, int maxAsyncLevel, int parallelism, Oversampling oversampling) {
+        return new AdmissionGate(
+                groupsPerBatch,
+                Math.max(0, problemsPerBatch - groupsPerBatch),
+                maxAsyncLevel,
+                parallelism,
+                oversampling);
     }
 
     /** Groups per step owned by {@code subtask}; the shares add up to groupsPerBatch. */

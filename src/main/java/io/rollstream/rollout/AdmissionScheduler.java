@@ -5,7 +5,6 @@ import io.rollstream.tasks.Problem;
 import io.rollstream.types.GroupVerdict;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.ScoredGroup;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -70,6 +69,7 @@ public final class AdmissionScheduler {
     private final List<GroupRequest> wave = new ArrayList<>();
     /** Restored pending requests, held until a policy version is visible (a pass needs one to pin). */
     private final List<GroupRequest> held = new ArrayList<>();
+
     private final long[] poolCounts = new long[Pool.values().length];
     private final long[] cleared = new long[Pool.values().length];
 
@@ -99,8 +99,8 @@ public final class AdmissionScheduler {
      * @param store the per-problem state
      * @param dispatch the generation thread
      */
-    public AdmissionScheduler(RolloutSettings settings, int subtask, GateState restored,
-            ProblemStore store, Dispatch dispatch) {
+    public AdmissionScheduler(
+            RolloutSettings settings, int subtask, GateState restored, ProblemStore store, Dispatch dispatch) {
         this.gate = settings.gate();
         this.subtask = subtask;
         this.pools = settings.pools();
@@ -159,10 +159,21 @@ public final class AdmissionScheduler {
         }
         double share = (double) gate.share(subtask) / gate.groupsPerBatch();
         boolean first = subtask == 0;
-        PassRates.Stats rates = groups == 0 ? null
+        PassRates.Stats rates = groups == 0
+                ? null
                 : new PassRates.Stats(Math.round(groups * share), mean / groups, meanSquare / groups);
-        return new GateState(subtask, gate.parallelism(), Math.round(useful * share), returned * share, staleSeen,
-                next, first ? easy : 0, first ? normal : 0, first ? hard : 0, rates, states.get(0).jobId());
+        return new GateState(
+                subtask,
+                gate.parallelism(),
+                Math.round(useful * share),
+                returned * share,
+                staleSeen,
+                next,
+                first ? easy : 0,
+                first ? normal : 0,
+                first ? hard : 0,
+                rates,
+                states.get(0).jobId());
     }
 
     // ---------------------------------------------------------------- restore
@@ -258,9 +269,20 @@ public final class AdmissionScheduler {
         poolCounts[after.ordinal()]++;
         GroupVerdict verdict = judge.judge(sampled.rollouts());
         long admission = sampled.request().admission();
-        ScoredGroup group = new ScoredGroup(ScoredGroup.groupId(id, admission), id, problem.task(), problem.prompt(),
-                problem.answer(), sampled.promptTokens(), admission, sampled.policyVersion(), subtask, poolCounts(),
-                sampled.generationMillis(), sampled.rollouts(), verdict);
+        ScoredGroup group = new ScoredGroup(
+                ScoredGroup.groupId(id, admission),
+                id,
+                problem.task(),
+                problem.prompt(),
+                problem.answer(),
+                sampled.promptTokens(),
+                admission,
+                sampled.policyVersion(),
+                subtask,
+                poolCounts(),
+                sampled.generationMillis(),
+                sampled.rollouts(),
+                verdict);
         passRates.observe(group);
         if (problemsRecur || hasWaiting(id)) {
             store.setState(id, state.withPool(after).with(state.evidence().plus(group)));
@@ -282,8 +304,8 @@ public final class AdmissionScheduler {
         if (poll.groupsDroppedStale() > staleSeen) {
             // A useful group dropped as stale will never be trained: its slot comes back (this
             // subtask's share of them; the manifest counts the run's drops).
-            staleReturned += (double) (poll.groupsDroppedStale() - staleSeen) * gate.share(subtask)
-                    / gate.groupsPerBatch();
+            staleReturned +=
+                    (double) (poll.groupsDroppedStale() - staleSeen) * gate.share(subtask) / gate.groupsPerBatch();
             staleSeen = poll.groupsDroppedStale();
         }
         finished = poll.finished();
@@ -385,15 +407,24 @@ public final class AdmissionScheduler {
 
     /** This subtask's counts, for the checkpoint ({@code jobId} names the job writing it). */
     public GateState snapshot(String jobId) {
-        return new GateState(subtask, gate.parallelism(), useful, staleReturned, staleSeen, nextSequence,
-                cleared[Pool.EASY.ordinal()], cleared[Pool.NORMAL.ordinal()], cleared[Pool.HARD.ordinal()],
-                passRates.snapshot(), jobId);
+        return new GateState(
+                subtask,
+                gate.parallelism(),
+                useful,
+                staleReturned,
+                staleSeen,
+                nextSequence,
+                cleared[Pool.EASY.ordinal()],
+                cleared[Pool.NORMAL.ordinal()],
+                cleared[Pool.HARD.ordinal()],
+                passRates.snapshot(),
+                jobId);
     }
 
     /** Problems per difficulty pool that this subtask classified (kept or cleared). */
     public PoolCounts poolCounts() {
-        return new PoolCounts(poolCounts[Pool.EASY.ordinal()], poolCounts[Pool.NORMAL.ordinal()],
-                poolCounts[Pool.HARD.ordinal()]);
+        return new PoolCounts(
+                poolCounts[Pool.EASY.ordinal()], poolCounts[Pool.NORMAL.ordinal()], poolCounts[Pool.HARD.ordinal()]);
     }
 
     public long inFlight() {

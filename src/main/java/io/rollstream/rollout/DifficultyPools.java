@@ -10,7 +10,12 @@ import java.io.Serializable;
 public record DifficultyPools(Double easyThreshold, Double hardThreshold) implements Serializable {
 
     /** Pool of a problem. NONE: never finished a group. */
-    public enum Pool { NONE, EASY, NORMAL, HARD }
+    public enum Pool {
+        NONE,
+        EASY,
+        NORMAL,
+        HARD
+    }
 
     /** The pool after a group with mean reward {@code meanReward}. */
     public Pool classify(double meanReward) {

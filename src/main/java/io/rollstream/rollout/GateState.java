@@ -16,6 +16,15 @@ package io.rollstream.rollout;
  * @param passRates the task's running pass-rate averages (adaptive oversampling)
  * @param jobId the job that wrote it: another job's state means a resume, not a failover
  */
-public record GateState(int subtask, int parallelism, long useful, double staleReturned, long staleSeen,
-        long nextSequence, long clearedEasy, long clearedNormal, long clearedHard, PassRates.Stats passRates,
+public record GateState(
+        int subtask,
+        int parallelism,
+        long useful,
+        double staleReturned,
+        long staleSeen,
+        long nextSequence,
+        long clearedEasy,
+        long clearedNormal,
+        long clearedHard,
+        PassRates.Stats passRates,
         String jobId) {}

@@ -28,27 +28,36 @@ final class GenerationWorker implements Dispatch, AutoCloseable {
     /**
      * @param newestVersion the newest policy version the subtask has seen (set by its policy polls)
      */
-    GenerationWorker(String name, GroupSampler sampler, int maxGroupsPerPass, LongSupplier newestVersion,
-            Consumer<List<SampledGroup>> onResults, Consumer<Throwable> onFailure) {
-        this.thread = new Thread(() -> {
-            try {
-                while (running) {
-                    Work first = queue.take();
-                    List<GroupRequest> batch = new ArrayList<>(first.requests());
-                    while (!first.whole() && batch.size() < maxGroupsPerPass && queue.peek() != null
-                            && !queue.peek().whole()) {
-                        batch.addAll(queue.poll().requests()); // single requests share a pass
+    GenerationWorker(
+            String name,
+            GroupSampler sampler,
+            int maxGroupsPerPass,
+            LongSupplier newestVersion,
+            Consumer<List<SampledGroup>> onResults,
+            Consumer<Throwable> onFailure) {
+        this.thread = new Thread(
+                () -> {
+                    try {
+                        while (running) {
+                            Work first = queue.take();
+                            List<GroupRequest> batch = new ArrayList<>(first.requests());
+                            while (!first.whole()
+                                    && batch.size() < maxGroupsPerPass
+                                    && queue.peek() != null
+                                    && !queue.peek().whole()) {
+                                batch.addAll(queue.poll().requests()); // single requests share a pass
+                            }
+                            onResults.accept(sampler.generate(pinned(batch, newestVersion.getAsLong())));
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } catch (Throwable t) {
+                        if (running) {
+                            onFailure.accept(t);
+                        }
                     }
-                    onResults.accept(sampler.generate(pinned(batch, newestVersion.getAsLong())));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (Throwable t) {
-                if (running) {
-                    onFailure.accept(t);
-                }
-            }
-        }, name);
+                },
+                name);
         thread.setDaemon(true);
         thread.start();
     }

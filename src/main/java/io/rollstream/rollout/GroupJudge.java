@@ -2,7 +2,6 @@ package io.rollstream.rollout;
 
 import io.rollstream.types.GroupVerdict;
 import io.rollstream.types.Rollout;
-
 import java.io.Serializable;
 
 /**

@@ -1,7 +1,6 @@
 package io.rollstream.rollout;
 
 import io.rollstream.device.DeviceSelection;
-
 import java.io.Serializable;
 import java.util.List;
 

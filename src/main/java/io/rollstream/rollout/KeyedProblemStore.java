@@ -1,11 +1,9 @@
 package io.rollstream.rollout;
 
 import io.rollstream.tasks.Problem;
-
+import java.util.function.Consumer;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
-
-import java.util.function.Consumer;
 
 /**
  * The {@link ProblemStore} of the rollout operator: Flink keyed state, one key per problem. Every
@@ -25,7 +23,10 @@ final class KeyedProblemStore implements ProblemStore {
      * @param pending per problem, its group in flight
      * @param waiting per problem, its entries in the admission queue by arrival sequence
      */
-    KeyedProblemStore(Consumer<Object> setKey, ValueState<ProblemState> problems, ValueState<GroupRequest> pending,
+    KeyedProblemStore(
+            Consumer<Object> setKey,
+            ValueState<ProblemState> problems,
+            ValueState<GroupRequest> pending,
             MapState<Long, Problem> waiting) {
         this.setKey = setKey;
         this.problems = problems;

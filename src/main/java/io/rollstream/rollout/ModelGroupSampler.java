@@ -17,15 +17,13 @@ import io.rollstream.tasks.Verifier;
 import io.rollstream.tokenizer.PromptCodec;
 import io.rollstream.types.FinishReason;
 import io.rollstream.types.Rollout;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Generates groups with the DJL model: loads each pinned policy version from the store (keeping
@@ -49,11 +47,18 @@ public final class ModelGroupSampler implements GroupSampler {
     private final Map<Long, LanguageModel> models = new LinkedHashMap<>();
     /** The base of LoRA policy versions, loaded once and shared by the versions kept. */
     private final BaseModels bases;
+
     private PromptCodec codec;
     private SamplingEngine engine;
 
-    public ModelGroupSampler(PolicyStore store, Verifier verifier, SamplingParams sampling, int groupSize,
-            int maxBatchRows, long runSeed, Placement placement) {
+    public ModelGroupSampler(
+            PolicyStore store,
+            Verifier verifier,
+            SamplingParams sampling,
+            int groupSize,
+            int maxBatchRows,
+            long runSeed,
+            Placement placement) {
         this.store = store;
         this.verifier = verifier;
         this.sampling = sampling;
@@ -70,7 +75,8 @@ public final class ModelGroupSampler implements GroupSampler {
         while (from < requests.size()) {
             long pinned = requests.get(from).policyVersion();
             int to = from;
-            while (to < requests.size() && requests.get(to).policyVersion() == pinned
+            while (to < requests.size()
+                    && requests.get(to).policyVersion() == pinned
                     && (to - from + 1) * groupSize <= maxBatchRows) {
                 to++;
             }
@@ -115,8 +121,14 @@ public final class ModelGroupSampler implements GroupSampler {
             reward = verifier.score(text, problem.answer());
         } catch (RuntimeException e) {
             // A broken reward function must not stop the job: the group is dropped and reported.
-            return new Rollout(c.tokens(), c.logprobs(), text, 0, FinishReason.SCORING_FAILED,
-                    e.getClass().getSimpleName() + ": " + e.getMessage(), null);
+            return new Rollout(
+                    c.tokens(),
+                    c.logprobs(),
+                    text,
+                    0,
+                    FinishReason.SCORING_FAILED,
+                    e.getClass().getSimpleName() + ": " + e.getMessage(),
+                    null);
         }
         return new Rollout(c.tokens(), c.logprobs(), text, reward, c.finishReason(), null, null);
     }
@@ -136,8 +148,11 @@ public final class ModelGroupSampler implements GroupSampler {
             // past the staleness bound: generate fresh below
         }
         for (int attempt = 1; ; attempt++) {
-            long newest = new RunSignals(store).latest().orElseThrow(() -> new IllegalStateException(
-                    "policy version " + pinned + " was deleted and the store has no visible version")).version();
+            long newest = new RunSignals(store)
+                    .latest()
+                    .orElseThrow(() -> new IllegalStateException(
+                            "policy version " + pinned + " was deleted and the store has no visible version"))
+                    .version();
             try {
                 model(newest);
             } catch (PolicyVersionGoneException deletedMeanwhile) {
@@ -146,8 +161,12 @@ public final class ModelGroupSampler implements GroupSampler {
                 }
                 continue; // the learner published and collected meanwhile: take the newest again
             }
-            LOG.info("policy version {} was garbage-collected (past the staleness bound): generating its {} pending"
-                    + " group(s) with version {}", pinned, groups, newest);
+            LOG.info(
+                    "policy version {} was garbage-collected (past the staleness bound): generating its {} pending"
+                            + " group(s) with version {}",
+                    pinned,
+                    groups,
+                    newest);
             return newest;
         }
     }
@@ -161,7 +180,8 @@ public final class ModelGroupSampler implements GroupSampler {
         model = store.read(version, checkpoint -> {
             if (codec == null) {
                 codec = PromptCodec.create(checkpoint.tokenizer());
-                engine = new SamplingEngine(codec.tokenizer().stopIds(), codec.tokenizer().padId(), true);
+                engine = new SamplingEngine(
+                        codec.tokenizer().stopIds(), codec.tokenizer().padId(), true);
             }
             return Checkpoints.model(checkpoint, bases); // a version deleted meanwhile: available() tells why
         });

@@ -105,8 +105,8 @@ public final class PassRates {
         double spread = m * (1 - m);
         double groupVariance = Math.max(0, meanSquare - mean * mean);
         // Var(group mean) = Var(p) + E[p(1 − p)] / G, and E[p(1 − p)] = m(1 − m) − Var(p).
-        double variance = groupSize > 1 ? (groupVariance - spread / groupSize) * groupSize / (groupSize - 1)
-                : groupVariance;
+        double variance =
+                groupSize > 1 ? (groupVariance - spread / groupSize) * groupSize / (groupSize - 1) : groupVariance;
         variance = Math.min(spread * 0.999, Math.max(spread * 1e-4, variance));
         double strength = spread / variance - 1;
         return new double[] {strength * m, strength * (1 - m)};

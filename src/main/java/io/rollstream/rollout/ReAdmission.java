@@ -2,7 +2,6 @@ package io.rollstream.rollout;
 
 import io.rollstream.rollout.DifficultyPools.Pool;
 import io.rollstream.sampling.RolloutSeeds;
-
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;

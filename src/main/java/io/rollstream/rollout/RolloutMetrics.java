@@ -3,15 +3,13 @@ package io.rollstream.rollout;
 import io.rollstream.metrics.StageMetricGroup;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.ScoredGroup;
-
+import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MeterView;
 import org.apache.flink.metrics.MetricGroup;
-
-import java.util.function.DoubleSupplier;
-import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 
 /**
  * Metrics of one rollout subtask, {@code rollstream.rollout.*}: counters the operator bumps
@@ -40,8 +38,13 @@ public final class RolloutMetrics {
      * @param expectedUseful the in-flight groups' summed chances of being useful (their count unless
      *     oversampling is adaptive)
      */
-    public RolloutMetrics(MetricGroup operatorGroup, LongSupplier inFlight, LongSupplier queued,
-            LongSupplier policyVersion, Supplier<PoolCounts> pools, DoubleSupplier expectedUseful) {
+    public RolloutMetrics(
+            MetricGroup operatorGroup,
+            LongSupplier inFlight,
+            LongSupplier queued,
+            LongSupplier policyVersion,
+            Supplier<PoolCounts> pools,
+            DoubleSupplier expectedUseful) {
         MetricGroup g = StageMetricGroup.of(operatorGroup, "rollout");
         admitted = g.counter("groups_admitted");
         completed = g.counter("groups_completed");

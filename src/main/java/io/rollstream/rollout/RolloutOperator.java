@@ -11,7 +11,12 @@ import io.rollstream.tasks.Problem;
 import io.rollstream.types.InvalidRecord;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
-
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -32,13 +37,6 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
-
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The rollout stage, keyed by problem id: a thin Flink shell around {@link AdmissionScheduler},
@@ -99,8 +97,11 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
     private transient AdmissionScheduler scheduler;
     private transient RolloutMetrics stageMetrics;
 
-    RolloutOperator(StreamOperatorParameters<ScoredGroup> parameters, RolloutSettings settings,
-            GroupSamplerFactory samplerFactory, PolicyStore store) {
+    RolloutOperator(
+            StreamOperatorParameters<ScoredGroup> parameters,
+            RolloutSettings settings,
+            GroupSamplerFactory samplerFactory,
+            PolicyStore store) {
         super(parameters);
         this.mailbox = parameters.getMailboxExecutor();
         this.settings = settings;
@@ -116,8 +117,8 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
         problems = context.getKeyedStateStore().getState(problemDescriptor());
         pending = context.getKeyedStateStore().getState(pendingDescriptor());
         waiting = context.getKeyedStateStore().getMapState(waitingDescriptor());
-        gateState = context.getOperatorStateStore().getUnionListState(
-                new ListStateDescriptor<>(GATE_STATE, GateState.class));
+        gateState = context.getOperatorStateStore()
+                .getUnionListState(new ListStateDescriptor<>(GATE_STATE, GateState.class));
         restoredGates = new ArrayList<>();
         gateState.get().forEach(restoredGates::add);
         String job = getRuntimeContext().getJobInfo().getJobId().toString();
@@ -142,16 +143,29 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
         attempt = AttemptId.of(getRuntimeContext());
         newestVersion = new AtomicLong(-1);
         sampler = samplerFactory.create(subtask, DeviceSelection.declaredGpus(getRuntimeContext()));
-        worker = new GenerationWorker("rollout-generation-" + subtask, sampler, settings.maxGroupsPerPass(),
+        worker = new GenerationWorker(
+                "rollout-generation-" + subtask,
+                sampler,
+                settings.maxGroupsPerPass(),
                 newestVersion::get,
                 groups -> mailbox.execute(() -> complete(groups), "rollout results"),
-                failure -> mailbox.execute(() -> {
-                    throw new RuntimeException("rollout generation failed", failure);
-                }, "rollout failure"));
-        stageMetrics = new RolloutMetrics(getMetricGroup(), () -> scheduler.inFlight(), () -> scheduler.queued(),
-                newestVersion::get, () -> scheduler.poolCounts(), () -> scheduler.expectedUsefulInFlight());
-        scheduler = new AdmissionScheduler(settings, subtask,
-                AdmissionScheduler.restoredCounts(restoredGates, settings.gate(), subtask), new KeyedProblemStore(this::setCurrentKey, problems, pending, waiting),
+                failure -> mailbox.execute(
+                        () -> {
+                            throw new RuntimeException("rollout generation failed", failure);
+                        },
+                        "rollout failure"));
+        stageMetrics = new RolloutMetrics(
+                getMetricGroup(),
+                () -> scheduler.inFlight(),
+                () -> scheduler.queued(),
+                newestVersion::get,
+                () -> scheduler.poolCounts(),
+                () -> scheduler.expectedUsefulInFlight());
+        scheduler = new AdmissionScheduler(
+                settings,
+                subtask,
+                AdmissionScheduler.restoredCounts(restoredGates, settings.gate(), subtask),
+                new KeyedProblemStore(this::setCurrentKey, problems, pending, waiting),
                 counted(worker));
         restoredGates = null;
         restoreKeyedState();
@@ -161,7 +175,9 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
     /** Hands the scheduler what the keyed state holds: pools, groups in flight, the queue. */
     private void restoreKeyedState() throws Exception {
         Map<String, Pool> pools = new HashMap<>();
-        forEachKey(problemDescriptor(), (key, state) -> pools.put(key, state.value().pool()));
+        forEachKey(
+                problemDescriptor(),
+                (key, state) -> pools.put(key, state.value().pool()));
         int readmitted = scheduler.restorePools(pools, settings.readmission(), resumedFromAnotherJob);
         List<GroupRequest> inFlight = new ArrayList<>();
         forEachKey(pendingDescriptor(), (key, state) -> inFlight.add(state.value()));
@@ -174,9 +190,13 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
             }
         });
         if (readmitted + inFlight.size() + queued[0] > 0) {
-            LOG.info("rollout subtask {} restored {} groups in flight (generated again), {} problems waiting for"
-                    + " admission (admitted first) and re-admitted {} easy/hard problems", subtask, inFlight.size(),
-                    queued[0], readmitted);
+            LOG.info(
+                    "rollout subtask {} restored {} groups in flight (generated again), {} problems waiting for"
+                            + " admission (admitted first) and re-admitted {} easy/hard problems",
+                    subtask,
+                    inFlight.size(),
+                    queued[0],
+                    readmitted);
         }
     }
 
@@ -185,10 +205,14 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
         void visit(String key, S state) throws Exception;
     }
 
-    private <S extends State> void forEachKey(
-            StateDescriptor<S, ?> descriptor, KeyVisitor<S> visitor) throws Exception {
-        getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, descriptor,
-                (key, state) -> visitor.visit((String) key, state));
+    private <S extends State> void forEachKey(StateDescriptor<S, ?> descriptor, KeyVisitor<S> visitor)
+            throws Exception {
+        getKeyedStateBackend()
+                .applyToAllKeys(
+                        VoidNamespace.INSTANCE,
+                        VoidNamespaceSerializer.INSTANCE,
+                        descriptor,
+                        (key, state) -> visitor.visit((String) key, state));
     }
 
     /** The worker as the scheduler's dispatch, counting what it is handed for the metrics. */
@@ -228,9 +252,13 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
     private void reportScoringFailure(ScoredGroup group) {
         for (Rollout r : group.rollouts()) {
             if (r.scoringFailed()) {
-                output.collect(SCORING_FAILURES, new StreamRecord<>(InvalidRecord.of("verifier of task " + group.task(),
-                        group.prompt(), "group " + group.groupId() + ": the verifier threw on completion '" + r.text()
-                                + "' (" + r.finishText() + "); the group is dropped")));
+                output.collect(
+                        SCORING_FAILURES,
+                        new StreamRecord<>(InvalidRecord.of(
+                                "verifier of task " + group.task(),
+                                group.prompt(),
+                                "group " + group.groupId() + ": the verifier threw on completion '" + r.text() + "' ("
+                                        + r.finishText() + "); the group is dropped")));
                 return;
             }
         }
@@ -243,8 +271,10 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
             newestVersion.set(latest.get().version()); // before the scheduler hands anything over
             FailureInjection.maybeFail("rollout", newestVersion.get(), getRuntimeContext());
         }
-        scheduler.polled(new AdmissionScheduler.Poll(newestVersion.get(),
-                latest.map(PolicyManifest::groupsDroppedStale).orElse(0L), signals.isFinished(),
+        scheduler.polled(new AdmissionScheduler.Poll(
+                newestVersion.get(),
+                latest.map(PolicyManifest::groupsDroppedStale).orElse(0L),
+                signals.isFinished(),
                 signals.isStopRequested()));
         long now = getProcessingTimeService().getCurrentProcessingTime();
         getProcessingTimeService().registerTimer(now + settings.policyPollMillis(), this::pollPolicyStore);
@@ -253,7 +283,8 @@ public final class RolloutOperator extends AbstractStreamOperator<ScoredGroup>
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        gateState.update(List.of(scheduler.snapshot(getRuntimeContext().getJobInfo().getJobId().toString())));
+        gateState.update(List.of(
+                scheduler.snapshot(getRuntimeContext().getJobInfo().getJobId().toString())));
     }
 
     @Override

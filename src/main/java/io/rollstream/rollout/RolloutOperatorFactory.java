@@ -3,7 +3,6 @@ package io.rollstream.rollout;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.tasks.Problem;
 import io.rollstream.types.ScoredGroup;
-
 import org.apache.flink.streaming.api.operators.AbstractStreamOperatorFactory;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperatorFactory;
 import org.apache.flink.streaming.api.operators.StreamOperator;

@@ -16,5 +16,13 @@ import java.io.Serializable;
  *     keyed state (pool, admissions, pass-rate evidence) is kept; otherwise it is cleared once its
  *     group is back
  */
-public record RolloutSettings(AdmissionGate gate, DifficultyPools pools, GroupJudge judge, int maxGroupsPerPass,
-        long policyPollMillis, ReAdmission readmission, int groupSize, boolean problemsRecur) implements Serializable {}
+public record RolloutSettings(
+        AdmissionGate gate,
+        DifficultyPools pools,
+        GroupJudge judge,
+        int maxGroupsPerPass,
+        long policyPollMillis,
+        ReAdmission readmission,
+        int groupSize,
+        boolean problemsRecur)
+        implements Serializable {}

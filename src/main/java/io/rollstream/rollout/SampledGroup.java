@@ -15,5 +15,5 @@ import io.rollstream.types.ScoredGroup;
  * @param generationMillis wall time of the group's forward passes (shared passes split among their groups)
  * @param rollouts the scored completions
  */
-public record SampledGroup(GroupRequest request, int[] promptTokens, long policyVersion, double generationMillis,
-        Rollout[] rollouts) {}
+public record SampledGroup(
+        GroupRequest request, int[] promptTokens, long policyVersion, double generationMillis, Rollout[] rollouts) {}

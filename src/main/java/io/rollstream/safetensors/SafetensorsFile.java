@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -54,8 +53,13 @@ public final class SafetensorsFile implements AutoCloseable {
     /** Where 16-bit (and non-native-order) values are read before they are widened; made on first use. */
     private ByteBuffer staging;
 
-    private SafetensorsFile(Path path, FileChannel channel, long dataStart, Map<String, TensorEntry> tensors,
-            Map<String, String> metadata, int chunkBytes) {
+    private SafetensorsFile(
+            Path path,
+            FileChannel channel,
+            long dataStart,
+            Map<String, TensorEntry> tensors,
+            Map<String, String> metadata,
+            int chunkBytes) {
         this.chunkBytes = chunkBytes;
         this.path = path;
         this.channel = channel;
@@ -86,8 +90,10 @@ public final class SafetensorsFile implements AutoCloseable {
             readFully(channel, length, 0);
             long headerBytes = length.flip().getLong();
             if (headerBytes < 2 || headerBytes > MAX_HEADER_BYTES || headerBytes > size - 8) {
-                throw invalid(path, "its header length " + Long.toUnsignedString(headerBytes) + " is not between 2 and "
-                        + Math.min(MAX_HEADER_BYTES, size - 8) + " bytes");
+                throw invalid(
+                        path,
+                        "its header length " + Long.toUnsignedString(headerBytes) + " is not between 2 and "
+                                + Math.min(MAX_HEADER_BYTES, size - 8) + " bytes");
             }
             ByteBuffer header = ByteBuffer.allocate((int) headerBytes);
             readFully(channel, header, 8);
@@ -139,8 +145,8 @@ public final class SafetensorsFile implements AutoCloseable {
             return manager.zeros(new Shape(e.shape()), DataType.FLOAT32);
         }
         if (rowFloatBytes > chunkBytes) {
-            throw new IOException(path + ": tensor " + name + " has rows of " + rowFloatBytes + " bytes as float32, more"
-                    + " than the " + chunkBytes + " this reader fills at once");
+            throw new IOException(path + ": tensor " + name + " has rows of " + rowFloatBytes
+                    + " bytes as float32, more" + " than the " + chunkBytes + " this reader fills at once");
         }
         long rowsPerChunk = Math.max(1, chunkBytes / rowFloatBytes);
         List<NDArray> chunks = new ArrayList<>();
@@ -223,7 +229,7 @@ public final class SafetensorsFile implements AutoCloseable {
             staging = ByteBuffer.allocate(STAGING_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         }
         long position = dataStart + e.begin() + first * width;
-        for (long done = 0; done < count;) {
+        for (long done = 0; done < count; ) {
             int n = (int) Math.min(count - done, STAGING_BYTES / width);
             staging.clear().limit(n * width);
             readFully(channel, staging, position + done * width);

@@ -3,7 +3,6 @@ package io.rollstream.safetensors;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -48,7 +47,7 @@ public record SafetensorsHeader(Map<String, TensorEntry> tensors, Map<String, St
         }
         Map<String, TensorEntry> tensors = new LinkedHashMap<>();
         Map<String, String> metadata = Map.of();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
             if (METADATA.equals(field.getKey())) {
                 metadata = metadata(path, field.getValue());
@@ -74,7 +73,7 @@ public record SafetensorsHeader(Map<String, TensorEntry> tensors, Map<String, St
         if (name.isEmpty() || !node.isObject()) {
             throw invalid(path, where + " is not described by an object");
         }
-        for (Iterator<String> keys = node.fieldNames(); keys.hasNext();) {
+        for (Iterator<String> keys = node.fieldNames(); keys.hasNext(); ) {
             String key = keys.next();
             if (!List.of("dtype", "shape", "data_offsets").contains(key)) {
                 throw invalid(path, where + " has an unknown field " + key);
@@ -98,12 +97,16 @@ public record SafetensorsHeader(Map<String, TensorEntry> tensors, Map<String, St
             long end = nonNegative(path, where + " data_offsets", offsets.get(1));
             long expected = Math.multiplyExact(elements, dtype.bytes());
             if (end < begin || end > dataLength) {
-                throw invalid(path, where + " has data_offsets [" + begin + ", " + end + "] outside the " + dataLength
-                        + " bytes of data");
+                throw invalid(
+                        path,
+                        where + " has data_offsets [" + begin + ", " + end + "] outside the " + dataLength
+                                + " bytes of data");
             }
             if (end - begin != expected) {
-                throw invalid(path, where + " is " + dtype + Arrays.toString(shape) + " = " + expected
-                        + " bytes, but its data_offsets span " + (end - begin));
+                throw invalid(
+                        path,
+                        where + " is " + dtype + Arrays.toString(shape) + " = " + expected
+                                + " bytes, but its data_offsets span " + (end - begin));
             }
             return new TensorEntry(name, dtype, shape, begin, end);
         } catch (ArithmeticException e) {
@@ -123,7 +126,7 @@ public record SafetensorsHeader(Map<String, TensorEntry> tensors, Map<String, St
             throw invalid(path, "its __metadata__ is not an object of strings");
         }
         Map<String, String> out = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (!e.getValue().isTextual()) {
                 throw invalid(path, "its __metadata__ value " + e.getKey() + " is not a string");

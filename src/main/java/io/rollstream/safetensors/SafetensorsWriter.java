@@ -3,7 +3,6 @@ package io.rollstream.safetensors;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -30,8 +29,8 @@ public final class SafetensorsWriter {
         public Tensor {
             long n = Arrays.stream(shape).reduce(1, Math::multiplyExact);
             if (n != values.length) {
-                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + n + " values, got "
-                        + values.length);
+                throw new IllegalArgumentException(
+                        "shape " + Arrays.toString(shape) + " holds " + n + " values, got " + values.length);
             }
         }
     }
@@ -48,8 +47,9 @@ public final class SafetensorsWriter {
      * @param dtype {@link SafetensorsDtype#F32} or {@link SafetensorsDtype#BF16}
      * @param metadata the header's {@code __metadata__} (may be empty)
      */
-    public static void write(Path file, Map<String, Tensor> tensors, SafetensorsDtype dtype,
-            Map<String, String> metadata) throws IOException {
+    public static void write(
+            Path file, Map<String, Tensor> tensors, SafetensorsDtype dtype, Map<String, String> metadata)
+            throws IOException {
         Map<String, long[]> shapes = new LinkedHashMap<>();
         tensors.forEach((name, t) -> shapes.put(name, t.shape()));
         write(file, shapes, name -> tensors.get(name).values(), dtype, metadata);
@@ -59,8 +59,9 @@ public final class SafetensorsWriter {
      * Writes the tensors of {@code shapes}, in that order, fetching each one's values from {@code
      * values} as it goes; the file appears atomically.
      */
-    public static void write(Path file, Map<String, long[]> shapes, Values values, SafetensorsDtype dtype,
-            Map<String, String> metadata) throws IOException {
+    public static void write(
+            Path file, Map<String, long[]> shapes, Values values, SafetensorsDtype dtype, Map<String, String> metadata)
+            throws IOException {
         byte[] header = header(shapes, dtype, metadata);
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);

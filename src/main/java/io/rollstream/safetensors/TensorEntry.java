@@ -29,8 +29,12 @@ public record TensorEntry(String name, SafetensorsDtype dtype, long[] shape, lon
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TensorEntry t && name.equals(t.name) && dtype == t.dtype && Arrays.equals(shape, t.shape)
-                && begin == t.begin && end == t.end;
+        return o instanceof TensorEntry t
+                && name.equals(t.name)
+                && dtype == t.dtype
+                && Arrays.equals(shape, t.shape)
+                && begin == t.begin
+                && end == t.end;
     }
 
     @Override

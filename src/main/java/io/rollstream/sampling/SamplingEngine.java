@@ -5,12 +5,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
-
 import io.rollstream.model.AttentionBias;
-import io.rollstream.model.LanguageModel;
 import io.rollstream.model.KvCache;
+import io.rollstream.model.LanguageModel;
 import io.rollstream.types.FinishReason;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -51,7 +49,8 @@ public final class SamplingEngine {
         }
         JniUtils.setGradMode(false);
         Batch batch = new Batch(model, requests, params);
-        try (NDManager manager = model.newSubManager(); KvCache cache = model.newKvCache(batch.capacity())) {
+        try (NDManager manager = model.newSubManager();
+                KvCache cache = model.newKvCache(batch.capacity())) {
             float[] logits = firstStep(model, manager, batch, cache);
             while (true) {
                 batch.sampleNext(logits);
@@ -81,7 +80,8 @@ public final class SamplingEngine {
             scope.suppressNotUsedWarning();
             NDArray ids = manager.create(batch.paddedPrompts(), new Shape(batch.rows.length, width));
             NDArray positions = manager.create(batch.promptPositions(), new Shape(batch.rows.length, width));
-            NDArray bias = manager.create(AttentionBias.leftPaddedCausal(batch.padding(), 0, width),
+            NDArray bias = manager.create(
+                    AttentionBias.leftPaddedCausal(batch.padding(), 0, width),
                     new Shape(batch.rows.length, 1, width, width));
             return model.forward(ids, positions, bias, cache, true).toFloatArray();
         }
@@ -93,7 +93,8 @@ public final class SamplingEngine {
             scope.suppressNotUsedWarning();
             NDArray ids = manager.create(batch.lastTokens(), new Shape(n, 1));
             NDArray positions = manager.create(batch.nextPositions(), new Shape(n, 1));
-            NDArray bias = manager.create(AttentionBias.leftPaddedCausal(batch.padding(), cache.length(), 1),
+            NDArray bias = manager.create(
+                    AttentionBias.leftPaddedCausal(batch.padding(), cache.length(), 1),
                     new Shape(n, 1, 1, cache.length() + 1));
             return model.forward(ids, positions, bias, cache, true).toFloatArray();
         }
@@ -106,8 +107,8 @@ public final class SamplingEngine {
             scope.suppressNotUsedWarning();
             NDArray ids = manager.create(batch.fullSequences(), new Shape(n, width));
             NDArray positions = manager.create(batch.fullPositions(), new Shape(n, width));
-            NDArray bias = manager.create(AttentionBias.leftPaddedCausal(batch.padding(), 0, width),
-                    new Shape(n, 1, width, width));
+            NDArray bias = manager.create(
+                    AttentionBias.leftPaddedCausal(batch.padding(), 0, width), new Shape(n, 1, width, width));
             return model.forward(ids, positions, bias, null, true).toFloatArray();
         }
     }

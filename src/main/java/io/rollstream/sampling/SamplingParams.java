@@ -1,7 +1,6 @@
 package io.rollstream.sampling;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
-
 import java.io.Serializable;
 
 /**
@@ -14,8 +13,12 @@ import java.io.Serializable;
  * @param maxNewTokens upper bound on generated tokens per row (EOS included)
  * @param greedy take the most likely token (ties: the lowest id), for evaluation
  */
-public record SamplingParams(double temperature, double topP, int topK, int maxNewTokens, @JsonIgnore boolean greedy)
-        implements Serializable {
+public record SamplingParams(
+        double temperature,
+        double topP,
+        int topK,
+        int maxNewTokens,
+        @JsonIgnore boolean greedy) implements Serializable {
 
     public SamplingParams {
         if (!(temperature > 0) || Double.isInfinite(temperature)) {

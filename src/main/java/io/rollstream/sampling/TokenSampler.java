@@ -50,8 +50,8 @@ final class TokenSampler {
         boolean truncate = (params.topK() > 0 && params.topK() < vocab) || params.topP() < 1.0;
         Pick pick = truncate ? sampleTruncated(weights, sum, random) : sample(weights, sum, random);
         // log(weights[token] / normaliser), with log(weights[token]) taken from the logit exactly
-        return new Draw(pick.token(), (float) ((logits[offset + pick.token()] - max) / temperature
-                - Math.log(pick.normaliser())));
+        return new Draw(pick.token(), (float)
+                ((logits[offset + pick.token()] - max) / temperature - Math.log(pick.normaliser())));
     }
 
     /** A draw from all tokens. */

@@ -1,7 +1,6 @@
 package io.rollstream.source;
 
 import io.rollstream.sampling.RolloutSeeds;
-
 import java.io.Serializable;
 import java.util.SplittableRandom;
 

@@ -1,7 +1,7 @@
 package io.rollstream.source;
 
 import io.rollstream.types.InvalidRecord;
-
+import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -15,8 +15,6 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.OutputTag;
-
-import java.time.Duration;
 
 /**
  * Problems read from JSONL files: one problem per line (see {@link ProblemParser} for the rules),
@@ -59,16 +57,25 @@ public final class JsonlProblems {
 
     /** As above, reading nothing while {@code pause} holds (a stop with a savepoint is under way). */
     public static Streams stream(StreamExecutionEnvironment env, JsonlSpec spec, PausingSource.PauseSignal pause) {
-        SingleOutputStreamOperator<SourcedProblem> parsed = env.fromSource(pausing(source(spec), pause),
-                        WatermarkStrategy.noWatermarks(), "jsonl-problems",
+        SingleOutputStreamOperator<SourcedProblem> parsed = env.fromSource(
+                        pausing(source(spec), pause),
+                        WatermarkStrategy.noWatermarks(),
+                        "jsonl-problems",
                         TypeInformation.of(SourceLine.class)) // a HybridSource does not tell its type
-                .uid("jsonl-problems").setParallelism(1)
+                .uid("jsonl-problems")
+                .setParallelism(1)
                 .process(new ParseProblems(new ProblemParser(spec.fields(), spec.defaultTask())))
-                .name("parse-problems").uid("parse-problems").setParallelism(1);
-        SingleOutputStreamOperator<SourcedProblem> unique = parsed
-                .keyBy((KeySelector<SourcedProblem, String>) read -> read.problem().id(), Types.STRING)
+                .name("parse-problems")
+                .uid("parse-problems")
+                .setParallelism(1);
+        SingleOutputStreamOperator<SourcedProblem> unique = parsed.keyBy(
+                        (KeySelector<SourcedProblem, String>)
+                                read -> read.problem().id(),
+                        Types.STRING)
                 .process(new RefuseDuplicateIds())
-                .name("refuse-duplicate-ids").uid("refuse-duplicate-ids").setParallelism(1);
+                .name("refuse-duplicate-ids")
+                .uid("refuse-duplicate-ids")
+                .setParallelism(1);
         return new Streams(unique, parsed.getSideOutput(INVALID).union(unique.getSideOutput(INVALID)));
     }
 
@@ -81,7 +88,8 @@ public final class JsonlProblems {
         if (spec.watch()) {
             return files(spec).monitorContinuously(WATCH_INTERVAL).build();
         }
-        HybridSource.HybridSourceBuilder<SourceLine, ?> epochs = HybridSource.builder(files(spec).build());
+        HybridSource.HybridSourceBuilder<SourceLine, ?> epochs =
+                HybridSource.builder(files(spec).build());
         for (int e = 1; e < spec.epochs(); e++) {
             epochs = epochs.addSource(files(spec).build());
         }

@@ -1,13 +1,12 @@
 package io.rollstream.source;
 
+import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.FileSourceSplit;
 import org.apache.flink.connector.file.src.impl.StreamFormatAdapter;
 import org.apache.flink.connector.file.src.reader.BulkFormat;
 import org.apache.flink.connector.file.src.util.RecordAndPosition;
-
-import java.io.IOException;
 
 /**
  * The lines of {@link BoundedLineFormat} (UTF-8; invalid bytes become U+FFFD; over-long lines cut;
@@ -21,7 +20,8 @@ import java.io.IOException;
  */
 final class NumberedLines implements BulkFormat<SourceLine, FileSourceSplit> {
 
-    private final StreamFormatAdapter<BoundedLineFormat.Line> lines = new StreamFormatAdapter<>(new BoundedLineFormat());
+    private final StreamFormatAdapter<BoundedLineFormat.Line> lines =
+            new StreamFormatAdapter<>(new BoundedLineFormat());
 
     @Override
     public BulkFormat.Reader<SourceLine> createReader(Configuration config, FileSourceSplit split) throws IOException {
@@ -29,8 +29,7 @@ final class NumberedLines implements BulkFormat<SourceLine, FileSourceSplit> {
     }
 
     @Override
-    public BulkFormat.Reader<SourceLine> restoreReader(Configuration config, FileSourceSplit split)
-            throws IOException {
+    public BulkFormat.Reader<SourceLine> restoreReader(Configuration config, FileSourceSplit split) throws IOException {
         return new Numbered(lines.restoreReader(config, split), split);
     }
 
@@ -54,20 +53,29 @@ final class NumberedLines implements BulkFormat<SourceLine, FileSourceSplit> {
         @Override
         public RecordIterator<SourceLine> readBatch() throws IOException {
             RecordIterator<BoundedLineFormat.Line> batch = reader.readBatch();
-            return batch == null ? null : new RecordIterator<>() {
-                @Override
-                public RecordAndPosition<SourceLine> next() {
-                    RecordAndPosition<BoundedLineFormat.Line> r = batch.next();
-                    return r == null ? null : new RecordAndPosition<>(
-                            new SourceLine(file, r.getRecordSkipCount(), r.getRecord().text(), r.getRecord().bytes()),
-                            r.getOffset(), r.getRecordSkipCount());
-                }
+            return batch == null
+                    ? null
+                    : new RecordIterator<>() {
+                        @Override
+                        public RecordAndPosition<SourceLine> next() {
+                            RecordAndPosition<BoundedLineFormat.Line> r = batch.next();
+                            return r == null
+                                    ? null
+                                    : new RecordAndPosition<>(
+                                            new SourceLine(
+                                                    file,
+                                                    r.getRecordSkipCount(),
+                                                    r.getRecord().text(),
+                                                    r.getRecord().bytes()),
+                                            r.getOffset(),
+                                            r.getRecordSkipCount());
+                        }
 
-                @Override
-                public void releaseBatch() {
-                    batch.releaseBatch();
-                }
-            };
+                        @Override
+                        public void releaseBatch() {
+                            batch.releaseBatch();
+                        }
+                    };
         }
 
         @Override

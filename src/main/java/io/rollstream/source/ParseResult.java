@@ -2,7 +2,6 @@ package io.rollstream.source;
 
 import io.rollstream.tasks.Problem;
 import io.rollstream.types.InvalidRecord;
-
 import java.util.Locale;
 
 /**
@@ -26,7 +25,13 @@ public sealed interface ParseResult {
 
     /** The refusal of a line longer than a record may be (its text holds only the line's beginning). */
     static ParseResult tooLong(SourceLine line) {
-        return new Invalid(InvalidRecord.of(line.origin(), line.text(), String.format(Locale.ROOT, "the line has %,d bytes, more"
-                + " than the %,d a record may have", line.bytes(), BoundedLineFormat.MAX_LINE_BYTES)));
+        return new Invalid(InvalidRecord.of(
+                line.origin(),
+                line.text(),
+                String.format(
+                        Locale.ROOT,
+                        "the line has %,d bytes, more" + " than the %,d a record may have",
+                        line.bytes(),
+                        BoundedLineFormat.MAX_LINE_BYTES)));
     }
 }

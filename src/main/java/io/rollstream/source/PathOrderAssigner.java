@@ -1,12 +1,11 @@
 package io.rollstream.source;
 
-import org.apache.flink.connector.file.src.FileSourceSplit;
-import org.apache.flink.connector.file.src.assigners.FileSplitAssigner;
-
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import org.apache.flink.connector.file.src.FileSourceSplit;
+import org.apache.flink.connector.file.src.assigners.FileSplitAssigner;
 
 /**
  * Hands out file splits in path order (then by offset), ignoring locality. Flink's default
@@ -17,8 +16,8 @@ import java.util.PriorityQueue;
  */
 final class PathOrderAssigner implements FileSplitAssigner {
 
-    static final Comparator<FileSourceSplit> ORDER = Comparator
-            .comparing((FileSourceSplit s) -> s.path().toString())
+    static final Comparator<FileSourceSplit> ORDER = Comparator.comparing(
+                    (FileSourceSplit s) -> s.path().toString())
             .thenComparingLong(FileSourceSplit::offset)
             .thenComparing(FileSourceSplit::splitId);
 

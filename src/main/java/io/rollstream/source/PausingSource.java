@@ -1,5 +1,11 @@
 package io.rollstream.source;
 
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.Source;
@@ -11,13 +17,6 @@ import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.core.io.InputStatus;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
-
-import java.io.IOException;
-import java.io.Serializable;
-import java.util.Collection;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A source that emits nothing while a signal says so, and otherwise is its delegate (splits,
@@ -68,8 +67,8 @@ public final class PausingSource<T, SplitT extends SourceSplit, EnumChkT> implem
     }
 
     @Override
-    public SplitEnumerator<SplitT, EnumChkT> restoreEnumerator(SplitEnumeratorContext<SplitT> context,
-            EnumChkT checkpoint) throws Exception {
+    public SplitEnumerator<SplitT, EnumChkT> restoreEnumerator(
+            SplitEnumeratorContext<SplitT> context, EnumChkT checkpoint) throws Exception {
         return delegate.restoreEnumerator(context, checkpoint);
     }
 
@@ -114,8 +113,8 @@ public final class PausingSource<T, SplitT extends SourceSplit, EnumChkT> implem
         public CompletableFuture<Void> isAvailable() {
             try {
                 if (paused()) {
-                    return CompletableFuture.runAsync(() -> { },
-                            CompletableFuture.delayedExecutor(CHECK_MILLIS, TimeUnit.MILLISECONDS));
+                    return CompletableFuture.runAsync(
+                            () -> {}, CompletableFuture.delayedExecutor(CHECK_MILLIS, TimeUnit.MILLISECONDS));
                 }
             } catch (IOException e) {
                 return CompletableFuture.failedFuture(e);

@@ -1,16 +1,14 @@
 package io.rollstream.source;
 
-import io.rollstream.common.Json;
-import io.rollstream.tasks.Problem;
-import io.rollstream.types.InvalidRecord;
-
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
-
+import io.rollstream.common.Json;
+import io.rollstream.tasks.Problem;
+import io.rollstream.types.InvalidRecord;
 import java.io.Serializable;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +54,8 @@ public final class ProblemParser implements Serializable {
     /** Longest numeric answer written out in digits (Jackson's own limit on a number's length). */
     static final int MAX_NUMBER_CHARS = 1000;
 
-    private static final ObjectReader READER = Json.mapper().reader()
+    private static final ObjectReader READER = Json.mapper()
+            .reader()
             .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
@@ -110,8 +109,8 @@ public final class ProblemParser implements Serializable {
         String prompt = node.get(fields.prompt()).textValue();
         JsonNode answer = node.get(fields.answer());
         String answerText = answer.isTextual() ? answer.textValue() : numberText(answer);
-        return new ParseResult.Valid(new Problem(idOf(node.get(fields.id()), prompt), taskOf(node.get(fields.task())),
-                prompt, answerText));
+        return new ParseResult.Valid(
+                new Problem(idOf(node.get(fields.id()), prompt), taskOf(node.get(fields.task())), prompt, answerText));
     }
 
     /** Why the object cannot be a problem, or null when it can. */
@@ -162,9 +161,12 @@ public final class ProblemParser implements Serializable {
                 return "field '" + fields.task() + "' must not be empty";
             }
         }
-        String[][] texts = {{prompt, p.textValue()}, {answer, a.isTextual() ? a.textValue() : ""},
-                {fields.id(), id != null && id.isTextual() ? id.textValue() : ""},
-                {fields.task(), task != null && task.isTextual() ? task.textValue() : ""}};
+        String[][] texts = {
+            {prompt, p.textValue()},
+            {answer, a.isTextual() ? a.textValue() : ""},
+            {fields.id(), id != null && id.isTextual() ? id.textValue() : ""},
+            {fields.task(), task != null && task.isTextual() ? task.textValue() : ""}
+        };
         for (String[] field : texts) {
             String bad = badCharacter(field[1]);
             if (bad != null) {
@@ -223,7 +225,9 @@ public final class ProblemParser implements Serializable {
     }
 
     private static String numberText(JsonNode number) {
-        return number.isIntegralNumber() ? number.bigIntegerValue().toString() : number.decimalValue().toPlainString();
+        return number.isIntegralNumber()
+                ? number.bigIntegerValue().toString()
+                : number.decimalValue().toPlainString();
     }
 
     private static String missing(String key, JsonNode value) {
@@ -249,7 +253,9 @@ public final class ProblemParser implements Serializable {
         String original = String.valueOf(json.getOriginalMessage());
         String message = shorten(original.substring(0, Math.min(original.length(), 8 * MAX_MESSAGE_CHARS))
                 .replaceAll("\\[Source: [^\\]]*?column: (\\d+)\\]", "column $1")); // Jackson's nested locations
-        return json.getLocation() == null ? message : message + " (column " + json.getLocation().getColumnNr() + ")";
+        return json.getLocation() == null
+                ? message
+                : message + " (column " + json.getLocation().getColumnNr() + ")";
     }
 
     private static String shorten(String text) {

@@ -4,7 +4,6 @@ import io.rollstream.tasks.Problem;
 import io.rollstream.tokenizer.PromptCodec;
 import io.rollstream.tokenizer.TokenizerSpec;
 import io.rollstream.tokenizer.UnencodableTextException;
-
 import java.io.Serializable;
 import java.util.Optional;
 import java.util.Set;
@@ -30,8 +29,7 @@ public final class ProblemValidator implements Serializable {
     }
 
     /** @param knownTasks the task names a problem may carry, or null for any */
-    public ProblemValidator(TokenizerSpec tokenizer, int contextLength, int maxPromptChars,
-            Set<String> knownTasks) {
+    public ProblemValidator(TokenizerSpec tokenizer, int contextLength, int maxPromptChars, Set<String> knownTasks) {
         this.tokenizer = tokenizer;
         this.contextLength = contextLength;
         this.maxPromptChars = maxPromptChars;
@@ -41,15 +39,14 @@ public final class ProblemValidator implements Serializable {
     /** Why {@code problem} cannot be used, or empty when it can. */
     public Optional<String> problemWith(Problem problem) {
         if (knownTasks != null && !knownTasks.contains(problem.task())) {
-            return Optional.of("unknown task '" + problem.task() + "': expected one of "
-                    + new TreeSet<>(knownTasks));
+            return Optional.of("unknown task '" + problem.task() + "': expected one of " + new TreeSet<>(knownTasks));
         }
         if (problem.prompt().isBlank()) {
             return Optional.of("prompt is empty");
         }
         if (problem.prompt().length() > maxPromptChars) {
-            return Optional.of("prompt has " + problem.prompt().length() + " characters, more than data.max_prompt_chars ("
-                    + maxPromptChars + ")");
+            return Optional.of("prompt has " + problem.prompt().length()
+                    + " characters, more than data.max_prompt_chars (" + maxPromptChars + ")");
         }
         if (problem.answer().isBlank()) {
             return Optional.of("answer is empty");

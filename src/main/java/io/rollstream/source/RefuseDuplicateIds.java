@@ -2,18 +2,16 @@ package io.rollstream.source;
 
 import io.rollstream.tasks.Problem;
 import io.rollstream.types.InvalidRecord;
-
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
-
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
  * One problem per id, keyed by problem id. The first record read with an id claims it: its origin
@@ -46,8 +44,8 @@ final class RefuseDuplicateIds extends KeyedProcessFunction<String, SourcedProbl
 
     @Override
     public void open(OpenContext context) {
-        first = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("first-read", TypeInformation.of(FirstRead.class)));
+        first = getRuntimeContext()
+                .getState(new ValueStateDescriptor<>("first-read", TypeInformation.of(FirstRead.class)));
     }
 
     @Override

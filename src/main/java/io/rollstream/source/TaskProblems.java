@@ -2,7 +2,6 @@ package io.rollstream.source;
 
 import io.rollstream.tasks.Problem;
 import io.rollstream.tasks.Task;
-
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -25,22 +24,34 @@ public final class TaskProblems {
      * @param setSize 0 for fresh problems forever; else the number of distinct problems
      * @param epochs passes over the set (ignored for fresh problems); 0 = endless
      */
-    public static DataStream<SourcedProblem> stream(StreamExecutionEnvironment env, Task task, int setSize,
-            long epochs, long seed, boolean shuffle) {
+    public static DataStream<SourcedProblem> stream(
+            StreamExecutionEnvironment env, Task task, int setSize, long epochs, long seed, boolean shuffle) {
         return stream(env, task, setSize, epochs, seed, shuffle, PausingSource.PauseSignal.NEVER);
     }
 
     /** As above, emitting nothing while {@code pause} holds (a stop with a savepoint is under way). */
-    public static DataStream<SourcedProblem> stream(StreamExecutionEnvironment env, Task task, int setSize,
-            long epochs, long seed, boolean shuffle, PausingSource.PauseSignal pause) {
+    public static DataStream<SourcedProblem> stream(
+            StreamExecutionEnvironment env,
+            Task task,
+            int setSize,
+            long epochs,
+            long seed,
+            boolean shuffle,
+            PausingSource.PauseSignal pause) {
         long last = setSize > 0 && epochs > 0 ? setSize * epochs - 1 : Long.MAX_VALUE - 1;
-        MapFunction<Long, SourcedProblem> problemAt = setSize > 0
-                ? new FromSet(task, new EpochOrder(setSize, seed, shuffle))
-                : new Fresh(task);
-        return env.fromSource(new PausingSource<>(new NumberSequenceSource(0, last), pause),
-                        WatermarkStrategy.noWatermarks(), "problem-positions", Types.LONG)
-                .setParallelism(1).uid("problem-positions")
-                .map(problemAt).setParallelism(1).name("task-problems").uid("task-problems");
+        MapFunction<Long, SourcedProblem> problemAt =
+                setSize > 0 ? new FromSet(task, new EpochOrder(setSize, seed, shuffle)) : new Fresh(task);
+        return env.fromSource(
+                        new PausingSource<>(new NumberSequenceSource(0, last), pause),
+                        WatermarkStrategy.noWatermarks(),
+                        "problem-positions",
+                        Types.LONG)
+                .setParallelism(1)
+                .uid("problem-positions")
+                .map(problemAt)
+                .setParallelism(1)
+                .name("task-problems")
+                .uid("task-problems");
     }
 
     /** Endless fresh problems. */

@@ -2,12 +2,10 @@ package io.rollstream.source;
 
 import io.rollstream.tasks.Problem;
 import io.rollstream.types.InvalidRecord;
-
+import java.util.Optional;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
-
-import java.util.Optional;
 
 /**
  * Passes valid problems on; refused ones go to {@link #INVALID} with where they were read and the
@@ -34,8 +32,9 @@ public final class ValidateProblems extends ProcessFunction<SourcedProblem, Prob
             refused = Optional.of("validation failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
         }
         refused.ifPresentOrElse(
-                reason -> ctx.output(INVALID, InvalidRecord.of(read.origin(), problem.prompt(),
-                        "problem " + problem.id() + ": " + reason)),
+                reason -> ctx.output(
+                        INVALID,
+                        InvalidRecord.of(read.origin(), problem.prompt(), "problem " + problem.id() + ": " + reason)),
                 () -> out.collect(problem));
     }
 }

@@ -51,7 +51,8 @@ public record ArithmeticTask(long seed, int difficulty, Operators operators) imp
                     .filter(o -> o.symbols.equals(symbols))
                     .findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("Unknown arithmetic operators '" + symbols
-                            + "'; known: " + Arrays.stream(values()).map(Operators::symbols).toList()));
+                            + "'; known: "
+                            + Arrays.stream(values()).map(Operators::symbols).toList()));
         }
     }
 
@@ -80,8 +81,11 @@ public record ArithmeticTask(long seed, int difficulty, Operators operators) imp
         boolean subtract = operators == Operators.PLUS_MINUS && random.nextBoolean();
         String prompt = a + (subtract ? "-" : "+") + b + "=";
         String answer = Long.toString(subtract ? a - b : a + b);
-        return new Problem(ProblemSeeds.problemId(NAME + "[" + operators.symbols() + "]", difficulty, seed, index),
-                NAME, prompt, answer);
+        return new Problem(
+                ProblemSeeds.problemId(NAME + "[" + operators.symbols() + "]", difficulty, seed, index),
+                NAME,
+                prompt,
+                answer);
     }
 
     @Override

@@ -18,8 +18,8 @@ public record LastNumberMatchVerifier() implements Verifier {
 
     public static final String NAME = "last_number_match";
 
-    static final Pattern NUMBER = Pattern.compile(
-            "(?:(?<![\\p{L}\\p{N}])[+-])?(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+)(?:\\.[0-9]+)?");
+    static final Pattern NUMBER =
+            Pattern.compile("(?:(?<![\\p{L}\\p{N}])[+-])?(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+)(?:\\.[0-9]+)?");
 
     @Override
     public double score(String completion, String answer) {

@@ -141,8 +141,15 @@ public record MathAnswerVerifier() implements Verifier {
     /** Drops what does not change an answer's value: LaTeX spacing and text wrappers, currency signs, minus forms. */
     private static String normalized(String answer) {
         return answer.replace('\u2212', '-')
-                .replace("\\!", "").replace("\\,", "").replace("{,}", ",").replace("\\$", "").replace("$", "")
-                .replace("\\%", "").replace("%", "").replace("\\left", "").replace("\\right", "");
+                .replace("\\!", "")
+                .replace("\\,", "")
+                .replace("{,}", ",")
+                .replace("\\$", "")
+                .replace("$", "")
+                .replace("\\%", "")
+                .replace("%", "")
+                .replace("\\left", "")
+                .replace("\\right", "");
     }
 
     private static String text(String answer) {

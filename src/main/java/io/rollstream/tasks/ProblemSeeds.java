@@ -16,8 +16,7 @@ final class ProblemSeeds {
 
     static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
 
-    private ProblemSeeds() {
-    }
+    private ProblemSeeds() {}
 
     /** The random source of problem {@code index} under {@code seed}. */
     static SplittableRandom random(long seed, long index) {
@@ -42,8 +41,8 @@ final class ProblemSeeds {
     /** Rejects a difficulty outside {@code [min, max]} with a message naming the allowed range. */
     static void checkDifficulty(String task, int difficulty, int min, int max) {
         if (difficulty < min || difficulty > max) {
-            throw new IllegalArgumentException("Difficulty of task " + task + " must be in [" + min + ", " + max
-                    + "], got " + difficulty);
+            throw new IllegalArgumentException(
+                    "Difficulty of task " + task + " must be in [" + min + ", " + max + "], got " + difficulty);
         }
     }
 

@@ -18,8 +18,7 @@ public final class Tasks {
 
     private static final List<String> NAMES = List.of(ArithmeticTask.NAME, ReverseTask.NAME, SortTask.NAME);
 
-    private Tasks() {
-    }
+    private Tasks() {}
 
     /** Creates task {@code name} with default options. */
     public static Task create(String name, long seed, int difficulty) {
@@ -38,8 +37,12 @@ public final class Tasks {
         }
         checkOptions(name, options, name.equals(ArithmeticTask.NAME) ? Set.of(OPERATORS) : Set.of());
         return switch (name) {
-            case ArithmeticTask.NAME -> new ArithmeticTask(seed, difficulty, ArithmeticTask.Operators.fromSymbols(
-                    options.getOrDefault(OPERATORS, ArithmeticTask.Operators.PLUS.symbols())));
+            case ArithmeticTask.NAME ->
+                new ArithmeticTask(
+                        seed,
+                        difficulty,
+                        ArithmeticTask.Operators.fromSymbols(
+                                options.getOrDefault(OPERATORS, ArithmeticTask.Operators.PLUS.symbols())));
             case ReverseTask.NAME -> new ReverseTask(seed, difficulty);
             case SortTask.NAME -> new SortTask(seed, difficulty);
             default -> throw new AssertionError("task listed in NAMES without a constructor: " + name);

@@ -10,13 +10,14 @@ import java.util.stream.Collectors;
 public final class Verifiers {
 
     private static final Map<String, Verifier> BY_NAME = List.of(
-                    new ExactMatchVerifier(), new NumericMatchVerifier(), new LastNumberMatchVerifier(),
+                    new ExactMatchVerifier(),
+                    new NumericMatchVerifier(),
+                    new LastNumberMatchVerifier(),
                     new MathAnswerVerifier())
             .stream()
             .collect(Collectors.toMap(Verifier::name, Function.identity(), (a, b) -> a, TreeMap::new));
 
-    private Verifiers() {
-    }
+    private Verifiers() {}
 
     /**
      * The verifier registered as {@code name}.

@@ -13,7 +13,6 @@ import io.rollstream.tokenizer.TokenizerSpec;
 import io.rollstream.tokenizer.Tokenizers;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,11 +51,16 @@ public final class TeacherScorer implements AutoCloseable {
      * @throws IllegalArgumentException when the teacher's tokenizer differs from the student's, or
      *     its context is shorter
      */
-    public static TeacherScorer load(Checkpoint checkpoint, TokenizerSpec studentTokenizer, int studentContextLength,
-            Placement placement, int maxBatchRows) {
-        mismatch(checkpoint.model(), checkpoint.tokenizer(), studentTokenizer, studentContextLength).ifPresent(why -> {
-            throw new IllegalArgumentException(why);
-        });
+    public static TeacherScorer load(
+            Checkpoint checkpoint,
+            TokenizerSpec studentTokenizer,
+            int studentContextLength,
+            Placement placement,
+            int maxBatchRows) {
+        mismatch(checkpoint.model(), checkpoint.tokenizer(), studentTokenizer, studentContextLength)
+                .ifPresent(why -> {
+                    throw new IllegalArgumentException(why);
+                });
         return of(Checkpoints.model(checkpoint, placement), checkpoint.tokenizer(), maxBatchRows);
     }
 
@@ -65,14 +69,20 @@ public final class TeacherScorer implements AutoCloseable {
      *
      * @throws IllegalArgumentException as {@link #load(Checkpoint, TokenizerSpec, int, Placement, int)}
      */
-    public static TeacherScorer loadDirectory(String location, TokenizerSpec studentTokenizer,
-            int studentContextLength, Placement placement, int maxBatchRows) throws IOException {
+    public static TeacherScorer loadDirectory(
+            String location,
+            TokenizerSpec studentTokenizer,
+            int studentContextLength,
+            Placement placement,
+            int maxBatchRows)
+            throws IOException {
         Path dir = Path.of(location);
         HfConfig config = HfModelDirectory.config(dir);
         TokenizerSpec tokenizer = HfModelDirectory.tokenizer(dir);
-        mismatch(config.decoder(), tokenizer, studentTokenizer, studentContextLength).ifPresent(why -> {
-            throw new IllegalArgumentException(why);
-        });
+        mismatch(config.decoder(), tokenizer, studentTokenizer, studentContextLength)
+                .ifPresent(why -> {
+                    throw new IllegalArgumentException(why);
+                });
         return of(HfModelDirectory.load(dir, config.decoder(), placement), tokenizer, maxBatchRows);
     }
 
@@ -81,8 +91,11 @@ public final class TeacherScorer implements AutoCloseable {
      * {@code studentTokenizer} and {@code studentContextLength}, or empty when it can. Tokenizers match
      * when they give ids the same meaning ({@link TokenizerIdentity}).
      */
-    public static Optional<String> mismatch(ModelSpec teacher, TokenizerSpec teacherTokenizer,
-            TokenizerSpec studentTokenizer, int studentContextLength) {
+    public static Optional<String> mismatch(
+            ModelSpec teacher,
+            TokenizerSpec teacherTokenizer,
+            TokenizerSpec studentTokenizer,
+            int studentContextLength) {
         if (!TokenizerIdentity.sameIds(teacherTokenizer, studentTokenizer)) {
             return Optional.of("the teacher uses tokenizer " + teacherTokenizer + " but the student uses "
                     + studentTokenizer + ": distillation compares the two models token by token, so the teacher"
@@ -114,8 +127,8 @@ public final class TeacherScorer implements AutoCloseable {
             for (int i = from; i < to; i++) {
                 completions.add(rollouts[i].tokens());
             }
-            float[][] teacherLogprobs = TokenLogprobs.score(teacher,
-                    Collections.nCopies(to - from, group.promptTokens()), completions, padId, 1.0);
+            float[][] teacherLogprobs = TokenLogprobs.score(
+                    teacher, Collections.nCopies(to - from, group.promptTokens()), completions, padId, 1.0);
             for (int i = from; i < to; i++) {
                 Rollout r = rollouts[i];
                 scored[i] = r.withTokenRewards(tokenRewards(teacherLogprobs[i - from], r.logprobs()));
@@ -127,8 +140,8 @@ public final class TeacherScorer implements AutoCloseable {
     /** Per-token reward {@code teacher[t] − student[t]}: the negative per-token reverse KL. */
     public static float[] tokenRewards(float[] teacher, float[] student) {
         if (teacher.length != student.length) {
-            throw new IllegalArgumentException("teacher scored " + teacher.length + " tokens, the student sampled "
-                    + student.length);
+            throw new IllegalArgumentException(
+                    "teacher scored " + teacher.length + " tokens, the student sampled " + student.length);
         }
         float[] reward = new float[teacher.length];
         for (int t = 0; t < reward.length; t++) {

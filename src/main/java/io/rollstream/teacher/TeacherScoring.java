@@ -6,14 +6,12 @@ import io.rollstream.device.DeviceSelection;
 import io.rollstream.device.Placement;
 import io.rollstream.model.ModelSource;
 import io.rollstream.types.ScoredGroup;
-
+import java.io.IOException;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-
-import java.io.IOException;
 
 /**
  * The teacher-scoring stage (distillation only): a thin, stateless Flink map around {@link
@@ -36,24 +34,37 @@ public final class TeacherScoring extends RichMapFunction<ScoredGroup, ScoredGro
     }
 
     /** Adds the stage to a job: {@code groups → teacher scoring (parallel, own slot-sharing group)}. */
-    public static SingleOutputStreamOperator<ScoredGroup> appendTo(DataStream<ScoredGroup> groups,
-            TeacherSettings settings) {
+    public static SingleOutputStreamOperator<ScoredGroup> appendTo(
+            DataStream<ScoredGroup> groups, TeacherSettings settings) {
         return groups.map(new TeacherScoring(settings))
-                .name(UID).uid(UID)
+                .name(UID)
+                .uid(UID)
                 .setParallelism(settings.parallelism())
                 .slotSharingGroup(SLOT_SHARING_GROUP);
     }
 
     @Override
     public void open(OpenContext context) throws Exception {
-        Placement placement = DeviceSelection.frozenCopyForSubtask(UID, "rollout.device", settings.device(),
-                settings.precision(), DeviceSelection.declaredGpus(getRuntimeContext()),
+        Placement placement = DeviceSelection.frozenCopyForSubtask(
+                UID,
+                "rollout.device",
+                settings.device(),
+                settings.precision(),
+                DeviceSelection.declaredGpus(getRuntimeContext()),
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
         scorer = settings.source() == ModelSource.HUGGINGFACE
-                ? TeacherScorer.loadDirectory(settings.location(), settings.studentTokenizer(),
-                        settings.studentContextLength(), placement, settings.maxBatchRows())
-                : TeacherScorer.load(read(settings.location()), settings.studentTokenizer(),
-                        settings.studentContextLength(), placement, settings.maxBatchRows());
+                ? TeacherScorer.loadDirectory(
+                        settings.location(),
+                        settings.studentTokenizer(),
+                        settings.studentContextLength(),
+                        placement,
+                        settings.maxBatchRows())
+                : TeacherScorer.load(
+                        read(settings.location()),
+                        settings.studentTokenizer(),
+                        settings.studentContextLength(),
+                        placement,
+                        settings.maxBatchRows());
     }
 
     @Override

@@ -4,7 +4,6 @@ import io.rollstream.device.DeviceSetting;
 import io.rollstream.device.Precision;
 import io.rollstream.model.ModelSource;
 import io.rollstream.tokenizer.TokenizerSpec;
-
 import java.io.Serializable;
 
 /**
@@ -21,8 +20,14 @@ import java.io.Serializable;
  * @param maxBatchRows rollouts scored per forward pass
  * @param precision the teacher's number format on a GPU ({@code model.dtype}); float32 on the CPU
  */
-public record TeacherSettings(ModelSource source, String location, int parallelism,
-        TokenizerSpec studentTokenizer, int studentContextLength, DeviceSetting device, int maxBatchRows,
+public record TeacherSettings(
+        ModelSource source,
+        String location,
+        int parallelism,
+        TokenizerSpec studentTokenizer,
+        int studentContextLength,
+        DeviceSetting device,
+        int maxBatchRows,
         Precision precision)
         implements Serializable {
 

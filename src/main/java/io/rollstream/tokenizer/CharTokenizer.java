@@ -38,8 +38,9 @@ public final class CharTokenizer implements Tokenizer {
             int cp = alphabet.codePointAt(i);
             Integer previous = idByCodePoint.putIfAbsent(cp, id);
             if (previous != null) {
-                throw new IllegalArgumentException("Char tokenizer alphabet contains " + UnencodableTextException.describe(cp)
-                        + " more than once (again at index " + i + "); each character must appear exactly once");
+                throw new IllegalArgumentException("Char tokenizer alphabet contains "
+                        + UnencodableTextException.describe(cp) + " more than once (again at index " + i
+                        + "); each character must appear exactly once");
             }
             codePointById[id++] = cp;
             i += Character.charCount(cp);
@@ -67,7 +68,8 @@ public final class CharTokenizer implements Tokenizer {
         StringBuilder text = new StringBuilder(ids.length);
         for (int id : ids) {
             if (id < 0 || id >= codePointById.length) {
-                throw new IllegalArgumentException("Token id " + id + " is outside the vocabulary [0, " + codePointById.length + ")");
+                throw new IllegalArgumentException(
+                        "Token id " + id + " is outside the vocabulary [0, " + codePointById.length + ")");
             }
             if (id >= FIRST_CHAR_ID) {
                 text.appendCodePoint(codePointById[id]);

@@ -51,8 +51,8 @@ public final class ChatTemplate {
     private static final Pattern REVERSED_SLICE =
             Pattern.compile("([A-Za-z_][A-Za-z0-9_.]*(?:\\[[^\\[\\]]*\\])*)\\[\\s*:\\s*:\\s*-1\\s*\\]");
     private static final Pattern NAMESPACE_CALL = Pattern.compile("\\bnamespace\\s*\\(");
-    private static final Pattern KEYWORD_ARGUMENT = Pattern.compile("^(\\s*[A-Za-z_][A-Za-z0-9_]*\\s*)=(?!=)(.*)$",
-            Pattern.DOTALL);
+    private static final Pattern KEYWORD_ARGUMENT =
+            Pattern.compile("^(\\s*[A-Za-z_][A-Za-z0-9_]*\\s*)=(?!=)(.*)$", Pattern.DOTALL);
 
     private static final Jinjava ENGINE = engine();
 
@@ -127,7 +127,8 @@ public final class ChatTemplate {
             throw new ChatTemplateException("the chat template failed: " + e.getMessage());
         }
         List<TemplateError> fatal = result.getErrors().stream()
-                .filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL).toList();
+                .filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL)
+                .toList();
         if (!fatal.isEmpty()) {
             throw new ChatTemplateException("the chat template failed to render: " + describe(fatal));
         }
@@ -139,24 +140,28 @@ public final class ChatTemplate {
         JinjavaInterpreter interpreter = ENGINE.newInterpreter();
         interpreter.parse(dialect);
         List<TemplateError> syntax = interpreter.getErrors().stream()
-                .filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL).toList();
+                .filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL)
+                .toList();
         if (!syntax.isEmpty()) {
             throw new ChatTemplateException("the chat template does not parse: " + describe(syntax));
         }
     }
 
     private static String describe(List<TemplateError> errors) {
-        return errors.stream().map(e -> {
-            String message = e.getMessage();
-            Throwable cause = e.getException();
-            while (cause != null) {
-                if (cause instanceof ChatTemplateException) {
-                    message = cause.getMessage();
-                }
-                cause = cause.getCause();
-            }
-            return message + (e.getLineno() > 0 ? " (line " + e.getLineno() + ")" : "");
-        }).distinct().collect(Collectors.joining("; "));
+        return errors.stream()
+                .map(e -> {
+                    String message = e.getMessage();
+                    Throwable cause = e.getException();
+                    while (cause != null) {
+                        if (cause instanceof ChatTemplateException) {
+                            message = cause.getMessage();
+                        }
+                        cause = cause.getCause();
+                    }
+                    return message + (e.getLineno() > 0 ? " (line " + e.getLineno() + ")" : "");
+                })
+                .distinct()
+                .collect(Collectors.joining("; "));
     }
 
     private static Jinjava engine() {
@@ -180,10 +185,14 @@ public final class ChatTemplate {
                 .build();
         Jinjava jinjava = new Jinjava(config);
         try {
-            jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
-                    ChatTemplateFunctions.class.getMethod("raiseException", Object.class)));
-            jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "strftime_now",
-                    ChatTemplateFunctions.class.getMethod("strftimeNow", String.class)));
+            jinjava.getGlobalContext()
+                    .registerFunction(new ELFunctionDefinition(
+                            "",
+                            "raise_exception",
+                            ChatTemplateFunctions.class.getMethod("raiseException", Object.class)));
+            jinjava.getGlobalContext()
+                    .registerFunction(new ELFunctionDefinition(
+                            "", "strftime_now", ChatTemplateFunctions.class.getMethod("strftimeNow", String.class)));
         } catch (NoSuchMethodException e) {
             throw new IllegalStateException("chat template helpers are missing", e);
         }
@@ -193,8 +202,9 @@ public final class ChatTemplate {
 
     /** Rewrites the Jinja2 constructs Jinjava does not parse into equivalents it does (see the class comment). */
     static String toJinjavaDialect(String template) {
-        String reversed = REVERSED_SLICE.matcher(template).replaceAll(m -> Matcher.quoteReplacement(
-                "(" + m.group(1) + "|reverse|list)"));
+        String reversed = REVERSED_SLICE
+                .matcher(template)
+                .replaceAll(m -> Matcher.quoteReplacement("(" + m.group(1) + "|reverse|list)"));
         return parenthesiseNamespaceArguments(reversed);
     }
 

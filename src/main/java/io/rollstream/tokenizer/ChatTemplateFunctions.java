@@ -21,8 +21,7 @@ public final class ChatTemplateFunctions {
     /** Context variable holding the date {@code strftime_now} formats (see {@link ChatTemplate}). */
     static final String DATE_VARIABLE = "__rollstream_render_date__";
 
-    private ChatTemplateFunctions() {
-    }
+    private ChatTemplateFunctions() {}
 
     /** {@code raise_exception(message)}: the template refuses the conversation. */
     public static Object raiseException(Object message) {
@@ -35,7 +34,9 @@ public final class ChatTemplateFunctions {
      * directive gives midnight.
      */
     public static String strftimeNow(String format) {
-        Object value = JinjavaInterpreter.getCurrentMaybe().map(i -> i.getContext().get(DATE_VARIABLE)).orElse(null);
+        Object value = JinjavaInterpreter.getCurrentMaybe()
+                .map(i -> i.getContext().get(DATE_VARIABLE))
+                .orElse(null);
         LocalDate date = value instanceof LocalDate d ? d : ChatTemplate.DEFAULT_DATE;
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < format.length(); i++) {
@@ -45,21 +46,22 @@ public final class ChatTemplateFunctions {
                 continue;
             }
             char d = format.charAt(++i);
-            out.append(switch (d) {
-                case 'd' -> String.format("%02d", date.getDayOfMonth());
-                case 'm' -> String.format("%02d", date.getMonthValue());
-                case 'y' -> String.format("%02d", date.getYear() % 100);
-                case 'Y' -> String.valueOf(date.getYear());
-                case 'b' -> date.getMonth().getDisplayName(TextStyle.SHORT, Locale.ENGLISH);
-                case 'B' -> date.getMonth().getDisplayName(TextStyle.FULL, Locale.ENGLISH);
-                case 'a' -> date.getDayOfWeek().getDisplayName(TextStyle.SHORT, Locale.ENGLISH);
-                case 'A' -> date.getDayOfWeek().getDisplayName(TextStyle.FULL, Locale.ENGLISH);
-                case 'j' -> String.format("%03d", date.getDayOfYear());
-                case 'H', 'M', 'S', 'I' -> "00";
-                case 'F' -> date.format(DateTimeFormatter.ISO_LOCAL_DATE);
-                case '%' -> "%";
-                default -> "%" + d;
-            });
+            out.append(
+                    switch (d) {
+                        case 'd' -> String.format("%02d", date.getDayOfMonth());
+                        case 'm' -> String.format("%02d", date.getMonthValue());
+                        case 'y' -> String.format("%02d", date.getYear() % 100);
+                        case 'Y' -> String.valueOf(date.getYear());
+                        case 'b' -> date.getMonth().getDisplayName(TextStyle.SHORT, Locale.ENGLISH);
+                        case 'B' -> date.getMonth().getDisplayName(TextStyle.FULL, Locale.ENGLISH);
+                        case 'a' -> date.getDayOfWeek().getDisplayName(TextStyle.SHORT, Locale.ENGLISH);
+                        case 'A' -> date.getDayOfWeek().getDisplayName(TextStyle.FULL, Locale.ENGLISH);
+                        case 'j' -> String.format("%03d", date.getDayOfYear());
+                        case 'H', 'M', 'S', 'I' -> "00";
+                        case 'F' -> date.format(DateTimeFormatter.ISO_LOCAL_DATE);
+                        case '%' -> "%";
+                        default -> "%" + d;
+                    });
         }
         return out.toString();
     }
@@ -117,8 +119,8 @@ public final class ChatTemplateFunctions {
         void write(T item, int depth);
     }
 
-    private static <T> void container(StringBuilder out, Iterator<T> items, char open, char close, int indent,
-            int depth, ItemWriter<T> writer) {
+    private static <T> void container(
+            StringBuilder out, Iterator<T> items, char open, char close, int indent, int depth, ItemWriter<T> writer) {
         out.append(open);
         if (!items.hasNext()) {
             out.append(close);

@@ -46,8 +46,13 @@ public final class HuggingFaceTokenizerAdapter implements Tokenizer, AutoCloseab
     private final ChatTemplate chatTemplate;
     private final int unknownId;
 
-    private HuggingFaceTokenizerAdapter(HuggingFaceTokenizer tokenizer, TokenizerSpec spec, HuggingFaceVocab vocab,
-            SpecialTokens special, int modelVocabSize, ChatTemplate chatTemplate) {
+    private HuggingFaceTokenizerAdapter(
+            HuggingFaceTokenizer tokenizer,
+            TokenizerSpec spec,
+            HuggingFaceVocab vocab,
+            SpecialTokens special,
+            int modelVocabSize,
+            ChatTemplate chatTemplate) {
         this.tokenizer = tokenizer;
         this.spec = spec;
         this.path = spec.path();
@@ -72,8 +77,12 @@ public final class HuggingFaceTokenizerAdapter implements Tokenizer, AutoCloseab
         HuggingFaceTokenizer loaded = open(file);
         try {
             int eos = vocab.firstIdOf("EOS", EOS_CANDIDATES, file);
-            SpecialTokens special = new SpecialTokens(vocab.firstIdOf("PAD", PAD_CANDIDATES, file),
-                    vocab.firstIdOf("BOS", BOS_CANDIDATES, file), eos, Set.of(eos), true);
+            SpecialTokens special = new SpecialTokens(
+                    vocab.firstIdOf("PAD", PAD_CANDIDATES, file),
+                    vocab.firstIdOf("BOS", BOS_CANDIDATES, file),
+                    eos,
+                    Set.of(eos),
+                    true);
             return new HuggingFaceTokenizerAdapter(loaded, TokenizerSpec.huggingFace(path), vocab, special, 0, null);
         } catch (RuntimeException e) {
             loaded.close();
@@ -100,10 +109,16 @@ public final class HuggingFaceTokenizerAdapter implements Tokenizer, AutoCloseab
         HuggingFaceTokenizer loaded = open(file);
         try {
             SpecialTokens special = config.specialTokens(vocab, bos -> addsBosItself(loaded, bos));
-            ChatTemplate template = config.chatTemplate().map(t -> ChatTemplate.of(t, config.templateTokens()))
+            ChatTemplate template = config.chatTemplate()
+                    .map(t -> ChatTemplate.of(t, config.templateTokens()))
                     .orElse(null);
-            return new HuggingFaceTokenizerAdapter(loaded, TokenizerSpec.huggingFaceModel(dir.toString()), vocab,
-                    special, config.modelVocabSize(), template);
+            return new HuggingFaceTokenizerAdapter(
+                    loaded,
+                    TokenizerSpec.huggingFaceModel(dir.toString()),
+                    vocab,
+                    special,
+                    config.modelVocabSize(),
+                    template);
         } catch (RuntimeException e) {
             loaded.close();
             throw e;
@@ -149,8 +164,8 @@ public final class HuggingFaceTokenizerAdapter implements Tokenizer, AutoCloseab
         CharSpan[] spans = encoding.getCharTokenSpans();
         for (int i = 0; i < ids.length; i++) {
             if (ids[i] == unknownId) {
-                throw new UnencodableTextException(text, culprit(text, spans[i]),
-                        "maps to the unknown token of Hugging Face tokenizer " + path);
+                throw new UnencodableTextException(
+                        text, culprit(text, spans[i]), "maps to the unknown token of Hugging Face tokenizer " + path);
             }
         }
         int uncovered = firstUncovered(text, spans);
@@ -158,7 +173,9 @@ public final class HuggingFaceTokenizerAdapter implements Tokenizer, AutoCloseab
             // Offsets after a dropped character are shifted by the runtime, so locate the culprit by encoding
             // characters on their own; the uncovered position is only the fallback.
             int dropped = firstUnencodable(text, 0, text.length());
-            throw new UnencodableTextException(text, dropped >= 0 ? dropped : uncovered,
+            throw new UnencodableTextException(
+                    text,
+                    dropped >= 0 ? dropped : uncovered,
                     "no token of Hugging Face tokenizer " + path + " covers it (it would be dropped)");
         }
         return Arrays.stream(ids).mapToInt(Math::toIntExact).toArray();
@@ -195,8 +212,8 @@ public final class HuggingFaceTokenizerAdapter implements Tokenizer, AutoCloseab
      */
     private int culprit(String text, CharSpan span) {
         int codePoints = text.codePointCount(0, text.length());
-        boolean spanUsable = span != null && span.getStart() >= 0 && span.getStart() < span.getEnd()
-                && span.getEnd() <= codePoints;
+        boolean spanUsable =
+                span != null && span.getStart() >= 0 && span.getStart() < span.getEnd() && span.getEnd() <= codePoints;
         int start = spanUsable ? text.offsetByCodePoints(0, span.getStart()) : 0;
         int end = spanUsable ? text.offsetByCodePoints(0, span.getEnd()) : text.length();
         int culprit = firstUnencodable(text, start, end);
@@ -211,7 +228,9 @@ public final class HuggingFaceTokenizerAdapter implements Tokenizer, AutoCloseab
         for (int i = start; i < end; ) {
             int cp = text.codePointAt(i);
             if (!Character.isWhitespace(cp)) {
-                long[] ids = tokenizer.encode(new String(Character.toChars(cp)), false, false).getIds();
+                long[] ids = tokenizer
+                        .encode(new String(Character.toChars(cp)), false, false)
+                        .getIds();
                 if (ids.length == 0 || Arrays.stream(ids).anyMatch(id -> id == unknownId)) {
                     return i;
                 }
@@ -231,9 +250,13 @@ public final class HuggingFaceTokenizerAdapter implements Tokenizer, AutoCloseab
         int n = 0;
         for (int id : ids) {
             if (id < 0 || id >= vocabSize) {
-                throw new IllegalArgumentException("Token id " + id + " is outside the vocabulary [0, " + vocabSize + ")");
+                throw new IllegalArgumentException(
+                        "Token id " + id + " is outside the vocabulary [0, " + vocabSize + ")");
             }
-            if (id != special.padId() && id != special.bosId() && !special.stopIds().contains(id) && id < textIds) {
+            if (id != special.padId()
+                    && id != special.bosId()
+                    && !special.stopIds().contains(id)
+                    && id < textIds) {
                 kept[n++] = id;
             }
         }

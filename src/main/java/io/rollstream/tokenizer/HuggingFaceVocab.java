@@ -29,7 +29,8 @@ final class HuggingFaceVocab {
 
     private HuggingFaceVocab(Map<String, Integer> idByToken, OptionalInt unknownId, List<String> specialTexts) {
         this.idByToken = Map.copyOf(idByToken);
-        this.size = idByToken.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
+        this.size =
+                idByToken.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
         this.unknownId = unknownId;
         this.specialTexts = List.copyOf(specialTexts);
     }
@@ -46,19 +47,22 @@ final class HuggingFaceVocab {
         JsonNode vocab = model.path("vocab");
         Map<String, Integer> ids = new HashMap<>();
         if (vocab.isObject()) {
-            vocab.fields().forEachRemaining(e -> ids.put(e.getKey(), e.getValue().asInt()));
+            vocab.fields()
+                    .forEachRemaining(e -> ids.put(e.getKey(), e.getValue().asInt()));
         } else if (vocab.isArray()) {
             for (int id = 0; id < vocab.size(); id++) {
                 ids.put(vocab.get(id).path(0).asText(), id);
             }
         } else {
-            throw new IllegalArgumentException("Hugging Face tokenizer file " + file
-                    + " has no model.vocab object or array (model type " + model.path("type").asText("?") + ")");
+            throw new IllegalArgumentException(
+                    "Hugging Face tokenizer file " + file + " has no model.vocab object or array (model type "
+                            + model.path("type").asText("?") + ")");
         }
         List<String> specialTexts = new ArrayList<>();
         for (JsonNode added : root.path("added_tokens")) {
             ids.put(added.path("content").asText(), added.path("id").asInt());
-            if (added.path("special").asBoolean(false) && !added.path("content").asText().isEmpty()) {
+            if (added.path("special").asBoolean(false)
+                    && !added.path("content").asText().isEmpty()) {
                 specialTexts.add(added.path("content").asText());
             }
         }
@@ -116,7 +120,7 @@ final class HuggingFaceVocab {
                 return id;
             }
         }
-        throw new IllegalArgumentException("Hugging Face tokenizer " + file + " has no " + role
-                + " token; looked for " + candidates);
+        throw new IllegalArgumentException(
+                "Hugging Face tokenizer " + file + " has no " + role + " token; looked for " + candidates);
     }
 }

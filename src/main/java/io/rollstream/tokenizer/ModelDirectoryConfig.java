@@ -80,10 +80,16 @@ final class ModelDirectoryConfig {
                     + " eos_token in tokenizer_config.json or eos_token_id in generation_config.json");
         }
         int eosId = eos.isPresent() ? eos.getAsInt() : eosIds.get(0);
-        int bosId = firstOf(tokenId(vocab, "bos_token"), id(generationConfig.path("bos_token_id")),
-                id(modelConfig.path("bos_token_id"))).orElse(eosId);
-        int padId = firstOf(tokenId(vocab, "pad_token"), id(generationConfig.path("pad_token_id")),
-                id(modelConfig.path("pad_token_id"))).orElse(eosId);
+        int bosId = firstOf(
+                        tokenId(vocab, "bos_token"),
+                        id(generationConfig.path("bos_token_id")),
+                        id(modelConfig.path("bos_token_id")))
+                .orElse(eosId);
+        int padId = firstOf(
+                        tokenId(vocab, "pad_token"),
+                        id(generationConfig.path("pad_token_id")),
+                        id(modelConfig.path("pad_token_id")))
+                .orElse(eosId);
         JsonNode addBos = tokenizerConfig.path("add_bos_token");
         boolean addsBos = addBos.isBoolean() ? addBos.asBoolean() : bosAddedByPostProcessor.test(bosId);
         for (int id : List.of(eosId, bosId, padId)) {

@@ -40,7 +40,8 @@ public final class PromptCodec {
         this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer must not be null");
         this.format = Objects.requireNonNull(format, "prompt format must not be null");
         if (format.kind() == PromptFormat.Kind.CHAT && tokenizer.chatTemplate().isEmpty()) {
-            throw new IllegalArgumentException("data.prompt_format is chat, but tokenizer " + tokenizer.spec().path()
+            throw new IllegalArgumentException("data.prompt_format is chat, but tokenizer "
+                    + tokenizer.spec().path()
                     + " has no chat template (a Hugging Face model directory's tokenizer_config.json chat_template or"
                     + " chat_template.jinja): use data.prompt_format: raw, or a model that has one");
         }
@@ -120,8 +121,8 @@ public final class PromptCodec {
     private String markCuts(String text) {
         int reserved = text.indexOf(CUT);
         if (reserved >= 0) {
-            throw new UnencodableTextException(text, reserved, "U+FDD0 is a Unicode non-character, reserved by"
-                    + " Rollstream's prompt encoding");
+            throw new UnencodableTextException(
+                    text, reserved, "U+FDD0 is a Unicode non-character, reserved by" + " Rollstream's prompt encoding");
         }
         List<String> specials = tokenizer.specialTokenTexts();
         if (specials.isEmpty()) {

@@ -14,7 +14,10 @@ import java.util.Objects;
 public record PromptFormat(Kind kind, String systemPrompt) implements Serializable {
 
     /** The two formats. */
-    public enum Kind { RAW, CHAT }
+    public enum Kind {
+        RAW,
+        CHAT
+    }
 
     /** Prompts as they are. */
     public static final PromptFormat RAW = new PromptFormat(Kind.RAW, null);

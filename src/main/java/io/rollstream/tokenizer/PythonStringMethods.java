@@ -48,8 +48,8 @@ final class PythonStringMethods extends ELResolver {
             case "lower" -> args.length == 0 ? s.toLowerCase(Locale.ROOT) : NOT_HANDLED;
             case "capitalize" -> args.length == 0 ? capitalize(s) : NOT_HANDLED;
             case "title" -> args.length == 0 ? title(s) : NOT_HANDLED;
-            case "replace" -> args.length == 2 ? s.replace(String.valueOf(args[0]), String.valueOf(args[1]))
-                    : NOT_HANDLED;
+            case "replace" ->
+                args.length == 2 ? s.replace(String.valueOf(args[0]), String.valueOf(args[1])) : NOT_HANDLED;
             default -> NOT_HANDLED;
         };
     }
@@ -117,7 +117,9 @@ final class PythonStringMethods extends ELResolver {
     }
 
     private static String capitalize(String s) {
-        return s.isEmpty() ? s : s.substring(0, 1).toUpperCase(Locale.ROOT) + s.substring(1).toLowerCase(Locale.ROOT);
+        return s.isEmpty()
+                ? s
+                : s.substring(0, 1).toUpperCase(Locale.ROOT) + s.substring(1).toLowerCase(Locale.ROOT);
     }
 
     private static String title(String s) {

@@ -23,8 +23,7 @@ import java.util.Objects;
  * @param prompt how prompts are formatted; null means {@link PromptFormat#RAW}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record TokenizerSpec(String type, String alphabet, String path, PromptFormat prompt)
-        implements Serializable {
+public record TokenizerSpec(String type, String alphabet, String path, PromptFormat prompt) implements Serializable {
 
     /** Type name of {@link CharTokenizer}. */
     public static final String CHAR = "char";

@@ -9,8 +9,7 @@ import java.nio.file.Path;
  */
 public final class Tokenizers {
 
-    private Tokenizers() {
-    }
+    private Tokenizers() {}
 
     /**
      * Creates the tokenizer {@code spec} describes.
@@ -22,9 +21,10 @@ public final class Tokenizers {
             case TokenizerSpec.CHAR -> new CharTokenizer(require(spec.alphabet(), "alphabet", spec));
             case TokenizerSpec.HUGGING_FACE -> HuggingFaceTokenizerAdapter.load(require(spec.path(), "path", spec));
             case TokenizerSpec.HUGGING_FACE_MODEL -> fromModelDirectory(Path.of(require(spec.path(), "path", spec)));
-            default -> throw new IllegalArgumentException("Unknown tokenizer type '" + spec.type() + "' in " + spec
-                    + "; known types: [" + TokenizerSpec.CHAR + ", " + TokenizerSpec.HUGGING_FACE + ", "
-                    + TokenizerSpec.HUGGING_FACE_MODEL + "]");
+            default ->
+                throw new IllegalArgumentException("Unknown tokenizer type '" + spec.type() + "' in " + spec
+                        + "; known types: [" + TokenizerSpec.CHAR + ", " + TokenizerSpec.HUGGING_FACE + ", "
+                        + TokenizerSpec.HUGGING_FACE_MODEL + "]");
         };
     }
 
@@ -41,8 +41,8 @@ public final class Tokenizers {
 
     private static String require(String value, String field, TokenizerSpec spec) {
         if (value == null) {
-            throw new IllegalArgumentException("Tokenizer spec of type '" + spec.type() + "' needs a '" + field
-                    + "': " + spec);
+            throw new IllegalArgumentException(
+                    "Tokenizer spec of type '" + spec.type() + "' needs a '" + field + "': " + spec);
         }
         return value;
     }

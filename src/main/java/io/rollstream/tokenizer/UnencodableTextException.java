@@ -41,8 +41,8 @@ public final class UnencodableTextException extends IllegalArgumentException {
     }
 
     private static String message(String text, int index, String reason) {
-        return "Cannot encode character " + describe(text.codePointAt(index)) + " at index " + index
-                + " of text " + abbreviate(text) + ": " + reason;
+        return "Cannot encode character " + describe(text.codePointAt(index)) + " at index " + index + " of text "
+                + abbreviate(text) + ": " + reason;
     }
 
     private static String abbreviate(String text) {

@@ -16,6 +16,15 @@ package io.rollstream.types;
  * @param pools pool sizes summed over the latest report of each generator subtask
  * @param totals the whole run's counts as of this cut (this batch's groups included)
  */
-public record BatchStats(long groupsReceived, long groupsDroppedZeroAdvantage, long groupsDroppedDifficulty,
-        long groupsDroppedStale, long groupsDroppedLength, long groupsWaiting, long completionTokensReceived,
-        long firstArrivalMillis, long cutMillis, PoolCounts pools, GroupTotals totals) {}
+public record BatchStats(
+        long groupsReceived,
+        long groupsDroppedZeroAdvantage,
+        long groupsDroppedDifficulty,
+        long groupsDroppedStale,
+        long groupsDroppedLength,
+        long groupsWaiting,
+        long completionTokensReceived,
+        long firstArrivalMillis,
+        long cutMillis,
+        PoolCounts pools,
+        GroupTotals totals) {}

@@ -1,7 +1,6 @@
 package io.rollstream.types;
 
 import com.fasterxml.jackson.annotation.JsonValue;
-
 import java.util.Locale;
 
 /**

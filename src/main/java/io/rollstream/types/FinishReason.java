@@ -28,7 +28,7 @@ public enum FinishReason {
                 return r;
             }
         }
-        throw new IllegalArgumentException("unknown finish reason '" + key + "': expected stop, length or"
-                + " scoring_failed");
+        throw new IllegalArgumentException(
+                "unknown finish reason '" + key + "': expected stop, length or" + " scoring_failed");
     }
 }

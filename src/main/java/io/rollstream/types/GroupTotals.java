@@ -15,8 +15,16 @@ package io.rollstream.types;
  * @param scoredTokens completion tokens of the scored groups
  * @param trainedTokens completion tokens of the trained groups
  */
-public record GroupTotals(long scored, long trained, long droppedZeroAdvantage, long droppedDifficulty,
-        long droppedStale, long droppedLength, long droppedScoringFailed, long scoredTokens, long trainedTokens) {
+public record GroupTotals(
+        long scored,
+        long trained,
+        long droppedZeroAdvantage,
+        long droppedDifficulty,
+        long droppedStale,
+        long droppedLength,
+        long droppedScoringFailed,
+        long scoredTokens,
+        long trainedTokens) {
 
     /** Nothing seen yet. */
     public static final GroupTotals NONE = new GroupTotals(0, 0, 0, 0, 0, 0, 0, 0, 0);

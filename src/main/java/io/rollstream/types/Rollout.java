@@ -24,8 +24,15 @@ import java.util.Objects;
  * @param tokenRewards per-token rewards (distillation: teacher − student log-prob); null for RL
  * @param finishReason the string form of savepoints written before the typed one, see above; null
  */
-public record Rollout(int[] tokens, float[] logprobs, String text, double reward, FinishReason finish,
-        String scoringError, float[] tokenRewards, String finishReason) {
+public record Rollout(
+        int[] tokens,
+        float[] logprobs,
+        String text,
+        double reward,
+        FinishReason finish,
+        String scoringError,
+        float[] tokenRewards,
+        String finishReason) {
 
     /** How {@code rollouts.jsonl} separates {@code scoring_failed} from the error. */
     private static final String ERROR_SEPARATOR = ": ";
@@ -39,8 +46,8 @@ public record Rollout(int[] tokens, float[] logprobs, String text, double reward
         }
         if (finishReason != null) {
             if (finish != null || scoringError != null) {
-                throw new IllegalArgumentException("a rollout has a typed finish reason or the string form of an"
-                        + " old savepoint, not both");
+                throw new IllegalArgumentException(
+                        "a rollout has a typed finish reason or the string form of an" + " old savepoint, not both");
             }
             String[] keyAndError = finishReason.split(ERROR_SEPARATOR, 2);
             finish = FinishReason.ofKey(keyAndError[0]);
@@ -59,8 +66,14 @@ public record Rollout(int[] tokens, float[] logprobs, String text, double reward
     }
 
     /** A rollout; {@code scoringError} is set exactly when {@code finish} is {@link FinishReason#SCORING_FAILED}. */
-    public Rollout(int[] tokens, float[] logprobs, String text, double reward, FinishReason finish,
-            String scoringError, float[] tokenRewards) {
+    public Rollout(
+            int[] tokens,
+            float[] logprobs,
+            String text,
+            double reward,
+            FinishReason finish,
+            String scoringError,
+            float[] tokenRewards) {
         this(tokens, logprobs, text, reward, finish, scoringError, tokenRewards, null);
     }
 
@@ -68,9 +81,16 @@ public record Rollout(int[] tokens, float[] logprobs, String text, double reward
      * The rollout with the finish reason of the string form ({@code "stop"}, {@code "length"}, {@code
      * "scoring_failed: <error>"}): how state written before the typed form is read.
      */
-    public static Rollout ofStringForm(int[] tokens, float[] logprobs, String text, double reward,
-            String finishReason, float[] tokenRewards) {
-        return new Rollout(tokens, logprobs, text, reward, null, null, tokenRewards,
+    public static Rollout ofStringForm(
+            int[] tokens, float[] logprobs, String text, double reward, String finishReason, float[] tokenRewards) {
+        return new Rollout(
+                tokens,
+                logprobs,
+                text,
+                reward,
+                null,
+                null,
+                tokenRewards,
                 Objects.requireNonNull(finishReason, "a stored rollout without a finish reason"));
     }
 

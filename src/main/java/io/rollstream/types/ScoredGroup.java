@@ -21,9 +21,20 @@ package io.rollstream.types;
  * @param verdict batch assembly's content verdict, decided when the group completed; null when the
  *     rollout stage was given no filters to judge by (batch assembly then decides)
  */
-public record ScoredGroup(String groupId, String problemId, String task, String prompt, String answer,
-        int[] promptTokens, long admission, long policyVersion, int generatorSubtask, PoolCounts pools,
-        double generationMillis, Rollout[] rollouts, GroupVerdict verdict) {
+public record ScoredGroup(
+        String groupId,
+        String problemId,
+        String task,
+        String prompt,
+        String answer,
+        int[] promptTokens,
+        long admission,
+        long policyVersion,
+        int generatorSubtask,
+        PoolCounts pools,
+        double generationMillis,
+        Rollout[] rollouts,
+        GroupVerdict verdict) {
 
     public static String groupId(String problemId, long admission) {
         return problemId + "#" + admission;
@@ -44,8 +55,20 @@ public record ScoredGroup(String groupId, String problemId, String task, String 
 
     /** The same group with other rollouts (the teacher's per-token rewards added); the verdict stays. */
     public ScoredGroup withRollouts(Rollout[] other) {
-        return new ScoredGroup(groupId, problemId, task, prompt, answer, promptTokens, admission, policyVersion,
-                generatorSubtask, pools, generationMillis, other, verdict);
+        return new ScoredGroup(
+                groupId,
+                problemId,
+                task,
+                prompt,
+                answer,
+                promptTokens,
+                admission,
+                policyVersion,
+                generatorSubtask,
+                pools,
+                generationMillis,
+                other,
+                verdict);
     }
 
     public double[] rewards() {

@@ -1,7 +1,5 @@
 package io.rollstream.types;
 
-import io.rollstream.common.Json;
-
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -17,7 +15,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
+import io.rollstream.common.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -67,11 +65,23 @@ import java.util.stream.Stream;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonDeserialize(using = StepMetrics.Reader.class)
-public record StepMetrics(Phase phase, long step, Long policyVersion, @JsonUnwrapped Rewards rewards,
-        @JsonUnwrapped Optimization optimization, @JsonUnwrapped Samples samples, @JsonUnwrapped Groups groups,
-        @JsonUnwrapped Totals totals, @JsonUnwrapped Throughput throughput, @JsonUnwrapped Updates updates,
-        @JsonUnwrapped Training training, Map<String, Double> lossDiagnostics, Double evalAccuracy,
-        Map<Integer, Double> evalPassAt, @JsonUnwrapped StepTimes stepTimes, @JsonUnwrapped EpochKlProgress epochKl,
+public record StepMetrics(
+        Phase phase,
+        long step,
+        Long policyVersion,
+        @JsonUnwrapped Rewards rewards,
+        @JsonUnwrapped Optimization optimization,
+        @JsonUnwrapped Samples samples,
+        @JsonUnwrapped Groups groups,
+        @JsonUnwrapped Totals totals,
+        @JsonUnwrapped Throughput throughput,
+        @JsonUnwrapped Updates updates,
+        @JsonUnwrapped Training training,
+        Map<String, Double> lossDiagnostics,
+        Double evalAccuracy,
+        Map<Integer, Double> evalPassAt,
+        @JsonUnwrapped StepTimes stepTimes,
+        @JsonUnwrapped EpochKlProgress epochKl,
         Long invalidRecords) {
 
     public StepMetrics {
@@ -120,7 +130,11 @@ public record StepMetrics(Phase phase, long step, Long policyVersion, @JsonUnwra
      *     the lines of runs older than the key
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Samples(double seqLenMean, Long seqLenMax, Double completionsCutFraction, double stalenessMean,
+    public record Samples(
+            double seqLenMean,
+            Long seqLenMax,
+            Double completionsCutFraction,
+            double stalenessMean,
             long stalenessMax) {}
 
     /**
@@ -129,22 +143,43 @@ public record StepMetrics(Phase phase, long step, Long policyVersion, @JsonUnwra
      * {@code groupsScored} is null in the lines of runs older than the count.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Groups(Long groupsScored, long groupsTrained, long groupsDroppedZeroAdvantage,
-            long groupsDroppedStale, long groupsDroppedDifficulty, long groupsDroppedLength, long groupsWaiting,
-            long poolEasy, long poolNormal, long poolHard, Double generationEfficiency,
+    public record Groups(
+            Long groupsScored,
+            long groupsTrained,
+            long groupsDroppedZeroAdvantage,
+            long groupsDroppedStale,
+            long groupsDroppedDifficulty,
+            long groupsDroppedLength,
+            long groupsWaiting,
+            long poolEasy,
+            long poolNormal,
+            long poolHard,
+            Double generationEfficiency,
             Double rolloutTokensPerTrainedToken) {}
 
     /** The whole run's groups (restores included) and waste; a ratio with nothing to divide by is null. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Totals(long totalGroupsScored, long totalGroupsTrained, long totalGroupsDroppedZeroAdvantage,
-            long totalGroupsDroppedDifficulty, long totalGroupsDroppedStale, long totalGroupsDroppedLength,
-            long totalGroupsDroppedScoringFailed, Double totalGenerationEfficiency,
+    public record Totals(
+            long totalGroupsScored,
+            long totalGroupsTrained,
+            long totalGroupsDroppedZeroAdvantage,
+            long totalGroupsDroppedDifficulty,
+            long totalGroupsDroppedStale,
+            long totalGroupsDroppedLength,
+            long totalGroupsDroppedScoringFailed,
+            Double totalGenerationEfficiency,
             Double totalRolloutTokensPerTrainedToken) {
 
         /** The totals batch assembly counted. */
         public static Totals of(GroupTotals t) {
-            return new Totals(t.scored(), t.trained(), t.droppedZeroAdvantage(), t.droppedDifficulty(),
-                    t.droppedStale(), t.droppedLength(), t.droppedScoringFailed(),
+            return new Totals(
+                    t.scored(),
+                    t.trained(),
+                    t.droppedZeroAdvantage(),
+                    t.droppedDifficulty(),
+                    t.droppedStale(),
+                    t.droppedLength(),
+                    t.droppedScoringFailed(),
                     t.scored() > 0 ? t.generationEfficiency() : null,
                     t.trainedTokens() > 0 ? t.rolloutTokensPerTrainedToken() : null);
         }
@@ -157,8 +192,8 @@ public record StepMetrics(Phase phase, long step, Long policyVersion, @JsonUnwra
      *     lines of runs older than the key
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Throughput(Long rolloutTokens, double rolloutTokensPerS, double learnerTokensPerS,
-            double learnerWaitS) {}
+    public record Throughput(
+            Long rolloutTokens, double rolloutTokensPerS, double learnerTokensPerS, double learnerWaitS) {}
 
     /**
      * How long a step took and what the optimizer applied.
@@ -168,8 +203,8 @@ public record StepMetrics(Phase phase, long step, Long policyVersion, @JsonUnwra
      * @param skippedZeroGradient RL: updates skipped for an all-zero gradient; SFT: null
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Updates(double stepTimeS, Integer optimizerSteps, Integer skippedNonFinite,
-            Integer skippedZeroGradient) {}
+    public record Updates(
+            double stepTimeS, Integer optimizerSteps, Integer skippedNonFinite, Integer skippedZeroGradient) {}
 
     /**
      * Where an RL step's training time went, summed over its micro-batches and updates, and the
@@ -199,8 +234,7 @@ public record StepMetrics(Phase phase, long step, Long policyVersion, @JsonUnwra
      * @param epochsCompleted epochs completed so far
      * @param klEpochStd σ of the per-epoch KL across them
      */
-    public record EpochKlProgress(List<CompletedEpoch> epochsCompletedNow, int epochsCompleted,
-            double klEpochStd) {
+    public record EpochKlProgress(List<CompletedEpoch> epochsCompletedNow, int epochsCompleted, double klEpochStd) {
 
         public EpochKlProgress {
             epochsCompletedNow = new ArrayList<>(epochsCompletedNow);
@@ -211,15 +245,40 @@ public record StepMetrics(Phase phase, long step, Long policyVersion, @JsonUnwra
     public record CompletedEpoch(long epoch, double klMean) {}
 
     /** Keys the learner writes after the losses' diagnostics. */
-    private static final List<String> WRITTEN_AFTER_DIAGNOSTICS = Stream.of(Reader.keys(Training.class).stream(),
-            Stream.of("eval_accuracy"), Reader.keys(StepTimes.class).stream(),
-            Reader.keys(EpochKlProgress.class).stream(), Stream.of("invalid_records")).flatMap(k -> k).toList();
+    private static final List<String> WRITTEN_AFTER_DIAGNOSTICS = Stream.of(
+                    Reader.keys(Training.class).stream(),
+                    Stream.of("eval_accuracy"),
+                    Reader.keys(StepTimes.class).stream(),
+                    Reader.keys(EpochKlProgress.class).stream(),
+                    Stream.of("invalid_records"))
+            .flatMap(k -> k)
+            .toList();
 
     /** A warm-start step's line. */
-    public static StepMetrics sft(long step, Optimization optimization, double stepTimeS, Double evalAccuracy,
+    public static StepMetrics sft(
+            long step,
+            Optimization optimization,
+            double stepTimeS,
+            Double evalAccuracy,
             Map<Integer, Double> evalPassAt) {
-        return new StepMetrics(Phase.SFT, step, null, null, optimization, null, null, null, null,
-                new Updates(stepTimeS, null, null, null), null, Map.of(), evalAccuracy, evalPassAt, null, null, null);
+        return new StepMetrics(
+                Phase.SFT,
+                step,
+                null,
+                null,
+                optimization,
+                null,
+                null,
+                null,
+                null,
+                new Updates(stepTimeS, null, null, null),
+                null,
+                Map.of(),
+                evalAccuracy,
+                evalPassAt,
+                null,
+                null,
+                null);
     }
 
     @JsonIgnore
@@ -244,8 +303,24 @@ public record StepMetrics(Phase phase, long step, Long policyVersion, @JsonUnwra
 
     /** This line with {@code invalid_records} set. */
     public StepMetrics withInvalidRecords(long count) {
-        return new StepMetrics(phase, step, policyVersion, rewards, optimization, samples, groups, totals, throughput,
-                updates, training, lossDiagnostics, evalAccuracy, evalPassAt, stepTimes, epochKl, count);
+        return new StepMetrics(
+                phase,
+                step,
+                policyVersion,
+                rewards,
+                optimization,
+                samples,
+                groups,
+                totals,
+                throughput,
+                updates,
+                training,
+                lossDiagnostics,
+                evalAccuracy,
+                evalPassAt,
+                stepTimes,
+                epochKl,
+                count);
     }
 
     @JsonIgnore
@@ -318,14 +393,22 @@ public record StepMetrics(Phase phase, long step, Long policyVersion, @JsonUnwra
     static final class Reader extends StdDeserializer<StepMetrics> {
 
         private static final long serialVersionUID = 1L;
-        private static final ObjectReader PART = Json.mapper().reader()
-                .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-        private static final List<Class<? extends Record>> PARTS = List.of(Rewards.class, Optimization.class,
-                Samples.class, Groups.class, Totals.class, Throughput.class, Updates.class, Training.class, StepTimes.class,
+        private static final ObjectReader PART =
+                Json.mapper().reader().without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        private static final List<Class<? extends Record>> PARTS = List.of(
+                Rewards.class,
+                Optimization.class,
+                Samples.class,
+                Groups.class,
+                Totals.class,
+                Throughput.class,
+                Updates.class,
+                Training.class,
+                StepTimes.class,
                 EpochKlProgress.class);
         private static final Pattern PASS_AT_KEY = Pattern.compile(Pattern.quote(PASS_AT_PREFIX) + "([1-9][0-9]{0,8})");
-        private static final Set<String> NAMED = new HashSet<>(List.of("phase", "step", "policy_version",
-                "eval_accuracy", "invalid_records"));
+        private static final Set<String> NAMED =
+                new HashSet<>(List.of("phase", "step", "policy_version", "eval_accuracy", "invalid_records"));
 
         static {
             PARTS.forEach(part -> NAMED.addAll(keys(part)));
@@ -356,12 +439,24 @@ public record StepMetrics(Phase phase, long step, Long policyVersion, @JsonUnwra
                     diagnostics.put(e.getKey(), e.getValue().doubleValue());
                 }
             }
-            return new StepMetrics(phase, line.get("step").asLong(), longOrNull(line, "policy_version"),
-                    part(line, Rewards.class), part(line, Optimization.class), part(line, Samples.class),
-                    part(line, Groups.class), part(line, Totals.class), part(line, Throughput.class),
-                    part(line, Updates.class), part(line, Training.class), diagnostics,
-                    line.hasNonNull("eval_accuracy") ? line.get("eval_accuracy").asDouble() : null, passAt,
-                    part(line, StepTimes.class), part(line, EpochKlProgress.class), longOrNull(line, "invalid_records"));
+            return new StepMetrics(
+                    phase,
+                    line.get("step").asLong(),
+                    longOrNull(line, "policy_version"),
+                    part(line, Rewards.class),
+                    part(line, Optimization.class),
+                    part(line, Samples.class),
+                    part(line, Groups.class),
+                    part(line, Totals.class),
+                    part(line, Throughput.class),
+                    part(line, Updates.class),
+                    part(line, Training.class),
+                    diagnostics,
+                    line.hasNonNull("eval_accuracy") ? line.get("eval_accuracy").asDouble() : null,
+                    passAt,
+                    part(line, StepTimes.class),
+                    part(line, EpochKlProgress.class),
+                    longOrNull(line, "invalid_records"));
         }
 
         private static Long longOrNull(JsonNode line, String key) {
@@ -375,7 +470,9 @@ public record StepMetrics(Phase phase, long step, Long policyVersion, @JsonUnwra
         static List<String> keys(Class<? extends Record> part) {
             PropertyNamingStrategies.NamingBase snake =
                     (PropertyNamingStrategies.NamingBase) PropertyNamingStrategies.SNAKE_CASE;
-            return Stream.of(part.getRecordComponents()).map(c -> snake.translate(c.getName())).toList();
+            return Stream.of(part.getRecordComponents())
+                    .map(c -> snake.translate(c.getName()))
+                    .toList();
         }
     }
 }

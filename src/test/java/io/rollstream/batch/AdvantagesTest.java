@@ -4,16 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.rollstream.common.Json;
 import io.rollstream.types.ScoredGroup;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
+import org.junit.jupiter.api.Test;
 
 class AdvantagesTest {
 
@@ -35,11 +32,12 @@ class AdvantagesTest {
             for (int i = 0; i < rewards.length; i++) {
                 rewards[i] = c.get("rewards").get(i).asDouble();
             }
-            Advantages.Estimator estimator = Advantages.Estimator.valueOf(
-                    c.get("estimator").asText().toUpperCase(Locale.ROOT));
+            Advantages.Estimator estimator =
+                    Advantages.Estimator.valueOf(c.get("estimator").asText().toUpperCase(Locale.ROOT));
             float[] actual = Advantages.compute(rewards, estimator);
             for (int i = 0; i < rewards.length; i++) {
-                assertThat(actual[i]).as("%s %s", estimator, c.get("rewards"))
+                assertThat(actual[i])
+                        .as("%s %s", estimator, c.get("rewards"))
                         .isCloseTo((float) c.get("advantages").get(i).asDouble(), within(1e-6f));
             }
             checked++;
@@ -56,9 +54,10 @@ class AdvantagesTest {
     @Test
     void softOverlongPunishmentMatchesTheReference() throws IOException {
         for (JsonNode c : vectors().get("soft_overlong")) {
-            Advantages.SoftOverlongPunishment p = new Advantages.SoftOverlongPunishment(c.get("cache_tokens").asInt(),
-                    c.get("penalty").asDouble());
-            assertThat(p.reward(c.get("length").asInt(), c.get("max_tokens").asInt())).as(c.toString())
+            Advantages.SoftOverlongPunishment p = new Advantages.SoftOverlongPunishment(
+                    c.get("cache_tokens").asInt(), c.get("penalty").asDouble());
+            assertThat(p.reward(c.get("length").asInt(), c.get("max_tokens").asInt()))
+                    .as(c.toString())
                     .isCloseTo(c.get("reward").asDouble(), within(1e-12));
         }
     }
@@ -72,11 +71,17 @@ class AdvantagesTest {
     void shapedRewardsGiveAnAllCorrectGroupAdvantagesThatPreferShortAnswers() {
         ScoredGroup group = ScoredGroups.of("p", 0, 1, 1, 1, 1);
         assertThat(Advantages.of(group, Advantages.Config.GROUP_MEAN)).containsOnly(0f);
-        float[] shaped = Advantages.of(group, new Advantages.Config(Advantages.Estimator.GROUP_MEAN,
-                new Advantages.SoftOverlongPunishment(3, 1.0), 6));
+        float[] shaped = Advantages.of(
+                group,
+                new Advantages.Config(
+                        Advantages.Estimator.GROUP_MEAN, new Advantages.SoftOverlongPunishment(3, 1.0), 6));
         double mean = (1 + 1 + 2.0 / 3 + 1.0 / 3) / 4;
-        assertThat(shaped).containsExactly(new float[] {(float) (1 - mean), (float) (1 - mean),
-                (float) (2.0 / 3 - mean), (float) (1.0 / 3 - mean)}, within(1e-6f));
+        assertThat(shaped)
+                .containsExactly(
+                        new float[] {
+                            (float) (1 - mean), (float) (1 - mean), (float) (2.0 / 3 - mean), (float) (1.0 / 3 - mean)
+                        },
+                        within(1e-6f));
     }
 
     @Test
@@ -103,7 +108,8 @@ class AdvantagesTest {
     @Test
     void equalRewardsGiveExactZerosEvenWhereTheMeanWouldRound() {
         // 0.1 + 0.1 + 0.1 = 0.30000000000000004, / 3 ≠ 0.1: a naive r − mean is ±1e-17, not 0
-        assertThat(Advantages.groupRelative(new double[] {0.1, 0.1, 0.1}, false)).containsExactly(0f, 0f, 0f);
+        assertThat(Advantages.groupRelative(new double[] {0.1, 0.1, 0.1}, false))
+                .containsExactly(0f, 0f, 0f);
         assertThat(Advantages.groupRelative(new double[] {0.1, 0.1, 0.1}, true)).containsExactly(0f, 0f, 0f);
     }
 

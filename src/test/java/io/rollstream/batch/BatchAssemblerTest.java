@@ -28,11 +28,12 @@ class BatchAssemblerTest {
 
     /** Batches of 2 groups × 4 rollouts = 8 rollouts. */
     private static final int GROUPS_PER_BATCH = 2;
+
     private static final int BATCH_SIZE = GROUPS_PER_BATCH * ScoredGroups.SIZE;
 
     private static BatchAssemblyConfig config(long maxOffPolicySteps, long maxSteps) {
-        return new BatchAssemblyConfig(BATCH_SIZE, ScoredGroups.SIZE, maxOffPolicySteps, maxSteps, GroupFilters.ALL,
-                false);
+        return new BatchAssemblyConfig(
+                BATCH_SIZE, ScoredGroups.SIZE, maxOffPolicySteps, maxSteps, GroupFilters.ALL, false);
     }
 
     /** Feeds groups at t = 1000, 1001, …; returns everything they produced, in order. */
@@ -54,9 +55,14 @@ class BatchAssemblerTest {
     private static Map<String, String> fates(List<GroupOutcome> outcomes) {
         Map<String, String> m = new HashMap<>();
         for (GroupOutcome o : outcomes) {
-            String previous = m.put(o.group().problemId(),
-                    o.dropped() == null ? "trained@" + o.trainedStep() : o.dropped().key());
-            assertThat(previous).as("second outcome for " + o.group().problemId()).isNull();
+            String previous = m.put(
+                    o.group().problemId(),
+                    o.dropped() == null
+                            ? "trained@" + o.trainedStep()
+                            : o.dropped().key());
+            assertThat(previous)
+                    .as("second outcome for " + o.group().problemId())
+                    .isNull();
         }
         return m;
     }
@@ -71,16 +77,26 @@ class BatchAssemblerTest {
     void aVerdictTheGroupCarriesIsTakenAsDecidedNotDecidedAgain() {
         BatchAssembler assembler = new BatchAssembler(config(1, 0));
         ScoredGroup learnable = ScoredGroups.learnable("judged-easy", 0);
-        ScoredGroup judged = new ScoredGroup(learnable.groupId(), learnable.problemId(), learnable.task(),
-                learnable.prompt(), learnable.answer(), learnable.promptTokens(), learnable.admission(),
-                learnable.policyVersion(), learnable.generatorSubtask(), learnable.pools(),
-                learnable.generationMillis(), learnable.rollouts(),
+        ScoredGroup judged = new ScoredGroup(
+                learnable.groupId(),
+                learnable.problemId(),
+                learnable.task(),
+                learnable.prompt(),
+                learnable.answer(),
+                learnable.promptTokens(),
+                learnable.admission(),
+                learnable.policyVersion(),
+                learnable.generatorSubtask(),
+                learnable.pools(),
+                learnable.generationMillis(),
+                learnable.rollouts(),
                 new GroupVerdict(new float[] {0.25f, -0.25f, -0.25f, 0.25f}, DropReason.DIFFICULTY));
 
         Assembled out = assembler.offer(judged, 1);
 
         assertThat(out.outcomes()).singleElement().satisfies(o -> {
-            assertThat(o.dropped()).as("the carried reason, though the content filters would pass it")
+            assertThat(o.dropped())
+                    .as("the carried reason, though the content filters would pass it")
                     .isEqualTo(DropReason.DIFFICULTY);
             assertThat(o.advantages()).containsExactly(0.25f, -0.25f, -0.25f, 0.25f);
         });
@@ -98,8 +114,13 @@ class BatchAssemblerTest {
     @Test
     void everyBatchHasExactlyBatchSizeRolloutsInWholeGroups() {
         BatchAssembler assembler = new BatchAssembler(config(1, 0));
-        Assembled out = feed(assembler, ScoredGroups.learnable("a", 0), ScoredGroups.learnable("b", 0),
-                ScoredGroups.learnable("c", 1), ScoredGroups.learnable("d", 1), ScoredGroups.learnable("e", 2));
+        Assembled out = feed(
+                assembler,
+                ScoredGroups.learnable("a", 0),
+                ScoredGroups.learnable("b", 0),
+                ScoredGroups.learnable("c", 1),
+                ScoredGroups.learnable("d", 1),
+                ScoredGroups.learnable("e", 2));
 
         assertThat(out.batches()).extracting(TrainBatch::step).containsExactly(0L, 1L);
         for (TrainBatch b : out.batches()) {
@@ -114,23 +135,37 @@ class BatchAssemblerTest {
     void surplusGroupsCarryOverToTheNextBatchOneStepStaler() {
         BatchAssembler assembler = new BatchAssembler(config(1, 0));
         // a, b fill batch 0; c (same version) is surplus and waits for batch 1, where d (v1) joins it
-        Assembled out = feed(assembler, ScoredGroups.learnable("a", 0), ScoredGroups.learnable("b", 0),
-                ScoredGroups.learnable("c", 0), ScoredGroups.learnable("d", 1));
+        Assembled out = feed(
+                assembler,
+                ScoredGroups.learnable("a", 0),
+                ScoredGroups.learnable("b", 0),
+                ScoredGroups.learnable("c", 0),
+                ScoredGroups.learnable("d", 1));
 
         assertThat(out.batches()).hasSize(2);
         assertThat(ids(out.batches().get(0))).containsExactly("a", "b");
-        assertThat(ids(out.batches().get(1))).as("oldest first: the carried group leads").containsExactly("c", "d");
+        assertThat(ids(out.batches().get(1)))
+                .as("oldest first: the carried group leads")
+                .containsExactly("c", "d");
         // staleness = step − version: a, b at step 0 → 0; c at step 1 → 1 (one step staler); d → 0
-        assertThat(fates(out.outcomes())).containsEntry("a", "trained@0").containsEntry("b", "trained@0")
-                .containsEntry("c", "trained@1").containsEntry("d", "trained@1");
+        assertThat(fates(out.outcomes()))
+                .containsEntry("a", "trained@0")
+                .containsEntry("b", "trained@0")
+                .containsEntry("c", "trained@1")
+                .containsEntry("d", "trained@1");
     }
 
     @Test
     void groupStalerThanTheBoundOnArrivalIsDroppedAtOnce() {
         BatchAssembler assembler = new BatchAssembler(config(1, 0));
-        feed(assembler, ScoredGroups.learnable("a", 0), ScoredGroups.learnable("b", 0), // step 0
-                ScoredGroups.learnable("c", 1), ScoredGroups.learnable("d", 1), // step 1
-                ScoredGroups.learnable("e", 2), ScoredGroups.learnable("f", 2)); // step 2
+        feed(
+                assembler,
+                ScoredGroups.learnable("a", 0),
+                ScoredGroups.learnable("b", 0), // step 0
+                ScoredGroups.learnable("c", 1),
+                ScoredGroups.learnable("d", 1), // step 1
+                ScoredGroups.learnable("e", 2),
+                ScoredGroups.learnable("f", 2)); // step 2
         assertThat(assembler.nextStep()).isEqualTo(3);
 
         // at step 3: v1 has staleness 2 > 1 → stale; v2 has staleness 1 → waits
@@ -145,9 +180,15 @@ class BatchAssemblerTest {
         // Groups pile up while the step limit is reached, and the run is resumed with the limit lifted:
         // one offer then cuts several batches, and each cut makes the remaining groups one step staler.
         BatchAssembler limited = new BatchAssembler(config(1, 1));
-        feed(limited, ScoredGroups.learnable("a", 0), ScoredGroups.learnable("b", 0), // step 0
-                ScoredGroups.learnable("c", 0), ScoredGroups.learnable("d", 1), ScoredGroups.learnable("e", 0),
-                ScoredGroups.learnable("f", 1), ScoredGroups.learnable("g", 1));
+        feed(
+                limited,
+                ScoredGroups.learnable("a", 0),
+                ScoredGroups.learnable("b", 0), // step 0
+                ScoredGroups.learnable("c", 0),
+                ScoredGroups.learnable("d", 1),
+                ScoredGroups.learnable("e", 0),
+                ScoredGroups.learnable("f", 1),
+                ScoredGroups.learnable("g", 1));
         assertThat(limited.waitingGroups()).isEqualTo(5);
 
         BatchAssembler resumed = resumedWithoutStepLimit(limited, 1);
@@ -158,27 +199,45 @@ class BatchAssemblerTest {
         assertThat(out.batches()).extracting(TrainBatch::step).containsExactly(1L, 2L);
         assertThat(ids(out.batches().get(0))).containsExactly("c", "e");
         assertThat(ids(out.batches().get(1))).containsExactly("d", "f");
-        assertThat(fates(out.outcomes())).containsOnly(Map.entry("c", "trained@1"), Map.entry("e", "trained@1"),
-                Map.entry("d", "trained@2"), Map.entry("f", "trained@2"), Map.entry("g", DropReason.STALE.key()),
-                Map.entry("h", DropReason.STALE.key()));
-        assertThat(out.outcomes()).extracting(o -> o.group().problemId())
-                .as("outcomes in decision order").containsExactly("c", "e", "d", "f", "g", "h");
+        assertThat(fates(out.outcomes()))
+                .containsOnly(
+                        Map.entry("c", "trained@1"),
+                        Map.entry("e", "trained@1"),
+                        Map.entry("d", "trained@2"),
+                        Map.entry("f", "trained@2"),
+                        Map.entry("g", DropReason.STALE.key()),
+                        Map.entry("h", DropReason.STALE.key()));
+        assertThat(out.outcomes())
+                .extracting(o -> o.group().problemId())
+                .as("outcomes in decision order")
+                .containsExactly("c", "e", "d", "f", "g", "h");
 
         BatchStats first = out.batches().get(0).stats();
-        assertThat(first.groupsReceived()).as("c..g before the snapshot, h after").isEqualTo(6);
+        assertThat(first.groupsReceived())
+                .as("c..g before the snapshot, h after")
+                .isEqualTo(6);
         assertThat(first.groupsWaiting()).isEqualTo(4);
         BatchStats second = out.batches().get(1).stats();
         assertThat(second.groupsReceived()).isZero();
         assertThat(second.groupsWaiting()).isEqualTo(2);
-        assertThat(second.firstArrivalMillis()).as("nothing arrived: the cut time").isEqualTo(second.cutMillis());
-        assertThat(resumed.totals().droppedStale()).as("counted for the next cut and in the totals").isEqualTo(2);
+        assertThat(second.firstArrivalMillis())
+                .as("nothing arrived: the cut time")
+                .isEqualTo(second.cutMillis());
+        assertThat(resumed.totals().droppedStale())
+                .as("counted for the next cut and in the totals")
+                .isEqualTo(2);
     }
 
     @Test
     void oldestGroupsAreTakenFirstAndTiesGoByArrival() {
         BatchAssembler limited = new BatchAssembler(config(2, 1));
-        feed(limited, ScoredGroups.learnable("a", 0), ScoredGroups.learnable("b", 0), // step 0
-                ScoredGroups.learnable("c", 0), ScoredGroups.learnable("d", 1), ScoredGroups.learnable("e", 1),
+        feed(
+                limited,
+                ScoredGroups.learnable("a", 0),
+                ScoredGroups.learnable("b", 0), // step 0
+                ScoredGroups.learnable("c", 0),
+                ScoredGroups.learnable("d", 1),
+                ScoredGroups.learnable("e", 1),
                 ScoredGroups.learnable("f", 0));
 
         BatchAssembler resumed = resumedWithoutStepLimit(limited, 2);
@@ -196,14 +255,23 @@ class BatchAssemblerTest {
     @Test
     void filtersDropGroupsWithTheirReasonAndAdvantagesAndAreCounted() {
         BatchAssembler assembler = new BatchAssembler(config(1, 0));
-        Assembled out = feed(assembler, ScoredGroups.truncated("long", 0), ScoredGroups.solved("easy", 0),
-                ScoredGroups.failed("hard", 0), ScoredGroups.tied("flat", 0), ScoredGroups.learnable("a", 0),
+        Assembled out = feed(
+                assembler,
+                ScoredGroups.truncated("long", 0),
+                ScoredGroups.solved("easy", 0),
+                ScoredGroups.failed("hard", 0),
+                ScoredGroups.tied("flat", 0),
+                ScoredGroups.learnable("a", 0),
                 ScoredGroups.learnable("b", 0));
 
-        assertThat(fates(out.outcomes())).containsOnly(Map.entry("long", DropReason.LENGTH.key()),
-                Map.entry("easy", DropReason.DIFFICULTY.key()), Map.entry("hard", DropReason.DIFFICULTY.key()),
-                Map.entry("flat", DropReason.ZERO_ADVANTAGE.key()), Map.entry("a", "trained@0"),
-                Map.entry("b", "trained@0"));
+        assertThat(fates(out.outcomes()))
+                .containsOnly(
+                        Map.entry("long", DropReason.LENGTH.key()),
+                        Map.entry("easy", DropReason.DIFFICULTY.key()),
+                        Map.entry("hard", DropReason.DIFFICULTY.key()),
+                        Map.entry("flat", DropReason.ZERO_ADVANTAGE.key()),
+                        Map.entry("a", "trained@0"),
+                        Map.entry("b", "trained@0"));
         assertThat(out.outcomes().get(0).advantages()).containsExactly(0.5f, -0.5f, -0.5f, 0.5f);
         assertThat(out.outcomes().get(0).trainedStep()).isEqualTo(-1);
 
@@ -223,8 +291,19 @@ class BatchAssemblerTest {
         Assembled first = assembler.offer(ScoredGroups.fromGenerator("b", 0, 1, new PoolCounts(2, 20, 1)), 150);
         BatchStats s0 = first.batches().get(0).stats();
         long tokens = ScoredGroups.TOKENS_PER_GROUP;
-        assertThat(s0).isEqualTo(new BatchStats(2, 0, 0, 0, 0, 0, 2 * tokens, 100, 150,
-                new PoolCounts(3, 30, 1), new GroupTotals(2, 2, 0, 0, 0, 0, 0, 2 * tokens, 2 * tokens)));
+        assertThat(s0)
+                .isEqualTo(new BatchStats(
+                        2,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        2 * tokens,
+                        100,
+                        150,
+                        new PoolCounts(3, 30, 1),
+                        new GroupTotals(2, 2, 0, 0, 0, 0, 0, 2 * tokens, 2 * tokens)));
 
         // generator 0 reports twice more: its latest counts (0, 1, 0) replace the earlier ones;
         // generator 1's (2, 20, 1) still count although it sent nothing since the previous cut
@@ -232,8 +311,19 @@ class BatchAssemblerTest {
         assembler.offer(ScoredGroups.fromGenerator("d", 1, 0, new PoolCounts(5, 5, 5)), 260);
         Assembled second = assembler.offer(ScoredGroups.learnable("f", 1), 300); // subtask 0, (0, 1, 0)
         BatchStats s1 = second.batches().get(0).stats();
-        assertThat(s1).isEqualTo(new BatchStats(3, 0, 1, 0, 0, 0, 3 * tokens, 200, 300,
-                new PoolCounts(2, 21, 1), new GroupTotals(5, 4, 0, 1, 0, 0, 0, 5 * tokens, 4 * tokens)));
+        assertThat(s1)
+                .isEqualTo(new BatchStats(
+                        3,
+                        0,
+                        1,
+                        0,
+                        0,
+                        0,
+                        3 * tokens,
+                        200,
+                        300,
+                        new PoolCounts(2, 21, 1),
+                        new GroupTotals(5, 4, 0, 1, 0, 0, 0, 5 * tokens, 4 * tokens)));
         assertThat(s1.totals().generationEfficiency()).isEqualTo(0.8);
         assertThat(s1.totals().rolloutTokensPerTrainedToken()).isEqualTo(1.25);
     }
@@ -241,8 +331,13 @@ class BatchAssemblerTest {
     @Test
     void noBatchIsCutAtOrBeyondMaxStepsAndTheRestIsFlushedAtTheEnd() {
         BatchAssembler assembler = new BatchAssembler(config(5, 2));
-        Assembled out = feed(assembler, ScoredGroups.learnable("a", 0), ScoredGroups.learnable("b", 0),
-                ScoredGroups.learnable("c", 0), ScoredGroups.learnable("d", 0), ScoredGroups.learnable("e", 1),
+        Assembled out = feed(
+                assembler,
+                ScoredGroups.learnable("a", 0),
+                ScoredGroups.learnable("b", 0),
+                ScoredGroups.learnable("c", 0),
+                ScoredGroups.learnable("d", 0),
+                ScoredGroups.learnable("e", 1),
                 ScoredGroups.learnable("f", 1));
 
         assertThat(out.batches()).extracting(TrainBatch::step).containsExactly(0L, 1L);
@@ -250,8 +345,9 @@ class BatchAssemblerTest {
         assertThat(assembler.waitingGroups()).isEqualTo(2);
 
         List<GroupOutcome> flushed = assembler.flushAtEnd();
-        assertThat(fates(flushed)).containsOnly(Map.entry("e", DropReason.END_OF_INPUT.key()),
-                Map.entry("f", DropReason.END_OF_INPUT.key()));
+        assertThat(fates(flushed))
+                .containsOnly(
+                        Map.entry("e", DropReason.END_OF_INPUT.key()), Map.entry("f", DropReason.END_OF_INPUT.key()));
         assertThat(flushed.get(0).advantages()).containsExactly(0.5f, -0.5f, -0.5f, 0.5f);
         assertThat(assembler.waitingGroups()).isZero();
         assertThat(assembler.flushAtEnd()).as("each group is flushed once").isEmpty();
@@ -286,10 +382,10 @@ class BatchAssemblerTest {
         Assembled out = feed(assembler, ScoredGroups.learnable("a", 0), ScoredGroups.of("b", 0, 1, 0, 0, 0));
         // a: ±0.5 / (0.5 + 1e-6); b: [0.75, −0.25, −0.25, −0.25] / (0.4330127 + 1e-6)
         TrainGroup[] groups = out.batches().get(0).groups();
-        assertThat(groups[0].advantages()).containsExactly(new float[] {0.999998f, -0.999998f, -0.999998f, 0.999998f},
-                within(1e-6f));
-        assertThat(groups[1].advantages()).containsExactly(new float[] {1.732047f, -0.577349f, -0.577349f, -0.577349f},
-                within(1e-5f));
+        assertThat(groups[0].advantages())
+                .containsExactly(new float[] {0.999998f, -0.999998f, -0.999998f, 0.999998f}, within(1e-6f));
+        assertThat(groups[1].advantages())
+                .containsExactly(new float[] {1.732047f, -0.577349f, -0.577349f, -0.577349f}, within(1e-5f));
     }
 
     @Test
@@ -318,7 +414,9 @@ class BatchAssemblerTest {
 
         assertThat(expected).anyMatch(line -> line.startsWith("batch "));
         assertThat(actual).containsExactlyElementsOf(expected);
-        assertThat(snapshot.waiting()).as("later offers do not change a snapshot").hasSize(waitingAtSnapshot);
+        assertThat(snapshot.waiting())
+                .as("later offers do not change a snapshot")
+                .hasSize(waitingAtSnapshot);
     }
 
     @Test
@@ -341,8 +439,8 @@ class BatchAssemblerTest {
         for (long seed = 1; seed <= 20; seed++) {
             Random random = new Random(seed);
             long maxOff = random.nextInt(3);
-            BatchAssemblyConfig config = new BatchAssemblyConfig(3 * ScoredGroups.SIZE, ScoredGroups.SIZE, maxOff, 0,
-                    GroupFilters.ALL, false);
+            BatchAssemblyConfig config = new BatchAssemblyConfig(
+                    3 * ScoredGroups.SIZE, ScoredGroups.SIZE, maxOff, 0, GroupFilters.ALL, false);
             BatchAssembler assembler = new BatchAssembler(config);
             List<TrainBatch> batches = new ArrayList<>();
             List<GroupOutcome> outcomes = new ArrayList<>();
@@ -350,8 +448,8 @@ class BatchAssemblerTest {
             for (int i = 0; i < 300; i++) {
                 if (i == 150) {
                     BatchAssemblerStateSerializer stored = BatchAssemblerStateSerializer.INSTANCE;
-                    assembler = BatchAssembler.restore(config,
-                            stored.deserialize(stored.getVersion(), stored.serialize(assembler.snapshot())));
+                    assembler = BatchAssembler.restore(
+                            config, stored.deserialize(stored.getVersion(), stored.serialize(assembler.snapshot())));
                 }
                 long version = Math.max(0, assembler.nextStep() - random.nextInt(4));
                 ScoredGroup g = RandomGroups.group(random, "s" + seed + "-" + i, version);
@@ -374,8 +472,9 @@ class BatchAssemblerTest {
             for (TrainBatch b : batches) {
                 Arrays.stream(b.groups()).forEach(g -> inBatches.add(g.group().groupId() + "@" + b.step()));
             }
-            assertThat(outcomes.stream().filter(o -> o.dropped() == null)
-                    .map(o -> o.group().groupId() + "@" + o.trainedStep()))
+            assertThat(outcomes.stream()
+                            .filter(o -> o.dropped() == null)
+                            .map(o -> o.group().groupId() + "@" + o.trainedStep()))
                     .containsExactlyInAnyOrderElementsOf(inBatches);
             for (GroupOutcome o : outcomes) {
                 reasonsSeen.add(String.valueOf(o.dropped()));
@@ -385,12 +484,14 @@ class BatchAssemblerTest {
                     // 3. staleness bound
                     assertThat(o.trainedStep() - o.group().policyVersion()).isBetween(0L, maxOff);
                     // 4. no trained group without gradient
-                    assertThat(GroupFilters.ALL.dropReason(o.group(), o.advantages())).isNull();
+                    assertThat(GroupFilters.ALL.dropReason(o.group(), o.advantages()))
+                            .isNull();
                 }
             }
             assertThat(batches).as("seed " + seed + " trains something").isNotEmpty();
         }
-        assertThat(reasonsSeen).as("the streams exercise every fate").containsExactly("difficulty", "end_of_input",
-                "length", "null", "stale", "zero_advantage");
+        assertThat(reasonsSeen)
+                .as("the streams exercise every fate")
+                .containsExactly("difficulty", "end_of_input", "length", "null", "stale", "zero_advantage");
     }
 }

@@ -34,7 +34,8 @@ class BatchAssemblyOperatorTest {
 
     private static OneInputStreamOperatorTestHarness<ScoredGroup, TrainBatch> harness(BatchAssemblyConfig config)
             throws Exception {
-        var harness = new OneInputStreamOperatorTestHarness<>(new BatchAssemblyOperator(config),
+        var harness = new OneInputStreamOperatorTestHarness<>(
+                new BatchAssemblyOperator(config),
                 TypeInformation.of(ScoredGroup.class).createSerializer(StrictSerialization.serializerConfig()));
         harness.getExecutionConfig()
                 .configure(StrictSerialization.NO_GENERIC_TYPES, BatchAssemblyOperatorTest.class.getClassLoader());
@@ -43,8 +44,9 @@ class BatchAssemblyOperatorTest {
     }
 
     /** Processes each group at processing time 1000 + its index in {@code groups}. */
-    private static void process(OneInputStreamOperatorTestHarness<ScoredGroup, TrainBatch> harness,
-            List<ScoredGroup> groups) throws Exception {
+    private static void process(
+            OneInputStreamOperatorTestHarness<ScoredGroup, TrainBatch> harness, List<ScoredGroup> groups)
+            throws Exception {
         for (int i = 0; i < groups.size(); i++) {
             harness.setProcessingTime(1000 + i);
             harness.processElement(groups.get(i), 0);
@@ -57,7 +59,9 @@ class BatchAssemblyOperatorTest {
 
     private static List<GroupOutcome> outcomes(OneInputStreamOperatorTestHarness<ScoredGroup, TrainBatch> harness) {
         ConcurrentLinkedQueue<StreamRecord<GroupOutcome>> side = harness.getSideOutput(BatchAssemblyOperator.OUTCOMES);
-        return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
+        return side == null
+                ? List.of()
+                : side.stream().map(StreamRecord::getValue).toList();
     }
 
     private static List<String> trace(OneInputStreamOperatorTestHarness<ScoredGroup, TrainBatch> harness) {
@@ -68,18 +72,27 @@ class BatchAssemblyOperatorTest {
     }
 
     private static List<String> fates(List<GroupOutcome> outcomes) {
-        return outcomes.stream().map(o -> o.group().problemId() + ":"
-                + (o.dropped() == null ? "trained@" + o.trainedStep() : o.dropped())).toList();
+        return outcomes.stream()
+                .map(o -> o.group().problemId() + ":"
+                        + (o.dropped() == null ? "trained@" + o.trainedStep() : o.dropped()))
+                .toList();
     }
 
     @Test
     void emitsExactBatchesAndEveryOutcomeOnTheSideOutput() throws Exception {
         try (var harness = harness()) {
-            assertThat(harness.getExecutionConfig().getSerializerConfig().hasGenericTypesDisabled()).isTrue();
+            assertThat(harness.getExecutionConfig().getSerializerConfig().hasGenericTypesDisabled())
+                    .isTrue();
             harness.open();
-            process(harness, List.of(ScoredGroups.learnable("a", 0), ScoredGroups.solved("easy", 0),
-                    ScoredGroups.learnable("b", 0), ScoredGroups.learnable("c", 1), ScoredGroups.learnable("d", 1),
-                    ScoredGroups.learnable("e", 1)));
+            process(
+                    harness,
+                    List.of(
+                            ScoredGroups.learnable("a", 0),
+                            ScoredGroups.solved("easy", 0),
+                            ScoredGroups.learnable("b", 0),
+                            ScoredGroups.learnable("c", 1),
+                            ScoredGroups.learnable("d", 1),
+                            ScoredGroups.learnable("e", 1)));
             harness.endInput();
 
             List<TrainBatch> batches = batches(harness);
@@ -88,8 +101,14 @@ class BatchAssemblyOperatorTest {
                 assertThat(b.rollouts()).isEqualTo(CONFIG.batchSize());
                 assertThat(b.groups()).hasSize(CONFIG.groupsPerBatch());
             });
-            assertThat(fates(outcomes(harness))).containsExactly("easy:difficulty", "a:trained@0", "b:trained@0",
-                    "c:trained@1", "d:trained@1", "e:end_of_input");
+            assertThat(fates(outcomes(harness)))
+                    .containsExactly(
+                            "easy:difficulty",
+                            "a:trained@0",
+                            "b:trained@0",
+                            "c:trained@1",
+                            "d:trained@1",
+                            "e:end_of_input");
             // wall-clock times come from the processing-time service: a at 1000, cut at b (1002)
             assertThat(batches.get(0).stats().firstArrivalMillis()).isEqualTo(1000);
             assertThat(batches.get(0).stats().cutMillis()).isEqualTo(1002);
@@ -101,16 +120,20 @@ class BatchAssemblyOperatorTest {
     void surplusCarriesOverAndStaleGroupsAreDropped() throws Exception {
         try (var harness = harness()) {
             harness.open();
-            process(harness, List.of(ScoredGroups.learnable("a", 0), ScoredGroups.learnable("b", 0),
-                    ScoredGroups.learnable("c", 0), // surplus: waits for step 1
-                    ScoredGroups.learnable("d", 1), // step 1 = [c, d]: the carried group first
-                    ScoredGroups.learnable("late", 0))); // at step 2: staleness 2 > 1
+            process(
+                    harness,
+                    List.of(
+                            ScoredGroups.learnable("a", 0),
+                            ScoredGroups.learnable("b", 0),
+                            ScoredGroups.learnable("c", 0), // surplus: waits for step 1
+                            ScoredGroups.learnable("d", 1), // step 1 = [c, d]: the carried group first
+                            ScoredGroups.learnable("late", 0))); // at step 2: staleness 2 > 1
 
             List<TrainBatch> batches = batches(harness);
             assertThat(Arrays.stream(batches.get(1).groups()).map(g -> g.group().problemId()))
                     .containsExactly("c", "d");
-            assertThat(fates(outcomes(harness))).containsExactly("a:trained@0", "b:trained@0", "c:trained@1",
-                    "d:trained@1", "late:stale");
+            assertThat(fates(outcomes(harness)))
+                    .containsExactly("a:trained@0", "b:trained@0", "c:trained@1", "d:trained@1", "late:stale");
         }
     }
 
@@ -144,8 +167,8 @@ class BatchAssemblyOperatorTest {
 
     @Test
     void aWaitingGroupKeepsItsAnswerAndFinishReasonsThroughASnapshot() throws Exception {
-        BatchAssemblyConfig keepTruncated = new BatchAssemblyConfig(2 * ScoredGroups.SIZE, ScoredGroups.SIZE, 1, 0,
-                new GroupFilters(false, true, true), false);
+        BatchAssemblyConfig keepTruncated = new BatchAssemblyConfig(
+                2 * ScoredGroups.SIZE, ScoredGroups.SIZE, 1, 0, new GroupFilters(false, true, true), false);
         ScoredGroup waiting = ScoredGroups.truncated("cut", 0);
         OperatorSubtaskState snapshot;
         try (var original = harness(keepTruncated)) {
@@ -160,8 +183,9 @@ class BatchAssemblyOperatorTest {
             ScoredGroup back = outcomes(restored).get(0).group();
             assertThat(back.groupId()).isEqualTo(waiting.groupId());
             assertThat(back.answer()).isEqualTo("answer of cut");
-            assertThat(back.rollouts()).extracting(Rollout::finish).containsExactly(FinishReason.STOP,
-                    FinishReason.STOP, FinishReason.STOP, FinishReason.LENGTH);
+            assertThat(back.rollouts())
+                    .extracting(Rollout::finish)
+                    .containsExactly(FinishReason.STOP, FinishReason.STOP, FinishReason.STOP, FinishReason.LENGTH);
         }
     }
 
@@ -169,7 +193,8 @@ class BatchAssemblyOperatorTest {
     void restoringMoreThanOneAssemblerStateIsRefused() throws Exception {
         OperatorSubtaskState first;
         OperatorSubtaskState second;
-        try (var a = harness(); var b = harness()) {
+        try (var a = harness();
+                var b = harness()) {
             a.open();
             b.open();
             process(a, List.of(ScoredGroups.learnable("a", 0)));

@@ -29,8 +29,8 @@ class BatchAssemblyPipelineTest {
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(1, StrictSerialization.NO_GENERIC_TYPES);
 
-        SingleOutputStreamOperator<TrainBatch> batches = BatchAssemblyOperator.appendTo(
-                env.fromData(groups, TypeInformation.of(ScoredGroup.class)), config);
+        SingleOutputStreamOperator<TrainBatch> batches =
+                BatchAssemblyOperator.appendTo(env.fromData(groups, TypeInformation.of(ScoredGroup.class)), config);
         CloseableIterator<TrainBatch> batchIt = batches.collectAsync();
         CloseableIterator<GroupOutcome> outcomeIt =
                 batches.getSideOutput(BatchAssemblyOperator.OUTCOMES).collectAsync();
@@ -52,13 +52,19 @@ class BatchAssemblyPipelineTest {
         }
         expectedOutcomes.addAll(reference.flushAtEnd());
 
-        assertThat(trained).extracting(b -> b.step() + ":" + b.rollouts() + ":" + b.groups().length)
+        assertThat(trained)
+                .extracting(b -> b.step() + ":" + b.rollouts() + ":" + b.groups().length)
                 .containsExactlyElementsOf(expectedBatches.stream()
-                        .map(b -> b.step() + ":" + b.rollouts() + ":" + b.groups().length).toList());
-        assertThat(outcomes).extracting(Traces::outcome)
-                .containsExactlyElementsOf(expectedOutcomes.stream().map(Traces::outcome).toList());
-        assertThat(outcomes).extracting(o -> o.group().groupId())
-                .containsExactlyInAnyOrderElementsOf(groups.stream().map(ScoredGroup::groupId).toList());
+                        .map(b -> b.step() + ":" + b.rollouts() + ":" + b.groups().length)
+                        .toList());
+        assertThat(outcomes)
+                .extracting(Traces::outcome)
+                .containsExactlyElementsOf(
+                        expectedOutcomes.stream().map(Traces::outcome).toList());
+        assertThat(outcomes)
+                .extracting(o -> o.group().groupId())
+                .containsExactlyInAnyOrderElementsOf(
+                        groups.stream().map(ScoredGroup::groupId).toList());
         assertThat(outcomes).anyMatch(o -> DropReason.END_OF_INPUT.equals(o.dropped()));
     }
 }

@@ -20,8 +20,15 @@ class FlinkTypesTest {
 
     @Test
     void streamAndStateRecordsArePojoTypes() {
-        for (Class<?> type : List.of(ScoredGroup.class, Rollout.class, PoolCounts.class, TrainGroup.class,
-                TrainBatch.class, BatchStats.class, GroupOutcome.class, BatchAssemblerState.class)) {
+        for (Class<?> type : List.of(
+                ScoredGroup.class,
+                Rollout.class,
+                PoolCounts.class,
+                TrainGroup.class,
+                TrainBatch.class,
+                BatchStats.class,
+                GroupOutcome.class,
+                BatchAssemblerState.class)) {
             assertThat(TypeInformation.of(type)).as(type.getSimpleName()).isInstanceOf(PojoTypeInfo.class);
         }
         assertThat(BatchAssemblyOperator.OUTCOMES.getTypeInfo()).isInstanceOf(PojoTypeInfo.class);

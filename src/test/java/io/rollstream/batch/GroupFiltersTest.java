@@ -41,7 +41,8 @@ class GroupFiltersTest {
         assertThat(reason(zero, ScoredGroups.solved("p", 0))).isEqualTo(DropReason.ZERO_ADVANTAGE);
         assertThat(reason(zero, ScoredGroups.learnable("p", 0))).isNull();
         assertThat(zero.dropReason(ScoredGroups.learnable("p", 0), new float[] {0, 0, 0, 0}))
-                .as("decides on the advantages it is given").isEqualTo(DropReason.ZERO_ADVANTAGE);
+                .as("decides on the advantages it is given")
+                .isEqualTo(DropReason.ZERO_ADVANTAGE);
     }
 
     @Test

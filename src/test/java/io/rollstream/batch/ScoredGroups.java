@@ -45,8 +45,8 @@ final class ScoredGroups {
     static ScoredGroup truncate(ScoredGroup g) {
         Rollout[] rs = g.rollouts().clone();
         Rollout last = rs[SIZE - 1];
-        rs[SIZE - 1] = new Rollout(last.tokens(), last.logprobs(), last.text(), last.reward(), FinishReason.LENGTH,
-                null, null);
+        rs[SIZE - 1] = new Rollout(
+                last.tokens(), last.logprobs(), last.text(), last.reward(), FinishReason.LENGTH, null, null);
         return withRollouts(g, rs);
     }
 
@@ -58,8 +58,20 @@ final class ScoredGroups {
     /** A learnable group reported by {@code subtask} whose pools are {@code pools}. */
     static ScoredGroup fromGenerator(String problem, long version, int subtask, PoolCounts pools) {
         ScoredGroup g = learnable(problem, version);
-        return new ScoredGroup(g.groupId(), g.problemId(), g.task(), g.prompt(), g.answer(), g.promptTokens(),
-                g.admission(), g.policyVersion(), subtask, pools, g.generationMillis(), g.rollouts(), g.verdict());
+        return new ScoredGroup(
+                g.groupId(),
+                g.problemId(),
+                g.task(),
+                g.prompt(),
+                g.answer(),
+                g.promptTokens(),
+                g.admission(),
+                g.policyVersion(),
+                subtask,
+                pools,
+                g.generationMillis(),
+                g.rollouts(),
+                g.verdict());
     }
 
     /** A group with the given rewards (one rollout each, all finished with EOS). */
@@ -74,13 +86,36 @@ final class ScoredGroups {
             }
             rs[i] = new Rollout(tokens, logprobs, "answer " + i, rewards[i], FinishReason.STOP, null, null);
         }
-        return new ScoredGroup(ScoredGroup.groupId(problem, 0), problem, "arithmetic", "prompt of " + problem,
-                "answer of " + problem, new int[] {1, 2, 3}, 0, version, 0, new PoolCounts(0, 1, 0), 12.5, rs, null);
+        return new ScoredGroup(
+                ScoredGroup.groupId(problem, 0),
+                problem,
+                "arithmetic",
+                "prompt of " + problem,
+                "answer of " + problem,
+                new int[] {1, 2, 3},
+                0,
+                version,
+                0,
+                new PoolCounts(0, 1, 0),
+                12.5,
+                rs,
+                null);
     }
 
     private static ScoredGroup withRollouts(ScoredGroup g, Rollout[] rs) {
-        return new ScoredGroup(g.groupId(), g.problemId(), g.task(), g.prompt(), g.answer(), g.promptTokens(),
-                g.admission(), g.policyVersion(), g.generatorSubtask(), g.pools(), g.generationMillis(), rs,
+        return new ScoredGroup(
+                g.groupId(),
+                g.problemId(),
+                g.task(),
+                g.prompt(),
+                g.answer(),
+                g.promptTokens(),
+                g.admission(),
+                g.policyVersion(),
+                g.generatorSubtask(),
+                g.pools(),
+                g.generationMillis(),
+                rs,
                 g.verdict());
     }
 }

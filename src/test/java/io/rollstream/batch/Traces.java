@@ -28,7 +28,8 @@ final class Traces {
     }
 
     static List<String> of(Assembled a) {
-        List<String> lines = new ArrayList<>(a.batches().stream().map(Traces::batch).toList());
+        List<String> lines =
+                new ArrayList<>(a.batches().stream().map(Traces::batch).toList());
         a.outcomes().forEach(o -> lines.add(outcome(o)));
         return lines;
     }

@@ -17,14 +17,16 @@ class MarkedBlockTest {
         String once = MarkedBlock.replace(page, BEGIN, END, "| a | b |");
         String twice = MarkedBlock.replace(once, BEGIN, END, "| a | b |"); // a second run replaces, never appends
 
-        assertThat(twice).isEqualTo(once).isEqualTo("# Page\n\nProse before.\n\n" + BEGIN + "\n| a | b |\n" + END
-                + "\n\nProse after.\n");
+        assertThat(twice)
+                .isEqualTo(once)
+                .isEqualTo("# Page\n\nProse before.\n\n" + BEGIN + "\n| a | b |\n" + END + "\n\nProse after.\n");
     }
 
     @Test
     void markersMissingOrOutOfOrderAreRefused() {
         assertThatThrownBy(() -> MarkedBlock.replace("# Page\n" + END + "\n" + BEGIN + "\n", BEGIN, END, "x"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("in that order");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("in that order");
         assertThatThrownBy(() -> MarkedBlock.replace("# Page\n", BEGIN, END, "x"))
                 .isInstanceOf(IllegalArgumentException.class);
     }

@@ -11,13 +11,11 @@ import io.rollstream.model.LoraConfig;
 import io.rollstream.model.LoraLayout;
 import io.rollstream.model.LoraModel;
 import io.rollstream.model.ModelConfig;
-
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@code bench model --model DIR --lora} and {@code bench memory} on the tiny Llama fixture, in this
@@ -36,7 +34,9 @@ class ModelBenchmarkTest {
     }
 
     private static long adapterParameters(DecoderConfig config) {
-        return LoraLayout.shapes(config, LORA).values().stream().mapToLong(s -> s.size()).sum();
+        return LoraLayout.shapes(config, LORA).values().stream()
+                .mapToLong(s -> s.size())
+                .sum();
     }
 
     @Test
@@ -44,8 +44,15 @@ class ModelBenchmarkTest {
         DecoderConfig config = HfModelDirectory.config(LLAMA).decoder();
         Map<String, Object> out = new ModelBenchmark(settings(LLAMA, LORA)).run();
 
-        assertThat(out).containsKeys("peak_gflops", "decode_tokens_per_s", "decode_mfu", "train_tokens_per_s",
-                "train_mfu", "lora_train_tokens_per_s", "lora_train_mfu");
+        assertThat(out)
+                .containsKeys(
+                        "peak_gflops",
+                        "decode_tokens_per_s",
+                        "decode_mfu",
+                        "train_tokens_per_s",
+                        "train_mfu",
+                        "lora_train_tokens_per_s",
+                        "lora_train_mfu");
         assertThat(out).doesNotContainKey("cache_speedup");
         assertThat((Double) out.get("peak_gflops")).isPositive();
         // MFU is over the higher of the peaks measured at the start and at the end of the run
@@ -57,16 +64,16 @@ class ModelBenchmarkTest {
         long adapters = adapterParameters(config);
         assertThat(out.get("lora_parameters")).isEqualTo(adapters);
         // weights + two AdamW moments of what trains, float32: 12 bytes per trained parameter
-        assertThat((Double) out.get("learner_state_mb")).isCloseTo(12.0 * config.parameterCount() / (1 << 20),
-                within(1e-3));
-        assertThat((Double) out.get("lora_state_fraction")).isCloseTo((double) adapters / config.parameterCount(),
-                within(1e-5));
+        assertThat((Double) out.get("learner_state_mb"))
+                .isCloseTo(12.0 * config.parameterCount() / (1 << 20), within(1e-3));
+        assertThat((Double) out.get("lora_state_fraction"))
+                .isCloseTo((double) adapters / config.parameterCount(), within(1e-5));
     }
 
     @Test
     void anAutomaticMicroBatchKeepsItsLogitsWithinTheBudget() {
-        ModelBenchmark.Settings automatic = new ModelBenchmark.Settings(ModelConfig.defaults(32), null, 4, 5, 3, 64,
-                ModelBenchmark.AUTOMATIC_MICRO_BATCH, 64, 1, false, null);
+        ModelBenchmark.Settings automatic = new ModelBenchmark.Settings(
+                ModelConfig.defaults(32), null, 4, 5, 3, 64, ModelBenchmark.AUTOMATIC_MICRO_BATCH, 64, 1, false, null);
         // 4 rows x 64 tokens x 32000 floats = 31.25 MiB <= 32 MiB; 5 rows would be over
         assertThat(automatic.microBatchFor(vocabulary(32000))).isEqualTo(4);
         // a 152k vocabulary: one row's logits are 37 MiB already
@@ -84,7 +91,8 @@ class ModelBenchmarkTest {
     @Test
     void theMemoryEstimateIsSixteenBytesPerTrainedAndFourPerFrozenParameter() throws Exception {
         DecoderConfig config = HfModelDirectory.config(LLAMA).decoder();
-        try (LanguageModel full = settings(LLAMA, null).open(); LoraModel lora = settings(LLAMA, LORA).openLora()) {
+        try (LanguageModel full = settings(LLAMA, null).open();
+                LoraModel lora = settings(LLAMA, LORA).openLora()) {
             assertThat(MemoryBenchmark.estimateBytes(full)).isEqualTo(16 * config.parameterCount());
             assertThat(MemoryBenchmark.estimateBytes(lora))
                     .isEqualTo(16 * adapterParameters(config) + 4 * config.parameterCount());
@@ -100,12 +108,13 @@ class ModelBenchmarkTest {
         assertThat(full).containsKeys("memory_estimate_mb", "rss_engine_mb", "rss_model_mb");
         assertThat((Long) full.get("train_peak_rss_mb")).isPositive();
         // the ratio is the peak in bytes over the estimate in bytes (MiB values are rounded)
-        assertThat((Double) full.get("train_peak_over_estimate")).isCloseTo(
-                (Long) full.get("train_peak_rss_mb") * (double) (1 << 20) / (16.0 * config.parameterCount()),
-                within(0.002 * (Double) full.get("train_peak_over_estimate")));
+        assertThat((Double) full.get("train_peak_over_estimate"))
+                .isCloseTo(
+                        (Long) full.get("train_peak_rss_mb") * (double) (1 << 20) / (16.0 * config.parameterCount()),
+                        within(0.002 * (Double) full.get("train_peak_over_estimate")));
         // the peak above the bare runtime's resident size is reported beside it, never instead of it
-        assertThat((Long) full.get("train_peak_above_runtime_mb")).isCloseTo(
-                (Long) full.get("train_peak_rss_mb") - (Long) full.get("rss_engine_mb"), within(1L));
+        assertThat((Long) full.get("train_peak_above_runtime_mb"))
+                .isCloseTo((Long) full.get("train_peak_rss_mb") - (Long) full.get("rss_engine_mb"), within(1L));
         assertThat((Double) full.get("train_peak_above_runtime_over_estimate"))
                 .isLessThan((Double) full.get("train_peak_over_estimate"));
         assertThat(lora).containsKeys("lora_memory_estimate_mb", "lora_rss_model_mb");
@@ -115,7 +124,8 @@ class ModelBenchmarkTest {
     @Test
     void loraOnTheBuiltinGptIsRefusedNamingWhy() {
         ModelBenchmark.Settings gpt = settings(null, LORA); // no --model: the builtin gpt
-        assertThatThrownBy(() -> new MemoryBenchmark(gpt).run()).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new MemoryBenchmark(gpt).run())
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--lora needs a Llama-family model");
     }
 }

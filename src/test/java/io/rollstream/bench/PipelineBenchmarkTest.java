@@ -6,14 +6,12 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.rollstream.config.ConfigLoader;
 import io.rollstream.config.RunConfig;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PipelineBenchmarkTest {
 
@@ -33,12 +31,15 @@ class PipelineBenchmarkTest {
         // here; 8 per step).
         assertThat(bench.problemsPerBatch()).isEqualTo(8);
         assertThat(bench.async().maxAsyncLevel()).isEqualTo(11);
-        assertThat((bench.async().maxAsyncLevel() + 1) * bench.problemsPerBatch()).isEqualTo(96);
+        assertThat((bench.async().maxAsyncLevel() + 1) * bench.problemsPerBatch())
+                .isEqualTo(96);
         assertThat(bench.job().maxMinutes()).isEqualTo(2);
         assertThat(bench.sft().steps()).isZero();
         assertThat(bench.model().init()).isNull();
         assertThat(bench.eval().everySteps()).isZero();
-        assertThat(bench.learner().optimizer().learningRate()).as("the policy never drifts from the engine loop's").isZero();
+        assertThat(bench.learner().optimizer().learningRate())
+                .as("the policy never drifts from the engine loop's")
+                .isZero();
         // What is measured stays the user's: model, batch rows, sampling.
         assertThat(bench.model()).isEqualTo(user.model());
         assertThat(bench.rollout()).isEqualTo(user.rollout());
@@ -65,11 +66,13 @@ class PipelineBenchmarkTest {
     @Test
     void learnerBusyFractionCountsRlStepsAfterTheFirst() throws Exception {
         Path metrics = dir.resolve("metrics.jsonl");
-        Files.write(metrics, List.of(
-                "{\"phase\":\"sft\",\"step\":3,\"step_time_s\":9.0}",
-                "{\"phase\":\"rl\",\"step\":0,\"step_time_s\":1.0,\"learner_wait_s\":50.0}",
-                "{\"phase\":\"rl\",\"step\":1,\"step_time_s\":0.9,\"learner_wait_s\":0.1}",
-                "{\"phase\":\"rl\",\"step\":2,\"step_time_s\":0.6,\"learner_wait_s\":0.4}"));
+        Files.write(
+                metrics,
+                List.of(
+                        "{\"phase\":\"sft\",\"step\":3,\"step_time_s\":9.0}",
+                        "{\"phase\":\"rl\",\"step\":0,\"step_time_s\":1.0,\"learner_wait_s\":50.0}",
+                        "{\"phase\":\"rl\",\"step\":1,\"step_time_s\":0.9,\"learner_wait_s\":0.1}",
+                        "{\"phase\":\"rl\",\"step\":2,\"step_time_s\":0.6,\"learner_wait_s\":0.4}"));
 
         assertThat(PipelineBenchmark.learnerBusyFraction(metrics)).isCloseTo(0.75, within(1e-9));
     }

@@ -3,18 +3,17 @@ package io.rollstream.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import io.rollstream.model.DecoderConfig;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.model.ModelSpec;
-import io.rollstream.model.RopeScaling;
 import io.rollstream.model.ParameterLayout;
+import io.rollstream.model.RopeScaling;
 import io.rollstream.model.TensorSource;
 import io.rollstream.safetensors.SafetensorsFile;
 import io.rollstream.tokenizer.TokenizerSpec;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -27,10 +26,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
-
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The file format alone (no DJL): round trips, old formats, and every way a damaged or swapped file is refused. */
 class CheckpointFormatTest {
@@ -55,8 +52,13 @@ class CheckpointFormatTest {
     }
 
     private static Checkpoint sample() {
-        return new Checkpoint(42, MODEL, TokenizerSpec.chars("0123456"), values(1),
-                new OptimizerState(40, values(2), values(3)), Map.of("run", "r1"));
+        return new Checkpoint(
+                42,
+                MODEL,
+                TokenizerSpec.chars("0123456"),
+                values(1),
+                new OptimizerState(40, values(2), values(3)),
+                Map.of("run", "r1"));
     }
 
     @Test
@@ -72,11 +74,15 @@ class CheckpointFormatTest {
     }
 
     private static void assertSameTensors(Checkpoint read, Checkpoint original) {
-        assertThat(read.weights().names()).containsExactlyElementsOf(original.tensorShapes().keySet());
+        assertThat(read.weights().names())
+                .containsExactlyElementsOf(original.tensorShapes().keySet());
         for (String name : original.weights().names()) {
-            assertThat(read.weights().floats(name)).as(name).containsExactly(original.weights().floats(name));
+            assertThat(read.weights().floats(name))
+                    .as(name)
+                    .containsExactly(original.weights().floats(name));
             if (original.optimizer() != null) {
-                assertThat(read.optimizer().step()).isEqualTo(original.optimizer().step());
+                assertThat(read.optimizer().step())
+                        .isEqualTo(original.optimizer().step());
                 assertThat(read.optimizer().firstMoments().floats(name))
                         .containsExactly(original.optimizer().firstMoments().floats(name));
                 assertThat(read.optimizer().secondMoments().floats(name))
@@ -88,7 +94,8 @@ class CheckpointFormatTest {
     @Test
     void weightsOnlyCheckpointsHaveNoOptimizer() throws IOException {
         byte[] bytes = CheckpointFormat.toBytes(sample().weightsOnly());
-        assertThat(CheckpointFormat.read(new ByteArrayInputStream(bytes)).optimizer()).isNull();
+        assertThat(CheckpointFormat.read(new ByteArrayInputStream(bytes)).optimizer())
+                .isNull();
         assertThat(bytes.length).isLessThan(CheckpointFormat.toBytes(sample()).length / 2);
     }
 
@@ -143,8 +150,20 @@ class CheckpointFormatTest {
     @Test
     void everyKindOfModelSpecRoundTrips() throws IOException {
         ModelSpec llama = new ModelConfig(10, 2, 2, 8, 12, 16, null, ModelConfig.Architecture.LLAMA);
-        ModelSpec qwen3 = new DecoderConfig(DecoderConfig.QWEN3, 12, 8, 16, 1, 4, 2, 6, 1e-6, 1e6,
-                new RopeScaling(RopeScaling.LLAMA3, 8, 1.0, 4.0, 64), 128, false);
+        ModelSpec qwen3 = new DecoderConfig(
+                DecoderConfig.QWEN3,
+                12,
+                8,
+                16,
+                1,
+                4,
+                2,
+                6,
+                1e-6,
+                1e6,
+                new RopeScaling(RopeScaling.LLAMA3, 8, 1.0, 4.0, 64),
+                128,
+                false);
         for (ModelSpec model : List.of(llama, qwen3)) {
             Checkpoint original = new Checkpoint(3, model, TokenizerSpec.chars("01"), values(model, 5), null, null);
             Checkpoint read = CheckpointFormat.read(new ByteArrayInputStream(CheckpointFormat.toBytes(original)));
@@ -158,7 +177,8 @@ class CheckpointFormatTest {
     void readsFormatVersionOne() throws Exception {
         Map<String, float[]> weights = values(7);
         String parameters = ParameterLayout.shapes(MODEL).entrySet().stream()
-                .map(e -> "{\"name\":\"" + e.getKey() + "\",\"shape\":" + Arrays.toString(e.getValue().getShape()) + "}")
+                .map(e -> "{\"name\":\"" + e.getKey() + "\",\"shape\":"
+                        + Arrays.toString(e.getValue().getShape()) + "}")
                 .collect(Collectors.joining(","));
         String header = "{\"format_version\":1,\"step\":9,\"model\":{\"vocab_size\":10,\"layers\":1,\"heads\":2,"
                 + "\"d_model\":8,\"mlp_width\":16,\"context_length\":12,\"positions\":\"ROTARY\"},"
@@ -191,9 +211,12 @@ class CheckpointFormatTest {
         Path file = dir.resolve("c" + CheckpointFormat.SUFFIX);
         String checksum = CheckpointFormat.save(sample(), file);
         try (SafetensorsFile st = SafetensorsFile.open(file)) {
-            assertThat(st.metadata()).containsEntry("format", "pt").containsEntry(CheckpointFormat.CHECKSUM_KEY, checksum)
+            assertThat(st.metadata())
+                    .containsEntry("format", "pt")
+                    .containsEntry(CheckpointFormat.CHECKSUM_KEY, checksum)
                     .containsKey(CheckpointFormat.HEADER_KEY);
-            assertThat(st.tensors().keySet()).startsWith(MODEL.parameterShapes().keySet().toArray(new String[0]))
+            assertThat(st.tensors().keySet())
+                    .startsWith(MODEL.parameterShapes().keySet().toArray(new String[0]))
                     .contains(CheckpointFormat.FIRST_MOMENT + "wte", CheckpointFormat.SECOND_MOMENT + "wte");
             assertThat(st.readFloats("wte")).containsExactly(sample().weights().floats("wte"));
         }
@@ -209,7 +232,8 @@ class CheckpointFormatTest {
         byte[] bytes = Files.readAllBytes(file);
         bytes[bytes.length - 7] ^= 1;
         Files.write(file, bytes);
-        assertThatThrownBy(() -> CheckpointFormat.load(file)).hasMessageContaining("checksum mismatch")
+        assertThatThrownBy(() -> CheckpointFormat.load(file))
+                .hasMessageContaining("checksum mismatch")
                 .hasMessageContaining(file.toString());
         assertThatThrownBy(() -> CheckpointFormat.load(new org.apache.flink.core.fs.Path(file.toUri()), "ab", "a test"))
                 .hasMessageContaining("checksum mismatch");
@@ -232,8 +256,8 @@ class CheckpointFormatTest {
      */
     @Test
     void aCheckpointLargerThanTwoGibibytesStreams() throws IOException {
-        ModelSpec big = new DecoderConfig(DecoderConfig.LLAMA, 40000, 4096, 14336, 1, 32, 8, 128, 1e-5, 1e4, null,
-                4096, false);
+        ModelSpec big =
+                new DecoderConfig(DecoderConfig.LLAMA, 40000, 4096, 14336, 1, 32, 8, 128, 1e-5, 1e4, null, 4096, false);
         TensorSource made = new TensorSource() {
             @Override
             public Set<String> names() {
@@ -241,8 +265,7 @@ class CheckpointFormatTest {
             }
 
             @Override
-            public NDArray read(String name, Shape shape,
-                    NDManager manager) {
+            public NDArray read(String name, Shape shape, NDManager manager) {
                 throw new UnsupportedOperationException();
             }
 

@@ -1,9 +1,6 @@
 package io.rollstream.checkpoint;
 
-import io.rollstream.checkpoint.OptimizerState;
 import io.rollstream.common.Json;
-import io.rollstream.learner.AdamW;
-
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -27,11 +24,19 @@ public final class LegacyCheckpoints {
     /** {@code checkpoint} as format version 2 (the last legacy version) wrote it. */
     public static byte[] version2(Checkpoint checkpoint) {
         List<LegacyCheckpointFormat.ParameterEntry> entries = new ArrayList<>();
-        checkpoint.tensorShapes().forEach((name, shape) ->
-                entries.add(new LegacyCheckpointFormat.ParameterEntry(name, shape.getShape())));
+        checkpoint
+                .tensorShapes()
+                .forEach((name, shape) ->
+                        entries.add(new LegacyCheckpointFormat.ParameterEntry(name, shape.getShape())));
         OptimizerState optimizer = checkpoint.optimizer();
-        LegacyCheckpointFormat.Header header = new LegacyCheckpointFormat.Header(2, checkpoint.step(), checkpoint.model(),
-                checkpoint.tokenizer(), entries, optimizer == null ? null : optimizer.step(), checkpoint.metadata());
+        LegacyCheckpointFormat.Header header = new LegacyCheckpointFormat.Header(
+                2,
+                checkpoint.step(),
+                checkpoint.model(),
+                checkpoint.tokenizer(),
+                entries,
+                optimizer == null ? null : optimizer.step(),
+                checkpoint.metadata());
         List<Map<String, float[]>> tensors = new ArrayList<>();
         tensors.add(checkpoint.weights().toMap());
         if (optimizer != null) {

@@ -2,21 +2,12 @@ package io.rollstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.rollstream.common.Json;
 import io.rollstream.config.ConfigLoader;
 import io.rollstream.config.RunConfig;
 import io.rollstream.job.LocalRun;
 import io.rollstream.policy.PolicyStore;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import picocli.CommandLine;
-
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -25,6 +16,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * {@code rollstream eval} against the run that produced the policies: a tiny run (configs/ci/smoke.yaml,
@@ -43,7 +39,8 @@ class EvalCommandTest {
     @BeforeAll
     static void runTinyJob() throws Exception {
         run = work.resolve("run");
-        RunConfig config = ConfigLoader.load(Path.of("configs/ci/smoke.yaml"),
+        RunConfig config = ConfigLoader.load(
+                Path.of("configs/ci/smoke.yaml"),
                 List.of("job.max_steps=4", "eval.every_steps=2", "job.max_minutes=5", "eval.samples=4"));
         try (PrintStream quiet = new PrintStream(OutputStream.nullOutputStream())) {
             LocalRun.run(config, run, null, quiet);
@@ -59,9 +56,12 @@ class EvalCommandTest {
         for (JsonNode m : metrics) {
             if ("rl".equals(m.path("phase").asText()) && m.has("eval_accuracy")) {
                 String version = PolicyStore.folder(m.path("step").asLong() + 1);
-                JsonNode out = eval("--policy", run.resolve("policy").resolve(version).toString());
-                assertThat(out.path("policy_version").asLong()).isEqualTo(m.path("step").asLong() + 1);
-                assertThat(out.path("accuracy").asDouble()).as("version %s", version)
+                JsonNode out =
+                        eval("--policy", run.resolve("policy").resolve(version).toString());
+                assertThat(out.path("policy_version").asLong())
+                        .isEqualTo(m.path("step").asLong() + 1);
+                assertThat(out.path("accuracy").asDouble())
+                        .as("version %s", version)
                         .isEqualTo(m.path("eval_accuracy").asDouble());
                 compared++;
             }
@@ -71,19 +71,37 @@ class EvalCommandTest {
 
     @Test
     void theWarmStartedVersionAndTheFinalModelMatchTheirEvaluationsToo() throws Exception {
-        JsonNode sftEval = metrics.stream().filter(m -> "sft".equals(m.path("phase").asText()))
-                .filter(m -> m.has("eval_accuracy")).reduce((a, b) -> b).orElseThrow();
+        JsonNode sftEval = metrics.stream()
+                .filter(m -> "sft".equals(m.path("phase").asText()))
+                .filter(m -> m.has("eval_accuracy"))
+                .reduce((a, b) -> b)
+                .orElseThrow();
         JsonNode lastRl = metrics.get(metrics.size() - 1);
         // The checkpoint file inside the version folder, with the run's settings given as flags.
         String weights = Json.mapper()
-                .readTree(run.resolve("policy/step-000000/MANIFEST.json").toFile()).path("file").asText();
-        JsonNode initial = eval("--policy", run.resolve("policy/step-000000").resolve(weights).toString(),
-                "--task", "arithmetic", "--seed", "3", "--difficulty", "1", "--n", "20", "--max-new-tokens", "4");
-        assertThat(initial.path("accuracy").asDouble()).isEqualTo(sftEval.path("eval_accuracy").asDouble());
+                .readTree(run.resolve("policy/step-000000/MANIFEST.json").toFile())
+                .path("file")
+                .asText();
+        JsonNode initial = eval(
+                "--policy",
+                run.resolve("policy/step-000000").resolve(weights).toString(),
+                "--task",
+                "arithmetic",
+                "--seed",
+                "3",
+                "--difficulty",
+                "1",
+                "--n",
+                "20",
+                "--max-new-tokens",
+                "4");
+        assertThat(initial.path("accuracy").asDouble())
+                .isEqualTo(sftEval.path("eval_accuracy").asDouble());
         // The run directory: its final model, the version of the last step.
         JsonNode fin = eval("--policy", run.toString());
         assertThat(fin.path("policy_version").asLong()).isEqualTo(4);
-        assertThat(fin.path("accuracy").asDouble()).isEqualTo(lastRl.path("eval_accuracy").asDouble());
+        assertThat(fin.path("accuracy").asDouble())
+                .isEqualTo(lastRl.path("eval_accuracy").asDouble());
         assertThat(fin.path("problems").asInt()).isEqualTo(20);
         assertThat(fin.path("defaults_from").asText()).endsWith("config.yaml");
     }
@@ -95,16 +113,20 @@ class EvalCommandTest {
             if (!m.has("eval_accuracy")) {
                 continue;
             }
-            assertThat(m.has("eval_pass_at_1") && m.has("eval_pass_at_2") && m.has("eval_pass_at_4")).as("%s", m)
+            assertThat(m.has("eval_pass_at_1") && m.has("eval_pass_at_2") && m.has("eval_pass_at_4"))
+                    .as("%s", m)
                     .isTrue();
             if ("rl".equals(m.path("phase").asText())) {
                 String version = PolicyStore.folder(m.path("step").asLong() + 1);
-                JsonNode out = eval("--policy", run.resolve("policy").resolve(version).toString(), "--samples", "4");
+                JsonNode out =
+                        eval("--policy", run.resolve("policy").resolve(version).toString(), "--samples", "4");
                 for (String k : List.of("1", "2", "4")) {
-                    assertThat(out.path("pass_at").path(k).asDouble()).as("version %s pass@%s", version, k)
+                    assertThat(out.path("pass_at").path(k).asDouble())
+                            .as("version %s pass@%s", version, k)
                             .isEqualTo(m.path("eval_pass_at_" + k).asDouble());
                 }
-                assertThat(out.path("pass_at_k").asDouble()).isEqualTo(m.path("eval_pass_at_4").asDouble());
+                assertThat(out.path("pass_at_k").asDouble())
+                        .isEqualTo(m.path("eval_pass_at_4").asDouble());
                 compared++;
             }
         }
@@ -123,7 +145,8 @@ class EvalCommandTest {
         String[] args = {"--policy", run.toString(), "--samples", "4", "--temperature", "1.0"};
         JsonNode first = eval(args);
         assertThat(first.path("mode").asText()).isEqualTo("sampled");
-        assertThat(first.path("pass_at_k").asDouble()).isBetween(0.0, 1.0)
+        assertThat(first.path("pass_at_k").asDouble())
+                .isBetween(0.0, 1.0)
                 .isGreaterThanOrEqualTo(first.path("sample_accuracy").asDouble());
         assertThat(eval(args)).isEqualTo(first);
     }
@@ -131,17 +154,22 @@ class EvalCommandTest {
     @Test
     void aPathThatHoldsNoPolicyIsRefusedNamingTheArgument() {
         StringWriter err = new StringWriter();
-        int code = RollstreamCli.commandLine().setErr(new PrintWriter(err))
+        int code = RollstreamCli.commandLine()
+                .setErr(new PrintWriter(err))
                 .execute("eval", "--policy", work.toString(), "--task", "arithmetic");
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString()).startsWith("rollstream eval: --policy " + work).contains("neither a .rsckpt file")
+        assertThat(err.toString())
+                .startsWith("rollstream eval: --policy " + work)
+                .contains("neither a .rsckpt file")
                 .doesNotContain("\tat ");
     }
 
     private static JsonNode eval(String... args) throws Exception {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = new CommandLine(new EvalCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+        int code = new CommandLine(new EvalCommand())
+                .setOut(new PrintWriter(out))
+                .setErr(new PrintWriter(err))
                 .execute(args);
         assertThat(code).as("exit code; stderr: %s", err).isZero();
         String[] lines = out.toString().strip().split("\n");

@@ -59,24 +59,29 @@ class RollstreamCliTest {
 
     private static Ended rollstream(String... args) {
         StringWriter err = new StringWriter();
-        int code = RollstreamCli.commandLine().setErr(new PrintWriter(err)).setOut(new PrintWriter(new StringWriter()))
+        int code = RollstreamCli.commandLine()
+                .setErr(new PrintWriter(err))
+                .setOut(new PrintWriter(new StringWriter()))
                 .execute(args);
         return new Ended(code, err.toString());
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "model.d_model=65536            | rollstream run: the model (model.layers 1, model.d_model 65536",
-        "model.context_length=2147483647 | has a parameter wpe of (2147483647 x 32) = 68,719,476,704 values",
-        "sft.examples=2000000000        | ROLLSTREAM_JAVA_OPTS=-Xmx",
-        "model.init=/nope               | rollstream run: model.init ('/nope') does not exist: give a checkpoint",
-        "model.tokenizer={type: huggingface, path: /nope} | model.tokenizer.path ('/nope') does not exist",
-        "job.name=../../x               | rollstream run: invalid config configs/ci/smoke.yaml: job.name ('../../x')",
-        "rollout.temprature=0.7         | unknown key rollout.temprature (did you mean rollout.temperature?)",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "model.d_model=65536            | rollstream run: the model (model.layers 1, model.d_model 65536",
+                "model.context_length=2147483647 | has a parameter wpe of (2147483647 x 32) = 68,719,476,704 values",
+                "sft.examples=2000000000        | ROLLSTREAM_JAVA_OPTS=-Xmx",
+                "model.init=/nope               | rollstream run: model.init ('/nope') does not exist: give a checkpoint",
+                "model.tokenizer={type: huggingface, path: /nope} | model.tokenizer.path ('/nope') does not exist",
+                "job.name=../../x               | rollstream run: invalid config configs/ci/smoke.yaml: job.name ('../../x')",
+                "rollout.temprature=0.7         | unknown key rollout.temprature (did you mean rollout.temperature?)",
+            })
     void runRefusesAUserErrorInOneLineBeforeWritingAnything(String override, String text) {
         Path run = dir.resolve("run");
-        rollstream("run", "--config", SMOKE, "--run-dir", run.toString(), "--set", override).userError(1, text);
+        rollstream("run", "--config", SMOKE, "--run-dir", run.toString(), "--set", override)
+                .userError(1, text);
         assertThat(run).doesNotExist();
     }
 
@@ -84,27 +89,66 @@ class RollstreamCliTest {
     void aJsonlRunChecksItsDataAndOptionsFirst() throws IOException {
         Path run = dir.resolve("run");
         String tokenizer = "model.tokenizer={type: char, alphabet: '0123456789+='}";
-        rollstream("run", "--config", SMOKE, "--run-dir", run.toString(), "--set", "data.source=jsonl", "--set",
-                "data.path=/nope", "--set", tokenizer, "--set", "sft.steps=0")
+        rollstream(
+                        "run",
+                        "--config",
+                        SMOKE,
+                        "--run-dir",
+                        run.toString(),
+                        "--set",
+                        "data.source=jsonl",
+                        "--set",
+                        "data.path=/nope",
+                        "--set",
+                        tokenizer,
+                        "--set",
+                        "sft.steps=0")
                 .userError(1, "data.path ('/nope') does not exist: give a JSONL file or a directory of them");
         Path data = Files.writeString(dir.resolve("p.jsonl"), "{\"prompt\": \"1+1=\", \"answer\": 2}\n");
-        rollstream("run", "--config", SMOKE, "--run-dir", run.toString(), "--set", "data.source=jsonl", "--set",
-                "data.path=" + data, "--set", tokenizer).userError(1, "sft.steps (120) needs data.source: task");
-        rollstream("run", "--config", SMOKE, "--run-dir", run.toString(), "--set", "data.source=jsonl", "--set",
-                "data.path=/nope", "--set", "model.init=/nope").userError(4, "rollstream run: 3 problems:");
+        rollstream(
+                        "run",
+                        "--config",
+                        SMOKE,
+                        "--run-dir",
+                        run.toString(),
+                        "--set",
+                        "data.source=jsonl",
+                        "--set",
+                        "data.path=" + data,
+                        "--set",
+                        tokenizer)
+                .userError(1, "sft.steps (120) needs data.source: task");
+        rollstream(
+                        "run",
+                        "--config",
+                        SMOKE,
+                        "--run-dir",
+                        run.toString(),
+                        "--set",
+                        "data.source=jsonl",
+                        "--set",
+                        "data.path=/nope",
+                        "--set",
+                        "model.init=/nope")
+                .userError(4, "rollstream run: 3 problems:");
         assertThat(run).doesNotExist();
     }
 
     @Test
     void badFlagsAndMissingFilesAreOneLine() {
-        rollstream("run", "--config", SMOKE, "--nope").userError(1, "rollstream run: unknown option '--nope' (see"
-                + " rollstream run --help)");
-        rollstream("run", "--config", "nope.yaml").userError(1, "rollstream run: invalid config nope.yaml:"
-                + " configuration file nope.yaml does not exist (looked for " + Path.of("nope.yaml").toAbsolutePath());
+        rollstream("run", "--config", SMOKE, "--nope")
+                .userError(1, "rollstream run: unknown option '--nope' (see" + " rollstream run --help)");
+        rollstream("run", "--config", "nope.yaml")
+                .userError(
+                        1,
+                        "rollstream run: invalid config nope.yaml:"
+                                + " configuration file nope.yaml does not exist (looked for "
+                                + Path.of("nope.yaml").toAbsolutePath());
         rollstream().userError(1, "rollstream: name a command (see rollstream --help)");
         rollstream("bench", "nope").userError(1, "rollstream bench: Invalid value for positional parameter");
         rollstream("report", dir.toString()).userError(1, "rollstream report: " + dir + " is not a run directory");
-        rollstream("stop", dir.toString()).userError(1, "rollstream stop: " + dir + " has no running job (no job.json)");
+        rollstream("stop", dir.toString())
+                .userError(1, "rollstream stop: " + dir + " has no running job (no job.json)");
         rollstream("eval", "--policy", dir.resolve("nope.rsckpt").toString())
                 .userError(1, "rollstream eval: --policy " + dir.resolve("nope.rsckpt") + " is neither a .rsckpt file");
     }
@@ -115,15 +159,18 @@ class RollstreamCliTest {
         rollstream("reprot", "runs/x").userError(1, "rollstream: unknown command 'reprot'; did you mean report?");
         rollstream("qwerty").userError(1, "rollstream: unknown command 'qwerty' (see rollstream --help)");
         // before picocli's complaint about the missing --config, the misspelt --config itself
-        rollstream("run", "--confg", SMOKE).userError(1, "rollstream run: unknown option '--confg'; did you mean"
-                + " --config? (see rollstream run --help)");
+        rollstream("run", "--confg", SMOKE)
+                .userError(
+                        1,
+                        "rollstream run: unknown option '--confg'; did you mean"
+                                + " --config? (see rollstream run --help)");
         rollstream("run", "--config", SMOKE, "--sett=a=b").userError(1, "unknown option '--sett'; did you mean --set?");
     }
 
     @Test
     void evalTemperatureWithoutSamplesNamesTheFix() {
-        rollstream("eval", "--policy", dir.toString(), "--temperature", "0.7").userError(1, "rollstream eval:"
-                + " --temperature applies to sampled pass@K only: add --samples K");
+        rollstream("eval", "--policy", dir.toString(), "--temperature", "0.7")
+                .userError(1, "rollstream eval:" + " --temperature applies to sampled pass@K only: add --samples K");
     }
 
     @Test
@@ -132,13 +179,20 @@ class RollstreamCliTest {
             StringWriter out = new StringWriter();
             RollstreamCli.commandLine().setOut(new PrintWriter(out)).execute(command, "--help");
             String help = out.toString();
-            for (String word : List.of("final-model.rsckpt", "rollout.temperature=0.7", "runs/<job.name>-<timestamp>",
-                    "model.safetensors", "teacher.checkpoint")) {
+            for (String word : List.of(
+                    "final-model.rsckpt",
+                    "rollout.temperature=0.7",
+                    "runs/<job.name>-<timestamp>",
+                    "model.safetensors",
+                    "teacher.checkpoint")) {
                 String head = word.substring(0, word.indexOf('.') + 1);
-                assertThat(help).as("%s --help:%n%s", command, help).doesNotContainPattern(
-                        Pattern.quote(head) + "\\s*\\R");
+                assertThat(help)
+                        .as("%s --help:%n%s", command, help)
+                        .doesNotContainPattern(Pattern.quote(head) + "\\s*\\R");
             }
-            assertThat(help.lines()).as(help).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(80));
+            assertThat(help.lines())
+                    .as(help)
+                    .allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(80));
         }
     }
 
@@ -147,16 +201,19 @@ class RollstreamCliTest {
         Ended ended = rollstream("run", "--verbose", "--config", SMOKE, "--set", "model.init=/nope");
         assertThat(ended.code()).isEqualTo(2);
         assertThat(ended.err()).contains("\tat io.rollstream.job.PreFlight");
-        assertThat(ended.lines().get(ended.lines().size() - 1)).isEqualTo("rollstream run: model.init ('/nope') does not"
-                + " exist: give a checkpoint (.rsckpt)");
+        assertThat(ended.lines().get(ended.lines().size() - 1))
+                .isEqualTo("rollstream run: model.init ('/nope') does not" + " exist: give a checkpoint (.rsckpt)");
     }
 
     @Test
     void evalOfADamagedCheckpointIsOneLine() throws IOException {
-        Path damaged = Files.write(dir.resolve("damaged.rsckpt"), ("RSCK" + "x".repeat(100)).getBytes(StandardCharsets.UTF_8));
+        Path damaged =
+                Files.write(dir.resolve("damaged.rsckpt"), ("RSCK" + "x".repeat(100)).getBytes(StandardCharsets.UTF_8));
         rollstream("eval", "--policy", damaged.toString(), "--task", "arithmetic")
-                .userError(1, "rollstream eval: " + damaged + ": checkpoint checksum mismatch: the file is truncated or"
-                        + " corrupted");
+                .userError(
+                        1,
+                        "rollstream eval: " + damaged + ": checkpoint checksum mismatch: the file is truncated or"
+                                + " corrupted");
     }
 
     @Test
@@ -167,11 +224,15 @@ class RollstreamCliTest {
         Files.writeString(used.resolve("metrics.jsonl"), "{\"phase\":\"rl\",\"step\":0}\n");
         Map<String, String> before = contents(used);
 
-        rollstream("run", "--config", SMOKE, "--run-dir", used.toString()).userError(1, "rollstream run: --run-dir "
-                + used + " already holds a run (config.yaml, metrics.jsonl): a new run needs a new or empty directory;"
-                + " choose another --run-dir, or continue that run with --resume-from " + used);
-        rollstream("sft", "--config", SMOKE, "--run-dir", used.toString()).userError(1, "rollstream sft: --run-dir " + used
-                + " already holds a run");
+        rollstream("run", "--config", SMOKE, "--run-dir", used.toString())
+                .userError(
+                        1,
+                        "rollstream run: --run-dir "
+                                + used
+                                + " already holds a run (config.yaml, metrics.jsonl): a new run needs a new or empty directory;"
+                                + " choose another --run-dir, or continue that run with --resume-from " + used);
+        rollstream("sft", "--config", SMOKE, "--run-dir", used.toString())
+                .userError(1, "rollstream sft: --run-dir " + used + " already holds a run");
         assertThat(contents(used)).isEqualTo(before);
     }
 
@@ -181,15 +242,26 @@ class RollstreamCliTest {
         Map<String, String> before = contents(run);
 
         rollstream("run", "--config", SMOKE, "--resume-from", run.toString(), "--set", "model.d_model=64")
-                .userError(1, "rollstream run: --resume-from " + run + ": model.d_model is 64 here but 32 in the run being"
-                        + " resumed: a resumed run keeps its model, data source and algorithm; resume with --config "
-                        + run.resolve("config.yaml"));
-        rollstream("run", "--config", SMOKE, "--resume-from", run.toString(), "--run-dir", dir.resolve("elsewhere").toString())
+                .userError(
+                        1,
+                        "rollstream run: --resume-from " + run + ": model.d_model is 64 here but 32 in the run being"
+                                + " resumed: a resumed run keeps its model, data source and algorithm; resume with --config "
+                                + run.resolve("config.yaml"));
+        rollstream(
+                        "run",
+                        "--config",
+                        SMOKE,
+                        "--resume-from",
+                        run.toString(),
+                        "--run-dir",
+                        dir.resolve("elsewhere").toString())
                 .userError(1, "differs from the run directory of the resume point");
         // Flink itself refuses the resume point (a damaged savepoint): the files are put back as they were.
         rollstream("run", "--config", SMOKE, "--resume-from", run.toString(), "--set", "job.max_steps=6")
-                .userError(1, "rollstream run: --resume-from: Flink cannot restore the resume point into the job this"
-                        + " config makes (");
+                .userError(
+                        1,
+                        "rollstream run: --resume-from: Flink cannot restore the resume point into the job this"
+                                + " config makes (");
         assertThat(contents(run)).isEqualTo(before);
         assertThat(dir.resolve("elsewhere")).doesNotExist();
     }
@@ -199,7 +271,8 @@ class RollstreamCliTest {
         String config = "configs/distill-variance.yaml";
         RunConfig c = ConfigLoader.load(Path.of(config));
         TokenizerSpec tokenizer = PlanFactory.tokenizer(c);
-        ModelConfig student = c.model().toModelConfig(Tokenizers.create(tokenizer).vocabSize());
+        ModelConfig student =
+                c.model().toModelConfig(Tokenizers.create(tokenizer).vocabSize());
         Path init = dir.resolve("student.rsckpt");
         Path teacher = dir.resolve("teacher.rsckpt");
         CheckpointFormat.save(checkpoint(student, tokenizer), init);
@@ -208,11 +281,28 @@ class RollstreamCliTest {
         Files.writeString(out.resolve("table.md"), "an earlier attempt of the experiment: it continues");
         Files.writeString(out.resolve("notes.txt"), "not the experiment's");
 
-        rollstream("distill-variance", "--config", config, "--out", out.toString(), "--set", "model.init=" + init,
-                "--set", "teacher.checkpoint=" + teacher).userError(1, "rollstream distill-variance: --out " + out
-                + " already holds files (notes.txt)");
-        rollstream("distill-variance", "--config", config, "--out", dir.resolve("new").toString(), "--set",
-                "model.init=/nope", "--set", "teacher.checkpoint=/nope").userError(3, "2 problems:");
+        rollstream(
+                        "distill-variance",
+                        "--config",
+                        config,
+                        "--out",
+                        out.toString(),
+                        "--set",
+                        "model.init=" + init,
+                        "--set",
+                        "teacher.checkpoint=" + teacher)
+                .userError(1, "rollstream distill-variance: --out " + out + " already holds files (notes.txt)");
+        rollstream(
+                        "distill-variance",
+                        "--config",
+                        config,
+                        "--out",
+                        dir.resolve("new").toString(),
+                        "--set",
+                        "model.init=/nope",
+                        "--set",
+                        "teacher.checkpoint=/nope")
+                .userError(3, "2 problems:");
         assertThat(dir.resolve("new")).doesNotExist();
     }
 
@@ -239,8 +329,9 @@ class RollstreamCliTest {
         Map<String, String> files = new TreeMap<>();
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path p : walk.toList()) {
-                files.put(root.relativize(p).toString(), Files.isDirectory(p) ? "folder"
-                        : Arrays.toString(Files.readAllBytes(p)));
+                files.put(
+                        root.relativize(p).toString(),
+                        Files.isDirectory(p) ? "folder" : Arrays.toString(Files.readAllBytes(p)));
             }
         }
         return files;

@@ -5,8 +5,7 @@ import java.util.List;
 /** Runs a configuration that must be rejected and returns the exception, for assertions on its message. */
 final class ConfigFailures {
 
-    private ConfigFailures() {
-    }
+    private ConfigFailures() {}
 
     static InvalidConfigException failure(String yaml, String... overrides) {
         try {

@@ -10,8 +10,8 @@ class ConfigKeysTest {
 
     @Test
     void anUnknownKeyInASectionListsTheValidKeysAndSuggestsTheClosest() {
-        assertThat(failure("rollout:\n  temprature: 0.7\n").getMessage()).isEqualTo(
-                "unknown key rollout.temprature (did you mean rollout.temperature?); valid keys in rollout:"
+        assertThat(failure("rollout:\n  temprature: 0.7\n").getMessage())
+                .isEqualTo("unknown key rollout.temprature (did you mean rollout.temperature?); valid keys in rollout:"
                         + " parallelism, rollouts_per_example, num_rollouts_per_prompt, temperature, top_p, top_k,"
                         + " max_new_tokens, max_batch_rows, policy_poll_ms, device, seed");
     }
@@ -25,21 +25,25 @@ class ConfigKeysTest {
 
     @Test
     void anUnknownTopLevelKeyListsTheSections() {
-        assertThat(failure("jobb: {name: x}").getMessage()).isEqualTo(
-                "unknown key jobb (did you mean job?); valid top-level keys: job, data, model, sft, rollout, buffer,"
-                        + " async, learner, teacher, eval, policy_store, output, slots");
-        assertThat(failure("hyperparameters: {}").getMessage()).contains("unknown key hyperparameters;")
+        assertThat(failure("jobb: {name: x}").getMessage())
+                .isEqualTo(
+                        "unknown key jobb (did you mean job?); valid top-level keys: job, data, model, sft, rollout, buffer,"
+                                + " async, learner, teacher, eval, policy_store, output, slots");
+        assertThat(failure("hyperparameters: {}").getMessage())
+                .contains("unknown key hyperparameters;")
                 .doesNotContain("did you mean");
     }
 
     @Test
     void unknownKeysInNestedMapsNameTheFullPath() {
         assertThat(failure("learner: {loss: {mask: none}}").getMessage())
-                .contains("unknown key learner.loss.mask (did you mean learner.loss.masking?)",
+                .contains(
+                        "unknown key learner.loss.mask (did you mean learner.loss.masking?)",
                         "valid keys in learner.loss: name, clip_low, clip_high, masking, dppo_mask_low");
         assertThat(failure("data: {fields: {question: q}}").getMessage())
                 .contains("unknown key data.fields.question", "valid keys in data.fields: id, prompt, answer, task");
-        assertThat(failure("model: {tokenizer: {type: huggingface, path: t.json, vocab: 5}}").getMessage())
+        assertThat(failure("model: {tokenizer: {type: huggingface, path: t.json, vocab: 5}}")
+                        .getMessage())
                 .contains("unknown key model.tokenizer.vocab");
     }
 
@@ -63,8 +67,7 @@ class ConfigKeysTest {
                 .isEqualTo("rollout.device: expected one of auto, cpu, gpu, got 'tpu'");
         assertThat(failure("learner: {algorithm: ppo}").getMessage())
                 .isEqualTo("learner.algorithm: expected one of grpo, reverse_kl, sft, got 'ppo'");
-        assertThat(failure("job: {name: [a, b]}").getMessage())
-                .isEqualTo("job.name: expected a string, got a list");
+        assertThat(failure("job: {name: [a, b]}").getMessage()).isEqualTo("job.name: expected a string, got a list");
         assertThat(failure("data: {task_options: [a]}").getMessage())
                 .isEqualTo("data.task_options: expected a map of strings, got a list");
         assertThat(failure("data: {task_options: {operators: {a: b}}}").getMessage())

@@ -6,10 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rollstream.learner.DppoLoss.Masking;
 import io.rollstream.learner.PolicyLoss;
 import io.rollstream.tokenizer.TokenizerSpec;
-
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -23,8 +21,12 @@ class ConfigOverridesTest {
 
     @Test
     void overridesSetNestedValuesOverTheFile() {
-        RunConfig c = parse("rollout: {temperature: 1.5}\nlearner: {loss: {masking: dppo}}",
-                "rollout.temperature=0.7", "learner.loss.masking=none", "job.web_ui=false", "job.name=run=3");
+        RunConfig c = parse(
+                "rollout: {temperature: 1.5}\nlearner: {loss: {masking: dppo}}",
+                "rollout.temperature=0.7",
+                "learner.loss.masking=none",
+                "job.web_ui=false",
+                "job.name=run=3");
         assertThat(c.rollout().sampling().temperature()).isEqualTo(0.7);
         assertThat(c.learner().objective().loss().masking()).isEqualTo(Masking.NONE);
         assertThat(c.job().webUi()).isFalse();
@@ -33,7 +35,10 @@ class ConfigOverridesTest {
 
     @Test
     void overridesCreateMissingSectionsAndMaps() {
-        RunConfig c = parse("", "model.tokenizer.type=huggingface", "model.tokenizer.path=/tok/tokenizer.json",
+        RunConfig c = parse(
+                "",
+                "model.tokenizer.type=huggingface",
+                "model.tokenizer.path=/tok/tokenizer.json",
                 "data.task_options.operators=+-");
         assertThat(c.model().tokenizer()).isEqualTo(TokenizerSpec.huggingFace("/tok/tokenizer.json"));
         assertThat(c.data().taskOptions()).isEqualTo(Map.of("operators", "+-"));
@@ -41,8 +46,10 @@ class ConfigOverridesTest {
 
     @Test
     void overridesSetNull() {
-        RunConfig c = parse("buffer: {easy_threshold: 0.9}\neval: {max_new_tokens: 16}",
-                "buffer.easy_threshold=null", "eval.max_new_tokens=null");
+        RunConfig c = parse(
+                "buffer: {easy_threshold: 0.9}\neval: {max_new_tokens: 16}",
+                "buffer.easy_threshold=null",
+                "eval.max_new_tokens=null");
         assertThat(c.buffer().easyThreshold()).isNull();
         assertThat(c.eval().maxNewTokens()).isNull();
     }
@@ -67,7 +74,11 @@ class ConfigOverridesTest {
 
     @Test
     void aLaterOverrideWins() {
-        assertThat(parse("", "rollout.top_k=5", "rollout.top_k=7").rollout().sampling().topK()).isEqualTo(7);
+        assertThat(parse("", "rollout.top_k=5", "rollout.top_k=7")
+                        .rollout()
+                        .sampling()
+                        .topK())
+                .isEqualTo(7);
     }
 
     @Test
@@ -114,10 +125,14 @@ class ConfigOverridesTest {
 
     @Test
     void theAliasAloneSetsRolloutsPerExample() {
-        assertThat(parse("rollout: {num_rollouts_per_prompt: 4}\nbuffer: {batch_size: 32}").rollout()
-                .rolloutsPerExample()).isEqualTo(4);
-        assertThat(parse("buffer: {batch_size: 32}", "rollout.num_rollouts_per_prompt=4").rollout()
-                .rolloutsPerExample()).isEqualTo(4);
+        assertThat(parse("rollout: {num_rollouts_per_prompt: 4}\nbuffer: {batch_size: 32}")
+                        .rollout()
+                        .rolloutsPerExample())
+                .isEqualTo(4);
+        assertThat(parse("buffer: {batch_size: 32}", "rollout.num_rollouts_per_prompt=4")
+                        .rollout()
+                        .rolloutsPerExample())
+                .isEqualTo(4);
     }
 
     @Test
@@ -129,10 +144,12 @@ class ConfigOverridesTest {
 
     @Test
     void theAliasAndTheKeyWithDifferentValuesAreAnError() {
-        assertThat(failure("rollout: {num_rollouts_per_prompt: 4, rollouts_per_example: 8}").getMessage())
+        assertThat(failure("rollout: {num_rollouts_per_prompt: 4, rollouts_per_example: 8}")
+                        .getMessage())
                 .isEqualTo("rollout.num_rollouts_per_prompt (4) and rollout.rollouts_per_example (8) are the same"
                         + " setting with different values: keep only rollout.rollouts_per_example");
-        assertThat(failure("rollout: {rollouts_per_example: 8}", "rollout.num_rollouts_per_prompt=16").getMessage())
+        assertThat(failure("rollout: {rollouts_per_example: 8}", "rollout.num_rollouts_per_prompt=16")
+                        .getMessage())
                 .contains("rollout.num_rollouts_per_prompt (16)", "rollout.rollouts_per_example (8)");
     }
 

@@ -1,21 +1,18 @@
 package io.rollstream.config;
 
-import io.rollstream.batch.Advantages;
-import io.rollstream.learner.Algorithm;
-import io.rollstream.learner.ImportanceCorrection;
-import io.rollstream.rollout.Oversampling;
-
 import static io.rollstream.config.ConfigFailures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
-
-import java.util.List;
-import java.util.stream.Stream;
-
+import io.rollstream.batch.Advantages;
+import io.rollstream.learner.Algorithm;
+import io.rollstream.learner.ImportanceCorrection;
+import io.rollstream.rollout.Oversampling;
 import io.rollstream.tokenizer.PromptFormat;
 import io.rollstream.tokenizer.TokenizerSpec;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -92,24 +89,36 @@ class ConfigValidationTest {
                 arguments("learner.loss.dppo_mask_low=-0.1", "learner.loss.dppo_mask_low", "got -0.1"),
                 arguments("learner.loss.ratio_low=2", "learner.loss.ratio_low", "got 2.0"),
                 arguments("learner.loss.kl_tau=-1", "learner.loss.kl_tau", "got -1.0"),
-                arguments("learner.loss.clip_low=0.2", "learner.loss.clip_low", "applies to learner.loss.name ppo_clip"),
+                arguments(
+                        "learner.loss.clip_low=0.2", "learner.loss.clip_low", "applies to learner.loss.name ppo_clip"),
                 arguments("learner.loss={name: ppo_clip, clip_low: 1.5}", "learner.loss.clip_low", "got 1.5"),
                 arguments("learner.loss={name: gspo, clip_high: 0}", "learner.loss.clip_high", "got 0.0"),
-                arguments("learner.loss={name: cispo, masking: none}", "learner.loss.masking",
+                arguments(
+                        "learner.loss={name: cispo, masking: none}",
+                        "learner.loss.masking",
                         "applies to learner.loss.name dppo only"),
                 arguments("learner.importance_correction.cap=0.5", "learner.importance_correction.cap", "got 0.5"),
-                arguments("learner.importance_correction.mask_low=0", "learner.importance_correction.mask_low",
+                arguments(
+                        "learner.importance_correction.mask_low=0",
+                        "learner.importance_correction.mask_low",
                         "got 0.0"),
-                arguments("learner.importance_correction.mask_high=0.9", "learner.importance_correction.mask_high",
+                arguments(
+                        "learner.importance_correction.mask_high=0.9",
+                        "learner.importance_correction.mask_high",
                         "got 0.9"),
-                arguments("learner.kl_to_reference.coefficient=-1", "learner.kl_to_reference.coefficient",
-                        "got -1.0"),
-                arguments("buffer.soft_overlong_punishment.cache_tokens=0",
-                        "buffer.soft_overlong_punishment.cache_tokens", "got 0"),
-                arguments("buffer.soft_overlong_punishment={cache_tokens: 2, penalty: 0}",
-                        "buffer.soft_overlong_punishment.penalty", "got 0.0"),
-                arguments("buffer.soft_overlong_punishment={penalty: 1}",
-                        "buffer.soft_overlong_punishment.cache_tokens", "is required"),
+                arguments("learner.kl_to_reference.coefficient=-1", "learner.kl_to_reference.coefficient", "got -1.0"),
+                arguments(
+                        "buffer.soft_overlong_punishment.cache_tokens=0",
+                        "buffer.soft_overlong_punishment.cache_tokens",
+                        "got 0"),
+                arguments(
+                        "buffer.soft_overlong_punishment={cache_tokens: 2, penalty: 0}",
+                        "buffer.soft_overlong_punishment.penalty",
+                        "got 0.0"),
+                arguments(
+                        "buffer.soft_overlong_punishment={penalty: 1}",
+                        "buffer.soft_overlong_punishment.cache_tokens",
+                        "is required"),
                 arguments("teacher.checkpoint=''", "teacher.checkpoint", "('')"),
                 arguments("teacher.parallelism=0", "teacher.parallelism", "(0)"),
                 arguments("eval.every_steps=-1", "eval.every_steps", "(-1)"),
@@ -135,7 +144,8 @@ class ConfigValidationTest {
     @Test
     void chatPromptsNeedATokenizerWithATemplateAndTheSystemPromptNeedsChat() {
         assertThat(failure("data: {prompt_format: chat}\nmodel: {tokenizer: {type: char, alphabet: \"0123456789+=\"}}")
-                .getMessage()).contains("data.prompt_format", "char tokenizer", "huggingface_model");
+                        .getMessage())
+                .contains("data.prompt_format", "char tokenizer", "huggingface_model");
         assertThat(failure("data: {system_prompt: Be brief.}").getMessage())
                 .contains("data.system_prompt", "only applies to data.prompt_format: chat");
         assertThat(failure("data: {prompt_format: jinja}").getMessage()).contains("data.prompt_format");
@@ -149,31 +159,41 @@ class ConfigValidationTest {
 
     @Test
     void batchSizeMustBeAMultipleOfTheGroupSizeAndTheMessageSuggestsNeighbours() {
-        assertThat(failure("buffer: {batch_size: 250}").getMessage()).isEqualTo(
-                "buffer.batch_size (250) must be a multiple of rollout.rollouts_per_example (8): try 248 or 256");
-        assertThat(failure("buffer: {batch_size: 4}").getMessage()).isEqualTo(
-                "buffer.batch_size (4) must be a multiple of rollout.rollouts_per_example (8): try 8");
+        assertThat(failure("buffer: {batch_size: 250}").getMessage())
+                .isEqualTo(
+                        "buffer.batch_size (250) must be a multiple of rollout.rollouts_per_example (8): try 248 or 256");
+        assertThat(failure("buffer: {batch_size: 4}").getMessage())
+                .isEqualTo("buffer.batch_size (4) must be a multiple of rollout.rollouts_per_example (8): try 8");
     }
 
     @Test
     void everyGeneratorNeedsAGroupOfEveryBatch() {
         assertThat(failure("rollout: {parallelism: 16}").getMessage())
-                .contains("rollout.parallelism (16)", "8 groups per batch", "buffer.batch_size",
-                        "rollout.rollouts_per_example", "lower rollout.parallelism to 8",
+                .contains(
+                        "rollout.parallelism (16)",
+                        "8 groups per batch",
+                        "buffer.batch_size",
+                        "rollout.rollouts_per_example",
+                        "lower rollout.parallelism to 8",
                         "raise buffer.batch_size to 128");
         assertThat(failure("rollout: {parallelism: 16}\nbuffer: {oversampling_factor: 2.0}\n"
-                + "async: {max_off_policy_steps: 2}").getMessage())
-                .as("headroom is no share of a batch").contains("8 groups per batch");
+                                + "async: {max_off_policy_steps: 2}")
+                        .getMessage())
+                .as("headroom is no share of a batch")
+                .contains("8 groups per batch");
         RunConfig fits = ConfigLoader.parse("rollout: {parallelism: 16}\nbuffer: {batch_size: 128}");
         assertThat(fits.groupsPerBatch()).isEqualTo(16);
     }
 
     @Test
     void oversamplingHeadroomNeedsMaxOffPolicyStepsToCoverTheStepsItCarries() {
-        assertThat(failure("buffer: {oversampling_factor: 2.0}").getMessage()).contains(
-                "async.max_off_policy_steps (1) must be >= async.max_async_level + 1 = 2",
-                "headroom of 8 groups", "set buffer.oversampling_factor to 1");
-        assertThat(failure("buffer: {oversampling_factor: 2.5}\nasync: {max_off_policy_steps: 2}").getMessage())
+        assertThat(failure("buffer: {oversampling_factor: 2.0}").getMessage())
+                .contains(
+                        "async.max_off_policy_steps (1) must be >= async.max_async_level + 1 = 2",
+                        "headroom of 8 groups",
+                        "set buffer.oversampling_factor to 1");
+        assertThat(failure("buffer: {oversampling_factor: 2.5}\nasync: {max_off_policy_steps: 2}")
+                        .getMessage())
                 .contains("must be >= async.max_async_level + 2 = 3");
         RunConfig fits = ConfigLoader.parse("buffer: {oversampling_factor: 2.0}\nasync: {max_off_policy_steps: 2}");
         assertThat(fits.problemsPerBatch()).isEqualTo(16);
@@ -185,10 +205,11 @@ class ConfigValidationTest {
         assertThat(failure("buffer: {oversampling: adaptive}").getMessage())
                 .contains("buffer.oversampling", "raise buffer.oversampling_factor");
         assertThat(failure("buffer: {oversampling: adaptive, oversampling_factor: 2.0, zero_advantage_filter: false}\n"
-                + "async: {max_off_policy_steps: 2}").getMessage())
+                                + "async: {max_off_policy_steps: 2}")
+                        .getMessage())
                 .contains("neither is on", "use buffer.oversampling: fixed");
-        RunConfig fits = ConfigLoader.parse("buffer: {oversampling: adaptive, oversampling_factor: 2.0}\n"
-                + "async: {max_off_policy_steps: 2}");
+        RunConfig fits = ConfigLoader.parse(
+                "buffer: {oversampling: adaptive, oversampling_factor: 2.0}\n" + "async: {max_off_policy_steps: 2}");
         assertThat(fits.buffer().oversampling()).isEqualTo(Oversampling.ADAPTIVE);
     }
 
@@ -202,36 +223,53 @@ class ConfigValidationTest {
                          soft_overlong_punishment: {cache_tokens: 2}}
                 """);
         assertThat(e.errors()).hasSize(7);
-        assertThat(e.errors()).allSatisfy(line -> assertThat(line).containsAnyOf("does not apply to distillation",
-                "which distillation (learner.algorithm reverse_kl) does not train on"));
-        assertThat(e.getMessage()).contains("buffer.easy_threshold (0.9)", "buffer.hard_threshold (0.1)",
-                "buffer.online_difficulty_filtering (true)", "buffer.easy_fraction (0.5)",
-                "buffer.zero_advantage_filter (true)", "buffer.advantage (group_mean_std)",
-                "buffer.soft_overlong_punishment (");
+        assertThat(e.errors())
+                .allSatisfy(line -> assertThat(line)
+                        .containsAnyOf(
+                                "does not apply to distillation",
+                                "which distillation (learner.algorithm reverse_kl) does not train on"));
+        assertThat(e.getMessage())
+                .contains(
+                        "buffer.easy_threshold (0.9)",
+                        "buffer.hard_threshold (0.1)",
+                        "buffer.online_difficulty_filtering (true)",
+                        "buffer.easy_fraction (0.5)",
+                        "buffer.zero_advantage_filter (true)",
+                        "buffer.advantage (group_mean_std)",
+                        "buffer.soft_overlong_punishment (");
         assertThat(e.getMessage()).contains("remove it", "set it to false");
     }
 
     /** Combinations of the objective's keys that make no sense are refused, naming every key involved. */
     @Test
     void senselessObjectiveCombinationsAreRefusedNamingTheKeys() {
-        assertThat(failure("learner: {loss: gspo, importance_correction: {truncate: token}}").getMessage())
-                .contains("learner.importance_correction.truncate (token)", "learner.loss.name gspo",
+        assertThat(failure("learner: {loss: gspo, importance_correction: {truncate: token}}")
+                        .getMessage())
+                .contains(
+                        "learner.importance_correction.truncate (token)",
+                        "learner.loss.name gspo",
                         "set truncate to none");
-        assertThat(failure("learner: {loss: cispo, importance_correction: {truncate: sequence}}").getMessage())
+        assertThat(failure("learner: {loss: cispo, importance_correction: {truncate: sequence}}")
+                        .getMessage())
                 .contains("learner.importance_correction.truncate (sequence)", "learner.loss.name cispo");
         assertThat(failure("learner: {algorithm: reverse_kl, loss: ppo_clip}\nteacher: {checkpoint: t}")
-                .getMessage()).contains("learner.loss.name (ppo_clip)", "learner.algorithm grpo only");
+                        .getMessage())
+                .contains("learner.loss.name (ppo_clip)", "learner.algorithm grpo only");
         assertThat(failure("rollout: {rollouts_per_example: 1}\nbuffer: {advantage: rloo, batch_size: 8,"
-                + " zero_advantage_filter: false}").getMessage())
+                                + " zero_advantage_filter: false}")
+                        .getMessage())
                 .contains("buffer.advantage (rloo)", "rollout.rollouts_per_example >= 2");
         assertThat(failure("buffer: {advantage: dr_grpo}\nlearner: {loss_aggregation: seq_mean_token_mean}")
-                .getMessage()).contains("buffer.advantage (dr_grpo)", "learner.loss_aggregation",
-                        "seq_mean_token_sum");
-        assertThat(failure("buffer: {filter_truncated: true}\nlearner: {overlong_filtering: true}").getMessage())
+                        .getMessage())
+                .contains("buffer.advantage (dr_grpo)", "learner.loss_aggregation", "seq_mean_token_sum");
+        assertThat(failure("buffer: {filter_truncated: true}\nlearner: {overlong_filtering: true}")
+                        .getMessage())
                 .contains("learner.overlong_filtering (true)", "buffer.filter_truncated");
         assertThat(failure("rollout: {max_new_tokens: 4}\nbuffer: {soft_overlong_punishment: {cache_tokens: 4}}")
-                .getMessage()).contains("buffer.soft_overlong_punishment.cache_tokens (4)", "rollout.max_new_tokens (4)");
-        assertThat(failure("buffer: {advantage: group_mean, std_normalize_advantages: true}").getMessage())
+                        .getMessage())
+                .contains("buffer.soft_overlong_punishment.cache_tokens (4)", "rollout.max_new_tokens (4)");
+        assertThat(failure("buffer: {advantage: group_mean, std_normalize_advantages: true}")
+                        .getMessage())
                 .contains("buffer.std_normalize_advantages (true) contradicts buffer.advantage (group_mean)");
         // what does make sense loads, with the loss's defaults filled in
         RunConfig ok = ConfigLoader.parse("""
@@ -243,15 +281,20 @@ class ConfigValidationTest {
         assertThat(ok.learner().objective().loss().clipHigh()).isEqualTo(0.3);
         assertThat(ok.learner().objective().loss().masking()).isNull();
         assertThat(ConfigLoader.parse("learner: {algorithm: reverse_kl}\nteacher: {checkpoint: t}")
-                .learner().objective().importanceCorrection()).isEqualTo(ImportanceCorrection.Config.truncated(2.0));
-        assertThat(ConfigLoader.parse("buffer: {std_normalize_advantages: true}").buffer().advantage())
+                        .learner()
+                        .objective()
+                        .importanceCorrection())
+                .isEqualTo(ImportanceCorrection.Config.truncated(2.0));
+        assertThat(ConfigLoader.parse("buffer: {std_normalize_advantages: true}")
+                        .buffer()
+                        .advantage())
                 .isEqualTo(Advantages.Estimator.GROUP_MEAN_STD);
     }
 
     @Test
     void distillationNeedsATeacher() {
-        assertThat(failure("learner: {algorithm: reverse_kl}").getMessage()).isEqualTo(
-                "teacher.checkpoint (null) is required when learner.algorithm is reverse_kl:"
+        assertThat(failure("learner: {algorithm: reverse_kl}").getMessage())
+                .isEqualTo("teacher.checkpoint (null) is required when learner.algorithm is reverse_kl:"
                         + " set it to the teacher's checkpoint (or teacher.source: huggingface with teacher.path)");
         RunConfig ok = ConfigLoader.parse("learner: {algorithm: reverse_kl}\nteacher: {checkpoint: t.ckpt}");
         assertThat(ok.learner().algorithm()).isEqualTo(Algorithm.REVERSE_KL);
@@ -260,25 +303,39 @@ class ConfigValidationTest {
     @Test
     void grpoNeedsGroupsOfAtLeastTwoWithOrWithoutTheZeroAdvantageFilter() {
         String groupsOfOne = "rollout: {rollouts_per_example: 1}\n";
-        for (String filter : List.of("", "buffer: {zero_advantage_filter: true}\n",
-                "buffer: {zero_advantage_filter: false}\n")) {
-            assertThat(failure(groupsOfOne + filter).getMessage()).as(filter)
-                    .contains("rollout.rollouts_per_example (1) must be >= 2", "learner.algorithm grpo",
-                            "zero advantage", "buffer.zero_advantage_filter", "set rollout.rollouts_per_example to 2");
+        for (String filter :
+                List.of("", "buffer: {zero_advantage_filter: true}\n", "buffer: {zero_advantage_filter: false}\n")) {
+            assertThat(failure(groupsOfOne + filter).getMessage())
+                    .as(filter)
+                    .contains(
+                            "rollout.rollouts_per_example (1) must be >= 2",
+                            "learner.algorithm grpo",
+                            "zero advantage",
+                            "buffer.zero_advantage_filter",
+                            "set rollout.rollouts_per_example to 2");
         }
-        assertThat(ConfigLoader.parse(groupsOfOne + "learner: {algorithm: sft}").learner().algorithm())
+        assertThat(ConfigLoader.parse(groupsOfOne + "learner: {algorithm: sft}")
+                        .learner()
+                        .algorithm())
                 .isEqualTo(Algorithm.SFT);
         // Distillation trains on per-token rewards: one rollout per prompt is its variance experiment's first arm.
         assertThat(ConfigLoader.parse(groupsOfOne + "learner: {algorithm: reverse_kl}\nteacher: {checkpoint: t.ckpt}")
-                .rollout().rolloutsPerExample()).isEqualTo(1);
+                        .rollout()
+                        .rolloutsPerExample())
+                .isEqualTo(1);
     }
 
     @Test
     void offPolicyLimitMustCoverTheAsyncLevel() {
-        assertThat(failure("async: {max_async_level: 3, max_off_policy_steps: 2}").getMessage())
-                .contains("async.max_off_policy_steps (2)", "async.max_async_level (3)", "stale",
+        assertThat(failure("async: {max_async_level: 3, max_off_policy_steps: 2}")
+                        .getMessage())
+                .contains(
+                        "async.max_off_policy_steps (2)",
+                        "async.max_async_level (3)",
+                        "stale",
                         "raise async.max_off_policy_steps to 3");
-        assertThat(ConfigLoader.parse("async: {max_async_level: 0, max_off_policy_steps: 0}").async())
+        assertThat(ConfigLoader.parse("async: {max_async_level: 0, max_off_policy_steps: 0}")
+                        .async())
                 .isEqualTo(new AsyncSection(0, 0));
     }
 
@@ -286,16 +343,20 @@ class ConfigValidationTest {
     void hardThresholdMustBeBelowEasyThreshold() {
         assertThat(failure("buffer: {easy_threshold: 0.5, hard_threshold: 0.5}").getMessage())
                 .contains("buffer.hard_threshold (0.5)", "buffer.easy_threshold (0.5)");
-        assertThat(ConfigLoader.parse("buffer: {hard_threshold: 0.8}").buffer().hardThreshold()).isEqualTo(0.8);
+        assertThat(ConfigLoader.parse("buffer: {hard_threshold: 0.8}").buffer().hardThreshold())
+                .isEqualTo(0.8);
     }
 
     @Test
     void contextMustHoldTheTasksLongestPromptAndAnswer() {
         assertThat(failure("data: {difficulty: 9}\nmodel: {context_length: 31}").getMessage())
                 .contains("model.context_length (31)", "data.difficulty 9", "raise model.context_length to 32");
-        assertThat(ConfigLoader.parse("data: {difficulty: 9}").model().contextLength()).isEqualTo(32);
+        assertThat(ConfigLoader.parse("data: {difficulty: 9}").model().contextLength())
+                .isEqualTo(32);
         assertThat(ConfigLoader.parse("model: {context_length: 8, tokenizer: {type: huggingface, path: t.json}}")
-                .model().contextLength()).isEqualTo(8);
+                        .model()
+                        .contextLength())
+                .isEqualTo(8);
     }
 
     @Test
@@ -309,10 +370,17 @@ class ConfigValidationTest {
                 """, "eval.problems=0");
         assertThat(e.errors()).hasSize(9);
         assertThat(e.getMessage().lines().skip(1)).containsExactlyElementsOf(e.errors());
-        assertThat(e.getMessage()).startsWith("9 configuration errors:")
-                .contains("job.max_steps (0)", "rollout.temperature: expected a number, got 'hot'",
-                        "rollout.top_k", "buffer.batch_size (0)", "buffer.oversampling_factor (0.5)",
-                        "learner.max_bad_steps (0)", "output.sample_every (0)", "unknown key output.colour",
+        assertThat(e.getMessage())
+                .startsWith("9 configuration errors:")
+                .contains(
+                        "job.max_steps (0)",
+                        "rollout.temperature: expected a number, got 'hot'",
+                        "rollout.top_k",
+                        "buffer.batch_size (0)",
+                        "buffer.oversampling_factor (0.5)",
+                        "learner.max_bad_steps (0)",
+                        "output.sample_every (0)",
+                        "unknown key output.colour",
                         "eval.problems (0)");
     }
 
@@ -324,16 +392,21 @@ class ConfigValidationTest {
                 model: {context_length: 4}
                 """);
         assertThat(e.errors()).hasSize(4);
-        assertThat(e.getMessage()).contains("buffer.batch_size (250)", "buffer.easy_threshold (0.9)",
-                "teacher.checkpoint", "model.context_length (4)");
+        assertThat(e.getMessage())
+                .contains(
+                        "buffer.batch_size (250)",
+                        "buffer.easy_threshold (0.9)",
+                        "teacher.checkpoint",
+                        "model.context_length (4)");
     }
 
     @Test
     void sectionRecordsValidateWhenBuiltInCode() {
-        assertThatThrownBy(() -> new BufferSection(0, 0.5, null, null, null, false, true, Advantages.Estimator.GROUP_MEAN, null,
-                        false, 0, 0))
+        assertThatThrownBy(() -> new BufferSection(
+                        0, 0.5, null, null, null, false, true, Advantages.Estimator.GROUP_MEAN, null, false, 0, 0))
                 .isInstanceOf(InvalidConfigException.class)
-                .satisfies(t -> assertThat(((InvalidConfigException) t).errors()).hasSize(2));
+                .satisfies(
+                        t -> assertThat(((InvalidConfigException) t).errors()).hasSize(2));
         assertThat(new RunConfig(null, null, null, null, null, null, null, null, null, null, null, null, null))
                 .isEqualTo(ConfigLoader.parse("", List.of()));
     }
@@ -342,7 +415,8 @@ class ConfigValidationTest {
     void slotResourcesNeedCpuCoresAndTaskHeapTogetherAndNoNegativeAmounts() {
         assertThat(ConfigFailures.failure("slots: {rollout: {gpus: 1}}").getMessage())
                 .contains("slots.rollout", "cpu_cores and task_heap_mb");
-        assertThat(ConfigFailures.failure("slots: {learner: {cpu_cores: -1, task_heap_mb: 512}}").getMessage())
+        assertThat(ConfigFailures.failure("slots: {learner: {cpu_cores: -1, task_heap_mb: 512}}")
+                        .getMessage())
                 .contains("slots.learner.cpu_cores (-1.0) must be >= 0");
         RunConfig ok = ConfigLoader.parse("slots: {default: {cpu_cores: 0.5, task_heap_mb: 128},"
                 + " rollout: {cpu_cores: 1, task_heap_mb: 256, gpus: 1}}");
@@ -352,7 +426,8 @@ class ConfigValidationTest {
 
     @Test
     void declaredSlotGroupsNeedTheDefaultGroupDeclaredToo() {
-        assertThat(ConfigFailures.failure("slots: {rollout: {cpu_cores: 1, task_heap_mb: 256}}").getMessage())
+        assertThat(ConfigFailures.failure("slots: {rollout: {cpu_cores: 1, task_heap_mb: 256}}")
+                        .getMessage())
                 .contains("slots.default", "must declare resources when slots.rollout", "cpu_cores: 0.5");
     }
 }

@@ -3,11 +3,9 @@ package io.rollstream.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,14 +28,18 @@ class ConfigWriterTest {
 
     /** Each section's optional forms: every loss, a Hugging Face model with LoRA, a Hugging Face teacher. */
     @ParameterizedTest
-    @ValueSource(strings = {
-            "learner: {loss: gspo}", "learner: {loss: cispo}", "learner: {loss: {name: ppo_clip, clip_high: 0.3}}",
-            "learner: {loss: {masking: token_ratio}, kl_to_reference: {coefficient: 0.1, estimator: k1}}",
-            "model: {source: huggingface, path: /m, lora: {rank: 4, targets: [q_proj, v_proj]}}",
-            "model: {architecture: llama, lora: {}}",
-            "learner: {algorithm: reverse_kl}\nteacher: {source: huggingface, path: /t}\nrollout: {seed: 3}",
-            "buffer: {soft_overlong_punishment: {cache_tokens: 2}, advantage: rloo, zero_advantage_filter: false}",
-            "slots: {default: {cpu_cores: 1, task_heap_mb: 64}, teacher: {cpu_cores: 2, task_heap_mb: 64, gpus: 1}}"})
+    @ValueSource(
+            strings = {
+                "learner: {loss: gspo}",
+                "learner: {loss: cispo}",
+                "learner: {loss: {name: ppo_clip, clip_high: 0.3}}",
+                "learner: {loss: {masking: token_ratio}, kl_to_reference: {coefficient: 0.1, estimator: k1}}",
+                "model: {source: huggingface, path: /m, lora: {rank: 4, targets: [q_proj, v_proj]}}",
+                "model: {architecture: llama, lora: {}}",
+                "learner: {algorithm: reverse_kl}\nteacher: {source: huggingface, path: /t}\nrollout: {seed: 3}",
+                "buffer: {soft_overlong_punishment: {cache_tokens: 2}, advantage: rloo, zero_advantage_filter: false}",
+                "slots: {default: {cpu_cores: 1, task_heap_mb: 64}, teacher: {cpu_cores: 2, task_heap_mb: 64, gpus: 1}}"
+            })
     void everyOptionalFormSurvivesARoundTrip(String yaml) {
         RunConfig config = ConfigLoader.parse(yaml);
         assertThat(ConfigLoader.parse(ConfigWriter.toYaml(config))).isEqualTo(config);
@@ -59,16 +61,49 @@ class ConfigWriterTest {
     void everyKeyIsWrittenInSnakeCaseWithEnumsInLowerCase() throws Exception {
         String yaml = ConfigWriter.toYaml(RunConfig.defaults());
         JsonNode tree = ConfigLoader.YAML.readTree(yaml);
-        assertThat(names(tree)).containsExactly("job", "data", "model", "sft", "rollout", "buffer", "async",
-                "learner", "teacher", "eval", "policy_store", "output", "slots");
-        assertThat(names(tree.get("buffer"))).containsExactly("batch_size", "oversampling_factor", "oversampling", "easy_threshold",
-                "hard_threshold", "online_difficulty_filtering", "zero_advantage_filter", "advantage",
-                "soft_overlong_punishment", "filter_truncated", "easy_fraction", "hard_fraction");
-        assertThat(names(tree.get("learner").get("loss"))).containsExactly("name", "clip_low", "clip_high", "masking",
-                "dppo_mask_low", "dppo_mask_high", "ratio_low", "ratio_high", "kl_tau");
+        assertThat(names(tree))
+                .containsExactly(
+                        "job",
+                        "data",
+                        "model",
+                        "sft",
+                        "rollout",
+                        "buffer",
+                        "async",
+                        "learner",
+                        "teacher",
+                        "eval",
+                        "policy_store",
+                        "output",
+                        "slots");
+        assertThat(names(tree.get("buffer")))
+                .containsExactly(
+                        "batch_size",
+                        "oversampling_factor",
+                        "oversampling",
+                        "easy_threshold",
+                        "hard_threshold",
+                        "online_difficulty_filtering",
+                        "zero_advantage_filter",
+                        "advantage",
+                        "soft_overlong_punishment",
+                        "filter_truncated",
+                        "easy_fraction",
+                        "hard_fraction");
+        assertThat(names(tree.get("learner").get("loss")))
+                .containsExactly(
+                        "name",
+                        "clip_low",
+                        "clip_high",
+                        "masking",
+                        "dppo_mask_low",
+                        "dppo_mask_high",
+                        "ratio_low",
+                        "ratio_high",
+                        "kl_tau");
         assertThat(tree.get("learner").get("loss").get("clip_low").isNull()).isTrue(); // dppo does not clip
-        assertThat(names(tree.get("learner").get("importance_correction"))).containsExactly("truncate", "cap", "mask",
-                "mask_low", "mask_high");
+        assertThat(names(tree.get("learner").get("importance_correction")))
+                .containsExactly("truncate", "cap", "mask", "mask_low", "mask_high");
         assertThat(names(tree.get("learner").get("kl_to_reference"))).containsExactly("coefficient", "estimator");
         assertThat(tree.get("model").has("tokenizer")).isTrue();
         assertThat(tree.get("model").get("tokenizer").isNull()).isTrue();
@@ -91,8 +126,9 @@ class ConfigWriterTest {
     /** One {@code key.path=value} per leaf of {@code node}. */
     private static void flatten(String path, JsonNode node, List<String> out) {
         if (node.isObject()) {
-            node.fields().forEachRemaining(e -> flatten(path.isEmpty() ? e.getKey() : path + "." + e.getKey(),
-                    e.getValue(), out));
+            node.fields()
+                    .forEachRemaining(
+                            e -> flatten(path.isEmpty() ? e.getKey() : path + "." + e.getKey(), e.getValue(), out));
         } else {
             out.add(path + "=" + node.asText());
         }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rollstream.device.DeviceSetting;
 import io.rollstream.device.Precision;
-
 import org.junit.jupiter.api.Test;
 
 /** {@code learner.device} and {@code model.dtype}: what is accepted, and what is refused with which fix. */
@@ -33,21 +32,24 @@ class DeviceConfigTest {
     void bfloat16IsRefusedWithTheReason() {
         assertThat(failure("model: {dtype: bfloat16}\n"))
                 .hasMessageContaining("model.dtype ('bfloat16') is not supported")
-                .hasMessageContaining("aborts the JVM").hasMessageContaining("float16");
-        assertThat(failure("model: {dtype: half}\n")).hasMessageContaining("model.dtype ('half') must be float32 or"
-                + " float16");
+                .hasMessageContaining("aborts the JVM")
+                .hasMessageContaining("float16");
+        assertThat(failure("model: {dtype: half}\n"))
+                .hasMessageContaining("model.dtype ('half') must be float32 or" + " float16");
     }
 
     @Test
     void float16IsRefusedWhenEveryCopyIsOnTheCpu() {
         assertThat(failure("model: {dtype: float16}\nrollout: {device: cpu}\n"))
-                .hasMessageContaining("model.dtype (float16)").hasMessageContaining("rollout.device is cpu")
+                .hasMessageContaining("model.dtype (float16)")
+                .hasMessageContaining("rollout.device is cpu")
                 .hasMessageContaining("rollout.device: auto or gpu");
     }
 
     @Test
     void aLearnerDeviceOutsideTheChoicesNamesThem() {
-        assertThat(failure("learner: {device: tpu}\n")).hasMessageContaining("learner.device")
+        assertThat(failure("learner: {device: tpu}\n"))
+                .hasMessageContaining("learner.device")
                 .hasMessageContaining("auto, cpu, gpu");
     }
 }

@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 
 class DeviceSelectionTest {
 
@@ -17,15 +15,20 @@ class DeviceSelectionTest {
 
     @Test
     void declaredGpuIndexesAreReadSortedFromTheDriversIndexProperty() {
-        assertThat(DeviceSelection.gpuIndexes(Set.of(gpu("3"), gpu(" 1"), gpu("2")))).containsExactly(1, 2, 3);
+        assertThat(DeviceSelection.gpuIndexes(Set.of(gpu("3"), gpu(" 1"), gpu("2"))))
+                .containsExactly(1, 2, 3);
         assertThat(DeviceSelection.gpuIndexes(Set.of())).isEmpty();
     }
 
     @Test
     void subtasksSpreadOverTheTaskManagersGpusWhenCudaSeesThem() {
         List<Integer> declared = List.of(0, 1);
-        assertThat(DeviceSelection.choose(KEY, DeviceSetting.AUTO, declared, 0, 2).device()).isEqualTo(Device.gpu(0));
-        assertThat(DeviceSelection.choose(KEY, DeviceSetting.AUTO, declared, 1, 2).device()).isEqualTo(Device.gpu(1));
+        assertThat(DeviceSelection.choose(KEY, DeviceSetting.AUTO, declared, 0, 2)
+                        .device())
+                .isEqualTo(Device.gpu(0));
+        assertThat(DeviceSelection.choose(KEY, DeviceSetting.AUTO, declared, 1, 2)
+                        .device())
+                .isEqualTo(Device.gpu(1));
         DeviceSelection.Choice third = DeviceSelection.choose(KEY, DeviceSetting.GPU, declared, 2, 2);
         assertThat(third.device()).isEqualTo(Device.gpu(0));
         assertThat(third.declaredGpu()).isZero();
@@ -49,7 +52,9 @@ class DeviceSelectionTest {
 
     @Test
     void withoutDeclaredGpusAutoUsesVisibleCudaDevicesOrTheCpu() {
-        assertThat(DeviceSelection.choose(KEY, DeviceSetting.AUTO, List.of(), 3, 2).device()).isEqualTo(Device.gpu(1));
+        assertThat(DeviceSelection.choose(KEY, DeviceSetting.AUTO, List.of(), 3, 2)
+                        .device())
+                .isEqualTo(Device.gpu(1));
         DeviceSelection.Choice cpu = DeviceSelection.choose(KEY, DeviceSetting.AUTO, List.of(), 0, 0);
         assertThat(cpu.device()).isEqualTo(Device.cpu());
         assertThat(cpu.declaredGpu()).isEqualTo(-1);
@@ -57,18 +62,22 @@ class DeviceSelectionTest {
 
     @Test
     void cpuIsNeverOverriddenByDeclaredGpus() {
-        assertThat(DeviceSelection.choose(KEY, DeviceSetting.CPU, List.of(0), 0, 1).device()).isEqualTo(Device.cpu());
+        assertThat(DeviceSelection.choose(KEY, DeviceSetting.CPU, List.of(0), 0, 1)
+                        .device())
+                .isEqualTo(Device.cpu());
     }
 
     @Test
     void anExplicitGpuWithoutCudaFailsNamingTheKeyAndTheFix() {
         assertThatThrownBy(() -> DeviceSelection.choose(KEY, DeviceSetting.GPU, List.of(0), 0, 0))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("rollout.device: gpu").hasMessageContaining("rollout.device: auto");
+                .hasMessageContaining("rollout.device: gpu")
+                .hasMessageContaining("rollout.device: auto");
         assertThatThrownBy(() -> DeviceSelection.choose(KEY, DeviceSetting.GPU, List.of(), 0, 0))
                 .hasMessageContaining("external-resources: gpu");
         assertThatThrownBy(() -> DeviceSelection.choose("learner.device", DeviceSetting.GPU, List.of(), 0, 0))
-                .hasMessageContaining("learner.device: gpu").hasMessageContaining("set learner.device: auto");
+                .hasMessageContaining("learner.device: gpu")
+                .hasMessageContaining("set learner.device: auto");
     }
 
     @Test
@@ -77,8 +86,8 @@ class DeviceSelectionTest {
                 .isEqualTo(Precision.FLOAT16);
         assertThat(Placement.frozenCopy(Device.cpu(), Precision.FLOAT16).precision())
                 .isEqualTo(Precision.FLOAT32);
-        Placement onCpu = DeviceSelection.frozenCopyForSubtask("rollout", KEY, DeviceSetting.CPU, Precision.FLOAT16,
-                List.of(0), 0);
+        Placement onCpu = DeviceSelection.frozenCopyForSubtask(
+                "rollout", KEY, DeviceSetting.CPU, Precision.FLOAT16, List.of(0), 0);
         assertThat(onCpu).isEqualTo(Placement.cpu());
     }
 }

@@ -3,15 +3,8 @@ package io.rollstream.device;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import io.rollstream.common.Json;
-
 import com.fasterxml.jackson.databind.JsonNode;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
+import io.rollstream.common.Json;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,6 +23,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The mechanism the GPU image relies on (docker/README.md), proven offline with the CPU libtorch: DJL
@@ -44,6 +41,7 @@ class LibtorchOverrideTest {
 
     /** The PyTorch version DJL 0.35.1's natives are (the pom pins them). */
     private static final String PYTORCH_VERSION = "2.7.1";
+
     private static final Path DOCKERFILE = Path.of("docker/Dockerfile");
 
     private static Path nativeJar;
@@ -61,7 +59,8 @@ class LibtorchOverrideTest {
             for (Enumeration<? extends ZipEntry> e = jar.entries(); e.hasMoreElements(); ) {
                 ZipEntry entry = e.nextElement();
                 if (entry.getName().startsWith("pytorch/cpu/") && !entry.isDirectory()) {
-                    Path target = libtorch.resolve(Path.of(entry.getName()).getFileName().toString());
+                    Path target = libtorch.resolve(
+                            Path.of(entry.getName()).getFileName().toString());
                     if (!Files.exists(target) || Files.size(target) != entry.getSize()) {
                         try (InputStream in = jar.getInputStream(entry)) {
                             Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
@@ -76,21 +75,29 @@ class LibtorchOverrideTest {
     @Test
     void djlLoadsTheLibtorchThatPytorchLibraryPathNamesOfflineWithoutTheNativeJar(@TempDir Path cache)
             throws Exception {
-        Result r = engineCommand(cache, Map.of("PYTORCH_LIBRARY_PATH", libtorch.toString(),
-                "PYTORCH_VERSION", PYTORCH_VERSION, "PYTORCH_FLAVOR", "cpu"));
+        Result r = engineCommand(
+                cache,
+                Map.of(
+                        "PYTORCH_LIBRARY_PATH",
+                        libtorch.toString(),
+                        "PYTORCH_VERSION",
+                        PYTORCH_VERSION,
+                        "PYTORCH_FLAVOR",
+                        "cpu"));
         assertThat(r.exit()).as(r.output()).isZero();
         JsonNode report = Json.mapper().readTree(r.lastLine());
         assertThat(report.path("libtorch").asText()).isEqualTo(libtorch.toString());
         assertThat(report.path("version").asText()).isEqualTo(PYTORCH_VERSION);
         assertThat(report.path("offline").asBoolean()).isTrue();
         assertThat(cache.resolve("pytorch/" + PYTORCH_VERSION + "-cpu-linux-x86_64/0.35.1-libdjl_torch.so"))
-                .as("the JNI glue, taken from the pytorch-jni jar").exists();
+                .as("the JNI glue, taken from the pytorch-jni jar")
+                .exists();
     }
 
     @Test
     void withoutPytorchFlavorDjlLooksForAPreCxx11GlueAndOfflineItFails(@TempDir Path cache) throws Exception {
-        Result r = engineCommand(cache, Map.of("PYTORCH_LIBRARY_PATH", libtorch.toString(),
-                "PYTORCH_VERSION", PYTORCH_VERSION));
+        Result r = engineCommand(
+                cache, Map.of("PYTORCH_LIBRARY_PATH", libtorch.toString(), "PYTORCH_VERSION", PYTORCH_VERSION));
         assertThat(r.exit()).isNotZero();
         assertThat(r.output()).contains("cpu-precxx11/libdjl_torch.so");
     }
@@ -101,10 +108,14 @@ class LibtorchOverrideTest {
         String version = value(dockerfile, "PYTORCH_VERSION");
         String flavor = value(dockerfile, "PYTORCH_FLAVOR");
         assertThat(version).isEqualTo(PYTORCH_VERSION);
-        assertThat(dockerfile).contains("torch==${TORCH_VERSION}").contains("TORCH_VERSION=" + PYTORCH_VERSION)
+        assertThat(dockerfile)
+                .contains("torch==${TORCH_VERSION}")
+                .contains("TORCH_VERSION=" + PYTORCH_VERSION)
                 .contains("whl/" + flavor);
         try (ZipFile jar = new ZipFile(jniJar.toFile())) {
-            assertThat(jar.getEntry("jnilib/linux-x86_64/" + flavor + "/libdjl_torch.so")).as(flavor).isNotNull();
+            assertThat(jar.getEntry("jnilib/linux-x86_64/" + flavor + "/libdjl_torch.so"))
+                    .as(flavor)
+                    .isNotNull();
             Properties properties = new Properties();
             try (InputStream in = jar.getInputStream(jar.getEntry("jnilib/pytorch.properties"))) {
                 properties.load(in);
@@ -116,7 +127,9 @@ class LibtorchOverrideTest {
     /** {@code NAME=value} as the CUDA image's {@code ENV PYTORCH_LIBRARY_PATH=...} line sets it. */
     private static String value(String dockerfile, String name) {
         Matcher line = Pattern.compile("(?m)^ENV PYTORCH_LIBRARY_PATH=.*$").matcher(dockerfile);
-        assertThat(line.find()).as("the ENV line of the CUDA image in " + DOCKERFILE).isTrue();
+        assertThat(line.find())
+                .as("the ENV line of the CUDA image in " + DOCKERFILE)
+                .isTrue();
         Matcher m = Pattern.compile("\\b" + name + "=(\\S+)").matcher(line.group());
         assertThat(m.find()).as(name + " in " + line.group()).isTrue();
         return m.group(1);
@@ -134,8 +147,13 @@ class LibtorchOverrideTest {
         String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(entry -> !entry.contains("pytorch-native-cpu"))
                 .collect(Collectors.joining(File.pathSeparator));
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Dai.djl.offline=true", "-cp", classPath, "io.rollstream.cli.RollstreamCli", "engine"));
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Dai.djl.offline=true",
+                "-cp",
+                classPath,
+                "io.rollstream.cli.RollstreamCli",
+                "engine"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> environment = builder.environment();
         List.of("PYTORCH_LIBRARY_PATH", "PYTORCH_VERSION", "PYTORCH_FLAVOR", "ENGINE_CACHE_DIR")
@@ -150,6 +168,8 @@ class LibtorchOverrideTest {
     private static Path classPathJar(String artifact) {
         return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(entry -> Path.of(entry).getFileName().toString().startsWith(artifact + "-"))
-                .map(Path::of).findFirst().orElse(null);
+                .map(Path::of)
+                .findFirst()
+                .orElse(null);
     }
 }

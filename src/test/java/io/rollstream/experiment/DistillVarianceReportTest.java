@@ -4,20 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import io.rollstream.common.Json;
-
 import com.fasterxml.jackson.databind.JsonNode;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
+import io.rollstream.common.Json;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Reading an arm back from metrics.jsonl, the table's columns on hand-computed values, and the plot file. */
 class DistillVarianceReportTest {
@@ -29,10 +25,15 @@ class DistillVarianceReportTest {
     private Path metrics(String name, double... epochKl) throws Exception {
         StringBuilder s = new StringBuilder("{\"phase\":\"sft\",\"step\":0,\"loss\":1.0}\n");
         for (int e = 0; e < epochKl.length; e++) {
-            s.append(String.format(Locale.ROOT,
+            s.append(String.format(
+                    Locale.ROOT,
                     "{\"phase\":\"rl\",\"step\":%d,\"groups_trained\":10,\"optimizer_steps\":10,\"kl_mean\":%s,"
                             + "\"epochs_completed_now\":[{\"epoch\":%d,\"kl_mean\":%s}],\"kl_epoch_std\":0.5%s}%n",
-                    e, epochKl[e], e, epochKl[e], e == epochKl.length - 1 ? ",\"eval_accuracy\":0.25" : ""));
+                    e,
+                    epochKl[e],
+                    e,
+                    epochKl[e],
+                    e == epochKl.length - 1 ? ",\"eval_accuracy\":0.25" : ""));
         }
         Path file = dir.resolve(name);
         Files.writeString(file, s.toString());
@@ -64,8 +65,8 @@ class DistillVarianceReportTest {
     /** Near convergence a sampled per-epoch KL can come out below zero: the trend is still fitted. */
     @Test
     void theTrendIsFittedThroughEpochsAtOrBelowZero() throws Exception {
-        DistillationArm arm = DistillationArm.read(1, 1,
-                metrics("n.jsonl", 0.889, 0.383, 0.339, 0.633, -0.037, -0.026, 0.565, 0.243));
+        DistillationArm arm = DistillationArm.read(
+                1, 1, metrics("n.jsonl", 0.889, 0.383, 0.339, 0.633, -0.037, -0.026, 0.565, 0.243));
         // scipy.optimize.least_squares on c·exp(b·e): c 0.735302, b −0.248205, residual σ 0.243899
         assertThat(arm.exponentialFit()).containsExactly(new double[] {0.735301581, -0.248205056}, within(1e-7));
         assertThat(arm.klResidualStd()).isCloseTo(0.243898869, within(1e-8));
@@ -83,8 +84,11 @@ class DistillVarianceReportTest {
     /** Mean ± sample std over seeds, and Welch's t between rows. */
     @Test
     void aRowSummarisesItsSeeds() throws Exception {
-        DistillationRow row = new DistillationRow(1, List.of(DistillationArm.read(1, 1, metrics("a.jsonl", 4, 3, 1)),
-                DistillationArm.read(1, 2, metrics("b.jsonl", 4, 3.5, 3))));
+        DistillationRow row = new DistillationRow(
+                1,
+                List.of(
+                        DistillationArm.read(1, 1, metrics("a.jsonl", 4, 3, 1)),
+                        DistillationArm.read(1, 2, metrics("b.jsonl", 4, 3.5, 3))));
         // reductions 75% and 25%: mean 50, sample std √((25² + 25²) / 1) = 35.355
         assertThat(row.klReductionPercent().mean()).isCloseTo(50, within(1e-9));
         assertThat(row.klReductionPercent().std()).isCloseTo(Math.sqrt(1250), within(1e-9));
@@ -98,24 +102,35 @@ class DistillVarianceReportTest {
     @Test
     void writesTheTableAsMarkdownAndJsonAndThePlotAsAPng() throws Exception {
         List<DistillationRow> rows = List.of(
-                new DistillationRow(1, List.of(DistillationArm.read(1, 1, metrics("a.jsonl", 4, 3, 1)),
-                        DistillationArm.read(1, 2, metrics("a2.jsonl", 4, 2, 1)))),
-                new DistillationRow(4, List.of(DistillationArm.read(4, 1, metrics("b.jsonl", 4, 3.5, 3)),
-                        DistillationArm.read(4, 2, metrics("b2.jsonl", 4, 3.5, 3)))));
+                new DistillationRow(
+                        1,
+                        List.of(
+                                DistillationArm.read(1, 1, metrics("a.jsonl", 4, 3, 1)),
+                                DistillationArm.read(1, 2, metrics("a2.jsonl", 4, 2, 1)))),
+                new DistillationRow(
+                        4,
+                        List.of(
+                                DistillationArm.read(4, 1, metrics("b.jsonl", 4, 3.5, 3)),
+                                DistillationArm.read(4, 2, metrics("b2.jsonl", 4, 3.5, 3)))));
         Path out = dir.resolve("report");
         String markdown = DistillVarianceReport.write(rows, out);
         assertThat(markdown).isEqualTo(Files.readString(out.resolve(DistillVarianceReport.TABLE_MD)));
         assertThat(markdown.lines()).hasSize(4);
-        assertThat(markdown).contains("| 1 | 2 | 30 | 30 | 4.000 ± 0.000 | 1.000 ± 0.000 | 75.0 ± 0.0% |",
-                "| 4 | 2 | 120 | 30 | 4.000 ± 0.000 | 3.000 ± 0.000 | 25.0 ± 0.0% |");
-        JsonNode json = Json.mapper().readTree(out.resolve(DistillVarianceReport.TABLE_JSON).toFile());
+        assertThat(markdown)
+                .contains(
+                        "| 1 | 2 | 30 | 30 | 4.000 ± 0.000 | 1.000 ± 0.000 | 75.0 ± 0.0% |",
+                        "| 4 | 2 | 120 | 30 | 4.000 ± 0.000 | 3.000 ± 0.000 | 25.0 ± 0.0% |");
+        JsonNode json = Json.mapper()
+                .readTree(out.resolve(DistillVarianceReport.TABLE_JSON).toFile());
         assertThat(json).hasSize(2);
         assertThat(json.get(1).path("runs")).hasSize(2);
         assertThat(json.get(1).path("runs").get(0).path("kl_per_epoch")).hasSize(3);
         assertThat(json.get(1).path("total_sequences").asLong()).isEqualTo(120);
-        assertThat(json.get(1).path("kl_residual_std").path("mean").asDouble()).isCloseTo(0.016806955, within(1e-8)); // scipy least_squares on 4, 3.5, 3
+        assertThat(json.get(1).path("kl_residual_std").path("mean").asDouble())
+                .isCloseTo(0.016806955, within(1e-8)); // scipy least_squares on 4, 3.5, 3
         assertThat(json.get(1).has("kl_residual_std_welch_t_vs_first_row")).isTrue();
-        BufferedImage png = ImageIO.read(out.resolve(DistillVarianceReport.PLOT_PNG).toFile());
+        BufferedImage png =
+                ImageIO.read(out.resolve(DistillVarianceReport.PLOT_PNG).toFile());
         assertThat(png.getWidth()).isEqualTo(900);
         assertThat(png.getHeight()).isEqualTo(540);
     }

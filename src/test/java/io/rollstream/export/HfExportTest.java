@@ -6,10 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.rollstream.checkpoint.Adapter;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
@@ -28,13 +26,7 @@ import io.rollstream.safetensors.SafetensorsDtype;
 import io.rollstream.safetensors.SafetensorsFile;
 import io.rollstream.tokenizer.CharTokenizer;
 import io.rollstream.tokenizer.Tokenizer;
-import io.rollstream.tokenizer.TokenizerSpec;
 import io.rollstream.tokenizer.Tokenizers;
-
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +35,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Export to Hugging Face layout: loading an export gives bit-identical log-probabilities (full
@@ -88,7 +83,12 @@ class HfExportTest {
     private static Checkpoint policyOf(Path model) throws IOException {
         DecoderConfig config = HfModelDirectory.config(model).decoder();
         try (DecoderModel m = HfModelDirectory.load(model, Device.cpu())) {
-            return new Checkpoint(7, config, HfModelDirectory.tokenizer(model), m.weights(), null,
+            return new Checkpoint(
+                    7,
+                    config,
+                    HfModelDirectory.tokenizer(model),
+                    m.weights(),
+                    null,
                     Map.of("origin", "huggingface " + model));
         }
     }
@@ -99,7 +99,8 @@ class HfExportTest {
             Path model = fixture(name);
             Checkpoint policy = policyOf(model);
             Path out = dir.resolve("out-" + name);
-            assertThat(HfExport.model(policy, out, HfExport.Options.DEFAULTS)).contains("1 weight file(s)")
+            assertThat(HfExport.model(policy, out, HfExport.Options.DEFAULTS))
+                    .contains("1 weight file(s)")
                     .contains("config.json of " + model);
             try (LanguageModel trained = Checkpoints.model(policy, Device.cpu());
                     LanguageModel exported = HfModelDirectory.load(out, Device.cpu())) {
@@ -107,17 +108,20 @@ class HfExportTest {
             }
             JsonNode original = JSON.readTree(model.resolve("config.json").toFile());
             JsonNode written = JSON.readTree(out.resolve("config.json").toFile());
-            for (Iterator<String> keys = original.fieldNames(); keys.hasNext();) {
+            for (Iterator<String> keys = original.fieldNames(); keys.hasNext(); ) {
                 String key = keys.next();
                 if (!key.equals("torch_dtype")) {
-                    assertThat(written.get(key)).as(name + " config.json " + key).isEqualTo(original.get(key));
+                    assertThat(written.get(key))
+                            .as(name + " config.json " + key)
+                            .isEqualTo(original.get(key));
                 }
             }
             assertThat(written.path("torch_dtype").asText()).isEqualTo("float32");
             assertThat(out.resolve("tokenizer.json")).hasSameBinaryContentAs(model.resolve("tokenizer.json"));
             assertThat(out.resolve("generation_config.json")).exists();
             try (LanguageModel trained = Checkpoints.model(policy, Device.cpu())) {
-                assertThat(HfModelDirectory.tokenizer(out).path()).isEqualTo(out.toAbsolutePath().normalize().toString());
+                assertThat(HfModelDirectory.tokenizer(out).path())
+                        .isEqualTo(out.toAbsolutePath().normalize().toString());
                 Tokenizer exported = Tokenizers.create(HfModelDirectory.tokenizer(out));
                 Tokenizer source = Tokenizers.create(policy.tokenizer());
                 assertThat(exported.encode("12+3=45")).containsExactly(source.encode("12+3=45"));
@@ -133,14 +137,17 @@ class HfExportTest {
         Checkpoint policy = policyOf(model);
         Path out = dir.resolve("sharded");
         HfExport.model(policy, out, new HfExport.Options(SafetensorsDtype.F32, 10_000));
-        JsonNode index = JSON.readTree(out.resolve("model.safetensors.index.json").toFile());
+        JsonNode index =
+                JSON.readTree(out.resolve("model.safetensors.index.json").toFile());
         long total = policy.model().parameterCount() * Float.BYTES;
         assertThat(index.path("metadata").path("total_size").asLong()).isEqualTo(total);
         assertThat(index.path("weight_map").path("model.embed_tokens.weight").asText())
                 .matches("model-00001-of-0000\\d\\.safetensors");
         assertThat(out.resolve("model.safetensors")).doesNotExist();
         try (Stream<Path> files = Files.list(out)) {
-            assertThat(files.filter(f -> f.getFileName().toString().startsWith("model-")).count()).isGreaterThan(2);
+            assertThat(files.filter(f -> f.getFileName().toString().startsWith("model-"))
+                            .count())
+                    .isGreaterThan(2);
         }
         try (LanguageModel trained = Checkpoints.model(policy, Device.cpu());
                 LanguageModel exported = HfModelDirectory.load(out, Device.cpu())) {
@@ -168,7 +175,13 @@ class HfExportTest {
             }
             return v;
         });
-        return new Checkpoint(3, config, HfModelDirectory.tokenizer(base), TensorSource.of(weights), null, Map.of(),
+        return new Checkpoint(
+                3,
+                config,
+                HfModelDirectory.tokenizer(base),
+                TensorSource.of(weights),
+                null,
+                Map.of(),
                 new Adapter(LORA, reference));
     }
 
@@ -180,8 +193,8 @@ class HfExportTest {
     @Test
     void loraExportsMergedAndAsAPeftAdapter() throws Exception {
         Path base = fixture("qwen2-bf16-sharded");
-        Checkpoint policy = adapters(base, new Adapter.Base(Adapter.Base.HUGGINGFACE, base.toString(),
-                HfModelDirectory.fingerprint(base)));
+        Checkpoint policy = adapters(
+                base, new Adapter.Base(Adapter.Base.HUGGINGFACE, base.toString(), HfModelDirectory.fingerprint(base)));
         Path merged = dir.resolve("merged");
         assertThat(HfExport.model(policy, merged, HfExport.Options.DEFAULTS)).contains("LoRA merged");
         DecoderConfig config = (DecoderConfig) policy.model();
@@ -201,7 +214,10 @@ class HfExportTest {
                 assertThat(loaded[i]).as("merged vs beside the base, %d", i).isCloseTo(unmerged[i], within(1e-4f));
             }
         }
-        assertThat(JSON.readTree(merged.resolve("config.json").toFile()).path("architectures").get(0).asText())
+        assertThat(JSON.readTree(merged.resolve("config.json").toFile())
+                        .path("architectures")
+                        .get(0)
+                        .asText())
                 .isEqualTo("Qwen2ForCausalLM");
 
         Path peft = dir.resolve("peft");
@@ -213,17 +229,24 @@ class HfExportTest {
         assertThat(c.path("lora_alpha").asDouble()).isEqualTo(8.0);
         assertThat(c.path("lora_dropout").asDouble()).isEqualTo(0.0);
         assertThat(c.path("base_model_name_or_path").asText()).isEqualTo(base.toString());
-        assertThat(c.path("target_modules")).extracting(JsonNode::asText).containsExactly("q_proj", "v_proj",
-                "down_proj");
+        assertThat(c.path("target_modules"))
+                .extracting(JsonNode::asText)
+                .containsExactly("q_proj", "v_proj", "down_proj");
         assertThat(c.path("bias").asText()).isEqualTo("none");
         assertThat(c.path("fan_in_fan_out").asBoolean()).isFalse();
         try (SafetensorsFile st = SafetensorsFile.open(peft.resolve("adapter_model.safetensors"))) {
-            assertThat(st.tensors()).hasSize(2 * 3 * 2).containsKeys(
-                    "base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight",
-                    "base_model.model.model.layers.1.mlp.down_proj.lora_B.weight");
-            assertThat(st.tensors().get("base_model.model.model.layers.0.self_attn.v_proj.lora_A.weight").shape())
+            assertThat(st.tensors())
+                    .hasSize(2 * 3 * 2)
+                    .containsKeys(
+                            "base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight",
+                            "base_model.model.model.layers.1.mlp.down_proj.lora_B.weight");
+            assertThat(st.tensors()
+                            .get("base_model.model.model.layers.0.self_attn.v_proj.lora_A.weight")
+                            .shape())
                     .containsExactly(2, 16);
-            assertThat(st.tensors().get("base_model.model.model.layers.0.self_attn.v_proj.lora_B.weight").shape())
+            assertThat(st.tensors()
+                            .get("base_model.model.model.layers.0.self_attn.v_proj.lora_B.weight")
+                            .shape())
                     .containsExactly(8, 2);
             assertThat(st.readFloats("base_model.model.model.layers.1.mlp.down_proj.lora_B.weight"))
                     .containsExactly(policy.weights().floats("model.layers.1.mlp.down_proj.lora_B.weight"));
@@ -240,7 +263,8 @@ class HfExportTest {
     void aBuiltinLlamaExportsWithItsCharTokenizer() throws Exception {
         String alphabet = "0123456789+= ";
         CharTokenizer chars = new CharTokenizer(alphabet);
-        ModelConfig builtin = new ModelConfig(chars.vocabSize(), 2, 4, 32, 48, 24, null, ModelConfig.Architecture.LLAMA);
+        ModelConfig builtin =
+                new ModelConfig(chars.vocabSize(), 2, 4, 32, 48, 24, null, ModelConfig.Architecture.LLAMA);
         Checkpoint policy;
         try (LanguageModel m = Models.initialize(builtin, 3, Device.cpu())) {
             policy = new Checkpoint(5, builtin, chars.spec(), m.weights(), null, Map.of());
@@ -288,7 +312,8 @@ class HfExportTest {
         }
         Path policyFile = dir.resolve("p.rsckpt");
         CheckpointFormat.save(policy, policyFile);
-        assertThatThrownBy(() -> HfExport.model(CheckpointFormat.load(policyFile), policyFile,
-                HfExport.Options.DEFAULTS)).hasMessageContaining("is a file");
+        assertThatThrownBy(
+                        () -> HfExport.model(CheckpointFormat.load(policyFile), policyFile, HfExport.Options.DEFAULTS))
+                .hasMessageContaining("is a file");
     }
 }

@@ -10,25 +10,21 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.rollstream.model.AttentionBias;
 import io.rollstream.model.DecoderConfig;
 import io.rollstream.model.DecoderModel;
 import io.rollstream.model.KvCache;
-
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The Llama-family decoder against the independent NumPy reference ({@code
@@ -46,14 +42,17 @@ class HfFixturesTest {
     record Sequence(int[] ids, Double[] logprobs) {}
 
     static List<Sequence> expected(String fixture) throws IOException {
-        JsonNode root = new ObjectMapper().readTree(FIXTURES.resolve(fixture).resolve("expected.json").toFile());
+        JsonNode root = new ObjectMapper()
+                .readTree(FIXTURES.resolve(fixture).resolve("expected.json").toFile());
         List<Sequence> out = new ArrayList<>();
         for (JsonNode s : root.path("sequences")) {
             int[] ids = new int[s.path("token_ids").size()];
             Double[] lp = new Double[ids.length];
             for (int i = 0; i < ids.length; i++) {
                 ids[i] = s.path("token_ids").get(i).asInt();
-                lp[i] = s.path("logprobs").get(i).isNull() ? null : s.path("logprobs").get(i).asDouble();
+                lp[i] = s.path("logprobs").get(i).isNull()
+                        ? null
+                        : s.path("logprobs").get(i).asDouble();
             }
             out.add(new Sequence(ids, lp));
         }
@@ -90,7 +89,8 @@ class HfFixturesTest {
 
     private static void assertAgrees(String what, Sequence s, float[] logprobs) {
         for (int i = 1; i < s.ids().length; i++) {
-            assertThat((double) logprobs[i]).as(what + " position " + i)
+            assertThat((double) logprobs[i])
+                    .as(what + " position " + i)
                     .isCloseTo(s.logprobs()[i], Offset.offset(TOLERANCE));
         }
     }
@@ -118,7 +118,8 @@ class HfFixturesTest {
     /** One token per forward, keys and values from the cache. */
     private static float[] tokenByToken(DecoderModel model, NDManager m, int[] ids) {
         List<NDArray> steps = new ArrayList<>();
-        try (NDScope scope = new NDScope(); KvCache cache = model.newKvCache(ids.length)) {
+        try (NDScope scope = new NDScope();
+                KvCache cache = model.newKvCache(ids.length)) {
             scope.suppressNotUsedWarning();
             for (int i = 0; i < ids.length; i++) {
                 NDArray token = m.create(new long[] {ids[i]}, new Shape(1, 1));
@@ -147,10 +148,15 @@ class HfFixturesTest {
         }
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDArray logits = model.forward(m.create(ids, new Shape(rows, width)),
-                    m.create(positions, new Shape(rows, width)),
-                    m.create(AttentionBias.leftPaddedCausal(padding, 0, width), new Shape(rows, 1, width, width)),
-                    null, false).reshape(rows * width, -1);
+            NDArray logits = model.forward(
+                            m.create(ids, new Shape(rows, width)),
+                            m.create(positions, new Shape(rows, width)),
+                            m.create(
+                                    AttentionBias.leftPaddedCausal(padding, 0, width),
+                                    new Shape(rows, 1, width, width)),
+                            null,
+                            false)
+                    .reshape(rows * width, -1);
             List<float[]> out = new ArrayList<>();
             for (int r = 0; r < rows; r++) {
                 out.add(gather(logits, sequences.get(r).ids(), r * width + padding[r]));

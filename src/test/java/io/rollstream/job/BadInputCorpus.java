@@ -47,7 +47,8 @@ final class BadInputCorpus {
         EXPECTED_REASONS.put("escaped NUL", "the control character U+0000 at index 2");
         EXPECTED_REASONS.put("lone surrogate", "half of a surrogate pair (U+D800 at index 2)");
         EXPECTED_REASONS.put("600-character id", "has 600 characters, more than 512");
-        EXPECTED_REASONS.put("17 MiB line", "the line has 17,825,792 bytes, more than the 16,777,216 a record may have");
+        EXPECTED_REASONS.put(
+                "17 MiB line", "the line has 17,825,792 bytes, more than the 16,777,216 a record may have");
         EXPECTED_REASONS.put("duplicate id", "duplicate_id: id 'ok1' was first read at ");
     }
 
@@ -77,8 +78,10 @@ final class BadInputCorpus {
         line(out, "{\"id\": \"exp9\", \"prompt\": \"1+1=\", \"answer\": 1e999999999}");
         line(out, "{\"id\": \"exp-range\", \"prompt\": \"1+1=\", \"answer\": 1e-2147483648}");
         line(out, "{\"id\": \"digits\", \"prompt\": \"1+1=\", \"answer\": " + "9".repeat(5000) + "}");
-        line(out, "{\"id\": \"deep\", \"prompt\": \"1+1=\", \"answer\": " + "[".repeat(100_000) + "]".repeat(100_000)
-                + "}");
+        line(
+                out,
+                "{\"id\": \"deep\", \"prompt\": \"1+1=\", \"answer\": " + "[".repeat(100_000) + "]".repeat(100_000)
+                        + "}");
         line(out, "{\"id\": \"nan\", \"prompt\": \"1+1=\", \"answer\": NaN}");
         line(out, "{\"id\": \"ctrl\", \"prompt\": \"1+\u0001=\", \"answer\": \"2\"}");
         line(out, "{\"id\": \"nul\", \"prompt\": \"1+\\u0000=\", \"answer\": \"2\"}");

@@ -1,15 +1,14 @@
 package io.rollstream.job;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.runtime.checkpoint.AbstractCheckpointStats;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsStatus;
 import org.apache.flink.runtime.checkpoint.TaskStateStats;
 import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * Watches a MiniCluster job's periodic checkpoints through the checkpoint statistics the REST API
@@ -43,11 +42,14 @@ final class CheckpointWatch {
             AccessExecutionGraph graph = cluster.getExecutionGraph(job).get();
             if (graph.getState().isGloballyTerminalState()) {
                 throw new AssertionError("the job ended (" + graph.getState() + ") while checkpoints were awaited"
-                        + (graph.getFailureInfo() == null ? "" : ": " + graph.getFailureInfo().getExceptionAsString()));
+                        + (graph.getFailureInfo() == null
+                                ? ""
+                                : ": " + graph.getFailureInfo().getExceptionAsString()));
             }
             List<Completed> completed = new ArrayList<>();
             AbstractCheckpointStats oldestPending = null;
-            for (AbstractCheckpointStats c : graph.getCheckpointStatsSnapshot().getHistory().getCheckpoints()) {
+            for (AbstractCheckpointStats c :
+                    graph.getCheckpointStatsSnapshot().getHistory().getCheckpoints()) {
                 if (c.getTriggerTimestamp() < from || c.getProperties().isSavepoint()) {
                     continue;
                 }
@@ -64,7 +66,9 @@ final class CheckpointWatch {
             }
             if (System.currentTimeMillis() > deadline) {
                 throw new AssertionError("only " + completed.size() + " of " + count + " checkpoints triggered in the"
-                        + " last " + timeoutMillis + " ms completed" + (oldestPending == null ? ""
+                        + " last " + timeoutMillis + " ms completed"
+                        + (oldestPending == null
+                                ? ""
                                 : "; checkpoint " + oldestPending.getCheckpointId() + " (pending for "
                                         + (System.currentTimeMillis() - oldestPending.getTriggerTimestamp())
                                         + " ms) is not acknowledged by " + unacknowledged(graph, oldestPending)));

@@ -2,6 +2,8 @@ package io.rollstream.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
+import java.util.List;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -12,9 +14,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.List;
 
 /**
  * Periodic checkpoints keep completing while two generators wait for the admission gate. The gate
@@ -29,7 +28,9 @@ class CheckpointsWithTwoGeneratorsITCase {
 
     @RegisterExtension
     static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(4)
+            .build());
 
     @TempDir
     Path runDir;
@@ -40,15 +41,17 @@ class CheckpointsWithTwoGeneratorsITCase {
         PipelineFixtures.Knobs knobs = new PipelineFixtures.Knobs(2, 16, 2.0, 1, 3, 10_000, null, null);
         PipelinePlan plan = PipelineFixtures.plan(runDir, knobs);
         PipelineRunner.Options options = PipelineRunner.Options.inRunDirectory(false, 0, plan.slots(), 200, null, 0);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
-                PipelineRunner.faultTolerance(plan, options));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(PipelineRunner.faultTolerance(plan, options));
         RlPipelineJob.build(env, plan, PipelineFixtures.io(plan, 11, 0, 0));
         JobClient job = env.executeAsync("checkpoints-with-two-generators");
         try {
             CheckpointWatch watch = new CheckpointWatch(cluster, job.getJobID());
             List<CheckpointWatch.Completed> completed = watch.nextCompleted(8, 90_000);
             assertThat(completed).hasSize(8);
-            assertThat(RunInvariants.steps(runDir)).as("the learner trained meanwhile").isNotEmpty();
+            assertThat(RunInvariants.steps(runDir))
+                    .as("the learner trained meanwhile")
+                    .isNotEmpty();
         } finally {
             job.cancel().get();
             while (!job.getJobStatus().get().isGloballyTerminalState()) {

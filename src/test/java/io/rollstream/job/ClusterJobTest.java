@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rollstream.config.RunConfig;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ClusterJobTest {
 
@@ -25,14 +23,16 @@ class ClusterJobTest {
         assertThat(c.job().name()).isEqualTo("on-cluster");
         assertThat(c.job().maxSteps()).isEqualTo(9);
         // A plain path is a path on the local file system.
-        assertThat(ClusterJob.readConfig(yaml.toString(), List.of()).job().maxSteps()).isEqualTo(7);
+        assertThat(ClusterJob.readConfig(yaml.toString(), List.of()).job().maxSteps())
+                .isEqualTo(7);
     }
 
     @Test
     void anUnreadableConfigNamesTheArgument() {
         String missing = dir.resolve("missing.yaml").toUri().toString();
         assertThatThrownBy(() -> ClusterJob.readConfig(missing, List.of()))
-                .isInstanceOf(IOException.class).hasMessageStartingWith("--config " + missing + " cannot be read");
+                .isInstanceOf(IOException.class)
+                .hasMessageStartingWith("--config " + missing + " cannot be read");
     }
 
     @Test

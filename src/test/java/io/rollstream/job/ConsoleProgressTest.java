@@ -1,21 +1,18 @@
 package io.rollstream.job;
 
-import io.rollstream.common.Json;
-import io.rollstream.types.StepMetrics;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import org.junit.jupiter.api.Test;
-
+import io.rollstream.common.Json;
+import io.rollstream.types.StepMetrics;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class ConsoleProgressTest {
 
@@ -64,7 +61,8 @@ class ConsoleProgressTest {
             progress.step(step(i, i < 10 ? 0.0 : 1.0));
         }
         assertThat(lines).hasSize(2);
-        assertThat(lines.get(0)).startsWith("rl   step   10/100 (10-step avg) | reward 0.000")
+        assertThat(lines.get(0))
+                .startsWith("rl   step   10/100 (10-step avg) | reward 0.000")
                 .contains("kept 20/40 groups", "500 rollout tok/s", "2.00 s/step", "ETA 3m00s");
         assertThat(lines.get(1)).startsWith("rl   step   20/100 (10-step avg) | reward 1.000");
     }
@@ -78,15 +76,21 @@ class ConsoleProgressTest {
                 m.put("eval_accuracy", 0.25);
             }
             if (i == 9) { // a sampled evaluation: the smallest and largest k
-                m.put("eval_accuracy", 0.5).put("eval_pass_at_1", 0.375).put("eval_pass_at_2", 0.5)
+                m.put("eval_accuracy", 0.5)
+                        .put("eval_pass_at_1", 0.375)
+                        .put("eval_pass_at_2", 0.5)
                         .put("eval_pass_at_4", 0.625);
             }
             progress.step(typed(m));
         }
-        assertThat(lines).extracting(l -> l.substring(0, 16)).containsExactly("rl   step    5/1", "rl   step   10/1",
-                "rl   step   12/1");
-        assertThat(lines.get(0)).contains("(5-step avg)", "held-out accuracy 25.0%").doesNotContain("pass@");
-        assertThat(lines.get(1)).contains("held-out accuracy 50.0% pass@1 37.5% pass@4 62.5%")
+        assertThat(lines)
+                .extracting(l -> l.substring(0, 16))
+                .containsExactly("rl   step    5/1", "rl   step   10/1", "rl   step   12/1");
+        assertThat(lines.get(0))
+                .contains("(5-step avg)", "held-out accuracy 25.0%")
+                .doesNotContain("pass@");
+        assertThat(lines.get(1))
+                .contains("held-out accuracy 50.0% pass@1 37.5% pass@4 62.5%")
                 .doesNotContain("pass@2");
         assertThat(lines.get(2)).contains("(2-step avg)");
     }

@@ -2,21 +2,11 @@ package io.rollstream.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.rollstream.common.Json;
 import io.rollstream.config.ConfigLoader;
 import io.rollstream.config.RunConfig;
 import io.rollstream.teacher.TeacherScoring;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
-import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.graph.StreamGraph;
-import org.apache.flink.streaming.api.graph.StreamNode;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -25,6 +15,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.streaming.api.graph.StreamNode;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * On-policy distillation end to end on a local mini-cluster: {@code rollstream sft} makes a teacher
@@ -46,7 +43,8 @@ class DistillationITCase {
     }
 
     private RunConfig distillation() {
-        return config("""
+        return config(
+                """
                 job: {name: distill-it, seed: 4, max_steps: 10, max_minutes: 3, web_ui: false, web_ui_port: 0,
                       checkpoint_interval_s: 2}
                 data: {source: task, task: arithmetic, difficulty: 1, max_problems: 8, epochs: 10}
@@ -95,7 +93,9 @@ class DistillationITCase {
         assertThat(byName.get("learner").getSlotSharingGroup()).isEqualTo(RlPipelineJob.LEARNER_SLOT_GROUP);
         // Without distillation there is no teacher stage.
         RunConfig rl = ConfigLoader.parse(TASK + "model: {context_length: 12}");
-        assertThat(PlanFactory.plan(rl, RunPaths.under(dir.resolve("rl"), null), 12).teacher()).isNull();
+        assertThat(PlanFactory.plan(rl, RunPaths.under(dir.resolve("rl"), null), 12)
+                        .teacher())
+                .isNull();
     }
 
     @Test
@@ -108,14 +108,21 @@ class DistillationITCase {
         for (String line : Files.readAllLines(dir.resolve("run/metrics.jsonl"))) {
             metrics.add(Json.mapper().readTree(line));
         }
-        assertThat(metrics).extracting(m -> m.path("step").asLong()).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L,
-                8L, 9L);
+        assertThat(metrics)
+                .extracting(m -> m.path("step").asLong())
+                .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
         assertThat(metrics).allSatisfy(m -> {
             assertThat(m.has("kl_mean")).isTrue();
-            assertThat(m.path("optimizer_steps").asLong()).as("one optimizer step per prompt").isEqualTo(8);
+            assertThat(m.path("optimizer_steps").asLong())
+                    .as("one optimizer step per prompt")
+                    .isEqualTo(8);
         });
-        double first = (metrics.get(0).path("kl_mean").asDouble() + metrics.get(1).path("kl_mean").asDouble()) / 2;
-        double last = (metrics.get(8).path("kl_mean").asDouble() + metrics.get(9).path("kl_mean").asDouble()) / 2;
+        double first = (metrics.get(0).path("kl_mean").asDouble()
+                        + metrics.get(1).path("kl_mean").asDouble())
+                / 2;
+        double last = (metrics.get(8).path("kl_mean").asDouble()
+                        + metrics.get(9).path("kl_mean").asDouble())
+                / 2;
         System.out.printf("reverse KL: first two epochs %.4f, last two %.4f%n", first, last);
         assertThat(last).isLessThan(0.8 * first);
         // Every epoch over the 8 prompts was trained whole and logged; sigma spans the 10 epochs.
@@ -129,6 +136,8 @@ class DistillationITCase {
             assertThat(g.has("trained_step")).as(g.toString()).isTrue();
             admissions.merge(g.path("problem_id").asText(), 1, Integer::sum);
         }
-        assertThat(admissions).hasSize(8).allSatisfy((problem, n) -> assertThat(n).isEqualTo(10));
+        assertThat(admissions)
+                .hasSize(8)
+                .allSatisfy((problem, n) -> assertThat(n).isEqualTo(10));
     }
 }

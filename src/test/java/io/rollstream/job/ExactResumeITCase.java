@@ -2,13 +2,12 @@ package io.rollstream.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
+import java.util.Map;
 import org.apache.flink.api.common.JobStatus;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * docs/invariants.md invariant 6: in synchronous mode (max_async_level 0, one generator) a run stopped with
@@ -37,22 +36,31 @@ class ExactResumeITCase {
     void aStoppedAndResumedRunEndsWithTheWeightsOfAnUninterruptedOne() throws Exception {
         Path straight = dir.resolve("straight");
         PipelinePlan plan = PipelineFixtures.plan(straight, SYNC);
-        assertThat(PipelineRunner.run(plan, PipelineFixtures.io(plan, 11, 0, 0), options(null), line -> { }).status())
+        assertThat(PipelineRunner.run(plan, PipelineFixtures.io(plan, 11, 0, 0), options(null), line -> {})
+                        .status())
                 .isEqualTo(JobStatus.FINISHED);
-        Map<String, float[]> expected = plan.store().load(SYNC.steps()).weights().toMap();
+        Map<String, float[]> expected =
+                plan.store().load(SYNC.steps()).weights().toMap();
 
         Path resumed = dir.resolve("resumed");
         PipelinePlan first = PipelineFixtures.plan(resumed, SYNC);
-        PipelineFixtures.runAndStopAfter(first, PipelineFixtures.slowed(PipelineFixtures.io(first, 11, 0, 0), 200),
-                options(null), 2);
-        assertThat(first.signals().isFinished()).as("the first run was stopped before its last step").isFalse();
+        PipelineFixtures.runAndStopAfter(
+                first, PipelineFixtures.slowed(PipelineFixtures.io(first, 11, 0, 0), 200), options(null), 2);
+        assertThat(first.signals().isFinished())
+                .as("the first run was stopped before its last step")
+                .isFalse();
         PipelinePlan second = PipelineFixtures.planOnly(resumed, SYNC);
-        assertThat(PipelineRunner.run(second, PipelineFixtures.io(second, 11, 0, 0),
-                options(ResumePoint.resolve(resumed.toString(), null)), line -> { }).status())
+        assertThat(PipelineRunner.run(
+                                second,
+                                PipelineFixtures.io(second, 11, 0, 0),
+                                options(ResumePoint.resolve(resumed.toString(), null)),
+                                line -> {})
+                        .status())
                 .isEqualTo(JobStatus.FINISHED);
 
         assertThat(RunInvariants.steps(resumed)).hasSize((int) SYNC.steps());
-        Map<String, float[]> actual = second.store().load(SYNC.steps()).weights().toMap();
+        Map<String, float[]> actual =
+                second.store().load(SYNC.steps()).weights().toMap();
         expected.forEach((name, w) -> assertThat(actual.get(name)).as(name).containsExactly(w));
     }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-
+import com.fasterxml.jackson.databind.JsonNode;
 import io.rollstream.checkpoint.Adapter;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.Checkpoints;
@@ -15,14 +15,6 @@ import io.rollstream.config.RunConfig;
 import io.rollstream.huggingface.HfModelDirectory;
 import io.rollstream.model.LanguageModel;
 import io.rollstream.policy.PolicyStore;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
-import org.apache.flink.api.common.JobStatus;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +22,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.JobStatus;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The two "post-train your own Hugging Face model" recipes end to end on a local mini-cluster, as
@@ -65,10 +61,21 @@ class HfRecipesITCase {
 
     /** What CI overrides in the recipes to run them on the fixtures in well under a minute. */
     private List<String> tiny(Path student) {
-        return List.of("model.path=" + student, "data.path=" + PROBLEMS.toAbsolutePath(), "data.epochs=40",
-                "data.system_prompt=null", "model.lora.rank=2", "model.lora.alpha=8", "job.max_steps=3",
-                "job.max_minutes=3", "job.web_ui=false", "job.web_ui_port=0", "job.checkpoint_interval_s=2",
-                "rollout.max_new_tokens=12", "learner.micro_batch_size=16", "learner.learning_rate=5.0e-2");
+        return List.of(
+                "model.path=" + student,
+                "data.path=" + PROBLEMS.toAbsolutePath(),
+                "data.epochs=40",
+                "data.system_prompt=null",
+                "model.lora.rank=2",
+                "model.lora.alpha=8",
+                "job.max_steps=3",
+                "job.max_minutes=3",
+                "job.web_ui=false",
+                "job.web_ui_port=0",
+                "job.checkpoint_interval_s=2",
+                "rollout.max_new_tokens=12",
+                "learner.micro_batch_size=16",
+                "learner.learning_rate=5.0e-2");
     }
 
     private static List<JsonNode> rlMetrics(Path run) throws IOException {
@@ -91,7 +98,9 @@ class HfRecipesITCase {
     void theGsm8kRecipeTrainsAdaptersAndExportsTheResult() throws Exception {
         Path student = model("qwen3-headdim");
         List<String> overrides = new ArrayList<>(tiny(student));
-        overrides.addAll(List.of("data.verifier=last_number_match", "data.fields={prompt: question, answer: number}",
+        overrides.addAll(List.of(
+                "data.verifier=last_number_match",
+                "data.fields={prompt: question, answer: number}",
                 "rollout.rollouts_per_example=8",
                 "buffer.batch_size=16"));
         RunConfig config = ConfigLoader.load(Path.of("configs/hf-gsm8k.yaml"), overrides);
@@ -101,7 +110,8 @@ class HfRecipesITCase {
 
         List<JsonNode> metrics = rlMetrics(run);
         assertThat(metrics).extracting(m -> m.path("step").asLong()).containsExactly(0L, 1L, 2L);
-        assertThat(metrics).anySatisfy(m -> assertThat(m.path("optimizer_steps").asLong()).isPositive());
+        assertThat(metrics)
+                .anySatisfy(m -> assertThat(m.path("optimizer_steps").asLong()).isPositive());
         assertTrainedAdaptersAndExports(run, student);
     }
 
@@ -131,15 +141,20 @@ class HfRecipesITCase {
      */
     private static void assertTrainedAdaptersAndExports(Path run, Path student) throws Exception {
         Path invalid = run.resolve("invalid-records.jsonl");
-        assertThat(Files.exists(invalid) ? Files.readString(invalid) : "").as("invalid records").isBlank();
+        assertThat(Files.exists(invalid) ? Files.readString(invalid) : "")
+                .as("invalid records")
+                .isBlank();
         PolicyStore store = new PolicyStore(run.resolve("policy").toString());
         Checkpoint first = store.load(0);
         Checkpoint last = store.load(3);
-        assertThat(last.adapter().base()).isEqualTo(new Adapter.Base(Adapter.Base.HUGGINGFACE, student.toString(),
-                HfModelDirectory.fingerprint(student)));
+        assertThat(last.adapter().base())
+                .isEqualTo(new Adapter.Base(
+                        Adapter.Base.HUGGINGFACE, student.toString(), HfModelDirectory.fingerprint(student)));
         assertThat(last.weights().names()).allMatch(name -> name.contains(".lora_"));
-        assertThat(last.weights().names().stream().anyMatch(name ->
-                !Arrays.equals(last.weights().floats(name), first.weights().floats(name)))).isTrue();
+        assertThat(last.weights().names().stream()
+                        .anyMatch(name -> !Arrays.equals(
+                                last.weights().floats(name), first.weights().floats(name))))
+                .isTrue();
         assertThat(run.resolve("policy/base-model.rsckpt")).doesNotExist();
         assertThat(run.resolve("final-adapter-peft/adapter_config.json")).exists();
         assertThat(run.resolve("final-adapter-peft/adapter_model.safetensors")).exists();

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
-
 import io.rollstream.checkpoint.Adapter;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.Checkpoints;
@@ -14,11 +13,6 @@ import io.rollstream.huggingface.HfModelDirectory;
 import io.rollstream.model.DecoderConfig;
 import io.rollstream.model.LanguageModel;
 import io.rollstream.model.TokenLogprobs;
-
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -26,6 +20,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A run that starts from a Hugging Face directory ({@code model.source: huggingface}) publishes the
@@ -85,8 +82,9 @@ class HuggingFaceStartTest {
         }
         Checkpoint v0 = prepared.store().load(0);
         assertThat(v0.adapter().lora()).isEqualTo(config.model().lora());
-        assertThat(v0.adapter().base()).isEqualTo(new Adapter.Base(Adapter.Base.HUGGINGFACE, model.toString(),
-                HfModelDirectory.fingerprint(model)));
+        assertThat(v0.adapter().base())
+                .isEqualTo(new Adapter.Base(
+                        Adapter.Base.HUGGINGFACE, model.toString(), HfModelDirectory.fingerprint(model)));
         assertThat(v0.weights().names()).allMatch(name -> name.contains(".lora_"));
         try (Stream<Path> files = Files.list(dir.resolve("run/policy"))) {
             assertThat(files.map(f -> f.getFileName().toString())).doesNotContain("base-model.rsckpt");
@@ -129,7 +127,8 @@ class HuggingFaceStartTest {
         Path model = modelWithTokenizer();
         Files.delete(model.resolve("config.json"));
         try (PrintStream quiet = new PrintStream(OutputStream.nullOutputStream())) {
-            assertThatThrownBy(() -> LocalRun.prepare(config(model), dir.resolve("run"), null, quiet, PreFlight.Mode.LOCAL_RUN))
+            assertThatThrownBy(() ->
+                            LocalRun.prepare(config(model), dir.resolve("run"), null, quiet, PreFlight.Mode.LOCAL_RUN))
                     .hasMessageContaining("has no config.json");
         }
     }
@@ -145,7 +144,8 @@ class HuggingFaceStartTest {
                 Files.copy(f, teacher.resolve(f.getFileName()));
             }
         }
-        Files.copy(Path.of("src/test/resources/tokenizers/wordlevel-tokenizer.json"), teacher.resolve("tokenizer.json"));
+        Files.copy(
+                Path.of("src/test/resources/tokenizers/wordlevel-tokenizer.json"), teacher.resolve("tokenizer.json"));
         RunConfig distill = ConfigLoader.parse("model: {source: huggingface, path: " + modelWithTokenizer() + "}\n"
                 + "data: {source: jsonl, path: src/test/resources/data/problems.jsonl}\n"
                 + "learner: {algorithm: reverse_kl}\nbuffer: {online_difficulty_filtering: false}\n"

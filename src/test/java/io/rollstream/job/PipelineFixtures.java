@@ -3,7 +3,6 @@ package io.rollstream.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
-
 import io.rollstream.batch.BatchAssemblyConfig;
 import io.rollstream.batch.GroupFilters;
 import io.rollstream.checkpoint.Checkpoint;
@@ -22,6 +21,9 @@ import io.rollstream.policy.VersionRetention;
 import io.rollstream.rollout.AdmissionGate;
 import io.rollstream.rollout.DifficultyPools;
 import io.rollstream.rollout.GroupJudge;
+import io.rollstream.rollout.GroupRequest;
+import io.rollstream.rollout.GroupSampler;
+import io.rollstream.rollout.GroupSamplerFactory;
 import io.rollstream.rollout.ModelGroupSampler;
 import io.rollstream.rollout.Oversampling;
 import io.rollstream.rollout.ReAdmission;
@@ -35,19 +37,13 @@ import io.rollstream.tasks.Tasks;
 import io.rollstream.tokenizer.CharTokenizer;
 import io.rollstream.tokenizer.PromptCodec;
 import io.rollstream.tokenizer.PromptFormat;
-
-import io.rollstream.rollout.GroupRequest;
-import io.rollstream.rollout.GroupSampler;
-import io.rollstream.rollout.GroupSamplerFactory;
-
-import org.apache.flink.api.common.JobStatus;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.flink.api.common.JobStatus;
 
 /** A small real pipeline (tiny model, 2-digit addition) for MiniCluster tests. */
 final class PipelineFixtures {
@@ -61,14 +57,39 @@ final class PipelineFixtures {
      *     stage then keeps per-problem state)
      * @param oversamplingMode fixed or adaptive headroom
      */
-    record Knobs(int parallelism, int batchSize, double oversampling, int maxAsync, int maxOffPolicy, long steps,
-            Double easy, Double hard, boolean problemsRecur, Oversampling oversamplingMode) {
+    record Knobs(
+            int parallelism,
+            int batchSize,
+            double oversampling,
+            int maxAsync,
+            int maxOffPolicy,
+            long steps,
+            Double easy,
+            Double hard,
+            boolean problemsRecur,
+            Oversampling oversamplingMode) {
 
         /** Fixed oversampling; per-problem state kept exactly when difficulty pools are configured. */
-        Knobs(int parallelism, int batchSize, double oversampling, int maxAsync, int maxOffPolicy, long steps,
-                Double easy, Double hard) {
-            this(parallelism, batchSize, oversampling, maxAsync, maxOffPolicy, steps, easy, hard,
-                    easy != null || hard != null, Oversampling.FIXED);
+        Knobs(
+                int parallelism,
+                int batchSize,
+                double oversampling,
+                int maxAsync,
+                int maxOffPolicy,
+                long steps,
+                Double easy,
+                Double hard) {
+            this(
+                    parallelism,
+                    batchSize,
+                    oversampling,
+                    maxAsync,
+                    maxOffPolicy,
+                    steps,
+                    easy,
+                    hard,
+                    easy != null || hard != null,
+                    Oversampling.FIXED);
         }
     }
 
@@ -85,8 +106,13 @@ final class PipelineFixtures {
         Task task = Tasks.create("arithmetic", 3, 1);
         CharTokenizer tokenizer = new CharTokenizer(task.alphabet());
         try (GptModel fresh = GptModel.initialize(model(tokenizer), 5, Device.cpu())) {
-            return WarmStart.run(new WarmStart.Settings(120, 100, 32, 3e-3, 10, 0, 0, null), task, fresh,
-                    new PromptCodec(tokenizer, PromptFormat.RAW), eval(), line -> { });
+            return WarmStart.run(
+                    new WarmStart.Settings(120, 100, 32, 3e-3, 10, 0, 0, null),
+                    task,
+                    fresh,
+                    new PromptCodec(tokenizer, PromptFormat.RAW),
+                    eval(),
+                    line -> {});
         }
     }
 
@@ -108,20 +134,39 @@ final class PipelineFixtures {
         EvalSpec eval = eval();
         int problemsPerBatch = (int) (k.oversampling() * k.batchSize() / G);
         int groupsPerBatch = k.batchSize() / G;
-        BatchAssemblyConfig batch = new BatchAssemblyConfig(k.batchSize(), G, k.maxOffPolicy(), k.steps(),
-                new GroupFilters(false, false, true), false);
+        BatchAssemblyConfig batch = new BatchAssemblyConfig(
+                k.batchSize(), G, k.maxOffPolicy(), k.steps(), new GroupFilters(false, false, true), false);
         GroupJudge early = EarlyVerdict.of(batch);
-        RolloutSettings rollout = new RolloutSettings(AdmissionGate.of(problemsPerBatch, groupsPerBatch, k.maxAsync(),
-                k.parallelism(), k.oversamplingMode()), new DifficultyPools(k.easy(), k.hard()), early, 16, 50,
-                ReAdmission.NONE, G, k.problemsRecur());
-        LearnerSettings learner = LearnerSettings.of(Algorithm.GRPO, new AdamW.Config(1e-3, 0.9, 0.99, 1e-8, 0, 0),
-                new PolicyTrainer.Config(1.0, 64, 1.0, PolicyTrainer.OptimizerStep.PER_BATCH),
-                LossSettings.defaults(), k.steps())
+        RolloutSettings rollout = new RolloutSettings(
+                AdmissionGate.of(problemsPerBatch, groupsPerBatch, k.maxAsync(), k.parallelism(), k.oversamplingMode()),
+                new DifficultyPools(k.easy(), k.hard()),
+                early,
+                16,
+                50,
+                ReAdmission.NONE,
+                G,
+                k.problemsRecur());
+        LearnerSettings learner = LearnerSettings.of(
+                        Algorithm.GRPO,
+                        new AdamW.Config(1e-3, 0.9, 0.99, 1e-8, 0, 0),
+                        new PolicyTrainer.Config(1.0, 64, 1.0, PolicyTrainer.OptimizerStep.PER_BATCH),
+                        LossSettings.defaults(),
+                        k.steps())
                 // Old versions are collected as in real runs (checkpoints and savepoints pin theirs).
                 .withRetention(new VersionRetention(2, k.maxOffPolicy(), 0, k.steps(), 0, false));
-        return new PipelinePlan("pipeline-it", k.parallelism(), rollout, batch, learner, null, eval,
-                new ProblemValidator(tokenizer.spec(), model.contextLength(), 100), store,
-                new RolloutLogFormat(RolloutLogFormat.Mode.ALL, 1), paths, null);
+        return new PipelinePlan(
+                "pipeline-it",
+                k.parallelism(),
+                rollout,
+                batch,
+                learner,
+                null,
+                eval,
+                new ProblemValidator(tokenizer.spec(), model.contextLength(), 100),
+                store,
+                new RolloutLogFormat(RolloutLogFormat.Mode.ALL, 1),
+                paths,
+                null);
     }
 
     static PipelineIo io(PipelinePlan plan, long runSeed, int setSize) {
@@ -133,10 +178,10 @@ final class PipelineFixtures {
         Task task = Tasks.create("arithmetic", 3, 1);
         PolicyStore store = plan.store();
         return new PipelineIo(
-                env -> PipelineIo.ProblemInput.of(TaskProblems.stream(env, task, setSize, epochs, runSeed, true,
-                        plan.signals()::isStopRequested)),
-                (subtask, gpus) -> new ModelGroupSampler(store, task.verifier(), SamplingParams.sample(4), G, 64, runSeed,
-                        Placement.cpu()));
+                env -> PipelineIo.ProblemInput.of(TaskProblems.stream(
+                        env, task, setSize, epochs, runSeed, true, plan.signals()::isStopRequested)),
+                (subtask, gpus) -> new ModelGroupSampler(
+                        store, task.verifier(), SamplingParams.sample(4), G, 64, runSeed, Placement.cpu()));
     }
 
     /** The same edges, with every generation pass slowed down (so a test can stop the run midway). */
@@ -168,12 +213,12 @@ final class PipelineFixtures {
     static String runAndStopAfter(PipelinePlan plan, PipelineIo io, PipelineRunner.Options options, int steps)
             throws Exception {
         CompletableFuture<PipelineRunner.Result> run = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return PipelineRunner.run(plan, io, options, line -> { });
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
+            try {
+                return PipelineRunner.run(plan, io, options, line -> {});
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
         Path runDir = plan.paths().dir();
         long deadline = System.currentTimeMillis() + 120_000;
         while (RunInvariants.steps(runDir).size() < steps || !Files.exists(runDir.resolve(RunControl.FILE))) {
@@ -182,8 +227,7 @@ final class PipelineFixtures {
             Thread.sleep(20);
         }
         String savepoint = RunControl.stop(runDir, Duration.ofMinutes(2));
-        assertThat(run.get().status())
-                .isEqualTo(JobStatus.FINISHED);
+        assertThat(run.get().status()).isEqualTo(JobStatus.FINISHED);
         return savepoint;
     }
 }

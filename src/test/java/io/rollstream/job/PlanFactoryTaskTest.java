@@ -17,12 +17,14 @@ class PlanFactoryTaskTest {
 
     @Test
     void theTrainingTaskLeavesOutEveryHeldOutPrompt() {
-        RunConfig config = ConfigLoader.parse("data: {source: task, task: arithmetic, difficulty: 2}\n"
-                + "eval: {problems: 300, every_steps: 50}\n");
+        RunConfig config = ConfigLoader.parse(
+                "data: {source: task, task: arithmetic, difficulty: 2}\n" + "eval: {problems: 300, every_steps: 50}\n");
         EvalSpec eval = PlanFactory.eval(config);
-        Set<String> heldOut = eval.heldOutProblems().stream().map(Problem::prompt).collect(Collectors.toSet());
+        Set<String> heldOut =
+                eval.heldOutProblems().stream().map(Problem::prompt).collect(Collectors.toSet());
         Task training = PlanFactory.trainingTask(config);
-        Set<String> trained = LongStream.range(0, 20_000).mapToObj(i -> training.problem(i).prompt())
+        Set<String> trained = LongStream.range(0, 20_000)
+                .mapToObj(i -> training.problem(i).prompt())
                 .collect(Collectors.toSet());
         assertThat(trained).doesNotContainAnyElementsOf(heldOut);
         assertThat(trained.size()).isGreaterThan(8_000); // the rest of the 10,000 sums are still drawn

@@ -3,13 +3,6 @@ package io.rollstream.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
-import org.apache.flink.api.common.JobStatus;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -22,6 +15,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.JobStatus;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * State formats stay readable: a run directory stopped with a savepoint by an earlier version of
@@ -60,8 +58,7 @@ class PreviousVersionSavepointITCase {
     /** The arithmetic task's prompt: {@code a+b=}. */
     private static final Pattern SUM = Pattern.compile("(\\d+)\\+(\\d+)=");
 
-    private static final PipelineFixtures.Knobs KNOBS =
-            new PipelineFixtures.Knobs(1, 16, 2.0, 1, 2, 14, null, null);
+    private static final PipelineFixtures.Knobs KNOBS = new PipelineFixtures.Knobs(1, 16, 2.0, 1, 2, 14, null, null);
     private static final long RUN_SEED = 11;
     /** One generator: the default slot-sharing group, the generator and the learner. */
     private static final int SLOTS = 3;
@@ -86,8 +83,11 @@ class PreviousVersionSavepointITCase {
         int stepsBefore = RunInvariants.steps(runDir).size();
 
         PipelinePlan plan = PipelineFixtures.planOnly(runDir, KNOBS);
-        PipelineRunner.Result resumed = PipelineRunner.run(plan, PipelineFixtures.io(plan, RUN_SEED, 0, 0),
-                options(ResumePoint.resolve(runDir.toString(), null)), line -> { });
+        PipelineRunner.Result resumed = PipelineRunner.run(
+                plan,
+                PipelineFixtures.io(plan, RUN_SEED, 0, 0),
+                options(ResumePoint.resolve(runDir.toString(), null)),
+                line -> {});
 
         assertThat(resumed.status()).isEqualTo(JobStatus.FINISHED);
         assertThat(stepsBefore).as("the fixture was stopped midway").isBetween(1, (int) KNOBS.steps() - 1);
@@ -100,27 +100,37 @@ class PreviousVersionSavepointITCase {
      * problem's answer.
      */
     private static void checkFinishReasonsAndAnswers(List<JsonNode> groups, List<String> restored) {
-        Map<String, JsonNode> byId = groups.stream()
-                .collect(Collectors.toMap(g -> g.path("group_id").asText(), g -> g, (a, b) -> b));
+        Map<String, JsonNode> byId =
+                groups.stream().collect(Collectors.toMap(g -> g.path("group_id").asText(), g -> g, (a, b) -> b));
         for (String waiting : restored) {
             JsonNode group = byId.get(waiting);
-            assertThat(group).as("%s, restored from the savepoint, has its outcome", waiting).isNotNull();
-            assertThat(group.path("finish_reasons")).extracting(JsonNode::asText).as(waiting)
+            assertThat(group)
+                    .as("%s, restored from the savepoint, has its outcome", waiting)
+                    .isNotNull();
+            assertThat(group.path("finish_reasons"))
+                    .extracting(JsonNode::asText)
+                    .as(waiting)
                     .containsExactly("stop", "stop", "stop", "stop");
-            assertThat(group.has("answer")).as("%s was scored before groups carried answers", waiting).isFalse();
+            assertThat(group.has("answer"))
+                    .as("%s was scored before groups carried answers", waiting)
+                    .isFalse();
         }
         int scoredHere = 0;
         for (JsonNode group : groups) {
-            assertThat(group.path("finish_reasons")).extracting(JsonNode::asText)
+            assertThat(group.path("finish_reasons"))
+                    .extracting(JsonNode::asText)
                     .allMatch(r -> r.equals("stop") || r.equals("length") || r.startsWith("scoring_failed: "));
             Matcher sum = SUM.matcher(group.path("prompt").asText());
             if (group.has("answer") && sum.matches()) {
                 scoredHere++;
-                assertThat(group.path("answer").asText()).as(group.path("prompt").asText())
+                assertThat(group.path("answer").asText())
+                        .as(group.path("prompt").asText())
                         .isEqualTo(String.valueOf(Integer.parseInt(sum.group(1)) + Integer.parseInt(sum.group(2))));
             }
         }
-        assertThat(scoredHere).as("groups scored after the resume carry their answer").isPositive();
+        assertThat(scoredHere)
+                .as("groups scored after the resume carry their answer")
+                .isPositive();
     }
 
     /** Writes a fixture of this version's state formats: {@code -Dfixture.out=DIR} (a new directory). */
@@ -128,8 +138,8 @@ class PreviousVersionSavepointITCase {
     @EnabledIfSystemProperty(named = "fixture.out", matches = ".+")
     void writeFixture() throws Exception {
         PipelinePlan plan = PipelineFixtures.plan(runDir, KNOBS);
-        PipelineFixtures.runAndStopAfter(plan,
-                PipelineFixtures.slowed(PipelineFixtures.io(plan, RUN_SEED, 0, 0), 300), options(null), 2);
+        PipelineFixtures.runAndStopAfter(
+                plan, PipelineFixtures.slowed(PipelineFixtures.io(plan, RUN_SEED, 0, 0), 300), options(null), 2);
         Path out = Path.of(System.getProperty("fixture.out"));
         copyTree(runDir, out);
         deleteTree(out.resolve("checkpoints")); // the savepoint is the restore point; checkpoints only add bytes

@@ -3,7 +3,6 @@ package io.rollstream.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rollstream.config.ConfigLoader;
-
 import org.junit.jupiter.api.Test;
 
 /** When the rollout stage keeps a problem's state: only when the problem can reach it again. */
@@ -22,7 +21,9 @@ class ProblemsRecurTest {
 
     @Test
     void jsonlProblemsCanAlwaysComeBack() {
-        assertThat(recur("{source: jsonl, path: data.jsonl}")).as("a file may repeat a record").isTrue();
+        assertThat(recur("{source: jsonl, path: data.jsonl}"))
+                .as("a file may repeat a record")
+                .isTrue();
         assertThat(recur("{source: jsonl, path: dir, watch: true}")).isTrue();
     }
 }

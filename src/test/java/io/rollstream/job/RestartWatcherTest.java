@@ -24,11 +24,15 @@ class RestartWatcherTest {
 
     @Test
     void withoutACauseItIsTheFirstLineAndALongOneIsCut() {
-        assertThat(RestartWatcher.cause("x.Y", "io.rollstream.common.FailureInjection$InjectedFailure: learner failed"
-                + " on purpose at step 4\n\tat a.b(C.java:1)\n"))
-                .isEqualTo("io.rollstream.common.FailureInjection$InjectedFailure: learner failed on purpose at step 4");
+        assertThat(RestartWatcher.cause(
+                        "x.Y",
+                        "io.rollstream.common.FailureInjection$InjectedFailure: learner failed"
+                                + " on purpose at step 4\n\tat a.b(C.java:1)\n"))
+                .isEqualTo(
+                        "io.rollstream.common.FailureInjection$InjectedFailure: learner failed on purpose at step 4");
         assertThat(RestartWatcher.cause("x.Y", "")).isEqualTo("x.Y");
-        assertThat(RestartWatcher.cause("x.Y", "E: " + "m".repeat(1000))).hasSize(RestartWatcher.CAUSE_CHARS + 1)
+        assertThat(RestartWatcher.cause("x.Y", "E: " + "m".repeat(1000)))
+                .hasSize(RestartWatcher.CAUSE_CHARS + 1)
                 .endsWith("…");
     }
 }

@@ -2,16 +2,8 @@ package io.rollstream.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rollstream.common.Json;
-
 import com.fasterxml.jackson.databind.JsonNode;
-
-import org.apache.flink.api.common.JobStatus;
-import org.assertj.core.api.Assertions;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
+import io.rollstream.common.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +12,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.flink.api.common.JobStatus;
+import org.assertj.core.api.Assertions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The whole job on a local mini-cluster with the real (tiny) model, checked against docs/invariants.md's invariants. */
 @Tag("djl")
@@ -30,8 +27,11 @@ class RlPipelineJobITCase {
 
     private PipelineRunner.Result run(PipelineFixtures.Knobs knobs) throws Exception {
         PipelinePlan plan = PipelineFixtures.plan(runDir, knobs);
-        return PipelineRunner.run(plan, PipelineFixtures.io(plan, 11, 0),
-                PipelineRunner.Options.inRunDirectory(false, 0, plan.slots(), 2_000, null, 3), System.out::println);
+        return PipelineRunner.run(
+                plan,
+                PipelineFixtures.io(plan, 11, 0),
+                PipelineRunner.Options.inRunDirectory(false, 0, plan.slots(), 2_000, null, 3),
+                System.out::println);
     }
 
     private List<JsonNode> lines(Path file) throws Exception {
@@ -62,7 +62,8 @@ class RlPipelineJobITCase {
         assertThat(result.status()).isEqualTo(JobStatus.FINISHED);
         checkInvariants(knobs);
         Set<Long> generators = new HashSet<>();
-        lines(runDir.resolve("rollouts.jsonl")).forEach(g -> generators.add(g.path("generator").asLong()));
+        lines(runDir.resolve("rollouts.jsonl"))
+                .forEach(g -> generators.add(g.path("generator").asLong()));
         assertThat(generators).containsExactlyInAnyOrder(0L, 1L);
     }
 
@@ -77,10 +78,13 @@ class RlPipelineJobITCase {
         PipelineRunner.Result result = run(knobs);
         assertThat(result.status()).isEqualTo(JobStatus.FINISHED);
         List<JsonNode> groups = lines(runDir.resolve("rollouts.jsonl"));
-        long stale = groups.stream().filter(g -> "stale".equals(g.path("dropped").asText())).count();
+        long stale = groups.stream()
+                .filter(g -> "stale".equals(g.path("dropped").asText()))
+                .count();
         long trained = groups.stream().filter(g -> g.has("trained_step")).count();
         assertThat(trained).isEqualTo(12 * 4);
-        assertThat((double) stale / groups.size()).as("%d stale of %d scored groups", stale, groups.size())
+        assertThat((double) stale / groups.size())
+                .as("%d stale of %d scored groups", stale, groups.size())
                 .isLessThanOrEqualTo(0.02);
         JsonNode last = lines(runDir.resolve("metrics.jsonl")).get(11);
         assertThat(last.path("total_groups_trained").asLong()).isEqualTo(trained);
@@ -95,13 +99,17 @@ class RlPipelineJobITCase {
         List<JsonNode> groups = lines(runDir.resolve("rollouts.jsonl"));
         // Steps 0..steps-1, each exactly once.
         assertThat(metrics).extracting(m -> m.path("step").asLong()).containsExactly(0L, 1L, 2L, 3L);
-        assertThat(metrics).as("every step counts the invalid records so far (a task source refuses none)")
-                .extracting(m -> m.path("invalid_records").asLong(-1)).containsOnly(0L);
+        assertThat(metrics)
+                .as("every step counts the invalid records so far (a task source refuses none)")
+                .extracting(m -> m.path("invalid_records").asLong(-1))
+                .containsOnly(0L);
         Map<Long, Integer> rolloutsPerStep = new HashMap<>();
         Set<String> seen = new HashSet<>();
         Set<String> trainedProblems = new HashSet<>();
         for (JsonNode g : groups) {
-            assertThat(seen.add(g.path("group_id").asText())).as("group logged once").isTrue();
+            assertThat(seen.add(g.path("group_id").asText()))
+                    .as("group logged once")
+                    .isTrue();
             if (g.has("trained_step")) {
                 long step = g.path("trained_step").asLong();
                 // Invariant 1: whole groups, exact batch sizes (summed below).
@@ -116,18 +124,21 @@ class RlPipelineJobITCase {
                 boolean allZero = true;
                 for (int i = 0; i < g.path("rewards").size(); i++) {
                     double advantage = g.path("advantages").get(i).asDouble();
-                    assertThat(advantage).isCloseTo(g.path("rewards").get(i).asDouble() - mean,
-                            Assertions.within(1e-5));
+                    assertThat(advantage)
+                            .isCloseTo(g.path("rewards").get(i).asDouble() - mean, Assertions.within(1e-5));
                     allZero &= advantage == 0;
                 }
                 assertThat(allZero).isFalse();
-                trainedProblems.add(g.path("problem_id").asText() + "#" + g.path("admission").asLong());
+                trainedProblems.add(g.path("problem_id").asText() + "#"
+                        + g.path("admission").asLong());
             } else {
-                assertThat(g.path("dropped").asText()).isIn("zero_advantage", "stale", "difficulty", "length",
-                        "end_of_input");
+                assertThat(g.path("dropped").asText())
+                        .isIn("zero_advantage", "stale", "difficulty", "length", "end_of_input");
             }
         }
-        assertThat(rolloutsPerStep).hasSize(4).allSatisfy((step, n) -> assertThat(n).isEqualTo(knobs.batchSize()));
+        assertThat(rolloutsPerStep)
+                .hasSize(4)
+                .allSatisfy((step, n) -> assertThat(n).isEqualTo(knobs.batchSize()));
         assertThat(metrics.get(3).has("eval_accuracy")).isTrue();
     }
 }

@@ -20,7 +20,8 @@ class RunDirectoryTest {
 
     @Test
     void aNewRunTakesAnAbsentOrEmptyDirectoryOnly() throws Exception {
-        assertThatCode(() -> RunDirectory.requireNewOrEmpty(dir.resolve("new"), "--run-dir")).doesNotThrowAnyException();
+        assertThatCode(() -> RunDirectory.requireNewOrEmpty(dir.resolve("new"), "--run-dir"))
+                .doesNotThrowAnyException();
         assertThatCode(() -> RunDirectory.requireNewOrEmpty(dir, "--run-dir")).doesNotThrowAnyException();
 
         Files.writeString(dir.resolve("notes.txt"), "mine");
@@ -45,16 +46,23 @@ class RunDirectoryTest {
                 .hasMessageContaining("is not a run directory (it has no config.yaml)");
 
         ConfigWriter.write(run, dir.resolve("config.yaml"));
-        assertThatCode(() -> RunDirectory.requireResumable(dir, ConfigLoader.parse("model: {d_model: 32, heads: 2}\n"
-                + "job: {max_steps: 500}\nlearner: {learning_rate: 1e-5}"))).doesNotThrowAnyException();
-        RunConfig changed = ConfigLoader.parse("model: {d_model: 64, heads: 2, positions: rotary}\n"
-                + "learner: {algorithm: reverse_kl}\nteacher: {checkpoint: t.rsckpt}\n"
-                + "buffer: {online_difficulty_filtering: false}", List.of());
-        assertThatThrownBy(() -> RunDirectory.requireResumable(dir, changed)).hasMessage("--resume-from " + dir
-                + ": model.d_model is 64 here but 32 in the run being resumed; model.positions is rotary here but"
-                + " learned in the run being resumed; learner.algorithm is reverse_kl here but grpo in the run being"
-                + " resumed: a resumed run keeps its model, data source and algorithm; resume with --config "
-                + dir.resolve("config.yaml") + " (with --set for what may change, e.g. job.max_steps), or start a new"
-                + " run");
+        assertThatCode(() -> RunDirectory.requireResumable(
+                        dir,
+                        ConfigLoader.parse("model: {d_model: 32, heads: 2}\n"
+                                + "job: {max_steps: 500}\nlearner: {learning_rate: 1e-5}")))
+                .doesNotThrowAnyException();
+        RunConfig changed = ConfigLoader.parse(
+                "model: {d_model: 64, heads: 2, positions: rotary}\n"
+                        + "learner: {algorithm: reverse_kl}\nteacher: {checkpoint: t.rsckpt}\n"
+                        + "buffer: {online_difficulty_filtering: false}",
+                List.of());
+        assertThatThrownBy(() -> RunDirectory.requireResumable(dir, changed))
+                .hasMessage("--resume-from " + dir
+                        + ": model.d_model is 64 here but 32 in the run being resumed; model.positions is rotary here but"
+                        + " learned in the run being resumed; learner.algorithm is reverse_kl here but grpo in the run being"
+                        + " resumed: a resumed run keeps its model, data source and algorithm; resume with --config "
+                        + dir.resolve("config.yaml")
+                        + " (with --set for what may change, e.g. job.max_steps), or start a new"
+                        + " run");
     }
 }

@@ -2,10 +2,8 @@ package io.rollstream.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rollstream.common.Json;
-
 import com.fasterxml.jackson.databind.JsonNode;
-
+import io.rollstream.common.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,8 +38,10 @@ final class RunInvariants {
 
     /** RL steps in metrics.jsonl, in file order. */
     static List<Long> steps(Path runDir) throws Exception {
-        return lines(runDir.resolve("metrics.jsonl")).stream().filter(m -> "rl".equals(m.path("phase").asText()))
-                .map(m -> m.path("step").asLong()).toList();
+        return lines(runDir.resolve("metrics.jsonl")).stream()
+                .filter(m -> "rl".equals(m.path("phase").asText()))
+                .map(m -> m.path("step").asLong())
+                .toList();
     }
 
     /**
@@ -53,7 +53,9 @@ final class RunInvariants {
      */
     static int check(Path runDir, PipelineFixtures.Knobs knobs, int problems) throws Exception {
         Set<String> problemIds = checkGroups(runDir, knobs);
-        assertThat(problemIds).as("every problem's group has an outcome, none lost").hasSize(problems);
+        assertThat(problemIds)
+                .as("every problem's group has an outcome, none lost")
+                .hasSize(problems);
         return steps(runDir).size();
     }
 
@@ -79,29 +81,35 @@ final class RunInvariants {
         long held = (long) (knobs.oversampling() * knobs.batchSize() / PipelineFixtures.G)
                 * (knobs.maxAsync() + knobs.maxOffPolicy() + 2);
         long logged = positions.headSet(newestTrained, true).size();
-        assertThat(newestTrained + 1 - logged).as("problems up to the newest trained one never logged")
+        assertThat(newestTrained + 1 - logged)
+                .as("problems up to the newest trained one never logged")
                 .isBetween(0L, held);
     }
 
     /** Steps contiguous, groups logged once, exact batches, staleness bound; returns the problem ids seen. */
     private static Set<String> checkGroups(Path runDir, PipelineFixtures.Knobs knobs) throws Exception {
         List<Long> steps = steps(runDir);
-        assertThat(steps).as("contiguous steps, each once").containsExactlyElementsOf(
-                LongStream.range(0, steps.size()).boxed().toList());
+        assertThat(steps)
+                .as("contiguous steps, each once")
+                .containsExactlyElementsOf(
+                        LongStream.range(0, steps.size()).boxed().toList());
         Set<String> groups = new HashSet<>();
         Set<String> problemIds = new HashSet<>();
         Map<Long, Integer> rolloutsPerStep = new HashMap<>();
         for (JsonNode g : lines(runDir.resolve("rollouts.jsonl"))) {
-            assertThat(groups.add(g.path("group_id").asText())).as("group %s logged once", g.path("group_id")).isTrue();
+            assertThat(groups.add(g.path("group_id").asText()))
+                    .as("group %s logged once", g.path("group_id"))
+                    .isTrue();
             problemIds.add(g.path("problem_id").asText());
             if (g.has("trained_step")) {
                 long step = g.path("trained_step").asLong();
                 rolloutsPerStep.merge(step, g.path("rewards").size(), Integer::sum);
-                assertThat(step - g.path("policy_version").asLong()).as("staleness of %s", g.path("group_id"))
+                assertThat(step - g.path("policy_version").asLong())
+                        .as("staleness of %s", g.path("group_id"))
                         .isBetween(0L, (long) knobs.maxOffPolicy());
             } else {
-                assertThat(g.path("dropped").asText()).isIn("zero_advantage", "stale", "difficulty", "length",
-                        "end_of_input", "scoring_failed");
+                assertThat(g.path("dropped").asText())
+                        .isIn("zero_advantage", "stale", "difficulty", "length", "end_of_input", "scoring_failed");
             }
         }
         assertThat(groups).as("one admission per problem").hasSameSizeAs(problemIds);

@@ -1,5 +1,13 @@
 package io.rollstream.job;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -11,15 +19,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 /** RunLog with the launcher's log4j configuration (tests otherwise get Flink's, which logs nothing). */
 class RunLogTest {
 
@@ -28,7 +27,8 @@ class RunLogTest {
     @BeforeAll
     static void theLaunchersLogging() throws Exception {
         testsLogging = ((LoggerContext) LogManager.getContext(false)).getConfigLocation();
-        Configurator.reconfigure(RunLogTest.class.getResource("/log4j2.properties").toURI());
+        Configurator.reconfigure(
+                RunLogTest.class.getResource("/log4j2.properties").toURI());
     }
 
     @AfterAll
@@ -54,9 +54,16 @@ class RunLogTest {
         }
         library.warn("after the run");
         String text = Files.readString(file);
-        assertThat(text).contains("rl   step   10/100", "a stack trace", "WARN  SomeComponent - a warning nobody can act on",
-                "INFO  Something - rollstream says").doesNotContain("below the configured level", "after the run");
-        assertThat(text.split("a warning nobody can act on", -1)).as("written once").hasSize(2);
+        assertThat(text)
+                .contains(
+                        "rl   step   10/100",
+                        "a stack trace",
+                        "WARN  SomeComponent - a warning nobody can act on",
+                        "INFO  Something - rollstream says")
+                .doesNotContain("below the configured level", "after the run");
+        assertThat(text.split("a warning nobody can act on", -1))
+                .as("written once")
+                .hasSize(2);
         assertThat(text.split("rollstream says", -1)).as("written once").hasSize(2);
         assertThat(console.toString(StandardCharsets.UTF_8)).isEqualTo("rl   step   10/100\n");
     }
@@ -64,9 +71,12 @@ class RunLogTest {
     @Test
     void theConsoleShowsOnlyErrorsOfLibrariesAndNothingOfTheCudaProbe() {
         Configuration config = ((LoggerContext) LogManager.getContext(false)).getConfiguration();
-        assertThat(config.getRootLogger().getAppenderRefs()).singleElement()
+        assertThat(config.getRootLogger().getAppenderRefs())
+                .singleElement()
                 .satisfies(ref -> assertThat(ref.getLevel()).isEqualTo(Level.ERROR));
-        assertThat(LogManager.getLogger("ai.djl.util.cuda.CudaUtils").isWarnEnabled()).isFalse();
-        assertThat(LogManager.getLogger("io.rollstream.job.LocalRun").isInfoEnabled()).isTrue();
+        assertThat(LogManager.getLogger("ai.djl.util.cuda.CudaUtils").isWarnEnabled())
+                .isFalse();
+        assertThat(LogManager.getLogger("io.rollstream.job.LocalRun").isInfoEnabled())
+                .isTrue();
     }
 }

@@ -2,6 +2,7 @@ package io.rollstream.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.common.FailureInjection;
@@ -9,15 +10,6 @@ import io.rollstream.config.ConfigLoader;
 import io.rollstream.config.RunConfig;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.report.RunRecords;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
-import org.apache.flink.api.common.JobStatus;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -32,6 +24,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.JobStatus;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Whole local runs ({@code rollstream run}: SFT warm start, then the RL job) interrupted and
@@ -54,9 +51,15 @@ class RunResumeITCase {
     }
 
     private static RunConfig config(String... more) {
-        List<String> overrides = new ArrayList<>(List.of("sft.steps=" + SFT_STEPS, "sft.checkpoint_every=10",
-                "sft.eval_every=20", "job.max_steps=" + RL_STEPS, "job.max_minutes=5", "eval.every_steps=3",
-                "eval.problems=10", "job.checkpoint_interval_s=1"));
+        List<String> overrides = new ArrayList<>(List.of(
+                "sft.steps=" + SFT_STEPS,
+                "sft.checkpoint_every=10",
+                "sft.eval_every=20",
+                "job.max_steps=" + RL_STEPS,
+                "job.max_minutes=5",
+                "eval.every_steps=3",
+                "eval.problems=10",
+                "job.checkpoint_interval_s=1"));
         overrides.addAll(List.of(more));
         return ConfigLoader.load(Path.of("configs/ci/smoke.yaml"), overrides);
     }
@@ -73,12 +76,16 @@ class RunResumeITCase {
 
     private static List<JsonNode> metrics(Path dir, String phase) throws Exception {
         return RunInvariants.lines(dir.resolve("metrics.jsonl")).stream()
-                .filter(m -> phase.equals(m.path("phase").asText())).toList();
+                .filter(m -> phase.equals(m.path("phase").asText()))
+                .toList();
     }
 
     private static List<String> events(Path dir) throws Exception {
-        return new RunEvents(dir.resolve(RunEvents.FILE)).read().stream()
-                .map(e -> e.path("event").asText() + (e.has("phase") ? ":" + e.path("phase").asText() : "")).toList();
+        return new RunEvents(dir.resolve(RunEvents.FILE))
+                .read().stream()
+                        .map(e -> e.path("event").asText()
+                                + (e.has("phase") ? ":" + e.path("phase").asText() : ""))
+                        .toList();
     }
 
     @Test
@@ -91,22 +98,30 @@ class RunResumeITCase {
         CompletableFuture<Optional<String>> stop = stopWarmStartAfter(dir, 15);
         Run first = run(config, dir, null);
         assertThat(first.result().status()).isEqualTo(JobStatus.SUSPENDED);
-        assertThat(stop.get()).as("the stop saw the warm start save its state").contains(first.result().savepoint());
+        assertThat(stop.get())
+                .as("the stop saw the warm start save its state")
+                .contains(first.result().savepoint());
         int stoppedAt = metrics(dir, "sft").size();
         assertThat(stoppedAt).isBetween(15, SFT_STEPS - 1);
-        assertThat(first.console()).contains("stopped during the SFT warm start after step " + stoppedAt,
-                "restarts: 0", "--resume-from " + dir);
+        assertThat(first.console())
+                .contains(
+                        "stopped during the SFT warm start after step " + stoppedAt,
+                        "restarts: 0",
+                        "--resume-from " + dir);
         assertThat(RunControl.inWarmStart(dir)).isFalse();
 
         // A few lines more, as if the launcher had been killed after the save: the resume cuts them.
-        Files.writeString(dir.resolve("metrics.jsonl"), "{\"phase\":\"sft\",\"step\":" + stoppedAt + "}\n{\"pha",
+        Files.writeString(
+                dir.resolve("metrics.jsonl"),
+                "{\"phase\":\"sft\",\"step\":" + stoppedAt + "}\n{\"pha",
                 StandardOpenOption.APPEND);
         ResumePlan resume = ResumePlan.resolve(dir.toString(), config);
         assertThat(resume.phase()).isEqualTo(ResumePlan.Phase.INITIAL);
         Run second = run(config, dir, resume);
         assertThat(second.result().status()).isEqualTo(JobStatus.FINISHED);
         assertThat(second.console()).contains("resuming the SFT warm start at step " + stoppedAt, "restarts: 0");
-        assertThat(second.console()).as("a finished run points to its report and eval, not to a resume")
+        assertThat(second.console())
+                .as("a finished run points to its report and eval, not to a resume")
                 .contains("next: jobs/rollstream report " + dir, "jobs/rollstream eval --policy " + dir)
                 .doesNotContain("continue with: --resume-from");
 
@@ -114,20 +129,32 @@ class RunResumeITCase {
         // and bit-identical weights in policy version 0.
         List<JsonNode> sft = metrics(dir, "sft");
         List<JsonNode> expected = metrics(reference, "sft");
-        assertThat(sft).extracting(m -> m.path("step").asInt()).containsExactlyElementsOf(
-                expected.stream().map(m -> m.path("step").asInt()).toList());
+        assertThat(sft)
+                .extracting(m -> m.path("step").asInt())
+                .containsExactlyElementsOf(
+                        expected.stream().map(m -> m.path("step").asInt()).toList());
         for (int i = 0; i < sft.size(); i++) {
-            assertThat(sft.get(i).path("loss")).as("loss of step %d", i).isEqualTo(expected.get(i).path("loss"));
+            assertThat(sft.get(i).path("loss"))
+                    .as("loss of step %d", i)
+                    .isEqualTo(expected.get(i).path("loss"));
         }
         Checkpoint version0 = new PolicyStore(dir.resolve("policy").toString()).load(0);
         Checkpoint straight = CheckpointFormat.load(sftOnly);
-        straight.weights().toMap().forEach((name, w) -> assertThat(version0.weights().floats(name)).as(name).containsExactly(w));
+        straight.weights()
+                .toMap()
+                .forEach((name, w) ->
+                        assertThat(version0.weights().floats(name)).as(name).containsExactly(w));
         assertThat(metrics(dir, "rl")).extracting(m -> m.path("step").asInt()).containsExactly(0, 1, 2, 3, 4, 5);
 
         assertThat(events(dir)).containsExactly("start:sft", "stop:sft", "resume:sft", "start:rl", "stop:rl", "finish");
         String log = Files.readString(dir.resolve("run.log"));
-        assertThat(log).as("both attempts' console output").contains("stopped during the SFT warm start",
-                "resuming the SFT warm start", "rl   step    6/6", "restarts: 0");
+        assertThat(log)
+                .as("both attempts' console output")
+                .contains(
+                        "stopped during the SFT warm start",
+                        "resuming the SFT warm start",
+                        "rl   step    6/6",
+                        "restarts: 0");
 
         // TensorBoard: one event file per attempt, every step of both phases, each RL step's time
         try (Stream<Path> files = Files.list(dir.resolve("tensorboard"))) {
@@ -137,9 +164,13 @@ class RunResumeITCase {
         if (read != null) {
             assertThat(read.code()).as(read.output()).isZero();
             JsonNode scalars = read.json().path("scalars");
-            assertThat(scalars.path("rl/reward_mean")).extracting(p -> p.get(0).asInt()).containsExactly(1, 2, 3, 4, 5, 6);
+            assertThat(scalars.path("rl/reward_mean"))
+                    .extracting(p -> p.get(0).asInt())
+                    .containsExactly(1, 2, 3, 4, 5, 6);
             assertThat(scalars.path("rl/time_s")).hasSize(RL_STEPS);
-            assertThat(scalars.path("sft/loss")).extracting(p -> p.get(0).asInt()).contains(1, SFT_STEPS);
+            assertThat(scalars.path("sft/loss"))
+                    .extracting(p -> p.get(0).asInt())
+                    .contains(1, SFT_STEPS);
         }
     }
 
@@ -150,13 +181,20 @@ class RunResumeITCase {
         Checkpoint straight = CheckpointFormat.load(SftRun.run(config, work.resolve("straight"), false, quiet));
         Path dir = work.resolve("stopped");
         CompletableFuture<Optional<String>> stop = stopWarmStartAfter(dir, 25);
-        assertThat(SftRun.run(config, dir, false, quiet)).as("stopped: no model yet").isNull();
+        assertThat(SftRun.run(config, dir, false, quiet))
+                .as("stopped: no model yet")
+                .isNull();
         assertThat(stop.get()).isPresent();
         Checkpoint resumed = CheckpointFormat.load(SftRun.run(config, dir, true, quiet));
-        straight.weights().toMap().forEach((name, w) -> assertThat(resumed.weights().floats(name)).as(name).containsExactly(w));
-        assertThat(metrics(dir, "sft")).extracting(m -> m.path("step").asInt())
+        straight.weights()
+                .toMap()
+                .forEach((name, w) ->
+                        assertThat(resumed.weights().floats(name)).as(name).containsExactly(w));
+        assertThat(metrics(dir, "sft"))
+                .extracting(m -> m.path("step").asInt())
                 .containsExactlyElementsOf(metrics(work.resolve("straight"), "sft").stream()
-                        .map(m -> m.path("step").asInt()).toList());
+                        .map(m -> m.path("step").asInt())
+                        .toList());
     }
 
     /** Stops the warm start of {@code dir} (as {@code rollstream stop} does) once it has logged {@code lines} steps. */
@@ -192,12 +230,20 @@ class RunResumeITCase {
         assertThat(metrics(dir, "sft")).hasSize(sftLines);
         assertThat(metrics(dir, "rl")).extracting(m -> m.path("step").asInt()).containsExactly(0, 1, 2, 3, 4, 5);
         List<JsonNode> groups = RunInvariants.lines(dir.resolve("rollouts.jsonl"));
-        assertThat(groups.stream().map(g -> g.path("group_id").asText()).distinct().count()).as("no group twice")
+        assertThat(groups.stream()
+                        .map(g -> g.path("group_id").asText())
+                        .distinct()
+                        .count())
+                .as("no group twice")
                 .isEqualTo(groups.size());
-        assertThat(groups.stream().filter(g -> g.has("trained_step")).mapToInt(g -> g.path("rewards").size()).sum())
+        assertThat(groups.stream()
+                        .filter(g -> g.has("trained_step"))
+                        .mapToInt(g -> g.path("rewards").size())
+                        .sum())
                 .isEqualTo(RL_STEPS * config.buffer().batchSize());
-        assertThat(events(dir)).containsExactly("start:sft", "start:rl", "stop:rl", "finish", "resume:rl", "start:rl",
-                "stop:rl", "finish");
+        assertThat(events(dir))
+                .containsExactly(
+                        "start:sft", "start:rl", "stop:rl", "finish", "resume:rl", "start:rl", "stop:rl", "finish");
     }
 
     @Test
@@ -209,12 +255,16 @@ class RunResumeITCase {
         run.console().lines().filter(l -> l.contains("restart")).forEach(System.out::println);
         assertThat(run.result().restarts()).isEqualTo(1);
         assertThat(run.console()).contains("restarts: 1 (causes in events.jsonl)");
-        List<JsonNode> restarts = new RunEvents(dir.resolve(RunEvents.FILE)).read().stream()
-                .filter(e -> RunEvents.RESTART.equals(e.path("event").asText())).toList();
+        List<JsonNode> restarts = new RunEvents(dir.resolve(RunEvents.FILE))
+                .read().stream()
+                        .filter(e -> RunEvents.RESTART.equals(e.path("event").asText()))
+                        .toList();
         assertThat(restarts).hasSize(1);
         assertThat(restarts.get(0).path("cause").asText()).contains("learner failed on purpose at step 4");
         JsonNode restart = restarts.get(0);
-        assertThat(restart.path("step").asLong()).as("the restored learner step").isBetween(0L, 4L);
+        assertThat(restart.path("step").asLong())
+                .as("the restored learner step")
+                .isBetween(0L, 4L);
         if (restart.has("restored_checkpoint")) {
             assertThat(restart.path("checkpoint_path").asText()).contains("chk-" + restart.path("restored_checkpoint"));
         } else {

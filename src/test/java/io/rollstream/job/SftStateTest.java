@@ -3,24 +3,21 @@ package io.rollstream.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.rollstream.checkpoint.OptimizerState;
 import io.rollstream.checkpoint.Checkpoint;
+import io.rollstream.checkpoint.OptimizerState;
 import io.rollstream.config.ConfigLoader;
 import io.rollstream.config.RunConfig;
-import io.rollstream.learner.AdamW;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.model.ParameterLayout;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.tokenizer.TokenizerSpec;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The warm start's saved state in the run directory (checksummed, atomic, tied to its settings and
@@ -42,7 +39,12 @@ class SftStateTest {
             weights.put(name, new float[(int) shape.size()]);
             moments.put(name, new float[(int) shape.size()]);
         });
-        return new Checkpoint(step, MODEL, TokenizerSpec.chars("abc"), weights, new OptimizerState(step, moments, moments),
+        return new Checkpoint(
+                step,
+                MODEL,
+                TokenizerSpec.chars("abc"),
+                weights,
+                new OptimizerState(step, moments, moments),
                 Map.of(WarmStart.STEP, Long.toString(step), WarmStart.DRAWS, Long.toString(step * 64)));
     }
 
@@ -62,7 +64,8 @@ class SftStateTest {
         }
         RunConfig otherSeed = ConfigLoader.parse("job: {name: t, seed: 9}\nsft: {steps: 20}\n");
         assertThatThrownBy(() -> new SftState(paths, SftState.settingsOf(otherSeed)).load())
-                .hasMessageContaining("seed=9").hasMessageContaining("resume with the run's own config.yaml");
+                .hasMessageContaining("seed=9")
+                .hasMessageContaining("resume with the run's own config.yaml");
         byte[] bytes = Files.readAllBytes(sft.stateFile());
         bytes[bytes.length / 2] ^= 1;
         Files.write(sft.stateFile(), bytes);
@@ -90,16 +93,19 @@ class SftStateTest {
     @Test
     void aRunDirectoryResumesWhereItsRunWas() throws Exception {
         Files.writeString(dir.resolve("config.yaml"), "job: {name: t}\n");
-        assertThat(ResumePlan.resolve(dir.toString(), CONFIG).phase()).as("killed before version 0")
+        assertThat(ResumePlan.resolve(dir.toString(), CONFIG).phase())
+                .as("killed before version 0")
                 .isEqualTo(ResumePlan.Phase.INITIAL);
         new PolicyStore(RunPaths.under(dir, null).policyStore()).publish(state(0).weightsOnly(), "initial");
-        assertThat(ResumePlan.resolve(dir.toString(), CONFIG).phase()).as("killed before the first checkpoint")
+        assertThat(ResumePlan.resolve(dir.toString(), CONFIG).phase())
+                .as("killed before the first checkpoint")
                 .isEqualTo(ResumePlan.Phase.RL_START);
         Path checkpoint = dir.resolve("checkpoints").resolve("job").resolve("chk-3");
         Files.createDirectories(checkpoint);
         Files.writeString(checkpoint.resolve("_metadata"), "");
         assertThat(ResumePlan.resolve(dir.toString(), CONFIG)).isEqualTo(ResumePlan.restore(checkpoint.toString()));
-        assertThat(ResumePlan.resolve(checkpoint.toString(), CONFIG)).isEqualTo(ResumePlan.restore(checkpoint.toString()));
+        assertThat(ResumePlan.resolve(checkpoint.toString(), CONFIG))
+                .isEqualTo(ResumePlan.restore(checkpoint.toString()));
     }
 
     @Test

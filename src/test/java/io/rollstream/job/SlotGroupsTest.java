@@ -3,13 +3,10 @@ package io.rollstream.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rollstream.config.SlotsSection.SlotResources;
-
+import java.util.Map;
 import org.apache.flink.api.common.operators.SlotSharingGroup;
 import org.apache.flink.configuration.MemorySize;
-
 import org.junit.jupiter.api.Test;
-
-import java.util.Map;
 
 class SlotGroupsTest {
 

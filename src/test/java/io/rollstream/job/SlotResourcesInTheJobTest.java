@@ -5,17 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rollstream.config.ConfigLoader;
 import io.rollstream.config.RunConfig;
 import io.rollstream.teacher.TeacherScoring;
-
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.flink.runtime.clusterframework.types.ResourceProfile;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * A cluster submission with a {@code slots} section gives every slot-sharing group of the job a
@@ -28,10 +26,12 @@ class SlotResourcesInTheJobTest {
 
     @Test
     void everyGroupOfADistillationJobAsksForItsDeclaredResources() {
-        RunConfig c = ConfigLoader.parse("data: {source: task, task: arithmetic, difficulty: 1}\n"
-                + "learner: {algorithm: reverse_kl}\nteacher: {checkpoint: t.rsckpt}\nmodel: {context_length: 12}\n"
-                + "slots: {default: {cpu_cores: 0.25, task_heap_mb: 64}, rollout: {cpu_cores: 1, task_heap_mb: 256},"
-                + " learner: {cpu_cores: 0.5, task_heap_mb: 512}}", List.of());
+        RunConfig c = ConfigLoader.parse(
+                "data: {source: task, task: arithmetic, difficulty: 1}\n"
+                        + "learner: {algorithm: reverse_kl}\nteacher: {checkpoint: t.rsckpt}\nmodel: {context_length: 12}\n"
+                        + "slots: {default: {cpu_cores: 0.25, task_heap_mb: 64}, rollout: {cpu_cores: 1, task_heap_mb: 256},"
+                        + " learner: {cpu_cores: 0.5, task_heap_mb: 512}}",
+                List.of());
         PipelinePlan plan = PlanFactory.plan(c, RunPaths.under(dir, null), 12).withSlotResources(c.slots());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         RlPipelineJob.build(env, plan, PlanFactory.io(c, plan));
@@ -41,12 +41,17 @@ class SlotResourcesInTheJobTest {
         graph.getStreamNodes().forEach(n -> groups.add(n.getSlotSharingGroup()));
         assertThat(groups).containsExactly("default", "learner", "rollout", TeacherScoring.SLOT_SHARING_GROUP);
         for (String group : groups) {
-            assertThat(graph.getSlotSharingGroupResource(group)).as(group).get()
-                    .isNotEqualTo(ResourceProfile.UNKNOWN);
+            assertThat(graph.getSlotSharingGroupResource(group)).as(group).get().isNotEqualTo(ResourceProfile.UNKNOWN);
         }
-        assertThat(graph.getSlotSharingGroupResource("default").get().getCpuCores().getValue().doubleValue())
+        assertThat(graph.getSlotSharingGroupResource("default")
+                        .get()
+                        .getCpuCores()
+                        .getValue()
+                        .doubleValue())
                 .isEqualTo(0.25);
-        assertThat(graph.getSlotSharingGroupResource(TeacherScoring.SLOT_SHARING_GROUP).get())
-                .as("the teacher asks what a generator asks").isEqualTo(graph.getSlotSharingGroupResource("rollout").get());
+        assertThat(graph.getSlotSharingGroupResource(TeacherScoring.SLOT_SHARING_GROUP)
+                        .get())
+                .as("the teacher asks what a generator asks")
+                .isEqualTo(graph.getSlotSharingGroupResource("rollout").get());
     }
 }

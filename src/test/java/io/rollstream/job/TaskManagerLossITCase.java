@@ -2,6 +2,9 @@ package io.rollstream.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -16,10 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-
 /**
  * Two generators on two task managers of two slots each (the job takes four: the default slot-sharing
  * group, two generators and the learner); the task managers die mid-run. The job
@@ -31,7 +30,9 @@ class TaskManagerLossITCase {
 
     @RegisterExtension
     static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(2).setNumberSlotsPerTaskManager(2).build());
+            .setNumberTaskManagers(2)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     @TempDir
     Path runDir;
@@ -41,8 +42,8 @@ class TaskManagerLossITCase {
         PipelineFixtures.Knobs knobs = new PipelineFixtures.Knobs(2, 16, 2.0, 1, 2, 16, null, null);
         PipelinePlan plan = PipelineFixtures.plan(runDir, knobs);
         PipelineRunner.Options options = PipelineRunner.Options.inRunDirectory(false, 0, plan.slots(), 300, null, 3);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
-                PipelineRunner.faultTolerance(plan, options));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(PipelineRunner.faultTolerance(plan, options));
         RlPipelineJob.build(env, plan, PipelineFixtures.slowed(PipelineFixtures.io(plan, 11, 0, 0), 300));
         JobClient job = env.executeAsync("task-manager-loss");
 
@@ -52,7 +53,9 @@ class TaskManagerLossITCase {
             assertThat(System.currentTimeMillis()).isLessThan(deadline);
             Thread.sleep(20);
         }
-        assertThat(job.getJobStatus().get()).as("still running when the task manager dies").isEqualTo(JobStatus.RUNNING);
+        assertThat(job.getJobStatus().get())
+                .as("still running when the task manager dies")
+                .isEqualTo(JobStatus.RUNNING);
         // The job's tasks are spread over both task managers. Lose both, then give the job two fresh ones.
         cluster.terminateTaskManager(0).get(30, TimeUnit.SECONDS);
         cluster.terminateTaskManager(1).get(30, TimeUnit.SECONDS);
@@ -62,26 +65,32 @@ class TaskManagerLossITCase {
         // As the runner does: once the learner has finished, stop with a savepoint.
         deadline = System.currentTimeMillis() + 180_000;
         while (!plan.signals().isFinished()) {
-            assertThat(System.currentTimeMillis()).as("the restored job finishes").isLessThan(deadline);
-            assertThat(job.getJobStatus().get()).isIn(JobStatus.RUNNING, JobStatus.RESTARTING, JobStatus.CREATED,
-                    JobStatus.INITIALIZING);
+            assertThat(System.currentTimeMillis())
+                    .as("the restored job finishes")
+                    .isLessThan(deadline);
+            assertThat(job.getJobStatus().get())
+                    .isIn(JobStatus.RUNNING, JobStatus.RESTARTING, JobStatus.CREATED, JobStatus.INITIALIZING);
             Thread.sleep(50);
         }
         plan.signals().requestStop();
         for (int tries = 1; ; tries++) {
             try {
-                job.stopWithSavepoint(false, plan.paths().savepoints().toUri().toString(),
-                        SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
+                job.stopWithSavepoint(
+                                false, plan.paths().savepoints().toUri().toString(), SavepointFormatType.CANONICAL)
+                        .get(2, TimeUnit.MINUTES);
                 break;
             } catch (ExecutionException e) {
                 // Tasks of the restored attempt may still be deploying; the savepoint is refused until they run.
-                System.out.println("stop with savepoint refused (" + e.getCause().getMessage() + "), retrying");
+                System.out.println(
+                        "stop with savepoint refused (" + e.getCause().getMessage() + "), retrying");
                 assertThat(tries).as("stop attempts").isLessThan(20);
                 Thread.sleep(500);
             }
         }
         job.getJobExecutionResult().get(1, TimeUnit.MINUTES);
-        assertThat(plan.signals().fence()).get().as("a restarted attempt fenced the store")
+        assertThat(plan.signals().fence())
+                .get()
+                .as("a restarted attempt fenced the store")
                 .satisfies(f -> assertThat(f.attempt()).doesNotEndWith("-0"));
         RunInvariants.checkFresh(runDir, knobs);
     }

@@ -1,12 +1,10 @@
 package io.rollstream.job;
 
-import io.rollstream.common.Json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
+import io.rollstream.common.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,9 +13,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * metrics.jsonl as TensorBoard events, read back by an independent reader of the format
@@ -40,7 +37,8 @@ class TensorBoardLogTest {
     }
 
     private void append(String text) throws IOException {
-        Files.writeString(metrics(), text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        Files.writeString(
+                metrics(), text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     /** What the independent reader makes of the event files: exit code and its JSON (or its error). */
@@ -60,7 +58,9 @@ class TensorBoardLogTest {
         if (!python3()) {
             return null;
         }
-        Process p = new ProcessBuilder("python3", READER.toString(), dir.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("python3", READER.toString(), dir.toString())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         return new Read(p.exitValue(), output);
@@ -88,9 +88,15 @@ class TensorBoardLogTest {
         JsonNode read = read().json();
         assertThat(read.path("file_versions")).extracting(JsonNode::asText).containsExactly("brain.Event:2");
         JsonNode scalars = read.path("scalars");
-        assertThat(Json.mapper().convertValue(scalars, Map.class)).containsOnlyKeys("sft/loss",
-                "sft/step_time_s", "rl/reward_mean", "rl/loss", "rl/eval_accuracy", "rl/eval_pass_at_1",
-                "rl/eval_pass_at_2");
+        assertThat(Json.mapper().convertValue(scalars, Map.class))
+                .containsOnlyKeys(
+                        "sft/loss",
+                        "sft/step_time_s",
+                        "rl/reward_mean",
+                        "rl/loss",
+                        "rl/eval_accuracy",
+                        "rl/eval_pass_at_1",
+                        "rl/eval_pass_at_2");
         assertThat(scalars.path("sft/loss").toString()).isEqualTo("[[1,2.5]]");
         assertThat(scalars.path("rl/reward_mean").toString()).isEqualTo("[[1,0.25],[2,0.75]]");
         assertThat(scalars.path("rl/loss").get(1).get(1).asDouble()).isEqualTo((double) 1e-3f);
@@ -129,8 +135,11 @@ class TensorBoardLogTest {
         String first = "{\"phase\":\"sft\",\"step\":0,\"loss\":2.0}\n";
         append(first + "{\"phase\":\"sft\",\"step\":1,\"loss\":1.5}\n{\"pha");
         try (TensorBoardLog log = TensorBoardLog.follow(metrics(), events(), true)) {
-            Files.writeString(metrics(), first + "{\"phase\":\"sft\",\"step\":1,\"loss\":1.25}\n"
-                    + "{\"phase\":\"sft\",\"step\":2,\"loss\":1.0}\n{torn}\n", StandardCharsets.UTF_8);
+            Files.writeString(
+                    metrics(),
+                    first + "{\"phase\":\"sft\",\"step\":1,\"loss\":1.25}\n"
+                            + "{\"phase\":\"sft\",\"step\":2,\"loss\":1.0}\n{torn}\n",
+                    StandardCharsets.UTF_8);
             log.poll();
             append("{\"phase\":\"sft\",\"step\":3,\"loss\":0.5}\n");
         }
@@ -166,9 +175,9 @@ class TensorBoardLogTest {
 
     @Test
     void scalarsAreTheNumbersButTheLinesCoordinates() throws Exception {
-        JsonNode line = Json.mapper().readTree("{\"phase\":\"rl\",\"step\":4,\"policy_version\":5,\"a\":1,"
-                + "\"b\":\"x\",\"c\":true,\"d\":2.5}");
-        assertThat(TensorBoardLog.scalars(line)).containsExactly(Map.entry("rl/a", 1.0),
-                Map.entry("rl/d", 2.5));
+        JsonNode line = Json.mapper()
+                .readTree("{\"phase\":\"rl\",\"step\":4,\"policy_version\":5,\"a\":1,"
+                        + "\"b\":\"x\",\"c\":true,\"d\":2.5}");
+        assertThat(TensorBoardLog.scalars(line)).containsExactly(Map.entry("rl/a", 1.0), Map.entry("rl/d", 2.5));
     }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
-
+import com.fasterxml.jackson.databind.JsonNode;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.Checkpoints;
 import io.rollstream.checkpoint.OptimizerState;
@@ -19,15 +19,11 @@ import io.rollstream.tasks.Tasks;
 import io.rollstream.tokenizer.CharTokenizer;
 import io.rollstream.tokenizer.PromptCodec;
 import io.rollstream.tokenizer.PromptFormat;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /**
  * The SFT warm start saves its state every {@code checkpoint_every} steps and on a stop, and a warm
@@ -41,8 +37,8 @@ class WarmStartTest {
     private static final Task TASK = Tasks.create("arithmetic", 3, 1);
     private static final CharTokenizer TOKENIZER = new CharTokenizer(TASK.alphabet());
     private static final PromptCodec CODEC = new PromptCodec(TOKENIZER, PromptFormat.RAW);
-    private static final ModelConfig MODEL = new ModelConfig(TOKENIZER.vocabSize(), 1, 2, 16, 32, 12,
-            ModelConfig.Positions.LEARNED);
+    private static final ModelConfig MODEL =
+            new ModelConfig(TOKENIZER.vocabSize(), 1, 2, 16, 32, 12, ModelConfig.Positions.LEARNED);
     private static final EvalSpec EVAL = new EvalSpec("arithmetic", 3, 1, Map.of(), 10, 0, 4, 0, 1.0);
     /**
      * 12 steps, saved every 4, evaluated every 5; the learning rate warms up over 3 steps, then decays
@@ -65,10 +61,17 @@ class WarmStartTest {
         public void save(Checkpoint state) {
             // The state's tensors are live arrays that training goes on changing: keep a copy.
             OptimizerState optimizer = state.optimizer();
-            saved.add(new Checkpoint(state.step(), state.model(), state.tokenizer(),
-                    TensorSource.of(state.weights().toMap()), new OptimizerState(optimizer.step(),
-                            optimizer.firstMoments().toMap(), optimizer.secondMoments().toMap()),
-                    state.metadata(), state.adapter()));
+            saved.add(new Checkpoint(
+                    state.step(),
+                    state.model(),
+                    state.tokenizer(),
+                    TensorSource.of(state.weights().toMap()),
+                    new OptimizerState(
+                            optimizer.step(),
+                            optimizer.firstMoments().toMap(),
+                            optimizer.secondMoments().toMap()),
+                    state.metadata(),
+                    state.adapter()));
         }
 
         @Override
@@ -81,8 +84,8 @@ class WarmStartTest {
 
     private static Outcome train(LanguageModel model, Checkpoint from, WarmStart.Saver saver) throws Exception {
         List<JsonNode> lines = new ArrayList<>();
-        Checkpoint version0 = WarmStart.run(SETTINGS, TASK, model, from, CODEC, EVAL,
-                line -> lines.add(parse(line)), saver);
+        Checkpoint version0 =
+                WarmStart.run(SETTINGS, TASK, model, from, CODEC, EVAL, line -> lines.add(parse(line)), saver);
         return new Outcome(version0.weights().toMap(), lines);
     }
 
@@ -110,17 +113,23 @@ class WarmStartTest {
     void aWarmStartStoppedAndContinuedEndsBitIdenticalToOneTrainedStraightThrough() throws Exception {
         Recorder straight = new Recorder(0, -1);
         Outcome expected = straightThrough(straight);
-        assertThat(straight.saved).extracting(Checkpoint::step).as("every 4 steps and at the end")
+        assertThat(straight.saved)
+                .extracting(Checkpoint::step)
+                .as("every 4 steps and at the end")
                 .containsExactly(4L, 8L, 12L);
         assertThat(straight.saved.get(0).optimizer().step()).isEqualTo(4);
         assertThat(straight.saved.get(0).metadata()).containsEntry(WarmStart.DRAWS, "32");
 
         Recorder stopping = new Recorder(0, 6);
         try (LanguageModel fresh = WarmStart.freshModel(MODEL, 5)) {
-            assertThatThrownBy(() -> train(fresh, null, stopping)).isInstanceOf(WarmStart.Stopped.class)
+            assertThatThrownBy(() -> train(fresh, null, stopping))
+                    .isInstanceOf(WarmStart.Stopped.class)
                     .satisfies(e -> assertThat(((WarmStart.Stopped) e).step()).isEqualTo(6));
         }
-        assertThat(stopping.saved).extracting(Checkpoint::step).as("the stop saves at once").containsExactly(4L, 6L);
+        assertThat(stopping.saved)
+                .extracting(Checkpoint::step)
+                .as("the stop saves at once")
+                .containsExactly(4L, 6L);
 
         Outcome resumed = continued(stopping.saved.get(1));
         assertThat(resumed.lines()).extracting(l -> l.path("step").asInt()).containsExactly(6, 7, 8, 9, 10, 11);
@@ -133,12 +142,21 @@ class WarmStartTest {
         Recorder crashing = new Recorder(0, -1);
         try (LanguageModel fresh = WarmStart.freshModel(MODEL, 5)) {
             List<JsonNode> lines = new ArrayList<>();
-            assertThatThrownBy(() -> WarmStart.run(SETTINGS, TASK, fresh, null, CODEC, EVAL, line -> {
-                lines.add(parse(line));
-                if (lines.size() == 7) {
-                    throw new IllegalStateException("killed");
-                }
-            }, crashing)).hasMessage("killed");
+            assertThatThrownBy(() -> WarmStart.run(
+                            SETTINGS,
+                            TASK,
+                            fresh,
+                            null,
+                            CODEC,
+                            EVAL,
+                            line -> {
+                                lines.add(parse(line));
+                                if (lines.size() == 7) {
+                                    throw new IllegalStateException("killed");
+                                }
+                            },
+                            crashing))
+                    .hasMessage("killed");
         }
         assertThat(crashing.saved).extracting(Checkpoint::step).containsExactly(4L);
 
@@ -162,20 +180,26 @@ class WarmStartTest {
         Checkpoint saved = recorder.saved.get(0);
         WarmStart.Settings otherBatch = new WarmStart.Settings(12, 40, 4, 3e-3, 3, 5, 4, null);
         try (LanguageModel model = Checkpoints.model(saved, Device.cpu())) {
-            assertThatThrownBy(() -> WarmStart.run(otherBatch, TASK, model, saved, CODEC, EVAL, line -> { },
-                    WarmStart.Saver.NONE)).hasMessageContaining("does not belong to a warm start");
+            assertThatThrownBy(() -> WarmStart.run(
+                            otherBatch, TASK, model, saved, CODEC, EVAL, line -> {}, WarmStart.Saver.NONE))
+                    .hasMessageContaining("does not belong to a warm start");
         }
     }
 
     /** Same final weights, bit for bit, and the same loss, gradient norm and accuracy at each step from {@code from}. */
     private static void assertSameTraining(Outcome resumed, Outcome expected, int from) {
-        assertThat(resumed.weights().keySet()).containsExactlyElementsOf(expected.weights().keySet());
-        resumed.weights().forEach((name, values) ->
-                assertThat(values).as("weights of %s", name).containsExactly(expected.weights().get(name)));
+        assertThat(resumed.weights().keySet())
+                .containsExactlyElementsOf(expected.weights().keySet());
+        resumed.weights()
+                .forEach((name, values) -> assertThat(values)
+                        .as("weights of %s", name)
+                        .containsExactly(expected.weights().get(name)));
         List<JsonNode> tail = expected.lines().subList(from, expected.lines().size());
         for (int i = 0; i < tail.size(); i++) {
             for (String key : List.of("step", "loss", "grad_norm", "entropy", "eval_accuracy")) {
-                assertThat(resumed.lines().get(i).path(key)).as("%s of step %d", key, from + i).isEqualTo(tail.get(i).path(key));
+                assertThat(resumed.lines().get(i).path(key))
+                        .as("%s of step %d", key, from + i)
+                        .isEqualTo(tail.get(i).path(key));
             }
         }
     }

@@ -8,18 +8,17 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
-
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 @Tag("djl")
 class AdamWTest {
 
     /** The gradients of src/test/python/adamw_reference.py, step by step. */
     private static final float[][] W_GRADS = {{1e-3f, -2e-3f, 5e-4f}, {-5e-4f, 1e-3f, 2e-3f}, {2e-3f, 2e-3f, -1e-3f}};
+
     private static final float[][] B_GRADS = {{3e-3f, -1e-4f}, {1e-3f, 4e-4f}, {-2e-3f, 1e-4f}};
 
     /**

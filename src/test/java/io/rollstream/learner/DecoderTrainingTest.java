@@ -7,21 +7,18 @@ import static io.rollstream.learner.TrainerFixtures.trainer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
-
 import io.rollstream.huggingface.HfModelDirectory;
 import io.rollstream.model.LanguageModel;
 import io.rollstream.model.Models;
 import io.rollstream.model.TokenLogprobs;
-
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /**
  * Every learner on the Llama-family decoder, loaded from the Hugging Face fixtures: SFT lowers the
@@ -61,24 +58,28 @@ class DecoderTrainingTest {
     @Test
     void everyAlgorithmStepsAndChangesTheWeights() throws IOException {
         List<TrainingExample> batch = rlBatch(12, 3, 5);
-        List<TrainingExample> distill = batch.stream().map(e -> new TrainingExample(e.prompt(), e.completion(),
-                e.behaviourLogprobs(), e.behaviourLogprobs(), e.group())).toList();
+        List<TrainingExample> distill = batch.stream()
+                .map(e -> new TrainingExample(
+                        e.prompt(), e.completion(), e.behaviourLogprobs(), e.behaviourLogprobs(), e.group()))
+                .toList();
         record Case(Loss loss, PolicyTrainer.OptimizerStep mode, List<TrainingExample> batch, int steps) {}
         List<Case> cases = List.of(
-                new Case(new DppoLoss(DppoLoss.Config.defaults()),
-                        PolicyTrainer.OptimizerStep.PER_BATCH, batch, 1),
-                new Case(new DppoLoss(DppoLoss.Config.defaults()),
-                        PolicyTrainer.OptimizerStep.PER_PROMPT, batch, 3),
+                new Case(new DppoLoss(DppoLoss.Config.defaults()), PolicyTrainer.OptimizerStep.PER_BATCH, batch, 1),
+                new Case(new DppoLoss(DppoLoss.Config.defaults()), PolicyTrainer.OptimizerStep.PER_PROMPT, batch, 3),
                 new Case(new ReverseKlLoss(), PolicyTrainer.OptimizerStep.PER_BATCH, distill, 1));
         for (Case c : cases) {
             try (LanguageModel model = load("qwen2-bf16-sharded")) {
                 Map<String, float[]> before = model.weights();
                 StepResult r = trainer(model, 5, c.mode()).step(c.batch(), c.loss());
-                assertThat(r.optimizerSteps()).as(c.loss().name() + " " + c.mode()).isEqualTo(c.steps());
+                assertThat(r.optimizerSteps())
+                        .as(c.loss().name() + " " + c.mode())
+                        .isEqualTo(c.steps());
                 assertThat(r.skippedNonFinite()).isZero();
                 Map<String, float[]> after = model.weights();
                 for (String name : before.keySet()) {
-                    assertThat(Arrays.equals(before.get(name), after.get(name))).as(name).isFalse();
+                    assertThat(Arrays.equals(before.get(name), after.get(name)))
+                            .as(name)
+                            .isFalse();
                 }
             }
         }
@@ -88,9 +89,10 @@ class DecoderTrainingTest {
     void microBatchesGiveTheGradientOfTheWholeBatch() throws IOException {
         List<TrainingExample> batch = rlBatch(12, 4, 11);
         Loss pg = new DppoLoss(DppoLoss.Config.defaults());
-        try (LanguageModel a = load("llama-tied"); LanguageModel b = load("llama-tied")) {
-            Map<String, float[]> accumulated = gradients(trainer(a, 3, PolicyTrainer.OptimizerStep.PER_BATCH), batch,
-                    pg);
+        try (LanguageModel a = load("llama-tied");
+                LanguageModel b = load("llama-tied")) {
+            Map<String, float[]> accumulated =
+                    gradients(trainer(a, 3, PolicyTrainer.OptimizerStep.PER_BATCH), batch, pg);
             Map<String, float[]> whole = gradients(trainer(b, 12, PolicyTrainer.OptimizerStep.PER_BATCH), batch, pg);
             assertGradientsMatch(accumulated, whole, 1f);
         }
@@ -130,7 +132,8 @@ class DecoderTrainingTest {
             model.setTrainable(false);
             float[] after = TokenLogprobs.score(model, prompts, completions, 0, 1.0)[0];
             try (LanguageModel rebuilt = Models.create(model.spec(), model.weights(), Device.cpu())) {
-                assertThat(after).isNotEqualTo(before)
+                assertThat(after)
+                        .isNotEqualTo(before)
                         .containsExactly(TokenLogprobs.score(rebuilt, prompts, completions, 0, 1.0)[0]);
             }
         }

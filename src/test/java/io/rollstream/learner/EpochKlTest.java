@@ -12,11 +12,9 @@ import io.rollstream.types.ScoredGroup;
 import io.rollstream.types.StepMetrics;
 import io.rollstream.types.TrainBatch;
 import io.rollstream.types.TrainGroup;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** Per-token KL sums and the per-epoch KL tracker, on hand-computed values (no DJL). */
 class EpochKlTest {
@@ -25,14 +23,28 @@ class EpochKlTest {
     static TrainGroup group(String problem, long epoch, float... tokenRewards) {
         int[] tokens = new int[tokenRewards.length];
         Rollout r = new Rollout(tokens, new float[tokens.length], "x", 0, FinishReason.STOP, null, tokenRewards);
-        ScoredGroup g = new ScoredGroup(ScoredGroup.groupId(problem, epoch), problem, "t", "q", "a", new int[] {1},
-                epoch, 0, 0, PoolCounts.EMPTY, 1, new Rollout[] {r}, null);
+        ScoredGroup g = new ScoredGroup(
+                ScoredGroup.groupId(problem, epoch),
+                problem,
+                "t",
+                "q",
+                "a",
+                new int[] {1},
+                epoch,
+                0,
+                0,
+                PoolCounts.EMPTY,
+                1,
+                new Rollout[] {r},
+                null);
         return new TrainGroup(g, new float[1]);
     }
 
     static TrainBatch batch(long step, TrainGroup... groups) {
-        return new TrainBatch(step, groups, new BatchStats(groups.length, 0, 0, 0, 0, 0, 0, 0, 0, PoolCounts.EMPTY,
-                GroupTotals.NONE));
+        return new TrainBatch(
+                step,
+                groups,
+                new BatchStats(groups.length, 0, 0, 0, 0, 0, 0, 0, 0, PoolCounts.EMPTY, GroupTotals.NONE));
     }
 
     @Test
@@ -43,7 +55,8 @@ class EpochKlTest {
         assertThat(kl.tokens()).isEqualTo(3);
         assertThat(kl.mean()).isCloseTo(1.0 / 3, within(1e-7));
         assertThat(kl.std()).isCloseTo(Math.sqrt(7.0 / 18), within(1e-7));
-        assertThat(KlSums.of(new Rollout(new int[2], new float[2], "x", 0, FinishReason.STOP, null, null)).tokens())
+        assertThat(KlSums.of(new Rollout(new int[2], new float[2], "x", 0, FinishReason.STOP, null, null))
+                        .tokens())
                 .isZero();
     }
 

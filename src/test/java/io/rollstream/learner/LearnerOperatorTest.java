@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
-
+import com.fasterxml.jackson.databind.JsonNode;
 import io.rollstream.checkpoint.Adapter;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.common.Json;
@@ -30,17 +30,6 @@ import io.rollstream.types.ScoredGroup;
 import io.rollstream.types.StepMetrics;
 import io.rollstream.types.TrainBatch;
 import io.rollstream.types.TrainGroup;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
-import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.runtime.operators.testutils.MockEnvironment;
-import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -51,6 +40,13 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.operators.testutils.MockEnvironment;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The learner operator in a harness: steps, publication, reports, and snapshot → restore. */
 @Tag("djl")
@@ -59,16 +55,20 @@ class LearnerOperatorTest {
     @TempDir
     Path dir;
 
-    private static final LearnerSettings SETTINGS = LearnerSettings.of(Algorithm.GRPO,
+    private static final LearnerSettings SETTINGS = LearnerSettings.of(
+            Algorithm.GRPO,
             new AdamW.Config(1e-3, 0.9, 0.99, 1e-8, 0, 0),
             new PolicyTrainer.Config(1.0, 8, 1.0, PolicyTrainer.OptimizerStep.PER_BATCH),
-            LossSettings.defaults(), 10);
+            LossSettings.defaults(),
+            10);
 
     private PolicyStore store(String name) throws Exception {
         PolicyStore store = new PolicyStore(dir.resolve(name).toString());
         try (GptModel model = TrainerFixtures.tinyModel(8)) {
-            store.publish(new Checkpoint(0, model.config(), TokenizerSpec.chars("abcdefghi"), model.weights(), null,
-                    Map.of()), "test");
+            store.publish(
+                    new Checkpoint(
+                            0, model.config(), TokenizerSpec.chars("abcdefghi"), model.weights(), null, Map.of()),
+                    "test");
         }
         return store;
     }
@@ -82,12 +82,24 @@ class LearnerOperatorTest {
             float[] advantages = new float[4];
             for (int i = 0; i < 4; i++) {
                 int[] tokens = {3 + random.nextInt(8), 3 + random.nextInt(8), 2};
-                rollouts[i] = new Rollout(tokens, new float[] {-2f, -2f, -2f}, "x", i % 2, FinishReason.STOP, null,
-                        null);
+                rollouts[i] =
+                        new Rollout(tokens, new float[] {-2f, -2f, -2f}, "x", i % 2, FinishReason.STOP, null, null);
                 advantages[i] = i % 2 - 0.5f;
             }
-            ScoredGroup group = new ScoredGroup("p" + step + g + "#0", "p" + step + g, "t", "q", "a",
-                    new int[] {1, 4, 5}, 0, version, 0, PoolCounts.EMPTY, 1, rollouts, null);
+            ScoredGroup group = new ScoredGroup(
+                    "p" + step + g + "#0",
+                    "p" + step + g,
+                    "t",
+                    "q",
+                    "a",
+                    new int[] {1, 4, 5},
+                    0,
+                    version,
+                    0,
+                    PoolCounts.EMPTY,
+                    1,
+                    rollouts,
+                    null);
             groups[g] = new TrainGroup(group, advantages);
         }
         // batch assembly has dropped `step` groups as stale by the cut of batch `step`
@@ -107,8 +119,12 @@ class LearnerOperatorTest {
             h.open();
             h.processElement(batch(0, 0), 0);
             h.processElement(batch(1, 1), 0);
-            assertThat(new RunSignals(store).latest()).get().extracting(m -> m.version()).isEqualTo(2L);
-            JsonNode report = Json.mapper().readTree(h.extractOutputValues().get(1).toJson());
+            assertThat(new RunSignals(store).latest())
+                    .get()
+                    .extracting(m -> m.version())
+                    .isEqualTo(2L);
+            JsonNode report =
+                    Json.mapper().readTree(h.extractOutputValues().get(1).toJson());
             assertThat(report.path("step").asLong()).isEqualTo(1);
             assertThat(report.path("policy_version").asLong()).isEqualTo(2);
             assertThat(report.path("groups_trained").asLong()).isEqualTo(2);
@@ -120,7 +136,8 @@ class LearnerOperatorTest {
             assertThat(report.path("total_groups_trained").asLong()).isEqualTo(4);
             assertThat(report.path("total_groups_dropped_stale").asLong()).isEqualTo(1);
             assertThat(report.path("total_generation_efficiency").asDouble()).isEqualTo(0.8);
-            assertThat(report.path("rollout_tokens_per_trained_token").asDouble()).isPositive();
+            assertThat(report.path("rollout_tokens_per_trained_token").asDouble())
+                    .isPositive();
             // completions: 3 tokens each, all ended by EOS; the learning rate the step used
             assertThat(report.path("seq_len_max").asLong()).isEqualTo(3);
             assertThat(report.path("completions_cut_fraction").asDouble()).isZero();
@@ -149,17 +166,22 @@ class LearnerOperatorTest {
         for (String phase : List.of("forward_s", "backward_s", "optimizer_s", "publish_s")) {
             assertThat(first.path(phase).asDouble()).as(phase).isPositive();
         }
-        assertThat(first.path("forward_s").asDouble() + first.path("backward_s").asDouble()
-                + first.path("optimizer_s").asDouble() + first.path("publish_s").asDouble())
-                .as("the phases lie within the step").isLessThanOrEqualTo(first.path("step_time_s").asDouble() + 0.002);
+        assertThat(first.path("forward_s").asDouble()
+                        + first.path("backward_s").asDouble()
+                        + first.path("optimizer_s").asDouble()
+                        + first.path("publish_s").asDouble())
+                .as("the phases lie within the step")
+                .isLessThanOrEqualTo(first.path("step_time_s").asDouble() + 0.002);
         assertThat(first.has("eval_s")).as("no evaluation, no eval_s").isFalse();
         Thread.sleep(1_000); // between the attempts: not running time
         try (var h = harness(store)) {
             h.initializeState(snapshot);
             h.open();
             h.processElement(batch(1, 0), 0);
-            JsonNode second = Json.mapper().readTree(h.extractOutputValues().get(0).toJson());
-            assertThat(second.path("time_s").asDouble()).isGreaterThan(first.path("time_s").asDouble())
+            JsonNode second =
+                    Json.mapper().readTree(h.extractOutputValues().get(0).toJson());
+            assertThat(second.path("time_s").asDouble())
+                    .isGreaterThan(first.path("time_s").asDouble())
                     .isLessThan(first.path("time_s").asDouble() + 0.9);
         }
     }
@@ -177,19 +199,29 @@ class LearnerOperatorTest {
             PolicyStore store = store("device-" + setting);
             LearnerOperator operator = new LearnerOperator(SETTINGS.withDevice(setting), store, null);
             MockEnvironment gpuTaskManager = new MockEnvironmentBuilder()
-                    .setExternalResourceInfoProvider(DeclaredGpus.taskManager(0)).build();
+                    .setExternalResourceInfoProvider(DeclaredGpus.taskManager(0))
+                    .build();
             try (var h = new OneInputStreamOperatorTestHarness<>(operator, gpuTaskManager)) {
                 if (setting == DeviceSetting.GPU && !cuda) {
-                    assertThatThrownBy(h::open).as(setting.toString()).hasMessageContaining("learner.device: gpu")
-                            .hasMessageContaining("declares GPU index 0").hasMessageContaining("learner.device: auto");
-                    assertThat(new RunSignals(store).latest()).get().extracting(m -> m.version()).isEqualTo(0L);
+                    assertThatThrownBy(h::open)
+                            .as(setting.toString())
+                            .hasMessageContaining("learner.device: gpu")
+                            .hasMessageContaining("declares GPU index 0")
+                            .hasMessageContaining("learner.device: auto");
+                    assertThat(new RunSignals(store).latest())
+                            .get()
+                            .extracting(m -> m.version())
+                            .isEqualTo(0L);
                     continue;
                 }
                 h.open();
                 Device expected = setting == DeviceSetting.CPU || !cuda ? Device.cpu() : Device.gpu(0);
                 assertThat(operator.device()).as(setting.toString()).isEqualTo(expected);
                 h.processElement(batch(0, 0), 0);
-                assertThat(new RunSignals(store).latest()).get().extracting(m -> m.version()).isEqualTo(1L);
+                assertThat(new RunSignals(store).latest())
+                        .get()
+                        .extracting(m -> m.version())
+                        .isEqualTo(1L);
             }
         }
     }
@@ -215,7 +247,10 @@ class LearnerOperatorTest {
             h.processElement(batch(1, 0), 0);
         }
         Map<String, float[]> expected = straight.load(2).weights().toMap();
-        resumed.load(2).weights().toMap().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
+        resumed.load(2)
+                .weights()
+                .toMap()
+                .forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
     }
 
     /**
@@ -226,17 +261,36 @@ class LearnerOperatorTest {
     @Test
     void aLoraLearnerPublishesAdaptersAndRestoresExactlyFromAStateFile() throws Exception {
         Path base = Path.of("src/test/resources/hf-models/llama-tied").toAbsolutePath();
-        LearnerSettings settings = new LearnerSettings(Algorithm.GRPO, SETTINGS.optimizer(), SETTINGS.trainer(),
-                WITH_REFERENCE, 10, 0, 5, 0, VersionRetention.KEEP_ALL, DeviceSetting.AUTO); // every state goes to a file
+        LearnerSettings settings = new LearnerSettings(
+                Algorithm.GRPO,
+                SETTINGS.optimizer(),
+                SETTINGS.trainer(),
+                WITH_REFERENCE,
+                10,
+                0,
+                5,
+                0,
+                VersionRetention.KEEP_ALL,
+                DeviceSetting.AUTO); // every state goes to a file
         Function<String, PolicyStore> loraStore = name -> {
             PolicyStore store = new PolicyStore(dir.resolve(name).toString());
             try {
-                Adapter adapter = new Adapter(LoraTrainingTest.FIXTURE_LORA, new Adapter.Base(Adapter.Base.HUGGINGFACE,
-                        base.toString(), HfModelDirectory.fingerprint(base)));
+                Adapter adapter = new Adapter(
+                        LoraTrainingTest.FIXTURE_LORA,
+                        new Adapter.Base(
+                                Adapter.Base.HUGGINGFACE, base.toString(), HfModelDirectory.fingerprint(base)));
                 DecoderConfig config = HfModelDirectory.config(base).decoder();
-                store.publish(new Checkpoint(0, config, TokenizerSpec.chars("abcdefghi"), TensorSource.of(
-                        LoraLayout.initialWeights(config, adapter.lora(), new SplittableRandom(3))), null, Map.of(),
-                        adapter), "test");
+                store.publish(
+                        new Checkpoint(
+                                0,
+                                config,
+                                TokenizerSpec.chars("abcdefghi"),
+                                TensorSource.of(
+                                        LoraLayout.initialWeights(config, adapter.lora(), new SplittableRandom(3))),
+                                null,
+                                Map.of(),
+                                adapter),
+                        "test");
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -256,8 +310,10 @@ class LearnerOperatorTest {
             snapshot = h.snapshot(1, 0);
         }
         try (Stream<Path> files = Files.list(dir.resolve("lora-resumed/learner-state"))) {
-            assertThat(files).singleElement().satisfies(f -> assertThat(Files.size(f)).isLessThan(
-                    Files.size(base.resolve("model.safetensors"))));
+            assertThat(files)
+                    .singleElement()
+                    .satisfies(
+                            f -> assertThat(Files.size(f)).isLessThan(Files.size(base.resolve("model.safetensors"))));
         }
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(settings, resumed, null))) {
             h.initializeState(snapshot);
@@ -271,9 +327,13 @@ class LearnerOperatorTest {
         version.weights().toMap().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
     }
 
-    private static final LossSettings WITH_REFERENCE = new LossSettings(LossConfig.of(PolicyLoss.PPO_CLIP),
-            LossAggregation.TOKEN_MEAN, ImportanceCorrection.Config.none(),
-            new ReferenceKl.Config(0.1, ReferenceKl.Estimator.K3), false, 3);
+    private static final LossSettings WITH_REFERENCE = new LossSettings(
+            LossConfig.of(PolicyLoss.PPO_CLIP),
+            LossAggregation.TOKEN_MEAN,
+            ImportanceCorrection.Config.none(),
+            new ReferenceKl.Config(0.1, ReferenceKl.Estimator.K3),
+            false,
+            3);
 
     /**
      * With a KL penalty the reference is the store's version 0, also after a restore: a learner
@@ -282,17 +342,21 @@ class LearnerOperatorTest {
      */
     @Test
     void theReferenceIsVersionZeroAfterARestoreToo() throws Exception {
-        LearnerSettings settings = LearnerSettings.of(Algorithm.GRPO, SETTINGS.optimizer(), SETTINGS.trainer(),
-                WITH_REFERENCE, 10);
+        LearnerSettings settings =
+                LearnerSettings.of(Algorithm.GRPO, SETTINGS.optimizer(), SETTINGS.trainer(), WITH_REFERENCE, 10);
         PolicyStore straight = store("ref-straight");
         JsonNode uninterrupted;
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(settings, straight, null))) {
             h.open();
             h.processElement(batch(0, 0), 0);
-            assertThat(Json.mapper().readTree(h.extractOutputValues().get(0).toJson()).path("kl_to_reference")
-                    .asDouble()).isCloseTo(0, within(1e-7)); // version 0 is the reference
+            assertThat(Json.mapper()
+                            .readTree(h.extractOutputValues().get(0).toJson())
+                            .path("kl_to_reference")
+                            .asDouble())
+                    .isCloseTo(0, within(1e-7)); // version 0 is the reference
             h.processElement(batch(1, 0), 0);
-            uninterrupted = Json.mapper().readTree(h.extractOutputValues().get(1).toJson());
+            uninterrupted =
+                    Json.mapper().readTree(h.extractOutputValues().get(1).toJson());
         }
         assertThat(uninterrupted.path("kl_to_reference").asDouble()).isPositive();
         PolicyStore resumed = store("ref-resumed");
@@ -306,12 +370,16 @@ class LearnerOperatorTest {
             h.initializeState(snapshot);
             h.open();
             h.processElement(batch(1, 0), 0);
-            JsonNode after = Json.mapper().readTree(h.extractOutputValues().get(0).toJson());
+            JsonNode after =
+                    Json.mapper().readTree(h.extractOutputValues().get(0).toJson());
             assertThat(after.path("kl_to_reference").asDouble())
                     .isCloseTo(uninterrupted.path("kl_to_reference").asDouble(), within(1e-9));
         }
         Map<String, float[]> expected = straight.load(2).weights().toMap();
-        resumed.load(2).weights().toMap().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
+        resumed.load(2)
+                .weights()
+                .toMap()
+                .forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
     }
 
     /** Overlong filtering: truncated completions leave the loss; a batch of only those has no gradient. */
@@ -321,28 +389,46 @@ class LearnerOperatorTest {
         for (TrainGroup g : truncated.groups()) {
             Rollout[] rs = g.group().rollouts();
             for (int i = 0; i < rs.length; i++) {
-                rs[i] = new Rollout(rs[i].tokens(), rs[i].logprobs(), rs[i].text(), rs[i].reward(),
-                        FinishReason.LENGTH, null, null);
+                rs[i] = new Rollout(
+                        rs[i].tokens(),
+                        rs[i].logprobs(),
+                        rs[i].text(),
+                        rs[i].reward(),
+                        FinishReason.LENGTH,
+                        null,
+                        null);
             }
         }
-        LossSettings filtering = new LossSettings(LossConfig.defaults(), LossAggregation.TOKEN_MEAN,
-                ImportanceCorrection.Config.none(), ReferenceKl.Config.off(), true, 3);
+        LossSettings filtering = new LossSettings(
+                LossConfig.defaults(),
+                LossAggregation.TOKEN_MEAN,
+                ImportanceCorrection.Config.none(),
+                ReferenceKl.Config.off(),
+                true,
+                3);
         for (boolean filter : new boolean[] {true, false}) {
-            LearnerSettings settings = LearnerSettings.of(Algorithm.GRPO, SETTINGS.optimizer(), SETTINGS.trainer(),
-                    filter ? filtering : SETTINGS.loss(), 10);
-            try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(settings, store("ol" + filter),
-                    null))) {
+            LearnerSettings settings = LearnerSettings.of(
+                    Algorithm.GRPO, SETTINGS.optimizer(), SETTINGS.trainer(), filter ? filtering : SETTINGS.loss(), 10);
+            try (var h = new OneInputStreamOperatorTestHarness<>(
+                    new LearnerOperator(settings, store("ol" + filter), null))) {
                 h.open();
                 h.processElement(truncated, 0);
-                JsonNode report = Json.mapper().readTree(h.extractOutputValues().get(0).toJson());
-                assertThat(report.path("optimizer_steps").asLong()).as("filter %s", filter).isEqualTo(filter ? 0 : 1);
+                JsonNode report =
+                        Json.mapper().readTree(h.extractOutputValues().get(0).toJson());
+                assertThat(report.path("optimizer_steps").asLong())
+                        .as("filter %s", filter)
+                        .isEqualTo(filter ? 0 : 1);
                 assertThat(report.path("skipped_zero_gradient").asLong()).isEqualTo(filter ? 1 : 0);
             }
         }
     }
 
-    private static final LearnerSettings DISTILL = LearnerSettings.of(Algorithm.REVERSE_KL, SETTINGS.optimizer(),
-            new PolicyTrainer.Config(1.0, 8, 1.0, PolicyTrainer.OptimizerStep.PER_PROMPT), SETTINGS.loss(), 10)
+    private static final LearnerSettings DISTILL = LearnerSettings.of(
+                    Algorithm.REVERSE_KL,
+                    SETTINGS.optimizer(),
+                    new PolicyTrainer.Config(1.0, 8, 1.0, PolicyTrainer.OptimizerStep.PER_PROMPT),
+                    SETTINGS.loss(),
+                    10)
             .withProblemsPerEpoch(2);
 
     /**
@@ -356,15 +442,35 @@ class LearnerOperatorTest {
             for (int i = 0; i < 2; i++) {
                 int[] tokens = {3 + g, 4 + i, 2};
                 float[] rewards = {-kl, -kl, -kl};
-                rollouts[i] = new Rollout(tokens, new float[] {-2f, -2f, -2f}, "x", 0, FinishReason.STOP, null,
+                rollouts[i] = new Rollout(
+                        tokens,
+                        new float[] {-2f, -2f, -2f},
+                        "x",
+                        0,
+                        FinishReason.STOP,
+                        null,
                         tokenRewards ? rewards : null);
             }
             String problem = "p" + g;
-            groups[g] = new TrainGroup(new ScoredGroup(ScoredGroup.groupId(problem, step), problem, "t", "q", "a",
-                    new int[] {1, 4, 5}, step, step, 0, PoolCounts.EMPTY, 1, rollouts, null), new float[2]);
+            groups[g] = new TrainGroup(
+                    new ScoredGroup(
+                            ScoredGroup.groupId(problem, step),
+                            problem,
+                            "t",
+                            "q",
+                            "a",
+                            new int[] {1, 4, 5},
+                            step,
+                            step,
+                            0,
+                            PoolCounts.EMPTY,
+                            1,
+                            rollouts,
+                            null),
+                    new float[2]);
         }
-        return new TrainBatch(step, groups, new BatchStats(2, 0, 0, 0, 0, 0, 12, 0, 10, PoolCounts.EMPTY,
-                GroupTotals.NONE));
+        return new TrainBatch(
+                step, groups, new BatchStats(2, 0, 0, 0, 0, 0, 12, 0, 10, PoolCounts.EMPTY, GroupTotals.NONE));
     }
 
     @Test
@@ -374,19 +480,24 @@ class LearnerOperatorTest {
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(DISTILL, store, null))) {
             h.open();
             h.processElement(distillBatch(0, 0.5f, true), 0);
-            JsonNode first = Json.mapper().readTree(h.extractOutputValues().get(0).toJson());
+            JsonNode first =
+                    Json.mapper().readTree(h.extractOutputValues().get(0).toJson());
             assertThat(first.path("kl_mean").asDouble()).isCloseTo(0.5, within(1e-6));
             assertThat(first.path("kl_std").asDouble()).isCloseTo(0, within(1e-6));
-            assertThat(first.path("optimizer_steps").asLong()).as("one step per prompt").isEqualTo(2);
+            assertThat(first.path("optimizer_steps").asLong())
+                    .as("one step per prompt")
+                    .isEqualTo(2);
             assertThat(first.path("epochs_completed").asLong()).isEqualTo(1);
-            assertThat(first.path("epochs_completed_now").get(0).path("kl_mean").asDouble()).isCloseTo(0.5, within(1e-6));
+            assertThat(first.path("epochs_completed_now").get(0).path("kl_mean").asDouble())
+                    .isCloseTo(0.5, within(1e-6));
             snapshot = h.snapshot(1, 0);
         }
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(DISTILL, store, null))) {
             h.initializeState(snapshot);
             h.open();
             h.processElement(distillBatch(1, 0.25f, true), 0);
-            JsonNode second = Json.mapper().readTree(h.extractOutputValues().get(0).toJson());
+            JsonNode second =
+                    Json.mapper().readTree(h.extractOutputValues().get(0).toJson());
             // Epochs 0.5 and 0.25 → σ = 0.125: the epoch before the restore still counts.
             assertThat(second.path("epochs_completed").asLong()).isEqualTo(2);
             assertThat(second.path("kl_epoch_std").asDouble()).isCloseTo(0.125, within(1e-6));
@@ -398,14 +509,24 @@ class LearnerOperatorTest {
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(DISTILL, store("noteacher"), null))) {
             h.open();
             assertThatThrownBy(() -> h.processElement(distillBatch(0, 0.5f, false), 0))
-                    .hasMessageContaining("without per-token rewards").hasMessageContaining("teacher-scoring");
+                    .hasMessageContaining("without per-token rewards")
+                    .hasMessageContaining("teacher-scoring");
         }
     }
 
     @Test
     void aStateAboveTheInlineLimitGoesToAFileReferencedFromStateAndRestoresExactly() throws Exception {
-        LearnerSettings toFile = new LearnerSettings(SETTINGS.algorithm(), SETTINGS.optimizer(), SETTINGS.trainer(),
-                SETTINGS.loss(), 10, 0, 5, 0, VersionRetention.KEEP_ALL, null); // every state is "large"
+        LearnerSettings toFile = new LearnerSettings(
+                SETTINGS.algorithm(),
+                SETTINGS.optimizer(),
+                SETTINGS.trainer(),
+                SETTINGS.loss(),
+                10,
+                0,
+                5,
+                0,
+                VersionRetention.KEEP_ALL,
+                null); // every state is "large"
         PolicyStore straight = store("file-straight");
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(SETTINGS, straight, null))) {
             h.open();
@@ -424,14 +545,18 @@ class LearnerOperatorTest {
         }
         Path files = dir.resolve("file").resolve("learner-state");
         assertThat(Files.list(files).filter(f -> f.getFileName().toString().startsWith("chk-")))
-                .as("checkpoint 2 subsumed checkpoint 1's file").hasSize(1);
+                .as("checkpoint 2 subsumed checkpoint 1's file")
+                .hasSize(1);
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(toFile, store, null))) {
             h.initializeState(second);
             h.open();
             h.processElement(batch(1, 0), 0);
         }
         Map<String, float[]> expected = straight.load(2).weights().toMap();
-        store.load(2).weights().toMap().forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
+        store.load(2)
+                .weights()
+                .toMap()
+                .forEach((name, w) -> assertThat(w).as(name).containsExactly(expected.get(name)));
         // The state holds only the reference: without the file there is nothing to restore.
         try (var stream = Files.list(files)) {
             for (Path f : stream.toList()) {
@@ -464,15 +589,19 @@ class LearnerOperatorTest {
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(collecting, store, null))) {
             h.initializeState(atFive);
             h.open();
-            assertThat(store.versions()).as("the fenced-off versions 6..8 are gone").containsExactly(0L, 5L);
+            assertThat(store.versions())
+                    .as("the fenced-off versions 6..8 are gone")
+                    .containsExactly(0L, 5L);
             for (int step = 5; step < 9; step++) {
                 h.processElement(batch(step, step), 0);
             }
             h.snapshot(2, 0);
             h.notifyOfCompletedCheckpoint(2);
             h.processElement(batch(9, 9), 0);
-            assertThat(store.versions()).as("version 5 is pinned by the restored checkpoint of the other job, "
-                    + "9 by this job's checkpoint").containsExactly(0L, 5L, 9L, 10L);
+            assertThat(store.versions())
+                    .as("version 5 is pinned by the restored checkpoint of the other job, "
+                            + "9 by this job's checkpoint")
+                    .containsExactly(0L, 5L, 9L, 10L);
         }
     }
 
@@ -496,19 +625,29 @@ class LearnerOperatorTest {
     @Test
     void consecutiveBadStepsBeyondTheLimitFailTheJobNamingTheKey() throws Exception {
         PolicyStore store = store("bad");
-        LearnerSettings strict = new LearnerSettings(SETTINGS.algorithm(), SETTINGS.optimizer(), SETTINGS.trainer(),
-                SETTINGS.loss(), 10, 0, 2, LearnerSettings.DEFAULT_STATE_INLINE_MAX_BYTES,
-                VersionRetention.KEEP_ALL, null);
+        LearnerSettings strict = new LearnerSettings(
+                SETTINGS.algorithm(),
+                SETTINGS.optimizer(),
+                SETTINGS.trainer(),
+                SETTINGS.loss(),
+                10,
+                0,
+                2,
+                LearnerSettings.DEFAULT_STATE_INLINE_MAX_BYTES,
+                VersionRetention.KEEP_ALL,
+                null);
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(strict, store, null))) {
             h.open();
             h.processElement(poisoned(0), 0);
-            JsonNode report = Json.mapper().readTree(h.extractOutputValues().get(0).toJson());
+            JsonNode report =
+                    Json.mapper().readTree(h.extractOutputValues().get(0).toJson());
             assertThat(report.path("skipped_non_finite").asInt()).isPositive();
             assertThat(report.path("optimizer_steps").asInt()).isZero();
             h.processElement(batch(1, 1), 0); // a good step resets the count
             h.processElement(poisoned(2), 0);
             assertThatThrownBy(() -> h.processElement(poisoned(3), 0))
-                    .hasMessageContaining("learner.max_bad_steps is 2").hasMessageContaining("2 steps in a row");
+                    .hasMessageContaining("learner.max_bad_steps is 2")
+                    .hasMessageContaining("2 steps in a row");
         }
     }
 
@@ -523,17 +662,24 @@ class LearnerOperatorTest {
             h.processElement(batch(1, 1), 0);
             h.processElement(batch(2, 2), 0); // versions 2 and 3 are published, then the attempt fails
         }
-        assertThat(new RunSignals(store).latest()).get().extracting(m -> m.version()).isEqualTo(3L);
+        assertThat(new RunSignals(store).latest())
+                .get()
+                .extracting(m -> m.version())
+                .isEqualTo(3L);
         try (var h = harness(store)) {
             h.initializeState(snapshot);
             h.open();
             // Restored at step 1: versions 2 and 3 of the failed attempt are no longer visible.
             assertThat(new RunSignals(store).latest()).get().satisfies(m -> {
                 assertThat(m.version()).isEqualTo(1L);
-                assertThat(m.attempt()).isEqualTo(new RunSignals(store).fence().orElseThrow().attempt());
+                assertThat(m.attempt())
+                        .isEqualTo(new RunSignals(store).fence().orElseThrow().attempt());
             });
             h.processElement(batch(1, 1), 0);
-            assertThat(new RunSignals(store).latest()).get().extracting(m -> m.version()).isEqualTo(2L);
+            assertThat(new RunSignals(store).latest())
+                    .get()
+                    .extracting(m -> m.version())
+                    .isEqualTo(2L);
         }
     }
 
@@ -547,7 +693,9 @@ class LearnerOperatorTest {
             h.processElement(batch(0, 0), 0);
             h.processElement(batch(1, 1), 0);
             h.processElement(batch(2, 2), 0);
-            assertThat(store.manifest(3).groupsDroppedStale()).as("as of the cut of batch 2").isEqualTo(2);
+            assertThat(store.manifest(3).groupsDroppedStale())
+                    .as("as of the cut of batch 2")
+                    .isEqualTo(2);
             snapshot = h.snapshot(1, 0);
         }
         try (var h = harness(store)) {
@@ -555,7 +703,9 @@ class LearnerOperatorTest {
             h.open();
             assertThat(new RunSignals(store).latest()).get().satisfies(m -> {
                 assertThat(m.version()).isEqualTo(3L);
-                assertThat(m.groupsDroppedStale()).as("the restored learner's count").isEqualTo(2);
+                assertThat(m.groupsDroppedStale())
+                        .as("the restored learner's count")
+                        .isEqualTo(2);
             });
         }
     }
@@ -563,8 +713,8 @@ class LearnerOperatorTest {
     @Test
     void theLastStepMarksTheStoreFinished() throws Exception {
         PolicyStore store = store("d");
-        LearnerSettings twoSteps = LearnerSettings.of(SETTINGS.algorithm(), SETTINGS.optimizer(), SETTINGS.trainer(),
-                SETTINGS.loss(), 2);
+        LearnerSettings twoSteps =
+                LearnerSettings.of(SETTINGS.algorithm(), SETTINGS.optimizer(), SETTINGS.trainer(), SETTINGS.loss(), 2);
         try (var h = new OneInputStreamOperatorTestHarness<>(new LearnerOperator(twoSteps, store, null))) {
             h.open();
             h.processElement(batch(0, 0), 0);
@@ -573,5 +723,4 @@ class LearnerOperatorTest {
             assertThat(new RunSignals(store).isFinished()).isTrue();
         }
     }
-
 }

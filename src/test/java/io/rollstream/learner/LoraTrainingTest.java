@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-
 import io.rollstream.checkpoint.Adapter;
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
@@ -23,11 +22,6 @@ import io.rollstream.model.ModelConfig;
 import io.rollstream.model.ModelSpec;
 import io.rollstream.model.TensorSource;
 import io.rollstream.tokenizer.TokenizerSpec;
-
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +31,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Training with LoRA: a step changes the adapters and nothing else, the learner's state and a
@@ -68,8 +65,8 @@ class LoraTrainingTest {
                 Map<String, float[]> adaptersAfter = model.weights();
                 assertThat(adaptersAfter.keySet()).isEqualTo(adaptersBefore.keySet());
                 assertThat(adaptersAfter.keySet().stream().filter(n -> n.contains("lora_B")))
-                        .as("every B left zero").allMatch(n -> !Arrays.equals(adaptersAfter.get(n),
-                                adaptersBefore.get(n)));
+                        .as("every B left zero")
+                        .allMatch(n -> !Arrays.equals(adaptersAfter.get(n), adaptersBefore.get(n)));
             }
         }
     }
@@ -111,17 +108,19 @@ class LoraTrainingTest {
     @Test
     void theLearnerStateWithLoraIsATenthOfTheFullOneOrLess() throws IOException {
         List<ModelSpec> models = new ArrayList<>();
-        for (String fixture : List.of("llama-tied", "llama3-rope", "mistral-f16", "qwen2-bf16-sharded", "qwen3-headdim")) {
+        for (String fixture :
+                List.of("llama-tied", "llama3-rope", "mistral-f16", "qwen2-bf16-sharded", "qwen3-headdim")) {
             models.add(HfModelDirectory.config(FIXTURES.resolve(fixture)).decoder());
         }
         models.add(new ModelConfig(40, 2, 4, 64, 128, 64, null, ModelConfig.Architecture.LLAMA));
         for (ModelSpec model : models) {
-            assertThat(stateValues(model, FIXTURE_LORA)).as(model.describe())
+            assertThat(stateValues(model, FIXTURE_LORA))
+                    .as(model.describe())
                     .isLessThanOrEqualTo(stateValues(model, null) / 10);
         }
         // The ~100M-parameter Llama shape of the model benchmark, with rank 8 on every projection: under 2%.
-        ModelSpec bench = new DecoderConfig(DecoderConfig.LLAMA, 32000, 768, 2048, 12, 12, 12, 64, 1e-5, 1e4, null, 1024,
-                true);
+        ModelSpec bench =
+                new DecoderConfig(DecoderConfig.LLAMA, 32000, 768, 2048, 12, 12, 12, 64, 1e-5, 1e4, null, 1024, true);
         assertThat(stateValues(bench, new LoraConfig(8, 16, 0, List.of()))).isLessThan(stateValues(bench, null) / 50);
 
         try (DecoderModel base = HfModelDirectory.load(FIXTURES.resolve("llama-tied"), Device.cpu());
@@ -129,9 +128,13 @@ class LoraTrainingTest {
             PolicyTrainer trainer = trainer(model, 4, PolicyTrainer.OptimizerStep.PER_BATCH, 1e-2);
             Adapter adapter = new Adapter(FIXTURE_LORA, new Adapter.Base(Adapter.Base.CHECKPOINT, "b", "c"));
             Checkpoint state = trainer.checkpoint(0, TokenizerSpec.chars("01"), Map.of(), adapter);
-            assertThat(state.weights().names()).isEqualTo(state.tensorShapes().keySet())
+            assertThat(state.weights().names())
+                    .isEqualTo(state.tensorShapes().keySet())
                     .isEqualTo(state.optimizer().firstMoments().names());
-            assertThat(state.tensorShapes().values().stream().mapToLong(s -> s.size()).sum() * 3)
+            assertThat(state.tensorShapes().values().stream()
+                                    .mapToLong(s -> s.size())
+                                    .sum()
+                            * 3)
                     .isEqualTo(stateValues(base.spec(), FIXTURE_LORA));
         }
     }
@@ -139,7 +142,10 @@ class LoraTrainingTest {
     /** Values a learner state stores: the checkpoint's tensors, three times (weights, two moments). */
     private static long stateValues(ModelSpec model, LoraConfig lora) {
         Adapter adapter = lora == null ? null : new Adapter(lora, new Adapter.Base(Adapter.Base.CHECKPOINT, "b", "c"));
-        return 3 * Checkpoint.tensorShapes(model, adapter).values().stream().mapToLong(s -> s.size()).sum();
+        return 3
+                * Checkpoint.tensorShapes(model, adapter).values().stream()
+                        .mapToLong(s -> s.size())
+                        .sum();
     }
 
     /**
@@ -155,18 +161,20 @@ class LoraTrainingTest {
             }
         }
         DecoderConfig config = HfModelDirectory.config(baseDir).decoder();
-        Adapter adapter = new Adapter(FIXTURE_LORA, new Adapter.Base(Adapter.Base.HUGGINGFACE, baseDir.toString(),
-                HfModelDirectory.fingerprint(baseDir)));
+        Adapter adapter = new Adapter(
+                FIXTURE_LORA,
+                new Adapter.Base(Adapter.Base.HUGGINGFACE, baseDir.toString(), HfModelDirectory.fingerprint(baseDir)));
         Map<String, float[]> weights = LoraLayout.initialWeights(config, FIXTURE_LORA, new SplittableRandom(2));
         weights.replaceAll((name, v) -> name.contains("lora_B") ? filled(v.length, 0.05f) : v);
-        Checkpoint saved = new Checkpoint(3, config, HfModelDirectory.tokenizer(baseDir), TensorSource.of(weights),
-                null, Map.of(), adapter);
+        Checkpoint saved = new Checkpoint(
+                3, config, HfModelDirectory.tokenizer(baseDir), TensorSource.of(weights), null, Map.of(), adapter);
         Path file = dir.resolve("adapters.rsckpt");
         CheckpointFormat.save(saved, file);
         Checkpoint loaded = CheckpointFormat.load(file);
         assertThat(loaded.adapter()).isEqualTo(adapter);
-        assertThat(Files.size(file)).as("a version of adapters is adapter-sized").isLessThan(Files.size(
-                baseDir.resolve("model.safetensors")));
+        assertThat(Files.size(file))
+                .as("a version of adapters is adapter-sized")
+                .isLessThan(Files.size(baseDir.resolve("model.safetensors")));
         float[] direct;
         try (DecoderModel base = HfModelDirectory.load(baseDir, Device.cpu());
                 LoraModel model = LoraModel.create(base, false, FIXTURE_LORA, TensorSource.of(weights))) {
@@ -183,7 +191,9 @@ class LoraTrainingTest {
 
     private static float[] logprobs(LanguageModel model) {
         try (NDManager m = model.newSubManager()) {
-            return model.logits(m.create(new long[][] {{1, 20, 300, 4, 77, 2}})).logSoftmax(-1).toFloatArray();
+            return model.logits(m.create(new long[][] {{1, 20, 300, 4, 77, 2}}))
+                    .logSoftmax(-1)
+                    .toFloatArray();
         }
     }
 

@@ -8,23 +8,19 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-
+import com.fasterxml.jackson.databind.JsonNode;
 import io.rollstream.common.Json;
 import io.rollstream.learner.ImportanceCorrection.MaskLevel;
 import io.rollstream.learner.ImportanceCorrection.Truncation;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every loss, aggregation, importance correction and KL estimator against the vectors that
@@ -74,11 +70,14 @@ class LossVectorsTest {
                     advantages[i] = teacher[i] - mu[i];
                 }
             }
-            LossInputs inputs = new LossInputs(logp, mask, m.create(advantages, shape), behaviour,
-                    m.create(flat(in.get("reference")), shape), m);
+            LossInputs inputs = new LossInputs(
+                    logp, mask, m.create(advantages, shape), behaviour, m.create(flat(in.get("reference")), shape), m);
             NDArray perToken = kind.startsWith("kl_")
-                    ? new ReferenceKl(new ReferenceKl.Config(c.get("coefficient").asDouble(),
-                            ReferenceKl.Estimator.valueOf(kind.substring(3).toUpperCase(Locale.ROOT)))).perToken(inputs)
+                    ? new ReferenceKl(new ReferenceKl.Config(
+                                    c.get("coefficient").asDouble(),
+                                    ReferenceKl.Estimator.valueOf(
+                                            kind.substring(3).toUpperCase(Locale.ROOT))))
+                            .perToken(inputs)
                     : loss(c).perToken(inputs);
             NDArray value = perToken.mul(m.create(weights(c, in), shape)).sum();
             collector.backward(value);
@@ -97,7 +96,8 @@ class LossVectorsTest {
                 Truncation.valueOf(c.path("truncate").asText("none").toUpperCase(Locale.ROOT)),
                 c.path("cap").asDouble(2.0),
                 MaskLevel.valueOf(c.path("mask").asText("none").toUpperCase(Locale.ROOT)),
-                c.path("mask_low").asDouble(0.5), c.path("mask_high").asDouble(2.0)));
+                c.path("mask_low").asDouble(0.5),
+                c.path("mask_high").asDouble(2.0)));
         String kind = c.get("loss").asText();
         switch (kind) {
             case "reverse_kl":
@@ -106,8 +106,11 @@ class LossVectorsTest {
                 return LossConfig.dppo(new DppoLoss.Config(DppoLoss.Masking.NONE, 0.2, 0.2, 0.125, 8, 0))
                         .create(correction);
             default:
-                return LossConfig.clipped(PolicyLoss.valueOf(kind.toUpperCase(Locale.ROOT)),
-                        c.get("clip_low").asDouble(), c.get("clip_high").asDouble()).create(correction);
+                return LossConfig.clipped(
+                                PolicyLoss.valueOf(kind.toUpperCase(Locale.ROOT)),
+                                c.get("clip_low").asDouble(),
+                                c.get("clip_high").asDouble())
+                        .create(correction);
         }
     }
 
@@ -118,7 +121,8 @@ class LossVectorsTest {
         for (int i = 0; i < mask.length; i++) {
             tokens[i / 3] += (int) mask[i];
         }
-        double[] perSequence = LossAggregation.valueOf(c.get("aggregation").asText().toUpperCase(Locale.ROOT))
+        double[] perSequence = LossAggregation.valueOf(
+                        c.get("aggregation").asText().toUpperCase(Locale.ROOT))
                 .tokenWeights(tokens, in.get("budget").asInt());
         float[] out = new float[mask.length];
         for (int i = 0; i < out.length; i++) {

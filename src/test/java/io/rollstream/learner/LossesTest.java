@@ -8,11 +8,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-
+import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-
-import java.util.Map;
 
 @Tag("djl")
 class LossesTest {
@@ -46,8 +44,10 @@ class LossesTest {
     @Test
     void dppoPolicyGradientMatchesTheHandComputedExample() {
         try (NDManager m = NDManager.newBaseManager()) {
-            LossInputs in = inputs(m, ln(0.5, 0.5, 0.3, 0.9), ln(0.2, 0.2, 0.6, 0.85),
-                    new float[] {1, -1, -1, 0.5f}, new float[] {1, 1, 1, 0});
+            LossInputs in = inputs(
+                    m, ln(0.5, 0.5, 0.3, 0.9), ln(0.2, 0.2, 0.6, 0.85), new float[] {1, -1, -1, 0.5f}, new float[] {
+                        1, 1, 1, 0
+                    });
             DppoLoss loss = new DppoLoss(DppoLoss.Config.defaults());
             double expected = 2.5 + 1e-3 * (2 * Math.pow(Math.log(2.5), 2) + Math.pow(Math.log(0.5), 2));
             assertThat(loss.perToken(in).sum().getFloat()).isCloseTo((float) expected, within(1e-5f));
@@ -64,8 +64,10 @@ class LossesTest {
     @Test
     void withoutMaskingEveryCompletionTokenCounts() {
         try (NDManager m = NDManager.newBaseManager()) {
-            LossInputs in = inputs(m, ln(0.5, 0.5, 0.3, 0.9), ln(0.2, 0.2, 0.6, 0.85),
-                    new float[] {1, -1, -1, 0.5f}, new float[] {1, 1, 1, 0});
+            LossInputs in = inputs(
+                    m, ln(0.5, 0.5, 0.3, 0.9), ln(0.2, 0.2, 0.6, 0.85), new float[] {1, -1, -1, 0.5f}, new float[] {
+                        1, 1, 1, 0
+                    });
             DppoLoss loss = new DppoLoss(new DppoLoss.Config(DppoLoss.Masking.NONE, 0.2, 0.2, 0.125, 8, 0));
             // −(2.5) + 2.5 + 0.5 = 0.5
             assertThat(loss.perToken(in).sum().getFloat()).isCloseTo(0.5f, within(1e-5f));
@@ -86,18 +88,24 @@ class LossesTest {
     @Test
     void onPolicyEveryLossIsAdvantageWeightedLogLikelihood() {
         ImportanceCorrection none = new ImportanceCorrection(ImportanceCorrection.Config.none());
-        for (Loss loss : new Loss[] {new DppoLoss(DppoLoss.Config.defaults()),
-                LossConfig.of(PolicyLoss.PPO_CLIP).create(none), LossConfig.of(PolicyLoss.GSPO).create(none),
-                LossConfig.of(PolicyLoss.CISPO).create(none)}) {
+        for (Loss loss : new Loss[] {
+            new DppoLoss(DppoLoss.Config.defaults()),
+            LossConfig.of(PolicyLoss.PPO_CLIP).create(none),
+            LossConfig.of(PolicyLoss.GSPO).create(none),
+            LossConfig.of(PolicyLoss.CISPO).create(none)
+        }) {
             try (NDManager m = NDManager.newBaseManager();
                     GradientCollector c = Engine.getInstance().newGradientCollector()) {
                 float[] logp = ln(0.4, 0.7);
                 LossInputs in = inputs(m, logp, logp, new float[] {2, 2}, new float[] {1, 1});
                 c.backward(loss.perToken(in).sum());
                 // GSPO's per-token form carries s_i·A_i per token; the squared-log-ratio term has zero slope.
-                assertThat(in.logprobs().getGradient().toFloatArray()).as(loss.name())
+                assertThat(in.logprobs().getGradient().toFloatArray())
+                        .as(loss.name())
                         .containsExactly(new float[] {-2f, -2f}, within(1e-6f));
-                assertThat(stats(loss, in).get("clipped_fraction")).as(loss.name()).isZero();
+                assertThat(stats(loss, in).get("clipped_fraction"))
+                        .as(loss.name())
+                        .isZero();
             }
         }
     }
@@ -218,11 +226,17 @@ class LossesTest {
             float[] adv = {1, 1, 1, -0.5f, -0.5f, -0.5f, 2, 2, 2};
             float[] mask = {1, 1, 1, 1, 1, 1, 1, 0, 0};
             Shape s = new Shape(3, 3);
-            LossInputs batch = new LossInputs(m.create(logp, s), m.create(mask, s), m.create(adv, s),
-                    m.create(mu, s), m);
-            Map<String, Double> clip = stats(LossConfig.of(PolicyLoss.PPO_CLIP)
-                    .create(new ImportanceCorrection(new ImportanceCorrection.Config(ImportanceCorrection.Truncation.NONE,
-                            2, ImportanceCorrection.MaskLevel.TOKEN, 0.5, 1.8))), batch);
+            LossInputs batch =
+                    new LossInputs(m.create(logp, s), m.create(mask, s), m.create(adv, s), m.create(mu, s), m);
+            Map<String, Double> clip = stats(
+                    LossConfig.of(PolicyLoss.PPO_CLIP)
+                            .create(new ImportanceCorrection(new ImportanceCorrection.Config(
+                                    ImportanceCorrection.Truncation.NONE,
+                                    2,
+                                    ImportanceCorrection.MaskLevel.TOKEN,
+                                    0.5,
+                                    1.8))),
+                    batch);
             // with the mask, 0.2 counts as masked (not clipped): 1.5 is the only clipped token
             assertThat(clip.get("clipped_fraction")).isCloseTo(1.0 / 7, within(1e-6));
             assertThat(clip.get("masked_fraction")).isCloseTo(2.0 / 7, within(1e-6));
@@ -230,15 +244,24 @@ class LossesTest {
             assertThat(clip.get("is_ratio_mean"))
                     .isCloseTo((1.25 + 0.6 + 1.5 + 0.2 / 0.24 + 2.0 + 0.2 + 1.0) / 7, within(1e-5));
             assertThat(clip.get("is_ratio_max")).isCloseTo(2.0, within(1e-5));
-            Map<String, Double> plain = stats(LossConfig.of(PolicyLoss.PPO_CLIP)
-                    .create(new ImportanceCorrection(ImportanceCorrection.Config.none())), batch);
+            Map<String, Double> plain = stats(
+                    LossConfig.of(PolicyLoss.PPO_CLIP)
+                            .create(new ImportanceCorrection(ImportanceCorrection.Config.none())),
+                    batch);
             assertThat(plain.get("clipped_fraction")).isCloseTo(2.0 / 7, within(1e-6));
-            Map<String, Double> truncated = stats(new ReverseKlLoss(new ImportanceCorrection(
-                    new ImportanceCorrection.Config(ImportanceCorrection.Truncation.SEQUENCE, 1.1,
-                            ImportanceCorrection.MaskLevel.NONE, 0.5, 2))), batch);
+            Map<String, Double> truncated = stats(
+                    new ReverseKlLoss(new ImportanceCorrection(new ImportanceCorrection.Config(
+                            ImportanceCorrection.Truncation.SEQUENCE,
+                            1.1,
+                            ImportanceCorrection.MaskLevel.NONE,
+                            0.5,
+                            2))),
+                    batch);
             assertThat(truncated.get("truncated_fraction")).isCloseTo(3.0 / 7, within(1e-6));
-            Map<String, Double> cispo = stats(LossConfig.of(PolicyLoss.CISPO)
-                    .create(new ImportanceCorrection(ImportanceCorrection.Config.none())), batch);
+            Map<String, Double> cispo = stats(
+                    LossConfig.of(PolicyLoss.CISPO)
+                            .create(new ImportanceCorrection(ImportanceCorrection.Config.none())),
+                    batch);
             assertThat(cispo.get("clipped_fraction")).isCloseTo(2.0 / 7, within(1e-6)); // 1.5 and 2.0 above 1.28
         }
     }

@@ -7,18 +7,15 @@ import static io.rollstream.learner.TrainerFixtures.tinyModel;
 import static io.rollstream.learner.TrainerFixtures.trainer;
 import static org.assertj.core.api.Assertions.assertThat;
 
-
 import io.rollstream.model.GptModel;
 import io.rollstream.model.TokenLogprobs;
-
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /** {@code optimizer_step: per_prompt} with the reverse-KL loss. */
 @Tag("djl")
@@ -88,7 +85,10 @@ class PerPromptReverseKlTest {
         List<TrainingExample> one = distillationBatch(1, 1, 3);
         TrainingExample e = one.get(0);
         if (e.completion().length < 2) {
-            e = distillationBatch(3, 1, 5).stream().filter(x -> x.completion().length >= 2).findFirst().orElseThrow();
+            e = distillationBatch(3, 1, 5).stream()
+                    .filter(x -> x.completion().length >= 2)
+                    .findFirst()
+                    .orElseThrow();
         }
         float[] single = new float[e.completion().length];
         single[1] = 1.5f;
@@ -105,8 +105,8 @@ class PerPromptReverseKlTest {
 
     /** {@code e} with the model's own log-probs (at the fixtures' temperature 0.8) as behaviour log-probs. */
     private static TrainingExample onPolicy(TrainingExample e, GptModel model) {
-        float[] own = TokenLogprobs.score(model, List.of(e.prompt()), List.of(e.completion()), TrainerFixtures.PAD,
-                0.8)[0];
+        float[] own =
+                TokenLogprobs.score(model, List.of(e.prompt()), List.of(e.completion()), TrainerFixtures.PAD, 0.8)[0];
         return new TrainingExample(e.prompt(), e.completion(), e.advantages(), own, e.group());
     }
 

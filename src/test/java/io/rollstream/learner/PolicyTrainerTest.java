@@ -13,21 +13,18 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
-
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.checkpoint.CheckpointFormat;
 import io.rollstream.model.GptModel;
 import io.rollstream.model.SequenceBatch;
 import io.rollstream.testing.NativeArrays;
 import io.rollstream.tokenizer.TokenizerSpec;
-
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 @Tag("djl")
 class PolicyTrainerTest {
@@ -37,8 +34,10 @@ class PolicyTrainerTest {
     @Test
     void fourMicroBatchesGiveTheGradientOfOneBatchFourTimesLarger() {
         List<TrainingExample> batch = rlBatch(16, 4, 11);
-        try (GptModel a = tinyModel(3); GptModel b = tinyModel(3)) {
-            Map<String, float[]> accumulated = gradients(trainer(a, 4, PolicyTrainer.OptimizerStep.PER_BATCH), batch, PG);
+        try (GptModel a = tinyModel(3);
+                GptModel b = tinyModel(3)) {
+            Map<String, float[]> accumulated =
+                    gradients(trainer(a, 4, PolicyTrainer.OptimizerStep.PER_BATCH), batch, PG);
             Map<String, float[]> whole = gradients(trainer(b, 16, PolicyTrainer.OptimizerStep.PER_BATCH), batch, PG);
             assertGradientsMatch(accumulated, whole, 1f);
         }
@@ -50,9 +49,12 @@ class PolicyTrainerTest {
         List<TrainingExample> batch = rlBatch(12, 3, 17);
         for (LossAggregation aggregation : LossAggregation.values()) {
             Objective objective = new Objective(PG, aggregation, 8, null);
-            try (GptModel a = tinyModel(3); GptModel b = tinyModel(3)) {
-                assertGradientsMatch(gradients(trainer(a, 5, PolicyTrainer.OptimizerStep.PER_BATCH), batch, objective),
-                        gradients(trainer(b, 12, PolicyTrainer.OptimizerStep.PER_BATCH), batch, objective), 1f);
+            try (GptModel a = tinyModel(3);
+                    GptModel b = tinyModel(3)) {
+                assertGradientsMatch(
+                        gradients(trainer(a, 5, PolicyTrainer.OptimizerStep.PER_BATCH), batch, objective),
+                        gradients(trainer(b, 12, PolicyTrainer.OptimizerStep.PER_BATCH), batch, objective),
+                        1f);
             }
         }
     }
@@ -67,11 +69,14 @@ class PolicyTrainerTest {
         List<TrainingExample> batch = rlBatch(6, 2, 31);
         double temperature = 0.5;
         try (GptModel model = tinyModel(12)) {
-            SequenceBatch sequences = SequenceBatch.of(batch.stream().map(TrainingExample::prompt).toList(),
-                    batch.stream().map(TrainingExample::completion).toList(), TrainerFixtures.PAD,
+            SequenceBatch sequences = SequenceBatch.of(
+                    batch.stream().map(TrainingExample::prompt).toList(),
+                    batch.stream().map(TrainingExample::completion).toList(),
+                    TrainerFixtures.PAD,
                     model.config().contextLength());
             float[] logits;
-            try (NDManager m = model.newSubManager(); NDScope scope = new NDScope()) {
+            try (NDManager m = model.newSubManager();
+                    NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 logits = model.logits(m.create(sequences.inputs(), new Shape(sequences.rows(), sequences.width())))
                         .toFloatArray();
@@ -79,7 +84,8 @@ class PolicyTrainerTest {
             double expected = meanEntropy(logits, sequences.completionMask(), temperature);
             double squared = meanEntropy(logits, sequences.completionMask(), temperature * temperature);
             assertThat(Math.abs(expected - squared)).isGreaterThan(0.01); // the test tells the two apart
-            PolicyTrainer trainer = new PolicyTrainer(model,
+            PolicyTrainer trainer = new PolicyTrainer(
+                    model,
                     new AdamW(new AdamW.Config(0, 0.9, 0.99, 1e-8, 0, 0), model.parameters()),
                     new PolicyTrainer.Config(1.0, 4, temperature, PolicyTrainer.OptimizerStep.PER_BATCH),
                     TrainerFixtures.PAD);
@@ -123,17 +129,20 @@ class PolicyTrainerTest {
         for (int i = 0; i < batch.size(); i++) {
             TrainingExample e = batch.get(i);
             boolean in = i % 3 != 0;
-            filtered.add(new TrainingExample(e.prompt(), e.completion(), e.advantages(), e.behaviourLogprobs(),
-                    e.group(), in));
+            filtered.add(new TrainingExample(
+                    e.prompt(), e.completion(), e.advantages(), e.behaviourLogprobs(), e.group(), in));
             if (in) {
                 kept.add(e);
             }
         }
         for (LossAggregation aggregation : LossAggregation.values()) {
             Objective objective = new Objective(PG, aggregation, 8, null);
-            try (GptModel a = tinyModel(5); GptModel b = tinyModel(5)) {
-                assertGradientsMatch(gradients(trainer(a, 3, PolicyTrainer.OptimizerStep.PER_BATCH), filtered, objective),
-                        gradients(trainer(b, 3, PolicyTrainer.OptimizerStep.PER_BATCH), kept, objective), 1f);
+            try (GptModel a = tinyModel(5);
+                    GptModel b = tinyModel(5)) {
+                assertGradientsMatch(
+                        gradients(trainer(a, 3, PolicyTrainer.OptimizerStep.PER_BATCH), filtered, objective),
+                        gradients(trainer(b, 3, PolicyTrainer.OptimizerStep.PER_BATCH), kept, objective),
+                        1f);
             }
         }
     }
@@ -146,13 +155,17 @@ class PolicyTrainerTest {
     void theReferencePenaltyIsMeasuredAgainstAFrozenModel() {
         List<TrainingExample> zeroAdvantage = new ArrayList<>();
         for (TrainingExample e : rlBatch(6, 2, 51)) {
-            zeroAdvantage.add(new TrainingExample(e.prompt(), e.completion(), new float[e.completion().length],
-                    e.behaviourLogprobs(), e.group()));
+            zeroAdvantage.add(new TrainingExample(
+                    e.prompt(), e.completion(), new float[e.completion().length], e.behaviourLogprobs(), e.group()));
         }
         Loss noKl = new DppoLoss(new DppoLoss.Config(DppoLoss.Masking.NONE, 0.2, 0.2, 0.125, 8, 0));
-        Objective withReference = new Objective(noKl, LossAggregation.TOKEN_MEAN, 8,
+        Objective withReference = new Objective(
+                noKl,
+                LossAggregation.TOKEN_MEAN,
+                8,
                 new ReferenceKl(new ReferenceKl.Config(0.5, ReferenceKl.Estimator.K2)));
-        try (GptModel model = tinyModel(8); GptModel frozen = tinyModel(8)) {
+        try (GptModel model = tinyModel(8);
+                GptModel frozen = tinyModel(8)) {
             PolicyTrainer trainer = trainer(model, 4, PolicyTrainer.OptimizerStep.PER_BATCH);
             trainer.useReference(frozen);
             Map<String, float[]> frozenWeights = frozen.weights();
@@ -237,11 +250,10 @@ class PolicyTrainerTest {
     void allZeroGradientSkipsTheStep() {
         List<TrainingExample> zero = new ArrayList<>();
         for (TrainingExample e : rlBatch(6, 2, 4)) {
-            zero.add(new TrainingExample(e.prompt(), e.completion(), new float[e.completion().length],
-                    e.behaviourLogprobs(), e.group()));
+            zero.add(new TrainingExample(
+                    e.prompt(), e.completion(), new float[e.completion().length], e.behaviourLogprobs(), e.group()));
         }
-        Loss noKl = new DppoLoss(new DppoLoss.Config(DppoLoss.Masking.DPPO, 0.2, 0.2,
-                0.125, 8, 0));
+        Loss noKl = new DppoLoss(new DppoLoss.Config(DppoLoss.Masking.DPPO, 0.2, 0.2, 0.125, 8, 0));
         try (GptModel model = tinyModel(1)) {
             PolicyTrainer trainer = trainer(model, 4, PolicyTrainer.OptimizerStep.PER_BATCH);
             StepResult result = trainer.step(zero, noKl);
@@ -268,7 +280,8 @@ class PolicyTrainerTest {
     @Test
     void perPromptModeStepsOncePerGroupOnThatGroupsAccumulatedGradient() {
         List<TrainingExample> batch = rlBatch(12, 3, 8);
-        try (GptModel model = tinyModel(2); GptModel reference = tinyModel(2)) {
+        try (GptModel model = tinyModel(2);
+                GptModel reference = tinyModel(2)) {
             PolicyTrainer perPrompt = trainer(model, 2, PolicyTrainer.OptimizerStep.PER_PROMPT);
             StepResult result = perPrompt.step(batch, PG);
             assertThat(result.optimizerSteps()).isEqualTo(3);
@@ -304,18 +317,27 @@ class PolicyTrainerTest {
             Checkpoint loaded = CheckpointFormat.read(new ByteArrayInputStream(saved));
             assertThat(loaded.step()).isEqualTo(5);
             assertThat(loaded.metadata()).containsEntry("run", "t");
-            PolicyTrainer resumed = PolicyTrainer.restore(loaded, first.optimizer().config(),
-                    new PolicyTrainer.Config(1.0, 4, 0.8, PolicyTrainer.OptimizerStep.PER_BATCH), TrainerFixtures.PAD,
+            PolicyTrainer resumed = PolicyTrainer.restore(
+                    loaded,
+                    first.optimizer().config(),
+                    new PolicyTrainer.Config(1.0, 4, 0.8, PolicyTrainer.OptimizerStep.PER_BATCH),
+                    TrainerFixtures.PAD,
                     Device.cpu());
             batches.subList(5, 10).forEach(b -> resumed.step(b, PG));
             Checkpoint actual = resumed.checkpoint(10, spec, Map.of());
 
-            assertThat(actual.optimizer().step()).isEqualTo(expected.optimizer().step()).isEqualTo(10);
+            assertThat(actual.optimizer().step())
+                    .isEqualTo(expected.optimizer().step())
+                    .isEqualTo(10);
             for (String name : expected.weights().names()) {
-                assertThat(actual.weights().floats(name)).as(name).containsExactly(expected.weights().floats(name));
-                assertThat(actual.optimizer().firstMoments().floats(name)).as(name)
+                assertThat(actual.weights().floats(name))
+                        .as(name)
+                        .containsExactly(expected.weights().floats(name));
+                assertThat(actual.optimizer().firstMoments().floats(name))
+                        .as(name)
                         .containsExactly(expected.optimizer().firstMoments().floats(name));
-                assertThat(actual.optimizer().secondMoments().floats(name)).as(name)
+                assertThat(actual.optimizer().secondMoments().floats(name))
+                        .as(name)
                         .containsExactly(expected.optimizer().secondMoments().floats(name));
             }
             resumed.model().close();
@@ -337,5 +359,4 @@ class PolicyTrainerTest {
             assertThat(NativeArrays.live()).isEqualTo(live);
         }
     }
-
 }

@@ -1,16 +1,13 @@
 package io.rollstream.learner;
 
-import ai.djl.Device;
-
-import io.rollstream.model.GptModel;
-import io.rollstream.model.LanguageModel;
-import io.rollstream.model.ModelConfig;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDScope;
-
+import io.rollstream.model.GptModel;
+import io.rollstream.model.LanguageModel;
+import io.rollstream.model.ModelConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,19 +23,21 @@ final class TrainerFixtures {
     private TrainerFixtures() {}
 
     static GptModel tinyModel(long seed) {
-        return GptModel.initialize(new ModelConfig(VOCAB, 2, 2, 16, 32, 24, ModelConfig.Positions.LEARNED), seed,
-                Device.cpu());
+        return GptModel.initialize(
+                new ModelConfig(VOCAB, 2, 2, 16, 32, 24, ModelConfig.Positions.LEARNED), seed, Device.cpu());
     }
 
     static PolicyTrainer trainer(LanguageModel model, int microBatch, PolicyTrainer.OptimizerStep mode) {
         return trainer(model, microBatch, mode, 1e-3);
     }
 
-    static PolicyTrainer trainer(LanguageModel model, int microBatch, PolicyTrainer.OptimizerStep mode,
-            double learningRate) {
-        return new PolicyTrainer(model,
+    static PolicyTrainer trainer(
+            LanguageModel model, int microBatch, PolicyTrainer.OptimizerStep mode, double learningRate) {
+        return new PolicyTrainer(
+                model,
                 new AdamW(new AdamW.Config(learningRate, 0.9, 0.99, 1e-8, 0.01, 0), model.parameters()),
-                new PolicyTrainer.Config(1.0, microBatch, 0.8, mode), PAD);
+                new PolicyTrainer.Config(1.0, microBatch, 0.8, mode),
+                PAD);
     }
 
     /** Examples of varying lengths with behaviour logprobs and advantages, in {@code groups} groups. */
@@ -54,8 +53,12 @@ final class TrainerFixtures {
                 behaviour[j] = (float) -(0.5 + 2 * random.nextDouble());
             }
             float advantage = (float) (random.nextDouble() * 2 - 1);
-            out.add(new TrainingExample(prompt, completion, TrainingExample.broadcast(advantage, completion.length),
-                    behaviour, "g" + (i % groups)));
+            out.add(new TrainingExample(
+                    prompt,
+                    completion,
+                    TrainingExample.broadcast(advantage, completion.length),
+                    behaviour,
+                    "g" + (i % groups)));
         }
         return out;
     }
@@ -71,7 +74,9 @@ final class TrainerFixtures {
         Map<String, float[]> out = new LinkedHashMap<>();
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            trainer.model().parameters().forEach((name, p) -> out.put(name, p.getGradient().toFloatArray()));
+            trainer.model()
+                    .parameters()
+                    .forEach((name, p) -> out.put(name, p.getGradient().toFloatArray()));
         }
         GradientNorms.zero(trainer.model().parameters().values());
         return out;

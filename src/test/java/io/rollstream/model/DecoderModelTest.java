@@ -4,23 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
-
 import io.rollstream.huggingface.HfModelDirectory;
 import io.rollstream.sampling.Completion;
 import io.rollstream.sampling.GenerationRequest;
 import io.rollstream.sampling.SamplingEngine;
 import io.rollstream.sampling.SamplingParams;
 import io.rollstream.testing.NativeArrays;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /**
  * The Llama-family decoder in the sampling engine, on random models of every variant (built-in
@@ -43,12 +40,30 @@ class DecoderModelTest {
     static void models() throws IOException {
         models = List.of(
                 HfModelDirectory.load(Path.of("src/test/resources/hf-models/qwen2-bf16-sharded"), Device.cpu()),
-                Models.initialize(new ModelConfig(VOCAB, 2, 4, 32, 48, 64, null, ModelConfig.Architecture.LLAMA), 3,
+                Models.initialize(
+                        new ModelConfig(VOCAB, 2, 4, 32, 48, 64, null, ModelConfig.Architecture.LLAMA),
+                        3,
                         Device.cpu()),
-                Models.initialize(new DecoderConfig(DecoderConfig.QWEN3, VOCAB, 24, 40, 2, 6, 2, 10, 1e-6, 1e6, null,
-                        64, true), 4, Device.cpu()),
-                Models.initialize(new DecoderConfig(DecoderConfig.QWEN2, VOCAB, 32, 40, 2, 4, 1, 8, 1e-6, 1e4,
-                        new RopeScaling(RopeScaling.LINEAR, 2.0, null, null, null), 64, false), 5,
+                Models.initialize(
+                        new DecoderConfig(DecoderConfig.QWEN3, VOCAB, 24, 40, 2, 6, 2, 10, 1e-6, 1e6, null, 64, true),
+                        4,
+                        Device.cpu()),
+                Models.initialize(
+                        new DecoderConfig(
+                                DecoderConfig.QWEN2,
+                                VOCAB,
+                                32,
+                                40,
+                                2,
+                                4,
+                                1,
+                                8,
+                                1e-6,
+                                1e4,
+                                new RopeScaling(RopeScaling.LINEAR, 2.0, null, null, null),
+                                64,
+                                false),
+                        5,
                         Device.cpu()));
     }
 
@@ -79,7 +94,9 @@ class DecoderModelTest {
             List<Completion> cached = new SamplingEngine(List.of(EOS), PAD, true).generate(model, reqs, params);
             List<Completion> recomputed = new SamplingEngine(List.of(EOS), PAD, false).generate(model, reqs, params);
             for (int i = 0; i < reqs.size(); i++) {
-                assertThat(cached.get(i).tokens()).as(model.spec().describe()).isEqualTo(recomputed.get(i).tokens());
+                assertThat(cached.get(i).tokens())
+                        .as(model.spec().describe())
+                        .isEqualTo(recomputed.get(i).tokens());
                 float[] a = cached.get(i).logprobs();
                 float[] b = recomputed.get(i).logprobs();
                 for (int j = 0; j < a.length; j++) {
@@ -93,15 +110,20 @@ class DecoderModelTest {
     void behaviourLogprobsMatchTeacherForcedScoring() {
         for (LanguageModel model : models) {
             List<GenerationRequest> reqs = requests(8, 5);
-            List<Completion> out = new SamplingEngine(List.of(EOS), PAD, true).generate(model, reqs,
-                    new SamplingParams(0.7, 1.0, 0, 20, false));
-            float[][] scored = TokenLogprobs.score(model, reqs.stream().map(GenerationRequest::prompt).toList(),
-                    out.stream().map(Completion::tokens).toList(), PAD, 0.7);
+            List<Completion> out = new SamplingEngine(List.of(EOS), PAD, true)
+                    .generate(model, reqs, new SamplingParams(0.7, 1.0, 0, 20, false));
+            float[][] scored = TokenLogprobs.score(
+                    model,
+                    reqs.stream().map(GenerationRequest::prompt).toList(),
+                    out.stream().map(Completion::tokens).toList(),
+                    PAD,
+                    0.7);
             for (int i = 0; i < reqs.size(); i++) {
                 assertThat(scored[i]).hasSize(out.get(i).tokens().length);
                 for (int j = 0; j < scored[i].length; j++) {
-                    assertThat(scored[i][j]).as(model.spec().describe()).isCloseTo(out.get(i).logprobs()[j],
-                            within(1e-4f));
+                    assertThat(scored[i][j])
+                            .as(model.spec().describe())
+                            .isCloseTo(out.get(i).logprobs()[j], within(1e-4f));
                 }
             }
         }

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
-
 import io.rollstream.device.Placement;
 import io.rollstream.device.Precision;
 import io.rollstream.huggingface.HfModelDirectory;
@@ -16,18 +15,16 @@ import io.rollstream.sampling.GenerationRequest;
 import io.rollstream.sampling.SamplingEngine;
 import io.rollstream.sampling.SamplingParams;
 import io.rollstream.testing.NativeArrays;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /**
  * The float16 path of frozen copies ({@code model.dtype: float16}), exercised on the CPU engine,
@@ -57,14 +54,24 @@ class HalfPrecisionTest {
     static void models() throws IOException {
         models = List.of(
                 HfModelDirectory.load(Path.of("src/test/resources/hf-models/qwen2-bf16-sharded"), Device.cpu()),
-                Models.initialize(new DecoderConfig(DecoderConfig.QWEN3, VOCAB, 24, 40, 2, 6, 2, 10, 1e-6, 1e6, null,
-                        64, true), 4, Device.cpu()),
-                Models.initialize(new ModelConfig(VOCAB, 2, 4, 32, 48, 64, null, ModelConfig.Architecture.LLAMA), 3,
+                Models.initialize(
+                        new DecoderConfig(DecoderConfig.QWEN3, VOCAB, 24, 40, 2, 6, 2, 10, 1e-6, 1e6, null, 64, true),
+                        4,
                         Device.cpu()),
-                Models.initialize(new ModelConfig(VOCAB, 2, 4, 32, 64, 64, ModelConfig.Positions.ROTARY,
-                        ModelConfig.Architecture.GPT), 6, Device.cpu()),
-                Models.initialize(new ModelConfig(VOCAB, 2, 4, 32, 64, 64, ModelConfig.Positions.LEARNED,
-                        ModelConfig.Architecture.GPT), 7, Device.cpu()));
+                Models.initialize(
+                        new ModelConfig(VOCAB, 2, 4, 32, 48, 64, null, ModelConfig.Architecture.LLAMA),
+                        3,
+                        Device.cpu()),
+                Models.initialize(
+                        new ModelConfig(
+                                VOCAB, 2, 4, 32, 64, 64, ModelConfig.Positions.ROTARY, ModelConfig.Architecture.GPT),
+                        6,
+                        Device.cpu()),
+                Models.initialize(
+                        new ModelConfig(
+                                VOCAB, 2, 4, 32, 64, 64, ModelConfig.Positions.LEARNED, ModelConfig.Architecture.GPT),
+                        7,
+                        Device.cpu()));
     }
 
     @AfterAll
@@ -79,14 +86,21 @@ class HalfPrecisionTest {
                 assertThat(half.precision()).isEqualTo(Precision.FLOAT16);
                 assertThat(half.parameters().values()).allMatch(p -> p.getDataType() == DataType.FLOAT16);
                 List<GenerationRequest> reqs = DecoderModelTest.requests(6, 40);
-                List<int[]> prompts = reqs.stream().map(GenerationRequest::prompt).toList();
-                List<int[]> completions = List.of(new int[] {5, 6, 7, 8}, new int[] {9}, new int[] {10, 11},
-                        new int[] {12, 13, 14}, new int[] {15, 16}, new int[] {17, 18, 19, 20, 21});
+                List<int[]> prompts =
+                        reqs.stream().map(GenerationRequest::prompt).toList();
+                List<int[]> completions = List.of(
+                        new int[] {5, 6, 7, 8},
+                        new int[] {9},
+                        new int[] {10, 11},
+                        new int[] {12, 13, 14},
+                        new int[] {15, 16},
+                        new int[] {17, 18, 19, 20, 21});
                 float[][] full = TokenLogprobs.score(model, prompts, completions, PAD, 0.7);
                 float[][] reduced = TokenLogprobs.score(half, prompts, completions, PAD, 0.7);
                 for (int i = 0; i < full.length; i++) {
                     for (int j = 0; j < full[i].length; j++) {
-                        assertThat(reduced[i][j]).as(model.spec().describe())
+                        assertThat(reduced[i][j])
+                                .as(model.spec().describe())
                                 .isCloseTo(full[i][j], within(tolerance(full[i][j])));
                     }
                 }
@@ -99,14 +113,19 @@ class HalfPrecisionTest {
         for (LanguageModel model : models) {
             try (LanguageModel half = Models.create(model.spec(), model.weights(), HALF_ON_CPU)) {
                 List<GenerationRequest> reqs = DecoderModelTest.requests(8, 40);
-                List<Completion> out = new SamplingEngine(List.of(EOS), PAD, true).generate(half, reqs,
-                        new SamplingParams(0.7, 1.0, 0, 16, false));
-                float[][] scored = TokenLogprobs.score(half, reqs.stream().map(GenerationRequest::prompt).toList(),
-                        out.stream().map(Completion::tokens).toList(), PAD, 0.7);
+                List<Completion> out = new SamplingEngine(List.of(EOS), PAD, true)
+                        .generate(half, reqs, new SamplingParams(0.7, 1.0, 0, 16, false));
+                float[][] scored = TokenLogprobs.score(
+                        half,
+                        reqs.stream().map(GenerationRequest::prompt).toList(),
+                        out.stream().map(Completion::tokens).toList(),
+                        PAD,
+                        0.7);
                 for (int i = 0; i < reqs.size(); i++) {
                     assertThat(out.get(i).tokens()).isNotEmpty();
                     for (int j = 0; j < scored[i].length; j++) {
-                        assertThat(scored[i][j]).as(model.spec().describe())
+                        assertThat(scored[i][j])
+                                .as(model.spec().describe())
                                 .isCloseTo(out.get(i).logprobs()[j], within(tolerance(scored[i][j])));
                     }
                 }
@@ -119,8 +138,10 @@ class HalfPrecisionTest {
         LanguageModel model = models.get(2);
         Map<String, float[]> original = model.weights();
         try (LanguageModel half = Models.create(model.spec(), original, HALF_ON_CPU)) {
-            assertThatThrownBy(() -> half.setTrainable(true)).isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("float16").hasMessageContaining("learners train float32");
+            assertThatThrownBy(() -> half.setTrainable(true))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("float16")
+                    .hasMessageContaining("learners train float32");
             half.weights();
             int live = NativeArrays.live();
             Map<String, float[]> widened = half.weights();
@@ -137,7 +158,8 @@ class HalfPrecisionTest {
     @Test
     void aHuggingFaceDirectoryLoadsStraightIntoFloat16() throws IOException {
         Path dir = Path.of("src/test/resources/hf-models/qwen2-bf16-sharded");
-        try (LanguageModel half = HfModelDirectory.load(dir, HfModelDirectory.config(dir).decoder(), HALF_ON_CPU)) {
+        try (LanguageModel half =
+                HfModelDirectory.load(dir, HfModelDirectory.config(dir).decoder(), HALF_ON_CPU)) {
             NDArray embedding = half.parameters().get(DecoderLayout.EMBEDDING);
             assertThat(embedding.getDataType()).isEqualTo(DataType.FLOAT16);
             assertThat(half.device()).isEqualTo(Device.cpu());
@@ -169,8 +191,8 @@ class HalfPrecisionTest {
             assertThat(half.parameters().values()).allMatch(p -> p.getDataType() == DataType.FLOAT16);
             List<GenerationRequest> reqs = DecoderModelTest.requests(4, 40);
             List<int[]> prompts = reqs.stream().map(GenerationRequest::prompt).toList();
-            List<int[]> completions = List.of(new int[] {5, 6, 7}, new int[] {9}, new int[] {10, 11},
-                    new int[] {12, 13, 14});
+            List<int[]> completions =
+                    List.of(new int[] {5, 6, 7}, new int[] {9}, new int[] {10, 11}, new int[] {12, 13, 14});
             float[][] withoutAdapters = TokenLogprobs.score(model, prompts, completions, PAD, 1.0);
             float[][] expected = TokenLogprobs.score(full, prompts, completions, PAD, 1.0);
             float[][] actual = TokenLogprobs.score(half, prompts, completions, PAD, 1.0);

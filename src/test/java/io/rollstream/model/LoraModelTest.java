@@ -7,12 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-
 import io.rollstream.huggingface.HfModelDirectory;
-
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -20,6 +15,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /**
  * LoRA on the Llama-family decoder: a fresh adapter (B zero) gives exactly the base model's
@@ -52,16 +49,19 @@ class LoraModelTest {
                     assertThat(logprobs(lora)).as(fixture + ", frozen").containsExactly(expected);
                     lora.setTrainable(true);
                     assertThat(logprobs(lora)).as(fixture + ", training").containsExactly(expected);
-                    assertThat(lora.parameters().keySet()).as("only the adapters are the model's parameters")
+                    assertThat(lora.parameters().keySet())
+                            .as("only the adapters are the model's parameters")
                             .allMatch(name -> name.contains(".lora_"));
                 }
-                assertThat(logprobs(base)).as("closing the adapters leaves the shared base").containsExactly(expected);
+                assertThat(logprobs(base))
+                        .as("closing the adapters leaves the shared base")
+                        .containsExactly(expected);
             }
         }
         ModelConfig builtin = new ModelConfig(40, 2, 4, 32, 48, 16, null, ModelConfig.Architecture.LLAMA);
         try (DecoderModel base = (DecoderModel) Models.initialize(builtin, 3, Device.cpu());
-                LoraModel lora = LoraModel.initialize(base, false, new LoraConfig(2, 4, 0.1, List.of("q_proj", "v_proj")),
-                        5)) {
+                LoraModel lora =
+                        LoraModel.initialize(base, false, new LoraConfig(2, 4, 0.1, List.of("q_proj", "v_proj")), 5)) {
             int[][] small = {{1, 7, 20, 33, 5, 9}};
             assertThat(logits(lora, small)).as("builtin llama").containsExactly(logits(base, small));
         }
@@ -107,8 +107,14 @@ class LoraModelTest {
                 for (String target : ALL.targets()) {
                     String weight = DecoderLayout.layer(layer) + LoraConfig.module(target) + ".weight";
                     long[] shape = DecoderLayout.shapes(config).get(weight).getShape();
-                    merged.put(weight, merge(merged.get(weight), (int) shape[0], (int) shape[1],
-                            adapters.get(LoraLayout.a(layer, target)), adapters.get(LoraLayout.b(layer, target))));
+                    merged.put(
+                            weight,
+                            merge(
+                                    merged.get(weight),
+                                    (int) shape[0],
+                                    (int) shape[1],
+                                    adapters.get(LoraLayout.a(layer, target)),
+                                    adapters.get(LoraLayout.b(layer, target))));
                 }
             }
             try (LanguageModel expected = Models.create(config, merged, Device.cpu())) {
@@ -139,20 +145,26 @@ class LoraModelTest {
     /** PEFT's layout: A (rank × in) Kaiming-uniform within ±1/sqrt(in), B (out × rank) zero, named per module. */
     @Test
     void freshAdaptersAreInitialisedAndNamedAsPeftDoes() {
-        DecoderConfig config = new DecoderConfig(DecoderConfig.QWEN3, 50, 16, 24, 2, 4, 2, 6, 1e-6, 1e6, null, 32,
-                true);
+        DecoderConfig config =
+                new DecoderConfig(DecoderConfig.QWEN3, 50, 16, 24, 2, 4, 2, 6, 1e-6, 1e6, null, 32, true);
         Map<String, float[]> fresh = LoraLayout.initialWeights(config, ALL, new SplittableRandom(1));
-        assertThat(fresh).containsKeys("model.layers.0.self_attn.q_proj.lora_A.weight",
-                "model.layers.1.mlp.down_proj.lora_B.weight");
-        assertThat(LoraLayout.shapes(config, ALL).get("model.layers.0.self_attn.k_proj.lora_B.weight").getShape())
+        assertThat(fresh)
+                .containsKeys(
+                        "model.layers.0.self_attn.q_proj.lora_A.weight", "model.layers.1.mlp.down_proj.lora_B.weight");
+        assertThat(LoraLayout.shapes(config, ALL)
+                        .get("model.layers.0.self_attn.k_proj.lora_B.weight")
+                        .getShape())
                 .containsExactly(12, 4);
-        assertThat(LoraLayout.shapes(config, ALL).get("model.layers.0.mlp.down_proj.lora_A.weight").getShape())
+        assertThat(LoraLayout.shapes(config, ALL)
+                        .get("model.layers.0.mlp.down_proj.lora_A.weight")
+                        .getShape())
                 .containsExactly(4, 24);
         fresh.forEach((name, v) -> {
             if (name.contains("lora_B")) {
                 assertThat(v).as(name).containsOnly(0f);
             } else {
-                double bound = 1 / Math.sqrt(LoraLayout.shapes(config, ALL).get(name).get(1));
+                double bound =
+                        1 / Math.sqrt(LoraLayout.shapes(config, ALL).get(name).get(1));
                 double largest = 0;
                 for (float x : v) {
                     largest = Math.max(largest, Math.abs(x));
@@ -160,9 +172,11 @@ class LoraModelTest {
                 assertThat(largest).as(name).isLessThanOrEqualTo(bound).isGreaterThan(bound / 2);
             }
         });
-        assertThatThrownBy(() -> new LoraConfig(4, 8, 0, List.of("qkv"))).hasMessageContaining("model.lora.targets")
+        assertThatThrownBy(() -> new LoraConfig(4, 8, 0, List.of("qkv")))
+                .hasMessageContaining("model.lora.targets")
                 .hasMessageContaining("q_proj");
-        assertThat(new LoraConfig(4, 8, 0, List.of("v_proj", "q_proj")).targets()).containsExactly("q_proj", "v_proj");
+        assertThat(new LoraConfig(4, 8, 0, List.of("v_proj", "q_proj")).targets())
+                .containsExactly("q_proj", "v_proj");
     }
 
     /** Dropout on the adapters' input applies while they train, never when they are frozen (generation). */
@@ -170,8 +184,8 @@ class LoraModelTest {
     void dropoutAppliesWhileTrainingOnly() throws IOException {
         LoraConfig dropping = new LoraConfig(4, 8, 0.5, List.of());
         try (DecoderModel base = HfModelDirectory.load(FIXTURES.resolve("llama-tied"), Device.cpu())) {
-            Map<String, float[]> weights = LoraLayout.initialWeights(base.decoderConfig(), dropping,
-                    new SplittableRandom(3));
+            Map<String, float[]> weights =
+                    LoraLayout.initialWeights(base.decoderConfig(), dropping, new SplittableRandom(3));
             weights.replaceAll((name, v) -> {
                 if (name.contains("lora_B")) {
                     Arrays.fill(v, 0.2f);
@@ -182,7 +196,9 @@ class LoraModelTest {
                 float[] frozen = logprobs(lora);
                 assertThat(logprobs(lora)).as("frozen: deterministic").containsExactly(frozen);
                 lora.setTrainable(true);
-                assertThat(logprobs(lora)).as("training: adapter inputs dropped").isNotEqualTo(frozen);
+                assertThat(logprobs(lora))
+                        .as("training: adapter inputs dropped")
+                        .isNotEqualTo(frozen);
                 lora.setTrainable(false);
                 assertThat(logprobs(lora)).containsExactly(frozen);
             }

@@ -4,24 +4,40 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rollstream.types.InvalidRecord;
 import io.rollstream.types.StepMetrics;
+import java.util.Map;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.co.CoProcessOperator;
 import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
-import java.util.Map;
-
 /** Step reports get the number of invalid records so far, and the count survives a restore. */
 @SuppressWarnings("try")
 class InvalidRecordCountTest {
 
-    private static TwoInputStreamOperatorTestHarness<StepMetrics, InvalidRecord, StepMetrics> harness() throws Exception {
+    private static TwoInputStreamOperatorTestHarness<StepMetrics, InvalidRecord, StepMetrics> harness()
+            throws Exception {
         return new TwoInputStreamOperatorTestHarness<>(new CoProcessOperator<>(new InvalidRecordCount()));
     }
 
     private static StepMetrics report(long step) {
-        return new StepMetrics(StepMetrics.Phase.RL, step, step + 1, null, new StepMetrics.Optimization(0.5, 1.0, 2.0),
-                null, null, null, null, new StepMetrics.Updates(0.25, 1, 0, 0), null, Map.of(), null, null, null, null, null);
+        return new StepMetrics(
+                StepMetrics.Phase.RL,
+                step,
+                step + 1,
+                null,
+                new StepMetrics.Optimization(0.5, 1.0, 2.0),
+                null,
+                null,
+                null,
+                null,
+                new StepMetrics.Updates(0.25, 1, 0, 0),
+                null,
+                Map.of(),
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 
     /** The line of {@link #report} with {@code invalid_records} after its own keys. */
@@ -41,15 +57,18 @@ class InvalidRecordCountTest {
             harness.processElement2(InvalidRecord.of("f:2", "y", "bad"), 0);
             harness.processElement1(report(1), 0);
             snapshot = harness.snapshot(1, 1);
-            assertThat(harness.extractOutputValues()).extracting(StepMetrics::toJson).containsExactly(
-                    counted(0, 0), counted(1, 2));
+            assertThat(harness.extractOutputValues())
+                    .extracting(StepMetrics::toJson)
+                    .containsExactly(counted(0, 0), counted(1, 2));
         }
         try (var restored = harness()) {
             restored.initializeState(snapshot);
             restored.open();
             restored.processElement2(InvalidRecord.of("f:3", "z", "bad"), 0);
             restored.processElement1(report(2), 0);
-            assertThat(restored.extractOutputValues()).singleElement().extracting(StepMetrics::toJson)
+            assertThat(restored.extractOutputValues())
+                    .singleElement()
+                    .extracting(StepMetrics::toJson)
                     .isEqualTo(counted(2, 3));
         }
     }

@@ -3,13 +3,12 @@ package io.rollstream.output;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The JSON-lines sink's exactly-once contract: a restored writer continues from the checkpointed length. */
 class JsonLinesSinkTest {
@@ -33,7 +32,8 @@ class JsonLinesSinkTest {
         }
         assertThat(Files.readAllLines(file)).containsExactly("{\"step\":0}", "{\"step\":1,\"again\":true}");
         JsonLinesSink.LengthSerializer serializer = new JsonLinesSink.LengthSerializer();
-        assertThat(serializer.deserialize(1, serializer.serialize(checkpointed))).isEqualTo(checkpointed);
+        assertThat(serializer.deserialize(1, serializer.serialize(checkpointed)))
+                .isEqualTo(checkpointed);
     }
 
     @Test

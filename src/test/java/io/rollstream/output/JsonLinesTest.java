@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class JsonLinesTest {
 
@@ -39,7 +37,8 @@ class JsonLinesTest {
         JsonLines.Tail tail = JsonLines.Tail.fromEnd(file);
         assertThat(tail.poll()).as("the half-written line is not complete yet").isEmpty();
         append(file, "}\n{\"step\":2}\n");
-        assertThat(steps(tail.poll())).as("the line being written when the tail started counts once complete")
+        assertThat(steps(tail.poll()))
+                .as("the line being written when the tail started counts once complete")
                 .containsExactly(1L, 2L);
         assertThat(tail.poll()).isEmpty();
     }
@@ -53,7 +52,9 @@ class JsonLinesTest {
         JsonLines.Tail tail = JsonLines.Tail.fromStart(file);
         assertThat(tail.poll()).isEmpty();
         Files.write(file, Arrays.copyOfRange(line, split, line.length), StandardOpenOption.APPEND);
-        assertThat(tail.poll()).singleElement().satisfies(n -> assertThat(n.path("text").asText()).isEqualTo("ü"));
+        assertThat(tail.poll())
+                .singleElement()
+                .satisfies(n -> assertThat(n.path("text").asText()).isEqualTo("ü"));
     }
 
     @Test
@@ -64,7 +65,8 @@ class JsonLinesTest {
         Files.writeString(file, "{\"step\":0}\n");
         assertThat(tail.poll()).isEmpty();
         append(file, "{\"step\":1}\nnot json\n");
-        assertThatThrownBy(tail::poll).as("line numbers count from the file's start again")
+        assertThatThrownBy(tail::poll)
+                .as("line numbers count from the file's start again")
                 .hasMessageContaining("line 3 is not JSON");
     }
 

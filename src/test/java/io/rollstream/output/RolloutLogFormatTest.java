@@ -10,7 +10,6 @@ import io.rollstream.types.GroupOutcome;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
-
 import org.junit.jupiter.api.Test;
 
 /** The rollouts.jsonl line of a group: its problem's answer, and finish reasons as the readers know them. */
@@ -22,11 +21,17 @@ class RolloutLogFormatTest {
         Rollout[] rollouts = {
             new Rollout(new int[] {5, 2}, new float[] {-1f, -1f}, "5", 1.0, FinishReason.STOP, null, null),
             new Rollout(new int[] {6, 6}, new float[] {-1f, -1f}, "66", 0.0, FinishReason.LENGTH, null, null),
-            new Rollout(new int[] {7, 2}, new float[] {-1f, -1f}, "7", 0.0, FinishReason.SCORING_FAILED,
-                    "IllegalStateException: broke", null)
+            new Rollout(
+                    new int[] {7, 2},
+                    new float[] {-1f, -1f},
+                    "7",
+                    0.0,
+                    FinishReason.SCORING_FAILED,
+                    "IllegalStateException: broke",
+                    null)
         };
-        return new ScoredGroup("p#0", "p", "arithmetic", "2+3=", answer, new int[] {1}, 0, 3, 0, PoolCounts.EMPTY, 1,
-                rollouts, null);
+        return new ScoredGroup(
+                "p#0", "p", "arithmetic", "2+3=", answer, new int[] {1}, 0, 3, 0, PoolCounts.EMPTY, 1, rollouts, null);
     }
 
     private static JsonNode line(ScoredGroup group) throws Exception {
@@ -43,12 +48,15 @@ class RolloutLogFormatTest {
 
     @Test
     void aGroupWithoutAnAnswerWritesNoAnswerKey() throws Exception {
-        assertThat(line(group(null)).has("answer")).as("a group restored from state older than answers").isFalse();
+        assertThat(line(group(null)).has("answer"))
+                .as("a group restored from state older than answers")
+                .isFalse();
     }
 
     @Test
     void finishReasonsKeepTheirTextForExistingReaders() throws Exception {
-        assertThat(line(group("5")).path("finish_reasons")).extracting(JsonNode::asText)
+        assertThat(line(group("5")).path("finish_reasons"))
+                .extracting(JsonNode::asText)
                 .containsExactly("stop", "length", "scoring_failed: IllegalStateException: broke");
     }
 }

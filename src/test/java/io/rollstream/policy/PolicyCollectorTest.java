@@ -2,11 +2,10 @@ package io.rollstream.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Version garbage collection against the pins of checkpoints and savepoints. */
 class PolicyCollectorTest {
@@ -48,7 +47,10 @@ class PolicyCollectorTest {
         collector.start(PolicyCollector.Pins.NONE, 0);
         train(store, collector, 1, 10);
         assertThat(store.versions()).containsExactly(0L, 9L, 10L);
-        assertThat(new RunSignals(store).latest()).get().extracting(PolicyManifest::version).isEqualTo(10L);
+        assertThat(new RunSignals(store).latest())
+                .get()
+                .extracting(PolicyManifest::version)
+                .isEqualTo(10L);
     }
 
     @Test
@@ -58,7 +60,9 @@ class PolicyCollectorTest {
         collector.start(PolicyCollector.Pins.NONE, 0);
         train(store, collector, 1, 3);
         PolicyCollector.Pins inSavepoint = collector.snapshot(1, 3, true);
-        assertThat(inSavepoint.checkpoints()).as("a snapshot carries its own step").containsExactly(3L);
+        assertThat(inSavepoint.checkpoints())
+                .as("a snapshot carries its own step")
+                .containsExactly(3L);
         collector.completed(1);
         train(store, collector, 4, 5);
         collector.snapshot(2, 5, false);
@@ -96,7 +100,9 @@ class PolicyCollectorTest {
         store.publish(PolicyStoreTest.version(5), "b");
         PolicyCollector second = new PolicyCollector(store, RETENTION, 1, "job-2");
         second.start(atFive, 5);
-        assertThat(store.versions()).as("versions 6..9 of the fenced attempt are deleted").containsExactly(0L, 4L, 5L);
+        assertThat(store.versions())
+                .as("versions 6..9 of the fenced attempt are deleted")
+                .containsExactly(0L, 4L, 5L);
         // job-1's retained checkpoint stays on disk: its pin survives job-2's own checkpoints.
         second.snapshot(7, 20, false);
         second.completed(7);
@@ -137,7 +143,8 @@ class PolicyCollectorTest {
                 collector.evaluated(v, accuracy[(int) v]);
             }
             if (v == 6) {
-                assertThat(store.versions()).as("the best (2) outlives later, worse evaluations")
+                assertThat(store.versions())
+                        .as("the best (2) outlives later, worse evaluations")
                         .containsExactly(0L, 2L, 5L, 6L);
             }
         }

@@ -10,10 +10,6 @@ import io.rollstream.common.Json;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.model.ParameterLayout;
 import io.rollstream.tokenizer.TokenizerSpec;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -23,6 +19,8 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PolicyStoreTest {
 
@@ -51,7 +49,10 @@ class PolicyStoreTest {
         // A version whose manifest was never written (a crash mid-publish) stays invisible.
         Files.createDirectories(dir.resolve(PolicyStore.folder(3)));
         Files.write(dir.resolve(PolicyStore.folder(3)).resolve("policy.rsckpt"), new byte[] {1, 2});
-        assertThat(new RunSignals(store).latest()).get().extracting(PolicyManifest::version).isEqualTo(2L);
+        assertThat(new RunSignals(store).latest())
+                .get()
+                .extracting(PolicyManifest::version)
+                .isEqualTo(2L);
         assertThat(store.load(2).weights().floats("wte")[0]).isEqualTo(2f);
         assertThat(store.load(2).optimizer()).isNull();
     }
@@ -63,12 +64,15 @@ class PolicyStoreTest {
         byte[] legacy = LegacyCheckpoints.version2(version(3));
         Path folder = Files.createDirectories(dir.resolve(PolicyStore.folder(3)));
         Files.write(folder.resolve("policy-old.rsckpt"), legacy);
-        PolicyManifest manifest = new PolicyManifest(3, "policy-old.rsckpt", FlinkFiles.sha256(legacy), legacy.length,
-                "old", 0, 0);
+        PolicyManifest manifest =
+                new PolicyManifest(3, "policy-old.rsckpt", FlinkFiles.sha256(legacy), legacy.length, "old", 0, 0);
         Files.write(folder.resolve("MANIFEST.json"), Json.mapper().writeValueAsBytes(manifest));
         assertThat(store.load(3).weights().floats("wte")).containsOnly(3f);
-        Files.write(folder.resolve("MANIFEST.json"), Json.mapper().writeValueAsBytes(new PolicyManifest(3,
-                "policy-old.rsckpt", FlinkFiles.sha256(new byte[1]), legacy.length, "old", 0, 0)));
+        Files.write(
+                folder.resolve("MANIFEST.json"),
+                Json.mapper()
+                        .writeValueAsBytes(new PolicyManifest(
+                                3, "policy-old.rsckpt", FlinkFiles.sha256(new byte[1]), legacy.length, "old", 0, 0)));
         assertThatThrownBy(() -> store.load(3)).hasMessageContaining("does not match the checksum");
     }
 
@@ -76,7 +80,8 @@ class PolicyStoreTest {
     void aWeightsFileThatDoesNotMatchItsManifestIsRefused() throws Exception {
         PolicyStore store = new PolicyStore(dir.toString());
         store.publish(version(1), "a");
-        Path weights = dir.resolve(PolicyStore.folder(1)).resolve(store.manifest(1).file());
+        Path weights =
+                dir.resolve(PolicyStore.folder(1)).resolve(store.manifest(1).file());
         byte[] bytes = Files.readAllBytes(weights);
         bytes[bytes.length / 2] ^= 1;
         Files.write(weights, bytes);
@@ -92,12 +97,16 @@ class PolicyStoreTest {
         store.delete(2);
         assertThat(store.versions()).containsExactly(0L, 1L);
         assertThat(store.isVisible(2)).isFalse();
-        assertThat(new RunSignals(store).latest()).get().extracting(PolicyManifest::version).isEqualTo(1L);
+        assertThat(new RunSignals(store).latest())
+                .get()
+                .extracting(PolicyManifest::version)
+                .isEqualTo(1L);
         new RunSignals(store).fence("next", 0);
         store.publish(version(1), "next");
         try (var files = Files.list(dir.resolve(PolicyStore.folder(1)))) {
-            assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("MANIFEST.json",
-                    PolicyStore.weightsFile("failed"), PolicyStore.weightsFile("next"));
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .containsExactlyInAnyOrder(
+                            "MANIFEST.json", PolicyStore.weightsFile("failed"), PolicyStore.weightsFile("next"));
         }
         assertThat(store.load(1).weights().floats("wte")[0]).isEqualTo(1f);
     }
@@ -123,13 +132,18 @@ class PolicyStoreTest {
             try {
                 while (!done.get()) {
                     Optional<PolicyManifest> latest = signals.latestFor("a");
-                    assertThat(latest).as("version 0 is never deleted, so some version is always visible").isPresent();
+                    assertThat(latest)
+                            .as("version 0 is never deleted, so some version is always visible")
+                            .isPresent();
                     newestSeen = Math.max(newestSeen, latest.get().version());
                     // Load an older version too: the one retention deletes next (never one not yet
                     // published: reading version 1 while only 0 was out raced its publication).
-                    for (long v : new long[] {latest.get().version(), Math.max(0, latest.get().version() - 2)}) {
+                    for (long v : new long[] {
+                        latest.get().version(), Math.max(0, latest.get().version() - 2)
+                    }) {
                         try {
-                            assertThat(store.read(v, c -> c.weights().floats("wte"))[0]).isEqualTo((float) v);
+                            assertThat(store.read(v, c -> c.weights().floats("wte"))[0])
+                                    .isEqualTo((float) v);
                         } catch (PolicyVersionGoneException deleted) {
                             assertThat(deleted.version()).isEqualTo(v);
                             gone.incrementAndGet();
@@ -160,7 +174,9 @@ class PolicyStoreTest {
             }
         }
         assertThat(failure.get()).as("a reader failed").isNull();
-        assertThat(reads.get()).as("the readers ran concurrently with the deletions").isGreaterThan(10);
+        assertThat(reads.get())
+                .as("the readers ran concurrently with the deletions")
+                .isGreaterThan(10);
         assertThat(store.versions()).containsExactly(0L, (long) versions - 1, (long) versions);
     }
 }

@@ -4,12 +4,10 @@ import static io.rollstream.policy.PolicyStoreTest.version;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rollstream.checkpoint.Checkpoint;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The run's control signals at the root of its policy store: finished, stopping, and the fence. */
 class RunSignalsTest {
@@ -39,9 +37,16 @@ class RunSignalsTest {
         // The restored learner (attempt "next") is at step 1: versions 2 and 3 belong to the lost history.
         signals.fence("next", 1);
         assertThat(signals.latest()).get().extracting(PolicyManifest::version).isEqualTo(1L);
-        assertThat(signals.latestFor("next")).get().extracting(PolicyManifest::version).isEqualTo(1L);
-        assertThat(signals.latestFor("failed")).as("generators of another attempt wait").isEmpty();
-        assertThat(signals.isFinished()).as("a superseded attempt's finished marker").isFalse();
+        assertThat(signals.latestFor("next"))
+                .get()
+                .extracting(PolicyManifest::version)
+                .isEqualTo(1L);
+        assertThat(signals.latestFor("failed"))
+                .as("generators of another attempt wait")
+                .isEmpty();
+        assertThat(signals.isFinished())
+                .as("a superseded attempt's finished marker")
+                .isFalse();
         Checkpoint version = version(2);
         Map<String, float[]> changed = version.weights().toMap();
         changed.get("wte")[0] = 42f;
@@ -60,7 +65,10 @@ class RunSignalsTest {
         PolicyStore store = new PolicyStore(dir.toString());
         RunSignals signals = new RunSignals(store);
         store.publish(version(0), "launcher");
-        assertThat(signals.latestFor("job-0")).get().extracting(PolicyManifest::version).isEqualTo(0L);
+        assertThat(signals.latestFor("job-0"))
+                .get()
+                .extracting(PolicyManifest::version)
+                .isEqualTo(0L);
     }
 
     @Test

@@ -1,14 +1,12 @@
 package io.rollstream.report;
 
-import io.rollstream.common.Json;
-import io.rollstream.types.StepMetrics;
-
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+
+import io.rollstream.common.Json;
+import io.rollstream.types.StepMetrics;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class RatesTest {
 

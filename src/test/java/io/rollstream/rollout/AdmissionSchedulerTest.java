@@ -11,15 +11,13 @@ import io.rollstream.types.GroupVerdict;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
-
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The admission scheduler without a harness: over a simulated learner (real scheduler and batch
@@ -56,18 +54,24 @@ class AdmissionSchedulerTest {
 
     @ParameterizedTest(name = "{0} o={1} parallelism={2} async={3} filtered={4} pass={5}")
     @MethodSource("matrix")
-    void almostNothingIsDroppedAsStaleAndGenerationStaysWithinTheWindowPlusHeadroom(Oversampling mode, double o,
-            int parallelism, int async, double f, double passTime) throws Exception {
+    void almostNothingIsDroppedAsStaleAndGenerationStaysWithinTheWindowPlusHeadroom(
+            Oversampling mode, double o, int parallelism, int async, double f, double passTime) throws Exception {
         int carry = o > 1 ? 1 : 0; // what the config requires of max_off_policy_steps: async + ceil(o − 1)
-        SimulatedRun.Result r = new SimulatedRun(new World(o, mode, parallelism, async, async + carry, 8, passTime, 1,
-                STEPS, SimulatedRun.filterRate(f))).run();
+        SimulatedRun.Result r = new SimulatedRun(new World(
+                        o, mode, parallelism, async, async + carry, 8, passTime, 1, STEPS, SimulatedRun.filterRate(f)))
+                .run();
         assertThat(r.trained()).as("every step trained").isEqualTo(STEPS * 8L);
-        assertThat(r.staleFraction()).as("stale drops of %d scored groups", r.scored()).isLessThanOrEqualTo(0.02);
-        assertThat(r.windowOverflow()).as("useful groups of versions <= v beyond the window of v plus headroom")
+        assertThat(r.staleFraction())
+                .as("stale drops of %d scored groups", r.scored())
+                .isLessThanOrEqualTo(0.02);
+        assertThat(r.windowOverflow())
+                .as("useful groups of versions <= v beyond the window of v plus headroom")
                 .isZero();
-        assertThat(r.maxStalenessTrained()).as("carried at most ceil(o - 1) steps past the async level")
+        assertThat(r.maxStalenessTrained())
+                .as("carried at most ceil(o - 1) steps past the async level")
                 .isLessThanOrEqualTo(async + carry);
-        assertThat(r.maxKeys()).as("per-problem state of fresh problems: queued and in flight only")
+        assertThat(r.maxKeys())
+                .as("per-problem state of fresh problems: queued and in flight only")
                 .isLessThanOrEqualTo(r.keyBound());
     }
 
@@ -92,19 +96,23 @@ class AdmissionSchedulerTest {
      */
     @ParameterizedTest(name = "{0} parallelism={1} async={2} o={3} filtered={4}")
     @MethodSource("belowOneMinusOneOverO")
-    void theLearnerNeverStarvesWhenTheFilterRateIsBelowOneMinusOneOverTheFactor(Oversampling mode, int parallelism,
-            int async, double o, double f) throws Exception {
-        SimulatedRun.Result r = new SimulatedRun(new World(o, mode, parallelism, async, async + 1, 8, 0.5, 1, STEPS,
-                SimulatedRun.filterRate(f))).run();
+    void theLearnerNeverStarvesWhenTheFilterRateIsBelowOneMinusOneOverTheFactor(
+            Oversampling mode, int parallelism, int async, double o, double f) throws Exception {
+        SimulatedRun.Result r = new SimulatedRun(
+                        new World(o, mode, parallelism, async, async + 1, 8, 0.5, 1, STEPS, SimulatedRun.filterRate(f)))
+                .run();
         assertThat(r.learnerWaitAfterWarmUp()).isZero();
         assertThat(r.stale()).isZero();
     }
 
     @Test
     void withoutOversamplingTheSameFilterRateStarvesTheLearner() throws Exception {
-        SimulatedRun.Result r = new SimulatedRun(new World(1.0, Oversampling.FIXED, 1, 1, 1, 8, 0.5, 1, STEPS,
-                SimulatedRun.filterRate(0.3))).run();
-        assertThat(r.learnerWaitAfterWarmUp()).as("the learner waits: the test above could fail").isPositive();
+        SimulatedRun.Result r = new SimulatedRun(
+                        new World(1.0, Oversampling.FIXED, 1, 1, 1, 8, 0.5, 1, STEPS, SimulatedRun.filterRate(0.3)))
+                .run();
+        assertThat(r.learnerWaitAfterWarmUp())
+                .as("the learner waits: the test above could fail")
+                .isPositive();
     }
 
     @Test
@@ -112,8 +120,19 @@ class AdmissionSchedulerTest {
         double[] waits = new double[3];
         double[] factors = {1.0, 1.5, 2.0};
         for (int i = 0; i < factors.length; i++) {
-            waits[i] = new SimulatedRun(new World(factors[i], Oversampling.FIXED, 1, 0, factors[i] > 1 ? 1 : 0, 8, 0.5,
-                    1, STEPS, SimulatedRun.filterRate(0.5))).run().learnerWait();
+            waits[i] = new SimulatedRun(new World(
+                            factors[i],
+                            Oversampling.FIXED,
+                            1,
+                            0,
+                            factors[i] > 1 ? 1 : 0,
+                            8,
+                            0.5,
+                            1,
+                            STEPS,
+                            SimulatedRun.filterRate(0.5)))
+                    .run()
+                    .learnerWait();
         }
         assertThat(waits[1]).isLessThan(waits[0]);
         assertThat(waits[2]).isLessThan(waits[1]);
@@ -134,8 +153,11 @@ class AdmissionSchedulerTest {
             }
         }
         long window = AdmissionGate.of(16, 8, 1, 1, Oversampling.FIXED).window(0, rounds - 1);
-        assertThat(fixed.scheduler.useful() - window).as("fixed: the whole headroom is surplus").isEqualTo(8);
-        assertThat(adaptive.scheduler.useful() - window).as("adaptive: about what the estimate misses")
+        assertThat(fixed.scheduler.useful() - window)
+                .as("fixed: the whole headroom is surplus")
+                .isEqualTo(8);
+        assertThat(adaptive.scheduler.useful() - window)
+                .as("adaptive: about what the estimate misses")
                 .isBetween(0.0, 2.0);
         // No group useful: adaptive keeps the whole headroom in flight, as fixed does.
         Scheduled useless = scheduled(AdmissionGate.of(16, 8, 1, 1, Oversampling.ADAPTIVE));
@@ -165,17 +187,23 @@ class AdmissionSchedulerTest {
     void theQueueIsBoundedExceptWhileAStopIsUnderWayAndNothingIsTakenAfterTheEnd() throws Exception {
         AdmissionGate gate = AdmissionGate.of(2, 2, 0, 1, Oversampling.FIXED);
         Scheduled s = scheduled(gate);
-        assertThat(s.scheduler.inputBlocked()).as("no version yet: the queue fills").isTrue();
+        assertThat(s.scheduler.inputBlocked())
+                .as("no version yet: the queue fills")
+                .isTrue();
         assertThat(s.scheduler.queued()).isEqualTo(gate.queueCapacity(0));
         s.scheduler.polled(new AdmissionScheduler.Poll(-1, 0, false, true));
-        assertThat(s.scheduler.inputBlocked()).as("stopping: everything before the barrier goes in").isFalse();
+        assertThat(s.scheduler.inputBlocked())
+                .as("stopping: everything before the barrier goes in")
+                .isFalse();
         s.offer(5);
         assertThat(s.scheduler.queued()).isEqualTo(gate.queueCapacity(0) + 5);
         assertThat(s.store.waiting).hasSize(gate.queueCapacity(0) + 5);
         s.scheduler.polled(new AdmissionScheduler.Poll(0, 0, true, false));
         int queued = s.scheduler.queued();
         s.offer(3);
-        assertThat(s.scheduler.queued()).as("the run is over: new problems are not taken").isEqualTo(queued);
+        assertThat(s.scheduler.queued())
+                .as("the run is over: new problems are not taken")
+                .isEqualTo(queued);
         assertThat(s.scheduler.inFlight()).as("nor admitted").isZero();
     }
 
@@ -183,8 +211,12 @@ class AdmissionSchedulerTest {
     void aProblemBackWhileItsGroupIsInFlightHoldsTheQueueUntilThatGroupIsBack() throws Exception {
         MapProblemStore store = new MapProblemStore();
         List<GroupRequest> generated = new ArrayList<>();
-        AdmissionScheduler s = new AdmissionScheduler(settings(AdmissionGate.of(8, 8, 1, 1, Oversampling.FIXED),
-                false), 0, null, store, collecting(generated, new ArrayList<>()));
+        AdmissionScheduler s = new AdmissionScheduler(
+                settings(AdmissionGate.of(8, 8, 1, 1, Oversampling.FIXED), false),
+                0,
+                null,
+                store,
+                collecting(generated, new ArrayList<>()));
         s.polled(new AdmissionScheduler.Poll(0, 0, false, false));
         s.offer(problem("p"));
         s.offer(problem("p")); // the next epoch: p again
@@ -192,7 +224,8 @@ class AdmissionSchedulerTest {
         assertThat(generated).extracting(r -> r.problem().id()).containsExactly("p");
         assertThat(s.queued()).isEqualTo(2);
         s.complete(List.of(group(generated.get(0), 0.5)));
-        assertThat(generated).extracting(r -> r.problem().id() + "#" + r.admission())
+        assertThat(generated)
+                .extracting(r -> r.problem().id() + "#" + r.admission())
                 .as("its pool decided, p goes again (its state kept while it waits), then q")
                 .containsExactly("p#0", "p#1", "q#0");
     }
@@ -208,8 +241,12 @@ class AdmissionSchedulerTest {
     void easyAndHardProblemsAreSkippedAndFreshOnesForgottenButCounted() throws Exception {
         MapProblemStore store = new MapProblemStore();
         List<GroupRequest> out = new ArrayList<>();
-        AdmissionScheduler s = new AdmissionScheduler(settings(AdmissionGate.of(8, 8, 1, 1, Oversampling.FIXED),
-                true), 0, null, store, collecting(out, new ArrayList<>()));
+        AdmissionScheduler s = new AdmissionScheduler(
+                settings(AdmissionGate.of(8, 8, 1, 1, Oversampling.FIXED), true),
+                0,
+                null,
+                store,
+                collecting(out, new ArrayList<>()));
         s.polled(new AdmissionScheduler.Poll(0, 0, false, false));
         store.setState("easy", ProblemState.NEW.withPool(Pool.EASY));
         s.offer(problem("easy"));
@@ -218,35 +255,48 @@ class AdmissionSchedulerTest {
 
         MapProblemStore fresh = new MapProblemStore();
         List<GroupRequest> generated = new ArrayList<>();
-        AdmissionScheduler forgetting = new AdmissionScheduler(settings(AdmissionGate.of(8, 8, 1, 1,
-                Oversampling.FIXED), false), 0, null, fresh, collecting(generated, new ArrayList<>()));
+        AdmissionScheduler forgetting = new AdmissionScheduler(
+                settings(AdmissionGate.of(8, 8, 1, 1, Oversampling.FIXED), false),
+                0,
+                null,
+                fresh,
+                collecting(generated, new ArrayList<>()));
         forgetting.polled(new AdmissionScheduler.Poll(0, 0, false, false));
         forgetting.offer(problem("a"));
         forgetting.complete(List.of(group(generated.get(0), 1.0)));
         assertThat(fresh.keys()).as("a cannot come back: nothing kept").isZero();
         assertThat(forgetting.poolCounts()).isEqualTo(new PoolCounts(1, 0, 0));
-        assertThat(forgetting.snapshot("job").clearedEasy()).as("and the count survives a restore").isEqualTo(1);
+        assertThat(forgetting.snapshot("job").clearedEasy())
+                .as("and the count survives a restore")
+                .isEqualTo(1);
     }
 
     @Test
     void adaptiveEstimatesComeFromEachProblemsEvidenceKeptInItsState() throws Exception {
         MapProblemStore store = new MapProblemStore();
         List<GroupRequest> generated = new ArrayList<>();
-        AdmissionScheduler s = new AdmissionScheduler(settings(AdmissionGate.of(16, 8, 1, 1, Oversampling.ADAPTIVE),
-                true), 0, null, store, collecting(generated, new ArrayList<>()));
+        AdmissionScheduler s = new AdmissionScheduler(
+                settings(AdmissionGate.of(16, 8, 1, 1, Oversampling.ADAPTIVE), true),
+                0,
+                null,
+                store,
+                collecting(generated, new ArrayList<>()));
         s.polled(new AdmissionScheduler.Poll(0, 0, false, false));
         for (int round = 0; round < 3; round++) {
             s.offer(problem("solved"));
             s.complete(List.of(group(generated.get(generated.size() - 1), 0.75)));
         }
-        assertThat(store.state("solved").rollouts()).as("its evidence, in its keyed state").isEqualTo(3 * G);
+        assertThat(store.state("solved").rollouts())
+                .as("its evidence, in its keyed state")
+                .isEqualTo(3 * G);
         assertThat(store.state("solved").passes()).isEqualTo(9);
         s.offer(problem("solved"));
         s.offer(problem("new"));
         GroupRequest seen = generated.get(3);
         GroupRequest unseen = generated.get(4);
         assertThat(seen.problem().id()).isEqualTo("solved");
-        assertThat(seen.usefulChance()).as("its own rewards move it from the task's prior")
+        assertThat(seen.usefulChance())
+                .as("its own rewards move it from the task's prior")
                 .isNotEqualTo(unseen.usefulChance());
         assertThat(s.expectedUsefulInFlight()).isEqualTo(seen.usefulChance() + unseen.usefulChance());
     }
@@ -254,8 +304,8 @@ class AdmissionSchedulerTest {
     @Test
     void afterARescaleEachSubtaskTakesItsShareOfTheCounts() {
         AdmissionGate two = AdmissionGate.of(12, 8, 1, 2, Oversampling.FIXED);
-        List<GateState> one = List.of(new GateState(0, 1, 40, 3.0, 6, 100, 2, 5, 1,
-                new PassRates.Stats(50, 0.4, 0.2), "job"));
+        List<GateState> one =
+                List.of(new GateState(0, 1, 40, 3.0, 6, 100, 2, 5, 1, new PassRates.Stats(50, 0.4, 0.2), "job"));
         GateState first = AdmissionScheduler.restoredCounts(one, two, 0);
         GateState second = AdmissionScheduler.restoredCounts(one, two, 1);
         assertThat(first.useful() + second.useful()).isEqualTo(40);
@@ -265,19 +315,27 @@ class AdmissionSchedulerTest {
         assertThat(first.clearedNormal() + second.clearedNormal()).isEqualTo(5);
         assertThat(first.passRates().mean()).isEqualTo(0.4);
         assertThat(AdmissionScheduler.restoredCounts(one, AdmissionGate.of(12, 8, 1, 1, Oversampling.FIXED), 0))
-                .as("same parallelism: its own").isSameAs(one.get(0));
+                .as("same parallelism: its own")
+                .isSameAs(one.get(0));
         assertThat(AdmissionScheduler.restoredCounts(List.of(), two, 0)).isNull();
     }
 
     // ---------------------------------------------------------------- fixtures
 
     private static RolloutSettings settings(AdmissionGate gate, boolean recur) {
-        return new RolloutSettings(gate, new DifficultyPools(0.9, 0.1),
+        return new RolloutSettings(
+                gate,
+                new DifficultyPools(0.9, 0.1),
                 rollouts -> {
                     double mean = ScoredGroup.meanReward(rollouts);
-                    return new GroupVerdict(new float[rollouts.length], mean == 0.0 || mean == 1.0
-                            ? DropReason.DIFFICULTY : null);
-                }, 64, 100, ReAdmission.NONE, G, recur);
+                    return new GroupVerdict(
+                            new float[rollouts.length], mean == 0.0 || mean == 1.0 ? DropReason.DIFFICULTY : null);
+                },
+                64,
+                100,
+                ReAdmission.NONE,
+                G,
+                recur);
     }
 
     private static Dispatch collecting(List<GroupRequest> generated, List<List<GroupRequest>> waves) {
@@ -303,8 +361,14 @@ class AdmissionSchedulerTest {
     private static SampledGroup group(GroupRequest request, double passRate) {
         Rollout[] rollouts = new Rollout[G];
         for (int i = 0; i < G; i++) {
-            rollouts[i] = new Rollout(new int[] {3, 2}, new float[] {-1f, -1f}, "r", i < passRate * G ? 1 : 0,
-                    FinishReason.STOP, null, null);
+            rollouts[i] = new Rollout(
+                    new int[] {3, 2},
+                    new float[] {-1f, -1f},
+                    "r",
+                    i < passRate * G ? 1 : 0,
+                    FinishReason.STOP,
+                    null,
+                    null);
         }
         return new SampledGroup(request, new int[] {1}, 0, 1, rollouts);
     }
@@ -355,5 +419,4 @@ class AdmissionSchedulerTest {
     private static Scheduled scheduled(AdmissionGate gate) throws Exception {
         return new Scheduled(gate);
     }
-
 }

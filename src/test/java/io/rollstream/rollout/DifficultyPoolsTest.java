@@ -3,7 +3,6 @@ package io.rollstream.rollout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rollstream.rollout.DifficultyPools.Pool;
-
 import org.junit.jupiter.api.Test;
 
 class DifficultyPoolsTest {

@@ -1,7 +1,6 @@
 package io.rollstream.rollout;
 
 import io.rollstream.tasks.Problem;
-
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;

@@ -3,7 +3,6 @@ package io.rollstream.rollout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
-
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.device.Placement;
 import io.rollstream.model.GptModel;
@@ -14,14 +13,12 @@ import io.rollstream.tasks.Problem;
 import io.rollstream.tasks.Task;
 import io.rollstream.tasks.Tasks;
 import io.rollstream.tokenizer.CharTokenizer;
-
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The DJL sampler's handling of pinned policy versions. */
 @Tag("djl")
@@ -43,9 +40,10 @@ class ModelGroupSamplerTest {
         }
         store.delete(1); // collected by the learner
         Problem problem = task.problem(0);
-        try (ModelGroupSampler sampler = new ModelGroupSampler(store, task.verifier(), SamplingParams.sample(4), 2, 64,
-                7, Placement.cpu())) {
-            List<SampledGroup> groups = sampler.generate(List.of(GroupRequest.admitted(problem, 0, 0, 1).pinnedTo(1),
+        try (ModelGroupSampler sampler =
+                new ModelGroupSampler(store, task.verifier(), SamplingParams.sample(4), 2, 64, 7, Placement.cpu())) {
+            List<SampledGroup> groups = sampler.generate(List.of(
+                    GroupRequest.admitted(problem, 0, 0, 1).pinnedTo(1),
                     GroupRequest.admitted(problem, 1, 1, 1).pinnedTo(2)));
             assertThat(groups).extracting(SampledGroup::policyVersion).containsExactly(3L, 2L);
             assertThat(groups).allSatisfy(g -> assertThat(g.rollouts()).hasSize(2));

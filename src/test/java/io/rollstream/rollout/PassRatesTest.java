@@ -7,11 +7,9 @@ import io.rollstream.types.FinishReason;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 class PassRatesTest {
 
@@ -20,8 +18,8 @@ class PassRatesTest {
     private static ScoredGroup group(int passes) {
         Rollout[] rollouts = new Rollout[G];
         for (int i = 0; i < G; i++) {
-            rollouts[i] = new Rollout(new int[] {2}, new float[] {0f}, "r", i < passes ? 1 : 0, FinishReason.STOP, null,
-                    null);
+            rollouts[i] = new Rollout(
+                    new int[] {2}, new float[] {0f}, "r", i < passes ? 1 : 0, FinishReason.STOP, null, null);
         }
         return new ScoredGroup("p#0", "p", "t", "q", "a", new int[] {1}, 0, 0, 0, PoolCounts.EMPTY, 1, rollouts, null);
     }
@@ -29,8 +27,8 @@ class PassRatesTest {
     @Test
     void beforeAnyGroupThePriorIsUniform() {
         // E[p^G] under Beta(1, 1) is 1 / (G + 1): a group is useful with chance 1 − 2 / (G + 1)
-        assertThat(new PassRates(G, null).usefulChance(PassRates.Evidence.NONE)).isCloseTo(1 - 2.0 / (G + 1),
-                within(1e-12));
+        assertThat(new PassRates(G, null).usefulChance(PassRates.Evidence.NONE))
+                .isCloseTo(1 - 2.0 / (G + 1), within(1e-12));
     }
 
     @Test
@@ -61,7 +59,9 @@ class PassRatesTest {
         for (int i = 0; i < 400; i++) {
             polarized.observe(group(i % 2 == 0 ? 0 : G));
         }
-        assertThat(polarized.usefulChance(PassRates.Evidence.NONE)).as("an unseen problem").isLessThan(0.05);
+        assertThat(polarized.usefulChance(PassRates.Evidence.NONE))
+                .as("an unseen problem")
+                .isLessThan(0.05);
         // A task where every problem is solved half the time: almost every group is useful.
         PassRates even = new PassRates(G, null);
         for (int i = 0; i < 400; i++) {
@@ -83,6 +83,7 @@ class PassRatesTest {
             rates.observe(group(i % 3));
         }
         PassRates restored = new PassRates(G, rates.snapshot());
-        assertThat(restored.usefulChance(PassRates.Evidence.NONE)).isEqualTo(rates.usefulChance(PassRates.Evidence.NONE));
+        assertThat(restored.usefulChance(PassRates.Evidence.NONE))
+                .isEqualTo(rates.usefulChance(PassRates.Evidence.NONE));
     }
 }

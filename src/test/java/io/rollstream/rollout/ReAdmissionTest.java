@@ -3,12 +3,10 @@ package io.rollstream.rollout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rollstream.rollout.DifficultyPools.Pool;
-
-import org.junit.jupiter.api.Test;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 class ReAdmissionTest {
 
@@ -35,7 +33,9 @@ class ReAdmissionTest {
         assertThat(chosen.stream().filter(p -> p.startsWith("h"))).hasSize(2);
         assertThat(chosen).noneMatch(p -> p.startsWith("n"));
         assertThat(readmission.select(pools(10, 5, 20))).isEqualTo(chosen);
-        assertThat(new ReAdmission(0.25, 0.5, 8).select(pools(10, 5, 20))).as("another seed").isNotEqualTo(chosen);
+        assertThat(new ReAdmission(0.25, 0.5, 8).select(pools(10, 5, 20)))
+                .as("another seed")
+                .isNotEqualTo(chosen);
     }
 
     @Test

@@ -13,7 +13,15 @@ import io.rollstream.tokenizer.TokenizerSpec;
 import io.rollstream.types.DropReason;
 import io.rollstream.types.GroupVerdict;
 import io.rollstream.types.ScoredGroup;
-
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
@@ -25,16 +33,6 @@ import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
-import java.util.function.Predicate;
 
 /** The rollout operator with a fake deterministic sampler: groups, pools, gate, restore. */
 class RolloutOperatorTest {
@@ -66,12 +64,13 @@ class RolloutOperatorTest {
 
     /** One generator, no oversampling: {@code groupsPerBatch} groups per version; per-problem state kept. */
     private static RolloutSettings settings(int groupsPerBatch, int maxAsync, GroupJudge filter) {
-        return settings(AdmissionGate.of(groupsPerBatch, groupsPerBatch, maxAsync, 1, Oversampling.FIXED), filter, true);
+        return settings(
+                AdmissionGate.of(groupsPerBatch, groupsPerBatch, maxAsync, 1, Oversampling.FIXED), filter, true);
     }
 
     private static RolloutSettings settings(AdmissionGate gate, GroupJudge filter, boolean problemsRecur) {
-        return new RolloutSettings(gate, new DifficultyPools(0.9, 0.1), filter, 8, POLL_MILLIS, ReAdmission.NONE, G,
-                problemsRecur);
+        return new RolloutSettings(
+                gate, new DifficultyPools(0.9, 0.1), filter, 8, POLL_MILLIS, ReAdmission.NONE, G, problemsRecur);
     }
 
     private static final int POLL_MILLIS = 100;
@@ -138,8 +137,10 @@ class RolloutOperatorTest {
     void inSynchronousModeTheGroupsOfAStepAreGeneratedTogetherWhenTheGateCloses() throws Exception {
         PASSES.clear();
         PolicyStore store = storeWithVersions(0);
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new RolloutOperatorFactory(settings(3, 0,
-                GroupJudge.none()), recordingPasses(), store), Problem::id, Types.STRING)) {
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new RolloutOperatorFactory(settings(3, 0, GroupJudge.none()), recordingPasses(), store),
+                Problem::id,
+                Types.STRING)) {
             h.open();
             for (String id : List.of("a", "b", "c")) {
                 h.processElement(problem(id, "mix:" + id), 0);
@@ -162,9 +163,12 @@ class RolloutOperatorTest {
                 h.processElement(p, 0);
             }
             runMailsUntil(h, () -> h.extractOutputValues().size() == 4);
-            assertThat(h.extractOutputValues()).extracting(ScoredGroup::groupId)
+            assertThat(h.extractOutputValues())
+                    .extracting(ScoredGroup::groupId)
                     .containsExactlyInAnyOrder("e#0", "h#0", "n#0", "n#1");
-            ScoredGroup last = h.extractOutputValues().stream().filter(g -> g.groupId().equals("n#1")).findFirst()
+            ScoredGroup last = h.extractOutputValues().stream()
+                    .filter(g -> g.groupId().equals("n#1"))
+                    .findFirst()
                     .orElseThrow();
             assertThat(last.pools().easy()).isEqualTo(1);
             assertThat(last.pools().hard()).isEqualTo(1);
@@ -182,7 +186,8 @@ class RolloutOperatorTest {
             runMailsUntil(h, () -> h.extractOutputValues().size() == 2);
             // The budget for version 0 is spent: the next problem waits until version 1 is visible.
             publish(store, 1);
-            h.setProcessingTime(h.getProcessingTime() + 1_000); // the poll timer becomes a mail that the waiting operator runs
+            h.setProcessingTime(
+                    h.getProcessingTime() + 1_000); // the poll timer becomes a mail that the waiting operator runs
             h.processElement(problem("c", "mix:c"), 0);
             runMailsUntil(h, () -> h.extractOutputValues().size() == 3);
             assertThat(h.extractOutputValues().get(2).groupId()).isEqualTo("c#0");
@@ -214,8 +219,8 @@ class RolloutOperatorTest {
 
     @Test
     void groupsThatFiltersWillDropGiveTheirSlotBack() throws Exception {
-        GroupJudge dropEasy = rollouts -> new GroupVerdict(new float[rollouts.length],
-                ScoredGroup.meanReward(rollouts) == 1.0 ? DropReason.DIFFICULTY : null);
+        GroupJudge dropEasy = rollouts -> new GroupVerdict(
+                new float[rollouts.length], ScoredGroup.meanReward(rollouts) == 1.0 ? DropReason.DIFFICULTY : null);
         try (var h = harness(settings(2, 0, dropEasy), storeWithVersions(0))) {
             h.open();
             // Budget 2 at version 0: the easy groups are refunded, so all four are admitted.
@@ -223,7 +228,8 @@ class RolloutOperatorTest {
                 h.processElement(problem("e" + i, "easy:" + i), 0);
             }
             runMailsUntil(h, () -> h.extractOutputValues().size() == 4);
-            assertThat(h.extractOutputValues()).allSatisfy(g -> assertThat(g.policyVersion()).isZero());
+            assertThat(h.extractOutputValues())
+                    .allSatisfy(g -> assertThat(g.policyVersion()).isZero());
         }
     }
 
@@ -246,7 +252,8 @@ class RolloutOperatorTest {
             restored.initializeState(snapshot);
             restored.open();
             runMailsUntil(restored, () -> restored.extractOutputValues().size() == 2);
-            assertThat(restored.extractOutputValues()).extracting(ScoredGroup::groupId)
+            assertThat(restored.extractOutputValues())
+                    .extracting(ScoredGroup::groupId)
                     .containsExactlyInAnyOrder("p1#0", "p2#0");
             // Admission counts survived: the next admission of p1 is its second.
             restored.processElement(problem("p1", "mix:1"), 0);
@@ -265,8 +272,12 @@ class RolloutOperatorTest {
         List<String> pendingIds = List.of("p0", "p1", "p2", "p3");
         OperatorSubtaskState snapshot;
         try (var h = new KeyedOneInputStreamOperatorTestHarness<String, Problem, ScoredGroup>(
-                new RolloutOperatorFactory(one, FakeGroupSampler.factory(G), store), Problem::id, Types.STRING,
-                maxParallelism, 1, 0)) {
+                new RolloutOperatorFactory(one, FakeGroupSampler.factory(G), store),
+                Problem::id,
+                Types.STRING,
+                maxParallelism,
+                1,
+                0)) {
             h.open();
             easy.forEach(id -> process(h, problem(id, "easy:" + id)));
             runMailsUntil(h, () -> h.extractOutputValues().size() == easy.size());
@@ -278,21 +289,28 @@ class RolloutOperatorTest {
         List<String> regenerated = new ArrayList<>();
         for (int subtask = 0; subtask < 2; subtask++) {
             int index = subtask;
-            Predicate<String> owned = key -> KeyGroupRangeAssignment
-                    .assignKeyToParallelOperator(key, maxParallelism, 2) == index;
+            Predicate<String> owned =
+                    key -> KeyGroupRangeAssignment.assignKeyToParallelOperator(key, maxParallelism, 2) == index;
             long expected = pendingIds.stream().filter(owned).count();
             try (var h = new KeyedOneInputStreamOperatorTestHarness<String, Problem, ScoredGroup>(
-                    new RolloutOperatorFactory(two, FakeGroupSampler.factory(G), store), Problem::id, Types.STRING,
-                    maxParallelism, 2, subtask)) {
-                h.initializeState(AbstractStreamOperatorTestHarness
-                        .repartitionOperatorState(snapshot, maxParallelism, 1, 2, subtask));
+                    new RolloutOperatorFactory(two, FakeGroupSampler.factory(G), store),
+                    Problem::id,
+                    Types.STRING,
+                    maxParallelism,
+                    2,
+                    subtask)) {
+                h.initializeState(AbstractStreamOperatorTestHarness.repartitionOperatorState(
+                        snapshot, maxParallelism, 1, 2, subtask));
                 h.open();
                 runMailsUntil(h, () -> h.extractOutputValues().size() == expected);
                 // This subtask's easy problems kept their pool: they are not generated again.
                 easy.stream().filter(owned).forEach(id -> process(h, problem(id, "easy:" + id)));
-                assertThat(((RolloutOperator) h.getOperator()).scheduler().inFlight()).isZero();
+                assertThat(((RolloutOperator) h.getOperator()).scheduler().inFlight())
+                        .isZero();
                 h.extractOutputValues().forEach(g -> {
-                    assertThat(owned.test(g.problemId())).as("%s re-submitted by its key's owner", g.groupId()).isTrue();
+                    assertThat(owned.test(g.problemId()))
+                            .as("%s re-submitted by its key's owner", g.groupId())
+                            .isTrue();
                     regenerated.add(g.groupId());
                 });
             }
@@ -312,7 +330,9 @@ class RolloutOperatorTest {
             // The window of version 0 is spent: these wait for version 1, in the queue (keyed state).
             h.processElement(problem("b", "mix:b"), 0);
             h.processElement(problem("c", "mix:c"), 0);
-            assertThat(h.getOperator()).extracting(o -> ((RolloutOperator) o).scheduler().inFlight()).isEqualTo(0L);
+            assertThat(h.getOperator())
+                    .extracting(o -> ((RolloutOperator) o).scheduler().inFlight())
+                    .isEqualTo(0L);
             assertThat(((RolloutOperator) h.getOperator()).scheduler().queued()).isEqualTo(2);
             snapshot = h.snapshot(1, 0);
         }
@@ -341,12 +361,13 @@ class RolloutOperatorTest {
             h.processElement(problem("b", "mix:b"), 0); // admitted under version 0, queued behind that pass
             publish(store, 1);
             h.setProcessingTime(h.getProcessingTime() + 1_000); // the poll sees version 1
-            runMailsUntil(h, () -> ((RolloutOperator) h.getOperator()).scheduler().newestVersion() == 1);
+            runMailsUntil(
+                    h, () -> ((RolloutOperator) h.getOperator()).scheduler().newestVersion() == 1);
             FakeGroupSampler.GATE.release(Integer.MAX_VALUE);
             runMailsUntil(h, () -> h.extractOutputValues().size() == 2);
-            assertThat(h.extractOutputValues()).extracting(ScoredGroup::groupId, ScoredGroup::policyVersion)
-                    .containsExactly(Tuple.tuple("a#0", 0L),
-                            Tuple.tuple("b#0", 1L));
+            assertThat(h.extractOutputValues())
+                    .extracting(ScoredGroup::groupId, ScoredGroup::policyVersion)
+                    .containsExactly(Tuple.tuple("a#0", 0L), Tuple.tuple("b#0", 1L));
         }
     }
 
@@ -354,8 +375,8 @@ class RolloutOperatorTest {
     void theKeyedStateOfFreshProblemsStaysBoundedWhileProblemsThatRecurKeepTheirs() throws Exception {
         int problems = 300;
         for (boolean recur : new boolean[] {false, true}) {
-            RolloutSettings settings = settings(AdmissionGate.of(8, 8, 1, 1, Oversampling.FIXED), GroupJudge.none(),
-                    recur);
+            RolloutSettings settings =
+                    settings(AdmissionGate.of(8, 8, 1, 1, Oversampling.FIXED), GroupJudge.none(), recur);
             PolicyStore store = new PolicyStore(dir.resolve("bounded-" + recur).toString());
             publish(store, 0);
             try (var h = harness(settings, store)) {
@@ -363,8 +384,8 @@ class RolloutOperatorTest {
                 int maxEntries = 0;
                 for (int i = 0; i < problems; i++) {
                     long versionNeeded = i / 8; // the window of version v admits the problems of steps v and v + 1
-                    if (versionNeeded > 0 && new RunSignals(store).latest().orElseThrow().version()
-                            < versionNeeded) {
+                    if (versionNeeded > 0
+                            && new RunSignals(store).latest().orElseThrow().version() < versionNeeded) {
                         publish(store, versionNeeded);
                     }
                     h.processElement(problem("p" + i, "mix:" + i), 0);
@@ -373,13 +394,22 @@ class RolloutOperatorTest {
                     maxEntries = Math.max(maxEntries, h.numKeyedStateEntries());
                 }
                 if (recur) {
-                    assertThat(h.numKeyedStateEntries()).as("pool, admissions and evidence of every problem")
+                    assertThat(h.numKeyedStateEntries())
+                            .as("pool, admissions and evidence of every problem")
                             .isEqualTo(problems);
                 } else {
-                    assertThat(h.numKeyedStateEntries()).as("nothing left once every group is back").isZero();
-                    assertThat(maxEntries).as("only what is queued or in flight").isLessThanOrEqualTo(3);
-                    assertThat(((RolloutOperator) h.getOperator()).scheduler().poolCounts().normal())
-                            .as("pool counts still count the cleared problems").isEqualTo(problems);
+                    assertThat(h.numKeyedStateEntries())
+                            .as("nothing left once every group is back")
+                            .isZero();
+                    assertThat(maxEntries)
+                            .as("only what is queued or in flight")
+                            .isLessThanOrEqualTo(3);
+                    assertThat(((RolloutOperator) h.getOperator())
+                                    .scheduler()
+                                    .poolCounts()
+                                    .normal())
+                            .as("pool counts still count the cleared problems")
+                            .isEqualTo(problems);
                 }
             }
         }

@@ -13,7 +13,6 @@ import io.rollstream.types.GroupVerdict;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
 import io.rollstream.types.TrainBatch;
-
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -45,8 +44,17 @@ final class SimulatedRun {
      * @param steps learner steps to run
      * @param problems what each problem's groups look like
      */
-    record World(double oversampling, Oversampling mode, int parallelism, int maxAsync, int maxOffPolicy,
-            int groupsPerBatch, double passTime, double stepTime, int steps, Problems problems) {}
+    record World(
+            double oversampling,
+            Oversampling mode,
+            int parallelism,
+            int maxAsync,
+            int maxOffPolicy,
+            int groupsPerBatch,
+            double passTime,
+            double stepTime,
+            int steps,
+            Problems problems) {}
 
     /** Rewards of the groups of problem {@code index}. */
     interface Problems {
@@ -126,9 +134,20 @@ final class SimulatedRun {
      * @param keyBound what the scheduler may hold per subtask: its queue, its window and headroom in
      *     flight, and a batch of slack
      */
-    record Result(long scored, long trained, long stale, long filtered, double learnerWait, double learnerWaitAfterWarmUp,
-            double time, long maxStalenessTrained, long windowOverflow, long maxStepWait, double generatedPerTrained,
-            int maxKeys, int keyBound) {
+    record Result(
+            long scored,
+            long trained,
+            long stale,
+            long filtered,
+            double learnerWait,
+            double learnerWaitAfterWarmUp,
+            double time,
+            long maxStalenessTrained,
+            long windowOverflow,
+            long maxStepWait,
+            double generatedPerTrained,
+            int maxKeys,
+            int keyBound) {
 
         double staleFraction() {
             return (double) stale / scored;
@@ -179,14 +198,20 @@ final class SimulatedRun {
     SimulatedRun(World world) {
         this.world = world;
         int problemsPerBatch = (int) (world.oversampling() * world.groupsPerBatch());
-        gate = AdmissionGate.of(problemsPerBatch, world.groupsPerBatch(), world.maxAsync(), world.parallelism(),
-                world.mode());
-        RolloutSettings settings = new RolloutSettings(gate, new DifficultyPools(null, null),
+        gate = AdmissionGate.of(
+                problemsPerBatch, world.groupsPerBatch(), world.maxAsync(), world.parallelism(), world.mode());
+        RolloutSettings settings = new RolloutSettings(
+                gate,
+                new DifficultyPools(null, null),
                 rollouts -> {
                     float[] advantages = Advantages.of(rollouts, Advantages.Config.GROUP_MEAN);
                     return new GroupVerdict(advantages, GroupFilters.ALL.dropReason(rollouts, advantages));
                 },
-                1 << 20, 1, ReAdmission.NONE, G, false);
+                1 << 20,
+                1,
+                ReAdmission.NONE,
+                G,
+                false);
         busy = new boolean[world.parallelism()];
         nextProblem = new long[world.parallelism()];
         for (int i = 0; i < world.parallelism(); i++) {
@@ -213,8 +238,8 @@ final class SimulatedRun {
                 }
             }));
         }
-        assembler = new BatchAssembler(new BatchAssemblyConfig(world.groupsPerBatch() * G, G, world.maxOffPolicy(),
-                world.steps(), GroupFilters.ALL, false));
+        assembler = new BatchAssembler(new BatchAssemblyConfig(
+                world.groupsPerBatch() * G, G, world.maxOffPolicy(), world.steps(), GroupFilters.ALL, false));
     }
 
     private void later(double delay, Runnable action) {
@@ -244,9 +269,20 @@ final class SimulatedRun {
             long bound = (entry.getKey() + world.maxAsync() + 1) * world.groupsPerBatch() + gate.headroom();
             overflow = Math.max(overflow, cumulative - bound);
         }
-        return new Result(scored, trained, stale, filtered, wait, waitAfterWarmUp, now, maxStaleness, overflow,
-                Math.round(longestStepWait / world.passTime()), (double) scoredTokens / Math.max(1, trainedTokens),
-                maxKeys, gate.queueCapacity(0) + (world.maxAsync() + 2) * gate.share(0) + gate.headroomShare(0));
+        return new Result(
+                scored,
+                trained,
+                stale,
+                filtered,
+                wait,
+                waitAfterWarmUp,
+                now,
+                maxStaleness,
+                overflow,
+                Math.round(longestStepWait / world.passTime()),
+                (double) scoredTokens / Math.max(1, trainedTokens),
+                maxKeys,
+                gate.queueCapacity(0) + (world.maxAsync() + 2) * gate.share(0) + gate.headroomShare(0));
     }
 
     /** The source keeps every queue full (it is faster than generation). */
@@ -284,12 +320,13 @@ final class SimulatedRun {
         try {
             List<SampledGroup> groups = new ArrayList<>(pass.size());
             for (GroupRequest r : pass) {
-                long index = Long.parseLong(r.problem().id().substring(r.problem().id().indexOf('/') + 1));
+                long index = Long.parseLong(
+                        r.problem().id().substring(r.problem().id().indexOf('/') + 1));
                 double[] rewards = world.problems().rewards(index, r.admission(), G, random);
                 Rollout[] rollouts = new Rollout[G];
                 for (int i = 0; i < G; i++) {
-                    rollouts[i] = new Rollout(new int[] {3, 2}, new float[] {-1f, -1f}, "r", rewards[i],
-                            FinishReason.STOP, null, null);
+                    rollouts[i] = new Rollout(
+                            new int[] {3, 2}, new float[] {-1f, -1f}, "r", rewards[i], FinishReason.STOP, null, null);
                 }
                 groups.add(new SampledGroup(r, new int[] {1}, pinned, 1, rollouts));
             }
@@ -308,7 +345,8 @@ final class SimulatedRun {
             if (o.dropped() == null) {
                 trained++;
                 trainedTokens += o.group().completionTokens();
-                maxStaleness = Math.max(maxStaleness, o.trainedStep() - o.group().policyVersion());
+                maxStaleness =
+                        Math.max(maxStaleness, o.trainedStep() - o.group().policyVersion());
             } else if (o.dropped() == DropReason.STALE) {
                 stale++;
             } else {

@@ -6,14 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-
 import io.rollstream.testing.NativeArrays;
-
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -22,6 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Reading and writing safetensors: exact round trips, chunked reads, and every malformed header refused. */
 @Tag("djl")
@@ -52,7 +49,8 @@ class SafetensorsFileTest {
     void float32RoundTripsExactlyInAnyChunkSize() throws IOException {
         Path file = sample(SafetensorsDtype.F32);
         for (int chunk : new int[] {SafetensorsFile.CHUNK_BYTES, 28, 60, 1000}) {
-            try (SafetensorsFile f = SafetensorsFile.open(file, chunk); NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            try (SafetensorsFile f = SafetensorsFile.open(file, chunk);
+                    NDManager m = NDManager.newBaseManager(Device.cpu())) {
                 assertThat(f.metadata()).containsEntry("format", "pt");
                 assertThat(f.tensors()).containsOnlyKeys("a.weight", "b", "scalar");
                 NDArray a = f.readFloat32("a.weight", m);
@@ -67,7 +65,8 @@ class SafetensorsFileTest {
     @Test
     void bfloat16IsRoundedToNearestEvenAndWidenedExactly() throws IOException {
         Path file = sample(SafetensorsDtype.BF16);
-        try (SafetensorsFile f = SafetensorsFile.open(file, 40); NDManager m = NDManager.newBaseManager(Device.cpu())) {
+        try (SafetensorsFile f = SafetensorsFile.open(file, 40);
+                NDManager m = NDManager.newBaseManager(Device.cpu())) {
             float[] read = f.readFloat32("a.weight", m).toFloatArray();
             float[] original = ramp(70);
             for (int i = 0; i < read.length; i++) {
@@ -77,7 +76,8 @@ class SafetensorsFileTest {
         }
         // 1 + 2^-8 lies halfway between two bfloat16 values: it rounds to the even one (1.0).
         assertThat(HalfFloats.bf16ToFloat(HalfFloats.floatToBf16(1f + 0x1p-8f))).isEqualTo(1f);
-        assertThat(HalfFloats.bf16ToFloat(HalfFloats.floatToBf16(1f + 0x1p-7f + 0x1p-8f))).isEqualTo(1f + 0x1p-6f);
+        assertThat(HalfFloats.bf16ToFloat(HalfFloats.floatToBf16(1f + 0x1p-7f + 0x1p-8f)))
+                .isEqualTo(1f + 0x1p-6f);
         assertThat(HalfFloats.bf16ToFloat(HalfFloats.floatToBf16(Float.NaN))).isNaN();
     }
 
@@ -97,7 +97,8 @@ class SafetensorsFileTest {
     @Test
     void readingLeavesNoNativeArraysBehind() throws IOException {
         Path file = sample(SafetensorsDtype.BF16);
-        try (SafetensorsFile f = SafetensorsFile.open(file, 40); NDManager m = NDManager.newBaseManager(Device.cpu())) {
+        try (SafetensorsFile f = SafetensorsFile.open(file, 40);
+                NDManager m = NDManager.newBaseManager(Device.cpu())) {
             int live = NativeArrays.live();
             f.readFloat32("a.weight", m).close();
             assertThat(NativeArrays.live()).isEqualTo(live);
@@ -110,11 +111,13 @@ class SafetensorsFileTest {
         Assumptions.assumeTrue(Files.isReadable(maps), "needs Linux's /proc/self/maps");
         for (SafetensorsDtype dtype : new SafetensorsDtype[] {SafetensorsDtype.F32, SafetensorsDtype.BF16}) {
             Path file = sample(dtype);
-            try (SafetensorsFile f = SafetensorsFile.open(file, 60); NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            try (SafetensorsFile f = SafetensorsFile.open(file, 60);
+                    NDManager m = NDManager.newBaseManager(Device.cpu())) {
                 assertThat(f.readFloat32("a.weight", m).toFloatArray()).hasSize(70);
                 assertThat(f.readFloats("a.weight")).hasSize(70);
                 // A mapping would stay (and its pages count as resident) until a GC collected its buffer.
-                assertThat(Files.readString(maps)).doesNotContain(file.toRealPath().toString());
+                assertThat(Files.readString(maps))
+                        .doesNotContain(file.toRealPath().toString());
             }
         }
     }
@@ -122,7 +125,8 @@ class SafetensorsFileTest {
     @Test
     void aNonFloatTensorIsNotAWeight() throws IOException {
         Path file = raw("{\"ids\":{\"dtype\":\"I64\",\"shape\":[2],\"data_offsets\":[0,16]}}", 16);
-        try (SafetensorsFile f = SafetensorsFile.open(file); NDManager m = NDManager.newBaseManager(Device.cpu())) {
+        try (SafetensorsFile f = SafetensorsFile.open(file);
+                NDManager m = NDManager.newBaseManager(Device.cpu())) {
             assertThatThrownBy(() -> f.readFloat32("ids", m)).hasMessageContaining("stored as I64");
             assertThatThrownBy(() -> f.readFloat32("nope", m)).hasMessageContaining("no tensor nope");
         }
@@ -136,10 +140,12 @@ class SafetensorsFileTest {
         assertRefused(raw("{\"t\":{\"dtype\":\"Q4\",\"shape\":[2],\"data_offsets\":[0,2]}}", 2), "unknown dtype");
         assertRefused(raw("{\"t\":{\"dtype\":\"F32\",\"shape\":[-4],\"data_offsets\":[0,16]}}", 16), "non-negative");
         assertRefused(raw("{\"t\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[16,0]}}", 16), "outside");
-        assertRefused(raw("{\"t\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,16]}}",
-                16), "too large");
+        assertRefused(
+                raw("{\"t\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,16]}}", 16),
+                "too large");
         assertRefused(raw("{\"t\":{" + ok + ",\"extra\":1}}", 16), "unknown field extra");
-        assertRefused(raw("{\"t\":{" + ok + "},\"u\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}", 16),
+        assertRefused(
+                raw("{\"t\":{" + ok + "},\"u\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}", 16),
                 "overlap");
         assertRefused(raw("{\"t\":{" + ok + "},\"__metadata__\":{\"a\":1}}", 16), "not a string");
         assertRefused(raw("[1,2]", 0), "not a JSON object");
@@ -154,8 +160,10 @@ class SafetensorsFileTest {
     }
 
     private static void assertRefused(Path file, String reason) {
-        assertThatThrownBy(() -> SafetensorsFile.open(file).close()).isInstanceOf(IOException.class)
-                .hasMessageContaining(file.toString()).hasMessageContaining(reason);
+        assertThatThrownBy(() -> SafetensorsFile.open(file).close())
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining(reason);
     }
 
     private int files;

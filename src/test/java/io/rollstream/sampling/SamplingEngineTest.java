@@ -7,7 +7,6 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-
 import io.rollstream.model.GptModel;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.model.SamplingTruncation;
@@ -15,16 +14,14 @@ import io.rollstream.model.SequenceBatch;
 import io.rollstream.model.TokenLogprobs;
 import io.rollstream.testing.NativeArrays;
 import io.rollstream.types.FinishReason;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 @Tag("djl")
 class SamplingEngineTest {
@@ -39,10 +36,10 @@ class SamplingEngineTest {
 
     @BeforeAll
     static void models() {
-        learned = GptModel.initialize(new ModelConfig(VOCAB, 2, 2, 32, 64, 48, ModelConfig.Positions.LEARNED), 7,
-                Device.cpu());
-        rotary = GptModel.initialize(new ModelConfig(VOCAB, 2, 2, 32, 64, 48, ModelConfig.Positions.ROTARY), 7,
-                Device.cpu());
+        learned = GptModel.initialize(
+                new ModelConfig(VOCAB, 2, 2, 32, 64, 48, ModelConfig.Positions.LEARNED), 7, Device.cpu());
+        rotary = GptModel.initialize(
+                new ModelConfig(VOCAB, 2, 2, 32, 64, 48, ModelConfig.Positions.ROTARY), 7, Device.cpu());
     }
 
     @AfterAll
@@ -75,7 +72,8 @@ class SamplingEngineTest {
             List<Completion> recomputed = new SamplingEngine(Set.of(EOS), PAD, false).generate(model, reqs, params);
             for (int i = 0; i < reqs.size(); i++) {
                 assertThat(cached.get(i).tokens()).isEqualTo(recomputed.get(i).tokens());
-                assertThat(cached.get(i).finishReason()).isEqualTo(recomputed.get(i).finishReason());
+                assertThat(cached.get(i).finishReason())
+                        .isEqualTo(recomputed.get(i).finishReason());
                 float[] a = cached.get(i).logprobs();
                 float[] b = recomputed.get(i).logprobs();
                 for (int j = 0; j < a.length; j++) {
@@ -90,8 +88,12 @@ class SamplingEngineTest {
         List<GenerationRequest> reqs = requests(8, 5);
         SamplingParams params = new SamplingParams(0.7, 1.0, 0, 20, false);
         List<Completion> out = new SamplingEngine(Set.of(EOS), PAD, true).generate(rotary, reqs, params);
-        float[][] scored = TokenLogprobs.score(rotary, reqs.stream().map(GenerationRequest::prompt).toList(),
-                out.stream().map(Completion::tokens).toList(), PAD, 0.7);
+        float[][] scored = TokenLogprobs.score(
+                rotary,
+                reqs.stream().map(GenerationRequest::prompt).toList(),
+                out.stream().map(Completion::tokens).toList(),
+                PAD,
+                0.7);
         for (int i = 0; i < reqs.size(); i++) {
             for (int j = 0; j < scored[i].length; j++) {
                 assertThat(scored[i][j]).isCloseTo(out.get(i).logprobs()[j], within(1e-4f));
@@ -107,17 +109,25 @@ class SamplingEngineTest {
     @Test
     void truncatedBehaviourLogprobsMatchTheLearnersTruncatedForward() {
         List<GenerationRequest> reqs = requests(8, 5);
-        for (SamplingParams params : List.of(new SamplingParams(0.7, 0.8, 0, 20, false),
-                new SamplingParams(1.0, 1.0, 3, 20, false), new SamplingParams(1.3, 0.9, 5, 20, false))) {
+        for (SamplingParams params : List.of(
+                new SamplingParams(0.7, 0.8, 0, 20, false),
+                new SamplingParams(1.0, 1.0, 3, 20, false),
+                new SamplingParams(1.3, 0.9, 5, 20, false))) {
             List<Completion> out = new SamplingEngine(Set.of(EOS), PAD, true).generate(rotary, reqs, params);
             List<int[]> prompts = reqs.stream().map(GenerationRequest::prompt).toList();
             List<int[]> completions = out.stream().map(Completion::tokens).toList();
-            SequenceBatch batch = SequenceBatch.of(prompts, completions, PAD, rotary.config().contextLength());
+            SequenceBatch batch =
+                    SequenceBatch.of(prompts, completions, PAD, rotary.config().contextLength());
             float[][] learner;
             float[][] inSupport;
-            try (NDManager manager = rotary.newSubManager(); NDScope scope = new NDScope()) {
+            try (NDManager manager = rotary.newSubManager();
+                    NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
-                NDList forward = TokenLogprobs.forward(rotary, manager, batch, params.temperature(),
+                NDList forward = TokenLogprobs.forward(
+                        rotary,
+                        manager,
+                        batch,
+                        params.temperature(),
                         new SamplingTruncation(params.topP(), params.topK()));
                 learner = batch.gather(forward.get(0).toFloatArray());
                 inSupport = batch.gather(forward.get(2).toFloatArray());
@@ -160,13 +170,14 @@ class SamplingEngineTest {
             reqs.add(new GenerationRequest(prompt, RolloutSeeds.of(1, "p", 0, i, 0)));
         }
         List<Completion> out = engine.generate(learned, reqs, SamplingParams.sample(20));
-        assertThat(out.stream().map(c -> Arrays.toString(c.tokens())).distinct().count()).isGreaterThan(4);
+        assertThat(out.stream().map(c -> Arrays.toString(c.tokens())).distinct().count())
+                .isGreaterThan(4);
     }
 
     @Test
     void stopsAtEosOrAtTheLimit() {
-        List<Completion> out = new SamplingEngine(Set.of(EOS), PAD, true).generate(learned, requests(16, 3),
-                SamplingParams.sample(6));
+        List<Completion> out =
+                new SamplingEngine(Set.of(EOS), PAD, true).generate(learned, requests(16, 3), SamplingParams.sample(6));
         for (Completion c : out) {
             assertThat(c.tokens().length).isBetween(1, 6);
             if (c.finishReason() == FinishReason.STOP) {
@@ -180,7 +191,8 @@ class SamplingEngineTest {
     @Test
     void eachRowStopsAtTheFirstOfAnyStopId() {
         SamplingParams params = SamplingParams.sample(12);
-        List<Completion> unstopped = new SamplingEngine(Set.of(), PAD, true).generate(learned, requests(16, 41), params);
+        List<Completion> unstopped =
+                new SamplingEngine(Set.of(), PAD, true).generate(learned, requests(16, 41), params);
         Set<Integer> stops = Set.of(5, 9);
         List<Completion> stopped = new SamplingEngine(stops, PAD, true).generate(learned, requests(16, 41), params);
         int stoppedRows = 0;

@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import org.junit.jupiter.api.Test;
-
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 /** The per-row draw, without DJL. */
 class TokenSamplerTest {
@@ -50,13 +49,13 @@ class TokenSamplerTest {
     @Test
     void logprobIsUnderTheTemperedDistributionActuallySampled() {
         // top-p 0.5 keeps token 0 alone: it is drawn with probability 1
-        TokenSampler.Draw draw = new TokenSampler(new SamplingParams(1, 0.5, 0, 1, false))
-                .draw(LOGITS, 0, 4, new SplittableRandom(3));
+        TokenSampler.Draw draw =
+                new TokenSampler(new SamplingParams(1, 0.5, 0, 1, false)).draw(LOGITS, 0, 4, new SplittableRandom(3));
         assertThat(draw.token()).isZero();
         assertThat(draw.logprob()).isCloseTo(0f, within(1e-6f));
         // top-k 1 at temperature 2: the same single token
-        TokenSampler.Draw hot = new TokenSampler(new SamplingParams(2, 1, 1, 1, false))
-                .draw(LOGITS, 0, 4, new SplittableRandom(3));
+        TokenSampler.Draw hot =
+                new TokenSampler(new SamplingParams(2, 1, 1, 1, false)).draw(LOGITS, 0, 4, new SplittableRandom(3));
         assertThat(hot.logprob()).isCloseTo(0f, within(1e-6f));
         // untruncated at temperature 2: p ∝ (4, 2, 1, 1)^(1/2)
         double z = 2 + Math.sqrt(2) + 1 + 1;
@@ -71,8 +70,8 @@ class TokenSamplerTest {
     /** top-p 0.7 keeps tokens 0 and 1 (0.5 + 0.25 ≥ 0.7): renormalised to 2/3 and 1/3. */
     @Test
     void truncatedLogprobsAreRenormalisedOverTheKeptSet() {
-        for (SamplingParams params : new SamplingParams[] {new SamplingParams(1, 0.7, 0, 1, false),
-                new SamplingParams(1, 1, 2, 1, false)}) {
+        for (SamplingParams params :
+                new SamplingParams[] {new SamplingParams(1, 0.7, 0, 1, false), new SamplingParams(1, 1, 2, 1, false)}) {
             TokenSampler sampler = new TokenSampler(params);
             double mass = 0;
             Set<Integer> seen = new HashSet<>();

@@ -42,10 +42,12 @@ class BoundedLineFormatTest {
         byte[] bytes = "a\nb\r\nc\rd\n\n\r\n\u00e9\u20ac\ud83d\ude00\nlast".getBytes(UTF_8);
         byte[] broken = {'x', (byte) 0xC3, '(', '\n', (byte) 0xE2, (byte) 0x82};
         for (byte[] input : List.of(bytes, broken, "".getBytes(UTF_8), "\n".getBytes(UTF_8), "a\r".getBytes(UTF_8))) {
-            assertThat(lines(new ByteArrayInputStream(input))).extracting(BoundedLineFormat.Line::text)
+            assertThat(lines(new ByteArrayInputStream(input)))
+                    .extracting(BoundedLineFormat.Line::text)
                     .containsExactlyElementsOf(readLine(input));
         }
-        assertThat(lines(new ByteArrayInputStream(bytes))).extracting(BoundedLineFormat.Line::bytes)
+        assertThat(lines(new ByteArrayInputStream(bytes)))
+                .extracting(BoundedLineFormat.Line::bytes)
                 .containsExactly(1L, 1L, 1L, 1L, 0L, 0L, 9L, 4L);
     }
 
@@ -53,18 +55,25 @@ class BoundedLineFormatTest {
     void aLineLongerThanTheLimitKeepsOnlyItsBeginningAndTheNextLinesAreIntact() throws IOException {
         long length = 3L * BoundedLineFormat.MAX_LINE_BYTES; // 48 MiB, never held: streamed from a generator
         InputStream in = new SequenceInputStream(Collections.enumeration(List.of(
-                new ByteArrayInputStream("first\n".getBytes(UTF_8)), repeated((byte) 'x', length),
+                new ByteArrayInputStream("first\n".getBytes(UTF_8)),
+                repeated((byte) 'x', length),
                 new ByteArrayInputStream("\nafter\n".getBytes(UTF_8)))));
 
         List<BoundedLineFormat.Line> lines = lines(in);
 
-        assertThat(lines).extracting(BoundedLineFormat.Line::text)
+        assertThat(lines)
+                .extracting(BoundedLineFormat.Line::text)
                 .containsExactly("first", "x".repeat(BoundedLineFormat.KEPT_OF_TOO_LONG), "after");
         assertThat(lines.get(1).bytes()).isEqualTo(length);
-        assertThat(new SourceLine("f", 2, lines.get(1).text(), lines.get(1).bytes()).tooLong()).isTrue();
-        assertThat(ParseResult.tooLong(new SourceLine("f", 2, lines.get(1).text(), lines.get(1).bytes())))
-                .isInstanceOfSatisfying(ParseResult.Invalid.class, r -> assertThat(r.record().reason())
-                        .isEqualTo("the line has 50,331,648 bytes, more than the 16,777,216 a record may have"));
+        assertThat(new SourceLine("f", 2, lines.get(1).text(), lines.get(1).bytes()).tooLong())
+                .isTrue();
+        assertThat(ParseResult.tooLong(
+                        new SourceLine("f", 2, lines.get(1).text(), lines.get(1).bytes())))
+                .isInstanceOfSatisfying(
+                        ParseResult.Invalid.class,
+                        r -> assertThat(r.record().reason())
+                                .isEqualTo(
+                                        "the line has 50,331,648 bytes, more than the 16,777,216 a record may have"));
     }
 
     @Test
@@ -74,7 +83,8 @@ class BoundedLineFormatTest {
         List<BoundedLineFormat.Line> lines = lines(new ByteArrayInputStream(line));
         assertThat(lines).hasSize(1);
         assertThat(lines.get(0).text()).hasSize(BoundedLineFormat.MAX_LINE_BYTES);
-        assertThat(new SourceLine("f", 1, lines.get(0).text(), lines.get(0).bytes()).tooLong()).isFalse();
+        assertThat(new SourceLine("f", 1, lines.get(0).text(), lines.get(0).bytes()).tooLong())
+                .isFalse();
     }
 
     /** {@code count} copies of {@code b}, generated as read. */

@@ -2,11 +2,10 @@ package io.rollstream.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class EpochOrderTest {
 
@@ -41,6 +40,7 @@ class EpochOrderTest {
     @Test
     void withoutShufflingItemsComeInOrder() {
         EpochOrder order = new EpochOrder(3, 1, false);
-        assertThat(List.of(order.itemAt(0), order.itemAt(1), order.itemAt(2), order.itemAt(3))).containsExactly(0, 1, 2, 0);
+        assertThat(List.of(order.itemAt(0), order.itemAt(1), order.itemAt(2), order.itemAt(3)))
+                .containsExactly(0, 1, 2, 0);
     }
 }

@@ -31,9 +31,12 @@ class Gsm8kSampleTest {
         assertThat(problems).hasSize(12);
         MathAnswerVerifier verifier = new MathAnswerVerifier();
         for (Problem p : problems) {
-            String finalAnswer = p.answer().substring(p.answer().lastIndexOf("####") + 4).strip();
+            String finalAnswer =
+                    p.answer().substring(p.answer().lastIndexOf("####") + 4).strip();
             assertThat(p.prompt()).endsWith("?");
-            assertThat(verifier.score("Let me work it out.\n#### " + finalAnswer, p.answer())).as(p.prompt()).isEqualTo(1.0);
+            assertThat(verifier.score("Let me work it out.\n#### " + finalAnswer, p.answer()))
+                    .as(p.prompt())
+                    .isEqualTo(1.0);
             assertThat(verifier.score("#### 99999", p.answer())).isZero();
         }
         Problem fraction = problems.get(8);

@@ -31,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 class JsonlProblemsTest {
 
     /** The valid lines of data/problems.jsonl, in file order, as id:answer. */
-    private static final List<String> VALID = List.of("p1:5", ProblemParser.derivedId("What is 7*8?") + ":56",
-            "7:3", "p10:2.50");
+    private static final List<String> VALID =
+            List.of("p1:5", ProblemParser.derivedId("What is 7*8?") + ":56", "7:3", "p10:2.50");
 
     /** Its refused lines as line: reason. */
     private static final List<String> REFUSED = List.of(
@@ -43,8 +43,8 @@ class JsonlProblemsTest {
             "9: field 'prompt' contains invalid UTF-8 (U+FFFD at index 3)");
 
     private static StreamExecutionEnvironment env() {
-        return StreamExecutionEnvironment.createLocalEnvironment(1,
-                Configuration.fromMap(Map.of("pipeline.generic-types", "false")));
+        return StreamExecutionEnvironment.createLocalEnvironment(
+                1, Configuration.fromMap(Map.of("pipeline.generic-types", "false")));
     }
 
     private record Collected(List<Problem> problems, List<String> origins, List<InvalidRecord> invalid) {}
@@ -72,10 +72,13 @@ class JsonlProblemsTest {
         List<String> twice = new ArrayList<>(VALID);
         twice.addAll(VALID);
         assertThat(c.problems()).extracting(p -> p.id() + ":" + p.answer()).containsExactlyElementsOf(twice);
-        assertThat(c.problems()).extracting(Problem::task)
+        assertThat(c.problems())
+                .extracting(Problem::task)
                 .containsExactly("jsonl", "jsonl", "arithmetic", "jsonl", "jsonl", "jsonl", "arithmetic", "jsonl");
-        assertThat(c.origins()).as("every problem keeps its file and line")
-                .extracting(o -> o.substring(o.lastIndexOf(':') + 1)).containsExactly("1", "2", "8", "10", "1", "2", "8", "10");
+        assertThat(c.origins())
+                .as("every problem keeps its file and line")
+                .extracting(o -> o.substring(o.lastIndexOf(':') + 1))
+                .containsExactly("1", "2", "8", "10", "1", "2", "8", "10");
 
         assertThat(c.invalid()).hasSize(2 * REFUSED.size());
         for (int epoch = 0; epoch < 2; epoch++) {
@@ -90,39 +93,53 @@ class JsonlProblemsTest {
 
     @Test
     void readsTheFilesOfADirectoryInPathOrder(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve("part-b.jsonl"), "{\"id\": \"b1\", \"prompt\": \"b?\", \"answer\": 1}\n"
-                + "{\"id\": \"b2\", \"prompt\": \"b?\"}\n{\"id\": \"b3\", \"prompt\": \"b?\", \"answer\": 3}\n");
-        Files.writeString(dir.resolve("part-a.jsonl"), "{\"id\": \"a1\", \"prompt\": \"a?\", \"answer\": 1}\n"
-                + "{\"id\": \"a2\", \"prompt\": \"a?\", \"answer\": 2}");
+        Files.writeString(
+                dir.resolve("part-b.jsonl"),
+                "{\"id\": \"b1\", \"prompt\": \"b?\", \"answer\": 1}\n"
+                        + "{\"id\": \"b2\", \"prompt\": \"b?\"}\n{\"id\": \"b3\", \"prompt\": \"b?\", \"answer\": 3}\n");
+        Files.writeString(
+                dir.resolve("part-a.jsonl"),
+                "{\"id\": \"a1\", \"prompt\": \"a?\", \"answer\": 1}\n"
+                        + "{\"id\": \"a2\", \"prompt\": \"a?\", \"answer\": 2}");
         Files.writeString(dir.resolve("part-c-empty.jsonl"), "");
         Files.writeString(dir.resolve(".part-d-in-progress.jsonl"), "{\"id\": \"hidden\", \"prompt\": \"h\"");
 
         Collected c = runBounded(new JsonlSpec(dir.toString(), false, 2, null, "jsonl"));
 
-        assertThat(c.problems()).extracting(Problem::id).containsExactly("a1", "a2", "b1", "b3", "a1", "a2", "b1", "b3");
-        assertThat(c.invalid()).extracting(r -> r.source().substring(r.source().lastIndexOf('/') + 1) + " " + r.reason())
+        assertThat(c.problems())
+                .extracting(Problem::id)
+                .containsExactly("a1", "a2", "b1", "b3", "a1", "a2", "b1", "b3");
+        assertThat(c.invalid())
+                .extracting(r -> r.source().substring(r.source().lastIndexOf('/') + 1) + " " + r.reason())
                 .containsExactly("part-b.jsonl:2 missing field 'answer'", "part-b.jsonl:2 missing field 'answer'");
     }
 
     @Test
     void aSecondRecordWithTheSameIdAndOtherContentIsRefusedNamingTheFirst(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve("a.jsonl"), "{\"id\": \"q1\", \"prompt\": \"1+1=\", \"answer\": 2}\n"
-                + "{\"id\": \"q2\", \"prompt\": \"2+2=\", \"answer\": 4}\n"
-                + "{\"id\": \"q1\", \"prompt\": \"3+3=\", \"answer\": 6}\n" // another problem under q1
-                + "{\"id\": \"q2\", \"prompt\": \"2+2=\", \"answer\": 4}\n"); // the same problem again
-        Files.writeString(dir.resolve("b.jsonl"), "{\"id\": \"q2\", \"prompt\": \"2+2=\", \"answer\": 5}\n"
-                + "{\"prompt\": \"1+1=\", \"answer\": 2}\n{\"prompt\": \"1+1=\", \"answer\": 3}\n");
+        Files.writeString(
+                dir.resolve("a.jsonl"),
+                "{\"id\": \"q1\", \"prompt\": \"1+1=\", \"answer\": 2}\n"
+                        + "{\"id\": \"q2\", \"prompt\": \"2+2=\", \"answer\": 4}\n"
+                        + "{\"id\": \"q1\", \"prompt\": \"3+3=\", \"answer\": 6}\n" // another problem under q1
+                        + "{\"id\": \"q2\", \"prompt\": \"2+2=\", \"answer\": 4}\n"); // the same problem again
+        Files.writeString(
+                dir.resolve("b.jsonl"),
+                "{\"id\": \"q2\", \"prompt\": \"2+2=\", \"answer\": 5}\n"
+                        + "{\"prompt\": \"1+1=\", \"answer\": 2}\n{\"prompt\": \"1+1=\", \"answer\": 3}\n");
 
         Collected c = runBounded(new JsonlSpec(dir.toString(), false, 2, null, "jsonl"));
 
         String derived = ProblemParser.derivedId("1+1=");
-        assertThat(c.problems()).as("each epoch: the claimants, and the same content again")
+        assertThat(c.problems())
+                .as("each epoch: the claimants, and the same content again")
                 .extracting(p -> p.id() + ":" + p.answer())
                 .containsExactly("q1:2", "q2:4", "q2:4", derived + ":2", "q1:2", "q2:4", "q2:4", derived + ":2");
         assertThat(c.invalid()).as("in both epochs").hasSize(6);
-        assertThat(c.invalid()).extracting(r -> r.source().substring(r.source().lastIndexOf('/') + 1) + " "
+        assertThat(c.invalid())
+                .extracting(r -> r.source().substring(r.source().lastIndexOf('/') + 1) + " "
                         + r.reason().substring(0, r.reason().indexOf(" with ")))
-                .containsOnly("a.jsonl:3 duplicate_id: id 'q1' was first read at file:" + dir + "/a.jsonl:1",
+                .containsOnly(
+                        "a.jsonl:3 duplicate_id: id 'q1' was first read at file:" + dir + "/a.jsonl:1",
                         "b.jsonl:1 duplicate_id: id 'q2' was first read at file:" + dir + "/a.jsonl:2",
                         "b.jsonl:3 duplicate_id: id '" + derived + "' was first read at file:" + dir + "/b.jsonl:2");
     }
@@ -130,7 +147,8 @@ class JsonlProblemsTest {
     @Test
     void aWatchedDirectoryPicksUpNewFiles(@TempDir Path dir) throws Exception {
         StreamExecutionEnvironment env = env();
-        JsonlProblems.Streams streams = JsonlProblems.stream(env, new JsonlSpec(dir.toString(), true, 1, null, "jsonl"));
+        JsonlProblems.Streams streams =
+                JsonlProblems.stream(env, new JsonlSpec(dir.toString(), true, 1, null, "jsonl"));
         CloseableIterator<SourcedProblem> problemIt = streams.problems().collectAsync();
         CloseableIterator<InvalidRecord> invalidIt = streams.invalid().collectAsync();
         JobClient job = env.executeAsync("jsonl-watch-test");
@@ -141,7 +159,8 @@ class JsonlProblemsTest {
             moveIn(dir, "2.jsonl", "{\"id\": \"w2\", \"prompt\": \"?\", \"answer\": 2}\n");
             assertThat(problemIt.next().problem().id()).isEqualTo("w2");
             moveIn(dir, "3.jsonl", "{\"id\": \"w1\", \"prompt\": \"other?\", \"answer\": 1}\n");
-            assertThat(invalidIt.next().reason()).startsWith("duplicate_id: id 'w1' was first read at ")
+            assertThat(invalidIt.next().reason())
+                    .startsWith("duplicate_id: id 'w1' was first read at ")
                     .contains("1.jsonl:1 ");
         } finally {
             job.cancel().get();
@@ -164,8 +183,10 @@ class JsonlProblemsTest {
     @Test
     void specRefusesImpossibleSettings() {
         assertThatThrownBy(() -> new JsonlSpec("/data", true, 2, null, "jsonl"))
-                .hasMessageContaining("data.watch").hasMessageContaining("data.epochs");
-        assertThatThrownBy(() -> new JsonlSpec("/data", false, 0, null, "jsonl")).hasMessageContaining("data.epochs");
+                .hasMessageContaining("data.watch")
+                .hasMessageContaining("data.epochs");
+        assertThatThrownBy(() -> new JsonlSpec("/data", false, 0, null, "jsonl"))
+                .hasMessageContaining("data.epochs");
         assertThatThrownBy(() -> new JsonlSpec(" ", false, 1, null, "jsonl")).hasMessageContaining("data.path");
         assertThat(new JsonlSpec("/data", false, 1, null, "jsonl").fields()).isEqualTo(FieldMapping.defaults());
         assertThat(JsonlSpec.once("/data", "t").epochs()).isEqualTo(1);

@@ -47,29 +47,32 @@ class ProblemParserTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
-        "{\"prompt\": \"What is 2+3?\", \"answer\": \"5\"  | not valid JSON: Unexpected end-of-input",
-        "{\"prompt\": \"a\", \"answer\": \"5\"} trailing  | not valid JSON:",
-        "{prompt: \"a\", answer: \"5\"}                  | not valid JSON:",
-        "{\"prompt\": \"a\", \"prompt\": \"b\", \"answer\": 1} | not valid JSON: Duplicate field 'prompt'",
-        "`[\"prompt\", \"answer\"]`                      | expected a JSON object, got array",
-        "\"just a string\"                               | expected a JSON object, got string",
-        "42                                              | expected a JSON object, got integer",
-        "null                                            | expected a JSON object, got null",
-        "{\"answer\": \"5\"}                             | missing field 'prompt'",
-        "{\"prompt\": null, \"answer\": \"5\"}           | missing field 'prompt' (null)",
-        "{\"prompt\": 42, \"answer\": \"5\"}             | field 'prompt' must be a string, got integer",
-        "{\"prompt\": \"\", \"answer\": \"5\"}           | field 'prompt' is empty",
-        "{\"prompt\": \"What?\"}                         | missing field 'answer'",
-        "{\"prompt\": \"What?\", \"answer\": null}       | missing field 'answer' (null)",
-        "{\"prompt\": \"What?\", \"answer\": {\"v\": 5}} | field 'answer' must be a string or a number, got object",
-        "`{\"prompt\": \"What?\", \"answer\": [5]}`      | field 'answer' must be a string or a number, got array",
-        "{\"prompt\": \"What?\", \"answer\": true}       | field 'answer' must be a string or a number, got boolean",
-        "{\"id\": 1.5, \"prompt\": \"a\", \"answer\": 1} | field 'id' must be a string or an integer, got number",
-        "{\"id\": \" \", \"prompt\": \"a\", \"answer\": 1} | field 'id' must not be empty",
-        "{\"task\": 3, \"prompt\": \"a\", \"answer\": 1} | field 'task' must be a string, got integer",
-        "{\"task\": \"\", \"prompt\": \"a\", \"answer\": 1} | field 'task' must not be empty",
-    })
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '`',
+            value = {
+                "{\"prompt\": \"What is 2+3?\", \"answer\": \"5\"  | not valid JSON: Unexpected end-of-input",
+                "{\"prompt\": \"a\", \"answer\": \"5\"} trailing  | not valid JSON:",
+                "{prompt: \"a\", answer: \"5\"}                  | not valid JSON:",
+                "{\"prompt\": \"a\", \"prompt\": \"b\", \"answer\": 1} | not valid JSON: Duplicate field 'prompt'",
+                "`[\"prompt\", \"answer\"]`                      | expected a JSON object, got array",
+                "\"just a string\"                               | expected a JSON object, got string",
+                "42                                              | expected a JSON object, got integer",
+                "null                                            | expected a JSON object, got null",
+                "{\"answer\": \"5\"}                             | missing field 'prompt'",
+                "{\"prompt\": null, \"answer\": \"5\"}           | missing field 'prompt' (null)",
+                "{\"prompt\": 42, \"answer\": \"5\"}             | field 'prompt' must be a string, got integer",
+                "{\"prompt\": \"\", \"answer\": \"5\"}           | field 'prompt' is empty",
+                "{\"prompt\": \"What?\"}                         | missing field 'answer'",
+                "{\"prompt\": \"What?\", \"answer\": null}       | missing field 'answer' (null)",
+                "{\"prompt\": \"What?\", \"answer\": {\"v\": 5}} | field 'answer' must be a string or a number, got object",
+                "`{\"prompt\": \"What?\", \"answer\": [5]}`      | field 'answer' must be a string or a number, got array",
+                "{\"prompt\": \"What?\", \"answer\": true}       | field 'answer' must be a string or a number, got boolean",
+                "{\"id\": 1.5, \"prompt\": \"a\", \"answer\": 1} | field 'id' must be a string or an integer, got number",
+                "{\"id\": \" \", \"prompt\": \"a\", \"answer\": 1} | field 'id' must not be empty",
+                "{\"task\": 3, \"prompt\": \"a\", \"answer\": 1} | field 'task' must be a string, got integer",
+                "{\"task\": \"\", \"prompt\": \"a\", \"answer\": 1} | field 'task' must not be empty",
+            })
     void refusesBrokenLinesNamingTheFault(String line, String expected) {
         assertThat(reason(line)).startsWith(expected);
     }
@@ -105,7 +108,8 @@ class ProblemParserTest {
     @Test
     void ignoresUnknownFieldsAndAByteOrderMark() {
         assertThat(valid("\uFEFF{\"prompt\": \"a\", \"answer\": \"b\", \"difficulty\": 3, \"meta\": {\"x\": []}}"))
-                .extracting(Problem::prompt, Problem::answer).containsExactly("a", "b");
+                .extracting(Problem::prompt, Problem::answer)
+                .containsExactly("a", "b");
     }
 
     @Test
@@ -119,30 +123,38 @@ class ProblemParserTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"85, 85", "-3, -3", "1.5, 1.5", "2.50, 2.50", "1e3, 1000", "12345678901234567890, 12345678901234567890"})
+    @CsvSource({"85, 85", "-3, -3", "1.5, 1.5", "2.50, 2.50", "1e3, 1000", "12345678901234567890, 12345678901234567890"
+    })
     void numericAnswersKeepTheirJsonText(String json, String text) {
-        assertThat(valid("{\"prompt\": \"n?\", \"answer\": " + json + "}").answer()).isEqualTo(text);
+        assertThat(valid("{\"prompt\": \"n?\", \"answer\": " + json + "}").answer())
+                .isEqualTo(text);
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "1e2147483647   | field 'answer' is the number 1E+2147483647, whose digits written out would take 2147483648"
-                + " characters, more than 1000: give the answer as a string",
-        "-1e999999999   | field 'answer' is the number -1E+999999999, whose digits written out would take 1000000001",
-        "1e-2147483647  | field 'answer' is the number 1E-2147483647, whose digits written out would take 2147483649",
-        "1e-2147483648  | a number cannot be read: NumberFormatException: ",
-        "1e99999999999  | a number cannot be read: NumberFormatException: ",
-        "NaN            | not valid JSON: Non-standard token 'NaN'",
-        "-Infinity      | not valid JSON: Non-standard token '-Infinity'",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "1e2147483647   | field 'answer' is the number 1E+2147483647, whose digits written out would take 2147483648"
+                        + " characters, more than 1000: give the answer as a string",
+                "-1e999999999   | field 'answer' is the number -1E+999999999, whose digits written out would take 1000000001",
+                "1e-2147483647  | field 'answer' is the number 1E-2147483647, whose digits written out would take 2147483649",
+                "1e-2147483648  | a number cannot be read: NumberFormatException: ",
+                "1e99999999999  | a number cannot be read: NumberFormatException: ",
+                "NaN            | not valid JSON: Non-standard token 'NaN'",
+                "-Infinity      | not valid JSON: Non-standard token '-Infinity'",
+            })
     void refusesNumbersThatCannotBeWrittenOut(String json, String expected) {
         assertThat(reason("{\"prompt\": \"n?\", \"answer\": " + json + "}")).startsWith(expected);
     }
 
     @Test
     void expandsExponentsUpToTheLimit() {
-        assertThat(valid("{\"prompt\": \"n?\", \"answer\": 1e998}").answer()).hasSize(999).startsWith("10");
-        assertThat(valid("{\"prompt\": \"n?\", \"answer\": 1e-997}").answer()).hasSize(999).startsWith("0.00")
+        assertThat(valid("{\"prompt\": \"n?\", \"answer\": 1e998}").answer())
+                .hasSize(999)
+                .startsWith("10");
+        assertThat(valid("{\"prompt\": \"n?\", \"answer\": 1e-997}").answer())
+                .hasSize(999)
+                .startsWith("0.00")
                 .endsWith("1");
         assertThat(ProblemParser.plainLength(new BigDecimal("-12.345"))).isEqualTo("-12.345".length());
         assertThat(ProblemParser.plainLength(new BigDecimal("1.5E+3"))).isEqualTo("1500".length());
@@ -171,7 +183,8 @@ class ProblemParserTest {
                 .isEqualTo("field 'prompt' contains half of a surrogate pair (U+D800 at index 2)");
         assertThat(reason("{\"prompt\": \"x\\udc00\", \"answer\": 2}"))
                 .isEqualTo("field 'prompt' contains half of a surrogate pair (U+DC00 at index 1)");
-        assertThat(valid("{\"prompt\": \"tab\\there\\nand \\ud83d\\ude00\", \"answer\": \"caf\u00e9\"}").prompt())
+        assertThat(valid("{\"prompt\": \"tab\\there\\nand \\ud83d\\ude00\", \"answer\": \"caf\u00e9\"}")
+                        .prompt())
                 .isEqualTo("tab\there\nand \ud83d\ude00");
     }
 
@@ -180,14 +193,18 @@ class ProblemParserTest {
         String id = "i".repeat(ProblemParser.MAX_ID_CHARS + 1);
         assertThat(reason("{\"id\": \"" + id + "\", \"prompt\": \"a\", \"answer\": 1}"))
                 .isEqualTo("field 'id' has 513 characters, more than 512");
-        assertThat(valid("{\"id\": \"" + id.substring(1) + "\", \"prompt\": \"a\", \"answer\": 1}").id()).hasSize(512);
+        assertThat(valid("{\"id\": \"" + id.substring(1) + "\", \"prompt\": \"a\", \"answer\": 1}")
+                        .id())
+                .hasSize(512);
     }
 
     @Test
     void derivesAStableIdFromThePromptWhenThereIsNone() {
         Problem first = valid("{\"prompt\": \"What is 7*8?\", \"answer\": 56}");
         Problem again = valid("{\"answer\": \"56\", \"id\": null, \"prompt\": \"What is 7*8?\"}");
-        assertThat(first.id()).matches("sha1:[0-9a-f]{16}").isEqualTo(again.id())
+        assertThat(first.id())
+                .matches("sha1:[0-9a-f]{16}")
+                .isEqualTo(again.id())
                 .isEqualTo(ProblemParser.derivedId("What is 7*8?"))
                 .isEqualTo("sha1:11d5c4a431270d29"); // golden value (Python hashlib): fixed across JVMs and runs
         assertThat(valid("{\"prompt\": \"What is 7*9?\", \"answer\": 63}").id()).isNotEqualTo(first.id());
@@ -195,15 +212,20 @@ class ProblemParserTest {
 
     @Test
     void takesExplicitStringAndIntegerIds() {
-        assertThat(valid("{\"id\": \"gsm-17\", \"prompt\": \"a\", \"answer\": 1}").id()).isEqualTo("gsm-17");
+        assertThat(valid("{\"id\": \"gsm-17\", \"prompt\": \"a\", \"answer\": 1}")
+                        .id())
+                .isEqualTo("gsm-17");
         assertThat(valid("{\"id\": 17, \"prompt\": \"a\", \"answer\": 1}").id()).isEqualTo("17");
     }
 
     @Test
     void usesTheDefaultTaskWhenTheRecordHasNone() {
         assertThat(valid("{\"prompt\": \"a\", \"answer\": 1}").task()).isEqualTo("jsonl");
-        assertThat(valid("{\"prompt\": \"a\", \"answer\": 1, \"task\": null}").task()).isEqualTo("jsonl");
-        assertThat(valid("{\"prompt\": \"a\", \"answer\": 1, \"task\": \"sort\"}").task()).isEqualTo("sort");
+        assertThat(valid("{\"prompt\": \"a\", \"answer\": 1, \"task\": null}").task())
+                .isEqualTo("jsonl");
+        assertThat(valid("{\"prompt\": \"a\", \"answer\": 1, \"task\": \"sort\"}")
+                        .task())
+                .isEqualTo("sort");
     }
 
     @Test
@@ -213,8 +235,7 @@ class ProblemParserTest {
 
     @Test
     void rejectsBadConfiguration() {
-        assertThatThrownBy(() -> new FieldMapping("id", "text", "text", "task"))
-                .hasMessageContaining("distinct");
+        assertThatThrownBy(() -> new FieldMapping("id", "text", "text", "task")).hasMessageContaining("distinct");
         assertThatThrownBy(() -> new FieldMapping("id", " ", "answer", "task")).hasMessageContaining("blank");
         assertThatThrownBy(() -> new ProblemParser(FieldMapping.defaults(), "")).hasMessageContaining("default task");
     }

@@ -22,8 +22,10 @@ class RefuseDuplicateIdsTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, SourcedProblem, SourcedProblem> harness()
             throws Exception {
-        var harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new RefuseDuplicateIds()),
-                (KeySelector<SourcedProblem, String>) read -> read.problem().id(), Types.STRING);
+        var harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new RefuseDuplicateIds()),
+                (KeySelector<SourcedProblem, String>) read -> read.problem().id(),
+                Types.STRING);
         harness.setup();
         return harness;
     }
@@ -34,8 +36,11 @@ class RefuseDuplicateIdsTest {
 
     private static List<String> refused(KeyedOneInputStreamOperatorTestHarness<String, ?, ?> harness) {
         Queue<StreamRecord<InvalidRecord>> side = harness.getSideOutput(JsonlProblems.INVALID);
-        return side == null ? List.of()
-                : side.stream().map(r -> r.getValue().source() + " " + r.getValue().reason()).toList();
+        return side == null
+                ? List.of()
+                : side.stream()
+                        .map(r -> r.getValue().source() + " " + r.getValue().reason())
+                        .toList();
     }
 
     @Test
@@ -48,12 +53,14 @@ class RefuseDuplicateIdsTest {
             harness.processElement(read("q1", "1+1=", "2", "f:1"), 0); // the next epoch
             harness.processElement(new SourcedProblem(new Problem("q2", "arithmetic", "2+2=", "4"), "f:4"), 0);
 
-            assertThat(harness.extractOutputValues()).extracting(SourcedProblem::origin)
+            assertThat(harness.extractOutputValues())
+                    .extracting(SourcedProblem::origin)
                     .containsExactly("f:1", "f:2", "f:1");
-            assertThat(refused(harness)).containsExactly(
-                    "f:3 " + RefuseDuplicateIds.reason("q1", new RefuseDuplicateIds.FirstRead("f:1", 0)),
-                    "f:4 duplicate_id: id 'q2' was first read at f:2 with a different prompt, answer or task; give every"
-                            + " problem its own id (or none, to derive it from the prompt)");
+            assertThat(refused(harness))
+                    .containsExactly(
+                            "f:3 " + RefuseDuplicateIds.reason("q1", new RefuseDuplicateIds.FirstRead("f:1", 0)),
+                            "f:4 duplicate_id: id 'q2' was first read at f:2 with a different prompt, answer or task; give every"
+                                    + " problem its own id (or none, to derive it from the prompt)");
         }
     }
 
@@ -71,9 +78,13 @@ class RefuseDuplicateIdsTest {
             restored.processElement(read("q1", "1+1=", "2", "f:1"), 0);
             restored.processElement(read("q1", "9+9=", "18", "g:7"), 0);
 
-            assertThat(restored.extractOutputValues()).extracting(SourcedProblem::origin).containsExactly("f:1");
-            assertThat(refused(restored)).singleElement().asString().startsWith("g:7 duplicate_id: id 'q1' was first"
-                    + " read at f:1 ");
+            assertThat(restored.extractOutputValues())
+                    .extracting(SourcedProblem::origin)
+                    .containsExactly("f:1");
+            assertThat(refused(restored))
+                    .singleElement()
+                    .asString()
+                    .startsWith("g:7 duplicate_id: id 'q1' was first" + " read at f:1 ");
         }
     }
 

@@ -23,8 +23,10 @@ class ValidateProblemsTest {
             harness.processElement(new SourcedProblem(new Problem("b", "jsonl", "1+x=", "2"), "file:/d/p.jsonl:2"), 0);
 
             assertThat(harness.extractOutputValues()).extracting(Problem::id).containsExactly("a");
-            assertThat(harness.getSideOutput(ValidateProblems.INVALID)).extracting(StreamRecord::getValue)
-                    .extracting(InvalidRecord::source).containsExactly("file:/d/p.jsonl:2");
+            assertThat(harness.getSideOutput(ValidateProblems.INVALID))
+                    .extracting(StreamRecord::getValue)
+                    .extracting(InvalidRecord::source)
+                    .containsExactly("file:/d/p.jsonl:2");
         }
     }
 
@@ -36,11 +38,14 @@ class ValidateProblemsTest {
             harness.processElement(new SourcedProblem(new Problem("a", "jsonl", "1+1=", "2"), "f:3"), 0);
 
             assertThat(harness.extractOutputValues()).isEmpty();
-            assertThat(harness.getSideOutput(ValidateProblems.INVALID)).extracting(StreamRecord::getValue)
-                    .singleElement().satisfies(r -> {
+            assertThat(harness.getSideOutput(ValidateProblems.INVALID))
+                    .extracting(StreamRecord::getValue)
+                    .singleElement()
+                    .satisfies(r -> {
                         assertThat(r.source()).isEqualTo("f:3");
-                        assertThat(r.reason()).startsWith("problem a: validation failed: IllegalArgumentException:"
-                                + " Unknown tokenizer type 'no-such-type'");
+                        assertThat(r.reason())
+                                .startsWith("problem a: validation failed: IllegalArgumentException:"
+                                        + " Unknown tokenizer type 'no-such-type'");
                     });
         }
     }

@@ -7,9 +7,9 @@ import io.rollstream.tasks.ArithmeticTask.Operators;
 import java.math.BigInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class ArithmeticTaskTest {
 
@@ -34,8 +34,12 @@ class ArithmeticTaskTest {
             assertThat(m.group(2)).isEqualTo("+");
             assertThat(m.group(1).length()).isLessThanOrEqualTo(difficulty);
             assertThat(m.group(3).length()).isLessThanOrEqualTo(difficulty);
-            longestOperand = Math.max(longestOperand, Math.max(m.group(1).length(), m.group(3).length()));
-            assertThat(p.answer()).isEqualTo(new BigInteger(m.group(1)).add(new BigInteger(m.group(3))).toString());
+            longestOperand = Math.max(
+                    longestOperand, Math.max(m.group(1).length(), m.group(3).length()));
+            assertThat(p.answer())
+                    .isEqualTo(new BigInteger(m.group(1))
+                            .add(new BigInteger(m.group(3)))
+                            .toString());
         }
         assertThat(longestOperand).isEqualTo(difficulty);
     }
@@ -82,6 +86,7 @@ class ArithmeticTaskTest {
         assertThat(Operators.fromSymbols("+")).isEqualTo(Operators.PLUS);
         assertThat(Operators.fromSymbols("+-")).isEqualTo(Operators.PLUS_MINUS);
         assertThatThrownBy(() -> Operators.fromSymbols("*"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("+-");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("+-");
     }
 }

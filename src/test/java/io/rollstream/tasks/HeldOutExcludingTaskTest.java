@@ -14,7 +14,9 @@ class HeldOutExcludingTaskTest {
     private static final Task HELD_OUT = new ArithmeticTask(1_000_004, 2);
 
     private static Set<String> heldOutPrompts(int n) {
-        return LongStream.range(0, n).mapToObj(i -> HELD_OUT.problem(i).prompt()).collect(Collectors.toSet());
+        return LongStream.range(0, n)
+                .mapToObj(i -> HELD_OUT.problem(i).prompt())
+                .collect(Collectors.toSet());
     }
 
     @Test
@@ -27,7 +29,8 @@ class HeldOutExcludingTaskTest {
             Problem p = excluding.problem(i);
             assertThat(heldOut).doesNotContain(p.prompt());
             assertThat(p.id()).isEqualTo(base.id());
-            assertThat(TRAINING.verifier().score(p.answer(), reference(p))).isEqualTo(1.0); // answer still matches its prompt
+            assertThat(TRAINING.verifier().score(p.answer(), reference(p)))
+                    .isEqualTo(1.0); // answer still matches its prompt
             if (heldOut.contains(base.prompt())) {
                 replaced++;
             } else {
@@ -48,12 +51,14 @@ class HeldOutExcludingTaskTest {
     @Test
     void aHeldOutSetCoveringMostOfTheSpaceIsRefusedWithTheFix() {
         Task oneDigit = new ArithmeticTask(1, 1); // 100 sums
-        Set<String> most = LongStream.range(0, 300).mapToObj(i -> new ArithmeticTask(9, 1).problem(i).prompt())
+        Set<String> most = LongStream.range(0, 300)
+                .mapToObj(i -> new ArithmeticTask(9, 1).problem(i).prompt())
                 .collect(Collectors.toSet());
         assertThatThrownBy(() -> HeldOutExcludingTask.checkedAgainst(oneDigit, most))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("lower eval.problems or raise data.difficulty");
-        Set<String> some = LongStream.range(0, 20).mapToObj(i -> new ArithmeticTask(9, 1).problem(i).prompt())
+        Set<String> some = LongStream.range(0, 20)
+                .mapToObj(i -> new ArithmeticTask(9, 1).problem(i).prompt())
                 .collect(Collectors.toSet());
         Task excluding = HeldOutExcludingTask.checkedAgainst(oneDigit, some);
         for (long i = 0; i < 500; i++) {

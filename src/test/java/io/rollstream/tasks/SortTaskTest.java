@@ -24,8 +24,10 @@ class SortTaskTest {
             Problem p = task.problem(i);
             String digits = p.prompt().substring(0, p.prompt().length() - 1);
             assertThat(digits).hasSize(difficulty).matches("[0-9]+");
-            String sorted = digits.chars().sorted()
-                    .mapToObj(c -> String.valueOf((char) c)).collect(Collectors.joining());
+            String sorted = digits.chars()
+                    .sorted()
+                    .mapToObj(c -> String.valueOf((char) c))
+                    .collect(Collectors.joining());
             assertThat(p.answer()).isEqualTo(sorted);
         }
     }

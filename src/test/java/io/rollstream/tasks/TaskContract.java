@@ -15,8 +15,7 @@ final class TaskContract {
 
     static final int SAMPLES = 2_000;
 
-    private TaskContract() {
-    }
+    private TaskContract() {}
 
     /** Runs every contract check on tasks built by {@code bySeed} for one fixed difficulty. */
     static void check(LongFunction<Task> bySeed) {
@@ -30,7 +29,8 @@ final class TaskContract {
 
     private static void isDeterministicAndOrderIndependent(LongFunction<Task> bySeed) {
         Task forward = bySeed.apply(42);
-        List<Problem> inOrder = LongStream.range(0, 200).mapToObj(forward::problem).toList();
+        List<Problem> inOrder =
+                LongStream.range(0, 200).mapToObj(forward::problem).toList();
         Task backward = bySeed.apply(42);
         List<Problem> reversed = new ArrayList<>();
         for (long i = 199; i >= 0; i--) {
@@ -57,11 +57,15 @@ final class TaskContract {
             Problem p = task.problem(i);
             assertThat(p.task()).isEqualTo(task.name());
             assertThat(p.prompt()).endsWith("=").hasSizeLessThanOrEqualTo(task.maxPromptChars());
-            assertThat(p.answer()).isNotEmpty().isEqualTo(p.answer().strip())
+            assertThat(p.answer())
+                    .isNotEmpty()
+                    .isEqualTo(p.answer().strip())
                     .hasSizeLessThanOrEqualTo(task.maxAnswerChars());
-            (p.prompt() + p.answer()).codePoints().forEach(cp -> assertThat(alphabet)
-                    .as("alphabet of %s contains %s from %s", task.name(), Character.toString(cp), p)
-                    .contains(cp));
+            (p.prompt() + p.answer())
+                    .codePoints()
+                    .forEach(cp -> assertThat(alphabet)
+                            .as("alphabet of %s contains %s from %s", task.name(), Character.toString(cp), p)
+                            .contains(cp));
         }
     }
 
@@ -69,7 +73,8 @@ final class TaskContract {
         for (long i = 0; i < 200; i++) {
             Problem p = task.problem(i);
             assertThat(task.verifier().score(p.answer(), p.answer())).isEqualTo(1.0);
-            assertThat(task.verifier().score(" " + p.answer() + "\n", p.answer())).isEqualTo(1.0);
+            assertThat(task.verifier().score(" " + p.answer() + "\n", p.answer()))
+                    .isEqualTo(1.0);
         }
     }
 
@@ -87,6 +92,7 @@ final class TaskContract {
 
     private static void rejectsNegativeIndex(Task task) {
         assertThatThrownBy(() -> task.problem(-1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("-1");
     }
 }

@@ -26,7 +26,8 @@ class TasksTest {
         Task task = Tasks.create("arithmetic", 1, 2, Map.of(Tasks.OPERATORS, "+-"));
         assertThat(task).isEqualTo(new ArithmeticTask(1, 2, Operators.PLUS_MINUS));
         assertThatThrownBy(() -> Tasks.create("arithmetic", 1, 2, Map.of(Tasks.OPERATORS, "*/")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("*/");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("*/");
     }
 
     @Test
@@ -50,7 +51,8 @@ class TasksTest {
     @Test
     void unacceptedOptionsAreRejected() {
         assertThatThrownBy(() -> Tasks.create("sort", 1, 2, Map.of("operators", "+")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("operators");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("operators");
         assertThatThrownBy(() -> Tasks.create("arithmetic", 1, 2, Map.of("operator", "+")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("operator'")

@@ -18,7 +18,8 @@ class VerifiersTest {
         assertThat(exact).isInstanceOf(ExactMatchVerifier.class);
         assertThat(numeric).isInstanceOf(NumericMatchVerifier.class);
         assertThat(lastNumber).isInstanceOf(LastNumberMatchVerifier.class);
-        assertThat(Verifiers.names()).containsExactly("exact_match", "last_number_match", "math_answer", "numeric_match");
+        assertThat(Verifiers.names())
+                .containsExactly("exact_match", "last_number_match", "math_answer", "numeric_match");
         assertThatThrownBy(() -> Verifiers.byName("fuzzy"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("fuzzy")
@@ -28,44 +29,50 @@ class VerifiersTest {
     }
 
     @ParameterizedTest(name = "exact_match(''{0}'', ''{1}'') = {2}")
-    @CsvSource(delimiter = '|', ignoreLeadingAndTrailingWhitespace = false, value = {
-        "dcba|dcba|1",
-        "  dcba \t|dcba|1",
-        "dcba| dcba |1",
-        "dc ba|dcba|0",
-        "DCBA|dcba|0",
-        "dcb|dcba|0",
-        "''|dcba|0",
-        "'   '|''|1",
-    })
+    @CsvSource(
+            delimiter = '|',
+            ignoreLeadingAndTrailingWhitespace = false,
+            value = {
+                "dcba|dcba|1",
+                "  dcba \t|dcba|1",
+                "dcba| dcba |1",
+                "dc ba|dcba|0",
+                "DCBA|dcba|0",
+                "dcb|dcba|0",
+                "''|dcba|0",
+                "'   '|''|1",
+            })
     void exactMatch(String completion, String answer, double expected) {
         assertThat(exact.score(completion, answer)).isEqualTo(expected);
     }
 
     @ParameterizedTest(name = "numeric_match(''{0}'', ''{1}'') = {2}")
-    @CsvSource(delimiter = '|', ignoreLeadingAndTrailingWhitespace = false, value = {
-        "85|85|1",
-        " 85\t|85|1",
-        "085|85|1",
-        "0085|085|1",
-        "+5|5|1",
-        "5|+5|1",
-        "-36|-36|1",
-        "  -036 |-36|1",
-        "36|-36|0",
-        "-0|0|1",
-        "84|85|0",
-        "''|85|0",
-        "'   '|85|0",
-        "85 apples|85|0",
-        "8 5|85|0",
-        "85.0|85|0",
-        "--85|85|0",
-        "- 85|-85|0",
-        "x85|85|0",
-        "١٢|12|0",
-        "123456789012345678901234567890|123456789012345678901234567890|1",
-    })
+    @CsvSource(
+            delimiter = '|',
+            ignoreLeadingAndTrailingWhitespace = false,
+            value = {
+                "85|85|1",
+                " 85\t|85|1",
+                "085|85|1",
+                "0085|085|1",
+                "+5|5|1",
+                "5|+5|1",
+                "-36|-36|1",
+                "  -036 |-36|1",
+                "36|-36|0",
+                "-0|0|1",
+                "84|85|0",
+                "''|85|0",
+                "'   '|85|0",
+                "85 apples|85|0",
+                "8 5|85|0",
+                "85.0|85|0",
+                "--85|85|0",
+                "- 85|-85|0",
+                "x85|85|0",
+                "١٢|12|0",
+                "123456789012345678901234567890|123456789012345678901234567890|1",
+            })
     void numericMatch(String completion, String answer, double expected) {
         assertThat(numeric.score(completion, answer)).isEqualTo(expected);
     }
@@ -80,32 +87,36 @@ class VerifiersTest {
     @Test
     void numericMatchRejectsANonIntegerReference() {
         assertThatThrownBy(() -> numeric.score("85", "eighty-five"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("eighty-five");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("eighty-five");
     }
 
     @ParameterizedTest(name = "last_number_match(''{0}'', ''{1}'') = {2}")
-    @CsvSource(delimiter = '|', ignoreLeadingAndTrailingWhitespace = false, value = {
-        "The answer is 42.|42|1",
-        "First 7, then 12, finally 42|42|1",
-        "42 is wrong, it is 41|42|0",
-        "Total: 1,234 dollars|1234|1",
-        "Total: 1,234,567|1,234,567|1",
-        "It costs 3.50|3.5|1",
-        "It costs $1,234.56.|1234.56|1",
-        "x = -3|-3|1",
-        "x=-3|-3|1",
-        "from 5-3|3|1",
-        "+5|5|1",
-        "  0042  |42|1",
-        "12,34|34|1",
-        "1,2345|2345|1",
-        "no number here|42|0",
-        "''|42|0",
-        "garbage !@#$%^&*()|42|0",
-        "42abc|42|1",
-        "3.14.15|15|1",
-        "2.5|2|0",
-    })
+    @CsvSource(
+            delimiter = '|',
+            ignoreLeadingAndTrailingWhitespace = false,
+            value = {
+                "The answer is 42.|42|1",
+                "First 7, then 12, finally 42|42|1",
+                "42 is wrong, it is 41|42|0",
+                "Total: 1,234 dollars|1234|1",
+                "Total: 1,234,567|1,234,567|1",
+                "It costs 3.50|3.5|1",
+                "It costs $1,234.56.|1234.56|1",
+                "x = -3|-3|1",
+                "x=-3|-3|1",
+                "from 5-3|3|1",
+                "+5|5|1",
+                "  0042  |42|1",
+                "12,34|34|1",
+                "1,2345|2345|1",
+                "no number here|42|0",
+                "''|42|0",
+                "garbage !@#$%^&*()|42|0",
+                "42abc|42|1",
+                "3.14.15|15|1",
+                "2.5|2|0",
+            })
     void lastNumberMatch(String completion, String answer, double expected) {
         assertThat(lastNumber.score(completion, answer)).isEqualTo(expected);
     }
@@ -113,7 +124,8 @@ class VerifiersTest {
     @Test
     void lastNumberMatchRejectsANonNumericReference() {
         assertThatThrownBy(() -> lastNumber.score("42", "forty-two"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("forty-two");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("forty-two");
     }
 
     @Test

@@ -18,13 +18,11 @@ import io.rollstream.learner.TrainingExample;
 import io.rollstream.model.GptModel;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
-
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /** Teacher scoring feeding the reverse-KL learner step, without Flink. */
 @Tag("djl")
@@ -33,15 +31,18 @@ class DistillationStepTest {
     private static List<TrainingExample> examples(ScoredGroup scored) {
         List<TrainingExample> out = new ArrayList<>();
         for (Rollout r : scored.rollouts()) {
-            out.add(new TrainingExample(scored.promptTokens(), r.tokens(), r.tokenRewards(), r.logprobs(),
-                    scored.groupId()));
+            out.add(new TrainingExample(
+                    scored.promptTokens(), r.tokens(), r.tokenRewards(), r.logprobs(), scored.groupId()));
         }
         return out;
     }
 
     private static PolicyTrainer trainer(GptModel student) {
-        return new PolicyTrainer(student, new AdamW(new AdamW.Config(1e-2, 0.9, 0.99, 1e-8, 0, 0), student.parameters()),
-                new PolicyTrainer.Config(1.0, 8, 1.0, PolicyTrainer.OptimizerStep.PER_PROMPT), PAD);
+        return new PolicyTrainer(
+                student,
+                new AdamW(new AdamW.Config(1e-2, 0.9, 0.99, 1e-8, 0, 0), student.parameters()),
+                new PolicyTrainer.Config(1.0, 8, 1.0, PolicyTrainer.OptimizerStep.PER_PROMPT),
+                PAD);
     }
 
     @Test
@@ -49,7 +50,8 @@ class DistillationStepTest {
         try (GptModel student = model(21, 16)) {
             ScoredGroup group = groupSampledBy(student, 6, 4);
             ScoredGroup scored;
-            try (TeacherScorer teacher = TeacherScorer.load(checkpoint(student), TOKENIZER, CONTEXT, Placement.cpu(), 8)) {
+            try (TeacherScorer teacher =
+                    TeacherScorer.load(checkpoint(student), TOKENIZER, CONTEXT, Placement.cpu(), 8)) {
                 scored = teacher.score(group);
             }
             double kl = 0;

@@ -1,7 +1,6 @@
 package io.rollstream.teacher;
 
 import ai.djl.Device;
-
 import io.rollstream.checkpoint.Checkpoint;
 import io.rollstream.model.GptModel;
 import io.rollstream.model.ModelConfig;
@@ -11,7 +10,6 @@ import io.rollstream.types.FinishReason;
 import io.rollstream.types.PoolCounts;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -23,6 +21,7 @@ final class TeacherFixtures {
 
     /** 9 letters + PAD, BOS, EOS = 12 ids. */
     static final TokenizerSpec TOKENIZER = TokenizerSpec.chars("abcdefghi");
+
     static final int VOCAB = 12;
     static final int CONTEXT = 16;
     static final int PAD = 0;
@@ -31,8 +30,10 @@ final class TeacherFixtures {
     private TeacherFixtures() {}
 
     static GptModel model(long seed, int dModel) {
-        return GptModel.initialize(new ModelConfig(VOCAB, 1, 2, dModel, 2 * dModel, CONTEXT,
-                ModelConfig.Positions.LEARNED), seed, Device.cpu());
+        return GptModel.initialize(
+                new ModelConfig(VOCAB, 1, 2, dModel, 2 * dModel, CONTEXT, ModelConfig.Positions.LEARNED),
+                seed,
+                Device.cpu());
     }
 
     static Checkpoint checkpoint(GptModel model) {
@@ -54,7 +55,8 @@ final class TeacherFixtures {
             tokens[tokens.length - 1] = 2; // EOS
             completions.add(tokens);
         }
-        float[][] behaviour = TokenLogprobs.score(student, Collections.nCopies(rollouts, PROMPT), completions, PAD, 1.0);
+        float[][] behaviour =
+                TokenLogprobs.score(student, Collections.nCopies(rollouts, PROMPT), completions, PAD, 1.0);
         Rollout[] out = new Rollout[rollouts];
         for (int i = 0; i < rollouts; i++) {
             out[i] = new Rollout(completions.get(i), behaviour[i], "r" + i, 0, FinishReason.STOP, null, null);

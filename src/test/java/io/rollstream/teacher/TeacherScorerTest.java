@@ -18,13 +18,11 @@ import io.rollstream.testing.NativeArrays;
 import io.rollstream.tokenizer.TokenizerSpec;
 import io.rollstream.types.Rollout;
 import io.rollstream.types.ScoredGroup;
-
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 @Tag("djl")
 class TeacherScorerTest {
@@ -39,19 +37,22 @@ class TeacherScorerTest {
         assertThat(reward[1]).isCloseTo((float) -Math.log(4), within(1e-6f));
         assertThat(reward[2]).isZero();
         assertThatThrownBy(() -> TeacherScorer.tokenRewards(new float[2], new float[3]))
-                .hasMessageContaining("2 tokens").hasMessageContaining("3");
+                .hasMessageContaining("2 tokens")
+                .hasMessageContaining("3");
     }
 
     @Test
     void rewardsAreTheTeachersLogprobsOfTheSampledTokensMinusTheBehaviourLogprobs() {
-        try (GptModel student = model(1, 16); GptModel teacherModel = model(2, 32)) {
+        try (GptModel student = model(1, 16);
+                GptModel teacherModel = model(2, 32)) {
             ScoredGroup group = groupSampledBy(student, 5, 7);
-            List<int[]> completions = Arrays.stream(group.rollouts()).map(Rollout::tokens).toList();
-            float[][] teacherLogprobs = TokenLogprobs.score(teacherModel, Collections.nCopies(5, PROMPT), completions,
-                    PAD, 1.0);
+            List<int[]> completions =
+                    Arrays.stream(group.rollouts()).map(Rollout::tokens).toList();
+            float[][] teacherLogprobs =
+                    TokenLogprobs.score(teacherModel, Collections.nCopies(5, PROMPT), completions, PAD, 1.0);
             for (int maxRows : new int[] {1, 2, 8}) {
-                try (TeacherScorer scorer = TeacherScorer.load(checkpoint(teacherModel), TOKENIZER, CONTEXT,
-                        Placement.cpu(), maxRows)) {
+                try (TeacherScorer scorer =
+                        TeacherScorer.load(checkpoint(teacherModel), TOKENIZER, CONTEXT, Placement.cpu(), maxRows)) {
                     ScoredGroup scored = scorer.score(group);
                     assertThat(scored.groupId()).isEqualTo(group.groupId());
                     assertThat(scored.policyVersion()).isEqualTo(group.policyVersion());
@@ -63,7 +64,8 @@ class TeacherScorerTest {
                         assertThat(after.logprobs()).isEqualTo(before.logprobs());
                         for (int t = 0; t < before.tokens().length; t++) {
                             float expected = teacherLogprobs[i][t] - before.logprobs()[t];
-                            assertThat(after.tokenRewards()[t]).as("rows %d, rollout %d, token %d", maxRows, i, t)
+                            assertThat(after.tokenRewards()[t])
+                                    .as("rows %d, rollout %d, token %d", maxRows, i, t)
                                     .isCloseTo(expected, within(1e-5f));
                             totalAbs += Math.abs(expected);
                         }
@@ -78,7 +80,8 @@ class TeacherScorerTest {
     void aTeacherIdenticalToTheStudentGivesZeroReverseKl() {
         try (GptModel student = model(3, 16)) {
             ScoredGroup group = groupSampledBy(student, 4, 9);
-            try (TeacherScorer scorer = TeacherScorer.load(checkpoint(student), TOKENIZER, CONTEXT, Placement.cpu(), 8)) {
+            try (TeacherScorer scorer =
+                    TeacherScorer.load(checkpoint(student), TOKENIZER, CONTEXT, Placement.cpu(), 8)) {
                 for (Rollout r : scorer.score(group).rollouts()) {
                     assertThat(r.tokenRewards()).hasSameSizeAs(r.tokens());
                     for (float reward : r.tokenRewards()) {
@@ -92,11 +95,13 @@ class TeacherScorerTest {
     @Test
     void refusesATeacherWithAnotherTokenizerOrAShorterContext() {
         try (GptModel teacher = model(4, 16)) {
-            assertThatThrownBy(() -> TeacherScorer.load(checkpoint(teacher), TokenizerSpec.chars("abcdefghj"), CONTEXT,
-                    Placement.cpu(), 8))
+            assertThatThrownBy(() -> TeacherScorer.load(
+                            checkpoint(teacher), TokenizerSpec.chars("abcdefghj"), CONTEXT, Placement.cpu(), 8))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("the teacher uses tokenizer").hasMessageContaining("student");
-            assertThatThrownBy(() -> TeacherScorer.load(checkpoint(teacher), TOKENIZER, CONTEXT + 1, Placement.cpu(), 8))
+                    .hasMessageContaining("the teacher uses tokenizer")
+                    .hasMessageContaining("student");
+            assertThatThrownBy(
+                            () -> TeacherScorer.load(checkpoint(teacher), TOKENIZER, CONTEXT + 1, Placement.cpu(), 8))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("context_length " + CONTEXT)
                     .hasMessageContaining("model.context_length >= " + (CONTEXT + 1));
@@ -105,7 +110,8 @@ class TeacherScorerTest {
 
     @Test
     void scoringLeavesNoNativeArraysBehindAndCloseFreesTheTeacher() {
-        try (GptModel student = model(5, 16); GptModel teacherModel = model(6, 16)) {
+        try (GptModel student = model(5, 16);
+                GptModel teacherModel = model(6, 16)) {
             ScoredGroup group = groupSampledBy(student, 4, 3);
             int before = NativeArrays.live();
             TeacherScorer scorer = TeacherScorer.load(checkpoint(teacherModel), TOKENIZER, CONTEXT, Placement.cpu(), 2);

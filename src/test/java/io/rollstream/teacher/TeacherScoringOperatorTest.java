@@ -15,16 +15,14 @@ import io.rollstream.model.GptModel;
 import io.rollstream.model.ModelSource;
 import io.rollstream.testing.NativeArrays;
 import io.rollstream.types.ScoredGroup;
-
+import java.nio.file.Path;
+import java.util.List;
 import org.apache.flink.streaming.api.operators.StreamMap;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.List;
 
 /** The teacher-scoring stage in Flink's operator harness: loads the checkpoint file, scores, frees it. */
 @Tag("djl")
@@ -39,14 +37,14 @@ class TeacherScoringOperatorTest {
     }
 
     private TeacherSettings settings(String checkpoint) {
-        return new TeacherSettings(ModelSource.BUILTIN, checkpoint, 1, TOKENIZER, CONTEXT, DeviceSetting.CPU, 4,
-                null);
+        return new TeacherSettings(ModelSource.BUILTIN, checkpoint, 1, TOKENIZER, CONTEXT, DeviceSetting.CPU, 4, null);
     }
 
     @Test
     void addsTheTeachersPerTokenRewardsToEveryRolloutOfEachGroup() throws Exception {
         Path file = dir.resolve("teacher.rsckpt");
-        try (GptModel student = model(11, 16); GptModel teacher = model(12, 32)) {
+        try (GptModel student = model(11, 16);
+                GptModel teacher = model(12, 32)) {
             CheckpointFormat.save(checkpoint(teacher), file);
             List<ScoredGroup> in = List.of(groupSampledBy(student, 3, 1), groupSampledBy(student, 6, 2));
             int live = NativeArrays.live();
@@ -60,13 +58,14 @@ class TeacherScoringOperatorTest {
             }
             assertThat(NativeArrays.live()).as("close() freed the teacher").isEqualTo(live);
             assertThat(out).hasSize(2);
-            try (TeacherScorer reference = TeacherScorer.load(checkpoint(teacher), TOKENIZER, CONTEXT, Placement.cpu(), 8)) {
+            try (TeacherScorer reference =
+                    TeacherScorer.load(checkpoint(teacher), TOKENIZER, CONTEXT, Placement.cpu(), 8)) {
                 for (int g = 0; g < 2; g++) {
                     ScoredGroup expected = reference.score(in.get(g));
                     for (int i = 0; i < expected.rollouts().length; i++) {
-                        assertThat(out.get(g).rollouts()[i].tokenRewards()).isNotNull()
-                                .containsExactly(expected.rollouts()[i].tokenRewards(),
-                                        Assertions.within(1e-6f));
+                        assertThat(out.get(g).rollouts()[i].tokenRewards())
+                                .isNotNull()
+                                .containsExactly(expected.rollouts()[i].tokenRewards(), Assertions.within(1e-6f));
                     }
                 }
             }
@@ -77,7 +76,9 @@ class TeacherScoringOperatorTest {
     void aMissingTeacherCheckpointFailsOpenNamingTheKey() throws Exception {
         String missing = dir.resolve("no-such-teacher.rsckpt").toString();
         try (var h = harness(settings(missing))) {
-            assertThatThrownBy(h::open).hasMessageContaining("teacher.checkpoint").hasMessageContaining(missing);
+            assertThatThrownBy(h::open)
+                    .hasMessageContaining("teacher.checkpoint")
+                    .hasMessageContaining(missing);
         }
     }
 }

@@ -1,8 +1,5 @@
 package io.rollstream.testing;
 
-import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
-import org.apache.flink.runtime.externalresource.ExternalResourceInfoProvider;
-
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -10,6 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
+import org.apache.flink.runtime.externalresource.ExternalResourceInfoProvider;
 
 /** GPUs as Flink's GPU driver declares them to operators (external resource {@code gpu}), for tests. */
 public final class DeclaredGpus {
@@ -33,8 +32,8 @@ public final class DeclaredGpus {
 
     /** A task manager that declares the GPUs {@code indexes} under the resource name {@code gpu}. */
     public static ExternalResourceInfoProvider taskManager(int... indexes) {
-        Set<ExternalResourceInfo> infos = Arrays.stream(indexes).mapToObj(i -> gpu(Integer.toString(i)))
-                .collect(Collectors.toSet());
+        Set<ExternalResourceInfo> infos =
+                Arrays.stream(indexes).mapToObj(i -> gpu(Integer.toString(i))).collect(Collectors.toSet());
         return name -> "gpu".equals(name) ? infos : Set.of();
     }
 }

@@ -7,7 +7,6 @@ import io.rollstream.rollout.SampledGroup;
 import io.rollstream.tasks.Problem;
 import io.rollstream.types.FinishReason;
 import io.rollstream.types.Rollout;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;
@@ -52,8 +51,8 @@ public final class FakeGroupSampler implements GroupSampler {
             Rollout[] rollouts = new Rollout[groupSize];
             for (int i = 0; i < groupSize; i++) {
                 double reward = reward(r.problem(), i);
-                rollouts[i] = new Rollout(new int[] {3 + i, 2}, new float[] {-1f, -0.5f}, "r" + i, reward,
-                        FinishReason.STOP, null, null);
+                rollouts[i] = new Rollout(
+                        new int[] {3 + i, 2}, new float[] {-1f, -0.5f}, "r" + i, reward, FinishReason.STOP, null, null);
             }
             out.add(new SampledGroup(r, new int[] {1, 3}, r.policyVersion(), 1.0, rollouts));
         }

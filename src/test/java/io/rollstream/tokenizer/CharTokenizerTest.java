@@ -37,9 +37,11 @@ class CharTokenizerTest {
     @Test
     void decodeRejectsIdsOutsideTheVocabulary() {
         assertThatThrownBy(() -> tokenizer.decode(new int[] {15}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("15");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("15");
         assertThatThrownBy(() -> tokenizer.decode(new int[] {-1}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("-1");
     }
 
     @Test

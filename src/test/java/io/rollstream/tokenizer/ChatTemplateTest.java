@@ -29,47 +29,55 @@ class ChatTemplateTest {
         }
     }
 
-    private static final Map<String, String> QWEN_TOKENS = Map.of("eos_token", "<|im_end|>", "pad_token", "<|endoftext|>");
-    private static final Map<String, String> LLAMA_TOKENS = Map.of("bos_token", "<|begin_of_text|>", "eos_token", "<|eot_id|>");
-    private static final List<ChatMessage> SYSTEM_USER = List.of(ChatMessage.system("You are a careful math tutor."),
-            ChatMessage.user("What is 12 * 7?"));
+    private static final Map<String, String> QWEN_TOKENS =
+            Map.of("eos_token", "<|im_end|>", "pad_token", "<|endoftext|>");
+    private static final Map<String, String> LLAMA_TOKENS =
+            Map.of("bos_token", "<|begin_of_text|>", "eos_token", "<|eot_id|>");
+    private static final List<ChatMessage> SYSTEM_USER =
+            List.of(ChatMessage.system("You are a careful math tutor."), ChatMessage.user("What is 12 * 7?"));
 
     @Test
     void rendersQwen25SystemAndUserWithGenerationPrompt() {
         ChatTemplate qwen = ChatTemplate.of(resource("qwen2.5-instruct.jinja"), QWEN_TOKENS);
-        assertThat(qwen.render(SYSTEM_USER, true)).isEqualTo("<|im_start|>system\nYou are a careful math tutor.<|im_end|>\n"
-                + "<|im_start|>user\nWhat is 12 * 7?<|im_end|>\n<|im_start|>assistant\n");
+        assertThat(qwen.render(SYSTEM_USER, true))
+                .isEqualTo("<|im_start|>system\nYou are a careful math tutor.<|im_end|>\n"
+                        + "<|im_start|>user\nWhat is 12 * 7?<|im_end|>\n<|im_start|>assistant\n");
     }
 
     @Test
     void qwen25AddsItsDefaultSystemPromptWhenThereIsNone() {
         ChatTemplate qwen = ChatTemplate.of(resource("qwen2.5-instruct.jinja"), QWEN_TOKENS);
-        assertThat(qwen.render(List.of(ChatMessage.user("Hi")), true)).isEqualTo("<|im_start|>system\nYou are Qwen, "
-                + "created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n"
-                + "<|im_start|>assistant\n");
+        assertThat(qwen.render(List.of(ChatMessage.user("Hi")), true))
+                .isEqualTo("<|im_start|>system\nYou are Qwen, "
+                        + "created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n"
+                        + "<|im_start|>assistant\n");
     }
 
     @Test
     void rendersQwen3SystemAndUserWithGenerationPrompt() {
         ChatTemplate qwen3 = ChatTemplate.of(resource("qwen3.jinja"), QWEN_TOKENS);
-        assertThat(qwen3.render(SYSTEM_USER, true)).isEqualTo("<|im_start|>system\nYou are a careful math tutor.<|im_end|>\n"
-                + "<|im_start|>user\nWhat is 12 * 7?<|im_end|>\n<|im_start|>assistant\n");
+        assertThat(qwen3.render(SYSTEM_USER, true))
+                .isEqualTo("<|im_start|>system\nYou are a careful math tutor.<|im_end|>\n"
+                        + "<|im_start|>user\nWhat is 12 * 7?<|im_end|>\n<|im_start|>assistant\n");
     }
 
     @Test
     void rendersLlama3SystemAndUserWithGenerationPrompt() {
         ChatTemplate llama = ChatTemplate.of(resource("llama3-instruct.jinja"), LLAMA_TOKENS);
-        assertThat(llama.render(SYSTEM_USER, true)).isEqualTo("<|begin_of_text|><|start_header_id|>system<|end_header_id|>"
-                + "\n\nYou are a careful math tutor.<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nWhat is 12 * 7?"
-                + "<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n");
+        assertThat(llama.render(SYSTEM_USER, true))
+                .isEqualTo("<|begin_of_text|><|start_header_id|>system<|end_header_id|>"
+                        + "\n\nYou are a careful math tutor.<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nWhat is 12 * 7?"
+                        + "<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n");
     }
 
     @Test
     void llama32DatesItsSystemPromptWithThePinnedDate() {
         ChatTemplate llama = ChatTemplate.of(resource("llama3.2-instruct.jinja"), LLAMA_TOKENS);
-        String header = "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\n";
-        String rest = "\n\nYou are a careful math tutor.<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nWhat is 12 * 7?"
-                + "<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n";
+        String header =
+                "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\n";
+        String rest =
+                "\n\nYou are a careful math tutor.<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nWhat is 12 * 7?"
+                        + "<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n";
         assertThat(llama.render(SYSTEM_USER, true)).isEqualTo(header + "Today Date: 26 Jul 2024" + rest);
         assertThat(llama.withDate(LocalDate.of(2025, 3, 9)).render(SYSTEM_USER, true))
                 .isEqualTo(header + "Today Date: 09 Mar 2025" + rest);
@@ -85,13 +93,17 @@ class ChatTemplateTest {
         expected.path("rendered").fields().forEachRemaining(entry -> {
             String[] key = entry.getKey().split("\\|");
             Map<String, String> tokens = new HashMap<>();
-            expected.path("special_tokens").path(key[0]).fields()
+            expected.path("special_tokens")
+                    .path(key[0])
+                    .fields()
                     .forEachRemaining(t -> tokens.put(t.getKey(), t.getValue().asText()));
             List<ChatMessage> messages = new ArrayList<>();
             for (JsonNode m : expected.path("conversations").path(key[1])) {
-                messages.add(new ChatMessage(m.path("role").asText(), m.path("content").asText()));
+                messages.add(new ChatMessage(
+                        m.path("role").asText(), m.path("content").asText()));
             }
-            String rendered = ChatTemplate.of(resource(key[0]), tokens).render(messages, key[2].equals("generation_prompt"));
+            String rendered =
+                    ChatTemplate.of(resource(key[0]), tokens).render(messages, key[2].equals("generation_prompt"));
             assertThat(rendered).as(entry.getKey()).isEqualTo(entry.getValue().asText());
             checked.add(entry.getKey());
         });
@@ -100,8 +112,10 @@ class ChatTemplateTest {
 
     @Test
     void raiseExceptionFailsWithTheTemplatesMessage() {
-        ChatTemplate strict = ChatTemplate.of("{% if messages[0]['role'] != 'user' %}"
-                + "{{ raise_exception('Conversations must start with a user turn') }}{% endif %}ok", Map.of());
+        ChatTemplate strict = ChatTemplate.of(
+                "{% if messages[0]['role'] != 'user' %}"
+                        + "{{ raise_exception('Conversations must start with a user turn') }}{% endif %}ok",
+                Map.of());
         assertThat(strict.render(List.of(ChatMessage.user("hi")), false)).isEqualTo("ok");
         assertThatThrownBy(() -> strict.render(List.of(ChatMessage.assistant("hi")), false))
                 .isInstanceOf(ChatTemplateException.class)
@@ -117,10 +131,14 @@ class ChatTemplateTest {
 
     @Test
     void pythonStringMethodsAndLoopControlsWork() {
-        ChatTemplate t = ChatTemplate.of("{% for m in messages %}{% if m.content.startswith('skip') %}{% continue %}"
-                + "{% endif %}[{{ m.content.strip('\\n').split('|')[-1].upper() }}]{% endfor %}"
-                + "{{ {'k': ['é', 1]} | tojson }}{{ {'k': 1} | tojson(indent=2) }}", Map.of());
-        assertThat(t.render(List.of(ChatMessage.user("\na|b\n"), ChatMessage.user("skip me"), ChatMessage.user("x.y")), false))
+        ChatTemplate t = ChatTemplate.of(
+                "{% for m in messages %}{% if m.content.startswith('skip') %}{% continue %}"
+                        + "{% endif %}[{{ m.content.strip('\\n').split('|')[-1].upper() }}]{% endfor %}"
+                        + "{{ {'k': ['é', 1]} | tojson }}{{ {'k': 1} | tojson(indent=2) }}",
+                Map.of());
+        assertThat(t.render(
+                        List.of(ChatMessage.user("\na|b\n"), ChatMessage.user("skip me"), ChatMessage.user("x.y")),
+                        false))
                 .isEqualTo("[B][X.Y]{\"k\": [\"é\", 1]}{\n  \"k\": 1\n}");
     }
 

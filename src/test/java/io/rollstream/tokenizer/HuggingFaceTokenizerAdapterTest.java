@@ -15,7 +15,10 @@ class HuggingFaceTokenizerAdapterTest {
 
     static String fixture(String name) {
         try {
-            return Path.of(HuggingFaceTokenizerAdapterTest.class.getResource("/tokenizers/" + name).toURI()).toString();
+            return Path.of(HuggingFaceTokenizerAdapterTest.class
+                            .getResource("/tokenizers/" + name)
+                            .toURI())
+                    .toString();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
@@ -52,7 +55,8 @@ class HuggingFaceTokenizerAdapterTest {
         assertThat(tokenizer.decode(new int[] {1, 4, 5, 2, 0, 0})).isEqualTo("hello world");
         assertThat(tokenizer.decode(tokenizer.encode("the cat"))).isEqualTo("the cat");
         assertThatThrownBy(() -> tokenizer.decode(new int[] {14}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("14");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("14");
     }
 
     @Test
@@ -71,7 +75,8 @@ class HuggingFaceTokenizerAdapterTest {
                 .isInstanceOf(UnencodableTextException.class)
                 .hasMessageContaining("'😀'")
                 .hasMessageContaining("U+1F600")
-                .satisfies(e -> assertThat(((UnencodableTextException) e).index()).isEqualTo(5));
+                .satisfies(
+                        e -> assertThat(((UnencodableTextException) e).index()).isEqualTo(5));
     }
 
     @Test

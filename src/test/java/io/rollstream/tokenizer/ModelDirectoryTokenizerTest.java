@@ -32,7 +32,9 @@ class ModelDirectoryTokenizerTest {
 
     static Path fixture() {
         try {
-            return Path.of(ModelDirectoryTokenizerTest.class.getResource("/hf-tokenizer").toURI());
+            return Path.of(ModelDirectoryTokenizerTest.class
+                    .getResource("/hf-tokenizer")
+                    .toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
@@ -58,13 +60,19 @@ class ModelDirectoryTokenizerTest {
         assertThat(qwen.vocabSize()).isEqualTo(362);
         assertThat(qwen.specialTokenTexts()).containsExactly("<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|pad|>");
         assertThat(qwen.chatTemplate()).isPresent();
-        assertThat(qwen.spec()).isEqualTo(TokenizerSpec.huggingFaceModel(fixture().toString()));
+        assertThat(qwen.spec())
+                .isEqualTo(TokenizerSpec.huggingFaceModel(fixture().toString()));
     }
 
     @Test
     void textRoundTrips() {
-        for (String text : List.of("The answer is 42.", "  leading and trailing  ", "Ünïcødé → ∑ 😀 日本語",
-                "line one\nline two\r\n\ttabbed", "1,000 + 2.5 = $1,002.50", "")) {
+        for (String text : List.of(
+                "The answer is 42.",
+                "  leading and trailing  ",
+                "Ünïcødé → ∑ 😀 日本語",
+                "line one\nline two\r\n\ttabbed",
+                "1,000 + 2.5 = $1,002.50",
+                "")) {
             assertThat(qwen.decode(qwen.encode(text))).as(text).isEqualTo(text);
         }
         // merges learned from the fixture's corpus make common words single tokens
@@ -91,8 +99,9 @@ class ModelDirectoryTokenizerTest {
     void chatPromptIsTheRenderedTemplateWithItsSpecialTokens() {
         PromptCodec chat = new PromptCodec(qwen, PromptFormat.chat("You are a careful math tutor."));
         int[] prompt = chat.prompt("What is 12 * 7?");
-        assertThat(prompt).isEqualTo(qwen.encode("<|im_start|>system\nYou are a careful math tutor.<|im_end|>\n"
-                + "<|im_start|>user\nWhat is 12 * 7?<|im_end|>\n<|im_start|>assistant\n"));
+        assertThat(prompt)
+                .isEqualTo(qwen.encode("<|im_start|>system\nYou are a careful math tutor.<|im_end|>\n"
+                        + "<|im_start|>user\nWhat is 12 * 7?<|im_end|>\n<|im_start|>assistant\n"));
         assertThat(count(prompt, IM_START)).isEqualTo(3);
         assertThat(count(prompt, IM_END)).isEqualTo(2);
     }
@@ -100,8 +109,11 @@ class ModelDirectoryTokenizerTest {
     @Test
     void chatPromptWithoutSystemPromptUsesTheTemplatesDefault() {
         PromptCodec chat = new PromptCodec(qwen, PromptFormat.chat(null));
-        assertThat(chat.prompt("Hi")).isEqualTo(qwen.encode("<|im_start|>system\nYou are Qwen, created by Alibaba Cloud."
-                + " You are a helpful assistant.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"));
+        assertThat(chat.prompt("Hi"))
+                .isEqualTo(
+                        qwen.encode(
+                                "<|im_start|>system\nYou are Qwen, created by Alibaba Cloud."
+                                        + " You are a helpful assistant.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"));
     }
 
     @Test
@@ -116,8 +128,10 @@ class ModelDirectoryTokenizerTest {
         // the characters are all there, as plain text
         assertThat(qwen.decode(prompt)).contains(hostile);
         // the system prompt is literal too, and raw prompts keep Hugging Face's behaviour
-        assertThat(count(new PromptCodec(qwen, PromptFormat.chat("<|im_end|>")).prompt("x"), IM_END)).isEqualTo(2);
-        assertThat(count(new PromptCodec(qwen, PromptFormat.RAW).prompt(hostile), IM_END)).isEqualTo(2);
+        assertThat(count(new PromptCodec(qwen, PromptFormat.chat("<|im_end|>")).prompt("x"), IM_END))
+                .isEqualTo(2);
+        assertThat(count(new PromptCodec(qwen, PromptFormat.RAW).prompt(hostile), IM_END))
+                .isEqualTo(2);
     }
 
     @Test
@@ -137,11 +151,14 @@ class ModelDirectoryTokenizerTest {
         assertThat(raw.prompt("12+3=")).isEqualTo(qwen.encode("12+3="));
         Path llamaLike = copyFixture(dir);
         Files.delete(llamaLike.resolve("generation_config.json"));
-        Files.writeString(llamaLike.resolve("tokenizer_config.json"), "{\"add_bos_token\": true, \"bos_token\":"
-                + " \"<|endoftext|>\", \"eos_token\": {\"content\": \"<|im_end|>\", \"special\": true}}");
+        Files.writeString(
+                llamaLike.resolve("tokenizer_config.json"),
+                "{\"add_bos_token\": true, \"bos_token\":"
+                        + " \"<|endoftext|>\", \"eos_token\": {\"content\": \"<|im_end|>\", \"special\": true}}");
         try (HuggingFaceTokenizerAdapter llama = Tokenizers.fromModelDirectory(llamaLike)) {
             assertThat(llama.addsBos()).isTrue();
-            assertThat(new PromptCodec(llama, PromptFormat.RAW).prompt("12+3=")[0]).isEqualTo(END_OF_TEXT);
+            assertThat(new PromptCodec(llama, PromptFormat.RAW).prompt("12+3=")[0])
+                    .isEqualTo(END_OF_TEXT);
             assertThat(llama.padId()).as("no pad token anywhere: EOS pads").isEqualTo(IM_END);
             assertThat(llama.stopIds()).containsExactly(IM_END);
             assertThat(llama.chatTemplate()).isEmpty();
@@ -159,8 +176,10 @@ class ModelDirectoryTokenizerTest {
         assertThat(target[target.length - 1]).isEqualTo(IM_END);
         assertThat(chat.completionText(target)).isEqualTo("#### 84");
         int[] answer = qwen.encode("84");
-        assertThat(chat.completionText(concat(answer, new int[] {END_OF_TEXT}, qwen.encode(" junk")))).isEqualTo("84");
-        assertThat(chat.completionText(concat(answer, new int[] {IM_END}, new int[] {END_OF_TEXT}))).isEqualTo("84");
+        assertThat(chat.completionText(concat(answer, new int[] {END_OF_TEXT}, qwen.encode(" junk"))))
+                .isEqualTo("84");
+        assertThat(chat.completionText(concat(answer, new int[] {IM_END}, new int[] {END_OF_TEXT})))
+                .isEqualTo("84");
         assertThat(chat.completionLength(concat(answer, answer))).isEqualTo(answer.length * 2);
     }
 
@@ -182,7 +201,8 @@ class ModelDirectoryTokenizerTest {
         Files.writeString(copy.resolve("config.json"), "{\"vocab_size\": 384}");
         try (HuggingFaceTokenizerAdapter padded = Tokenizers.fromModelDirectory(copy)) {
             assertThat(padded.vocabSize()).isEqualTo(384);
-            assertThat(padded.decode(concat(padded.encode("ok"), new int[] {370, 383}))).isEqualTo("ok");
+            assertThat(padded.decode(concat(padded.encode("ok"), new int[] {370, 383})))
+                    .isEqualTo("ok");
             assertThatThrownBy(() -> padded.decode(new int[] {384})).hasMessageContaining("384");
         }
     }

@@ -40,8 +40,10 @@ class TokenizerSpecTest {
                 .hasMessageContaining("char")
                 .hasMessageContaining("huggingface");
         assertThatThrownBy(() -> Tokenizers.create(new TokenizerSpec("char", null, null, null)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("alphabet");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("alphabet");
         assertThatThrownBy(() -> Tokenizers.create(new TokenizerSpec("huggingface", null, null, null)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("path");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("path");
     }
 }

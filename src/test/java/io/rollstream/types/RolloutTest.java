@@ -33,7 +33,8 @@ class RolloutTest {
         for (String text : new String[] {"stop", "length", "scoring_failed: IllegalStateException: a: b"}) {
             assertThat(stringForm(text).finishText()).isEqualTo(text);
         }
-        assertThat(typed(FinishReason.SCORING_FAILED, "IllegalStateException: broke").finishText())
+        assertThat(typed(FinishReason.SCORING_FAILED, "IllegalStateException: broke")
+                        .finishText())
                 .isEqualTo("scoring_failed: IllegalStateException: broke");
         assertThat(typed(FinishReason.LENGTH, null).truncated()).isTrue();
         assertThat(typed(FinishReason.STOP, null).truncated()).isFalse();
@@ -41,20 +42,26 @@ class RolloutTest {
 
     @Test
     void anUnknownOrMalformedStringIsRefusedNamingIt() {
-        assertThatThrownBy(() -> stringForm("eos")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> stringForm("eos"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'eos'");
-        assertThatThrownBy(() -> stringForm("stop: early")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> stringForm("stop: early"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'stop: early'");
     }
 
     @Test
     void aScoringErrorComesExactlyWithScoringFailed() {
-        assertThatThrownBy(() -> typed(FinishReason.SCORING_FAILED, null)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> typed(FinishReason.SCORING_FAILED, null))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("scoring_failed");
         assertThatThrownBy(() -> typed(FinishReason.STOP, "oops")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> typed(null, null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> typed(null, null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("finish reason");
-        assertThatThrownBy(() -> new Rollout(new int[] {2}, new float[] {0f}, "", 0, FinishReason.STOP, null, null,
-                "stop")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not both");
+        assertThatThrownBy(() ->
+                        new Rollout(new int[] {2}, new float[] {0f}, "", 0, FinishReason.STOP, null, null, "stop"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not both");
     }
 }

@@ -3,18 +3,15 @@ package io.rollstream.types;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.rollstream.common.Json;
 import io.rollstream.output.JsonLines;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** metrics.jsonl lines as a typed record: every line older runs wrote reads, and writes back the same. */
 class StepMetricsTest {
@@ -69,7 +66,11 @@ class StepMetricsTest {
         }
         StepMetrics evaluated = Json.mapper().readValue(lines.get(1), StepMetrics.class);
         assertThat(evaluated.stepTimes()).isEqualTo(new StepMetrics.StepTimes(0.002, 0.5, 13.0));
-        assertThat(Json.mapper().readValue(lines.get(0), StepMetrics.class).stepTimes().evalS()).isNull();
+        assertThat(Json.mapper()
+                        .readValue(lines.get(0), StepMetrics.class)
+                        .stepTimes()
+                        .evalS())
+                .isNull();
     }
 
     @Test
@@ -84,7 +85,8 @@ class StepMetricsTest {
                     assertThat(numbers).containsEntry(e.getKey(), e.getValue().doubleValue());
                 }
             });
-            assertThat(typed.get(i).phase().key()).isEqualTo(raw.get(i).path("phase").asText());
+            assertThat(typed.get(i).phase().key())
+                    .isEqualTo(raw.get(i).path("phase").asText());
         }
     }
 
@@ -103,30 +105,68 @@ class StepMetricsTest {
 
     @Test
     void aDistillationLineCarriesTheKlAndTheEpochsItCompleted() throws Exception {
-        StepMetrics.EpochKlProgress epochs = new StepMetrics.EpochKlProgress(
-                List.of(new StepMetrics.CompletedEpoch(3, 0.125)), 4, 0.5);
-        StepMetrics line = new StepMetrics(StepMetrics.Phase.RL, 7, 8L, new StepMetrics.Rewards(0.5, 0.1, 0.25, 0.05),
-                new StepMetrics.Optimization(0.1, 0.2, 0.3), new StepMetrics.Samples(3.0, null, null, 0.0, 0), null, null, null,
-                new StepMetrics.Updates(0.4, 1, 0, 0), null, Map.of("is_ratio_mean", 1.0), 0.75, null, null, epochs, null);
+        StepMetrics.EpochKlProgress epochs =
+                new StepMetrics.EpochKlProgress(List.of(new StepMetrics.CompletedEpoch(3, 0.125)), 4, 0.5);
+        StepMetrics line = new StepMetrics(
+                StepMetrics.Phase.RL,
+                7,
+                8L,
+                new StepMetrics.Rewards(0.5, 0.1, 0.25, 0.05),
+                new StepMetrics.Optimization(0.1, 0.2, 0.3),
+                new StepMetrics.Samples(3.0, null, null, 0.0, 0),
+                null,
+                null,
+                null,
+                new StepMetrics.Updates(0.4, 1, 0, 0),
+                null,
+                Map.of("is_ratio_mean", 1.0),
+                0.75,
+                null,
+                null,
+                epochs,
+                null);
         JsonNode json = Json.mapper().readTree(line.toJson());
         assertThat(json.path("kl_mean").asDouble()).isEqualTo(0.25);
-        assertThat(json.path("epochs_completed_now").get(0).path("kl_mean").asDouble()).isEqualTo(0.125);
+        assertThat(json.path("epochs_completed_now").get(0).path("kl_mean").asDouble())
+                .isEqualTo(0.125);
         assertThat(json.path("kl_epoch_std").asDouble()).isEqualTo(0.5);
         assertThat(json.has("groups_scored")).isFalse(); // a part left null is left out
-        assertThat(fieldNames(json)).endsWith("is_ratio_mean", "eval_accuracy", "epochs_completed_now",
-                "epochs_completed", "kl_epoch_std");
+        assertThat(fieldNames(json))
+                .endsWith("is_ratio_mean", "eval_accuracy", "epochs_completed_now", "epochs_completed", "kl_epoch_std");
         assertThat(Json.mapper().readValue(line.toJson(), StepMetrics.class)).isEqualTo(line);
     }
 
     @Test
     void passAtKIsWrittenAsFlatKeysAfterTheAccuracyAndReadsBack() throws Exception {
-        StepMetrics line = new StepMetrics(StepMetrics.Phase.RL, 7, 8L, new StepMetrics.Rewards(0.5, 0.1, null, null),
-                new StepMetrics.Optimization(0.1, 0.2, 0.3), null, null, null, null, new StepMetrics.Updates(0.4, 1, 0, 0),
-                null, Map.of("is_ratio_mean", 1.0), 0.75, Map.of(8, 0.9, 1, 0.5, 2, 0.625),
-                new StepMetrics.StepTimes(0.01, 0.5, 12.0), null, null);
+        StepMetrics line = new StepMetrics(
+                StepMetrics.Phase.RL,
+                7,
+                8L,
+                new StepMetrics.Rewards(0.5, 0.1, null, null),
+                new StepMetrics.Optimization(0.1, 0.2, 0.3),
+                null,
+                null,
+                null,
+                null,
+                new StepMetrics.Updates(0.4, 1, 0, 0),
+                null,
+                Map.of("is_ratio_mean", 1.0),
+                0.75,
+                Map.of(8, 0.9, 1, 0.5, 2, 0.625),
+                new StepMetrics.StepTimes(0.01, 0.5, 12.0),
+                null,
+                null);
         JsonNode json = Json.mapper().readTree(line.toJson());
-        assertThat(fieldNames(json)).endsWith("is_ratio_mean", "eval_accuracy", "eval_pass_at_1", "eval_pass_at_2",
-                "eval_pass_at_8", "publish_s", "eval_s", "time_s");
+        assertThat(fieldNames(json))
+                .endsWith(
+                        "is_ratio_mean",
+                        "eval_accuracy",
+                        "eval_pass_at_1",
+                        "eval_pass_at_2",
+                        "eval_pass_at_8",
+                        "publish_s",
+                        "eval_s",
+                        "time_s");
         assertThat(json.path("eval_pass_at_2").asDouble()).isEqualTo(0.625);
         StepMetrics read = Json.mapper().readValue(line.toJson(), StepMetrics.class);
         assertThat(read).isEqualTo(line);
@@ -147,8 +187,9 @@ class StepMetricsTest {
     @Test
     void anSftLineHasTheWarmStartsKeysOnly() throws Exception {
         StepMetrics line = StepMetrics.sft(4, new StepMetrics.Optimization(1.5, 2.0, 0.5), 0.01, 0.4, null);
-        assertThat(line.toJson()).isEqualTo("{\"phase\":\"sft\",\"step\":4,\"loss\":1.5,\"grad_norm\":2.0,"
-                + "\"entropy\":0.5,\"step_time_s\":0.01,\"eval_accuracy\":0.4}");
+        assertThat(line.toJson())
+                .isEqualTo("{\"phase\":\"sft\",\"step\":4,\"loss\":1.5,\"grad_norm\":2.0,"
+                        + "\"entropy\":0.5,\"step_time_s\":0.01,\"eval_accuracy\":0.4}");
         assertThat(line.numbers()).containsEntry("loss", 1.5).containsEntry("eval_accuracy", 0.4);
     }
 

@@ -1,7 +1,6 @@
 package io.rollstream.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,8 +45,10 @@ public final class BenchSuite {
         int cores = Runtime.getRuntime().availableProcessors();
         List<Run> runs = new ArrayList<>();
         runs.add(new Run("model", concat(List.of("model"), modelArgs), cores));
-        runs.add(new Run("pipeline (rollout.parallelism=1)",
-                concat(concat(List.of("pipeline"), pipelineArgs), List.of("--set", "rollout.parallelism=1")), 1));
+        runs.add(new Run(
+                "pipeline (rollout.parallelism=1)",
+                concat(concat(List.of("pipeline"), pipelineArgs), List.of("--set", "rollout.parallelism=1")),
+                1));
         runs.add(new Run("generator scaling", concat(concat(List.of("scaling"), pipelineArgs), scalingArgs), 1));
         return runs;
     }
@@ -59,12 +60,18 @@ public final class BenchSuite {
         List<Run> runs = runs();
         for (Run r : runs) {
             System.err.println("bench all: " + r.name() + " (" + r.threads() + " intra-op threads)...");
-            commands.put(r.name(), "ROLLSTREAM_THREADS=" + r.threads() + " jobs/rollstream bench "
-                    + String.join(" ", r.benchArgs()));
+            commands.put(
+                    r.name(),
+                    "ROLLSTREAM_THREADS=" + r.threads() + " jobs/rollstream bench " + String.join(" ", r.benchArgs()));
             results.put(r.name(), runInOwnJvm(r));
         }
-        String md = BenchmarkTable.markdown(Machine.current(), results, commands, runs.get(2).name(),
-                LocalDate.now().toString(), note);
+        String md = BenchmarkTable.markdown(
+                Machine.current(),
+                results,
+                commands,
+                runs.get(2).name(),
+                LocalDate.now().toString(),
+                note);
         if (out.getParent() != null) {
             Files.createDirectories(out.getParent());
         }

@@ -1,7 +1,6 @@
 package io.rollstream.bench;
 
 import io.rollstream.config.RunConfig;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,13 +54,13 @@ public final class GeneratorScalingBenchmark {
             for (int parallelism : order(r)) {
                 int i = parallelism - 1;
                 RunConfig generation = pipeline.generationConfig(List.of("rollout.parallelism=" + parallelism));
-                System.err.printf("bench scaling: round %d of %d, rollout.parallelism=%d%n", r + 1, rounds,
-                        parallelism);
-                PipelineBenchmark.Generation measured = PipelineBenchmark.throughTheJob(generation,
-                        workDir.resolve("round-" + r + "-parallelism-" + parallelism));
+                System.err.printf(
+                        "bench scaling: round %d of %d, rollout.parallelism=%d%n", r + 1, rounds, parallelism);
+                PipelineBenchmark.Generation measured = PipelineBenchmark.throughTheJob(
+                        generation, workDir.resolve("round-" + r + "-parallelism-" + parallelism));
                 job[i][r] = measured.tokensPerSecond();
-                engines[i][r] = PipelineBenchmark.engineTokensPerSecond(generation, measured.store(),
-                        measured.groups(), parallelism);
+                engines[i][r] = PipelineBenchmark.engineTokensPerSecond(
+                        generation, measured.store(), measured.groups(), parallelism);
             }
         }
         Map<String, Object> out = new LinkedHashMap<>();

@@ -18,7 +18,9 @@ public record Machine(int cores, String cpuModel, String os, String java) {
         } catch (IOException | SecurityException e) {
             cpuinfo = List.of();
         }
-        return new Machine(Runtime.getRuntime().availableProcessors(), cpuModel(cpuinfo),
+        return new Machine(
+                Runtime.getRuntime().availableProcessors(),
+                cpuModel(cpuinfo),
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
     }

@@ -2,15 +2,12 @@ package io.rollstream.bench;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
-
+import com.fasterxml.jackson.databind.JsonNode;
 import io.rollstream.learner.PolicyTrainer;
 import io.rollstream.learner.SftLoss;
 import io.rollstream.learner.TrainingExample;
 import io.rollstream.model.LanguageModel;
 import io.rollstream.model.LoraModel;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -37,6 +34,7 @@ public final class MemoryBenchmark {
     public static final int STATE_BYTES_PER_PARAMETER = 16;
     /** Bytes per frozen parameter (a LoRA base, float32). */
     public static final int FROZEN_BYTES_PER_PARAMETER = 4;
+
     private static final int STEPS = 2;
     private static final double MIB = 1 << 20;
 
@@ -58,8 +56,8 @@ public final class MemoryBenchmark {
             long estimate = estimateBytes(model);
             out.put(prefix + "memory_estimate_mb", mib(estimate));
             out.put(prefix + "rss_engine_mb", mib(engineRss));
-            PolicyTrainer trainer = ModelBenchmark.trainer(model,
-                    settings.withMicroBatch(settings.microBatchFor(model.spec())));
+            PolicyTrainer trainer =
+                    ModelBenchmark.trainer(model, settings.withMicroBatch(settings.microBatchFor(model.spec())));
             List<TrainingExample> batch = ModelBenchmark.trainingBatch(settings, model.spec());
             SftLoss loss = new SftLoss();
             System.gc();
@@ -76,11 +74,14 @@ public final class MemoryBenchmark {
             out.put(prefix + "train_peak_rss_mb", mib(peak));
             out.put(prefix + "train_peak_over_estimate", Math.round(1000.0 * peak / estimate) / 1000.0);
             out.put(prefix + "train_peak_above_runtime_mb", mib(peak - engineRss));
-            out.put(prefix + "train_peak_above_runtime_over_estimate",
+            out.put(
+                    prefix + "train_peak_above_runtime_over_estimate",
                     Math.round(1000.0 * (peak - engineRss) / estimate) / 1000.0);
             out.put(prefix + "memory_step_seconds", seconds);
-            out.put(prefix + "java_heap_used_mb",
-                    mib(Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()));
+            out.put(
+                    prefix + "java_heap_used_mb",
+                    mib(Runtime.getRuntime().totalMemory()
+                            - Runtime.getRuntime().freeMemory()));
         }
         return out;
     }
@@ -101,11 +102,17 @@ public final class MemoryBenchmark {
      */
     public static Iterator<Map.Entry<String, JsonNode>> inFreshJvm(ModelBenchmark.Settings settings, boolean lora)
             throws IOException, InterruptedException {
-        List<String> args = new ArrayList<>(List.of("memory", "--model", settings.directory().toString(),
-                "--train-rows", Integer.toString(settings.trainRows()), "--micro-batch",
+        List<String> args = new ArrayList<>(List.of(
+                "memory",
+                "--model",
+                settings.directory().toString(),
+                "--train-rows",
+                Integer.toString(settings.trainRows()),
+                "--micro-batch",
                 Integer.toString(settings.microBatch())));
         if (lora) {
-            args.addAll(List.of("--lora", "--lora-rank", Integer.toString(settings.lora().rank())));
+            args.addAll(List.of(
+                    "--lora", "--lora-rank", Integer.toString(settings.lora().rank())));
         }
         return OwnJvm.bench(args, JniUtils.getNumThreads()).fields();
     }

@@ -5,9 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
-
 import io.rollstream.checkpoint.OptimizerState;
 import io.rollstream.eval.OpenedModel;
 import io.rollstream.learner.AdamW;
@@ -25,7 +23,6 @@ import io.rollstream.model.TensorSource;
 import io.rollstream.sampling.GenerationRequest;
 import io.rollstream.sampling.SamplingEngine;
 import io.rollstream.sampling.SamplingParams;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,11 +60,21 @@ public final class ModelBenchmark {
      * @param recompute also decode without the KV cache (the cache speedup; minutes at 100M parameters)
      * @param lora also train LoRA adapters of this shape on the (Llama-family) model, or null
      */
-    public record Settings(ModelSpec model, Path directory, int decodeRows, int promptTokens, int newTokens,
-            int trainRows, int microBatch, int trainTokens, int repeats, boolean recompute, LoraConfig lora) {
+    public record Settings(
+            ModelSpec model,
+            Path directory,
+            int decodeRows,
+            int promptTokens,
+            int newTokens,
+            int trainRows,
+            int microBatch,
+            int trainTokens,
+            int repeats,
+            boolean recompute,
+            LoraConfig lora) {
         public static Settings defaults() {
-            return new Settings(ModelConfig.defaults(32), null, 256, 16, 48, 64, AUTOMATIC_MICRO_BATCH, 64, 3, true,
-                    null);
+            return new Settings(
+                    ModelConfig.defaults(32), null, 256, 16, 48, 64, AUTOMATIC_MICRO_BATCH, 64, 3, true, null);
         }
 
         /**
@@ -86,8 +93,18 @@ public final class ModelBenchmark {
 
         /** These settings with micro-batches of {@code rows}. */
         public Settings withMicroBatch(int rows) {
-            return new Settings(model, directory, decodeRows, promptTokens, newTokens, trainRows, rows, trainTokens,
-                    repeats, recompute, lora);
+            return new Settings(
+                    model,
+                    directory,
+                    decodeRows,
+                    promptTokens,
+                    newTokens,
+                    trainRows,
+                    rows,
+                    trainTokens,
+                    repeats,
+                    recompute,
+                    lora);
         }
 
         /** The model these settings name, on the CPU, float32 (as a learner trains it). */
@@ -103,8 +120,8 @@ public final class ModelBenchmark {
             LanguageModel base = open();
             if (!(base instanceof DecoderModel decoder)) {
                 base.close();
-                throw new IllegalArgumentException("--lora needs a Llama-family model (" + base.spec().describe()
-                        + " has no q/k/v/o and gate/up/down projections)");
+                throw new IllegalArgumentException("--lora needs a Llama-family model ("
+                        + base.spec().describe() + " has no q/k/v/o and gate/up/down projections)");
             }
             return LoraModel.initialize(decoder, true, lora, 1);
         }
@@ -188,8 +205,9 @@ public final class ModelBenchmark {
             out.put("train_micro_batch", resolved.microBatch());
             out.put("train_tokens_per_s", round(positions / trainSeconds));
             out.put("train_mfu", null);
-            achievedGflops.put("train_mfu", positions * trainFlopsPerToken(config, settings.trainTokens() - 1)
-                    / trainSeconds / 1e9);
+            achievedGflops.put(
+                    "train_mfu",
+                    positions * trainFlopsPerToken(config, settings.trainTokens() - 1) / trainSeconds / 1e9);
             fullState = learnerStateBytes(trainer);
         }
         if (settings.lora() != null) {
@@ -205,8 +223,12 @@ public final class ModelBenchmark {
                 out.put("lora_parameters", adapterParameters);
                 out.put("lora_train_tokens_per_s", round(positions / trainSeconds));
                 out.put("lora_train_mfu", null);
-                achievedGflops.put("lora_train_mfu", positions * loraTrainFlopsPerToken(config, adapterParameters,
-                        settings.trainTokens() - 1) / trainSeconds / 1e9);
+                achievedGflops.put(
+                        "lora_train_mfu",
+                        positions
+                                * loraTrainFlopsPerToken(config, adapterParameters, settings.trainTokens() - 1)
+                                / trainSeconds
+                                / 1e9);
                 long loraState = learnerStateBytes(trainer);
                 out.put("learner_state_mb", round(fullState / MIB));
                 out.put("lora_learner_state_mb", round(loraState / MIB));
@@ -224,8 +246,11 @@ public final class ModelBenchmark {
 
     /** A trainer of {@code model} as the benchmarks train it: AdamW, SFT micro-batches of {@code microBatch} rows. */
     static PolicyTrainer trainer(LanguageModel model, Settings settings) {
-        return new PolicyTrainer(model, new AdamW(AdamW.Config.defaults(), model.parameters()),
-                new PolicyTrainer.Config(1.0, settings.microBatch(), 1.0, PolicyTrainer.OptimizerStep.PER_BATCH), 0);
+        return new PolicyTrainer(
+                model,
+                new AdamW(AdamW.Config.defaults(), model.parameters()),
+                new PolicyTrainer.Config(1.0, settings.microBatch(), 1.0, PolicyTrainer.OptimizerStep.PER_BATCH),
+                0);
     }
 
     /**
@@ -286,7 +311,8 @@ public final class ModelBenchmark {
      * backward to the inputs), 6 × the adapters' parameters, attention as in full training.
      */
     private static double loraTrainFlopsPerToken(ModelSpec c, long adapterParameters, int sequence) {
-        return 4.0 * c.matmulParameterCount() + 6.0 * adapterParameters
+        return 4.0 * c.matmulParameterCount()
+                + 6.0 * adapterParameters
                 + 12.0 * c.layers() * sequence * c.attentionWidth();
     }
 

@@ -1,9 +1,7 @@
 package io.rollstream.bench;
 
-import io.rollstream.common.Json;
-
 import com.fasterxml.jackson.databind.JsonNode;
-
+import io.rollstream.common.Json;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -37,13 +35,18 @@ final class OwnJvm {
         command.add("io.rollstream.cli.RollstreamCli");
         command.add("bench");
         command.addAll(benchArgs);
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process p = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int code = p.waitFor();
-        String json = stdout.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElse(null);
+        String json = stdout.lines()
+                .filter(l -> l.startsWith("{"))
+                .reduce((a, b) -> b)
+                .orElse(null);
         if (code != 0 || json == null) {
-            throw new IllegalStateException("bench " + String.join(" ", benchArgs) + " failed (exit " + code
-                    + "); its output:\n" + stdout);
+            throw new IllegalStateException(
+                    "bench " + String.join(" ", benchArgs) + " failed (exit " + code + "); its output:\n" + stdout);
         }
         return Json.mapper().readTree(json);
     }

@@ -1,5 +1,6 @@
 package io.rollstream.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.rollstream.config.ConfigLoader;
 import io.rollstream.config.RunConfig;
 import io.rollstream.device.Placement;
@@ -7,16 +8,13 @@ import io.rollstream.job.LocalRun;
 import io.rollstream.job.PlanFactory;
 import io.rollstream.job.RunPaths;
 import io.rollstream.output.JsonLines;
-import io.rollstream.types.StepMetrics;
 import io.rollstream.policy.PolicyStore;
 import io.rollstream.rollout.GroupRequest;
 import io.rollstream.rollout.ModelGroupSampler;
 import io.rollstream.rollout.SampledGroup;
 import io.rollstream.tasks.Task;
 import io.rollstream.types.Rollout;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
+import io.rollstream.types.StepMetrics;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -86,8 +84,8 @@ public final class PipelineBenchmark {
      * @param generationMinutes length of the generation-bound job, at least 1
      * @param learnerSteps learner steps of the learner-bound job, at least 2
      */
-    public PipelineBenchmark(Path configFile, List<String> overrides, Path workDir, int generationMinutes,
-            int learnerSteps) {
+    public PipelineBenchmark(
+            Path configFile, List<String> overrides, Path workDir, int generationMinutes, int learnerSteps) {
         if (generationMinutes < 1 || learnerSteps < 2) {
             throw new IllegalArgumentException("the generation run needs at least 1 minute and the learner run at least"
                     + " 2 steps, got " + generationMinutes + " and " + learnerSteps);
@@ -100,8 +98,13 @@ public final class PipelineBenchmark {
     }
 
     /** Settings shared by both jobs: an untrained policy, no warm start, one held-out problem at the end. */
-    private static final List<String> COMMON = List.of("sft.steps=0", "model.init=null", "eval.every_steps=0",
-            "eval.problems=1", "job.web_ui=false", "output.rollouts_log=all");
+    private static final List<String> COMMON = List.of(
+            "sft.steps=0",
+            "model.init=null",
+            "eval.every_steps=0",
+            "eval.problems=1",
+            "job.web_ui=false",
+            "output.rollouts_log=all");
 
     /** Passes' worth of groups the generation-bound job keeps in flight: the generator never runs dry. */
     static final int PASSES_IN_FLIGHT = 3;
@@ -112,15 +115,20 @@ public final class PipelineBenchmark {
      * passes' worth of groups in flight, as a run whose learner keeps up would.
      */
     static List<String> generationOverrides(RunConfig user, int minutes) {
-        int groupsPerPass = Math.max(1, user.rollout().maxBatchRows() / user.rollout().rolloutsPerExample());
+        int groupsPerPass =
+                Math.max(1, user.rollout().maxBatchRows() / user.rollout().rolloutsPerExample());
         // Nothing comes back useful: the gate keeps the window, (async level + 1) batches, plus the
         // oversampling headroom in flight.
         int headroom = user.problemsPerBatch() - user.groupsPerBatch();
         int asyncLevel = Math.max(1, ceilDiv(PASSES_IN_FLIGHT * groupsPerPass - headroom, user.groupsPerBatch()) - 1);
         List<String> o = new ArrayList<>(COMMON);
-        o.addAll(List.of("job.max_minutes=" + minutes, "job.max_steps=" + UNREACHED_STEPS,
-                "buffer.zero_advantage_filter=true", "async.max_async_level=" + asyncLevel,
-                "async.max_off_policy_steps=" + (asyncLevel + user.carrySteps()), "learner.learning_rate=0"));
+        o.addAll(List.of(
+                "job.max_minutes=" + minutes,
+                "job.max_steps=" + UNREACHED_STEPS,
+                "buffer.zero_advantage_filter=true",
+                "async.max_async_level=" + asyncLevel,
+                "async.max_off_policy_steps=" + (asyncLevel + user.carrySteps()),
+                "learner.learning_rate=0"));
         return o;
     }
 
@@ -131,9 +139,14 @@ public final class PipelineBenchmark {
     /** The learner-bound job: every group kept, the gate open for the whole run. */
     static List<String> learnerOverrides(int steps) {
         List<String> o = new ArrayList<>(COMMON);
-        o.addAll(List.of("job.max_minutes=0", "job.max_steps=" + steps, "buffer.zero_advantage_filter=false",
-                "buffer.online_difficulty_filtering=false", "buffer.filter_truncated=false",
-                "buffer.oversampling_factor=1.0", "async.max_async_level=" + steps,
+        o.addAll(List.of(
+                "job.max_minutes=0",
+                "job.max_steps=" + steps,
+                "buffer.zero_advantage_filter=false",
+                "buffer.online_difficulty_filtering=false",
+                "buffer.filter_truncated=false",
+                "buffer.oversampling_factor=1.0",
+                "async.max_async_level=" + steps,
                 "async.max_off_policy_steps=" + steps));
         return o;
     }
@@ -143,13 +156,14 @@ public final class PipelineBenchmark {
         Generation measured = throughTheJob(generation, workDir.resolve("generation"));
         int groups = measured.groups();
         double jobTokensPerSecond = measured.tokensPerSecond();
-        double engineTokensPerSecond = engineTokensPerSecond(generation, measured.store(), groups,
-                generation.rollout().parallelism());
+        double engineTokensPerSecond = engineTokensPerSecond(
+                generation, measured.store(), groups, generation.rollout().parallelism());
 
         RunConfig learner = load(learnerOverrides(learnerSteps));
         Path learnerDir = workDir.resolve("learner");
         runQuietly(learner, learnerDir);
-        double busy = learnerBusyFraction(RunPaths.under(learnerDir, learner.policyStore().path()).metrics());
+        double busy = learnerBusyFraction(
+                RunPaths.under(learnerDir, learner.policyStore().path()).metrics());
 
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("benchmark", "pipeline");
@@ -218,8 +232,7 @@ public final class PipelineBenchmark {
      * their summed tokens/s is what as many generators could do on this machine with nothing else
      * running (with two engines on two cores it shows what the hardware allows for scaling).
      */
-    static double engineTokensPerSecond(RunConfig config, PolicyStore store, int groups, int engines)
-            throws Exception {
+    static double engineTokensPerSecond(RunConfig config, PolicyStore store, int groups, int engines) throws Exception {
         CyclicBarrier warm = new CyclicBarrier(engines);
         ExecutorService pool = Executors.newFixedThreadPool(engines);
         try {
@@ -239,13 +252,18 @@ public final class PipelineBenchmark {
     }
 
     /** One sampler over problems {@code first ..< first + groups}; tokens/s after its warm-up pass. */
-    private static double engineLoop(RunConfig config, PolicyStore store, int first, int groups,
-            CyclicBarrier warmedUp) throws Exception {
+    private static double engineLoop(RunConfig config, PolicyStore store, int first, int groups, CyclicBarrier warmedUp)
+            throws Exception {
         Task task = PlanFactory.task(config);
         int groupSize = config.rollout().rolloutsPerExample();
         int groupsPerPass = Math.max(1, config.rollout().maxBatchRows() / groupSize);
-        try (ModelGroupSampler sampler = new ModelGroupSampler(store, task.verifier(),
-                config.rollout().sampling(), groupSize, config.rollout().maxBatchRows(), config.job().seed(),
+        try (ModelGroupSampler sampler = new ModelGroupSampler(
+                store,
+                task.verifier(),
+                config.rollout().sampling(),
+                groupSize,
+                config.rollout().maxBatchRows(),
+                config.job().seed(),
                 Placement.cpu())) {
             long tokens = 0;
             long timedFrom = 0;
@@ -254,7 +272,8 @@ public final class PipelineBenchmark {
             while (next < first + groups) {
                 List<GroupRequest> pass = new ArrayList<>(groupsPerPass);
                 for (int i = 0; i < groupsPerPass && next < first + groups; i++, next++) {
-                    pass.add(GroupRequest.admitted(task.problem(next), 0, next, 1).pinnedTo(0));
+                    pass.add(GroupRequest.admitted(task.problem(next), 0, next, 1)
+                            .pinnedTo(0));
                 }
                 List<SampledGroup> done = sampler.generate(pass);
                 if (!warm) {

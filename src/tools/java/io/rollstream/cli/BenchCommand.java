@@ -9,11 +9,6 @@ import io.rollstream.bench.ResidentMemory;
 import io.rollstream.common.Json;
 import io.rollstream.model.LoraConfig;
 import io.rollstream.model.ModelConfig;
-
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,12 +18,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code rollstream bench model|memory|pipeline|scaling}: prints one JSON line of measurements;
  * {@code bench all} runs them, each in its own JVM, and writes a Markdown table.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
         description = "Benchmarks that print one JSON line. Targets on a 2-core CPU: model — decode_mfu >= 0.30,"
                 + " train_mfu >= 0.40, cache_speedup >= 5 (builtin model only), and with --model DIR"
                 + " train_peak_over_estimate <= 1.5 (peak resident memory of training steps, measured in a fresh"
@@ -46,25 +46,38 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--decode-rows", description = "rows decoded together (default 64 with --model, else 256)")
     Integer decodeRows;
 
-    @Option(names = "--train-rows", defaultValue = "64", description = "rows per training step (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--train-rows",
+            defaultValue = "64",
+            description = "rows per training step (default ${DEFAULT-VALUE})")
     int trainRows;
 
-    @Option(names = "--micro-batch", description = "model, memory: rows per forward/backward pass of a training step"
-            + " (default: the most rows whose logits, rows x 64 tokens x vocabulary floats, stay within 32 MiB:"
-            + " 4 at a 32k vocabulary)")
+    @Option(
+            names = "--micro-batch",
+            description = "model, memory: rows per forward/backward pass of a training step"
+                    + " (default: the most rows whose logits, rows x 64 tokens x vocabulary floats, stay within 32 MiB:"
+                    + " 4 at a 32k vocabulary)")
     Integer microBatch;
 
-    @Option(names = "--lora", description = "model: also train LoRA adapters on the --model (speed, peak memory in"
-            + " a fresh JVM, learner state against full training's); memory: train adapters instead of every weight")
+    @Option(
+            names = "--lora",
+            description =
+                    "model: also train LoRA adapters on the --model (speed, peak memory in"
+                            + " a fresh JVM, learner state against full training's); memory: train adapters instead of every weight")
     boolean lora;
 
-    @Option(names = "--lora-rank", defaultValue = "8", description = "--lora: adapter rank, alpha twice it, every"
-            + " projection adapted (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--lora-rank",
+            defaultValue = "8",
+            description =
+                    "--lora: adapter rank, alpha twice it, every" + " projection adapted (default ${DEFAULT-VALUE})")
     int loraRank;
 
-    @Option(names = "--model", description = "model, memory: the model benchmarked instead of a fresh builtin one: a"
-            + " Hugging Face directory (e.g. made by model init), a .rsckpt checkpoint or a policy version; --d-model,"
-            + " --layers and --architecture do not apply")
+    @Option(
+            names = "--model",
+            description = "model, memory: the model benchmarked instead of a fresh builtin one: a"
+                    + " Hugging Face directory (e.g. made by model init), a .rsckpt checkpoint or a policy version; --d-model,"
+                    + " --layers and --architecture do not apply")
     Path modelPath;
 
     @Option(names = "--d-model", defaultValue = "256", description = "model width (default ${DEFAULT-VALUE})")
@@ -73,51 +86,80 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--layers", defaultValue = "4", description = "transformer blocks (default ${DEFAULT-VALUE})")
     int layers;
 
-    @Option(names = "--architecture", defaultValue = "gpt", description = "model: the builtin architecture,"
-            + " ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--architecture",
+            defaultValue = "gpt",
+            description = "model: the builtin architecture," + " ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
     Architecture architecture;
 
-    @Option(names = "--repeats", defaultValue = "3", description = "timed repeats, best kept (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--repeats",
+            defaultValue = "3",
+            description = "timed repeats, best kept (default ${DEFAULT-VALUE})")
     int repeats;
 
-    @Option(names = "--config", defaultValue = "${sys:rollstream.home:-.}/configs/quickstart.yaml",
+    @Option(
+            names = "--config",
+            defaultValue = "${sys:rollstream.home:-.}/configs/quickstart.yaml",
             description = "pipeline, scaling: the run config benchmarked (default ${DEFAULT-VALUE})")
     Path config;
 
-    @Option(names = "--set", description = "pipeline, scaling: override a config key, e.g. --set rollout.max_batch_rows=128"
-            + " (repeatable)")
+    @Option(
+            names = "--set",
+            description =
+                    "pipeline, scaling: override a config key, e.g. --set rollout.max_batch_rows=128" + " (repeatable)")
     List<String> overrides = new ArrayList<>();
 
-    @Option(names = "--generation-minutes", defaultValue = "1",
+    @Option(
+            names = "--generation-minutes",
+            defaultValue = "1",
             description = "pipeline, scaling: length of each generation-bound job (default ${DEFAULT-VALUE})")
     int generationMinutes;
 
-    @Option(names = "--rounds", defaultValue = "3",
+    @Option(
+            names = "--rounds",
+            defaultValue = "3",
             description = "scaling: rounds of one job per parallelism, in alternating order (default ${DEFAULT-VALUE})")
     int rounds;
 
-    @Option(names = "--learner-steps", defaultValue = "30",
+    @Option(
+            names = "--learner-steps",
+            defaultValue = "30",
             description = "pipeline: steps of the learner-bound job (default ${DEFAULT-VALUE})")
     int learnerSteps;
 
-    @Option(names = "--out", defaultValue = "${sys:rollstream.home:-.}/docs/benchmarks.md",
+    @Option(
+            names = "--out",
+            defaultValue = "${sys:rollstream.home:-.}/docs/benchmarks.md",
             description = "all: the Markdown file written (default ${DEFAULT-VALUE})")
     Path out;
 
     @Option(names = "--note", description = "all: a line on the conditions, e.g. \"shared machine\"")
     String note;
 
-    enum Target { model, memory, pipeline, scaling, all }
+    enum Target {
+        model,
+        memory,
+        pipeline,
+        scaling,
+        all
+    }
 
-    enum Architecture { gpt, llama }
+    enum Architecture {
+        gpt,
+        llama
+    }
 
     @Override
     public Integer call() throws Exception {
         if (target == Target.all) {
             List<String> pipelineArgs = new ArrayList<>(List.of("--config", config.toString()));
             overrides.forEach(o -> pipelineArgs.addAll(List.of("--set", o)));
-            String md = new BenchSuite(List.of("--repeats", Integer.toString(repeats)), pipelineArgs,
-                    List.of("--rounds", Integer.toString(rounds))).run(out, note);
+            String md = new BenchSuite(
+                            List.of("--repeats", Integer.toString(repeats)),
+                            pipelineArgs,
+                            List.of("--rounds", Integer.toString(rounds)))
+                    .run(out, note);
             System.out.print(md);
             System.out.println("written to " + out);
             return 0;
@@ -127,9 +169,10 @@ final class BenchCommand implements Callable<Integer> {
             try {
                 Callable<Map<String, Object>> benchmark;
                 try {
-                    PipelineBenchmark pipeline = new PipelineBenchmark(config, overrides, work, generationMinutes,
-                            learnerSteps);
-                    benchmark = target == Target.pipeline ? pipeline::run
+                    PipelineBenchmark pipeline =
+                            new PipelineBenchmark(config, overrides, work, generationMinutes, learnerSteps);
+                    benchmark = target == Target.pipeline
+                            ? pipeline::run
                             : new GeneratorScalingBenchmark(pipeline, work, rounds)::run;
                 } catch (IllegalArgumentException e) {
                     System.err.println("bench " + target + ": " + e.getMessage());
@@ -142,7 +185,13 @@ final class BenchCommand implements Callable<Integer> {
             return 0;
         }
         ModelConfig d = ModelConfig.defaults(32);
-        ModelConfig model = new ModelConfig(d.vocabSize(), layers, d.heads(), dModel, 4 * dModel, d.contextLength(),
+        ModelConfig model = new ModelConfig(
+                d.vocabSize(),
+                layers,
+                d.heads(),
+                dModel,
+                4 * dModel,
+                d.contextLength(),
                 architecture == Architecture.gpt ? d.positions() : null,
                 architecture == Architecture.gpt ? ModelConfig.Architecture.GPT : ModelConfig.Architecture.LLAMA);
         if ((target == Target.memory || lora) && modelPath == null) {
@@ -155,9 +204,18 @@ final class BenchCommand implements Callable<Integer> {
         int rows = decodeRows != null ? decodeRows : pretrainedSize ? 64 : defaults.decodeRows();
         int micro = microBatch != null ? microBatch : ModelBenchmark.AUTOMATIC_MICRO_BATCH;
         // Decoding without the KV cache recomputes every prefix: minutes for a model of pretrained size.
-        ModelBenchmark.Settings settings = new ModelBenchmark.Settings(model, modelPath, rows,
-                defaults.promptTokens(), defaults.newTokens(), trainRows, micro, defaults.trainTokens(), repeats,
-                !pretrainedSize, lora ? new LoraConfig(loraRank, 2.0 * loraRank, 0.0, List.of()) : null);
+        ModelBenchmark.Settings settings = new ModelBenchmark.Settings(
+                model,
+                modelPath,
+                rows,
+                defaults.promptTokens(),
+                defaults.newTokens(),
+                trainRows,
+                micro,
+                defaults.trainTokens(),
+                repeats,
+                !pretrainedSize,
+                lora ? new LoraConfig(loraRank, 2.0 * loraRank, 0.0, List.of()) : null);
         Map<String, Object> result;
         if (target == Target.memory) {
             result = new MemoryBenchmark(settings).run();

@@ -3,7 +3,6 @@ package io.rollstream.cli;
 import io.rollstream.config.ConfigLoader;
 import io.rollstream.config.InvalidConfigException;
 import io.rollstream.config.RunConfig;
-
 import java.nio.file.Path;
 import java.util.List;
 
@@ -21,8 +20,12 @@ final class ConfigFiles {
         try {
             return ConfigLoader.load(config, overrides);
         } catch (InvalidConfigException e) {
-            throw new IllegalArgumentException("invalid config " + config + (e.errors().size() == 1
-                    ? ": " + e.errors().get(0) : ":\n  " + String.join("\n  ", e.errors())), e);
+            throw new IllegalArgumentException(
+                    "invalid config " + config
+                            + (e.errors().size() == 1
+                                    ? ": " + e.errors().get(0)
+                                    : ":\n  " + String.join("\n  ", e.errors())),
+                    e);
         }
     }
 }

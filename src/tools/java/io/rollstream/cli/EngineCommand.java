@@ -2,13 +2,13 @@ package io.rollstream.cli;
 
 import io.rollstream.common.Json;
 import io.rollstream.device.EngineReport;
-
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
-import java.util.concurrent.Callable;
-
 /** {@code rollstream engine}: one JSON line on the PyTorch engine this machine loads. */
-@Command(name = "engine", mixinStandardHelpOptions = true,
+@Command(
+        name = "engine",
+        mixinStandardHelpOptions = true,
         description = "Load the PyTorch engine and print one JSON line: its version, the libtorch directory it was"
                 + " loaded from (PYTORCH_LIBRARY_PATH when set), whether it is a CUDA build, the CUDA devices it"
                 + " sees and whether downloads are off. Run it where a task manager runs to check its GPU setup.")

@@ -1,15 +1,13 @@
 package io.rollstream.cli;
 
 import io.rollstream.config.InvalidConfigException;
-
-import picocli.CommandLine;
-import picocli.CommandLine.ParseResult;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.Collection;
 import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.ParseResult;
 
 /**
  * How a command ends on an error. A user error — a bad flag, an invalid config, a missing, unreadable
@@ -50,7 +48,8 @@ final class ErrorReport implements CommandLine.IExecutionExceptionHandler, Comma
         CommandLine command = e.getCommandLine();
         PrintWriter err = command.getErr();
         String name = command.getCommandSpec().qualifiedName();
-        List<String> unmatched = e instanceof CommandLine.UnmatchedArgumentException u ? u.getUnmatched()
+        List<String> unmatched = e instanceof CommandLine.UnmatchedArgumentException u
+                ? u.getUnmatched()
                 : command.getUnmatchedArguments();
         String problem = unmatched.isEmpty() ? e.getMessage() : unknown(command, unmatched.get(0));
         err.println(name + ": " + problem + " (see " + name + " --help)");
@@ -62,12 +61,13 @@ final class ErrorReport implements CommandLine.IExecutionExceptionHandler, Comma
     private static String unknown(CommandLine command, String given) {
         boolean option = given.startsWith("-");
         String word = given.contains("=") && option ? given.substring(0, given.indexOf('=')) : given;
-        Collection<String> names = option ? command.getCommandSpec().optionsMap().keySet()
+        Collection<String> names = option
+                ? command.getCommandSpec().optionsMap().keySet()
                 : command.getSubcommands().keySet();
         String kind = option ? "option" : command.getSubcommands().isEmpty() ? "argument" : "command";
         List<String> near = Suggestions.nearest(word, names);
-        return "unknown " + kind + " '" + word + "'" + (near.isEmpty() ? "" : "; did you mean "
-                + String.join(" or ", near) + "?");
+        return "unknown " + kind + " '" + word + "'"
+                + (near.isEmpty() ? "" : "; did you mean " + String.join(" or ", near) + "?");
     }
 
     /** Errors of what the user gave, as opposed to failures of the run or bugs. */

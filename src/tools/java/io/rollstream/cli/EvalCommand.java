@@ -9,17 +9,15 @@ import io.rollstream.eval.EvalSpec;
 import io.rollstream.eval.HeldOutEvaluation;
 import io.rollstream.eval.SavedPolicy;
 import io.rollstream.job.PlanFactory;
-
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code rollstream eval}: held-out accuracy of a saved policy as one JSON line. The held-out
@@ -29,7 +27,9 @@ import java.util.concurrent.Callable;
  * {@code --n} = {@code eval.problems}, ...). With no flags but {@code --policy}, the number is the
  * run's own evaluation of that version.
  */
-@Command(name = "eval", mixinStandardHelpOptions = true,
+@Command(
+        name = "eval",
+        mixinStandardHelpOptions = true,
         description = "Greedy accuracy (or sampled pass@k with --samples) of a saved policy on held-out problems,"
                 + " as one JSON line. Defaults come from the config of the run the policy belongs to.")
 final class EvalCommand implements Callable<Integer> {
@@ -40,7 +40,9 @@ final class EvalCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--policy", required = true,
+    @Option(
+            names = "--policy",
+            required = true,
             description = "a .rsckpt file, a policy version folder (RUN/policy/step-NNNNNN) or a run directory"
                     + " (its final-model.rsckpt)")
     Path policy;
@@ -54,22 +56,27 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--difficulty", description = "task difficulty (default: the run's data.difficulty)")
     Integer difficulty;
 
-    @Option(names = "--seed", description = "the training seed; held-out problems use a seed derived from it"
-            + " (default: the run's job.seed)")
+    @Option(
+            names = "--seed",
+            description = "the training seed; held-out problems use a seed derived from it"
+                    + " (default: the run's job.seed)")
     Long seed;
 
     @Option(names = "--max-new-tokens", description = "generation bound (default: the run's eval bound)")
     Integer maxNewTokens;
 
-    @Option(names = "--samples", defaultValue = "0",
+    @Option(
+            names = "--samples",
+            defaultValue = "0",
             description = "K completions per problem for sampled pass@K (default: 0 = greedy accuracy)")
     int samples;
 
     /** The sampling temperature of pass@K when --temperature is not given. */
     private static final double DEFAULT_TEMPERATURE = 1.0;
 
-    @Option(names = "--temperature", description = "sampling temperature with --samples (default: "
-            + DEFAULT_TEMPERATURE + ")")
+    @Option(
+            names = "--temperature",
+            description = "sampling temperature with --samples (default: " + DEFAULT_TEMPERATURE + ")")
     Double temperature;
 
     @Override
@@ -79,13 +86,17 @@ final class EvalCommand implements Callable<Integer> {
                     + " (e.g. --samples 8), or drop --temperature for greedy accuracy");
         }
         SavedPolicy saved = SavedPolicy.load(policy); // a user error (no such policy, a damaged file) ends in one line
-        RunConfig config = evalConfig(saved.runDir().map(dir -> dir.resolve("config.yaml")).orElse(null));
+        RunConfig config =
+                evalConfig(saved.runDir().map(dir -> dir.resolve("config.yaml")).orElse(null));
         EvalSpec heldOut = PlanFactory.eval(config);
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("policy", policy.toString());
-        line.put("defaults_from", saved.runDir().map(d -> d.resolve("config.yaml").toString()).orElse("built-in"));
-        line.putAll(new HeldOutEvaluation(heldOut.withSampling(samples,
-                temperature != null ? temperature : DEFAULT_TEMPERATURE)).run(saved));
+        line.put(
+                "defaults_from",
+                saved.runDir().map(d -> d.resolve("config.yaml").toString()).orElse("built-in"));
+        line.putAll(new HeldOutEvaluation(
+                        heldOut.withSampling(samples, temperature != null ? temperature : DEFAULT_TEMPERATURE))
+                .run(saved));
         spec.commandLine().getOut().println(Json.mapper().writeValueAsString(line));
         spec.commandLine().getOut().flush();
         return 0;
@@ -117,8 +128,10 @@ final class EvalCommand implements Callable<Integer> {
             }
             return runConfig != null ? ConfigLoader.load(runConfig, overrides) : ConfigLoader.parse("{}", overrides);
         } catch (InvalidConfigException e) {
-            throw new IllegalArgumentException("no valid evaluation from " + (runConfig != null ? runConfig
-                    : "the default config") + " and these flags: " + String.join("; ", e.errors()), e);
+            throw new IllegalArgumentException(
+                    "no valid evaluation from " + (runConfig != null ? runConfig : "the default config")
+                            + " and these flags: " + String.join("; ", e.errors()),
+                    e);
         }
     }
 }

@@ -4,7 +4,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code rollstream model logprobs|generate|init}: check a model before a long run, or make one. */
-@Command(name = "model", mixinStandardHelpOptions = true,
+@Command(
+        name = "model",
+        mixinStandardHelpOptions = true,
         description = "Check a model before a long run (logprobs, generate) or write a random one in Hugging Face"
                 + " layout (init). --model takes a Hugging Face directory, a .rsckpt checkpoint, a policy version"
                 + " folder or a run directory.",

@@ -1,7 +1,6 @@
 package io.rollstream.cli;
 
 import ai.djl.Device;
-
 import io.rollstream.common.Json;
 import io.rollstream.eval.OpenedModel;
 import io.rollstream.sampling.Completion;
@@ -10,23 +9,23 @@ import io.rollstream.sampling.SamplingEngine;
 import io.rollstream.sampling.SamplingParams;
 import io.rollstream.tokenizer.PromptCodec;
 import io.rollstream.tokenizer.PromptFormat;
-
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code rollstream model generate}: one completion of a prompt by the sampling engine the
  * generators use, with the prompt encoded as runs encode prompts ({@code --chat}: as {@code
  * data.prompt_format: chat}), stopping at any of the model's stop ids, as one JSON line.
  */
-@Command(name = "generate", mixinStandardHelpOptions = true,
+@Command(
+        name = "generate",
+        mixinStandardHelpOptions = true,
         description = "Prints one JSON line: the prompt's ids, the completion's ids, text and log-probs, and why it"
                 + " stopped.")
 final class ModelGenerateCommand implements Callable<Integer> {
@@ -34,26 +33,34 @@ final class ModelGenerateCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "Hugging Face directory, .rsckpt, policy version"
-            + " folder or run directory")
+    @Option(
+            names = "--model",
+            required = true,
+            description = "Hugging Face directory, .rsckpt, policy version" + " folder or run directory")
     Path model;
 
     @Option(names = "--prompt", required = true, description = "the prompt text")
     String prompt;
 
-    @Option(names = "--max-new-tokens", defaultValue = "64", description = "most tokens generated (default"
-            + " ${DEFAULT-VALUE})")
+    @Option(
+            names = "--max-new-tokens",
+            defaultValue = "64",
+            description = "most tokens generated (default" + " ${DEFAULT-VALUE})")
     int maxNewTokens;
 
-    @Option(names = "--temperature", defaultValue = "1.0", description = "sampling temperature; 0 decodes greedily"
-            + " (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--temperature",
+            defaultValue = "1.0",
+            description = "sampling temperature; 0 decodes greedily" + " (default ${DEFAULT-VALUE})")
     double temperature;
 
     @Option(names = "--seed", defaultValue = "0", description = "sampling seed (default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--chat", description = "render the prompt as a user turn with the model's chat template (as"
-            + " data.prompt_format: chat does); otherwise it is encoded as data.prompt_format: raw does")
+    @Option(
+            names = "--chat",
+            description = "render the prompt as a user turn with the model's chat template (as"
+                    + " data.prompt_format: chat does); otherwise it is encoded as data.prompt_format: raw does")
     boolean chat;
 
     @Option(names = "--system", description = "with --chat: a system turn before the prompt")
@@ -70,12 +77,14 @@ final class ModelGenerateCommand implements Callable<Integer> {
                 return fail(model + " has no tokenizer.json to encode the prompt with");
             }
             try (OpenTokenizer tokenizer = new OpenTokenizer(opened.tokenizer())) {
-                PromptCodec codec = new PromptCodec(tokenizer.get(), chat ? PromptFormat.chat(system)
-                        : PromptFormat.RAW);
+                PromptCodec codec =
+                        new PromptCodec(tokenizer.get(), chat ? PromptFormat.chat(system) : PromptFormat.RAW);
                 int[] ids = codec.prompt(prompt);
-                SamplingParams params = temperature == 0 ? SamplingParams.greedy(maxNewTokens)
+                SamplingParams params = temperature == 0
+                        ? SamplingParams.greedy(maxNewTokens)
                         : new SamplingParams(temperature, 1.0, 0, maxNewTokens, false);
-                SamplingEngine engine = new SamplingEngine(tokenizer.get().stopIds(), tokenizer.get().padId(), true);
+                SamplingEngine engine = new SamplingEngine(
+                        tokenizer.get().stopIds(), tokenizer.get().padId(), true);
                 Completion c = engine.generate(opened.model(), List.of(new GenerationRequest(ids, seed)), params)
                         .get(0);
                 Map<String, Object> line = new LinkedHashMap<>();

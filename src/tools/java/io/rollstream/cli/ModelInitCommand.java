@@ -5,11 +5,6 @@ import io.rollstream.huggingface.HfModelWriter;
 import io.rollstream.model.DecoderConfig;
 import io.rollstream.model.DecoderLayout;
 import io.rollstream.safetensors.SafetensorsDtype;
-
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,20 +12,33 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code rollstream model init}: a randomly initialised Llama-family model in Hugging Face layout
  * (config.json, model.safetensors, generation_config.json, and the tokenizer files of {@code
  * --tokenizer} when given), for benchmarks and tests. Deterministic in {@code --seed}.
  */
-@Command(name = "init", mixinStandardHelpOptions = true,
+@Command(
+        name = "init",
+        mixinStandardHelpOptions = true,
         description = "Writes a random model in Hugging Face layout (config.json, model.safetensors,"
                 + " generation_config.json; tokenizer files copied from --tokenizer).")
 final class ModelInitCommand implements Callable<Integer> {
 
-    enum Arch { llama, mistral, qwen2, qwen3 }
+    enum Arch {
+        llama,
+        mistral,
+        qwen2,
+        qwen3
+    }
 
-    enum Dtype { f32, bf16 }
+    enum Dtype {
+        f32,
+        bf16
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -62,8 +70,10 @@ final class ModelInitCommand implements Callable<Integer> {
     @Option(names = "--vocab", description = "vocabulary size (default: the --tokenizer's; required without one)")
     Integer vocab;
 
-    @Option(names = "--context", defaultValue = "2048", description = "max_position_embeddings (default"
-            + " ${DEFAULT-VALUE})")
+    @Option(
+            names = "--context",
+            defaultValue = "2048",
+            description = "max_position_embeddings (default" + " ${DEFAULT-VALUE})")
     int context;
 
     @Option(names = "--rope-theta", description = "rotary base (default: 10000, or 1000000 for qwen2/qwen3)")
@@ -72,12 +82,16 @@ final class ModelInitCommand implements Callable<Integer> {
     @Option(names = "--untied", description = "an output head of its own (default: tied to the embedding)")
     boolean untied;
 
-    @Option(names = "--dtype", defaultValue = "f32", description = "storage type: ${COMPLETION-CANDIDATES} (default"
-            + " ${DEFAULT-VALUE})")
+    @Option(
+            names = "--dtype",
+            defaultValue = "f32",
+            description = "storage type: ${COMPLETION-CANDIDATES} (default" + " ${DEFAULT-VALUE})")
     Dtype dtype;
 
-    @Option(names = "--tokenizer", description = "a directory whose tokenizer.json (and tokenizer_config.json,"
-            + " special_tokens_map.json) is copied along; its BOS and stop ids go into the configs")
+    @Option(
+            names = "--tokenizer",
+            description = "a directory whose tokenizer.json (and tokenizer_config.json,"
+                    + " special_tokens_map.json) is copied along; its BOS and stop ids go into the configs")
     Path tokenizer;
 
     @Option(names = "--seed", defaultValue = "0", description = "initialisation seed (default ${DEFAULT-VALUE})")
@@ -86,7 +100,8 @@ final class ModelInitCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (Stream<Path> existing = Files.isDirectory(out) ? Files.list(out) : Stream.empty()) {
-            if (Files.exists(out) && (!Files.isDirectory(out) || existing.findAny().isPresent())) {
+            if (Files.exists(out)
+                    && (!Files.isDirectory(out) || existing.findAny().isPresent())) {
                 return fail("--out " + out + " exists and is not an empty directory");
             }
         }
@@ -100,11 +115,15 @@ final class ModelInitCommand implements Callable<Integer> {
             try (OpenTokenizer t = new OpenTokenizer(HfModelDirectory.tokenizer(tokenizer))) {
                 bos = t.get().bosId();
                 List<Integer> stops = new ArrayList<>(List.of(t.get().eosId()));
-                t.get().stopIds().stream().sorted().filter(id -> !stops.contains(id)).forEach(stops::add);
+                t.get().stopIds().stream()
+                        .sorted()
+                        .filter(id -> !stops.contains(id))
+                        .forEach(stops::add);
                 eos = stops;
                 vocabSize = vocab != null ? vocab : t.get().vocabSize();
                 if (vocabSize < t.get().vocabSize()) {
-                    return fail("--vocab " + vocabSize + " is smaller than the tokenizer's " + t.get().vocabSize());
+                    return fail("--vocab " + vocabSize + " is smaller than the tokenizer's "
+                            + t.get().vocabSize());
                 }
             }
         } else if (vocab != null) {
@@ -114,16 +133,31 @@ final class ModelInitCommand implements Callable<Integer> {
         }
         DecoderConfig config;
         try {
-            config = new DecoderConfig(architecture(), vocabSize, hidden, intermediate != null ? intermediate
-                    : 3 * hidden, layers, heads, kvHeads != null ? kvHeads : heads,
-                    headDim != null ? headDim : hidden / Math.max(1, heads), arch == Arch.llama ? 1e-5 : 1e-6,
-                    ropeTheta != null ? ropeTheta : arch == Arch.qwen2 || arch == Arch.qwen3 ? 1e6 : 1e4, null,
-                    context, !untied);
+            config = new DecoderConfig(
+                    architecture(),
+                    vocabSize,
+                    hidden,
+                    intermediate != null ? intermediate : 3 * hidden,
+                    layers,
+                    heads,
+                    kvHeads != null ? kvHeads : heads,
+                    headDim != null ? headDim : hidden / Math.max(1, heads),
+                    arch == Arch.llama ? 1e-5 : 1e-6,
+                    ropeTheta != null ? ropeTheta : arch == Arch.qwen2 || arch == Arch.qwen3 ? 1e6 : 1e4,
+                    null,
+                    context,
+                    !untied);
         } catch (IllegalArgumentException e) {
             return fail(e.getMessage());
         }
-        HfModelWriter.write(out, config, DecoderLayout.initialWeights(config, new SplittableRandom(seed)),
-                dtype == Dtype.bf16 ? SafetensorsDtype.BF16 : SafetensorsDtype.F32, bos, eos, tokenizer);
+        HfModelWriter.write(
+                out,
+                config,
+                DecoderLayout.initialWeights(config, new SplittableRandom(seed)),
+                dtype == Dtype.bf16 ? SafetensorsDtype.BF16 : SafetensorsDtype.F32,
+                bos,
+                eos,
+                tokenizer);
         spec.commandLine().getOut().println("wrote " + out + ": " + config.describe());
         return 0;
     }

@@ -1,17 +1,11 @@
 package io.rollstream.cli;
 
 import ai.djl.Device;
-
 import io.rollstream.common.Json;
 import io.rollstream.eval.OpenedModel;
 import io.rollstream.model.TokenLogprobs;
 import io.rollstream.tokenizer.PromptCodec;
 import io.rollstream.tokenizer.PromptFormat;
-
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,13 +13,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code rollstream model logprobs}: one JSON line {@code {"token_ids": [...], "logprobs": [null, lp1,
  * ...]}} where {@code logprobs[i]} is log p(token_ids[i] | token_ids[:i]) under the model — the
  * format of the test fixtures' expected.json, so a model can be compared with another implementation.
  */
-@Command(name = "logprobs", mixinStandardHelpOptions = true,
+@Command(
+        name = "logprobs",
+        mixinStandardHelpOptions = true,
         description = "Prints {\"token_ids\": [...], \"logprobs\": [null, lp1, ...]}: logprobs[i] = log p(ids[i] |"
                 + " ids[:i]).")
 final class ModelLogprobsCommand implements Callable<Integer> {
@@ -33,8 +32,10 @@ final class ModelLogprobsCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "Hugging Face directory, .rsckpt, policy version"
-            + " folder or run directory")
+    @Option(
+            names = "--model",
+            required = true,
+            description = "Hugging Face directory, .rsckpt, policy version" + " folder or run directory")
     Path model;
 
     @CommandLine.ArgGroup(multiplicity = "1")
@@ -48,9 +49,11 @@ final class ModelLogprobsCommand implements Callable<Integer> {
         int[] ids;
     }
 
-    @Option(names = "--chat", description = "render --text as a user turn with the model's chat template and its"
-            + " generation prompt (as data.prompt_format: chat); without it --text is tokenized with no special"
-            + " tokens added")
+    @Option(
+            names = "--chat",
+            description = "render --text as a user turn with the model's chat template and its"
+                    + " generation prompt (as data.prompt_format: chat); without it --text is tokenized with no special"
+                    + " tokens added")
     boolean chat;
 
     @Override
@@ -77,8 +80,12 @@ final class ModelLogprobsCommand implements Callable<Integer> {
             List<Double> logprobs = new ArrayList<>();
             logprobs.add(null);
             if (ids.length > 1) {
-                float[] scored = TokenLogprobs.score(opened.model(), List.of(new int[] {ids[0]}),
-                        List.of(Arrays.copyOfRange(ids, 1, ids.length)), 0, 1.0)[0];
+                float[] scored = TokenLogprobs.score(
+                        opened.model(),
+                        List.of(new int[] {ids[0]}),
+                        List.of(Arrays.copyOfRange(ids, 1, ids.length)),
+                        0,
+                        1.0)[0];
                 for (float lp : scored) {
                     logprobs.add((double) lp);
                 }
@@ -100,7 +107,8 @@ final class ModelLogprobsCommand implements Callable<Integer> {
             return null;
         }
         try (OpenTokenizer tokenizer = new OpenTokenizer(opened.tokenizer())) {
-            return chat ? new PromptCodec(tokenizer.get(), PromptFormat.chat(null)).prompt(input.text)
+            return chat
+                    ? new PromptCodec(tokenizer.get(), PromptFormat.chat(null)).prompt(input.text)
                     : tokenizer.get().encode(input.text);
         }
     }

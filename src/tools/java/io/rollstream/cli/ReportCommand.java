@@ -3,21 +3,21 @@ package io.rollstream.cli;
 import io.rollstream.report.CompareReport;
 import io.rollstream.report.RunRecords;
 import io.rollstream.report.RunReport;
-
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code rollstream report RUN_DIR...}: plots and an HTML page of a run, finished or in progress,
  * or of several runs compared on one page; with {@code --watch}, rewritten until the runs finish.
  */
-@Command(name = "report", mixinStandardHelpOptions = true,
+@Command(
+        name = "report",
+        mixinStandardHelpOptions = true,
         description = "Writes PNG plots (plots/*.png) and report.html for a run directory; works while the run goes on."
                 + " With several run directories, one page comparing them (compare.html).")
 final class ReportCommand implements Callable<Integer> {
@@ -25,15 +25,24 @@ final class ReportCommand implements Callable<Integer> {
     /** Seconds between rewrites with a bare --watch. */
     static final int DEFAULT_WATCH_SECONDS = 30;
 
-    @Parameters(index = "0..*", arity = "1..*", paramLabel = "RUN_DIR",
+    @Parameters(
+            index = "0..*",
+            arity = "1..*",
+            paramLabel = "RUN_DIR",
             description = "a run directory (the --run-dir of `run`); several: their curves overlaid on one page")
     List<Path> runDirs;
 
-    @Option(names = "--out", description = "where the page and plots/ go (default: RUN_DIR; with several runs,"
-            + " the working directory)")
+    @Option(
+            names = "--out",
+            description =
+                    "where the page and plots/ go (default: RUN_DIR; with several runs," + " the working directory)")
     Path out;
 
-    @Option(names = "--watch", arity = "0..1", paramLabel = "SECONDS", fallbackValue = "" + DEFAULT_WATCH_SECONDS,
+    @Option(
+            names = "--watch",
+            arity = "0..1",
+            paramLabel = "SECONDS",
+            fallbackValue = "" + DEFAULT_WATCH_SECONDS,
             description = "rewrite the page every SECONDS (default " + DEFAULT_WATCH_SECONDS + ") until every run has"
                     + " finished; the page in a browser reloads itself as often")
     Integer watch;
@@ -48,7 +57,8 @@ final class ReportCommand implements Callable<Integer> {
             if (watch != null) {
                 RunReport.reloadEvery(written.page(), watch);
             }
-            System.out.println("report: " + written.page().toAbsolutePath() + " (" + written.plots().size() + " plots)");
+            System.out.println("report: " + written.page().toAbsolutePath() + " ("
+                    + written.plots().size() + " plots)");
             if (watch == null || allFinished()) {
                 return 0;
             }

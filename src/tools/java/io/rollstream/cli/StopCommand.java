@@ -1,18 +1,18 @@
 package io.rollstream.cli;
 
 import io.rollstream.job.RunControl;
-
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code rollstream stop RUN}: stops a running job with a savepoint, so it can be resumed. */
-@Command(name = "stop", mixinStandardHelpOptions = true,
+@Command(
+        name = "stop",
+        mixinStandardHelpOptions = true,
         description = "Stops the job of a run directory — a local run or a cluster job submitted with"
                 + " jobs/submit.sh — with a savepoint (continue with run --resume-from RUN, or submit.sh"
                 + " --resume-from SAVEPOINT).")
@@ -42,9 +42,11 @@ final class StopCommand implements Callable<Integer> {
         boolean cluster = RunControl.handle(runDir).cluster();
         String savepoint = RunControl.stop(runDir, Duration.ofSeconds(timeoutS));
         System.out.println("stopped with savepoint " + savepoint);
-        System.out.println("continue with: " + (cluster
-                ? "jobs/submit.sh --config CONFIG --run-dir " + runDir + " --resume-from " + savepoint
-                : "jobs/rollstream run --config " + runDir.resolve("config.yaml") + " --resume-from " + runDir));
+        System.out.println("continue with: "
+                + (cluster
+                        ? "jobs/submit.sh --config CONFIG --run-dir " + runDir + " --resume-from " + savepoint
+                        : "jobs/rollstream run --config " + runDir.resolve("config.yaml") + " --resume-from "
+                                + runDir));
         return 0;
     }
 }

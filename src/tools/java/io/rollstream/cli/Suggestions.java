@@ -1,9 +1,8 @@
 package io.rollstream.cli;
 
-import org.apache.commons.text.similarity.LevenshteinDistance;
-
 import java.util.Collection;
 import java.util.List;
+import org.apache.commons.text.similarity.LevenshteinDistance;
 
 /** The names closest to a mistyped one, by edit distance: what "did you mean" offers. */
 final class Suggestions {
@@ -25,8 +24,12 @@ final class Suggestions {
             best = Math.min(best, distance(distance, given, name));
         }
         int found = best;
-        return found == Integer.MAX_VALUE ? List.of()
-                : names.stream().filter(n -> distance(distance, given, n) == found).sorted().toList();
+        return found == Integer.MAX_VALUE
+                ? List.of()
+                : names.stream()
+                        .filter(n -> distance(distance, given, n) == found)
+                        .sorted()
+                        .toList();
     }
 
     private static int distance(LevenshteinDistance distance, String given, String name) {

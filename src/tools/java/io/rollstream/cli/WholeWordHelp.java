@@ -1,5 +1,8 @@
 package io.rollstream.cli;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Help;
 import picocli.CommandLine.Help.Ansi.Text;
@@ -8,10 +11,6 @@ import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
-
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 
 /**
  * Picocli's help with lines broken between words only. Picocli wraps at every break a line-break
@@ -34,10 +33,11 @@ final class WholeWordHelp extends Help {
     }
 
     @Override
-    public Layout createDefaultLayout(List<OptionSpec> options, List<PositionalParamSpec> positionals,
-            ColorScheme colorScheme) {
+    public Layout createDefaultLayout(
+            List<OptionSpec> options, List<PositionalParamSpec> positionals, ColorScheme colorScheme) {
         Layout layout = super.createDefaultLayout(options, positionals, colorScheme);
-        return new Layout(layout.colorScheme(), layout.textTable(), layout.optionRenderer(), layout.parameterRenderer()) {
+        return new Layout(
+                layout.colorScheme(), layout.textTable(), layout.optionRenderer(), layout.parameterRenderer()) {
             @Override
             public void layout(ArgSpec arg, Text[][] rows) {
                 super.layout(arg, reflow(rows, textTable().columns(), colorScheme()));
@@ -49,7 +49,9 @@ final class WholeWordHelp extends Help {
     public String description(Object... params) {
         StringBuilder s = new StringBuilder();
         for (String line : commandSpec().usageMessage().description()) {
-            for (String wrapped : wrap(String.format(line, params), commandSpec().usageMessage().width(),
+            for (String wrapped : wrap(
+                    String.format(line, params),
+                    commandSpec().usageMessage().width(),
                     commandSpec().usageMessage().width())) {
                 s.append(wrapped).append(System.lineSeparator());
             }

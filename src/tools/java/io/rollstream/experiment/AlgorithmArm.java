@@ -2,7 +2,6 @@ package io.rollstream.experiment;
 
 import io.rollstream.output.JsonLines;
 import io.rollstream.types.StepMetrics;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,14 +30,33 @@ import java.util.TreeMap;
  * @param entropyEnd mean {@code entropy} of the last tenth of the steps
  * @param rewardEnd mean {@code reward_mean} of the last tenth of the steps
  */
-public record AlgorithmArm(String name, String description, List<String> overrides, Map<Long, Double> accuracy,
-        Map<Long, Double> rlSeconds, long steps, double wallSeconds, double sftAccuracy, String load,
-        double clippedFraction, double maskedFraction, double ratioMean,
-        double ratioMax, double entropyEnd, double rewardEnd) {
+public record AlgorithmArm(
+        String name,
+        String description,
+        List<String> overrides,
+        Map<Long, Double> accuracy,
+        Map<Long, Double> rlSeconds,
+        long steps,
+        double wallSeconds,
+        double sftAccuracy,
+        String load,
+        double clippedFraction,
+        double maskedFraction,
+        double ratioMean,
+        double ratioMax,
+        double entropyEnd,
+        double rewardEnd) {
 
     /** Reads the arm from a run directory's {@code metrics.jsonl}. */
-    public static AlgorithmArm read(String name, String description, List<String> overrides, Path metrics,
-            double wallSeconds, double sftAccuracy, String load) throws IOException {
+    public static AlgorithmArm read(
+            String name,
+            String description,
+            List<String> overrides,
+            Path metrics,
+            double wallSeconds,
+            double sftAccuracy,
+            String load)
+            throws IOException {
         Map<Long, Double> accuracy = new TreeMap<>();
         Map<Long, Double> rlSeconds = new TreeMap<>();
         double elapsed = 0;
@@ -75,9 +93,22 @@ public record AlgorithmArm(String name, String description, List<String> overrid
             reward += m.value(StepMetrics::rewards, StepMetrics.Rewards::rewardMean, 0);
         }
         int n = rl.size();
-        return new AlgorithmArm(name, description, List.copyOf(overrides), accuracy, rlSeconds, n, wallSeconds,
-                sftAccuracy, load, clipped / n,
-                masked / n, ratio / n, ratioMax, entropy / tail, reward / tail);
+        return new AlgorithmArm(
+                name,
+                description,
+                List.copyOf(overrides),
+                accuracy,
+                rlSeconds,
+                n,
+                wallSeconds,
+                sftAccuracy,
+                load,
+                clipped / n,
+                masked / n,
+                ratio / n,
+                ratioMax,
+                entropy / tail,
+                reward / tail);
     }
 
     /** The last evaluation's accuracy (the final policy's), NaN when none was logged. */

@@ -1,5 +1,6 @@
 package io.rollstream.experiment;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.rollstream.common.Json;
 import io.rollstream.config.ConfigLoader;
 import io.rollstream.config.DataSection;
@@ -10,10 +11,6 @@ import io.rollstream.job.SftRun;
 import io.rollstream.learner.Algorithm;
 import io.rollstream.output.JsonLines;
 import io.rollstream.types.StepMetrics;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.flink.util.FileUtils;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -24,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.flink.util.FileUtils;
 
 /**
  * Which loss works here: the quickstart task (or any GRPO config on a built-in task) run once per
@@ -50,14 +48,18 @@ public final class AlgorithmsExperiment {
          * {@code data.*}), unless it names its start itself ({@link #init}).
          */
         public boolean ownSftStart() {
-            return init() == null && overrides.stream().anyMatch(o -> o.startsWith("model.") || o.startsWith("sft.")
-                    || o.startsWith("data."));
+            return init() == null
+                    && overrides.stream()
+                            .anyMatch(o -> o.startsWith("model.") || o.startsWith("sft.") || o.startsWith("data."));
         }
 
         /** The checkpoint the arm starts from by its own {@code model.init} override, or null. */
         public Path init() {
-            return overrides.stream().filter(o -> o.startsWith("model.init=")).map(o -> Path.of(o.substring(11).trim()))
-                    .reduce((first, last) -> last).orElse(null);
+            return overrides.stream()
+                    .filter(o -> o.startsWith("model.init="))
+                    .map(o -> Path.of(o.substring(11).trim()))
+                    .reduce((first, last) -> last)
+                    .orElse(null);
         }
 
         /**
@@ -71,10 +73,16 @@ public final class AlgorithmsExperiment {
                         + " lr2e-4:learner.learning_rate=2e-4");
             }
             String rest = text.substring(colon + 1).trim();
-            List<String> overrides = rest.isEmpty() ? List.of() : Arrays.stream(rest.split(";")).map(String::trim)
-                    .filter(o -> !o.isEmpty()).toList();
-            return new Arm(text.substring(0, colon), overrides.isEmpty() ? "as configured" : String.join(", ",
-                    overrides), overrides);
+            List<String> overrides = rest.isEmpty()
+                    ? List.of()
+                    : Arrays.stream(rest.split(";"))
+                            .map(String::trim)
+                            .filter(o -> !o.isEmpty())
+                            .toList();
+            return new Arm(
+                    text.substring(0, colon),
+                    overrides.isEmpty() ? "as configured" : String.join(", ", overrides),
+                    overrides);
         }
     }
 
@@ -85,24 +93,47 @@ public final class AlgorithmsExperiment {
     public static final List<Arm> DEFAULT_ARMS = List.of(
             new Arm("dppo", "`dppo` (the default), token mean, reward − mean", List.of()),
             new Arm("ppo_clip", "`ppo_clip` 0.2 / 0.28 (DAPO clip-higher)", List.of("learner.loss=ppo_clip")),
-            new Arm("gspo", "`gspo` 3e-4 / 4e-4, seq_mean_token_mean", List.of("learner.loss=gspo",
-                    "learner.loss_aggregation=seq_mean_token_mean")),
+            new Arm(
+                    "gspo",
+                    "`gspo` 3e-4 / 4e-4, seq_mean_token_mean",
+                    List.of("learner.loss=gspo", "learner.loss_aggregation=seq_mean_token_mean")),
             new Arm("cispo", "`cispo` (no lower bound) / 0.28", List.of("learner.loss=cispo")),
-            new Arm("ppo_clip_std", "`ppo_clip`, advantages / group std", List.of("learner.loss=ppo_clip",
-                    "buffer.advantage=group_mean_std")),
-            new Arm("ppo_clip_rloo", "`ppo_clip`, RLOO advantages", List.of("learner.loss=ppo_clip",
-                    "buffer.advantage=rloo")),
-            new Arm("dr_grpo", "`ppo_clip`, Dr. GRPO (no std, seq_mean_token_sum)", List.of("learner.loss=ppo_clip",
-                    "buffer.advantage=dr_grpo", "learner.loss_aggregation=seq_mean_token_sum")),
-            new Arm("grpo_seq_mean", "`ppo_clip`, original GRPO (std, seq_mean_token_mean)", List.of(
-                    "learner.loss=ppo_clip", "buffer.advantage=group_mean_std",
-                    "learner.loss_aggregation=seq_mean_token_mean")),
-            new Arm("llama", "`dppo`, `model.architecture: llama` (RMSNorm, SwiGLU, rotary; its own SFT start)",
+            new Arm(
+                    "ppo_clip_std",
+                    "`ppo_clip`, advantages / group std",
+                    List.of("learner.loss=ppo_clip", "buffer.advantage=group_mean_std")),
+            new Arm(
+                    "ppo_clip_rloo",
+                    "`ppo_clip`, RLOO advantages",
+                    List.of("learner.loss=ppo_clip", "buffer.advantage=rloo")),
+            new Arm(
+                    "dr_grpo",
+                    "`ppo_clip`, Dr. GRPO (no std, seq_mean_token_sum)",
+                    List.of(
+                            "learner.loss=ppo_clip",
+                            "buffer.advantage=dr_grpo",
+                            "learner.loss_aggregation=seq_mean_token_sum")),
+            new Arm(
+                    "grpo_seq_mean",
+                    "`ppo_clip`, original GRPO (std, seq_mean_token_mean)",
+                    List.of(
+                            "learner.loss=ppo_clip",
+                            "buffer.advantage=group_mean_std",
+                            "learner.loss_aggregation=seq_mean_token_mean")),
+            new Arm(
+                    "llama",
+                    "`dppo`, `model.architecture: llama` (RMSNorm, SwiGLU, rotary; its own SFT start)",
                     List.of("model.architecture=llama")));
 
     /** What the experiment ran on. */
-    public record Settings(Path config, List<String> overrides, List<Arm> arms, int steps, Path sftCheckpoint,
-            Path out, String command) {}
+    public record Settings(
+            Path config,
+            List<String> overrides,
+            List<Arm> arms,
+            int steps,
+            Path sftCheckpoint,
+            Path out,
+            String command) {}
 
     private static final String WALL_FILE = "experiment-wall.json";
     /** An arm that changes the model or its SFT trains its own start under {@code out/sft-<arm>/}. */
@@ -134,7 +165,8 @@ public final class AlgorithmsExperiment {
                 start = sftOnce(armBase, s.out().resolve(SFT_PREFIX + arm.name()), arm.name(), print);
             } else {
                 if (shared == null) {
-                    shared = s.sftCheckpoint() != null ? s.sftCheckpoint()
+                    shared = s.sftCheckpoint() != null
+                            ? s.sftCheckpoint()
                             : sftOnce(base, s.out().resolve("sft"), null, print);
                 }
                 start = shared;
@@ -147,23 +179,41 @@ public final class AlgorithmsExperiment {
                 FileUtils.deleteDirectory(dir.toFile()); // an interrupted arm: run it again
                 List<String> overrides = new ArrayList<>(s.overrides());
                 overrides.addAll(arm.overrides());
-                overrides.addAll(List.of("model.init=" + start.toAbsolutePath(), "sft.steps=0",
-                        "job.max_steps=" + s.steps(), "job.max_minutes=0", "job.web_ui=false",
+                overrides.addAll(List.of(
+                        "model.init=" + start.toAbsolutePath(),
+                        "sft.steps=0",
+                        "job.max_steps=" + s.steps(),
+                        "job.max_minutes=0",
+                        "job.web_ui=false",
                         "job.name=" + base.job().name() + "-" + arm.name()));
                 RunConfig config = ConfigLoader.load(s.config(), overrides);
-                print.println("=== [" + i + "/" + s.arms().size() + "] " + arm.name() + " (" + arm.description()
-                        + "): " + s.steps() + " learner steps from " + start + " -> " + dir + "; load " + loadAverage());
+                print.println("=== [" + i + "/" + s.arms().size() + "] " + arm.name() + " (" + arm.description() + "): "
+                        + s.steps() + " learner steps from " + start + " -> " + dir + "; load " + loadAverage());
                 String loadAtStart = loadAverage();
                 long begin = System.nanoTime();
                 LocalRun.run(config, dir, null, print);
                 double wall = (System.nanoTime() - begin) / 1e9;
-                Files.writeString(wallFile, Json.mapper().writeValueAsString(Map.of("wall_seconds", wall,
-                        "load_before", loadAtStart, "load_after", loadAverage())));
+                Files.writeString(
+                        wallFile,
+                        Json.mapper()
+                                .writeValueAsString(Map.of(
+                                        "wall_seconds",
+                                        wall,
+                                        "load_before",
+                                        loadAtStart,
+                                        "load_after",
+                                        loadAverage())));
             }
             JsonNode wall = Json.mapper().readTree(wallFile.toFile());
-            arms.add(AlgorithmArm.read(arm.name(), arm.description(), arm.overrides(), dir.resolve("metrics.jsonl"),
-                    wall.path("wall_seconds").asDouble(), sftAccuracy(start), wall.path("load_before").asText("")
-                            + " / " + wall.path("load_after").asText("")));
+            arms.add(AlgorithmArm.read(
+                    arm.name(),
+                    arm.description(),
+                    arm.overrides(),
+                    dir.resolve("metrics.jsonl"),
+                    wall.path("wall_seconds").asDouble(),
+                    sftAccuracy(start),
+                    wall.path("load_before").asText("") + " / "
+                            + wall.path("load_after").asText("")));
         }
         AlgorithmsReport.Context context = new AlgorithmsReport.Context(s.command(), loadBefore, loadAverage());
         Path report = s.out().resolve("report");
@@ -199,8 +249,11 @@ public final class AlgorithmsExperiment {
             print.println("=== SFT start: reusing " + checkpoint);
             return checkpoint;
         }
-        print.println("=== SFT start" + (arm == null ? ", shared by every arm that keeps model.* and sft.*"
-                : " of arm " + arm + " (it changes the model or its SFT)") + " -> " + dir + "; load " + loadAverage());
+        print.println("=== SFT start"
+                + (arm == null
+                        ? ", shared by every arm that keeps model.* and sft.*"
+                        : " of arm " + arm + " (it changes the model or its SFT)")
+                + " -> " + dir + "; load " + loadAverage());
         // An interrupted earlier attempt left its config and saved state: its training continues.
         return SftRun.run(config, dir, Files.isRegularFile(dir.resolve("config.yaml")), print);
     }
@@ -229,8 +282,8 @@ public final class AlgorithmsExperiment {
                     + " with held-out evaluation (eval.problems > 0)");
         }
         if (c.sft().steps() == 0 && c.model().init() == null) {
-            throw new IllegalArgumentException("every arm starts from one SFT checkpoint: set sft.steps > 0 or pass"
-                    + " --sft-checkpoint");
+            throw new IllegalArgumentException(
+                    "every arm starts from one SFT checkpoint: set sft.steps > 0 or pass" + " --sft-checkpoint");
         }
     }
 

@@ -2,13 +2,6 @@ package io.rollstream.experiment;
 
 import io.rollstream.bench.MarkedBlock;
 import io.rollstream.common.Json;
-
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.style.Styler;
-import org.knowm.xchart.style.markers.SeriesMarkers;
-
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The algorithms experiment's results: per arm, held-out accuracy at the end and along the run,
@@ -35,7 +33,9 @@ public final class AlgorithmsReport {
     public static final String TIME_PLOT_PNG = "accuracy-time.png";
     /** The accuracy whose time to reach the table reports (the quickstart's target). */
     static final double TARGET = 0.90;
-    public static final String BEGIN = "<!-- experiment algorithms: begin (written by jobs/rollstream experiment algorithms) -->";
+
+    public static final String BEGIN =
+            "<!-- experiment algorithms: begin (written by jobs/rollstream experiment algorithms) -->";
     public static final String END = "<!-- experiment algorithms: end -->";
 
     private AlgorithmsReport() {}
@@ -54,11 +54,12 @@ public final class AlgorithmsReport {
         Files.createDirectories(dir);
         String markdown = markdown(arms, context);
         Files.writeString(dir.resolve(TABLE_MD), markdown);
-        Files.writeString(dir.resolve(TABLE_JSON),
+        Files.writeString(
+                dir.resolve(TABLE_JSON),
                 Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json(arms, context)));
         BitmapEncoder.saveBitmap(plot(arms, false), dir.resolve(PLOT_PNG).toString(), BitmapEncoder.BitmapFormat.PNG);
-        BitmapEncoder.saveBitmap(plot(arms, true), dir.resolve(TIME_PLOT_PNG).toString(),
-                BitmapEncoder.BitmapFormat.PNG);
+        BitmapEncoder.saveBitmap(
+                plot(arms, true), dir.resolve(TIME_PLOT_PNG).toString(), BitmapEncoder.BitmapFormat.PNG);
         return markdown;
     }
 
@@ -72,13 +73,14 @@ public final class AlgorithmsReport {
         String stem = document.getFileName().toString().replaceFirst("\\.md$", "");
         Path parent = document.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Files.copy(reportDir.resolve(PLOT_PNG), parent.resolve(stem + ".png"),
+        Files.copy(reportDir.resolve(PLOT_PNG), parent.resolve(stem + ".png"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+                reportDir.resolve(TIME_PLOT_PNG),
+                parent.resolve(stem + "-time.png"),
                 StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(reportDir.resolve(TIME_PLOT_PNG), parent.resolve(stem + "-time.png"),
-                StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(reportDir.resolve(TABLE_JSON), parent.resolve(stem + ".json"),
-                StandardCopyOption.REPLACE_EXISTING);
-        String text = Files.exists(document) ? Files.readString(document, StandardCharsets.UTF_8)
+        Files.copy(reportDir.resolve(TABLE_JSON), parent.resolve(stem + ".json"), StandardCopyOption.REPLACE_EXISTING);
+        String text = Files.exists(document)
+                ? Files.readString(document, StandardCharsets.UTF_8)
                 : "# Algorithms\n\n" + BEGIN + "\n" + END + "\n";
         String block = markdown.replace("](" + PLOT_PNG + ")", "](" + stem + ".png)")
                 .replace("](" + TIME_PLOT_PNG + ")", "](" + stem + "-time.png)");
@@ -88,34 +90,66 @@ public final class AlgorithmsReport {
     static String markdown(List<AlgorithmArm> arms, Context context) {
         long steps = arms.stream().mapToLong(AlgorithmArm::steps).max().orElse(0);
         StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "Command: `%s`. Every arm runs %d learner steps with the same seed, from the"
-                + " same SFT checkpoint unless it changes the model or its SFT (then from its own, trained with the"
-                + " same seed; \"SFT start\" is its held-out accuracy). \"RL time\" is the learner's time from the"
-                + " job's start to its last step (evaluations included), \"to %.0f%%\" the RL time until the first"
-                + " evaluation at or above %.0f%%. Load average (1 / 5 / 15 min) when the last invocation started: %s;"
-                + " ended: %s; per arm in the last column (start / end).%n%n", context.command(), steps,
-                100 * TARGET, 100 * TARGET, context.loadBefore(), context.loadAfter()));
-        s.append(String.format(Locale.ROOT, "| arm | what it changes | SFT start | accuracy at the end | best | at step %d"
-                + " | at step %d | at step %d | RL time | to %.0f%% | wall time | clipped | masked | IS ratio mean / max"
-                + " | entropy (end) | reward (end) | load |%n", steps / 4, steps / 2, 3 * steps / 4, 100 * TARGET));
+        s.append(String.format(
+                Locale.ROOT,
+                "Command: `%s`. Every arm runs %d learner steps with the same seed, from the"
+                        + " same SFT checkpoint unless it changes the model or its SFT (then from its own, trained with the"
+                        + " same seed; \"SFT start\" is its held-out accuracy). \"RL time\" is the learner's time from the"
+                        + " job's start to its last step (evaluations included), \"to %.0f%%\" the RL time until the first"
+                        + " evaluation at or above %.0f%%. Load average (1 / 5 / 15 min) when the last invocation started: %s;"
+                        + " ended: %s; per arm in the last column (start / end).%n%n",
+                context.command(),
+                steps,
+                100 * TARGET,
+                100 * TARGET,
+                context.loadBefore(),
+                context.loadAfter()));
+        s.append(String.format(
+                Locale.ROOT,
+                "| arm | what it changes | SFT start | accuracy at the end | best | at step %d"
+                        + " | at step %d | at step %d | RL time | to %.0f%% | wall time | clipped | masked | IS ratio mean / max"
+                        + " | entropy (end) | reward (end) | load |%n",
+                steps / 4,
+                steps / 2,
+                3 * steps / 4,
+                100 * TARGET));
         s.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (AlgorithmArm a : arms) {
-            double rlEnd = a.rlSeconds().values().stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+            double rlEnd = a.rlSeconds().values().stream()
+                    .mapToDouble(Double::doubleValue)
+                    .max()
+                    .orElse(Double.NaN);
             double toTarget = a.secondsTo(TARGET);
-            s.append(String.format(Locale.ROOT,
+            s.append(String.format(
+                    Locale.ROOT,
                     "| `%s` | %s | %s | **%s** | %s | %s | %s | %s | %.0f s | %s | %.0f s | %.2f%% | %.2f%% | %.3f / %.2f"
                             + " | %.3f | %.3f | %s |%n",
-                    a.name(), a.description(), pct(a.sftAccuracy()), pct(a.finalAccuracy()), pct(a.bestAccuracy()),
-                    pct(a.accuracyAt(steps / 4)), pct(a.accuracyAt(steps / 2)), pct(a.accuracyAt(3 * steps / 4)),
-                    rlEnd, Double.isNaN(toTarget) ? "–" : String.format(Locale.ROOT, "%.0f s", toTarget),
-                    a.wallSeconds(), 100 * a.clippedFraction(), 100 * a.maskedFraction(), a.ratioMean(), a.ratioMax(),
-                    a.entropyEnd(), a.rewardEnd(), a.load()));
+                    a.name(),
+                    a.description(),
+                    pct(a.sftAccuracy()),
+                    pct(a.finalAccuracy()),
+                    pct(a.bestAccuracy()),
+                    pct(a.accuracyAt(steps / 4)),
+                    pct(a.accuracyAt(steps / 2)),
+                    pct(a.accuracyAt(3 * steps / 4)),
+                    rlEnd,
+                    Double.isNaN(toTarget) ? "–" : String.format(Locale.ROOT, "%.0f s", toTarget),
+                    a.wallSeconds(),
+                    100 * a.clippedFraction(),
+                    100 * a.maskedFraction(),
+                    a.ratioMean(),
+                    a.ratioMax(),
+                    a.entropyEnd(),
+                    a.rewardEnd(),
+                    a.load()));
         }
         s.append("\n![held-out accuracy over learner steps](").append(PLOT_PNG).append(")\n");
         s.append("![held-out accuracy over RL time](").append(TIME_PLOT_PNG).append(")\n\n");
         s.append("Arms and their overrides:\n\n");
         for (AlgorithmArm a : arms) {
-            s.append("- `").append(a.name()).append("`: ")
+            s.append("- `")
+                    .append(a.name())
+                    .append("`: ")
                     .append(a.overrides().isEmpty() ? "(none)" : "`" + String.join("` `", a.overrides()) + "`")
                     .append('\n');
         }
@@ -163,10 +197,13 @@ public final class AlgorithmsReport {
 
     /** Held-out accuracy of every arm over learner steps, or over RL seconds ({@code overTime}). */
     static XYChart plot(List<AlgorithmArm> arms, boolean overTime) {
-        XYChart chart = new XYChartBuilder().width(900).height(540)
+        XYChart chart = new XYChartBuilder()
+                .width(900)
+                .height(540)
                 .title("Quickstart task: held-out greedy accuracy by loss, aggregation, advantage and model")
                 .xAxisTitle(overTime ? "seconds of RL (learner time, evaluations included)" : "learner steps")
-                .yAxisTitle("held-out accuracy").build();
+                .yAxisTitle("held-out accuracy")
+                .build();
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
         for (AlgorithmArm a : arms) {

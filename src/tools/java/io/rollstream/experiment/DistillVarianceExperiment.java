@@ -6,9 +6,6 @@ import io.rollstream.job.LocalRun;
 import io.rollstream.job.PreFlight;
 import io.rollstream.job.RunDirectory;
 import io.rollstream.learner.Algorithm;
-
-import org.apache.flink.util.FileUtils;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -17,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.util.FileUtils;
 
 /**
  * The distillation variance experiment: the same distillation config (student start in {@code model.init},
@@ -36,8 +34,14 @@ public final class DistillVarianceExperiment {
      * {@code out}. A pair whose run directory already holds a finished {@code metrics.jsonl} is read,
      * not run again, so an interrupted experiment continues where it stopped.
      */
-    public static List<DistillationRow> run(Path config, List<String> overrides, List<Integer> rolloutsPerPrompt,
-            List<Long> seeds, Path out, PrintStream print) throws Exception {
+    public static List<DistillationRow> run(
+            Path config,
+            List<String> overrides,
+            List<Integer> rolloutsPerPrompt,
+            List<Long> seeds,
+            Path out,
+            PrintStream print)
+            throws Exception {
         RunConfig base = ConfigLoader.load(config, overrides);
         check(base);
         if (seeds.isEmpty()) {
@@ -73,7 +77,8 @@ public final class DistillVarianceExperiment {
                 } else {
                     FileUtils.deleteDirectory(dir.toFile()); // an interrupted run: start it again
                     print.println("=== [" + done + "/" + total + "] " + n + " rollout(s) per prompt, sampling seed "
-                            + seed + ": " + prompts + " prompts x " + base.data().epochs() + " epochs -> " + dir);
+                            + seed + ": " + prompts + " prompts x "
+                            + base.data().epochs() + " epochs -> " + dir);
                     LocalRun.run(runConfigs.get(dir), dir, null, print);
                 }
                 runs.add(DistillationArm.read(n, seed, metrics));
@@ -88,8 +93,10 @@ public final class DistillVarianceExperiment {
 
     /** What an earlier attempt of this experiment leaves in its output directory. */
     private static boolean ownOutput(String name) {
-        return name.matches("rollouts-\\d+") || name.equals(DistillVarianceReport.TABLE_MD)
-                || name.equals(DistillVarianceReport.TABLE_JSON) || name.equals(DistillVarianceReport.PLOT_PNG);
+        return name.matches("rollouts-\\d+")
+                || name.equals(DistillVarianceReport.TABLE_MD)
+                || name.equals(DistillVarianceReport.TABLE_JSON)
+                || name.equals(DistillVarianceReport.PLOT_PNG);
     }
 
     private static Path runDir(Path out, int rollouts, long seed) {
@@ -113,16 +120,16 @@ public final class DistillVarianceExperiment {
             throw new IllegalArgumentException("the variance experiment distills: set learner.algorithm: reverse_kl");
         }
         if (c.data().maxProblems() < 1) {
-            throw new IllegalArgumentException("the variance experiment needs a fixed prompt set: set data.max_problems"
-                    + " (the seed uses 10)");
+            throw new IllegalArgumentException(
+                    "the variance experiment needs a fixed prompt set: set data.max_problems" + " (the seed uses 10)");
         }
         if (c.model().init() == null) {
             throw new IllegalArgumentException("every arm must start from the same student: set model.init to a"
                     + " checkpoint (e.g. one written by `rollstream sft`)");
         }
         if (c.async().maxAsyncLevel() != 0) {
-            throw new IllegalArgumentException("one epoch per learner step needs synchronous rollouts: set"
-                    + " async.max_async_level: 0");
+            throw new IllegalArgumentException(
+                    "one epoch per learner step needs synchronous rollouts: set" + " async.max_async_level: 0");
         }
     }
 }

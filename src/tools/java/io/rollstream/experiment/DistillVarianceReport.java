@@ -1,11 +1,6 @@
 package io.rollstream.experiment;
 
 import io.rollstream.experiment.DistillationRow.Spread;
-
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.style.markers.SeriesMarkers;
-
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -14,6 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The variance experiment's results: per number of rollouts per prompt, over the sampling seeds,
@@ -49,13 +47,29 @@ public final class DistillVarianceReport {
         Spread baseline = rows.get(0).klResidualStd();
         for (DistillationRow r : rows) {
             Spread residual = r.klResidualStd();
-            String versus = r == rows.get(0) ? "—" : String.format(Locale.ROOT, "%+.0f%% (t = %.1f)",
-                    100 * (residual.mean() / baseline.mean() - 1), residual.t(baseline));
-            s.append(String.format(Locale.ROOT, "| %d | %d | %,d | %d | %s | %s | %s%% | %s%% | %s | %s | %s | %s | %s%% |%n",
-                    r.rolloutsPerPrompt(), r.runs().size(), r.sequences(), r.optimizerSteps(), show(r.klStart(), 3),
-                    show(r.klEnd(), 3), show(r.klReductionPercent(), 1), show(r.klTrendReductionPercent(), 1),
+            String versus = r == rows.get(0)
+                    ? "—"
+                    : String.format(
+                            Locale.ROOT,
+                            "%+.0f%% (t = %.1f)",
+                            100 * (residual.mean() / baseline.mean() - 1),
+                            residual.t(baseline));
+            s.append(String.format(
+                    Locale.ROOT,
+                    "| %d | %d | %,d | %d | %s | %s | %s%% | %s%% | %s | %s | %s | %s | %s%% |%n",
+                    r.rolloutsPerPrompt(),
+                    r.runs().size(),
+                    r.sequences(),
+                    r.optimizerSteps(),
+                    show(r.klStart(), 3),
+                    show(r.klEnd(), 3),
+                    show(r.klReductionPercent(), 1),
+                    show(r.klTrendReductionPercent(), 1),
                     show(r.klEpochStd(), 3),
-                    show(residual, 3), show(r.klStepChangeStd(), 3), versus, show(percent(r.heldOutAccuracy()), 1)));
+                    show(residual, 3),
+                    show(r.klStepChangeStd(), 3),
+                    versus,
+                    show(percent(r.heldOutAccuracy()), 1)));
         }
         return s.toString();
     }
@@ -85,7 +99,9 @@ public final class DistillVarianceReport {
             row.put("kl_residual_std", spread(r.klResidualStd()));
             row.put("kl_step_change_std", spread(r.klStepChangeStd()));
             row.put("kl_residual_std_welch_t_vs_first_row", r.klResidualStd().t(baseline));
-            row.put("kl_step_change_std_welch_t_vs_first_row", r.klStepChangeStd().t(rows.get(0).klStepChangeStd()));
+            row.put(
+                    "kl_step_change_std_welch_t_vs_first_row",
+                    r.klStepChangeStd().t(rows.get(0).klStepChangeStd()));
             row.put("held_out_accuracy", spread(r.heldOutAccuracy()));
             List<Map<String, Object>> runs = new ArrayList<>();
             for (DistillationArm a : r.runs()) {
@@ -116,9 +132,13 @@ public final class DistillVarianceReport {
     }
 
     static XYChart plot(List<DistillationRow> rows) {
-        XYChart chart = new XYChartBuilder().width(900).height(540)
+        XYChart chart = new XYChartBuilder()
+                .width(900)
+                .height(540)
                 .title("On-policy distillation: reverse KL to the teacher per epoch (mean ± std over seeds)")
-                .xAxisTitle("epoch (10 prompts each)").yAxisTitle("mean per-token reverse KL").build();
+                .xAxisTitle("epoch (10 prompts each)")
+                .yAxisTitle("mean per-token reverse KL")
+                .build();
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         for (DistillationRow r : rows) {
             List<Double> x = new ArrayList<>();
@@ -129,8 +149,17 @@ public final class DistillVarianceReport {
                 y.add(kl.mean());
                 err.add(kl.std());
             });
-            chart.addSeries(String.format(Locale.ROOT, "%d rollout%s per prompt (%d seeds)", r.rolloutsPerPrompt(),
-                    r.rolloutsPerPrompt() == 1 ? "" : "s", r.runs().size()), x, y, err).setMarker(SeriesMarkers.CIRCLE);
+            chart.addSeries(
+                            String.format(
+                                    Locale.ROOT,
+                                    "%d rollout%s per prompt (%d seeds)",
+                                    r.rolloutsPerPrompt(),
+                                    r.rolloutsPerPrompt() == 1 ? "" : "s",
+                                    r.runs().size()),
+                            x,
+                            y,
+                            err)
+                    .setMarker(SeriesMarkers.CIRCLE);
         }
         return chart;
     }

@@ -3,7 +3,6 @@ package io.rollstream.experiment;
 import io.rollstream.learner.EpochKl;
 import io.rollstream.output.JsonLines;
 import io.rollstream.types.StepMetrics;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,8 +23,14 @@ import java.util.TreeMap;
  * @param loggedEpochStd the learner's own σ across epochs on its last line (a cross-check)
  * @param heldOutAccuracy the last evaluation's greedy accuracy, or NaN when none was logged
  */
-public record DistillationArm(int rolloutsPerPrompt, long seed, Map<Long, Double> epochKl, long sequences, long optimizerSteps,
-        double loggedEpochStd, double heldOutAccuracy) {
+public record DistillationArm(
+        int rolloutsPerPrompt,
+        long seed,
+        Map<Long, Double> epochKl,
+        long sequences,
+        long optimizerSteps,
+        double loggedEpochStd,
+        double heldOutAccuracy) {
 
     /** Reads the arm from a run directory's {@code metrics.jsonl}. */
     public static DistillationArm read(int rolloutsPerPrompt, long seed, Path metrics) throws IOException {
@@ -106,6 +111,7 @@ public record DistillationArm(int rolloutsPerPrompt, long seed, Map<Long, Double
 
     /** The decay rates {@link #exponentialFit} searches: from ×e⁻³ to ×e per epoch. */
     static final double MIN_RATE = -3;
+
     static final double MAX_RATE = 1;
 
     /**

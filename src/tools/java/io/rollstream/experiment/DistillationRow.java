@@ -27,7 +27,8 @@ public record DistillationRow(int rolloutsPerPrompt, List<DistillationArm> runs)
     public record Spread(double mean, double std, int n) {
 
         static Spread of(List<Double> values) {
-            double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+            double mean =
+                    values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
             double ss = 0;
             for (double v : values) {
                 ss += (v - mean) * (v - mean);
@@ -41,7 +42,8 @@ public record DistillationRow(int rolloutsPerPrompt, List<DistillationArm> runs)
          */
         public double t(Spread other) {
             double se = Math.sqrt(std * std / n + other.std * other.std / other.n);
-            return se == 0 ? (mean == other.mean ? 0 : Double.POSITIVE_INFINITY * Math.signum(mean - other.mean))
+            return se == 0
+                    ? (mean == other.mean ? 0 : Double.POSITIVE_INFINITY * Math.signum(mean - other.mean))
                     : (mean - other.mean) / se;
         }
     }
@@ -100,7 +102,9 @@ public record DistillationRow(int rolloutsPerPrompt, List<DistillationArm> runs)
     public Map<Long, Spread> klPerEpoch() {
         Map<Long, List<Double>> byEpoch = new TreeMap<>();
         for (DistillationArm arm : runs) {
-            arm.epochKl().forEach((epoch, kl) -> byEpoch.computeIfAbsent(epoch, e -> new ArrayList<>()).add(kl));
+            arm.epochKl()
+                    .forEach((epoch, kl) -> byEpoch.computeIfAbsent(epoch, e -> new ArrayList<>())
+                            .add(kl));
         }
         Map<Long, Spread> out = new TreeMap<>();
         byEpoch.forEach((epoch, values) -> out.put(epoch, Spread.of(values)));

@@ -2,7 +2,6 @@ package io.rollstream.experiment;
 
 import io.rollstream.output.JsonLines;
 import io.rollstream.types.StepMetrics;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,22 +26,39 @@ import java.util.List;
  * @param loadBefore the machine's load average when the arm started
  * @param loadAfter the load average when it ended
  */
-public record OversamplingArm(String name, long steps, double trainingSeconds, double waitingSeconds, long scored,
-        long trained, long filtered, long stale, double tokensPerTrainedToken, double stalenessMean,
-        double heldOutAccuracy, List<Double> learnerTimeline, String loadBefore, String loadAfter) {
+public record OversamplingArm(
+        String name,
+        long steps,
+        double trainingSeconds,
+        double waitingSeconds,
+        long scored,
+        long trained,
+        long filtered,
+        long stale,
+        double tokensPerTrainedToken,
+        double stalenessMean,
+        double heldOutAccuracy,
+        List<Double> learnerTimeline,
+        String loadBefore,
+        String loadAfter) {
 
     /** Whether {@code metrics} (a run's {@code metrics.jsonl}) exists and logs at least {@code steps} RL steps. */
     public static boolean finished(Path metrics, long steps) throws IOException {
         if (!Files.exists(metrics)) {
             return false;
         }
-        return JsonLines.read(metrics, StepMetrics.class).stream().filter(StepMetrics::isRl).count() >= steps;
+        return JsonLines.read(metrics, StepMetrics.class).stream()
+                        .filter(StepMetrics::isRl)
+                        .count()
+                >= steps;
     }
 
     /** Reads an arm from a run directory's {@code metrics.jsonl}. */
     public static OversamplingArm read(String name, Path metrics, String loadBefore, String loadAfter)
             throws IOException {
-        List<StepMetrics> rl = JsonLines.read(metrics, StepMetrics.class).stream().filter(StepMetrics::isRl).toList();
+        List<StepMetrics> rl = JsonLines.read(metrics, StepMetrics.class).stream()
+                .filter(StepMetrics::isRl)
+                .toList();
         if (rl.isEmpty() || rl.get(rl.size() - 1).totals() == null) {
             throw new IOException(metrics + " logs no RL step with the run's group totals");
         }
@@ -61,13 +77,26 @@ public record OversamplingArm(String name, long steps, double trainingSeconds, d
             }
         }
         StepMetrics.Totals last = rl.get(rl.size() - 1).totals();
-        long filtered = last.totalGroupsDroppedZeroAdvantage() + last.totalGroupsDroppedDifficulty()
+        long filtered = last.totalGroupsDroppedZeroAdvantage()
+                + last.totalGroupsDroppedDifficulty()
                 + last.totalGroupsDroppedLength();
-        double tokensPerTrainedToken = last.totalRolloutTokensPerTrainedToken() != null
-                ? last.totalRolloutTokensPerTrainedToken() : 0.0;
-        return new OversamplingArm(name, rl.size(), training, waiting, last.totalGroupsScored(),
-                last.totalGroupsTrained(), filtered, last.totalGroupsDroppedStale(), tokensPerTrainedToken,
-                staleness / rl.size(), accuracy, timeline, loadBefore, loadAfter);
+        double tokensPerTrainedToken =
+                last.totalRolloutTokensPerTrainedToken() != null ? last.totalRolloutTokensPerTrainedToken() : 0.0;
+        return new OversamplingArm(
+                name,
+                rl.size(),
+                training,
+                waiting,
+                last.totalGroupsScored(),
+                last.totalGroupsTrained(),
+                filtered,
+                last.totalGroupsDroppedStale(),
+                tokensPerTrainedToken,
+                staleness / rl.size(),
+                accuracy,
+                timeline,
+                loadBefore,
+                loadAfter);
     }
 
     /** The learner's mean training time per step, in seconds (it varies with the machine's load). */

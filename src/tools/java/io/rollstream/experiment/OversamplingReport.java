@@ -1,11 +1,5 @@
 package io.rollstream.experiment;
 
-import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategoryChartBuilder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.style.Styler;
-
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -14,6 +8,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.Styler;
 
 /**
  * The oversampling experiment's results: one table row per arm (Markdown and JSON), the learner's
@@ -43,15 +42,28 @@ public final class OversamplingReport {
                 + " | held-out accuracy | load avg before → after |\n");
         s.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (OversamplingArm a : arms) {
-            s.append(String.format(Locale.ROOT,
+            s.append(String.format(
+                    Locale.ROOT,
                     "| %s | %.1f%% | %.3f s | %.3f s | %.1f | %,d | %,d | %,d (%.1f%%) | %,d (%.2f%%) | %.2f | %.2f | %s"
                             + " | %s → %s |%n",
-                    a.name(), 100 * a.waitFraction(), a.waitingSecondsPerStep(), a.trainingSecondsPerStep(),
-                    a.stepsPerMinute(), a.scored(), a.trained(), a.filtered(),
-                    100 * a.filterRate(), a.stale(), 100 * a.staleRate(), a.tokensPerTrainedToken(), a.stalenessMean(),
-                    Double.isNaN(a.heldOutAccuracy()) ? "–"
+                    a.name(),
+                    100 * a.waitFraction(),
+                    a.waitingSecondsPerStep(),
+                    a.trainingSecondsPerStep(),
+                    a.stepsPerMinute(),
+                    a.scored(),
+                    a.trained(),
+                    a.filtered(),
+                    100 * a.filterRate(),
+                    a.stale(),
+                    100 * a.staleRate(),
+                    a.tokensPerTrainedToken(),
+                    a.stalenessMean(),
+                    Double.isNaN(a.heldOutAccuracy())
+                            ? "–"
                             : String.format(Locale.ROOT, "%.1f%%", 100 * a.heldOutAccuracy()),
-                    a.loadBefore(), a.loadAfter()));
+                    a.loadBefore(),
+                    a.loadAfter()));
         }
         return s.toString();
     }
@@ -84,9 +96,13 @@ public final class OversamplingReport {
 
     /** Learner steps done against the learner's own time: the steeper, the less it waited. */
     static XYChart stepsPlot(List<OversamplingArm> arms) {
-        XYChart chart = new XYChartBuilder().width(900).height(500)
+        XYChart chart = new XYChartBuilder()
+                .width(900)
+                .height(500)
                 .title("Learner progress: steps done over the learner's time (training + waiting)")
-                .xAxisTitle("learner time (s)").yAxisTitle("learner steps").build();
+                .xAxisTitle("learner time (s)")
+                .yAxisTitle("learner steps")
+                .build();
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         chart.getStyler().setMarkerSize(0);
@@ -106,15 +122,23 @@ public final class OversamplingReport {
 
     /** Per arm, what became of the groups that reached batch assembly by the last batch: trained, filtered, stale. */
     static CategoryChart groupsPlot(List<OversamplingArm> arms) {
-        CategoryChart chart = new CategoryChartBuilder().width(900).height(500)
-                .title("Where the generated groups went").xAxisTitle("arm").yAxisTitle("groups").build();
+        CategoryChart chart = new CategoryChartBuilder()
+                .width(900)
+                .height(500)
+                .title("Where the generated groups went")
+                .xAxisTitle("arm")
+                .yAxisTitle("groups")
+                .build();
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setStacked(true);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         List<String> names = arms.stream().map(OversamplingArm::name).toList();
-        chart.addSeries("trained", names, arms.stream().map(a -> (Number) a.trained()).toList());
-        chart.addSeries("filtered", names, arms.stream().map(a -> (Number) a.filtered()).toList());
-        chart.addSeries("stale", names, arms.stream().map(a -> (Number) a.stale()).toList());
+        chart.addSeries(
+                "trained", names, arms.stream().map(a -> (Number) a.trained()).toList());
+        chart.addSeries(
+                "filtered", names, arms.stream().map(a -> (Number) a.filtered()).toList());
+        chart.addSeries(
+                "stale", names, arms.stream().map(a -> (Number) a.stale()).toList());
         return chart;
     }
 }

@@ -1,9 +1,8 @@
 package io.rollstream.report;
 
+import static org.apache.commons.text.StringEscapeUtils.escapeHtml4;
+
 import io.rollstream.types.StepMetrics;
-
-import org.knowm.xchart.XYChart;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,8 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import static org.apache.commons.text.StringEscapeUtils.escapeHtml4;
+import org.knowm.xchart.XYChart;
 
 /**
  * {@code rollstream report RUN_A RUN_B ...}: several runs on one page — their summaries side by
@@ -71,19 +69,24 @@ public final class CompareReport {
             }
             add(charts, q.file(), chart);
         }
-        XYChart overTime = ReportCharts.xy("Reward against running time", "minutes of the RL job (time_s / 60)",
-                "reward");
+        XYChart overTime =
+                ReportCharts.xy("Reward against running time", "minutes of the RL job (time_s / 60)", "reward");
         for (int i = 0; i < runs.size(); i++) {
-            List<StepMetrics> timed = runs.get(i).rl().stream().filter(Metric.TIME_S::in).toList();
+            List<StepMetrics> timed =
+                    runs.get(i).rl().stream().filter(Metric.TIME_S::in).toList();
             ReportCharts.addSmoothed(overTime, names.get(i), timed, Metric.REWARD_MEAN, ReportCharts::minutes);
         }
         add(charts, "reward-time", overTime);
-        XYChart throughput = ReportCharts.xy("Rollout tokens/s, rolling " + ReportCharts.RATE_WINDOW + "-step window",
-                ReportCharts.STEP_AXIS, "tokens/s");
+        XYChart throughput = ReportCharts.xy(
+                "Rollout tokens/s, rolling " + ReportCharts.RATE_WINDOW + "-step window",
+                ReportCharts.STEP_AXIS,
+                "tokens/s");
         for (int i = 0; i < runs.size(); i++) {
             List<StepMetrics> rl = runs.get(i).rl();
             if (!rl.isEmpty() && rl.stream().allMatch(Metric.ROLLOUT_TOKENS::in)) {
-                throughput.addSeries(names.get(i), rl.stream().mapToDouble(ReportCharts::stepNumber).toArray(),
+                throughput.addSeries(
+                        names.get(i),
+                        rl.stream().mapToDouble(ReportCharts::stepNumber).toArray(),
                         Rates.rolling(rl, ReportCharts.RATE_WINDOW, Metric.ROLLOUT_TOKENS::of));
             }
         }
@@ -111,7 +114,9 @@ public final class CompareReport {
         table.append("</tr>\n");
         for (String row : rows) {
             table.append("<tr><th>").append(escapeHtml4(row)).append("</th>");
-            summaries.forEach(s -> table.append("<td>").append(escapeHtml4(s.getOrDefault(row, ""))).append("</td>"));
+            summaries.forEach(s -> table.append("<td>")
+                    .append(escapeHtml4(s.getOrDefault(row, "")))
+                    .append("</td>"));
             table.append("</tr>\n");
         }
         table.append("</table>\n");

@@ -10,7 +10,6 @@ import io.rollstream.types.StepMetrics.Throughput;
 import io.rollstream.types.StepMetrics.Totals;
 import io.rollstream.types.StepMetrics.Training;
 import io.rollstream.types.StepMetrics.Updates;
-
 import java.util.function.Function;
 
 /**
@@ -32,16 +31,16 @@ record Metric(String key, Function<StepMetrics, Double> value) {
     static final Metric ENTROPY = of("entropy", StepMetrics::optimization, Optimization::entropy);
     static final Metric SEQ_LEN_MEAN = of("seq_len_mean", StepMetrics::samples, Samples::seqLenMean);
     static final Metric SEQ_LEN_MAX = of("seq_len_max", StepMetrics::samples, Samples::seqLenMax);
-    static final Metric COMPLETIONS_CUT_FRACTION = of("completions_cut_fraction", StepMetrics::samples,
-            Samples::completionsCutFraction);
+    static final Metric COMPLETIONS_CUT_FRACTION =
+            of("completions_cut_fraction", StepMetrics::samples, Samples::completionsCutFraction);
     static final Metric STALENESS_MEAN = of("staleness_mean", StepMetrics::samples, Samples::stalenessMean);
     static final Metric STALENESS_MAX = of("staleness_max", StepMetrics::samples, Samples::stalenessMax);
     static final Metric POOL_EASY = of("pool_easy", StepMetrics::groups, Groups::poolEasy);
     static final Metric POOL_NORMAL = of("pool_normal", StepMetrics::groups, Groups::poolNormal);
     static final Metric POOL_HARD = of("pool_hard", StepMetrics::groups, Groups::poolHard);
     static final Metric ROLLOUT_TOKENS = of("rollout_tokens", StepMetrics::throughput, Throughput::rolloutTokens);
-    static final Metric LEARNER_TOKENS_PER_S = of("learner_tokens_per_s", StepMetrics::throughput,
-            Throughput::learnerTokensPerS);
+    static final Metric LEARNER_TOKENS_PER_S =
+            of("learner_tokens_per_s", StepMetrics::throughput, Throughput::learnerTokensPerS);
     static final Metric LEARNER_WAIT_S = of("learner_wait_s", StepMetrics::throughput, Throughput::learnerWaitS);
     static final Metric STEP_TIME_S = of("step_time_s", StepMetrics::updates, Updates::stepTimeS);
     static final Metric LEARNING_RATE = of("learning_rate", StepMetrics::training, Training::learningRate);

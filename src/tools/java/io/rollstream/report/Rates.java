@@ -1,7 +1,6 @@
 package io.rollstream.report;
 
 import io.rollstream.types.StepMetrics;
-
 import java.util.List;
 import java.util.function.ToDoubleFunction;
 

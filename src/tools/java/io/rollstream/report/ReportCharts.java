@@ -3,7 +3,14 @@ package io.rollstream.report;
 import io.rollstream.types.StepMetrics;
 import io.rollstream.types.StepMetrics.Groups;
 import io.rollstream.types.StepMetrics.Totals;
-
+import java.awt.Color;
+import java.awt.Font;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.function.ToDoubleFunction;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -12,16 +19,6 @@ import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
-
-import java.awt.Color;
-import java.awt.Font;
-
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.SortedSet;
-import java.util.TreeSet;
-import java.util.function.ToDoubleFunction;
 
 /**
  * The report's charts, drawn with XChart from a run's records; each series is named by its
@@ -47,7 +44,12 @@ public final class ReportCharts {
         List<NamedChart> charts = new ArrayList<>();
         List<StepMetrics> rl = run.rl();
         addLines(charts, "reward", "Reward, mean over the batch", "reward", rl, Metric.REWARD_MEAN);
-        addLines(charts, "reward-std", "Reward, standard deviation within the batch", "reward std", rl,
+        addLines(
+                charts,
+                "reward-std",
+                "Reward, standard deviation within the batch",
+                "reward std",
+                rl,
                 Metric.REWARD_STD);
         XYChart accuracy = accuracy(run);
         if (accuracy != null) {
@@ -58,36 +60,89 @@ public final class ReportCharts {
             charts.add(new NamedChart("pass-at-k.png", passAtK.getTitle(), passAtK));
         }
         addLines(charts, "kl", "Reverse KL to the teacher (per token)", "KL", rl, Metric.KL_MEAN);
-        addLines(charts, "staleness", "Staleness of trained groups (steps)", "steps", rl, Metric.STALENESS_MEAN,
+        addLines(
+                charts,
+                "staleness",
+                "Staleness of trained groups (steps)",
+                "steps",
+                rl,
+                Metric.STALENESS_MEAN,
                 Metric.STALENESS_MAX);
-        addLines(charts, "completion-length", "Completion length (tokens): mean and longest of the batch", "tokens",
-                rl, Metric.SEQ_LEN_MEAN, Metric.SEQ_LEN_MAX);
-        addLines(charts, "completions-cut", "Completions cut at the length limit (share of the batch)", "share", rl,
+        addLines(
+                charts,
+                "completion-length",
+                "Completion length (tokens): mean and longest of the batch",
+                "tokens",
+                rl,
+                Metric.SEQ_LEN_MEAN,
+                Metric.SEQ_LEN_MAX);
+        addLines(
+                charts,
+                "completions-cut",
+                "Completions cut at the length limit (share of the batch)",
+                "share",
+                rl,
                 Metric.COMPLETIONS_CUT_FRACTION);
         // the mean stays near 1 while the largest reaches 5 or more: on one axis the mean is a flat line
-        addLines(charts, "importance-ratio", "Importance ratio learner ÷ sampler: mean per token", "ratio", rl,
+        addLines(
+                charts,
+                "importance-ratio",
+                "Importance ratio learner ÷ sampler: mean per token",
+                "ratio",
+                rl,
                 Metric.diagnostic("is_ratio_mean"));
-        addLines(charts, "importance-ratio-max", "Importance ratio learner ÷ sampler: largest token's", "ratio", rl,
+        addLines(
+                charts,
+                "importance-ratio-max",
+                "Importance ratio learner ÷ sampler: largest token's",
+                "ratio",
+                rl,
                 Metric.diagnostic("is_ratio_max"));
-        addLines(charts, "ratio-corrections", "Tokens the loss clipped, masked or truncated (share)", "share", rl,
-                Metric.diagnostic("clipped_fraction"), Metric.diagnostic("masked_fraction"),
+        addLines(
+                charts,
+                "ratio-corrections",
+                "Tokens the loss clipped, masked or truncated (share)",
+                "share",
+                rl,
+                Metric.diagnostic("clipped_fraction"),
+                Metric.diagnostic("masked_fraction"),
                 Metric.diagnostic("truncated_fraction"));
-        addLines(charts, "kl-to-reference", "KL to the reference policy (per token)", "KL", rl,
+        addLines(
+                charts,
+                "kl-to-reference",
+                "KL to the reference policy (per token)",
+                "KL",
+                rl,
                 Metric.diagnostic("kl_to_reference"));
         XYChart pools = poolShares(rl);
         if (pools != null) {
             charts.add(new NamedChart("pools.png", pools.getTitle(), pools));
         }
-        addLines(charts, "filters", "Groups per step: scored, trained and dropped by filter", "groups", rl,
+        addLines(
+                charts,
+                "filters",
+                "Groups per step: scored, trained and dropped by filter",
+                "groups",
+                rl,
                 Metric.groups("groups_scored", Groups::groupsScored),
                 Metric.groups("groups_trained", Groups::groupsTrained),
                 Metric.groups("groups_dropped_zero_advantage", Groups::groupsDroppedZeroAdvantage),
                 Metric.groups("groups_dropped_difficulty", Groups::groupsDroppedDifficulty),
                 Metric.groups("groups_dropped_stale", Groups::groupsDroppedStale),
                 Metric.groups("groups_dropped_length", Groups::groupsDroppedLength));
-        addRunningTotal(charts, "efficiency", "Generation efficiency: trained ÷ scored groups (whole run so far)",
-                "share", rl, Metric.totals("total_generation_efficiency", Totals::totalGenerationEfficiency));
-        addRunningTotal(charts, "waste", "Rollout tokens per trained token (whole run so far)", "ratio", rl,
+        addRunningTotal(
+                charts,
+                "efficiency",
+                "Generation efficiency: trained ÷ scored groups (whole run so far)",
+                "share",
+                rl,
+                Metric.totals("total_generation_efficiency", Totals::totalGenerationEfficiency));
+        addRunningTotal(
+                charts,
+                "waste",
+                "Rollout tokens per trained token (whole run so far)",
+                "ratio",
+                rl,
                 Metric.totals("total_rollout_tokens_per_trained_token", Totals::totalRolloutTokensPerTrainedToken));
         XYChart throughput = throughput(rl);
         if (throughput != null) {
@@ -97,8 +152,14 @@ public final class ReportCharts {
         if (overTime != null) {
             charts.add(new NamedChart("reward-time.png", overTime.getTitle(), overTime));
         }
-        addLines(charts, "time-split", "Learner time per step: training and waiting for a batch", "seconds", rl,
-                Metric.STEP_TIME_S, Metric.LEARNER_WAIT_S);
+        addLines(
+                charts,
+                "time-split",
+                "Learner time per step: training and waiting for a batch",
+                "seconds",
+                rl,
+                Metric.STEP_TIME_S,
+                Metric.LEARNER_WAIT_S);
         addLines(charts, "loss", "Learner: loss", "loss", rl, Metric.LOSS);
         addLines(charts, "grad-norm", "Learner: gradient norm (before clipping)", "norm", rl, Metric.GRAD_NORM);
         addLines(charts, "entropy", "Learner: entropy of the sampling policy (per token)", "nats", rl, Metric.ENTROPY);
@@ -142,7 +203,8 @@ public final class ReportCharts {
      * curves only climb; as shares they show how the task's difficulty looks to the policy.
      */
     private static XYChart poolShares(List<StepMetrics> rl) {
-        List<StepMetrics> counted = rl.stream().filter(m -> m.groups() != null && poolTotal(m) > 0).toList();
+        List<StepMetrics> counted =
+                rl.stream().filter(m -> m.groups() != null && poolTotal(m) > 0).toList();
         if (counted.isEmpty()) {
             return null;
         }
@@ -174,17 +236,31 @@ public final class ReportCharts {
     }
 
     /** An RL chart: one series per key present in {@code lines}, against their step; nothing when none is. */
-    private static void addLines(List<NamedChart> charts, String name, String title, String yTitle,
-            List<StepMetrics> lines, Metric... metrics) {
+    private static void addLines(
+            List<NamedChart> charts,
+            String name,
+            String title,
+            String yTitle,
+            List<StepMetrics> lines,
+            Metric... metrics) {
         addLines(charts, name, title, STEP_AXIS, yTitle, lines, metrics);
     }
 
-    private static void addLines(List<NamedChart> charts, String name, String title, String xTitle, String yTitle,
-            List<StepMetrics> lines, Metric... metrics) {
-        List<String> shown = Arrays.stream(metrics).filter(m -> lines.stream().anyMatch(m::in)).map(Metric::key)
+    private static void addLines(
+            List<NamedChart> charts,
+            String name,
+            String title,
+            String xTitle,
+            String yTitle,
+            List<StepMetrics> lines,
+            Metric... metrics) {
+        List<String> shown = Arrays.stream(metrics)
+                .filter(m -> lines.stream().anyMatch(m::in))
+                .map(Metric::key)
                 .toList();
         // a legend one entry a line below the plot makes the picture taller, not the plot smaller
-        XYChart chart = xy(title, xTitle, yTitle, legendFitsOneRow(shown) ? HEIGHT : HEIGHT + LEGEND_LINE * shown.size());
+        XYChart chart =
+                xy(title, xTitle, yTitle, legendFitsOneRow(shown) ? HEIGHT : HEIGHT + LEGEND_LINE * shown.size());
         for (Metric metric : metrics) {
             addSmoothed(chart, metric.key(), lines, metric, ReportCharts::stepNumber);
         }
@@ -197,14 +273,16 @@ public final class ReportCharts {
      * A whole-run total against the step: one line through its values. It is an average over the
      * run already, so it is not smoothed (a moving average of it would only lag behind it).
      */
-    private static void addRunningTotal(List<NamedChart> charts, String name, String title, String yTitle,
-            List<StepMetrics> lines, Metric metric) {
+    private static void addRunningTotal(
+            List<NamedChart> charts, String name, String title, String yTitle, List<StepMetrics> lines, Metric metric) {
         List<StepMetrics> kept = lines.stream().filter(metric::in).toList();
         if (kept.isEmpty()) {
             return;
         }
         XYChart chart = xy(title, STEP_AXIS, yTitle);
-        XYSeries s = chart.addSeries(metric.key(), kept.stream().mapToDouble(ReportCharts::stepNumber).toArray(),
+        XYSeries s = chart.addSeries(
+                metric.key(),
+                kept.stream().mapToDouble(ReportCharts::stepNumber).toArray(),
                 kept.stream().mapToDouble(metric::of).toArray());
         s.setMarker(SeriesMarkers.NONE);
         s.setLineColor(PALETTE[0]);
@@ -215,7 +293,9 @@ public final class ReportCharts {
     /** The last SFT evaluation at version 0, then every RL evaluation at the version it measured. */
     private static XYChart accuracy(RunRecords run) {
         List<double[]> points = new ArrayList<>();
-        run.sft().stream().filter(StepMetrics::evaluated).reduce((a, b) -> b)
+        run.sft().stream()
+                .filter(StepMetrics::evaluated)
+                .reduce((a, b) -> b)
                 .ifPresent(m -> points.add(new double[] {0, m.evalAccuracy()}));
         for (StepMetrics m : run.rl()) {
             if (m.evaluated()) {
@@ -227,7 +307,9 @@ public final class ReportCharts {
         }
         XYChart chart = xy("Held-out accuracy (greedy; 0 = before RL)", STEP_AXIS, "accuracy");
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
-        chart.addSeries("eval_accuracy", points.stream().mapToDouble(p -> p[0]).toArray(),
+        chart.addSeries(
+                "eval_accuracy",
+                points.stream().mapToDouble(p -> p[0]).toArray(),
                 points.stream().mapToDouble(p -> p[1]).toArray());
         return chart;
     }
@@ -238,7 +320,10 @@ public final class ReportCharts {
      */
     private static XYChart passAtK(RunRecords run) {
         List<StepMetrics> evaluated = new ArrayList<>();
-        run.sft().stream().filter(m -> !m.evalPassAt().isEmpty()).reduce((a, b) -> b).ifPresent(evaluated::add);
+        run.sft().stream()
+                .filter(m -> !m.evalPassAt().isEmpty())
+                .reduce((a, b) -> b)
+                .ifPresent(evaluated::add);
         run.rl().stream().filter(m -> !m.evalPassAt().isEmpty()).forEach(evaluated::add);
         if (evaluated.isEmpty()) {
             return null;
@@ -249,9 +334,13 @@ public final class ReportCharts {
         evaluated.forEach(m -> ks.addAll(m.evalPassAt().keySet()));
         int series = 0;
         for (int k : ks) {
-            List<StepMetrics> with = evaluated.stream().filter(m -> m.evalPassAt(k) != null).toList();
-            XYSeries s = chart.addSeries("pass@" + k,
-                    with.stream().mapToDouble(m -> m.isSft() ? 0 : stepNumber(m)).toArray(),
+            List<StepMetrics> with =
+                    evaluated.stream().filter(m -> m.evalPassAt(k) != null).toList();
+            XYSeries s = chart.addSeries(
+                    "pass@" + k,
+                    with.stream()
+                            .mapToDouble(m -> m.isSft() ? 0 : stepNumber(m))
+                            .toArray(),
                     with.stream().mapToDouble(m -> m.evalPassAt(k)).toArray());
             s.setMarker(SeriesMarkers.CIRCLE);
             s.setLineColor(PALETTE[series % PALETTE.length]);
@@ -265,13 +354,17 @@ public final class ReportCharts {
      * curve: every value as a faint point, and over them a smoothed line (a centred moving average,
      * {@link #smoothed}) in the same colour; no series when no line carries it.
      */
-    static void addSmoothed(XYChart chart, String name, List<StepMetrics> lines, Metric metric,
-            ToDoubleFunction<StepMetrics> xOf) {
+    static void addSmoothed(
+            XYChart chart, String name, List<StepMetrics> lines, Metric metric, ToDoubleFunction<StepMetrics> xOf) {
         addSmoothed(chart, name, lines.stream().filter(metric::in).toList(), xOf, metric::of);
     }
 
     /** {@code yOf} of every line as the series {@code name}: faint points under a smoothed line. */
-    static void addSmoothed(XYChart chart, String name, List<StepMetrics> kept, ToDoubleFunction<StepMetrics> xOf,
+    static void addSmoothed(
+            XYChart chart,
+            String name,
+            List<StepMetrics> kept,
+            ToDoubleFunction<StepMetrics> xOf,
             ToDoubleFunction<StepMetrics> yOf) {
         if (kept.isEmpty()) {
             return;
@@ -292,8 +385,14 @@ public final class ReportCharts {
     }
 
     /** Series colours, distinguishable and readable over white. */
-    private static final Color[] PALETTE = {new Color(31, 119, 180), new Color(214, 39, 40), new Color(44, 160, 44),
-        new Color(255, 127, 14), new Color(148, 103, 189), new Color(140, 86, 75)};
+    private static final Color[] PALETTE = {
+        new Color(31, 119, 180),
+        new Color(214, 39, 40),
+        new Color(44, 160, 44),
+        new Color(255, 127, 14),
+        new Color(148, 103, 189),
+        new Color(140, 86, 75)
+    };
 
     /**
      * The centred moving average of {@code y}: each point the mean of the points within {@code h}
@@ -330,8 +429,13 @@ public final class ReportCharts {
     }
 
     private static XYChart xy(String title, String xTitle, String yTitle, int height) {
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(height).title(title).xAxisTitle(xTitle)
-                .yAxisTitle(yTitle).build();
+        XYChart chart = new XYChartBuilder()
+                .width(WIDTH)
+                .height(height)
+                .title(title)
+                .xAxisTitle(xTitle)
+                .yAxisTitle(yTitle)
+                .build();
         XYStyler styler = chart.getStyler();
         styler.setLegendPosition(Styler.LegendPosition.OutsideS);
         styler.setLegendLayout(Styler.LegendLayout.Horizontal);
@@ -374,8 +478,10 @@ public final class ReportCharts {
      */
     static void finish(XYChart chart) {
         XYStyler styler = chart.getStyler();
-        List<String> legend = chart.getSeriesMap().values().stream().filter(XYSeries::isShowInLegend)
-                .map(XYSeries::getName).toList();
+        List<String> legend = chart.getSeriesMap().values().stream()
+                .filter(XYSeries::isShowInLegend)
+                .map(XYSeries::getName)
+                .toList();
         if (!legendFitsOneRow(legend)) {
             styler.setLegendLayout(Styler.LegendLayout.Vertical);
         }

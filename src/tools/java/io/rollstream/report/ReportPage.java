@@ -3,7 +3,6 @@ package io.rollstream.report;
 import static org.apache.commons.text.StringEscapeUtils.escapeHtml4;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -31,11 +30,18 @@ final class ReportPage {
 
     private ReportPage() {}
 
-    static String render(String title, Map<String, String> summary, List<Plot> plots,
-            Map<String, List<JsonNode>> samples, String configYaml) {
+    static String render(
+            String title,
+            Map<String, String> summary,
+            List<Plot> plots,
+            Map<String, List<JsonNode>> samples,
+            String configYaml) {
         StringBuilder table = new StringBuilder("<table>\n");
-        summary.forEach((k, v) -> table.append("<tr><th>").append(escapeHtml4(k)).append("</th><td>")
-                .append(escapeHtml4(v)).append("</td></tr>\n"));
+        summary.forEach((k, v) -> table.append("<tr><th>")
+                .append(escapeHtml4(k))
+                .append("</th><td>")
+                .append(escapeHtml4(v))
+                .append("</td></tr>\n"));
         table.append("</table>\n");
         StringBuilder h = new StringBuilder();
         h.append("<h2 id=\"rollouts\">Rollouts</h2>\n");
@@ -49,7 +55,8 @@ final class ReportPage {
             }
         });
         h.append("<h2 id=\"config\">Resolved config</h2>\n<pre>")
-                .append(configYaml == null ? "(config.yaml is missing)" : escapeHtml4(configYaml)).append("</pre>\n");
+                .append(configYaml == null ? "(config.yaml is missing)" : escapeHtml4(configYaml))
+                .append("</pre>\n");
         return page(title, table.toString(), plots, h.toString());
     }
 
@@ -57,12 +64,22 @@ final class ReportPage {
     static String page(String title, String summary, List<Plot> plots, String rest) {
         StringBuilder h = new StringBuilder();
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
-                .append(escapeHtml4(title)).append("</title><style>").append(STYLE).append("</style></head><body>\n");
-        h.append("<h1>").append(escapeHtml4(title)).append("</h1>\n<h2 id=\"summary\">Summary</h2>\n").append(summary);
+                .append(escapeHtml4(title))
+                .append("</title><style>")
+                .append(STYLE)
+                .append("</style></head><body>\n");
+        h.append("<h1>")
+                .append(escapeHtml4(title))
+                .append("</h1>\n<h2 id=\"summary\">Summary</h2>\n")
+                .append(summary);
         h.append("<h2 id=\"plots\">Plots</h2>\n<div class=\"plots\">\n");
         for (Plot p : plots) {
-            h.append("<a href=\"").append(escapeHtml4(p.href())).append("\"><img alt=\"").append(escapeHtml4(p.title()))
-                    .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(p.png()))
+            h.append("<a href=\"")
+                    .append(escapeHtml4(p.href()))
+                    .append("\"><img alt=\"")
+                    .append(escapeHtml4(p.title()))
+                    .append("\" src=\"data:image/png;base64,")
+                    .append(Base64.getEncoder().encodeToString(p.png()))
                     .append("\"></a>\n");
         }
         h.append("</div>\n").append(rest);
@@ -70,21 +87,31 @@ final class ReportPage {
     }
 
     private static void group(StringBuilder h, JsonNode g) {
-        String outcome = g.has("trained_step") ? "trained at step " + (g.path("trained_step").asLong() + 1)
+        String outcome = g.has("trained_step")
+                ? "trained at step " + (g.path("trained_step").asLong() + 1)
                 : "dropped: " + g.path("dropped").asText();
-        h.append("<table><tr><th colspan=\"3\">").append(escapeHtml4(g.path("prompt").asText()));
+        h.append("<table><tr><th colspan=\"3\">")
+                .append(escapeHtml4(g.path("prompt").asText()));
         if (g.hasNonNull("answer")) { // runs before rollouts.jsonl carried the answer show none
-            h.append(" &mdash; answer: <code>").append(escapeHtml4(g.path("answer").asText())).append("</code>");
+            h.append(" &mdash; answer: <code>")
+                    .append(escapeHtml4(g.path("answer").asText()))
+                    .append("</code>");
         }
-        h.append(" &mdash; policy version ").append(g.path("policy_version").asLong())
+        h.append(" &mdash; policy version ")
+                .append(g.path("policy_version").asLong())
                 .append(String.format(", mean reward %.2f, ", RolloutSamples.meanReward(g)))
-                .append(escapeHtml4(outcome)).append("</th></tr>\n<tr><th>completion</th><th>reward</th>"
-                        + "<th>advantage</th></tr>\n");
+                .append(escapeHtml4(outcome))
+                .append("</th></tr>\n<tr><th>completion</th><th>reward</th>" + "<th>advantage</th></tr>\n");
         for (RolloutSamples.Row row : RolloutSamples.rows(g)) {
-            h.append("<tr><td><code>").append(escapeHtml4(row.completion())).append("</code>")
-                    .append(row.count() > 1 ? " &times; " + row.count() : "").append("</td><td>")
-                    .append(escapeHtml4(row.reward())).append("</td><td>")
-                    .append(String.format("%.3f", row.advantage())).append("</td></tr>\n");
+            h.append("<tr><td><code>")
+                    .append(escapeHtml4(row.completion()))
+                    .append("</code>")
+                    .append(row.count() > 1 ? " &times; " + row.count() : "")
+                    .append("</td><td>")
+                    .append(escapeHtml4(row.reward()))
+                    .append("</td><td>")
+                    .append(String.format("%.3f", row.advantage()))
+                    .append("</td></tr>\n");
         }
         h.append("</table><br>\n");
     }

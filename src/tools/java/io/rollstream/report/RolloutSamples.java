@@ -1,7 +1,6 @@
 package io.rollstream.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -27,7 +26,8 @@ final class RolloutSamples {
      * @param evaluationSteps the 0-based {@code step} of each RL metrics line with an evaluation
      */
     static Map<String, List<JsonNode>> of(List<JsonNode> groups, List<Long> evaluationSteps, int perKind) {
-        List<JsonNode> trained = groups.stream().filter(g -> g.has("trained_step")).toList();
+        List<JsonNode> trained =
+                groups.stream().filter(g -> g.has("trained_step")).toList();
         List<JsonNode> shown = trained.isEmpty() ? groups : trained;
         String which = trained.isEmpty() ? " (no group trained yet: dropped ones)" : " trained groups";
         List<Integer> order = new ArrayList<>();
@@ -40,10 +40,12 @@ final class RolloutSamples {
         out.put("best" + which, pick(shown, order, byReward.reversed().thenComparing(recentFirst), perKind));
         out.put("worst" + which, pick(shown, order, byReward.thenComparing(recentFirst), perKind));
         out.put("most recent" + which, pick(shown, order, recentFirst, perKind));
-        List<Long> lastEvaluations = evaluationSteps.subList(Math.max(0, evaluationSteps.size() - EVALUATIONS_SHOWN),
-                evaluationSteps.size());
+        List<Long> lastEvaluations = evaluationSteps.subList(
+                Math.max(0, evaluationSteps.size() - EVALUATIONS_SHOWN), evaluationSteps.size());
         for (long step : lastEvaluations) {
-            trained.stream().filter(g -> g.path("trained_step").asLong() == step).findFirst()
+            trained.stream()
+                    .filter(g -> g.path("trained_step").asLong() == step)
+                    .findFirst()
                     .ifPresent(g -> out.put("trained at evaluation step " + (step + 1), List.of(g)));
         }
         return out;
@@ -59,7 +61,9 @@ final class RolloutSamples {
         Map<List<Object>, Integer> counts = new LinkedHashMap<>();
         JsonNode completions = group.path("completions");
         for (int i = 0; i < completions.size(); i++) {
-            List<Object> key = List.of(completions.get(i).asText(), group.path("rewards").path(i).asText(),
+            List<Object> key = List.of(
+                    completions.get(i).asText(),
+                    group.path("rewards").path(i).asText(),
                     group.path("advantages").path(i).asDouble());
             counts.merge(key, 1, Integer::sum);
         }

@@ -1,12 +1,10 @@
 package io.rollstream.report;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.rollstream.job.RunEvents;
 import io.rollstream.output.JsonLines;
 import io.rollstream.types.StepMetrics;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,8 +22,14 @@ import java.util.List;
  * @param finished whether the run saved its final model
  * @param events events.jsonl lines, the history of the run's attempts (empty when the file is missing)
  */
-public record RunRecords(Path dir, String configYaml, List<StepMetrics> sft, List<StepMetrics> rl, List<JsonNode> rollouts,
-        boolean finished, List<JsonNode> events) {
+public record RunRecords(
+        Path dir,
+        String configYaml,
+        List<StepMetrics> sft,
+        List<StepMetrics> rl,
+        List<JsonNode> rollouts,
+        boolean finished,
+        List<JsonNode> events) {
 
     /** The run's {@code job.name} from its config.yaml, or null when the config is missing or has none. */
     public String jobName() {
@@ -52,7 +56,8 @@ public record RunRecords(Path dir, String configYaml, List<StepMetrics> sft, Lis
         List<StepMetrics> lines = JsonLines.read(metrics, StepMetrics.class);
         Path config = dir.resolve("config.yaml");
         Path rollouts = dir.resolve("rollouts.jsonl");
-        return new RunRecords(dir,
+        return new RunRecords(
+                dir,
                 Files.isRegularFile(config) ? Files.readString(config, StandardCharsets.UTF_8) : null,
                 lines.stream().filter(StepMetrics::isSft).toList(),
                 lines.stream().filter(StepMetrics::isRl).toList(),

@@ -1,16 +1,14 @@
 package io.rollstream.report;
 
 import io.rollstream.types.StepMetrics;
-
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
 
 /**
  * {@code rollstream report}: reads a run directory (finished or still running), saves one PNG per
@@ -35,10 +33,18 @@ public final class RunReport {
         Path out = outDir != null ? outDir : runDir;
         List<Path> files = new ArrayList<>();
         List<ReportPage.Plot> plots = savePlots(ReportCharts.of(run), out, files);
-        String html = ReportPage.render(title(run),
-                ReportSummary.of(run), plots, RolloutSamples.of(run.rollouts(),
-                run.rl().stream().filter(StepMetrics::evaluated).map(StepMetrics::step).toList(),
-                SAMPLES_PER_KIND), run.configYaml());
+        String html = ReportPage.render(
+                title(run),
+                ReportSummary.of(run),
+                plots,
+                RolloutSamples.of(
+                        run.rollouts(),
+                        run.rl().stream()
+                                .filter(StepMetrics::evaluated)
+                                .map(StepMetrics::step)
+                                .toList(),
+                        SAMPLES_PER_KIND),
+                run.configYaml());
         Path page = out.resolve("report.html");
         Files.writeString(page, html, StandardCharsets.UTF_8);
         return new Written(page, files);
@@ -50,8 +56,10 @@ public final class RunReport {
      */
     public static void reloadEvery(Path page, int seconds) throws IOException {
         String html = Files.readString(page, StandardCharsets.UTF_8);
-        Files.writeString(page, html.replaceFirst("<head>",
-                "<head><meta http-equiv=\"refresh\" content=\"" + seconds + "\">"), StandardCharsets.UTF_8);
+        Files.writeString(
+                page,
+                html.replaceFirst("<head>", "<head><meta http-equiv=\"refresh\" content=\"" + seconds + "\">"),
+                StandardCharsets.UTF_8);
     }
 
     /** Saves each chart as {@code <out>/plots/<file>} (its path added to {@code files}); the page's plots. */
