@@ -13,7 +13,7 @@ import io.rollstream.learner.LossSettings;
 import io.rollstream.learner.PolicyLoss;
 import io.rollstream.learner.PolicyTrainer;
 import io.rollstream.model.SamplingTruncation;
-import io.rollstream.sampling.SamplingParams;
+import io.rollstream.sampling.SamplingConfig;
 
 /**
  * The {@code learner} section: the training algorithm, the optimizer ({@link AdamW.Config}), the
@@ -89,7 +89,7 @@ public record LearnerSection(
     }
 
     /** The trainer settings: the learner's distribution is the sampler's ({@code rollout} temperature, top-p, top-k). */
-    public PolicyTrainer.Config toTrainerConfig(SamplingParams sampling) {
+    public PolicyTrainer.Config toTrainerConfig(SamplingConfig sampling) {
         try {
             return new PolicyTrainer.Config(
                     trainer.maxGradNorm(),

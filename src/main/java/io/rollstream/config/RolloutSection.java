@@ -3,7 +3,7 @@ package io.rollstream.config;
 import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.rollstream.device.DeviceSetting;
-import io.rollstream.sampling.SamplingParams;
+import io.rollstream.sampling.SamplingConfig;
 
 /**
  * The {@code rollout} section: the generators that sample completions from the current policy.
@@ -13,7 +13,7 @@ import io.rollstream.sampling.SamplingParams;
  * @param parallelism generator subtasks, at least 1; default 1
  * @param rolloutsPerExample completions sampled per problem (one group), at least 1; default 8
  * @param sampling how generators sample, written in this section ({@code temperature}, {@code top_p},
- *     {@code top_k}, {@code max_new_tokens}: see {@link SamplingParams}); never greedy
+ *     {@code top_k}, {@code max_new_tokens}: see {@link SamplingConfig}); never greedy
  * @param maxBatchRows rows per forward pass of a generator, at least 1; default 256
  * @param policyPollMs how often generators look for new policy weights, in ms, at least 10; default 200
  * @param device where generators run: {@code auto} (a GPU if there is one), {@code cpu} or {@code gpu};
@@ -24,7 +24,7 @@ import io.rollstream.sampling.SamplingParams;
 public record RolloutSection(
         int parallelism,
         @JsonAlias("num_rollouts_per_prompt") int rolloutsPerExample,
-        @JsonUnwrapped SamplingParams sampling,
+        @JsonUnwrapped SamplingConfig sampling,
         int maxBatchRows,
         int policyPollMs,
         DeviceSetting device,
@@ -32,11 +32,11 @@ public record RolloutSection(
 
     /** Every key at its default. */
     public static RolloutSection defaults() {
-        return new RolloutSection(1, 8, SamplingParams.sample(8), 256, 200, DeviceSetting.AUTO, null);
+        return new RolloutSection(1, 8, SamplingConfig.sample(8), 256, 200, DeviceSetting.AUTO, null);
     }
 
     public RolloutSection {
-        sampling = sampling == null ? SamplingParams.sample(8) : sampling;
+        sampling = sampling == null ? SamplingConfig.sample(8) : sampling;
         device = device == null ? DeviceSetting.AUTO : device;
         ConfigErrors e = new ConfigErrors();
         e.check(parallelism >= 1, "rollout.parallelism", parallelism, "must be >= 1 (generator subtasks)");

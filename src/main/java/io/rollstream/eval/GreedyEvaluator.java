@@ -3,8 +3,8 @@ package io.rollstream.eval;
 import io.rollstream.model.LanguageModel;
 import io.rollstream.sampling.Completion;
 import io.rollstream.sampling.GenerationRequest;
+import io.rollstream.sampling.SamplingConfig;
 import io.rollstream.sampling.SamplingEngine;
-import io.rollstream.sampling.SamplingParams;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tasks.Verifier;
 import io.rollstream.tokenizer.PromptCodec;
@@ -33,7 +33,7 @@ public final class GreedyEvaluator {
     public double accuracy(LanguageModel model, List<Problem> problems) {
         SamplingEngine engine = new SamplingEngine(
                 codec.tokenizer().stopIds(), codec.tokenizer().padId(), true);
-        SamplingParams greedy = SamplingParams.greedy(maxNewTokens);
+        SamplingConfig greedy = SamplingConfig.greedy(maxNewTokens);
         double total = 0;
         for (int from = 0; from < problems.size(); from += batchRows) {
             List<Problem> chunk = problems.subList(from, Math.min(problems.size(), from + batchRows));

@@ -4,8 +4,8 @@ import io.rollstream.model.LanguageModel;
 import io.rollstream.sampling.Completion;
 import io.rollstream.sampling.GenerationRequest;
 import io.rollstream.sampling.RolloutSeeds;
+import io.rollstream.sampling.SamplingConfig;
 import io.rollstream.sampling.SamplingEngine;
-import io.rollstream.sampling.SamplingParams;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tasks.Verifier;
 import io.rollstream.tokenizer.PromptCodec;
@@ -37,7 +37,7 @@ public final class SampledEvaluator {
 
     private final PromptCodec codec;
     private final Verifier verifier;
-    private final SamplingParams params;
+    private final SamplingConfig params;
     private final int samples;
     private final long seed;
 
@@ -48,7 +48,7 @@ public final class SampledEvaluator {
         }
         this.codec = codec;
         this.verifier = verifier;
-        this.params = new SamplingParams(temperature, 1.0, 0, maxNewTokens, false);
+        this.params = new SamplingConfig(temperature, 1.0, 0, maxNewTokens, false);
         this.samples = samples;
         this.seed = seed;
     }

@@ -74,11 +74,11 @@ public final class HfExport {
      * @param dtype {@link SafetensorsDtype#F32} (exact) or {@link SafetensorsDtype#BF16}
      * @param maxShardBytes weights above this size are split into shards
      */
-    public record Options(SafetensorsDtype dtype, long maxShardBytes) {
+    public record Settings(SafetensorsDtype dtype, long maxShardBytes) {
 
-        public static final Options DEFAULTS = new Options(SafetensorsDtype.F32, DEFAULT_MAX_SHARD_BYTES);
+        public static final Settings DEFAULTS = new Settings(SafetensorsDtype.F32, DEFAULT_MAX_SHARD_BYTES);
 
-        public Options {
+        public Settings {
             if (dtype != SafetensorsDtype.F32 && dtype != SafetensorsDtype.BF16) {
                 throw new IllegalArgumentException("exports are written as F32 or BF16, not " + dtype);
             }
@@ -95,7 +95,7 @@ public final class HfExport {
      *
      * @return a one-line description of what was written
      */
-    public static String model(Checkpoint policy, Path out, Options options) throws IOException {
+    public static String model(Checkpoint policy, Path out, Settings options) throws IOException {
         DecoderConfig decoder = decoder(policy.model());
         requireEmpty(out);
         Files.createDirectories(out);
@@ -135,7 +135,7 @@ public final class HfExport {
      *
      * @return a one-line description of what was written
      */
-    public static String adapter(Checkpoint policy, Path out, Options options) throws IOException {
+    public static String adapter(Checkpoint policy, Path out, Settings options) throws IOException {
         Adapter adapter = policy.adapter();
         if (adapter == null) {
             throw new IllegalArgumentException("--adapter needs a policy of LoRA adapters (a run with model.lora);"
@@ -261,7 +261,7 @@ public final class HfExport {
      *
      * @return the weight files written
      */
-    static List<String> writeWeights(Path out, Map<String, Shape> shapes, TensorSource source, Options options)
+    static List<String> writeWeights(Path out, Map<String, Shape> shapes, TensorSource source, Settings options)
             throws IOException {
         List<Map<String, long[]>> shards = new ArrayList<>();
         Map<String, long[]> current = new LinkedHashMap<>();

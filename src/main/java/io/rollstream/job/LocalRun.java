@@ -94,7 +94,7 @@ public final class LocalRun {
         PolicyStore store = prepared.store();
         PipelinePlan plan = PlanFactory.plan(config, paths, prepared.model().contextLength());
         String restorePath = resume != null && resume.phase() == ResumePlan.Phase.RESTORE ? resume.restorePath() : null;
-        PipelineRunner.Options options = new PipelineRunner.Options(
+        PipelineRunner.Settings options = new PipelineRunner.Settings(
                 config.job().webUi(),
                 config.job().webUiPort(),
                 plan.slots(),
@@ -590,10 +590,10 @@ public final class LocalRun {
     private static List<String> exportFinal(Checkpoint policy, RunPaths paths) {
         List<String> lines = new ArrayList<>();
         try {
-            replace(paths.finalModelHf(), dir -> HfExport.model(policy, dir, HfExport.Options.DEFAULTS));
+            replace(paths.finalModelHf(), dir -> HfExport.model(policy, dir, HfExport.Settings.DEFAULTS));
             lines.add("Hugging Face model (transformers, vLLM): " + paths.finalModelHf());
             if (policy.adapter() != null) {
-                replace(paths.finalAdapterPeft(), dir -> HfExport.adapter(policy, dir, HfExport.Options.DEFAULTS));
+                replace(paths.finalAdapterPeft(), dir -> HfExport.adapter(policy, dir, HfExport.Settings.DEFAULTS));
                 lines.add("PEFT adapter: " + paths.finalAdapterPeft());
             }
         } catch (IOException | RuntimeException e) {

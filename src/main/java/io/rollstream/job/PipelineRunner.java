@@ -51,7 +51,7 @@ public final class PipelineRunner {
      * @param checkpointDir Flink file-system URI for checkpoints, or null for the run directory's
      * @param restartAttempts restarts from the latest checkpoint before the job fails
      */
-    public record Options(
+    public record Settings(
             boolean webUi,
             int webUiPort,
             int slots,
@@ -63,14 +63,14 @@ public final class PipelineRunner {
             int restartAttempts) {
 
         /** Checkpoints in the run directory, three restart attempts, no Prometheus reporter. */
-        public static Options inRunDirectory(
+        public static Settings inRunDirectory(
                 boolean webUi,
                 int webUiPort,
                 int slots,
                 long checkpointIntervalMillis,
                 String resumeFrom,
                 double maxMinutes) {
-            return new Options(
+            return new Settings(
                     webUi,
                     webUiPort,
                     slots,
@@ -83,8 +83,8 @@ public final class PipelineRunner {
         }
 
         /** The same options with Flink's Prometheus reporter on {@code port} (0 = off). */
-        public Options withPrometheus(int port) {
-            return new Options(
+        public Settings withPrometheus(int port) {
+            return new Settings(
                     webUi,
                     webUiPort,
                     slots,
@@ -120,7 +120,7 @@ public final class PipelineRunner {
     private PipelineRunner() {}
 
     /** Runs the job printing a line for every learner step. */
-    public static Result run(PipelinePlan plan, PipelineIo io, Options options, Consumer<String> progress)
+    public static Result run(PipelinePlan plan, PipelineIo io, Settings options, Consumer<String> progress)
             throws Exception {
         return run(
                 plan,
@@ -130,7 +130,7 @@ public final class PipelineRunner {
     }
 
     /** Runs the job; {@code progress} gets its messages and its learner steps. */
-    public static Result run(PipelinePlan plan, PipelineIo io, Options options, ConsoleProgress progress)
+    public static Result run(PipelinePlan plan, PipelineIo io, Settings options, ConsoleProgress progress)
             throws Exception {
         plan.signals().clearStopRequest(); // left over if an earlier job died while stopping
         FileUtils.deleteDirectory(plan.paths().tmp().toFile()); // left over if an earlier run was killed
@@ -208,7 +208,7 @@ public final class PipelineRunner {
     }
 
     private static Result follow(
-            PipelinePlan plan, Options options, JobClient job, ConsoleProgress progress, RestartWatcher restarts)
+            PipelinePlan plan, Settings options, JobClient job, ConsoleProgress progress, RestartWatcher restarts)
             throws Exception {
         RunEvents events = RunEvents.of(plan.paths());
         MetricsTail tail = MetricsTail.fromEnd(plan.paths().metrics()); // the warm start printed its own lines
@@ -288,7 +288,7 @@ public final class PipelineRunner {
         return new Result(status, savepoint, tail.all(), restarts.restarts());
     }
 
-    static StreamExecutionEnvironment environment(PipelinePlan plan, Options options, int restPort) {
+    static StreamExecutionEnvironment environment(PipelinePlan plan, Settings options, int restPort) {
         Configuration conf = faultTolerance(plan, options);
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, Math.max(1, options.slots()));
         // A fixed REST port (also without the web UI), so `rollstream stop` can reach the job; every
@@ -331,7 +331,7 @@ public final class PipelineRunner {
      * every run gets, in a mini-cluster of its own or in a test's ({@link JobSettings} plus the
      * resume point).
      */
-    public static Configuration faultTolerance(PipelinePlan plan, Options options) {
+    public static Configuration faultTolerance(PipelinePlan plan, Settings options) {
         Configuration conf = JobSettings.checkpointsAndRestarts(
                 plan.paths(), options.checkpointIntervalMillis(), options.checkpointDir(), options.restartAttempts());
         if (options.resumeFrom() != null) {

@@ -25,7 +25,7 @@ import io.rollstream.rollout.DifficultyPools;
 import io.rollstream.rollout.ModelGroupSampler;
 import io.rollstream.rollout.ReAdmission;
 import io.rollstream.rollout.RolloutSettings;
-import io.rollstream.sampling.SamplingParams;
+import io.rollstream.sampling.SamplingConfig;
 import io.rollstream.source.FieldMapping;
 import io.rollstream.source.JsonlProblems;
 import io.rollstream.source.JsonlSpec;
@@ -234,7 +234,7 @@ public final class PlanFactory {
         Verifier verifier = d.source() == DataSection.Source.TASK ? task(c).verifier() : Verifiers.byName(d.verifier());
         PolicyStore store = plan.store();
         RunSignals signals = plan.signals();
-        SamplingParams sampling = c.rollout().sampling();
+        SamplingConfig sampling = c.rollout().sampling();
         int groupSize = c.rollout().rolloutsPerExample();
         int rows = c.rollout().maxBatchRows();
         long seed = c.job().seed();

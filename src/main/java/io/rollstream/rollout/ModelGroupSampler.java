@@ -10,8 +10,8 @@ import io.rollstream.policy.RunSignals;
 import io.rollstream.sampling.Completion;
 import io.rollstream.sampling.GenerationRequest;
 import io.rollstream.sampling.RolloutSeeds;
+import io.rollstream.sampling.SamplingConfig;
 import io.rollstream.sampling.SamplingEngine;
-import io.rollstream.sampling.SamplingParams;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tasks.Verifier;
 import io.rollstream.tokenizer.PromptCodec;
@@ -40,7 +40,7 @@ public final class ModelGroupSampler implements GroupSampler {
 
     private final PolicyStore store;
     private final Verifier verifier;
-    private final SamplingParams sampling;
+    private final SamplingConfig sampling;
     private final int groupSize;
     private final int maxBatchRows;
     private final long runSeed;
@@ -54,7 +54,7 @@ public final class ModelGroupSampler implements GroupSampler {
     public ModelGroupSampler(
             PolicyStore store,
             Verifier verifier,
-            SamplingParams sampling,
+            SamplingConfig sampling,
             int groupSize,
             int maxBatchRows,
             long runSeed,

@@ -43,7 +43,7 @@ public final class SamplingEngine {
     }
 
     /** Completions for {@code requests}, in the same order. */
-    public List<Completion> generate(LanguageModel model, List<GenerationRequest> requests, SamplingParams params) {
+    public List<Completion> generate(LanguageModel model, List<GenerationRequest> requests, SamplingConfig params) {
         if (requests.isEmpty()) {
             return List.of();
         }
@@ -127,7 +127,7 @@ public final class SamplingEngine {
         int[] rows;
         int generatedSteps;
 
-        Batch(LanguageModel model, List<GenerationRequest> requests, SamplingParams params) {
+        Batch(LanguageModel model, List<GenerationRequest> requests, SamplingConfig params) {
             this.requests = requests;
             this.vocab = model.spec().vocabSize();
             this.sampler = new TokenSampler(params);

@@ -15,9 +15,9 @@ import java.util.SplittableRandom;
  */
 final class TokenSampler {
 
-    private final SamplingParams params;
+    private final SamplingConfig params;
 
-    TokenSampler(SamplingParams params) {
+    TokenSampler(SamplingConfig params) {
         this.params = params;
     }
 

@@ -27,7 +27,7 @@ import io.rollstream.model.ModelSource;
 import io.rollstream.model.SamplingTruncation;
 import io.rollstream.output.RolloutLogFormat.Mode;
 import io.rollstream.rollout.Oversampling;
-import io.rollstream.sampling.SamplingParams;
+import io.rollstream.sampling.SamplingConfig;
 import io.rollstream.tokenizer.PromptFormat;
 import io.rollstream.tokenizer.TokenizerSpec;
 import java.net.URISyntaxException;
@@ -81,7 +81,7 @@ class ConfigLoaderTest {
         assertThat(c.sft()).isEqualTo(new SftSection(0, 1000, 64, 1e-3, 20, 250, 100, null));
         assertThat(c.rollout())
                 .isEqualTo(new RolloutSection(
-                        1, 8, new SamplingParams(1.0, 1.0, 0, 8, false), 256, 200, DeviceSetting.AUTO, null));
+                        1, 8, new SamplingConfig(1.0, 1.0, 0, 8, false), 256, 200, DeviceSetting.AUTO, null));
         assertThat(c.buffer())
                 .isEqualTo(new BufferSection(
                         64, 1.0, Oversampling.FIXED, null, null, false, null, Estimator.GROUP_MEAN, null, false, 0, 0));
@@ -109,7 +109,7 @@ class ConfigLoaderTest {
         assertThat(c.evalMaxNewTokens()).isEqualTo(8);
         assertThat(c.learner().optimizer()).isEqualTo(AdamW.Config.defaults());
         assertThat(c.learner().toLossSettings(1)).isEqualTo(LossSettings.defaults());
-        assertThat(c.learner().toTrainerConfig(SamplingParams.sample(8))).isEqualTo(PolicyTrainer.Config.defaults());
+        assertThat(c.learner().toTrainerConfig(SamplingConfig.sample(8))).isEqualTo(PolicyTrainer.Config.defaults());
     }
 
     @Test
@@ -117,7 +117,7 @@ class ConfigLoaderTest {
         RunConfig c = ConfigLoader.parse("rollout:\n  temperature: 0.5\n");
         assertThat(c.rollout())
                 .isEqualTo(new RolloutSection(
-                        1, 8, new SamplingParams(0.5, 1.0, 0, 8, false), 256, 200, DeviceSetting.AUTO, null));
+                        1, 8, new SamplingConfig(0.5, 1.0, 0, 8, false), 256, 200, DeviceSetting.AUTO, null));
         assertThat(c)
                 .isEqualTo(new RunConfig(
                         null, null, null, null, c.rollout(), null, null, null, null, null, null, null, null));
@@ -174,7 +174,7 @@ class ConfigLoaderTest {
         assertThat(c.sft()).isEqualTo(new SftSection(200, 5000, 32, 3e-4, 50, 100, 25, 3e-5));
         assertThat(c.rollout())
                 .isEqualTo(new RolloutSection(
-                        4, 16, new SamplingParams(0.8, 0.95, 50, 256, false), 512, 500, DeviceSetting.GPU, 77L));
+                        4, 16, new SamplingConfig(0.8, 0.95, 50, 256, false), 512, 500, DeviceSetting.GPU, 77L));
         assertThat(c.rollout().samplingSeed(c.job().seed())).isEqualTo(77L);
         assertThat(c.buffer())
                 .isEqualTo(new BufferSection(
@@ -233,7 +233,7 @@ class ConfigLoaderTest {
         RunConfig c = ConfigLoader.load(example("full.yaml"));
         assertThat(c.model().toModelConfig(1000))
                 .isEqualTo(new ModelConfig(1000, 8, 8, 512, 2048, 512, Positions.ROTARY));
-        assertThat(c.rollout().sampling()).isEqualTo(new SamplingParams(0.8, 0.95, 50, 256, false));
+        assertThat(c.rollout().sampling()).isEqualTo(new SamplingConfig(0.8, 0.95, 50, 256, false));
         assertThat(c.learner().optimizer()).isEqualTo(new AdamW.Config(5e-5, 0.85, 0.995, 1e-6, 0.01, 10));
         assertThat(c.learner().toTrainerConfig(c.rollout().sampling()))
                 .isEqualTo(new PolicyTrainer.Config(

@@ -99,7 +99,7 @@ class HfExportTest {
             Path model = fixture(name);
             Checkpoint policy = policyOf(model);
             Path out = dir.resolve("out-" + name);
-            assertThat(HfExport.model(policy, out, HfExport.Options.DEFAULTS))
+            assertThat(HfExport.model(policy, out, HfExport.Settings.DEFAULTS))
                     .contains("1 weight file(s)")
                     .contains("config.json of " + model);
             try (LanguageModel trained = Checkpoints.model(policy, Device.cpu());
@@ -136,7 +136,7 @@ class HfExportTest {
         Path model = fixture("llama-tied");
         Checkpoint policy = policyOf(model);
         Path out = dir.resolve("sharded");
-        HfExport.model(policy, out, new HfExport.Options(SafetensorsDtype.F32, 10_000));
+        HfExport.model(policy, out, new HfExport.Settings(SafetensorsDtype.F32, 10_000));
         JsonNode index =
                 JSON.readTree(out.resolve("model.safetensors.index.json").toFile());
         long total = policy.model().parameterCount() * Float.BYTES;
@@ -196,7 +196,7 @@ class HfExportTest {
         Checkpoint policy = adapters(
                 base, new Adapter.Base(Adapter.Base.HUGGINGFACE, base.toString(), HfModelDirectory.fingerprint(base)));
         Path merged = dir.resolve("merged");
-        assertThat(HfExport.model(policy, merged, HfExport.Options.DEFAULTS)).contains("LoRA merged");
+        assertThat(HfExport.model(policy, merged, HfExport.Settings.DEFAULTS)).contains("LoRA merged");
         DecoderConfig config = (DecoderConfig) policy.model();
         Map<String, float[]> expected;
         try (HfWeights weights = HfWeights.open(base)) {
@@ -221,7 +221,7 @@ class HfExportTest {
                 .isEqualTo("Qwen2ForCausalLM");
 
         Path peft = dir.resolve("peft");
-        HfExport.adapter(policy, peft, HfExport.Options.DEFAULTS);
+        HfExport.adapter(policy, peft, HfExport.Settings.DEFAULTS);
         JsonNode c = JSON.readTree(peft.resolve("adapter_config.json").toFile());
         assertThat(c.path("peft_type").asText()).isEqualTo("LORA");
         assertThat(c.path("task_type").asText()).isEqualTo("CAUSAL_LM");
@@ -251,7 +251,7 @@ class HfExportTest {
             assertThat(st.readFloats("base_model.model.model.layers.1.mlp.down_proj.lora_B.weight"))
                     .containsExactly(policy.weights().floats("model.layers.1.mlp.down_proj.lora_B.weight"));
         }
-        assertThatThrownBy(() -> HfExport.adapter(policyOf(base), dir.resolve("peft-full"), HfExport.Options.DEFAULTS))
+        assertThatThrownBy(() -> HfExport.adapter(policyOf(base), dir.resolve("peft-full"), HfExport.Settings.DEFAULTS))
                 .hasMessageContaining("--adapter needs a policy of LoRA adapters");
     }
 
@@ -270,7 +270,7 @@ class HfExportTest {
             policy = new Checkpoint(5, builtin, chars.spec(), m.weights(), null, Map.of());
         }
         Path out = dir.resolve("builtin");
-        HfExport.model(policy, out, HfExport.Options.DEFAULTS);
+        HfExport.model(policy, out, HfExport.Settings.DEFAULTS);
         JsonNode config = JSON.readTree(out.resolve("config.json").toFile());
         assertThat(config.path("architectures").get(0).asText()).isEqualTo("LlamaForCausalLM");
         assertThat(config.path("tie_word_embeddings").asBoolean()).isTrue();
@@ -293,7 +293,7 @@ class HfExportTest {
         ModelConfig gpt = new ModelConfig(chars.vocabSize(), 1, 2, 16, 32, 24, ModelConfig.Positions.LEARNED);
         try (LanguageModel m = Models.initialize(gpt, 3, Device.cpu())) {
             Checkpoint gptPolicy = new Checkpoint(1, gpt, chars.spec(), m.weights(), null, Map.of());
-            assertThatThrownBy(() -> HfExport.model(gptPolicy, dir.resolve("gpt"), HfExport.Options.DEFAULTS))
+            assertThatThrownBy(() -> HfExport.model(gptPolicy, dir.resolve("gpt"), HfExport.Settings.DEFAULTS))
                     .hasMessageContaining("builtin gpt model, which has no Hugging Face architecture");
         }
     }
@@ -304,7 +304,7 @@ class HfExportTest {
         Checkpoint policy = policyOf(model);
         Path out = Files.createDirectories(dir.resolve("taken"));
         Files.writeString(out.resolve("notes.txt"), "mine");
-        assertThatThrownBy(() -> HfExport.model(policy, out, HfExport.Options.DEFAULTS))
+        assertThatThrownBy(() -> HfExport.model(policy, out, HfExport.Settings.DEFAULTS))
                 .hasMessageContaining("--out " + out + " is not empty");
         assertThat(Files.readString(out.resolve("notes.txt"))).isEqualTo("mine");
         try (Stream<Path> files = Files.list(out)) {
@@ -313,7 +313,7 @@ class HfExportTest {
         Path policyFile = dir.resolve("p.rsckpt");
         CheckpointFormat.save(policy, policyFile);
         assertThatThrownBy(
-                        () -> HfExport.model(CheckpointFormat.load(policyFile), policyFile, HfExport.Options.DEFAULTS))
+                        () -> HfExport.model(CheckpointFormat.load(policyFile), policyFile, HfExport.Settings.DEFAULTS))
                 .hasMessageContaining("is a file");
     }
 }

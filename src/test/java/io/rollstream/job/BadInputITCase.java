@@ -10,7 +10,7 @@ import io.rollstream.model.GptModel;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.rollout.ModelGroupSampler;
 import io.rollstream.rollout.Oversampling;
-import io.rollstream.sampling.SamplingParams;
+import io.rollstream.sampling.SamplingConfig;
 import io.rollstream.source.FieldMapping;
 import io.rollstream.source.JsonlProblems;
 import io.rollstream.source.JsonlSpec;
@@ -94,12 +94,12 @@ class BadInputITCase {
         PipelineIo io = new PipelineIo(
                 env -> PipelineIo.ProblemInput.of(JsonlProblems.stream(env, spec)),
                 (subtask, gpus) -> new ModelGroupSampler(
-                        store, verifier, SamplingParams.sample(4), PipelineFixtures.G, 64, 11, Placement.cpu()));
+                        store, verifier, SamplingConfig.sample(4), PipelineFixtures.G, 64, 11, Placement.cpu()));
 
         PipelineRunner.Result result = PipelineRunner.run(
                 plan,
                 io,
-                PipelineRunner.Options.inRunDirectory(false, 0, plan.slots(), 500, null, 3),
+                PipelineRunner.Settings.inRunDirectory(false, 0, plan.slots(), 500, null, 3),
                 System.out::println);
 
         assertThat(result.status()).isEqualTo(JobStatus.FINISHED);

@@ -40,7 +40,7 @@ class CheckpointsWithTwoGeneratorsITCase {
         // Oversampling 2 and one step of asynchrony: each generator's queue is full most of the time.
         PipelineFixtures.Knobs knobs = new PipelineFixtures.Knobs(2, 16, 2.0, 1, 3, 10_000, null, null);
         PipelinePlan plan = PipelineFixtures.plan(runDir, knobs);
-        PipelineRunner.Options options = PipelineRunner.Options.inRunDirectory(false, 0, plan.slots(), 200, null, 0);
+        PipelineRunner.Settings options = PipelineRunner.Settings.inRunDirectory(false, 0, plan.slots(), 200, null, 0);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(PipelineRunner.faultTolerance(plan, options));
         RlPipelineJob.build(env, plan, PipelineFixtures.io(plan, 11, 0, 0));

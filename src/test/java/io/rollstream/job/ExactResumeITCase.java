@@ -28,8 +28,8 @@ class ExactResumeITCase {
     /** One generator: the default slot-sharing group, the generator and the learner. */
     private static final int SLOTS = 3;
 
-    private static PipelineRunner.Options options(String resumeFrom) {
-        return PipelineRunner.Options.inRunDirectory(false, 0, SLOTS, 300, resumeFrom, 3);
+    private static PipelineRunner.Settings options(String resumeFrom) {
+        return PipelineRunner.Settings.inRunDirectory(false, 0, SLOTS, 300, resumeFrom, 3);
     }
 
     @Test

@@ -56,7 +56,7 @@ class LocalRunSecurityITCase {
         PipelinePlan plan = PipelineFixtures.plan(runDir, KNOBS);
         int prometheus = freePort();
         // The web UI on, as in the quickstart, and the Prometheus reporter: every listener a run can have.
-        PipelineRunner.Options options = PipelineRunner.Options.inRunDirectory(true, 0, plan.slots(), 1_000, null, 5)
+        PipelineRunner.Settings options = PipelineRunner.Settings.inRunDirectory(true, 0, plan.slots(), 1_000, null, 5)
                 .withPrometheus(prometheus);
         CompletableFuture<PipelineRunner.Result> run = CompletableFuture.supplyAsync(() -> {
             try {

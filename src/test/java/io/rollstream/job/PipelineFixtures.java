@@ -29,7 +29,7 @@ import io.rollstream.rollout.Oversampling;
 import io.rollstream.rollout.ReAdmission;
 import io.rollstream.rollout.RolloutSettings;
 import io.rollstream.rollout.SampledGroup;
-import io.rollstream.sampling.SamplingParams;
+import io.rollstream.sampling.SamplingConfig;
 import io.rollstream.source.ProblemValidator;
 import io.rollstream.source.TaskProblems;
 import io.rollstream.tasks.Task;
@@ -181,7 +181,7 @@ final class PipelineFixtures {
                 env -> PipelineIo.ProblemInput.of(TaskProblems.stream(
                         env, task, setSize, epochs, runSeed, true, plan.signals()::isStopRequested)),
                 (subtask, gpus) -> new ModelGroupSampler(
-                        store, task.verifier(), SamplingParams.sample(4), G, 64, runSeed, Placement.cpu()));
+                        store, task.verifier(), SamplingConfig.sample(4), G, 64, runSeed, Placement.cpu()));
     }
 
     /** The same edges, with every generation pass slowed down (so a test can stop the run midway). */
@@ -210,7 +210,7 @@ final class PipelineFixtures {
      *
      * @return the savepoint
      */
-    static String runAndStopAfter(PipelinePlan plan, PipelineIo io, PipelineRunner.Options options, int steps)
+    static String runAndStopAfter(PipelinePlan plan, PipelineIo io, PipelineRunner.Settings options, int steps)
             throws Exception {
         CompletableFuture<PipelineRunner.Result> run = CompletableFuture.supplyAsync(() -> {
             try {

@@ -113,7 +113,7 @@ class PipelineMetricsITCase {
             PipelineRunner.run(
                     plan,
                     PipelineFixtures.io(plan, 11, 0),
-                    PipelineRunner.Options.inRunDirectory(true, rest, plan.slots(), 2_000, null, 3)
+                    PipelineRunner.Settings.inRunDirectory(true, rest, plan.slots(), 2_000, null, 3)
                             .withPrometheus(prometheus),
                     line -> {
                         if (line.startsWith("job ")) {

@@ -146,8 +146,8 @@ class PreviousVersionSavepointITCase {
         deleteTree(out.resolve("tmp"));
     }
 
-    private static PipelineRunner.Options options(String resumeFrom) {
-        return PipelineRunner.Options.inRunDirectory(false, 0, SLOTS, 300, resumeFrom, 3);
+    private static PipelineRunner.Settings options(String resumeFrom) {
+        return PipelineRunner.Settings.inRunDirectory(false, 0, SLOTS, 300, resumeFrom, 3);
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

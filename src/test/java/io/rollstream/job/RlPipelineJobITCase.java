@@ -30,7 +30,7 @@ class RlPipelineJobITCase {
         return PipelineRunner.run(
                 plan,
                 PipelineFixtures.io(plan, 11, 0),
-                PipelineRunner.Options.inRunDirectory(false, 0, plan.slots(), 2_000, null, 3),
+                PipelineRunner.Settings.inRunDirectory(false, 0, plan.slots(), 2_000, null, 3),
                 System.out::println);
     }
 

@@ -41,7 +41,7 @@ class TaskManagerLossITCase {
     void losingATaskManagerRestoresFromTheLatestCheckpoint(@InjectMiniCluster MiniCluster cluster) throws Exception {
         PipelineFixtures.Knobs knobs = new PipelineFixtures.Knobs(2, 16, 2.0, 1, 2, 16, null, null);
         PipelinePlan plan = PipelineFixtures.plan(runDir, knobs);
-        PipelineRunner.Options options = PipelineRunner.Options.inRunDirectory(false, 0, plan.slots(), 300, null, 3);
+        PipelineRunner.Settings options = PipelineRunner.Settings.inRunDirectory(false, 0, plan.slots(), 300, null, 3);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(PipelineRunner.faultTolerance(plan, options));
         RlPipelineJob.build(env, plan, PipelineFixtures.slowed(PipelineFixtures.io(plan, 11, 0, 0), 300));

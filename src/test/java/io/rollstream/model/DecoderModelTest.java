@@ -7,8 +7,8 @@ import ai.djl.Device;
 import io.rollstream.huggingface.HfModelDirectory;
 import io.rollstream.sampling.Completion;
 import io.rollstream.sampling.GenerationRequest;
+import io.rollstream.sampling.SamplingConfig;
 import io.rollstream.sampling.SamplingEngine;
-import io.rollstream.sampling.SamplingParams;
 import io.rollstream.testing.NativeArrays;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -90,7 +90,7 @@ class DecoderModelTest {
     void kvCacheGivesTheSameTokensAndLogprobsAsRecomputing() {
         for (LanguageModel model : models) {
             List<GenerationRequest> reqs = requests(10, 100);
-            SamplingParams params = SamplingParams.sample(24);
+            SamplingConfig params = SamplingConfig.sample(24);
             List<Completion> cached = new SamplingEngine(List.of(EOS), PAD, true).generate(model, reqs, params);
             List<Completion> recomputed = new SamplingEngine(List.of(EOS), PAD, false).generate(model, reqs, params);
             for (int i = 0; i < reqs.size(); i++) {
@@ -111,7 +111,7 @@ class DecoderModelTest {
         for (LanguageModel model : models) {
             List<GenerationRequest> reqs = requests(8, 5);
             List<Completion> out = new SamplingEngine(List.of(EOS), PAD, true)
-                    .generate(model, reqs, new SamplingParams(0.7, 1.0, 0, 20, false));
+                    .generate(model, reqs, new SamplingConfig(0.7, 1.0, 0, 20, false));
             float[][] scored = TokenLogprobs.score(
                     model,
                     reqs.stream().map(GenerationRequest::prompt).toList(),
@@ -133,10 +133,10 @@ class DecoderModelTest {
     void repeatedGenerationLeavesNoNativeArraysBehind() {
         SamplingEngine engine = new SamplingEngine(List.of(EOS), PAD, true);
         List<GenerationRequest> reqs = requests(6, 17);
-        engine.generate(models.get(1), reqs, SamplingParams.sample(8));
+        engine.generate(models.get(1), reqs, SamplingConfig.sample(8));
         int live = NativeArrays.live();
         for (int i = 0; i < 300; i++) {
-            engine.generate(models.get(i % models.size()), reqs, SamplingParams.sample(8));
+            engine.generate(models.get(i % models.size()), reqs, SamplingConfig.sample(8));
         }
         assertThat(NativeArrays.live()).isEqualTo(live);
     }

@@ -12,8 +12,8 @@ import io.rollstream.device.Precision;
 import io.rollstream.huggingface.HfModelDirectory;
 import io.rollstream.sampling.Completion;
 import io.rollstream.sampling.GenerationRequest;
+import io.rollstream.sampling.SamplingConfig;
 import io.rollstream.sampling.SamplingEngine;
-import io.rollstream.sampling.SamplingParams;
 import io.rollstream.testing.NativeArrays;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -114,7 +114,7 @@ class HalfPrecisionTest {
             try (LanguageModel half = Models.create(model.spec(), model.weights(), HALF_ON_CPU)) {
                 List<GenerationRequest> reqs = DecoderModelTest.requests(8, 40);
                 List<Completion> out = new SamplingEngine(List.of(EOS), PAD, true)
-                        .generate(half, reqs, new SamplingParams(0.7, 1.0, 0, 16, false));
+                        .generate(half, reqs, new SamplingConfig(0.7, 1.0, 0, 16, false));
                 float[][] scored = TokenLogprobs.score(
                         half,
                         reqs.stream().map(GenerationRequest::prompt).toList(),

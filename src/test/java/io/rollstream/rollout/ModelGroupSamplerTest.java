@@ -8,7 +8,7 @@ import io.rollstream.device.Placement;
 import io.rollstream.model.GptModel;
 import io.rollstream.model.ModelConfig;
 import io.rollstream.policy.PolicyStore;
-import io.rollstream.sampling.SamplingParams;
+import io.rollstream.sampling.SamplingConfig;
 import io.rollstream.tasks.Problem;
 import io.rollstream.tasks.Task;
 import io.rollstream.tasks.Tasks;
@@ -41,7 +41,7 @@ class ModelGroupSamplerTest {
         store.delete(1); // collected by the learner
         Problem problem = task.problem(0);
         try (ModelGroupSampler sampler =
-                new ModelGroupSampler(store, task.verifier(), SamplingParams.sample(4), 2, 64, 7, Placement.cpu())) {
+                new ModelGroupSampler(store, task.verifier(), SamplingConfig.sample(4), 2, 64, 7, Placement.cpu())) {
             List<SampledGroup> groups = sampler.generate(List.of(
                     GroupRequest.admitted(problem, 0, 0, 1).pinnedTo(1),
                     GroupRequest.admitted(problem, 1, 1, 1).pinnedTo(2)));

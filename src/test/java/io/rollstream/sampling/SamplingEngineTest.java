@@ -67,7 +67,7 @@ class SamplingEngineTest {
     void kvCacheGivesTheSameTokensAsRecomputing() {
         for (GptModel model : List.of(learned, rotary)) {
             List<GenerationRequest> reqs = requests(12, 100);
-            SamplingParams params = SamplingParams.sample(30);
+            SamplingConfig params = SamplingConfig.sample(30);
             List<Completion> cached = new SamplingEngine(Set.of(EOS), PAD, true).generate(model, reqs, params);
             List<Completion> recomputed = new SamplingEngine(Set.of(EOS), PAD, false).generate(model, reqs, params);
             for (int i = 0; i < reqs.size(); i++) {
@@ -86,7 +86,7 @@ class SamplingEngineTest {
     @Test
     void behaviourLogprobsMatchTeacherForcedScoring() {
         List<GenerationRequest> reqs = requests(8, 5);
-        SamplingParams params = new SamplingParams(0.7, 1.0, 0, 20, false);
+        SamplingConfig params = new SamplingConfig(0.7, 1.0, 0, 20, false);
         List<Completion> out = new SamplingEngine(Set.of(EOS), PAD, true).generate(rotary, reqs, params);
         float[][] scored = TokenLogprobs.score(
                 rotary,
@@ -109,10 +109,10 @@ class SamplingEngineTest {
     @Test
     void truncatedBehaviourLogprobsMatchTheLearnersTruncatedForward() {
         List<GenerationRequest> reqs = requests(8, 5);
-        for (SamplingParams params : List.of(
-                new SamplingParams(0.7, 0.8, 0, 20, false),
-                new SamplingParams(1.0, 1.0, 3, 20, false),
-                new SamplingParams(1.3, 0.9, 5, 20, false))) {
+        for (SamplingConfig params : List.of(
+                new SamplingConfig(0.7, 0.8, 0, 20, false),
+                new SamplingConfig(1.0, 1.0, 3, 20, false),
+                new SamplingConfig(1.3, 0.9, 5, 20, false))) {
             List<Completion> out = new SamplingEngine(Set.of(EOS), PAD, true).generate(rotary, reqs, params);
             List<int[]> prompts = reqs.stream().map(GenerationRequest::prompt).toList();
             List<int[]> completions = out.stream().map(Completion::tokens).toList();
@@ -148,7 +148,7 @@ class SamplingEngineTest {
     @Test
     void sameSeedsGiveTheSameTokensWhateverElseIsInTheBatch() {
         SamplingEngine engine = new SamplingEngine(Set.of(EOS), PAD, true);
-        SamplingParams params = new SamplingParams(1.0, 0.95, 12, 25, false);
+        SamplingConfig params = new SamplingConfig(1.0, 0.95, 12, 25, false);
         List<GenerationRequest> alone = requests(3, 40);
         List<GenerationRequest> crowded = new ArrayList<>(requests(9, 900));
         crowded.add(4, alone.get(0));
@@ -169,7 +169,7 @@ class SamplingEngineTest {
         for (int i = 0; i < 8; i++) {
             reqs.add(new GenerationRequest(prompt, RolloutSeeds.of(1, "p", 0, i, 0)));
         }
-        List<Completion> out = engine.generate(learned, reqs, SamplingParams.sample(20));
+        List<Completion> out = engine.generate(learned, reqs, SamplingConfig.sample(20));
         assertThat(out.stream().map(c -> Arrays.toString(c.tokens())).distinct().count())
                 .isGreaterThan(4);
     }
@@ -177,7 +177,7 @@ class SamplingEngineTest {
     @Test
     void stopsAtEosOrAtTheLimit() {
         List<Completion> out =
-                new SamplingEngine(Set.of(EOS), PAD, true).generate(learned, requests(16, 3), SamplingParams.sample(6));
+                new SamplingEngine(Set.of(EOS), PAD, true).generate(learned, requests(16, 3), SamplingConfig.sample(6));
         for (Completion c : out) {
             assertThat(c.tokens().length).isBetween(1, 6);
             if (c.finishReason() == FinishReason.STOP) {
@@ -190,7 +190,7 @@ class SamplingEngineTest {
 
     @Test
     void eachRowStopsAtTheFirstOfAnyStopId() {
-        SamplingParams params = SamplingParams.sample(12);
+        SamplingConfig params = SamplingConfig.sample(12);
         List<Completion> unstopped =
                 new SamplingEngine(Set.of(), PAD, true).generate(learned, requests(16, 41), params);
         Set<Integer> stops = Set.of(5, 9);
@@ -219,10 +219,10 @@ class SamplingEngineTest {
     void thousandsOfGenerateCallsLeaveNoNativeArraysBehind() {
         SamplingEngine engine = new SamplingEngine(Set.of(EOS), PAD, true);
         List<GenerationRequest> reqs = requests(6, 17);
-        engine.generate(rotary, reqs, SamplingParams.sample(8));
+        engine.generate(rotary, reqs, SamplingConfig.sample(8));
         int live = NativeArrays.live();
         for (int i = 0; i < 2000; i++) {
-            engine.generate(i % 2 == 0 ? rotary : learned, reqs, SamplingParams.sample(8));
+            engine.generate(i % 2 == 0 ? rotary : learned, reqs, SamplingConfig.sample(8));
         }
         assertThat(NativeArrays.live()).isEqualTo(live);
     }
@@ -230,8 +230,8 @@ class SamplingEngineTest {
     @Test
     void greedyIsRepeatable() {
         SamplingEngine engine = new SamplingEngine(Set.of(EOS), PAD, true);
-        List<Completion> a = engine.generate(rotary, requests(5, 1), SamplingParams.greedy(15));
-        List<Completion> b = engine.generate(rotary, requests(5, 999), SamplingParams.greedy(15));
+        List<Completion> a = engine.generate(rotary, requests(5, 1), SamplingConfig.greedy(15));
+        List<Completion> b = engine.generate(rotary, requests(5, 999), SamplingConfig.greedy(15));
         for (int i = 0; i < a.size(); i++) {
             assertThat(a.get(i).tokens()).isEqualTo(b.get(i).tokens());
         }

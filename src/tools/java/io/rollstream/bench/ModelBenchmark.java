@@ -21,8 +21,8 @@ import io.rollstream.model.ModelSpec;
 import io.rollstream.model.Models;
 import io.rollstream.model.TensorSource;
 import io.rollstream.sampling.GenerationRequest;
+import io.rollstream.sampling.SamplingConfig;
 import io.rollstream.sampling.SamplingEngine;
-import io.rollstream.sampling.SamplingParams;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -175,7 +175,7 @@ public final class ModelBenchmark {
             out.put("peak_gflops_end", null);
             List<GenerationRequest> requests = requests(config);
             // EOS = -1: no row stops early, every row generates exactly newTokens.
-            SamplingParams params = SamplingParams.sample(settings.newTokens());
+            SamplingConfig params = SamplingConfig.sample(settings.newTokens());
             SamplingEngine cached = new SamplingEngine(Set.of(), 0, true);
             progress("decoding " + settings.decodeRows() + " rows x " + settings.newTokens()
                     + " tokens with the KV cache");

@@ -59,8 +59,8 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SavedPolicy saved = SavedPolicy.load(policy);
-        HfExport.Options options =
-                new HfExport.Options(dtype == Dtype.bf16 ? SafetensorsDtype.BF16 : SafetensorsDtype.F32, maxShardBytes);
+        HfExport.Settings options = new HfExport.Settings(
+                dtype == Dtype.bf16 ? SafetensorsDtype.BF16 : SafetensorsDtype.F32, maxShardBytes);
         String written = adapter
                 ? HfExport.adapter(saved.checkpoint(), out, options)
                 : HfExport.model(saved.checkpoint(), out, options);

@@ -5,8 +5,8 @@ import io.rollstream.common.Json;
 import io.rollstream.eval.OpenedModel;
 import io.rollstream.sampling.Completion;
 import io.rollstream.sampling.GenerationRequest;
+import io.rollstream.sampling.SamplingConfig;
 import io.rollstream.sampling.SamplingEngine;
-import io.rollstream.sampling.SamplingParams;
 import io.rollstream.tokenizer.PromptCodec;
 import io.rollstream.tokenizer.PromptFormat;
 import java.nio.file.Path;
@@ -80,9 +80,9 @@ final class ModelGenerateCommand implements Callable<Integer> {
                 PromptCodec codec =
                         new PromptCodec(tokenizer.get(), chat ? PromptFormat.chat(system) : PromptFormat.RAW);
                 int[] ids = codec.prompt(prompt);
-                SamplingParams params = temperature == 0
-                        ? SamplingParams.greedy(maxNewTokens)
-                        : new SamplingParams(temperature, 1.0, 0, maxNewTokens, false);
+                SamplingConfig params = temperature == 0
+                        ? SamplingConfig.greedy(maxNewTokens)
+                        : new SamplingConfig(temperature, 1.0, 0, maxNewTokens, false);
                 SamplingEngine engine = new SamplingEngine(
                         tokenizer.get().stopIds(), tokenizer.get().padId(), true);
                 Completion c = engine.generate(opened.model(), List.of(new GenerationRequest(ids, seed)), params)

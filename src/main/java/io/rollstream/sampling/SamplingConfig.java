@@ -13,14 +13,14 @@ import java.io.Serializable;
  * @param maxNewTokens upper bound on generated tokens per row (EOS included)
  * @param greedy take the most likely token (ties: the lowest id), for evaluation
  */
-public record SamplingParams(
+public record SamplingConfig(
         double temperature,
         double topP,
         int topK,
         int maxNewTokens,
         @JsonIgnore boolean greedy) implements Serializable {
 
-    public SamplingParams {
+    public SamplingConfig {
         if (!(temperature > 0) || Double.isInfinite(temperature)) {
             throw new IllegalArgumentException("rollout.temperature must be a finite number > 0, got " + temperature);
         }
@@ -36,12 +36,12 @@ public record SamplingParams(
     }
 
     /** Plain sampling at temperature 1 from the full distribution. */
-    public static SamplingParams sample(int maxNewTokens) {
-        return new SamplingParams(1.0, 1.0, 0, maxNewTokens, false);
+    public static SamplingConfig sample(int maxNewTokens) {
+        return new SamplingConfig(1.0, 1.0, 0, maxNewTokens, false);
     }
 
     /** Greedy decoding, for evaluation. */
-    public static SamplingParams greedy(int maxNewTokens) {
-        return new SamplingParams(1.0, 1.0, 0, maxNewTokens, true);
+    public static SamplingConfig greedy(int maxNewTokens) {
+        return new SamplingConfig(1.0, 1.0, 0, maxNewTokens, true);
     }
 }
