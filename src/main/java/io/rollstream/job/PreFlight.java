@@ -100,10 +100,22 @@ public final class PreFlight {
         if (model != null && mode != Mode.CLUSTER_RUN) {
             heap(c, model, mode, resuming, maxHeapBytes, problems);
         }
+        if (problems.isEmpty() && c.data().source() == DataSection.Source.TASK) {
+            heldOutLeavesTraining(c, problems); // after the heap check: it draws the held-out set
+        }
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
         return new Checked(tokenizer, model, init);
+    }
+
+    /** The held-out problems, which training never poses, must leave most of the task to train on. */
+    private static void heldOutLeavesTraining(RunConfig c, List<String> problems) {
+        try {
+            PlanFactory.trainingTask(c);
+        } catch (IllegalArgumentException e) {
+            problems.add("eval.problems (" + c.eval().problems() + "): " + e.getMessage());
+        }
     }
 
     private static Tokenizer tokenizer(RunConfig c, List<String> problems) {

@@ -57,6 +57,16 @@ class PreFlightTest {
     }
 
     @Test
+    void aHeldOutSetCoveringMostOfTheTaskIsRefused() {
+        // 1-digit sums: 100 problems; 200 held-out draws cover 86 of them, leaving training 14.
+        assertThat(problem("data.difficulty=1", "eval.problems=200"))
+                .startsWith("eval.problems (200): the 86 held-out problems are")
+                .contains("lower eval.problems or raise data.difficulty");
+        assertThat(problems(config("data.difficulty=1", "eval.problems=20"), PreFlight.Mode.LOCAL_RUN, false, HEAP))
+                .isEmpty();
+    }
+
+    @Test
     void theSmokeConfigPassesAndGivesItsTokenizerAndModel() {
         PreFlight.Checked checked = PreFlight.check(config(), PreFlight.Mode.LOCAL_RUN, false, HEAP);
         assertThat(checked.model().hiddenSize()).isEqualTo(32);

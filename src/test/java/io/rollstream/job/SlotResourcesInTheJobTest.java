@@ -27,7 +27,7 @@ class SlotResourcesInTheJobTest {
     @Test
     void everyGroupOfADistillationJobAsksForItsDeclaredResources() {
         RunConfig c = ConfigLoader.parse(
-                "data: {source: task, task: arithmetic, difficulty: 1}\n"
+                "data: {source: task, task: arithmetic, difficulty: 1}\neval: {problems: 20}\n"
                         + "learner: {algorithm: reverse_kl}\nteacher: {checkpoint: t.rsckpt}\nmodel: {context_length: 12}\n"
                         + "slots: {default: {cpu_cores: 0.25, task_heap_mb: 64}, rollout: {cpu_cores: 1, task_heap_mb: 256},"
                         + " learner: {cpu_cores: 0.5, task_heap_mb: 512}}",
