@@ -97,7 +97,7 @@ class HuggingFaceStartTest {
     void aBuiltinLlamaWithLoraPublishesItsBaseOnce() throws Exception {
         RunConfig config = ConfigLoader.parse("model: {architecture: llama, layers: 1, heads: 2, d_model: 16,"
                 + " mlp_width: 32, context_length: 16, lora: {rank: 2, targets: [q_proj, v_proj]}}\n"
-                + "data: {task: arithmetic, difficulty: 1}\nsft: {steps: 0}\n");
+                + "data: {task: arithmetic, difficulty: 1}\nsft: {steps: 0}\neval: {problems: 20}\n");
         LocalRun.Prepared prepared;
         try (PrintStream quiet = new PrintStream(OutputStream.nullOutputStream())) {
             prepared = LocalRun.prepare(config, dir.resolve("run"), null, quiet, PreFlight.Mode.LOCAL_RUN);
