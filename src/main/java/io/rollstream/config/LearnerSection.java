@@ -77,7 +77,7 @@ public record LearnerSection(
                 "learner.loss.name",
                 loss.name(),
                 "applies to learner.algorithm grpo only (" + ConfigErrors.show(algorithm)
-                        + " trains with its own loss):" + " remove learner.loss");
+                        + " trains with its own loss): remove learner.loss");
         boolean clipsItself = loss.name() == PolicyLoss.GSPO || loss.name() == PolicyLoss.CISPO;
         e.check(
                 !(algorithm == Algorithm.GRPO && clipsItself && importanceCorrection.truncate() != Truncation.NONE),

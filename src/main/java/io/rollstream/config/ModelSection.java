@@ -129,7 +129,7 @@ public record ModelSection(
                     path == null,
                     "model.path",
                     path,
-                    "only applies to model.source huggingface: remove it, or set" + " model.source: huggingface");
+                    "only applies to model.source huggingface: remove it, or set model.source: huggingface");
             int l = layers;
             int h = heads;
             int d = dModel;
@@ -211,7 +211,7 @@ public record ModelSection(
                         spec.alphabet() != null && !spec.alphabet().isEmpty(),
                         "model.tokenizer.alphabet",
                         spec.alphabet(),
-                        "is required for a char tokenizer (or remove model.tokenizer to use the" + " task's alphabet)");
+                        "is required for a char tokenizer (or remove model.tokenizer to use the task's alphabet)");
                 e.check(
                         spec.path() == null,
                         "model.tokenizer.path",

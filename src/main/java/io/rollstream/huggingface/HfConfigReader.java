@@ -283,7 +283,7 @@ public final class HfConfigReader {
         }
         if (!type.equals(RopeScaling.LINEAR) && !type.equals(RopeScaling.LLAMA3)) {
             throw new IllegalArgumentException(
-                    "rope_scaling type " + type + " is not supported (supported: default," + " linear, llama3)");
+                    "rope_scaling type " + type + " is not supported (supported: default, linear, llama3)");
         }
         try {
             return new Rope(

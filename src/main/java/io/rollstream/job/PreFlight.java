@@ -177,7 +177,7 @@ public final class PreFlight {
             if (p.getValue().size() > CheckpointFormat.MAX_PARAMETER_VALUES) {
                 problems.add(String.format(
                         Locale.ROOT,
-                        "the model (%s) has a %s of %s = %,d values, more than the %,d" + " one array may hold: %s",
+                        "the model (%s) has a %s of %s = %,d values, more than the %,d one array may hold: %s",
                         describe(model),
                         p.getKey().equals(ROTARY_TABLE) ? p.getKey() : "parameter " + p.getKey(),
                         p.getValue().toString().replace(", ", " x "),

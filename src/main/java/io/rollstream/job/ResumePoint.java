@@ -39,7 +39,7 @@ public final class ResumePoint {
         }
         if (!Files.isDirectory(path)) {
             throw new IllegalArgumentException(
-                    "--resume-from " + given + ": no such checkpoint, savepoint or run" + " directory");
+                    "--resume-from " + given + ": no such checkpoint, savepoint or run directory");
         }
         if (Files.isRegularFile(path.resolve(METADATA))) {
             return path.toString();

@@ -72,7 +72,7 @@ public final class SftRun {
                     trained -> CheckpointFormat.save(trained, paths.finalModel()));
         } catch (WarmStart.Stopped stopped) {
             out.println("stopped after step " + stopped.step() + " of "
-                    + config.sft().steps() + "; continue with:" + " jobs/rollstream sft --config " + paths.config()
+                    + config.sft().steps() + "; continue with: jobs/rollstream sft --config " + paths.config()
                     + " --run-dir " + paths.dir() + " --resume");
             return null;
         }

@@ -122,7 +122,7 @@ final class SftState implements WarmStart.Saver {
                 || !state.metadata().containsKey(WarmStart.STEP)
                 || !state.metadata().containsKey(METRICS_BYTES)) {
             throw new IllegalArgumentException(
-                    stateFile() + " is not a saved SFT state (no optimizer, step or" + " metrics length)");
+                    stateFile() + " is not a saved SFT state (no optimizer, step or metrics length)");
         }
         return Optional.of(state);
     }

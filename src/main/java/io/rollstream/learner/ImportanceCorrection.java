@@ -70,7 +70,7 @@ public final class ImportanceCorrection {
             }
             if (!(maskLow > 0 && maskLow <= 1)) {
                 throw new IllegalArgumentException(
-                        "learner.importance_correction.mask_low must be in (0, 1]: try 0.5," + " got " + maskLow);
+                        "learner.importance_correction.mask_low must be in (0, 1]: try 0.5, got " + maskLow);
             }
             if (!(maskHigh >= 1) || Double.isInfinite(maskHigh)) {
                 throw new IllegalArgumentException("learner.importance_correction.mask_high must be a finite number"

@@ -51,7 +51,7 @@ public final class LearnerStateFiles implements Serializable {
             return CheckpointFormat.load(path, reference.sha256(), "its Flink checkpoint");
         } catch (IOException e) {
             throw new IOException(
-                    "learner state: " + e.getMessage() + ": restore from another checkpoint or" + " savepoint", e);
+                    "learner state: " + e.getMessage() + ": restore from another checkpoint or savepoint", e);
         }
     }
 

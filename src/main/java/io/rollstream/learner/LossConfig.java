@@ -62,7 +62,7 @@ public record LossConfig(
     public LossConfig {
         name = name == null ? PolicyLoss.DPPO : name;
         if (name.clips()) {
-            String which = "learner.loss." + "%s applies to learner.loss.name dppo only (" + show(name) + " clips"
+            String which = "learner.loss.%s applies to learner.loss.name dppo only (" + show(name) + " clips"
                     + " instead, with learner.loss.clip_low and clip_high): remove it";
             requireUnset(which, "masking", masking);
             requireUnset(which, "dppo_mask_low", dppoMaskLow);

@@ -72,7 +72,7 @@ public record DecoderConfig(
         positive("max_position_embeddings", contextLength);
         if (heads % kvHeads != 0) {
             throw new IllegalArgumentException(
-                    "num_attention_heads " + heads + " must be a multiple of" + " num_key_value_heads " + kvHeads);
+                    "num_attention_heads " + heads + " must be a multiple of num_key_value_heads " + kvHeads);
         }
         if (headDim % 2 != 0) {
             throw new IllegalArgumentException("head_dim " + headDim + " must be even for rotary embeddings");

@@ -146,7 +146,7 @@ public final class SafetensorsFile implements AutoCloseable {
         }
         if (rowFloatBytes > chunkBytes) {
             throw new IOException(path + ": tensor " + name + " has rows of " + rowFloatBytes
-                    + " bytes as float32, more" + " than the " + chunkBytes + " this reader fills at once");
+                    + " bytes as float32, more than the " + chunkBytes + " this reader fills at once");
         }
         long rowsPerChunk = Math.max(1, chunkBytes / rowFloatBytes);
         List<NDArray> chunks = new ArrayList<>();

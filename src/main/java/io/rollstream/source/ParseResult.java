@@ -30,7 +30,7 @@ public sealed interface ParseResult {
                 line.text(),
                 String.format(
                         Locale.ROOT,
-                        "the line has %,d bytes, more" + " than the %,d a record may have",
+                        "the line has %,d bytes, more than the %,d a record may have",
                         line.bytes(),
                         BoundedLineFormat.MAX_LINE_BYTES)));
     }

@@ -122,7 +122,7 @@ public final class PromptCodec {
         int reserved = text.indexOf(CUT);
         if (reserved >= 0) {
             throw new UnencodableTextException(
-                    text, reserved, "U+FDD0 is a Unicode non-character, reserved by" + " Rollstream's prompt encoding");
+                    text, reserved, "U+FDD0 is a Unicode non-character, reserved by Rollstream's prompt encoding");
         }
         List<String> specials = tokenizer.specialTokenTexts();
         if (specials.isEmpty()) {

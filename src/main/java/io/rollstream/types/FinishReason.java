@@ -29,6 +29,6 @@ public enum FinishReason {
             }
         }
         throw new IllegalArgumentException(
-                "unknown finish reason '" + key + "': expected stop, length or" + " scoring_failed");
+                "unknown finish reason '" + key + "': expected stop, length or scoring_failed");
     }
 }

@@ -47,7 +47,7 @@ public record Rollout(
         if (finishReason != null) {
             if (finish != null || scoringError != null) {
                 throw new IllegalArgumentException(
-                        "a rollout has a typed finish reason or the string form of an" + " old savepoint, not both");
+                        "a rollout has a typed finish reason or the string form of an old savepoint, not both");
             }
             String[] keyAndError = finishReason.split(ERROR_SEPARATOR, 2);
             finish = FinishReason.ofKey(keyAndError[0]);

@@ -137,7 +137,7 @@ class RollstreamCliTest {
     @Test
     void badFlagsAndMissingFilesAreOneLine() {
         rollstream("run", "--config", SMOKE, "--nope")
-                .userError(1, "rollstream run: unknown option '--nope' (see" + " rollstream run --help)");
+                .userError(1, "rollstream run: unknown option '--nope' (see rollstream run --help)");
         rollstream("run", "--config", "nope.yaml")
                 .userError(
                         1,
@@ -170,7 +170,7 @@ class RollstreamCliTest {
     @Test
     void evalTemperatureWithoutSamplesNamesTheFix() {
         rollstream("eval", "--policy", dir.toString(), "--temperature", "0.7")
-                .userError(1, "rollstream eval:" + " --temperature applies to sampled pass@K only: add --samples K");
+                .userError(1, "rollstream eval: --temperature applies to sampled pass@K only: add --samples K");
     }
 
     @Test
@@ -202,7 +202,7 @@ class RollstreamCliTest {
         assertThat(ended.code()).isEqualTo(2);
         assertThat(ended.err()).contains("\tat io.rollstream.job.PreFlight");
         assertThat(ended.lines().get(ended.lines().size() - 1))
-                .isEqualTo("rollstream run: model.init ('/nope') does not" + " exist: give a checkpoint (.rsckpt)");
+                .isEqualTo("rollstream run: model.init ('/nope') does not exist: give a checkpoint (.rsckpt)");
     }
 
     @Test

@@ -209,7 +209,7 @@ class ConfigValidationTest {
                         .getMessage())
                 .contains("neither is on", "use buffer.oversampling: fixed");
         RunConfig fits = ConfigLoader.parse(
-                "buffer: {oversampling: adaptive, oversampling_factor: 2.0}\n" + "async: {max_off_policy_steps: 2}");
+                "buffer: {oversampling: adaptive, oversampling_factor: 2.0}\nasync: {max_off_policy_steps: 2}");
         assertThat(fits.buffer().oversampling()).isEqualTo(Oversampling.ADAPTIVE);
     }
 

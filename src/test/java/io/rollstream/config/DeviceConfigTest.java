@@ -35,7 +35,7 @@ class DeviceConfigTest {
                 .hasMessageContaining("aborts the JVM")
                 .hasMessageContaining("float16");
         assertThat(failure("model: {dtype: half}\n"))
-                .hasMessageContaining("model.dtype ('half') must be float32 or" + " float16");
+                .hasMessageContaining("model.dtype ('half') must be float32 or float16");
     }
 
     @Test

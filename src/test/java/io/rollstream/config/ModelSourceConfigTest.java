@@ -81,7 +81,7 @@ class ModelSourceConfigTest {
                         .targets())
                 .containsExactly("q_proj", "o_proj");
         assertThat(failure("model: {lora: {rank: 4}}").getMessage())
-                .contains("model.lora needs a Llama-family decoder:" + " set model.architecture: llama");
+                .contains("model.lora needs a Llama-family decoder: set model.architecture: llama");
         assertThat(failure("model: {architecture: llama, lora: {rank: 0, targets: [qkv]}}")
                         .getMessage())
                 .contains("model.lora.rank must be >= 1");

@@ -33,7 +33,7 @@ class AlgorithmsExperimentTest {
                         + "{\"phase\":\"rl\",\"step\":1,\"step_time_s\":1.0,\"eval_accuracy\":" + accuracy + "}\n");
         Files.writeString(
                 dir.resolve("experiment-wall.json"),
-                "{\"wall_seconds\":3.0,\"load_before\":\"1 1 1\"," + "\"load_after\":\"2 2 2\"}");
+                "{\"wall_seconds\":3.0,\"load_before\":\"1 1 1\",\"load_after\":\"2 2 2\"}");
     }
 
     private List<AlgorithmArm> run(List<AlgorithmsExperiment.Arm> arms) throws Exception {

@@ -104,8 +104,8 @@ class AlgorithmsReportTest {
                 .isTrue();
         assertThat(AlgorithmsExperiment.Arm.parse("more:data.difficulty=3").ownSftStart())
                 .isTrue();
-        AlgorithmsExperiment.Arm given = AlgorithmsExperiment.Arm.parse(
-                "given:model.init=runs/x/final-model.rsckpt;" + "model.architecture=llama");
+        AlgorithmsExperiment.Arm given =
+                AlgorithmsExperiment.Arm.parse("given:model.init=runs/x/final-model.rsckpt;model.architecture=llama");
         assertThat(given.ownSftStart()).isFalse(); // it names its start
         assertThat(given.init()).isEqualTo(Path.of("runs/x/final-model.rsckpt"));
         assertThat(AlgorithmsExperiment.DEFAULT_ARMS)

@@ -18,7 +18,7 @@ class PlanFactoryTaskTest {
     @Test
     void theTrainingTaskLeavesOutEveryHeldOutPrompt() {
         RunConfig config = ConfigLoader.parse(
-                "data: {source: task, task: arithmetic, difficulty: 2}\n" + "eval: {problems: 300, every_steps: 50}\n");
+                "data: {source: task, task: arithmetic, difficulty: 2}\neval: {problems: 300, every_steps: 50}\n");
         EvalSpec eval = PlanFactory.eval(config);
         Set<String> heldOut =
                 eval.heldOutProblems().stream().map(Problem::prompt).collect(Collectors.toSet());

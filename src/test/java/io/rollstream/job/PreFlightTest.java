@@ -142,7 +142,7 @@ class PreFlightTest {
     @Test
     void missingFilesAreNamedWithTheirKey() {
         assertThat(problem("model.init=/nope"))
-                .isEqualTo("model.init ('/nope') does not exist: give a checkpoint" + " (.rsckpt)");
+                .isEqualTo("model.init ('/nope') does not exist: give a checkpoint (.rsckpt)");
         assertThat(problem("model.tokenizer={type: huggingface, path: /nope}"))
                 .isEqualTo("model.tokenizer.path ('/nope') does not exist: give a tokenizer.json");
         assertThat(problem(
@@ -152,9 +152,9 @@ class PreFlightTest {
                         "model.tokenizer={type: char, alphabet: '0123456789+='}"))
                 .isEqualTo("data.path ('/nope') does not exist: give a JSONL file or a directory of them");
         assertThat(problem("model.init=" + dir))
-                .isEqualTo("model.init ('" + dir + "') is a directory: give a" + " checkpoint (.rsckpt)");
+                .isEqualTo("model.init ('" + dir + "') is a directory: give a checkpoint (.rsckpt)");
         assertThat(problem("model.init=relative/nope.rsckpt"))
-                .isEqualTo("model.init ('relative/nope.rsckpt') does not" + " exist ("
+                .isEqualTo("model.init ('relative/nope.rsckpt') does not exist ("
                         + Path.of("relative/nope.rsckpt").toAbsolutePath() + "): give a checkpoint (.rsckpt)");
     }
 
@@ -165,7 +165,7 @@ class PreFlightTest {
         assertThat(problem("model.init=" + garbage))
                 .startsWith("model.init ('" + garbage + "') cannot be read:"
                         + " checkpoint checksum mismatch: the file is truncated or corrupted; ")
-                .endsWith("give a checkpoint written by rollstream sft or a run's" + " final-model.rsckpt");
+                .endsWith("give a checkpoint written by rollstream sft or a run's final-model.rsckpt");
         Path tokenizer = Files.writeString(dir.resolve("tokenizer.json"), "{\"not\": \"a tokenizer\"}");
         assertThat(problem("model.tokenizer={type: huggingface, path: '" + tokenizer + "'}"))
                 .startsWith("model.tokenizer.path ('" + tokenizer + "') cannot be loaded: ");
@@ -185,7 +185,7 @@ class PreFlightTest {
                 PreFlight.check(config("model.init=" + init), PreFlight.Mode.LOCAL_RUN, false, HEAP);
         assertThat(checked.init().model()).isEqualTo(model);
         assertThat(problem("model.init=" + init, "model.d_model=16"))
-                .startsWith("model.init ('" + init + "') holds a" + " model of shape ")
+                .startsWith("model.init ('" + init + "') holds a model of shape ")
                 .endsWith("set the model section to the checkpoint's shape");
         assertThat(problems(config("model.init=/nope"), PreFlight.Mode.LOCAL_RUN, true, HEAP))
                 .as("a resumed run builds no initial policy")
@@ -225,7 +225,7 @@ class PreFlightTest {
                         + " (the warm start draws its demonstrations from a built-in task): set sft.steps: 0, and model.init to"
                         + " start from a trained model");
         assertThat(problem(jsonl, "data.path=" + dir, "sft.steps=0"))
-                .startsWith("model.tokenizer is required with" + " data.source: jsonl");
+                .startsWith("model.tokenizer is required with data.source: jsonl");
         List<String> all = new ArrayList<>(problems(
                 config(jsonl, "data.path=" + data, tokenizer, "model.init=/nope", "sft.examples=2000000000"),
                 PreFlight.Mode.LOCAL_RUN,

@@ -56,7 +56,7 @@ class LearnerStateFilesTest {
         LearnerStateFiles.Reference other = files.write("job", 5, false, state().weightsOnly());
         assertThatThrownBy(() -> LearnerStateFiles.read(
                         new LearnerStateFiles.Reference(other.path(), reference.sha256(), other.bytes())))
-                .hasMessageContaining("does not match the checksum its Flink" + " checkpoint recorded")
+                .hasMessageContaining("does not match the checksum its Flink checkpoint recorded")
                 .hasMessageContaining("restore from another checkpoint or savepoint");
     }
 

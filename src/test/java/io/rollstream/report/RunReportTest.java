@@ -377,7 +377,7 @@ class RunReportTest {
                 html.indexOf("<h2 id=\"rollouts\">Rollouts</h2>"),
                 html.indexOf("<h2 id=\"config\">Resolved config</h2>"));
         assertThat(rollouts)
-                .contains("<th colspan=\"3\">2+3= &mdash; answer: <code>&lt;5&gt;</code> &mdash; policy" + " version")
+                .contains("<th colspan=\"3\">2+3= &mdash; answer: <code>&lt;5&gt;</code> &mdash; policy version")
                 .contains("<th colspan=\"3\">1+1= &mdash; policy version")
                 .as("a run from before rollouts.jsonl carried answers shows none")
                 .doesNotContain("1+1= &mdash; answer");

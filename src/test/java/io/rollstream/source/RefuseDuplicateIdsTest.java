@@ -84,7 +84,7 @@ class RefuseDuplicateIdsTest {
             assertThat(refused(restored))
                     .singleElement()
                     .asString()
-                    .startsWith("g:7 duplicate_id: id 'q1' was first" + " read at f:1 ");
+                    .startsWith("g:7 duplicate_id: id 'q1' was first read at f:1 ");
         }
     }
 

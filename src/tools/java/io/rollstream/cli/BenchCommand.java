@@ -69,8 +69,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--lora-rank",
             defaultValue = "8",
-            description =
-                    "--lora: adapter rank, alpha twice it, every" + " projection adapted (default ${DEFAULT-VALUE})")
+            description = "--lora: adapter rank, alpha twice it, every projection adapted (default ${DEFAULT-VALUE})")
     int loraRank;
 
     @Option(
@@ -89,7 +88,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--architecture",
             defaultValue = "gpt",
-            description = "model: the builtin architecture," + " ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
+            description = "model: the builtin architecture, ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
     Architecture architecture;
 
     @Option(
@@ -107,7 +106,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--set",
             description =
-                    "pipeline, scaling: override a config key, e.g. --set rollout.max_batch_rows=128" + " (repeatable)")
+                    "pipeline, scaling: override a config key, e.g. --set rollout.max_batch_rows=128 (repeatable)")
     List<String> overrides = new ArrayList<>();
 
     @Option(

@@ -69,7 +69,7 @@ final class ExperimentCommand implements Runnable {
 
         @Option(
                 names = "--sft-checkpoint",
-                description = "start every arm from this checkpoint instead of training" + " the config's SFT once")
+                description = "start every arm from this checkpoint instead of training the config's SFT once")
         Path sftCheckpoint;
 
         @Option(names = "--out", description = "output directory (default: runs/algorithms-<timestamp>)")

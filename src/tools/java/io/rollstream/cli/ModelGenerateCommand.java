@@ -36,7 +36,7 @@ final class ModelGenerateCommand implements Callable<Integer> {
     @Option(
             names = "--model",
             required = true,
-            description = "Hugging Face directory, .rsckpt, policy version" + " folder or run directory")
+            description = "Hugging Face directory, .rsckpt, policy version folder or run directory")
     Path model;
 
     @Option(names = "--prompt", required = true, description = "the prompt text")
@@ -45,13 +45,13 @@ final class ModelGenerateCommand implements Callable<Integer> {
     @Option(
             names = "--max-new-tokens",
             defaultValue = "64",
-            description = "most tokens generated (default" + " ${DEFAULT-VALUE})")
+            description = "most tokens generated (default ${DEFAULT-VALUE})")
     int maxNewTokens;
 
     @Option(
             names = "--temperature",
             defaultValue = "1.0",
-            description = "sampling temperature; 0 decodes greedily" + " (default ${DEFAULT-VALUE})")
+            description = "sampling temperature; 0 decodes greedily (default ${DEFAULT-VALUE})")
     double temperature;
 
     @Option(names = "--seed", defaultValue = "0", description = "sampling seed (default ${DEFAULT-VALUE})")

@@ -73,7 +73,7 @@ final class ModelInitCommand implements Callable<Integer> {
     @Option(
             names = "--context",
             defaultValue = "2048",
-            description = "max_position_embeddings (default" + " ${DEFAULT-VALUE})")
+            description = "max_position_embeddings (default ${DEFAULT-VALUE})")
     int context;
 
     @Option(names = "--rope-theta", description = "rotary base (default: 10000, or 1000000 for qwen2/qwen3)")
@@ -85,7 +85,7 @@ final class ModelInitCommand implements Callable<Integer> {
     @Option(
             names = "--dtype",
             defaultValue = "f32",
-            description = "storage type: ${COMPLETION-CANDIDATES} (default" + " ${DEFAULT-VALUE})")
+            description = "storage type: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
     Dtype dtype;
 
     @Option(

@@ -35,7 +35,7 @@ final class ModelLogprobsCommand implements Callable<Integer> {
     @Option(
             names = "--model",
             required = true,
-            description = "Hugging Face directory, .rsckpt, policy version" + " folder or run directory")
+            description = "Hugging Face directory, .rsckpt, policy version folder or run directory")
     Path model;
 
     @CommandLine.ArgGroup(multiplicity = "1")

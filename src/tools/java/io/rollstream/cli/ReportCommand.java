@@ -34,8 +34,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Option(
             names = "--out",
-            description =
-                    "where the page and plots/ go (default: RUN_DIR; with several runs," + " the working directory)")
+            description = "where the page and plots/ go (default: RUN_DIR; with several runs, the working directory)")
     Path out;
 
     @Option(

@@ -283,7 +283,7 @@ public final class AlgorithmsExperiment {
         }
         if (c.sft().steps() == 0 && c.model().init() == null) {
             throw new IllegalArgumentException(
-                    "every arm starts from one SFT checkpoint: set sft.steps > 0 or pass" + " --sft-checkpoint");
+                    "every arm starts from one SFT checkpoint: set sft.steps > 0 or pass --sft-checkpoint");
         }
     }
 

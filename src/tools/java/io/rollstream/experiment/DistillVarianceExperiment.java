@@ -121,7 +121,7 @@ public final class DistillVarianceExperiment {
         }
         if (c.data().maxProblems() < 1) {
             throw new IllegalArgumentException(
-                    "the variance experiment needs a fixed prompt set: set data.max_problems" + " (the seed uses 10)");
+                    "the variance experiment needs a fixed prompt set: set data.max_problems (the seed uses 10)");
         }
         if (c.model().init() == null) {
             throw new IllegalArgumentException("every arm must start from the same student: set model.init to a"
@@ -129,7 +129,7 @@ public final class DistillVarianceExperiment {
         }
         if (c.async().maxAsyncLevel() != 0) {
             throw new IllegalArgumentException(
-                    "one epoch per learner step needs synchronous rollouts: set" + " async.max_async_level: 0");
+                    "one epoch per learner step needs synchronous rollouts: set async.max_async_level: 0");
         }
     }
 }

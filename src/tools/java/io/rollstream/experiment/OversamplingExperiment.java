@@ -220,7 +220,7 @@ public final class OversamplingExperiment {
         StringBuilder s = new StringBuilder();
         s.append(String.format(
                 Locale.ROOT,
-                "- The filters dropped %.0f%%–%.0f%% of the scored groups across the" + " arms.%n",
+                "- The filters dropped %.0f%%–%.0f%% of the scored groups across the arms.%n",
                 100
                         * arms.stream()
                                 .mapToDouble(OversamplingArm::filterRate)

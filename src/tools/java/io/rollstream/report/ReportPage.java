@@ -101,7 +101,7 @@ final class ReportPage {
                 .append(g.path("policy_version").asLong())
                 .append(String.format(", mean reward %.2f, ", RolloutSamples.meanReward(g)))
                 .append(escapeHtml4(outcome))
-                .append("</th></tr>\n<tr><th>completion</th><th>reward</th>" + "<th>advantage</th></tr>\n");
+                .append("</th></tr>\n<tr><th>completion</th><th>reward</th><th>advantage</th></tr>\n");
         for (RolloutSamples.Row row : RolloutSamples.rows(g)) {
             h.append("<tr><td><code>")
                     .append(escapeHtml4(row.completion()))
