@@ -48,6 +48,13 @@ import java.util.function.IntToDoubleFunction;
  */
 public final class PolicyTrainer {
 
+    /** Keys a step's diagnostics carry beside the losses' own: phase times in seconds, the learning rate. */
+    public static final String FORWARD_S = "forward_s";
+
+    public static final String BACKWARD_S = "backward_s";
+    public static final String OPTIMIZER_S = "optimizer_s";
+    public static final String LEARNING_RATE = "learning_rate";
+
     /** When the optimizer steps. */
     public enum OptimizerStep {
         PER_BATCH,
@@ -151,7 +158,7 @@ public final class PolicyTrainer {
     public Checkpoint checkpoint(long step, TokenizerSpec tokenizer, Map<String, String> metadata, Adapter adapter) {
         if ((adapter != null) != (model instanceof LoraModel)) {
             throw new IllegalArgumentException(
-                    "a checkpoint records an adapter exactly when the model has LoRA" + " adapters");
+                    "a checkpoint records an adapter exactly when the model has LoRA adapters");
         }
         return new Checkpoint(
                 step,
@@ -212,7 +219,7 @@ public final class PolicyTrainer {
             total.add(update(update, objective));
         }
         StepResult result = total.result(updates.size());
-        result.diagnostics().put("learning_rate", learningRate);
+        result.diagnostics().put(LEARNING_RATE, learningRate);
         return result;
     }
 
@@ -398,9 +405,9 @@ public final class PolicyTrainer {
         long optimizerNanos;
 
         void putInto(Map<String, Double> metrics) {
-            metrics.put("forward_s", forwardNanos / 1e9);
-            metrics.put("backward_s", backwardNanos / 1e9);
-            metrics.put("optimizer_s", optimizerNanos / 1e9);
+            metrics.put(FORWARD_S, forwardNanos / 1e9);
+            metrics.put(BACKWARD_S, backwardNanos / 1e9);
+            metrics.put(OPTIMIZER_S, optimizerNanos / 1e9);
         }
     }
 

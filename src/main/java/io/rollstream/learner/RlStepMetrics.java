@@ -103,10 +103,10 @@ public final class RlStepMetrics {
         // the trainer reports its phase times and learning rate beside the losses' diagnostics (PolicyTrainer)
         Map<String, Double> diagnostics = new LinkedHashMap<>(result.diagnostics());
         StepMetrics.Training training = new StepMetrics.Training(
-                diagnostics.remove("forward_s"),
-                diagnostics.remove("backward_s"),
-                diagnostics.remove("optimizer_s"),
-                diagnostics.remove("learning_rate"));
+                diagnostics.remove(PolicyTrainer.FORWARD_S),
+                diagnostics.remove(PolicyTrainer.BACKWARD_S),
+                diagnostics.remove(PolicyTrainer.OPTIMIZER_S),
+                diagnostics.remove(PolicyTrainer.LEARNING_RATE));
         StepMetrics.StepTimes times =
                 new StepMetrics.StepTimes(timing.publishSeconds(), timing.evalSeconds(), timing.runSeconds());
         return new StepMetrics(
