@@ -2,13 +2,17 @@ package io.rollstream.learner;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.rollstream.checkpoint.OptimizerState;
 import io.rollstream.model.TensorSource;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -111,6 +115,9 @@ public final class AdamW {
         }
     }
 
+    /** The most bytes of a parameter one slice of the update covers (its temporaries are that size). */
+    static final long SLICE_BYTES = 8L << 20;
+
     private final Config config;
     private final Map<String, NDArray> parameters;
     private final Map<String, NDArray> firstMoments = new LinkedHashMap<>();
@@ -152,34 +159,79 @@ public final class AdamW {
         double beta2 = config.beta2();
         double stepSize = lr / (1 - Math.pow(beta1, step));
         double sqrtBiasCorrection2 = Math.sqrt(1 - Math.pow(beta2, step));
-        // One scope per parameter, each temporary closed as soon as it is used: the update holds at
-        // most two temporaries of one parameter's size, not four of the whole model's (the memory of
-        // an optimizer step stays weights + gradients + moments).
+        // The update goes over each parameter a slice of rows at a time (views: the in-place ops write
+        // through), each temporary closed as soon as it is used: at most two temporaries of one
+        // slice's size exist at once, whatever the size of the parameter (an embedding's would be a
+        // tenth of the model each), so the memory of an optimizer step stays weights + gradients +
+        // moments. Slicing changes no value: every operation is elementwise.
         parameters.forEach((name, p) -> {
+            double decay = name.endsWith(".w") ? config.weightDecay() : 0;
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 NDArray g = p.getGradient();
                 NDArray m = firstMoments.get(name);
                 NDArray v = secondMoments.get(name);
-                double decay = name.endsWith(".w") ? config.weightDecay() : 0;
-                if (decay > 0) {
-                    p.muli(1 - lr * decay);
-                }
-                try (NDArray scaled = g.mul(1 - beta1)) {
-                    m.muli(beta1).addi(scaled);
-                }
-                try (NDArray squared = g.square()) {
-                    v.muli(beta2).addi(squared.muli(1 - beta2));
-                }
-                try (NDArray denominator = v.sqrt()) {
-                    denominator.divi(sqrtBiasCorrection2).addi(config.epsilon());
-                    try (NDArray update = m.div(denominator)) {
-                        p.subi(update.muli(stepSize));
+                for (NDIndex rows : rowSlices(p)) {
+                    try (NDScope slice = new NDScope()) {
+                        slice.suppressNotUsedWarning();
+                        update(
+                                p.get(rows),
+                                g.get(rows),
+                                m.get(rows),
+                                v.get(rows),
+                                lr,
+                                decay,
+                                stepSize,
+                                sqrtBiasCorrection2);
                     }
                 }
                 JniUtils.zeroGrad((PtNDArray) p);
             }
         });
+    }
+
+    /** One update of a slice (views of the parameter, its gradient and its moments). */
+    private void update(
+            NDArray p,
+            NDArray g,
+            NDArray m,
+            NDArray v,
+            double lr,
+            double decay,
+            double stepSize,
+            double sqrtBiasCorrection2) {
+        if (decay > 0) {
+            p.muli(1 - lr * decay);
+        }
+        try (NDArray scaled = g.mul(1 - config.beta1())) {
+            m.muli(config.beta1()).addi(scaled);
+        }
+        try (NDArray squared = g.square()) {
+            v.muli(config.beta2()).addi(squared.muli(1 - config.beta2()));
+        }
+        try (NDArray denominator = v.sqrt()) {
+            denominator.divi(sqrtBiasCorrection2).addi(config.epsilon());
+            try (NDArray update = m.div(denominator)) {
+                p.subi(update.muli(stepSize));
+            }
+        }
+    }
+
+    /** Ranges of rows (the first axis) of {@code p} of at most {@link #SLICE_BYTES} each; one for a scalar. */
+    static List<NDIndex> rowSlices(NDArray p) {
+        Shape shape = p.getShape();
+        if (shape.dimension() == 0) {
+            return List.of(new NDIndex());
+        }
+        long rows = shape.get(0);
+        long rowBytes =
+                Math.max(1, shape.size() / Math.max(1, rows)) * p.getDataType().getNumOfBytes();
+        long step = Math.max(1, SLICE_BYTES / rowBytes);
+        List<NDIndex> out = new ArrayList<>();
+        for (long from = 0; from < rows; from += step) {
+            out.add(new NDIndex("{}:{}", from, Math.min(rows, from + step)));
+        }
+        return out;
     }
 
     /**

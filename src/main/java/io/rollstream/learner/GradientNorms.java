@@ -12,15 +12,16 @@ final class GradientNorms {
     private GradientNorms() {}
 
     /**
-     * sqrt(Σ_p |grad_p|²) over all parameters; NaN or ∞ when any gradient is. Each parameter's
-     * squares are freed before the next one's are made (one temporary of one parameter's size).
+     * sqrt(Σ_p |grad_p|²) over all parameters; NaN or ∞ when any gradient is. Each parameter's norm
+     * is one reduction (no temporary of the parameter's size).
      */
     static double globalNorm(Collection<NDArray> parameters) {
         double sum = 0;
         for (NDArray p : parameters) {
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
-                sum += p.getGradient().square().sum().getFloat();
+                double norm = p.getGradient().norm().getFloat();
+                sum += norm * norm;
             }
         }
         return Math.sqrt(sum);
@@ -40,6 +41,22 @@ final class GradientNorms {
             scope.suppressNotUsedWarning();
             for (NDArray p : parameters) {
                 p.getGradient().muli(scale);
+            }
+        }
+    }
+
+    /**
+     * Gives every parameter that has none a dense gradient of zeros (a backward from the parameter
+     * itself). Backward then adds onto it in place, including the sparse gradient of an embedding
+     * lookup; without it, a parameter whose first gradient is sparse would keep a sparse one.
+     */
+    static void allocate(Collection<NDArray> parameters) {
+        for (NDArray p : parameters) {
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                if (JniUtils.getGradient((PtNDArray) p) == null) {
+                    JniUtils.backward((PtNDArray) p, (PtNDArray) p.zerosLike(), false, false);
+                }
             }
         }
     }

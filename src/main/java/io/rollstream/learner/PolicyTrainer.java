@@ -6,7 +6,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.rollstream.checkpoint.Adapter;
@@ -63,6 +66,13 @@ public final class PolicyTrainer {
 
     /** Gradient norms above this are treated as corrupted rather than clipped. */
     static final double ABSURD_GRAD_NORM = 1e8;
+
+    /**
+     * The most bytes of float32 logits one chunk of the output head makes (each chunk also makes
+     * its log-softmax and, in backward, two gradients of that size): rows are grouped up to this,
+     * and a row wider than it forms a chunk of its own.
+     */
+    static final long HEAD_CHUNK_LOGITS_BYTES = 16L << 20;
 
     /**
      * The trainer's settings; the first, second and fourth are the {@code learner} section's keys, the
@@ -127,6 +137,7 @@ public final class PolicyTrainer {
         this.config = config;
         this.padId = padId;
         model.setTrainable(true);
+        GradientNorms.allocate(model.parameters().values());
     }
 
     /**
@@ -272,7 +283,16 @@ public final class PolicyTrainer {
         return new Accumulated(loss, tokens, entropySum, stats);
     }
 
-    /** Forward + backward of one micro-batch; gradients add onto the parameters' .grad. */
+    /**
+     * Forward + backward of one micro-batch; gradients add onto the parameters' .grad. The model's
+     * body runs once over all rows (wide matrix products); its output head, the log-softmax over
+     * the vocabulary and the loss run {@link #headRows} rows at a time, each chunk's backward right
+     * after its forward, so at most one chunk's vocabulary-wide arrays exist at once and the output
+     * matrix's gradient is added to its .grad as each chunk finishes (not held until the body's
+     * backward). The chunks' gradients meet on the head's input, a leaf cut from the body's graph;
+     * one backward of the body from there completes the step. Splitting by whole rows is exact:
+     * every loss is a sum over rows (a row is one sequence, as micro-batches already assume).
+     */
     private MicroResult backward(List<TrainingExample> micro, double[] weights, Objective objective) {
         long forwardStart = System.nanoTime();
         SequenceBatch batch = SequenceBatch.of(
@@ -285,41 +305,93 @@ public final class PolicyTrainer {
                 NDScope scope = new NDScope();
                 GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             scope.suppressNotUsedWarning();
-            NDList forward = TokenLogprobs.forward(model, manager, batch, config.temperature(), config.truncation());
+            NDArray inputs = manager.create(batch.inputs(), shape);
+            NDArray hidden = model.hiddenStates(inputs);
+            NDArray headInput = hidden.stopGradient();
+            headInput.setRequiresGradient(true);
+            NDArray referenceHidden =
+                    objective.needsReference() ? reference.hiddenStates(inputs).stopGradient() : null;
+            MicroInputs rows = new MicroInputs(
+                    manager.create(batch.targets(), shape),
+                    manager.create(batch.completionMask(), shape),
+                    manager.create(
+                            batch.spread(perToken(micro, i -> micro.get(i).inLoss() ? 1 : 0)), shape),
+                    manager.create(batch.spread(perToken(micro, i -> weights[i])), shape),
+                    manager.create(batch.spread(column(micro, TrainingExample::advantages)), shape),
+                    hasBehaviour(micro)
+                            ? manager.create(batch.spread(column(micro, TrainingExample::behaviourLogprobs)), shape)
+                            : null);
+            phases.forwardNanos += System.nanoTime() - forwardStart;
+            MicroPass pass = new MicroPass(manager, collector, objective, headInput, referenceHidden, rows);
+            MicroResult result = new MicroResult();
+            int chunk = headRows(batch.width());
+            for (int from = 0; from < batch.rows(); from += chunk) {
+                headChunk(pass, new NDIndex("{}:{}", from, Math.min(batch.rows(), from + chunk)), result);
+            }
+            long bodyStart = System.nanoTime();
+            JniUtils.backward((PtNDArray) hidden, (PtNDArray) headInput.getGradient(), false, false);
+            phases.backwardNanos += System.nanoTime() - bodyStart;
+            return result;
+        }
+    }
+
+    /** Rows per chunk of the output head for sequences {@code width} tokens wide ({@link #HEAD_CHUNK_LOGITS_BYTES}). */
+    int headRows(int width) {
+        long rowBytes = (long) width * model.spec().vocabSize() * Float.BYTES;
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, HEAD_CHUNK_LOGITS_BYTES / rowBytes));
+    }
+
+    /**
+     * Forward of the head and the loss over some rows of a micro-batch, then their backward; adds
+     * the loss, entropy and statistics to {@code result}. Everything the chunk makes is freed when
+     * it returns.
+     */
+    private void headChunk(MicroPass pass, NDIndex range, MicroResult result) {
+        long forwardStart = System.nanoTime();
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDManager manager = pass.manager();
+            Objective objective = pass.objective();
+            MicroInputs rows = pass.rows().slice(range);
+            NDList forward = TokenLogprobs.ofLogits(
+                    model.head(pass.headInput().get(range)),
+                    rows.targets(),
+                    manager,
+                    config.temperature(),
+                    config.truncation());
             NDArray logprobs = forward.get(0);
-            NDArray completion = manager.create(batch.completionMask(), shape);
-            NDArray inLoss = completion.mul(manager.create(
-                    batch.spread(perToken(micro, i -> micro.get(i).inLoss() ? 1 : 0)), shape));
+            NDArray inLoss = rows.completion().mul(rows.inLoss());
             NDArray mask = inLoss.mul(forward.get(2));
-            NDArray tokenWeights = manager.create(batch.spread(perToken(micro, i -> weights[i])), shape);
-            NDArray advantages = manager.create(batch.spread(column(micro, TrainingExample::advantages)), shape);
-            NDArray behaviour = hasBehaviour(micro)
-                    ? manager.create(batch.spread(column(micro, TrainingExample::behaviourLogprobs)), shape)
-                    : logprobs.stopGradient();
-            NDArray referenceLogprobs = objective.needsReference()
-                    ? TokenLogprobs.forward(reference, manager, batch, config.temperature(), config.truncation())
+            NDArray behaviour = rows.behaviour() != null ? rows.behaviour() : logprobs.stopGradient();
+            NDArray referenceLogprobs = pass.referenceHidden() == null
+                    ? null
+                    : TokenLogprobs.ofLogits(
+                                    reference.head(pass.referenceHidden().get(range)),
+                                    rows.targets(),
+                                    manager,
+                                    config.temperature(),
+                                    config.truncation())
                             .get(0)
-                            .stopGradient()
-                    : null;
-            LossInputs inputs = new LossInputs(logprobs, mask, advantages, behaviour, referenceLogprobs, manager);
+                            .stopGradient();
+            LossInputs inputs =
+                    new LossInputs(logprobs, mask, rows.advantages(), behaviour, referenceLogprobs, manager);
             NDArray perToken = objective.loss().perToken(inputs);
             if (objective.needsReference()) {
                 perToken = perToken.add(objective.referenceKl().perToken(inputs));
             }
-            NDArray weighted = perToken.mul(tokenWeights).sum();
+            NDArray weighted = perToken.mul(rows.tokenWeights()).sum();
             beforeBackward.run();
             long backwardStart = System.nanoTime();
-            collector.backward(weighted);
+            pass.collector().backward(weighted);
             phases.forwardNanos += backwardStart - forwardStart;
             phases.backwardNanos += System.nanoTime() - backwardStart;
-            double entropy = entropySum(forward.get(1), completion);
-            LossStats stats = new LossStats();
-            objective.loss().addStats(inputs, stats);
+            result.loss += weighted.getFloat();
+            result.entropySum += entropySum(forward.get(1), rows.completion());
+            objective.loss().addStats(inputs, result.stats);
             if (objective.needsReference()) {
-                objective.referenceKl().addStats(inputs, stats);
+                objective.referenceKl().addStats(inputs, result.stats);
             }
-            stats.addOutsideSupport(inLoss.sub(mask).sum().getFloat());
-            return new MicroResult(weighted.getFloat(), entropy, stats);
+            result.stats.addOutsideSupport(inLoss.sub(mask).sum().getFloat());
         }
     }
 
@@ -381,7 +453,46 @@ public final class PolicyTrainer {
      */
     record Accumulated(double loss, long tokens, double entropySum, LossStats stats) {}
 
-    private record MicroResult(double loss, double entropySum, LossStats stats) {}
+    /** Sums over the chunks of a micro-batch: the weighted loss, the entropy over completion tokens, the losses' statistics. */
+    private static final class MicroResult {
+        double loss;
+        double entropySum;
+        final LossStats stats = new LossStats();
+    }
+
+    /** What every head chunk of one micro-batch shares. */
+    private record MicroPass(
+            NDManager manager,
+            GradientCollector collector,
+            Objective objective,
+            NDArray headInput,
+            NDArray referenceHidden,
+            MicroInputs rows) {}
+
+    /**
+     * A micro-batch's per-token inputs, (rows, width) each: target ids, 1 on completion tokens, 1
+     * on the rows in the loss, each token's weight in the update, advantages, and the behaviour
+     * log-probs (null when the examples carry none).
+     */
+    private record MicroInputs(
+            NDArray targets,
+            NDArray completion,
+            NDArray inLoss,
+            NDArray tokenWeights,
+            NDArray advantages,
+            NDArray behaviour) {
+
+        /** The same rows' inputs, {@code range} of them (views). */
+        MicroInputs slice(NDIndex range) {
+            return new MicroInputs(
+                    targets.get(range),
+                    completion.get(range),
+                    inLoss.get(range),
+                    tokenWeights.get(range),
+                    advantages.get(range),
+                    behaviour == null ? null : behaviour.get(range));
+        }
+    }
 
     private record UpdateResult(
             double loss,

@@ -202,12 +202,18 @@ public final class DecoderModel extends ParameterizedModel {
     }
 
     @Override
-    public NDArray forward(NDArray ids, NDArray positions, NDArray bias, KvCache cache, boolean lastOnly) {
-        return forward(ids, positions, bias, cache, lastOnly, null);
+    public NDArray hidden(NDArray ids, NDArray positions, NDArray bias, KvCache cache, boolean lastOnly) {
+        return hidden(ids, positions, bias, cache, lastOnly, null);
     }
 
-    /** The forward pass with {@code deltas} added to the projections they adapt (null: none). */
-    NDArray forward(
+    /** The output head: hidden states times the (tied or separate) output matrix, as float32 logits. */
+    @Override
+    public NDArray head(NDArray hidden) {
+        return float32Logits(linear(hidden, outputHead, null));
+    }
+
+    /** {@link #hidden} with {@code deltas} added to the projections they adapt (null: none). */
+    NDArray hidden(
             NDArray ids, NDArray positions, NDArray bias, KvCache cache, boolean lastOnly, ProjectionDeltas deltas) {
         long b = ids.getShape().get(0);
         long t = ids.getShape().get(1);
@@ -230,7 +236,7 @@ public final class DecoderModel extends ParameterizedModel {
         if (lastOnly) {
             x = x.get(":, -1, :"); // (B, hidden)
         }
-        return float32Logits(linear(rmsNorm(x, finalNorm), outputHead, null));
+        return rmsNorm(x, finalNorm);
     }
 
     private NDArray block(

@@ -80,7 +80,7 @@ public final class GptModel extends ParameterizedModel {
     }
 
     @Override
-    public NDArray forward(NDArray ids, NDArray positions, NDArray bias, KvCache cache, boolean lastOnly) {
+    public NDArray hidden(NDArray ids, NDArray positions, NDArray bias, KvCache cache, boolean lastOnly) {
         long b = ids.getShape().get(0);
         long t = ids.getShape().get(1);
         int d = config.dModel();
@@ -124,8 +124,13 @@ public final class GptModel extends ParameterizedModel {
         if (lastOnly) {
             x = x.get(":, -1, :"); // (B, D)
         }
-        x = layerNorm(x, p("lnf.g"), p("lnf.b"));
-        return float32Logits(x.matMul(p("wte").transpose()));
+        return layerNorm(x, p("lnf.g"), p("lnf.b"));
+    }
+
+    /** The output head, tied to the token embedding, as float32 logits. */
+    @Override
+    public NDArray head(NDArray hidden) {
+        return float32Logits(hidden.matMul(p("wte").transpose()));
     }
 
     private NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta) {

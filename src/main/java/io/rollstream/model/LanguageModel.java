@@ -37,7 +37,7 @@ public interface LanguageModel extends AutoCloseable {
     Map<String, NDArray> parameters();
 
     /**
-     * The general forward pass.
+     * The general forward pass: {@link #head} of {@link #hidden}.
      *
      * @param ids INT64 (B, T): the new tokens (all tokens without a cache)
      * @param positions INT64 (B, T) or (1, T): position of each new token
@@ -46,7 +46,20 @@ public interface LanguageModel extends AutoCloseable {
      * @param lastOnly project only the last position to logits (generation)
      * @return logits (B, T, V), or (B, V) when {@code lastOnly}; FLOAT32 whatever the model's {@link #precision}
      */
-    NDArray forward(NDArray ids, NDArray positions, NDArray bias, KvCache cache, boolean lastOnly);
+    default NDArray forward(NDArray ids, NDArray positions, NDArray bias, KvCache cache, boolean lastOnly) {
+        return head(hidden(ids, positions, bias, cache, lastOnly));
+    }
+
+    /**
+     * The forward pass up to the output head (the final norm included), with {@link #forward}'s
+     * arguments: hidden states (B, T, hidden), or (B, hidden) when {@code lastOnly}, in the model's
+     * precision. The learner runs the body once per micro-batch and the head a few rows at a time
+     * (a vocabulary-wide array per token is the largest thing training makes).
+     */
+    NDArray hidden(NDArray ids, NDArray positions, NDArray bias, KvCache cache, boolean lastOnly);
+
+    /** The output head: logits (..., V) of hidden states (..., hidden), FLOAT32. */
+    NDArray head(NDArray hidden);
 
     /**
      * Logits for every position of full sequences starting at position 0, with a causal mask
@@ -56,11 +69,16 @@ public interface LanguageModel extends AutoCloseable {
      * @return logits (B, T, V)
      */
     default NDArray logits(NDArray ids) {
+        return head(hiddenStates(ids));
+    }
+
+    /** {@link #hidden} of full sequences as {@link #logits} reads them: (B, T, hidden). */
+    default NDArray hiddenStates(NDArray ids) {
         int t = Math.toIntExact(ids.getShape().get(1));
         NDManager m = ids.getManager();
         NDArray positions = m.arange(0, t, 1, DataType.INT64).expandDims(0);
         NDArray bias = m.create(AttentionBias.causal(t), new Shape(t, t));
-        return forward(ids, positions, bias, null, false);
+        return hidden(ids, positions, bias, null, false);
     }
 
     /** An empty KV cache for up to {@code capacity} positions. */

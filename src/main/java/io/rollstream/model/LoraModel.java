@@ -85,8 +85,14 @@ public final class LoraModel extends ParameterizedModel implements DecoderModel.
     }
 
     @Override
-    public NDArray forward(NDArray ids, NDArray positions, NDArray bias, KvCache cache, boolean lastOnly) {
-        return base.forward(ids, positions, bias, cache, lastOnly, this);
+    public NDArray hidden(NDArray ids, NDArray positions, NDArray bias, KvCache cache, boolean lastOnly) {
+        return base.hidden(ids, positions, bias, cache, lastOnly, this);
+    }
+
+    /** The base's output head (never adapted). */
+    @Override
+    public NDArray head(NDArray hidden) {
+        return base.head(hidden);
     }
 
     /** {@code (alpha / rank) · B A dropout(x)} for a targeted projection, null for one not adapted. */

@@ -154,10 +154,14 @@ abstract class ParameterizedModel implements LanguageModel {
         return logits.toType(DataType.FLOAT32, false);
     }
 
+    /**
+     * Rows {@code ids} of {@code table}. A table that trains gets a sparse gradient (the looked-up
+     * rows only), added in place onto its dense .grad: a dense one would be a vocabulary-sized array
+     * per backward, mostly zeros.
+     */
     static NDArray embed(NDArray ids, NDArray table) {
-        return ids.getNDArrayInternal()
-                .embedding(ids, table, SparseFormat.DENSE)
-                .singletonOrThrow();
+        SparseFormat gradient = table.hasGradient() ? SparseFormat.COO : SparseFormat.DENSE;
+        return ids.getNDArrayInternal().embedding(ids, table, gradient).singletonOrThrow();
     }
 
     /** x Wᵀ (+ bias, when not null). */

@@ -42,8 +42,18 @@ public final class TokenLogprobs {
             SamplingTruncation truncation) {
         Shape shape = new Shape(batch.rows(), batch.width());
         NDArray inputs = manager.create(batch.inputs(), shape);
-        NDArray targets = manager.create(batch.targets(), shape).expandDims(-1);
-        NDArray logits = model.logits(inputs);
+        NDArray targets = manager.create(batch.targets(), shape);
+        return ofLogits(model.logits(inputs), targets, manager, temperature, truncation);
+    }
+
+    /**
+     * {@link #forward}'s three arrays from the logits (rows, width, vocab) and target ids (rows,
+     * width) of some rows; {@code logits} is closed once nothing needs it. The temperature array
+     * (when not 1) is created in {@code manager} and must stay alive until backward returns.
+     */
+    public static NDList ofLogits(
+            NDArray logits, NDArray targetIds, NDManager manager, double temperature, SamplingTruncation truncation) {
+        NDArray targets = targetIds.expandDims(-1);
         if (temperature != 1.0) {
             NDArray raw = logits;
             logits = raw.div(manager.create((float) temperature));
