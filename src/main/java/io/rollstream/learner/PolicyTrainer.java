@@ -128,6 +128,8 @@ public final class PolicyTrainer {
     private final int padId;
     /** The frozen reference policy of a KL penalty, or null. */
     private LanguageModel reference;
+    /** {@link #HEAD_CHUNK_LOGITS_BYTES}, or less in tests that make every row a chunk of its own. */
+    private long headChunkBytes = HEAD_CHUNK_LOGITS_BYTES;
     /** Test hook run between forward and backward (e.g. to force a GC). */
     private Runnable beforeBackward = () -> {};
 
@@ -184,6 +186,10 @@ public final class PolicyTrainer {
     /** {@link #checkpoint(long, TokenizerSpec, Map, Adapter)} of a full model. */
     public Checkpoint checkpoint(long step, TokenizerSpec tokenizer, Map<String, String> metadata) {
         return checkpoint(step, tokenizer, metadata, null);
+    }
+
+    void setHeadChunkBytes(long bytes) {
+        this.headChunkBytes = bytes;
     }
 
     void setBeforeBackward(Runnable hook) {
@@ -307,8 +313,7 @@ public final class PolicyTrainer {
             scope.suppressNotUsedWarning();
             NDArray inputs = manager.create(batch.inputs(), shape);
             NDArray hidden = model.hiddenStates(inputs);
-            NDArray headInput = hidden.stopGradient();
-            headInput.setRequiresGradient(true);
+            NDArray hiddenGradient = hidden.zerosLike();
             NDArray referenceHidden =
                     objective.needsReference() ? reference.hiddenStates(inputs).stopGradient() : null;
             MicroInputs rows = new MicroInputs(
@@ -322,23 +327,40 @@ public final class PolicyTrainer {
                             ? manager.create(batch.spread(column(micro, TrainingExample::behaviourLogprobs)), shape)
                             : null);
             phases.forwardNanos += System.nanoTime() - forwardStart;
-            MicroPass pass = new MicroPass(manager, collector, objective, headInput, referenceHidden, rows);
+            MicroPass pass = new MicroPass(
+                    manager, collector, objective, hidden.stopGradient(), hiddenGradient, referenceHidden, rows);
             MicroResult result = new MicroResult();
             int chunk = headRows(batch.width());
             for (int from = 0; from < batch.rows(); from += chunk) {
                 headChunk(pass, new NDIndex("{}:{}", from, Math.min(batch.rows(), from + chunk)), result);
             }
             long bodyStart = System.nanoTime();
-            JniUtils.backward((PtNDArray) hidden, (PtNDArray) headInput.getGradient(), false, false);
+            JniUtils.backward((PtNDArray) hidden, (PtNDArray) hiddenGradient, false, false);
             phases.backwardNanos += System.nanoTime() - bodyStart;
             return result;
         }
     }
 
+    /**
+     * The head's logits of {@code hidden} as a leaf of the loss's graph: computed without one, so
+     * backward stops at them and {@link OutputHeadGradient} carries the gradient on.
+     */
+    private NDArray headLogits(NDArray hidden) {
+        JniUtils.setGradMode(false);
+        NDArray logits;
+        try {
+            logits = model.head(hidden);
+        } finally {
+            JniUtils.setGradMode(true);
+        }
+        logits.setRequiresGradient(true);
+        return logits;
+    }
+
     /** Rows per chunk of the output head for sequences {@code width} tokens wide ({@link #HEAD_CHUNK_LOGITS_BYTES}). */
     int headRows(int width) {
         long rowBytes = (long) width * model.spec().vocabSize() * Float.BYTES;
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, HEAD_CHUNK_LOGITS_BYTES / rowBytes));
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, headChunkBytes / rowBytes));
     }
 
     /**
@@ -353,12 +375,10 @@ public final class PolicyTrainer {
             NDManager manager = pass.manager();
             Objective objective = pass.objective();
             MicroInputs rows = pass.rows().slice(range);
-            NDList forward = TokenLogprobs.ofLogits(
-                    model.head(pass.headInput().get(range)),
-                    rows.targets(),
-                    manager,
-                    config.temperature(),
-                    config.truncation());
+            NDArray hidden = pass.hidden().get(range);
+            NDArray logits = headLogits(hidden);
+            NDList forward =
+                    TokenLogprobs.ofLogits(logits, rows.targets(), manager, config.temperature(), config.truncation());
             NDArray logprobs = forward.get(0);
             NDArray inLoss = rows.completion().mul(rows.inLoss());
             NDArray mask = inLoss.mul(forward.get(2));
@@ -383,6 +403,11 @@ public final class PolicyTrainer {
             beforeBackward.run();
             long backwardStart = System.nanoTime();
             pass.collector().backward(weighted);
+            OutputHeadGradient.accumulate(
+                    logits.getGradient(),
+                    hidden,
+                    model.outputMatrix(),
+                    pass.hiddenGradient().get(range));
             phases.forwardNanos += backwardStart - forwardStart;
             phases.backwardNanos += System.nanoTime() - backwardStart;
             result.loss += weighted.getFloat();
@@ -460,12 +485,16 @@ public final class PolicyTrainer {
         final LossStats stats = new LossStats();
     }
 
-    /** What every head chunk of one micro-batch shares. */
+    /**
+     * What every head chunk of one micro-batch shares: the body's output (detached) and the gradient
+     * the chunks add to it, the reference's body output (or null), the per-token inputs.
+     */
     private record MicroPass(
             NDManager manager,
             GradientCollector collector,
             Objective objective,
-            NDArray headInput,
+            NDArray hidden,
+            NDArray hiddenGradient,
             NDArray referenceHidden,
             MicroInputs rows) {}
 

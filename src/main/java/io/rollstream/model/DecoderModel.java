@@ -212,6 +212,11 @@ public final class DecoderModel extends ParameterizedModel {
         return float32Logits(linear(hidden, outputHead, null));
     }
 
+    @Override
+    public NDArray outputMatrix() {
+        return outputHead;
+    }
+
     /** {@link #hidden} with {@code deltas} added to the projections they adapt (null: none). */
     NDArray hidden(
             NDArray ids, NDArray positions, NDArray bias, KvCache cache, boolean lastOnly, ProjectionDeltas deltas) {

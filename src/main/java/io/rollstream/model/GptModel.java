@@ -133,6 +133,11 @@ public final class GptModel extends ParameterizedModel {
         return float32Logits(hidden.matMul(p("wte").transpose()));
     }
 
+    @Override
+    public NDArray outputMatrix() {
+        return p("wte");
+    }
+
     private NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta) {
         return x.getNDArrayInternal()
                 .layerNorm(x, new Shape(config.dModel()), gamma, beta, LAYER_NORM_EPS)

@@ -58,8 +58,15 @@ public interface LanguageModel extends AutoCloseable {
      */
     NDArray hidden(NDArray ids, NDArray positions, NDArray bias, KvCache cache, boolean lastOnly);
 
-    /** The output head: logits (..., V) of hidden states (..., hidden), FLOAT32. */
+    /** The output head: logits (..., V) of hidden states (..., hidden), FLOAT32: hidden · {@link #outputMatrix}ᵀ. */
     NDArray head(NDArray hidden);
+
+    /**
+     * The output head's matrix W, (V, hidden): {@link #head} is exactly hidden · Wᵀ (no bias), which
+     * the learner's backward of the head relies on. Live (the token embedding when tied): do not
+     * close it.
+     */
+    NDArray outputMatrix();
 
     /**
      * Logits for every position of full sequences starting at position 0, with a causal mask

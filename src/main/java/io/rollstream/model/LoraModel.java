@@ -89,6 +89,11 @@ public final class LoraModel extends ParameterizedModel implements DecoderModel.
         return base.hidden(ids, positions, bias, cache, lastOnly, this);
     }
 
+    @Override
+    public NDArray outputMatrix() {
+        return base.outputMatrix();
+    }
+
     /** The base's output head (never adapted). */
     @Override
     public NDArray head(NDArray hidden) {

@@ -43,36 +43,44 @@ public final class TokenLogprobs {
         Shape shape = new Shape(batch.rows(), batch.width());
         NDArray inputs = manager.create(batch.inputs(), shape);
         NDArray targets = manager.create(batch.targets(), shape);
-        return ofLogits(model.logits(inputs), targets, manager, temperature, truncation);
+        NDArray logits = model.logits(inputs);
+        NDList out = ofLogits(logits, targets, manager, temperature, truncation);
+        // Backward of log-softmax needs its output only: the logits go now, not when the step's scope closes.
+        logits.close();
+        return out;
     }
 
     /**
      * {@link #forward}'s three arrays from the logits (rows, width, vocab) and target ids (rows,
-     * width) of some rows; {@code logits} is closed once nothing needs it. The temperature array
-     * (when not 1) is created in {@code manager} and must stay alive until backward returns.
+     * width) of some rows; nothing made from {@code logits} needs them after it returns (the caller
+     * may close them). The temperature array (when not 1) is created in {@code manager} and must
+     * stay alive until backward returns.
      */
     public static NDList ofLogits(
             NDArray logits, NDArray targetIds, NDManager manager, double temperature, SamplingTruncation truncation) {
         NDArray targets = targetIds.expandDims(-1);
-        if (temperature != 1.0) {
-            NDArray raw = logits;
-            logits = raw.div(manager.create((float) temperature));
-            raw.close(); // a (rows, width, vocab) array nothing needs any more (backward of the division saves none)
-        }
-        NDArray logSoftmax = logits.logSoftmax(-1);
+        NDArray tempered = temperature == 1.0 ? logits : logits.div(manager.create((float) temperature));
+        NDArray logSoftmax = tempered.logSoftmax(-1);
         NDArray full = logSoftmax.gather(targets, -1).squeeze(-1);
         if (!truncation.truncates(logits.getShape().get(2))) {
-            // Backward of log-softmax needs its output only: the logits go now, not when the step's scope closes.
-            logits.close();
+            closeIfMade(tempered, logits); // backward of the division and the log-softmax saves neither
             return new NDList(full, logSoftmax, full.onesLike().stopGradient());
         }
-        NDArray kept = truncation.keptSet(logits);
-        NDArray restrictedLogSoftmax = SamplingTruncation.restrict(logits, kept).logSoftmax(-1);
-        logits.close();
+        NDArray kept = truncation.keptSet(tempered);
+        NDArray restrictedLogSoftmax =
+                SamplingTruncation.restrict(tempered, kept).logSoftmax(-1);
+        closeIfMade(tempered, logits);
         NDArray inSupport = kept.gather(targets, -1).squeeze(-1);
         NDArray truncated = restrictedLogSoftmax.gather(targets, -1).squeeze(-1);
         NDArray logprobs = NDArrays.where(inSupport.toType(DataType.BOOLEAN, false), truncated, full);
         return new NDList(logprobs, restrictedLogSoftmax, inSupport);
+    }
+
+    /** Closes {@code made} unless it is {@code input} (the caller's). */
+    private static void closeIfMade(NDArray made, NDArray input) {
+        if (made != input) {
+            made.close();
+        }
     }
 
     /** Log-probabilities of each completion token under the full tempered distribution, without gradients. */

@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
@@ -68,11 +70,57 @@ class AdamWTest {
     }
 
     /** Makes each parameter's gradient {@code grads[name]}: backward of Σ p · g. */
+    /**
+     * A parameter larger than one slice of the update ({@link AdamW#SLICE_BYTES}) is updated through
+     * views, slice by slice: every row of it ends exactly where a one-row parameter with the same
+     * values and gradients does, after steps with weight decay.
+     */
+    @Test
+    void aParameterOfSeveralSlicesStepsExactlyLikeOneOfOneRow() {
+        int rows = 5000;
+        int width = 1000; // 19 MiB: three slices
+        float[] row = new float[width];
+        float[] gradient = new float[width];
+        for (int i = 0; i < width; i++) {
+            row[i] = (float) Math.sin(i);
+            gradient[i] = (float) (1e-3 * Math.cos(3 * i));
+        }
+        float[] big = new float[rows * width];
+        float[] bigGradient = new float[rows * width];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(row, 0, big, r * width, width);
+            System.arraycopy(gradient, 0, bigGradient, r * width, width);
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> params = new LinkedHashMap<>();
+            params.put("big.w", m.create(big, new Shape(rows, width)));
+            params.put("one.w", m.create(row, new Shape(1, width)));
+            assertThat(AdamW.rowSlices(params.get("big.w"))).hasSize(3);
+            params.values().forEach(p -> p.setRequiresGradient(true));
+            AdamW adam = new AdamW(new AdamW.Config(0.01, 0.9, 0.99, 1e-8, 0.1, 0), params);
+            for (int step = 0; step < 2; step++) {
+                setGradients(m, params, Map.of("big.w", bigGradient, "one.w", gradient));
+                adam.update();
+            }
+            float[] one = params.get("one.w").toFloatArray();
+            float[] updated = params.get("big.w").toFloatArray();
+            assertThat(one).isNotEqualTo(row);
+            for (int r = 0; r < rows; r += 999) {
+                assertThat(Arrays.copyOfRange(updated, r * width, (r + 1) * width))
+                        .as("row %d", r)
+                        .containsExactly(one);
+            }
+        }
+    }
+
     private static void setGradients(NDManager m, Map<String, NDArray> params, Map<String, float[]> grads) {
         try (GradientCollector c = Engine.getInstance().newGradientCollector()) {
             NDArray loss = null;
             for (Map.Entry<String, NDArray> e : params.entrySet()) {
-                NDArray term = e.getValue().mul(m.create(grads.get(e.getKey()))).sum();
+                NDArray term = e.getValue()
+                        .mul(m.create(grads.get(e.getKey()))
+                                .reshape(e.getValue().getShape()))
+                        .sum();
                 loss = loss == null ? term : loss.add(term);
             }
             c.backward(loss);
