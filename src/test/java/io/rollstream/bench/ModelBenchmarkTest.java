@@ -71,21 +71,20 @@ class ModelBenchmarkTest {
     }
 
     @Test
-    void anAutomaticMicroBatchKeepsItsLogitsWithinTheBudget() {
+    void anAutomaticMicroBatchHoldsAtMostItsTokens() {
         ModelBenchmark.Settings automatic = new ModelBenchmark.Settings(
                 ModelConfig.defaults(32), null, 4, 5, 3, 64, ModelBenchmark.AUTOMATIC_MICRO_BATCH, 64, 1, false, null);
-        // 4 rows x 64 tokens x 32000 floats = 31.25 MiB <= 32 MiB; 5 rows would be over
-        assertThat(automatic.microBatchFor(vocabulary(32000))).isEqualTo(4);
-        // a 152k vocabulary: one row's logits are 37 MiB already
-        assertThat(automatic.microBatchFor(vocabulary(151936))).isEqualTo(1);
-        // a small vocabulary: the whole step in one pass
-        assertThat(automatic.microBatchFor(vocabulary(64))).isEqualTo(64);
-        assertThat(automatic.withMicroBatch(8).microBatchFor(vocabulary(32000))).isEqualTo(8);
-    }
-
-    private static ModelConfig vocabulary(int size) {
-        ModelConfig d = ModelConfig.defaults(32);
-        return new ModelConfig(size, 1, d.heads(), 64, 256, d.contextLength(), null, ModelConfig.Architecture.LLAMA);
+        assertThat(automatic.microBatchFor()).isEqualTo(4); // 4 x 64 = 256 tokens
+        ModelBenchmark.Settings shortRows = new ModelBenchmark.Settings(
+                ModelConfig.defaults(32), null, 4, 5, 3, 64, ModelBenchmark.AUTOMATIC_MICRO_BATCH, 16, 1, false, null);
+        assertThat(shortRows.microBatchFor()).isEqualTo(16);
+        ModelBenchmark.Settings longRows = new ModelBenchmark.Settings(
+                ModelConfig.defaults(32), null, 4, 5, 3, 64, ModelBenchmark.AUTOMATIC_MICRO_BATCH, 512, 1, false, null);
+        assertThat(longRows.microBatchFor()).isEqualTo(1);
+        ModelBenchmark.Settings fewRows = new ModelBenchmark.Settings(
+                ModelConfig.defaults(32), null, 4, 5, 3, 2, ModelBenchmark.AUTOMATIC_MICRO_BATCH, 16, 1, false, null);
+        assertThat(fewRows.microBatchFor()).isEqualTo(2);
+        assertThat(automatic.withMicroBatch(8).microBatchFor()).isEqualTo(8);
     }
 
     @Test

@@ -56,8 +56,7 @@ public final class MemoryBenchmark {
             long estimate = estimateBytes(model);
             out.put(prefix + "memory_estimate_mb", mib(estimate));
             out.put(prefix + "rss_engine_mb", mib(engineRss));
-            PolicyTrainer trainer =
-                    ModelBenchmark.trainer(model, settings.withMicroBatch(settings.microBatchFor(model.spec())));
+            PolicyTrainer trainer = ModelBenchmark.trainer(model, settings.withMicroBatch(settings.microBatchFor()));
             List<TrainingExample> batch = ModelBenchmark.trainingBatch(settings, model.spec());
             SftLoss loss = new SftLoss();
             System.gc();

@@ -54,7 +54,7 @@ public final class ModelBenchmark {
      * @param newTokens tokens generated per row (no row stops early)
      * @param trainRows rows of one training step
      * @param microBatch rows per forward/backward pass of a training step, or {@link
-     *     #AUTOMATIC_MICRO_BATCH} to choose it by the size of its logits ({@link #microBatchFor})
+     *     #AUTOMATIC_MICRO_BATCH} to choose it by its tokens ({@link #microBatchFor})
      * @param trainTokens tokens per training row (a quarter prompt, the rest completion)
      * @param repeats timed repeats, best kept
      * @param recompute also decode without the KV cache (the cache speedup; minutes at 100M parameters)
@@ -79,16 +79,14 @@ public final class ModelBenchmark {
 
         /**
          * {@link #microBatch}, or when it is {@link #AUTOMATIC_MICRO_BATCH} the most rows (at most
-         * {@link #trainRows}, at least 1) whose logits — rows × {@link #trainTokens} × vocabulary
-         * float32 values, the largest activation of a micro-batch, of which a step holds its
-         * log-softmax and two gradients at once — stay within {@link #LOGITS_BUDGET_BYTES}.
+         * {@link #trainRows}, at least 1) of {@link #trainTokens} tokens each that add up to at most
+         * {@link #MICRO_BATCH_TOKENS}.
          */
-        public int microBatchFor(ModelSpec model) {
+        public int microBatchFor() {
             if (microBatch != AUTOMATIC_MICRO_BATCH) {
                 return microBatch;
             }
-            long rowBytes = (long) trainTokens * model.vocabSize() * Float.BYTES;
-            return (int) Math.max(1, Math.min(trainRows, LOGITS_BUDGET_BYTES / rowBytes));
+            return Math.max(1, Math.min(trainRows, MICRO_BATCH_TOKENS / trainTokens));
         }
 
         /** These settings with micro-batches of {@code rows}. */
@@ -130,11 +128,13 @@ public final class ModelBenchmark {
     /** {@link Settings#microBatch} that asks for a micro-batch chosen by {@link Settings#microBatchFor}. */
     public static final int AUTOMATIC_MICRO_BATCH = 0;
     /**
-     * The most bytes of logits an automatically chosen micro-batch makes: 4 rows of 64 tokens at a
-     * 32k vocabulary. Measured on the 110M Llama (docs/benchmarks.md): 8 rows make wider matrix
-     * products (a higher MFU) but peak at 1.54 × the memory estimate, over the 1.5 × target.
+     * The most tokens an automatically chosen micro-batch holds: 4 rows of 64. The learner runs the
+     * output head a few rows at a time whatever the micro-batch ({@code PolicyTrainer}), so what
+     * grows with it is the activations of the model's body. Measured on the 110M Llama
+     * (docs/benchmarks.md): 4 rows peak at 1.40–1.42 × the memory estimate, 8 rows at 1.62–1.73 ×
+     * (over the 1.5 × target) for 3–5 % shorter steps, 2 rows at 1.30 × for about as much longer.
      */
-    public static final long LOGITS_BUDGET_BYTES = 32L << 20;
+    public static final int MICRO_BATCH_TOKENS = 256;
 
     private final Settings settings;
     /** {@link #settings} with the micro-batch chosen for the model, once {@link #run} has opened it. */
@@ -195,7 +195,7 @@ public final class ModelBenchmark {
             }
 
             List<TrainingExample> batch = trainingBatch(settings, config);
-            resolved = settings.withMicroBatch(settings.microBatchFor(config));
+            resolved = settings.withMicroBatch(settings.microBatchFor());
             PolicyTrainer trainer = trainer(model, resolved);
             progress("training steps of " + settings.trainRows() + " rows x " + settings.trainTokens()
                     + " tokens in micro-batches of " + resolved.microBatch());

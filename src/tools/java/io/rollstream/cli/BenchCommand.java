@@ -55,8 +55,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--micro-batch",
             description = "model, memory: rows per forward/backward pass of a training step"
-                    + " (default: the most rows whose logits, rows x 64 tokens x vocabulary floats, stay within 32 MiB:"
-                    + " 4 at a 32k vocabulary)")
+                    + " (default: the most rows of 64 tokens within 256 tokens: 4)")
     Integer microBatch;
 
     @Option(
