@@ -58,7 +58,9 @@ class ModelBenchmarkTest {
         // MFU is over the higher of the peaks measured at the start and at the end of the run
         assertThat((Double) out.get("peak_gflops"))
                 .isEqualTo(Math.max((Double) out.get("peak_gflops_start"), (Double) out.get("peak_gflops_end")));
-        assertThat((Double) out.get("train_mfu")).isPositive();
+        // A 16-wide model's MFU is a few ten-thousandths: rounded to three decimals it may be 0
+        assertThat((Double) out.get("train_mfu")).isNotNegative();
+        assertThat((Double) out.get("train_tokens_per_s")).isPositive();
         assertThat((Double) out.get("decode_tokens_per_s")).isPositive();
         assertThat((Double) out.get("lora_train_tokens_per_s")).isPositive();
         long adapters = adapterParameters(config);
