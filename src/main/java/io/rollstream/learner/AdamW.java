@@ -8,12 +8,15 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.rollstream.checkpoint.OptimizerState;
+import io.rollstream.model.DecoderLayout;
+import io.rollstream.model.ParameterLayout;
 import io.rollstream.model.TensorSource;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * AdamW whose state (moments and step count) can be saved and restored exactly — DJL's built-in
@@ -28,8 +31,7 @@ import java.util.Map;
  *
  * ε is added after the second moment is bias-corrected, as torch does (DJL's fused kernel adds it
  * before, which with small gradients early in training is a different step). Weight decay is
- * decoupled and applies to matrices only (names ending in {@code .w}), not to biases, norms or
- * embeddings.
+ * decoupled and applies to matrices only ({@link #decays}), not to biases, norms or embeddings.
  */
 public final class AdamW {
 
@@ -115,6 +117,10 @@ public final class AdamW {
         }
     }
 
+    /** Embedding tables, which weight decay leaves alone (the built-in GPT's and the Llama family's). */
+    private static final Set<String> EMBEDDINGS =
+            Set.of(ParameterLayout.TOKEN_EMBEDDING, ParameterLayout.POSITION_EMBEDDING, DecoderLayout.EMBEDDING);
+
     /** The most bytes of a parameter one slice of the update covers (its temporaries are that size). */
     static final long SLICE_BYTES = 8L << 20;
 
@@ -165,7 +171,7 @@ public final class AdamW {
         // tenth of the model each), so the memory of an optimizer step stays weights + gradients +
         // moments. Slicing changes no value: every operation is elementwise.
         parameters.forEach((name, p) -> {
-            double decay = name.endsWith(".w") ? config.weightDecay() : 0;
+            double decay = decays(name, p) ? config.weightDecay() : 0;
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 NDArray g = p.getGradient();
@@ -188,6 +194,14 @@ public final class AdamW {
                 JniUtils.zeroGrad((PtNDArray) p);
             }
         });
+    }
+
+    /**
+     * Whether weight decay applies to a parameter: to matrices (two or more axes: projections, an
+     * untied output head, LoRA adapters), not to biases and norms (one axis) or embedding tables.
+     */
+    static boolean decays(String name, NDArray p) {
+        return p.getShape().dimension() >= 2 && !EMBEDDINGS.contains(name);
     }
 
     /** One update of a slice (views of the parameter, its gradient and its moments). */

@@ -11,15 +11,18 @@ import java.util.SplittableRandom;
  */
 public final class ParameterLayout {
 
+    /** The token embedding (also the output head) and the learned position embedding. */
+    public static final String TOKEN_EMBEDDING = "wte", POSITION_EMBEDDING = "wpe";
+
     private ParameterLayout() {}
 
     /** Every parameter's name and shape, in storage order. Linear weights are (out, in). */
     public static Map<String, Shape> shapes(ModelConfig c) {
         int d = c.dModel();
         Map<String, Shape> s = new LinkedHashMap<>();
-        s.put("wte", new Shape(c.vocabSize(), d));
+        s.put(TOKEN_EMBEDDING, new Shape(c.vocabSize(), d));
         if (c.positions() == ModelConfig.Positions.LEARNED) {
-            s.put("wpe", new Shape(c.contextLength(), d));
+            s.put(POSITION_EMBEDDING, new Shape(c.contextLength(), d));
         }
         for (int i = 0; i < c.layers(); i++) {
             String n = "h" + i + ".";

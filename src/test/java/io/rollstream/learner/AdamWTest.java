@@ -33,7 +33,7 @@ class AdamWTest {
     void threeStepsMatchTorchAdamW() {
         try (NDManager m = NDManager.newBaseManager()) {
             Map<String, NDArray> params = new LinkedHashMap<>();
-            params.put("layer.w", m.create(new float[] {0.5f, -1f, 2f}));
+            params.put("layer.w", m.create(new float[] {0.5f, -1f, 2f}, new Shape(1, 3)));
             params.put("layer.b", m.create(new float[] {0.1f, -0.2f}));
             params.values().forEach(p -> p.setRequiresGradient(true));
             AdamW adam = new AdamW(new AdamW.Config(0.01, 0.9, 0.99, 1e-3, 0.1, 0), params);
@@ -110,6 +110,28 @@ class AdamWTest {
                         .as("row %d", r)
                         .containsExactly(one);
             }
+        }
+    }
+
+    /** Weight decay applies to matrices of either naming (the built-in GPT's, Hugging Face's, LoRA's), never to embeddings, biases or norms. */
+    @Test
+    void weightDecayAppliesToMatricesOnly() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray matrix = m.zeros(new Shape(4, 3));
+            NDArray vector = m.zeros(new Shape(3));
+            assertThat(AdamW.decays("h0.mlp.in.w", matrix)).isTrue();
+            assertThat(AdamW.decays("model.layers.0.self_attn.q_proj.weight", matrix))
+                    .isTrue();
+            assertThat(AdamW.decays("lm_head.weight", matrix)).isTrue();
+            assertThat(AdamW.decays("model.layers.0.self_attn.q_proj.lora_A.weight", matrix))
+                    .isTrue();
+            assertThat(AdamW.decays("wte", matrix)).isFalse();
+            assertThat(AdamW.decays("wpe", matrix)).isFalse();
+            assertThat(AdamW.decays("model.embed_tokens.weight", matrix)).isFalse();
+            assertThat(AdamW.decays("model.norm.weight", vector)).isFalse();
+            assertThat(AdamW.decays("model.layers.0.self_attn.q_proj.bias", vector))
+                    .isFalse();
+            assertThat(AdamW.decays("h0.attn.qkv.b", vector)).isFalse();
         }
     }
 
