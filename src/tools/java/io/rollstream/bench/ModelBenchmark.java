@@ -35,7 +35,8 @@ import java.util.SplittableRandom;
 /**
  * Speed of the model code in one process: the machine's fp32 matmul peak, batched decoding with and
  * without the KV cache, and training throughput, with model FLOP utilisation (MFU) counted the usual
- * way: 2 × matmul parameters per generated token and 6 × per trained token, plus attention (LoRA:
+ * way: 2 × matmul parameters per generated token (and per prompt token of the prefill, which the
+ * timed decoding includes) and 6 × per trained token, plus attention (LoRA:
  * 4 × the frozen ones, 6 × the adapters'), over the fp32 matmul peak measured here ({@link
  * #peakGflops}, at the start and at the end of the run, the higher one); with LoRA, also the learner's state (weights and AdamW moments of what trains)
  * against full training's. Training memory is measured separately, in a fresh JVM ({@link
@@ -181,7 +182,7 @@ public final class ModelBenchmark {
                     + " tokens with the KV cache");
             double cachedSeconds = best(() -> cached.generate(model, requests, params));
             long generated = (long) settings.decodeRows() * settings.newTokens();
-            double decodeFlops = generated * decodeFlopsPerToken(config);
+            double decodeFlops = generated * decodeFlopsPerToken(config) + settings.decodeRows() * prefillFlops(config);
             out.put("decode_rows", settings.decodeRows());
             out.put("decode_tokens_per_s", round(generated / cachedSeconds));
             out.put("decode_mfu", null);
@@ -293,6 +294,19 @@ public final class ModelBenchmark {
             }
             return 2.0 * 1024 * 1024 * 1024 / best / 1e9;
         }
+    }
+
+    /**
+     * The forward over one row's prompt that precedes its first generated token (timed with the
+     * decoding): the body's matmul parameters × 2 per prompt position, the output head once (only
+     * the last position is projected), QKᵀ and AV over the causal prefix.
+     */
+    private double prefillFlops(ModelSpec c) {
+        int prompt = settings.promptTokens();
+        double head = (double) c.vocabSize() * c.hiddenSize();
+        return 2.0 * (c.matmulParameterCount() - head) * prompt
+                + 2.0 * head
+                + 4.0 * c.layers() * c.attentionWidth() * prompt * (prompt + 1) / 2.0;
     }
 
     /** 2 × matmul parameters, plus QKᵀ and AV over the average cached length. */
