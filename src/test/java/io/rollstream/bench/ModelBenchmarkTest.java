@@ -76,10 +76,10 @@ class ModelBenchmarkTest {
     void anAutomaticMicroBatchHoldsAtMostItsTokens() {
         ModelBenchmark.Settings automatic = new ModelBenchmark.Settings(
                 ModelConfig.defaults(32), null, 4, 5, 3, 64, ModelBenchmark.AUTOMATIC_MICRO_BATCH, 64, 1, false, null);
-        assertThat(automatic.microBatchFor()).isEqualTo(4); // 4 x 64 = 256 tokens
+        assertThat(automatic.microBatchFor()).isEqualTo(2); // 2 x 64 = 128 tokens
         ModelBenchmark.Settings shortRows = new ModelBenchmark.Settings(
                 ModelConfig.defaults(32), null, 4, 5, 3, 64, ModelBenchmark.AUTOMATIC_MICRO_BATCH, 16, 1, false, null);
-        assertThat(shortRows.microBatchFor()).isEqualTo(16);
+        assertThat(shortRows.microBatchFor()).isEqualTo(8);
         ModelBenchmark.Settings longRows = new ModelBenchmark.Settings(
                 ModelConfig.defaults(32), null, 4, 5, 3, 64, ModelBenchmark.AUTOMATIC_MICRO_BATCH, 512, 1, false, null);
         assertThat(longRows.microBatchFor()).isEqualTo(1);

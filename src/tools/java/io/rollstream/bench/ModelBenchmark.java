@@ -129,13 +129,14 @@ public final class ModelBenchmark {
     /** {@link Settings#microBatch} that asks for a micro-batch chosen by {@link Settings#microBatchFor}. */
     public static final int AUTOMATIC_MICRO_BATCH = 0;
     /**
-     * The most tokens an automatically chosen micro-batch holds: 4 rows of 64. The learner runs the
+     * The most tokens an automatically chosen micro-batch holds: 2 rows of 64. The learner runs the
      * output head a few rows at a time whatever the micro-batch ({@code PolicyTrainer}), so what
-     * grows with it is the activations of the model's body. Measured on the 110M Llama
-     * (docs/benchmarks.md): 4 rows peak at 1.40–1.42 × the memory estimate, 8 rows at 1.62–1.73 ×
-     * (over the 1.5 × target) for 3–5 % shorter steps, 2 rows at 1.30 × for about as much longer.
+     * grows with it is the activations of the model's body. Measured on the 110M Llama, steps of
+     * 64 rows (docs/benchmarks.md, run 5): micro-batches of 2 rows peak at 1.35 × the memory
+     * estimate, of 4 rows at 1.46 × for about 2 % shorter steps, of 8 rows at 1.62–1.73 × (over
+     * the 1.5 × target).
      */
-    public static final int MICRO_BATCH_TOKENS = 256;
+    public static final int MICRO_BATCH_TOKENS = 128;
 
     private final Settings settings;
     /** {@link #settings} with the micro-batch chosen for the model, once {@link #run} has opened it. */

@@ -55,7 +55,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--micro-batch",
             description = "model, memory: rows per forward/backward pass of a training step"
-                    + " (default: the most rows of 64 tokens within 256 tokens: 4)")
+                    + " (default: the most rows of 64 tokens within 128 tokens: 2)")
     Integer microBatch;
 
     @Option(
