@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.rollstream.device.Placement;
@@ -38,19 +37,15 @@ public final class DecoderModel extends ParameterizedModel {
     private final NDArray inverseFrequencies;
 
     /**
-     * One block's projections concatenated — q/k/v into one matrix (and bias), gate/up into another —
-     * so a frozen model makes two matrix products where it would make five.
+     * One block's projections side by side — q/k/v in one matrix (and bias), gate/up in another — so
+     * a frozen model makes two matrix products where it would make five. The parameters of those
+     * projections are views of these arrays ({@link #fuseParameters}): the model holds every weight
+     * once, and a trainable model uses the separate views (their gradients stay separate and exact).
      */
     private record Fused(NDArray qkv, NDArray qkvBias, NDArray gateUp) {}
 
-    /**
-     * Per block, the fused projections of a model whose parameters need no gradient (generators,
-     * teachers, evaluation of a loaded policy); built on first use, dropped by {@link
-     * #setTrainable}. Invariant: a model's weights change only through training, which needs
-     * gradients, so the copies never go stale. A trainable model keeps the separate projections
-     * (their gradients stay separate and exact).
-     */
-    private Fused[] fused;
+    /** Per block, its fused projections (built when the model is, never stale: the parameters are views of them). */
+    private final Fused[] fused;
 
     /** Indices of the projections in {@link LoraConfig#TARGETS} order. */
     static final int Q = 0, K = 1, V = 2, O = 3, GATE = 4, UP = 5, DOWN = 6;
@@ -87,8 +82,18 @@ public final class DecoderModel extends ParameterizedModel {
         this.config = config;
         NDManager manager = manager();
         this.blocks = new Block[config.layers()];
+        this.fused = new Fused[config.layers()];
         for (int i = 0; i < blocks.length; i++) {
             String n = DecoderLayout.layer(i);
+            String attention = n + "self_attn.";
+            fused[i] = new Fused(
+                    fuseParameters(
+                            attention + "q_proj.weight", attention + "k_proj.weight", attention + "v_proj.weight"),
+                    config.qkvBias()
+                            ? fuseParameters(
+                                    attention + "q_proj.bias", attention + "k_proj.bias", attention + "v_proj.bias")
+                            : null,
+                    fuseParameters(n + "mlp.gate_proj.weight", n + "mlp.up_proj.weight"));
             blocks[i] = new Block(
                     p(n + "input_layernorm.weight"),
                     p(n + "self_attn.q_proj.weight"),
@@ -154,51 +159,9 @@ public final class DecoderModel extends ParameterizedModel {
         return config;
     }
 
-    @Override
-    public synchronized void setTrainable(boolean trainable) {
-        super.setTrainable(trainable);
-        dropFused();
-    }
-
     /** The fused projections of block {@code layer}, or null while the parameters need gradients. */
-    private synchronized Fused fused(int layer) {
-        Block w = blocks[layer];
-        if (w.qWeight().hasGradient()) {
-            return null;
-        }
-        if (fused == null) {
-            fused = new Fused[blocks.length];
-        }
-        if (fused[layer] == null) {
-            NDArray bias =
-                    w.qBias() == null ? null : owned(NDArrays.concat(new NDList(w.qBias(), w.kBias(), w.vBias()), 0));
-            fused[layer] = new Fused(
-                    owned(NDArrays.concat(new NDList(w.qWeight(), w.kWeight(), w.vWeight()), 0)),
-                    bias,
-                    owned(NDArrays.concat(new NDList(w.gate(), w.up()), 0)));
-        }
-        return fused[layer];
-    }
-
-    /** Keeps an array the model made out of the caller's scope (the model's manager closes it). */
-    private static NDArray owned(NDArray array) {
-        NDScope.unregister(array);
-        return array;
-    }
-
-    private void dropFused() {
-        if (fused != null) {
-            for (Fused f : fused) {
-                if (f != null) {
-                    f.qkv().close();
-                    f.gateUp().close();
-                    if (f.qkvBias() != null) {
-                        f.qkvBias().close();
-                    }
-                }
-            }
-            fused = null;
-        }
+    private Fused fused(int layer) {
+        return blocks[layer].qWeight().hasGradient() ? null : fused[layer];
     }
 
     @Override

@@ -2,8 +2,11 @@ package io.rollstream.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -112,6 +115,35 @@ abstract class ParameterizedModel implements LanguageModel {
 
     NDArray p(String name) {
         return parameters.get(name);
+    }
+
+    /**
+     * Concatenates the named parameters along their first axis into one array the model owns, and
+     * makes each parameter a view of its rows there (its own array is freed): the values are held
+     * once and can be used either way — the whole (one matrix product for several projections) or
+     * each part (a parameter with a gradient of its own). Writes to a part are writes to the whole.
+     */
+    NDArray fuseParameters(String... names) {
+        NDList parts = new NDList();
+        for (String name : names) {
+            parts.add(parameters.get(name));
+        }
+        NDArray whole = owned(NDArrays.concat(parts, 0));
+        long from = 0;
+        for (String name : names) {
+            NDArray own = parameters.get(name);
+            long rows = own.getShape().get(0);
+            parameters.put(name, owned(whole.get(new NDIndex("{}:{}", from, from + rows))));
+            own.close();
+            from += rows;
+        }
+        return whole;
+    }
+
+    /** Keeps an array the model made out of the caller's scope (the model's manager closes it). */
+    static NDArray owned(NDArray array) {
+        NDScope.unregister(array);
+        return array;
     }
 
     /**

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
 import io.rollstream.huggingface.HfModelDirectory;
 import io.rollstream.sampling.Completion;
 import io.rollstream.sampling.GenerationRequest;
@@ -139,6 +142,41 @@ class DecoderModelTest {
             engine.generate(models.get(i % models.size()), reqs, SamplingConfig.sample(8));
         }
         assertThat(NativeArrays.live()).isEqualTo(live);
+    }
+
+    /**
+     * The fused projections a frozen model multiplies by are its parameters, not copies of them: a
+     * change to one parameter (q, k, v, gate, up, a q/k/v bias) changes the frozen forward exactly as it
+     * changes the unfused one of a trainable model, and every parameter keeps its own name and shape.
+     */
+    @Test
+    void theFusedProjectionsAreTheParametersThemselves() {
+        for (LanguageModel model : models) {
+            JniUtils.setGradMode(false);
+            try (NDManager manager = model.newSubManager()) {
+                NDArray ids = manager.create(new long[] {1, 5, 9, 13, 17}).expandDims(0);
+                float[] before = model.logits(ids).toFloatArray();
+                for (String name : model.parameters().keySet()) {
+                    if (name.contains("_proj.")) {
+                        model.parameters().get(name).addi(0.01f);
+                    }
+                }
+                float[] frozen = model.logits(ids).toFloatArray(); // fused q/k/v and gate/up
+                model.setTrainable(true);
+                float[] trainable = model.logits(ids).toFloatArray(); // separate projections
+                model.setTrainable(false);
+                assertThat(frozen).isNotEqualTo(before);
+                for (int i = 0; i < frozen.length; i++) {
+                    assertThat(frozen[i]).isCloseTo(trainable[i], within(1e-4f));
+                }
+                for (String name : model.parameters().keySet()) {
+                    if (name.contains("_proj.")) {
+                        model.parameters().get(name).subi(0.01f);
+                    }
+                }
+                assertThat(model.logits(ids).toFloatArray()).containsExactly(before, within(1e-5f));
+            }
+        }
     }
 
     @Test
