@@ -6,7 +6,7 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.Collection;
 
-/** Global-norm gradient clipping and the operations the non-finite guard needs. */
+/** The parameters' dense gradients: allocation, global-norm clipping, and the operations the non-finite guard needs. */
 final class GradientNorms {
 
     private GradientNorms() {}

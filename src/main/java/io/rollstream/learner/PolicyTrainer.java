@@ -293,11 +293,12 @@ public final class PolicyTrainer {
      * Forward + backward of one micro-batch; gradients add onto the parameters' .grad. The model's
      * body runs once over all rows (wide matrix products); its output head, the log-softmax over
      * the vocabulary and the loss run {@link #headRows} rows at a time, each chunk's backward right
-     * after its forward, so at most one chunk's vocabulary-wide arrays exist at once and the output
-     * matrix's gradient is added to its .grad as each chunk finishes (not held until the body's
-     * backward). The chunks' gradients meet on the head's input, a leaf cut from the body's graph;
-     * one backward of the body from there completes the step. Splitting by whole rows is exact:
-     * every loss is a sum over rows (a row is one sequence, as micro-batches already assume).
+     * after its forward, so at most one chunk's vocabulary-wide arrays exist at once. The head's
+     * backward is written out ({@link OutputHeadGradient}): each chunk adds the output matrix's
+     * gradient onto its .grad in slices, and its gradient with respect to the body's output into
+     * one array, from which a single backward of the body completes the step. Splitting by whole
+     * rows is exact: every loss is a sum over rows (a row is one sequence, as micro-batches already
+     * assume).
      */
     private MicroResult backward(List<TrainingExample> micro, double[] weights, Objective objective) {
         long forwardStart = System.nanoTime();
