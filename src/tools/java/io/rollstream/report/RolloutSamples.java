@@ -3,16 +3,20 @@ package io.rollstream.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The groups of rollouts.jsonl the report shows. Only groups the learner trained on (when there are
  * any): a dropped group — most often for zero advantage, all its completions alike — teaches
  * nothing. Of those, the best and worst by mean reward (ties go to the more recent group) and the
  * most recent, {@code perKind} of each, and one group trained at each evaluation step (the last
- * {@value #EVALUATIONS_SHOWN}), as TRL's completion tables do.
+ * {@value #EVALUATIONS_SHOWN}), as TRL's completion tables do. A group is shown once: the most
+ * recent are chosen first, then the best and the worst among the others (a kind left with none is
+ * not shown), and an evaluation step's sample is a group not shown yet where it has one.
  */
 final class RolloutSamples {
 
@@ -36,19 +40,39 @@ final class RolloutSamples {
         }
         Comparator<Integer> byReward = Comparator.comparingDouble(i -> meanReward(shown.get(i)));
         Comparator<Integer> recentFirst = Comparator.<Integer>naturalOrder().reversed();
+        Set<Integer> used = new HashSet<>();
+        List<JsonNode> recent = pick(shown, order, recentFirst, perKind, used);
+        List<JsonNode> best = pick(shown, order, byReward.reversed().thenComparing(recentFirst), perKind, used);
+        List<JsonNode> worst = pick(shown, order, byReward.thenComparing(recentFirst), perKind, used);
         Map<String, List<JsonNode>> out = new LinkedHashMap<>();
-        out.put("best" + which, pick(shown, order, byReward.reversed().thenComparing(recentFirst), perKind));
-        out.put("worst" + which, pick(shown, order, byReward.thenComparing(recentFirst), perKind));
-        out.put("most recent" + which, pick(shown, order, recentFirst, perKind));
+        putUnlessEmpty(out, "best" + which, best);
+        putUnlessEmpty(out, "worst" + which, worst);
+        putUnlessEmpty(out, "most recent" + which, recent);
+        if (trained.isEmpty()) {
+            return out;
+        }
         List<Long> lastEvaluations = evaluationSteps.subList(
                 Math.max(0, evaluationSteps.size() - EVALUATIONS_SHOWN), evaluationSteps.size());
         for (long step : lastEvaluations) {
-            trained.stream()
-                    .filter(g -> g.path("trained_step").asLong() == step)
+            List<Integer> atStep = order.stream()
+                    .filter(i -> shown.get(i).path("trained_step").asLong() == step)
+                    .toList();
+            atStep.stream()
+                    .filter(i -> !used.contains(i))
                     .findFirst()
-                    .ifPresent(g -> out.put("trained at evaluation step " + (step + 1), List.of(g)));
+                    .or(() -> atStep.stream().findFirst())
+                    .ifPresent(i -> {
+                        used.add(i);
+                        out.put("trained at evaluation step " + (step + 1), List.of(shown.get(i)));
+                    });
         }
         return out;
+    }
+
+    private static void putUnlessEmpty(Map<String, List<JsonNode>> out, String kind, List<JsonNode> groups) {
+        if (!groups.isEmpty()) {
+            out.put(kind, groups);
+        }
     }
 
     /**
@@ -80,7 +104,15 @@ final class RolloutSamples {
         return group.path("rewards").isEmpty() ? 0 : sum / group.path("rewards").size();
     }
 
-    private static List<JsonNode> pick(List<JsonNode> groups, List<Integer> order, Comparator<Integer> by, int n) {
-        return order.stream().sorted(by).limit(n).map(groups::get).toList();
+    /** The first {@code n} groups by {@code by} that are not in {@code used}, which they then join. */
+    private static List<JsonNode> pick(
+            List<JsonNode> groups, List<Integer> order, Comparator<Integer> by, int n, Set<Integer> used) {
+        List<Integer> picked = order.stream()
+                .filter(i -> !used.contains(i))
+                .sorted(by)
+                .limit(n)
+                .toList();
+        used.addAll(picked);
+        return picked.stream().map(groups::get).toList();
     }
 }
