@@ -70,18 +70,7 @@ public final class BatchAssemblerStateSerializer implements SimpleVersionedSeria
                 out.writeInt(s.poolSubtasks()[i]);
                 writePools(out, s.pools()[i]);
             }
-            GroupTotals t = s.totals();
-            for (long v : new long[] {
-                t.scored(),
-                t.trained(),
-                t.droppedZeroAdvantage(),
-                t.droppedDifficulty(),
-                t.droppedStale(),
-                t.droppedLength(),
-                t.droppedScoringFailed(),
-                t.scoredTokens(),
-                t.trainedTokens()
-            }) {
+            for (long v : s.totals().toArray()) {
                 out.writeLong(v);
             }
         }
@@ -114,16 +103,11 @@ public final class BatchAssemblerStateSerializer implements SimpleVersionedSeria
                 poolSubtasks[i] = in.readInt();
                 pools[i] = readPools(in);
             }
-            GroupTotals totals = new GroupTotals(
-                    in.readLong(),
-                    in.readLong(),
-                    in.readLong(),
-                    in.readLong(),
-                    in.readLong(),
-                    in.readLong(),
-                    in.readLong(),
-                    in.readLong(),
-                    in.readLong());
+            long[] counts = new long[GroupTotals.COUNTS];
+            for (int i = 0; i < counts.length; i++) {
+                counts[i] = in.readLong();
+            }
+            GroupTotals totals = GroupTotals.of(counts);
             if (in.read() != -1) {
                 throw new IOException("batch assembly state of format version " + version + " has bytes past its end");
             }

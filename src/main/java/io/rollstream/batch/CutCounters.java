@@ -21,8 +21,9 @@ final class CutCounters {
     long completionTokens;
     long firstArrivalMillis; // meaningful only when received > 0
     /** The whole run's counts; see {@link GroupTotals}. */
-    final long[] total = new long[9];
+    final long[] total = new long[GroupTotals.COUNTS];
 
+    // Indices of total, in GroupTotals' component order (GroupTotals.toArray).
     private static final int SCORED = 0;
     private static final int TRAINED = 1;
     private static final int ZERO_ADVANTAGE = 2;
@@ -73,31 +74,11 @@ final class CutCounters {
     }
 
     GroupTotals totals() {
-        return new GroupTotals(
-                total[SCORED],
-                total[TRAINED],
-                total[ZERO_ADVANTAGE],
-                total[DIFFICULTY],
-                total[STALE],
-                total[LENGTH],
-                total[SCORING_FAILED],
-                total[SCORED_TOKENS],
-                total[TRAINED_TOKENS]);
+        return GroupTotals.of(total);
     }
 
     void restoreTotals(GroupTotals t) {
-        long[] values = {
-            t.scored(),
-            t.trained(),
-            t.droppedZeroAdvantage(),
-            t.droppedDifficulty(),
-            t.droppedStale(),
-            t.droppedLength(),
-            t.droppedScoringFailed(),
-            t.scoredTokens(),
-            t.trainedTokens()
-        };
-        System.arraycopy(values, 0, total, 0, total.length);
+        System.arraycopy(t.toArray(), 0, total, 0, total.length);
     }
 
     /**

@@ -22,6 +22,11 @@ public final class GreedyEvaluator {
     private final int maxNewTokens;
     private final int batchRows;
 
+    /** Greedy decoding of {@code spec}'s held-out task, {@link #BATCH_ROWS} rows at a time. */
+    public static GreedyEvaluator of(PromptCodec codec, EvalSpec spec) {
+        return new GreedyEvaluator(codec, spec.heldOutTask().verifier(), spec.maxNewTokens(), BATCH_ROWS);
+    }
+
     public GreedyEvaluator(PromptCodec codec, Verifier verifier, int maxNewTokens, int batchRows) {
         this.codec = codec;
         this.verifier = verifier;

@@ -35,23 +35,9 @@ public record HeldOutEvaluation(EvalSpec spec) {
         try (LanguageModel model = Checkpoints.model(policy.checkpoint(), Device.cpu())) {
             if (spec.samples() == 0) {
                 out.put("mode", "greedy");
-                out.put(
-                        "accuracy",
-                        new GreedyEvaluator(
-                                        codec,
-                                        spec.heldOutTask().verifier(),
-                                        spec.maxNewTokens(),
-                                        GreedyEvaluator.BATCH_ROWS)
-                                .accuracy(model, problems));
+                out.put("accuracy", GreedyEvaluator.of(codec, spec).accuracy(model, problems));
             } else {
-                SampledEvaluator.Result r = new SampledEvaluator(
-                                codec,
-                                spec.heldOutTask().verifier(),
-                                spec.maxNewTokens(),
-                                spec.temperature(),
-                                spec.samples(),
-                                spec.taskSeed())
-                        .evaluate(model, problems);
+                SampledEvaluator.Result r = SampledEvaluator.of(codec, spec).evaluate(model, problems);
                 out.put("mode", "sampled");
                 out.put("samples", spec.samples());
                 out.put("temperature", spec.temperature());

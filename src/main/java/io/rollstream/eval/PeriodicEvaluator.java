@@ -25,17 +25,8 @@ public final class PeriodicEvaluator {
     private final List<Problem> problems;
 
     public PeriodicEvaluator(EvalSpec spec, PromptCodec codec) {
-        greedy = new GreedyEvaluator(
-                codec, spec.heldOutTask().verifier(), spec.maxNewTokens(), GreedyEvaluator.BATCH_ROWS);
-        sampled = spec.samples() > 0
-                ? new SampledEvaluator(
-                        codec,
-                        spec.heldOutTask().verifier(),
-                        spec.maxNewTokens(),
-                        spec.temperature(),
-                        spec.samples(),
-                        spec.taskSeed())
-                : null;
+        greedy = GreedyEvaluator.of(codec, spec);
+        sampled = spec.samples() > 0 ? SampledEvaluator.of(codec, spec) : null;
         problems = spec.heldOutProblems();
     }
 

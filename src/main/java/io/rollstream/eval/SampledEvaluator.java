@@ -41,6 +41,17 @@ public final class SampledEvaluator {
     private final int samples;
     private final long seed;
 
+    /** {@code spec}'s samples per problem of its held-out task, at its temperature, seeded by its task seed. */
+    public static SampledEvaluator of(PromptCodec codec, EvalSpec spec) {
+        return new SampledEvaluator(
+                codec,
+                spec.heldOutTask().verifier(),
+                spec.maxNewTokens(),
+                spec.temperature(),
+                spec.samples(),
+                spec.taskSeed());
+    }
+
     public SampledEvaluator(
             PromptCodec codec, Verifier verifier, int maxNewTokens, double temperature, int samples, long seed) {
         if (samples < 1) {

@@ -640,8 +640,7 @@ public final class LocalRun {
             return null;
         }
         try (LanguageModel model = Checkpoints.model(policy, Device.cpu())) {
-            GreedyEvaluator evaluator =
-                    new GreedyEvaluator(codec, eval.heldOutTask().verifier(), eval.maxNewTokens(), 256);
+            GreedyEvaluator evaluator = GreedyEvaluator.of(codec, eval);
             return new FinalEval(policy.step(), evaluator.accuracy(model, eval.heldOutProblems()));
         }
     }

@@ -29,6 +29,33 @@ public record GroupTotals(
     /** Nothing seen yet. */
     public static final GroupTotals NONE = new GroupTotals(0, 0, 0, 0, 0, 0, 0, 0, 0);
 
+    /** How many counts there are: the length of {@link #toArray}. */
+    public static final int COUNTS = 9;
+
+    /** The counts in the order of the record's components (the order state serializers write them in). */
+    public long[] toArray() {
+        return new long[] {
+            scored,
+            trained,
+            droppedZeroAdvantage,
+            droppedDifficulty,
+            droppedStale,
+            droppedLength,
+            droppedScoringFailed,
+            scoredTokens,
+            trainedTokens
+        };
+    }
+
+    /** Totals from {@link #toArray}'s layout. */
+    public static GroupTotals of(long[] counts) {
+        if (counts.length != COUNTS) {
+            throw new IllegalArgumentException("group totals are " + COUNTS + " counts, got " + counts.length);
+        }
+        return new GroupTotals(
+                counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], counts[6], counts[7], counts[8]);
+    }
+
     /** Trained ÷ scored groups; NaN before any group was scored. */
     public double generationEfficiency() {
         return scored == 0 ? Double.NaN : (double) trained / scored;
