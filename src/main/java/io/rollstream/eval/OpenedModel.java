@@ -25,6 +25,10 @@ import java.util.List;
 public record OpenedModel(LanguageModel model, TokenizerSpec tokenizer, List<String> notes) implements AutoCloseable {
 
     public static OpenedModel open(Path path, Device device) throws IOException {
+        if (!Files.exists(path)) {
+            throw new IllegalArgumentException(path + " does not exist: give a Hugging Face model directory, a"
+                    + " .rsckpt file, a policy version folder or a run directory");
+        }
         if (HfModelDirectory.isModelDirectory(path)) {
             HfConfig config = HfModelDirectory.config(path);
             TokenizerSpec tokenizer = Files.isRegularFile(path.resolve(HfModelDirectory.TOKENIZER_FILE))

@@ -196,6 +196,11 @@ class ModelCommandTest {
         Run notAModel = run("model", "logprobs", "--model", dir.toString(), "--ids", "1");
         assertThat(notAModel.code()).isEqualTo(2);
         assertThat(notAModel.err()).contains("neither a Hugging Face model directory");
+        Run missing = run("model", "logprobs", "--model", dir.resolve("nowhere").toString(), "--ids", "1");
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err())
+                .contains(dir.resolve("nowhere") + " does not exist: give a Hugging Face model directory")
+                .doesNotContain("--policy");
         Files.writeString(dir.resolve("x"), "occupied");
         Run occupied = run("model", "init", "--arch", "llama", "--vocab", "10", "--out", dir.toString());
         assertThat(occupied.err()).contains("is not an empty directory");

@@ -146,6 +146,10 @@ class RollstreamCliTest {
                                 + Path.of("nope.yaml").toAbsolutePath());
         rollstream().userError(1, "rollstream: name a command (see rollstream --help)");
         rollstream("bench", "nope").userError(1, "rollstream bench: Invalid value for positional parameter");
+        rollstream("bench", "memory", "--model", dir.toString(), "--micro-batch", "0")
+                .userError(
+                        1,
+                        "rollstream bench: --micro-batch must be >= 1, got 0 (leave it out for the automatic choice)");
         rollstream("report", dir.toString()).userError(1, "rollstream report: " + dir + " is not a run directory");
         rollstream("stop", dir.toString())
                 .userError(1, "rollstream stop: " + dir + " has no running job (no job.json)");

@@ -197,6 +197,10 @@ final class BenchCommand implements Callable<Integer> {
                     + " Llama made by model init, as jobs/bench-model-100m.sh does)");
             return 2;
         }
+        if (microBatch != null && microBatch < 1) {
+            throw new IllegalArgumentException(
+                    "--micro-batch must be >= 1, got " + microBatch + " (leave it out for the automatic choice)");
+        }
         ModelBenchmark.Settings defaults = ModelBenchmark.Settings.defaults();
         boolean pretrainedSize = modelPath != null;
         int rows = decodeRows != null ? decodeRows : pretrainedSize ? 64 : defaults.decodeRows();
